@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title The compliance vocabulary shared by every Verity contract
+/// @notice Each event is emitted by the action that causes it, indexed so a supervisor can filter by borrower,
+/// model and rule. No personal data: only addresses, PD in basis points, reason codes and hashes.
+interface IComplianceEvents {
+    /// @notice A loan (or a top-up of one) was originated.
+    /// @param ltvBps the position's loan-to-value after the borrow, rounded up.
+    event LoanOriginated(
+        address indexed borrower,
+        uint256 amountWad,
+        uint8 indexed tier,
+        uint16 pdBps,
+        bytes32 indexed modelId,
+        uint256 ltvBps
+    );
+
+    /// @notice Debt was repaid by `payer` on behalf of `borrower`; `interestWad` of `amountWad` went to surplus.
+    event LoanRepaid(
+        address indexed borrower, address indexed payer, uint256 amountWad, uint256 interestWad, uint256 debtLeftWad
+    );
+
+    /// @notice A position was liquidated; `badDebtWad` is debt left with no collateral (written off).
+    event PositionLiquidated(
+        address indexed borrower,
+        address indexed liquidator,
+        address indexed collateralAsset,
+        uint256 debtRepaidWad,
+        uint256 collateralSeized,
+        uint256 badDebtWad
+    );
+
+    /// @notice A score was accepted and stored.
+    event ScorePosted(
+        address indexed borrower,
+        bytes32 indexed modelId,
+        uint16 pdBps,
+        uint16[4] reasonCodes,
+        uint64 issuedAt,
+        uint64 validUntil,
+        uint64 operatorSetVersion
+    );
+
+    /// @notice Credit was denied on the basis of a score (PD above the approval threshold), with the reasons.
+    event AdverseAction(address indexed borrower, bytes32 indexed modelId, uint16 pdBps, uint16[4] reasonCodes);
+
+    /// @notice A rule change was scheduled; it can execute from `executableAt`.
+    event RuleChangeScheduled(
+        bytes32 indexed changeId, bytes32 indexed rule, uint256 oldValue, uint256 newValue, uint64 executableAt
+    );
+
+    /// @notice A scheduled rule change was cancelled before it executed.
+    event RuleChangeCancelled(bytes32 indexed changeId, bytes32 indexed rule);
+
+    /// @notice A rule changed (a scheduled change executed).
+    event RuleChanged(bytes32 indexed changeId, bytes32 indexed rule, uint256 oldValue, uint256 newValue);
+
+    /// @notice The regulator proposed a model; `validationReportHash` is the sha256 of its validation report.
+    event ModelProposed(bytes32 indexed modelId, bytes32 validationReportHash, uint32 modelIndex);
+
+    /// @notice The regulator approved a model: its scores are accepted from now on.
+    event ModelApproved(bytes32 indexed modelId);
+
+    /// @notice The regulator retired a model: its scores are no longer accepted, stored ones no longer count.
+    event ModelRetired(bytes32 indexed modelId);
+
+    /// @notice The circuit breaker tripped. `reason` is a rule id (e.g. PRICE_STALE, PRICE_DEVIATION, MANUAL).
+    event CircuitBreakerTripped(bytes32 indexed reason, address indexed by, uint256 detail);
+
+    /// @notice The circuit breaker was reset; liquidations resume at `liquidationsResumeAt`.
+    event CircuitBreakerReset(address indexed by, uint64 liquidationsResumeAt);
+
+    /// @notice Governance replaced the operator set; reports signed under an older version are void.
+    event OperatorSetChanged(uint64 indexed version, address[] operators, uint8 threshold);
+
+    /// @notice A snapshot of the protocol's exposure; `debtByTierWad[i]` is tier i's debt.
+    event ExposureSnapshot(
+        uint256 totalDebtWad, uint256 totalCollateralValueWad, uint256 vusdSupplyWad, uint256[] debtByTierWad
+    );
+
+    /// @notice A fairness report for a model over a period was published (metrics in bps, report by hash).
+    /// @param eodBps equal-opportunity difference (absolute), @param dirBps disparate-impact ratio.
+    event FairnessReportPublished(
+        bytes32 indexed modelId, uint64 periodStart, uint64 periodEnd, uint16 eodBps, uint16 dirBps, bytes32 reportHash
+    );
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IComplianceEvents} from "./IComplianceEvents.sol";
+import {IScoreVerifier} from "./IScoreVerifier.sol";
+import {ScoreReport, ModelStatus} from "../types/ScoreTypes.sol";
+
+/// @title CreditScoreOracle: borrowers' latest credit scores, co-signed by a quorum of operators
+/// @notice Accepts an EIP-712 `ScoreReport` only with signatures of at least `threshold` distinct operators of
+/// the current operator set, over one digest (the domain binds chain id and this contract), from an approved
+/// model, newer than the stored score, not expired, and not issued in the future beyond `MAX_ISSUED_AT_SKEW`.
+/// Push: `requestScore` emits `ScoreRequested`, a node answers with `submitScore`. Pull: the borrower passes a
+/// signed report to the call that needs it (the pool forwards it to `submitScore`).
+interface ICreditScoreOracle is IComplianceEvents {
+    /// @notice A borrower asked the operators to score the application whose hash is `applicationHash`.
+    event ScoreRequested(address indexed borrower, uint256 indexed requestId, bytes32 applicationHash);
+    /// @notice Governance set the optional extra verifier (zero address: none).
+    event ScoreVerifierSet(address oldVerifier, address newVerifier);
+    /// @notice Governance set the policy consulted for the approval threshold (adverse actions).
+    event PolicySet(address oldPolicy, address newPolicy);
+
+    error OracleSignaturesMalformed(uint256 signaturesLength);
+    error OracleBelowThreshold(uint256 validSignatures, uint256 threshold);
+    error OracleUnknownSigner(address signer);
+    error OracleDuplicateSigner(address signer);
+    error OracleInvalidSignature(uint256 index);
+    error OracleModelNotApproved(bytes32 modelId, ModelStatus status);
+    error OracleOperatorSetRetired(uint64 reportVersion, uint64 currentVersion);
+    error OracleReportExpired(uint64 validUntil, uint64 nowTs);
+    error OracleReportFromFuture(uint64 issuedAt, uint64 latestAllowed);
+    error OracleReportNotNewer(uint64 issuedAt, uint64 storedIssuedAt);
+    error OracleReportInvalid(bytes32 field); // e.g. "pdBps" > 10000, "validUntil" <= issuedAt, zero borrower
+    error OracleVerifierRejected(address verifier);
+    error OracleModelStatusTransition(bytes32 modelId, ModelStatus from, ModelStatus to);
+    error OracleOperatorSetInvalid(bytes32 field); // "threshold", "duplicate", "zero", "size"
+
+    /// @notice Largest allowed gap between `issuedAt` and the block time when `issuedAt` is ahead (clock skew).
+    function MAX_ISSUED_AT_SKEW() external view returns (uint64);
+
+    /// @notice Push flow: ask for a score; anyone may call for themselves. Returns the request id.
+    function requestScore(bytes32 applicationHash) external returns (uint256 requestId);
+
+    /// @notice Verifies and stores `report`. Anyone may call. `signatures` is the concatenation of 65-byte
+    /// (r, s, v) operator signatures over `hashReport(report)`, any order, no duplicates.
+    /// @dev Reverts with the `Oracle*` errors above. Emits `ScorePosted`, and `AdverseAction` when the PD is above
+    /// the policy's approval threshold.
+    function submitScore(ScoreReport calldata report, bytes calldata signatures) external;
+
+    /// @notice As `submitScore`, with a proof for the configured `IScoreVerifier`.
+    function submitScoreWithProof(ScoreReport calldata report, bytes calldata signatures, bytes calldata proof)
+        external;
+
+    /// @notice The EIP-712 digest the operators sign for `report`.
+    function hashReport(ScoreReport calldata report) external view returns (bytes32);
+
+    /// @notice The borrower's current score. `valid` is false when there is none, it expired, or its model is no
+    /// longer approved; the other fields are still returned for inspection.
+    function scoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, uint16[4] memory reasonCodes, bytes32 modelId, uint64 issuedAt, uint64 validUntil, bool valid);
+
+    // ---- model registry (regulator) ----
+
+    /// @notice Proposes a model: `modelId` is the sha256 of the ONNX file. Only the regulator.
+    function proposeModel(bytes32 modelId, bytes32 validationReportHash) external;
+    /// @notice Approves a proposed model. Only the regulator.
+    function approveModel(bytes32 modelId) external;
+    /// @notice Retires an approved or proposed model. Only the regulator.
+    function retireModel(bytes32 modelId) external;
+    /// @notice A model's status and validation report hash.
+    function modelInfo(bytes32 modelId) external view returns (ModelStatus status, bytes32 validationReportHash);
+    /// @notice Publishes a fairness report for a model and period. Only the regulator.
+    function publishFairnessReport(
+        bytes32 modelId,
+        uint64 periodStart,
+        uint64 periodEnd,
+        uint16 eodBps,
+        uint16 dirBps,
+        bytes32 reportHash
+    ) external;
+
+    // ---- operator set (governance) ----
+
+    /// @notice Replaces the operator set and threshold; bumps the version. Only governance.
+    function setOperators(address[] calldata operators, uint8 threshold) external;
+    /// @notice The current operator set version, threshold and members.
+    function operatorSet() external view returns (uint64 version, uint8 threshold, address[] memory operators);
+
+    /// @notice Sets the optional extra verifier. Only governance.
+    function setScoreVerifier(IScoreVerifier verifier) external;
+    /// @notice Sets the policy whose approval threshold decides adverse actions. Only governance.
+    function setPolicy(address policy) external;
+}

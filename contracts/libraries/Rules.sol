@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title Rule ids of the supervision rulebook
+/// @notice Each id is the rule's name as ASCII in a bytes32, so events and errors decode to readable text.
+/// Tier-scoped rules carry the tier index in their last byte (`tierRule`).
+library Rules {
+    // ---- global rules (regulator) ----
+    bytes32 internal constant DEBT_CEILING = "DEBT_CEILING"; // wad, aggregate vUSD debt
+    bytes32 internal constant BORROWER_CAP = "BORROWER_CAP"; // wad, one borrower's debt
+    bytes32 internal constant CONCENTRATION_CAP = "CONCENTRATION_CAP"; // bps of total debt, one borrower
+    bytes32 internal constant CONCENTRATION_FLOOR = "CONCENTRATION_FLOOR"; // wad, total debt above which it applies
+    bytes32 internal constant DAILY_ORIGINATION_LIMIT = "DAILY_ORIGINATION_LIMIT"; // wad per UTC day
+    bytes32 internal constant MAX_SCORE_AGE = "MAX_SCORE_AGE"; // seconds since issuedAt
+    bytes32 internal constant ATTESTATION_REQUIRED = "ATTESTATION_REQUIRED"; // 0 or 1
+    bytes32 internal constant MAX_PRICE_DEVIATION = "MAX_PRICE_DEVIATION"; // bps from the last accepted price
+    bytes32 internal constant LIQUIDATION_GRACE_PERIOD = "LIQUIDATION_GRACE_PERIOD"; // seconds after unpause
+    bytes32 internal constant TIMELOCK_DELAY = "TIMELOCK_DELAY"; // seconds between schedule and execute
+
+    // ---- per-tier caps (regulator) ----
+    bytes32 internal constant TIER_CAP_MAX_LTV = "TIER_CAP_MAX_LTV";
+    bytes32 internal constant TIER_CAP_LIQUIDATION_THRESHOLD = "TIER_CAP_LIQUIDATION_THRESHOLD";
+    bytes32 internal constant TIER_CAP_APR = "TIER_CAP_APR";
+    bytes32 internal constant TIER_CAP_CREDIT_LIMIT = "TIER_CAP_CREDIT_LIMIT";
+
+    // ---- per-tier terms (governance, bounded by the caps) ----
+    bytes32 internal constant TIER_MAX_PD = "TIER_MAX_PD";
+    bytes32 internal constant TIER_MAX_LTV = "TIER_MAX_LTV";
+    bytes32 internal constant TIER_LIQUIDATION_THRESHOLD = "TIER_LIQUIDATION_THRESHOLD";
+    bytes32 internal constant TIER_APR = "TIER_APR";
+    bytes32 internal constant TIER_CREDIT_LIMIT = "TIER_CREDIT_LIMIT";
+
+    // ---- checks that are not timelocked values but still name a rule in errors / breaker events ----
+    bytes32 internal constant TIER_LTV = "TIER_LTV"; // a borrow above the tier's max LTV
+    bytes32 internal constant CREDIT_DECLINED = "CREDIT_DECLINED"; // PD above the last tier
+    bytes32 internal constant ELIGIBILITY = "ELIGIBILITY"; // attestation missing or expired
+    bytes32 internal constant CIRCUIT_BREAKER = "CIRCUIT_BREAKER"; // paused
+    bytes32 internal constant PRICE_STALE = "PRICE_STALE";
+    bytes32 internal constant PRICE_DEVIATION = "PRICE_DEVIATION";
+    bytes32 internal constant MANUAL = "MANUAL";
+
+    /// @notice The id of a tier-scoped rule for `tier` (tier index in the last byte).
+    function tierRule(bytes32 rule, uint8 tier) internal pure returns (bytes32) {
+        return rule | bytes32(uint256(tier));
+    }
+}
