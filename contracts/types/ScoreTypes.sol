@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice A credit score as signed by the oracle operators (EIP-712 typed data `ScoreReport`).
+/// @dev Field order is the EIP-712 type order; see `ScoreReportHashing.SCORE_REPORT_TYPEHASH`.
+/// `reasonCodes` are the principal reasons (Reg B allows at most four) ordered by weight; 0 means "no code".
+struct ScoreReport {
+    address borrower;
+    uint16 pdBps;
+    uint16[4] reasonCodes;
+    bytes32 modelId;
+    uint64 operatorSetVersion;
+    uint64 issuedAt;
+    uint64 validUntil;
+}
+
+/// @notice The score the oracle keeps for a borrower: packed into one storage slot to keep posting cheap.
+/// @dev `modelIndex` is the position of the model in the registry (1-based; 0 = no score).
+struct StoredScore {
+    uint16 pdBps;
+    uint16[4] reasonCodes;
+    uint32 modelIndex;
+    uint40 issuedAt;
+    uint40 validUntil;
+}
+
+/// @notice Lifecycle of a model in the registry: the regulator proposes, approves, retires.
+enum ModelStatus {
+    None,
+    Proposed,
+    Approved,
+    Retired
+}
