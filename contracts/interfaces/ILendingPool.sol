@@ -10,7 +10,9 @@ import {ScoreReport} from "../types/ScoreTypes.sol";
 /// another), and are liquidated below a health factor of 1. Interest accrues per tier through a cumulative rate
 /// index (ray); a tier change re-bases the debt. Every borrow asks the SupervisionPolicy first.
 /// Accounting identity: `vUSD.totalSupply() + surplusWad == totalPrincipalWad + deficitWad`
-/// (repayments burn principal and interest; interest becomes surplus; bad debt is covered by surplus first).
+/// (with the pool as vUSD's only minter). Borrowing mints principal; a repayment burns principal and interest
+/// (interest first), the interest paying down any deficit and then becoming surplus; bad debt is written off
+/// against surplus first, the rest recorded as deficit; governance may mint surplus out (to a treasury).
 /// While paused: repay and deposit still work; borrow, withdraw and liquidate do not.
 interface ILendingPool is IComplianceEvents {
     event CollateralListed(address indexed asset, address indexed priceFeed, uint32 maxPriceAgeSec);
@@ -19,14 +21,50 @@ interface ILendingPool is IComplianceEvents {
     event DebtRebased(address indexed borrower, uint8 oldTier, uint8 newTier, uint256 debtWad);
     event PriceAccepted(address indexed asset, uint256 priceWad);
     event SurplusMinted(address indexed to, uint256 amountWad);
+    /// @notice Bad debt was written off: `coveredBySurplusWad` from surplus, the rest added to the deficit.
+    event BadDebtWrittenOff(address indexed borrower, uint256 principalWad, uint256 coveredBySurplusWad, uint256 deficitAddedWad);
+    /// @notice A tier's index now accrues at `newAprBps` (the policy's effective APR).
+    event TierRateSynced(uint8 indexed tier, uint16 oldAprBps, uint16 newAprBps);
 
-    /// @notice Opens or adds to `onBehalfOf`'s collateral. Works while paused.
+    error LendingPoolZeroAddress();
+    error LendingPoolZeroAmount();
+    /// @notice A constructor parameter is out of range (`field` names it).
+    error LendingPoolInvalidConfig(bytes32 field);
+    error LendingPoolCollateralNotListed(address asset);
+    error LendingPoolTooManyCollaterals(uint256 max);
+    error LendingPoolUnsupportedDecimals(address asset, uint8 decimals);
+    error LendingPoolInsufficientBalance(address borrower, address asset, uint256 balance, uint256 requested);
+    /// @notice A withdrawal would leave the debt above the tier's max LTV of the remaining collateral.
+    error LendingPoolInsufficientCollateral(address borrower, uint256 collateralValueWad, uint256 requiredWad);
+    error LendingPoolNoDebt(address borrower);
+    /// @notice A borrow or liquidation would leave `debtWad` open, below the minimum debt.
+    error LendingPoolDebtBelowMinimum(uint256 debtWad, uint256 minDebtWad);
+    error LendingPoolPositionHealthy(address borrower, uint256 healthFactorWad);
+    error LendingPoolPriceInvalid(address asset, int256 answer);
+    error LendingPoolPriceRoundIncomplete(address asset, uint80 roundId, uint80 answeredInRound);
+    error LendingPoolPriceStale(address asset, uint256 updatedAt, uint256 maxAgeSec);
+    /// @notice The feed moved more than MAX_PRICE_DEVIATION from the last accepted price; `pokePrice` trips the
+    /// circuit breaker on the same condition.
+    error LendingPoolPriceDeviation(address asset, uint256 lastPriceWad, uint256 priceWad);
+    error LendingPoolReportNotForCaller(address reportBorrower, address caller);
+    error LendingPoolInsufficientSurplus(uint256 surplusWad, uint256 requestedWad);
+
+    /// @notice Opens or adds to `onBehalfOf`'s collateral, pulled from the caller (allowance to the pool). Credits
+    /// what arrived (balance delta), so fee-on-transfer tokens are credited net of the fee. Works while paused.
+    /// @dev Reverts `LendingPoolCollateralNotListed`, `LendingPoolZeroAddress`, `LendingPoolZeroAmount` (nothing
+    /// arrived), `SafeERC20FailedOperation`.
     function deposit(address asset, uint256 amount, address onBehalfOf) external;
     /// @notice Withdraws caller's collateral to `to` if the position stays within its tier's LTV.
+    /// @dev Reverts `SupervisionPaused`, `LendingPoolInsufficientBalance`, `LendingPoolInsufficientCollateral`,
+    /// and the price errors when the caller has debt.
     function withdraw(address asset, uint256 amount, address to) external;
     /// @notice Borrows `amountWad` vUSD on the caller's stored score (or the conservative tier).
+    /// @dev Reverts `LendingPoolZeroAmount`, `LendingPoolDebtBelowMinimum`, the price errors, and the policy's
+    /// `SupervisionPaused` / `SupervisionRuleViolated` (TIER_LTV, limits, CREDIT_DECLINED, ...).
     function borrow(uint256 amountWad) external;
-    /// @notice Pull flow: verifies and stores `report` with `signatures` at the oracle, then borrows.
+    /// @notice Pull flow: verifies and stores `report` with `signatures` at the oracle, then borrows. The report
+    /// must be the caller's (`LendingPoolReportNotForCaller`); if the oracle already holds a score at least as
+    /// new, submission is skipped (so a front-run submission cannot grief the borrow).
     function borrowWithReport(uint256 amountWad, ScoreReport calldata report, bytes calldata signatures) external;
     /// @notice Repays up to `amountWad` of `borrower`'s debt from the caller (type(uint256).max = all).
     /// Needs vUSD allowance to the pool. Works while paused. Returns the amount repaid.
@@ -35,18 +73,51 @@ interface ILendingPool is IComplianceEvents {
     function repayWithPermit(address borrower, uint256 amountWad, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
         external
         returns (uint256 repaidWad);
-    /// @notice Liquidates an unhealthy position: repays up to `debtToCoverWad` (close factor applies, except for dust
-    /// positions) and seizes `collateralAsset` worth the repaid debt plus the bonus.
+    /// @notice Liquidates an unhealthy position (health factor < 1): repays up to `debtToCoverWad` from the caller
+    /// (close factor applies, unless what it would leave is below the minimum debt: then the whole debt may be
+    /// repaid) and seizes `collateralAsset` worth the repaid debt plus the bonus, rounded down. If that asset runs
+    /// out, the repayment shrinks to what it covers; if the borrower then has no collateral at all, the rest of
+    /// the debt is bad debt: written off against surplus, the remainder recorded as deficit.
+    /// @dev Reverts `SupervisionPaused`, `SupervisionLiquidationGracePeriod`, `LendingPoolNoDebt`,
+    /// `LendingPoolPositionHealthy`, `LendingPoolInsufficientBalance` (no such collateral),
+    /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), the price errors.
     function liquidate(address borrower, address collateralAsset, uint256 debtToCoverWad) external;
-    /// @notice Re-bases `borrower`'s debt onto the tier of their current score. Anyone may call.
+    /// @notice Re-bases `borrower`'s debt onto the tier of their current score (a declined PD maps to the most
+    /// conservative tier). Anyone may call.
     function rebase(address borrower) external;
+    /// @notice Accrues `tier` at its old APR up to now, then adopts the policy's current effective APR. Anyone may
+    /// call (keepers call it right after a rate rule executes; borrow, withdraw and liquidate also sync the tier
+    /// they touch).
+    function syncTierRate(uint8 tier) external;
+
+    /// @notice Lists `asset` as collateral priced by `priceFeed`, or updates a listed asset's feed (the reference
+    /// price is then reset). Only governance. Token and feed decimals must be <= 18; at most 16 assets.
+    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec) external;
+    /// @notice Mints `amountWad` of surplus to `to` (e.g. a treasury). Only governance.
+    /// @dev Reverts `LendingPoolInsufficientSurplus`.
+    function mintSurplus(address to, uint256 amountWad) external;
+
+    /// @notice Total principal, surplus and deficit (the accounting identity's terms besides vUSD supply).
+    function accounts() external view returns (uint256 totalPrincipalWad, uint256 surplusWad, uint256 deficitWad);
+    /// @notice A borrower's collateral balance of `asset` (token units).
+    function collateralOf(address borrower, address asset) external view returns (uint256);
+    /// @notice A tier's rate index (ray), last accrual time, APR in force, and scaled debt total.
+    function tierStateOf(uint8 tier)
+        external
+        view
+        returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal);
+
     /// @notice Checks `asset`'s feed: accepts a fresh price within the deviation bound, trips the circuit breaker
-    /// otherwise. Anyone may call (keepers, nodes, the guardian's bot).
+    /// otherwise (PRICE_STALE with `updatedAt` for a stale, non-positive or incomplete answer; PRICE_DEVIATION with
+    /// the deviation in bps). While the breaker is tripped, a fresh valid price is accepted as the new reference,
+    /// so the regulator can unpause on a price it reviewed. Anyone may call (keepers, nodes, the guardian's bot).
     function pokePrice(address asset) external;
-    /// @notice Emits an `ExposureSnapshot`. Anyone may call.
+    /// @notice Emits an `ExposureSnapshot`: total debt with interest, collateral valued at the last accepted
+    /// prices (no feed reads, so it never reverts), vUSD supply, and each tier's debt. Anyone may call.
     function publishExposureSnapshot() external;
 
     /// @notice A borrower's debt (with interest), tier, collateral value and health factor (wad; max if no debt).
+    /// Collateral is valued at the last accepted prices (a view cannot persist a check of the feed).
     function positionOf(address borrower)
         external
         view

@@ -20,8 +20,16 @@ interface ISupervisionPolicy is IComplianceEvents {
     error SupervisionRuleViolated(bytes32 rule, uint256 limit, uint256 actual);
     /// @notice The caller's role may not change `rule` (or the rule id is unknown).
     error SupervisionRuleNotSchedulable(bytes32 rule, address caller);
-    /// @notice A value outside what the rule can hold (e.g. bps above 10000, LTV above liquidation threshold).
+    /// @notice A value outside what the rule can hold (e.g. bps above 10000, a timelock delay out of range, a flag
+    /// other than 0 / 1). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
+    /// bounds out of order) revert `SupervisionRuleViolated` instead.
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
+    /// @notice `ruleValue` was asked for an id that is not a rule.
+    error SupervisionUnknownRule(bytes32 rule);
+    /// @notice A role holder in the constructor config is the zero address.
+    error SupervisionZeroAddress(bytes32 role);
+    /// @notice `unpause` while not paused.
+    error SupervisionNotPaused();
     error SupervisionChangeUnknown(bytes32 changeId);
     error SupervisionChangeNotReady(bytes32 changeId, uint64 executableAt, uint64 nowTs);
     /// @notice The protocol is paused (borrow, withdraw and liquidation are blocked).
@@ -39,12 +47,51 @@ interface ISupervisionPolicy is IComplianceEvents {
     function termsOf(uint8 tier) external view returns (TierTerms memory);
     /// @notice The regulator's caps for `tier`.
     function capsOf(uint8 tier) external view returns (TierCaps memory);
-    /// @notice The current value of a global rule (by rule id from `Rules`).
+    /// @notice The current value of a rule by id from `Rules`: global rules, and tier-scoped terms and caps
+    /// (`Rules.tierRule`) as set, before bounding. Reverts `SupervisionUnknownRule`.
     function ruleValue(bytes32 rule) external view returns (uint256);
 
     /// @notice Checks a borrow against every rule and records it in the day's origination. Only the pool.
     /// @dev Reverts `SupervisionPaused`, `SupervisionRuleViolated` for the first broken rule.
-    function authorizeBorrow(BorrowRequest calldata request) external returns (TierTerms memory terms);
+    /// The policy resolves the tier from the score in the request: a score that is not valid or older than
+    /// MAX_SCORE_AGE counts as none (most conservative tier, `scored` false); a PD above every tier reverts
+    /// `SupervisionRuleViolated(CREDIT_DECLINED, approvalThresholdBps, pdBps)`. Checks, in order: paused,
+    /// CREDIT_DECLINED, ELIGIBILITY (limit: attestation expiry, actual: now), TIER_CREDIT_LIMIT (tier-scoped id),
+    /// TIER_LTV (limit: collateral value x max LTV, actual: debt after), BORROWER_CAP, DEBT_CEILING (on total
+    /// principal), CONCENTRATION_CAP (bps of total principal, when total principal after >= CONCENTRATION_FLOOR;
+    /// actual rounded up), DAILY_ORIGINATION_LIMIT (limit, originated today including this borrow).
+    /// @return tier The tier the loan is priced in.
+    /// @return scored Whether the score was used.
+    /// @return terms That tier's effective terms.
+    function authorizeBorrow(BorrowRequest calldata request)
+        external
+        returns (uint8 tier, bool scored, TierTerms memory terms);
+
+    /// @notice The tier a stored score maps to now (same rule as `authorizeBorrow`), without reverting: a
+    /// declined PD returns the most conservative tier with `declined` true.
+    function tierForScore(uint16 pdBps, uint64 issuedAt, bool valid)
+        external
+        view
+        returns (uint8 tier, bool scored, bool declined);
+
+    /// @notice `termsOf(tier)`, reverting `SupervisionPaused` while paused (withdrawals).
+    function termsForWithdrawal(uint8 tier) external view returns (TierTerms memory);
+
+    /// @notice `termsOf(tier)`, reverting unless liquidations are allowed now (liquidations).
+    /// @dev Reverts `SupervisionPaused`, `SupervisionLiquidationGracePeriod`.
+    function termsForLiquidation(uint8 tier) external view returns (TierTerms memory);
+
+    /// @notice The circuit breaker state: paused, and when liquidations resume after the last unpause.
+    function breakerState() external view returns (bool isPaused, uint64 liquidationsResumeAt);
+
+    /// @notice The UTC day (`block.timestamp / 1 days`) of the last origination and vUSD originated on it.
+    function originationOf() external view returns (uint64 day, uint256 originatedWad);
+
+    /// @notice A scheduled change (zero `executableAt` if unknown, executed or cancelled).
+    function pendingChange(bytes32 changeId)
+        external
+        view
+        returns (bytes32 rule, uint256 newValue, uint64 executableAt);
 
     /// @notice Reverts unless liquidations are allowed now (not paused, grace period over).
     function requireLiquidationsAllowed() external view;
@@ -54,20 +101,26 @@ interface ISupervisionPolicy is IComplianceEvents {
     // ---- timelock ----
 
     /// @notice Schedules `rule` to become `newValue` after the timelock delay. Regulator for caps and global rules,
-    /// governance for tier terms. Returns the change id.
+    /// governance for tier terms. Returns the change id. The value is validated now and again at execution.
+    /// @dev Reverts `SupervisionRuleNotSchedulable` (wrong role or unknown id), `SupervisionInvalidValue`,
+    /// `SupervisionRuleViolated` (term above cap, LTV >= liquidation threshold, threshold > 10000, PD order).
     function scheduleRuleChange(bytes32 rule, uint256 newValue) external returns (bytes32 changeId);
-    /// @notice Executes a scheduled change once its time has come. Anyone may call.
+    /// @notice Executes a scheduled change once its time has come (`block.timestamp >= executableAt`). Anyone may
+    /// call. Re-validates against the rules in force now.
+    /// @dev Reverts `SupervisionChangeUnknown`, `SupervisionChangeNotReady`, and the validation errors.
     function executeRuleChange(bytes32 changeId) external;
-    /// @notice Cancels a scheduled change. Only the role that may schedule it.
+    /// @notice Cancels a scheduled change. Only the role that may schedule it (else `SupervisionRuleNotSchedulable`).
     function cancelRuleChange(bytes32 changeId) external;
 
     // ---- circuit breaker ----
 
-    /// @notice Pauses (manual trip). Regulator or guardian.
+    /// @notice Pauses (manual trip, reason MANUAL). Regulator or guardian, else `AccessControlUnauthorizedAccount`.
     function pause() external;
     /// @notice Trips the breaker for `reason` (PRICE_STALE / PRICE_DEVIATION) with a detail value. Only the pool.
+    /// A no-op while already paused (the first trip is the one on record).
     function tripCircuitBreaker(bytes32 reason, uint256 detail) external;
     /// @notice Resets the breaker; liquidations resume after the grace period. Only the regulator.
+    /// @dev Reverts `SupervisionNotPaused` when not paused.
     function unpause() external;
 
     // ---- eligibility ----

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 /// @notice Loan terms of one risk tier. Governance sets them; the regulator's caps bound them.
 /// @dev `maxPdBps` is the tier's upper PD bound (inclusive); tiers are ordered from best (0) to most conservative.
+/// Packed into one storage slot (192 bits).
 struct TierTerms {
     uint16 maxPdBps;
     uint16 maxLtvBps;
@@ -12,6 +13,7 @@ struct TierTerms {
 }
 
 /// @notice The regulator's caps on every tier's terms (usury cap, leverage caps, credit cap).
+/// @dev Packed into one storage slot (176 bits).
 struct TierCaps {
     uint16 maxLtvBps;
     uint16 liquidationThresholdBps;
@@ -19,13 +21,44 @@ struct TierCaps {
     uint128 creditLimitWad;
 }
 
-/// @notice What the pool asks the policy before it lends (all amounts in vUSD wad, debts after the borrow).
+/// @notice The regulator's global rules. Field order packs them into three storage slots.
+/// @dev Wad limits use `type(uint128).max` for "no limit". Rule ids in `Rules` name each field.
+struct GlobalRules {
+    uint128 debtCeilingWad; // DEBT_CEILING: total principal outstanding
+    uint128 borrowerCapWad; // BORROWER_CAP: one borrower's debt with interest
+    uint128 concentrationFloorWad; // CONCENTRATION_FLOOR: total principal from which the concentration cap applies
+    uint128 dailyOriginationLimitWad; // DAILY_ORIGINATION_LIMIT: vUSD lent per UTC day
+    uint16 concentrationCapBps; // CONCENTRATION_CAP: one borrower's share of total principal
+    uint16 maxPriceDeviationBps; // MAX_PRICE_DEVIATION: from the last accepted price, in (0, 10000]
+    uint32 maxScoreAgeSec; // MAX_SCORE_AGE: older scores count as unscored
+    uint32 liquidationGracePeriodSec; // LIQUIDATION_GRACE_PERIOD: after an unpause
+    uint32 timelockDelaySec; // TIMELOCK_DELAY: schedule -> execute
+    bool attestationRequired; // ATTESTATION_REQUIRED (0 / 1)
+}
+
+/// @notice Everything `SupervisionPolicy` is deployed with; validated once in the constructor.
+/// @dev `terms.length == caps.length` is the tier count, fixed for the contract's life (1..16).
+struct PolicyConfig {
+    address governance;
+    address regulator;
+    address guardian;
+    address attester;
+    TierTerms[] terms;
+    TierCaps[] caps;
+    GlobalRules rules;
+}
+
+/// @notice What the pool asks the policy before it lends (all amounts in vUSD wad, values after the borrow).
+/// @dev The policy resolves the tier itself from the score (one call per borrow): a score that is not `valid` or
+/// older than MAX_SCORE_AGE counts as no score, i.e. the most conservative tier.
 struct BorrowRequest {
     address borrower;
-    uint8 tier;
-    uint256 amountWad;
-    uint256 borrowerDebtAfterWad;
-    uint256 totalDebtAfterWad;
-    uint256 collateralValueWad;
-    uint64 scoreIssuedAt;
+    uint16 pdBps; // the oracle's stored PD for the borrower
+    bool scoreValid; // the oracle's `valid` flag
+    uint64 scoreIssuedAt; // the stored score's issuedAt
+    uint256 amountWad; // amount being borrowed now
+    uint256 borrowerDebtAfterWad; // borrower's debt with interest after the borrow (credit limit, cap, LTV)
+    uint256 borrowerPrincipalAfterWad; // borrower's principal after the borrow (concentration)
+    uint256 totalPrincipalAfterWad; // total principal outstanding after the borrow (ceiling, concentration)
+    uint256 collateralValueWad; // borrower's collateral value (rounded down)
 }

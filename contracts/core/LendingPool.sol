@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
+import {ILendingPool} from "../interfaces/ILendingPool.sol";
+import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
+import {IVUSD} from "../interfaces/IVUSD.sol";
+import {HealthFactor} from "../libraries/HealthFactor.sol";
+import {InterestIndex} from "../libraries/InterestIndex.sol";
+import {Roles} from "../libraries/Roles.sol";
+import {Rules} from "../libraries/Rules.sol";
+import {WadRayMath} from "../libraries/WadRayMath.sol";
+import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
+import {Position, TierState, CollateralConfig, CollateralState, PoolConfig} from "../types/PoolTypes.sol";
+import {ScoreReport} from "../types/ScoreTypes.sol";
+
+/// @title LendingPool
+/// @notice Collateralised vUSD loans on score-based terms. See `ILendingPool`.
+/// @dev Accounting identity (with the pool as vUSD's only minter), kept by every state change:
+///     vUSD.totalSupply() + surplusWad == totalPrincipalWad + deficitWad
+/// borrow: supply += a, principal += a. repay / liquidation of r = interest i + principal p: supply -= r,
+/// principal -= p, and i first pays down the deficit, the rest adds to surplus. bad debt of principal b: principal
+/// -= b, surplus -= min(surplus, b), deficit += the rest. mintSurplus(m): surplus -= m, supply += m.
+/// Rounding, always in the protocol's favour: tier index and debt up; scaled debt up on borrow and rebase, down on
+/// repay; collateral value down; required collateral up; seized collateral down; a repayment shrunk to the
+/// collateral available rounds up; LTV in events up; health factor down.
+/// Roles: the policy is the role registry; the pool asks it whether the caller holds GOVERNANCE (lists collateral,
+/// mints surplus), so one grant or revocation there covers both contracts.
+contract LendingPool is ILendingPool, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice Largest number of collateral assets (one bit each in a position's mask).
+    uint256 public constant MAX_COLLATERALS = 16;
+    /// @notice Largest liquidation bonus.
+    uint256 public constant MAX_LIQUIDATION_BONUS_BPS = 2_000;
+
+    IVUSD public immutable vusd;
+    ICreditScoreOracle public immutable oracle;
+    ISupervisionPolicy public immutable policy;
+    uint8 public immutable tierCount;
+    uint16 public immutable closeFactorBps;
+    uint16 public immutable liquidationBonusBps;
+    uint256 public immutable minDebtWad;
+
+    /// @dev Principal and surplus share a slot: repayments update both.
+    struct Totals {
+        uint128 totalPrincipalWad;
+        uint128 surplusWad;
+    }
+
+    mapping(address borrower => Position) private _positions;
+    mapping(address borrower => mapping(address asset => uint256 amount)) private _collateral;
+    mapping(uint8 tier => TierState) private _tiers;
+    mapping(uint8 tier => uint256 scaledDebt) private _tierScaledDebt;
+    mapping(address asset => CollateralConfig) private _configs;
+    mapping(address asset => CollateralState) private _collateralStates;
+    address[] private _assets;
+    Totals private _totals;
+    uint256 private _deficitWad;
+
+    /// @notice Only the policy's GOVERNANCE role holders.
+    modifier onlyGovernance() {
+        if (!IAccessControl(address(policy)).hasRole(Roles.GOVERNANCE, msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, Roles.GOVERNANCE);
+        }
+        _;
+    }
+
+    /// @param config the vUSD / oracle / policy addresses and the liquidation parameters.
+    constructor(PoolConfig memory config) {
+        if (
+            address(config.vusd) == address(0) || address(config.oracle) == address(0)
+                || address(config.policy) == address(0)
+        ) revert LendingPoolZeroAddress();
+        if (config.closeFactorBps == 0 || config.closeFactorBps > WadRayMath.BPS) {
+            revert LendingPoolInvalidConfig("closeFactorBps");
+        }
+        if (config.liquidationBonusBps > MAX_LIQUIDATION_BONUS_BPS) revert LendingPoolInvalidConfig("liquidationBonusBps");
+        vusd = config.vusd;
+        oracle = config.oracle;
+        policy = config.policy;
+        closeFactorBps = config.closeFactorBps;
+        liquidationBonusBps = config.liquidationBonusBps;
+        minDebtWad = config.minDebtWad;
+
+        uint8 count = config.policy.tierCount();
+        tierCount = count;
+        for (uint8 t = 0; t < count; ++t) {
+            _tiers[t] = TierState({
+                indexRay: uint128(InterestIndex.INITIAL_INDEX_RAY),
+                lastAccrualTs: uint40(block.timestamp),
+                aprBps: config.policy.termsOf(t).aprBps
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- collateral
+
+    /// @inheritdoc ILendingPool
+    /// @dev Interactions precede effects here by necessity (the credit is what arrived); the reentrancy guard
+    /// closes the window.
+    function deposit(address asset, uint256 amount, address onBehalfOf) external nonReentrant {
+        if (onBehalfOf == address(0)) revert LendingPoolZeroAddress();
+        if (amount == 0) revert LendingPoolZeroAmount();
+        CollateralConfig memory cfg = _configs[asset];
+        if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
+
+        uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
+        IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
+        if (received == 0) revert LendingPoolZeroAmount();
+
+        _collateral[onBehalfOf][asset] += received;
+        _collateralStates[asset].totalDeposited += received.toUint128();
+        uint16 bit = uint16(1 << cfg.index);
+        Position storage p = _positions[onBehalfOf];
+        if (p.collateralMask & bit == 0) p.collateralMask |= bit;
+        emit CollateralDeposited(onBehalfOf, asset, msg.sender, received);
+    }
+
+    /// @inheritdoc ILendingPool
+    function withdraw(address asset, uint256 amount, address to) external nonReentrant {
+        if (to == address(0)) revert LendingPoolZeroAddress();
+        if (amount == 0) revert LendingPoolZeroAmount();
+        Position memory p = _positions[msg.sender];
+        TierTerms memory terms = policy.termsForWithdrawal(p.tier);
+        CollateralConfig memory cfg = _configs[asset];
+        if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
+        uint256 balance = _collateral[msg.sender][asset];
+        if (balance < amount) revert LendingPoolInsufficientBalance(msg.sender, asset, balance, amount);
+
+        // unchecked: balance >= amount checked above; the total holds every balance.
+        unchecked {
+            _collateral[msg.sender][asset] = balance - amount;
+            _collateralStates[asset].totalDeposited -= uint128(amount);
+        }
+        if (balance == amount) {
+            p.collateralMask &= ~uint16(1 << cfg.index);
+            _positions[msg.sender].collateralMask = p.collateralMask;
+        }
+        if (p.scaledDebt != 0) {
+            uint256 debt = InterestIndex.debtOf(p.scaledDebt, _accrued(p.tier).indexRay);
+            (uint256 value,) = _collateralValue(msg.sender, p.collateralMask, address(0));
+            uint256 required = HealthFactor.requiredCollateralWad(debt, terms.maxLtvBps);
+            if (value < required) revert LendingPoolInsufficientCollateral(msg.sender, value, required);
+        }
+
+        IERC20(asset).safeTransfer(to, amount);
+        emit CollateralWithdrawn(msg.sender, asset, to, amount);
+    }
+
+    // ---------------------------------------------------------------- borrow / repay
+
+    /// @inheritdoc ILendingPool
+    function borrow(uint256 amountWad) external nonReentrant {
+        _borrow(msg.sender, amountWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    function borrowWithReport(uint256 amountWad, ScoreReport calldata report, bytes calldata signatures)
+        external
+        nonReentrant
+    {
+        if (report.borrower != msg.sender) revert LendingPoolReportNotForCaller(report.borrower, msg.sender);
+        (,,, uint64 storedIssuedAt,,) = oracle.scoreOf(msg.sender);
+        if (report.issuedAt > storedIssuedAt) oracle.submitScore(report, signatures);
+        _borrow(msg.sender, amountWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    function repay(address borrower, uint256 amountWad) external nonReentrant returns (uint256 repaidWad) {
+        return _repay(borrower, amountWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    /// @dev A failing permit is ignored (it may have been front-run); the allowance then decides.
+    function repayWithPermit(address borrower, uint256 amountWad, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        nonReentrant
+        returns (uint256 repaidWad)
+    {
+        try vusd.permit(msg.sender, address(this), amountWad, deadline, v, r, s) {} catch {}
+        return _repay(borrower, amountWad);
+    }
+
+    // ---------------------------------------------------------------- liquidation
+
+    /// @inheritdoc ILendingPool
+    function liquidate(address borrower, address collateralAsset, uint256 debtToCoverWad) external nonReentrant {
+        if (debtToCoverWad == 0) revert LendingPoolZeroAmount();
+        Position memory p = _positions[borrower];
+        TierState memory ts = _accrued(p.tier);
+        uint256 debt = InterestIndex.debtOf(p.scaledDebt, ts.indexRay);
+        if (debt == 0) revert LendingPoolNoDebt(borrower);
+        (uint256 repaid, uint256 seized) = _liquidationAmounts(borrower, p, ts, debt, collateralAsset, debtToCoverWad);
+
+        uint256 leftover = debt - repaid;
+        uint256 badDebt = leftover != 0 && p.collateralMask == 0 ? leftover : 0;
+        if (leftover != 0 && badDebt == 0 && leftover < minDebtWad) {
+            revert LendingPoolDebtBelowMinimum(leftover, minDebtWad);
+        }
+
+        // Effects.
+        uint256 scaledRemoved =
+            leftover == 0 || badDebt != 0 ? p.scaledDebt : InterestIndex.scaleDown(repaid, ts.indexRay);
+        (uint256 interest, uint256 principalPart) = _split(repaid, debt, p.principalWad);
+        // unchecked: scaledRemoved <= scaledDebt (scaleDown of less than the debt), principalPart <= principal
+        // (_split), seized <= the borrower's balance (_liquidationAmounts), which the asset's total includes.
+        unchecked {
+            p.scaledDebt -= uint112(scaledRemoved);
+            p.principalWad -= uint112(principalPart);
+            _tierScaledDebt[p.tier] -= scaledRemoved;
+            _collateral[borrower][collateralAsset] -= seized;
+            _collateralStates[collateralAsset].totalDeposited -= uint128(seized);
+        }
+        _tiers[p.tier] = ts;
+        _settleRepayment(principalPart, interest);
+        if (badDebt != 0) {
+            _writeOff(borrower, p.principalWad);
+            p.principalWad = 0;
+        }
+        _positions[borrower] = p;
+
+        // Interactions.
+        if (repaid != 0) vusd.burnFrom(msg.sender, repaid);
+        IERC20(collateralAsset).safeTransfer(msg.sender, seized);
+        emit PositionLiquidated(borrower, msg.sender, collateralAsset, repaid, seized, badDebt);
+    }
+
+    // ---------------------------------------------------------------- tiers and prices
+
+    /// @inheritdoc ILendingPool
+    function rebase(address borrower) external nonReentrant {
+        Position memory p = _positions[borrower];
+        if (p.scaledDebt == 0) revert LendingPoolNoDebt(borrower);
+        (uint16 pdBps,,, uint64 issuedAt,, bool valid) = oracle.scoreOf(borrower);
+        (uint8 tier,,) = policy.tierForScore(pdBps, issuedAt, valid);
+        if (tier == p.tier) return;
+        _tiers[tier] = _rebase(borrower, p, _accrued(p.tier), tier, 0);
+        _positions[borrower] = p;
+    }
+
+    /// @inheritdoc ILendingPool
+    function syncTierRate(uint8 tier) external nonReentrant {
+        TierState memory ts = _accrued(tier);
+        _syncRate(tier, ts, policy.termsOf(tier).aprBps);
+        _tiers[tier] = ts;
+    }
+
+    /// @inheritdoc ILendingPool
+    function pokePrice(address asset) external nonReentrant {
+        CollateralConfig memory cfg = _configs[asset];
+        if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
+        bool isPaused = policy.paused();
+        (uint256 priceWad, uint256 updatedAt) = _feedPrice(asset, cfg, false);
+        if (priceWad == 0) {
+            if (!isPaused) policy.tripCircuitBreaker(Rules.PRICE_STALE, updatedAt);
+            return;
+        }
+        CollateralState storage st = _collateralStates[asset];
+        uint256 last = st.lastPriceWad;
+        if (priceWad == last) return;
+        if (!isPaused && last != 0) {
+            uint256 deviationBps = _deviationBps(last, priceWad);
+            if (deviationBps > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
+                policy.tripCircuitBreaker(Rules.PRICE_DEVIATION, deviationBps);
+                return;
+            }
+        }
+        st.lastPriceWad = priceWad.toUint128();
+        emit PriceAccepted(asset, priceWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    function publishExposureSnapshot() external {
+        uint256[] memory debtByTier = new uint256[](tierCount);
+        uint256 totalDebt;
+        for (uint8 t = 0; t < tierCount; ++t) {
+            debtByTier[t] = InterestIndex.debtOf(_tierScaledDebt[t], _accrued(t).indexRay);
+            totalDebt += debtByTier[t];
+        }
+        uint256 collateralValue;
+        for (uint256 i = 0; i < _assets.length; ++i) {
+            address asset = _assets[i];
+            CollateralState memory st = _collateralStates[asset];
+            collateralValue += HealthFactor.valueWad(st.totalDeposited, st.lastPriceWad, _configs[asset].tokenDecimals);
+        }
+        emit ExposureSnapshot(totalDebt, collateralValue, vusd.totalSupply(), debtByTier);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @inheritdoc ILendingPool
+    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec)
+        external
+        onlyGovernance
+    {
+        if (asset == address(0) || priceFeed == address(0)) revert LendingPoolZeroAddress();
+        if (maxPriceAgeSec == 0) revert LendingPoolInvalidConfig("maxPriceAgeSec");
+        uint8 tokenDecimals = IERC20Metadata(asset).decimals();
+        if (tokenDecimals > 18) revert LendingPoolUnsupportedDecimals(asset, tokenDecimals);
+        uint8 feedDecimals = AggregatorV3Interface(priceFeed).decimals();
+        if (feedDecimals > 18) revert LendingPoolUnsupportedDecimals(priceFeed, feedDecimals);
+
+        CollateralConfig memory cfg = _configs[asset];
+        if (!cfg.listed) {
+            if (_assets.length == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
+            cfg.index = uint8(_assets.length);
+            cfg.listed = true;
+            _assets.push(asset);
+        }
+        cfg.priceFeed = priceFeed;
+        cfg.maxPriceAgeSec = maxPriceAgeSec;
+        cfg.tokenDecimals = tokenDecimals;
+        cfg.feedDecimals = feedDecimals;
+        _configs[asset] = cfg;
+        _collateralStates[asset].lastPriceWad = 0;
+        emit CollateralListed(asset, priceFeed, maxPriceAgeSec);
+    }
+
+    /// @inheritdoc ILendingPool
+    function mintSurplus(address to, uint256 amountWad) external onlyGovernance nonReentrant {
+        if (to == address(0)) revert LendingPoolZeroAddress();
+        uint256 surplus = _totals.surplusWad;
+        if (amountWad > surplus) revert LendingPoolInsufficientSurplus(surplus, amountWad);
+        // unchecked: amountWad <= surplus checked above.
+        unchecked {
+            _totals.surplusWad = uint128(surplus - amountWad);
+        }
+        vusd.mint(to, amountWad);
+        emit SurplusMinted(to, amountWad);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ILendingPool
+    function positionOf(address borrower)
+        external
+        view
+        returns (uint256 debtWad, uint8 tier, uint256 collateralValueWad, uint256 healthFactorWad)
+    {
+        Position memory p = _positions[borrower];
+        tier = p.tier;
+        debtWad = InterestIndex.debtOf(p.scaledDebt, _accrued(tier).indexRay);
+        uint16 mask = p.collateralMask;
+        for (uint256 i = 0; mask != 0; ++i) {
+            if (mask & 1 != 0) {
+                address asset = _assets[i];
+                collateralValueWad += HealthFactor.valueWad(
+                    _collateral[borrower][asset], _collateralStates[asset].lastPriceWad, _configs[asset].tokenDecimals
+                );
+            }
+            mask >>= 1;
+        }
+        healthFactorWad =
+            HealthFactor.healthFactorWad(collateralValueWad, policy.termsOf(tier).liquidationThresholdBps, debtWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    function accounts() external view returns (uint256 totalPrincipalWad, uint256 surplusWad, uint256 deficitWad) {
+        Totals memory t = _totals;
+        return (t.totalPrincipalWad, t.surplusWad, _deficitWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    function collateralOf(address borrower, address asset) external view returns (uint256) {
+        return _collateral[borrower][asset];
+    }
+
+    /// @inheritdoc ILendingPool
+    function tierStateOf(uint8 tier)
+        external
+        view
+        returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal)
+    {
+        TierState memory ts = _tiers[tier];
+        return (ts.indexRay, ts.lastAccrualTs, ts.aprBps, _tierScaledDebt[tier]);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _borrow(address borrower, uint256 amountWad) private {
+        if (amountWad == 0) revert LendingPoolZeroAmount();
+        Position memory p = _positions[borrower];
+        TierState memory ts = _accrued(p.tier);
+        (BorrowRequest memory req, bytes32 modelId) = _borrowRequest(borrower, p, ts, amountWad);
+        (uint8 tier, bool scored, TierTerms memory terms) = policy.authorizeBorrow(req);
+
+        if (tier != p.tier) {
+            // Re-base the existing debt onto the new tier (after the old tier's accrual) and add the new debt.
+            ts = _rebase(borrower, p, ts, tier, amountWad);
+        } else {
+            uint256 added = InterestIndex.scaleUp(amountWad, ts.indexRay);
+            p.scaledDebt = (p.scaledDebt + added).toUint112();
+            _tierScaledDebt[tier] += added;
+        }
+        _syncRate(tier, ts, terms.aprBps);
+        _tiers[tier] = ts;
+        p.principalWad = req.borrowerPrincipalAfterWad.toUint112();
+        _positions[borrower] = p;
+        _totals.totalPrincipalWad = req.totalPrincipalAfterWad.toUint128();
+
+        vusd.mint(borrower, amountWad);
+        emit LoanOriginated(
+            borrower,
+            amountWad,
+            tier,
+            scored ? req.pdBps : 0,
+            scored ? modelId : bytes32(0),
+            HealthFactor.loanToValueBps(req.borrowerDebtAfterWad, req.collateralValueWad)
+        );
+    }
+
+    /// @dev Reads the score, values the collateral and states the borrow for the policy.
+    function _borrowRequest(address borrower, Position memory p, TierState memory ts, uint256 amountWad)
+        private
+        returns (BorrowRequest memory req, bytes32 modelId)
+    {
+        uint16 pdBps;
+        uint64 issuedAt;
+        bool valid;
+        (pdBps,, modelId, issuedAt,, valid) = oracle.scoreOf(borrower);
+        uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
+        if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
+        (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0));
+        req = BorrowRequest({
+            borrower: borrower,
+            pdBps: pdBps,
+            scoreValid: valid,
+            scoreIssuedAt: issuedAt,
+            amountWad: amountWad,
+            borrowerDebtAfterWad: debtAfter,
+            borrowerPrincipalAfterWad: p.principalWad + amountWad,
+            totalPrincipalAfterWad: _totals.totalPrincipalWad + amountWad,
+            collateralValueWad: collateralValue
+        });
+    }
+
+    /// @dev Moves `p`'s debt (plus `addWad` of new debt) from its tier onto `newTier`: stores the old tier's
+    /// accrued state `oldTs`, debt = scaled x old index, new scaled = (debt + addWad) / new index, rounded up.
+    /// Updates `p` in memory and both tiers' scaled totals; returns the new tier's accrued state for the caller to
+    /// store.
+    function _rebase(address borrower, Position memory p, TierState memory oldTs, uint8 newTier, uint256 addWad)
+        private
+        returns (TierState memory ts)
+    {
+        uint8 oldTier = p.tier;
+        _tiers[oldTier] = oldTs;
+        uint256 debt = InterestIndex.debtOf(p.scaledDebt, oldTs.indexRay);
+        _tierScaledDebt[oldTier] -= p.scaledDebt;
+        ts = _accrued(newTier);
+        uint256 scaled = InterestIndex.scaleUp(debt + addWad, ts.indexRay);
+        _tierScaledDebt[newTier] += scaled;
+        p.scaledDebt = scaled.toUint112();
+        p.tier = newTier;
+        if (debt != 0) emit DebtRebased(borrower, oldTier, newTier, debt);
+    }
+
+    function _repay(address borrower, uint256 amountWad) private returns (uint256 repaid) {
+        if (amountWad == 0) revert LendingPoolZeroAmount();
+        Position memory p = _positions[borrower];
+        TierState memory ts = _accrued(p.tier);
+        uint256 debt = InterestIndex.debtOf(p.scaledDebt, ts.indexRay);
+        if (debt == 0) revert LendingPoolNoDebt(borrower);
+        repaid = amountWad < debt ? amountWad : debt;
+        uint256 scaledRemoved = repaid == debt ? p.scaledDebt : InterestIndex.scaleDown(repaid, ts.indexRay);
+        (uint256 interest, uint256 principalPart) = _split(repaid, debt, p.principalWad);
+        // unchecked: scaledRemoved <= scaledDebt (scaleDown of less than the debt) and principalPart <= principal.
+        unchecked {
+            p.scaledDebt -= uint112(scaledRemoved);
+            p.principalWad -= uint112(principalPart);
+            _tierScaledDebt[p.tier] -= scaledRemoved;
+        }
+        _positions[borrower] = p;
+        _tiers[p.tier] = ts;
+        _settleRepayment(principalPart, interest);
+
+        vusd.burnFrom(msg.sender, repaid);
+        emit LoanRepaid(borrower, msg.sender, repaid, interest, InterestIndex.debtOf(p.scaledDebt, ts.indexRay));
+    }
+
+    /// @dev Interest first: the part of `repaid` above the principal outstanding is interest.
+    function _split(uint256 repaid, uint256 debt, uint256 principal)
+        private
+        pure
+        returns (uint256 interest, uint256 principalPart)
+    {
+        uint256 accrued = debt > principal ? debt - principal : 0;
+        interest = repaid < accrued ? repaid : accrued;
+        principalPart = repaid - interest;
+        if (principalPart > principal) {
+            interest += principalPart - principal;
+            principalPart = principal;
+        }
+    }
+
+    /// @dev Books a repayment: principal leaves, interest pays down the deficit, then adds to surplus.
+    function _settleRepayment(uint256 principalPart, uint256 interest) private {
+        Totals memory t = _totals;
+        t.totalPrincipalWad -= uint128(principalPart);
+        if (interest != 0) {
+            uint256 deficit = _deficitWad;
+            if (deficit != 0) {
+                uint256 paid = interest < deficit ? interest : deficit;
+                _deficitWad = deficit - paid;
+                interest -= paid;
+            }
+            t.surplusWad += interest.toUint128();
+        }
+        _totals = t;
+    }
+
+    /// @dev Writes off `principalWad` of bad debt: against surplus first, the rest recorded as deficit.
+    function _writeOff(address borrower, uint256 principalWad) private {
+        Totals memory t = _totals;
+        uint256 covered = principalWad < t.surplusWad ? principalWad : t.surplusWad;
+        // unchecked: covered <= surplus; principalWad is part of the total principal.
+        unchecked {
+            t.surplusWad -= uint128(covered);
+            t.totalPrincipalWad -= uint128(principalWad);
+        }
+        _totals = t;
+        uint256 added = principalWad - covered;
+        if (added != 0) _deficitWad += added;
+        emit BadDebtWrittenOff(borrower, principalWad, covered, added);
+    }
+
+    /// @dev The most one liquidation may repay: the close factor's share, or everything if what the close factor
+    /// would leave is below the minimum debt (dust positions close in full).
+    function _maxLiquidation(uint256 debt) private view returns (uint256 maxRepay) {
+        maxRepay = WadRayMath.mulDivDown(debt, closeFactorBps, WadRayMath.BPS);
+        if (debt - maxRepay < minDebtWad) maxRepay = debt;
+    }
+
+    /// @dev Checks that `borrower` can be liquidated now and sizes the liquidation: repaid debt (close factor,
+    /// dust rule, `debtToCover`) and seized collateral (repaid x (1 + bonus) at the asset's price, rounded down;
+    /// if that exceeds the balance, all of it, with the repayment shrunk to its value less the bonus, rounded
+    /// up, and the asset's bit cleared in `p`). Syncs the tier's APR into `ts`.
+    function _liquidationAmounts(
+        address borrower,
+        Position memory p,
+        TierState memory ts,
+        uint256 debt,
+        address asset,
+        uint256 debtToCover
+    ) private returns (uint256 repaid, uint256 seized) {
+        TierTerms memory terms = policy.termsForLiquidation(p.tier);
+        uint256 balance = _collateral[borrower][asset];
+        if (balance == 0) revert LendingPoolInsufficientBalance(borrower, asset, 0, debtToCover);
+        (uint256 value, uint256 priceWad) = _collateralValue(borrower, p.collateralMask, asset);
+        uint256 hf = HealthFactor.healthFactorWad(value, terms.liquidationThresholdBps, debt);
+        if (hf >= WadRayMath.WAD) revert LendingPoolPositionHealthy(borrower, hf);
+        _syncRate(p.tier, ts, terms.aprBps);
+
+        repaid = _maxLiquidation(debt);
+        if (debtToCover < repaid) repaid = debtToCover;
+        CollateralConfig memory cfg = _configs[asset];
+        uint256 bonusBps = WadRayMath.BPS + liquidationBonusBps;
+        seized = HealthFactor.amountForValue(
+            WadRayMath.mulDivDown(repaid, bonusBps, WadRayMath.BPS), priceWad, cfg.tokenDecimals
+        );
+        if (seized >= balance) {
+            seized = balance;
+            uint256 cover = WadRayMath.mulDivUp(
+                HealthFactor.valueWad(balance, priceWad, cfg.tokenDecimals), WadRayMath.BPS, bonusBps
+            );
+            if (cover < repaid) repaid = cover;
+            p.collateralMask &= ~uint16(1 << cfg.index);
+        }
+    }
+
+    /// @dev `tier`'s state accrued to now in memory (not stored).
+    function _accrued(uint8 tier) private view returns (TierState memory ts) {
+        ts = _tiers[tier];
+        if (ts.lastAccrualTs != block.timestamp) {
+            ts.indexRay = InterestIndex.accrue(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs).toUint128();
+            ts.lastAccrualTs = uint40(block.timestamp);
+        }
+    }
+
+    /// @dev Adopts `aprBps` for `tier` from now on (`ts` must be accrued to now; the caller stores it).
+    function _syncRate(uint8 tier, TierState memory ts, uint16 aprBps) private {
+        if (ts.aprBps == aprBps) return;
+        emit TierRateSynced(tier, ts.aprBps, aprBps);
+        ts.aprBps = aprBps;
+    }
+
+    /// @dev Values every asset in `mask` at checked prices; also returns `focus`'s price (0 if not held).
+    function _collateralValue(address borrower, uint16 mask, address focus)
+        private
+        returns (uint256 valueWad, uint256 focusPriceWad)
+    {
+        for (uint256 i = 0; mask != 0; ++i) {
+            if (mask & 1 != 0) {
+                address asset = _assets[i];
+                CollateralConfig memory cfg = _configs[asset];
+                uint256 priceWad = _checkedPrice(asset, cfg);
+                valueWad += HealthFactor.valueWad(_collateral[borrower][asset], priceWad, cfg.tokenDecimals);
+                if (asset == focus) focusPriceWad = priceWad;
+            }
+            mask >>= 1;
+        }
+    }
+
+    /// @dev The feed's price for a user operation: reverts on a non-positive answer, an incomplete round, a stale
+    /// round, or a move beyond MAX_PRICE_DEVIATION from the last accepted price (only `pokePrice` can persist a
+    /// circuit-breaker trip). Otherwise the price becomes the accepted one. The policy is asked for the deviation
+    /// bound only when the price changed.
+    function _checkedPrice(address asset, CollateralConfig memory cfg) private returns (uint256 priceWad) {
+        (priceWad,) = _feedPrice(asset, cfg, true);
+        CollateralState storage st = _collateralStates[asset];
+        uint256 last = st.lastPriceWad;
+        if (priceWad == last) return priceWad;
+        if (last != 0 && _deviationBps(last, priceWad) > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
+            revert LendingPoolPriceDeviation(asset, last, priceWad);
+        }
+        st.lastPriceWad = priceWad.toUint128();
+        emit PriceAccepted(asset, priceWad);
+    }
+
+    /// @dev The feed's latest answer in wad (feed decimals <= 18 at listing), if positive, from a complete round
+    /// and not older than the asset's max age. Otherwise reverts with the named error when `strict`, or returns a
+    /// zero price (and the round's `updatedAt`).
+    function _feedPrice(address asset, CollateralConfig memory cfg, bool strict)
+        private
+        view
+        returns (uint256 priceWad, uint256 updatedAt)
+    {
+        uint80 roundId;
+        int256 answer;
+        uint80 answeredInRound;
+        (roundId, answer,, updatedAt, answeredInRound) = AggregatorV3Interface(cfg.priceFeed).latestRoundData();
+        if (answer <= 0) {
+            if (strict) revert LendingPoolPriceInvalid(asset, answer);
+        } else if (updatedAt == 0 || answeredInRound < roundId) {
+            if (strict) revert LendingPoolPriceRoundIncomplete(asset, roundId, answeredInRound);
+        } else if (block.timestamp > updatedAt + cfg.maxPriceAgeSec) {
+            if (strict) revert LendingPoolPriceStale(asset, updatedAt, cfg.maxPriceAgeSec);
+        } else {
+            priceWad = uint256(answer) * 10 ** (18 - cfg.feedDecimals);
+        }
+    }
+
+    /// @dev |price - last| / last in bps, rounded up (a trip is never missed by rounding).
+    function _deviationBps(uint256 last, uint256 priceWad) private pure returns (uint256) {
+        uint256 diff = priceWad > last ? priceWad - last : last - priceWad;
+        return WadRayMath.mulDivUp(diff, WadRayMath.BPS, last);
+    }
+}

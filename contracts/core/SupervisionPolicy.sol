@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
+import {Roles} from "../libraries/Roles.sol";
+import {Rules} from "../libraries/Rules.sol";
+import {TierMath} from "../libraries/TierMath.sol";
+import {WadRayMath} from "../libraries/WadRayMath.sol";
+import {TierTerms, TierCaps, GlobalRules, PolicyConfig, BorrowRequest} from "../types/PolicyTypes.sol";
+
+/// @title SupervisionPolicy
+/// @notice The supervisor's rulebook. See `ISupervisionPolicy`.
+/// @dev Roles: GOVERNANCE schedules tier terms; REGULATOR schedules caps and global rules, unpauses and is the
+/// admin of POOL (the supervisor decides which pool its rulebook supervises); GUARDIAN pauses; ATTESTER sets
+/// attestations. Each of GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER is its own admin; DEFAULT_ADMIN_ROLE is held by
+/// nobody. Score age is handled here (not in the pool): a score older than MAX_SCORE_AGE maps to the most
+/// conservative tier, as if there were none.
+contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
+    /// @notice Bounds on TIMELOCK_DELAY, so a delay can neither vanish nor lock the rulebook.
+    uint32 public constant MIN_TIMELOCK_DELAY = 1 hours;
+    uint32 public constant MAX_TIMELOCK_DELAY = 30 days;
+    /// @notice Largest number of tiers.
+    uint8 public constant MAX_TIERS = 16;
+
+    /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once.
+    struct HotState {
+        bool paused;
+        uint40 liquidationsResumeAt;
+        uint40 day;
+        uint128 originatedWad;
+    }
+
+    struct PendingChange {
+        bytes32 rule;
+        uint256 newValue;
+        uint64 executableAt;
+    }
+
+    enum Kind {
+        Unknown,
+        Global,
+        Cap,
+        Term
+    }
+
+    uint8 private immutable _TIER_COUNT;
+
+    TierTerms[] private _terms;
+    TierCaps[] private _caps;
+    GlobalRules private _rules;
+    HotState private _state;
+    mapping(address borrower => uint64 expiresAt) private _attestations;
+    mapping(bytes32 changeId => PendingChange) private _pending;
+    uint256 private _changeNonce;
+
+    /// @param config roles, tier terms and caps (one entry per tier, best first) and global rules; every value
+    /// is validated with the same rules as a scheduled change.
+    constructor(PolicyConfig memory config) {
+        _grantInitialRole(Roles.GOVERNANCE, config.governance, Roles.GOVERNANCE);
+        _grantInitialRole(Roles.REGULATOR, config.regulator, Roles.REGULATOR);
+        _grantInitialRole(Roles.GUARDIAN, config.guardian, Roles.GUARDIAN);
+        _grantInitialRole(Roles.ATTESTER, config.attester, Roles.ATTESTER);
+        _setRoleAdmin(Roles.POOL, Roles.REGULATOR);
+
+        uint256 count = config.terms.length;
+        if (count == 0 || count > MAX_TIERS || config.caps.length != count) {
+            revert SupervisionInvalidValue("TIER_COUNT", count);
+        }
+        _TIER_COUNT = uint8(count);
+        uint16 prevMaxPd;
+        for (uint8 t = 0; t < count; ++t) {
+            TierTerms memory terms = config.terms[t];
+            TierCaps memory caps = config.caps[t];
+            _checkCaps(t, caps);
+            _checkTermsWithin(t, terms, caps);
+            if (terms.maxPdBps > WadRayMath.BPS) revert SupervisionInvalidValue(Rules.tierRule(Rules.TIER_MAX_PD, t), terms.maxPdBps);
+            if (t > 0 && terms.maxPdBps <= prevMaxPd) {
+                revert SupervisionRuleViolated(Rules.tierRule(Rules.TIER_MAX_PD, t), uint256(prevMaxPd) + 1, terms.maxPdBps);
+            }
+            prevMaxPd = terms.maxPdBps;
+            _terms.push(terms);
+            _caps.push(caps);
+        }
+
+        GlobalRules memory r = config.rules;
+        _checkGlobal(Rules.CONCENTRATION_CAP, r.concentrationCapBps);
+        _checkGlobal(Rules.MAX_PRICE_DEVIATION, r.maxPriceDeviationBps);
+        _checkGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
+        _rules = r;
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ISupervisionPolicy
+    function tierCount() external view returns (uint8) {
+        return _TIER_COUNT;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function tierOf(uint16 pdBps) public view returns (uint8 tier, bool declined) {
+        uint8 count = _TIER_COUNT;
+        for (uint8 t = 0; t < count; ++t) {
+            if (pdBps <= _terms[t].maxPdBps) return (t, false);
+        }
+        return (count - 1, true);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function approvalThresholdBps() public view returns (uint16) {
+        return _terms[_TIER_COUNT - 1].maxPdBps;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function termsOf(uint8 tier) public view returns (TierTerms memory) {
+        return TierMath.bound(_terms[tier], _caps[tier]);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function capsOf(uint8 tier) external view returns (TierCaps memory) {
+        return _caps[tier];
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function ruleValue(bytes32 rule) external view returns (uint256) {
+        (Kind kind, bytes32 base, uint8 tier) = _classify(rule);
+        if (kind == Kind.Unknown) revert SupervisionUnknownRule(rule);
+        return _read(kind, base, tier);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function tierForScore(uint16 pdBps, uint64 issuedAt, bool valid)
+        public
+        view
+        returns (uint8 tier, bool scored, bool declined)
+    {
+        scored = TierMath.isFresh(valid, issuedAt, block.timestamp, _rules.maxScoreAgeSec);
+        if (!scored) return (_TIER_COUNT - 1, false, false);
+        (tier, declined) = tierOf(pdBps);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function termsForWithdrawal(uint8 tier) external view returns (TierTerms memory) {
+        if (_state.paused) revert SupervisionPaused();
+        return termsOf(tier);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function termsForLiquidation(uint8 tier) external view returns (TierTerms memory) {
+        requireLiquidationsAllowed();
+        return termsOf(tier);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function requireLiquidationsAllowed() public view {
+        HotState memory s = _state;
+        if (s.paused) revert SupervisionPaused();
+        if (block.timestamp < s.liquidationsResumeAt) {
+            revert SupervisionLiquidationGracePeriod(s.liquidationsResumeAt, uint64(block.timestamp));
+        }
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function paused() external view returns (bool) {
+        return _state.paused;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function breakerState() external view returns (bool isPaused, uint64 liquidationsResumeAt) {
+        HotState memory s = _state;
+        return (s.paused, s.liquidationsResumeAt);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function originationOf() external view returns (uint64 day, uint256 originatedWad) {
+        HotState memory s = _state;
+        return (s.day, s.originatedWad);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function isEligible(address borrower) public view returns (bool) {
+        return _attestations[borrower] > block.timestamp;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function pendingChange(bytes32 changeId) external view returns (bytes32 rule, uint256 newValue, uint64 executableAt) {
+        PendingChange memory c = _pending[changeId];
+        return (c.rule, c.newValue, c.executableAt);
+    }
+
+    // ---------------------------------------------------------------- the pool's hook
+
+    /// @inheritdoc ISupervisionPolicy
+    function authorizeBorrow(BorrowRequest calldata request)
+        external
+        onlyRole(Roles.POOL)
+        returns (uint8 tier, bool scored, TierTerms memory terms)
+    {
+        HotState memory s = _state;
+        if (s.paused) revert SupervisionPaused();
+        GlobalRules memory r = _rules;
+
+        scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec);
+        if (scored) {
+            bool declined;
+            (tier, declined) = tierOf(request.pdBps);
+            if (declined) revert SupervisionRuleViolated(Rules.CREDIT_DECLINED, approvalThresholdBps(), request.pdBps);
+        } else {
+            tier = _TIER_COUNT - 1;
+        }
+
+        if (r.attestationRequired) {
+            uint64 expiresAt = _attestations[request.borrower];
+            if (expiresAt <= block.timestamp) revert SupervisionRuleViolated(Rules.ELIGIBILITY, expiresAt, block.timestamp);
+        }
+
+        terms = termsOf(tier);
+        uint256 debtAfter = request.borrowerDebtAfterWad;
+        if (debtAfter > terms.creditLimitWad) {
+            revert SupervisionRuleViolated(Rules.tierRule(Rules.TIER_CREDIT_LIMIT, tier), terms.creditLimitWad, debtAfter);
+        }
+        // Max debt rounds down: the protocol's favour.
+        uint256 maxDebt = request.collateralValueWad * terms.maxLtvBps / WadRayMath.BPS;
+        if (debtAfter > maxDebt) revert SupervisionRuleViolated(Rules.TIER_LTV, maxDebt, debtAfter);
+        if (debtAfter > r.borrowerCapWad) revert SupervisionRuleViolated(Rules.BORROWER_CAP, r.borrowerCapWad, debtAfter);
+
+        uint256 totalAfter = request.totalPrincipalAfterWad;
+        if (totalAfter > r.debtCeilingWad) revert SupervisionRuleViolated(Rules.DEBT_CEILING, r.debtCeilingWad, totalAfter);
+        if (totalAfter >= r.concentrationFloorWad) {
+            uint256 principalAfter = request.borrowerPrincipalAfterWad;
+            if (principalAfter * WadRayMath.BPS > totalAfter * r.concentrationCapBps) {
+                revert SupervisionRuleViolated(
+                    Rules.CONCENTRATION_CAP,
+                    r.concentrationCapBps,
+                    WadRayMath.mulDivUp(principalAfter, WadRayMath.BPS, totalAfter)
+                );
+            }
+        }
+
+        uint256 today = block.timestamp / 1 days;
+        uint256 originated = (s.day == today ? s.originatedWad : 0) + request.amountWad;
+        if (originated > r.dailyOriginationLimitWad) {
+            revert SupervisionRuleViolated(Rules.DAILY_ORIGINATION_LIMIT, r.dailyOriginationLimitWad, originated);
+        }
+        // Casts are safe: the day fits 40 bits for 3e9 years, and originated <= the uint128 limit.
+        s.day = uint40(today);
+        s.originatedWad = uint128(originated);
+        _state = s;
+    }
+
+    // ---------------------------------------------------------------- timelock
+
+    /// @inheritdoc ISupervisionPolicy
+    function scheduleRuleChange(bytes32 rule, uint256 newValue) external returns (bytes32 changeId) {
+        (Kind kind, bytes32 base, uint8 tier) = _requireScheduler(rule);
+        _validate(kind, base, tier, rule, newValue);
+        uint64 executableAt = uint64(block.timestamp) + _rules.timelockDelaySec;
+        changeId = keccak256(abi.encode(rule, newValue, executableAt, ++_changeNonce));
+        _pending[changeId] = PendingChange(rule, newValue, executableAt);
+        emit RuleChangeScheduled(changeId, rule, _read(kind, base, tier), newValue, executableAt);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function executeRuleChange(bytes32 changeId) external {
+        PendingChange memory c = _pending[changeId];
+        if (c.executableAt == 0) revert SupervisionChangeUnknown(changeId);
+        if (block.timestamp < c.executableAt) {
+            revert SupervisionChangeNotReady(changeId, c.executableAt, uint64(block.timestamp));
+        }
+        delete _pending[changeId];
+        (Kind kind, bytes32 base, uint8 tier) = _classify(c.rule);
+        _validate(kind, base, tier, c.rule, c.newValue);
+        uint256 oldValue = _read(kind, base, tier);
+        _write(kind, base, tier, c.newValue);
+        emit RuleChanged(changeId, c.rule, oldValue, c.newValue);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function cancelRuleChange(bytes32 changeId) external {
+        PendingChange memory c = _pending[changeId];
+        if (c.executableAt == 0) revert SupervisionChangeUnknown(changeId);
+        _requireScheduler(c.rule);
+        delete _pending[changeId];
+        emit RuleChangeCancelled(changeId, c.rule);
+    }
+
+    // ---------------------------------------------------------------- circuit breaker
+
+    /// @inheritdoc ISupervisionPolicy
+    function pause() external {
+        if (!hasRole(Roles.REGULATOR, msg.sender) && !hasRole(Roles.GUARDIAN, msg.sender)) {
+            revert AccessControlUnauthorizedAccount(msg.sender, Roles.GUARDIAN);
+        }
+        _state.paused = true;
+        emit CircuitBreakerTripped(Rules.MANUAL, msg.sender, 0);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function tripCircuitBreaker(bytes32 reason, uint256 detail) external onlyRole(Roles.POOL) {
+        if (_state.paused) return;
+        _state.paused = true;
+        emit CircuitBreakerTripped(reason, msg.sender, detail);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function unpause() external onlyRole(Roles.REGULATOR) {
+        HotState memory s = _state;
+        if (!s.paused) revert SupervisionNotPaused();
+        uint64 resumesAt = uint64(block.timestamp) + _rules.liquidationGracePeriodSec;
+        s.paused = false;
+        s.liquidationsResumeAt = uint40(resumesAt);
+        _state = s;
+        emit CircuitBreakerReset(msg.sender, resumesAt);
+    }
+
+    // ---------------------------------------------------------------- eligibility
+
+    /// @inheritdoc ISupervisionPolicy
+    function setAttestation(address borrower, uint64 expiresAt, bytes32 attestationHash)
+        external
+        onlyRole(Roles.ATTESTER)
+    {
+        _attestations[borrower] = expiresAt;
+        emit AttestationSet(borrower, expiresAt, attestationHash);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _grantInitialRole(bytes32 role, address holder, bytes32 admin) private {
+        if (holder == address(0)) revert SupervisionZeroAddress(role);
+        _setRoleAdmin(role, admin);
+        _grantRole(role, holder);
+    }
+
+    /// @dev Splits a rule id into its kind, base id and tier; tier-scoped ids must name an existing tier.
+    function _classify(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
+        if (
+            rule == Rules.DEBT_CEILING || rule == Rules.BORROWER_CAP || rule == Rules.CONCENTRATION_CAP
+                || rule == Rules.CONCENTRATION_FLOOR || rule == Rules.DAILY_ORIGINATION_LIMIT
+                || rule == Rules.MAX_SCORE_AGE || rule == Rules.ATTESTATION_REQUIRED
+                || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
+                || rule == Rules.TIMELOCK_DELAY
+        ) return (Kind.Global, rule, 0);
+        base = rule & ~bytes32(uint256(0xff));
+        tier = uint8(uint256(rule));
+        if (tier >= _TIER_COUNT) return (Kind.Unknown, base, tier);
+        if (
+            base == Rules.TIER_CAP_MAX_LTV || base == Rules.TIER_CAP_LIQUIDATION_THRESHOLD || base == Rules.TIER_CAP_APR
+                || base == Rules.TIER_CAP_CREDIT_LIMIT
+        ) return (Kind.Cap, base, tier);
+        if (
+            base == Rules.TIER_MAX_PD || base == Rules.TIER_MAX_LTV || base == Rules.TIER_LIQUIDATION_THRESHOLD
+                || base == Rules.TIER_APR || base == Rules.TIER_CREDIT_LIMIT
+        ) return (Kind.Term, base, tier);
+        return (Kind.Unknown, base, tier);
+    }
+
+    /// @dev Tier terms belong to governance, everything else to the regulator.
+    function _requireScheduler(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
+        (kind, base, tier) = _classify(rule);
+        bytes32 role = kind == Kind.Term ? Roles.GOVERNANCE : Roles.REGULATOR;
+        if (kind == Kind.Unknown || !hasRole(role, msg.sender)) revert SupervisionRuleNotSchedulable(rule, msg.sender);
+    }
+
+    function _read(Kind kind, bytes32 base, uint8 tier) private view returns (uint256) {
+        if (kind == Kind.Global) {
+            GlobalRules storage r = _rules;
+            if (base == Rules.DEBT_CEILING) return r.debtCeilingWad;
+            if (base == Rules.BORROWER_CAP) return r.borrowerCapWad;
+            if (base == Rules.CONCENTRATION_CAP) return r.concentrationCapBps;
+            if (base == Rules.CONCENTRATION_FLOOR) return r.concentrationFloorWad;
+            if (base == Rules.DAILY_ORIGINATION_LIMIT) return r.dailyOriginationLimitWad;
+            if (base == Rules.MAX_SCORE_AGE) return r.maxScoreAgeSec;
+            if (base == Rules.ATTESTATION_REQUIRED) return r.attestationRequired ? 1 : 0;
+            if (base == Rules.MAX_PRICE_DEVIATION) return r.maxPriceDeviationBps;
+            if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
+            return r.timelockDelaySec;
+        }
+        if (kind == Kind.Cap) {
+            TierCaps storage c = _caps[tier];
+            if (base == Rules.TIER_CAP_MAX_LTV) return c.maxLtvBps;
+            if (base == Rules.TIER_CAP_LIQUIDATION_THRESHOLD) return c.liquidationThresholdBps;
+            if (base == Rules.TIER_CAP_APR) return c.aprBps;
+            return c.creditLimitWad;
+        }
+        TierTerms storage t = _terms[tier];
+        if (base == Rules.TIER_MAX_PD) return t.maxPdBps;
+        if (base == Rules.TIER_MAX_LTV) return t.maxLtvBps;
+        if (base == Rules.TIER_LIQUIDATION_THRESHOLD) return t.liquidationThresholdBps;
+        if (base == Rules.TIER_APR) return t.aprBps;
+        return t.creditLimitWad;
+    }
+
+    /// @dev Only called after `_validate`, which bounds `v` to the field's type, so the casts are exact.
+    function _write(Kind kind, bytes32 base, uint8 tier, uint256 v) private {
+        if (kind == Kind.Global) {
+            GlobalRules storage r = _rules;
+            if (base == Rules.DEBT_CEILING) r.debtCeilingWad = uint128(v);
+            else if (base == Rules.BORROWER_CAP) r.borrowerCapWad = uint128(v);
+            else if (base == Rules.CONCENTRATION_CAP) r.concentrationCapBps = uint16(v);
+            else if (base == Rules.CONCENTRATION_FLOOR) r.concentrationFloorWad = uint128(v);
+            else if (base == Rules.DAILY_ORIGINATION_LIMIT) r.dailyOriginationLimitWad = uint128(v);
+            else if (base == Rules.MAX_SCORE_AGE) r.maxScoreAgeSec = uint32(v);
+            else if (base == Rules.ATTESTATION_REQUIRED) r.attestationRequired = v == 1;
+            else if (base == Rules.MAX_PRICE_DEVIATION) r.maxPriceDeviationBps = uint16(v);
+            else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
+            else r.timelockDelaySec = uint32(v);
+        } else if (kind == Kind.Cap) {
+            TierCaps storage c = _caps[tier];
+            if (base == Rules.TIER_CAP_MAX_LTV) c.maxLtvBps = uint16(v);
+            else if (base == Rules.TIER_CAP_LIQUIDATION_THRESHOLD) c.liquidationThresholdBps = uint16(v);
+            else if (base == Rules.TIER_CAP_APR) c.aprBps = uint16(v);
+            else c.creditLimitWad = uint128(v);
+        } else {
+            TierTerms storage t = _terms[tier];
+            if (base == Rules.TIER_MAX_PD) t.maxPdBps = uint16(v);
+            else if (base == Rules.TIER_MAX_LTV) t.maxLtvBps = uint16(v);
+            else if (base == Rules.TIER_LIQUIDATION_THRESHOLD) t.liquidationThresholdBps = uint16(v);
+            else if (base == Rules.TIER_APR) t.aprBps = uint16(v);
+            else t.creditLimitWad = uint128(v);
+        }
+    }
+
+    /// @dev Validates one changed value against the rules in force. Only the relations that involve the changed
+    /// field are checked: a cap lowered below a term is allowed (the effective term is the lower of the two).
+    function _validate(Kind kind, bytes32 base, uint8 tier, bytes32 rule, uint256 v) private view {
+        if (kind == Kind.Global) return _checkGlobal(base, v);
+        if (kind == Kind.Cap) {
+            TierCaps memory c = _caps[tier];
+            if (base == Rules.TIER_CAP_MAX_LTV) {
+                if (v >= c.liquidationThresholdBps) revert SupervisionRuleViolated(rule, _below(c.liquidationThresholdBps), v);
+            } else if (base == Rules.TIER_CAP_LIQUIDATION_THRESHOLD) {
+                if (v > WadRayMath.BPS) revert SupervisionRuleViolated(rule, WadRayMath.BPS, v);
+                if (v <= c.maxLtvBps) revert SupervisionRuleViolated(rule, uint256(c.maxLtvBps) + 1, v);
+            } else if (base == Rules.TIER_CAP_APR) {
+                if (v > type(uint16).max) revert SupervisionInvalidValue(rule, v);
+            } else if (v > type(uint128).max) {
+                revert SupervisionInvalidValue(rule, v);
+            }
+            return;
+        }
+        TierTerms memory t = _terms[tier];
+        TierCaps memory caps = _caps[tier];
+        if (base == Rules.TIER_MAX_PD) {
+            if (v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
+            if (tier > 0 && v <= _terms[tier - 1].maxPdBps) {
+                revert SupervisionRuleViolated(rule, uint256(_terms[tier - 1].maxPdBps) + 1, v);
+            }
+            if (tier + 1 < _TIER_COUNT && v >= _terms[tier + 1].maxPdBps) {
+                revert SupervisionRuleViolated(rule, uint256(_terms[tier + 1].maxPdBps) - 1, v);
+            }
+        } else if (base == Rules.TIER_MAX_LTV) {
+            _checkWithinCap(Rules.TIER_CAP_MAX_LTV, tier, caps.maxLtvBps, v);
+            if (v >= t.liquidationThresholdBps) revert SupervisionRuleViolated(rule, _below(t.liquidationThresholdBps), v);
+        } else if (base == Rules.TIER_LIQUIDATION_THRESHOLD) {
+            if (v > WadRayMath.BPS) revert SupervisionRuleViolated(rule, WadRayMath.BPS, v);
+            _checkWithinCap(Rules.TIER_CAP_LIQUIDATION_THRESHOLD, tier, caps.liquidationThresholdBps, v);
+            if (v <= t.maxLtvBps) revert SupervisionRuleViolated(rule, uint256(t.maxLtvBps) + 1, v);
+        } else if (base == Rules.TIER_APR) {
+            _checkWithinCap(Rules.TIER_CAP_APR, tier, caps.aprBps, v);
+        } else {
+            _checkWithinCap(Rules.TIER_CAP_CREDIT_LIMIT, tier, caps.creditLimitWad, v);
+        }
+    }
+
+    /// @dev The largest value strictly below `bound` (0 when there is none).
+    function _below(uint16 bound) private pure returns (uint256) {
+        return bound == 0 ? 0 : uint256(bound) - 1;
+    }
+
+    function _checkWithinCap(bytes32 capRule, uint8 tier, uint256 cap, uint256 v) private pure {
+        if (v > cap) revert SupervisionRuleViolated(Rules.tierRule(capRule, tier), cap, v);
+    }
+
+    function _checkGlobal(bytes32 rule, uint256 v) private pure {
+        if (rule == Rules.CONCENTRATION_CAP) {
+            if (v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.MAX_PRICE_DEVIATION) {
+            if (v == 0 || v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.TIMELOCK_DELAY) {
+            if (v < MIN_TIMELOCK_DELAY || v > MAX_TIMELOCK_DELAY) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.ATTESTATION_REQUIRED) {
+            if (v > 1) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {
+            if (v > type(uint32).max) revert SupervisionInvalidValue(rule, v);
+        } else if (v > type(uint128).max) {
+            revert SupervisionInvalidValue(rule, v);
+        }
+    }
+
+    /// @dev Constructor check of a tier's caps: LTV < liquidation threshold <= 10000.
+    function _checkCaps(uint8 tier, TierCaps memory caps) private pure {
+        bytes32 ltRule = Rules.tierRule(Rules.TIER_CAP_LIQUIDATION_THRESHOLD, tier);
+        if (caps.liquidationThresholdBps > WadRayMath.BPS) {
+            revert SupervisionRuleViolated(ltRule, WadRayMath.BPS, caps.liquidationThresholdBps);
+        }
+        if (caps.maxLtvBps >= caps.liquidationThresholdBps) {
+            revert SupervisionRuleViolated(
+                Rules.tierRule(Rules.TIER_CAP_MAX_LTV, tier), _below(caps.liquidationThresholdBps), caps.maxLtvBps
+            );
+        }
+    }
+
+    /// @dev Constructor check of a tier's terms: within the caps, LTV < liquidation threshold.
+    function _checkTermsWithin(uint8 tier, TierTerms memory terms, TierCaps memory caps) private pure {
+        _checkWithinCap(Rules.TIER_CAP_MAX_LTV, tier, caps.maxLtvBps, terms.maxLtvBps);
+        _checkWithinCap(Rules.TIER_CAP_LIQUIDATION_THRESHOLD, tier, caps.liquidationThresholdBps, terms.liquidationThresholdBps);
+        _checkWithinCap(Rules.TIER_CAP_APR, tier, caps.aprBps, terms.aprBps);
+        _checkWithinCap(Rules.TIER_CAP_CREDIT_LIMIT, tier, caps.creditLimitWad, terms.creditLimitWad);
+        if (terms.maxLtvBps >= terms.liquidationThresholdBps) {
+            revert SupervisionRuleViolated(
+                Rules.tierRule(Rules.TIER_MAX_LTV, tier), _below(terms.liquidationThresholdBps), terms.maxLtvBps
+            );
+        }
+    }
+}

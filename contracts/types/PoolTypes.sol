@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IVUSD} from "../interfaces/IVUSD.sol";
+import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
+import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
+
+/// @notice A borrower's position, packed into one slot (248 bits).
+/// @dev `collateralMask` has bit i set when the borrower holds collateral asset i; a deposit writes it, so the
+/// first borrow after a deposit updates a non-zero slot instead of creating one.
+struct Position {
+    uint112 scaledDebt; // debt / tier index (ray), rounded in the protocol's favour
+    uint112 principalWad; // vUSD lent and not yet repaid (interest is repaid first)
+    uint8 tier; // tier whose index the scaled debt follows
+    uint16 collateralMask;
+}
+
+/// @notice A tier's cumulative rate index and the APR in force since its last accrual (one slot).
+struct TierState {
+    uint128 indexRay;
+    uint40 lastAccrualTs;
+    uint16 aprBps;
+}
+
+/// @notice A listed collateral asset (one slot).
+struct CollateralConfig {
+    address priceFeed; // Chainlink AggregatorV3Interface
+    uint32 maxPriceAgeSec;
+    uint8 index; // position in the registry: bit in `Position.collateralMask`
+    uint8 tokenDecimals;
+    uint8 feedDecimals;
+    bool listed;
+}
+
+/// @notice A collateral asset's last accepted price and total deposits (one slot).
+struct CollateralState {
+    uint128 lastPriceWad;
+    uint128 totalDeposited;
+}
+
+/// @notice Everything `LendingPool` is deployed with; validated once in the constructor. Governance is whoever
+/// holds Roles.GOVERNANCE on the policy.
+struct PoolConfig {
+    IVUSD vusd;
+    ICreditScoreOracle oracle;
+    ISupervisionPolicy policy;
+    uint16 closeFactorBps; // share of the debt one liquidation may repay, (0, 10000]
+    uint16 liquidationBonusBps; // extra collateral value for the liquidator, <= 2000
+    uint128 minDebtWad; // smallest open debt; smaller positions may be closed in full
+}
