@@ -33,6 +33,9 @@ interface ICreditScoreOracle is IComplianceEvents {
     error OracleVerifierRejected(address verifier);
     error OracleModelStatusTransition(bytes32 modelId, ModelStatus from, ModelStatus to);
     error OracleOperatorSetInvalid(bytes32 field); // "threshold", "duplicate", "zero", "size"
+    /// @notice An argument the registry or constructor cannot accept: "governance", "regulator" (zero address),
+    /// "modelId" (zero or unknown), "period" (start not before end), "eodBps" (above 10000).
+    error OracleInvalidArgument(bytes32 field);
 
     /// @notice Largest allowed gap between `issuedAt` and the block time when `issuedAt` is ahead (clock skew).
     function MAX_ISSUED_AT_SKEW() external view returns (uint64);

@@ -14,15 +14,12 @@ struct ScoreReport {
     uint64 validUntil;
 }
 
-/// @notice The score the oracle keeps for a borrower: packed into one storage slot to keep posting cheap.
-/// @dev `modelIndex` is the position of the model in the registry (1-based; 0 = no score).
-struct StoredScore {
-    uint16 pdBps;
-    uint16[4] reasonCodes;
-    uint32 modelIndex;
-    uint40 issuedAt;
-    uint40 validUntil;
-}
+/// @notice The score the oracle keeps for a borrower, packed into one storage slot to keep posting cheap.
+/// @dev A user-defined value type rather than a struct: in a struct, the `uint16[4]` array would start its own
+/// storage slot (and push the fields after it to a third one). Bit layout, from the least significant bit
+/// (see `ScorePacking`): `pdBps` [0, 16), `reasonCodes[i]` [16 + 16i, 32 + 16i), `modelIndex` [80, 112) (position of
+/// the model in the registry, 1-based; 0 = no score), `issuedAt` [112, 152), `validUntil` [152, 192) (uint40 seconds).
+type PackedScore is uint256;
 
 /// @notice Lifecycle of a model in the registry: the regulator proposes, approves, retires.
 enum ModelStatus {

@@ -1,0 +1,56 @@
+import { encodeBytes32String, decodeBytes32String, getBytes, hexlify } from "ethers";
+
+/**
+ * Rule ids, mirroring `contracts/libraries/Rules.sol`: the rule's name as ASCII in a bytes32; tier-scoped rules
+ * carry the tier index in the last byte.
+ */
+export const RULE_NAMES = [
+  "DEBT_CEILING",
+  "BORROWER_CAP",
+  "CONCENTRATION_CAP",
+  "CONCENTRATION_FLOOR",
+  "DAILY_ORIGINATION_LIMIT",
+  "MAX_SCORE_AGE",
+  "ATTESTATION_REQUIRED",
+  "MAX_PRICE_DEVIATION",
+  "LIQUIDATION_GRACE_PERIOD",
+  "TIMELOCK_DELAY",
+  "TIER_CAP_MAX_LTV",
+  "TIER_CAP_LIQUIDATION_THRESHOLD",
+  "TIER_CAP_APR",
+  "TIER_CAP_CREDIT_LIMIT",
+  "TIER_MAX_PD",
+  "TIER_MAX_LTV",
+  "TIER_LIQUIDATION_THRESHOLD",
+  "TIER_APR",
+  "TIER_CREDIT_LIMIT",
+  "TIER_LTV",
+  "CREDIT_DECLINED",
+  "ELIGIBILITY",
+  "CIRCUIT_BREAKER",
+  "PRICE_STALE",
+  "PRICE_DEVIATION",
+  "MANUAL",
+] as const;
+
+export type RuleName = (typeof RULE_NAMES)[number];
+
+/** The bytes32 id of a global rule. */
+export function ruleId(name: RuleName): string {
+  return encodeBytes32String(name);
+}
+
+/** The bytes32 id of a tier-scoped rule for `tier`. */
+export function tierRuleId(name: RuleName, tier: number): string {
+  if (!Number.isInteger(tier) || tier < 0 || tier > 255) throw new Error(`tier must be 0..255, got ${tier}`);
+  const bytes = getBytes(encodeBytes32String(name));
+  bytes[31] = tier;
+  return hexlify(bytes);
+}
+
+/** Decodes a rule id to `{ name, tier? }` for reports and error messages (tier rules: names starting TIER_). */
+export function describeRule(id: string): { name: string; tier?: number } {
+  const bytes = getBytes(id);
+  const name = decodeBytes32String(hexlify(Uint8Array.from([...bytes.slice(0, 31), 0])));
+  return name.startsWith("TIER_") ? { name, tier: bytes[31]! } : { name };
+}

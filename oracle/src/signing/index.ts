@@ -1,0 +1,18 @@
+export {
+  hashScoreReport,
+  MAX_ISSUED_AT_SKEW_SEC,
+  MAX_PD_BPS,
+  packSignatures,
+  REASON_CODE_COUNT,
+  SCORE_REPORT_DOMAIN_NAME,
+  SCORE_REPORT_DOMAIN_VERSION,
+  SCORE_REPORT_TYPE,
+  SCORE_REPORT_TYPES,
+  scoreReportDomain,
+  signScoreReport,
+  SIGNATURE_BYTES,
+  structHashScoreReport,
+  type ScoreReport,
+  type ScoreReportDomain,
+  type TypedDataSigner,
+} from "./scoreReport.js";

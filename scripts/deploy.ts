@@ -1,0 +1,51 @@
+/**
+ * Deploys the whole Verity system to the network Hardhat is pointed at and writes the address book to
+ * `deployments/<network>.json`.
+ *
+ *   npx hardhat run scripts/deploy.ts                      # in-process network
+ *   npx hardhat run scripts/deploy.ts --network localhost  # a running `npx hardhat node --hostname 127.0.0.1`
+ *
+ * Parameters: `deployments/params/<network>.json` overrides the defaults in scripts/deploy/parameters.ts.
+ * On a local chain the first five accounts hold deployer, governance, regulator, guardian and attester, mocks
+ * stand in for WETH and the Chainlink feed, and the shipped model is proposed and approved. Elsewhere the role
+ * holders and external addresses come from the parameters file and the deployer key from Hardhat's
+ * configuration variables / keystore.
+ */
+import { network } from "hardhat";
+
+import { deploySystem, shippedModel, approveModel } from "./deploy/deploy-system.js";
+import { loadDeploymentParameters } from "./deploy/parameters.js";
+import { writeAddressBook } from "./deploy/address-book.js";
+
+const connection = await network.connect();
+const { ethers, networkName } = connection;
+const chainId = (await ethers.provider.getNetwork()).chainId;
+const isLocal = chainId === 31337n;
+
+const params = await loadDeploymentParameters(`deployments/params/${networkName}.json`);
+const signers = await ethers.getSigners();
+if (signers.length < (isLocal ? 5 : 1)) throw new Error(`network ${networkName} has ${signers.length} accounts`);
+const [deployer] = signers as [(typeof signers)[number]];
+const pick = async (configured: string | undefined, localIndex: number, role: string) => {
+  if (configured !== undefined) return ethers.getSigner(configured);
+  if (!isLocal) throw new Error(`deployments/params/${networkName}.json: roles.${role} is required off a local chain`);
+  return signers[localIndex]!;
+};
+const roles = {
+  deployer,
+  governance: await pick(params.roles.governance, 1, "governance"),
+  regulator: await pick(params.roles.regulator, 2, "regulator"),
+  guardian: await pick(params.roles.guardian, 3, "guardian"),
+  attester: await pick(params.roles.attester, 4, "attester"),
+};
+
+console.log(`Deploying Verity to ${networkName} (chain ${chainId}) from ${deployer.address}…`);
+const system = await deploySystem(ethers, roles, params);
+const model = await shippedModel();
+if (isLocal) {
+  await approveModel(system.oracle, roles.regulator, model);
+  console.log(`Approved the shipped model ${model.modelId}`);
+}
+const path = await writeAddressBook(networkName, { chainId, system, roles, model, modelApproved: isLocal });
+console.log(`Address book written to ${path}:`);
+console.log(JSON.stringify(JSON.parse(await (await import("node:fs/promises")).readFile(path, "utf8")), null, 2));

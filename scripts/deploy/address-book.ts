@@ -1,0 +1,87 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+
+import { z } from "zod";
+
+import type { DeployedSystem, RoleHolders, ShippedModel } from "./deploy-system.js";
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+
+/** `deployments/<network>.json`: the single source of addresses for scripts, the oracle node and reports. */
+export const addressBookSchema = z.strictObject({
+  network: z.string(),
+  chainId: z.number().int().positive(),
+  deployedAtBlock: z.number().int().min(0),
+  deployedAt: z.string(),
+  contracts: z.strictObject({
+    vusd: address,
+    creditScoreOracle: address,
+    supervisionPolicy: address,
+    lendingPool: address,
+    weth: address,
+    wethUsdPriceFeed: address,
+  }),
+  roles: z.strictObject({
+    deployer: address,
+    governance: address,
+    regulator: address,
+    guardian: address,
+    attester: address,
+  }),
+  model: z.strictObject({ modelId: z.string(), validationReportHash: z.string(), approved: z.boolean() }),
+});
+
+export type AddressBook = z.infer<typeof addressBookSchema>;
+
+export function addressBookPath(networkName: string): string {
+  return `deployments/${networkName}.json`;
+}
+
+export async function writeAddressBook(
+  networkName: string,
+  input: { chainId: bigint; system: DeployedSystem; roles: RoleHolders; model: ShippedModel; modelApproved: boolean },
+): Promise<string> {
+  const { system, roles } = input;
+  const book: AddressBook = {
+    network: networkName,
+    chainId: Number(input.chainId),
+    deployedAtBlock: system.deployedAtBlock,
+    deployedAt: new Date().toISOString(),
+    contracts: {
+      vusd: await system.vusd.getAddress(),
+      creditScoreOracle: await system.oracle.getAddress(),
+      supervisionPolicy: await system.policy.getAddress(),
+      lendingPool: await system.pool.getAddress(),
+      weth: system.wethAddress,
+      wethUsdPriceFeed: system.priceFeedAddress,
+    },
+    roles: {
+      deployer: roles.deployer.address,
+      governance: roles.governance.address,
+      regulator: roles.regulator.address,
+      guardian: roles.guardian.address,
+      attester: roles.attester.address,
+    },
+    model: { ...input.model, approved: input.modelApproved },
+  };
+  const path = addressBookPath(networkName);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(book, null, 2)}\n`);
+  return path;
+}
+
+/** Reads and validates an address book; errors name the file and the bad field. */
+export async function readAddressBook(path: string): Promise<AddressBook> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new Error(`cannot read address book ${path}: ${(error as Error).message}`);
+  }
+  const parsed = addressBookSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`address book ${path}: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,170 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { parseUnits } from "ethers";
+
+import type {
+  CreditScoreOracle,
+  LendingPool,
+  MockAggregatorV3,
+  SupervisionPolicy,
+  VUSD,
+  WETH9,
+} from "../../types/ethers-contracts/index.js";
+import { Roles } from "../../oracle/src/protocol/roles.js";
+import type { DeploymentParameters } from "./parameters.js";
+
+/** Who holds which role. Separate keys: no role can do another's job. */
+export interface RoleHolders {
+  deployer: HardhatEthersSigner;
+  governance: HardhatEthersSigner;
+  regulator: HardhatEthersSigner;
+  guardian: HardhatEthersSigner;
+  attester: HardhatEthersSigner;
+}
+
+export interface DeployedSystem {
+  vusd: VUSD;
+  oracle: CreditScoreOracle;
+  policy: SupervisionPolicy;
+  pool: LendingPool;
+  weth: WETH9 | undefined;
+  priceFeed: MockAggregatorV3 | undefined;
+  wethAddress: string;
+  priceFeedAddress: string;
+  deployedAtBlock: number;
+}
+
+export interface ShippedModel {
+  modelId: string;
+  validationReportHash: string;
+}
+
+const FEED_DECIMALS = 8;
+const toWad = (amount: string): bigint => parseUnits(amount, 18);
+
+/** sha256 of a file as 0x-hex: a model's on-chain id, or its validation report's hash. */
+export async function sha256File(path: string): Promise<string> {
+  return `0x${createHash("sha256").update(await readFile(path)).digest("hex")}`;
+}
+
+/** The shipped model's id (sha256 of the ONNX file) and the hash of its validation report (the model card). */
+export async function shippedModel(
+  modelPath = "oracle/model/credit-model.onnx",
+  reportPath = "oracle/model/MODEL_CARD.json",
+): Promise<ShippedModel> {
+  return { modelId: await sha256File(modelPath), validationReportHash: await sha256File(reportPath) };
+}
+
+/**
+ * Deploys vUSD, the oracle, the policy and the pool, and wires them: the pool may mint vUSD (capped), holds
+ * the policy's POOL role, and lists WETH with its price feed (mocks on a local chain, addresses from the
+ * parameters elsewhere). Every step waits for its receipt so a failure stops the deployment where it happened.
+ */
+export async function deploySystem(
+  ethers: HardhatEthers,
+  roles: RoleHolders,
+  params: DeploymentParameters,
+): Promise<DeployedSystem> {
+  const deployedAtBlock = await ethers.provider.getBlockNumber();
+  const { deployer, governance, regulator, guardian, attester } = roles;
+
+  const vusd = await ethers.deployContract("VUSD", [governance.address], deployer);
+  const oracle = await ethers.deployContract(
+    "CreditScoreOracle",
+    [governance.address, regulator.address],
+    deployer,
+  );
+  const policy = await ethers.deployContract(
+    "SupervisionPolicy",
+    [
+      {
+        governance: governance.address,
+        regulator: regulator.address,
+        guardian: guardian.address,
+        attester: attester.address,
+        terms: params.tiers.map((tier) => ({
+          maxPdBps: tier.maxPdBps,
+          maxLtvBps: tier.maxLtvBps,
+          liquidationThresholdBps: tier.liquidationThresholdBps,
+          aprBps: tier.aprBps,
+          creditLimitWad: toWad(tier.creditLimit),
+        })),
+        caps: params.tiers.map((tier) => ({
+          maxLtvBps: tier.caps.maxLtvBps,
+          liquidationThresholdBps: tier.caps.liquidationThresholdBps,
+          aprBps: tier.caps.aprBps,
+          creditLimitWad: toWad(tier.caps.creditLimit),
+        })),
+        rules: {
+          debtCeilingWad: toWad(params.rules.debtCeiling),
+          borrowerCapWad: toWad(params.rules.borrowerCap),
+          concentrationFloorWad: toWad(params.rules.concentrationFloor),
+          dailyOriginationLimitWad: toWad(params.rules.dailyOriginationLimit),
+          concentrationCapBps: params.rules.concentrationCapBps,
+          maxPriceDeviationBps: params.rules.maxPriceDeviationBps,
+          maxScoreAgeSec: params.rules.maxScoreAgeSec,
+          liquidationGracePeriodSec: params.rules.liquidationGracePeriodSec,
+          timelockDelaySec: params.rules.timelockDelaySec,
+          attestationRequired: params.rules.attestationRequired,
+        },
+      },
+    ],
+    deployer,
+  );
+  const pool = await ethers.deployContract(
+    "LendingPool",
+    [
+      {
+        vusd: await vusd.getAddress(),
+        oracle: await oracle.getAddress(),
+        policy: await policy.getAddress(),
+        closeFactorBps: params.pool.closeFactorBps,
+        liquidationBonusBps: params.pool.liquidationBonusBps,
+        minDebtWad: toWad(params.pool.minDebt),
+      },
+    ],
+    deployer,
+  );
+  const poolAddress = await pool.getAddress();
+
+  let weth: WETH9 | undefined;
+  let priceFeed: MockAggregatorV3 | undefined;
+  let wethAddress = params.collateral.weth;
+  let priceFeedAddress = params.collateral.priceFeed;
+  if (wethAddress === undefined) {
+    weth = await ethers.deployContract("WETH9", [], deployer);
+    wethAddress = await weth.getAddress();
+  }
+  if (priceFeedAddress === undefined) {
+    priceFeed = await ethers.deployContract(
+      "MockAggregatorV3",
+      [FEED_DECIMALS, "ETH / USD", parseUnits(String(params.collateral.mockEthUsd), FEED_DECIMALS)],
+      deployer,
+    );
+    priceFeedAddress = await priceFeed.getAddress();
+  }
+
+  await (await vusd.connect(governance).setMinterCap(poolAddress, toWad(params.pool.minterCap))).wait();
+  await (await policy.connect(regulator).grantRole(Roles.POOL, poolAddress)).wait();
+  await (await oracle.connect(governance).setPolicy(await policy.getAddress())).wait();
+  await (
+    await pool.connect(governance).listCollateral(wethAddress, priceFeedAddress, params.collateral.maxPriceAgeSec)
+  ).wait();
+  if (params.oracle.operators.length > 0) {
+    await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
+  }
+
+  return { vusd, oracle, policy, pool, weth, priceFeed, wethAddress, priceFeedAddress, deployedAtBlock };
+}
+
+/** The regulator proposes and approves a model (on a local chain the regulator's key is at hand). */
+export async function approveModel(
+  oracle: CreditScoreOracle,
+  regulator: HardhatEthersSigner,
+  model: ShippedModel,
+): Promise<void> {
+  await (await oracle.connect(regulator).proposeModel(model.modelId, model.validationReportHash)).wait();
+  await (await oracle.connect(regulator).approveModel(model.modelId)).wait();
+}

@@ -1,0 +1,153 @@
+import { readFile } from "node:fs/promises";
+
+import { z } from "zod";
+
+/**
+ * Deployment parameters: the rulebook the system starts with, and where external dependencies live.
+ * Defaults suit a local chain; a network's file `deployments/params/<network>.json` overrides any of them
+ * (validated here, at the door, so a bad file fails before a single transaction is sent).
+ */
+
+const wad = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, "a decimal vUSD amount, e.g. \"250000\"")
+  .describe("vUSD amount (converted to wad)");
+const bps = z.number().int().min(0).max(10_000);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address");
+
+const tierSchema = z.strictObject({
+  name: z.string().min(1),
+  maxPdBps: bps,
+  maxLtvBps: bps,
+  liquidationThresholdBps: bps,
+  aprBps: bps,
+  creditLimit: wad,
+  caps: z.strictObject({
+    maxLtvBps: bps,
+    liquidationThresholdBps: bps,
+    aprBps: bps,
+    creditLimit: wad,
+  }),
+});
+
+export const deploymentParametersSchema = z.strictObject({
+  tiers: z.array(tierSchema).min(1).max(16),
+  rules: z.strictObject({
+    debtCeiling: wad,
+    borrowerCap: wad,
+    concentrationFloor: wad,
+    concentrationCapBps: bps,
+    dailyOriginationLimit: wad,
+    maxScoreAgeSec: z.number().int().positive(),
+    maxPriceDeviationBps: bps.min(1),
+    liquidationGracePeriodSec: z.number().int().min(0),
+    timelockDelaySec: z.number().int().min(0),
+    attestationRequired: z.boolean(),
+  }),
+  pool: z.strictObject({
+    closeFactorBps: bps.min(1),
+    liquidationBonusBps: bps,
+    minDebt: wad,
+    minterCap: wad,
+  }),
+  collateral: z.strictObject({
+    /** Existing WETH and Chainlink ETH/USD feed; when absent (local chains) mocks are deployed. */
+    weth: address.optional(),
+    priceFeed: address.optional(),
+    maxPriceAgeSec: z.number().int().positive(),
+    /** Initial mock price (USD, feed has 8 decimals) on local chains. */
+    mockEthUsd: z.number().positive(),
+  }),
+  oracle: z.strictObject({
+    operators: z.array(address),
+    threshold: z.number().int().min(0).max(255),
+  }),
+  roles: z
+    .strictObject({ governance: address, regulator: address, guardian: address, attester: address })
+    .partial(),
+});
+
+export type DeploymentParameters = z.infer<typeof deploymentParametersSchema>;
+
+/** The default rulebook: four tiers whose PD bounds end at the model's approval threshold (28 %). */
+export const defaultParameters: DeploymentParameters = {
+  tiers: [
+    {
+      name: "A",
+      maxPdBps: 500,
+      maxLtvBps: 8000,
+      liquidationThresholdBps: 8500,
+      aprBps: 400,
+      creditLimit: "1000000",
+      caps: { maxLtvBps: 8500, liquidationThresholdBps: 9000, aprBps: 800, creditLimit: "2000000" },
+    },
+    {
+      name: "B",
+      maxPdBps: 1200,
+      maxLtvBps: 7000,
+      liquidationThresholdBps: 7800,
+      aprBps: 700,
+      creditLimit: "250000",
+      caps: { maxLtvBps: 7500, liquidationThresholdBps: 8300, aprBps: 1200, creditLimit: "500000" },
+    },
+    {
+      name: "C",
+      maxPdBps: 2000,
+      maxLtvBps: 6000,
+      liquidationThresholdBps: 7000,
+      aprBps: 1100,
+      creditLimit: "100000",
+      caps: { maxLtvBps: 6500, liquidationThresholdBps: 7500, aprBps: 1800, creditLimit: "200000" },
+    },
+    {
+      name: "D (most conservative; unscored borrowers)",
+      maxPdBps: 2800,
+      maxLtvBps: 5000,
+      liquidationThresholdBps: 6200,
+      aprBps: 1600,
+      creditLimit: "25000",
+      caps: { maxLtvBps: 5500, liquidationThresholdBps: 6800, aprBps: 2400, creditLimit: "50000" },
+    },
+  ],
+  rules: {
+    debtCeiling: "10000000",
+    borrowerCap: "1000000",
+    concentrationFloor: "1000000",
+    concentrationCapBps: 2500,
+    dailyOriginationLimit: "2000000",
+    maxScoreAgeSec: 30 * 24 * 3600,
+    maxPriceDeviationBps: 3000,
+    liquidationGracePeriodSec: 3600,
+    timelockDelaySec: 2 * 24 * 3600,
+    attestationRequired: false,
+  },
+  pool: { closeFactorBps: 5000, liquidationBonusBps: 500, minDebt: "100", minterCap: "10000000" },
+  collateral: { maxPriceAgeSec: 3600, mockEthUsd: 3000 },
+  oracle: { operators: [], threshold: 0 },
+  roles: {},
+};
+
+/** Reads `path` (JSON) over the defaults; a missing file means "defaults". Errors name the file and field. */
+export async function loadDeploymentParameters(path: string | undefined): Promise<DeploymentParameters> {
+  if (path === undefined) return defaultParameters;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return defaultParameters;
+    throw new Error(`cannot read deployment parameters ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`deployment parameters ${path} are not valid JSON: ${(error as Error).message}`);
+  }
+  const merged = { ...defaultParameters, ...(json as object) };
+  const parsed = deploymentParametersSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`deployment parameters ${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
