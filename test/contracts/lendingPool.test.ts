@@ -217,20 +217,19 @@ describe("LendingPool", () => {
       await expect(s.pool.connect(s.alice).borrow(0)).to.be.revertedWithCustomError(s.pool, "LendingPoolZeroAmount");
     });
 
-    it("checks the report belongs to the caller in the pull flow", async () => {
+    it("pull flow: posts the caller's signed report at the oracle and borrows on it in one call", async () => {
       const s = await loadFixture(deposited);
-      const report = {
-        borrower: s.bob.address,
-        pdBps: 100,
-        reasonCodes: [0, 0, 0, 0],
-        modelId: MODEL_ID,
-        operatorSetVersion: 1,
-        issuedAt: 1,
-        validUntil: 2,
-      };
-      await expect(s.pool.connect(s.alice).borrowWithReport(1000n * WAD, report, "0x"))
+      const { report, signatures } = await s.signedReport(s.bob.address, 300);
+      await expect(s.pool.connect(s.alice).borrowWithReport(1000n * WAD, report, signatures))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolReportNotForCaller")
         .withArgs(s.bob.address, s.alice.address);
+      const tx = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, report, signatures);
+      await expect(tx).to.emit(s.oracle, "ScorePosted");
+      await expect(tx).to.emit(s.pool, "LoanOriginated").withArgs(s.bob.address, 1000n * WAD, 1, 300, MODEL_ID, 500);
+      // A report already on chain (e.g. submitted by someone else first) is not resubmitted.
+      const again = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, report, signatures);
+      await expect(again).not.to.emit(s.oracle, "ScorePosted");
+      await expect(again).to.emit(s.pool, "LoanOriginated");
     });
   });
 

@@ -1,7 +1,8 @@
-// Deployment of the whole lending system for the pool tests.
-// vUSD and the score oracle are interim stand-ins (contracts/test/Interim*.sol) until the real VUSD and
-// CreditScoreOracle are merged into main; only this file changes when they are.
+// Deployment of the whole lending system for the pool tests: the real VUSD and CreditScoreOracle, scores posted
+// with reports co-signed by two operators through the oracle's own EIP-712 signing module.
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+
+import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
 
 import { DAY, FEED_DECIMALS, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, WAD, WETH_PRICE, deployPolicy, roleId } from "./fixtures.js";
 
@@ -15,14 +16,21 @@ export const price8 = (usd: bigint) => usd * 10n ** FEED_DECIMALS;
 
 export async function deploySystem(ethers: HardhatEthers) {
   const f = await deployPolicy(ethers);
-  const vusd = await ethers.deployContract("InterimVUSD");
-  const oracle = await ethers.deployContract("InterimScoreOracle");
+  const signers = await ethers.getSigners();
+  const operators = [signers[9]!, signers[10]!];
+  const vusd = await ethers.deployContract("VUSD", [f.governance.address]);
+  const oracle = await ethers.deployContract("CreditScoreOracle", [f.governance.address, f.regulator.address]);
+  await oracle.connect(f.governance).setOperators(operators.map((o) => o.address), 2);
+  await oracle.connect(f.governance).setPolicy(await f.policy.getAddress());
+  await oracle.connect(f.regulator).proposeModel(MODEL_ID, ethers.ZeroHash);
+  await oracle.connect(f.regulator).approveModel(MODEL_ID);
+  const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
   const pool = await ethers.deployContract("LendingPool", [
     { vusd: await vusd.getAddress(), oracle: await oracle.getAddress(), policy: await f.policy.getAddress(), ...POOL_PARAMS },
   ]);
   const poolAddress = await pool.getAddress();
   await f.policy.connect(f.regulator).grantRole(roleId(ethers, "POOL"), poolAddress);
-  await vusd.setMinterCap(poolAddress, 10n ** 30n);
+  await vusd.connect(f.governance).setMinterCap(poolAddress, 10n ** 30n);
 
   const weth = await ethers.deployContract("WETH9");
   const feed = await ethers.deployContract("MockAggregatorV3", [Number(FEED_DECIMALS), "ETH / USD", price8(WETH_PRICE)]);
@@ -35,11 +43,28 @@ export async function deploySystem(ethers: HardhatEthers) {
   }
   for (const s of [f.alice, f.bob, f.carol, f.liquidator]) await fund(s, 200n);
 
-  async function score(borrower: string, pdBps: number) {
+  /** A report for `borrower` issued at the latest block's time, co-signed by both operators. */
+  async function signedReport(borrower: string, pdBps: number) {
     const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    await oracle.setScore(borrower, pdBps, MODEL_ID, now, now + 90n * DAY, true);
+    const [version] = await oracle.operatorSet();
+    const report: ScoreReport = {
+      borrower,
+      pdBps,
+      reasonCodes: [1, 2, 0, 0],
+      modelId: MODEL_ID,
+      operatorSetVersion: version,
+      issuedAt: now,
+      validUntil: now + 90n * DAY,
+    };
+    const signatures = packSignatures(await Promise.all(operators.map((o) => signScoreReport(o, domain, report))));
+    return { report, signatures };
   }
-  return { ...f, vusd, oracle, pool, poolAddress, weth, feed, fund, score };
+  /** Posts a fresh score for `borrower` (push flow, submitted by anyone). */
+  async function score(borrower: string, pdBps: number) {
+    const { report, signatures } = await signedReport(borrower, pdBps);
+    await oracle.submitScore(report, signatures);
+  }
+  return { ...f, vusd, oracle, pool, poolAddress, weth, feed, fund, score, signedReport };
 }
 
 /** vUSD.totalSupply() + surplus == totalPrincipal + deficit */
