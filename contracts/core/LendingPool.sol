@@ -6,7 +6,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
@@ -36,7 +35,6 @@ import {ScoreReport} from "../types/ScoreTypes.sol";
 /// mints surplus), so one grant or revocation there covers both contracts.
 contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
-    using SafeCast for uint256;
 
     /// @notice Largest number of collateral assets (one bit each in a position's mask).
     uint256 public constant MAX_COLLATERALS = 16;
@@ -58,9 +56,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     mapping(address borrower => Position) private _positions;
-    mapping(address borrower => mapping(address asset => uint256 amount)) private _collateral;
+    /// @notice A borrower's collateral balance of an asset (token units).
+    mapping(address borrower => mapping(address asset => uint256 amount)) public collateralOf;
     mapping(uint8 tier => TierState) private _tiers;
-    mapping(uint8 tier => uint256 scaledDebt) private _tierScaledDebt;
     mapping(address asset => CollateralConfig) private _configs;
     mapping(address asset => CollateralState) private _collateralStates;
     address[] private _assets;
@@ -96,9 +94,10 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         tierCount = count;
         for (uint8 t = 0; t < count; ++t) {
             _tiers[t] = TierState({
-                indexRay: uint128(InterestIndex.INITIAL_INDEX_RAY),
+                indexRay: uint104(InterestIndex.INITIAL_INDEX_RAY),
                 lastAccrualTs: uint40(block.timestamp),
-                aprBps: config.policy.termsOf(t).aprBps
+                aprBps: config.policy.termsOf(t).aprBps,
+                scaledDebt: 0
             });
         }
     }
@@ -119,8 +118,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
         if (received == 0) revert LendingPoolZeroAmount();
 
-        _collateral[onBehalfOf][asset] += received;
-        _collateralStates[asset].totalDeposited += received.toUint128();
+        collateralOf[onBehalfOf][asset] += received;
+        _collateralStates[asset].totalDeposited += uint128(_fit(received, type(uint128).max));
         uint16 bit = uint16(1 << cfg.index);
         Position storage p = _positions[onBehalfOf];
         if (p.collateralMask & bit == 0) p.collateralMask |= bit;
@@ -135,12 +134,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         TierTerms memory terms = policy.termsForWithdrawal(p.tier);
         CollateralConfig memory cfg = _configs[asset];
         if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
-        uint256 balance = _collateral[msg.sender][asset];
+        uint256 balance = collateralOf[msg.sender][asset];
         if (balance < amount) revert LendingPoolInsufficientBalance(msg.sender, asset, balance, amount);
 
         // unchecked: balance >= amount checked above; the total holds every balance.
         unchecked {
-            _collateral[msg.sender][asset] = balance - amount;
+            collateralOf[msg.sender][asset] = balance - amount;
             _collateralStates[asset].totalDeposited -= uint128(amount);
         }
         if (balance == amount) {
@@ -213,13 +212,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint256 scaledRemoved =
             leftover == 0 || badDebt != 0 ? p.scaledDebt : InterestIndex.scaleDown(repaid, ts.indexRay);
         (uint256 interest, uint256 principalPart) = _split(repaid, debt, p.principalWad);
-        // unchecked: scaledRemoved <= scaledDebt (scaleDown of less than the debt), principalPart <= principal
-        // (_split), seized <= the borrower's balance (_liquidationAmounts), which the asset's total includes.
+        // unchecked: scaledRemoved <= scaledDebt (scaleDown of less than the debt) <= the tier's total,
+        // principalPart <= principal (_split), seized <= the borrower's balance (_liquidationAmounts), which the
+        // asset's total includes.
         unchecked {
             p.scaledDebt -= uint112(scaledRemoved);
             p.principalWad -= uint112(principalPart);
-            _tierScaledDebt[p.tier] -= scaledRemoved;
-            _collateral[borrower][collateralAsset] -= seized;
+            ts.scaledDebt -= uint96(scaledRemoved);
+            collateralOf[borrower][collateralAsset] -= seized;
             _collateralStates[collateralAsset].totalDeposited -= uint128(seized);
         }
         _tiers[p.tier] = ts;
@@ -250,14 +250,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILendingPool
-    function syncTierRate(uint8 tier) external nonReentrant {
+    function syncTierRate(uint8 tier) external {
         TierState memory ts = _accrued(tier);
         _syncRate(tier, ts, policy.termsOf(tier).aprBps);
         _tiers[tier] = ts;
     }
 
     /// @inheritdoc ILendingPool
-    function pokePrice(address asset) external nonReentrant {
+    function pokePrice(address asset) external {
         CollateralConfig memory cfg = _configs[asset];
         if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
         bool isPaused = policy.paused();
@@ -276,8 +276,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
                 return;
             }
         }
-        st.lastPriceWad = priceWad.toUint128();
-        emit PriceAccepted(asset, priceWad);
+        _acceptPrice(asset, st, priceWad);
     }
 
     /// @inheritdoc ILendingPool
@@ -285,7 +284,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint256[] memory debtByTier = new uint256[](tierCount);
         uint256 totalDebt;
         for (uint8 t = 0; t < tierCount; ++t) {
-            debtByTier[t] = InterestIndex.debtOf(_tierScaledDebt[t], _accrued(t).indexRay);
+            TierState memory ts = _accrued(t);
+            debtByTier[t] = InterestIndex.debtOf(ts.scaledDebt, ts.indexRay);
             totalDebt += debtByTier[t];
         }
         uint256 collateralValue;
@@ -311,18 +311,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint8 feedDecimals = AggregatorV3Interface(priceFeed).decimals();
         if (feedDecimals > 18) revert LendingPoolUnsupportedDecimals(priceFeed, feedDecimals);
 
-        CollateralConfig memory cfg = _configs[asset];
+        CollateralConfig storage cfg = _configs[asset];
+        uint8 index = cfg.index;
         if (!cfg.listed) {
             if (_assets.length == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
-            cfg.index = uint8(_assets.length);
-            cfg.listed = true;
+            index = uint8(_assets.length);
             _assets.push(asset);
         }
-        cfg.priceFeed = priceFeed;
-        cfg.maxPriceAgeSec = maxPriceAgeSec;
-        cfg.tokenDecimals = tokenDecimals;
-        cfg.feedDecimals = feedDecimals;
-        _configs[asset] = cfg;
+        _configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true);
         _collateralStates[asset].lastPriceWad = 0;
         emit CollateralListed(asset, priceFeed, maxPriceAgeSec);
     }
@@ -356,7 +352,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             if (mask & 1 != 0) {
                 address asset = _assets[i];
                 collateralValueWad += HealthFactor.valueWad(
-                    _collateral[borrower][asset], _collateralStates[asset].lastPriceWad, _configs[asset].tokenDecimals
+                    collateralOf[borrower][asset], _collateralStates[asset].lastPriceWad, _configs[asset].tokenDecimals
                 );
             }
             mask >>= 1;
@@ -372,18 +368,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILendingPool
-    function collateralOf(address borrower, address asset) external view returns (uint256) {
-        return _collateral[borrower][asset];
-    }
-
-    /// @inheritdoc ILendingPool
     function tierStateOf(uint8 tier)
         external
         view
         returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal)
     {
         TierState memory ts = _tiers[tier];
-        return (ts.indexRay, ts.lastAccrualTs, ts.aprBps, _tierScaledDebt[tier]);
+        return (ts.indexRay, ts.lastAccrualTs, ts.aprBps, ts.scaledDebt);
     }
 
     // ---------------------------------------------------------------- internals
@@ -400,14 +391,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             ts = _rebase(borrower, p, ts, tier, amountWad);
         } else {
             uint256 added = InterestIndex.scaleUp(amountWad, ts.indexRay);
-            p.scaledDebt = (p.scaledDebt + added).toUint112();
-            _tierScaledDebt[tier] += added;
+            p.scaledDebt = uint112(_fit((p.scaledDebt + added), type(uint112).max));
+            ts.scaledDebt = uint96(_fit((ts.scaledDebt + added), type(uint96).max));
         }
         _syncRate(tier, ts, terms.aprBps);
         _tiers[tier] = ts;
-        p.principalWad = req.borrowerPrincipalAfterWad.toUint112();
+        p.principalWad = uint112(_fit(req.borrowerPrincipalAfterWad, type(uint112).max));
         _positions[borrower] = p;
-        _totals.totalPrincipalWad = req.totalPrincipalAfterWad.toUint128();
+        _totals.totalPrincipalWad = uint128(_fit(req.totalPrincipalAfterWad, type(uint128).max));
 
         vusd.mint(borrower, amountWad);
         emit LoanOriginated(
@@ -454,13 +445,16 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         returns (TierState memory ts)
     {
         uint8 oldTier = p.tier;
-        _tiers[oldTier] = oldTs;
         uint256 debt = InterestIndex.debtOf(p.scaledDebt, oldTs.indexRay);
-        _tierScaledDebt[oldTier] -= p.scaledDebt;
+        // unchecked: the tier's total includes the position's scaled debt.
+        unchecked {
+            oldTs.scaledDebt -= uint96(p.scaledDebt);
+        }
+        _tiers[oldTier] = oldTs;
         ts = _accrued(newTier);
         uint256 scaled = InterestIndex.scaleUp(debt + addWad, ts.indexRay);
-        _tierScaledDebt[newTier] += scaled;
-        p.scaledDebt = scaled.toUint112();
+        ts.scaledDebt = uint96(_fit((ts.scaledDebt + scaled), type(uint96).max));
+        p.scaledDebt = uint112(_fit(scaled, type(uint112).max));
         p.tier = newTier;
         if (debt != 0) emit DebtRebased(borrower, oldTier, newTier, debt);
     }
@@ -474,11 +468,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         repaid = amountWad < debt ? amountWad : debt;
         uint256 scaledRemoved = repaid == debt ? p.scaledDebt : InterestIndex.scaleDown(repaid, ts.indexRay);
         (uint256 interest, uint256 principalPart) = _split(repaid, debt, p.principalWad);
-        // unchecked: scaledRemoved <= scaledDebt (scaleDown of less than the debt) and principalPart <= principal.
+        // unchecked: scaledRemoved <= scaledDebt (scaleDown of less than the debt) <= the tier's total, and
+        // principalPart <= principal.
         unchecked {
             p.scaledDebt -= uint112(scaledRemoved);
             p.principalWad -= uint112(principalPart);
-            _tierScaledDebt[p.tier] -= scaledRemoved;
+            ts.scaledDebt -= uint96(scaledRemoved);
         }
         _positions[borrower] = p;
         _tiers[p.tier] = ts;
@@ -514,7 +509,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
                 _deficitWad = deficit - paid;
                 interest -= paid;
             }
-            t.surplusWad += interest.toUint128();
+            t.surplusWad += uint128(_fit(interest, type(uint128).max));
         }
         _totals = t;
     }
@@ -554,7 +549,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint256 debtToCover
     ) private returns (uint256 repaid, uint256 seized) {
         TierTerms memory terms = policy.termsForLiquidation(p.tier);
-        uint256 balance = _collateral[borrower][asset];
+        uint256 balance = collateralOf[borrower][asset];
         if (balance == 0) revert LendingPoolInsufficientBalance(borrower, asset, 0, debtToCover);
         (uint256 value, uint256 priceWad) = _collateralValue(borrower, p.collateralMask, asset);
         uint256 hf = HealthFactor.healthFactorWad(value, terms.liquidationThresholdBps, debt);
@@ -578,11 +573,18 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev `value`, reverting `LendingPoolOverflow` above `max` (one helper for every narrowing cast keeps the
+    /// bytecode under the size limit).
+    function _fit(uint256 value, uint256 max) private pure returns (uint256) {
+        if (value > max) revert LendingPoolOverflow(value, max);
+        return value;
+    }
+
     /// @dev `tier`'s state accrued to now in memory (not stored).
     function _accrued(uint8 tier) private view returns (TierState memory ts) {
         ts = _tiers[tier];
         if (ts.lastAccrualTs != block.timestamp) {
-            ts.indexRay = InterestIndex.accrue(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs).toUint128();
+            ts.indexRay = uint104(_fit(InterestIndex.accrue(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs), type(uint104).max));
             ts.lastAccrualTs = uint40(block.timestamp);
         }
     }
@@ -604,7 +606,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
                 address asset = _assets[i];
                 CollateralConfig memory cfg = _configs[asset];
                 uint256 priceWad = _checkedPrice(asset, cfg);
-                valueWad += HealthFactor.valueWad(_collateral[borrower][asset], priceWad, cfg.tokenDecimals);
+                valueWad += HealthFactor.valueWad(collateralOf[borrower][asset], priceWad, cfg.tokenDecimals);
                 if (asset == focus) focusPriceWad = priceWad;
             }
             mask >>= 1;
@@ -623,7 +625,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (last != 0 && _deviationBps(last, priceWad) > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
             revert LendingPoolPriceDeviation(asset, last, priceWad);
         }
-        st.lastPriceWad = priceWad.toUint128();
+        _acceptPrice(asset, st, priceWad);
+    }
+
+    function _acceptPrice(address asset, CollateralState storage st, uint256 priceWad) private {
+        st.lastPriceWad = uint128(_fit(priceWad, type(uint128).max));
         emit PriceAccepted(asset, priceWad);
     }
 

@@ -48,6 +48,8 @@ interface ILendingPool is IComplianceEvents {
     error LendingPoolPriceDeviation(address asset, uint256 lastPriceWad, uint256 priceWad);
     error LendingPoolReportNotForCaller(address reportBorrower, address caller);
     error LendingPoolInsufficientSurplus(uint256 surplusWad, uint256 requestedWad);
+    /// @notice A value does not fit its packed storage field (`max`).
+    error LendingPoolOverflow(uint256 value, uint256 max);
 
     /// @notice Opens or adds to `onBehalfOf`'s collateral, pulled from the caller (allowance to the pool). Credits
     /// what arrived (balance delta), so fee-on-transfer tokens are credited net of the fee. Works while paused.

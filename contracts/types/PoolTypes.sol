@@ -15,11 +15,15 @@ struct Position {
     uint16 collateralMask;
 }
 
-/// @notice A tier's cumulative rate index and the APR in force since its last accrual (one slot).
+/// @notice A tier's cumulative rate index, the APR in force since its last accrual and the tier's total scaled
+/// debt, in one slot (every borrow and repayment writes it once).
+/// @dev uint104 holds an index up to 20,282 x its start (e.g. 100% APR compounded for ~10 years; usury caps keep
+/// APRs far lower); uint96 holds 79 billion vUSD of scaled debt. SafeCast reverts rather than wrap.
 struct TierState {
-    uint128 indexRay;
+    uint104 indexRay;
     uint40 lastAccrualTs;
     uint16 aprBps;
+    uint96 scaledDebt;
 }
 
 /// @notice A listed collateral asset (one slot).

@@ -29,13 +29,13 @@ export interface Caps {
   creditLimitWad: bigint;
 }
 
-export const TERMS: Terms[] = [
+export const TERMS: readonly [Terms, Terms, Terms, Terms] = [
   { maxPdBps: 200, maxLtvBps: 8000, liquidationThresholdBps: 8500, aprBps: 500, creditLimitWad: 1_000_000n * WAD },
   { maxPdBps: 500, maxLtvBps: 7000, liquidationThresholdBps: 7800, aprBps: 900, creditLimitWad: 500_000n * WAD },
   { maxPdBps: 1000, maxLtvBps: 6000, liquidationThresholdBps: 7000, aprBps: 1500, creditLimitWad: 200_000n * WAD },
   { maxPdBps: 2000, maxLtvBps: 5000, liquidationThresholdBps: 6000, aprBps: 2500, creditLimitWad: 100_000n * WAD },
 ];
-export const CAPS: Caps[] = [
+export const CAPS: readonly [Caps, Caps, Caps, Caps] = [
   { maxLtvBps: 8500, liquidationThresholdBps: 9000, aprBps: 1000, creditLimitWad: 2_000_000n * WAD },
   { maxLtvBps: 8000, liquidationThresholdBps: 8500, aprBps: 1500, creditLimitWad: 1_000_000n * WAD },
   { maxLtvBps: 7000, liquidationThresholdBps: 8000, aprBps: 2000, creditLimitWad: 500_000n * WAD },
@@ -73,12 +73,31 @@ export interface Actors {
 }
 
 export async function actors(ethers: HardhatEthers): Promise<Actors> {
-  const [governance, regulator, guardian, attester, alice, bob, carol, liquidator, outsider] =
-    await ethers.getSigners();
-  return { governance, regulator, guardian, attester, alice, bob, carol, liquidator, outsider };
+  const s = await ethers.getSigners();
+  const at = (i: number) => {
+    const signer = s[i];
+    if (signer === undefined) throw new Error(`no signer ${i}`);
+    return signer;
+  };
+  return {
+    governance: at(0),
+    regulator: at(1),
+    guardian: at(2),
+    attester: at(3),
+    alice: at(4),
+    bob: at(5),
+    carol: at(6),
+    liquidator: at(7),
+    outsider: at(8),
+  };
 }
 
-export function policyConfig(a: Actors, overrides: Partial<typeof GLOBAL> = {}, terms = TERMS, caps = CAPS) {
+export function policyConfig(
+  a: Actors,
+  overrides: Partial<typeof GLOBAL> = {},
+  terms: readonly Terms[] = TERMS,
+  caps: readonly Caps[] = CAPS,
+) {
   return {
     governance: a.governance.address,
     regulator: a.regulator.address,

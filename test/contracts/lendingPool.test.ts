@@ -578,7 +578,7 @@ describe("LendingPool", () => {
       const tx = s.pool.publishExposureSnapshot();
       await expect(tx).to.emit(s.pool, "ExposureSnapshot");
       const receipt = await (await tx).wait();
-      const ev = s.pool.interface.parseLog(receipt!.logs[0])!;
+      const ev = s.pool.interface.parseLog(receipt!.logs[0]!)!;
       expect(ev.args.vusdSupplyWad).to.equal(await s.vusd.totalSupply());
       expect(ev.args.debtByTierWad.length).to.equal(4);
       expect(ev.args.totalCollateralValueWad).to.equal(120n * 2000n * WAD);

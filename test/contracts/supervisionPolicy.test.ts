@@ -75,7 +75,7 @@ async function req(over: Partial<Req> = {}): Promise<Req> {
 async function schedule(policy: any, signer: any, ruleId: string, value: bigint) {
   const tx = await policy.connect(signer).scheduleRuleChange(ruleId, value);
   const receipt = await tx.wait();
-  const log = receipt.logs.map((l: any) => policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled");
+  const log = receipt!.logs.map((l: any) => policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled");
   return { changeId: log.args.changeId as string, executableAt: log.args.executableAt as bigint };
 }
 
@@ -131,22 +131,22 @@ describe("SupervisionPolicy", () => {
       const a = await actors(ethers);
       const F = await ethers.getContractFactory("SupervisionPolicy");
       const terms = TERMS.map((t) => ({ ...t }));
-      terms[2].aprBps = CAPS[2].aprBps + 1;
+      terms[2]!.aprBps = CAPS[2].aprBps + 1;
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, {}, terms)]))
         .to.be.revertedWithCustomError(F, "SupervisionRuleViolated")
         .withArgs(rule("TIER_CAP_APR", 2), CAPS[2].aprBps, CAPS[2].aprBps + 1);
       const ltvAtLt = TERMS.map((t) => ({ ...t }));
-      ltvAtLt[0].maxLtvBps = ltvAtLt[0].liquidationThresholdBps;
+      ltvAtLt[0]!.maxLtvBps = ltvAtLt[0]!.liquidationThresholdBps;
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, {}, ltvAtLt)]))
         .to.be.revertedWithCustomError(F, "SupervisionRuleViolated")
         .withArgs(rule("TIER_MAX_LTV", 0), 8499, 8500);
       const caps = CAPS.map((c) => ({ ...c }));
-      caps[1].liquidationThresholdBps = 10_001;
+      caps[1]!.liquidationThresholdBps = 10_001;
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, {}, TERMS, caps)]))
         .to.be.revertedWithCustomError(F, "SupervisionRuleViolated")
         .withArgs(rule("TIER_CAP_LIQUIDATION_THRESHOLD", 1), 10_000, 10_001);
       const order = TERMS.map((t) => ({ ...t }));
-      order[2].maxPdBps = order[1].maxPdBps;
+      order[2]!.maxPdBps = order[1]!.maxPdBps;
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, {}, order)]))
         .to.be.revertedWithCustomError(F, "SupervisionRuleViolated")
         .withArgs(rule("TIER_MAX_PD", 2), 501, 500);
