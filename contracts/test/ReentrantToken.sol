@@ -7,7 +7,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 /// @notice `arm(target, data)`: the next transfers call `target` with `data` and bubble its revert, so a test can
 /// show the target's reentrancy guard stops the callback.
 contract ReentrantToken is ERC20 {
-    address public target;
+    address public callbackTarget;
     bytes public callData;
 
     constructor() ERC20("Reentrant Token", "REENTER") {}
@@ -17,13 +17,13 @@ contract ReentrantToken is ERC20 {
     }
 
     function arm(address target_, bytes calldata data) external {
-        target = target_;
+        callbackTarget = target_;
         callData = data;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        address t = target;
+        address t = callbackTarget;
         if (t != address(0) && from != address(0) && to != address(0)) {
             (bool ok, bytes memory ret) = t.call(callData);
             if (!ok) {
