@@ -279,6 +279,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         _acceptPrice(asset, st, priceWad);
     }
 
+    /// @notice `borrower`'s outstanding principal (vUSD lent and not yet repaid), wad.
+    function principalOf(address borrower) external view returns (uint256) {
+        return _positions[borrower].principalWad;
+    }
+
     /// @inheritdoc ILendingPool
     function publishExposureSnapshot() external {
         uint256[] memory debtByTier = new uint256[](tierCount);
