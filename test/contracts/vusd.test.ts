@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import type { HardhatEthersSigner as Signer } from "@nomicfoundation/hardhat-ethers/types";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -9,7 +10,9 @@ const CAP = ethers.parseEther("1000");
 const UINT120_MAX = (1n << 120n) - 1n;
 
 async function deployVusdFixture() {
-  const [deployer, governance, minter, otherMinter, alice, bob] = await ethers.getSigners();
+  const signers = await ethers.getSigners();
+  if (signers.length < 6) throw new Error("need 6 accounts");
+  const [deployer, governance, minter, otherMinter, alice, bob] = signers as [Signer, Signer, Signer, Signer, Signer, Signer];
   const vusd = await ethers.deployContract("VUSD", [governance.address], deployer);
   await vusd.connect(governance).setMinterCap(minter.address, CAP);
   return { vusd, deployer, governance, minter, otherMinter, alice, bob };
