@@ -218,6 +218,13 @@ describe("CreditScoreOracle", function () {
       expect(structHashScoreReport(report)).to.equal(expected);
     });
 
+    it("packSignatures concatenates 65-byte signatures and refuses anything else", async function () {
+      const a = "0x" + "11".repeat(65);
+      const b = "0x" + "22".repeat(65);
+      expect(packSignatures([a, b])).to.equal("0x" + "11".repeat(65) + "22".repeat(65));
+      expect(() => packSignatures([a, "0x" + "33".repeat(64)])).to.throw("signature 1 is not 65 bytes");
+    });
+
     it("rejects calldata with dirty high-order bits instead of hashing them", async function () {
       const { oracle, makeReport, sign, operators, submitter } = await networkHelpers.loadFixture(deployOracleFixture);
       const report = await makeReport();
