@@ -18,8 +18,11 @@ import {ScoreReport, ModelStatus, PackedScore} from "../types/ScoreTypes.sol";
 /// `Roles.REGULATOR` keeps the model registry and publishes fairness reports. Each role is its own admin and
 /// `DEFAULT_ADMIN_ROLE` is never granted.
 /// @dev Gas layout of `submitScore`: one slot of configuration (`_config`), one slot per signer (`_operators`),
-/// one slot for the model (`_models`), one slot for the score (`_scores`, a `PackedScore`). Signatures are read
-/// from calldata and distinctness is checked with a bitmask over operator indices (as Chainlink OCR does).
+/// one slot for the model (`_models`), one slot for the score (`_scores`, a `PackedScore`); each read with a single
+/// SLOAD. The report is hashed, packed and logged from its calldata words. Signatures are read from calldata,
+/// recovered with OpenZeppelin's `ECDSA.tryRecover` (rejects high-s), and distinctness is checked with a bitmask
+/// over operator indices (as Chainlink OCR does). Measured (tx total, first score of a borrower, no policy):
+/// k=1 64.5k, k=3 78.3k, k=5 92.2k gas, about 6.9k per extra signer; a policy adds about 5.2k (its view call).
 /// Every signature passed must be a valid signature of a distinct current operator: there is no reason to pay for
 /// a bad one, and a strict rule gives the submitter an exact error.
 contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
@@ -143,9 +146,10 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @dev Reverts unless `report` is well formed, under the current operator set, fresh, newer than the stored
-    /// score and from an approved model; returns the model's index. Together with `_store` it reads every field of
-    /// `report` from Solidity, which reverts on dirty calldata, so the raw words that
-    /// `ScoreReportHashing.hashCalldata` hashes are those of a valid encoding whenever the transaction succeeds.
+    /// score and from an approved model; returns the model's index. The fields read here are validated by Solidity
+    /// (dirty calldata reverts). The reason codes are used as raw calldata words (hashed, packed with masks,
+    /// logged): a dirty word changes the EIP-712 digest, which then carries no quorum of signatures, since
+    /// operators only sign canonical encodings.
     function _checkReport(ScoreReport calldata report, Config memory config) private view returns (uint32) {
         address borrower = report.borrower;
         uint64 issuedAt = report.issuedAt;
@@ -154,6 +158,7 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         if (report.pdBps > MAX_PD_BPS) revert OracleReportInvalid("pdBps");
         // validUntil is stored in 40 bits (year 36812): a larger value is a malformed report, not a long validity.
         if (validUntil <= issuedAt || validUntil > type(uint40).max) revert OracleReportInvalid("validUntil");
+        if (config.operatorSetVersion == 0) revert OracleNoOperatorSet();
         if (report.operatorSetVersion != config.operatorSetVersion) {
             revert OracleOperatorSetRetired(report.operatorSetVersion, config.operatorSetVersion);
         }
@@ -162,29 +167,43 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         if (issuedAt > latestAllowed) revert OracleReportFromFuture(issuedAt, latestAllowed);
 
         bytes32 modelId = report.modelId;
-        ModelRecord memory model = _models[modelId];
-        if (model.status != ModelStatus.Approved) revert OracleModelNotApproved(modelId, model.status);
+        // `_models[modelId]` read as one word (`status` in the low 8 bits, `index` in the next 32): Solidity would
+        // load the slot once per field.
+        ModelRecord storage model = _models[modelId];
+        uint256 modelWord;
+        assembly ("memory-safe") {
+            modelWord := sload(model.slot)
+        }
+        ModelStatus status = ModelStatus(uint8(modelWord));
+        if (status != ModelStatus.Approved) revert OracleModelNotApproved(modelId, status);
 
         uint40 storedIssuedAt = _scores[borrower].issuedAt();
         if (issuedAt <= storedIssuedAt) revert OracleReportNotNewer(issuedAt, storedIssuedAt);
-        return model.index;
+        return uint32(modelWord >> 8);
     }
 
     /// @dev Stores a verified report and emits `ScorePosted`, then `AdverseAction` if the policy says so.
     function _store(ScoreReport calldata report, uint32 modelIndex, address policy_) private {
         address borrower = report.borrower;
-        uint16 pdBps = report.pdBps;
-        uint16[4] memory reasonCodes = report.reasonCodes;
-        // Casts are safe: issuedAt < validUntil <= type(uint40).max (checked in `_checkReport`).
-        _scores[borrower] =
-            ScorePacking.pack(pdBps, reasonCodes, modelIndex, uint40(report.issuedAt), uint40(report.validUntil));
-        emit ScorePosted(
-            borrower, report.modelId, pdBps, reasonCodes, report.issuedAt, report.validUntil, report.operatorSetVersion
-        );
+        _scores[borrower] = ScorePacking.packCalldata(report, modelIndex);
+
+        // emit ScorePosted(borrower, modelId, pdBps, reasonCodes, issuedAt, validUntil, operatorSetVersion),
+        // copying the data words straight from calldata instead of ABI-encoding them field by field. The words are
+        // clean values of their types: the quorum signed the EIP-712 hash of exactly these raw words, and signers
+        // only sign canonical encodings. Tested against the decoded event in the TypeScript tests.
+        bytes32 topic = ScorePosted.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            calldatacopy(m, add(report, 0x20), 0xa0) // pdBps, reasonCodes[0..3]
+            calldatacopy(add(m, 0xa0), add(report, 0x100), 0x40) // issuedAt, validUntil
+            mstore(add(m, 0xe0), calldataload(add(report, 0xe0))) // operatorSetVersion
+            log3(m, 0x100, topic, borrower, calldataload(add(report, 0xc0))) // topics: borrower, modelId
+        }
 
         // Interaction after the effects; a view call (STATICCALL), so the policy cannot re-enter.
+        uint16 pdBps = report.pdBps;
         if (policy_ != address(0) && pdBps > ISupervisionPolicy(policy_).approvalThresholdBps()) {
-            emit AdverseAction(borrower, report.modelId, pdBps, reasonCodes);
+            emit AdverseAction(borrower, report.modelId, pdBps, report.reasonCodes);
         }
     }
 
@@ -196,30 +215,42 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         uint256 count = length / SIGNATURE_LENGTH;
         if (count < config.threshold) revert OracleBelowThreshold(count, config.threshold);
 
+        uint256 version = config.operatorSetVersion;
         uint256 signedMask;
-        for (uint256 i; i < count; ++i) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                // i < count = length / 65, so the 65 bytes at `offset` lie within `signatures`.
-                let offset := add(signatures.offset, mul(i, SIGNATURE_LENGTH))
-                r := calldataload(offset)
-                s := calldataload(add(offset, 0x20))
-                v := byte(0, calldataload(add(offset, 0x40)))
-            }
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-            if (err != ECDSA.RecoverError.NoError) revert OracleInvalidSignature(i);
+        uint256 start;
+        assembly ("memory-safe") {
+            start := signatures.offset
+        }
+        // `offset` walks the calldata of `signatures` in 65-byte steps up to `start + length`, which the ABI decoder
+        // checked lies within calldata, so no addition can overflow; `(offset - start) / 65` is the signature index.
+        unchecked {
+            for (uint256 offset = start; offset < start + length; offset += SIGNATURE_LENGTH) {
+                bytes32 r;
+                bytes32 s;
+                uint8 v;
+                assembly ("memory-safe") {
+                    r := calldataload(offset)
+                    s := calldataload(add(offset, 0x20))
+                    v := byte(0, calldataload(add(offset, 0x40)))
+                }
+                (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
+                if (err != ECDSA.RecoverError.NoError) revert OracleInvalidSignature((offset - start) / SIGNATURE_LENGTH);
 
-            OperatorSlot memory operator = _operators[signer];
-            // Members of older sets keep their old version; an unknown address has version 0, which is never
-            // current once a set exists (the first set is version 1), and with no set the signer list is empty.
-            if (operator.version != config.operatorSetVersion || config.operatorSetVersion == 0) {
-                revert OracleUnknownSigner(signer);
+                // `_operators[signer]` read as one word: Solidity would load the slot once per field.
+                uint256 operatorWord;
+                assembly ("memory-safe") {
+                    mstore(0x00, signer)
+                    mstore(0x20, _operators.slot)
+                    operatorWord := sload(keccak256(0x00, 0x40))
+                }
+                // `OperatorSlot` packs `version` in the low 64 bits and `index` in the next 8. Members of older sets
+                // keep their old version; an address never in a set has version 0, and the current version is at
+                // least 1 here (`_checkReport` rejects reports while there is no set).
+                if (uint64(operatorWord) != version) revert OracleUnknownSigner(signer);
+                uint256 bit = 1 << uint8(operatorWord >> 64);
+                if (signedMask & bit != 0) revert OracleDuplicateSigner(signer);
+                signedMask |= bit;
             }
-            uint256 bit = 1 << operator.index;
-            if (signedMask & bit != 0) revert OracleDuplicateSigner(signer);
-            signedMask |= bit;
         }
     }
 

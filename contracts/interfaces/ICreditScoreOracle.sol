@@ -36,6 +36,8 @@ interface ICreditScoreOracle is IComplianceEvents {
     /// @notice An argument the registry or constructor cannot accept: "governance", "regulator" (zero address),
     /// "modelId" (zero or unknown), "period" (start not before end), "eodBps" (above 10000).
     error OracleInvalidArgument(bytes32 field);
+    /// @notice Governance has not set an operator set yet: no report can be accepted.
+    error OracleNoOperatorSet();
 
     /// @notice Largest allowed gap between `issuedAt` and the block time when `issuedAt` is ahead (clock skew).
     function MAX_ISSUED_AT_SKEW() external view returns (uint64);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {PackedScore} from "../types/ScoreTypes.sol";
+import {PackedScore, ScoreReport} from "../types/ScoreTypes.sol";
 
 /// @title Packing of a stored score into one word (layout documented on `PackedScore`)
 library ScorePacking {
@@ -25,6 +25,28 @@ library ScorePacking {
                 | (uint256(reasonCodes_[3]) << (REASON_CODES_SHIFT + 48)) | (uint256(modelIndex_) << MODEL_INDEX_SHIFT)
                 | (uint256(issuedAt_) << ISSUED_AT_SHIFT) | (uint256(validUntil_) << VALID_UNTIL_SHIFT)
         );
+    }
+
+    /// @notice Packs `report` (read straight from calldata) with `modelIndex`; equals `pack` of its fields.
+    /// @dev Fuzzed against `pack` in `test/solidity/ScoreReportHashing.t.sol`. Each calldata word is masked to its
+    /// type's width, so no word can spill into a neighbouring field. Casting `issuedAt`/`validUntil` to 40 bits is
+    /// the caller's check (the oracle rejects `validUntil > type(uint40).max`, and `issuedAt < validUntil`).
+    function packCalldata(ScoreReport calldata report, uint32 modelIndex_) internal pure returns (PackedScore packed) {
+        assembly ("memory-safe") {
+            // Calldata words of the report: 1 pdBps, 2..5 reasonCodes, 8 issuedAt, 9 validUntil.
+            let m16 := 0xffff
+            let m40 := 0xffffffffff
+            packed := or(
+                or(
+                    or(and(calldataload(add(report, 0x20)), m16), shl(16, and(calldataload(add(report, 0x40)), m16))),
+                    or(shl(32, and(calldataload(add(report, 0x60)), m16)), shl(48, and(calldataload(add(report, 0x80)), m16)))
+                ),
+                or(
+                    or(shl(64, and(calldataload(add(report, 0xa0)), m16)), shl(80, and(modelIndex_, 0xffffffff))),
+                    or(shl(112, and(calldataload(add(report, 0x100)), m40)), shl(152, and(calldataload(add(report, 0x120)), m40)))
+                )
+            )
+        }
     }
 
     /// @notice Probability of default in basis points.

@@ -63,6 +63,30 @@ contract ScoreReportHashingTest {
         require(structHash == ScoreReportHashingRef.hash(report), "struct hash differs");
     }
 
+    /// @dev External so that `report` arrives in calldata, as in `CreditScoreOracle`.
+    function packCalldata(ScoreReport calldata report, uint32 modelIndex) external pure returns (PackedScore) {
+        return ScorePacking.packCalldata(report, modelIndex);
+    }
+
+    function testFuzz_packCalldata_matchesPack(
+        address borrower,
+        uint16 pdBps,
+        uint16[4] memory reasonCodes,
+        bytes32 modelId,
+        uint64 operatorSetVersion,
+        uint40 issuedAt,
+        uint40 validUntil,
+        uint32 modelIndex
+    ) public view {
+        ScoreReport memory report =
+            ScoreReport(borrower, pdBps, reasonCodes, modelId, operatorSetVersion, issuedAt, validUntil);
+        require(
+            PackedScore.unwrap(this.packCalldata(report, modelIndex))
+                == PackedScore.unwrap(ScorePacking.pack(pdBps, reasonCodes, modelIndex, issuedAt, validUntil)),
+            "packCalldata differs from pack"
+        );
+    }
+
     function test_typehash_isTheEip712TypeString() public pure {
         require(
             ScoreReportHashing.SCORE_REPORT_TYPEHASH
