@@ -9,7 +9,7 @@ import { FEATURE_NAMES, networkInputs, standardise } from "../../oracle/training
 import { auc } from "../../oracle/training/metrics.js";
 import { predictWithTf, type NetworkWeights } from "../../oracle/training/network.js";
 import { useBackend } from "../../oracle/training/tf-backend.js";
-import { committedModel, MODEL_PATH, testSplit } from "./helpers.js";
+import { committedModel, MODEL_PATH, testSplit, expectClose } from "./helpers.js";
 
 const { onnx } = onnxProto;
 
@@ -72,7 +72,7 @@ describe("credit model (committed ONNX file)", function () {
     expect(maxDiff).to.be.at.most(1e-5);
     // The committed card's test AUC is what this file produces.
     const card = JSON.parse(model.metadata.metrics as string) as { network: { auc: number } };
-    expect(auc(ort, y)).to.be.closeTo(card.network.auc, 1e-4);
+    expectClose(auc(ort, y), card.network.auc, 1e-4);
   });
 
   it("accepts number[][] and Float32Array and returns one PD per row in (0, 1)", async () => {

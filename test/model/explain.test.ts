@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { explainApplication, coalitionBatch, exactGroupShapley, parseReasonCodes, selectReasonCodes, MAX_REASON_CODES } from "../../oracle/src/explain/index.js";
 import { FEATURE_NAMES } from "../../oracle/training/features.js";
-import { committedModel, rowOf, testSplit } from "./helpers.js";
+import { committedModel, rowOf, testSplit, expectClose } from "./helpers.js";
 
 const TABLE_PATH = fileURLToPath(new URL("../../oracle/model/reason-codes.json", import.meta.url));
 
@@ -29,9 +29,9 @@ describe("explanations (exact group Shapley through onnxruntime)", function () {
       const e = await explainApplication(model, x);
       const [pd] = await model.predict([x]);
       const sum = e.attributions.reduce((s, a) => s + a.value, 0);
-      expect(e.pd).to.be.closeTo(pd as number, 1e-6);
-      expect(e.baselinePd).to.be.closeTo(baselinePd as number, 1e-6);
-      expect(sum).to.be.closeTo((pd as number) - (baselinePd as number), 1e-4);
+      expectClose(e.pd, pd as number, 1e-6);
+      expectClose(e.baselinePd, baselinePd as number, 1e-6);
+      expectClose(sum, (pd as number) - (baselinePd as number), 1e-4);
     }
   });
 
@@ -91,9 +91,9 @@ describe("explanations (exact group Shapley through onnxruntime)", function () {
     };
     expect(coalitionBatch(x, base, groups).length).to.equal(8 * 4);
     const s = await exactGroupShapley(f, x, base, groups);
-    expect(s.values[0]).to.be.closeTo(2, 1e-9);
-    expect(s.values[1]).to.be.closeTo(4, 1e-6); // x1·x3 = 8 shared equally
-    expect(s.values[2]).to.be.closeTo(4, 1e-6);
+    expectClose(s.values[0]!, 2, 1e-9);
+    expectClose(s.values[1]!, 4, 1e-6); // x1·x3 = 8 shared equally
+    expectClose(s.values[2]!, 4, 1e-6);
     expect(selectReasonCodes(parseReasonCodes(JSON.parse(readFileSync(TABLE_PATH, "utf8")), FEATURE_NAMES), [0, -1, 0.2, 0.1, 0.3, 0, 0.05, 0.01]).map((c) => c.code)).to.deep.equal([5, 3, 4, 7]);
   });
 

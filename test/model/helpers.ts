@@ -27,3 +27,14 @@ export function testSplit(): { data: Dataset; raw: Float32Array; y: Uint8Array; 
 export function rowOf(raw: Float32Array, i: number, width = FEATURE_NAMES.length): number[] {
   return Array.from(raw.subarray(i * width, (i + 1) * width));
 }
+
+/**
+ * |actual − expected| ≤ tolerance for floats. chai's own `closeTo` is replaced by hardhat-ethers-chai-matchers
+ * with a bigint-only version once the contract tests load it, so model tests use this instead.
+ */
+export function expectClose(actual: number, expected: number, tolerance: number, what = "value"): void {
+  const diff = Math.abs(actual - expected);
+  if (!(diff <= tolerance)) {
+    throw new Error(`${what}: expected ${expected} ± ${tolerance}, got ${actual} (off by ${diff})`);
+  }
+}
