@@ -17,7 +17,7 @@ import { deploySystem, shippedModel, approveModel } from "./deploy/deploy-system
 import { loadDeploymentParameters } from "./deploy/parameters.js";
 import { writeAddressBook } from "./deploy/address-book.js";
 
-const connection = await network.connect();
+const connection = await network.create();
 const { ethers, networkName } = connection;
 const chainId = (await ethers.provider.getNetwork()).chainId;
 const isLocal = chainId === 31337n;

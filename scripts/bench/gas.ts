@@ -36,7 +36,7 @@ const TARGETS: Record<string, number> = {
 };
 const EXTRA_SIGNER_TARGET = 7_000;
 
-const { ethers, networkHelpers } = await network.connect();
+const { ethers, networkHelpers } = await network.create();
 const signers = await ethers.getSigners();
 const [deployer, governance, regulator, guardian, attester, liquidator, ...borrowers] = signers;
 if (deployer === undefined || liquidator === undefined || borrowers.length < 8) {
