@@ -1,0 +1,112 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { parseUnits } from "ethers";
+
+import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { defaultParameters, loadDeploymentParameters } from "../../scripts/deploy/parameters.js";
+import { readAddressBook, writeAddressBook } from "../../scripts/deploy/address-book.js";
+import { Roles } from "../../oracle/src/protocol/roles.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+async function deployedFixture() {
+  const [deployer, governance, regulator, guardian, attester] = await ethers.getSigners();
+  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const system = await deploySystem(ethers, roles, defaultParameters);
+  return { system, roles };
+}
+
+describe("deploy: system deployment and wiring", () => {
+  it("wires the pool as capped vUSD minter, policy POOL role holder, and lists WETH with its feed", async () => {
+    const { system, roles } = await networkHelpers.loadFixture(deployedFixture);
+    const poolAddress = await system.pool.getAddress();
+    const [capWad] = await system.vusd.minterOf(poolAddress);
+    expect(capWad).to.equal(parseUnits(defaultParameters.pool.minterCap, 18));
+    expect(await system.policy.hasRole(Roles.POOL, poolAddress)).to.equal(true);
+    expect(await system.oracle.policy()).to.equal(await system.policy.getAddress());
+    expect(await system.policy.tierCount()).to.equal(defaultParameters.tiers.length);
+    expect(await system.policy.hasRole(Roles.REGULATOR, roles.regulator.address)).to.equal(true);
+    expect(await system.policy.hasRole(Roles.GOVERNANCE, roles.regulator.address)).to.equal(false);
+    expect(await system.policy.approvalThresholdBps()).to.equal(defaultParameters.tiers.at(-1)!.maxPdBps);
+  });
+
+  it("approves the shipped model: its id is the sha256 of the ONNX file", async () => {
+    const { system, roles } = await networkHelpers.loadFixture(deployedFixture);
+    const model = await shippedModel();
+    await approveModel(system.oracle, roles.regulator, model);
+    const [status, reportHash] = await system.oracle.modelInfo(model.modelId);
+    expect(status).to.equal(2n); // Approved
+    expect(reportHash).to.equal(model.validationReportHash);
+  });
+
+  it("writes an address book that reads back and validates", async () => {
+    const { system, roles } = await networkHelpers.loadFixture(deployedFixture);
+    const model = await shippedModel();
+    const dir = await mkdtemp(join(tmpdir(), "verity-book-"));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const path = await writeAddressBook("unit", { chainId: 31337n, system, roles, model, modelApproved: false });
+      const book = await readAddressBook(path);
+      expect(book.contracts.lendingPool).to.equal(await system.pool.getAddress());
+      expect(book.roles.regulator).to.equal(roles.regulator.address);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
+describe("deploy: parameters and address book validation", () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "verity-params-"));
+  });
+
+  it("uses the defaults when the network has no parameters file", async () => {
+    expect(await loadDeploymentParameters(join(dir, "absent.json"))).to.deep.equal(defaultParameters);
+  });
+
+  it("names the file when it is not JSON", async () => {
+    const path = join(dir, "broken.json");
+    await writeFile(path, "{ not json");
+    await expectRejection(loadDeploymentParameters(path), /broken\.json are not valid JSON/);
+  });
+
+  it("names the field that is out of range", async () => {
+    const path = join(dir, "bad-rule.json");
+    await writeFile(path, JSON.stringify({ rules: { ...defaultParameters.rules, concentrationCapBps: 10_001 } }));
+    await expectRejection(loadDeploymentParameters(path), /rules\.concentrationCapBps/);
+  });
+
+  it("accepts an override at the limit (10,000 bps)", async () => {
+    const path = join(dir, "edge.json");
+    await writeFile(path, JSON.stringify({ rules: { ...defaultParameters.rules, concentrationCapBps: 10_000 } }));
+    expect((await loadDeploymentParameters(path)).rules.concentrationCapBps).to.equal(10_000);
+  });
+
+  it("rejects an unknown key instead of ignoring it", async () => {
+    const path = join(dir, "typo.json");
+    await writeFile(path, JSON.stringify({ pool: { ...defaultParameters.pool, closeFactor: 5000 } }));
+    await expectRejection(loadDeploymentParameters(path), /pool/);
+  });
+
+  it("names the missing field of an address book", async () => {
+    const path = join(dir, "book.json");
+    await writeFile(path, JSON.stringify({ network: "x", chainId: 1 }));
+    await expectRejection(readAddressBook(path), /book\.json: deployedAtBlock/);
+  });
+});
+
+async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    expect((error as Error).message).to.match(pattern);
+    return;
+  }
+  throw new Error(`expected a rejection matching ${pattern}`);
+}
