@@ -33,3 +33,9 @@ export type ReportSigner = (report: ScoreReportFields) => Promise<string>;
 
 /** The EIP-712 digest of a report under the oracle's domain (the signing module implements it). */
 export type ReportHasher = (report: ScoreReportFields) => string;
+
+/** One operator's signature over a report digest: canonical 65-byte r‖s‖v hex. */
+export interface OperatorSignature {
+  signer: string;
+  signature: string;
+}

@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 
-import type { ScoreReportFields } from "../consensus/types.js";
+import type { OperatorSignature, ScoreReportFields } from "../consensus/types.js";
 import type { ApplicationRecorder, ReceivedApplication } from "../intake/index.js";
 import { inTransaction, openDatabase, StoreError } from "./database.js";
 
@@ -43,11 +43,6 @@ export interface Proposal {
   report: ScoreReportFields;
 }
 
-export interface OperatorSignature {
-  signer: string;
-  signature: string;
-}
-
 export interface StoredProposal extends Proposal {
   createdAt: number;
   /** Co-signatures in the order they were collected. */
@@ -64,6 +59,8 @@ export interface Submission {
   createdAt: number;
   updatedAt: number;
 }
+
+export type { OperatorSignature };
 
 type Row = Record<string, unknown>;
 
