@@ -129,6 +129,12 @@ describe("oracle config", () => {
       expect(config.chain.deploymentFile).to.equal(join(dir, "deployments/localhost.json"));
     });
 
+    it("accepts the shipped example config", async () => {
+      const config = await loadConfig(join(process.cwd(), "oracle", "node.example.json"));
+      expect(config.quorum.threshold).to.equal(2);
+      expect(config.model.path).to.equal(join(process.cwd(), "oracle", "model", "credit-model.onnx"));
+    });
+
     it("names the file when it is missing or not JSON", async () => {
       const missing = join(dir, "absent.json");
       await expectRejection(loadConfig(missing), `cannot read node config file ${missing}: ENOENT`);
