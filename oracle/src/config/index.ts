@@ -1,0 +1,10 @@
+export {
+  nodeConfigSchema,
+  isLoopbackHost,
+  LOG_LEVELS,
+  type NodeConfig,
+  type NodeConfigInput,
+  type PeerConfig,
+  type KeystoreConfig,
+} from "./schema.js";
+export { loadConfig, parseConfig, resolveConfigPaths, ConfigError } from "./load.js";

@@ -1,0 +1,89 @@
+/**
+ * Reads and validates the node config once at start-up, failing fast with a message that names the bad field.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+
+import type { z } from "zod";
+
+import { nodeConfigSchema, type NodeConfig } from "./schema.js";
+
+/** The config file could not be read, parsed or validated; `message` names the file or every bad field. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** `config.peers[1].address`-style path of an issue, as an operator would look it up in the file. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
+    "config",
+  );
+}
+
+/** The value at `path` inside `raw`, or undefined when any step is missing. */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${fieldPath([...issue.path, key])}: unknown field`).join("\n");
+  }
+  // zod reports an absent field as a type mismatch; "required" says what to fix.
+  if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) return `${fieldPath(issue.path)}: required`;
+  return `${fieldPath(issue.path)}: ${issue.message}`;
+}
+
+/** Validates an already-parsed config object; throws a ConfigError listing every bad field, one per line. */
+export function parseConfig(raw: unknown, source = "config"): NodeConfig {
+  const result = nodeConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(`invalid node config ${source}:\n${result.error.issues.map((issue) => describeIssue(raw, issue)).join("\n")}`);
+  }
+  return result.data;
+}
+
+/**
+ * Loads the JSON config at `path`. File paths inside it (keystore, password file, model, deployment file, store)
+ * are resolved against the config file's directory, so a node directory can be moved or mounted as a whole.
+ */
+export async function loadConfig(path: string): Promise<NodeConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`cannot read node config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`node config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const config = parseConfig(raw, path);
+  return resolveConfigPaths(config, dirname(resolve(path)));
+}
+
+/** Returns a copy of `config` whose file paths are absolute, relative ones taken from `baseDir`. */
+export function resolveConfigPaths(config: NodeConfig, baseDir: string): NodeConfig {
+  const at = (p: string): string => resolve(baseDir, p);
+  return {
+    ...config,
+    keystore: {
+      ...config.keystore,
+      path: at(config.keystore.path),
+      ...(config.keystore.passwordFile === undefined ? {} : { passwordFile: at(config.keystore.passwordFile) }),
+    },
+    model: { path: at(config.model.path) },
+    chain: { ...config.chain, deploymentFile: at(config.chain.deploymentFile) },
+    store: { path: at(config.store.path) },
+  };
+}

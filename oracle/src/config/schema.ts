@@ -1,0 +1,141 @@
+/**
+ * The oracle node's configuration file, as a strict zod schema: unknown keys are errors (a typo must not silently
+ * fall back to a default), cross-field rules are checked here once, and the rest of the node trusts the result.
+ * Secrets are never part of it: the keystore password comes from an environment variable or a file it names.
+ */
+import { isIP } from "node:net";
+
+import { getAddress, isAddress } from "ethers";
+import { z } from "zod";
+
+/** Pino's levels, plus "silent" for tests and tools. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+
+/** An EVM address, normalised to its EIP-55 checksum form so comparisons are plain string equality. */
+const address = z
+  .string()
+  .refine((value) => isAddress(value), "must be a 20-byte hex address (0x…; mixed case must be a valid EIP-55 checksum)")
+  .transform((value) => getAddress(value));
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const rpcUrl = z.url({ protocol: /^(https?|wss?)$/, error: "must be an http(s) or ws(s) URL" });
+
+const positiveInt = z.int("must be an integer").positive("must be > 0");
+const nonNegativeInt = z.int("must be an integer").nonnegative("must be ≥ 0");
+
+/** True for addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === "localhost" || host === "::1") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
+}
+
+const listenSchema = z
+  .strictObject({
+    // Loopback by default: exposing the intake API is a deliberate decision, made by listing the host below.
+    host: z.string().default("127.0.0.1"),
+    port: z.int("must be an integer").min(0, "must be in 0..65535").max(65_535, "must be in 0..65535"),
+    allowedHosts: z.array(nonEmpty).default([]),
+  })
+  .superRefine((listen, ctx) => {
+    if (listen.host !== "localhost" && isIP(listen.host) === 0) {
+      ctx.addIssue({ code: "custom", path: ["host"], message: `must be an IP address or "localhost", got "${listen.host}"` });
+    } else if (!isLoopbackHost(listen.host) && !listen.allowedHosts.includes(listen.host)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host"],
+        message: `"${listen.host}" is not a loopback address; list it in listen.allowedHosts to expose the node on it`,
+      });
+    }
+  });
+
+const keystoreSchema = z
+  .strictObject({
+    path: nonEmpty,
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+      .optional(),
+    passwordFile: nonEmpty.optional(),
+  })
+  .superRefine((keystore, ctx) => {
+    const sources = [keystore.passwordEnv, keystore.passwordFile].filter((s) => s !== undefined).length;
+    if (sources !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: `must name exactly one password source, passwordEnv or passwordFile (found ${sources})`,
+      });
+    }
+  });
+
+const chainSchema = z.strictObject({
+  rpcUrl,
+  chainId: positiveInt,
+  deploymentFile: nonEmpty,
+  confirmations: nonNegativeInt,
+  pollIntervalMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)"),
+  startBlock: nonNegativeInt.optional(),
+});
+
+const peerSchema = z.strictObject({ id: nonEmpty, url: httpUrl, address });
+
+const quorumSchema = z.strictObject({
+  threshold: z.int("must be an integer").min(1, "must be ≥ 1"),
+  tolerancePdBps: z.int("must be an integer").min(0, "must be in 0..10000").max(10_000, "must be in 0..10000"),
+});
+
+export const nodeConfigSchema = z
+  .strictObject({
+    nodeId: nonEmpty,
+    // The address the keystore must decrypt to. Stating it here lets every cross-field rule (own address not a
+    // peer) be checked before the slow scrypt decryption, and catches a wrong keystore mounted on the node.
+    operatorAddress: address,
+    listen: listenSchema,
+    keystore: keystoreSchema,
+    model: z.strictObject({ path: nonEmpty }),
+    chain: chainSchema,
+    peers: z.array(peerSchema),
+    quorum: quorumSchema,
+    report: z.strictObject({ validitySec: positiveInt }),
+    intake: z.strictObject({ maxBodyBytes: positiveInt, applicationMaxAgeSec: positiveInt }),
+    store: z.strictObject({ path: nonEmpty }),
+    logLevel: z.enum(LOG_LEVELS).default("info"),
+  })
+  .superRefine((config, ctx) => {
+    const operators = config.peers.length + 1;
+    if (config.quorum.threshold > operators) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["quorum", "threshold"],
+        message: `must be ≤ number of operators (${operators})`,
+      });
+    }
+    reportDuplicates(ctx, config.peers, "id", [config.nodeId], "nodeId");
+    reportDuplicates(ctx, config.peers, "address", [config.operatorAddress], "operatorAddress");
+    reportDuplicates(ctx, config.peers, "url", [], "");
+  });
+
+type Peer = z.infer<typeof peerSchema>;
+
+/** Flags a peer whose `field` repeats an earlier peer's or equals this node's own value. */
+function reportDuplicates(ctx: z.RefinementCtx, peers: Peer[], field: keyof Peer, own: string[], ownName: string): void {
+  const seen = new Map<string, number>();
+  peers.forEach((peer, index) => {
+    // URLs and addresses compare case-insensitively: two spellings of one endpoint are still one operator.
+    const key = field === "id" ? peer[field] : peer[field].toLowerCase();
+    const message = own.some((value) => value.toLowerCase() === key)
+      ? `must differ from this node's own ${ownName} (${peer[field]})`
+      : seen.has(key)
+        ? `duplicates peers[${seen.get(key)}].${field} (${peer[field]})`
+        : undefined;
+    if (message !== undefined) ctx.addIssue({ code: "custom", path: ["peers", index, field], message });
+    if (!seen.has(key)) seen.set(key, index);
+  });
+}
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
+export type PeerConfig = NodeConfig["peers"][number];
+export type KeystoreConfig = NodeConfig["keystore"];

@@ -1,0 +1,155 @@
+/**
+ * The borrower-signed application: EIP-712 typed data, and its verification.
+ *
+ *   domain  { name: "Verity Oracle Intake", version: "1", chainId, verifyingContract: CreditScoreOracle }
+ *   Application(address borrower,bytes32 featuresHash,uint256 nonce,uint64 expiry)
+ *
+ * The domain binds the application to one chain and one oracle contract, so a signature cannot be replayed
+ * against another deployment. `applicationHash` is the EIP-712 digest the borrower signed: it commits to the
+ * borrower, the features (through featuresHash), the nonce, the expiry and the domain, and it is what the
+ * borrower passes to `CreditScoreOracle.requestScore(applicationHash)` in the push flow. Applicant data itself
+ * never leaves the node.
+ */
+import { getAddress, Signature, TypedDataEncoder, verifyTypedData, type TypedDataDomain, type TypedDataField } from "ethers";
+
+import { parseApplicationBody } from "./body.js";
+import { IntakeError } from "./errors.js";
+import { hashOrderedFeatures, orderFeatures } from "./features.js";
+
+export const APPLICATION_DOMAIN_NAME = "Verity Oracle Intake";
+export const APPLICATION_DOMAIN_VERSION = "1";
+
+export const APPLICATION_TYPES: Record<string, TypedDataField[]> = {
+  Application: [
+    { name: "borrower", type: "address" },
+    { name: "featuresHash", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "expiry", type: "uint64" },
+  ],
+};
+
+export interface ApplicationDomainParams {
+  chainId: bigint | number;
+  /** The CreditScoreOracle contract's address. */
+  verifyingContract: string;
+}
+
+export interface ApplicationMessage {
+  borrower: string;
+  featuresHash: string;
+  nonce: bigint;
+  expiry: number;
+}
+
+export interface ApplicationTypedData {
+  domain: TypedDataDomain;
+  types: Record<string, TypedDataField[]>;
+  primaryType: "Application";
+  message: ApplicationMessage;
+}
+
+/** The typed data a wallet signs (`signer.signTypedData(domain, types, message)`) for an application. */
+export function applicationTypedData(params: ApplicationDomainParams, message: ApplicationMessage): ApplicationTypedData {
+  return {
+    domain: {
+      name: APPLICATION_DOMAIN_NAME,
+      version: APPLICATION_DOMAIN_VERSION,
+      chainId: params.chainId,
+      verifyingContract: getAddress(params.verifyingContract),
+    },
+    types: APPLICATION_TYPES,
+    primaryType: "Application",
+    message,
+  };
+}
+
+/** The EIP-712 digest of an application: its `applicationHash`. */
+export function hashApplication(params: ApplicationDomainParams, message: ApplicationMessage): string {
+  const { domain, types } = applicationTypedData(params, message);
+  return TypedDataEncoder.hash(domain, types, message);
+}
+
+/** Result of a model's range check; `ApplicationCheck` from the model module has this shape. */
+export type FeatureCheck = { ok: true } | { ok: false; field: string; error: string };
+
+/** Checks raw features against the model's documented ranges (injected: the model module owns the ranges). */
+export type FeatureRangeValidator = (features: Readonly<Record<string, number>>) => FeatureCheck;
+
+export interface IntakeContext extends ApplicationDomainParams {
+  /** The model's feature order (from its metadata). */
+  featureNames: readonly string[];
+  /** Current time, unix seconds. */
+  nowSec: number;
+  /** Latest acceptable expiry is `nowSec + applicationMaxAgeSec`: a signed application is short-lived. */
+  applicationMaxAgeSec: number;
+  validateFeatures?: FeatureRangeValidator;
+}
+
+export interface VerifiedApplication {
+  borrower: string;
+  /** Feature values in model order: what the scorer gets. */
+  features: number[];
+  featuresHash: string;
+  nonce: bigint;
+  expiry: number;
+  applicationHash: string;
+}
+
+/**
+ * Checks an application body end to end: shape, features (model order, integers), expiry window, the borrower's
+ * EIP-712 signature, then the model's ranges. Throws an IntakeError with the first problem found.
+ * Nonce replay is not checked here (it needs the store): see `acceptApplication`.
+ */
+export function verifyApplication(raw: unknown, context: IntakeContext): VerifiedApplication {
+  const body = parseApplicationBody(raw);
+  const features = orderFeatures(context.featureNames, body.features);
+  const featuresHash = hashOrderedFeatures(features);
+
+  if (body.expiry <= context.nowSec) {
+    throw new IntakeError("expired", `expiry: application expired at ${body.expiry}, now is ${context.nowSec}`);
+  }
+  const latestExpiry = context.nowSec + context.applicationMaxAgeSec;
+  if (body.expiry > latestExpiry) {
+    throw new IntakeError(
+      "expiry_too_far",
+      `expiry: ${body.expiry} is more than ${context.applicationMaxAgeSec} s ahead (latest accepted ${latestExpiry})`,
+    );
+  }
+
+  const message: ApplicationMessage = { borrower: body.borrower, featuresHash, nonce: body.nonce, expiry: body.expiry };
+  const { domain, types } = applicationTypedData(context, message);
+  const signer = recoverSigner(domain, types, message, body.signature);
+  if (signer !== body.borrower) {
+    throw new IntakeError("wrong_signer", `signature: signed by ${signer}, not by the borrower ${body.borrower}`);
+  }
+
+  if (context.validateFeatures !== undefined) {
+    const check = context.validateFeatures(Object.fromEntries(context.featureNames.map((name, i) => [name, features[i] as number])));
+    if (!check.ok) throw new IntakeError("out_of_range", `features.${check.field}: ${check.error}`);
+  }
+
+  return {
+    borrower: body.borrower,
+    features,
+    featuresHash,
+    nonce: body.nonce,
+    expiry: body.expiry,
+    applicationHash: TypedDataEncoder.hash(domain, types, message),
+  };
+}
+
+function recoverSigner(
+  domain: TypedDataDomain,
+  types: Record<string, TypedDataField[]>,
+  message: ApplicationMessage,
+  signature: string,
+): string {
+  try {
+    // Signature.from rejects malformed r/s/v before recovery; verifyTypedData returns the checksummed signer.
+    return verifyTypedData(domain, types, message, Signature.from(signature));
+  } catch (error) {
+    throw new IntakeError("bad_signature", "signature: not a valid secp256k1 signature over this application", {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The application's features in model order, and the hash the borrower signs over them.
+ *
+ * Encoding (one source of truth for the dApp, the node and any on-chain check):
+ *   featuresHash = keccak256(abi.encode(int256[] values))
+ * with `values[i]` the feature named `featureNames[i]` (the model's metadata order). int256 because raw fields
+ * can be negative (bill amounts) and every JSON-safe integer fits; integers only, so the hash never depends on
+ * how a float is printed or rounded. A non-integer or an integer beyond 2^53 − 1 is refused, not rounded.
+ * `abi.encode` of a dynamic array includes its offset word, exactly as Solidity's `abi.encode(values)` does.
+ */
+import { AbiCoder, keccak256 } from "ethers";
+
+import { IntakeError } from "./errors.js";
+
+const abi = AbiCoder.defaultAbiCoder();
+
+/**
+ * The feature values in `featureNames` order. Refuses a missing feature, one the model does not use (it would
+ * not be covered by the signed hash), and anything but a safe integer.
+ */
+export function orderFeatures(featureNames: readonly string[], features: Readonly<Record<string, unknown>>): number[] {
+  const expected = new Set(featureNames);
+  for (const name of Object.keys(features)) {
+    if (!expected.has(name)) throw new IntakeError("unknown_field", `features.${name}: not a feature of this model`);
+  }
+  return featureNames.map((name) => {
+    const value = Object.hasOwn(features, name) ? features[name] : undefined;
+    if (value === undefined) throw new IntakeError("missing_field", `features.${name}: required`);
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new IntakeError("not_a_number", `features.${name}: must be a number, got ${JSON.stringify(value)}`);
+    }
+    if (!Number.isSafeInteger(value)) {
+      throw new IntakeError(
+        "not_an_integer",
+        `features.${name}: must be an integer within ±(2^53 − 1), got ${value} (round amounts before signing)`,
+      );
+    }
+    return value;
+  });
+}
+
+/** keccak256(abi.encode(int256[])) of already-ordered integer features. */
+export function hashOrderedFeatures(values: readonly number[]): string {
+  for (const [i, value] of values.entries()) {
+    if (!Number.isSafeInteger(value)) throw new IntakeError("not_an_integer", `features[${i}]: must be a safe integer, got ${value}`);
+  }
+  return keccak256(abi.encode(["int256[]"], [values.map((v) => BigInt(v))]));
+}
+
+/** The `featuresHash` a borrower signs for `features`, in the model's `featureNames` order. */
+export function hashApplicationFeatures(featureNames: readonly string[], features: Readonly<Record<string, unknown>>): string {
+  return hashOrderedFeatures(orderFeatures(featureNames, features));
+}

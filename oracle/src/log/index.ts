@@ -1,0 +1,1 @@
+export { createLogger, REDACTED_KEYS, type Logger } from "./logger.js";

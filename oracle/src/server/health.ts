@@ -1,0 +1,67 @@
+/**
+ * `/health`: what an operator (or a load balancer) needs to know at a glance. Providers are injected so the
+ * server stays independent of the model and the chain; a slow or failing provider degrades the answer instead of
+ * hanging it.
+ */
+import type { Route } from "./server.js";
+
+export interface ChainStatus {
+  headBlock: number;
+  /** Last block the watcher fully processed, when there is a watcher. */
+  lastProcessedBlock?: number;
+}
+
+export interface HealthProviders {
+  nodeId: string;
+  /** The loaded model's id, once loaded. */
+  modelId?: () => string | undefined;
+  chainStatus?: () => Promise<ChainStatus>;
+  /** Bound on the chain lookup, so /health answers even when the RPC hangs. */
+  timeoutMs?: number;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  nodeId: string;
+  modelId: string | null;
+  chain: { headBlock: number; lastProcessedBlock: number | null; lagBlocks: number | null } | { error: string } | null;
+}
+
+export async function checkHealth(providers: HealthProviders): Promise<HealthReport> {
+  const modelId = providers.modelId?.() ?? null;
+  let chain: HealthReport["chain"] = null;
+  if (providers.chainStatus !== undefined) {
+    try {
+      const status = await withTimeout(providers.chainStatus(), providers.timeoutMs ?? 2_000);
+      const lastProcessedBlock = status.lastProcessedBlock ?? null;
+      chain = {
+        headBlock: status.headBlock,
+        lastProcessedBlock,
+        lagBlocks: lastProcessedBlock === null ? null : Math.max(0, status.headBlock - lastProcessedBlock),
+      };
+    } catch (error) {
+      chain = { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  const healthy = modelId !== null && (chain === null || !("error" in chain));
+  return { status: healthy ? "ok" : "degraded", nodeId: providers.nodeId, modelId, chain };
+}
+
+export function healthRoute(providers: HealthProviders): Route {
+  return {
+    method: "GET",
+    path: "/health",
+    handler: async () => {
+      const report = await checkHealth(providers);
+      return { status: report.status === "ok" ? 200 : 503, json: report };
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`chain status timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

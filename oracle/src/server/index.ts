@@ -1,0 +1,13 @@
+export {
+  createOracleServer,
+  type HttpMethod,
+  type OracleHttpServer,
+  type OracleServerOptions,
+  type Route,
+  type RouteContext,
+  type RouteResponse,
+  type ShutdownResult,
+} from "./server.js";
+export { HttpError, errorEnvelope, isClientFacingError, type ClientFacingError } from "./errors.js";
+export { healthRoute, checkHealth, type HealthProviders, type HealthReport, type ChainStatus } from "./health.js";
+export { installGracefulShutdown, type GracefulShutdownOptions } from "./shutdown.js";

@@ -1,0 +1,234 @@
+/**
+ * The node's HTTP server: generic plumbing (body limit, JSON parsing, routing, error envelope, per-request logs
+ * and metrics, graceful drain). Feature modules contribute `Route`s; the server knows nothing about them.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import type { Logger } from "../log/index.js";
+import type { OracleMetrics } from "../metrics/index.js";
+import { errorEnvelope, HttpError, isClientFacingError } from "./errors.js";
+
+export type HttpMethod = "GET" | "POST";
+
+export interface RouteContext {
+  requestId: string;
+  /** Parsed JSON body for POST routes; undefined for GET. */
+  body: unknown;
+  query: URLSearchParams;
+  headers: IncomingMessage["headers"];
+  /** Child logger bound to this request. */
+  log: Logger;
+  /**
+   * Safe fields to add to the request's completion log line (e.g. feature count and hash). Never raw applicant
+   * data or secrets.
+   */
+  logFields: Record<string, unknown>;
+}
+
+export type RouteResponse = { status: number; json: unknown } | { status: number; text: string; contentType: string };
+
+export interface Route {
+  method: HttpMethod;
+  /** Exact path, e.g. "/applications"; also the `route` label in metrics and logs. */
+  path: string;
+  handler: (context: RouteContext) => Promise<RouteResponse> | RouteResponse;
+}
+
+export interface OracleServerOptions {
+  routes: readonly Route[];
+  logger: Logger;
+  metrics: OracleMetrics;
+  /** Largest accepted request body (config intake.maxBodyBytes). */
+  maxBodyBytes: number;
+}
+
+export interface ShutdownResult {
+  /** True when every in-flight request finished within the bound. */
+  drained: boolean;
+  /** Requests still running when the bound passed (their connections were closed). */
+  abandoned: number;
+}
+
+export interface OracleHttpServer {
+  server: Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish for up to `drainTimeoutMs`, then closes what is left. */
+  shutdown(drainTimeoutMs: number): Promise<ShutdownResult>;
+  readonly inFlight: number;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** Label for requests that match no route, so unknown paths cannot blow up metric cardinality. */
+const UNMATCHED_ROUTE = "unmatched";
+
+export function createOracleServer(options: OracleServerOptions): OracleHttpServer {
+  const routes = new Map<string, Map<HttpMethod, Route>>();
+  for (const route of options.routes) {
+    const byMethod = routes.get(route.path) ?? new Map<HttpMethod, Route>();
+    if (byMethod.has(route.method)) throw new Error(`route ${route.method} ${route.path} is registered twice`);
+    byMethod.set(route.method, route);
+    routes.set(route.path, byMethod);
+  }
+
+  let inFlight = 0;
+  let draining = false;
+  const idleWaiters: (() => void)[] = [];
+
+  const server = createServer((req, res) => {
+    inFlight += 1;
+    res.once("close", () => {
+      inFlight -= 1;
+      if (inFlight === 0) idleWaiters.splice(0).forEach((wake) => wake());
+    });
+    void handle(req, res);
+  });
+  // Slow-loris bound: a client gets this long to send its headers and body.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const incomingId = req.headers["x-request-id"];
+    const requestId = typeof incomingId === "string" && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const byMethod = routes.get(url.pathname);
+    const route = byMethod?.get(req.method as HttpMethod);
+    const routeLabel = byMethod === undefined ? UNMATCHED_ROUTE : url.pathname;
+    const log = options.logger.child({ requestId });
+    const logFields: Record<string, unknown> = {};
+    let errorCode: string | undefined;
+
+    res.setHeader("x-request-id", requestId);
+    try {
+      if (draining) {
+        res.setHeader("connection", "close");
+        throw new HttpError(503, "shutting_down", "the node is shutting down; retry against another operator");
+      }
+      if (byMethod === undefined) throw new HttpError(404, "not_found", `no route for ${url.pathname}`);
+      if (route === undefined) {
+        res.setHeader("allow", [...byMethod.keys()].join(", "));
+        throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
+      }
+      const body = route.method === "POST" ? parseJson(await readBody(req, res, options.maxBodyBytes)) : undefined;
+      const response = await route.handler({ requestId, body, query: url.searchParams, headers: req.headers, log, logFields });
+      send(res, response);
+    } catch (error) {
+      errorCode = sendError(res, error, log);
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      options.metrics.requestsTotal.inc({ route: routeLabel, status: String(res.statusCode) });
+      options.metrics.requestDurationSeconds.observe({ route: routeLabel }, seconds);
+      if (errorCode !== undefined) options.metrics.errorsTotal.inc({ code: errorCode });
+      log.info(
+        { method: req.method, route: routeLabel, status: res.statusCode, latencyMs: Math.round(seconds * 1e6) / 1e3, ...logFields, ...(errorCode ? { errorCode } : {}) },
+        "request",
+      );
+    }
+  }
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async shutdown(drainTimeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const drained = await waitUntil(
+        new Promise<void>((resolve) => (inFlight === 0 ? resolve() : idleWaiters.push(resolve))),
+        drainTimeoutMs,
+      );
+      const abandoned = inFlight;
+      if (!drained) server.closeAllConnections();
+      else server.closeIdleConnections();
+      await closed;
+      return { drained, abandoned };
+    },
+  };
+}
+
+/** Resolves true when `promise` settles within `timeoutMs`, false otherwise. */
+async function waitUntil(promise: Promise<void>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads the body up to `limit` bytes. Over the limit (declared or actual) it answers 413 at once and closes the
+ * connection after the response, instead of reading (and buffering) the rest.
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
+  const tooLarge = () => {
+    res.setHeader("connection", "close");
+    return new HttpError(413, "body_too_large", `request body exceeds the limit of ${limit} bytes`);
+  };
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      // Stop reading but keep the socket: the 413 still has to be written on it.
+      req.off("data", onData);
+      req.pause();
+      reject(tooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", (error) => reject(new HttpError(400, "body_read_failed", `could not read the request body: ${error.message}`, { cause: error })));
+  });
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function send(res: ServerResponse, response: RouteResponse): void {
+  if ("json" in response) {
+    const text = JSON.stringify(response.json, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+    res.writeHead(response.status, { "content-type": "application/json; charset=utf-8" }).end(text);
+  } else {
+    res.writeHead(response.status, { "content-type": response.contentType }).end(response.text);
+  }
+}
+
+/** Answers with the error envelope; returns the code for metrics. Unexpected errors are logged, not exposed. */
+function sendError(res: ServerResponse, error: unknown, log: Logger): string {
+  const [status, code, message] = isClientFacingError(error)
+    ? [error.status, error.code, error.message]
+    : [500, "internal_error", "internal error; the operator has the details in the node's log"];
+  if (status >= 500) log.error({ err: error }, "request failed");
+  if (res.headersSent) {
+    // The response is already on its way; the client sees a truncated body, the log has the cause.
+    res.destroy();
+    return code;
+  }
+  send(res, { status, json: errorEnvelope(code, message) });
+  if (res.getHeader("connection") === "close") res.once("finish", () => res.req.socket.destroy());
+  return code;
+}

@@ -1,0 +1,70 @@
+/**
+ * Opening the SQLite file: pragmas, migrations and a transaction helper. Kept apart from the store's queries.
+ */
+import { DatabaseSync } from "node:sqlite";
+
+import { MIGRATIONS } from "./migrations.js";
+
+/** The store could not be opened, migrated or written; the message names the file or the rule broken. */
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+}
+
+export function openDatabase(path: string): DatabaseSync {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { enableForeignKeyConstraints: true });
+  } catch (error) {
+    throw new StoreError(`cannot open store ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    // WAL: readers (health, metrics) never block the writer, and a crash never leaves a half-written page.
+    // synchronous=FULL: a committed submission survives power loss, so a restart cannot post a report twice.
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot prepare store ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return db;
+}
+
+function schemaVersion(db: DatabaseSync): number {
+  const row = db.prepare("PRAGMA user_version").get() as { user_version: number } | undefined;
+  return row?.user_version ?? 0;
+}
+
+/** Applies every migration not yet applied, each in its own transaction with its version bump. */
+function migrate(db: DatabaseSync, path: string): void {
+  const current = schemaVersion(db);
+  if (current > MIGRATIONS.length) {
+    throw new StoreError(
+      `store ${path} has schema version ${current}, newer than this node knows (${MIGRATIONS.length}); upgrade the node`,
+    );
+  }
+  MIGRATIONS.slice(current).forEach((sql, offset) => {
+    const version = current + offset + 1;
+    inTransaction(db, () => {
+      db.exec(sql);
+      db.exec(`PRAGMA user_version = ${version}`);
+    });
+  });
+}
+
+/**
+ * Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so two processes on one file fail
+ * fast instead of deadlocking on upgrade). Rolls back on any throw and rethrows it.
+ */
+export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+  if (db.isTransaction) throw new StoreError("nested store transactions are not supported");
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}

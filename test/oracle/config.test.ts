@@ -1,0 +1,161 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { expect } from "chai";
+
+import { ConfigError, loadConfig, parseConfig, type NodeConfigInput } from "../../oracle/src/config/index.js";
+import { tempDir, TEST_ADDRESSES } from "./helpers.js";
+
+const [OWN, PEER_A, PEER_B] = TEST_ADDRESSES;
+
+function validConfig(): NodeConfigInput {
+  return {
+    nodeId: "node-0",
+    operatorAddress: OWN,
+    listen: { port: 8080 },
+    keystore: { path: "keys/operator.json", passwordEnv: "VERITY_KEYSTORE_PASSWORD" },
+    model: { path: "model/credit-model.onnx" },
+    chain: {
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 31337,
+      deploymentFile: "deployments/localhost.json",
+      confirmations: 1,
+      pollIntervalMs: 1000,
+    },
+    peers: [
+      { id: "node-1", url: "http://127.0.0.1:8081", address: PEER_A },
+      { id: "node-2", url: "http://127.0.0.1:8082", address: PEER_B },
+    ],
+    quorum: { threshold: 2, tolerancePdBps: 5 },
+    report: { validitySec: 86_400 },
+    intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
+    store: { path: "data/node.sqlite" },
+  };
+}
+
+/** Deep-ish copy with one edit, so each test states only what it breaks. */
+function withEdit(edit: (config: any) => void): unknown {
+  const config = structuredClone(validConfig());
+  edit(config);
+  return config;
+}
+
+function expectConfigError(raw: unknown, ...fragments: string[]): void {
+  let caught: unknown;
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, "parseConfig should throw").to.be.instanceOf(ConfigError);
+  for (const fragment of fragments) expect((caught as Error).message).to.include(fragment);
+}
+
+describe("oracle config", () => {
+  it("accepts a valid config, applies defaults and checksums addresses", () => {
+    const config = parseConfig(withEdit((c) => (c.peers[0].address = PEER_A.toLowerCase())));
+    expect(config.listen.host).to.equal("127.0.0.1");
+    expect(config.listen.allowedHosts).to.deep.equal([]);
+    expect(config.logLevel).to.equal("info");
+    expect(config.peers[0]?.address).to.equal(PEER_A);
+  });
+
+  it("names the threshold when it exceeds the operator count", () => {
+    expectConfigError(withEdit((c) => (c.quorum.threshold = 4)), "config.quorum.threshold: must be ≤ number of operators (3)");
+  });
+
+  it("rejects a threshold of zero", () => {
+    expectConfigError(withEdit((c) => (c.quorum.threshold = 0)), "config.quorum.threshold: must be ≥ 1");
+  });
+
+  it("accepts a threshold equal to the operator count", () => {
+    expect(parseConfig(withEdit((c) => (c.quorum.threshold = 3))).quorum.threshold).to.equal(3);
+  });
+
+  it("rejects its own address among the peers, in any case", () => {
+    expectConfigError(
+      withEdit((c) => (c.peers[1].address = OWN.toLowerCase())),
+      "config.peers[1].address: must differ from this node's own operatorAddress",
+    );
+  });
+
+  it("rejects duplicate peer ids, addresses and urls", () => {
+    expectConfigError(withEdit((c) => (c.peers[1].id = "node-1")), "config.peers[1].id: duplicates peers[0].id");
+    expectConfigError(withEdit((c) => (c.peers[1].address = PEER_A)), "config.peers[1].address: duplicates peers[0].address");
+    expectConfigError(withEdit((c) => (c.peers[1].url = "http://127.0.0.1:8081")), "config.peers[1].url: duplicates peers[0].url");
+    expectConfigError(withEdit((c) => (c.peers[0].id = "node-0")), "config.peers[0].id: must differ from this node's own nodeId");
+  });
+
+  it("requires exactly one keystore password source", () => {
+    expectConfigError(
+      withEdit((c) => (c.keystore.passwordFile = "secret.txt")),
+      "config.keystore: must name exactly one password source, passwordEnv or passwordFile (found 2)",
+    );
+    expectConfigError(withEdit((c) => delete c.keystore.passwordEnv), "(found 0)");
+  });
+
+  it("refuses a keystore password in the file itself (unknown field)", () => {
+    expectConfigError(withEdit((c) => (c.keystore.password = "hunter2")), "config.keystore.password: unknown field");
+  });
+
+  it("keeps the API on loopback unless the host is explicitly allowed", () => {
+    expectConfigError(withEdit((c) => (c.listen.host = "0.0.0.0")), "config.listen.host:", "not a loopback address");
+    const exposed = parseConfig(withEdit((c) => (c.listen = { host: "10.0.0.5", port: 8080, allowedHosts: ["10.0.0.5"] })));
+    expect(exposed.listen.host).to.equal("10.0.0.5");
+    expect(parseConfig(withEdit((c) => (c.listen.host = "::1"))).listen.host).to.equal("::1");
+    expectConfigError(withEdit((c) => (c.listen.host = "example.com")), "config.listen.host: must be an IP address");
+  });
+
+  it("names missing and mistyped fields", () => {
+    expectConfigError(withEdit((c) => delete c.chain.chainId), "config.chain.chainId: required");
+    expectConfigError(withEdit((c) => (c.chain.confirmations = 1.5)), "config.chain.confirmations: must be an integer");
+    expectConfigError(withEdit((c) => (c.peers[0].url = "ftp://x")), "config.peers[0].url: must be an http(s) URL");
+    expectConfigError(withEdit((c) => (c.peers[0].address = "0x1234")), "config.peers[0].address: must be a 20-byte hex address");
+    expectConfigError(withEdit((c) => (c.logLevel = "loud")), "config.logLevel:");
+  });
+
+  describe("loadConfig", () => {
+    let dir: string;
+    let cleanup: () => void;
+    beforeEach(() => ({ dir, cleanup } = tempDir("config")));
+    afterEach(() => cleanup());
+
+    it("reads a file and resolves its paths against the file's directory", async () => {
+      const path = join(dir, "node.json");
+      writeFileSync(path, JSON.stringify(validConfig()));
+      const config = await loadConfig(path);
+      expect(config.keystore.path).to.equal(join(dir, "keys/operator.json"));
+      expect(config.store.path).to.equal(join(dir, "data/node.sqlite"));
+      expect(config.chain.deploymentFile).to.equal(join(dir, "deployments/localhost.json"));
+    });
+
+    it("accepts the shipped example config", async () => {
+      const config = await loadConfig(join(process.cwd(), "oracle", "node.example.json"));
+      expect(config.quorum.threshold).to.equal(2);
+      expect(config.model.path).to.equal(join(process.cwd(), "oracle", "model", "credit-model.onnx"));
+    });
+
+    it("names the file when it is missing or not JSON", async () => {
+      const missing = join(dir, "absent.json");
+      await expectRejection(loadConfig(missing), `cannot read node config file ${missing}: ENOENT`);
+      const broken = join(dir, "broken.json");
+      writeFileSync(broken, "{ nodeId: ");
+      await expectRejection(loadConfig(broken), `node config file ${broken} is not valid JSON`);
+    });
+
+    it("names the file and the field when validation fails", async () => {
+      const path = join(dir, "node.json");
+      writeFileSync(path, JSON.stringify(withEdit((c) => (c.quorum.threshold = 9))));
+      await expectRejection(loadConfig(path), path, "config.quorum.threshold: must be ≤ number of operators (3)");
+    });
+  });
+});
+
+async function expectRejection(promise: Promise<unknown>, ...fragments: string[]): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, "expected a rejection").to.be.instanceOf(ConfigError);
+  for (const fragment of fragments) expect((error as Error).message).to.include(fragment);
+}

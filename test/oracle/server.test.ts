@@ -1,0 +1,257 @@
+import { EventEmitter } from "node:events";
+import { request as httpRequest } from "node:http";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+
+import { expect } from "chai";
+import { Wallet } from "ethers";
+
+import type { Scorer } from "../../oracle/src/consensus/index.js";
+import { acceptApplication, type IntakeContext } from "../../oracle/src/intake/index.js";
+import { createLogger } from "../../oracle/src/log/index.js";
+import { createMetrics, instrumentScorer, metricsRoute, type OracleMetrics } from "../../oracle/src/metrics/index.js";
+import { openStore, type OracleStore } from "../../oracle/src/store/index.js";
+import {
+  createOracleServer,
+  healthRoute,
+  installGracefulShutdown,
+  type OracleHttpServer,
+  type Route,
+} from "../../oracle/src/server/index.js";
+import { signedApplicationBody, tempDir, TEST_CHAIN, TEST_FEATURE_NAMES } from "./helpers.js";
+
+const MAX_BODY = 4_096;
+const TIMEOUT = AbortSignal.timeout.bind(AbortSignal);
+const borrower = new Wallet("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"); // Hardhat #3
+// Distinctive values, so the test can prove they never reach the logs.
+const SECRET_FEATURES = { LIMIT_BAL: 987_654, AGE: 41, PAY_0: 2, BILL_AMT1: 123_457 };
+
+/** The test app: intake validation wired to a fake scorer. A test of the server, not production wiring. */
+function testApp(store: OracleStore, metrics: OracleMetrics, slow: { release?: () => void }) {
+  const fakeScorer: Scorer = async (features) => ({ pdBps: 100 + features.length, reasonCodes: [3, 1] });
+  const scorer = instrumentScorer(fakeScorer, metrics);
+  const context = (): IntakeContext => ({
+    ...TEST_CHAIN,
+    featureNames: TEST_FEATURE_NAMES,
+    nowSec: Math.floor(Date.now() / 1000),
+    applicationMaxAgeSec: 900,
+  });
+  const routes: Route[] = [
+    {
+      method: "POST",
+      path: "/applications",
+      handler: async ({ body, logFields }) => {
+        const application = acceptApplication(body, context(), store);
+        Object.assign(logFields, { featureCount: application.features.length, featuresHash: application.featuresHash });
+        const score = await scorer(application.features);
+        return { status: 201, json: { applicationHash: application.applicationHash, ...score } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/slow",
+      handler: () => new Promise((resolve) => (slow.release = () => resolve({ status: 200, json: { done: true } }))),
+    },
+    {
+      method: "GET",
+      path: "/boom",
+      handler: () => {
+        throw new Error("database password=hunter2 leaked into an exception");
+      },
+    },
+    healthRoute({ nodeId: "node-0", modelId: () => "0xmodel", chainStatus: async () => ({ headBlock: 120, lastProcessedBlock: 118 }) }),
+    metricsRoute(metrics.registry),
+  ];
+  return routes;
+}
+
+describe("oracle server", function () {
+  this.timeout(10_000);
+  let cleanup: () => void;
+  let store: OracleStore;
+  let metrics: OracleMetrics;
+  let logs: string[];
+  let app: OracleHttpServer;
+  let base: string;
+  const slow: { release?: () => void } = {};
+
+  beforeEach(async () => {
+    let dir: string;
+    ({ dir, cleanup } = tempDir("server"));
+    store = openStore(join(dir, "node.sqlite"));
+    metrics = createMetrics();
+    logs = [];
+    const sink = new PassThrough();
+    sink.on("data", (line: Buffer) => logs.push(line.toString()));
+    const logger = createLogger({ nodeId: "node-0", level: "info", destination: sink });
+    app = createOracleServer({ routes: testApp(store, metrics, slow), logger, metrics, maxBodyBytes: MAX_BODY });
+    const address = await app.listen(0, "127.0.0.1");
+    base = `http://127.0.0.1:${address.port}`;
+  });
+
+  afterEach(async () => {
+    slow.release?.();
+    if (app.server.listening) await app.shutdown(1_000);
+    store.close();
+    cleanup();
+  });
+
+  const post = (path: string, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+    fetch(`${base}${path}`, { method: "POST", body, headers, signal: TIMEOUT(5_000) });
+  const get = (path: string) => fetch(`${base}${path}`, { signal: TIMEOUT(5_000) });
+
+  it("accepts a signed application, scores it, and refuses its replay with 409", async () => {
+    const body = JSON.stringify(await signedApplicationBody(borrower, { expiry: Math.floor(Date.now() / 1000) + 300, features: SECRET_FEATURES }));
+    const first = await post("/applications", body);
+    expect(first.status).to.equal(201);
+    const json = (await first.json()) as { applicationHash: string; pdBps: number; reasonCodes: number[] };
+    expect(json.pdBps).to.equal(104);
+    expect(store.getApplication(json.applicationHash)?.features).to.deep.equal(Object.values(SECRET_FEATURES));
+    const replay = await post("/applications", body);
+    expect(replay.status).to.equal(409);
+    expect(await replay.json()).to.deep.equal({
+      error: { code: "replayed_nonce", message: `nonce: 1 was already used by ${borrower.address}; sign the application with a new nonce` },
+    });
+  });
+
+  it("answers intake errors in the envelope with their status", async () => {
+    const wrongSigner = await signedApplicationBody(borrower, { expiry: Math.floor(Date.now() / 1000) + 300, signer: Wallet.createRandom() });
+    const response = await post("/applications", JSON.stringify(wrongSigner));
+    expect(response.status).to.equal(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).to.equal("wrong_signer");
+  });
+
+  it("answers 400 invalid_json for a malformed body", async () => {
+    const response = await post("/applications", "{ not json");
+    expect(response.status).to.equal(400);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).to.equal("invalid_json");
+    expect(error.message).to.match(/^request body is not valid JSON/);
+  });
+
+  it("answers 413 naming the limit, for a declared and for a streamed oversize body", async () => {
+    const declared = await post("/applications", "x".repeat(MAX_BODY + 1));
+    expect(declared.status).to.equal(413);
+    expect(await declared.json()).to.deep.equal({
+      error: { code: "body_too_large", message: `request body exceeds the limit of ${MAX_BODY} bytes` },
+    });
+
+    // Chunked upload without a Content-Length: the limit is enforced while reading.
+    const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${base}/applications`, { method: "POST", headers: { "content-type": "application/json" }, timeout: 5_000 });
+      req.on("response", (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on("error", reject);
+      req.write("y".repeat(MAX_BODY));
+      req.write("y".repeat(MAX_BODY));
+      req.end();
+    });
+    expect(streamed.status).to.equal(413);
+    expect(streamed.body).to.include("body_too_large");
+  });
+
+  it("answers 404, 405 and a 500 that hides the internal message", async () => {
+    expect((await get("/nope")).status).to.equal(404);
+    const wrongMethod = await post("/health", "{}");
+    expect([wrongMethod.status, wrongMethod.headers.get("allow")]).to.deep.equal([405, "GET"]);
+    const boom = await get("/boom");
+    expect(boom.status).to.equal(500);
+    expect(JSON.stringify(await boom.json())).not.to.include("hunter2");
+  });
+
+  it("reports health with chain lag", async () => {
+    const response = await get("/health");
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({
+      status: "ok",
+      nodeId: "node-0",
+      modelId: "0xmodel",
+      chain: { headBlock: 120, lastProcessedBlock: 118, lagBlocks: 2 },
+    });
+  });
+
+  it("exposes request, error and inference metrics", async () => {
+    await post("/applications", "{ not json");
+    const body = JSON.stringify(await signedApplicationBody(borrower, { nonce: 9n, expiry: Math.floor(Date.now() / 1000) + 300 }));
+    await post("/applications", body);
+    await get("/nope/at/all");
+    const text = await (await get("/metrics")).text();
+    expect(text).to.include('verity_oracle_requests_total{route="/applications",status="400"} 1');
+    expect(text).to.include('verity_oracle_requests_total{route="/applications",status="201"} 1');
+    expect(text).to.include('verity_oracle_requests_total{route="unmatched",status="404"} 1');
+    expect(text).to.include('verity_oracle_errors_total{code="invalid_json"} 1');
+    expect(text).to.include("verity_oracle_inference_duration_seconds_count 1");
+    expect(text).to.include("verity_oracle_request_duration_seconds_bucket");
+    expect(text).to.include("# TYPE verity_oracle_submissions_total counter");
+  });
+
+  it("logs one structured line per request with id, route, status and latency, never applicant data", async () => {
+    const body = JSON.stringify(await signedApplicationBody(borrower, { nonce: 11n, expiry: Math.floor(Date.now() / 1000) + 300, features: SECRET_FEATURES }));
+    const response = await fetch(`${base}/applications`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", "x-request-id": "req-42" },
+      signal: TIMEOUT(5_000),
+    });
+    expect(response.headers.get("x-request-id")).to.equal("req-42");
+    await get("/boom");
+    const lines = logs.join("").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const intake = lines.find((line) => line.requestId === "req-42");
+    expect(intake).to.deep.include({ nodeId: "node-0", route: "/applications", status: 201, featureCount: 4, msg: "request" });
+    expect(intake?.latencyMs).to.be.a("number");
+    expect(intake?.featuresHash).to.match(/^0x[0-9a-f]{64}$/);
+    const all = logs.join("");
+    expect(all).not.to.include("987654");
+    expect(all).not.to.include("123457");
+    expect(lines.some((line) => line.level === "error" && line.msg === "request failed")).to.equal(true);
+  });
+
+  it("drains in-flight requests on SIGTERM, refuses new connections, then closes the store", async () => {
+    const signals = new EventEmitter();
+    const { shutdown } = installGracefulShutdown({
+      server: app,
+      log: createLogger({ nodeId: "node-0", level: "silent" }),
+      drainTimeoutMs: 2_000,
+      closers: [{ name: "store", close: () => store.close() }],
+      target: signals as unknown as Pick<NodeJS.Process, "once" | "off">,
+    });
+    const inFlight = get("/slow");
+    await until(() => app.inFlight === 1);
+    signals.emit("SIGTERM", "SIGTERM");
+    await until(() => !app.server.listening);
+    const refused = await get("/health").then(
+      () => "answered",
+      () => "refused",
+    );
+    expect(refused).to.equal("refused");
+    expect(store.isOpen, "store stays open while a request is in flight").to.equal(true);
+    slow.release?.();
+    expect((await inFlight).status).to.equal(200);
+    expect(await shutdown("test")).to.deep.equal({ drained: true, abandoned: 0 });
+    expect(store.isOpen).to.equal(false);
+  });
+
+  it("bounds the drain: a request that never finishes is cut off", async () => {
+    const hung = get("/slow").then(
+      () => "answered",
+      () => "cut off",
+    );
+    await until(() => app.inFlight === 1);
+    const started = Date.now();
+    expect(await app.shutdown(200)).to.deep.equal({ drained: false, abandoned: 1 });
+    expect(Date.now() - started).to.be.below(2_000);
+    expect(await hung).to.equal("cut off");
+  });
+});
+
+/** Polls `condition` every 10 ms for at most 2 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met within 2 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,184 @@
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+import { expect } from "chai";
+
+import type { ScoreReportFields } from "../../oracle/src/consensus/types.js";
+import type { ReceivedApplication } from "../../oracle/src/intake/index.js";
+import { MIGRATIONS, openStore, StoreError, type OracleStore } from "../../oracle/src/store/index.js";
+import { tempDir, TEST_ADDRESSES } from "./helpers.js";
+
+const [BORROWER, LEADER, PEER] = TEST_ADDRESSES;
+const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+
+function application(nonce: bigint, applicationHash = hash(Number(nonce))): ReceivedApplication {
+  return {
+    borrower: BORROWER,
+    features: [50_000, 35, -1, -1200],
+    featuresHash: hash(999),
+    nonce,
+    expiry: 1_750_000_600,
+    applicationHash,
+    receivedAt: 1_750_000_000,
+  };
+}
+
+const report: ScoreReportFields = {
+  borrower: BORROWER,
+  pdBps: 1234,
+  reasonCodes: [3, 1, 0, 0],
+  modelId: hash(42),
+  operatorSetVersion: 2n,
+  issuedAt: 1_750_000_000n,
+  validUntil: 18_446_744_073_709_551_615n, // uint64 max survives exactly
+};
+const DIGEST = hash(0xd1);
+
+function expectStoreError(run: () => unknown, fragment: string): void {
+  expect(run).to.throw(StoreError, fragment);
+}
+
+describe("oracle store", () => {
+  let dir: string;
+  let cleanup: () => void;
+  let path: string;
+  let store: OracleStore;
+  let clock: number;
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir("store"));
+    path = join(dir, "node.sqlite");
+    clock = 1_000;
+    store = openStore(path, { now: () => clock });
+  });
+  afterEach(() => {
+    store.close();
+    cleanup();
+  });
+
+  it("creates the schema in WAL mode and records the migration version", () => {
+    store.close();
+    const db = new DatabaseSync(path);
+    expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).to.equal("wal");
+    expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).to.equal(MIGRATIONS.length);
+    db.close();
+  });
+
+  it("refuses a store written by a newer node", () => {
+    store.close();
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expectStoreError(() => openStore(path), "newer than this node knows");
+  });
+
+  describe("applications and nonces", () => {
+    it("saves an application and refuses the same borrower nonce again, atomically", () => {
+      expect(store.recordApplication(application(1n))).to.equal("recorded");
+      expect(store.recordApplication(application(1n, hash(77)))).to.equal("replayed_nonce");
+      expect(store.getApplication(hash(77)), "replay must not leave an application behind").to.equal(undefined);
+      const saved = store.getApplication(hash(1));
+      expect(saved?.features).to.deep.equal([50_000, 35, -1, -1200]);
+      expect(saved?.nonce).to.equal(1n);
+    });
+
+    it("keeps uint256 nonces exact", () => {
+      const big = (1n << 256n) - 1n;
+      store.recordApplication(application(big, hash(5)));
+      expect(store.getApplication(hash(5))?.nonce).to.equal(big);
+      expect(store.recordApplication(application(big, hash(6)))).to.equal("replayed_nonce");
+    });
+  });
+
+  describe("score requests and the chain cursor", () => {
+    const request = (id: bigint, blockNumber: number) => ({ requestId: id, borrower: BORROWER, applicationHash: hash(Number(id)), blockNumber });
+
+    it("records requests with the cursor and ignores a re-read range", () => {
+      expect(store.getCursor("ScoreRequested")).to.equal(undefined);
+      store.recordScoreRequests("ScoreRequested", [request(1n, 10), request(2n, 12)], 20);
+      store.setScoreRequestStatus(1n, "proposed");
+      store.recordScoreRequests("ScoreRequested", [request(1n, 10)], 20); // re-read after a crash
+      expect(store.getScoreRequest(1n)?.status).to.equal("proposed");
+      expect(store.listScoreRequests("pending").map((r) => r.requestId)).to.deep.equal([2n]);
+      expect(store.getCursor("ScoreRequested")).to.equal(20);
+    });
+
+    it("never moves the cursor backwards, and then records nothing", () => {
+      store.recordScoreRequests("ScoreRequested", [], 50);
+      expectStoreError(() => store.recordScoreRequests("ScoreRequested", [request(3n, 30)], 40), "cannot move back from block 50 to 40");
+      expect(store.getScoreRequest(3n), "rolled back with the cursor").to.equal(undefined);
+    });
+
+    it("names an unknown request on status change", () => {
+      expectStoreError(() => store.setScoreRequestStatus(99n, "failed"), "score request 99 is not in the store");
+    });
+  });
+
+  describe("proposals, signatures and submissions", () => {
+    beforeEach(() => {
+      expect(store.saveProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: LEADER, report })).to.equal("created");
+    });
+
+    it("saves a proposal once and round-trips every report field", () => {
+      expect(store.saveProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: PEER, report })).to.equal("exists");
+      const saved = store.getProposal(DIGEST);
+      expect(saved?.leader).to.equal(LEADER);
+      expect(saved?.report).to.deep.equal(report);
+    });
+
+    it("keeps the first signature per signer, in collection order", () => {
+      expect(store.addSignature(DIGEST, { signer: PEER, signature: "0xaa" })).to.equal(1);
+      expect(store.addSignature(DIGEST, { signer: PEER, signature: "0xbb" })).to.equal(1);
+      expect(store.addSignature(DIGEST, { signer: LEADER, signature: "0xcc" })).to.equal(2);
+      expect(store.getProposal(DIGEST)?.signatures).to.deep.equal([
+        { signer: PEER, signature: "0xaa" },
+        { signer: LEADER, signature: "0xcc" },
+      ]);
+      expectStoreError(() => store.addSignature(hash(0xee), { signer: PEER, signature: "0xaa" }), "is not in the store");
+    });
+
+    it("creates one submission per digest and walks it pending → sent → sent (bump) → confirmed", () => {
+      const first = store.ensureSubmission(DIGEST);
+      expect(first.status).to.equal("pending");
+      clock = 2_000;
+      expect(store.ensureSubmission(DIGEST)).to.deep.equal(first);
+      store.markSubmissionSent(DIGEST, { txHash: hash(0x71), txNonce: 7 });
+      const bumped = store.markSubmissionSent(DIGEST, { txHash: hash(0x72), txNonce: 7 });
+      expect([bumped.status, bumped.txHash, bumped.attempts]).to.deep.equal(["sent", hash(0x72), 2]);
+      expect(store.markSubmissionConfirmed(DIGEST).status).to.equal("confirmed");
+      expectStoreError(() => store.markSubmissionSent(DIGEST, { txHash: hash(0x73), txNonce: 8 }), 'cannot go from "confirmed" to "sent"');
+      expectStoreError(() => store.markSubmissionFailed(DIGEST, "late"), 'cannot go from "confirmed" to "failed"');
+    });
+
+    it("keeps the failure reason and refuses to confirm a submission never sent", () => {
+      store.ensureSubmission(DIGEST);
+      expectStoreError(() => store.markSubmissionConfirmed(DIGEST), 'cannot go from "pending" to "confirmed"');
+      const failed = store.markSubmissionFailed(DIGEST, "OracleReportNotNewer(1750000000, 1750000100)");
+      expect([failed.status, failed.lastError]).to.deep.equal(["failed", "OracleReportNotNewer(1750000000, 1750000100)"]);
+      expect(store.listSubmissions("failed").map((s) => s.reportDigest)).to.deep.equal([DIGEST]);
+    });
+
+    it("refuses a submission for an unknown proposal", () => {
+      expectStoreError(() => store.ensureSubmission(hash(0xee)), "proposal");
+    });
+  });
+
+  it("persists everything across close and reopen", () => {
+    store.recordApplication(application(1n));
+    store.recordScoreRequests("ScoreRequested", [{ requestId: 5n, borrower: BORROWER, applicationHash: hash(1), blockNumber: 9 }], 9);
+    store.saveProposal({ reportDigest: DIGEST, requestKey: hash(5), leader: LEADER, report });
+    store.addSignature(DIGEST, { signer: LEADER, signature: "0xcc" });
+    store.ensureSubmission(DIGEST);
+    store.markSubmissionSent(DIGEST, { txHash: hash(0x71), txNonce: 3 });
+    store.close();
+    expect(store.isOpen).to.equal(false);
+
+    store = openStore(path, { now: () => clock });
+    expect(store.recordApplication(application(1n))).to.equal("replayed_nonce");
+    expect(store.getApplication(hash(1))?.borrower).to.equal(BORROWER);
+    expect(store.getCursor("ScoreRequested")).to.equal(9);
+    expect(store.listScoreRequests("pending").map((r) => r.requestId)).to.deep.equal([5n]);
+    expect(store.getProposal(DIGEST)?.signatures).to.have.length(1);
+    expect(store.listSubmissions("sent").map((s) => [s.txHash, s.txNonce])).to.deep.equal([[hash(0x71), 3]]);
+  });
+});
