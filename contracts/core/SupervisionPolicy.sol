@@ -24,12 +24,16 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @notice Largest number of tiers.
     uint8 public constant MAX_TIERS = 16;
 
-    /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once.
+    /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once. The slot also
+    /// holds the approval threshold, a copy of the last tier's TIER_MAX_PD, so `approvalThresholdBps` (read by the
+    /// oracle on every score) is one SLOAD. The copy is written in the same `_refreshTier` call that writes the
+    /// rule itself (constructor and `executeRuleChange`), so it can never differ from the rulebook.
     struct HotState {
         bool paused;
         uint40 liquidationsResumeAt;
         uint40 day;
         uint128 originatedWad;
+        uint16 approvalThresholdBps;
     }
 
     struct PendingChange {
@@ -47,8 +51,12 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
 
     uint8 private immutable _TIER_COUNT;
 
+    /// @dev Governance's terms and the regulator's caps as set (what `ruleValue` returns and changes validate).
     TierTerms[] private _terms;
     TierCaps[] private _caps;
+    /// @dev `TierMath.bound(_terms[t], _caps[t])` for each tier t < tier count, rewritten (`_refreshTier`) whenever
+    /// either changes, so a borrow reads one slot per tier (and no array length) for its tier and terms.
+    TierTerms[MAX_TIERS] private _effective;
     GlobalRules private _rules;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
@@ -82,6 +90,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             prevMaxPd = terms.maxPdBps;
             _terms.push(terms);
             _caps.push(caps);
+            _refreshTier(t);
         }
 
         GlobalRules memory r = config.rules;
@@ -102,19 +111,23 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     function tierOf(uint16 pdBps) public view returns (uint8 tier, bool declined) {
         uint8 count = _TIER_COUNT;
         for (uint8 t = 0; t < count; ++t) {
-            if (pdBps <= _terms[t].maxPdBps) return (t, false);
+            if (pdBps <= _effective[t].maxPdBps) return (t, false);
         }
         return (count - 1, true);
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function approvalThresholdBps() public view returns (uint16) {
-        return _terms[_TIER_COUNT - 1].maxPdBps;
+    /// @dev One SLOAD: the copy in `_state`, equal to `_terms[_TIER_COUNT - 1].maxPdBps` (see `HotState`).
+    function approvalThresholdBps() external view returns (uint16) {
+        return _state.approvalThresholdBps;
     }
 
     /// @inheritdoc ISupervisionPolicy
+    /// @dev Reads the precomputed `_effective[tier]`. A tier at or above the tier count reverts with
+    /// Panic(0x32), as the `_terms[tier]` array access this read replaces did.
     function termsOf(uint8 tier) public view returns (TierTerms memory) {
-        return TierMath.bound(_terms[tier], _caps[tier]);
+        if (tier >= _TIER_COUNT) _panicOutOfBounds();
+        return _effective[tier];
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -205,7 +218,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (scored) {
             bool declined;
             (tier, declined) = tierOf(request.pdBps);
-            if (declined) revert SupervisionRuleViolated(Rules.CREDIT_DECLINED, approvalThresholdBps(), request.pdBps);
+            if (declined) revert SupervisionRuleViolated(Rules.CREDIT_DECLINED, s.approvalThresholdBps, request.pdBps);
         } else {
             tier = _TIER_COUNT - 1;
         }
@@ -273,6 +286,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _validate(kind, base, tier, c.rule, c.newValue);
         uint256 oldValue = _read(kind, base, tier);
         _write(kind, base, tier, c.newValue);
+        if (kind != Kind.Global) _refreshTier(tier);
         emit RuleChanged(changeId, c.rule, oldValue, c.newValue);
     }
 
@@ -331,6 +345,25 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (holder == address(0)) revert SupervisionZeroAddress(role);
         _setRoleAdmin(role, admin);
         _grantRole(role, holder);
+    }
+
+    /// @dev Recomputes what is derived from `tier`'s terms and caps: its effective terms, and for the last tier
+    /// the approval threshold in `_state`. Called after every write of a term or cap (and at construction).
+    function _refreshTier(uint8 tier) private {
+        TierTerms memory terms = _terms[tier];
+        _effective[tier] = TierMath.bound(terms, _caps[tier]);
+        if (tier == _TIER_COUNT - 1) _state.approvalThresholdBps = terms.maxPdBps;
+    }
+
+    /// @dev Reverts Panic(0x32) (array index out of bounds).
+    function _panicOutOfBounds() private pure {
+        // Writes the 36-byte Panic(uint256) revert data into scratch space (0x00-0x3f) and reverts; nothing
+        // returns, so the free memory pointer at 0x40 is never read again.
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x4e487b71))
+            mstore(0x04, 0x32)
+            revert(0x00, 0x24)
+        }
     }
 
     /// @dev Splits a rule id into its kind, base id and tier; tier-scoped ids must name an existing tier.

@@ -565,4 +565,91 @@ describe("SupervisionPolicy", () => {
         .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
     });
   });
+
+  describe("derived values (effective terms, approval threshold)", () => {
+    it("moves the approval threshold with the last tier's TIER_MAX_PD, and only with it", async () => {
+      const { policy, governance, carol } = await loadFixture(base);
+      // Tier 2 (not the last): its PD bound moves, the threshold does not.
+      const mid = await schedule(policy, governance, rule("TIER_MAX_PD", 2), 1500n);
+      await time.increaseTo(mid.executableAt);
+      await policy.executeRuleChange(mid.changeId);
+      expect(await policy.approvalThresholdBps()).to.equal(2000);
+      expect(await policy.tierOf(1500)).to.deep.equal([2n, false]);
+      expect(await policy.tierOf(1501)).to.deep.equal([3n, false]);
+      // Tier 3 (the last): the threshold is the new bound, on both sides of it.
+      const last = await schedule(policy, governance, rule("TIER_MAX_PD", 3), 2500n);
+      await time.increaseTo(last.executableAt);
+      await policy.executeRuleChange(last.changeId);
+      expect(await policy.approvalThresholdBps()).to.equal(2500);
+      expect(await policy.ruleValue(rule("TIER_MAX_PD", 3))).to.equal(2500);
+      expect(await policy.tierOf(2500)).to.deep.equal([3n, false]);
+      expect(await policy.tierOf(2501)).to.deep.equal([3n, true]);
+      await policy.connect(carol).authorizeBorrow(await req({ pdBps: 2500 }));
+      await expect(policy.connect(carol).authorizeBorrow(await req({ pdBps: 2501 })))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
+        .withArgs(rule("CREDIT_DECLINED"), 2500, 2501);
+      // Lowering it again (the oracle's adverse-action line follows the rulebook both ways).
+      const lower = await schedule(policy, governance, rule("TIER_MAX_PD", 3), 1800n);
+      await time.increaseTo(lower.executableAt);
+      await policy.executeRuleChange(lower.changeId);
+      expect(await policy.approvalThresholdBps()).to.equal(1800);
+    });
+
+    it("keeps the threshold through borrows, pauses and unpauses (it shares their slot)", async () => {
+      const { policy, carol, regulator, guardian } = await loadFixture(base);
+      await policy.connect(carol).authorizeBorrow(await req());
+      await policy.connect(guardian).pause();
+      expect(await policy.approvalThresholdBps()).to.equal(2000);
+      await policy.connect(regulator).unpause();
+      await policy.connect(carol).authorizeBorrow(await req());
+      expect(await policy.approvalThresholdBps()).to.equal(2000);
+      expect(await policy.paused()).to.equal(false);
+      expect((await policy.originationOf()).originatedWad).to.equal(200n * WAD);
+    });
+
+    it("bounds each effective term by its cap, on both sides, whichever of the two changes", async () => {
+      const { policy, governance, regulator } = await loadFixture(base);
+      const run = async (signer: any, id: string, v: bigint) => {
+        const c = await schedule(policy, signer, id, v);
+        await time.increaseTo(c.executableAt);
+        await policy.executeRuleChange(c.changeId);
+      };
+      // Tier 1: terms LTV 7000 / LT 7800 / APR 900 / limit 500k; caps 8000 / 8500 / 1500 / 1M.
+      await run(regulator, rule("TIER_CAP_APR", 1), 899n); // cap below the term: the cap applies
+      expect((await policy.termsOf(1)).aprBps).to.equal(899);
+      await run(regulator, rule("TIER_CAP_APR", 1), 900n); // cap equal to the term
+      expect((await policy.termsOf(1)).aprBps).to.equal(900);
+      await run(governance, rule("TIER_APR", 1), 850n); // the term moves under the cap
+      expect((await policy.termsOf(1)).aprBps).to.equal(850);
+      await run(regulator, rule("TIER_CAP_CREDIT_LIMIT", 1), 400_000n * WAD);
+      expect((await policy.termsOf(1)).creditLimitWad).to.equal(400_000n * WAD);
+      await run(regulator, rule("TIER_CAP_CREDIT_LIMIT", 1), 600_000n * WAD); // above the term again
+      expect((await policy.termsOf(1)).creditLimitWad).to.equal(TERMS[1].creditLimitWad);
+      await run(regulator, rule("TIER_CAP_MAX_LTV", 1), 6900n);
+      await run(regulator, rule("TIER_CAP_LIQUIDATION_THRESHOLD", 1), 7700n);
+      let t = await policy.termsOf(1);
+      expect([t.maxLtvBps, t.liquidationThresholdBps]).to.deep.equal([6900n, 7700n]);
+      await run(governance, rule("TIER_MAX_LTV", 1), 6500n);
+      t = await policy.termsOf(1);
+      expect([t.maxLtvBps, t.liquidationThresholdBps]).to.deep.equal([6500n, 7700n]);
+      // Other tiers are untouched, and global rule changes leave the tiers alone.
+      await run(regulator, rule("DEBT_CEILING"), 1n);
+      const t0 = await policy.termsOf(0);
+      expect([t0.maxPdBps, t0.maxLtvBps, t0.liquidationThresholdBps, t0.aprBps, t0.creditLimitWad]).to.deep.equal([
+        BigInt(TERMS[0].maxPdBps),
+        BigInt(TERMS[0].maxLtvBps),
+        BigInt(TERMS[0].liquidationThresholdBps),
+        BigInt(TERMS[0].aprBps),
+        TERMS[0].creditLimitWad,
+      ]);
+    });
+
+    it("serves termsOf for every tier and reverts (Panic 0x32) from the tier count on", async () => {
+      const { policy } = await loadFixture(base);
+      for (let t = 0; t < 4; t++) expect((await policy.termsOf(t)).maxPdBps).to.equal(TERMS[t].maxPdBps);
+      await expect(policy.termsOf(4)).to.be.revertedWithPanic(0x32);
+      await expect(policy.termsOf(16)).to.be.revertedWithPanic(0x32);
+      await expect(policy.termsOf(255)).to.be.revertedWithPanic(0x32);
+    });
+  });
 });
