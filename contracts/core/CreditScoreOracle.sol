@@ -138,6 +138,20 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         return (score.pdBps(), score.reasonCodes(), modelId, score.issuedAt(), validUntil, valid);
     }
 
+    /// @inheritdoc ICreditScoreOracle
+    function loanScoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, bool valid)
+    {
+        PackedScore score = _scores[borrower];
+        uint32 modelIndex = score.modelIndex();
+        if (modelIndex == 0) return (pdBps, modelId, issuedAt, false);
+        modelId = _modelIds[modelIndex];
+        valid = _models[modelId].status == ModelStatus.Approved && score.validUntil() >= block.timestamp;
+        return (score.pdBps(), modelId, score.issuedAt(), valid);
+    }
+
     /// @dev Checks `report`, then its signatures; stores it and emits the compliance events.
     function _submit(ScoreReport calldata report, bytes calldata signatures, Config memory config) private {
         uint32 modelIndex = _checkReport(report, config);

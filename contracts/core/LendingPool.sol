@@ -170,7 +170,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         nonReentrant
     {
         if (report.borrower != msg.sender) revert LendingPoolReportNotForCaller(report.borrower, msg.sender);
-        (,,, uint64 storedIssuedAt,,) = oracle.scoreOf(msg.sender);
+        (,, uint64 storedIssuedAt,) = oracle.loanScoreOf(msg.sender);
         if (report.issuedAt > storedIssuedAt) oracle.submitScore(report, signatures);
         _borrow(msg.sender, amountWad);
     }
@@ -242,7 +242,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     function rebase(address borrower) external nonReentrant {
         Position memory p = _positions[borrower];
         if (p.scaledDebt == 0) revert LendingPoolNoDebt(borrower);
-        (uint16 pdBps,,, uint64 issuedAt,, bool valid) = oracle.scoreOf(borrower);
+        (uint16 pdBps,, uint64 issuedAt, bool valid) = oracle.loanScoreOf(borrower);
         (uint8 tier,,) = policy.tierForScore(pdBps, issuedAt, valid);
         if (tier == p.tier) return;
         _tiers[tier] = _rebase(borrower, p, _accrued(p.tier), tier, 0);
@@ -424,7 +424,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint16 pdBps;
         uint64 issuedAt;
         bool valid;
-        (pdBps,, modelId, issuedAt,, valid) = oracle.scoreOf(borrower);
+        (pdBps, modelId, issuedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
         (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0));

@@ -646,7 +646,7 @@ describe("SupervisionPolicy", () => {
 
     it("serves termsOf for every tier and reverts (Panic 0x32) from the tier count on", async () => {
       const { policy } = await loadFixture(base);
-      for (let t = 0; t < 4; t++) expect((await policy.termsOf(t)).maxPdBps).to.equal(TERMS[t].maxPdBps);
+      for (let t = 0; t < 4; t++) expect((await policy.termsOf(t)).maxPdBps).to.equal(TERMS[t]!.maxPdBps);
       await expect(policy.termsOf(4)).to.be.revertedWithPanic(0x32);
       await expect(policy.termsOf(16)).to.be.revertedWithPanic(0x32);
       await expect(policy.termsOf(255)).to.be.revertedWithPanic(0x32);
