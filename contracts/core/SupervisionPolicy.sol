@@ -36,6 +36,22 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         uint16 approvalThresholdBps;
     }
 
+    /// @dev The global rules as stored: every rule a borrow checks in two slots (wad limits in 96 bits, enforced
+    /// by `_checkGlobal`), the timelock delay apart in `_timelockDelaySec`.
+    struct StoredRules {
+        // slot 1
+        uint96 debtCeilingWad;
+        uint96 borrowerCapWad;
+        uint16 concentrationCapBps;
+        uint32 maxScoreAgeSec;
+        bool attestationRequired;
+        // slot 2
+        uint96 concentrationFloorWad;
+        uint96 dailyOriginationLimitWad;
+        uint16 maxPriceDeviationBps;
+        uint32 liquidationGracePeriodSec;
+    }
+
     struct PendingChange {
         bytes32 rule;
         uint256 newValue;
@@ -57,7 +73,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @dev `TierMath.bound(_terms[t], _caps[t])` for each tier t < tier count, rewritten (`_refreshTier`) whenever
     /// either changes, so a borrow reads one slot per tier (and no array length) for its tier and terms.
     TierTerms[MAX_TIERS] private _effective;
-    GlobalRules private _rules;
+    StoredRules private _rules;
+    uint32 private _timelockDelaySec;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
@@ -94,10 +111,16 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         }
 
         GlobalRules memory r = config.rules;
-        _checkGlobal(Rules.CONCENTRATION_CAP, r.concentrationCapBps);
-        _checkGlobal(Rules.MAX_PRICE_DEVIATION, r.maxPriceDeviationBps);
-        _checkGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
-        _rules = r;
+        _setGlobal(Rules.DEBT_CEILING, r.debtCeilingWad);
+        _setGlobal(Rules.BORROWER_CAP, r.borrowerCapWad);
+        _setGlobal(Rules.CONCENTRATION_FLOOR, r.concentrationFloorWad);
+        _setGlobal(Rules.DAILY_ORIGINATION_LIMIT, r.dailyOriginationLimitWad);
+        _setGlobal(Rules.CONCENTRATION_CAP, r.concentrationCapBps);
+        _setGlobal(Rules.MAX_PRICE_DEVIATION, r.maxPriceDeviationBps);
+        _setGlobal(Rules.MAX_SCORE_AGE, r.maxScoreAgeSec);
+        _setGlobal(Rules.LIQUIDATION_GRACE_PERIOD, r.liquidationGracePeriodSec);
+        _setGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
+        _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
     }
 
     // ---------------------------------------------------------------- views
@@ -212,7 +235,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     {
         HotState memory s = _state;
         if (s.paused) revert SupervisionPaused();
-        GlobalRules memory r = _rules;
+        StoredRules memory r = _rules;
 
         scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec);
         if (scored) {
@@ -256,7 +279,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (originated > r.dailyOriginationLimitWad) {
             revert SupervisionRuleViolated(Rules.DAILY_ORIGINATION_LIMIT, r.dailyOriginationLimitWad, originated);
         }
-        // Casts are safe: the day fits 40 bits for 3e9 years, and originated <= the uint128 limit.
+        // Casts are safe: the day fits 40 bits for 3e9 years, and originated <= the daily limit (96 bits).
         s.day = uint40(today);
         s.originatedWad = uint128(originated);
         _state = s;
@@ -268,7 +291,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     function scheduleRuleChange(bytes32 rule, uint256 newValue) external returns (bytes32 changeId) {
         (Kind kind, bytes32 base, uint8 tier) = _requireScheduler(rule);
         _validate(kind, base, tier, rule, newValue);
-        uint64 executableAt = uint64(block.timestamp) + _rules.timelockDelaySec;
+        uint64 executableAt = uint64(block.timestamp) + _timelockDelaySec;
         changeId = keccak256(abi.encode(rule, newValue, executableAt, ++_changeNonce));
         _pending[changeId] = PendingChange(rule, newValue, executableAt);
         emit RuleChangeScheduled(changeId, rule, _read(kind, base, tier), newValue, executableAt);
@@ -398,7 +421,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
 
     function _read(Kind kind, bytes32 base, uint8 tier) private view returns (uint256) {
         if (kind == Kind.Global) {
-            GlobalRules storage r = _rules;
+            StoredRules storage r = _rules;
             if (base == Rules.DEBT_CEILING) return r.debtCeilingWad;
             if (base == Rules.BORROWER_CAP) return r.borrowerCapWad;
             if (base == Rules.CONCENTRATION_CAP) return r.concentrationCapBps;
@@ -408,7 +431,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.ATTESTATION_REQUIRED) return r.attestationRequired ? 1 : 0;
             if (base == Rules.MAX_PRICE_DEVIATION) return r.maxPriceDeviationBps;
             if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
-            return r.timelockDelaySec;
+            return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -428,17 +451,17 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @dev Only called after `_validate`, which bounds `v` to the field's type, so the casts are exact.
     function _write(Kind kind, bytes32 base, uint8 tier, uint256 v) private {
         if (kind == Kind.Global) {
-            GlobalRules storage r = _rules;
-            if (base == Rules.DEBT_CEILING) r.debtCeilingWad = uint128(v);
-            else if (base == Rules.BORROWER_CAP) r.borrowerCapWad = uint128(v);
+            StoredRules storage r = _rules;
+            if (base == Rules.DEBT_CEILING) r.debtCeilingWad = uint96(v);
+            else if (base == Rules.BORROWER_CAP) r.borrowerCapWad = uint96(v);
             else if (base == Rules.CONCENTRATION_CAP) r.concentrationCapBps = uint16(v);
-            else if (base == Rules.CONCENTRATION_FLOOR) r.concentrationFloorWad = uint128(v);
-            else if (base == Rules.DAILY_ORIGINATION_LIMIT) r.dailyOriginationLimitWad = uint128(v);
+            else if (base == Rules.CONCENTRATION_FLOOR) r.concentrationFloorWad = uint96(v);
+            else if (base == Rules.DAILY_ORIGINATION_LIMIT) r.dailyOriginationLimitWad = uint96(v);
             else if (base == Rules.MAX_SCORE_AGE) r.maxScoreAgeSec = uint32(v);
             else if (base == Rules.ATTESTATION_REQUIRED) r.attestationRequired = v == 1;
             else if (base == Rules.MAX_PRICE_DEVIATION) r.maxPriceDeviationBps = uint16(v);
             else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
-            else r.timelockDelaySec = uint32(v);
+            else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
             if (base == Rules.TIER_CAP_MAX_LTV) c.maxLtvBps = uint16(v);
@@ -517,9 +540,17 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {
             if (v > type(uint32).max) revert SupervisionInvalidValue(rule, v);
-        } else if (v > type(uint128).max) {
+        } else if (v > type(uint96).max) {
+            // The wad limits (DEBT_CEILING, BORROWER_CAP, CONCENTRATION_FLOOR, DAILY_ORIGINATION_LIMIT) are stored
+            // in 96 bits (`StoredRules`): up to 79.2 billion vUSD.
             revert SupervisionInvalidValue(rule, v);
         }
+    }
+
+    /// @dev Constructor: validates a global rule as a scheduled change would be, then stores it.
+    function _setGlobal(bytes32 rule, uint256 v) private {
+        _checkGlobal(rule, v);
+        _write(Kind.Global, rule, 0, v);
     }
 
     /// @dev Constructor check of a tier's caps: LTV < liquidation threshold <= 10000.

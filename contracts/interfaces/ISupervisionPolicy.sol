@@ -21,7 +21,7 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The caller's role may not change `rule` (or the rule id is unknown).
     error SupervisionRuleNotSchedulable(bytes32 rule, address caller);
     /// @notice A value outside what the rule can hold (e.g. bps above 10000, a timelock delay out of range, a flag
-    /// other than 0 / 1). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
+    /// other than 0 / 1, a wad limit above `type(uint96).max`). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
     /// bounds out of order) revert `SupervisionRuleViolated` instead.
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
     /// @notice `ruleValue` was asked for an id that is not a rule.

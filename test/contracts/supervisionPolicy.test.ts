@@ -127,6 +127,42 @@ describe("SupervisionPolicy", () => {
         .withArgs(rule("MAX_PRICE_DEVIATION"), 0);
     });
 
+    it("takes each wad limit up to type(uint96).max (stored in 96 bits) and rejects one more", async () => {
+      const a = await actors(ethers);
+      const F = await ethers.getContractFactory("SupervisionPolicy");
+      const MAX96 = 2n ** 96n - 1n;
+      const wadRules = [
+        ["debtCeilingWad", "DEBT_CEILING"],
+        ["borrowerCapWad", "BORROWER_CAP"],
+        ["concentrationFloorWad", "CONCENTRATION_FLOOR"],
+        ["dailyOriginationLimitWad", "DAILY_ORIGINATION_LIMIT"],
+      ] as const;
+      for (const [field, id] of wadRules) {
+        await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { [field]: MAX96 + 1n })]))
+          .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+          .withArgs(rule(id), MAX96 + 1n);
+        await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { [field]: 2n ** 128n - 1n })]))
+          .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+          .withArgs(rule(id), 2n ** 128n - 1n);
+      }
+      // All four at the maximum at once: stored and read back exactly, neighbours in the packed slots intact.
+      const max = await ethers.deployContract("SupervisionPolicy", [
+        policyConfig(a, {
+          debtCeilingWad: MAX96,
+          borrowerCapWad: MAX96,
+          concentrationFloorWad: MAX96,
+          dailyOriginationLimitWad: MAX96,
+        }),
+      ]);
+      for (const [, id] of wadRules) expect(await max.ruleValue(rule(id))).to.equal(MAX96);
+      expect(await max.ruleValue(rule("CONCENTRATION_CAP"))).to.equal(GLOBAL.concentrationCapBps);
+      expect(await max.ruleValue(rule("MAX_SCORE_AGE"))).to.equal(GLOBAL.maxScoreAgeSec);
+      expect(await max.ruleValue(rule("ATTESTATION_REQUIRED"))).to.equal(GLOBAL.attestationRequired ? 1 : 0);
+      expect(await max.ruleValue(rule("MAX_PRICE_DEVIATION"))).to.equal(GLOBAL.maxPriceDeviationBps);
+      expect(await max.ruleValue(rule("LIQUIDATION_GRACE_PERIOD"))).to.equal(GLOBAL.liquidationGracePeriodSec);
+      expect(await max.ruleValue(rule("TIMELOCK_DELAY"))).to.equal(GLOBAL.timelockDelaySec);
+    });
+
     it("rejects terms above caps, LTV at the threshold, thresholds above 100% and PD out of order", async () => {
       const a = await actors(ethers);
       const F = await ethers.getContractFactory("SupervisionPolicy");
@@ -267,6 +303,40 @@ describe("SupervisionPolicy", () => {
           .to.be.revertedWithCustomError(policy, "SupervisionInvalidValue")
           .withArgs(id, v);
       }
+    });
+
+    it("schedules and executes a wad limit at type(uint96).max, rejects one more, and keeps the packed neighbours", async () => {
+      const { policy, regulator } = await loadFixture(base);
+      const MAX96 = 2n ** 96n - 1n;
+      for (const id of ["DEBT_CEILING", "BORROWER_CAP", "CONCENTRATION_FLOOR", "DAILY_ORIGINATION_LIMIT"]) {
+        await expect(policy.connect(regulator).scheduleRuleChange(rule(id), MAX96 + 1n))
+          .to.be.revertedWithCustomError(policy, "SupervisionInvalidValue")
+          .withArgs(rule(id), MAX96 + 1n);
+        const c = await schedule(policy, regulator, rule(id), MAX96);
+        await time.increaseTo(c.executableAt);
+        await expect(policy.executeRuleChange(c.changeId)).to.emit(policy, "RuleChanged");
+        expect(await policy.ruleValue(rule(id))).to.equal(MAX96);
+      }
+      const flag = await schedule(policy, regulator, rule("ATTESTATION_REQUIRED"), 1n);
+      const age = await schedule(policy, regulator, rule("MAX_SCORE_AGE"), 2n ** 32n - 1n);
+      const grace = await schedule(policy, regulator, rule("LIQUIDATION_GRACE_PERIOD"), 2n ** 32n - 1n);
+      const dev = await schedule(policy, regulator, rule("MAX_PRICE_DEVIATION"), 10_000n);
+      const delay = await schedule(policy, regulator, rule("TIMELOCK_DELAY"), 30n * DAY);
+      await time.increaseTo(delay.executableAt);
+      for (const c of [flag, age, grace, dev, delay]) await policy.executeRuleChange(c.changeId);
+      const expected: [string, bigint][] = [
+        ["DEBT_CEILING", MAX96],
+        ["BORROWER_CAP", MAX96],
+        ["CONCENTRATION_FLOOR", MAX96],
+        ["DAILY_ORIGINATION_LIMIT", MAX96],
+        ["CONCENTRATION_CAP", BigInt(GLOBAL.concentrationCapBps)],
+        ["ATTESTATION_REQUIRED", 1n],
+        ["MAX_SCORE_AGE", 2n ** 32n - 1n],
+        ["LIQUIDATION_GRACE_PERIOD", 2n ** 32n - 1n],
+        ["MAX_PRICE_DEVIATION", 10_000n],
+        ["TIMELOCK_DELAY", 30n * DAY],
+      ];
+      for (const [id, v] of expected) expect(await policy.ruleValue(rule(id))).to.equal(v);
     });
 
     it("keeps terms within caps at schedule (both sides of the cap)", async () => {
