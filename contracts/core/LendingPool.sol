@@ -61,7 +61,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     mapping(uint8 tier => TierState) private _tiers;
     mapping(address asset => CollateralConfig) private _configs;
     mapping(address asset => CollateralState) private _collateralStates;
-    address[] private _assets;
+    /// @dev Listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`); the first
+    /// `_assetCount` entries are set. A fixed-size array: reading asset i costs one SLOAD (no length to load), and a
+    /// uint16 mask can only name indices below MAX_COLLATERALS.
+    address[MAX_COLLATERALS] private _assets;
+    uint256 private _assetCount;
     Totals private _totals;
     uint256 private _deficitWad;
 
@@ -294,7 +298,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             totalDebt += debtByTier[t];
         }
         uint256 collateralValue;
-        for (uint256 i = 0; i < _assets.length; ++i) {
+        uint256 assetCount = _assetCount;
+        for (uint256 i = 0; i < assetCount; ++i) {
             address asset = _assets[i];
             CollateralState memory st = _collateralStates[asset];
             collateralValue += HealthFactor.valueWad(st.totalDeposited, st.lastPriceWad, _configs[asset].tokenDecimals);
@@ -319,9 +324,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         CollateralConfig storage cfg = _configs[asset];
         uint8 index = cfg.index;
         if (!cfg.listed) {
-            if (_assets.length == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
-            index = uint8(_assets.length);
-            _assets.push(asset);
+            uint256 count = _assetCount;
+            if (count == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
+            index = uint8(count);
+            _assets[count] = asset;
+            _assetCount = count + 1;
         }
         _configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true);
         _collateralStates[asset].lastPriceWad = 0;
