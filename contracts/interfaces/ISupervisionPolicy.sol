@@ -43,7 +43,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     function tierOf(uint16 pdBps) external view returns (uint8 tier, bool declined);
     /// @notice The PD above which credit is declined (the most conservative tier's `maxPdBps`).
     function approvalThresholdBps() external view returns (uint16);
-    /// @notice The effective terms of `tier` (governance's terms bounded by the regulator's caps).
+    /// @notice The effective terms of `tier` (governance's terms bounded by the regulator's caps). Reverts
+    /// Panic(0x32) for a tier at or above `tierCount()`.
     function termsOf(uint8 tier) external view returns (TierTerms memory);
     /// @notice The regulator's caps for `tier`.
     function capsOf(uint8 tier) external view returns (TierCaps memory);

@@ -616,6 +616,38 @@ describe("LendingPool", () => {
     });
   });
 
+  describe("oracle and policy together", () => {
+    it("emits AdverseAction against the approval threshold in force, before and after TIER_MAX_PD of the last tier changes", async () => {
+      const s = await loadFixture(system);
+      const post = async (pdBps: number) => {
+        const { report, signatures } = await s.signedReport(s.carol.address, pdBps);
+        return s.oracle.submitScore(report, signatures);
+      };
+      // Threshold 2000 (fixture tier 3): 2000 is approved, 2001 is an adverse action.
+      await expect(post(2000)).not.to.emit(s.oracle, "AdverseAction");
+      await time.increase(1);
+      await expect(post(2001)).to.emit(s.oracle, "AdverseAction");
+      const id = rule("TIER_MAX_PD", 3);
+      const tx = await (await s.policy.connect(s.governance).scheduleRuleChange(id, 2500)).wait();
+      const scheduled = tx!.logs.map((l: any) => s.policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled")!;
+      await time.increaseTo(scheduled.args.executableAt);
+      await s.policy.executeRuleChange(scheduled.args.changeId);
+      await time.increase(1);
+      await expect(post(2500)).not.to.emit(s.oracle, "AdverseAction");
+      await time.increase(1);
+      await expect(post(2501)).to.emit(s.oracle, "AdverseAction");
+      // The pool prices the same score against the same threshold: 2500 borrows in tier 3, 2501 is declined.
+      await s.feed.setAnswer(price8(WETH_PRICE)); // fresh after the timelock's wait
+      await s.pool.connect(s.carol).deposit(await s.weth.getAddress(), 10n * WAD, s.carol.address);
+      await expect(s.pool.connect(s.carol).borrow(1000n * WAD))
+        .to.be.revertedWithCustomError(s.policy, "SupervisionRuleViolated")
+        .withArgs(rule("CREDIT_DECLINED"), 2500, 2501);
+      await time.increase(1);
+      await post(2500);
+      await expect(s.pool.connect(s.carol).borrow(1000n * WAD)).to.emit(s.pool, "LoanOriginated");
+    });
+  });
+
   describe("gas", () => {
     it("prints the gas of the main operations", async () => {
       const s = await loadFixture(deposited);
