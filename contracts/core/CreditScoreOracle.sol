@@ -22,7 +22,8 @@ import {ScoreReport, ModelStatus, PackedScore} from "../types/ScoreTypes.sol";
 /// SLOAD. The report is hashed, packed and logged from its calldata words. Signatures are read from calldata,
 /// recovered with OpenZeppelin's `ECDSA.tryRecover` (rejects high-s), and distinctness is checked with a bitmask
 /// over operator indices (as Chainlink OCR does). Measured (tx total, first score of a borrower, no policy):
-/// k=1 64.5k, k=3 78.3k, k=5 92.2k gas, about 6.9k per extra signer; a policy adds about 5.2k (its view call).
+/// k=1 64.5k, k=3 78.3k, k=5 92.2k gas, about 6.9k per extra signer; a policy adds about 5.2k (its view call: a
+/// cold account and one SLOAD, `SupervisionPolicy.approvalThresholdBps`), so k=3 is 83.6k as deployed.
 /// Every signature passed must be a valid signature of a distinct current operator: there is no reason to pay for
 /// a bad one, and a strict rule gives the submitter an exact error.
 contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
@@ -136,6 +137,20 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         validUntil = score.validUntil();
         valid = _models[modelId].status == ModelStatus.Approved && validUntil >= block.timestamp;
         return (score.pdBps(), score.reasonCodes(), modelId, score.issuedAt(), validUntil, valid);
+    }
+
+    /// @inheritdoc ICreditScoreOracle
+    function loanScoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, bool valid)
+    {
+        PackedScore score = _scores[borrower];
+        uint32 modelIndex = score.modelIndex();
+        if (modelIndex == 0) return (pdBps, modelId, issuedAt, false);
+        modelId = _modelIds[modelIndex];
+        valid = _models[modelId].status == ModelStatus.Approved && score.validUntil() >= block.timestamp;
+        return (score.pdBps(), modelId, score.issuedAt(), valid);
     }
 
     /// @dev Checks `report`, then its signatures; stores it and emits the compliance events.

@@ -61,7 +61,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     mapping(uint8 tier => TierState) private _tiers;
     mapping(address asset => CollateralConfig) private _configs;
     mapping(address asset => CollateralState) private _collateralStates;
-    address[] private _assets;
+    /// @dev Listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`); the first
+    /// `_assetCount` entries are set. A fixed-size array: reading asset i costs one SLOAD (no length to load), and a
+    /// uint16 mask can only name indices below MAX_COLLATERALS.
+    address[MAX_COLLATERALS] private _assets;
+    uint256 private _assetCount;
     Totals private _totals;
     uint256 private _deficitWad;
 
@@ -170,7 +174,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         nonReentrant
     {
         if (report.borrower != msg.sender) revert LendingPoolReportNotForCaller(report.borrower, msg.sender);
-        (,,, uint64 storedIssuedAt,,) = oracle.scoreOf(msg.sender);
+        (,, uint64 storedIssuedAt,) = oracle.loanScoreOf(msg.sender);
         if (report.issuedAt > storedIssuedAt) oracle.submitScore(report, signatures);
         _borrow(msg.sender, amountWad);
     }
@@ -242,7 +246,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     function rebase(address borrower) external nonReentrant {
         Position memory p = _positions[borrower];
         if (p.scaledDebt == 0) revert LendingPoolNoDebt(borrower);
-        (uint16 pdBps,,, uint64 issuedAt,, bool valid) = oracle.scoreOf(borrower);
+        (uint16 pdBps,, uint64 issuedAt, bool valid) = oracle.loanScoreOf(borrower);
         (uint8 tier,,) = policy.tierForScore(pdBps, issuedAt, valid);
         if (tier == p.tier) return;
         _tiers[tier] = _rebase(borrower, p, _accrued(p.tier), tier, 0);
@@ -294,7 +298,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             totalDebt += debtByTier[t];
         }
         uint256 collateralValue;
-        for (uint256 i = 0; i < _assets.length; ++i) {
+        uint256 assetCount = _assetCount;
+        for (uint256 i = 0; i < assetCount; ++i) {
             address asset = _assets[i];
             CollateralState memory st = _collateralStates[asset];
             collateralValue += HealthFactor.valueWad(st.totalDeposited, st.lastPriceWad, _configs[asset].tokenDecimals);
@@ -319,9 +324,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         CollateralConfig storage cfg = _configs[asset];
         uint8 index = cfg.index;
         if (!cfg.listed) {
-            if (_assets.length == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
-            index = uint8(_assets.length);
-            _assets.push(asset);
+            uint256 count = _assetCount;
+            if (count == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
+            index = uint8(count);
+            _assets[count] = asset;
+            _assetCount = count + 1;
         }
         _configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true);
         _collateralStates[asset].lastPriceWad = 0;
@@ -424,7 +431,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint16 pdBps;
         uint64 issuedAt;
         bool valid;
-        (pdBps,, modelId, issuedAt,, valid) = oracle.scoreOf(borrower);
+        (pdBps, modelId, issuedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
         (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0));

@@ -24,12 +24,32 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @notice Largest number of tiers.
     uint8 public constant MAX_TIERS = 16;
 
-    /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once.
+    /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once. The slot also
+    /// holds the approval threshold, a copy of the last tier's TIER_MAX_PD, so `approvalThresholdBps` (read by the
+    /// oracle on every score) is one SLOAD. The copy is written in the same `_refreshTier` call that writes the
+    /// rule itself (constructor and `executeRuleChange`), so it can never differ from the rulebook.
     struct HotState {
         bool paused;
         uint40 liquidationsResumeAt;
         uint40 day;
         uint128 originatedWad;
+        uint16 approvalThresholdBps;
+    }
+
+    /// @dev The global rules as stored: every rule a borrow checks in two slots (wad limits in 96 bits, enforced
+    /// by `_checkGlobal`), the timelock delay apart in `_timelockDelaySec`.
+    struct StoredRules {
+        // slot 1
+        uint96 debtCeilingWad;
+        uint96 borrowerCapWad;
+        uint16 concentrationCapBps;
+        uint32 maxScoreAgeSec;
+        bool attestationRequired;
+        // slot 2
+        uint96 concentrationFloorWad;
+        uint96 dailyOriginationLimitWad;
+        uint16 maxPriceDeviationBps;
+        uint32 liquidationGracePeriodSec;
     }
 
     struct PendingChange {
@@ -47,9 +67,14 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
 
     uint8 private immutable _TIER_COUNT;
 
+    /// @dev Governance's terms and the regulator's caps as set (what `ruleValue` returns and changes validate).
     TierTerms[] private _terms;
     TierCaps[] private _caps;
-    GlobalRules private _rules;
+    /// @dev `TierMath.bound(_terms[t], _caps[t])` for each tier t < tier count, rewritten (`_refreshTier`) whenever
+    /// either changes, so a borrow reads one slot per tier (and no array length) for its tier and terms.
+    TierTerms[MAX_TIERS] private _effective;
+    StoredRules private _rules;
+    uint32 private _timelockDelaySec;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
@@ -82,13 +107,20 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             prevMaxPd = terms.maxPdBps;
             _terms.push(terms);
             _caps.push(caps);
+            _refreshTier(t);
         }
 
         GlobalRules memory r = config.rules;
-        _checkGlobal(Rules.CONCENTRATION_CAP, r.concentrationCapBps);
-        _checkGlobal(Rules.MAX_PRICE_DEVIATION, r.maxPriceDeviationBps);
-        _checkGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
-        _rules = r;
+        _setGlobal(Rules.DEBT_CEILING, r.debtCeilingWad);
+        _setGlobal(Rules.BORROWER_CAP, r.borrowerCapWad);
+        _setGlobal(Rules.CONCENTRATION_FLOOR, r.concentrationFloorWad);
+        _setGlobal(Rules.DAILY_ORIGINATION_LIMIT, r.dailyOriginationLimitWad);
+        _setGlobal(Rules.CONCENTRATION_CAP, r.concentrationCapBps);
+        _setGlobal(Rules.MAX_PRICE_DEVIATION, r.maxPriceDeviationBps);
+        _setGlobal(Rules.MAX_SCORE_AGE, r.maxScoreAgeSec);
+        _setGlobal(Rules.LIQUIDATION_GRACE_PERIOD, r.liquidationGracePeriodSec);
+        _setGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
+        _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
     }
 
     // ---------------------------------------------------------------- views
@@ -102,19 +134,23 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     function tierOf(uint16 pdBps) public view returns (uint8 tier, bool declined) {
         uint8 count = _TIER_COUNT;
         for (uint8 t = 0; t < count; ++t) {
-            if (pdBps <= _terms[t].maxPdBps) return (t, false);
+            if (pdBps <= _effective[t].maxPdBps) return (t, false);
         }
         return (count - 1, true);
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function approvalThresholdBps() public view returns (uint16) {
-        return _terms[_TIER_COUNT - 1].maxPdBps;
+    /// @dev One SLOAD: the copy in `_state`, equal to `_terms[_TIER_COUNT - 1].maxPdBps` (see `HotState`).
+    function approvalThresholdBps() external view returns (uint16) {
+        return _state.approvalThresholdBps;
     }
 
     /// @inheritdoc ISupervisionPolicy
+    /// @dev Reads the precomputed `_effective[tier]`. A tier at or above the tier count reverts with
+    /// Panic(0x32), as the `_terms[tier]` array access this read replaces did.
     function termsOf(uint8 tier) public view returns (TierTerms memory) {
-        return TierMath.bound(_terms[tier], _caps[tier]);
+        if (tier >= _TIER_COUNT) _panicOutOfBounds();
+        return _effective[tier];
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -199,13 +235,13 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     {
         HotState memory s = _state;
         if (s.paused) revert SupervisionPaused();
-        GlobalRules memory r = _rules;
+        StoredRules memory r = _rules;
 
         scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec);
         if (scored) {
             bool declined;
             (tier, declined) = tierOf(request.pdBps);
-            if (declined) revert SupervisionRuleViolated(Rules.CREDIT_DECLINED, approvalThresholdBps(), request.pdBps);
+            if (declined) revert SupervisionRuleViolated(Rules.CREDIT_DECLINED, s.approvalThresholdBps, request.pdBps);
         } else {
             tier = _TIER_COUNT - 1;
         }
@@ -243,7 +279,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (originated > r.dailyOriginationLimitWad) {
             revert SupervisionRuleViolated(Rules.DAILY_ORIGINATION_LIMIT, r.dailyOriginationLimitWad, originated);
         }
-        // Casts are safe: the day fits 40 bits for 3e9 years, and originated <= the uint128 limit.
+        // Casts are safe: the day fits 40 bits for 3e9 years, and originated <= the daily limit (96 bits).
         s.day = uint40(today);
         s.originatedWad = uint128(originated);
         _state = s;
@@ -255,7 +291,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     function scheduleRuleChange(bytes32 rule, uint256 newValue) external returns (bytes32 changeId) {
         (Kind kind, bytes32 base, uint8 tier) = _requireScheduler(rule);
         _validate(kind, base, tier, rule, newValue);
-        uint64 executableAt = uint64(block.timestamp) + _rules.timelockDelaySec;
+        uint64 executableAt = uint64(block.timestamp) + _timelockDelaySec;
         changeId = keccak256(abi.encode(rule, newValue, executableAt, ++_changeNonce));
         _pending[changeId] = PendingChange(rule, newValue, executableAt);
         emit RuleChangeScheduled(changeId, rule, _read(kind, base, tier), newValue, executableAt);
@@ -273,6 +309,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _validate(kind, base, tier, c.rule, c.newValue);
         uint256 oldValue = _read(kind, base, tier);
         _write(kind, base, tier, c.newValue);
+        if (kind != Kind.Global) _refreshTier(tier);
         emit RuleChanged(changeId, c.rule, oldValue, c.newValue);
     }
 
@@ -333,6 +370,25 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _grantRole(role, holder);
     }
 
+    /// @dev Recomputes what is derived from `tier`'s terms and caps: its effective terms, and for the last tier
+    /// the approval threshold in `_state`. Called after every write of a term or cap (and at construction).
+    function _refreshTier(uint8 tier) private {
+        TierTerms memory terms = _terms[tier];
+        _effective[tier] = TierMath.bound(terms, _caps[tier]);
+        if (tier == _TIER_COUNT - 1) _state.approvalThresholdBps = terms.maxPdBps;
+    }
+
+    /// @dev Reverts Panic(0x32) (array index out of bounds).
+    function _panicOutOfBounds() private pure {
+        // Writes the 36-byte Panic(uint256) revert data into scratch space (0x00-0x3f) and reverts; nothing
+        // returns, so the free memory pointer at 0x40 is never read again.
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x4e487b71))
+            mstore(0x04, 0x32)
+            revert(0x00, 0x24)
+        }
+    }
+
     /// @dev Splits a rule id into its kind, base id and tier; tier-scoped ids must name an existing tier.
     function _classify(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
         if (
@@ -365,7 +421,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
 
     function _read(Kind kind, bytes32 base, uint8 tier) private view returns (uint256) {
         if (kind == Kind.Global) {
-            GlobalRules storage r = _rules;
+            StoredRules storage r = _rules;
             if (base == Rules.DEBT_CEILING) return r.debtCeilingWad;
             if (base == Rules.BORROWER_CAP) return r.borrowerCapWad;
             if (base == Rules.CONCENTRATION_CAP) return r.concentrationCapBps;
@@ -375,7 +431,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.ATTESTATION_REQUIRED) return r.attestationRequired ? 1 : 0;
             if (base == Rules.MAX_PRICE_DEVIATION) return r.maxPriceDeviationBps;
             if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
-            return r.timelockDelaySec;
+            return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -395,17 +451,17 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @dev Only called after `_validate`, which bounds `v` to the field's type, so the casts are exact.
     function _write(Kind kind, bytes32 base, uint8 tier, uint256 v) private {
         if (kind == Kind.Global) {
-            GlobalRules storage r = _rules;
-            if (base == Rules.DEBT_CEILING) r.debtCeilingWad = uint128(v);
-            else if (base == Rules.BORROWER_CAP) r.borrowerCapWad = uint128(v);
+            StoredRules storage r = _rules;
+            if (base == Rules.DEBT_CEILING) r.debtCeilingWad = uint96(v);
+            else if (base == Rules.BORROWER_CAP) r.borrowerCapWad = uint96(v);
             else if (base == Rules.CONCENTRATION_CAP) r.concentrationCapBps = uint16(v);
-            else if (base == Rules.CONCENTRATION_FLOOR) r.concentrationFloorWad = uint128(v);
-            else if (base == Rules.DAILY_ORIGINATION_LIMIT) r.dailyOriginationLimitWad = uint128(v);
+            else if (base == Rules.CONCENTRATION_FLOOR) r.concentrationFloorWad = uint96(v);
+            else if (base == Rules.DAILY_ORIGINATION_LIMIT) r.dailyOriginationLimitWad = uint96(v);
             else if (base == Rules.MAX_SCORE_AGE) r.maxScoreAgeSec = uint32(v);
             else if (base == Rules.ATTESTATION_REQUIRED) r.attestationRequired = v == 1;
             else if (base == Rules.MAX_PRICE_DEVIATION) r.maxPriceDeviationBps = uint16(v);
             else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
-            else r.timelockDelaySec = uint32(v);
+            else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
             if (base == Rules.TIER_CAP_MAX_LTV) c.maxLtvBps = uint16(v);
@@ -484,9 +540,17 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {
             if (v > type(uint32).max) revert SupervisionInvalidValue(rule, v);
-        } else if (v > type(uint128).max) {
+        } else if (v > type(uint96).max) {
+            // The wad limits (DEBT_CEILING, BORROWER_CAP, CONCENTRATION_FLOOR, DAILY_ORIGINATION_LIMIT) are stored
+            // in 96 bits (`StoredRules`): up to 79.2 billion vUSD.
             revert SupervisionInvalidValue(rule, v);
         }
+    }
+
+    /// @dev Constructor: validates a global rule as a scheduled change would be, then stores it.
+    function _setGlobal(bytes32 rule, uint256 v) private {
+        _checkGlobal(rule, v);
+        _write(Kind.Global, rule, 0, v);
     }
 
     /// @dev Constructor check of a tier's caps: LTV < liquidation threshold <= 10000.

@@ -65,6 +65,13 @@ interface ICreditScoreOracle is IComplianceEvents {
         view
         returns (uint16 pdBps, uint16[4] memory reasonCodes, bytes32 modelId, uint64 issuedAt, uint64 validUntil, bool valid);
 
+    /// @notice The fields of `scoreOf` a lender prices a loan with, each equal to `scoreOf`'s (same `valid` rule):
+    /// a cheaper read for the pool, which has no use for the reason codes or `validUntil`.
+    function loanScoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, bool valid);
+
     // ---- model registry (regulator) ----
 
     /// @notice Proposes a model: `modelId` is the sha256 of the ONNX file. Only the regulator.

@@ -21,7 +21,7 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The caller's role may not change `rule` (or the rule id is unknown).
     error SupervisionRuleNotSchedulable(bytes32 rule, address caller);
     /// @notice A value outside what the rule can hold (e.g. bps above 10000, a timelock delay out of range, a flag
-    /// other than 0 / 1). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
+    /// other than 0 / 1, a wad limit above `type(uint96).max`). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
     /// bounds out of order) revert `SupervisionRuleViolated` instead.
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
     /// @notice `ruleValue` was asked for an id that is not a rule.
@@ -43,7 +43,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     function tierOf(uint16 pdBps) external view returns (uint8 tier, bool declined);
     /// @notice The PD above which credit is declined (the most conservative tier's `maxPdBps`).
     function approvalThresholdBps() external view returns (uint16);
-    /// @notice The effective terms of `tier` (governance's terms bounded by the regulator's caps).
+    /// @notice The effective terms of `tier` (governance's terms bounded by the regulator's caps). Reverts
+    /// Panic(0x32) for a tier at or above `tierCount()`.
     function termsOf(uint8 tier) external view returns (TierTerms memory);
     /// @notice The regulator's caps for `tier`.
     function capsOf(uint8 tier) external view returns (TierCaps memory);

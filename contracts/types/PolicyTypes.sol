@@ -21,8 +21,11 @@ struct TierCaps {
     uint128 creditLimitWad;
 }
 
-/// @notice The regulator's global rules. Field order packs them into three storage slots.
-/// @dev Wad limits use `type(uint128).max` for "no limit". Rule ids in `Rules` name each field.
+/// @notice The regulator's global rules, as the policy is deployed with them (`PolicyConfig`).
+/// @dev The policy stores the wad limits in 96 bits (every rule a borrow checks fits two slots), so each wad limit
+/// must be at most `type(uint96).max` (about 7.9e28 wad, 79.2 billion vUSD; the constructor and
+/// `scheduleRuleChange` revert `SupervisionInvalidValue` above it), and `type(uint96).max` stands for "no limit".
+/// Rule ids in `Rules` name each field.
 struct GlobalRules {
     uint128 debtCeilingWad; // DEBT_CEILING: total principal outstanding
     uint128 borrowerCapWad; // BORROWER_CAP: one borrower's debt with interest

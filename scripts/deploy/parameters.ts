@@ -12,6 +12,12 @@ const wad = z
   .string()
   .regex(/^\d+(\.\d+)?$/, "a decimal vUSD amount, e.g. \"250000\"")
   .describe("vUSD amount (converted to wad)");
+/** The policy stores its global wad limits in 96 bits: at most 2^96 - 1 wad (about 79.2 billion vUSD). */
+const MAX_RULE_WAD = 2n ** 96n - 1n;
+const ruleWad = wad.refine((amount) => {
+  const [whole = "0", fraction = ""] = amount.split(".");
+  return BigInt(whole) * 10n ** 18n + BigInt((fraction + "0".repeat(18)).slice(0, 18)) <= MAX_RULE_WAD;
+}, "at most 79228162514.264337593543950335 vUSD (the policy stores global wad limits in 96 bits)");
 const bps = z.number().int().min(0).max(10_000);
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address");
 
@@ -33,11 +39,11 @@ const tierSchema = z.strictObject({
 export const deploymentParametersSchema = z.strictObject({
   tiers: z.array(tierSchema).min(1).max(16),
   rules: z.strictObject({
-    debtCeiling: wad,
-    borrowerCap: wad,
-    concentrationFloor: wad,
+    debtCeiling: ruleWad,
+    borrowerCap: ruleWad,
+    concentrationFloor: ruleWad,
     concentrationCapBps: bps,
-    dailyOriginationLimit: wad,
+    dailyOriginationLimit: ruleWad,
     maxScoreAgeSec: z.number().int().positive(),
     maxPriceDeviationBps: bps.min(1),
     liquidationGracePeriodSec: z.number().int().min(0),

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { BPS, GLOBAL, MODEL_ID, POOL_PARAMS, TERMS, WAD, roleId, rule } from "./fixtures.js";
+import { BPS, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
 import { RAY, accrue, debtOf, deploySystem, identityHolds, mulDivUp, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -91,6 +91,37 @@ describe("LendingPool", () => {
       await expect(s.pool.connect(s.governance).listCollateral(await big.getAddress(), await s.feed.getAddress(), 1))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolUnsupportedDecimals")
         .withArgs(await big.getAddress(), 24);
+    });
+    it("lists up to 16 assets at consecutive indices, rejects a 17th, and values collateral at the last index", async () => {
+      const s = await loadFixture(system);
+      const g = s.pool.connect(s.governance);
+      const feed = await s.feed.getAddress();
+      const tokens = [];
+      for (let i = 1; i < 16; i++) {
+        // WETH holds index 0.
+        const t = await ethers.deployContract("TestERC20", [`T${i}`, `T${i}`, 18]);
+        await g.listCollateral(await t.getAddress(), feed, MAX_PRICE_AGE);
+        tokens.push(t);
+      }
+      const extra = await ethers.deployContract("TestERC20", ["X", "X", 18]);
+      await expect(g.listCollateral(await extra.getAddress(), feed, MAX_PRICE_AGE))
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolTooManyCollaterals")
+        .withArgs(16);
+      const last = tokens[14]!; // index 15, the mask's top bit
+      const lastAddress = await last.getAddress();
+      await expect(g.listCollateral(lastAddress, feed, MAX_PRICE_AGE - 1)) // relisting takes no new index
+        .to.emit(s.pool, "CollateralListed")
+        .withArgs(lastAddress, feed, MAX_PRICE_AGE - 1);
+      await last.mint(s.carol.address, 10n * WAD);
+      await last.connect(s.carol).approve(s.poolAddress, ethers.MaxUint256);
+      await s.pool.connect(s.carol).deposit(lastAddress, 10n * WAD, s.carol.address);
+      await s.pool.connect(s.carol).borrow(1000n * WAD); // unscored: the last tier, valued through index 15
+      const [debt, , value] = await s.pool.positionOf(s.carol.address);
+      expect(debt - 1000n * WAD).to.be.within(0n, 1n); // debt rounds up
+      expect(value).to.equal(10n * WETH_PRICE * WAD);
+      const receipt = await (await s.pool.publishExposureSnapshot()).wait();
+      const ev = s.pool.interface.parseLog(receipt!.logs[0]!)!;
+      expect(ev.args.totalCollateralValueWad).to.equal(10n * WETH_PRICE * WAD);
     });
   });
 
@@ -582,6 +613,38 @@ describe("LendingPool", () => {
       expect(ev.args.vusdSupplyWad).to.equal(await s.vusd.totalSupply());
       expect(ev.args.debtByTierWad.length).to.equal(4);
       expect(ev.args.totalCollateralValueWad).to.equal(120n * 2000n * WAD);
+    });
+  });
+
+  describe("oracle and policy together", () => {
+    it("emits AdverseAction against the approval threshold in force, before and after TIER_MAX_PD of the last tier changes", async () => {
+      const s = await loadFixture(system);
+      const post = async (pdBps: number) => {
+        const { report, signatures } = await s.signedReport(s.carol.address, pdBps);
+        return s.oracle.submitScore(report, signatures);
+      };
+      // Threshold 2000 (fixture tier 3): 2000 is approved, 2001 is an adverse action.
+      await expect(post(2000)).not.to.emit(s.oracle, "AdverseAction");
+      await time.increase(1);
+      await expect(post(2001)).to.emit(s.oracle, "AdverseAction");
+      const id = rule("TIER_MAX_PD", 3);
+      const tx = await (await s.policy.connect(s.governance).scheduleRuleChange(id, 2500)).wait();
+      const scheduled = tx!.logs.map((l: any) => s.policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled")!;
+      await time.increaseTo(scheduled.args.executableAt);
+      await s.policy.executeRuleChange(scheduled.args.changeId);
+      await time.increase(1);
+      await expect(post(2500)).not.to.emit(s.oracle, "AdverseAction");
+      await time.increase(1);
+      await expect(post(2501)).to.emit(s.oracle, "AdverseAction");
+      // The pool prices the same score against the same threshold: 2500 borrows in tier 3, 2501 is declined.
+      await s.feed.setAnswer(price8(WETH_PRICE)); // fresh after the timelock's wait
+      await s.pool.connect(s.carol).deposit(await s.weth.getAddress(), 10n * WAD, s.carol.address);
+      await expect(s.pool.connect(s.carol).borrow(1000n * WAD))
+        .to.be.revertedWithCustomError(s.policy, "SupervisionRuleViolated")
+        .withArgs(rule("CREDIT_DECLINED"), 2500, 2501);
+      await time.increase(1);
+      await post(2500);
+      await expect(s.pool.connect(s.carol).borrow(1000n * WAD)).to.emit(s.pool, "LoanOriginated");
     });
   });
 

@@ -127,6 +127,42 @@ describe("SupervisionPolicy", () => {
         .withArgs(rule("MAX_PRICE_DEVIATION"), 0);
     });
 
+    it("takes each wad limit up to type(uint96).max (stored in 96 bits) and rejects one more", async () => {
+      const a = await actors(ethers);
+      const F = await ethers.getContractFactory("SupervisionPolicy");
+      const MAX96 = 2n ** 96n - 1n;
+      const wadRules = [
+        ["debtCeilingWad", "DEBT_CEILING"],
+        ["borrowerCapWad", "BORROWER_CAP"],
+        ["concentrationFloorWad", "CONCENTRATION_FLOOR"],
+        ["dailyOriginationLimitWad", "DAILY_ORIGINATION_LIMIT"],
+      ] as const;
+      for (const [field, id] of wadRules) {
+        await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { [field]: MAX96 + 1n })]))
+          .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+          .withArgs(rule(id), MAX96 + 1n);
+        await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { [field]: 2n ** 128n - 1n })]))
+          .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+          .withArgs(rule(id), 2n ** 128n - 1n);
+      }
+      // All four at the maximum at once: stored and read back exactly, neighbours in the packed slots intact.
+      const max = await ethers.deployContract("SupervisionPolicy", [
+        policyConfig(a, {
+          debtCeilingWad: MAX96,
+          borrowerCapWad: MAX96,
+          concentrationFloorWad: MAX96,
+          dailyOriginationLimitWad: MAX96,
+        }),
+      ]);
+      for (const [, id] of wadRules) expect(await max.ruleValue(rule(id))).to.equal(MAX96);
+      expect(await max.ruleValue(rule("CONCENTRATION_CAP"))).to.equal(GLOBAL.concentrationCapBps);
+      expect(await max.ruleValue(rule("MAX_SCORE_AGE"))).to.equal(GLOBAL.maxScoreAgeSec);
+      expect(await max.ruleValue(rule("ATTESTATION_REQUIRED"))).to.equal(GLOBAL.attestationRequired ? 1 : 0);
+      expect(await max.ruleValue(rule("MAX_PRICE_DEVIATION"))).to.equal(GLOBAL.maxPriceDeviationBps);
+      expect(await max.ruleValue(rule("LIQUIDATION_GRACE_PERIOD"))).to.equal(GLOBAL.liquidationGracePeriodSec);
+      expect(await max.ruleValue(rule("TIMELOCK_DELAY"))).to.equal(GLOBAL.timelockDelaySec);
+    });
+
     it("rejects terms above caps, LTV at the threshold, thresholds above 100% and PD out of order", async () => {
       const a = await actors(ethers);
       const F = await ethers.getContractFactory("SupervisionPolicy");
@@ -267,6 +303,40 @@ describe("SupervisionPolicy", () => {
           .to.be.revertedWithCustomError(policy, "SupervisionInvalidValue")
           .withArgs(id, v);
       }
+    });
+
+    it("schedules and executes a wad limit at type(uint96).max, rejects one more, and keeps the packed neighbours", async () => {
+      const { policy, regulator } = await loadFixture(base);
+      const MAX96 = 2n ** 96n - 1n;
+      for (const id of ["DEBT_CEILING", "BORROWER_CAP", "CONCENTRATION_FLOOR", "DAILY_ORIGINATION_LIMIT"]) {
+        await expect(policy.connect(regulator).scheduleRuleChange(rule(id), MAX96 + 1n))
+          .to.be.revertedWithCustomError(policy, "SupervisionInvalidValue")
+          .withArgs(rule(id), MAX96 + 1n);
+        const c = await schedule(policy, regulator, rule(id), MAX96);
+        await time.increaseTo(c.executableAt);
+        await expect(policy.executeRuleChange(c.changeId)).to.emit(policy, "RuleChanged");
+        expect(await policy.ruleValue(rule(id))).to.equal(MAX96);
+      }
+      const flag = await schedule(policy, regulator, rule("ATTESTATION_REQUIRED"), 1n);
+      const age = await schedule(policy, regulator, rule("MAX_SCORE_AGE"), 2n ** 32n - 1n);
+      const grace = await schedule(policy, regulator, rule("LIQUIDATION_GRACE_PERIOD"), 2n ** 32n - 1n);
+      const dev = await schedule(policy, regulator, rule("MAX_PRICE_DEVIATION"), 10_000n);
+      const delay = await schedule(policy, regulator, rule("TIMELOCK_DELAY"), 30n * DAY);
+      await time.increaseTo(delay.executableAt);
+      for (const c of [flag, age, grace, dev, delay]) await policy.executeRuleChange(c.changeId);
+      const expected: [string, bigint][] = [
+        ["DEBT_CEILING", MAX96],
+        ["BORROWER_CAP", MAX96],
+        ["CONCENTRATION_FLOOR", MAX96],
+        ["DAILY_ORIGINATION_LIMIT", MAX96],
+        ["CONCENTRATION_CAP", BigInt(GLOBAL.concentrationCapBps)],
+        ["ATTESTATION_REQUIRED", 1n],
+        ["MAX_SCORE_AGE", 2n ** 32n - 1n],
+        ["LIQUIDATION_GRACE_PERIOD", 2n ** 32n - 1n],
+        ["MAX_PRICE_DEVIATION", 10_000n],
+        ["TIMELOCK_DELAY", 30n * DAY],
+      ];
+      for (const [id, v] of expected) expect(await policy.ruleValue(rule(id))).to.equal(v);
     });
 
     it("keeps terms within caps at schedule (both sides of the cap)", async () => {
@@ -563,6 +633,93 @@ describe("SupervisionPolicy", () => {
       await expect(p.authorizeBorrow(await req({ amountWad: 1n })))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
+    });
+  });
+
+  describe("derived values (effective terms, approval threshold)", () => {
+    it("moves the approval threshold with the last tier's TIER_MAX_PD, and only with it", async () => {
+      const { policy, governance, carol } = await loadFixture(base);
+      // Tier 2 (not the last): its PD bound moves, the threshold does not.
+      const mid = await schedule(policy, governance, rule("TIER_MAX_PD", 2), 1500n);
+      await time.increaseTo(mid.executableAt);
+      await policy.executeRuleChange(mid.changeId);
+      expect(await policy.approvalThresholdBps()).to.equal(2000);
+      expect(await policy.tierOf(1500)).to.deep.equal([2n, false]);
+      expect(await policy.tierOf(1501)).to.deep.equal([3n, false]);
+      // Tier 3 (the last): the threshold is the new bound, on both sides of it.
+      const last = await schedule(policy, governance, rule("TIER_MAX_PD", 3), 2500n);
+      await time.increaseTo(last.executableAt);
+      await policy.executeRuleChange(last.changeId);
+      expect(await policy.approvalThresholdBps()).to.equal(2500);
+      expect(await policy.ruleValue(rule("TIER_MAX_PD", 3))).to.equal(2500);
+      expect(await policy.tierOf(2500)).to.deep.equal([3n, false]);
+      expect(await policy.tierOf(2501)).to.deep.equal([3n, true]);
+      await policy.connect(carol).authorizeBorrow(await req({ pdBps: 2500 }));
+      await expect(policy.connect(carol).authorizeBorrow(await req({ pdBps: 2501 })))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
+        .withArgs(rule("CREDIT_DECLINED"), 2500, 2501);
+      // Lowering it again (the oracle's adverse-action line follows the rulebook both ways).
+      const lower = await schedule(policy, governance, rule("TIER_MAX_PD", 3), 1800n);
+      await time.increaseTo(lower.executableAt);
+      await policy.executeRuleChange(lower.changeId);
+      expect(await policy.approvalThresholdBps()).to.equal(1800);
+    });
+
+    it("keeps the threshold through borrows, pauses and unpauses (it shares their slot)", async () => {
+      const { policy, carol, regulator, guardian } = await loadFixture(base);
+      await policy.connect(carol).authorizeBorrow(await req());
+      await policy.connect(guardian).pause();
+      expect(await policy.approvalThresholdBps()).to.equal(2000);
+      await policy.connect(regulator).unpause();
+      await policy.connect(carol).authorizeBorrow(await req());
+      expect(await policy.approvalThresholdBps()).to.equal(2000);
+      expect(await policy.paused()).to.equal(false);
+      expect((await policy.originationOf()).originatedWad).to.equal(200n * WAD);
+    });
+
+    it("bounds each effective term by its cap, on both sides, whichever of the two changes", async () => {
+      const { policy, governance, regulator } = await loadFixture(base);
+      const run = async (signer: any, id: string, v: bigint) => {
+        const c = await schedule(policy, signer, id, v);
+        await time.increaseTo(c.executableAt);
+        await policy.executeRuleChange(c.changeId);
+      };
+      // Tier 1: terms LTV 7000 / LT 7800 / APR 900 / limit 500k; caps 8000 / 8500 / 1500 / 1M.
+      await run(regulator, rule("TIER_CAP_APR", 1), 899n); // cap below the term: the cap applies
+      expect((await policy.termsOf(1)).aprBps).to.equal(899);
+      await run(regulator, rule("TIER_CAP_APR", 1), 900n); // cap equal to the term
+      expect((await policy.termsOf(1)).aprBps).to.equal(900);
+      await run(governance, rule("TIER_APR", 1), 850n); // the term moves under the cap
+      expect((await policy.termsOf(1)).aprBps).to.equal(850);
+      await run(regulator, rule("TIER_CAP_CREDIT_LIMIT", 1), 400_000n * WAD);
+      expect((await policy.termsOf(1)).creditLimitWad).to.equal(400_000n * WAD);
+      await run(regulator, rule("TIER_CAP_CREDIT_LIMIT", 1), 600_000n * WAD); // above the term again
+      expect((await policy.termsOf(1)).creditLimitWad).to.equal(TERMS[1].creditLimitWad);
+      await run(regulator, rule("TIER_CAP_MAX_LTV", 1), 6900n);
+      await run(regulator, rule("TIER_CAP_LIQUIDATION_THRESHOLD", 1), 7700n);
+      let t = await policy.termsOf(1);
+      expect([t.maxLtvBps, t.liquidationThresholdBps]).to.deep.equal([6900n, 7700n]);
+      await run(governance, rule("TIER_MAX_LTV", 1), 6500n);
+      t = await policy.termsOf(1);
+      expect([t.maxLtvBps, t.liquidationThresholdBps]).to.deep.equal([6500n, 7700n]);
+      // Other tiers are untouched, and global rule changes leave the tiers alone.
+      await run(regulator, rule("DEBT_CEILING"), 1n);
+      const t0 = await policy.termsOf(0);
+      expect([t0.maxPdBps, t0.maxLtvBps, t0.liquidationThresholdBps, t0.aprBps, t0.creditLimitWad]).to.deep.equal([
+        BigInt(TERMS[0].maxPdBps),
+        BigInt(TERMS[0].maxLtvBps),
+        BigInt(TERMS[0].liquidationThresholdBps),
+        BigInt(TERMS[0].aprBps),
+        TERMS[0].creditLimitWad,
+      ]);
+    });
+
+    it("serves termsOf for every tier and reverts (Panic 0x32) from the tier count on", async () => {
+      const { policy } = await loadFixture(base);
+      for (let t = 0; t < 4; t++) expect((await policy.termsOf(t)).maxPdBps).to.equal(TERMS[t]!.maxPdBps);
+      await expect(policy.termsOf(4)).to.be.revertedWithPanic(0x32);
+      await expect(policy.termsOf(16)).to.be.revertedWithPanic(0x32);
+      await expect(policy.termsOf(255)).to.be.revertedWithPanic(0x32);
     });
   });
 });

@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {SystemDeployer} from "./SystemDeployer.sol";
 import {LendingHandler} from "./LendingHandler.t.sol";
+import {Rules} from "../../../contracts/libraries/Rules.sol";
+import {TierTerms, TierCaps} from "../../../contracts/types/PolicyTypes.sol";
 
 /// @notice Invariants of the lending system under random action sequences (handler: LendingHandler).
 ///
@@ -62,5 +64,38 @@ contract LendingInvariantsTest is SystemDeployer {
             sum += pool.principalOf(handler.actors(i));
         }
         require(sum == principal, "total principal != sum of positions' principal");
+    }
+
+    /// The policy's derived values (precomputed for cheap reads) equal what the rulebook says: each tier's
+    /// effective terms are its terms bounded by its caps, and the approval threshold, kept in the slot that borrows
+    /// and the circuit breaker rewrite, is the last tier's TIER_MAX_PD.
+    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.depth = 40
+    function invariant_policyDerivedValuesMatchRulebook() public view {
+        uint8 count = policy.tierCount();
+        for (uint8 t = 0; t < count; ++t) {
+            TierTerms memory e = policy.termsOf(t);
+            TierCaps memory c = policy.capsOf(t);
+            require(e.maxPdBps == policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, t)), "effective max PD");
+            require(e.maxLtvBps == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_LTV, t)), c.maxLtvBps), "effective LTV");
+            require(
+                e.liquidationThresholdBps
+                    == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_LIQUIDATION_THRESHOLD, t)), c.liquidationThresholdBps),
+                "effective liquidation threshold"
+            );
+            require(e.aprBps == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_APR, t)), c.aprBps), "effective APR");
+            require(
+                e.creditLimitWad == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_CREDIT_LIMIT, t)), c.creditLimitWad),
+                "effective credit limit"
+            );
+        }
+        require(
+            policy.approvalThresholdBps() == policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, count - 1)),
+            "approval threshold != last tier's TIER_MAX_PD"
+        );
+    }
+
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
     }
 }
