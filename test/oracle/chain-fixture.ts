@@ -132,6 +132,7 @@ export function startTestNode(config: NodeConfig, fixture: ChainFixture, options
     addressBook: fixture.addressBook,
     timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000 },
     drainTimeoutMs: 2_000,
+    defaultMetrics: false,
     ...options,
   });
 }

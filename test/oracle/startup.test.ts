@@ -95,3 +95,28 @@ describe("oracle node start-up", function () {
     }
   });
 });
+
+describe("npm run oracle (CLI)", function () {
+  this.timeout(60_000);
+
+  it("fails fast on a bad config, naming the field, with exit code 1", async () => {
+    const { execFile } = await import("node:child_process");
+    const { writeFileSync } = await import("node:fs");
+    const { dir, cleanup } = tempDir("cli");
+    try {
+      const path = `${dir}/node.json`;
+      writeFileSync(path, JSON.stringify({ nodeId: "n", operatorAddress: "0x1234" }));
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile("node_modules/.bin/tsx", ["oracle/src/main.ts", "--config", path], { timeout: 30_000 }, (error, _stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
+        );
+        child.stdin?.end();
+      });
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.match(/config\.operatorAddress: must be a 20-byte hex address/);
+      expect(result.stderr).to.match(/config\.listen: required/);
+    } finally {
+      cleanup();
+    }
+  });
+});

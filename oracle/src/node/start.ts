@@ -38,6 +38,8 @@ export interface StartNodeOptions {
   submitter?: Partial<Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">>;
   /** Run the ScoreRequested watcher and push loop (default true). */
   watch?: boolean;
+  /** Collect process metrics (CPU, memory, event loop) too; default true (in-process test clusters turn it off). */
+  defaultMetrics?: boolean;
   /** Bound on draining in-flight HTTP requests at shutdown. */
   drainTimeoutMs?: number;
 }
@@ -73,7 +75,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
 
     const store = openStore(config.store.path);
     opened.push(store);
-    const metrics = createMetrics({ defaultMetrics: options.logger === undefined });
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const baseScorer = createScorer(model);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
