@@ -172,15 +172,15 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
   });
 
   describe("one peer down", () => {
-  it("the remaining two still reach k = 2 (forwarding skips a dead leader)", async () => {
-    await nodes[2]!.shutdown("simulated outage");
-    for (const index of [8, 9, 10]) {
-      const borrower = fixture.signers[index]!;
-      const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, borrower));
-      expect(status, JSON.stringify(json)).to.equal(201);
-      expect(json.signers).to.have.members([nodes[0]!.address, nodes[1]!.address]);
-    }
-  });
+    it("the remaining two still reach k = 2 (forwarding skips a dead leader)", async () => {
+      await nodes[2]!.shutdown("simulated outage");
+      for (const index of [8, 9, 10]) {
+        const borrower = fixture.signers[index]!;
+        const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, borrower));
+        expect(status, JSON.stringify(json)).to.equal(201);
+        expect(json.signers).to.have.members([nodes[0]!.address, nodes[1]!.address]);
+      }
+    });
   });
 });
 
