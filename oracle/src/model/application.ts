@@ -10,11 +10,16 @@ export interface FieldRange {
   description: string;
 }
 
-/** NT$ amounts are bounded at 10 million; the data set's largest is about 1.7 million. */
+/**
+ * NT$ amounts are bounded at 10 million; the data set's largest is about 1.7 million. Every field is an integer:
+ * the data set's amounts are whole NT$, and the intake API refuses fractions (`not_an_integer`) because the
+ * borrower signs `featuresHash` over int256 values. One rule on both sides, so a value the model's range table
+ * accepts is always one a borrower can sign.
+ */
 const AMOUNT_MAX = 10_000_000;
 
-const bill = (month: string): FieldRange => ({ min: -AMOUNT_MAX, max: AMOUNT_MAX, integer: false, description: `bill statement, ${month} (NT$, may be negative)` });
-const paid = (month: string): FieldRange => ({ min: 0, max: AMOUNT_MAX, integer: false, description: `amount paid, ${month} (NT$)` });
+const bill = (month: string): FieldRange => ({ min: -AMOUNT_MAX, max: AMOUNT_MAX, integer: true, description: `bill statement, ${month} (NT$, may be negative)` });
+const paid = (month: string): FieldRange => ({ min: 0, max: AMOUNT_MAX, integer: true, description: `amount paid, ${month} (NT$)` });
 const status = (month: string): FieldRange => ({
   min: -2,
   max: 9,
@@ -24,7 +29,7 @@ const status = (month: string): FieldRange => ({
 const MONTHS = ["Sep", "Aug", "Jul", "Jun", "May", "Apr"] as const;
 
 export const FEATURE_RANGES: Readonly<Record<string, FieldRange>> = Object.freeze({
-  LIMIT_BAL: { min: 1, max: AMOUNT_MAX, integer: false, description: "credit limit (NT$), must be positive" },
+  LIMIT_BAL: { min: 1, max: AMOUNT_MAX, integer: true, description: "credit limit (NT$), must be positive" },
   AGE: { min: 18, max: 100, integer: true, description: "age in years" },
   EDUCATION: { min: 0, max: 6, integer: true, description: "1 graduate school, 2 university, 3 high school, 4 others (0, 5, 6 undocumented)" },
   ...Object.fromEntries(["PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6"].map((name, i) => [name, status(MONTHS[i] as string)])),

@@ -17,6 +17,8 @@ export interface RouteContext {
   /** Parsed JSON body for POST routes; undefined for GET. */
   body: unknown;
   query: URLSearchParams;
+  /** Values of the route's `:name` path segments, already URI-decoded. */
+  params: Record<string, string>;
   headers: IncomingMessage["headers"];
   /** Child logger bound to this request. */
   log: Logger;
@@ -31,7 +33,10 @@ export type RouteResponse = { status: number; json: unknown } | { status: number
 
 export interface Route {
   method: HttpMethod;
-  /** Exact path, e.g. "/applications"; also the `route` label in metrics and logs. */
+  /**
+   * Path, e.g. "/v1/applications"; a segment `:name` matches any one segment (given in `params.name`). The path
+   * as written is the `route` label in metrics and logs, so parameters never blow up label cardinality.
+   */
   path: string;
   handler: (context: RouteContext) => Promise<RouteResponse> | RouteResponse;
 }
@@ -72,6 +77,31 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
     routes.set(route.path, byMethod);
   }
 
+  const patterns = [...routes.keys()].filter((path) => path.includes("/:")).map((path) => ({ path, segments: path.split("/") }));
+
+  function matchRoute(pathname: string): { byMethod: Map<HttpMethod, Route> | undefined; pattern: string; params: Record<string, string> } {
+    const exact = routes.get(pathname);
+    if (exact !== undefined) return { byMethod: exact, pattern: pathname, params: {} };
+    const segments = pathname.split("/");
+    for (const candidate of patterns) {
+      if (candidate.segments.length !== segments.length) continue;
+      const params: Record<string, string> = {};
+      const matches = candidate.segments.every((segment, i) => {
+        const actual = segments[i] as string;
+        if (!segment.startsWith(":")) return segment === actual;
+        if (actual === "") return false;
+        try {
+          params[segment.slice(1)] = decodeURIComponent(actual);
+        } catch {
+          return false;
+        }
+        return true;
+      });
+      if (matches) return { byMethod: routes.get(candidate.path), pattern: candidate.path, params };
+    }
+    return { byMethod: undefined, pattern: pathname, params: {} };
+  }
+
   let inFlight = 0;
   let draining = false;
   const idleWaiters: (() => void)[] = [];
@@ -93,9 +123,9 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
     const incomingId = req.headers["x-request-id"];
     const requestId = typeof incomingId === "string" && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
     const url = new URL(req.url ?? "/", "http://localhost");
-    const byMethod = routes.get(url.pathname);
+    const { byMethod, pattern, params } = matchRoute(url.pathname);
     const route = byMethod?.get(req.method as HttpMethod);
-    const routeLabel = byMethod === undefined ? UNMATCHED_ROUTE : url.pathname;
+    const routeLabel = byMethod === undefined ? UNMATCHED_ROUTE : pattern;
     const log = options.logger.child({ requestId });
     const logFields: Record<string, unknown> = {};
     let errorCode: string | undefined;
@@ -112,7 +142,7 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
         throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
       }
       const body = route.method === "POST" ? parseJson(await readBody(req, res, options.maxBodyBytes)) : undefined;
-      const response = await route.handler({ requestId, body, query: url.searchParams, headers: req.headers, log, logFields });
+      const response = await route.handler({ requestId, body, query: url.searchParams, params, headers: req.headers, log, logFields });
       send(res, response);
     } catch (error) {
       errorCode = sendError(res, error, log);

@@ -82,4 +82,9 @@ export const MIGRATIONS: readonly string[] = [
     updated_at           INTEGER NOT NULL
   );
   `,
+  `
+  -- Who got a confirmed report on chain: this node ('self'), or another submitter first ('other': a peer, the
+  -- borrower through borrowWithReport), which is success, not failure.
+  ALTER TABLE submissions ADD COLUMN confirmed_by TEXT CHECK (confirmed_by IN ('self', 'other'));
+  `,
 ];

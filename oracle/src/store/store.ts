@@ -56,6 +56,8 @@ export interface Submission {
   txNonce: number | null;
   attempts: number;
   lastError: string | null;
+  /** For a confirmed submission: whether this node's transaction posted it or another submitter's did. */
+  confirmedBy: "self" | "other" | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -115,6 +117,11 @@ export class OracleStore implements ApplicationRecorder {
         );
       return "recorded";
     });
+  }
+
+  /** True when (borrower, nonce) has been claimed by an accepted application (read-only; no claim is made). */
+  isNonceUsed(borrower: string, nonce: bigint): boolean {
+    return this.db.prepare("SELECT 1 FROM used_nonces WHERE borrower = ? AND nonce = ?").get(borrower, nonce.toString()) !== undefined;
   }
 
   getApplication(applicationHash: string): StoredApplication | undefined {
@@ -252,6 +259,28 @@ export class OracleStore implements ApplicationRecorder {
     };
   }
 
+  /**
+   * The borrower's newest proposal (by issuedAt) that has at least `minSignatures` co-signatures: the signed
+   * bundle of the pull flow.
+   */
+  latestSignedProposal(borrower: string, minSignatures: number): StoredProposal | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT p.report_digest FROM proposals p
+         WHERE p.borrower = ?
+           AND (SELECT COUNT(*) FROM proposal_signatures s WHERE s.report_digest = p.report_digest) >= ?
+         ORDER BY CAST(p.issued_at AS INTEGER) DESC, p.rowid DESC LIMIT 1`,
+      )
+      .get(borrower, minSignatures) as Row | undefined;
+    return row === undefined ? undefined : this.getProposal(row.report_digest as string);
+  }
+
+  /** Proposals made for `requestKey` (request id or application hash), oldest first. */
+  listProposals(requestKey: string): StoredProposal[] {
+    const rows = this.db.prepare("SELECT report_digest FROM proposals WHERE request_key = ? ORDER BY rowid").all(requestKey) as Row[];
+    return rows.map((row) => this.getProposal(row.report_digest as string)!);
+  }
+
   private hasProposal(reportDigest: string): boolean {
     return this.db.prepare("SELECT 1 FROM proposals WHERE report_digest = ?").get(reportDigest) !== undefined;
   }
@@ -282,8 +311,20 @@ export class OracleStore implements ApplicationRecorder {
     });
   }
 
+  /** This node's transaction was mined and posted the report. */
   markSubmissionConfirmed(reportDigest: string): Submission {
-    return this.transition(reportDigest, ["sent"], "confirmed", { sql: "last_error = NULL", params: [] });
+    return this.transition(reportDigest, ["sent"], "confirmed", { sql: "last_error = NULL, confirmed_by = 'self'", params: [] });
+  }
+
+  /**
+   * The chain already holds this report or a newer one, posted by someone else (a peer, or the borrower through
+   * `borrowWithReport`): the goal is met without this node's transaction. `evidence` says how it was seen.
+   */
+  markSubmissionConfirmedByOther(reportDigest: string, evidence: string): Submission {
+    return this.transition(reportDigest, ["pending", "sent"], "confirmed", {
+      sql: "last_error = ?, confirmed_by = 'other'",
+      params: [evidence],
+    });
   }
 
   /** Gives up on a submission, keeping the reason (e.g. the contract's custom error). */
@@ -346,6 +387,7 @@ function toSubmission(row: Row): Submission {
     txNonce: (row.tx_nonce as number | null) ?? null,
     attempts: row.attempts as number,
     lastError: (row.last_error as string | null) ?? null,
+    confirmedBy: (row.confirmed_by as "self" | "other" | null) ?? null,
     createdAt: row.created_at as number,
     updatedAt: row.updated_at as number,
   };

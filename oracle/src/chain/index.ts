@@ -1,0 +1,15 @@
+export { connectChain, chainContext, ChainMismatchError, DEFAULT_RPC_TIMEOUT_MS, type ChainContext } from "./connect.js";
+export {
+  assertModelApproved,
+  checkOperatorMembership,
+  modelStatus,
+  readOperatorSet,
+  StartupRefusedError,
+  MODEL_STATUS_NAMES,
+  type ModelStatusName,
+  type OperatorSet,
+} from "./checks.js";
+export { ScoreRequestWatcher, SCORE_REQUESTED_STREAM, type WatcherOptions } from "./watcher.js";
+export { Submitter, type SubmitterHooks, type SubmitterOptions } from "./submitter.js";
+export { decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError, revertData } from "./errors.js";
+export { backoffDelay, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";

@@ -1,0 +1,556 @@
+/**
+ * The coordinator: the node's behaviour behind its HTTP routes and its push-flow loop.
+ *
+ * Leadership. For every request all operators compute the same leader (`selectLeader` over the on-chain set,
+ * keyed by the application hash in the pull flow and the request id in the push flow). Any node accepts an
+ * application; a node that is not the leader forwards it to the leader (`/v1/peer/coordinate`) and, if the
+ * leader is down or times out, to the next round's leader, up to n rounds (a round whose leader is this node is
+ * coordinated here). The borrower talks to one node and gets the bundle back from it.
+ *
+ * Co-signing. The leader scores, builds and signs the report, and asks every peer in parallel (`/v1/cosign`) with
+ * the proposal and, in the pull flow, the borrower-signed application. A peer verifies the borrower's signature
+ * itself, re-scores, checks the proposal (`validateProposal`: expected leader, model, operator set, PD within the
+ * tolerance, identical reason codes, times) and only then signs. Signatures are checked on arrival
+ * (`SignatureCollector`) and the leader stops at k.
+ *
+ * Push flow. Applications sent with `"flow": "push"` are verified and stored by the receiving node and broadcast
+ * to every peer (`/v1/peer/applications`, each peer verifies the borrower signature itself), so whichever node
+ * leads the later `ScoreRequested` has the data. The watcher records requests; the leader gathers k signatures
+ * and submits once (the submitter is idempotent by report digest). If the leader does not post within
+ * `leaderTimeoutSec`, the next round's leader takes over; every leader first checks whether the chain already
+ * holds a score newer than the request.
+ *
+ * Peer authentication: every peer request is an envelope signed by the sender's operator key, accepted only from
+ * a member of the on-chain operator set (see `peer.ts`); a co-sign request must come from the expected leader.
+ */
+import { getAddress } from "ethers";
+
+import type { NodeConfig } from "../config/index.js";
+import { readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
+import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
+import { parseReasonCodes } from "../explain/index.js";
+import { acceptApplication, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
+import type { OperatorWallet } from "../keystore/index.js";
+import type { Logger } from "../log/index.js";
+import type { OracleMetrics } from "../metrics/index.js";
+import type { CreditModel } from "../model/index.js";
+import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
+import { HttpError, type Route } from "../server/index.js";
+import { hashScoreReport, packSignatures, scoreReportDomain, signScoreReport, type ScoreReportDomain } from "../signing/index.js";
+import type { OracleStore, StoredProposal, StoredScoreRequest } from "../store/index.js";
+import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
+import {
+  bundleSchema,
+  coordinatePayloadSchema,
+  cosignPayloadSchema,
+  peerApplicationPayloadSchema,
+  reportToJson,
+  type ScoreBundle,
+} from "./wire.js";
+
+export const ROUTES = {
+  applications: "/v1/applications",
+  scores: "/v1/scores/:borrower",
+  cosign: "/v1/cosign",
+  coordinate: "/v1/peer/coordinate",
+  peerApplications: "/v1/peer/applications",
+} as const;
+
+export interface OracleNodeOptions {
+  config: NodeConfig;
+  wallet: OperatorWallet;
+  model: CreditModel;
+  scorer: ApplicationScorer;
+  chain: ChainContext;
+  store: OracleStore;
+  submitter: Submitter;
+  log: Logger;
+  metrics: OracleMetrics;
+  /** Unix seconds (injectable for tests). */
+  now?: () => number;
+  /** Bound on one peer call (co-sign, forward, broadcast). */
+  peerTimeoutMs?: number;
+  /** Bound on a forwarded application: the leader scores and collects within it. */
+  coordinateTimeoutMs?: number;
+  /** Push flow: how long a round's leader has to post before the next round's leader takes over. */
+  leaderTimeoutSec?: number;
+  /** How long the on-chain operator set is cached. */
+  operatorSetTtlMs?: number;
+  /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
+  maxClockSkewSec?: number;
+}
+
+type Flow = "pull" | "push";
+
+export class OracleNode {
+  readonly address: string;
+  private readonly now: () => number;
+  private readonly peerTimeoutMs: number;
+  private readonly coordinateTimeoutMs: number;
+  private readonly leaderTimeoutSec: number;
+  private readonly operatorSetTtlMs: number;
+  private readonly maxClockSkewSec: number;
+  private readonly domain: ScoreReportDomain;
+  private readonly reasonTexts: Map<number, string>;
+  private operatorSetCache: { set: OperatorSet; readAt: number } | undefined;
+
+  constructor(private readonly options: OracleNodeOptions) {
+    this.address = getAddress(options.wallet.address);
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.peerTimeoutMs = options.peerTimeoutMs ?? 5_000;
+    this.coordinateTimeoutMs = options.coordinateTimeoutMs ?? 15_000;
+    this.leaderTimeoutSec = options.leaderTimeoutSec ?? 30;
+    this.operatorSetTtlMs = options.operatorSetTtlMs ?? 10_000;
+    this.maxClockSkewSec = options.maxClockSkewSec ?? 60;
+    this.domain = scoreReportDomain(options.chain.chainId, options.chain.oracleAddress);
+    const table = parseReasonCodes(JSON.parse(options.model.metadata.reason_codes ?? "{}"), options.model.featureNames);
+    this.reasonTexts = new Map(table.map((entry) => [entry.code, entry.text]));
+  }
+
+  routes(): Route[] {
+    return [
+      { method: "POST", path: ROUTES.applications, handler: ({ body, requestId, logFields }) => this.submitApplication(body, requestId, logFields) },
+      { method: "GET", path: ROUTES.scores, handler: ({ params }) => this.getScore(params.borrower ?? "") },
+      { method: "POST", path: ROUTES.cosign, handler: ({ body, logFields }) => this.cosign(body, logFields) },
+      { method: "POST", path: ROUTES.coordinate, handler: ({ body, requestId, logFields }) => this.coordinateForwarded(body, requestId, logFields) },
+      { method: "POST", path: ROUTES.peerApplications, handler: ({ body, logFields }) => this.receivePeerApplication(body, logFields) },
+    ];
+  }
+
+  /** The on-chain operator set, cached for `operatorSetTtlMs`. */
+  async operatorSet(): Promise<OperatorSet> {
+    const cached = this.operatorSetCache;
+    if (cached !== undefined && Date.now() - cached.readAt < this.operatorSetTtlMs) return cached.set;
+    const set = await readOperatorSet(this.options.chain);
+    this.operatorSetCache = { set, readAt: Date.now() };
+    return set;
+  }
+
+  // ---- client API ----
+
+  /** POST /v1/applications: verify (4xx, nothing stored), then coordinate (pull) or store and broadcast (push). */
+  private async submitApplication(body: unknown, requestId: string, logFields: Record<string, unknown>) {
+    const { flow, application: raw } = splitFlow(body);
+    const verified = verifyApplication(raw, this.intakeContext());
+    Object.assign(logFields, { flow, applicationHash: verified.applicationHash, borrower: verified.borrower });
+    if (this.options.store.isNonceUsed(verified.borrower, verified.nonce)) throw replayed(verified);
+
+    if (flow === "push") {
+      acceptApplication(raw, this.intakeContext(), this.options.store);
+      const distributedTo = await this.broadcastApplication(raw, requestId);
+      return {
+        status: 202,
+        json: {
+          flow,
+          applicationHash: verified.applicationHash,
+          borrower: verified.borrower,
+          distributedTo,
+          next: "call CreditScoreOracle.requestScore(applicationHash) from the borrower's address",
+        },
+      };
+    }
+
+    const set = await this.operatorSet();
+    const attempts: string[] = [];
+    for (let round = 0; round < set.operators.length; round++) {
+      const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
+      if (leader === this.address) {
+        this.acceptOrKnown(raw, verified);
+        const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
+        logFields.leader = "self";
+        return { status: 201, json: bundle };
+      }
+      const peer = this.options.config.peers.find((p) => p.address === leader);
+      if (peer === undefined) {
+        attempts.push(`round ${round}: leader ${leader} is not a configured peer`);
+        continue;
+      }
+      let response: PeerResponse;
+      try {
+        const envelope = await signPeerEnvelope(this.options.wallet, ROUTES.coordinate, { round, application: raw }, this.now());
+        response = await postJson(`${peer.url}${ROUTES.coordinate}`, envelope, this.coordinateTimeoutMs, requestId);
+      } catch (error) {
+        attempts.push(`round ${round}: leader ${peer.id} unreachable (${(error as Error).message})`);
+        this.options.log.warn({ round, leader: peer.id, err: error }, "leader unreachable; trying the next round");
+        continue;
+      }
+      if (response.status >= 500) {
+        const { code, message } = peerError(response);
+        attempts.push(`round ${round}: leader ${peer.id} answered ${response.status} ${code}: ${message}`);
+        continue;
+      }
+      if (response.status >= 400) {
+        // The leader refused the application itself (e.g. a nonce it has seen): the client's problem, relayed.
+        const { code, message } = peerError(response);
+        throw new HttpError(response.status, code, message);
+      }
+      const bundle = await this.adoptBundle(response.body, verified);
+      this.options.store.recordApplication({ ...verified, receivedAt: this.now() });
+      logFields.leader = peer.id;
+      return { status: 201, json: bundle };
+    }
+    throw new HttpError(503, "no_leader_available", `no leader could score the application: ${attempts.join("; ")}`);
+  }
+
+  /** GET /v1/scores/:borrower: the borrower's newest bundle with k signatures. */
+  private async getScore(borrowerParam: string) {
+    let borrower: string;
+    try {
+      borrower = getAddress(borrowerParam);
+    } catch {
+      throw new HttpError(400, "invalid_field", `borrower: "${borrowerParam}" is not a 20-byte hex address`);
+    }
+    const { threshold } = await this.operatorSet();
+    const proposal = this.options.store.latestSignedProposal(borrower, threshold);
+    if (proposal === undefined) throw new HttpError(404, "not_found", `no signed score for ${borrower} at this node`);
+    return { status: 200, json: this.bundleOf(proposal, threshold) };
+  }
+
+  // ---- peer API ----
+
+  /** POST /v1/peer/coordinate: a peer forwards an application to this node as the leader of `round`. */
+  private async coordinateForwarded(body: unknown, requestId: string, logFields: Record<string, unknown>) {
+    const set = await this.operatorSet();
+    const { sender, payload } = verifyPeerEnvelope(body, ROUTES.coordinate, set.operators, this.now(), this.maxClockSkewSec);
+    const parsed = coordinatePayloadSchema.safeParse(payload);
+    if (!parsed.success) throw new HttpError(400, "invalid_peer_payload", `coordinate payload: ${parsed.error.issues[0]?.message}`);
+    const { round, application: raw } = parsed.data;
+    const verified = verifyApplication(raw, this.intakeContext());
+    Object.assign(logFields, { forwardedBy: sender, applicationHash: verified.applicationHash, round });
+    const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
+    if (leader !== this.address) throw new HttpError(409, "not_leader", `this node is not the leader of round ${round}; ${leader} is`);
+    this.acceptOrKnown(raw, verified);
+    const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
+    return { status: 201, json: bundle };
+  }
+
+  /** POST /v1/cosign: re-score, check the leader's proposal and sign it if it agrees. */
+  private async cosign(body: unknown, logFields: Record<string, unknown>) {
+    const set = await this.operatorSet();
+    const nowSec = this.now();
+    const { sender, payload } = verifyPeerEnvelope(body, ROUTES.cosign, set.operators, nowSec, this.maxClockSkewSec);
+    const parsed = cosignPayloadSchema.safeParse(payload);
+    if (!parsed.success) throw new HttpError(400, "invalid_peer_payload", `cosign payload: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+    const proposal = parsed.data;
+    Object.assign(logFields, { leader: sender, requestKey: proposal.requestKey, flow: proposal.flow });
+
+    const application = this.applicationForCosign(proposal);
+    const expectedKey = proposal.flow === "pull" ? application.applicationHash : requestKeyFromRequestId(BigInt(proposal.requestId ?? "-1"));
+    if (proposal.requestKey !== expectedKey) {
+      throw new HttpError(400, "invalid_peer_payload", `requestKey ${proposal.requestKey} does not match the ${proposal.flow} request (${expectedKey})`);
+    }
+    const own = await this.options.scorer(application.features);
+    this.options.metrics.inferenceDurationSeconds.observe(own.inferenceMs / 1000);
+    const { leader: expectedLeader } = selectLeader({ operators: set.operators, requestKey: proposal.requestKey, operatorSetVersion: set.version, round: proposal.round });
+    const report: ScoreReportFields = proposal.report;
+    const verdict = validateProposal({ leader: sender, report }, own, {
+      expectedLeader,
+      borrower: application.borrower,
+      modelId: this.options.model.modelId,
+      operatorSetVersion: set.version,
+      tolerancePdBps: this.options.config.quorum.tolerancePdBps,
+      nowSec,
+      maxClockSkewSec: this.maxClockSkewSec,
+      maxValiditySec: this.options.config.report.validitySec,
+    });
+    if (!verdict.ok) {
+      this.options.metrics.errorsTotal.inc({ code: "cosign_refused" });
+      logFields.refused = verdict.problems.map((p) => p.code);
+      throw new HttpError(409, "proposal_rejected", verdict.problems.map((p) => `${p.code}: ${p.message}`).join("; "));
+    }
+    const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
+    const signature = await signScoreReport(this.options.wallet, this.domain, toSigningReport(report));
+    // Kept for audit: what this node signed, for whom, at whose proposal.
+    this.options.store.saveProposal({ reportDigest, requestKey: proposal.requestKey, leader: sender, report });
+    this.options.store.addSignature(reportDigest, { signer: this.address, signature });
+    return { status: 200, json: { signer: this.address, signature, reportDigest } };
+  }
+
+  /** POST /v1/peer/applications: a push-flow application broadcast by the node that received it. */
+  private async receivePeerApplication(body: unknown, logFields: Record<string, unknown>) {
+    const set = await this.operatorSet();
+    const { sender, payload } = verifyPeerEnvelope(body, ROUTES.peerApplications, set.operators, this.now(), this.maxClockSkewSec);
+    const parsed = peerApplicationPayloadSchema.safeParse(payload);
+    if (!parsed.success) throw new HttpError(400, "invalid_peer_payload", "application payload: must be { application }");
+    const verified = this.verifySignedApplication(parsed.data.application);
+    Object.assign(logFields, { from: sender, applicationHash: verified.applicationHash });
+    const stored = this.storeIfNew(verified);
+    return { status: stored ? 201 : 200, json: { applicationHash: verified.applicationHash, stored } };
+  }
+
+  // ---- leading ----
+
+  /** Scores, signs and proposes; gathers k signatures from peers; stores and returns the bundle. */
+  async lead(input: {
+    flow: Flow;
+    application: VerifiedApplication | (Omit<VerifiedApplication, "nonce" | "expiry"> & Partial<VerifiedApplication>);
+    rawApplication?: Record<string, unknown>;
+    requestKey: string;
+    round: number;
+    requestId?: string;
+    chainRequestId?: bigint;
+  }): Promise<ScoreBundle> {
+    const { store, wallet, log, metrics, model, config } = this.options;
+    const set = await this.operatorSet();
+    const score = await this.options.scorer(input.application.features);
+    metrics.inferenceDurationSeconds.observe(score.inferenceMs / 1000);
+    const issuedAt = BigInt(this.now());
+    const report: ScoreReportFields = {
+      borrower: input.application.borrower,
+      pdBps: score.pdBps,
+      reasonCodes: toReasonCodeSlots(score.reasonCodes),
+      modelId: model.modelId,
+      operatorSetVersion: set.version,
+      issuedAt,
+      validUntil: issuedAt + BigInt(config.report.validitySec),
+    };
+    const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
+    const own = await signScoreReport(wallet, this.domain, toSigningReport(report));
+    store.saveProposal({ reportDigest, requestKey: input.requestKey, leader: this.address, report });
+    store.addSignature(reportDigest, { signer: this.address, signature: own });
+    const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
+    collector.add(own, this.address);
+
+    const payload = {
+      flow: input.flow,
+      requestKey: input.requestKey,
+      round: input.round,
+      applicationHash: input.application.applicationHash,
+      ...(input.chainRequestId === undefined ? {} : { requestId: input.chainRequestId.toString() }),
+      ...(input.rawApplication === undefined ? {} : { application: input.rawApplication }),
+      report: reportToJson(report),
+    };
+    const envelope = await signPeerEnvelope(wallet, ROUTES.cosign, payload, this.now());
+    const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address));
+    const refusals: string[] = [];
+    await new Promise<void>((resolve) => {
+      let pending = peers.length;
+      if (collector.complete || pending === 0) return resolve();
+      for (const peer of peers) {
+        postJson(`${peer.url}${ROUTES.cosign}`, envelope, this.peerTimeoutMs, input.requestId)
+          .then((response) => {
+            if (response.status !== 200) {
+              const { code, message } = peerError(response);
+              refusals.push(`${peer.id}: ${code}: ${message}`);
+              return;
+            }
+            const answer = response.body as { signer?: unknown; signature?: unknown };
+            const outcome = collector.add(String(answer.signature), typeof answer.signer === "string" ? answer.signer : undefined);
+            if (outcome.outcome === "added") store.addSignature(reportDigest, { signer: outcome.signer, signature: collector.signatures().at(-1)!.signature });
+            else if (outcome.outcome !== "already_complete") refusals.push(`${peer.id}: signature ${outcome.outcome}`);
+          })
+          .catch((error: unknown) => refusals.push(`${peer.id}: unreachable (${(error as Error).message})`))
+          .finally(() => {
+            pending -= 1;
+            if (collector.complete || pending === 0) resolve();
+          });
+      }
+    });
+    if (!collector.complete) {
+      metrics.errorsTotal.inc({ code: "quorum_not_met" });
+      log.warn({ reportDigest, refusals }, "quorum not met");
+      throw new HttpError(
+        503,
+        "quorum_not_met",
+        `collected ${collector.signatures().length} of ${set.threshold} signatures; ${refusals.join("; ") || "no peer answered"}`,
+      );
+    }
+    if (refusals.length > 0) log.info({ reportDigest, refusals }, "some peers did not co-sign");
+    log.info({ reportDigest, requestKey: input.requestKey, flow: input.flow, pdBps: report.pdBps, signers: collector.signatures().map((s) => s.signer) }, "report co-signed");
+    const stored = store.getProposal(reportDigest)!;
+    return this.bundleOf({ ...stored, signatures: collector.signatures() }, set.threshold);
+  }
+
+  // ---- push flow ----
+
+  /**
+   * One pass over the push requests the watcher recorded: the leader of each (by round, from how long the
+   * request has waited) gathers signatures and submits; other nodes mark a request done once the chain holds a
+   * score newer than the request's block. Never throws for one bad request: it is logged and the pass goes on.
+   */
+  async processPushRequests(): Promise<void> {
+    const { store, log } = this.options;
+    const requests = [...store.listScoreRequests("pending"), ...store.listScoreRequests("proposed")];
+    for (const request of requests) {
+      try {
+        await this.processPushRequest(request);
+      } catch (error) {
+        this.options.metrics.errorsTotal.inc({ code: "push_request_failed" });
+        log.warn({ err: error, requestId: request.requestId.toString() }, "push request not handled this pass; will retry");
+      }
+    }
+  }
+
+  private async processPushRequest(request: StoredScoreRequest): Promise<void> {
+    const { store, chain, log, submitter } = this.options;
+    const requestKey = requestKeyFromRequestId(request.requestId);
+    // A proposal of ours with a quorum already exists (a restart after signing): submit it, never re-propose.
+    const signedBefore = store.listProposals(requestKey).find((p) => p.leader === this.address && p.signatures.length >= 1 && store.getSubmission(p.reportDigest) !== undefined);
+    if (signedBefore !== undefined) return this.finishPush(request, signedBefore.reportDigest);
+
+    // Done once a score for the borrower was posted at or after the request's block, by anyone (clock-free).
+    const posted = await withTimeout(
+      chain.oracle.queryFilter(chain.oracle.filters.ScorePosted(request.borrower), request.blockNumber),
+      chain.rpcTimeoutMs,
+      "queryFilter ScorePosted",
+    );
+    if (posted.length > 0) {
+      store.setScoreRequestStatus(request.requestId, "submitted");
+      return;
+    }
+    const set = await this.operatorSet();
+    const waited = Math.max(0, this.now() - request.updatedAt);
+    const round = Math.floor(waited / this.leaderTimeoutSec);
+    if (round >= 2 * set.operators.length) {
+      store.setScoreRequestStatus(request.requestId, "failed");
+      log.error({ requestId: request.requestId.toString(), round }, "push request gave up: no leader posted a report");
+      return;
+    }
+    const { leader } = selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: round % set.operators.length });
+    if (leader !== this.address) return;
+    const application = store.getApplication(request.applicationHash);
+    if (application === undefined) {
+      log.warn({ requestId: request.requestId.toString(), applicationHash: request.applicationHash }, "leading a push request whose application this node does not hold; the next round's leader may");
+      return;
+    }
+    if (application.borrower !== getAddress(request.borrower)) {
+      store.setScoreRequestStatus(request.requestId, "failed");
+      log.warn({ requestId: request.requestId.toString() }, "push request refused: the requester is not the application's borrower");
+      return;
+    }
+    const bundle = await this.lead({ flow: "push", application, requestKey, round: round % set.operators.length, chainRequestId: request.requestId });
+    store.ensureSubmission(bundle.reportDigest);
+    store.setScoreRequestStatus(request.requestId, "proposed");
+    await this.finishPush(request, bundle.reportDigest, submitter);
+  }
+
+  private async finishPush(request: StoredScoreRequest, reportDigest: string, submitter = this.options.submitter): Promise<void> {
+    const submission = await submitter.submit(reportDigest);
+    if (submission.status === "confirmed") this.options.store.setScoreRequestStatus(request.requestId, "submitted");
+    else if (submission.status === "failed") this.options.store.setScoreRequestStatus(request.requestId, "failed");
+  }
+
+  // ---- helpers ----
+
+  private intakeContext(): IntakeContext {
+    return {
+      chainId: this.options.chain.chainId,
+      verifyingContract: this.options.chain.oracleAddress,
+      featureNames: this.options.model.featureNames,
+      nowSec: this.now(),
+      applicationMaxAgeSec: this.options.config.intake.applicationMaxAgeSec,
+      validateFeatures: featureValidator(this.options.model),
+    };
+  }
+
+  /**
+   * Verifies a borrower-signed application handed over by a peer: signature, features and ranges exactly as at
+   * intake. Its expiry bounds when the borrower's application may be *submitted* (the receiving node checked
+   * that); scoring it afterwards for the same request is what the borrower asked for, so it is not re-checked.
+   */
+  private verifySignedApplication(raw: Record<string, unknown>): VerifiedApplication {
+    const expiry = typeof raw.expiry === "number" ? raw.expiry : 0;
+    return verifyApplication(raw, { ...this.intakeContext(), nowSec: Math.min(this.now(), expiry - 1), applicationMaxAgeSec: Number.MAX_SAFE_INTEGER });
+  }
+
+  private applicationForCosign(proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined }): Omit<VerifiedApplication, "nonce" | "expiry"> {
+    if (proposal.application !== undefined) {
+      let verified: VerifiedApplication;
+      try {
+        verified = this.verifySignedApplication(proposal.application);
+      } catch (error) {
+        if (error instanceof IntakeError) throw new HttpError(400, "invalid_application", `the proposal's application is invalid: ${error.message}`);
+        throw error;
+      }
+      if (verified.applicationHash !== proposal.applicationHash) throw new HttpError(400, "invalid_peer_payload", "applicationHash does not match the application");
+      this.storeIfNew(verified);
+      return verified;
+    }
+    const stored = this.options.store.getApplication(proposal.applicationHash);
+    if (stored === undefined) throw new HttpError(409, "unknown_application", `this node does not hold application ${proposal.applicationHash}`);
+    return stored;
+  }
+
+  /**
+   * Records an application this node is about to lead. Idempotent for the very same application (same hash): a
+   * failed earlier round may have stored it here as a co-signer; a different application reusing the nonce is a
+   * replay (409).
+   */
+  private acceptOrKnown(raw: Record<string, unknown>, verified: VerifiedApplication): void {
+    if (this.options.store.getApplication(verified.applicationHash) !== undefined) return;
+    acceptApplication(raw, this.intakeContext(), this.options.store);
+  }
+
+  /** Stores a verified application unless this node already has it; true when stored now. */
+  private storeIfNew(verified: VerifiedApplication): boolean {
+    if (this.options.store.getApplication(verified.applicationHash) !== undefined) return false;
+    return this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "recorded";
+  }
+
+  private async broadcastApplication(raw: Record<string, unknown>, requestId: string): Promise<string[]> {
+    const set = await this.operatorSet();
+    const envelope = await signPeerEnvelope(this.options.wallet, ROUTES.peerApplications, { application: raw }, this.now());
+    const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address));
+    const results = await Promise.allSettled(
+      peers.map(async (peer) => {
+        const response = await postJson(`${peer.url}${ROUTES.peerApplications}`, envelope, this.peerTimeoutMs, requestId);
+        if (response.status >= 300) throw new Error(`${peer.id}: ${peerError(response).message}`);
+        return peer.id;
+      }),
+    );
+    results.forEach((result) => {
+      if (result.status === "rejected") this.options.log.warn({ err: result.reason }, "push application not delivered to a peer");
+    });
+    return results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  }
+
+  /** Checks a bundle returned by a leader (digest and k operator signatures) and keeps a copy for GET /v1/scores. */
+  private async adoptBundle(body: unknown, application: VerifiedApplication): Promise<ScoreBundle> {
+    const parsed = bundleSchema.safeParse(body);
+    if (!parsed.success) throw new HttpError(502, "invalid_leader_response", "the leader's bundle is malformed");
+    const bundle = parsed.data;
+    const set = await this.operatorSet();
+    const report = bundle.report;
+    if (report.borrower !== application.borrower) throw new HttpError(502, "invalid_leader_response", "the leader's report is for another borrower");
+    const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
+    const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
+    const hex = bundle.signatures.slice(2);
+    for (let i = 0; i < hex.length; i += 130) collector.add(`0x${hex.slice(i, i + 130)}`);
+    if (!collector.complete) throw new HttpError(502, "invalid_leader_response", "the leader's bundle does not carry k valid operator signatures");
+    this.options.store.saveProposal({ reportDigest, requestKey: bundle.requestKey, leader: getAddress(bundle.leader), report });
+    for (const signature of collector.signatures()) this.options.store.addSignature(reportDigest, signature);
+    return { ...bundle, reportDigest, report: reportToJson(report) };
+  }
+
+  private bundleOf(proposal: StoredProposal, threshold: number): ScoreBundle {
+    const signatures = proposal.signatures.slice(0, threshold);
+    return {
+      reportDigest: proposal.reportDigest,
+      requestKey: proposal.requestKey,
+      leader: proposal.leader,
+      report: reportToJson(proposal.report),
+      signatures: packSignatures(signatures.map((s) => s.signature)),
+      signers: signatures.map((s) => s.signer),
+      reasons: proposal.report.reasonCodes.filter((code) => code !== 0).map((code) => ({ code, text: this.reasonTexts.get(code) ?? "" })),
+    };
+  }
+}
+
+/** Splits the optional `flow` field off an application body (the signed body itself is strict). */
+function splitFlow(body: unknown): { flow: Flow; application: Record<string, unknown> } {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new IntakeError("invalid_field", "body: must be a JSON object");
+  const { flow = "pull", ...application } = body as Record<string, unknown>;
+  if (flow !== "pull" && flow !== "push") throw new IntakeError("invalid_field", `flow: must be "pull" or "push", got ${JSON.stringify(flow)}`);
+  return { flow, application };
+}
+
+function replayed(application: VerifiedApplication): IntakeError {
+  return new IntakeError(
+    "replayed_nonce",
+    `nonce: ${application.nonce} was already used by ${application.borrower}; sign the application with a new nonce`,
+  );
+}
+
+function toSigningReport(report: ScoreReportFields) {
+  return { ...report, reasonCodes: [...report.reasonCodes] as [number, number, number, number] };
+}

@@ -1,0 +1,101 @@
+/**
+ * Node-to-node HTTP: every peer request is an envelope signed by the sender's operator key, and the receiver
+ * accepts it only from a member of the on-chain operator set. The signature covers the route, a timestamp and
+ * the exact payload text, so an envelope cannot be moved to another route or replayed after `maxSkewSec`.
+ * (Replaying within the window is harmless: co-signing is a pure function of the proposal.)
+ */
+import { getAddress, keccak256, toUtf8Bytes, verifyMessage } from "ethers";
+import { z } from "zod";
+
+import type { OperatorWallet } from "../keystore/index.js";
+import { HttpError } from "../server/index.js";
+
+export interface PeerEnvelope {
+  sender: string;
+  /** Unix seconds when the sender signed. */
+  sentAt: number;
+  /** The message, as JSON text: signed byte for byte, parsed only after the signature checks out. */
+  payload: string;
+  signature: string;
+}
+
+const envelopeSchema = z.strictObject({
+  sender: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  sentAt: z.int().nonnegative(),
+  payload: z.string(),
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+});
+
+function peerMessage(route: string, sentAt: number, payload: string): string {
+  return `verity-peer/1\n${route}\n${sentAt}\n${keccak256(toUtf8Bytes(payload))}`;
+}
+
+/** JSON with bigints as decimal strings (uint64 report fields). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+export async function signPeerEnvelope(wallet: OperatorWallet, route: string, payload: unknown, nowSec: number): Promise<PeerEnvelope> {
+  const text = toJson(payload);
+  return { sender: wallet.address, sentAt: nowSec, payload: text, signature: await wallet.signMessage(peerMessage(route, nowSec, text)) };
+}
+
+/**
+ * Checks an envelope received on `route`; returns the sender and the parsed payload. Throws an HttpError 401
+ * (`peer_unauthorized`) naming what failed.
+ */
+export function verifyPeerEnvelope(
+  raw: unknown,
+  route: string,
+  operators: readonly string[],
+  nowSec: number,
+  maxSkewSec = 60,
+): { sender: string; payload: unknown } {
+  const parsed = envelopeSchema.safeParse(raw);
+  const deny = (why: string) => new HttpError(401, "peer_unauthorized", `peer request refused: ${why}`);
+  if (!parsed.success) throw deny("body must be a signed peer envelope { sender, sentAt, payload, signature }");
+  const envelope = parsed.data;
+  if (Math.abs(nowSec - envelope.sentAt) > maxSkewSec) throw deny(`sentAt ${envelope.sentAt} is more than ${maxSkewSec} s from now (${nowSec})`);
+  let signer: string;
+  try {
+    signer = verifyMessage(peerMessage(route, envelope.sentAt, envelope.payload), envelope.signature);
+  } catch {
+    throw deny("signature is not valid");
+  }
+  if (signer !== getAddress(envelope.sender)) throw deny(`signed by ${signer}, not by the stated sender ${envelope.sender}`);
+  if (!operators.includes(signer)) throw deny(`${signer} is not in the on-chain operator set`);
+  try {
+    return { sender: signer, payload: JSON.parse(envelope.payload) };
+  } catch {
+    throw deny("payload is not JSON");
+  }
+}
+
+export type PeerResponse = { status: number; body: unknown };
+
+/** POSTs `body` as JSON to `url` within `timeoutMs`; network failures and timeouts throw. */
+export async function postJson(url: string, body: unknown, timeoutMs: number, requestId?: string): Promise<PeerResponse> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(requestId === undefined ? {} : { "x-request-id": requestId }) },
+    body: toJson(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    parsed = { error: { code: "invalid_peer_response", message: text.slice(0, 200) } };
+  }
+  return { status: response.status, body: parsed };
+}
+
+/** The `{ error: { code, message } }` envelope of a peer's error answer, or a generic one. */
+export function peerError(response: PeerResponse): { code: string; message: string } {
+  const error = (response.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  return {
+    code: typeof error?.code === "string" ? error.code : `http_${response.status}`,
+    message: typeof error?.message === "string" ? error.message : `HTTP ${response.status}`,
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Assembles and starts one oracle node from its validated config: keystore → model (sha256 = modelId) → chain
+ * checks (refuse unless the model is approved and this node is an operator) → store → HTTP server → watcher and
+ * push loops. `shutdown` stops the loops, drains HTTP within a bound, then closes the store and the provider.
+ */
+import { readAddressBook, type AddressBook } from "../../../scripts/deploy/address-book.js";
+import {
+  assertModelApproved,
+  checkOperatorMembership,
+  connectChain,
+  readOperatorSet,
+  ScoreRequestWatcher,
+  sleep,
+  Submitter,
+  type ChainContext,
+  type SubmitterOptions,
+} from "../chain/index.js";
+import type { NodeConfig } from "../config/index.js";
+import { loadOperatorWallet } from "../keystore/index.js";
+import { createLogger, type Logger } from "../log/index.js";
+import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
+import { loadCreditModel } from "../model/index.js";
+import { createScorer, type ApplicationScorer } from "../scoring/index.js";
+import { createOracleServer, healthRoute, type ShutdownResult } from "../server/index.js";
+import { openStore, type OracleStore } from "../store/index.js";
+import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";
+
+export interface StartNodeOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** An existing chain connection (tests: Hardhat's in-process network); otherwise `config.chain.rpcUrl`. */
+  chain?: ChainContext;
+  addressBook?: AddressBook;
+  /** Wraps the model's scorer (tests: a peer whose model disagrees). */
+  wrapScorer?: (scorer: ApplicationScorer) => ApplicationScorer;
+  /** Timing knobs of the coordinator (peer timeouts, push leader timeout, …). */
+  timing?: Pick<OracleNodeOptions, "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "maxClockSkewSec" | "now">;
+  submitter?: Partial<Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">>;
+  /** Run the ScoreRequested watcher and push loop (default true). */
+  watch?: boolean;
+  /** Collect process metrics (CPU, memory, event loop) too; default true (in-process test clusters turn it off). */
+  defaultMetrics?: boolean;
+  /** Bound on draining in-flight HTTP requests at shutdown. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningNode {
+  node: OracleNode;
+  url: string;
+  address: string;
+  modelId: string;
+  store: OracleStore;
+  metrics: OracleMetrics;
+  log: Logger;
+  watcher: ScoreRequestWatcher;
+  submitter: Submitter;
+  /** Idempotent: later calls return the first call's promise. */
+  shutdown(reason: string): Promise<ShutdownResult>;
+}
+
+export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+  const log = options.logger ?? createLogger({ nodeId: config.nodeId, level: config.logLevel });
+  const wallet = await loadOperatorWallet(config.keystore, { env: options.env ?? process.env, expectedAddress: config.operatorAddress });
+  const model = await loadCreditModel(config.model.path);
+  log.info({ modelId: model.modelId, modelVersion: model.modelVersion, features: model.featureNames.length }, "model loaded");
+
+  const addressBook = options.addressBook ?? (await readAddressBook(config.chain.deploymentFile));
+  const chain = options.chain ?? (await connectChain(config.chain, addressBook));
+  const opened: { close(): void }[] = [chain];
+  try {
+    await assertModelApproved(chain, model.modelId, config.model.path);
+    const set = await readOperatorSet(chain);
+    for (const warning of checkOperatorMembership(set, wallet.address, config.peers, config.quorum.threshold)) log.warn(warning);
+    log.info({ operatorSetVersion: set.version.toString(), threshold: set.threshold, operators: set.operators.length }, "chain checks passed");
+
+    const store = openStore(config.store.path);
+    opened.push(store);
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    const baseScorer = createScorer(model);
+    const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
+    const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
+    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, ...options.timing });
+    const watcher = new ScoreRequestWatcher({
+      chain,
+      store,
+      log,
+      metrics,
+      confirmations: config.chain.confirmations,
+      pollIntervalMs: config.chain.pollIntervalMs,
+      ...(config.chain.startBlock === undefined ? {} : { startBlock: config.chain.startBlock }),
+    });
+
+    const server = createOracleServer({
+      logger: log,
+      metrics,
+      maxBodyBytes: config.intake.maxBodyBytes,
+      routes: [
+        ...node.routes(),
+        healthRoute({
+          nodeId: config.nodeId,
+          modelId: () => model.modelId,
+          chainStatus: async () => {
+            const headBlock = await chain.provider.getBlockNumber();
+            const lastProcessedBlock = watcher.lastProcessedBlock;
+            return lastProcessedBlock === undefined ? { headBlock } : { headBlock, lastProcessedBlock };
+          },
+        }),
+        metricsRoute(metrics.registry),
+      ],
+    });
+    const address = await server.listen(config.listen.port, config.listen.host);
+    const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+
+    // The push loop: never dies; each pass is bounded by RPC and peer timeouts.
+    const loopAbort = new AbortController();
+    let pushLoop: Promise<void> = Promise.resolve();
+    if (options.watch !== false) {
+      watcher.start();
+      pushLoop = (async () => {
+        let failures = 0;
+        while (!loopAbort.signal.aborted) {
+          try {
+            await submitter.resumePending();
+            await node.processPushRequests();
+            failures = 0;
+          } catch (error) {
+            failures += 1;
+            metrics.errorsTotal.inc({ code: "push_loop_failed" });
+            log.error({ err: error, failures }, "push loop pass failed");
+          }
+          await sleep(Math.min(config.chain.pollIntervalMs * 2 ** Math.min(failures, 5), 60_000), loopAbort.signal);
+        }
+      })();
+    }
+    log.info({ url, operator: wallet.address, nodeId: config.nodeId }, "oracle node started");
+
+    let stopping: Promise<ShutdownResult> | undefined;
+    const shutdown = (reason: string) =>
+      (stopping ??= (async () => {
+        log.info({ reason }, "shutting down");
+        loopAbort.abort();
+        await watcher.stop();
+        await pushLoop;
+        const result = await server.shutdown(options.drainTimeoutMs ?? 10_000);
+        store.close();
+        chain.close();
+        log.info(result, "shut down");
+        return result;
+      })());
+
+    return { node, url, address: wallet.address, modelId: model.modelId, store, metrics, log, watcher, submitter, shutdown };
+  } catch (error) {
+    for (const resource of opened.reverse()) resource.close();
+    throw error;
+  }
+}

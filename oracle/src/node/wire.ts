@@ -1,0 +1,92 @@
+/**
+ * JSON shapes on the wire: score reports (uint64 fields as decimal strings), peer payloads and score bundles.
+ */
+import { getAddress } from "ethers";
+import { z } from "zod";
+
+import type { ScoreReportFields } from "../consensus/index.js";
+
+const uint64 = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)$/, "must be a decimal uint64")
+  .refine((v) => BigInt(v) < 1n << 64n, "must fit in uint64")
+  .transform((v) => BigInt(v));
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex");
+const uint16 = z.int().min(0).max(0xffff);
+
+export const reportSchema = z.strictObject({
+  borrower: z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((v) => getAddress(v)),
+  pdBps: z.int().min(0).max(10_000),
+  reasonCodes: z.tuple([uint16, uint16, uint16, uint16]),
+  modelId: bytes32,
+  operatorSetVersion: uint64,
+  issuedAt: uint64,
+  validUntil: uint64,
+});
+
+/** A report as JSON: what `toJson` writes and `reportSchema` reads back. */
+export interface ReportJson {
+  borrower: string;
+  pdBps: number;
+  reasonCodes: readonly [number, number, number, number];
+  modelId: string;
+  operatorSetVersion: string;
+  issuedAt: string;
+  validUntil: string;
+}
+
+export function reportToJson(report: ScoreReportFields): ReportJson {
+  return {
+    ...report,
+    operatorSetVersion: report.operatorSetVersion.toString(),
+    issuedAt: report.issuedAt.toString(),
+    validUntil: report.validUntil.toString(),
+  };
+}
+
+/** What a leader sends to `/v1/cosign`. */
+export const cosignPayloadSchema = z.strictObject({
+  flow: z.enum(["pull", "push"]),
+  /** bytes32 the leader was selected for: the application hash (pull) or the request id (push). */
+  requestKey: bytes32,
+  round: z.int().min(0).max(255),
+  applicationHash: bytes32,
+  /** Push flow: the on-chain request id, decimal. */
+  requestId: z.string().regex(/^[0-9]+$/).optional(),
+  /** Pull flow: the borrower-signed application body, so the peer verifies the signature itself. */
+  application: z.record(z.string(), z.unknown()).optional(),
+  report: reportSchema,
+});
+export type CosignPayload = z.infer<typeof cosignPayloadSchema>;
+
+/** What a receiving node sends to the leader at `/v1/peer/coordinate` (pull flow forwarding). */
+export const coordinatePayloadSchema = z.strictObject({
+  round: z.int().min(0).max(255),
+  application: z.record(z.string(), z.unknown()),
+});
+
+/** What a receiving node broadcasts to `/v1/peer/applications` (push flow distribution). */
+export const peerApplicationPayloadSchema = z.strictObject({ application: z.record(z.string(), z.unknown()) });
+
+/** A borrower's signed score: what `borrowWithReport(amount, report, signatures)` takes. */
+export interface ScoreBundle {
+  reportDigest: string;
+  requestKey: string;
+  leader: string;
+  report: ReportJson;
+  /** The k signatures, concatenated 65-byte r‖s‖v: the `signatures` argument. */
+  signatures: string;
+  signers: string[];
+  /** The reason codes' adverse-action texts. */
+  reasons: { code: number; text: string }[];
+}
+
+export const bundleSchema = z.object({
+  reportDigest: bytes32,
+  requestKey: bytes32,
+  leader: z.string(),
+  report: reportSchema,
+  signatures: z.string().regex(/^0x([0-9a-fA-F]{130})+$/),
+  signers: z.array(z.string()),
+  reasons: z.array(z.object({ code: z.int(), text: z.string() })),
+});

@@ -1,0 +1,1 @@
+export { createScorer, featureValidator, type ApplicationScore, type ApplicationScorer } from "./scorer.js";

@@ -1,0 +1,149 @@
+/**
+ * A deployed Verity system on Hardhat's in-process network, with three operators (threshold 2) whose keys the
+ * nodes load from encrypted keystores, and helpers to start in-process nodes on 127.0.0.1 ephemeral ports.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { BrowserProvider, HDNodeWallet, type Eip1193Provider } from "ethers";
+import { network } from "hardhat";
+
+import type { AddressBook } from "../../scripts/deploy/address-book.js";
+import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { defaultParameters } from "../../scripts/deploy/parameters.js";
+import { chainContext, type ChainContext } from "../../oracle/src/chain/index.js";
+import { parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
+import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
+import { createLogger } from "../../oracle/src/log/index.js";
+import { startNode, type RunningNode, type StartNodeOptions } from "../../oracle/src/node/index.js";
+
+export const MODEL_PATH = fileURLToPath(new URL("../../oracle/model/credit-model.onnx", import.meta.url));
+const MNEMONIC = "test test test test test test test test test test test junk";
+/** Hardhat's funded default accounts 10..12: the operators. */
+export const operatorWallet = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${10 + i}`);
+export const PASSWORD_ENV = "VERITY_TEST_KEYSTORE_PASSWORD";
+export const TEST_ENV = { [PASSWORD_ENV]: "correct horse battery staple" };
+
+/** A good applicant in the model's raw fields (whole NT$). */
+export const GOOD_FEATURES: Record<string, number> = {
+  LIMIT_BAL: 360_000,
+  PAY_0: -1, PAY_2: -1, PAY_3: -1, PAY_4: -1, PAY_5: -1, PAY_6: -1,
+  BILL_AMT1: 3_200, BILL_AMT2: 2_900, BILL_AMT3: 3_100, BILL_AMT4: 2_800, BILL_AMT5: 3_000, BILL_AMT6: 2_700,
+  PAY_AMT1: 2_900, PAY_AMT2: 3_100, PAY_AMT3: 2_800, PAY_AMT4: 3_000, PAY_AMT5: 2_700, PAY_AMT6: 3_300,
+};
+
+export async function deployChain(options: { approve?: boolean; operators?: number; threshold?: number } = {}) {
+  const connection = await network.create();
+  const { ethers } = connection;
+  const signers = await ethers.getSigners();
+  const [deployer, governance, regulator, guardian, attester] = signers;
+  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const operators = Array.from({ length: options.operators ?? 3 }, (_, i) => operatorWallet(i));
+  const system = await deploySystem(ethers, roles, {
+    ...defaultParameters,
+    oracle: { operators: operators.map((o) => o.address), threshold: options.threshold ?? 2 },
+  });
+  const model = await shippedModel(MODEL_PATH, fileURLToPath(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url)));
+  if (options.approve !== false) await approveModel(system.oracle, roles.regulator, model);
+  const oracleAddress = await system.oracle.getAddress();
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const addressBook: AddressBook = {
+    network: "in-process",
+    chainId: Number(chainId),
+    deployedAtBlock: system.deployedAtBlock,
+    deployedAt: new Date().toISOString(),
+    contracts: {
+      vusd: await system.vusd.getAddress(),
+      creditScoreOracle: oracleAddress,
+      supervisionPolicy: await system.policy.getAddress(),
+      lendingPool: await system.pool.getAddress(),
+      weth: system.wethAddress,
+      wethUsdPriceFeed: system.priceFeedAddress,
+    },
+    roles: {
+      deployer: roles.deployer.address,
+      governance: roles.governance.address,
+      regulator: roles.regulator.address,
+      guardian: roles.guardian.address,
+      attester: roles.attester.address,
+    },
+    model: { ...model, approved: options.approve !== false },
+  };
+  /** The nodes' view: a plain ethers provider over the in-process EIP-1193 provider (ethers' own error codes). */
+  const chain = (rpcTimeoutMs = 10_000): ChainContext =>
+    chainContext(new BrowserProvider(connection.provider as unknown as Eip1193Provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
+      deployedAtBlock: system.deployedAtBlock,
+      rpcTimeoutMs,
+    });
+  return { connection, ethers, signers, roles, system, operators, model, oracleAddress, chainId, addressBook, chain };
+}
+
+export type ChainFixture = Awaited<ReturnType<typeof deployChain>>;
+
+/** A port that was free a moment ago on 127.0.0.1 (peers' URLs must be known before the nodes start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Writes keystores and configs for `count` operator nodes in `dir` (scrypt N lowered for test speed). */
+export async function clusterConfigs(dir: string, fixture: ChainFixture, count = 3, overrides: Partial<NodeConfig> = {}): Promise<NodeConfig[]> {
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const ids = ports.map((_, i) => `node-${i}`);
+  const configs: NodeConfig[] = [];
+  for (let i = 0; i < count; i++) {
+    const wallet = fixture.operators[i]!;
+    const keystorePath = join(dir, `${ids[i]}.keystore.json`);
+    await createKeystoreFile({ outPath: keystorePath, password: TEST_ENV[PASSWORD_ENV], privateKey: wallet.privateKey, scryptN: 16 });
+    configs.push(
+      parseConfig({
+        nodeId: ids[i],
+        operatorAddress: wallet.address,
+        listen: { host: "127.0.0.1", port: ports[i] },
+        keystore: { path: keystorePath, passwordEnv: PASSWORD_ENV },
+        model: { path: MODEL_PATH },
+        chain: { rpcUrl: "http://127.0.0.1:1", chainId: Number(fixture.chainId), deploymentFile: join(dir, "unused.json"), confirmations: 0, pollIntervalMs: 150 },
+        peers: ports.flatMap((port, j) => (j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: fixture.operators[j]!.address }])),
+        quorum: { threshold: 2, tolerancePdBps: 5 },
+        report: { validitySec: 86_400 },
+        intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
+        store: { path: join(dir, `${ids[i]}.sqlite`) },
+        logLevel: "silent",
+        ...overrides,
+      }),
+    );
+  }
+  return configs;
+}
+
+export function startTestNode(config: NodeConfig, fixture: ChainFixture, options: StartNodeOptions = {}): Promise<RunningNode> {
+  return startNode(config, {
+    env: TEST_ENV,
+    logger: createLogger({ nodeId: config.nodeId, level: (process.env.VERITY_TEST_LOG as NodeConfig["logLevel"]) ?? "silent" }),
+    chain: fixture.chain(),
+    addressBook: fixture.addressBook,
+    timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000 },
+    drainTimeoutMs: 2_000,
+    defaultMetrics: false,
+    ...options,
+  });
+}
+
+/** Copies the model to `dir` and changes one character inside its metadata: still a valid model, another sha256. */
+export function tamperedModelCopy(dir: string): string {
+  const bytes = readFileSync(MODEL_PATH);
+  const at = bytes.indexOf("Reason codes of the Verity credit model");
+  if (at < 0) throw new Error("marker text not found in the model's metadata");
+  bytes[at] = "S".charCodeAt(0); // "Reason" → "Season": one byte flipped
+  const path = join(dir, "tampered.onnx");
+  writeFileSync(path, bytes);
+  return path;
+}

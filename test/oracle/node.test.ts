@@ -1,0 +1,221 @@
+/**
+ * The oracle quorum over real HTTP: three in-process nodes on 127.0.0.1 ephemeral ports, threshold 2, against a
+ * Verity deployment on Hardhat's in-process network. Pull flow end to end (application in → bundle out →
+ * `borrowWithReport` succeeds), push flow (ScoreRequested → one submission), a peer down, a peer that disagrees,
+ * and every bad input of the application API (4xx naming the problem, nothing stored).
+ */
+import { expect } from "chai";
+import { type HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { parseUnits } from "ethers";
+
+import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
+import type { RunningNode } from "../../oracle/src/node/index.js";
+import { clusterConfigs, deployChain, GOOD_FEATURES, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import { tempDir } from "./helpers.js";
+
+const WAD = 10n ** 18n;
+let nonceCounter = 1n;
+
+async function signedBody(fixture: ChainFixture, borrower: HardhatEthersSigner, options: { features?: Record<string, unknown>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {}) {
+  const features = options.features ?? GOOD_FEATURES;
+  const featureNames = Object.keys(GOOD_FEATURES);
+  const message = {
+    borrower: borrower.address,
+    featuresHash: hashApplicationFeatures(featureNames, features as Record<string, number>),
+    nonce: options.nonce ?? nonceCounter++,
+    expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
+  };
+  const { domain, types } = applicationTypedData({ chainId: fixture.chainId, verifyingContract: fixture.oracleAddress }, message);
+  const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
+  return { borrower: borrower.address, features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+}
+
+async function post(url: string, body: unknown, raw = false) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: raw ? (body as string) : JSON.stringify(body),
+    signal: AbortSignal.timeout(20_000),
+  });
+  return { status: response.status, json: (await response.json()) as any };
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
+  this.timeout(120_000);
+  let fixture: ChainFixture;
+  let nodes: RunningNode[];
+  let cleanup: () => void;
+
+  before(async () => {
+    fixture = await deployChain();
+    let dir: string;
+    ({ dir, cleanup } = tempDir("quorum"));
+    const configs = await clusterConfigs(dir, fixture);
+    nodes = await Promise.all(configs.map((config) => startTestNode(config, fixture)));
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((node) => node.shutdown("test done")));
+    cleanup();
+  });
+
+  it("pull flow: application in, k-signed bundle out, borrowWithReport succeeds on chain", async () => {
+    const borrower = fixture.signers[5]!;
+    const body = await signedBody(fixture, borrower);
+    const { status, json } = await post(`${nodes[1]!.url}/v1/applications`, body);
+    expect(status, JSON.stringify(json)).to.equal(201);
+    expect(json.report.borrower).to.equal(borrower.address);
+    expect(json.report.modelId).to.equal(fixture.model.modelId);
+    expect(json.signers).to.have.length(2);
+    expect(new Set(json.signers).size).to.equal(2);
+    expect((json.signatures.length - 2) / 130).to.equal(2);
+    expect(json.report.reasonCodes).to.have.length(4);
+    for (const reason of json.reasons) expect(reason.text).to.be.a("string").and.not.equal("");
+
+    const fetched = await fetch(`${nodes[1]!.url}/v1/scores/${borrower.address}`, { signal: AbortSignal.timeout(5_000) });
+    expect(fetched.status).to.equal(200);
+    const bundle = (await fetched.json()) as any;
+    expect(bundle.reportDigest).to.equal(json.reportDigest);
+    // Any order is valid on chain; the node that co-signed stored its own signature first.
+    expect(bundle.signers).to.have.members(json.signers);
+
+    const { system } = fixture;
+    const pool = system.pool.connect(borrower);
+    await (await system.weth!.connect(borrower).deposit({ value: 2n * WAD })).wait();
+    await (await system.weth!.connect(borrower).approve(await pool.getAddress(), 2n * WAD)).wait();
+    await (await pool.deposit(fixture.system.wethAddress, 2n * WAD, borrower.address)).wait();
+    const report = { ...bundle.report, operatorSetVersion: BigInt(bundle.report.operatorSetVersion), issuedAt: BigInt(bundle.report.issuedAt), validUntil: BigInt(bundle.report.validUntil) };
+    await (await pool.borrowWithReport(parseUnits("1000", 18), report, bundle.signatures)).wait();
+    expect(await system.vusd.balanceOf(borrower.address)).to.equal(parseUnits("1000", 18));
+    const score = await system.oracle.scoreOf(borrower.address);
+    expect(score.valid).to.equal(true);
+    expect(Number(score.pdBps)).to.equal(bundle.report.pdBps);
+  });
+
+  it("push flow: the application is broadcast, ScoreRequested is answered by one submission", async () => {
+    const borrower = fixture.signers[6]!;
+    const body = await signedBody(fixture, borrower);
+    const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, { ...body, flow: "push" });
+    expect(status, JSON.stringify(json)).to.equal(202);
+    expect(json.distributedTo).to.have.length(2);
+    for (const node of nodes) expect(node.store.getApplication(json.applicationHash), "every node holds it").to.not.equal(undefined);
+
+    await (await fixture.system.oracle.connect(borrower).requestScore(json.applicationHash)).wait();
+    await waitFor("score posted", async () => ((await fixture.system.oracle.scoreOf(borrower.address)).valid ? true : undefined));
+    await waitFor("every node marks the request submitted", async () =>
+      nodes.every((node) => node.store.listScoreRequests("submitted").some((r) => r.borrower === borrower.address)) ? true : undefined,
+    );
+    const posted = await fixture.system.oracle.queryFilter(fixture.system.oracle.filters.ScorePosted(borrower.address));
+    expect(posted).to.have.length(1);
+  });
+
+  describe("application API refuses bad input with a 4xx naming the problem, storing nothing", () => {
+    const cases: [string, (f: ChainFixture, b: HardhatEthersSigner, nonce: bigint) => Promise<unknown>, number, RegExp][] = [
+      ["invalid JSON", async () => "{ not json", 400, /invalid_json|not valid JSON/],
+      ["a missing field", async (f, b, nonce) => { const { signature: _s, ...rest } = await signedBody(f, b, { nonce }); return rest; }, 400, /signature: required/],
+      ["a missing feature", async (f, b, nonce) => { const body = await signedBody(f, b, { nonce }); const { PAY_0: _p, ...features } = GOOD_FEATURES; return { ...body, features }; }, 400, /features\.PAY_0: required/],
+      ["a NaN feature", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, BILL_AMT1: "NaN" } }), 400, /features\.BILL_AMT1: must be a number/],
+      ["a null feature", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, PAY_AMT2: null } }), 400, /features\.PAY_AMT2: must be a number/],
+      ["a fractional amount", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, BILL_AMT2: 10.5 } }), 400, /features\.BILL_AMT2: must be an integer/],
+      ["an out-of-range feature", async (f, b, nonce) => signedBody(f, b, { nonce, features: { ...GOOD_FEATURES, PAY_0: 12 } }), 422, /features\.PAY_0: .*outside \[-2, 9\]/],
+      ["an unknown feature", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, SEX: 2 } }), 400, /features\.SEX: not a feature/],
+      ["a wrong signer", async (f, b, nonce) => signedBody(f, b, { nonce, signer: f.signers[8]! }), 401, /signature: signed by 0x[0-9a-fA-F]{40}, not by the borrower/],
+      ["tampered features", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, LIMIT_BAL: 900_000 } }), 401, /not by the borrower/],
+      ["an expired application", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) - 5 }), 400, /expiry: application expired/],
+      ["an expiry too far ahead", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) + 86_400 }), 400, /expiry: .* more than 900 s ahead/],
+      ["an unknown flow", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), flow: "carrier-pigeon" }), 400, /flow: must be "pull" or "push"/],
+      ["an oversized body", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), padding: "x".repeat(20_000) }), 413, /exceeds the limit of 16384 bytes/],
+    ];
+    for (const [name, build, expectedStatus, message] of cases) {
+      it(`${name} → ${expectedStatus}`, async () => {
+        const borrower = fixture.signers[7]!;
+        const nonce = 1_000_000n + BigInt(cases.findIndex((c) => c[0] === name));
+        const body = await build(fixture, borrower, nonce);
+        const { status, json } = await post(`${nodes[2]!.url}/v1/applications`, body, typeof body === "string");
+        expect(status, JSON.stringify(json)).to.equal(expectedStatus);
+        expect(json.error.message).to.match(message);
+        for (const node of nodes) expect(node.store.isNonceUsed(borrower.address, nonce), `${node.address} stored nothing`).to.equal(false);
+      });
+    }
+
+    it("a replayed nonce → 409, and the first application stays the only one", async () => {
+      const borrower = fixture.signers[7]!;
+      const body = await signedBody(fixture, borrower, { nonce: 42n });
+      expect((await post(`${nodes[0]!.url}/v1/applications`, body)).status).to.equal(201);
+      for (const node of [nodes[0]!, nodes[1]!, nodes[2]!]) {
+        const replay = await post(`${node.url}/v1/applications`, body);
+        expect(replay.status).to.equal(409);
+        expect(replay.json.error.message).to.match(/nonce: 42 was already used/);
+      }
+    });
+  });
+
+  it("/health reports the chain head and watcher lag; /metrics exposes requests, latency, inference, submissions", async () => {
+    const health = (await (await fetch(`${nodes[0]!.url}/health`)).json()) as any;
+    expect(health.status).to.equal("ok");
+    expect(health.modelId).to.equal(fixture.model.modelId);
+    expect(health.chain.headBlock).to.be.a("number");
+    const metrics = await (await fetch(`${nodes[0]!.url}/metrics`)).text();
+    for (const name of ["verity_oracle_requests_total", "verity_oracle_request_duration_seconds", "verity_oracle_inference_duration_seconds", "verity_oracle_submissions_total", "verity_oracle_errors_total"]) {
+      expect(metrics).to.include(name);
+    }
+  });
+
+  describe("one peer down", () => {
+    it("the remaining two still reach k = 2 (forwarding skips a dead leader)", async () => {
+      await nodes[2]!.shutdown("simulated outage");
+      for (const index of [8, 9, 10]) {
+        const borrower = fixture.signers[index]!;
+        const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, borrower));
+        expect(status, JSON.stringify(json)).to.equal(201);
+        expect(json.signers).to.have.members([nodes[0]!.address, nodes[1]!.address]);
+      }
+    });
+  });
+});
+
+describe("oracle node quorum with a disagreeing peer", function () {
+  this.timeout(120_000);
+  let fixture: ChainFixture;
+  let nodes: RunningNode[];
+  let cleanup: () => void;
+
+  before(async () => {
+    fixture = await deployChain();
+    let dir: string;
+    ({ dir, cleanup } = tempDir("disagree"));
+    const configs = await clusterConfigs(dir, fixture);
+    nodes = await Promise.all(
+      configs.map((config, i) =>
+        startTestNode(config, fixture, i === 2 ? { wrapScorer: (scorer) => async (features) => ({ ...(await scorer(features)), pdBps: (await scorer(features)).pdBps + 50 }) } : {}),
+      ),
+    );
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((node) => node.shutdown("test done")));
+    cleanup();
+  });
+
+  it("a peer whose PD differs beyond the tolerance never co-signs; the honest two still reach k", async () => {
+    for (const index of [5, 6, 7]) {
+      const borrower = fixture.signers[index]!;
+      const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, borrower));
+      expect(status, JSON.stringify(json)).to.equal(201);
+      expect(json.signers).to.not.include(nodes[2]!.address);
+      expect(json.signers).to.have.members([nodes[0]!.address, nodes[1]!.address]);
+    }
+    const refusals = await nodes[2]!.metrics.errorsTotal.get();
+    expect(refusals.values.find((v) => v.labels.code === "cosign_refused")?.value ?? 0).to.be.greaterThan(0);
+  });
+});

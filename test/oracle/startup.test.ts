@@ -1,0 +1,122 @@
+/**
+ * Start-up checks: the node refuses to start unless its model file's sha256 is approved on chain and its key is
+ * an operator's; a started node shuts down cleanly (loops stopped, HTTP drained, store closed).
+ */
+import { expect } from "chai";
+
+import { loadCreditModel } from "../../oracle/src/model/index.js";
+import { clusterConfigs, deployChain, startTestNode, tamperedModelCopy, type ChainFixture } from "./chain-fixture.js";
+import { tempDir } from "./helpers.js";
+
+async function expectRefusal(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    expect((error as Error).message).to.match(message);
+    return;
+  }
+  expect.fail(`expected the node to refuse to start (${message})`);
+}
+
+describe("oracle node start-up", function () {
+  this.timeout(60_000);
+  let approved: ChainFixture;
+  let dir: string;
+  let cleanup: () => void;
+
+  before(async () => {
+    approved = await deployChain();
+    ({ dir, cleanup } = tempDir("startup"));
+  });
+  after(() => cleanup());
+
+  it("refuses a model that is not approved on chain, naming the modelId and its status", async () => {
+    const unapproved = await deployChain({ approve: false });
+    const [config] = await clusterConfigs(dir, unapproved);
+    await expectRefusal(
+      startTestNode(config!, unapproved),
+      new RegExp(`modelId ${unapproved.model.modelId}.*not approved on chain \\(status: None\\)`),
+    );
+  });
+
+  it("refuses a tampered model file (one byte flipped → another sha256), naming the new modelId", async () => {
+    const { dir: own, cleanup: done } = tempDir("startup-tampered");
+    try {
+      const tampered = tamperedModelCopy(own);
+      const tamperedId = (await loadCreditModel(tampered)).modelId;
+      expect(tamperedId).to.not.equal(approved.model.modelId);
+      const [config] = await clusterConfigs(own, approved);
+      await expectRefusal(
+        startTestNode({ ...config!, model: { path: tampered } }, approved),
+        new RegExp(`modelId ${tamperedId}.*not approved on chain \\(status: None\\)`),
+      );
+    } finally {
+      done();
+    }
+  });
+
+  it("refuses a key that is not in the on-chain operator set", async () => {
+    const { dir: own, cleanup: done } = tempDir("startup-outsider");
+    try {
+      const twoOperators = await deployChain({ operators: 2, threshold: 2 });
+      // Three configs, but the chain only knows operators 0 and 1: node 2 is an outsider.
+      const configs = await clusterConfigs(own, { ...twoOperators, operators: [...twoOperators.operators, approved.operators[2]!] });
+      await expectRefusal(startTestNode(configs[2]!, twoOperators), /operatorAddress 0x[0-9a-fA-F]{40} is not in the on-chain operator set/);
+      await expectRefusal(startTestNode(configs[0]!, twoOperators), /peer\(s\) node-2 .* not in the on-chain operator set/);
+    } finally {
+      done();
+    }
+  });
+
+  it("refuses a keystore whose password variable is not set, naming the variable", async () => {
+    const { dir: own, cleanup: done } = tempDir("startup-password");
+    try {
+      const [config] = await clusterConfigs(own, approved);
+      await expectRefusal(startTestNode(config!, approved, { env: {} }), /environment variable VERITY_TEST_KEYSTORE_PASSWORD is not set/);
+    } finally {
+      done();
+    }
+  });
+
+  it("starts when everything checks out, serves /health, and shuts down cleanly", async () => {
+    const { dir: own, cleanup: done } = tempDir("startup-ok");
+    try {
+      const [config] = await clusterConfigs(own, approved);
+      const node = await startTestNode(config!, approved);
+      const health = (await (await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(5_000) })).json()) as { status: string; modelId: string };
+      expect(health.status).to.equal("ok");
+      expect(health.modelId).to.equal(approved.model.modelId);
+      const result = await node.shutdown("SIGTERM");
+      expect(result.drained).to.equal(true);
+      expect(node.store.isOpen).to.equal(false);
+      await expectRefusal(fetch(`${node.url}/health`, { signal: AbortSignal.timeout(2_000) }), /fetch failed/);
+    } finally {
+      done();
+    }
+  });
+});
+
+describe("npm run oracle (CLI)", function () {
+  this.timeout(60_000);
+
+  it("fails fast on a bad config, naming the field, with exit code 1", async () => {
+    const { execFile } = await import("node:child_process");
+    const { writeFileSync } = await import("node:fs");
+    const { dir, cleanup } = tempDir("cli");
+    try {
+      const path = `${dir}/node.json`;
+      writeFileSync(path, JSON.stringify({ nodeId: "n", operatorAddress: "0x1234" }));
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile("node_modules/.bin/tsx", ["oracle/src/main.ts", "--config", path], { timeout: 30_000 }, (error, _stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
+        );
+        child.stdin?.end();
+      });
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.match(/config\.operatorAddress: must be a 20-byte hex address/);
+      expect(result.stderr).to.match(/config\.listen: required/);
+    } finally {
+      cleanup();
+    }
+  });
+});
