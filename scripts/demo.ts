@@ -1,0 +1,433 @@
+/**
+ * The main job: the whole Verity story on Hardhat's in-process network, nothing external to start.
+ *
+ *   npm run demo
+ *
+ * Deploys the system, approves the shipped model, registers 3 operators (k = 2) and starts 3 oracle nodes in this
+ * process (real HTTP on 127.0.0.1), then plays out: a good applicant (a row of the training data) is scored, borrows
+ * on tier terms and repays; a risky applicant gets an adverse action with reason codes; an unscored borrower
+ * borrows on the most conservative tier; the regulator changes a rule through the timelock; a price drop leads to
+ * a liquidation; a price jump trips the circuit breaker. It ends with an exposure snapshot and the compliance
+ * events a regulator reads. `runDemo` is exported for the test (test/scripts/demo.test.ts).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { MaxUint256, parseEther, parseUnits, type BaseContract, type ContractTransactionResponse, type Interface, type LogDescription, type TransactionReceipt } from "ethers";
+import { network } from "hardhat";
+
+import type { AddressBook } from "./deploy/address-book.js";
+import { approveModel, deploySystem, shippedModel } from "./deploy/deploy-system.js";
+import { defaultParameters } from "./deploy/parameters.js";
+import { pickApplicants, type Applicant } from "./demo/applicants.js";
+import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
+import { describeRevert, fmtBps, fmtEth, fmtHf, fmtTime, fmtUsd, fmtVusd, Narrative, short } from "./demo/narrative.js";
+import { parseReasonCodes } from "../oracle/src/explain/reason-codes.js";
+import { applicationTypedData, hashApplicationFeatures } from "../oracle/src/intake/index.js";
+import { loadCreditModel } from "../oracle/src/model/index.js";
+import type { RunningNode } from "../oracle/src/node/index.js";
+import { describeRule, ruleId } from "../oracle/src/protocol/rules.js";
+
+const MODEL_PATH = fileURLToPath(new URL("../oracle/model/credit-model.onnx", import.meta.url));
+const MODEL_CARD_PATH = fileURLToPath(new URL("../oracle/model/MODEL_CARD.json", import.meta.url));
+const FEED_DECIMALS = 8;
+const DAY = 24 * 3600;
+const OPERATORS = 3;
+const THRESHOLD = 2;
+
+export interface DemoOptions {
+  /** Print nothing (the test). */
+  quiet?: boolean;
+}
+
+export interface DemoSummary {
+  runtimeMs: number;
+  addressBook: AddressBook;
+  operators: string[];
+  good: { rowId: number; pdBps: number; tier: number; tierName: string; originatedTier: number; borrowedWad: bigint; interestWad: bigint; repaidWad: bigint; debtLeftWad: bigint; reasons: string[] };
+  risky: { rowId: number; pdBps: number; reasonCodes: number[]; reasons: string[]; borrowError: string };
+  unscored: { tier: number; conservativeTier: number; borrowedWad: bigint };
+  ruleChange: { rule: string; oldValue: bigint; newValue: bigint; scheduled: boolean; executed: boolean; earlyError: string };
+  liquidation: { borrower: string; healthFactorBefore: bigint; healthFactorAfter: bigint; repaidWad: bigint; seized: bigint; bonusWad: bigint };
+  circuitBreaker: { tripped: boolean; reason: string; deviationBps: bigint; borrowError: string; repaidWhilePaused: bigint; gracePeriodError: string };
+  exposure: { totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint; debtByTierWad: bigint[] };
+  /** Compliance events emitted since deployment, by name. */
+  events: Record<string, number>;
+}
+
+/** Runs the whole story; shuts the nodes down and removes its temp dir whatever happens. */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
+  const startedAt = Date.now();
+  const say = new Narrative(options.quiet === true);
+  const dir = mkdtempSync(join(tmpdir(), "verity-demo-"));
+  let nodes: RunningNode[] = [];
+  try {
+    say.title("Verity — credit from a neural score, rules enforced on chain (in-process demo)");
+
+    // ---------------------------------------------------------------- setup
+    say.section("Setup: deploy, approve the model, register 3 operators (k = 2), start 3 oracle nodes");
+    const connection = await network.create();
+    const { ethers, networkHelpers } = connection;
+    const signers = await ethers.getSigners();
+    if (signers.length < 10) throw new Error("the in-process network needs at least 10 accounts");
+    const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, erin] = signers as [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner];
+    const roles = { deployer: deployer, governance: governance, regulator: regulator, guardian: guardian!, attester: attester! };
+    const params = defaultParameters;
+    const system = await deploySystem(ethers, roles, params);
+    const { vusd, oracle, policy, pool, weth, priceFeed, wethAddress } = system;
+    if (weth === undefined || priceFeed === undefined) throw new Error("the local deployment must include the WETH and price-feed mocks");
+    const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
+    await approveModel(oracle, roles.regulator, model);
+    const chainId = (await ethers.provider.getNetwork()).chainId;
+    const poolAddress = await pool.getAddress();
+    const addressBook: AddressBook = {
+      network: "in-process",
+      chainId: Number(chainId),
+      deployedAtBlock: system.deployedAtBlock,
+      deployedAt: new Date().toISOString(),
+      contracts: {
+        vusd: await vusd.getAddress(),
+        creditScoreOracle: await oracle.getAddress(),
+        supervisionPolicy: await policy.getAddress(),
+        lendingPool: poolAddress,
+        weth: wethAddress,
+        wethUsdPriceFeed: system.priceFeedAddress,
+      },
+      roles: {
+        deployer: roles.deployer.address,
+        governance: roles.governance.address,
+        regulator: roles.regulator.address,
+        guardian: roles.guardian.address,
+        attester: roles.attester.address,
+      },
+      model: { ...model, approved: true },
+    };
+    const interfaces: Interface[] = [pool.interface, policy.interface, oracle.interface, vusd.interface];
+    const contracts: BaseContract[] = [pool, policy, oracle, vusd];
+    say.ok(`deployed on chain ${chainId}: pool ${short(poolAddress)}, policy ${short(addressBook.contracts.supervisionPolicy)}, oracle ${short(addressBook.contracts.creditScoreOracle)}, vUSD ${short(addressBook.contracts.vusd)}`);
+    say.ok(`regulator approved the shipped model ${model.modelId.slice(0, 18)}… (sha256 of credit-model.onnx)`);
+
+    // ---- helpers over the deployed system
+    const send = async (tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> => {
+      const receipt = await (await tx).wait();
+      if (receipt === null || receipt.status !== 1) throw new Error("transaction was not mined");
+      return receipt;
+    };
+    const eventsIn = (receipt: TransactionReceipt, name: string): LogDescription[] =>
+      receipt.logs.flatMap((log) => {
+        for (const contract of contracts) {
+          try {
+            const parsed = contract.interface.parseLog(log);
+            if (parsed?.name === name) return [parsed];
+          } catch {
+            // another contract's event
+          }
+        }
+        return [];
+      });
+    const eventIn = (receipt: TransactionReceipt, name: string): LogDescription => {
+      const found = eventsIn(receipt, name)[0];
+      if (found === undefined) throw new Error(`expected a ${name} event in transaction ${receipt.hash}`);
+      return found;
+    };
+    const expectRevert = async (what: string, action: () => Promise<unknown>, expected: string): Promise<string> => {
+      try {
+        const result = await action();
+        if (result !== null && typeof result === "object" && "wait" in result) await (result as ContractTransactionResponse).wait();
+      } catch (error) {
+        const decoded = describeRevert(interfaces, error);
+        if (decoded?.name !== expected) throw new Error(`${what}: expected a ${expected} revert, got ${decoded?.text ?? (error as Error).message}`);
+        return decoded.text;
+      }
+      throw new Error(`${what}: expected a ${expected} revert, but it succeeded`);
+    };
+    const wallTime = () => Math.floor(Date.now() / 1000);
+    let clockOffset = (await networkHelpers.time.latest()) - wallTime();
+    /** The chain's time; the nodes' clock too (the demo fast-forwards the chain). */
+    const chainNow = () => wallTime() + clockOffset;
+    const advance = async (seconds: number) => {
+      await networkHelpers.time.increase(seconds);
+      clockOffset = (await networkHelpers.time.latest()) - wallTime();
+    };
+    let ethUsd = params.collateral.mockEthUsd;
+    /** The feed publishes `usd` (fresh round) and a keeper pokes the pool. */
+    const publishPrice = async (usd: number) => {
+      ethUsd = usd;
+      await send(priceFeed.setAnswer(parseUnits(String(usd), FEED_DECIMALS)));
+      return send(pool.connect(deployer).pokePrice(wethAddress));
+    };
+    const tierName = (tier: number | bigint) => params.tiers[Number(tier)]?.name ?? `tier ${tier}`;
+    const tierShort = (tier: number | bigint) => tierName(tier).split(" ")[0]!;
+    const depositWeth = async (who: HardhatEthersSigner, ether: string) => {
+      const amount = parseEther(ether);
+      await send(weth.connect(who).deposit({ value: amount }));
+      await send(weth.connect(who).approve(poolAddress, amount));
+      await send(pool.connect(who).deposit(wethAddress, amount, who.address));
+    };
+    const position = async (who: string) => {
+      const [debtWad, tier, collateralValueWad, healthFactorWad] = await pool.positionOf(who);
+      return { debtWad, tier: Number(tier), collateralValueWad, healthFactorWad };
+    };
+
+    // ---- operators and nodes
+    const { keystores, env } = await createOperatorKeystores(dir, OPERATORS);
+    const operatorAddresses = keystores.map((k) => k.address);
+    for (const address of operatorAddresses) await send(deployer.sendTransaction({ to: address, value: parseEther("10") }) as Promise<never>);
+    const setReceipt = await send(oracle.connect(governance).setOperators(operatorAddresses, THRESHOLD));
+    const setEvent = eventIn(setReceipt, "OperatorSetChanged");
+    say.ok(`governance registered operators ${operatorAddresses.map(short).join(", ")} with k = ${setEvent.args.threshold} (operator set v${setEvent.args.version}); keystores encrypted in a temp dir`);
+    nodes = await startCluster({ dir, keystores, env, modelPath: MODEL_PATH, threshold: THRESHOLD, provider: connection.provider, addressBook, now: chainNow, logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent" });
+    say.ok(`3 oracle nodes up (model checked against the chain): ${nodes.map((n) => n.url).join(", ")}`);
+
+    const creditModel = await loadCreditModel(MODEL_PATH);
+    const reasonTexts = new Map(parseReasonCodes(JSON.parse(creditModel.metadata.reason_codes ?? "{}"), creditModel.featureNames).map((r) => [r.code, r.text]));
+    const reasonText = (code: number) => reasonTexts.get(code) ?? `reason code ${code}`;
+    const { good, risky, scanned } = await pickApplicants(creditModel);
+    say.ok(`applicants picked from the training data by scoring ${scanned} rows: good = row ${good.rowId} (PD ${(good.pd * 100).toFixed(2)} %), risky = row ${risky.rowId} (PD ${(risky.pd * 100).toFixed(2)} %)`);
+
+    // A market maker brings vUSD liquidity (borrowed against ETH), so others can buy vUSD for interest and liquidations.
+    await depositWeth(dave, "40");
+    await send(pool.connect(dave).borrow(parseUnits("20000", 18)));
+    say.ok(`market maker ${short(dave.address)} deposits 40 WETH and borrows 20,000.00 vUSD: vUSD liquidity for the story`);
+
+    /** The borrower's dApp: signs the application with the wallet and posts it to a node over HTTP. */
+    let nonce = 1n;
+    const apply = async (who: HardhatEthersSigner, applicant: Applicant, node: RunningNode) => {
+      const message = {
+        borrower: who.address,
+        featuresHash: hashApplicationFeatures(creditModel.featureNames, applicant.features),
+        nonce: nonce++,
+        expiry: chainNow() + 600,
+      };
+      const { domain, types } = applicationTypedData({ chainId, verifyingContract: addressBook.contracts.creditScoreOracle }, message);
+      const signature = await who.signTypedData(domain, types, message);
+      const body = { borrower: who.address, features: applicant.features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+      const response = await fetch(`${node.url}/v1/applications`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const json = (await response.json()) as any;
+      if (response.status >= 300) throw new Error(`node ${node.url} refused the application: ${response.status} ${JSON.stringify(json.error ?? json)}`);
+      return json;
+    };
+
+    // ---------------------------------------------------------------- 1. good borrower
+    say.section("1. A good borrower applies, is scored by the quorum, borrows on tier terms and repays");
+    say.step(`Alice ${short(alice.address)} wraps and deposits 10 WETH (at ${fmtUsd(parseUnits(String(ethUsd), 18))} per ETH)`);
+    await depositWeth(alice, "10");
+    say.step(`Alice's wallet signs an EIP-712 Application over training row ${good.rowId} (19 raw fields, hashed) and posts it to node-0 (pull flow)`);
+    const bundle = await apply(alice, good, nodes[0]!);
+    const goodPd = Number(bundle.report.pdBps);
+    const [goodTier] = await policy.tierOf(goodPd);
+    say.ok(`scored: PD ${fmtBps(goodPd)} → tier ${tierName(goodTier)}; co-signed by ${bundle.signers.length} of ${OPERATORS} operators (${bundle.signers.map(short).join(", ")}), leader ${short(bundle.leader)}`);
+    for (const reason of bundle.reasons as { code: number; text: string }[]) say.detail(`reason ${reason.code}: ${reason.text}`);
+    const goodTerms = await policy.termsOf(goodTier);
+    say.step(`tier ${tierShort(goodTier)} terms: max LTV ${fmtBps(goodTerms.maxLtvBps)}, liquidation threshold ${fmtBps(goodTerms.liquidationThresholdBps)}, APR ${fmtBps(goodTerms.aprBps)}, credit limit ${fmtVusd(goodTerms.creditLimitWad)}`);
+    const goodBorrow = parseUnits("15000", 18);
+    const report = {
+      ...bundle.report,
+      operatorSetVersion: BigInt(bundle.report.operatorSetVersion),
+      issuedAt: BigInt(bundle.report.issuedAt),
+      validUntil: BigInt(bundle.report.validUntil),
+    };
+    const originated = eventIn(await send(pool.connect(alice).borrowWithReport(goodBorrow, report, bundle.signatures)), "LoanOriginated");
+    say.ok(`borrowWithReport: score posted and LoanOriginated ${fmtVusd(originated.args.amountWad)} in tier ${tierShort(originated.args.tier)} at PD ${fmtBps(originated.args.pdBps)}, LTV ${fmtBps(originated.args.ltvBps)}`);
+    say.step("30 days pass…");
+    await advance(30 * DAY);
+    await publishPrice(ethUsd);
+    const aliceBefore = await position(alice.address);
+    const interest = aliceBefore.debtWad - goodBorrow;
+    say.step(`Alice owes ${fmtVusd(aliceBefore.debtWad)} (interest ${fmtVusd(interest)} at ${fmtBps(goodTerms.aprBps)} APR); she buys 100.00 vUSD from the market maker`);
+    await send(vusd.connect(dave).transfer(alice.address, parseUnits("100", 18)));
+    await send(vusd.connect(alice).approve(poolAddress, MaxUint256));
+    const repaidEvent = eventIn(await send(pool.connect(alice).repay(alice.address, MaxUint256)), "LoanRepaid");
+    say.ok(`LoanRepaid ${fmtVusd(repaidEvent.args.amountWad)} (interest ${fmtVusd(repaidEvent.args.interestWad)} to the protocol's surplus), debt left ${fmtVusd(repaidEvent.args.debtLeftWad)}`);
+    await send(pool.connect(alice).withdraw(wethAddress, parseEther("10"), alice.address));
+    say.ok(`Alice withdraws her 10 WETH; position closed`);
+
+    // ---------------------------------------------------------------- 2. risky applicant
+    say.section("2. A risky applicant: adverse action with reason codes");
+    say.step(`Bob ${short(bob.address)} signs an application over training row ${risky.rowId} and posts it to node-1`);
+    const riskyBundle = await apply(bob, risky, nodes[1]!);
+    say.ok(`scored: PD ${fmtBps(riskyBundle.report.pdBps)}, co-signed by ${riskyBundle.signers.length} operators; Bob's dApp posts the report on chain (submitScore)`);
+    const riskyReport = {
+      ...riskyBundle.report,
+      operatorSetVersion: BigInt(riskyBundle.report.operatorSetVersion),
+      issuedAt: BigInt(riskyBundle.report.issuedAt),
+      validUntil: BigInt(riskyBundle.report.validUntil),
+    };
+    const submitted = await send(oracle.connect(bob).submitScore(riskyReport, riskyBundle.signatures));
+    eventIn(submitted, "ScorePosted");
+    const adverse = eventIn(submitted, "AdverseAction");
+    const riskyPd = Number(adverse.args.pdBps);
+    const riskyCodes = [...adverse.args.reasonCodes].map(Number).filter((code) => code !== 0);
+    const threshold = await policy.approvalThresholdBps();
+    say.ok(`ScorePosted and AdverseAction on chain — PD ${fmtBps(riskyPd)} > approval threshold ${fmtBps(threshold)}`);
+    say.step("principal reasons (codes from the chain event, texts from the model's reason-code table):");
+    for (const code of riskyCodes) say.detail(`${code}: ${reasonText(code)}`);
+    await depositWeth(bob, "2");
+    const declined = await expectRevert("Bob's borrow", () => pool.connect(bob).borrow(parseUnits("500", 18)), "SupervisionRuleViolated");
+    say.denied(`Bob deposits 2 WETH and tries to borrow 500.00 vUSD → reverted ${declined}`);
+
+    // ---------------------------------------------------------------- 3. unscored borrower
+    say.section("3. An unscored borrower borrows on the most conservative tier");
+    const carolScore = await oracle.scoreOf(carol.address);
+    say.step(`Carol ${short(carol.address)} has no score (valid = ${carolScore.valid}); she deposits 5 WETH`);
+    await depositWeth(carol, "5");
+    const conservativeTier = params.tiers.length - 1;
+    const dTerms = await policy.termsOf(conservativeTier);
+    const carolBorrow = parseUnits("7300", 18);
+    const carolLoan = eventIn(await send(pool.connect(carol).borrow(carolBorrow)), "LoanOriginated");
+    say.ok(`LoanOriginated ${fmtVusd(carolLoan.args.amountWad)} in tier ${tierName(carolLoan.args.tier)}: max LTV ${fmtBps(dTerms.maxLtvBps)}, APR ${fmtBps(dTerms.aprBps)}, credit limit ${fmtVusd(dTerms.creditLimitWad)}; her LTV ${fmtBps(carolLoan.args.ltvBps)}`);
+
+    // ---------------------------------------------------------------- 4. regulator changes a rule
+    say.section("4. The regulator changes a rule through the timelock");
+    const rule = "DEBT_CEILING";
+    const newCeiling = parseUnits("5000000", 18);
+    const scheduled = eventIn(await send(policy.connect(regulator).scheduleRuleChange(ruleId(rule), newCeiling)), "RuleChangeScheduled");
+    const changeId: string = scheduled.args.changeId;
+    say.ok(`RuleChangeScheduled ${describeRule(scheduled.args.rule).name}: ${fmtVusd(scheduled.args.oldValue)} → ${fmtVusd(scheduled.args.newValue)}, executable at ${fmtTime(scheduled.args.executableAt)} (visible on chain before it applies)`);
+    const early = await expectRevert("executing early", () => policy.connect(regulator).executeRuleChange(changeId), "SupervisionChangeNotReady");
+    say.denied(`executing it now → reverted ${early}`);
+    const delay = Number(await policy.ruleValue(ruleId("TIMELOCK_DELAY")));
+    say.step(`${delay / DAY} days (the timelock delay) pass…; the price feed publishes a fresh round`);
+    await advance(delay);
+    await publishPrice(ethUsd);
+    const changed = eventIn(await send(policy.connect(regulator).executeRuleChange(changeId)), "RuleChanged");
+    say.ok(`RuleChanged ${describeRule(changed.args.rule).name}: ${fmtVusd(changed.args.oldValue)} → ${fmtVusd(changed.args.newValue)}; policy now reads ${fmtVusd(await policy.ruleValue(ruleId(rule)))}`);
+
+    // ---------------------------------------------------------------- 5. price drop → liquidation
+    say.section("5. A price drop makes a leveraged position unhealthy; a liquidator steps in");
+    const dropTo = Math.round(ethUsd * 0.75);
+    const dropped = eventIn(await publishPrice(dropTo), "PriceAccepted");
+    say.ok(`ETH/USD ${fmtUsd(parseUnits("3000", 18))} → ${fmtUsd(dropped.args.priceWad)} (−25 %, within the ${fmtBps(await policy.ruleValue(ruleId("MAX_PRICE_DEVIATION")))} deviation bound): PriceAccepted`);
+    const carolBefore = await position(carol.address);
+    say.step(`Carol: debt ${fmtVusd(carolBefore.debtWad)}, collateral ${fmtUsd(carolBefore.collateralValueWad)}, health factor ${fmtHf(carolBefore.healthFactorWad)} (< 1: liquidatable at the ${fmtBps(dTerms.liquidationThresholdBps)} threshold)`);
+    if (carolBefore.healthFactorWad >= 10n ** 18n) throw new Error("Carol's position should be unhealthy after the price drop");
+    await send(vusd.connect(dave).transfer(erin.address, parseUnits("5000", 18)));
+    await send(vusd.connect(erin).approve(poolAddress, MaxUint256));
+    const liquidated = eventIn(await send(pool.connect(erin).liquidate(carol.address, wethAddress, carolBefore.debtWad / 2n)), "PositionLiquidated");
+    const seizedValue: bigint = (BigInt(liquidated.args.collateralSeized) * BigInt(dropped.args.priceWad)) / 10n ** 18n;
+    const bonus: bigint = seizedValue - BigInt(liquidated.args.debtRepaidWad);
+    const carolAfter = await position(carol.address);
+    say.ok(`Erin ${short(erin.address)} liquidates: PositionLiquidated — repaid ${fmtVusd(liquidated.args.debtRepaidWad)}, seized ${fmtEth(liquidated.args.collateralSeized)} (${fmtUsd(seizedValue)}, bonus ${fmtUsd(bonus)}), bad debt ${fmtVusd(liquidated.args.badDebtWad)}`);
+    say.step(`Carol after: debt ${fmtVusd(carolAfter.debtWad)}, health factor ${fmtHf(carolAfter.healthFactorWad)}`);
+
+    // ---------------------------------------------------------------- 6. price jump → circuit breaker
+    say.section("6. A price jump beyond the bound trips the circuit breaker");
+    const jumpTo = Math.round(ethUsd * 1.5);
+    await send(priceFeed.setAnswer(parseUnits(String(jumpTo), FEED_DECIMALS)));
+    const tripped = eventIn(await send(pool.connect(deployer).pokePrice(wethAddress)), "CircuitBreakerTripped");
+    say.ok(`feed jumps to ${fmtUsd(parseUnits(String(jumpTo), 18))}; pokePrice → CircuitBreakerTripped(${describeRule(tripped.args.reason).name}, deviation ${fmtBps(tripped.args.detail)}); paused = ${await policy.paused()}`);
+    say.step("the feed holds the new level; while paused the keeper's poke accepts it, so positions are valued at market");
+    await send(pool.connect(deployer).pokePrice(wethAddress));
+    ethUsd = jumpTo;
+    const pausedBorrow = await expectRevert("borrowing while paused", () => pool.connect(dave).borrow(parseUnits("100", 18)), "SupervisionPaused");
+    say.denied(`the market maker tries to borrow 100.00 vUSD → reverted ${pausedBorrow}`);
+    const repaidPaused = eventIn(await send(vusd.connect(dave).approve(poolAddress, MaxUint256)).then(() => send(pool.connect(dave).repay(dave.address, parseUnits("1000", 18)))), "LoanRepaid");
+    say.ok(`repaying still works while paused: LoanRepaid ${fmtVusd(repaidPaused.args.amountWad)}`);
+    const reset = eventIn(await send(policy.connect(regulator).unpause()), "CircuitBreakerReset");
+    say.ok(`the regulator resets the breaker: CircuitBreakerReset, liquidations resume at ${fmtTime(reset.args.liquidationsResumeAt)}`);
+    const grace = await expectRevert("liquidations in the grace period", () => policy.requireLiquidationsAllowed(), "SupervisionLiquidationGracePeriod");
+    say.denied(`a liquidation now would revert ${grace}: borrowers get time to top up`);
+    const resumed = eventIn(await send(pool.connect(dave).borrow(parseUnits("100", 18))), "LoanOriginated");
+    say.ok(`borrowing works again: LoanOriginated ${fmtVusd(resumed.args.amountWad)} (tier ${tierShort(resumed.args.tier)})`);
+
+    // ---------------------------------------------------------------- 7. the regulator's view
+    say.section("7. The regulator's view: exposure snapshot and compliance events");
+    const snapshot = eventIn(await send(pool.publishExposureSnapshot()), "ExposureSnapshot");
+    const exposure = {
+      totalDebtWad: snapshot.args.totalDebtWad as bigint,
+      totalCollateralValueWad: snapshot.args.totalCollateralValueWad as bigint,
+      vusdSupplyWad: snapshot.args.vusdSupplyWad as bigint,
+      debtByTierWad: [...snapshot.args.debtByTierWad] as bigint[],
+    };
+    say.ok(`ExposureSnapshot: total debt ${fmtVusd(exposure.totalDebtWad)}, collateral ${fmtUsd(exposure.totalCollateralValueWad)}, vUSD supply ${fmtVusd(exposure.vusdSupplyWad)}`);
+    exposure.debtByTierWad.forEach((debt, tier) => say.detail(`tier ${tierShort(tier)}: ${fmtVusd(debt)}`));
+    const [totalPrincipal, surplus, deficit] = await pool.accounts();
+    say.step(`accounts: principal ${fmtVusd(totalPrincipal)}, surplus ${fmtVusd(surplus)}, deficit ${fmtVusd(deficit)} (supply + surplus = principal + deficit: ${exposure.vusdSupplyWad + surplus === totalPrincipal + deficit ? "holds" : "BROKEN"})`);
+
+    const head = await ethers.provider.getBlockNumber();
+    const logs = await ethers.provider.getLogs({ fromBlock: system.deployedAtBlock, toBlock: head, address: contracts.map((c) => c.target as string) });
+    const events: Record<string, number> = {};
+    for (const log of logs) {
+      for (const iface of interfaces) {
+        try {
+          const parsed = iface.parseLog(log);
+          if (parsed !== null) {
+            events[parsed.name] = (events[parsed.name] ?? 0) + 1;
+            break;
+          }
+        } catch {
+          // not this contract's event
+        }
+      }
+    }
+    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "OperatorSetChanged", "ExposureSnapshot"];
+    say.step(`compliance events on chain, blocks ${system.deployedAtBlock}..${head}:`);
+    say.detail(COMPLIANCE.map((name) => `${name} ${events[name] ?? 0}`).join(" · "));
+
+    const summary: DemoSummary = {
+      runtimeMs: Date.now() - startedAt,
+      addressBook,
+      operators: operatorAddresses,
+      good: {
+        rowId: good.rowId,
+        pdBps: goodPd,
+        tier: Number(goodTier),
+        tierName: tierName(goodTier),
+        originatedTier: Number(originated.args.tier),
+        borrowedWad: goodBorrow,
+        interestWad: repaidEvent.args.interestWad,
+        repaidWad: repaidEvent.args.amountWad,
+        debtLeftWad: repaidEvent.args.debtLeftWad,
+        reasons: (bundle.reasons as { text: string }[]).map((r) => r.text),
+      },
+      risky: { rowId: risky.rowId, pdBps: riskyPd, reasonCodes: riskyCodes, reasons: riskyCodes.map(reasonText), borrowError: declined },
+      unscored: { tier: Number(carolLoan.args.tier), conservativeTier, borrowedWad: carolBorrow },
+      ruleChange: { rule, oldValue: changed.args.oldValue, newValue: changed.args.newValue, scheduled: true, executed: true, earlyError: early },
+      liquidation: {
+        borrower: carol.address,
+        healthFactorBefore: carolBefore.healthFactorWad,
+        healthFactorAfter: carolAfter.healthFactorWad,
+        repaidWad: liquidated.args.debtRepaidWad,
+        seized: liquidated.args.collateralSeized,
+        bonusWad: bonus,
+      },
+      circuitBreaker: {
+        tripped: true,
+        reason: describeRule(tripped.args.reason).name,
+        deviationBps: tripped.args.detail,
+        borrowError: pausedBorrow,
+        repaidWhilePaused: repaidPaused.args.amountWad,
+        gracePeriodError: grace,
+      },
+      exposure,
+      events,
+    };
+    say.section("Done");
+    say.ok(`the whole story ran in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    return summary;
+  } finally {
+    const results = await Promise.allSettled(nodes.map((node) => node.shutdown("demo finished")));
+    rmSync(dir, { recursive: true, force: true });
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (nodes.length > 0) say.line(`  (${nodes.length - failed} of ${nodes.length} oracle nodes shut down cleanly; temp dir removed)`);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await runDemo();
+    process.exit(0);
+  } catch (error) {
+    console.error(`\n✘ demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && error.stack !== undefined) console.error(error.stack.split("\n").slice(1, 6).join("\n"));
+    process.exit(1);
+  }
+}
