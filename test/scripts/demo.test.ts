@@ -1,0 +1,82 @@
+/**
+ * The main job, in-process: `runDemo` deploys, starts 3 oracle nodes (k = 2) over real HTTP and plays the whole
+ * story; the summary must show each beat happened on chain.
+ */
+import { expect } from "chai";
+
+import { runDemo, type DemoSummary } from "../../scripts/demo.js";
+import { defaultParameters } from "../../scripts/deploy/parameters.js";
+
+describe("npm run demo (scripts/demo.ts)", function () {
+  this.timeout(90_000);
+  let summary: DemoSummary;
+
+  before(async () => {
+    summary = await runDemo({ quiet: true });
+  });
+
+  it("runs well under the 2-minute budget", () => {
+    expect(summary.runtimeMs).to.be.below(60_000);
+    expect(summary.operators).to.have.length(3);
+  });
+
+  it("the good borrower was scored into tier A or B, borrowed there and repaid in full with interest", () => {
+    const { good } = summary;
+    expect(good.tier).to.be.oneOf([0, 1]);
+    expect(good.originatedTier).to.equal(good.tier);
+    expect(good.pdBps).to.be.below(defaultParameters.tiers[1]!.maxPdBps + 1);
+    expect(good.interestWad > 0n).to.equal(true);
+    expect(good.repaidWad).to.equal(good.borrowedWad + good.interestWad);
+    expect(good.debtLeftWad).to.equal(0n);
+    expect(summary.events.LoanRepaid).to.be.at.least(1);
+  });
+
+  it("the risky applicant got an AdverseAction with reason codes, and borrowing was declined by rule", () => {
+    const { risky } = summary;
+    expect(risky.pdBps).to.be.above(2800);
+    expect(risky.reasonCodes.length).to.be.within(1, 4);
+    for (const text of risky.reasons) expect(text).to.be.a("string").and.not.match(/^reason code/);
+    expect(risky.borrowError).to.match(/^SupervisionRuleViolated\(CREDIT_DECLINED/);
+    expect(summary.events.AdverseAction).to.equal(1);
+  });
+
+  it("the unscored borrower borrowed on the most conservative tier", () => {
+    expect(summary.unscored.conservativeTier).to.equal(defaultParameters.tiers.length - 1);
+    expect(summary.unscored.tier).to.equal(summary.unscored.conservativeTier);
+  });
+
+  it("the regulator's rule change was scheduled, refused early, then executed (RuleChanged)", () => {
+    const { ruleChange } = summary;
+    expect(ruleChange.rule).to.equal("DEBT_CEILING");
+    expect(ruleChange.newValue < ruleChange.oldValue).to.equal(true);
+    expect(ruleChange.earlyError).to.match(/^SupervisionChangeNotReady/);
+    expect(summary.events.RuleChangeScheduled).to.equal(1);
+    expect(summary.events.RuleChanged).to.equal(1);
+  });
+
+  it("a price drop made a position unhealthy and it was liquidated with a bonus", () => {
+    const { liquidation } = summary;
+    expect(liquidation.healthFactorBefore < 10n ** 18n).to.equal(true);
+    expect(liquidation.healthFactorAfter > liquidation.healthFactorBefore).to.equal(true);
+    expect(liquidation.repaidWad > 0n && liquidation.seized > 0n && liquidation.bonusWad > 0n).to.equal(true);
+    expect(summary.events.PositionLiquidated).to.equal(1);
+  });
+
+  it("a price jump tripped the circuit breaker: borrowing paused, repay allowed, liquidations wait the grace period", () => {
+    const { circuitBreaker } = summary;
+    expect(circuitBreaker.reason).to.equal("PRICE_DEVIATION");
+    expect(circuitBreaker.deviationBps > 3000n).to.equal(true);
+    expect(circuitBreaker.borrowError).to.equal("SupervisionPaused()");
+    expect(circuitBreaker.repaidWhilePaused > 0n).to.equal(true);
+    expect(circuitBreaker.gracePeriodError).to.match(/^SupervisionLiquidationGracePeriod/);
+    expect(summary.events.CircuitBreakerTripped).to.equal(1);
+    expect(summary.events.CircuitBreakerReset).to.equal(1);
+  });
+
+  it("ended with an exposure snapshot that matches the books", () => {
+    const { exposure } = summary;
+    expect(summary.events.ExposureSnapshot).to.equal(1);
+    expect(exposure.debtByTierWad).to.have.length(defaultParameters.tiers.length);
+    expect(exposure.debtByTierWad.reduce((a, b) => a + b, 0n)).to.equal(exposure.totalDebtWad);
+  });
+});
