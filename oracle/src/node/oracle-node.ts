@@ -29,7 +29,7 @@ import type { NodeConfig } from "../config/index.js";
 import { readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
-import { acceptApplication, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
+import { IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
 import type { OperatorWallet } from "../keystore/index.js";
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
@@ -136,7 +136,7 @@ export class OracleNode {
     if (this.options.store.isNonceUsed(verified.borrower, verified.nonce)) throw replayed(verified);
 
     if (flow === "push") {
-      acceptApplication(raw, this.intakeContext(), this.options.store);
+      if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
       const distributedTo = await this.broadcastApplication(raw, requestId);
       return {
         status: 202,
@@ -155,7 +155,7 @@ export class OracleNode {
     for (let round = 0; round < set.operators.length; round++) {
       const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
       if (leader === this.address) {
-        this.acceptOrKnown(raw, verified);
+        this.acceptOrKnown(verified);
         const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
         logFields.leader = "self";
         return { status: 201, json: bundle };
@@ -219,7 +219,7 @@ export class OracleNode {
     Object.assign(logFields, { forwardedBy: sender, applicationHash: verified.applicationHash, round });
     const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
     if (leader !== this.address) throw new HttpError(409, "not_leader", `this node is not the leader of round ${round}; ${leader} is`);
-    this.acceptOrKnown(raw, verified);
+    this.acceptOrKnown(verified);
     const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
     return { status: 201, json: bundle };
   }
@@ -472,13 +472,15 @@ export class OracleNode {
   }
 
   /**
-   * Records an application this node is about to lead. Idempotent for the very same application (same hash): a
+   * Records an application (already verified) this node is about to lead. Idempotent for the very same application (same hash): a
    * failed earlier round may have stored it here as a co-signer; a different application reusing the nonce is a
    * replay (409).
    */
-  private acceptOrKnown(raw: Record<string, unknown>, verified: VerifiedApplication): void {
+  private acceptOrKnown(verified: VerifiedApplication): void {
     if (this.options.store.getApplication(verified.applicationHash) !== undefined) return;
-    acceptApplication(raw, this.intakeContext(), this.options.store);
+    // `verified` was checked by this request's handler a moment ago (signature, expiry window, ranges): record
+    // it, claiming the nonce, without recovering the borrower's signature a second time.
+    if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
   }
 
   /** Stores a verified application unless this node already has it; true when stored now. */
