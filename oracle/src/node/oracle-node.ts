@@ -36,7 +36,7 @@ import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel } from "../model/index.js";
 import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
 import { HttpError, type Route } from "../server/index.js";
-import { hashScoreReport, packSignatures, scoreReportDomain, signScoreReport, type ScoreReportDomain } from "../signing/index.js";
+import { hashScoreReport, packSignatures, scoreReportDomain, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, StoredProposal, StoredScoreRequest } from "../store/index.js";
 import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
 import {
@@ -259,7 +259,7 @@ export class OracleNode {
       throw new HttpError(409, "proposal_rejected", verdict.problems.map((p) => `${p.code}: ${p.message}`).join("; "));
     }
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const signature = await signScoreReport(this.options.wallet, this.domain, toSigningReport(report));
+    const signature = signDigest(this.options.wallet, reportDigest);
     // Kept for audit: what this node signed, for whom, at whose proposal.
     this.options.store.saveProposal({ reportDigest, requestKey: proposal.requestKey, leader: sender, report });
     this.options.store.addSignature(reportDigest, { signer: this.address, signature });
@@ -305,7 +305,7 @@ export class OracleNode {
       validUntil: issuedAt + BigInt(config.report.validitySec),
     };
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const own = await signScoreReport(wallet, this.domain, toSigningReport(report));
+    const own = signDigest(wallet, reportDigest);
     store.saveProposal({ reportDigest, requestKey: input.requestKey, leader: this.address, report });
     store.addSignature(reportDigest, { signer: this.address, signature: own });
     const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
@@ -555,4 +555,12 @@ function replayed(application: VerifiedApplication): IntakeError {
 
 function toSigningReport(report: ScoreReportFields) {
   return { ...report, reasonCodes: [...report.reasonCodes] as [number, number, number, number] };
+}
+
+/**
+ * Signs an EIP-712 digest computed by `hashScoreReport`: the same (deterministic, RFC 6979) signature as
+ * `signScoreReport`, without encoding and hashing the typed data a second time inside the wallet.
+ */
+function signDigest(wallet: OperatorWallet, digest: string): string {
+  return wallet.signingKey.sign(digest).serialized;
 }
