@@ -15,7 +15,7 @@ export interface AnalysisContext {
   tierMaxPdBps: readonly number[];
   /** PD above which credit is declined (adverse action), in bps, at the report block. */
   approvalThresholdBps: number;
-  /** Outstanding principal per borrower at the report block (`LendingPool.principalOf`); keys lower-case. */
+  /** Outstanding principal per borrower at the report block (`LendingPool.principalOf`), one key per borrower. */
   principalByBorrower: ReadonlyMap<string, bigint>;
   /** Time of the first and last block of the period (seconds). */
   startTimestamp: number;

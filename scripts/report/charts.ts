@@ -29,6 +29,8 @@ export interface BarChartSpec {
   marker?: { position: number; label: string };
   /** Print each bar's value above it (off for dense histograms). */
   showValues?: boolean;
+  /** Values are counts: integer ticks. */
+  counts?: boolean;
 }
 
 /** Vertical bars over categories: exposure by tier, the PD histogram. */
@@ -37,7 +39,7 @@ export function barChart(spec: BarChartSpec): string {
   const width = Math.max(560, 90 + spec.bars.length * 48);
   const height = 380;
   const plot = { left: 80, right: width - 20, top: 50, bottom: height - 90 };
-  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)));
+  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)), spec.counts === true);
   const y = (v: number) => plot.bottom - (v / max) * (plot.bottom - plot.top);
   const slot = (plot.right - plot.left) / Math.max(1, spec.bars.length);
   const rotate = spec.bars.some((b) => b.label.length * CHAR_PX > slot - 4);
@@ -83,6 +85,7 @@ export function barChart(spec: BarChartSpec): string {
   return parts.join("\n") + "\n";
 }
 
+/** Horizontal bars are counts (integer ticks). */
 export interface HorizontalBarChartSpec {
   title: string;
   xLabel: string;
@@ -99,7 +102,7 @@ export function horizontalBarChart(spec: HorizontalBarChartSpec): string {
   const width = labelWidth + 420;
   const plot = { left: labelWidth, right: width - 50, top: 50, bottom: 50 + Math.max(1, spec.bars.length) * rowHeight };
   const height = plot.bottom + 50;
-  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)));
+  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)), true);
   const x = (v: number) => plot.left + (v / max) * (plot.right - plot.left);
 
   const parts = [svgOpen(width, height), title(width, spec.title)];
@@ -194,12 +197,16 @@ export function escapeXml(text: string): string {
     .replace(/'/g, "&apos;");
 }
 
-/** An axis from 0 to a round maximum with 4–6 round ticks (1, 2, 2.5 or 5 × 10^n). */
-export function niceAxis(maxValue: number): { max: number; ticks: number[] } {
+/**
+ * An axis from 0 to a round maximum with about five round ticks (1, 2, 2.5 or 5 × 10^n); `integer` for counts, so
+ * no tick reads "0.5 scores".
+ */
+export function niceAxis(maxValue: number, integer = false): { max: number; ticks: number[] } {
   if (!(maxValue > 0)) return { max: 1, ticks: [0, 1] };
   const rough = maxValue / 5;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  const candidates = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).filter((s) => !integer || (s >= 1 && Number.isInteger(s)));
+  const step = candidates.find((s) => s >= rough) ?? (integer ? Math.max(1, Math.ceil(rough)) : rough);
   const max = Math.ceil(maxValue / step) * step;
   const ticks: number[] = [];
   for (let t = 0; t <= max + step / 2; t += step) ticks.push(Number(t.toPrecision(12)));

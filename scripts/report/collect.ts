@@ -3,7 +3,7 @@
  * decoded with the TypeChain interfaces, each with its block number, block time and transaction hash; and the few
  * facts at the report block that events cannot give (tier bounds, approval threshold, principal per borrower).
  */
-import type { Interface, Log, Provider, Result } from "ethers";
+import { getAddress, type Interface, type Log, type Provider, type Result } from "ethers";
 
 import {
   CreditScoreOracle__factory,
@@ -249,7 +249,7 @@ export interface ChainState {
   tierMaxPdBps: number[];
   approvalThresholdBps: number;
   paused: boolean;
-  /** Outstanding principal per borrower (keys lower-case) of every borrower with a loan in the period. */
+  /** Outstanding principal per borrower (checksummed addresses) of every borrower with a loan in the period. */
   principalByBorrower: Map<string, bigint>;
   /** The pool's own totals, to reconcile with the event-derived figures. */
   totalPrincipalWad: bigint;
@@ -280,7 +280,7 @@ export async function readChainState(
   const paused = await call("SupervisionPolicy.paused", () => policy.paused(at));
   const [totalPrincipalWad, surplusWad, deficitWad] = await call("LendingPool.accounts", () => pool.accounts(at));
   const [version, threshold, operators] = await call("CreditScoreOracle.operatorSet", () => oracle.operatorSet(at));
-  const unique = [...new Set(borrowers.map((b) => b.toLowerCase()))];
+  const unique = [...new Set(borrowers.map((b) => getAddress(b)))];
   const principals = await mapBounded(unique, READ_CONCURRENCY, (borrower) =>
     call(`LendingPool.principalOf(${borrower})`, () => pool.principalOf(borrower, at)),
   );

@@ -57,6 +57,7 @@ export function renderCharts(report: ComplianceReport): RenderedChart[] {
       bars: bins.map((b) => ({ label: `${(b.fromBps / 100).toFixed(1)}%`, value: b.count, alert: b.fromBps >= threshold })),
       marker: { position: threshold / binBps, label: `approval threshold ${(threshold / 100).toFixed(2)}%` },
       showValues: true,
+      counts: true,
     }),
   });
 
