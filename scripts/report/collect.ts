@@ -210,19 +210,17 @@ export async function collectEvents(options: CollectOptions): Promise<Compliance
     options.onProgress?.({ phase: "logs", done: index + 1, total: ranges.length, events: logs.length });
   }
 
-  const relevant = logs
-    .map((log) => ({ log, known: sources.get(log.address.toLowerCase()) }))
-    .filter((x) => x.known !== undefined && x.known.iface.parseLog({ topics: [...x.log.topics], data: x.log.data }) !== null);
-  const blockNumbers = [...new Set(relevant.map((x) => x.log.blockNumber))];
+  // Decode first, so block times are fetched only for blocks with compliance events.
+  const decoded = logs.flatMap((log) => {
+    const known = sources.get(log.address.toLowerCase());
+    const event = known === undefined ? null : decodeLog(log, known.source, known.iface, 0);
+    return event === null ? [] : [event];
+  });
+  const blockNumbers = [...new Set(decoded.map((e) => e.blockNumber))];
   const timestamps = await blockTimestamps(provider, blockNumbers, retry, (done) =>
-    options.onProgress?.({ phase: "timestamps", done, total: blockNumbers.length, events: logs.length }),
+    options.onProgress?.({ phase: "timestamps", done, total: blockNumbers.length, events: decoded.length }),
   );
-
-  const events: ComplianceEvent[] = [];
-  for (const { log, known } of relevant) {
-    const event = decodeLog(log, known!.source, known!.iface, timestamps.get(log.blockNumber)!);
-    if (event !== null) events.push(event);
-  }
+  const events = decoded.map((e) => ({ ...e, timestamp: timestamps.get(e.blockNumber)! }));
   return events.sort(byChainOrder);
 }
 
