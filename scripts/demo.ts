@@ -7,23 +7,30 @@
  * process (real HTTP on 127.0.0.1), then plays out: a good applicant (a row of the training data) is scored, borrows
  * on tier terms and repays; a risky applicant gets an adverse action with reason codes; an unscored borrower
  * borrows on the most conservative tier; the regulator changes a rule through the timelock; a price drop leads to
- * a liquidation; a price jump trips the circuit breaker. It ends with an exposure snapshot and the compliance
- * events a regulator reads. `runDemo` is exported for the test (test/scripts/demo.test.ts).
+ * a liquidation; a price jump trips the circuit breaker. It ends with an exposure snapshot and the regulator's
+ * compliance report (scripts/report) in `reports/demo-<timestamp>/`. `runDemo` is exported for the test
+ * (test/scripts/demo.test.ts).
+ *
+ * The nodes' clock follows the chain's (the story fast-forwards time), so reports they sign stay current.
+ * The risky applicant's report is posted with `submitScore` (pull bundle) rather than the push flow: the node
+ * store stamps push requests with wall-clock time, so after a time jump the push loop would give up at once.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { MaxUint256, parseEther, parseUnits, type BaseContract, type ContractTransactionResponse, type Interface, type LogDescription, type TransactionReceipt } from "ethers";
 import { network } from "hardhat";
 
-import type { AddressBook } from "./deploy/address-book.js";
+import { buildAddressBook, type AddressBook } from "./deploy/address-book.js";
 import { approveModel, deploySystem, shippedModel } from "./deploy/deploy-system.js";
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
 import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
+import { buildComplianceReport, writeComplianceReport } from "./report/index.js";
+import { formatVusd } from "./report/format.js";
 import { describeRevert, fmtBps, fmtEth, fmtHf, fmtTime, fmtUsd, fmtVusd, Narrative, short } from "./demo/narrative.js";
 import { parseReasonCodes } from "../oracle/src/explain/reason-codes.js";
 import { applicationTypedData, hashApplicationFeatures } from "../oracle/src/intake/index.js";
@@ -33,6 +40,7 @@ import { describeRule, ruleId } from "../oracle/src/protocol/rules.js";
 
 const MODEL_PATH = fileURLToPath(new URL("../oracle/model/credit-model.onnx", import.meta.url));
 const MODEL_CARD_PATH = fileURLToPath(new URL("../oracle/model/MODEL_CARD.json", import.meta.url));
+const REPORTS_DIR = fileURLToPath(new URL("../reports/", import.meta.url));
 const FEED_DECIMALS = 8;
 const DAY = 24 * 3600;
 const OPERATORS = 3;
@@ -41,6 +49,8 @@ const THRESHOLD = 2;
 export interface DemoOptions {
   /** Print nothing (the test). */
   quiet?: boolean;
+  /** Where the compliance report goes (a `demo-<timestamp>/` folder inside); default `reports/`. */
+  reportsDir?: string;
 }
 
 export interface DemoSummary {
@@ -56,6 +66,8 @@ export interface DemoSummary {
   exposure: { totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint; debtByTierWad: bigint[] };
   /** Compliance events emitted since deployment, by name. */
   events: Record<string, number>;
+  /** The regulator's compliance report (scripts/report) over the demo's blocks. */
+  report: { dir: string; markdownPath: string; events: number; loans: number; adverseActions: number; ruleChanges: number; liquidations: number; breakerTrips: number };
 }
 
 /** Runs the whole story; shuts the nodes down and removes its temp dir whatever happens. */
@@ -64,12 +76,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const say = new Narrative(options.quiet === true);
   const dir = mkdtempSync(join(tmpdir(), "verity-demo-"));
   let nodes: RunningNode[] = [];
+  let connection: Awaited<ReturnType<typeof network.create>> | undefined;
   try {
     say.title("Verity — credit from a neural score, rules enforced on chain (in-process demo)");
 
     // ---------------------------------------------------------------- setup
     say.section("Setup: deploy, approve the model, register 3 operators (k = 2), start 3 oracle nodes");
-    const connection = await network.create();
+    connection = await network.create();
     const { ethers, networkHelpers } = connection;
     const signers = await ethers.getSigners();
     if (signers.length < 10) throw new Error("the in-process network needs at least 10 accounts");
@@ -83,28 +96,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await approveModel(oracle, roles.regulator, model);
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const poolAddress = await pool.getAddress();
-    const addressBook: AddressBook = {
-      network: "in-process",
-      chainId: Number(chainId),
-      deployedAtBlock: system.deployedAtBlock,
-      deployedAt: new Date().toISOString(),
-      contracts: {
-        vusd: await vusd.getAddress(),
-        creditScoreOracle: await oracle.getAddress(),
-        supervisionPolicy: await policy.getAddress(),
-        lendingPool: poolAddress,
-        weth: wethAddress,
-        wethUsdPriceFeed: system.priceFeedAddress,
-      },
-      roles: {
-        deployer: roles.deployer.address,
-        governance: roles.governance.address,
-        regulator: roles.regulator.address,
-        guardian: roles.guardian.address,
-        attester: roles.attester.address,
-      },
-      model: { ...model, approved: true },
-    };
+    const addressBook = await buildAddressBook("in-process", { chainId, system, roles, model, modelApproved: true });
     const interfaces: Interface[] = [pool.interface, policy.interface, oracle.interface, vusd.interface];
     const contracts: BaseContract[] = [pool, policy, oracle, vusd];
     say.ok(`deployed on chain ${chainId}: pool ${short(poolAddress)}, policy ${short(addressBook.contracts.supervisionPolicy)}, oracle ${short(addressBook.contracts.creditScoreOracle)}, vUSD ${short(addressBook.contracts.vusd)}`);
@@ -179,7 +171,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const setReceipt = await send(oracle.connect(governance).setOperators(operatorAddresses, THRESHOLD));
     const setEvent = eventIn(setReceipt, "OperatorSetChanged");
     say.ok(`governance registered operators ${operatorAddresses.map(short).join(", ")} with k = ${setEvent.args.threshold} (operator set v${setEvent.args.version}); keystores encrypted in a temp dir`);
-    nodes = await startCluster({ dir, keystores, env, modelPath: MODEL_PATH, threshold: THRESHOLD, provider: connection.provider, addressBook, now: chainNow, logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent" });
+    nodes = await startCluster({ dir, keystores, env, modelPath: MODEL_PATH, threshold: THRESHOLD, provider: connection!.provider, addressBook, now: chainNow, logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent" });
     say.ok(`3 oracle nodes up (model checked against the chain): ${nodes.map((n) => n.url).join(", ")}`);
 
     const creditModel = await loadCreditModel(MODEL_PATH);
@@ -372,6 +364,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.step(`compliance events on chain, blocks ${system.deployedAtBlock}..${head}:`);
     say.detail(COMPLIANCE.map((name) => `${name} ${events[name] ?? 0}`).join(" · "));
 
+    say.step("the regulator's compliance report over the whole run (scripts/report)…");
+    const complianceReport = await buildComplianceReport({ provider: ethers.provider, addressBook, fromBlock: system.deployedAtBlock, toBlock: head });
+    const reportDir = join(options.reportsDir ?? REPORTS_DIR, `demo-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+    const written = await writeComplianceReport(complianceReport, reportDir);
+    const analysis = complianceReport.analysis;
+    const reportSummary = {
+      dir: reportDir,
+      markdownPath: written.markdownPath,
+      events: complianceReport.events.length,
+      loans: analysis.exposure.totals.loans,
+      adverseActions: analysis.adverseActions.count,
+      ruleChanges: analysis.ruleChanges.length,
+      liquidations: analysis.liquidations.count,
+      breakerTrips: analysis.circuitBreaker.trips,
+    };
+    say.ok(`compliance report written to ${relative(process.cwd(), written.markdownPath)} (${written.csvPaths.length} CSV files, ${written.chartPaths.length} charts)`);
+    say.detail(`blocks ${complianceReport.meta.fromBlock}–${complianceReport.meta.toBlock}: ${reportSummary.events} compliance events`);
+    say.detail(`loans originated: ${reportSummary.loans} (${formatVusd(analysis.exposure.totals.originatedWad)} vUSD); principal outstanding ${formatVusd(complianceReport.state.totalPrincipalWad)} vUSD`);
+    say.detail(`scores: ${analysis.scores.models.reduce((sum, m) => sum + m.scores, 0)}; adverse actions: ${reportSummary.adverseActions}; rule changes: ${reportSummary.ruleChanges}; liquidations: ${reportSummary.liquidations}; circuit-breaker trips: ${reportSummary.breakerTrips}${complianceReport.state.paused ? " (PAUSED now)" : ""}`);
+
     const summary: DemoSummary = {
       runtimeMs: Date.now() - startedAt,
       addressBook,
@@ -409,6 +421,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       },
       exposure,
       events,
+      report: reportSummary,
     };
     say.section("Done");
     say.ok(`the whole story ran in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
@@ -416,6 +429,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   } finally {
     const results = await Promise.allSettled(nodes.map((node) => node.shutdown("demo finished")));
     rmSync(dir, { recursive: true, force: true });
+    await connection?.close();
     const failed = results.filter((r) => r.status === "rejected").length;
     if (nodes.length > 0) say.line(`  (${nodes.length - failed} of ${nodes.length} oracle nodes shut down cleanly; temp dir removed)`);
   }

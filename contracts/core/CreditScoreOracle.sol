@@ -21,9 +21,13 @@ import {ScoreReport, ModelStatus, PackedScore} from "../types/ScoreTypes.sol";
 /// one slot for the model (`_models`), one slot for the score (`_scores`, a `PackedScore`); each read with a single
 /// SLOAD. The report is hashed, packed and logged from its calldata words. Signatures are read from calldata,
 /// recovered with OpenZeppelin's `ECDSA.tryRecover` (rejects high-s), and distinctness is checked with a bitmask
-/// over operator indices (as Chainlink OCR does). Measured (tx total, first score of a borrower, no policy):
-/// k=1 64.5k, k=3 78.3k, k=5 92.2k gas, about 6.9k per extra signer; a policy adds about 5.2k (its view call: a
-/// cold account and one SLOAD, `SupervisionPolicy.approvalThresholdBps`), so k=3 is 83.6k as deployed.
+/// over operator indices (as Chainlink OCR does). Measured (tx total, first score of a borrower, with the policy
+/// as deployed; within a few dozen gas of no policy): k=1 64.6k, k=3 78.5k, k=5 92.4k gas, about 6.9k per extra
+/// signer. A policy adds no call: the approval threshold that decides `AdverseAction` is a copy in `_config`.
+/// Approval threshold copy: the policy's `approvalThresholdBps` would cost a cold account and a cold SLOAD per
+/// score. The copy cannot drift: `setPolicy` accepts only a policy linked to this oracle and reads its value in
+/// the same call; the policy pushes every change of it (the last tier's TIER_MAX_PD) in the transaction that makes
+/// the change; and only the current policy may write it (`OracleCallerNotPolicy`).
 /// Every signature passed must be a valid signature of a distinct current operator: there is no reason to pay for
 /// a bad one, and a strict rule gives the submitter an exact error.
 contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
@@ -38,12 +42,15 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
 
     uint256 private constant SIGNATURE_LENGTH = 65;
 
-    /// @dev The configuration read on every submission, in one slot.
+    /// @dev The configuration read on every submission, in one slot (64 + 8 + 8 + 160 + 16 = 256 bits).
+    /// `approvalThresholdBps` is the copy of `policy`'s (0 when `policy` is zero), written only by `setPolicy` and
+    /// by the policy itself (`syncApprovalThreshold`).
     struct Config {
         uint64 operatorSetVersion;
         uint8 threshold;
         bool hasVerifier;
         address policy;
+        uint16 approvalThresholdBps;
     }
 
     /// @dev An operator's membership: it belongs to the current set iff `version` is the current version.
@@ -157,7 +164,7 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     function _submit(ScoreReport calldata report, bytes calldata signatures, Config memory config) private {
         uint32 modelIndex = _checkReport(report, config);
         _verifySignatures(_hashTypedDataV4(ScoreReportHashing.hashCalldata(report)), signatures, config);
-        _store(report, modelIndex, config.policy);
+        _store(report, modelIndex, config);
     }
 
     /// @dev Reverts unless `report` is well formed, under the current operator set, fresh, newer than the stored
@@ -197,8 +204,9 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         return uint32(modelWord >> 8);
     }
 
-    /// @dev Stores a verified report and emits `ScorePosted`, then `AdverseAction` if the policy says so.
-    function _store(ScoreReport calldata report, uint32 modelIndex, address policy_) private {
+    /// @dev Stores a verified report and emits `ScorePosted`, then `AdverseAction` if a policy is set and the PD is
+    /// above its approval threshold (the copy in `config`: no call).
+    function _store(ScoreReport calldata report, uint32 modelIndex, Config memory config) private {
         address borrower = report.borrower;
         _scores[borrower] = ScorePacking.packCalldata(report, modelIndex);
 
@@ -215,9 +223,8 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
             log3(m, 0x100, topic, borrower, calldataload(add(report, 0xc0))) // topics: borrower, modelId
         }
 
-        // Interaction after the effects; a view call (STATICCALL), so the policy cannot re-enter.
         uint16 pdBps = report.pdBps;
-        if (policy_ != address(0) && pdBps > ISupervisionPolicy(policy_).approvalThresholdBps()) {
+        if (config.policy != address(0) && pdBps > config.approvalThresholdBps) {
             emit AdverseAction(borrower, report.modelId, pdBps, report.reasonCodes);
         }
     }
@@ -368,10 +375,34 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ICreditScoreOracle
+    /// @dev Both directions of the link are checked: the policy names this oracle (so its pushes come here), and
+    /// the oracle takes pushes only from the policy it points at, so no mismatched pair can hold a stale copy. The
+    /// two calls to the new policy are views (STATICCALL): it cannot re-enter.
     function setPolicy(address newPolicy) external onlyRole(Roles.GOVERNANCE) {
-        address oldPolicy = _config.policy;
+        uint16 newThreshold;
+        if (newPolicy != address(0)) {
+            address linkedOracle = ISupervisionPolicy(newPolicy).scoreOracle();
+            if (linkedOracle != address(this)) revert OraclePolicyNotLinked(newPolicy, linkedOracle);
+            newThreshold = ISupervisionPolicy(newPolicy).approvalThresholdBps();
+        }
+        Config memory config = _config;
         _config.policy = newPolicy;
-        emit PolicySet(oldPolicy, newPolicy);
+        _config.approvalThresholdBps = newThreshold;
+        emit PolicySet(config.policy, newPolicy);
+        emit ApprovalThresholdSynced(newPolicy, config.approvalThresholdBps, newThreshold);
+    }
+
+    /// @inheritdoc ICreditScoreOracle
+    function syncApprovalThreshold(uint16 thresholdBps) external {
+        Config memory config = _config;
+        if (msg.sender != config.policy) revert OracleCallerNotPolicy(msg.sender, config.policy);
+        _config.approvalThresholdBps = thresholdBps;
+        emit ApprovalThresholdSynced(msg.sender, config.approvalThresholdBps, thresholdBps);
+    }
+
+    /// @inheritdoc ICreditScoreOracle
+    function approvalThresholdBps() external view returns (uint16) {
+        return _config.approvalThresholdBps;
     }
 
     /// @notice The score verifier (zero address: none).
@@ -379,7 +410,7 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         return _verifier;
     }
 
-    /// @notice The policy consulted for adverse actions (zero address: none).
+    /// @inheritdoc ICreditScoreOracle
     function policy() external view returns (address) {
         return _config.policy;
     }

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
+import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Rules} from "../libraries/Rules.sol";
@@ -17,6 +18,11 @@ import {TierTerms, TierCaps, GlobalRules, PolicyConfig, BorrowRequest} from "../
 /// attestations. Each of GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER is its own admin; DEFAULT_ADMIN_ROLE is held by
 /// nobody. Score age is handled here (not in the pool): a score older than MAX_SCORE_AGE maps to the most
 /// conservative tier, as if there were none.
+/// The credit score oracle keeps a copy of `approvalThresholdBps` in the slot it reads on every score, so that a
+/// submission makes no call here. The copy cannot drift: this policy is the only account the oracle accepts it
+/// from (the oracle's `policy`, which must be linked back to the oracle: `setScoreOracle`, set once), and the
+/// policy pushes the new value in the same transaction that writes the last tier's TIER_MAX_PD
+/// (`executeRuleChange`; the constructor runs before any link, and `oracle.setPolicy` reads the value itself).
 contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @notice Bounds on TIMELOCK_DELAY, so a delay can neither vanish nor lock the rulebook.
     uint32 public constant MIN_TIMELOCK_DELAY = 1 hours;
@@ -25,9 +31,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint8 public constant MAX_TIERS = 16;
 
     /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once. The slot also
-    /// holds the approval threshold, a copy of the last tier's TIER_MAX_PD, so `approvalThresholdBps` (read by the
-    /// oracle on every score) is one SLOAD. The copy is written in the same `_refreshTier` call that writes the
-    /// rule itself (constructor and `executeRuleChange`), so it can never differ from the rulebook.
+    /// holds the approval threshold, a copy of the last tier's TIER_MAX_PD, so `approvalThresholdBps` (read by a
+    /// declined borrow and by `oracle.setPolicy`) is one SLOAD. The copy is written in the same `_refreshTier` call
+    /// that writes the rule itself (constructor and `executeRuleChange`), so it can never differ from the rulebook.
+    /// (The oracle's own copy, in its configuration slot, is pushed by `executeRuleChange`: `_pushApprovalThreshold`.)
     struct HotState {
         bool paused;
         uint40 liquidationsResumeAt;
@@ -79,6 +86,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
     uint256 private _changeNonce;
+    /// @dev The credit score oracle that copies the approval threshold; set once by the regulator.
+    address private _scoreOracle;
 
     /// @param config roles, tier terms and caps (one entry per tier, best first) and global rules; every value
     /// is validated with the same rules as a scheduled change.
@@ -220,6 +229,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
+    function scoreOracle() external view returns (address) {
+        return _scoreOracle;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
     function pendingChange(bytes32 changeId) external view returns (bytes32 rule, uint256 newValue, uint64 executableAt) {
         PendingChange memory c = _pending[changeId];
         return (c.rule, c.newValue, c.executableAt);
@@ -311,6 +325,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _write(kind, base, tier, c.newValue);
         if (kind != Kind.Global) _refreshTier(tier);
         emit RuleChanged(changeId, c.rule, oldValue, c.newValue);
+        // The interaction after every effect. `_validate` bounded the value to 10000, so the cast is exact.
+        if (kind == Kind.Term && base == Rules.TIER_MAX_PD && tier == _TIER_COUNT - 1) {
+            _pushApprovalThreshold(uint16(c.newValue));
+        }
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -351,6 +369,18 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         emit CircuitBreakerReset(msg.sender, resumesAt);
     }
 
+    // ---------------------------------------------------------------- score oracle link
+
+    /// @inheritdoc ISupervisionPolicy
+    function setScoreOracle(address oracle) external onlyRole(Roles.REGULATOR) {
+        address linked = _scoreOracle;
+        if (linked != address(0)) revert SupervisionScoreOracleAlreadyLinked(linked);
+        // An account without code could never take the pushes; the link cannot be redone, so refuse it here.
+        if (oracle.code.length == 0) revert SupervisionZeroAddress("SCORE_ORACLE");
+        _scoreOracle = oracle;
+        emit ScoreOracleLinked(oracle);
+    }
+
     // ---------------------------------------------------------------- eligibility
 
     /// @inheritdoc ISupervisionPolicy
@@ -376,6 +406,17 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         TierTerms memory terms = _terms[tier];
         _effective[tier] = TierMath.bound(terms, _caps[tier]);
         if (tier == _TIER_COUNT - 1) _state.approvalThresholdBps = terms.maxPdBps;
+    }
+
+    /// @dev Pushes the new approval threshold to the linked oracle while the oracle uses this policy. The oracle
+    /// is trusted code (chosen by the regulator, `setScoreOracle`): it does not call back. An oracle that is not
+    /// linked yet, or points at another policy, does not use this threshold: it reads it when `setPolicy` points
+    /// it here, so skipping the push leaves nothing to drift (and keeps this rule changeable meanwhile).
+    function _pushApprovalThreshold(uint16 thresholdBps) private {
+        ICreditScoreOracle oracle = ICreditScoreOracle(_scoreOracle);
+        if (address(oracle) != address(0) && oracle.policy() == address(this)) {
+            oracle.syncApprovalThreshold(thresholdBps);
+        }
     }
 
     /// @dev Reverts Panic(0x32) (array index out of bounds).

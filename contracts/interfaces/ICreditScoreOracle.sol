@@ -18,6 +18,10 @@ interface ICreditScoreOracle is IComplianceEvents {
     event ScoreVerifierSet(address oldVerifier, address newVerifier);
     /// @notice Governance set the policy consulted for the approval threshold (adverse actions).
     event PolicySet(address oldPolicy, address newPolicy);
+    /// @notice The oracle's copy of the approval threshold changed: pushed by its policy (`syncApprovalThreshold`)
+    /// when the last tier's TIER_MAX_PD changed, read from the new policy by `setPolicy`, or cleared (policy zero)
+    /// by `setPolicy(address(0))`. Replaying these events gives the copy at any block.
+    event ApprovalThresholdSynced(address indexed policy, uint16 oldThresholdBps, uint16 newThresholdBps);
 
     error OracleSignaturesMalformed(uint256 signaturesLength);
     error OracleBelowThreshold(uint256 validSignatures, uint256 threshold);
@@ -38,6 +42,11 @@ interface ICreditScoreOracle is IComplianceEvents {
     error OracleInvalidArgument(bytes32 field);
     /// @notice Governance has not set an operator set yet: no report can be accepted.
     error OracleNoOperatorSet();
+    /// @notice `syncApprovalThreshold` from `caller`, which is not the oracle's policy (`policy`, possibly zero).
+    error OracleCallerNotPolicy(address caller, address policy);
+    /// @notice `setPolicy(policy)` for a policy whose `scoreOracle()` is `linkedOracle`, not this oracle: the
+    /// regulator must first link the policy to this oracle (`ISupervisionPolicy.setScoreOracle`).
+    error OraclePolicyNotLinked(address policy, address linkedOracle);
 
     /// @notice Largest allowed gap between `issuedAt` and the block time when `issuedAt` is ahead (clock skew).
     function MAX_ISSUED_AT_SKEW() external view returns (uint64);
@@ -101,6 +110,22 @@ interface ICreditScoreOracle is IComplianceEvents {
 
     /// @notice Sets the optional extra verifier. Only governance.
     function setScoreVerifier(IScoreVerifier verifier) external;
-    /// @notice Sets the policy whose approval threshold decides adverse actions. Only governance.
+    /// @notice Sets the policy whose approval threshold decides adverse actions, and copies that threshold
+    /// (`approvalThresholdBps`). Only governance. Zero address: no policy, no adverse actions, copy cleared to 0.
+    /// @dev Reverts `OraclePolicyNotLinked` unless `policy.scoreOracle()` is this oracle (a policy pushes its
+    /// threshold to the one oracle it is linked to, so the oracle must use no other policy's). Emits `PolicySet`,
+    /// then `ApprovalThresholdSynced`.
     function setPolicy(address policy) external;
+    /// @notice The policy consulted for adverse actions (zero address: none).
+    function policy() external view returns (address);
+
+    /// @notice The oracle's copy of its policy's `approvalThresholdBps` (0 without a policy): a score with a PD
+    /// above it emits `AdverseAction`. Kept in the configuration slot every submission already reads.
+    /// @dev Cannot drift from the policy's value: the policy pushes it (`syncApprovalThreshold`) in the same
+    /// transaction that changes the last tier's TIER_MAX_PD, the oracle accepts the push only from its policy,
+    /// and `setPolicy` reads the value in the call that points the oracle at a policy.
+    function approvalThresholdBps() external view returns (uint16);
+    /// @notice Sets the copy of the approval threshold. Only the oracle's policy (else `OracleCallerNotPolicy`).
+    /// Emits `ApprovalThresholdSynced(policy, old, new)`.
+    function syncApprovalThreshold(uint16 thresholdBps) external;
 }

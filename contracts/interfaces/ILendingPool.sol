@@ -88,8 +88,9 @@ interface ILendingPool is IComplianceEvents {
     /// conservative tier). Anyone may call.
     function rebase(address borrower) external;
     /// @notice Accrues `tier` at its old APR up to now, then adopts the policy's current effective APR. Anyone may
-    /// call (keepers call it right after a rate rule executes; borrow, withdraw and liquidate also sync the tier
-    /// they touch).
+    /// call. Keepers call it right after a TIER_APR or TIER_CAP_APR change executes: borrow and liquidate also
+    /// sync the tier they touch, but repay and withdraw do not (to keep them cheap), so until one of these runs
+    /// the tier keeps accruing at the APR of its last sync.
     function syncTierRate(uint8 tier) external;
 
     /// @notice Lists `asset` as collateral priced by `priceFeed`, or updates a listed asset's feed (the reference

@@ -15,6 +15,8 @@ import {TierTerms, TierCaps, BorrowRequest} from "../types/PolicyTypes.sol";
 interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The attester set or revoked a borrower's eligibility attestation (`expiresAt` 0 = revoked).
     event AttestationSet(address indexed borrower, uint64 expiresAt, bytes32 attestationHash);
+    /// @notice The regulator linked the policy to the credit score oracle it pushes its approval threshold to.
+    event ScoreOracleLinked(address indexed oracle);
 
     /// @notice One rule, its limit and the value that broke it.
     error SupervisionRuleViolated(bytes32 rule, uint256 limit, uint256 actual);
@@ -26,8 +28,11 @@ interface ISupervisionPolicy is IComplianceEvents {
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
     /// @notice `ruleValue` was asked for an id that is not a rule.
     error SupervisionUnknownRule(bytes32 rule);
-    /// @notice A role holder in the constructor config is the zero address.
+    /// @notice A role holder in the constructor config is the zero address, or `setScoreOracle` was given the
+    /// zero address or an account without code ("SCORE_ORACLE").
     error SupervisionZeroAddress(bytes32 role);
+    /// @notice `setScoreOracle` after the policy was linked (to `oracle`): the link is set once.
+    error SupervisionScoreOracleAlreadyLinked(address oracle);
     /// @notice `unpause` while not paused.
     error SupervisionNotPaused();
     error SupervisionChangeUnknown(bytes32 changeId);
@@ -107,7 +112,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// `SupervisionRuleViolated` (term above cap, LTV >= liquidation threshold, threshold > 10000, PD order).
     function scheduleRuleChange(bytes32 rule, uint256 newValue) external returns (bytes32 changeId);
     /// @notice Executes a scheduled change once its time has come (`block.timestamp >= executableAt`). Anyone may
-    /// call. Re-validates against the rules in force now.
+    /// call. Re-validates against the rules in force now. A change of the last tier's TIER_MAX_PD is pushed to the
+    /// linked score oracle in the same call (`setScoreOracle`).
     /// @dev Reverts `SupervisionChangeUnknown`, `SupervisionChangeNotReady`, and the validation errors.
     function executeRuleChange(bytes32 changeId) external;
     /// @notice Cancels a scheduled change. Only the role that may schedule it (else `SupervisionRuleNotSchedulable`).
@@ -123,6 +129,20 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice Resets the breaker; liquidations resume after the grace period. Only the regulator.
     /// @dev Reverts `SupervisionNotPaused` when not paused.
     function unpause() external;
+
+    // ---- score oracle link ----
+
+    /// @notice Links the policy to the credit score oracle that copies its approval threshold. Only the
+    /// regulator, once. Deployment order: `policy.setScoreOracle(oracle)` (regulator), then
+    /// `oracle.setPolicy(policy)` (governance), which checks `scoreOracle()` and copies the threshold.
+    /// From then on, every executed change of the last tier's TIER_MAX_PD calls
+    /// `oracle.syncApprovalThreshold(newValue)` in the same transaction, while the oracle's `policy()` is this
+    /// policy (an oracle that points elsewhere does not use this threshold, and re-reads it if it points back).
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `SupervisionZeroAddress("SCORE_ORACLE")` (zero address or
+    /// no code), `SupervisionScoreOracleAlreadyLinked`. Emits `ScoreOracleLinked`.
+    function setScoreOracle(address oracle) external;
+    /// @notice The linked credit score oracle (zero address: not linked yet).
+    function scoreOracle() external view returns (address);
 
     // ---- eligibility ----
 

@@ -37,12 +37,18 @@ export function addressBookPath(networkName: string): string {
   return `deployments/${networkName}.json`;
 }
 
-export async function writeAddressBook(
-  networkName: string,
-  input: { chainId: bigint; system: DeployedSystem; roles: RoleHolders; model: ShippedModel; modelApproved: boolean },
-): Promise<string> {
+export interface AddressBookInput {
+  chainId: bigint;
+  system: DeployedSystem;
+  roles: RoleHolders;
+  model: ShippedModel;
+  modelApproved: boolean;
+}
+
+/** The address book of a deployed system (what `writeAddressBook` stores; tests use it in memory). */
+export async function buildAddressBook(networkName: string, input: AddressBookInput): Promise<AddressBook> {
   const { system, roles } = input;
-  const book: AddressBook = {
+  return {
     network: networkName,
     chainId: Number(input.chainId),
     deployedAtBlock: system.deployedAtBlock,
@@ -64,6 +70,10 @@ export async function writeAddressBook(
     },
     model: { ...input.model, approved: input.modelApproved },
   };
+}
+
+export async function writeAddressBook(networkName: string, input: AddressBookInput): Promise<string> {
+  const book = await buildAddressBook(networkName, input);
   const path = addressBookPath(networkName);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(book, null, 2)}\n`);

@@ -59,7 +59,8 @@ export async function shippedModel(
 
 /**
  * Deploys vUSD, the oracle, the policy and the pool, and wires them: the pool may mint vUSD (capped), holds
- * the policy's POOL role, and lists WETH with its price feed (mocks on a local chain, addresses from the
+ * the policy's POOL role, the policy and the oracle are linked both ways (policy.setScoreOracle by the regulator,
+ * then oracle.setPolicy by governance), and the pool lists WETH with its price feed (mocks on a local chain, addresses from the
  * parameters elsewhere). Every step waits for its receipt so a failure stops the deployment where it happened.
  */
 export async function deploySystem(
@@ -148,6 +149,10 @@ export async function deploySystem(
 
   await (await vusd.connect(governance).setMinterCap(poolAddress, toWad(params.pool.minterCap))).wait();
   await (await policy.connect(regulator).grantRole(Roles.POOL, poolAddress)).wait();
+  // The oracle keeps a copy of the policy's approval threshold, pushed by the policy: the regulator links the
+  // policy to the oracle (once), then governance points the oracle at the policy, which checks the link and reads
+  // the threshold. This order is required (setPolicy reverts OraclePolicyNotLinked otherwise).
+  await (await policy.connect(regulator).setScoreOracle(await oracle.getAddress())).wait();
   await (await oracle.connect(governance).setPolicy(await policy.getAddress())).wait();
   await (
     await pool.connect(governance).listCollateral(wethAddress, priceFeedAddress, params.collateral.maxPriceAgeSec)

@@ -618,6 +618,7 @@ describe("CreditScoreOracle", function () {
       async function withPolicyFixture() {
         const base = await deployOracleFixture();
         const policy = await ethers.deployContract("ApprovalThresholdStub", [2_500]);
+        await policy.setScoreOracle(base.oracleAddress);
         await base.oracle.connect(base.governance).setPolicy(await policy.getAddress());
         return { ...base, policy };
       }
@@ -655,6 +656,118 @@ describe("CreditScoreOracle", function () {
         await expect(oracle.connect(governance).setPolicy(ethers.ZeroAddress))
           .to.emit(oracle, "PolicySet")
           .withArgs(policyAddress, ethers.ZeroAddress);
+      });
+
+      it("emits AdverseAction against the synced threshold: at threshold + 1, not at the threshold", async function () {
+        const { oracle, oracleAddress, policy, makeReport, sign, operators } =
+          await networkHelpers.loadFixture(withPolicyFixture);
+        await policy.pushApprovalThreshold(oracleAddress, 3_000);
+        expect(await oracle.approvalThresholdBps()).to.equal(3_000);
+        const atThreshold = await makeReport({ pdBps: 3_000 });
+        await expect(oracle.submitScore(atThreshold, await sign(atThreshold, operators.slice(0, 3)))).not.to.emit(
+          oracle,
+          "AdverseAction",
+        );
+        // The old threshold no longer applies: 2,501 (adverse before) is approved now.
+        const underOld = await makeReport({ pdBps: 2_501, issuedAt: atThreshold.issuedAt + 1n });
+        await expect(oracle.submitScore(underOld, await sign(underOld, operators.slice(0, 3)))).not.to.emit(
+          oracle,
+          "AdverseAction",
+        );
+        const above = await makeReport({ pdBps: 3_001, issuedAt: atThreshold.issuedAt + 2n });
+        await expect(oracle.submitScore(above, await sign(above, operators.slice(0, 3))))
+          .to.emit(oracle, "AdverseAction")
+          .withArgs(above.borrower, MODEL_ID, 3_001, above.reasonCodes);
+      });
+    });
+
+    describe("approval threshold copy (policy link)", function () {
+      async function stubsFixture() {
+        const base = await deployOracleFixture();
+        const linked = await ethers.deployContract("ApprovalThresholdStub", [2_500]);
+        await linked.setScoreOracle(base.oracleAddress);
+        const other = await ethers.deployContract("ApprovalThresholdStub", [1_800]);
+        await other.setScoreOracle(base.oracleAddress);
+        return { ...base, linked, linkedAddress: await linked.getAddress(), other, otherAddress: await other.getAddress() };
+      }
+
+      it("starts with no policy and a zero copy", async function () {
+        const { oracle } = await networkHelpers.loadFixture(deployOracleFixture);
+        expect(await oracle.policy()).to.equal(ethers.ZeroAddress);
+        expect(await oracle.approvalThresholdBps()).to.equal(0);
+      });
+
+      it("setPolicy rejects a policy not linked to any oracle, or linked to another oracle", async function () {
+        const { oracle, governance, linked, linkedAddress } = await networkHelpers.loadFixture(stubsFixture);
+        const unlinked = await ethers.deployContract("ApprovalThresholdStub", [2_500]);
+        const unlinkedAddress = await unlinked.getAddress();
+        await expect(oracle.connect(governance).setPolicy(unlinkedAddress))
+          .to.be.revertedWithCustomError(oracle, "OraclePolicyNotLinked")
+          .withArgs(unlinkedAddress, ethers.ZeroAddress);
+        const otherOracle = ethers.Wallet.createRandom().address;
+        await linked.setScoreOracle(otherOracle);
+        await expect(oracle.connect(governance).setPolicy(linkedAddress))
+          .to.be.revertedWithCustomError(oracle, "OraclePolicyNotLinked")
+          .withArgs(linkedAddress, otherOracle);
+        // An account that is no policy at all (no code) cannot answer scoreOracle().
+        await expect(oracle.connect(governance).setPolicy(otherOracle)).to.be.revert(ethers);
+        expect(await oracle.policy()).to.equal(ethers.ZeroAddress);
+        expect(await oracle.approvalThresholdBps()).to.equal(0);
+      });
+
+      it("setPolicy of a linked policy copies its threshold; re-pointing and clearing re-read or zero it", async function () {
+        const { oracle, governance, linkedAddress, otherAddress } = await networkHelpers.loadFixture(stubsFixture);
+        await expect(oracle.connect(governance).setPolicy(linkedAddress))
+          .to.emit(oracle, "PolicySet")
+          .withArgs(ethers.ZeroAddress, linkedAddress)
+          .and.to.emit(oracle, "ApprovalThresholdSynced")
+          .withArgs(linkedAddress, 0, 2_500);
+        expect(await oracle.approvalThresholdBps()).to.equal(2_500);
+        await expect(oracle.connect(governance).setPolicy(otherAddress))
+          .to.emit(oracle, "ApprovalThresholdSynced")
+          .withArgs(otherAddress, 2_500, 1_800);
+        expect(await oracle.approvalThresholdBps()).to.equal(1_800);
+        await expect(oracle.connect(governance).setPolicy(ethers.ZeroAddress))
+          .to.emit(oracle, "PolicySet")
+          .withArgs(otherAddress, ethers.ZeroAddress)
+          .and.to.emit(oracle, "ApprovalThresholdSynced")
+          .withArgs(ethers.ZeroAddress, 1_800, 0);
+        expect(await oracle.approvalThresholdBps()).to.equal(0);
+        // The operator set in the same slot is untouched by all of this.
+        const [version, threshold] = await oracle.operatorSet();
+        expect([version, threshold]).to.deep.equal([1n, BigInt(THRESHOLD)]);
+      });
+
+      it("syncApprovalThreshold: the linked policy may, with (policy, old, new); anyone else reverts naming the caller", async function () {
+        const { oracle, oracleAddress, governance, regulator, stranger, linked, linkedAddress, other, otherAddress } =
+          await networkHelpers.loadFixture(stubsFixture);
+        // No policy yet: even a policy linked to this oracle is refused.
+        await expect(linked.pushApprovalThreshold(oracleAddress, 2_600))
+          .to.be.revertedWithCustomError(oracle, "OracleCallerNotPolicy")
+          .withArgs(linkedAddress, ethers.ZeroAddress);
+        await oracle.connect(governance).setPolicy(linkedAddress);
+        await expect(linked.pushApprovalThreshold(oracleAddress, 2_600))
+          .to.emit(oracle, "ApprovalThresholdSynced")
+          .withArgs(linkedAddress, 2_500, 2_600);
+        expect(await oracle.approvalThresholdBps()).to.equal(2_600);
+        for (const caller of [governance, regulator, stranger]) {
+          await expect(oracle.connect(caller).syncApprovalThreshold(0))
+            .to.be.revertedWithCustomError(oracle, "OracleCallerNotPolicy")
+            .withArgs(caller.address, linkedAddress);
+        }
+        // Another policy linked to this oracle, but not the one it uses.
+        await expect(other.pushApprovalThreshold(oracleAddress, 100))
+          .to.be.revertedWithCustomError(oracle, "OracleCallerNotPolicy")
+          .withArgs(otherAddress, linkedAddress);
+        expect(await oracle.approvalThresholdBps()).to.equal(2_600);
+        // Once the oracle points elsewhere, the former policy is refused too.
+        await oracle.connect(governance).setPolicy(otherAddress);
+        await expect(linked.pushApprovalThreshold(oracleAddress, 2_700))
+          .to.be.revertedWithCustomError(oracle, "OracleCallerNotPolicy")
+          .withArgs(linkedAddress, otherAddress);
+        await expect(other.pushApprovalThreshold(oracleAddress, 1_900))
+          .to.emit(oracle, "ApprovalThresholdSynced")
+          .withArgs(otherAddress, 1_800, 1_900);
       });
     });
   });
@@ -846,6 +959,7 @@ describe("CreditScoreOracle", function () {
     it("measures submitScore for k = 1, 3, 5 (first score of a borrower; printed, not asserted)", async function () {
       const { oracle, governance, operators, domain, submitter } = await networkHelpers.loadFixture(deployOracleFixture);
       const policy = await ethers.deployContract("ApprovalThresholdStub", [2_500]);
+      await policy.setScoreOracle(await oracle.getAddress());
       const rows: string[] = [];
       for (const withPolicy of [false, true]) {
         await oracle.connect(governance).setPolicy(withPolicy ? await policy.getAddress() : ethers.ZeroAddress);

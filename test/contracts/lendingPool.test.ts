@@ -631,7 +631,10 @@ describe("LendingPool", () => {
       const tx = await (await s.policy.connect(s.governance).scheduleRuleChange(id, 2500)).wait();
       const scheduled = tx!.logs.map((l: any) => s.policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled")!;
       await time.increaseTo(scheduled.args.executableAt);
-      await s.policy.executeRuleChange(scheduled.args.changeId);
+      await expect(s.policy.executeRuleChange(scheduled.args.changeId))
+        .to.emit(s.oracle, "ApprovalThresholdSynced")
+        .withArgs(await s.policy.getAddress(), 2000, 2500);
+      expect(await s.oracle.approvalThresholdBps()).to.equal(2500);
       await time.increase(1);
       await expect(post(2500)).not.to.emit(s.oracle, "AdverseAction");
       await time.increase(1);

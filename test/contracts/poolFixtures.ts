@@ -21,6 +21,7 @@ export async function deploySystem(ethers: HardhatEthers) {
   const vusd = await ethers.deployContract("VUSD", [f.governance.address]);
   const oracle = await ethers.deployContract("CreditScoreOracle", [f.governance.address, f.regulator.address]);
   await oracle.connect(f.governance).setOperators(operators.map((o) => o.address), 2);
+  await f.policy.connect(f.regulator).setScoreOracle(await oracle.getAddress());
   await oracle.connect(f.governance).setPolicy(await f.policy.getAddress());
   await oracle.connect(f.regulator).proposeModel(MODEL_ID, ethers.ZeroHash);
   await oracle.connect(f.regulator).approveModel(MODEL_ID);

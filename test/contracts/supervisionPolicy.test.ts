@@ -636,6 +636,115 @@ describe("SupervisionPolicy", () => {
     });
   });
 
+  describe("score oracle link (the oracle's copy of the approval threshold)", () => {
+    async function withOracle() {
+      const f = await base();
+      const oracle = await ethers.deployContract("CreditScoreOracle", [f.governance.address, f.regulator.address]);
+      return { ...f, oracle, oracleAddress: await oracle.getAddress(), policyAddress: await f.policy.getAddress() };
+    }
+    async function linked() {
+      const f = await withOracle();
+      await f.policy.connect(f.regulator).setScoreOracle(f.oracleAddress);
+      await f.oracle.connect(f.governance).setPolicy(f.policyAddress);
+      return f;
+    }
+    async function run(f: Awaited<ReturnType<typeof withOracle>>, signer: any, id: string, v: bigint) {
+      const c = await schedule(f.policy, signer, id, v);
+      await time.increaseTo(c.executableAt);
+      return f.policy.executeRuleChange(c.changeId);
+    }
+
+    it("setScoreOracle: only the regulator, once, never to an account without code", async () => {
+      const { policy, oracleAddress, governance, regulator, guardian, outsider } = await loadFixture(withOracle);
+      expect(await policy.scoreOracle()).to.equal(ethers.ZeroAddress);
+      for (const caller of [governance, guardian, outsider]) {
+        await expect(policy.connect(caller).setScoreOracle(oracleAddress))
+          .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, roleId(ethers, "REGULATOR"));
+      }
+      await expect(policy.connect(regulator).setScoreOracle(ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(policy, "SupervisionZeroAddress")
+        .withArgs(rule("SCORE_ORACLE"));
+      await expect(policy.connect(regulator).setScoreOracle(outsider.address))
+        .to.be.revertedWithCustomError(policy, "SupervisionZeroAddress")
+        .withArgs(rule("SCORE_ORACLE"));
+      await expect(policy.connect(regulator).setScoreOracle(oracleAddress))
+        .to.emit(policy, "ScoreOracleLinked")
+        .withArgs(oracleAddress);
+      expect(await policy.scoreOracle()).to.equal(oracleAddress);
+      const another = await ethers.deployContract("CreditScoreOracle", [governance.address, regulator.address]);
+      for (const target of [await another.getAddress(), oracleAddress]) {
+        await expect(policy.connect(regulator).setScoreOracle(target))
+          .to.be.revertedWithCustomError(policy, "SupervisionScoreOracleAlreadyLinked")
+          .withArgs(oracleAddress);
+      }
+    });
+
+    it("the oracle accepts the policy only after the link, and then copies its threshold", async () => {
+      const { policy, policyAddress, oracle, oracleAddress, governance, regulator } = await loadFixture(withOracle);
+      await expect(oracle.connect(governance).setPolicy(policyAddress))
+        .to.be.revertedWithCustomError(oracle, "OraclePolicyNotLinked")
+        .withArgs(policyAddress, ethers.ZeroAddress);
+      await policy.connect(regulator).setScoreOracle(oracleAddress);
+      await expect(oracle.connect(governance).setPolicy(policyAddress))
+        .to.emit(oracle, "ApprovalThresholdSynced")
+        .withArgs(policyAddress, 0, 2000);
+      expect(await oracle.approvalThresholdBps()).to.equal(await policy.approvalThresholdBps());
+      // A policy linked to another oracle is refused by this one.
+      const second = await ethers.deployContract("SupervisionPolicy", [policyConfig(await actors(ethers))]);
+      const secondAddress = await second.getAddress();
+      const otherOracle = await ethers.deployContract("CreditScoreOracle", [governance.address, regulator.address]);
+      await second.connect(regulator).setScoreOracle(await otherOracle.getAddress());
+      await expect(oracle.connect(governance).setPolicy(secondAddress))
+        .to.be.revertedWithCustomError(oracle, "OraclePolicyNotLinked")
+        .withArgs(secondAddress, await otherOracle.getAddress());
+    });
+
+    it("pushes the last tier's TIER_MAX_PD to the oracle in the executing transaction, up and down", async () => {
+      const f = await loadFixture(linked);
+      const tx = await run(f, f.governance, rule("TIER_MAX_PD", 3), 2500n);
+      await expect(tx).to.emit(f.policy, "RuleChanged").withArgs(anyValue, rule("TIER_MAX_PD", 3), 2000, 2500);
+      await expect(tx).to.emit(f.oracle, "ApprovalThresholdSynced").withArgs(f.policyAddress, 2000, 2500);
+      expect(await f.oracle.approvalThresholdBps()).to.equal(2500);
+      expect(await f.policy.approvalThresholdBps()).to.equal(2500);
+      await expect(run(f, f.governance, rule("TIER_MAX_PD", 3), 1800n))
+        .to.emit(f.oracle, "ApprovalThresholdSynced")
+        .withArgs(f.policyAddress, 2500, 1800);
+      expect(await f.oracle.approvalThresholdBps()).to.equal(1800);
+    });
+
+    it("leaves the copy alone (no sync) for other tiers' TIER_MAX_PD and the last tier's other terms and caps", async () => {
+      const f = await loadFixture(linked);
+      for (const [signer, id, v] of [
+        [f.governance, rule("TIER_MAX_PD", 2), 1500n],
+        [f.governance, rule("TIER_MAX_PD", 0), 100n],
+        [f.governance, rule("TIER_APR", 3), 2000n],
+        [f.regulator, rule("TIER_CAP_APR", 3), 3000n],
+        [f.regulator, rule("MAX_SCORE_AGE"), 86_400n],
+      ] as const) {
+        const tx = await run(f, signer, id, v);
+        await expect(tx).not.to.emit(f.oracle, "ApprovalThresholdSynced");
+        expect(await f.oracle.approvalThresholdBps()).to.equal(2000);
+      }
+    });
+
+    it("skips the push while the oracle uses no policy or another one; setPolicy re-reads the current value", async () => {
+      const f = await loadFixture(withOracle);
+      // Linked on the policy's side only (the deployment's first step): the rule still changes.
+      await f.policy.connect(f.regulator).setScoreOracle(f.oracleAddress);
+      await expect(run(f, f.governance, rule("TIER_MAX_PD", 3), 2500n)).not.to.emit(f.oracle, "ApprovalThresholdSynced");
+      await f.oracle.connect(f.governance).setPolicy(f.policyAddress);
+      expect(await f.oracle.approvalThresholdBps()).to.equal(2500);
+      // The oracle is pointed away (no policy): the policy's changes still execute, and the copy stays cleared.
+      await f.oracle.connect(f.governance).setPolicy(ethers.ZeroAddress);
+      await expect(run(f, f.governance, rule("TIER_MAX_PD", 3), 2200n)).not.to.emit(f.oracle, "ApprovalThresholdSynced");
+      expect(await f.oracle.approvalThresholdBps()).to.equal(0);
+      await expect(f.oracle.connect(f.governance).setPolicy(f.policyAddress))
+        .to.emit(f.oracle, "ApprovalThresholdSynced")
+        .withArgs(f.policyAddress, 0, 2200);
+    });
+  });
+
   describe("derived values (effective terms, approval threshold)", () => {
     it("moves the approval threshold with the last tier's TIER_MAX_PD, and only with it", async () => {
       const { policy, governance, carol } = await loadFixture(base);

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { BrowserProvider, HDNodeWallet, type Eip1193Provider } from "ethers";
 import { network } from "hardhat";
 
-import type { AddressBook } from "../../scripts/deploy/address-book.js";
+import { buildAddressBook, type AddressBook } from "../../scripts/deploy/address-book.js";
 import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { chainContext, type ChainContext } from "../../oracle/src/chain/index.js";
@@ -49,28 +49,13 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
   if (options.approve !== false) await approveModel(system.oracle, roles.regulator, model);
   const oracleAddress = await system.oracle.getAddress();
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  const addressBook: AddressBook = {
-    network: "in-process",
-    chainId: Number(chainId),
-    deployedAtBlock: system.deployedAtBlock,
-    deployedAt: new Date().toISOString(),
-    contracts: {
-      vusd: await system.vusd.getAddress(),
-      creditScoreOracle: oracleAddress,
-      supervisionPolicy: await system.policy.getAddress(),
-      lendingPool: await system.pool.getAddress(),
-      weth: system.wethAddress,
-      wethUsdPriceFeed: system.priceFeedAddress,
-    },
-    roles: {
-      deployer: roles.deployer.address,
-      governance: roles.governance.address,
-      regulator: roles.regulator.address,
-      guardian: roles.guardian.address,
-      attester: roles.attester.address,
-    },
-    model: { ...model, approved: options.approve !== false },
-  };
+  const addressBook: AddressBook = await buildAddressBook("in-process", {
+    chainId,
+    system,
+    roles,
+    model,
+    modelApproved: options.approve !== false,
+  });
   /** The nodes' view: a plain ethers provider over the in-process EIP-1193 provider (ethers' own error codes). */
   const chain = (rpcTimeoutMs = 10_000): ChainContext =>
     chainContext(new BrowserProvider(connection.provider as unknown as Eip1193Provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {

@@ -2,6 +2,10 @@
  * The main job, in-process: `runDemo` deploys, starts 3 oracle nodes (k = 2) over real HTTP and plays the whole
  * story; the summary must show each beat happened on chain.
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { expect } from "chai";
 
 import { runDemo, type DemoSummary } from "../../scripts/demo.js";
@@ -10,10 +14,13 @@ import { defaultParameters } from "../../scripts/deploy/parameters.js";
 describe("npm run demo (scripts/demo.ts)", function () {
   this.timeout(90_000);
   let summary: DemoSummary;
+  const reportsDir = mkdtempSync(join(tmpdir(), "verity-demo-test-"));
 
   before(async () => {
-    summary = await runDemo({ quiet: true });
+    summary = await runDemo({ quiet: true, reportsDir });
   });
+
+  after(() => rmSync(reportsDir, { recursive: true, force: true }));
 
   it("runs well under the 2-minute budget", () => {
     expect(summary.runtimeMs).to.be.below(60_000);
@@ -78,5 +85,16 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(summary.events.ExposureSnapshot).to.equal(1);
     expect(exposure.debtByTierWad).to.have.length(defaultParameters.tiers.length);
     expect(exposure.debtByTierWad.reduce((a, b) => a + b, 0n)).to.equal(exposure.totalDebtWad);
+  });
+
+  it("wrote the regulator's compliance report, whose headline numbers match the story", () => {
+    const { report } = summary;
+    expect(existsSync(report.markdownPath)).to.equal(true);
+    expect(report.dir.startsWith(reportsDir)).to.equal(true);
+    expect(report.adverseActions).to.equal(1);
+    expect(report.ruleChanges).to.be.at.least(1);
+    expect(report.liquidations).to.equal(1);
+    expect(report.breakerTrips).to.equal(1);
+    expect(report.loans).to.equal(summary.events.LoanOriginated);
   });
 });

@@ -34,6 +34,13 @@ describe("deploy: system deployment and wiring", () => {
     expect(await system.policy.approvalThresholdBps()).to.equal(defaultParameters.tiers.at(-1)!.maxPdBps);
   });
 
+  it("links the policy and the oracle both ways; the oracle's threshold copy is the policy's", async () => {
+    const { system } = await networkHelpers.loadFixture(deployedFixture);
+    expect(await system.policy.scoreOracle()).to.equal(await system.oracle.getAddress());
+    expect(await system.oracle.policy()).to.equal(await system.policy.getAddress());
+    expect(await system.oracle.approvalThresholdBps()).to.equal(defaultParameters.tiers.at(-1)!.maxPdBps);
+  });
+
   it("approves the shipped model: its id is the sha256 of the ONNX file", async () => {
     const { system, roles } = await networkHelpers.loadFixture(deployedFixture);
     const model = await shippedModel();

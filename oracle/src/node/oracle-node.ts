@@ -29,14 +29,14 @@ import type { NodeConfig } from "../config/index.js";
 import { readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
-import { acceptApplication, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
+import { IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
 import type { OperatorWallet } from "../keystore/index.js";
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel } from "../model/index.js";
 import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
 import { HttpError, type Route } from "../server/index.js";
-import { hashScoreReport, packSignatures, scoreReportDomain, signScoreReport, type ScoreReportDomain } from "../signing/index.js";
+import { hashScoreReport, packSignatures, scoreReportDomain, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, StoredProposal, StoredScoreRequest } from "../store/index.js";
 import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
 import {
@@ -136,7 +136,7 @@ export class OracleNode {
     if (this.options.store.isNonceUsed(verified.borrower, verified.nonce)) throw replayed(verified);
 
     if (flow === "push") {
-      acceptApplication(raw, this.intakeContext(), this.options.store);
+      if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
       const distributedTo = await this.broadcastApplication(raw, requestId);
       return {
         status: 202,
@@ -155,7 +155,7 @@ export class OracleNode {
     for (let round = 0; round < set.operators.length; round++) {
       const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
       if (leader === this.address) {
-        this.acceptOrKnown(raw, verified);
+        this.acceptOrKnown(verified);
         const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
         logFields.leader = "self";
         return { status: 201, json: bundle };
@@ -219,7 +219,7 @@ export class OracleNode {
     Object.assign(logFields, { forwardedBy: sender, applicationHash: verified.applicationHash, round });
     const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
     if (leader !== this.address) throw new HttpError(409, "not_leader", `this node is not the leader of round ${round}; ${leader} is`);
-    this.acceptOrKnown(raw, verified);
+    this.acceptOrKnown(verified);
     const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
     return { status: 201, json: bundle };
   }
@@ -259,7 +259,7 @@ export class OracleNode {
       throw new HttpError(409, "proposal_rejected", verdict.problems.map((p) => `${p.code}: ${p.message}`).join("; "));
     }
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const signature = await signScoreReport(this.options.wallet, this.domain, toSigningReport(report));
+    const signature = signDigest(this.options.wallet, reportDigest);
     // Kept for audit: what this node signed, for whom, at whose proposal.
     this.options.store.saveProposal({ reportDigest, requestKey: proposal.requestKey, leader: sender, report });
     this.options.store.addSignature(reportDigest, { signer: this.address, signature });
@@ -305,7 +305,7 @@ export class OracleNode {
       validUntil: issuedAt + BigInt(config.report.validitySec),
     };
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const own = await signScoreReport(wallet, this.domain, toSigningReport(report));
+    const own = signDigest(wallet, reportDigest);
     store.saveProposal({ reportDigest, requestKey: input.requestKey, leader: this.address, report });
     store.addSignature(reportDigest, { signer: this.address, signature: own });
     const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
@@ -472,13 +472,15 @@ export class OracleNode {
   }
 
   /**
-   * Records an application this node is about to lead. Idempotent for the very same application (same hash): a
+   * Records an application (already verified) this node is about to lead. Idempotent for the very same application (same hash): a
    * failed earlier round may have stored it here as a co-signer; a different application reusing the nonce is a
    * replay (409).
    */
-  private acceptOrKnown(raw: Record<string, unknown>, verified: VerifiedApplication): void {
+  private acceptOrKnown(verified: VerifiedApplication): void {
     if (this.options.store.getApplication(verified.applicationHash) !== undefined) return;
-    acceptApplication(raw, this.intakeContext(), this.options.store);
+    // `verified` was checked by this request's handler a moment ago (signature, expiry window, ranges): record
+    // it, claiming the nonce, without recovering the borrower's signature a second time.
+    if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
   }
 
   /** Stores a verified application unless this node already has it; true when stored now. */
@@ -553,4 +555,12 @@ function replayed(application: VerifiedApplication): IntakeError {
 
 function toSigningReport(report: ScoreReportFields) {
   return { ...report, reasonCodes: [...report.reasonCodes] as [number, number, number, number] };
+}
+
+/**
+ * Signs an EIP-712 digest computed by `hashScoreReport`: the same (deterministic, RFC 6979) signature as
+ * `signScoreReport`, without encoding and hashing the typed data a second time inside the wallet.
+ */
+function signDigest(wallet: OperatorWallet, digest: string): string {
+  return wallet.signingKey.sign(digest).serialized;
 }

@@ -19,8 +19,11 @@ export function openDatabase(path: string): DatabaseSync {
   }
   try {
     // WAL: readers (health, metrics) never block the writer, and a crash never leaves a half-written page.
-    // synchronous=FULL: a committed submission survives power loss, so a restart cannot post a report twice.
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    // synchronous=NORMAL by default: in WAL mode a commit is still atomic and survives a process crash, only the
+    // last commits before an OS crash or power loss may be lost (no fsync per commit on the request path).
+    // Submission state is written with `durable` (synchronous=FULL: an fsync per commit, which also persists every
+    // earlier WAL frame), so a committed submission survives power loss and a restart cannot post a report twice.
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     migrate(db, path);
   } catch (error) {
     db.close();
@@ -54,17 +57,23 @@ function migrate(db: DatabaseSync, path: string): void {
 
 /**
  * Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so two processes on one file fail
- * fast instead of deadlocking on upgrade). Rolls back on any throw and rethrows it.
+ * fast instead of deadlocking on upgrade). Rolls back on any throw and rethrows it. `durable`: the commit is
+ * fsynced (synchronous=FULL for this transaction) before this returns.
  */
-export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+export function inTransaction<T>(db: DatabaseSync, work: () => T, options: { durable?: boolean } = {}): T {
   if (db.isTransaction) throw new StoreError("nested store transactions are not supported");
-  db.exec("BEGIN IMMEDIATE");
+  if (options.durable === true) db.exec("PRAGMA synchronous = FULL");
   try {
-    const result = work();
-    db.exec("COMMIT");
-    return result;
-  } catch (error) {
-    db.exec("ROLLBACK");
-    throw error;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  } finally {
+    if (options.durable === true) db.exec("PRAGMA synchronous = NORMAL");
   }
 }

@@ -294,12 +294,17 @@ export class OracleStore implements ApplicationRecorder {
   ensureSubmission(reportDigest: string): Submission {
     if (!this.hasProposal(reportDigest)) throw new StoreError(`cannot submit: proposal ${reportDigest} is not in the store`);
     const now = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO submissions (report_digest, status, created_at, updated_at) VALUES (?, 'pending', ?, ?)
-         ON CONFLICT (report_digest) DO NOTHING`,
-      )
-      .run(reportDigest, now, now);
+    inTransaction(
+      this.db,
+      () =>
+        this.db
+          .prepare(
+            `INSERT INTO submissions (report_digest, status, created_at, updated_at) VALUES (?, 'pending', ?, ?)
+             ON CONFLICT (report_digest) DO NOTHING`,
+          )
+          .run(reportDigest, now, now),
+      { durable: true },
+    );
     return this.requireSubmission(reportDigest);
   }
 
@@ -364,7 +369,7 @@ export class OracleStore implements ApplicationRecorder {
         .prepare(`UPDATE submissions SET status = ?, ${set.sql}, updated_at = ? WHERE report_digest = ?`)
         .run(to, ...set.params, this.now(), reportDigest);
       return this.requireSubmission(reportDigest);
-    });
+    }, { durable: true });
   }
 }
 

@@ -9,10 +9,11 @@ import {WETH9} from "../../../contracts/mocks/WETH9.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {ScoreReport} from "../../../contracts/types/ScoreTypes.sol";
 import {TierTerms} from "../../../contracts/types/PolicyTypes.sol";
+import {Rules} from "../../../contracts/libraries/Rules.sol";
 import {Cheats, CHEATS_ADDRESS} from "../Cheats.sol";
 
 /// @notice Drives random sequences of deposit / withdraw / borrow / repay / accrue / price move / liquidate /
-/// score change against the real contracts, and records what the invariants need (ghost variables).
+/// score change / rule change (a tier's TIER_MAX_PD) against the real contracts, and records what the invariants need (ghost variables).
 /// Every action bounds its inputs to plausible values and ignores reverts the protocol is entitled to (a rule
 /// that says no); what the invariants check is that no accepted action breaks the books.
 contract LendingHandler {
@@ -38,6 +39,7 @@ contract LendingHandler {
     uint256 public borrowsAccepted;
     uint256 public liquidationsAccepted;
     uint256 public repaysAccepted;
+    uint256 public maxPdChanges;
     uint64 internal lastIssuedAt;
     uint256 internal currentPrice;
 
@@ -184,6 +186,26 @@ contract LendingHandler {
         oracle.submitScore(report, signatures);
         (uint256 debt,,,) = pool.positionOf(actor);
         if (debt != 0) pool.rebase(actor);
+    }
+
+    /// @notice Governance moves one tier's TIER_MAX_PD between its neighbours (the last tier's up to 50 %) through
+    /// the timelock; the feed keeps reporting over the wait. The last tier's value is the approval threshold, which
+    /// the policy pushes to the oracle in the executing call.
+    function changeMaxPd(uint256 tierSeed, uint256 valueSeed) external {
+        uint8 count = policy.tierCount();
+        uint8 tier = uint8(tierSeed % count);
+        uint256 low = tier == 0 ? 0 : policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, tier - 1)) + 1;
+        uint256 high = tier + 1 == count ? 5_000 : policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, tier + 1)) - 1;
+        if (low > high) return;
+        bytes32 rule = Rules.tierRule(Rules.TIER_MAX_PD, tier);
+        vm.prank(address(0x60F)); // governance schedules tier terms
+        bytes32 changeId = policy.scheduleRuleChange(rule, _bound(valueSeed, low, high));
+        (,, uint64 executableAt) = policy.pendingChange(changeId);
+        vm.warp(executableAt);
+        feed.setAnswer(int256(currentPrice));
+        pool.pokePrice(address(weth));
+        policy.executeRuleChange(changeId);
+        ++maxPdChanges;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -68,7 +68,7 @@ contract LendingInvariantsTest is SystemDeployer {
 
     /// The policy's derived values (precomputed for cheap reads) equal what the rulebook says: each tier's
     /// effective terms are its terms bounded by its caps, and the approval threshold, kept in the slot that borrows
-    /// and the circuit breaker rewrite, is the last tier's TIER_MAX_PD.
+    /// and the circuit breaker rewrite, is the last tier's TIER_MAX_PD, as is the oracle's copy of it.
     /// hardhat-config: invariant.runs = 48
     /// hardhat-config: invariant.depth = 40
     function invariant_policyDerivedValuesMatchRulebook() public view {
@@ -93,6 +93,7 @@ contract LendingInvariantsTest is SystemDeployer {
             policy.approvalThresholdBps() == policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, count - 1)),
             "approval threshold != last tier's TIER_MAX_PD"
         );
+        require(oracle.approvalThresholdBps() == policy.approvalThresholdBps(), "oracle's threshold copy drifted");
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {

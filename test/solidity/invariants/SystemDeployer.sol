@@ -80,6 +80,8 @@ abstract contract SystemDeployer {
         vusd.setMinterCap(address(pool), 10_000_000e18);
         vm.prank(REGULATOR);
         policy.grantRole(Roles.POOL, address(pool));
+        vm.prank(REGULATOR);
+        policy.setScoreOracle(address(oracle));
         vm.prank(GOVERNANCE);
         oracle.setPolicy(address(policy));
         vm.prank(GOVERNANCE);

@@ -1,0 +1,460 @@
+/**
+ * Latency and throughput benchmark of the oracle node, on Hardhat's in-process chain with real HTTP on 127.0.0.1.
+ *
+ *   npm run bench:oracle                         # progress on stderr, a table with targets on stdout
+ *   npm run bench:oracle -- --json               # exactly one JSON object on stdout
+ *   npm run bench:oracle -- --requests 500 --concurrency 16 --warmup 50
+ *
+ * Figures (percentiles are nearest-rank over the sorted samples: p-th = sorted[ceil(p/100 · n) − 1]):
+ *   ortInferenceUs    median of single-row `session.run` calls on the shipped model (same session options as the
+ *                     node: intra/inter-op threads 1), after a warm-up. Raw onnxruntime, no explanation.
+ *   scoreP50Ms/P99Ms  one node whose on-chain operator set is itself with threshold 1: `POST /v1/applications`
+ *                     (pull flow) one request at a time; application in, bundle signed by the node out. Includes
+ *                     intake (borrower EIP-712 signature check), nonce claim and storage, scoring, the exact
+ *                     Shapley explanation (one ORT batch of 2^G coalitions), report signing and the HTTP round trip.
+ *   reportsPerSecond  the same node, `--concurrency` clients over keep-alive HTTP: completed bundles / wall time
+ *                     over `--requests` applications.
+ *   cosignedP99Ms     three nodes, k = 2 (operators re-set on chain), applications sent one at a time to their
+ *                     round-0 leader (no forwarding hop): the leader scores, signs and gathers one co-signature
+ *                     from a peer that re-verifies and re-scores. `cosignedForwardedP99Ms` (extra) sends every
+ *                     application to node 0 instead, so two thirds of them include the forwarding hop.
+ *
+ * Every application is a fresh borrower wallet with its own nonce, signed before the timed phase (signing is the
+ * client's cost). The node logs at `--log-level` (default info, as in production) into /dev/null.
+ * Bounded: `--requests` per phase and a whole-run deadline (`--max-seconds`); every server is shut down at the end.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+import { Command } from "commander";
+import { BrowserProvider, HDNodeWallet, Wallet, keccak256, toBeHex, zeroPadValue, type Eip1193Provider } from "ethers";
+import { network } from "hardhat";
+import * as ort from "onnxruntime-node";
+import { pino } from "pino";
+
+import type { AddressBook } from "../deploy/address-book.js";
+import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
+import { defaultParameters } from "../deploy/parameters.js";
+import { chainContext, readOperatorSet, type ChainContext } from "../../oracle/src/chain/index.js";
+import { LOG_LEVELS, parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
+import { selectLeader } from "../../oracle/src/consensus/index.js";
+import { applicationTypedData, hashApplication, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
+import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
+import { createLogger } from "../../oracle/src/log/index.js";
+import { loadCreditModel, MODEL_INPUT_NAME } from "../../oracle/src/model/index.js";
+import { startNode, type RunningNode } from "../../oracle/src/node/index.js";
+
+const program = new Command()
+  .name("bench:oracle")
+  .description("Latency and throughput of the Verity oracle node (in-process chain, HTTP on 127.0.0.1)")
+  .option("--json", "print one JSON object instead of a table")
+  .option("--requests <n>", "applications per timed phase", (v) => positiveInt("--requests", v), 1000)
+  .option("--concurrency <c>", "concurrent clients in the throughput phase", (v) => positiveInt("--concurrency", v), 32)
+  .option("--warmup <n>", "untimed applications before each phase", (v) => nonNegativeInt("--warmup", v), 50)
+  .option("--log-level <level>", `node log level (${LOG_LEVELS.join(", ")}); lines go to /dev/null`, "info")
+  .option("--max-seconds <s>", "abort the whole run after this long", (v) => positiveInt("--max-seconds", v), 600)
+  .parse();
+const opts = program.opts<{ json?: boolean; requests: number; concurrency: number; warmup: number; logLevel: string; maxSeconds: number }>();
+const asJson = opts.json === true;
+if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+const logLevel = opts.logLevel as NodeConfig["logLevel"];
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return n;
+}
+function nonNegativeInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  return n;
+}
+
+const TARGETS = { scoreP99Ms: 10, reportsPerSecond: 500, cosignedP99Ms: 30 } as const;
+const MODEL_PATH = fileURLToPath(new URL("../../oracle/model/credit-model.onnx", import.meta.url));
+const MODEL_CARD_PATH = fileURLToPath(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url));
+const MNEMONIC = "test test test test test test test test test test test junk";
+const PASSWORD_ENV = "VERITY_BENCH_KEYSTORE_PASSWORD";
+const ENV = { [PASSWORD_ENV]: "bench password, local only" };
+const REQUEST_TIMEOUT_MS = 15_000;
+const deadline = Date.now() + opts.maxSeconds * 1000;
+
+const progress = (message: string) => {
+  if (!asJson) process.stderr.write(`[bench:oracle] ${message}\n`);
+};
+function checkDeadline(what: string): void {
+  if (Date.now() > deadline) throw new Error(`--max-seconds ${opts.maxSeconds} exceeded during ${what}`);
+}
+
+/** Nearest-rank percentile of already sorted samples. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) throw new Error("percentile of no samples");
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+const sortedCopy = (samples: readonly number[]) => [...samples].sort((a, b) => a - b);
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP client: node:http with a keep-alive agent (one per phase), JSON in and out.
+
+function post(agent: Agent, url: string, body: string): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.once("end", () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+          } catch (error) {
+            reject(error as Error);
+          }
+        });
+        res.once("error", reject);
+      },
+    );
+    req.once("timeout", () => req.destroy(new Error(`request to ${url} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Chain: Verity deployed on the in-process network with one operator (threshold 1); later three (threshold 2).
+
+const connection = await network.create();
+const { ethers } = connection;
+const signers = await ethers.getSigners();
+const [deployer, governance, regulator, guardian, attester] = signers;
+const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+const operators = Array.from({ length: 3 }, (_, i) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${10 + i}`));
+progress("deploying Verity on the in-process network");
+const system = await deploySystem(ethers, roles, { ...defaultParameters, oracle: { operators: [operators[0]!.address], threshold: 1 } });
+const shipped = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
+await approveModel(system.oracle, roles.regulator, shipped);
+const oracleAddress = await system.oracle.getAddress();
+const chainId = (await ethers.provider.getNetwork()).chainId;
+const addressBook: AddressBook = {
+  network: "in-process",
+  chainId: Number(chainId),
+  deployedAtBlock: system.deployedAtBlock,
+  deployedAt: new Date().toISOString(),
+  contracts: {
+    vusd: await system.vusd.getAddress(),
+    creditScoreOracle: oracleAddress,
+    supervisionPolicy: await system.policy.getAddress(),
+    lendingPool: await system.pool.getAddress(),
+    weth: system.wethAddress,
+    wethUsdPriceFeed: system.priceFeedAddress,
+  },
+  roles: {
+    deployer: roles.deployer.address,
+    governance: roles.governance.address,
+    regulator: roles.regulator.address,
+    guardian: roles.guardian.address,
+    attester: roles.attester.address,
+  },
+  model: { ...shipped, approved: true },
+};
+const chain = (): ChainContext =>
+  chainContext(new BrowserProvider(connection.provider as unknown as Eip1193Provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
+    deployedAtBlock: system.deployedAtBlock,
+    rpcTimeoutMs: 10_000,
+  });
+
+const { dir: workDir, cleanup } = (() => {
+  const dir = mkdtempSync(join(tmpdir(), "verity-bench-oracle-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+})();
+const running: RunningNode[] = [];
+const devNull = pino.destination({ dest: "/dev/null", sync: true });
+
+async function startCluster(count: number, threshold: number, prefix: string): Promise<RunningNode[]> {
+  const { createServer } = await import("node:net");
+  const freePort = () =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const ids = ports.map((_, i) => `${prefix}-${i}`);
+  const nodes: RunningNode[] = [];
+  for (let i = 0; i < count; i++) {
+    const keystorePath = join(workDir, `${ids[i]}.keystore.json`);
+    await createKeystoreFile({ outPath: keystorePath, password: ENV[PASSWORD_ENV], privateKey: operators[i]!.privateKey, scryptN: 16 });
+    const config = parseConfig({
+      nodeId: ids[i],
+      operatorAddress: operators[i]!.address,
+      listen: { host: "127.0.0.1", port: ports[i] },
+      keystore: { path: keystorePath, passwordEnv: PASSWORD_ENV },
+      model: { path: MODEL_PATH },
+      chain: { rpcUrl: "http://127.0.0.1:1", chainId: Number(chainId), deploymentFile: join(workDir, "unused.json"), confirmations: 0, pollIntervalMs: 1_000 },
+      peers: ports.flatMap((port, j) => (j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: operators[j]!.address }])),
+      quorum: { threshold, tolerancePdBps: 5 },
+      report: { validitySec: 86_400 },
+      intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
+      store: { path: join(workDir, `${ids[i]}.sqlite`) },
+      logLevel,
+    });
+    const node = await startNode(config, {
+      env: ENV,
+      logger: createLogger({ nodeId: config.nodeId, level: config.logLevel, destination: devNull }),
+      chain: chain(),
+      addressBook,
+      // Scoring only (pull flow): no ScoreRequested watcher, no push loop.
+      watch: false,
+      defaultMetrics: false,
+      timing: { peerTimeoutMs: 5_000, coordinateTimeoutMs: 10_000, operatorSetTtlMs: 60_000 },
+      drainTimeoutMs: 3_000,
+    });
+    running.push(node);
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(running.splice(0).map((node) => node.shutdown("bench done")));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Applications: a fresh borrower per application, signed before any timing.
+
+const model = await loadCreditModel(MODEL_PATH);
+const featureNames = [...model.featureNames];
+const BASE_FEATURES: Record<string, number> = {
+  LIMIT_BAL: 360_000,
+  AGE: 35,
+  EDUCATION: 2,
+  PAY_0: -1, PAY_2: -1, PAY_3: -1, PAY_4: -1, PAY_5: -1, PAY_6: -1,
+  BILL_AMT1: 3_200, BILL_AMT2: 2_900, BILL_AMT3: 3_100, BILL_AMT4: 2_800, BILL_AMT5: 3_000, BILL_AMT6: 2_700,
+  PAY_AMT1: 2_900, PAY_AMT2: 3_100, PAY_AMT3: 2_800, PAY_AMT4: 3_000, PAY_AMT5: 2_700, PAY_AMT6: 3_300,
+};
+for (const name of featureNames) if (BASE_FEATURES[name] === undefined) throw new Error(`bench: no sample value for model feature ${name}`);
+
+interface SignedApplication {
+  body: string;
+  applicationHash: string;
+}
+let applicationCounter = 0;
+
+/** Applicants vary (limit, repayment status, bills) so no two rows are the same. */
+function applicantFeatures(i: number): Record<string, number> {
+  const features: Record<string, number> = {};
+  for (const name of featureNames) features[name] = BASE_FEATURES[name]!;
+  features.LIMIT_BAL = 20_000 + (i % 97) * 10_000;
+  features.PAY_0 = (i % 5) - 2;
+  features.PAY_2 = (i % 3) - 1;
+  features.BILL_AMT1 = 1_000 + (i % 89) * 1_500;
+  features.PAY_AMT1 = (i % 31) * 700;
+  const out: Record<string, number> = {};
+  for (const name of featureNames) out[name] = features[name]!;
+  return out;
+}
+
+async function signApplications(count: number): Promise<SignedApplication[]> {
+  const params = { chainId, verifyingContract: oracleAddress };
+  const expiry = Math.floor(Date.now() / 1000) + 850;
+  const out: SignedApplication[] = [];
+  for (let j = 0; j < count; j++) {
+    const i = applicationCounter++;
+    const borrower = new Wallet(keccak256(zeroPadValue(toBeHex(0xbe7c4000n + BigInt(i)), 32)));
+    const features = applicantFeatures(i);
+    const message = { borrower: borrower.address, featuresHash: hashApplicationFeatures(featureNames, features), nonce: BigInt(i + 1), expiry };
+    const { domain, types } = applicationTypedData(params, message);
+    const signature = await borrower.signTypedData(domain, types, message);
+    out.push({
+      body: JSON.stringify({ borrower: borrower.address, features, nonce: message.nonce.toString(), expiry, signature }),
+      applicationHash: hashApplication(params, message),
+    });
+  }
+  return out;
+}
+
+function checkBundle(status: number, json: any, signersExpected: number): void {
+  if (status !== 201) throw new Error(`expected 201, got ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+  if (!Array.isArray(json.signers) || json.signers.length !== signersExpected || typeof json.signatures !== "string") {
+    throw new Error(`bundle without ${signersExpected} signature(s): ${JSON.stringify(json).slice(0, 300)}`);
+  }
+}
+
+/** Sends applications one at a time; returns each round trip in ms. */
+async function sequential(agent: Agent, target: (app: SignedApplication) => string, apps: readonly SignedApplication[], k: number, what: string): Promise<number[]> {
+  const samples: number[] = [];
+  for (const app of apps) {
+    const started = performance.now();
+    const { status, json } = await post(agent, `${target(app)}/v1/applications`, app.body);
+    samples.push(performance.now() - started);
+    checkBundle(status, json, k);
+    if (samples.length % 100 === 0) {
+      progress(`${what}: ${samples.length}/${apps.length}`);
+      checkDeadline(what);
+    }
+  }
+  return samples;
+}
+
+/** `concurrency` clients draining one queue; returns the wall time in ms. */
+async function concurrent(agent: Agent, url: string, apps: readonly SignedApplication[], concurrency: number, k: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, apps.length) }, async () => {
+      while (next < apps.length) {
+        const app = apps[next++]!;
+        const { status, json } = await post(agent, `${url}/v1/applications`, app.body);
+        checkBundle(status, json, k);
+        if (next % 200 === 0) checkDeadline("throughput phase");
+      }
+    }),
+  );
+  return performance.now() - started;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The run.
+
+interface Results {
+  ortInferenceUs: number;
+  scoreP50Ms: number;
+  scoreP99Ms: number;
+  reportsPerSecond: number;
+  cosignedP99Ms: number;
+  [extra: string]: unknown;
+}
+
+async function measureOrt(): Promise<{ single: number; batch: number }> {
+  // The node's own session options (load-model.ts): one intra-op and one inter-op thread.
+  const session = await ort.InferenceSession.create(MODEL_PATH, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const width = featureNames.length;
+  const row = Float32Array.from(featureNames.map((name) => BASE_FEATURES[name]!));
+  const batchRows = 256;
+  const batch = new Float32Array(batchRows * width);
+  for (let r = 0; r < batchRows; r++) batch.set(row, r * width);
+  const time = async (data: Float32Array, rows: number, runs: number) => {
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const feeds = { [MODEL_INPUT_NAME]: new ort.Tensor("float32", data, [rows, width]) };
+      const started = performance.now();
+      await session.run(feeds);
+      samples.push((performance.now() - started) * 1000);
+    }
+    return percentile(sortedCopy(samples), 50);
+  };
+  await time(row, 1, 500);
+  const single = await time(row, 1, 5_000);
+  await time(batch, batchRows, 100);
+  const batchUs = await time(batch, batchRows, 1_000);
+  await session.release();
+  return { single, batch: batchUs };
+}
+
+async function run(): Promise<Results> {
+  progress("onnxruntime: single-row session.run (and a 256-row batch, for reference)");
+  const ortTimes = await measureOrt();
+
+  // Phase 1: one node, operator set = {node}, threshold 1.
+  progress(`signing ${2 * opts.warmup + 2 * opts.requests} applications for the one-node phases`);
+  const [single] = await startCluster(1, 1, "solo");
+  const soloWarm = await signApplications(opts.warmup);
+  const soloApps = await signApplications(opts.requests);
+  const throughputWarm = await signApplications(opts.warmup);
+  const throughputApps = await signApplications(opts.requests);
+  checkDeadline("signing");
+
+  const agent1 = new Agent({ keepAlive: true, maxSockets: 1 });
+  await sequential(agent1, () => single!.url, soloWarm, 1, "one node warm-up");
+  const scoreSamples = sortedCopy(await sequential(agent1, () => single!.url, soloApps, 1, "one node, sequential"));
+  agent1.destroy();
+
+  const agentC = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  await concurrent(agentC, single!.url, throughputWarm, opts.concurrency, 1);
+  progress(`one node, ${opts.concurrency} concurrent clients, ${opts.requests} applications`);
+  const wallMs = await concurrent(agentC, single!.url, throughputApps, opts.concurrency, 1);
+  agentC.destroy();
+  await stopAll();
+
+  // Phase 2: three nodes, k = 2.
+  progress("re-setting the operator set on chain: 3 operators, threshold 2");
+  await (await system.oracle.connect(roles.governance).setOperators(operators.map((o) => o.address), 2)).wait();
+  const cluster = await startCluster(3, 2, "quorum");
+  const set = await readOperatorSet(chain());
+  const urlOf = new Map(cluster.map((node) => [node.address, node.url]));
+  const leaderUrl = (app: SignedApplication) =>
+    urlOf.get(selectLeader({ operators: set.operators, requestKey: app.applicationHash, operatorSetVersion: set.version }).leader)!;
+  progress(`signing ${2 * opts.warmup + 2 * opts.requests} applications for the three-node phases`);
+  const quorumWarm = await signApplications(opts.warmup);
+  const quorumApps = await signApplications(opts.requests);
+  const forwardWarm = await signApplications(opts.warmup);
+  const forwardApps = await signApplications(opts.requests);
+  checkDeadline("signing");
+  const agent3 = new Agent({ keepAlive: true, maxSockets: 3 });
+  await sequential(agent3, leaderUrl, quorumWarm, 2, "3 nodes warm-up");
+  const cosignSamples = sortedCopy(await sequential(agent3, leaderUrl, quorumApps, 2, "3 nodes, k = 2, to the leader"));
+  await sequential(agent3, () => cluster[0]!.url, forwardWarm, 2, "3 nodes warm-up (node 0)");
+  const forwardSamples = sortedCopy(await sequential(agent3, () => cluster[0]!.url, forwardApps, 2, "3 nodes, k = 2, to node 0"));
+  agent3.destroy();
+  await stopAll();
+
+  return {
+    ortInferenceUs: round(ortTimes.single, 1),
+    scoreP50Ms: round(percentile(scoreSamples, 50)),
+    scoreP99Ms: round(percentile(scoreSamples, 99)),
+    reportsPerSecond: round((opts.requests / wallMs) * 1000, 1),
+    cosignedP99Ms: round(percentile(cosignSamples, 99)),
+    // extras
+    ortBatch256Us: round(ortTimes.batch, 1),
+    cosignedP50Ms: round(percentile(cosignSamples, 50)),
+    cosignedForwardedP50Ms: round(percentile(forwardSamples, 50)),
+    cosignedForwardedP99Ms: round(percentile(forwardSamples, 99)),
+    requests: opts.requests,
+    concurrency: opts.concurrency,
+    warmup: opts.warmup,
+    logLevel,
+    loadAverage: loadavg().map((l) => round(l)),
+  };
+}
+
+let results: Results;
+try {
+  results = await run();
+} finally {
+  await stopAll().catch(() => undefined);
+  await connection.close().catch(() => undefined);
+  cleanup();
+}
+
+if (asJson) {
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+} else {
+  const rows: [string, string, string, string][] = [
+    ["ortInferenceUs", `${results.ortInferenceUs} µs`, "", ""],
+    ["scoreP50Ms", `${results.scoreP50Ms} ms`, "", ""],
+    ["scoreP99Ms", `${results.scoreP99Ms} ms`, `≤ ${TARGETS.scoreP99Ms}`, results.scoreP99Ms <= TARGETS.scoreP99Ms ? "✓" : "✗"],
+    ["reportsPerSecond", `${results.reportsPerSecond} /s`, `≥ ${TARGETS.reportsPerSecond}`, results.reportsPerSecond >= TARGETS.reportsPerSecond ? "✓" : "✗"],
+    ["cosignedP99Ms", `${results.cosignedP99Ms} ms`, `≤ ${TARGETS.cosignedP99Ms}`, results.cosignedP99Ms <= TARGETS.cosignedP99Ms ? "✓" : "✗"],
+    ["  ortBatch256Us", `${results.ortBatch256Us} µs`, "", ""],
+    ["  cosignedP50Ms", `${results.cosignedP50Ms} ms`, "", ""],
+    ["  cosignedForwardedP50Ms", `${results.cosignedForwardedP50Ms} ms`, "", ""],
+    ["  cosignedForwardedP99Ms", `${results.cosignedForwardedP99Ms} ms`, "", ""],
+  ];
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ["metric", "value", "target"][c]!.length));
+  const line = (r: readonly string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3] ?? ""}`.trimEnd();
+  console.log(line(["metric", "value", "target", ""]));
+  for (const r of rows) console.log(line(r));
+  console.log(
+    `\n${results.requests} applications per phase, ${results.concurrency} concurrent clients, warm-up ${results.warmup}, node log level ${results.logLevel}; ` +
+      `load average ${(results.loadAverage as number[]).join(" ")} (shared machine: absolute figures are noisy)`,
+  );
+}
+process.exit(0);

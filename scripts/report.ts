@@ -1,0 +1,80 @@
+/**
+ * Compliance report from the chain's compliance events.
+ *
+ *   npm run report -- --network localhost                    # from the deployment block to the head
+ *   npm run report -- --network localhost --from-block 120 --out reports/q1
+ *
+ * Reads `deployments/<network>.json` for the contracts, connects through Hardhat's network config, and writes
+ * `report.md`, `csv/*.csv` and `charts/*.svg` (default `reports/<network>-<timestamp>/`).
+ */
+import { access } from "node:fs/promises";
+
+import { Command, InvalidArgumentError } from "commander";
+import { network } from "hardhat";
+
+import { addressBookPath, readAddressBook } from "./deploy/address-book.js";
+import { buildComplianceReport, writeComplianceReport, type CollectProgress } from "./report/index.js";
+import { formatVusd } from "./report/format.js";
+
+function blockNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a block number (a non-negative integer)`);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is too large for a block number`);
+  return n;
+}
+
+const program = new Command()
+  .name("report")
+  .description("Compliance report: exposure, concentration, scores, adverse actions, rule changes, liquidations, circuit breaker")
+  .requiredOption("--network <name>", "network in hardhat.config.ts with an address book deployments/<name>.json")
+  .option("--from-block <n>", "first block (default: the address book's deployedAtBlock)", blockNumber)
+  .option("--to-block <n>", "last block (default: the chain head)", blockNumber)
+  .option("--out <dir>", "output folder (default: reports/<network>-<timestamp>/)")
+  .parse();
+const options = program.opts<{ network: string; fromBlock?: number; toBlock?: number; out?: string }>();
+
+function fail(message: string): never {
+  console.error(`report: ${message}`);
+  process.exit(1);
+}
+
+const bookPath = addressBookPath(options.network);
+try {
+  await access(bookPath);
+} catch {
+  fail(`no address book for network "${options.network}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${options.network})`);
+}
+const addressBook = await readAddressBook(bookPath).catch((error: Error) => fail(error.message));
+
+const connection = await network.create({ network: options.network }).catch((error: Error) =>
+  fail(`cannot connect to network "${options.network}": ${error.message}`),
+);
+const { ethers } = connection;
+
+let lastPhase = "";
+const progress = (p: CollectProgress) => {
+  if (p.phase === "logs") console.log(`  logs: range ${p.done}/${p.total}, ${p.events} log(s) so far`);
+  else if (p.phase !== lastPhase) console.log(`  ${p.phase === "timestamps" ? "block times" : "state at the report block"}…`);
+  lastPhase = p.phase;
+};
+
+console.log(`Reading compliance events on ${options.network} (chain ${addressBook.chainId})…`);
+const report = await buildComplianceReport({
+  provider: ethers.provider,
+  addressBook,
+  fromBlock: options.fromBlock,
+  toBlock: options.toBlock,
+  onProgress: progress,
+}).catch((error: Error) => fail(error.message));
+
+const outDir = options.out ?? `reports/${options.network}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+const written = await writeComplianceReport(report, outDir);
+await connection.close();
+
+const a = report.analysis;
+console.log(`
+Report written to ${written.markdownPath} (${written.csvPaths.length} CSV files, ${written.chartPaths.length} charts)
+  blocks ${report.meta.fromBlock}–${report.meta.toBlock}: ${report.events.length} compliance events
+  loans originated: ${a.exposure.totals.loans} (${formatVusd(a.exposure.totals.originatedWad)} vUSD); principal outstanding ${formatVusd(report.state.totalPrincipalWad)} vUSD
+  scores: ${a.scores.models.reduce((s, m) => s + m.scores, 0)}; adverse actions: ${a.adverseActions.count}
+  rule changes: ${a.ruleChanges.length}; liquidations: ${a.liquidations.count}; circuit-breaker trips: ${a.circuitBreaker.trips}${report.state.paused ? " (PAUSED now)" : ""}`);

@@ -1,0 +1,243 @@
+/**
+ * SVG charts for the report. A plotting library would be one more dependency to install, audit and pin for four
+ * simple charts (bars, horizontal bars, a histogram and a timeline); none is installed here, and SVG is text, so a
+ * few functions that write it keep the charts reviewable and the output byte-for-byte deterministic.
+ * Every chart has a title, labelled axes and a <title> per bar with its exact value (shown as a tooltip).
+ */
+
+const FONT = "font-family=\"Helvetica, Arial, sans-serif\"";
+const BAR_COLOUR = "#3b6ea5";
+const ALERT_COLOUR = "#c0392b";
+const GRID_COLOUR = "#dddddd";
+/** Rough width of one character at 12 px, to size label margins without measuring text. */
+const CHAR_PX = 6.6;
+
+export interface Bar {
+  label: string;
+  value: number;
+  /** Drawn in the alert colour (e.g. bins above the approval threshold). */
+  alert?: boolean;
+}
+
+export interface BarChartSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  bars: readonly Bar[];
+  formatValue?: (value: number) => string;
+  /** A vertical line at a fractional bar position (0 = left edge of the first bar), e.g. a threshold. */
+  marker?: { position: number; label: string };
+  /** Print each bar's value above it (off for dense histograms). */
+  showValues?: boolean;
+  /** Values are counts: integer ticks. */
+  counts?: boolean;
+}
+
+/** Vertical bars over categories: exposure by tier, the PD histogram. */
+export function barChart(spec: BarChartSpec): string {
+  const format = spec.formatValue ?? formatNumber;
+  const width = Math.max(560, 90 + spec.bars.length * 48);
+  const height = 380;
+  const plot = { left: 80, right: width - 20, top: 50, bottom: height - 90 };
+  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)), spec.counts === true);
+  const y = (v: number) => plot.bottom - (v / max) * (plot.bottom - plot.top);
+  const slot = (plot.right - plot.left) / Math.max(1, spec.bars.length);
+  const rotate = spec.bars.some((b) => b.label.length * CHAR_PX > slot - 4);
+
+  const parts = [svgOpen(width, height), title(width, spec.title)];
+  for (const tick of ticks) {
+    parts.push(
+      `<line x1="${plot.left}" y1="${r(y(tick))}" x2="${plot.right}" y2="${r(y(tick))}" stroke="${GRID_COLOUR}"/>`,
+      `<text x="${plot.left - 6}" y="${r(y(tick) + 4)}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(format(tick))}</text>`,
+    );
+  }
+  spec.bars.forEach((bar, i) => {
+    const x = plot.left + i * slot + slot * 0.12;
+    const w = slot * 0.76;
+    const top = y(bar.value);
+    parts.push(
+      `<rect x="${r(x)}" y="${r(top)}" width="${r(w)}" height="${r(plot.bottom - top)}" fill="${bar.alert === true ? ALERT_COLOUR : BAR_COLOUR}">` +
+        `<title>${escapeXml(`${bar.label}: ${format(bar.value)}`)}</title></rect>`,
+    );
+    if (spec.showValues !== false && bar.value > 0) {
+      parts.push(`<text x="${r(x + w / 2)}" y="${r(top - 4)}" text-anchor="middle" font-size="11" ${FONT}>${escapeXml(format(bar.value))}</text>`);
+    }
+    const cx = r(plot.left + (i + 0.5) * slot);
+    parts.push(
+      rotate
+        ? `<text x="${cx}" y="${plot.bottom + 14}" text-anchor="end" font-size="11" ${FONT} transform="rotate(-40 ${cx} ${plot.bottom + 14})">${escapeXml(bar.label)}</text>`
+        : `<text x="${cx}" y="${plot.bottom + 16}" text-anchor="middle" font-size="11" ${FONT}>${escapeXml(bar.label)}</text>`,
+    );
+  });
+  if (spec.marker !== undefined) {
+    const mx = r(plot.left + spec.marker.position * slot);
+    parts.push(
+      `<line x1="${mx}" y1="${plot.top - 6}" x2="${mx}" y2="${plot.bottom}" stroke="${ALERT_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>`,
+      `<text x="${mx + 4}" y="${plot.top + 6}" font-size="11" fill="${ALERT_COLOUR}" ${FONT}>${escapeXml(spec.marker.label)}</text>`,
+    );
+  }
+  parts.push(
+    axes(plot),
+    `<text x="${r((plot.left + plot.right) / 2)}" y="${height - 12}" text-anchor="middle" font-size="12" ${FONT}>${escapeXml(spec.xLabel)}</text>`,
+    `<text x="16" y="${r((plot.top + plot.bottom) / 2)}" text-anchor="middle" font-size="12" ${FONT} transform="rotate(-90 16 ${r((plot.top + plot.bottom) / 2)})">${escapeXml(spec.yLabel)}</text>`,
+    "</svg>",
+  );
+  return parts.join("\n") + "\n";
+}
+
+/** Horizontal bars are counts (integer ticks). */
+export interface HorizontalBarChartSpec {
+  title: string;
+  xLabel: string;
+  bars: readonly Bar[];
+  formatValue?: (value: number) => string;
+}
+
+/** Horizontal bars with long labels: reason-code counts with their adverse-action text. */
+export function horizontalBarChart(spec: HorizontalBarChartSpec): string {
+  const format = spec.formatValue ?? formatNumber;
+  const labels = spec.bars.map((b) => truncate(b.label, 64));
+  const labelWidth = Math.min(440, 12 + Math.max(40, ...labels.map((l) => l.length * CHAR_PX)));
+  const rowHeight = 26;
+  const width = labelWidth + 420;
+  const plot = { left: labelWidth, right: width - 50, top: 50, bottom: 50 + Math.max(1, spec.bars.length) * rowHeight };
+  const height = plot.bottom + 50;
+  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)), true);
+  const x = (v: number) => plot.left + (v / max) * (plot.right - plot.left);
+
+  const parts = [svgOpen(width, height), title(width, spec.title)];
+  for (const tick of ticks) {
+    parts.push(
+      `<line x1="${r(x(tick))}" y1="${plot.top}" x2="${r(x(tick))}" y2="${plot.bottom}" stroke="${GRID_COLOUR}"/>`,
+      `<text x="${r(x(tick))}" y="${plot.bottom + 16}" text-anchor="middle" font-size="11" ${FONT}>${escapeXml(format(tick))}</text>`,
+    );
+  }
+  if (spec.bars.length === 0) {
+    parts.push(`<text x="${r((plot.left + plot.right) / 2)}" y="${plot.top + 18}" text-anchor="middle" font-size="12" ${FONT}>none in the period</text>`);
+  }
+  spec.bars.forEach((bar, i) => {
+    const top = plot.top + i * rowHeight + 4;
+    parts.push(
+      `<rect x="${plot.left}" y="${top}" width="${r(x(bar.value) - plot.left)}" height="${rowHeight - 8}" fill="${bar.alert === true ? ALERT_COLOUR : BAR_COLOUR}">` +
+        `<title>${escapeXml(`${bar.label}: ${format(bar.value)}`)}</title></rect>`,
+      `<text x="${plot.left - 6}" y="${top + rowHeight / 2}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(labels[i]!)}</text>`,
+      `<text x="${r(x(bar.value) + 4)}" y="${top + rowHeight / 2}" font-size="11" ${FONT}>${escapeXml(format(bar.value))}</text>`,
+    );
+  });
+  parts.push(
+    axes(plot),
+    `<text x="${r((plot.left + plot.right) / 2)}" y="${height - 12}" text-anchor="middle" font-size="12" ${FONT}>${escapeXml(spec.xLabel)}</text>`,
+    "</svg>",
+  );
+  return parts.join("\n") + "\n";
+}
+
+export interface TimelineSpec {
+  title: string;
+  /** Period, unix seconds. */
+  start: number;
+  end: number;
+  /** Shaded spans (paused), labelled. */
+  spans: readonly { from: number; to: number; label: string }[];
+  /** Points in time (trips, resets). */
+  markers: readonly { at: number; label: string; alert?: boolean }[];
+  formatTime: (seconds: number) => string;
+}
+
+/** State over time: the circuit breaker's running / paused bands with trip and reset markers. */
+export function timelineChart(spec: TimelineSpec): string {
+  const width = 760;
+  const plot = { left: 90, right: width - 30, top: 60, bottom: 150 };
+  const height = 250 + spec.markers.length * 16;
+  const span = Math.max(1, spec.end - spec.start);
+  const x = (t: number) => plot.left + ((Math.min(spec.end, Math.max(spec.start, t)) - spec.start) / span) * (plot.right - plot.left);
+  const lane = { runningY: plot.top + 10, pausedY: plot.top + 50, h: 30 };
+
+  const parts = [svgOpen(width, height), title(width, spec.title)];
+  parts.push(
+    `<text x="${plot.left - 8}" y="${lane.runningY + 20}" text-anchor="end" font-size="12" ${FONT}>running</text>`,
+    `<text x="${plot.left - 8}" y="${lane.pausedY + 20}" text-anchor="end" font-size="12" ${FONT}>paused</text>`,
+    `<rect x="${plot.left}" y="${lane.runningY}" width="${plot.right - plot.left}" height="${lane.h}" fill="#d5e8d4"/>`,
+  );
+  for (const s of spec.spans) {
+    const x0 = x(s.from);
+    const w = Math.max(2, x(s.to) - x0);
+    parts.push(
+      `<rect x="${r(x0)}" y="${lane.runningY}" width="${r(w)}" height="${lane.h}" fill="#ffffff"/>`,
+      `<rect x="${r(x0)}" y="${lane.pausedY}" width="${r(w)}" height="${lane.h}" fill="${ALERT_COLOUR}" opacity="0.8">` +
+        `<title>${escapeXml(s.label)}</title></rect>`,
+    );
+  }
+  spec.markers.forEach((m, i) => {
+    const mx = r(x(m.at));
+    const colour = m.alert === true ? ALERT_COLOUR : "#333333";
+    parts.push(
+      `<line x1="${mx}" y1="${plot.top}" x2="${mx}" y2="${plot.bottom}" stroke="${colour}" stroke-dasharray="3 3"/>`,
+      `<text x="${mx}" y="${plot.top - 4}" text-anchor="middle" font-size="10" fill="${colour}" ${FONT}>${i + 1}</text>`,
+      `<text x="${plot.left}" y="${plot.bottom + 62 + i * 16}" font-size="11" fill="${colour}" ${FONT}>${escapeXml(`${i + 1}: ${spec.formatTime(m.at)} — ${m.label}`)}</text>`,
+    );
+  });
+  parts.push(
+    `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#333333"/>`,
+    `<text x="${plot.left}" y="${plot.bottom + 16}" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.start))}</text>`,
+    `<text x="${plot.right}" y="${plot.bottom + 16}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.end))}</text>`,
+    `<text x="${r((plot.left + plot.right) / 2)}" y="${plot.bottom + 36}" text-anchor="middle" font-size="12" ${FONT}>time (UTC)</text>`,
+    "</svg>",
+  );
+  return parts.join("\n") + "\n";
+}
+
+/** Escapes the five XML special characters (labels come from chain data and free text). */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+/**
+ * An axis from 0 to a round maximum with about five round ticks (1, 2, 2.5 or 5 × 10^n); `integer` for counts, so
+ * no tick reads "0.5 scores".
+ */
+export function niceAxis(maxValue: number, integer = false): { max: number; ticks: number[] } {
+  if (!(maxValue > 0)) return { max: 1, ticks: [0, 1] };
+  const rough = maxValue / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const candidates = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).filter((s) => !integer || (s >= 1 && Number.isInteger(s)));
+  const step = candidates.find((s) => s >= rough) ?? (integer ? Math.max(1, Math.ceil(rough)) : rough);
+  const max = Math.ceil(maxValue / step) * step;
+  const ticks: number[] = [];
+  for (let t = 0; t <= max + step / 2; t += step) ticks.push(Number(t.toPrecision(12)));
+  return { max, ticks };
+}
+
+function svgOpen(width: number, height: number): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n` +
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`
+  );
+}
+
+function title(width: number, text: string): string {
+  return `<text x="${width / 2}" y="28" text-anchor="middle" font-size="16" font-weight="bold" ${FONT}>${escapeXml(text)}</text>`;
+}
+
+function axes(plot: { left: number; right: number; top: number; bottom: number }): string {
+  return (
+    `<line x1="${plot.left}" y1="${plot.top}" x2="${plot.left}" y2="${plot.bottom}" stroke="#333333"/>\n` +
+    `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#333333"/>`
+  );
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const r = (v: number) => Math.round(v * 10) / 10;

@@ -1,0 +1,98 @@
+/**
+ * The compliance events a report reads, as plain values (bigint amounts, number bps and tiers, 0x strings), so
+ * the analysis is a pure function of a list that a test can write by hand. Names and fields mirror
+ * `contracts/interfaces/IComplianceEvents.sol`; `DebtRebased` (from `ILendingPool`) is read as well, because it
+ * is the only record of a borrower's debt moving to another tier.
+ */
+
+/** Which contract of the address book emitted the event. */
+export type EventSource = "pool" | "policy" | "oracle";
+
+export interface EventMeta {
+  source: EventSource;
+  blockNumber: number;
+  /** Block time, seconds since the epoch. */
+  timestamp: number;
+  txHash: string;
+  logIndex: number;
+}
+
+export interface EventArgs {
+  LoanOriginated: { borrower: string; amountWad: bigint; tier: number; pdBps: number; modelId: string; ltvBps: bigint };
+  LoanRepaid: { borrower: string; payer: string; amountWad: bigint; interestWad: bigint; debtLeftWad: bigint };
+  PositionLiquidated: {
+    borrower: string;
+    liquidator: string;
+    collateralAsset: string;
+    debtRepaidWad: bigint;
+    collateralSeized: bigint;
+    badDebtWad: bigint;
+  };
+  DebtRebased: { borrower: string; oldTier: number; newTier: number; debtWad: bigint };
+  ScorePosted: {
+    borrower: string;
+    modelId: string;
+    pdBps: number;
+    reasonCodes: number[];
+    issuedAt: number;
+    validUntil: number;
+    operatorSetVersion: bigint;
+  };
+  AdverseAction: { borrower: string; modelId: string; pdBps: number; reasonCodes: number[] };
+  RuleChangeScheduled: { changeId: string; rule: string; oldValue: bigint; newValue: bigint; executableAt: number };
+  RuleChangeCancelled: { changeId: string; rule: string };
+  RuleChanged: { changeId: string; rule: string; oldValue: bigint; newValue: bigint };
+  ModelProposed: { modelId: string; validationReportHash: string; modelIndex: number };
+  ModelApproved: { modelId: string };
+  ModelRetired: { modelId: string };
+  CircuitBreakerTripped: { reason: string; by: string; detail: bigint };
+  CircuitBreakerReset: { by: string; liquidationsResumeAt: number };
+  OperatorSetChanged: { version: bigint; operators: string[]; threshold: number };
+  ExposureSnapshot: {
+    totalDebtWad: bigint;
+    totalCollateralValueWad: bigint;
+    vusdSupplyWad: bigint;
+    debtByTierWad: bigint[];
+  };
+  FairnessReportPublished: {
+    modelId: string;
+    periodStart: number;
+    periodEnd: number;
+    eodBps: number;
+    dirBps: number;
+    reportHash: string;
+  };
+}
+
+export type EventName = keyof EventArgs;
+
+export const EVENT_NAMES = [
+  "LoanOriginated",
+  "LoanRepaid",
+  "PositionLiquidated",
+  "DebtRebased",
+  "ScorePosted",
+  "AdverseAction",
+  "RuleChangeScheduled",
+  "RuleChangeCancelled",
+  "RuleChanged",
+  "ModelProposed",
+  "ModelApproved",
+  "ModelRetired",
+  "CircuitBreakerTripped",
+  "CircuitBreakerReset",
+  "OperatorSetChanged",
+  "ExposureSnapshot",
+  "FairnessReportPublished",
+] as const satisfies readonly EventName[];
+
+/** One decoded event: `name` narrows `args`. */
+export type ComplianceEvent = { [N in EventName]: EventMeta & { name: N; args: EventArgs[N] } }[EventName];
+
+/** One event of kind `N`. */
+export type EventOf<N extends EventName> = Extract<ComplianceEvent, { name: N }>;
+
+/** The events named `name`, typed. */
+export function eventsNamed<N extends EventName>(events: readonly ComplianceEvent[], name: N): EventOf<N>[] {
+  return events.filter((e): e is EventOf<N> => e.name === name);
+}

@@ -1,0 +1,626 @@
+import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { Wallet, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
+
+import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { defaultParameters } from "../../scripts/deploy/parameters.js";
+import type { AddressBook } from "../../scripts/deploy/address-book.js";
+import { analyse, type AnalysisContext } from "../../scripts/report/analyse.js";
+import { barChart, escapeXml, horizontalBarChart, niceAxis, timelineChart } from "../../scripts/report/charts.js";
+import type { ComplianceEvent, EventArgs, EventName } from "../../scripts/report/events.js";
+import { formatRuleValue, formatVusd } from "../../scripts/report/format.js";
+import { buildComplianceReport, writeComplianceReport, type ComplianceReport } from "../../scripts/report/index.js";
+import { escapeMarkdownCell } from "../../scripts/report/render-markdown.js";
+import { csvCell, escapeCsvField, renderCsv } from "../../scripts/report/render-csv.js";
+import { withRetry } from "../../scripts/report/retry.js";
+import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
+import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+
+const WAD = 10n ** 18n;
+const wad = (vusd: number | string) => parseUnits(String(vusd), 18);
+
+// ---------------------------------------------------------------- unit: analyse on hand-built events
+
+const ALICE = "0x00000000000000000000000000000000000a11ce";
+const BOB = "0x0000000000000000000000000000000000000b0b";
+const CAROL = "0x00000000000000000000000000000000000ca201";
+const MODEL_A = "0x" + "aa".repeat(32);
+const MODEL_B = "0x" + "bb".repeat(32);
+const POOL = "0x" + "11".repeat(20);
+const REGULATOR = "0x" + "22".repeat(20);
+
+let nextLogIndex = 0;
+/** An event at `block` (block time = 1,000,000 + 12 × block). */
+function ev<N extends EventName>(name: N, block: number, args: EventArgs[N]): ComplianceEvent {
+  return {
+    name,
+    args,
+    source: "pool",
+    blockNumber: block,
+    timestamp: 1_000_000 + 12 * block,
+    txHash: `0x${block.toString(16).padStart(64, "0")}`,
+    logIndex: nextLogIndex++,
+  } as ComplianceEvent;
+}
+
+const context = (overrides: Partial<AnalysisContext> = {}): AnalysisContext => ({
+  tierCount: 3,
+  tierMaxPdBps: [500, 1200, 2800],
+  approvalThresholdBps: 2800,
+  principalByBorrower: new Map(),
+  startTimestamp: 1_000_000,
+  endTimestamp: 1_000_000 + 12 * 1000,
+  reasonTexts: new Map([
+    [1, "Credit limit on existing account is low"],
+    [2, "Most recent payment was late"],
+    [5, "Recent balances are high"],
+  ]),
+  ...overrides,
+});
+
+describe("report: analyse (hand-built events)", () => {
+  it("exposure by tier: flows per tier follow re-basings, and the latest snapshot wins", () => {
+    const events = [
+      ev("LoanOriginated", 10, { borrower: ALICE, amountWad: wad(1000), tier: 0, pdBps: 300, modelId: MODEL_A, ltvBps: 5000n }),
+      ev("LoanOriginated", 11, { borrower: BOB, amountWad: wad(500), tier: 1, pdBps: 900, modelId: MODEL_A, ltvBps: 4000n }),
+      ev("ExposureSnapshot", 12, { totalDebtWad: wad(1), totalCollateralValueWad: wad(2), vusdSupplyWad: wad(1), debtByTierWad: [wad(1), 0n, 0n] }),
+      ev("LoanRepaid", 20, { borrower: ALICE, payer: ALICE, amountWad: wad(210), interestWad: wad(10), debtLeftWad: wad(800) }),
+      // Alice's debt (800 + interest 2) moves to tier 2, then she is liquidated there.
+      ev("DebtRebased", 30, { borrower: ALICE, oldTier: 0, newTier: 2, debtWad: wad(802) }),
+      ev("PositionLiquidated", 31, {
+        borrower: ALICE,
+        liquidator: CAROL,
+        collateralAsset: POOL,
+        debtRepaidWad: wad(400),
+        collateralSeized: parseEther("0.2"),
+        badDebtWad: wad(2),
+      }),
+      // A repayment for a loan from before the period: tier unknown.
+      ev("LoanRepaid", 40, { borrower: CAROL, payer: CAROL, amountWad: wad(50), interestWad: 0n, debtLeftWad: 0n }),
+      ev("ExposureSnapshot", 50, {
+        totalDebtWad: wad(900),
+        totalCollateralValueWad: wad(3000),
+        vusdSupplyWad: wad(890),
+        debtByTierWad: [0n, wad(500), wad(400)],
+      }),
+    ];
+    const { exposure } = analyse(events, context());
+    expect(exposure.snapshot).to.deep.include({ blockNumber: 50, totalDebtWad: wad(900), vusdSupplyWad: wad(890) });
+    expect(exposure.snapshot!.debtByTierWad).to.deep.equal([0n, wad(500), wad(400)]);
+    const [t0, t1, t2, unknown] = exposure.flows;
+    expect(t0).to.deep.equal({
+      tier: 0,
+      loans: 1,
+      originatedWad: wad(1000),
+      principalRepaidWad: wad(200),
+      interestRepaidWad: wad(10),
+      liquidatedWad: 0n,
+      badDebtWad: 0n,
+      rebasedInWad: 0n,
+      rebasedOutWad: wad(802),
+      netWad: wad(-2),
+    });
+    expect(t1!.netWad).to.equal(wad(500));
+    expect(t2).to.deep.include({ rebasedInWad: wad(802), liquidatedWad: wad(400), badDebtWad: wad(2), netWad: wad(400) });
+    expect(unknown).to.deep.include({ tier: null, principalRepaidWad: wad(50), netWad: wad(-50) });
+    expect(exposure.totals).to.deep.include({ loans: 2, originatedWad: wad(1500), netWad: wad(848) });
+  });
+
+  it("concentration: shares of principal, top five and HHI (exact)", () => {
+    const principal = new Map([
+      [ALICE, wad(600)],
+      [BOB, wad(300)],
+      [CAROL, wad(100)],
+      ["0x" + "00".repeat(20), 0n], // repaid in full: not a borrower any more
+    ]);
+    const { concentration } = analyse([], context({ principalByBorrower: principal, topBorrowers: 2 }));
+    expect(concentration.borrowers).to.equal(3);
+    expect(concentration.totalPrincipalWad).to.equal(wad(1000));
+    expect(concentration.top).to.deep.equal([
+      { rank: 1, borrower: ALICE, principalWad: wad(600), share: 0.6 },
+      { rank: 2, borrower: BOB, principalWad: wad(300), share: 0.3 },
+    ]);
+    expect(concentration.largestShare).to.equal(0.6);
+    expect(concentration.top5Share).to.equal(1);
+    expect(concentration.hhi).to.equal(4600); // 60² + 30² + 10²
+  });
+
+  it("scores by model: count, PD statistics, tier mix, declined; PD histogram bins", () => {
+    const score = (block: number, borrower: string, modelId: string, pdBps: number) =>
+      ev("ScorePosted", block, { borrower, modelId, pdBps, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n });
+    const events = [
+      score(1, ALICE, MODEL_A, 300),
+      score(2, BOB, MODEL_A, 1200),
+      score(3, CAROL, MODEL_A, 3000),
+      score(4, ALICE, MODEL_A, 500),
+      score(5, BOB, MODEL_B, 2000),
+    ];
+    const { scores } = analyse(events, context({ pdBinBps: 1000 }));
+    expect(scores.models).to.deep.equal([
+      { modelId: MODEL_A, scores: 4, borrowers: 3, meanPdBps: 1250, medianPdBps: 850, minPdBps: 300, maxPdBps: 3000, tierMix: [2, 1, 0], declined: 1 },
+      { modelId: MODEL_B, scores: 1, borrowers: 1, meanPdBps: 2000, medianPdBps: 2000, minPdBps: 2000, maxPdBps: 2000, tierMix: [0, 0, 1], declined: 0 },
+    ]);
+    expect(scores.histogram).to.deep.equal([
+      { fromBps: 0, toBps: 1000, count: 2 },
+      { fromBps: 1000, toBps: 2000, count: 1 },
+      { fromBps: 2000, toBps: 3000, count: 1 },
+      { fromBps: 3000, toBps: 4000, count: 1 },
+    ]);
+  });
+
+  it("adverse actions: counts per reason code (once per action, 0 ignored) with the reason text", () => {
+    const events = [
+      ev("AdverseAction", 1, { borrower: ALICE, modelId: MODEL_A, pdBps: 3000, reasonCodes: [2, 5, 0, 0] }),
+      ev("AdverseAction", 2, { borrower: BOB, modelId: MODEL_A, pdBps: 3100, reasonCodes: [2, 1, 9, 0] }),
+      ev("AdverseAction", 3, { borrower: ALICE, modelId: MODEL_B, pdBps: 2900, reasonCodes: [5, 2, 0, 0] }),
+    ];
+    const { adverseActions } = analyse(events, context());
+    expect(adverseActions.count).to.equal(3);
+    expect(adverseActions.borrowers).to.equal(2);
+    expect(adverseActions.byModel).to.deep.equal([
+      { modelId: MODEL_A, count: 2 },
+      { modelId: MODEL_B, count: 1 },
+    ]);
+    expect(adverseActions.reasons).to.deep.equal([
+      { code: 2, text: "Most recent payment was late", count: 3, share: 1 },
+      { code: 5, text: "Recent balances are high", count: 2, share: 2 / 3 },
+      { code: 1, text: "Credit limit on existing account is low", count: 1, share: 1 / 3 },
+      { code: 9, text: "unknown reason code 9", count: 1, share: 1 / 3 },
+    ]);
+    expect(adverseActions.actions[1]!.reasonCodes).to.deep.equal([2, 1, 9]);
+  });
+
+  it("rule changes: scheduled joined to executed / cancelled; pending vs ready; decoded names, tiers and units", () => {
+    const id = (n: number) => "0x" + n.toString(16).padStart(64, "0");
+    const events = [
+      ev("RuleChangeScheduled", 1, { changeId: id(1), rule: ruleId("DEBT_CEILING"), oldValue: wad(10_000_000), newValue: wad(20_000_000), executableAt: 1_000_100 }),
+      ev("RuleChangeScheduled", 2, { changeId: id(2), rule: tierRuleId("TIER_APR", 1), oldValue: 700n, newValue: 800n, executableAt: 1_000_100 }),
+      ev("RuleChangeScheduled", 3, { changeId: id(3), rule: ruleId("MAX_SCORE_AGE"), oldValue: 100n, newValue: 200n, executableAt: 9_999_999 }),
+      ev("RuleChangeScheduled", 4, { changeId: id(4), rule: ruleId("TIMELOCK_DELAY"), oldValue: 10n, newValue: 20n, executableAt: 1_000_100 }),
+      ev("RuleChangeCancelled", 5, { changeId: id(2), rule: tierRuleId("TIER_APR", 1) }),
+      // Another change moved the ceiling in between: the old value at execution differs.
+      ev("RuleChanged", 20, { changeId: id(1), rule: ruleId("DEBT_CEILING"), oldValue: wad(15_000_000), newValue: wad(20_000_000) }),
+      // Scheduled before the period.
+      ev("RuleChanged", 21, { changeId: id(5), rule: ruleId("ATTESTATION_REQUIRED"), oldValue: 0n, newValue: 1n }),
+    ];
+    const rows = analyse(events, context()).ruleChanges;
+    expect(rows.map((r) => [r.rule, r.tier, r.unit, r.status])).to.deep.equal([
+      ["DEBT_CEILING", undefined, "vusd", "executed"],
+      ["TIER_APR", 1, "bps", "cancelled"],
+      ["MAX_SCORE_AGE", undefined, "seconds", "pending"],
+      ["TIMELOCK_DELAY", undefined, "seconds", "ready"],
+      ["ATTESTATION_REQUIRED", undefined, "flag", "executed"],
+    ]);
+    expect(rows[0]).to.deep.include({ oldValue: wad(10_000_000), newValue: wad(20_000_000), oldValueAtExecution: wad(15_000_000) });
+    expect(rows[0]!.resolvedAt!.blockNumber).to.equal(20);
+    expect(rows[4]).to.deep.include({ oldValue: 0n, newValue: 1n });
+    expect(rows[4]!.scheduledAt).to.equal(undefined);
+    expect(formatRuleValue(wad(20_000_000), "vusd")).to.equal("20,000,000.00 vUSD");
+    expect(formatRuleValue((1n << 128n) - 1n, "vusd")).to.equal("no limit");
+    expect(formatRuleValue(800n, "bps")).to.equal("8.00%");
+    expect(formatRuleValue(172_800n, "seconds")).to.equal("2 d 0 h (172800 s)");
+    expect(formatRuleValue(1n, "flag")).to.equal("yes");
+  });
+
+  it("liquidations: count, debt repaid, collateral seized per asset, bad debt", () => {
+    const liquidation = (block: number, borrower: string, asset: string, repaid: number, seized: string, bad: number) =>
+      ev("PositionLiquidated", block, {
+        borrower,
+        liquidator: CAROL,
+        collateralAsset: asset,
+        debtRepaidWad: wad(repaid),
+        collateralSeized: parseEther(seized),
+        badDebtWad: wad(bad),
+      });
+    const { liquidations } = analyse(
+      [liquidation(1, ALICE, POOL, 100, "0.5", 0), liquidation(2, ALICE, POOL, 50, "0.25", 7), liquidation(3, BOB, REGULATOR, 10, "1", 0)],
+      context(),
+    );
+    expect(liquidations).to.deep.include({ count: 3, borrowers: 2, debtRepaidWad: wad(160), badDebtWad: wad(7) });
+    expect(liquidations.seizedByAsset).to.deep.equal([
+      { asset: POOL, amount: parseEther("0.75") },
+      { asset: REGULATOR, amount: parseEther("1") },
+    ]);
+  });
+
+  it("circuit breaker: trips paired with resets, repeated trips, time paused, still paused at the end", () => {
+    const trip = (block: number, reason: string, detail: bigint) =>
+      ev("CircuitBreakerTripped", block, { reason: ruleId(reason as "MANUAL"), by: POOL, detail });
+    const reset = (block: number) => ev("CircuitBreakerReset", block, { by: REGULATOR, liquidationsResumeAt: 0 });
+    const events = [
+      reset(5), // tripped before the period
+      trip(10, "PRICE_DEVIATION", 4546n),
+      trip(12, "MANUAL", 0n),
+      reset(20),
+      trip(900, "PRICE_STALE", 123n),
+    ];
+    const { circuitBreaker } = analyse(events, context());
+    expect(circuitBreaker).to.deep.include({ trips: 3, resets: 2, pausedAtEnd: true, periodSec: 12_000 });
+    expect(circuitBreaker.intervals.map((i) => [i.reason, i.detail, i.durationSec, i.repeatedTrips])).to.deep.equal([
+      ["PRICE_DEVIATION", 4546n, 120, 1],
+      ["PRICE_STALE", 123n, 1200, 0],
+    ]);
+    expect(circuitBreaker.pausedSec).to.equal(1320);
+    expect(circuitBreaker.byReason).to.deep.equal([
+      { reason: "PRICE_DEVIATION", count: 1 },
+      { reason: "MANUAL", count: 1 },
+      { reason: "PRICE_STALE", count: 1 },
+    ]);
+  });
+
+  it("orders events by block and log index whatever order they come in", () => {
+    const a = ev("CircuitBreakerTripped", 10, { reason: ruleId("MANUAL"), by: POOL, detail: 0n });
+    const b = ev("CircuitBreakerReset", 11, { by: REGULATOR, liquidationsResumeAt: 0 });
+    expect(analyse([b, a], context()).circuitBreaker.intervals[0]!.durationSec).to.equal(12);
+  });
+});
+
+// ---------------------------------------------------------------- unit: rendering
+
+describe("report: CSV, Markdown and SVG rendering", () => {
+  it("CSV: quotes commas, quotes and newlines; neutralises formulas in text; exact amounts", () => {
+    expect(escapeCsvField("plain")).to.equal("plain");
+    expect(escapeCsvField("a,b")).to.equal('"a,b"');
+    expect(escapeCsvField('say "hi"')).to.equal('"say ""hi"""');
+    expect(escapeCsvField("two\nlines")).to.equal('"two\nlines"');
+    expect(csvCell({ header: "x", kind: "text" }, "=HYPERLINK(1)")).to.equal("'=HYPERLINK(1)");
+    expect(csvCell({ header: "x", kind: "vusd" }, wad(-5))).to.equal("-5");
+    expect(csvCell({ header: "x", kind: "vusd" }, 1234n * WAD + 1n)).to.equal("1234.000000000000000001");
+    expect(csvCell({ header: "x", kind: "time" }, 0)).to.equal("1970-01-01T00:00:00Z");
+    const csv = renderCsv({
+      id: "t",
+      title: "T",
+      columns: [
+        { header: "Reason, text", kind: "text" },
+        { header: "Paused for", kind: "duration" },
+      ],
+      rows: [['late "payment", twice', 90]],
+    });
+    expect(csv).to.equal('"Reason, text",Paused for (s)\r\n"late ""payment"", twice",90\r\n');
+  });
+
+  it("Markdown: escapes pipes and flattens newlines in cells", () => {
+    expect(escapeMarkdownCell("a | b\nc")).to.equal("a \\| b c");
+  });
+
+  it("formats vUSD with grouping and half-up rounding to cents", () => {
+    expect(formatVusd(1_234_567n * WAD + 5n * 10n ** 15n)).to.equal("1,234,567.01");
+    expect(formatVusd(-(WAD / 2n))).to.equal("-0.50");
+    expect(formatVusd(0n)).to.equal("0.00");
+  });
+
+  it("SVG charts are well-formed, titled, labelled and escape their text", () => {
+    const charts = [
+      barChart({ title: "Debt <by> tier & more", xLabel: "tier", yLabel: "vUSD", bars: [{ label: "A", value: 5 }, { label: "B", value: 0 }], marker: { position: 1, label: "x" } }),
+      horizontalBarChart({ title: "Reasons", xLabel: "actions", bars: [{ label: `1: "late" <payment>`, value: 3 }] }),
+      horizontalBarChart({ title: "Reasons", xLabel: "actions", bars: [] }),
+      timelineChart({
+        title: "Breaker",
+        start: 0,
+        end: 100,
+        spans: [{ from: 10, to: 20, label: "paused" }],
+        markers: [{ at: 10, label: "tripped", alert: true }],
+        formatTime: String,
+      }),
+    ];
+    for (const svg of charts) {
+      expectWellFormedSvg(svg);
+      expect(svg).to.match(/font-weight="bold"[^>]*>[^<]+<\/text>/); // a title
+    }
+    expect(charts[0]).to.include("Debt &lt;by&gt; tier &amp; more");
+    expect(charts[0]).to.include(">vUSD</text>").and.include(">tier</text>");
+    expect(charts[1]).to.include("&quot;late&quot; &lt;payment&gt;");
+    expect(escapeXml(`<a href='x'>&</a>`)).to.equal("&lt;a href=&apos;x&apos;&gt;&amp;&lt;/a&gt;");
+    expect(niceAxis(23)).to.deep.equal({ max: 25, ticks: [0, 5, 10, 15, 20, 25] });
+    expect(niceAxis(0)).to.deep.equal({ max: 1, ticks: [0, 1] });
+    expect(niceAxis(1, true)).to.deep.equal({ max: 1, ticks: [0, 1] });
+    expect(niceAxis(12, true)).to.deep.equal({ max: 15, ticks: [0, 5, 10, 15] });
+    expect(niceAxis(0.8)).to.deep.equal({ max: 0.8, ticks: [0, 0.2, 0.4, 0.6, 0.8] });
+  });
+
+  it("retries a failing call and names it when it gives up", async () => {
+    let calls = 0;
+    const value = await withRetry(async () => (++calls < 3 ? Promise.reject(new Error("flaky")) : "ok"), {
+      retries: 2,
+      attemptTimeoutMs: 1000,
+      backoffMs: 1,
+      label: "test call",
+    });
+    expect([value, calls]).to.deep.equal(["ok", 3]);
+    const hang = () => new Promise<never>(() => {});
+    await withRetry(hang, { retries: 1, attemptTimeoutMs: 20, backoffMs: 1, label: "eth_getLogs blocks 1–2" }).then(
+      () => expect.fail("should time out"),
+      (error: Error) => expect(error.message).to.equal("eth_getLogs blocks 1–2 failed after 2 attempts: eth_getLogs blocks 1–2 timed out after 20 ms"),
+    );
+  });
+});
+
+/** Checks the XML is well formed: one root <svg>, tags balanced, attributes quoted, no raw & or <. */
+function expectWellFormedSvg(svg: string): void {
+  const body = svg.replace(/^<\?xml[^>]*\?>\s*/, "");
+  expect(body.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).to.equal(true);
+  const stack: string[] = [];
+  const tag = /<(\/?)([a-zA-Z][\w-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
+  let match: RegExpExecArray | null;
+  let consumed = 0;
+  while ((match = tag.exec(body)) !== null) {
+    consumed = tag.lastIndex;
+    const [, closing, name, , selfClosing, text] = match;
+    if (text !== undefined) {
+      expect(text).to.not.match(/&(?!(amp|lt|gt|quot|apos);)/, "raw & in text");
+      continue;
+    }
+    if (closing === "/") expect(stack.pop()).to.equal(name);
+    else if (selfClosing !== "/") stack.push(name!);
+  }
+  expect(consumed).to.equal(body.length, `unparsed SVG from: ${body.slice(consumed, consumed + 80)}`);
+  expect(stack).to.deep.equal([]);
+}
+
+// ---------------------------------------------------------------- integration: the in-process network
+
+const { ethers, networkHelpers } = await network.create();
+
+async function mined(tx: Promise<ContractTransactionResponse>) {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("not mined");
+  return receipt;
+}
+
+async function scenario() {
+  const signers = await ethers.getSigners();
+  const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, liquidator] = signers;
+  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const system = await deploySystem(ethers, roles, defaultParameters);
+  const model = await shippedModel();
+  await approveModel(system.oracle, roles.regulator, model);
+  const { oracle, pool, policy, vusd, weth, priceFeed } = system;
+  if (weth === undefined || priceFeed === undefined) throw new Error("local deployment has mocks");
+  const poolAddress = await pool.getAddress();
+
+  // Three operators, two signatures required.
+  const operators = Array.from({ length: 3 }, () => Wallet.createRandom());
+  await mined(oracle.connect(roles.governance).setOperators(operators.map((o) => o.address), 2));
+  const [version] = await oracle.operatorSet();
+  const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
+  async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
+    const now = BigInt(await networkHelpers.time.latest());
+    const report: ScoreReport = { borrower, pdBps, reasonCodes, modelId: model.modelId, operatorSetVersion: version, issuedAt: now, validUntil: now + 90n * 86_400n };
+    const signatures = packSignatures(await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))));
+    await mined(oracle.submitScore(report, signatures));
+  }
+  await score(alice!.address, 300, [5, 7, 0, 0]); // tier A
+  await score(bob!.address, 900, [3, 0, 0, 0]); // tier B
+  await score(carol!.address, 3500, [2, 5, 1, 0]); // above the 28 % approval threshold: adverse action
+  await score(dave!.address, 4000, [2, 3, 0, 0]); // adverse action
+
+  async function depositWeth(who: typeof alice, ether: string) {
+    await mined(weth!.connect(who!).deposit({ value: parseEther(ether) }));
+    await mined(weth!.connect(who!).approve(poolAddress, ethers.MaxUint256));
+    await mined(vusd.connect(who!).approve(poolAddress, ethers.MaxUint256));
+    await mined(pool.connect(who!).deposit(system.wethAddress, parseEther(ether), who!.address));
+  }
+  // ETH at $3,000: alice borrows 20,000 on $30,000 (tier A, 80 % max LTV); bob 15,000 then repays 5,000.
+  await depositWeth(alice, "10");
+  await mined(pool.connect(alice!).borrow(wad(20_000)));
+  await depositWeth(bob, "10");
+  await mined(pool.connect(bob!).borrow(wad(15_000)));
+  const repayReceipt = await mined(pool.connect(bob!).repay(bob!.address, wad(5_000)));
+
+  // Rule changes: one executed after the timelock, one cancelled, one left pending.
+  const changeIdOf = (receipt: Awaited<ReturnType<typeof mined>>) => policy.interface.parseLog(receipt.logs[0]!)!.args.changeId as string;
+  const ceilingId = changeIdOf(await mined(policy.connect(roles.regulator).scheduleRuleChange(ruleId("DEBT_CEILING"), wad(20_000_000))));
+  const aprId = changeIdOf(await mined(policy.connect(roles.governance).scheduleRuleChange(tierRuleId("TIER_APR", 1), 800)));
+  await mined(policy.connect(roles.governance).cancelRuleChange(aprId));
+  await networkHelpers.time.increase(defaultParameters.rules.timelockDelaySec);
+  await mined(policy.executeRuleChange(ceilingId));
+
+  // ETH falls to $2,200 (26.7 %, inside the 30 % bound): alice's health factor drops below 1.
+  await mined(priceFeed.setAnswer(parseUnits("2200", 8)));
+  await mined(pool.pokePrice(system.wethAddress));
+  await depositWeth(liquidator, "20");
+  await mined(pool.connect(liquidator!).borrow(wad(12_000))); // unscored: tier D
+  const wethBefore = await weth.balanceOf(liquidator!.address);
+  await mined(pool.connect(liquidator!).liquidate(alice!.address, system.wethAddress, wad(10_000)));
+  const seized = (await weth.balanceOf(liquidator!.address)) - wethBefore;
+
+  // ETH jumps to $3,200 (45 % above the last accepted price): pokePrice trips the breaker; the regulator resets it.
+  await mined(priceFeed.setAnswer(parseUnits("3200", 8)));
+  const tripReceipt = await mined(pool.pokePrice(system.wethAddress));
+  await networkHelpers.time.increase(600);
+  const resetReceipt = await mined(policy.connect(roles.regulator).unpause());
+
+  await mined(policy.connect(roles.regulator).scheduleRuleChange(ruleId("MAX_SCORE_AGE"), 7 * 86_400));
+  const snapshotReceipt = await mined(pool.publishExposureSnapshot());
+
+  const addressBook: AddressBook = {
+    network: "hardhat-test",
+    chainId: Number((await ethers.provider.getNetwork()).chainId),
+    deployedAtBlock: system.deployedAtBlock,
+    deployedAt: new Date().toISOString(),
+    contracts: {
+      vusd: await vusd.getAddress(),
+      creditScoreOracle: await oracle.getAddress(),
+      supervisionPolicy: await policy.getAddress(),
+      lendingPool: poolAddress,
+      weth: system.wethAddress,
+      wethUsdPriceFeed: system.priceFeedAddress,
+    },
+    roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, v.address])) as AddressBook["roles"],
+    model: { ...model, approved: true },
+  };
+  const report = await buildComplianceReport({ provider: ethers.provider, addressBook, chunkBlocks: 7 });
+  const block = async (receipt: { blockNumber: number }) => (await ethers.provider.getBlock(receipt.blockNumber))!.timestamp;
+  return {
+    report,
+    addressBook,
+    model,
+    system,
+    actors: { alice: alice!, bob: bob!, carol: carol!, dave: dave!, liquidator: liquidator!, regulator: roles.regulator },
+    seized,
+    repayLog: pool.interface.parseLog(repayReceipt.logs.find((l) => l.address === poolAddress && pool.interface.parseLog(l)?.name === "LoanRepaid")!)!,
+    snapshotLog: pool.interface.parseLog(snapshotReceipt.logs.find((l) => l.address === poolAddress)!)!,
+    tripTime: await block(tripReceipt),
+    resetTime: await block(resetReceipt),
+  };
+}
+
+describe("report: integration on the in-process network", function () {
+  this.timeout(120_000);
+  let s: Awaited<ReturnType<typeof scenario>>;
+  let report: ComplianceReport;
+  before(async () => {
+    s = await networkHelpers.loadFixture(scenario);
+    report = s.report;
+  });
+
+  it("reads every compliance event from the deployment block, in small chunks, with block times", async () => {
+    const head = await ethers.provider.getBlockNumber();
+    expect(report.meta.fromBlock).to.equal(s.addressBook.deployedAtBlock);
+    expect(report.meta.toBlock).to.equal(head);
+    const count = (name: string) => report.analysis.eventCounts.find((c) => c.name === name)?.count ?? 0;
+    expect(count("ScorePosted")).to.equal(4);
+    expect(count("AdverseAction")).to.equal(2);
+    expect(count("LoanOriginated")).to.equal(3);
+    expect(count("LoanRepaid")).to.equal(1);
+    expect(count("PositionLiquidated")).to.equal(1);
+    expect(count("RuleChangeScheduled")).to.equal(3);
+    expect(count("CircuitBreakerTripped")).to.equal(1);
+    expect(count("ExposureSnapshot")).to.equal(1);
+    for (const e of report.events) {
+      expect(e.timestamp).to.equal((await ethers.provider.getBlock(e.blockNumber))!.timestamp);
+      expect(e.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    }
+  });
+
+  it("exposure by tier: the snapshot as emitted, and flows per tier", () => {
+    const { exposure } = report.analysis;
+    const emitted = s.snapshotLog.args;
+    expect(exposure.snapshot!.totalDebtWad).to.equal(emitted.totalDebtWad);
+    expect(exposure.snapshot!.vusdSupplyWad).to.equal(emitted.vusdSupplyWad);
+    expect(exposure.snapshot!.debtByTierWad).to.deep.equal([...emitted.debtByTierWad]);
+    expect(exposure.snapshot!.debtByTierWad[2]).to.equal(0n);
+    const [a, b, c, d] = exposure.flows;
+    expect(a).to.deep.include({ tier: 0, loans: 1, originatedWad: wad(20_000), liquidatedWad: wad(10_000), badDebtWad: 0n });
+    expect(a!.netWad).to.equal(wad(10_000));
+    const interest = s.repayLog.args.interestWad as bigint;
+    expect(b).to.deep.include({ tier: 1, loans: 1, originatedWad: wad(15_000), principalRepaidWad: wad(5_000) - interest, interestRepaidWad: interest });
+    expect(c).to.deep.include({ tier: 2, loans: 0, netWad: 0n });
+    expect(d).to.deep.include({ tier: 3, loans: 1, originatedWad: wad(12_000), netWad: wad(12_000) });
+    expect(exposure.flows).to.have.length(4);
+  });
+
+  it("concentration: principal read at the report block, shares and HHI", async () => {
+    const { pool } = s.system;
+    const principals = await Promise.all([s.actors.alice, s.actors.bob, s.actors.liquidator].map((x) => pool.principalOf(x.address)));
+    const total = principals.reduce((sum, p) => sum + p, 0n);
+    const { concentration } = report.analysis;
+    expect(concentration.borrowers).to.equal(3);
+    expect(concentration.totalPrincipalWad).to.equal(total);
+    expect(total).to.equal(report.state.totalPrincipalWad);
+    expect(concentration.top[0]).to.deep.include({ borrower: s.actors.liquidator.address, principalWad: wad(12_000) });
+    const naiveHhi = principals.reduce((sum, p) => sum + (100 * Number(p) / Number(total)) ** 2, 0);
+    // (the Hardhat chai matchers take closeTo to be bigint-only)
+    expect(Math.abs(concentration.hhi - naiveHhi)).to.be.below(0.01);
+    expect(Math.abs(concentration.largestShare - Number(wad(12_000)) / Number(total))).to.be.below(1e-9);
+  });
+
+  it("scores by model: four scores of the shipped model, tier mix and the two declined", () => {
+    expect(report.analysis.scores.models).to.deep.equal([
+      { modelId: s.model.modelId, scores: 4, borrowers: 4, meanPdBps: 2175, medianPdBps: 2200, minPdBps: 300, maxPdBps: 4000, tierMix: [1, 1, 0, 0], declined: 2 },
+    ]);
+    expect(report.analysis.scores.approvalThresholdBps).to.equal(2800);
+    const counted = report.analysis.scores.histogram.reduce((sum, bin) => sum + bin.count, 0);
+    expect(counted).to.equal(4);
+    expect(report.analysis.scores.histogram.find((bin) => bin.fromBps === 3500)!.count).to.equal(1);
+  });
+
+  it("adverse actions: two, reason 2 in both, with the shipped model's texts", () => {
+    const { adverseActions } = report.analysis;
+    expect(adverseActions.count).to.equal(2);
+    expect(adverseActions.actions.map((x) => [x.borrower, x.pdBps])).to.deep.equal([
+      [s.actors.carol.address, 3500],
+      [s.actors.dave.address, 4000],
+    ]);
+    expect(adverseActions.reasons.map((r) => [r.code, r.count])).to.deep.equal([
+      [2, 2],
+      [1, 1],
+      [3, 1],
+      [5, 1],
+    ]);
+    expect(adverseActions.reasons[0]!.text).to.equal("Most recent payment was late or not made in full");
+  });
+
+  it("rule changes: executed with old and new values, cancelled, pending", () => {
+    const rows = report.analysis.ruleChanges;
+    expect(rows.map((r) => [r.rule, r.tier, r.status])).to.deep.equal([
+      ["DEBT_CEILING", undefined, "executed"],
+      ["TIER_APR", 1, "cancelled"],
+      ["MAX_SCORE_AGE", undefined, "pending"],
+    ]);
+    expect(rows[0]).to.deep.include({ oldValue: wad(10_000_000), newValue: wad(20_000_000) });
+    expect(rows[0]!.resolvedAt!.timestamp - rows[0]!.scheduledAt!.timestamp).to.be.at.least(defaultParameters.rules.timelockDelaySec);
+    expect(rows[1]).to.deep.include({ oldValue: 700n, newValue: 800n });
+    expect(rows[2]).to.deep.include({ oldValue: BigInt(defaultParameters.rules.maxScoreAgeSec), newValue: 7n * 86_400n });
+  });
+
+  it("liquidations: one, 10,000 vUSD repaid, the WETH the liquidator received, no bad debt", () => {
+    const { liquidations } = report.analysis;
+    expect(liquidations).to.deep.include({ count: 1, borrowers: 1, debtRepaidWad: wad(10_000), badDebtWad: 0n });
+    expect(liquidations.seizedByAsset).to.deep.equal([{ asset: s.system.wethAddress, amount: s.seized }]);
+    // 10,000 vUSD plus the 5 % bonus at $2,200 per ETH, rounded down.
+    expect(s.seized).to.equal((wad(10_500) * 10n ** 8n) / parseUnits("2200", 8));
+  });
+
+  it("circuit breaker: a PRICE_DEVIATION trip (45.46 %) by the pool, reset by the regulator", () => {
+    const { circuitBreaker } = report.analysis;
+    expect(circuitBreaker).to.deep.include({ trips: 1, resets: 1, pausedAtEnd: false, pausedSec: s.resetTime - s.tripTime });
+    const [interval] = circuitBreaker.intervals;
+    expect(interval).to.deep.include({ reason: "PRICE_DEVIATION", detail: 4546n, by: s.system.pool.target });
+    expect(interval!.resetAt!.by).to.equal(s.actors.regulator.address);
+    expect(interval!.resetAt!.liquidationsResumeAt).to.equal(s.resetTime + defaultParameters.rules.liquidationGracePeriodSec);
+    expect(report.state.paused).to.equal(false);
+  });
+
+  it("governance: the model proposal and approval and the operator set", () => {
+    expect(report.analysis.governance.map((g) => g.event)).to.deep.equal(["ModelProposed", "ModelApproved", "OperatorSetChanged"]);
+    expect(report.state.operatorSet).to.deep.include({ threshold: 2 });
+  });
+
+  it("writes the Markdown, one CSV per table and the four SVG charts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "verity-report-"));
+    const written = await writeComplianceReport(report, dir);
+    expect(written.markdownPath).to.equal(join(dir, "report.md"));
+    expect((await readdir(join(dir, "csv"))).sort()).to.deep.equal(
+      [
+        "adverse_action_reasons",
+        "adverse_actions",
+        "circuit_breaker",
+        "concentration",
+        "event_counts",
+        "exposure_flows",
+        "exposure_snapshot",
+        "governance",
+        "liquidations",
+        "pd_distribution",
+        "rule_changes",
+        "scores_by_model",
+      ].map((id) => `${id}.csv`),
+    );
+    expect((await readdir(join(dir, "charts"))).sort()).to.deep.equal(
+      ["adverse_action_reasons.svg", "circuit_breaker_timeline.svg", "exposure_by_tier.svg", "pd_histogram.svg"],
+    );
+    for (const path of written.chartPaths) expectWellFormedSvg(await readFile(path, "utf8"));
+    const markdown = await readFile(written.markdownPath, "utf8");
+    for (const text of ["## 1. Exposure by tier", "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "PRICE_DEVIATION", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
+      expect(markdown).to.include(text);
+    }
+    const ruleCsv = await readFile(join(dir, "csv", "rule_changes.csv"), "utf8");
+    expect(ruleCsv.split("\r\n")[1]).to.match(/^DEBT_CEILING,,executed,"10,000,000.00 vUSD","20,000,000.00 vUSD",/);
+    if (process.env.REPORT_TEST_KEEP !== undefined) console.log(`report written to ${written.markdownPath}`);
+  });
+});
