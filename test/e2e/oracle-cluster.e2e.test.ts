@@ -19,7 +19,7 @@ import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { Contract, getAddress, JsonRpcProvider, parseEther, parseUnits, Network } from "ethers";
+import { Contract, getAddress, JsonRpcProvider, Network, parseEther, parseUnits, TypedDataEncoder } from "ethers";
 import { network } from "hardhat";
 
 import { addressBookSchema, type AddressBook } from "../../scripts/deploy/address-book.js";
@@ -299,10 +299,23 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     throw new Error("no ScoreRequested in the receipt");
   }
 
-  async function leaderOf(requestId: bigint): Promise<OracleProc> {
+  /** The round-0 leader every node computes for a request key (push: the request id; pull: the application hash). */
+  async function leaderOf(requestKey: bigint | string): Promise<OracleProc> {
     const [version, , operators] = (await readOracle.operatorSet!()) as [bigint, bigint, string[]];
-    const { leader } = selectLeader({ operators: operators.map((o) => getAddress(o)), requestKey: requestKeyFromRequestId(requestId), operatorSetVersion: version, round: 0 });
+    const key = typeof requestKey === "bigint" ? requestKeyFromRequestId(requestKey) : requestKey;
+    const { leader } = selectLeader({ operators: operators.map((o) => getAddress(o)), requestKey: key, operatorSetVersion: version, round: 0 });
     return procs.find((p) => p.address === leader)!;
+  }
+
+  /** A fresh nonce whose application (pull flow) the given node would lead in round 0. */
+  async function nonceLedBy(borrower: string, node: OracleProc, expiry: number): Promise<bigint> {
+    for (let tries = 0; tries < 64; tries++) {
+      const nonce = nonceCounter++;
+      const message = { borrower, featuresHash: hashApplicationFeatures(FEATURE_NAMES, GOOD_FEATURES), nonce, expiry };
+      const { domain, types } = applicationTypedData({ chainId, verifyingContract: oracleAddress }, message);
+      if ((await leaderOf(TypedDataEncoder.hash(domain, types, message))) === node) return nonce;
+    }
+    throw new Error(`no nonce led by ${node.id} in 64 tries`);
   }
 
   /** Posted exactly once: the event appears, every running node settles the request, and no second one follows. */
@@ -554,11 +567,17 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     const down = procs[2]!;
     const stopped = await stopChild(down.child!, 10_000);
     expect(stopped.code, "clean shutdown exit code").to.equal(0);
-    for (const index of [12, 13, 14]) {
+    const expiry = Math.floor(Date.now() / 1000) + 600;
+    // One application whose round-0 leader is the stopped node (the receiving node must move on to round 1), one
+    // led by the receiving node itself, and one by the other live node.
+    for (const [index, leader] of [[12, down], [13, procs[0]!], [14, procs[1]!]] as const) {
       const borrower = signers[index]!;
-      const { status, json } = await post(`${procs[0]!.url}/v1/applications`, await signedBody(borrower));
-      expect(status, JSON.stringify(json)).to.equal(201);
+      const nonce = await nonceLedBy(borrower.address, leader, expiry);
+      const { status, json } = await post(`${procs[0]!.url}/v1/applications`, await signedBody(borrower, { nonce, expiry }));
+      expect(status, `round-0 leader ${leader.id}: ${JSON.stringify(json)}`).to.equal(201);
+      expect((await leaderOf(json.requestKey)).id, "computed leader").to.equal(leader.id);
       expect(json.signers).to.have.members([procs[0]!.address, procs[1]!.address]);
+      expect(json.leader).to.not.equal(down.address);
     }
     await startOracle(down);
   });
