@@ -208,6 +208,7 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
   let failed = false;
   const signalHandler = (signal: NodeJS.Signals) => {
     killAllNow();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
 
