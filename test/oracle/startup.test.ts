@@ -30,6 +30,21 @@ describe("oracle node start-up", function () {
   });
   after(() => cleanup());
 
+  it("gives its store the node's clock: an injected clock (a chain that jumps ahead) stamps stored requests", async () => {
+    const { dir: own, cleanup: done } = tempDir("startup-clock");
+    const chainNow = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;
+    const [config] = await clusterConfigs(own, approved);
+    const running = await startTestNode(config!, approved, { watch: false, timing: { now: () => chainNow } });
+    try {
+      const request = { requestId: 7n, borrower: approved.signers[5]!.address, applicationHash: `0x${"ab".repeat(32)}`, blockNumber: 1 };
+      running.store.recordScoreRequests("clock-test", [request], 1);
+      expect(running.store.getScoreRequest(7n)!.updatedAt).to.equal(chainNow);
+    } finally {
+      await running.shutdown("test done");
+      done();
+    }
+  });
+
   it("refuses a model that is not approved on chain, naming the modelId and its status", async () => {
     const unapproved = await deployChain({ approve: false });
     const [config] = await clusterConfigs(dir, unapproved);

@@ -73,7 +73,9 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     for (const warning of checkOperatorMembership(set, wallet.address, config.peers, config.quorum.threshold)) log.warn(warning);
     log.info({ operatorSetVersion: set.version.toString(), threshold: set.threshold, operators: set.operators.length }, "chain checks passed");
 
-    const store = openStore(config.store.path);
+    // One clock for the node and its store: the push loop compares request timestamps from the store with the
+    // node's `now`, and an injected clock (a chain that jumps ahead) must drive both.
+    const store = openStore(config.store.path, options.timing?.now !== undefined ? { now: options.timing.now } : {});
     opened.push(store);
     const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const baseScorer = createScorer(model);
