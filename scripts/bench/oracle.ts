@@ -36,7 +36,7 @@ import { network } from "hardhat";
 import * as ort from "onnxruntime-node";
 import { pino } from "pino";
 
-import type { AddressBook } from "../deploy/address-book.js";
+import { buildAddressBook, type AddressBook } from "../deploy/address-book.js";
 import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
 import { defaultParameters } from "../deploy/parameters.js";
 import { chainContext, readOperatorSet, type ChainContext } from "../../oracle/src/chain/index.js";
@@ -140,28 +140,7 @@ const shipped = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
 await approveModel(system.oracle, roles.regulator, shipped);
 const oracleAddress = await system.oracle.getAddress();
 const chainId = (await ethers.provider.getNetwork()).chainId;
-const addressBook: AddressBook = {
-  network: "in-process",
-  chainId: Number(chainId),
-  deployedAtBlock: system.deployedAtBlock,
-  deployedAt: new Date().toISOString(),
-  contracts: {
-    vusd: await system.vusd.getAddress(),
-    creditScoreOracle: oracleAddress,
-    supervisionPolicy: await system.policy.getAddress(),
-    lendingPool: await system.pool.getAddress(),
-    weth: system.wethAddress,
-    wethUsdPriceFeed: system.priceFeedAddress,
-  },
-  roles: {
-    deployer: roles.deployer.address,
-    governance: roles.governance.address,
-    regulator: roles.regulator.address,
-    guardian: roles.guardian.address,
-    attester: roles.attester.address,
-  },
-  model: { ...shipped, approved: true },
-};
+const addressBook: AddressBook = await buildAddressBook("in-process", { chainId, system, roles, model: shipped, modelApproved: true });
 const chain = (): ChainContext =>
   chainContext(new BrowserProvider(connection.provider as unknown as Eip1193Provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
     deployedAtBlock: system.deployedAtBlock,

@@ -10,6 +10,7 @@ import { auc } from "../../oracle/training/metrics.js";
 import { predictWithTf, type NetworkWeights } from "../../oracle/training/network.js";
 import { useBackend } from "../../oracle/training/tf-backend.js";
 import { committedModel, MODEL_PATH, testSplit, expectClose } from "./helpers.js";
+import { expectRejection } from "../helpers/assertions.js";
 
 const { onnx } = onnxProto;
 
@@ -128,16 +129,6 @@ describe("loadCreditModel rejects bad files", function () {
     await expectRejection(loadCreditModel(write("badnames.onnx", encode(m))), /"features" must have shape \[N, 1\]/);
   });
 });
-
-async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect((error as Error).message).to.match(pattern);
-    return;
-  }
-  expect.fail(`expected rejection matching ${pattern}`);
-}
 
 describe("pdToBps", () => {
   it("rounds half up and clamps to 0..10000", () => {

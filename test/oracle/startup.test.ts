@@ -7,16 +7,7 @@ import { expect } from "chai";
 import { loadCreditModel } from "../../oracle/src/model/index.js";
 import { clusterConfigs, deployChain, startTestNode, tamperedModelCopy, type ChainFixture } from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
-
-async function expectRefusal(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect((error as Error).message).to.match(message);
-    return;
-  }
-  expect.fail(`expected the node to refuse to start (${message})`);
-}
+import { expectRejection } from "../helpers/assertions.js";
 
 describe("oracle node start-up", function () {
   this.timeout(60_000);
@@ -48,7 +39,7 @@ describe("oracle node start-up", function () {
   it("refuses a model that is not approved on chain, naming the modelId and its status", async () => {
     const unapproved = await deployChain({ approve: false });
     const [config] = await clusterConfigs(dir, unapproved);
-    await expectRefusal(
+    await expectRejection(
       startTestNode(config!, unapproved),
       new RegExp(`modelId ${unapproved.model.modelId}.*not approved on chain \\(status: None\\)`),
     );
@@ -61,7 +52,7 @@ describe("oracle node start-up", function () {
       const tamperedId = (await loadCreditModel(tampered)).modelId;
       expect(tamperedId).to.not.equal(approved.model.modelId);
       const [config] = await clusterConfigs(own, approved);
-      await expectRefusal(
+      await expectRejection(
         startTestNode({ ...config!, model: { path: tampered } }, approved),
         new RegExp(`modelId ${tamperedId}.*not approved on chain \\(status: None\\)`),
       );
@@ -76,8 +67,8 @@ describe("oracle node start-up", function () {
       const twoOperators = await deployChain({ operators: 2, threshold: 2 });
       // Three configs, but the chain only knows operators 0 and 1: node 2 is an outsider.
       const configs = await clusterConfigs(own, { ...twoOperators, operators: [...twoOperators.operators, approved.operators[2]!] });
-      await expectRefusal(startTestNode(configs[2]!, twoOperators), /operatorAddress 0x[0-9a-fA-F]{40} is not in the on-chain operator set/);
-      await expectRefusal(startTestNode(configs[0]!, twoOperators), /peer\(s\) node-2 .* not in the on-chain operator set/);
+      await expectRejection(startTestNode(configs[2]!, twoOperators), /operatorAddress 0x[0-9a-fA-F]{40} is not in the on-chain operator set/);
+      await expectRejection(startTestNode(configs[0]!, twoOperators), /peer\(s\) node-2 .* not in the on-chain operator set/);
     } finally {
       done();
     }
@@ -87,7 +78,7 @@ describe("oracle node start-up", function () {
     const { dir: own, cleanup: done } = tempDir("startup-password");
     try {
       const [config] = await clusterConfigs(own, approved);
-      await expectRefusal(startTestNode(config!, approved, { env: {} }), /environment variable VERITY_TEST_KEYSTORE_PASSWORD is not set/);
+      await expectRejection(startTestNode(config!, approved, { env: {} }), /environment variable VERITY_TEST_KEYSTORE_PASSWORD is not set/);
     } finally {
       done();
     }
@@ -104,7 +95,7 @@ describe("oracle node start-up", function () {
       const result = await node.shutdown("SIGTERM");
       expect(result.drained).to.equal(true);
       expect(node.store.isOpen).to.equal(false);
-      await expectRefusal(fetch(`${node.url}/health`, { signal: AbortSignal.timeout(2_000) }), /fetch failed/);
+      await expectRejection(fetch(`${node.url}/health`, { signal: AbortSignal.timeout(2_000) }), /fetch failed/);
     } finally {
       done();
     }

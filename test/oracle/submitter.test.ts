@@ -12,6 +12,7 @@ import { hashScoreReport, packSignatures, scoreReportDomain, signScoreReport, ty
 import { openStore, type OracleStore } from "../../oracle/src/store/index.js";
 import { deployChain, type ChainFixture } from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
+import { expectRejection } from "../helpers/assertions.js";
 
 const log = createLogger({ nodeId: "submitter-test", level: "silent" });
 const fast = { backoff: { baseDelayMs: 10, maxDelayMs: 50 }, receiptPollMs: 20, receiptTimeoutMs: 5_000 };
@@ -150,12 +151,3 @@ describe("submitter: idempotent report submission", function () {
   });
 });
 
-async function expectRejection(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect((error as Error).message).to.match(message);
-    return;
-  }
-  expect.fail(`expected a rejection matching ${message}`);
-}

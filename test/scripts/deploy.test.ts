@@ -10,6 +10,7 @@ import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/d
 import { defaultParameters, loadDeploymentParameters } from "../../scripts/deploy/parameters.js";
 import { readAddressBook, writeAddressBook } from "../../scripts/deploy/address-book.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
+import { expectRejection } from "../helpers/assertions.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -108,12 +109,3 @@ describe("deploy: parameters and address book validation", () => {
   });
 });
 
-async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect((error as Error).message).to.match(pattern);
-    return;
-  }
-  throw new Error(`expected a rejection matching ${pattern}`);
-}
