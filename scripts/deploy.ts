@@ -23,6 +23,14 @@ const chainId = (await ethers.provider.getNetwork()).chainId;
 const isLocal = chainId === 31337n;
 
 const params = await loadDeploymentParameters(`deployments/params/${networkName}.json`);
+if (!isLocal) {
+  // Mocks stand in for WETH and the Chainlink feed only on a local chain; elsewhere the real ones are required.
+  for (const field of ["weth", "priceFeed"] as const) {
+    if (params.collateral[field] === undefined) {
+      throw new Error(`deployments/params/${networkName}.json: collateral.${field} is required off a local chain`);
+    }
+  }
+}
 const signers = await ethers.getSigners();
 if (signers.length < (isLocal ? 5 : 1)) throw new Error(`network ${networkName} has ${signers.length} accounts`);
 const [deployer] = signers as [(typeof signers)[number]];
