@@ -2,40 +2,18 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { BPS, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
-import { RAY, accrue, debtOf, deploySystem, identityHolds, mulDivUp, price8 } from "./poolFixtures.js";
+import { RAY, SPARE, accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
 const MIN_DEBT = POOL_PARAMS.minDebtWad;
-const SPARE = 5000n * WAD;
 
 async function system() {
   return deploySystem(ethers);
 }
 
-/** Alice (scored, tier 0) and Bob (unscored, tier 3) each with 10 WETH deposited ($20,000). */
-async function deposited() {
-  const s = await deploySystem(ethers);
-  const wethAddress = await s.weth.getAddress();
-  await s.pool.connect(s.alice).deposit(wethAddress, 10n * WAD, s.alice.address);
-  await s.pool.connect(s.bob).deposit(wethAddress, 10n * WAD, s.bob.address);
-  await s.score(s.alice.address, 100);
-  // The liquidator holds vUSD: 100 WETH, 60,000 borrowed unscored (tier 3, LTV 50%).
-  await s.pool.connect(s.liquidator).deposit(wethAddress, 100n * WAD, s.liquidator.address);
-  await s.pool.connect(s.liquidator).borrow(60_000n * WAD);
-  // Everyone else gets 5,000 vUSD of spare change to pay interest with.
-  for (const who of [s.alice, s.bob, s.carol]) await s.vusd.connect(s.liquidator).transfer(who.address, SPARE);
-  return { ...s, wethAddress };
-}
-
-/** Alice borrows 16,000 (tier 0 max LTV), then ETH falls 9% to $1820: health factor 0.967. */
-async function underwater() {
-  const s = await deposited();
-  await s.pool.connect(s.alice).borrow(16_000n * WAD);
-  await s.feed.setAnswer(price8(1820n));
-  return s;
-}
+const { deposited, underwater } = poolScenarios(ethers);
 
 /** Expected debt of the only borrower in `tier` at time `at`. */
 async function expectedDebt(pool: any, tier: number, at: bigint) {

@@ -7,36 +7,16 @@ import { network } from "hardhat";
 
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
 import { BPS, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, YEAR, roleId } from "./fixtures.js";
-import { accrue, debtOf, deploySystem, identityHolds, mulDivUp, price8 } from "./poolFixtures.js";
+import { SPARE, accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
 
 const mulDivDown = (a: bigint, b: bigint, d: bigint) => (a * b) / d;
-const SPARE = 5_000n * WAD;
 
 type System = Awaited<ReturnType<typeof deploySystem>>;
 
-/** Alice scored (tier 0) with 10 WETH, Bob unscored with 10 WETH, the liquidator with 60,000 vUSD of debt. */
-async function deposited() {
-  const s = await deploySystem(ethers);
-  const w = await s.weth.getAddress();
-  await s.pool.connect(s.alice).deposit(w, 10n * WAD, s.alice.address);
-  await s.pool.connect(s.bob).deposit(w, 10n * WAD, s.bob.address);
-  await s.score(s.alice.address, 100);
-  await s.pool.connect(s.liquidator).deposit(w, 100n * WAD, s.liquidator.address);
-  await s.pool.connect(s.liquidator).borrow(60_000n * WAD);
-  for (const who of [s.alice, s.bob, s.carol]) await s.vusd.connect(s.liquidator).transfer(who.address, SPARE);
-  return { ...s, w };
-}
-
-/** Alice borrows 16,000 (tier 0 max LTV), then ETH falls 9% to $1820: health factor 0.967. */
-async function underwater() {
-  const s = await deposited();
-  await s.pool.connect(s.alice).borrow(16_000n * WAD);
-  await s.feed.setAnswer(price8(1820n));
-  return s;
-}
+const { deposited, underwater } = poolScenarios(ethers);
 
 /** Schedules `id` = `value` and executes it after the delay; refreshes the (now stale) feed at `priceUsd`. */
 async function enact(s: System, signer: any, id: string, value: bigint, priceUsd = WETH_PRICE) {
@@ -70,21 +50,21 @@ describe("LendingPool edge cases", () => {
       const stranger = await ethers.deployContract("TestERC20", ["Stranger", "STR", 18]);
       const sa = await stranger.getAddress();
       const pool = s.pool;
-      await expect(pool.connect(s.alice).deposit(s.w, WAD, ethers.ZeroAddress)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAddress");
-      await expect(pool.connect(s.alice).withdraw(s.w, WAD, ethers.ZeroAddress)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAddress");
-      await expect(pool.connect(s.alice).withdraw(s.w, 0, s.alice.address)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
+      await expect(pool.connect(s.alice).deposit(s.wethAddress, WAD, ethers.ZeroAddress)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAddress");
+      await expect(pool.connect(s.alice).withdraw(s.wethAddress, WAD, ethers.ZeroAddress)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAddress");
+      await expect(pool.connect(s.alice).withdraw(s.wethAddress, 0, s.alice.address)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
       await expect(pool.connect(s.alice).withdraw(sa, WAD, s.alice.address))
         .to.be.revertedWithCustomError(pool, "LendingPoolCollateralNotListed")
         .withArgs(sa);
-      await expect(pool.connect(s.alice).withdraw(s.w, 10n * WAD + 1n, s.alice.address))
+      await expect(pool.connect(s.alice).withdraw(s.wethAddress, 10n * WAD + 1n, s.alice.address))
         .to.be.revertedWithCustomError(pool, "LendingPoolInsufficientBalance")
-        .withArgs(s.alice.address, s.w, 10n * WAD, 10n * WAD + 1n);
+        .withArgs(s.alice.address, s.wethAddress, 10n * WAD, 10n * WAD + 1n);
       await expect(pool.connect(s.alice).repay(s.liquidator.address, 0)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
       await expect(pool.connect(s.alice).repay(s.bob.address, WAD))
         .to.be.revertedWithCustomError(pool, "LendingPoolNoDebt")
         .withArgs(s.bob.address);
-      await expect(pool.connect(s.liquidator).liquidate(s.bob.address, s.w, 0)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
-      await expect(pool.connect(s.liquidator).liquidate(s.bob.address, s.w, WAD))
+      await expect(pool.connect(s.liquidator).liquidate(s.bob.address, s.wethAddress, 0)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
+      await expect(pool.connect(s.liquidator).liquidate(s.bob.address, s.wethAddress, WAD))
         .to.be.revertedWithCustomError(pool, "LendingPoolNoDebt")
         .withArgs(s.bob.address);
       await expect(pool.rebase(s.bob.address)).to.be.revertedWithCustomError(pool, "LendingPoolNoDebt").withArgs(s.bob.address);
@@ -127,8 +107,8 @@ describe("LendingPool edge cases", () => {
       const g = s.pool.connect(s.governance);
       const feed = await s.feed.getAddress();
       await expect(g.listCollateral(ethers.ZeroAddress, feed, 1)).to.be.revertedWithCustomError(s.pool, "LendingPoolZeroAddress");
-      await expect(g.listCollateral(s.w, ethers.ZeroAddress, 1)).to.be.revertedWithCustomError(s.pool, "LendingPoolZeroAddress");
-      await expect(g.listCollateral(s.w, feed, 0))
+      await expect(g.listCollateral(s.wethAddress, ethers.ZeroAddress, 1)).to.be.revertedWithCustomError(s.pool, "LendingPoolZeroAddress");
+      await expect(g.listCollateral(s.wethAddress, feed, 0))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolInvalidConfig")
         .withArgs(ethers.encodeBytes32String("maxPriceAgeSec"));
       const t19 = await ethers.deployContract("TestERC20", ["T19", "T19", 19]);
@@ -136,7 +116,7 @@ describe("LendingPool edge cases", () => {
         .to.be.revertedWithCustomError(s.pool, "LendingPoolUnsupportedDecimals")
         .withArgs(await t19.getAddress(), 19);
       const f19 = await ethers.deployContract("MockAggregatorV3", [19, "X / USD", 1]);
-      await expect(g.listCollateral(s.w, await f19.getAddress(), 1))
+      await expect(g.listCollateral(s.wethAddress, await f19.getAddress(), 1))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolUnsupportedDecimals")
         .withArgs(await f19.getAddress(), 19);
       const t18 = await ethers.deployContract("TestERC20", ["T18", "T18", 18]);
@@ -161,7 +141,7 @@ describe("LendingPool edge cases", () => {
         .to.be.revertedWithCustomError(s.pool, "LendingPoolTooManyCollaterals")
         .withArgs(16);
       await expect(g.listCollateral(tokens[14]!, feed, 60)).to.emit(s.pool, "CollateralListed").withArgs(tokens[14]!, feed, 60);
-      await expect(g.listCollateral(s.w, feed, 60)).to.emit(s.pool, "CollateralListed");
+      await expect(g.listCollateral(s.wethAddress, feed, 60)).to.emit(s.pool, "CollateralListed");
     });
 
     it("re-listing keeps the asset's deposits and resets its reference price to the new feed's", async () => {
@@ -172,15 +152,15 @@ describe("LendingPool edge cases", () => {
       await s.feed.setAnswer(price8(3000n));
       await expect(s.pool.connect(s.alice).borrow(1_000n * WAD))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceDeviation")
-        .withArgs(s.w, WETH_PRICE * WAD, 3000n * WAD);
+        .withArgs(s.wethAddress, WETH_PRICE * WAD, 3000n * WAD);
       // ... but after re-listing with a new feed there is no reference to deviate from.
-      await expect(s.pool.connect(s.governance).listCollateral(s.w, await feed2.getAddress(), MAX_PRICE_AGE))
+      await expect(s.pool.connect(s.governance).listCollateral(s.wethAddress, await feed2.getAddress(), MAX_PRICE_AGE))
         .to.emit(s.pool, "CollateralListed")
-        .withArgs(s.w, await feed2.getAddress(), MAX_PRICE_AGE);
-      expect(await s.pool.collateralOf(s.alice.address, s.w)).to.equal(10n * WAD);
+        .withArgs(s.wethAddress, await feed2.getAddress(), MAX_PRICE_AGE);
+      expect(await s.pool.collateralOf(s.alice.address, s.wethAddress)).to.equal(10n * WAD);
       await expect(s.pool.connect(s.alice).borrow(1_000n * WAD))
         .to.emit(s.pool, "PriceAccepted")
-        .withArgs(s.w, 3000n * WAD);
+        .withArgs(s.wethAddress, 3000n * WAD);
       expect((await s.pool.positionOf(s.alice.address)).collateralValueWad).to.equal(30_000n * WAD);
     });
   });
@@ -264,31 +244,31 @@ describe("LendingPool edge cases", () => {
     it("borrow, withdraw with debt and liquidate revert on each; withdraw without debt reads no price", async () => {
       const s = await loadFixture(underwater);
       await s.pool.connect(s.bob).borrow(1_000n * WAD);
-      for (const bad of await badRounds(s, s.w)) {
+      for (const bad of await badRounds(s, s.wethAddress)) {
         await s.feed.setRound(...bad.round);
         await expect(s.pool.connect(s.bob).borrow(100n * WAD))
           .to.be.revertedWithCustomError(s.pool, bad.error)
           .withArgs(...bad.args);
-        await expect(s.pool.connect(s.bob).withdraw(s.w, WAD, s.bob.address))
+        await expect(s.pool.connect(s.bob).withdraw(s.wethAddress, WAD, s.bob.address))
           .to.be.revertedWithCustomError(s.pool, bad.error)
           .withArgs(...bad.args);
-        await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.w, 1000n * WAD))
+        await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD))
           .to.be.revertedWithCustomError(s.pool, bad.error)
           .withArgs(...bad.args);
       }
       // Carol has no debt: her withdrawal needs no price.
-      await s.pool.connect(s.carol).deposit(s.w, WAD, s.carol.address);
-      await expect(s.pool.connect(s.carol).withdraw(s.w, WAD, s.carol.address))
+      await s.pool.connect(s.carol).deposit(s.wethAddress, WAD, s.carol.address);
+      await expect(s.pool.connect(s.carol).withdraw(s.wethAddress, WAD, s.carol.address))
         .to.emit(s.pool, "CollateralWithdrawn")
-        .withArgs(s.carol.address, s.w, s.carol.address, WAD);
+        .withArgs(s.carol.address, s.wethAddress, s.carol.address, WAD);
     });
 
     it("pokePrice trips PRICE_STALE with the round's updatedAt on each bad round", async () => {
       for (let i = 0; i < 5; i++) {
         const s = await loadFixture(deposited);
-        const bad = (await badRounds(s, s.w))[i]!;
+        const bad = (await badRounds(s, s.wethAddress))[i]!;
         await s.feed.setRound(...bad.round);
-        await expect(s.pool.pokePrice(s.w))
+        await expect(s.pool.pokePrice(s.wethAddress))
           .to.emit(s.policy, "CircuitBreakerTripped")
           .withArgs(ruleId("PRICE_STALE"), s.poolAddress, bad.round[2]);
         expect(await s.policy.paused()).to.equal(true);
@@ -308,11 +288,11 @@ describe("LendingPool edge cases", () => {
         .withArgs(s.regulator.address, resumesAt);
       await s.feed.setAnswer(price8(1820n));
       await time.setNextBlockTimestamp(resumesAt - 1n);
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.w, 1000n * WAD))
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD))
         .to.be.revertedWithCustomError(s.policy, "SupervisionLiquidationGracePeriod")
         .withArgs(resumesAt, resumesAt - 1n);
       await time.setNextBlockTimestamp(resumesAt);
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.w, 1000n * WAD)).to.emit(
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.emit(
         s.pool,
         "PositionLiquidated",
       );

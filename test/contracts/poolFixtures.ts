@@ -74,3 +74,33 @@ export async function identityHolds(pool: any, vusd: any) {
   const supply = await vusd.totalSupply();
   return { lhs: supply + surplus, rhs: principal + deficit };
 }
+
+/** vUSD each of alice, bob and carol holds to pay interest with. */
+export const SPARE = 5000n * WAD;
+
+/**
+ * Shared pool scenarios, built per test file (`loadFixture` caches by function identity):
+ * - `deposited`: Alice (scored, tier 0) and Bob (unscored, tier 3) each with 10 WETH ($20,000); the liquidator
+ *   holds vUSD from 60,000 borrowed unscored against 100 WETH; alice, bob and carol get `SPARE` vUSD each.
+ * - `underwater`: Alice borrows 16,000 (tier 0 max LTV), then ETH falls 9% to $1820: health factor 0.967.
+ */
+export function poolScenarios(ethers: HardhatEthers) {
+  async function deposited() {
+    const s = await deploySystem(ethers);
+    const wethAddress = await s.weth.getAddress();
+    await s.pool.connect(s.alice).deposit(wethAddress, 10n * WAD, s.alice.address);
+    await s.pool.connect(s.bob).deposit(wethAddress, 10n * WAD, s.bob.address);
+    await s.score(s.alice.address, 100);
+    await s.pool.connect(s.liquidator).deposit(wethAddress, 100n * WAD, s.liquidator.address);
+    await s.pool.connect(s.liquidator).borrow(60_000n * WAD);
+    for (const who of [s.alice, s.bob, s.carol]) await s.vusd.connect(s.liquidator).transfer(who.address, SPARE);
+    return { ...s, wethAddress };
+  }
+  async function underwater() {
+    const s = await deposited();
+    await s.pool.connect(s.alice).borrow(16_000n * WAD);
+    await s.feed.setAnswer(price8(1820n));
+    return s;
+  }
+  return { deposited, underwater };
+}
