@@ -37,6 +37,7 @@ import * as ort from "onnxruntime-node";
 import { pino } from "pino";
 
 import { buildAddressBook, type AddressBook } from "../deploy/address-book.js";
+import { freePort } from "../lib/free-port.js";
 import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
 import { defaultParameters } from "../deploy/parameters.js";
 import { chainContext, readOperatorSet, type ChainContext } from "../../oracle/src/chain/index.js";
@@ -155,16 +156,6 @@ const running: RunningNode[] = [];
 const devNull = pino.destination({ dest: "/dev/null", sync: true });
 
 async function startCluster(count: number, threshold: number, prefix: string): Promise<RunningNode[]> {
-  const { createServer } = await import("node:net");
-  const freePort = () =>
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const ids = ports.map((_, i) => `${prefix}-${i}`);
   const nodes: RunningNode[] = [];

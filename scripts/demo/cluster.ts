@@ -5,7 +5,6 @@
  * Peers talk real HTTP. The nodes' clock follows the chain's (the demo fast-forwards time).
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 
 import { BrowserProvider, type Eip1193Provider } from "ethers";
@@ -16,20 +15,9 @@ import { parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
 import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
 import { createLogger } from "../../oracle/src/log/index.js";
 import { startNode, type RunningNode } from "../../oracle/src/node/index.js";
+import { freePort } from "../lib/free-port.js";
 
 const PASSWORD_ENV = "VERITY_DEMO_KEYSTORE_PASSWORD";
-
-/** A port that was free a moment ago on 127.0.0.1 (peers' URLs must be known before the nodes start). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Creates `count` operator keystores (fresh random keys) in `dir`; returns their addresses and the password env. */
 export async function createOperatorKeystores(dir: string, count: number) {

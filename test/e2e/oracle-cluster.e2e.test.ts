@@ -28,7 +28,8 @@ import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
 import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
-import { GOOD_FEATURES, freePort } from "../oracle/chain-fixture.js";
+import { freePort } from "../../scripts/lib/free-port.js";
+import { GOOD_FEATURES } from "../oracle/chain-fixture.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MODEL_PATH = join(ROOT, "oracle/model/credit-model.onnx");

@@ -3,7 +3,6 @@
  * nodes load from encrypted keystores, and helpers to start in-process nodes on 127.0.0.1 ephemeral ports.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,6 +10,7 @@ import { BrowserProvider, HDNodeWallet, type Eip1193Provider } from "ethers";
 import { network } from "hardhat";
 
 import { buildAddressBook, type AddressBook } from "../../scripts/deploy/address-book.js";
+import { freePort } from "../../scripts/lib/free-port.js";
 import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { chainContext, type ChainContext } from "../../oracle/src/chain/index.js";
@@ -66,18 +66,6 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
 }
 
 export type ChainFixture = Awaited<ReturnType<typeof deployChain>>;
-
-/** A port that was free a moment ago on 127.0.0.1 (peers' URLs must be known before the nodes start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Writes keystores and configs for `count` operator nodes in `dir` (scrypt N lowered for test speed). */
 export async function clusterConfigs(dir: string, fixture: ChainFixture, count = 3, overrides: Partial<NodeConfig> = {}): Promise<NodeConfig[]> {

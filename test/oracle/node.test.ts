@@ -197,7 +197,7 @@ describe("oracle node quorum with a disagreeing peer", function () {
     const configs = await clusterConfigs(dir, fixture);
     nodes = await Promise.all(
       configs.map((config, i) =>
-        startTestNode(config, fixture, i === 2 ? { wrapScorer: (scorer) => async (features) => ({ ...(await scorer(features)), pdBps: (await scorer(features)).pdBps + 50 }) } : {}),
+        startTestNode(config, fixture, i === 2 ? { wrapScorer: (scorer) => async (features) => { const score = await scorer(features); return { ...score, pdBps: score.pdBps + 50 }; } } : {}),
       ),
     );
   });

@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 
 import type { z } from "zod";
 
+import { valueAt } from "../validation/index.js";
 import { nodeConfigSchema, type NodeConfig } from "./schema.js";
 
 /** The config file could not be read, parsed or validated; `message` names the file or every bad field. */
@@ -19,16 +20,6 @@ function fieldPath(path: readonly PropertyKey[]): string {
     (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
     "config",
   );
-}
-
-/** The value at `path` inside `raw`, or undefined when any step is missing. */
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }
 
 function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {

@@ -5,6 +5,7 @@
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
+import { valueAt } from "../validation/index.js";
 import { IntakeError, type IntakeErrorCode } from "./errors.js";
 
 const UINT256_MAX = (1n << 256n) - 1n;
@@ -36,15 +37,6 @@ export type ApplicationBody = z.infer<typeof applicationBodySchema>;
 
 function pathOf(path: readonly PropertyKey[]): string {
   return path.map(String).join(".") || "body";
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }
 
 function toIntakeError(raw: unknown, issue: z.core.$ZodIssue): IntakeError {

@@ -1,0 +1,1 @@
+export { valueAt } from "./value-at.js";
