@@ -4,8 +4,9 @@
  * distinct valid signatures are kept, in arrival order; later ones are not needed and are ignored, which keeps
  * the posted calldata (and gas) minimal.
  */
-import { getAddress, recoverAddress, Signature } from "ethers";
+import { getAddress, Signature } from "ethers";
 
+import { secp256k1 } from "../signing/index.js";
 import { sameAddress } from "./address.js";
 import type { OperatorSignature } from "./types.js";
 
@@ -51,8 +52,9 @@ export class SignatureCollector {
     let signer: string;
     try {
       // Signature.from refuses a high-s (malleable) signature, which the contract's ECDSA check would also refuse.
-      canonical = Signature.from(signature).serialized;
-      signer = recoverAddress(this.digest, canonical);
+      const parsed = Signature.from(signature);
+      canonical = parsed.serialized;
+      signer = secp256k1.recoverAddress(this.digest, parsed);
     } catch (error) {
       return { outcome: "invalid_signature", reason: error instanceof Error ? error.message : String(error) };
     }

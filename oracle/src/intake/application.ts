@@ -10,7 +10,9 @@
  * borrower passes to `CreditScoreOracle.requestScore(applicationHash)` in the push flow. Applicant data itself
  * never leaves the node.
  */
-import { getAddress, Signature, TypedDataEncoder, verifyTypedData, type TypedDataDomain, type TypedDataField } from "ethers";
+import { getAddress, type TypedDataDomain, type TypedDataField } from "ethers";
+
+import { secp256k1, typedDataHasher } from "../signing/index.js";
 
 import { parseApplicationBody } from "./body.js";
 import { IntakeError } from "./errors.js";
@@ -27,6 +29,8 @@ export const APPLICATION_TYPES: Record<string, TypedDataField[]> = {
     { name: "expiry", type: "uint64" },
   ],
 };
+
+const applicationHasher = typedDataHasher(APPLICATION_TYPES);
 
 export interface ApplicationDomainParams {
   chainId: bigint | number;
@@ -65,8 +69,7 @@ export function applicationTypedData(params: ApplicationDomainParams, message: A
 
 /** The EIP-712 digest of an application: its `applicationHash`. */
 export function hashApplication(params: ApplicationDomainParams, message: ApplicationMessage): string {
-  const { domain, types } = applicationTypedData(params, message);
-  return TypedDataEncoder.hash(domain, types, message);
+  return applicationHasher.hash(applicationTypedData(params, message).domain, { ...message });
 }
 
 /** Result of a model's range check; `ApplicationCheck` from the model module has this shape. */
@@ -117,8 +120,8 @@ export function verifyApplication(raw: unknown, context: IntakeContext): Verifie
   }
 
   const message: ApplicationMessage = { borrower: body.borrower, featuresHash, nonce: body.nonce, expiry: body.expiry };
-  const { domain, types } = applicationTypedData(context, message);
-  const signer = recoverSigner(domain, types, message, body.signature);
+  const applicationHash = hashApplication(context, message);
+  const signer = recoverSigner(applicationHash, body.signature);
   if (signer !== body.borrower) {
     throw new IntakeError("wrong_signer", `signature: signed by ${signer}, not by the borrower ${body.borrower}`);
   }
@@ -134,19 +137,14 @@ export function verifyApplication(raw: unknown, context: IntakeContext): Verifie
     featuresHash,
     nonce: body.nonce,
     expiry: body.expiry,
-    applicationHash: TypedDataEncoder.hash(domain, types, message),
+    applicationHash,
   };
 }
 
-function recoverSigner(
-  domain: TypedDataDomain,
-  types: Record<string, TypedDataField[]>,
-  message: ApplicationMessage,
-  signature: string,
-): string {
+function recoverSigner(applicationHash: string, signature: string): string {
   try {
-    // Signature.from rejects malformed r/s/v before recovery; verifyTypedData returns the checksummed signer.
-    return verifyTypedData(domain, types, message, Signature.from(signature));
+    // Signature.from (inside) rejects malformed r/s/v before recovery; the result is the checksummed signer.
+    return secp256k1.recoverAddress(applicationHash, signature);
   } catch (error) {
     throw new IntakeError("bad_signature", "signature: not a valid secp256k1 signature over this application", {
       cause: error,

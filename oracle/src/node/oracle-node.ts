@@ -36,7 +36,7 @@ import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel } from "../model/index.js";
 import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
 import { HttpError, type Route } from "../server/index.js";
-import { hashScoreReport, packSignatures, scoreReportDomain, type ScoreReportDomain } from "../signing/index.js";
+import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain, type DigestSigner, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, StoredProposal, StoredScoreRequest } from "../store/index.js";
 import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
 import {
@@ -84,6 +84,8 @@ type Flow = "pull" | "push";
 
 export class OracleNode {
   readonly address: string;
+  /** The operator key, decoded once; signs with libsecp256k1 when it loads (see signing/ecdsa.ts). */
+  private readonly signer: DigestSigner;
   private readonly now: () => number;
   private readonly peerTimeoutMs: number;
   private readonly coordinateTimeoutMs: number;
@@ -96,6 +98,7 @@ export class OracleNode {
 
   constructor(private readonly options: OracleNodeOptions) {
     this.address = getAddress(options.wallet.address);
+    this.signer = digestSigner(options.wallet);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.peerTimeoutMs = options.peerTimeoutMs ?? 5_000;
     this.coordinateTimeoutMs = options.coordinateTimeoutMs ?? 15_000;
@@ -167,7 +170,7 @@ export class OracleNode {
       }
       let response: PeerResponse;
       try {
-        const envelope = await signPeerEnvelope(this.options.wallet, ROUTES.coordinate, { round, application: raw }, this.now());
+        const envelope = signPeerEnvelope(this.signer, ROUTES.coordinate, { round, application: raw }, this.now());
         response = await postJson(`${peer.url}${ROUTES.coordinate}`, envelope, this.coordinateTimeoutMs, requestId);
       } catch (error) {
         attempts.push(`round ${round}: leader ${peer.id} unreachable (${(error as Error).message})`);
@@ -259,7 +262,7 @@ export class OracleNode {
       throw new HttpError(409, "proposal_rejected", verdict.problems.map((p) => `${p.code}: ${p.message}`).join("; "));
     }
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const signature = signDigest(this.options.wallet, reportDigest);
+    const signature = this.signer.signDigest(reportDigest);
     // Kept for audit: what this node signed, for whom, at whose proposal.
     this.options.store.saveProposal({ reportDigest, requestKey: proposal.requestKey, leader: sender, report });
     this.options.store.addSignature(reportDigest, { signer: this.address, signature });
@@ -290,7 +293,7 @@ export class OracleNode {
     requestId?: string;
     chainRequestId?: bigint;
   }): Promise<ScoreBundle> {
-    const { store, wallet, log, metrics, model, config } = this.options;
+    const { store, log, metrics, model, config } = this.options;
     const set = await this.operatorSet();
     const score = await this.options.scorer(input.application.features);
     metrics.inferenceDurationSeconds.observe(score.inferenceMs / 1000);
@@ -305,7 +308,7 @@ export class OracleNode {
       validUntil: issuedAt + BigInt(config.report.validitySec),
     };
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const own = signDigest(wallet, reportDigest);
+    const own = this.signer.signDigest(reportDigest);
     store.saveProposal({ reportDigest, requestKey: input.requestKey, leader: this.address, report });
     store.addSignature(reportDigest, { signer: this.address, signature: own });
     const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
@@ -320,7 +323,7 @@ export class OracleNode {
       ...(input.rawApplication === undefined ? {} : { application: input.rawApplication }),
       report: reportToJson(report),
     };
-    const envelope = await signPeerEnvelope(wallet, ROUTES.cosign, payload, this.now());
+    const envelope = signPeerEnvelope(this.signer, ROUTES.cosign, payload, this.now());
     const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address));
     const refusals: string[] = [];
     await new Promise<void>((resolve) => {
@@ -491,7 +494,7 @@ export class OracleNode {
 
   private async broadcastApplication(raw: Record<string, unknown>, requestId: string): Promise<string[]> {
     const set = await this.operatorSet();
-    const envelope = await signPeerEnvelope(this.options.wallet, ROUTES.peerApplications, { application: raw }, this.now());
+    const envelope = signPeerEnvelope(this.signer, ROUTES.peerApplications, { application: raw }, this.now());
     const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address));
     const results = await Promise.allSettled(
       peers.map(async (peer) => {
@@ -557,10 +560,3 @@ function toSigningReport(report: ScoreReportFields) {
   return { ...report, reasonCodes: [...report.reasonCodes] as [number, number, number, number] };
 }
 
-/**
- * Signs an EIP-712 digest computed by `hashScoreReport`: the same (deterministic, RFC 6979) signature as
- * `signScoreReport`, without encoding and hashing the typed data a second time inside the wallet.
- */
-function signDigest(wallet: OperatorWallet, digest: string): string {
-  return wallet.signingKey.sign(digest).serialized;
-}

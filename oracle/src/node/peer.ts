@@ -4,11 +4,11 @@
  * the exact payload text, so an envelope cannot be moved to another route or replayed after `maxSkewSec`.
  * (Replaying within the window is harmless: co-signing is a pure function of the proposal.)
  */
-import { getAddress, keccak256, toUtf8Bytes, verifyMessage } from "ethers";
+import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
 
-import type { OperatorWallet } from "../keystore/index.js";
 import { HttpError } from "../server/index.js";
+import { recoverMessageSigner, type DigestSigner } from "../signing/index.js";
 
 export interface PeerEnvelope {
   sender: string;
@@ -35,9 +35,9 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }
 
-export async function signPeerEnvelope(wallet: OperatorWallet, route: string, payload: unknown, nowSec: number): Promise<PeerEnvelope> {
+export function signPeerEnvelope(signer: DigestSigner, route: string, payload: unknown, nowSec: number): PeerEnvelope {
   const text = toJson(payload);
-  return { sender: wallet.address, sentAt: nowSec, payload: text, signature: await wallet.signMessage(peerMessage(route, nowSec, text)) };
+  return { sender: signer.address, sentAt: nowSec, payload: text, signature: signer.signMessage(peerMessage(route, nowSec, text)) };
 }
 
 /**
@@ -58,7 +58,7 @@ export function verifyPeerEnvelope(
   if (Math.abs(nowSec - envelope.sentAt) > maxSkewSec) throw deny(`sentAt ${envelope.sentAt} is more than ${maxSkewSec} s from now (${nowSec})`);
   let signer: string;
   try {
-    signer = verifyMessage(peerMessage(route, envelope.sentAt, envelope.payload), envelope.signature);
+    signer = recoverMessageSigner(peerMessage(route, envelope.sentAt, envelope.payload), envelope.signature);
   } catch {
     throw deny("signature is not valid");
   }

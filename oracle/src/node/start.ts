@@ -23,6 +23,7 @@ import { loadCreditModel } from "../model/index.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
 import { createOracleServer, healthRoute, type ShutdownResult } from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
+import { secp256k1, secp256k1LoadError } from "../signing/index.js";
 import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";
 
 export interface StartNodeOptions {
@@ -60,6 +61,8 @@ export interface RunningNode {
 
 export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
   const log = options.logger ?? createLogger({ nodeId: config.nodeId, level: config.logLevel });
+  if (secp256k1LoadError === undefined) log.info({ backend: secp256k1.backend }, "secp256k1 back end");
+  else log.warn({ backend: secp256k1.backend, err: secp256k1LoadError }, "libsecp256k1 addon did not load; signatures use the slower pure-JS back end");
   const wallet = await loadOperatorWallet(config.keystore, { env: options.env ?? process.env, expectedAddress: config.operatorAddress });
   const model = await loadCreditModel(config.model.path);
   log.info({ modelId: model.modelId, modelVersion: model.modelVersion, features: model.featureNames.length }, "model loaded");

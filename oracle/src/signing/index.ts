@@ -16,3 +16,15 @@ export {
   type ScoreReportDomain,
   type TypedDataSigner,
 } from "./scoreReport.js";
+export {
+  digestSigner,
+  ethersSecp256k1,
+  libsecp256k1,
+  recoverMessageSigner,
+  secp256k1,
+  secp256k1LoadError,
+  type DigestSigner,
+  type PrivateKeyHolder,
+  type Secp256k1,
+} from "./ecdsa.js";
+export { typedDataHasher, type TypedDataHasher } from "./eip712.js";

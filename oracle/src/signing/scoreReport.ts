@@ -3,7 +3,9 @@
  * Used by the oracle node and by the tests; mirrors `contracts/types/ScoreTypes.sol` and
  * `contracts/libraries/ScoreReportHashing.sol`.
  */
-import { concat, getAddress, isHexString, TypedDataEncoder, type TypedDataDomain, type TypedDataField } from "ethers";
+import { concat, getAddress, isHexString, type TypedDataDomain, type TypedDataField } from "ethers";
+
+import { typedDataHasher } from "./eip712.js";
 
 /** EIP-712 domain name of `CreditScoreOracle` (its `EIP712` constructor argument). */
 export const SCORE_REPORT_DOMAIN_NAME = "Verity CreditScoreOracle";
@@ -34,6 +36,8 @@ export const SCORE_REPORT_TYPES: Record<string, TypedDataField[]> = {
     { name: "validUntil", type: "uint64" },
   ],
 };
+
+const scoreReportHasher = typedDataHasher(SCORE_REPORT_TYPES);
 
 /** A score report as ethers encodes it (and as TypeChain accepts it for `submitScore`). */
 export interface ScoreReport {
@@ -78,12 +82,12 @@ export function scoreReportDomain(chainId: bigint | number, verifyingContract: s
 
 /** The EIP-712 struct hash of `report` (what `ScoreReportHashing.hashCalldata` returns). */
 export function structHashScoreReport(report: ScoreReport): string {
-  return TypedDataEncoder.hashStruct("ScoreReport", SCORE_REPORT_TYPES, toTypedValue(report));
+  return scoreReportHasher.hashStruct(toTypedValue(report));
 }
 
 /** The EIP-712 digest the operators sign (what `CreditScoreOracle.hashReport` returns). */
 export function hashScoreReport(domain: ScoreReportDomain, report: ScoreReport): string {
-  return TypedDataEncoder.hash(domain, SCORE_REPORT_TYPES, toTypedValue(report));
+  return scoreReportHasher.hash(domain, toTypedValue(report));
 }
 
 /** Signs `report` for `domain`; returns the 65-byte `0x` signature (r, s, v). */

@@ -1,0 +1,117 @@
+import { expect } from "chai";
+import { hashMessage, keccak256, Signature, toBeHex, toUtf8Bytes, TypedDataEncoder, Wallet, zeroPadValue } from "ethers";
+
+import {
+  APPLICATION_TYPES,
+  applicationTypedData,
+  hashApplication,
+  type ApplicationMessage,
+} from "../../oracle/src/intake/index.js";
+import {
+  digestSigner,
+  ethersSecp256k1,
+  hashScoreReport,
+  recoverMessageSigner,
+  SCORE_REPORT_TYPES,
+  scoreReportDomain,
+  secp256k1,
+  secp256k1LoadError,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
+
+const keys = Array.from({ length: 24 }, (_, i) => new Wallet(keccak256(toUtf8Bytes(`verity-ecdsa-test-${i}`))));
+const digests = keys.map((_, i) => keccak256(toUtf8Bytes(`digest ${i}`)));
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+describe("oracle secp256k1 back end", () => {
+  it("is libsecp256k1 on this platform (the addon ships a linux-x64 prebuild)", () => {
+    expect(secp256k1LoadError, secp256k1LoadError?.message).to.equal(undefined);
+    expect(secp256k1.backend).to.equal("libsecp256k1");
+  });
+
+  it("signs byte for byte as ethers does (RFC 6979, low s, v = 27 + recovery id)", () => {
+    keys.forEach((wallet, i) => {
+      const digest = digests[i]!;
+      const expected = wallet.signingKey.sign(digest).serialized;
+      expect(digestSigner(wallet).signDigest(digest)).to.equal(expected);
+      expect(digestSigner(wallet, ethersSecp256k1).signDigest(digest)).to.equal(expected);
+    });
+  });
+
+  it("signs EIP-191 messages as Wallet.signMessage does, and recovers their signer", async () => {
+    const wallet = keys[0]!;
+    const message = "verity-peer/1\n/v1/cosign\n1750000000\n0xabc";
+    const signature = digestSigner(wallet).signMessage(message);
+    expect(signature).to.equal(await wallet.signMessage(message));
+    expect(recoverMessageSigner(message, signature)).to.equal(wallet.address);
+    expect(recoverMessageSigner(`${message}!`, signature)).to.not.equal(wallet.address);
+  });
+
+  it("recovers the same checksummed signer from 65-byte and 64-byte (EIP-2098) forms in both back ends", () => {
+    keys.forEach((wallet, i) => {
+      const signature = Signature.from(wallet.signingKey.sign(digests[i]!));
+      for (const implementation of [secp256k1, ethersSecp256k1]) {
+        expect(implementation.recoverAddress(digests[i]!, signature.serialized)).to.equal(wallet.address);
+        expect(implementation.recoverAddress(digests[i]!, signature.compactSerialized)).to.equal(wallet.address);
+      }
+    });
+  });
+
+  it("recovers another address for another digest, as ethers does", () => {
+    const signature = keys[0]!.signingKey.sign(digests[0]!).serialized;
+    const other = digests[1]!;
+    expect(secp256k1.recoverAddress(other, signature)).to.equal(ethersSecp256k1.recoverAddress(other, signature));
+    expect(secp256k1.recoverAddress(other, signature)).to.not.equal(keys[0]!.address);
+  });
+
+  it("refuses what ethers refuses: a non-canonical (high) s, a bad v, an r of zero, a short digest", () => {
+    const { r, s, v } = Signature.from(keys[0]!.signingKey.sign(digests[0]!));
+    const highS = `${r}${toBeHex(SECP256K1_N - BigInt(s), 32).slice(2)}${(v === 27 ? 28 : 27).toString(16)}`;
+    const badV = `${r}${s.slice(2)}1f`;
+    const zeroR = `${zeroPadValue("0x", 32)}${s.slice(2)}1b`;
+    for (const implementation of [secp256k1, ethersSecp256k1]) {
+      expect(() => implementation.recoverAddress(digests[0]!, highS), `${implementation.backend}: high s`).to.throw();
+      expect(() => implementation.recoverAddress(digests[0]!, badV), `${implementation.backend}: v = 31`).to.throw();
+      expect(() => implementation.recoverAddress(digests[0]!, zeroR), `${implementation.backend}: r = 0`).to.throw();
+      expect(() => implementation.recoverAddress("0x1234", Signature.from({ r, s, v }).serialized), `${implementation.backend}: 2-byte digest`).to.throw();
+    }
+  });
+
+  it("recovers a message signer for hashMessage digests exactly like a raw digest", () => {
+    const wallet = keys[1]!;
+    const signature = digestSigner(wallet).signDigest(hashMessage("hello"));
+    expect(recoverMessageSigner("hello", signature)).to.equal(wallet.address);
+  });
+});
+
+describe("cached EIP-712 hashing", () => {
+  const domain = scoreReportDomain(31_337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+  const otherDomain = scoreReportDomain(1n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+  const report = (i: number): ScoreReport => ({
+    borrower: keys[i]!.address,
+    pdBps: (i * 431) % 10_001,
+    reasonCodes: [i % 7, (i + 1) % 7, 0, 0],
+    modelId: keccak256(toUtf8Bytes(`model ${i}`)),
+    operatorSetVersion: BigInt(i + 1),
+    issuedAt: 1_750_000_000n + BigInt(i),
+    validUntil: 1_750_086_400n + BigInt(i),
+  });
+
+  it("hashScoreReport equals TypedDataEncoder.hash for every report and each domain it has seen", () => {
+    for (let i = 0; i < keys.length; i++) {
+      for (const d of [domain, otherDomain]) {
+        expect(hashScoreReport(d, report(i))).to.equal(TypedDataEncoder.hash(d, SCORE_REPORT_TYPES, { ...report(i), reasonCodes: [...report(i).reasonCodes] }));
+      }
+    }
+    expect(hashScoreReport(domain, report(0))).to.not.equal(hashScoreReport(otherDomain, report(0)));
+  });
+
+  it("hashApplication equals TypedDataEncoder.hash over the intake domain", () => {
+    const params = { chainId: 31_337n, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
+    for (let i = 0; i < 8; i++) {
+      const message: ApplicationMessage = { borrower: keys[i]!.address, featuresHash: digests[i]!, nonce: BigInt(i), expiry: 1_750_000_000 + i };
+      const { domain: intakeDomain } = applicationTypedData(params, message);
+      expect(hashApplication(params, message)).to.equal(TypedDataEncoder.hash(intakeDomain, APPLICATION_TYPES, message));
+    }
+  });
+});
