@@ -20,11 +20,11 @@
  *                     application to node 0 instead, so two thirds of them include the forwarding hop.
  *
  * Every application is a fresh borrower wallet with its own nonce, signed before the timed phase (signing is the
- * client's cost). The node logs at `--log-level` (default info, as in production) into /dev/null.
+ * client's cost). The clients run in a worker thread (load-client.ts): their own event loop and core, so the node
+ * under test does not share its event loop with the load generator. The node logs at `--log-level` (default info, as in production) into /dev/null.
  * Bounded: `--requests` per phase and a whole-run deadline (`--max-seconds`); every server is shut down at the end.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, request as httpRequest } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -38,6 +38,7 @@ import { pino } from "pino";
 
 import { buildAddressBook, type AddressBook } from "../deploy/address-book.js";
 import { freePort } from "../lib/free-port.js";
+import { runLoad, type LoadJob, type LoadResult } from "./load-client.js";
 import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
 import { defaultParameters } from "../deploy/parameters.js";
 import { chainContext, readOperatorSet, type ChainContext } from "../../oracle/src/chain/index.js";
@@ -98,33 +99,6 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 const sortedCopy = (samples: readonly number[]) => [...samples].sort((a, b) => a - b);
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-// ---------------------------------------------------------------------------------------------------------------
-// HTTP client: node:http with a keep-alive agent (one per phase), JSON in and out.
-
-function post(agent: Agent, url: string, body: string): Promise<{ status: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: REQUEST_TIMEOUT_MS },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.once("end", () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
-          } catch (error) {
-            reject(error as Error);
-          }
-        });
-        res.once("error", reject);
-      },
-    );
-    req.once("timeout", () => req.destroy(new Error(`request to ${url} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
-    req.once("error", reject);
-    req.end(body);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Chain: Verity deployed on the in-process network with one operator (threshold 1); later three (threshold 2).
@@ -251,44 +225,20 @@ async function signApplications(count: number): Promise<SignedApplication[]> {
   return out;
 }
 
-function checkBundle(status: number, json: any, signersExpected: number): void {
-  if (status !== 201) throw new Error(`expected 201, got ${status}: ${JSON.stringify(json).slice(0, 300)}`);
-  if (!Array.isArray(json.signers) || json.signers.length !== signersExpected || typeof json.signatures !== "string") {
-    throw new Error(`bundle without ${signersExpected} signature(s): ${JSON.stringify(json).slice(0, 300)}`);
-  }
-}
-
-/** Sends applications one at a time; returns each round trip in ms. */
-async function sequential(agent: Agent, target: (app: SignedApplication) => string, apps: readonly SignedApplication[], k: number, what: string): Promise<number[]> {
-  const samples: number[] = [];
-  for (const app of apps) {
-    const started = performance.now();
-    const { status, json } = await post(agent, `${target(app)}/v1/applications`, app.body);
-    samples.push(performance.now() - started);
-    checkBundle(status, json, k);
-    if (samples.length % 100 === 0) {
-      progress(`${what}: ${samples.length}/${apps.length}`);
-      checkDeadline(what);
-    }
-  }
-  return samples;
-}
-
-/** `concurrency` clients draining one queue; returns the wall time in ms. */
-async function concurrent(agent: Agent, url: string, apps: readonly SignedApplication[], concurrency: number, k: number): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, apps.length) }, async () => {
-      while (next < apps.length) {
-        const app = apps[next++]!;
-        const { status, json } = await post(agent, `${url}/v1/applications`, app.body);
-        checkBundle(status, json, k);
-        if (next % 200 === 0) checkDeadline("throughput phase");
-      }
-    }),
-  );
-  return performance.now() - started;
+/** Sends `apps` through the load worker (warm-up first, untimed); returns the timed phase's result. */
+async function load(name: string, target: (app: SignedApplication) => string, warmup: readonly SignedApplication[], apps: readonly SignedApplication[], mode: LoadJob["mode"], expectSigners: number): Promise<LoadResult> {
+  const job = (jobName: string, list: readonly SignedApplication[]): LoadJob => ({
+    name: jobName,
+    requests: list.map((app) => ({ url: target(app), body: app.body })),
+    mode,
+    concurrency: opts.concurrency,
+    expectSigners,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    deadline,
+  });
+  if (warmup.length > 0) await runLoad(job(`${name} (warm-up)`, warmup), progress);
+  progress(`${name}: ${apps.length} applications`);
+  return runLoad(job(name, apps), progress);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -342,16 +292,9 @@ async function run(): Promise<Results> {
   const throughputApps = await signApplications(opts.requests);
   checkDeadline("signing");
 
-  const agent1 = new Agent({ keepAlive: true, maxSockets: 1 });
-  await sequential(agent1, () => single!.url, soloWarm, 1, "one node warm-up");
-  const scoreSamples = sortedCopy(await sequential(agent1, () => single!.url, soloApps, 1, "one node, sequential"));
-  agent1.destroy();
-
-  const agentC = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  await concurrent(agentC, single!.url, throughputWarm, opts.concurrency, 1);
-  progress(`one node, ${opts.concurrency} concurrent clients, ${opts.requests} applications`);
-  const wallMs = await concurrent(agentC, single!.url, throughputApps, opts.concurrency, 1);
-  agentC.destroy();
+  const soloUrl = () => single!.url;
+  const scoreSamples = sortedCopy((await load("one node, sequential", soloUrl, soloWarm, soloApps, "sequential", 1)).samplesMs);
+  const { wallMs } = await load(`one node, ${opts.concurrency} concurrent clients`, soloUrl, throughputWarm, throughputApps, "concurrent", 1);
   await stopAll();
 
   // Phase 2: three nodes, k = 2.
@@ -368,12 +311,8 @@ async function run(): Promise<Results> {
   const forwardWarm = await signApplications(opts.warmup);
   const forwardApps = await signApplications(opts.requests);
   checkDeadline("signing");
-  const agent3 = new Agent({ keepAlive: true, maxSockets: 3 });
-  await sequential(agent3, leaderUrl, quorumWarm, 2, "3 nodes warm-up");
-  const cosignSamples = sortedCopy(await sequential(agent3, leaderUrl, quorumApps, 2, "3 nodes, k = 2, to the leader"));
-  await sequential(agent3, () => cluster[0]!.url, forwardWarm, 2, "3 nodes warm-up (node 0)");
-  const forwardSamples = sortedCopy(await sequential(agent3, () => cluster[0]!.url, forwardApps, 2, "3 nodes, k = 2, to node 0"));
-  agent3.destroy();
+  const cosignSamples = sortedCopy((await load("3 nodes, k = 2, to the leader", leaderUrl, quorumWarm, quorumApps, "sequential", 2)).samplesMs);
+  const forwardSamples = sortedCopy((await load("3 nodes, k = 2, to node 0", () => cluster[0]!.url, forwardWarm, forwardApps, "sequential", 2)).samplesMs);
   await stopAll();
 
   return {

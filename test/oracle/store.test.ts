@@ -5,7 +5,15 @@ import { expect } from "chai";
 
 import type { ScoreReportFields } from "../../oracle/src/consensus/types.js";
 import type { ReceivedApplication } from "../../oracle/src/intake/index.js";
-import { MIGRATIONS, openStore, StoreError, type OracleStore } from "../../oracle/src/store/index.js";
+import {
+  DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+  MIGRATIONS,
+  openStore,
+  startCheckpointer,
+  StoreError,
+  type CheckpointResult,
+  type OracleStore,
+} from "../../oracle/src/store/index.js";
 import { tempDir, TEST_ADDRESSES } from "./helpers.js";
 
 const [BORROWER, LEADER, PEER] = TEST_ADDRESSES;
@@ -180,5 +188,90 @@ describe("oracle store", () => {
     expect(store.listScoreRequests("pending").map((r) => r.requestId)).to.deep.equal([5n]);
     expect(store.getProposal(DIGEST)?.signatures).to.have.length(1);
     expect(store.listSubmissions("sent").map((s) => [s.txHash, s.txNonce])).to.deep.equal([[hash(0x71), 3]]);
+  });
+});
+
+describe("oracle store: background WAL checkpoints", () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir("checkpoint")));
+  afterEach(() => cleanup());
+
+  const autocheckpoint = (db: DatabaseSync) => (db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+  function walDatabase(path: string): DatabaseSync {
+    const db = new DatabaseSync(path);
+    db.exec("PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, payload TEXT)");
+    return db;
+  }
+  function until<T>(what: string, check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const poll = () => {
+        const value = check();
+        if (value !== undefined) return resolve(value);
+        if (Date.now() > deadline) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        setTimeout(poll, 20);
+      };
+      poll();
+    });
+  }
+
+  it("turns the connection's automatic checkpoints off and copies the log back from the worker", async () => {
+    const db = walDatabase(join(dir, "a.sqlite"));
+    const results: CheckpointResult[] = [];
+    const checkpointer = startCheckpointer(db, join(dir, "a.sqlite"), { intervalMs: 20, onCheckpoint: (r) => results.push(r) });
+    try {
+      expect(autocheckpoint(db)).to.equal(0);
+      const insert = db.prepare("INSERT INTO t (payload) VALUES (?)");
+      for (let i = 0; i < 200; i++) insert.run("x".repeat(500));
+      const done = await until("a complete checkpoint of the new frames", () => results.find((r) => r.busy === 0 && r.log > 0 && r.checkpointed === r.log));
+      expect(done.log).to.be.greaterThan(0);
+      expect(checkpointer.running).to.equal(true);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+    expect(checkpointer.running).to.equal(false);
+    const reopened = new DatabaseSync(join(dir, "a.sqlite"));
+    expect((reopened.prepare("SELECT COUNT(*) AS n FROM t").get() as { n: number }).n).to.equal(200);
+    reopened.close();
+  });
+
+  it("hands checkpoints back to the connection when the worker fails, and says why", async () => {
+    const db = walDatabase(join(dir, "b.sqlite"));
+    const problems: Error[] = [];
+    // The worker opens its own connection: a path it cannot open makes it fail at once.
+    const checkpointer = startCheckpointer(db, join(dir, "missing-dir", "b.sqlite"), { intervalMs: 20, onProblem: (e) => problems.push(e) });
+    const problem = await until("the checkpointer's failure", () => problems[0]);
+    expect(problem.message).to.match(/background WAL checkpointer of .*missing-dir.* (crashed|exited)/);
+    expect(checkpointer.running).to.equal(false);
+    expect(autocheckpoint(db)).to.equal(DEFAULT_WAL_AUTOCHECKPOINT_PAGES);
+    await checkpointer.stop(); // after a failure: resolves at once
+    db.close();
+  });
+
+  it("refuses an interval that is not a positive integer", () => {
+    const db = walDatabase(join(dir, "c.sqlite"));
+    try {
+      expect(() => startCheckpointer(db, join(dir, "c.sqlite"), { intervalMs: 0 })).to.throw("checkpoint interval must be a positive integer (ms), got 0");
+      expect(autocheckpoint(db)).to.equal(DEFAULT_WAL_AUTOCHECKPOINT_PAGES);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("a store opened with background checkpoints keeps every write across stop, close and reopen", async () => {
+    const path = join(dir, "node.sqlite");
+    const store = openStore(path, { backgroundCheckpoints: { intervalMs: 20 } });
+    expect(store.backgroundCheckpointing).to.equal(true);
+    for (let nonce = 1n; nonce <= 50n; nonce++) expect(store.recordApplication(application(nonce))).to.equal("recorded");
+    await store.stopBackgroundCheckpoints();
+    expect(store.backgroundCheckpointing).to.equal(false);
+    store.close();
+    const reopened = openStore(path);
+    expect(reopened.backgroundCheckpointing).to.equal(false);
+    expect(reopened.isNonceUsed(BORROWER!, 50n)).to.equal(true);
+    expect(reopened.recordApplication(application(50n, hash(0xbeef)))).to.equal("replayed_nonce");
+    reopened.close();
   });
 });

@@ -4,10 +4,10 @@
  * distinct valid signatures are kept, in arrival order; later ones are not needed and are ignored, which keeps
  * the posted calldata (and gas) minimal.
  */
-import { getAddress, Signature } from "ethers";
+import { Signature } from "ethers";
 
 import { secp256k1 } from "../signing/index.js";
-import { sameAddress } from "./address.js";
+import { checksumAddress, sameAddress } from "./address.js";
 import type { OperatorSignature } from "./types.js";
 
 export type CollectOutcome =
@@ -30,7 +30,7 @@ export class SignatureCollector {
     if (!Number.isInteger(threshold) || threshold < 1 || threshold > operators.length) {
       throw new Error(`signature threshold must be in 1..${operators.length} (operator count), got ${threshold}`);
     }
-    this.operators = new Set(operators.map((operator) => getAddress(operator)));
+    this.operators = new Set(operators.map((operator) => checksumAddress(operator)));
   }
 
   get complete(): boolean {

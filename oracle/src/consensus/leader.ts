@@ -11,14 +11,16 @@
  * is raised by one each time the current leader fails to propose in time, so leadership passes to the next
  * operator in address order and every operator still agrees on who leads.
  */
-import { getAddress, solidityPackedKeccak256, toBeHex, zeroPadValue } from "ethers";
+import { solidityPackedKeccak256, toBeHex, zeroPadValue } from "ethers";
+
+import { checksumAddress } from "./address.js";
 
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /** Operators in leader order (ascending address); throws on an empty set or a duplicate. */
 export function sortOperators(operators: readonly string[]): string[] {
   if (operators.length === 0) throw new Error("leader selection: the operator set is empty");
-  const checksummed = operators.map((operator) => getAddress(operator));
+  const checksummed = operators.map((operator) => checksumAddress(operator));
   const sorted = checksummed.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
   sorted.forEach((operator, i) => {
     if (i > 0 && operator === sorted[i - 1]) throw new Error(`leader selection: operator ${operator} is listed twice`);

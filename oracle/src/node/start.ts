@@ -78,7 +78,12 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
 
     // One clock for the node and its store: the push loop compares request timestamps from the store with the
     // node's `now`, and an injected clock (a chain that jumps ahead) must drive both.
-    const store = openStore(config.store.path, options.timing?.now !== undefined ? { now: options.timing.now } : {});
+    const store = openStore(config.store.path, {
+      ...(options.timing?.now === undefined ? {} : { now: options.timing.now }),
+      backgroundCheckpoints: {
+        onProblem: (error) => log.error({ err: error }, "background WAL checkpoints stopped; SQLite checkpoints inside commits again"),
+      },
+    });
     opened.push(store);
     const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const baseScorer = createScorer(model);
@@ -147,6 +152,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
         await watcher.stop();
         await pushLoop;
         const result = await server.shutdown(options.drainTimeoutMs ?? 10_000);
+        await store.stopBackgroundCheckpoints();
         store.close();
         chain.close();
         log.info(result, "shut down");

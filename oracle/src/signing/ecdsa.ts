@@ -16,10 +16,11 @@
 import { createRequire } from "node:module";
 
 import {
-  computeAddress,
+  dataSlice,
   getAddress,
   getBytes,
   hashMessage,
+  keccak256,
   recoverAddress as ethersRecoverAddress,
   Signature,
   SigningKey,
@@ -67,7 +68,9 @@ export function libsecp256k1(native: NativeSecp256k1): Secp256k1 {
       } catch (error) {
         throw new Error(`secp256k1: no public key recovers from this signature (${(error as Error).message})`, { cause: error });
       }
-      return computeAddress(`0x${Buffer.from(publicKey).toString("hex")}`);
+      // The address is the last 20 bytes of keccak256(x ‖ y). (ethers' computeAddress would first re-validate the
+      // point in pure JS, which costs more than the recovery itself.)
+      return getAddress(dataSlice(keccak256(publicKey.subarray(1)), 12));
     },
   };
 }

@@ -1,5 +1,6 @@
 export {
   openStore,
+  type OpenStoreOptions,
   OracleStore,
   type ScoreRequestStatus,
   type SubmissionStatus,
@@ -13,3 +14,4 @@ export {
 } from "./store.js";
 export { StoreError, inTransaction } from "./database.js";
 export { MIGRATIONS } from "./migrations.js";
+export { DEFAULT_WAL_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer, type CheckpointerOptions, type CheckpointResult } from "./checkpointer.js";

@@ -3,10 +3,11 @@
  * nor posts a report twice. Synchronous (node:sqlite): each call is a short local write, and a synchronous API
  * makes "check then write" sequences atomic within the process without extra locking.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 import type { OperatorSignature, ScoreReportFields } from "../consensus/types.js";
 import type { ApplicationRecorder, ReceivedApplication } from "../intake/index.js";
+import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { inTransaction, openDatabase, StoreError } from "./database.js";
 
 export type ScoreRequestStatus = "pending" | "proposed" | "submitted" | "failed";
@@ -68,23 +69,62 @@ type Row = Record<string, unknown>;
 
 const unixNow = (): number => Math.floor(Date.now() / 1000);
 
-/** Opens (creating and migrating if needed) the store at `path`; `now` returns unix seconds. */
-export function openStore(path: string, options: { now?: () => number } = {}): OracleStore {
-  return new OracleStore(openDatabase(path), path, options.now ?? unixNow);
+export interface OpenStoreOptions {
+  /** Unix seconds. */
+  now?: () => number;
+  /** Checkpoint the write-ahead log in a worker thread instead of inside commits (the node does; see checkpointer.ts). */
+  backgroundCheckpoints?: CheckpointerOptions;
+}
+
+/** Opens (creating and migrating if needed) the store at `path`. */
+export function openStore(path: string, options: OpenStoreOptions = {}): OracleStore {
+  const db = openDatabase(path);
+  let checkpointer: Checkpointer | undefined;
+  try {
+    if (options.backgroundCheckpoints !== undefined) checkpointer = startCheckpointer(db, path, options.backgroundCheckpoints);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new OracleStore(db, path, options.now ?? unixNow, checkpointer);
 }
 
 export class OracleStore implements ApplicationRecorder {
+  /** Prepared once per SQL text: preparing costs more than running these small statements. */
+  private readonly statements = new Map<string, StatementSync>();
+
   constructor(
     private readonly db: DatabaseSync,
     readonly path: string,
     private readonly now: () => number,
+    private readonly checkpointer?: Checkpointer,
   ) {}
+
+  private statement(sql: string): StatementSync {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
 
   get isOpen(): boolean {
     return this.db.isOpen;
   }
 
+  /** True while a worker thread checkpoints the log (false after a failure handed it back to this connection). */
+  get backgroundCheckpointing(): boolean {
+    return this.checkpointer?.running ?? false;
+  }
+
+  /** Lets the background checkpointer run its last checkpoint and exit; then `close()` finds nothing left to do. */
+  async stopBackgroundCheckpoints(): Promise<void> {
+    await this.checkpointer?.stop();
+  }
+
   close(): void {
+    void this.checkpointer?.stop();
     if (this.db.isOpen) this.db.close();
   }
 
@@ -93,15 +133,15 @@ export class OracleStore implements ApplicationRecorder {
   /** Claims (borrower, nonce) and saves the application in one transaction. */
   recordApplication(application: ReceivedApplication): "recorded" | "replayed_nonce" {
     return inTransaction(this.db, () => {
-      const claimed = this.db
-        .prepare(
+      const claimed = this
+        .statement(
           `INSERT INTO used_nonces (borrower, nonce, application_hash, used_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (borrower, nonce) DO NOTHING`,
         )
         .run(application.borrower, application.nonce.toString(), application.applicationHash, this.now());
       if (Number(claimed.changes) === 0) return "replayed_nonce";
-      this.db
-        .prepare(
+      this
+        .statement(
           `INSERT INTO applications
              (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -121,11 +161,11 @@ export class OracleStore implements ApplicationRecorder {
 
   /** True when (borrower, nonce) has been claimed by an accepted application (read-only; no claim is made). */
   isNonceUsed(borrower: string, nonce: bigint): boolean {
-    return this.db.prepare("SELECT 1 FROM used_nonces WHERE borrower = ? AND nonce = ?").get(borrower, nonce.toString()) !== undefined;
+    return this.statement("SELECT 1 FROM used_nonces WHERE borrower = ? AND nonce = ?").get(borrower, nonce.toString()) !== undefined;
   }
 
   getApplication(applicationHash: string): StoredApplication | undefined {
-    const row = this.db.prepare("SELECT * FROM applications WHERE application_hash = ?").get(applicationHash) as Row | undefined;
+    const row = this.statement("SELECT * FROM applications WHERE application_hash = ?").get(applicationHash) as Row | undefined;
     if (row === undefined) return undefined;
     return {
       applicationHash: row.application_hash as string,
@@ -151,15 +191,15 @@ export class OracleStore implements ApplicationRecorder {
       if (current !== undefined && throughBlock < current) {
         throw new StoreError(`chain cursor "${stream}" cannot move back from block ${current} to ${throughBlock}`);
       }
-      const insert = this.db.prepare(
+      const insert = this.statement(
         `INSERT INTO score_requests (request_id, borrower, application_hash, block_number, status, updated_at)
          VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (request_id) DO NOTHING`,
       );
       for (const request of requests) {
         insert.run(request.requestId.toString(), request.borrower, request.applicationHash, request.blockNumber, this.now());
       }
-      this.db
-        .prepare(
+      this
+        .statement(
           `INSERT INTO chain_cursor (stream, last_processed_block, updated_at) VALUES (?, ?, ?)
            ON CONFLICT (stream) DO UPDATE SET last_processed_block = excluded.last_processed_block, updated_at = excluded.updated_at`,
         )
@@ -169,26 +209,26 @@ export class OracleStore implements ApplicationRecorder {
 
   /** Last fully processed block of `stream`, or undefined before the first range. */
   getCursor(stream: string): number | undefined {
-    const row = this.db.prepare("SELECT last_processed_block FROM chain_cursor WHERE stream = ?").get(stream) as Row | undefined;
+    const row = this.statement("SELECT last_processed_block FROM chain_cursor WHERE stream = ?").get(stream) as Row | undefined;
     return row === undefined ? undefined : (row.last_processed_block as number);
   }
 
   setScoreRequestStatus(requestId: bigint, status: ScoreRequestStatus): void {
-    const result = this.db
-      .prepare("UPDATE score_requests SET status = ?, updated_at = ? WHERE request_id = ?")
+    const result = this
+      .statement("UPDATE score_requests SET status = ?, updated_at = ? WHERE request_id = ?")
       .run(status, this.now(), requestId.toString());
     if (Number(result.changes) === 0) throw new StoreError(`score request ${requestId} is not in the store`);
   }
 
   getScoreRequest(requestId: bigint): StoredScoreRequest | undefined {
-    const row = this.db.prepare("SELECT * FROM score_requests WHERE request_id = ?").get(requestId.toString()) as Row | undefined;
+    const row = this.statement("SELECT * FROM score_requests WHERE request_id = ?").get(requestId.toString()) as Row | undefined;
     return row === undefined ? undefined : toScoreRequest(row);
   }
 
   /** Requests in `status`, oldest block first. */
   listScoreRequests(status: ScoreRequestStatus): StoredScoreRequest[] {
-    const rows = this.db
-      .prepare("SELECT * FROM score_requests WHERE status = ? ORDER BY block_number, rowid")
+    const rows = this
+      .statement("SELECT * FROM score_requests WHERE status = ? ORDER BY block_number, rowid")
       .all(status) as Row[];
     return rows.map(toScoreRequest);
   }
@@ -198,8 +238,8 @@ export class OracleStore implements ApplicationRecorder {
   /** Saves a proposal once; a second save of the same digest is a no-op ("exists"). */
   saveProposal(proposal: Proposal): "created" | "exists" {
     const { report } = proposal;
-    const result = this.db
-      .prepare(
+    const result = this
+      .statement(
         `INSERT INTO proposals (report_digest, request_key, leader, borrower, pd_bps, reason_codes_json, model_id,
                                 operator_set_version, issued_at, valid_until, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_digest) DO NOTHING`,
@@ -224,22 +264,22 @@ export class OracleStore implements ApplicationRecorder {
   addSignature(reportDigest: string, signature: OperatorSignature): number {
     return inTransaction(this.db, () => {
       if (!this.hasProposal(reportDigest)) throw new StoreError(`cannot add a signature: proposal ${reportDigest} is not in the store`);
-      this.db
-        .prepare(
+      this
+        .statement(
           `INSERT INTO proposal_signatures (report_digest, signer, signature, added_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (report_digest, signer) DO NOTHING`,
         )
         .run(reportDigest, signature.signer, signature.signature, this.now());
-      const row = this.db.prepare("SELECT COUNT(*) AS n FROM proposal_signatures WHERE report_digest = ?").get(reportDigest) as Row;
+      const row = this.statement("SELECT COUNT(*) AS n FROM proposal_signatures WHERE report_digest = ?").get(reportDigest) as Row;
       return row.n as number;
     });
   }
 
   getProposal(reportDigest: string): StoredProposal | undefined {
-    const row = this.db.prepare("SELECT * FROM proposals WHERE report_digest = ?").get(reportDigest) as Row | undefined;
+    const row = this.statement("SELECT * FROM proposals WHERE report_digest = ?").get(reportDigest) as Row | undefined;
     if (row === undefined) return undefined;
-    const signatures = this.db
-      .prepare("SELECT signer, signature FROM proposal_signatures WHERE report_digest = ? ORDER BY rowid")
+    const signatures = this
+      .statement("SELECT signer, signature FROM proposal_signatures WHERE report_digest = ? ORDER BY rowid")
       .all(reportDigest) as Row[];
     return {
       reportDigest: row.report_digest as string,
@@ -264,8 +304,8 @@ export class OracleStore implements ApplicationRecorder {
    * bundle of the pull flow.
    */
   latestSignedProposal(borrower: string, minSignatures: number): StoredProposal | undefined {
-    const row = this.db
-      .prepare(
+    const row = this
+      .statement(
         `SELECT p.report_digest FROM proposals p
          WHERE p.borrower = ?
            AND (SELECT COUNT(*) FROM proposal_signatures s WHERE s.report_digest = p.report_digest) >= ?
@@ -277,12 +317,12 @@ export class OracleStore implements ApplicationRecorder {
 
   /** Proposals made for `requestKey` (request id or application hash), oldest first. */
   listProposals(requestKey: string): StoredProposal[] {
-    const rows = this.db.prepare("SELECT report_digest FROM proposals WHERE request_key = ? ORDER BY rowid").all(requestKey) as Row[];
+    const rows = this.statement("SELECT report_digest FROM proposals WHERE request_key = ? ORDER BY rowid").all(requestKey) as Row[];
     return rows.map((row) => this.getProposal(row.report_digest as string)!);
   }
 
   private hasProposal(reportDigest: string): boolean {
-    return this.db.prepare("SELECT 1 FROM proposals WHERE report_digest = ?").get(reportDigest) !== undefined;
+    return this.statement("SELECT 1 FROM proposals WHERE report_digest = ?").get(reportDigest) !== undefined;
   }
 
   // ---- submissions ----
@@ -297,8 +337,8 @@ export class OracleStore implements ApplicationRecorder {
     inTransaction(
       this.db,
       () =>
-        this.db
-          .prepare(
+        this
+          .statement(
             `INSERT INTO submissions (report_digest, status, created_at, updated_at) VALUES (?, 'pending', ?, ?)
              ON CONFLICT (report_digest) DO NOTHING`,
           )
@@ -338,12 +378,12 @@ export class OracleStore implements ApplicationRecorder {
   }
 
   getSubmission(reportDigest: string): Submission | undefined {
-    const row = this.db.prepare("SELECT * FROM submissions WHERE report_digest = ?").get(reportDigest) as Row | undefined;
+    const row = this.statement("SELECT * FROM submissions WHERE report_digest = ?").get(reportDigest) as Row | undefined;
     return row === undefined ? undefined : toSubmission(row);
   }
 
   listSubmissions(status: SubmissionStatus): Submission[] {
-    const rows = this.db.prepare("SELECT * FROM submissions WHERE status = ? ORDER BY created_at, rowid").all(status) as Row[];
+    const rows = this.statement("SELECT * FROM submissions WHERE status = ? ORDER BY created_at, rowid").all(status) as Row[];
     return rows.map(toSubmission);
   }
 
@@ -365,8 +405,8 @@ export class OracleStore implements ApplicationRecorder {
       if (!from.includes(current.status)) {
         throw new StoreError(`submission ${reportDigest} cannot go from "${current.status}" to "${to}"`);
       }
-      this.db
-        .prepare(`UPDATE submissions SET status = ?, ${set.sql}, updated_at = ? WHERE report_digest = ?`)
+      this
+        .statement(`UPDATE submissions SET status = ?, ${set.sql}, updated_at = ? WHERE report_digest = ?`)
         .run(to, ...set.params, this.now(), reportDigest);
       return this.requireSubmission(reportDigest);
     }, { durable: true });
