@@ -174,6 +174,22 @@ describe("oracle consensus", () => {
       expect(collector.signatures()[0]?.signature).to.equal(sign(3));
     });
 
+    it("takes the node's own signature without recovery, but still only from a member and only once", () => {
+      const collector = new SignatureCollector(DIGEST, addresses.slice(0, 3), 2);
+      const outsider = new Wallet(keccak256(toUtf8Bytes("outsider")));
+      expect(collector.addOwn(outsider.signingKey.sign(DIGEST).serialized, outsider.address)).to.deep.equal({ outcome: "unknown_signer", signer: outsider.address });
+      expect(collector.addOwn(sign(1), addresses[1]!.toLowerCase())).to.deep.equal({ outcome: "added", signer: addresses[1], collected: 1 });
+      expect(collector.addOwn(sign(1), addresses[1]!)).to.deep.equal({ outcome: "duplicate", signer: addresses[1] });
+      // A peer's copy of the same operator's signature is a duplicate too.
+      expect(collector.add(sign(1))).to.deep.equal({ outcome: "duplicate", signer: addresses[1] });
+      expect(collector.add(sign(0))).to.deep.include({ outcome: "added", collected: 2 });
+      expect(collector.addOwn(sign(2), addresses[2]!)).to.deep.equal({ outcome: "already_complete" });
+      expect(collector.signatures()).to.deep.equal([
+        { signer: addresses[1], signature: sign(1) },
+        { signer: addresses[0], signature: sign(0) },
+      ]);
+    });
+
     it("refuses a threshold outside 1..n", () => {
       expect(() => new SignatureCollector(DIGEST, addresses, 0)).to.throw("threshold must be in 1..4");
       expect(() => new SignatureCollector(DIGEST, addresses, 5)).to.throw("threshold must be in 1..4");

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { concat, keccak256, toBeHex, toTwos, TypedDataEncoder, Wallet, zeroPadValue } from "ethers";
+import { AbiCoder, concat, keccak256, toBeHex, toTwos, TypedDataEncoder, Wallet, zeroPadValue } from "ethers";
 
 import {
   acceptApplication,
@@ -45,6 +45,14 @@ describe("oracle intake", () => {
       const shuffled = { BILL_AMT1: -1200, PAY_0: -1, AGE: 35, LIMIT_BAL: 50_000 };
       expect(hashApplicationFeatures(TEST_FEATURE_NAMES, shuffled)).to.equal(expected);
       expect(hashApplicationFeatures([...TEST_FEATURE_NAMES].reverse(), TEST_FEATURES)).to.not.equal(expected);
+    });
+
+    it("equals keccak256 of ethers' AbiCoder encoding, for no features and for a spread of values", () => {
+      const abiHash = (values: number[]) => keccak256(AbiCoder.defaultAbiCoder().encode(["int256[]"], [values.map((v) => BigInt(v))]));
+      const spread = [0, 1, -1, 255, -256, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 123_456_789_012, -987_654_321_098, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+      const names = spread.map((_, i) => `F${i}`);
+      expect(hashApplicationFeatures(names, Object.fromEntries(names.map((n, i) => [n, spread[i]])))).to.equal(abiHash(spread));
+      expect(hashApplicationFeatures([], {})).to.equal(abiHash([]));
     });
 
     it("accepts the largest safe integers and refuses fractions, unsafe integers and strings", () => {

@@ -312,23 +312,26 @@ export class OracleNode {
     store.saveProposal({ reportDigest, requestKey: input.requestKey, leader: this.address, report });
     store.addSignature(reportDigest, { signer: this.address, signature: own });
     const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
-    collector.add(own, this.address);
+    collector.addOwn(own, this.address);
 
-    const payload = {
-      flow: input.flow,
-      requestKey: input.requestKey,
-      round: input.round,
-      applicationHash: input.application.applicationHash,
-      ...(input.chainRequestId === undefined ? {} : { requestId: input.chainRequestId.toString() }),
-      ...(input.rawApplication === undefined ? {} : { application: input.rawApplication }),
-      report: reportToJson(report),
-    };
-    const envelope = signPeerEnvelope(this.signer, ROUTES.cosign, payload, this.now());
     const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address));
+    // With k = 1 the node's own signature is the quorum: no envelope to sign, no peer to ask.
+    const envelope =
+      collector.complete || peers.length === 0
+        ? undefined
+        : signPeerEnvelope(this.signer, ROUTES.cosign, {
+            flow: input.flow,
+            requestKey: input.requestKey,
+            round: input.round,
+            applicationHash: input.application.applicationHash,
+            ...(input.chainRequestId === undefined ? {} : { requestId: input.chainRequestId.toString() }),
+            ...(input.rawApplication === undefined ? {} : { application: input.rawApplication }),
+            report: reportToJson(report),
+          }, this.now());
     const refusals: string[] = [];
     await new Promise<void>((resolve) => {
       let pending = peers.length;
-      if (collector.complete || pending === 0) return resolve();
+      if (envelope === undefined) return resolve();
       for (const peer of peers) {
         postJson(`${peer.url}${ROUTES.cosign}`, envelope, this.peerTimeoutMs, input.requestId)
           .then((response) => {
