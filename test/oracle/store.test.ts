@@ -145,6 +145,15 @@ describe("oracle store", () => {
       expectStoreError(() => store.addSignature(hash(0xee), { signer: PEER, signature: "0xaa" }), "is not in the store");
     });
 
+    it("records a new proposal with its signer's signature at once, and keeps the first of each on a repeat", () => {
+      const other = hash(0xd2);
+      store.saveSignedProposal({ reportDigest: other, requestKey: hash(2), leader: PEER, report }, { signer: PEER, signature: "0xaa" });
+      store.saveSignedProposal({ reportDigest: other, requestKey: hash(2), leader: LEADER, report }, { signer: PEER, signature: "0xbb" });
+      store.saveSignedProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: PEER, report }, { signer: LEADER, signature: "0xcc" });
+      expect(store.getProposal(other)).to.deep.include({ leader: PEER, signatures: [{ signer: PEER, signature: "0xaa" }] });
+      expect(store.getProposal(DIGEST)).to.deep.include({ leader: LEADER, signatures: [{ signer: LEADER, signature: "0xcc" }] });
+    });
+
     it("creates one submission per digest and walks it pending → sent → sent (bump) → confirmed", () => {
       const first = store.ensureSubmission(DIGEST);
       expect(first.status).to.equal("pending");

@@ -37,7 +37,7 @@ import type { CreditModel } from "../model/index.js";
 import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
 import { HttpError, type Route } from "../server/index.js";
 import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain, type DigestSigner, type ScoreReportDomain } from "../signing/index.js";
-import type { OracleStore, StoredProposal, StoredScoreRequest } from "../store/index.js";
+import type { OracleStore, Proposal, StoredProposal, StoredScoreRequest } from "../store/index.js";
 import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
 import {
   bundleSchema,
@@ -264,8 +264,7 @@ export class OracleNode {
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
     const signature = this.signer.signDigest(reportDigest);
     // Kept for audit: what this node signed, for whom, at whose proposal.
-    this.options.store.saveProposal({ reportDigest, requestKey: proposal.requestKey, leader: sender, report });
-    this.options.store.addSignature(reportDigest, { signer: this.address, signature });
+    this.options.store.saveSignedProposal({ reportDigest, requestKey: proposal.requestKey, leader: sender, report }, { signer: this.address, signature });
     return { status: 200, json: { signer: this.address, signature, reportDigest } };
   }
 
@@ -309,8 +308,8 @@ export class OracleNode {
     };
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
     const own = this.signer.signDigest(reportDigest);
-    store.saveProposal({ reportDigest, requestKey: input.requestKey, leader: this.address, report });
-    store.addSignature(reportDigest, { signer: this.address, signature: own });
+    const proposal = { reportDigest, requestKey: input.requestKey, leader: this.address, report };
+    store.saveSignedProposal(proposal, { signer: this.address, signature: own });
     const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
     collector.addOwn(own, this.address);
 
@@ -363,8 +362,7 @@ export class OracleNode {
     }
     if (refusals.length > 0) log.info({ reportDigest, refusals }, "some peers did not co-sign");
     log.info({ reportDigest, requestKey: input.requestKey, flow: input.flow, pdBps: report.pdBps, signers: collector.signatures().map((s) => s.signer) }, "report co-signed");
-    const stored = store.getProposal(reportDigest)!;
-    return this.bundleOf({ ...stored, signatures: collector.signatures() }, set.threshold);
+    return this.bundleOf({ ...proposal, signatures: collector.signatures() }, set.threshold);
   }
 
   // ---- push flow ----
@@ -530,7 +528,7 @@ export class OracleNode {
     return { ...bundle, reportDigest, report: reportToJson(report) };
   }
 
-  private bundleOf(proposal: StoredProposal, threshold: number): ScoreBundle {
+  private bundleOf(proposal: Proposal & Pick<StoredProposal, "signatures">, threshold: number): ScoreBundle {
     const signatures = proposal.signatures.slice(0, threshold);
     return {
       reportDigest: proposal.reportDigest,

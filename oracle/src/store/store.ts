@@ -260,19 +260,31 @@ export class OracleStore implements ApplicationRecorder {
     return Number(result.changes) === 1 ? "created" : "exists";
   }
 
+  /** A proposal and this node's signature of it, in one transaction: what a leader or a co-signer records. */
+  saveSignedProposal(proposal: Proposal, signature: OperatorSignature): void {
+    inTransaction(this.db, () => {
+      this.saveProposal(proposal);
+      this.insertSignature(proposal.reportDigest, signature);
+    });
+  }
+
   /** Adds a co-signature (first one per signer wins); returns how many distinct signers the proposal has. */
   addSignature(reportDigest: string, signature: OperatorSignature): number {
     return inTransaction(this.db, () => {
       if (!this.hasProposal(reportDigest)) throw new StoreError(`cannot add a signature: proposal ${reportDigest} is not in the store`);
-      this
-        .statement(
-          `INSERT INTO proposal_signatures (report_digest, signer, signature, added_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (report_digest, signer) DO NOTHING`,
-        )
-        .run(reportDigest, signature.signer, signature.signature, this.now());
+      this.insertSignature(reportDigest, signature);
       const row = this.statement("SELECT COUNT(*) AS n FROM proposal_signatures WHERE report_digest = ?").get(reportDigest) as Row;
       return row.n as number;
     });
+  }
+
+  private insertSignature(reportDigest: string, signature: OperatorSignature): void {
+    this
+      .statement(
+        `INSERT INTO proposal_signatures (report_digest, signer, signature, added_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (report_digest, signer) DO NOTHING`,
+      )
+      .run(reportDigest, signature.signer, signature.signature, this.now());
   }
 
   getProposal(reportDigest: string): StoredProposal | undefined {
