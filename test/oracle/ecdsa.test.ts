@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { hashMessage, keccak256, Signature, toBeHex, toUtf8Bytes, TypedDataEncoder, Wallet, zeroPadValue } from "ethers";
+import { concat, hashMessage, keccak256, Signature, toBeHex, toUtf8Bytes, TypedDataEncoder, Wallet, zeroPadValue } from "ethers";
 
 import {
   APPLICATION_TYPES,
@@ -16,6 +16,7 @@ import {
   scoreReportDomain,
   secp256k1,
   secp256k1LoadError,
+  StructWords,
   type ScoreReport,
 } from "../../oracle/src/signing/index.js";
 
@@ -84,7 +85,7 @@ describe("oracle secp256k1 back end", () => {
   });
 });
 
-describe("cached EIP-712 hashing", () => {
+describe("EIP-712 digests (struct words written directly)", () => {
   const domain = scoreReportDomain(31_337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
   const otherDomain = scoreReportDomain(1n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
   const report = (i: number): ScoreReport => ({
@@ -104,6 +105,32 @@ describe("cached EIP-712 hashing", () => {
       }
     }
     expect(hashScoreReport(domain, report(0))).to.not.equal(hashScoreReport(otherDomain, report(0)));
+  });
+
+  it("accepts each member up to its type's limit and refuses it one past, naming the member", () => {
+    const max16 = { ...report(1), pdBps: 0xffff, reasonCodes: [0xffff, 0, 0, 0] as ScoreReport["reasonCodes"] };
+    expect(hashScoreReport(domain, max16)).to.equal(TypedDataEncoder.hash(domain, SCORE_REPORT_TYPES, { ...max16, reasonCodes: [...max16.reasonCodes] }));
+    const max64 = { ...report(1), operatorSetVersion: 2n ** 64n - 1n, issuedAt: 2n ** 64n - 1n, validUntil: 2n ** 64n - 1n };
+    expect(hashScoreReport(domain, max64)).to.equal(TypedDataEncoder.hash(domain, SCORE_REPORT_TYPES, { ...max64, reasonCodes: [...max64.reasonCodes] }));
+    expect(() => hashScoreReport(domain, { ...report(1), pdBps: 0x10000 })).to.throw("EIP-712 pdBps: not a uint16 (65536)");
+    expect(() => hashScoreReport(domain, { ...report(1), pdBps: -1 })).to.throw("EIP-712 pdBps: not a uint16 (-1)");
+    expect(() => hashScoreReport(domain, { ...report(1), pdBps: 1.5 })).to.throw("EIP-712 pdBps: not a uint16 (1.5)");
+    expect(() => hashScoreReport(domain, { ...report(1), reasonCodes: [0x10000, 0, 0, 0] })).to.throw("EIP-712 reasonCodes[0]: not a uint16");
+    expect(() => hashScoreReport(domain, { ...report(1), reasonCodes: [1, 2, 3] as never })).to.throw("4 codes expected, got 3");
+    expect(() => hashScoreReport(domain, { ...report(1), issuedAt: 2n ** 64n })).to.throw("EIP-712 issuedAt: not a uint64");
+    expect(() => hashScoreReport(domain, { ...report(1), modelId: "0x1234" })).to.throw("EIP-712 modelId: not 32 bytes");
+    expect(() => hashScoreReport(domain, { ...report(1), borrower: "0x12" })).to.throw("EIP-712 borrower: not an address");
+    // A mixed-case address with a wrong checksum is refused, as ethers refuses it.
+    const badChecksum = keys[1]!.address.replace(/[a-f]/, (c) => c.toUpperCase());
+    expect(() => hashScoreReport(domain, { ...report(1), borrower: badChecksum })).to.throw("EIP-712 borrower: not an address");
+    expect(hashScoreReport(domain, { ...report(1), borrower: keys[1]!.address.toLowerCase() })).to.equal(hashScoreReport(domain, report(1)));
+  });
+
+  it("hashes only a complete struct: one member short or one too many is an error", () => {
+    const word = digests[0]!;
+    expect(() => new StructWords(2).bytes32("a", word).hash()).to.throw("1 of 2 members written");
+    expect(() => new StructWords(1).bytes32("a", word).bytes32("b", word)).to.throw("more than 1 members");
+    expect(new StructWords(2).bytes32("a", word).bytes32("b", word).hash()).to.equal(keccak256(concat([word, word])));
   });
 
   it("hashApplication equals TypedDataEncoder.hash over the intake domain", () => {

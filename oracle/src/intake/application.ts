@@ -10,9 +10,9 @@
  * borrower passes to `CreditScoreOracle.requestScore(applicationHash)` in the push flow. Applicant data itself
  * never leaves the node.
  */
-import { getAddress, type TypedDataDomain, type TypedDataField } from "ethers";
+import { getAddress, TypedDataEncoder, type TypedDataDomain, type TypedDataField } from "ethers";
 
-import { secp256k1, typedDataHasher } from "../signing/index.js";
+import { secp256k1, StructWords, typedDataDigest, typeHash } from "../signing/index.js";
 
 import { parseApplicationBody } from "./body.js";
 import { IntakeError } from "./errors.js";
@@ -30,7 +30,7 @@ export const APPLICATION_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-const applicationHasher = typedDataHasher(APPLICATION_TYPES);
+const APPLICATION_TYPEHASH = typeHash(TypedDataEncoder.from(APPLICATION_TYPES).encodeType("Application"));
 
 export interface ApplicationDomainParams {
   chainId: bigint | number;
@@ -69,7 +69,13 @@ export function applicationTypedData(params: ApplicationDomainParams, message: A
 
 /** The EIP-712 digest of an application: its `applicationHash`. */
 export function hashApplication(params: ApplicationDomainParams, message: ApplicationMessage): string {
-  return applicationHasher.hash(applicationTypedData(params, message).domain, { ...message });
+  const structHash = new StructWords(4, APPLICATION_TYPEHASH)
+    .address("borrower", message.borrower)
+    .bytes32("featuresHash", message.featuresHash)
+    .uint("nonce", message.nonce, 256)
+    .uint("expiry", message.expiry, 64)
+    .hash();
+  return typedDataDigest(applicationTypedData(params, message).domain, structHash);
 }
 
 /** Result of a model's range check; `ApplicationCheck` from the model module has this shape. */

@@ -27,4 +27,4 @@ export {
   type PrivateKeyHolder,
   type Secp256k1,
 } from "./ecdsa.js";
-export { typedDataHasher, type TypedDataHasher } from "./eip712.js";
+export { StructWords, typedDataDigest, typeHash } from "./eip712.js";

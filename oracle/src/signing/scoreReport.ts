@@ -5,7 +5,7 @@
  */
 import { concat, getAddress, isHexString, type TypedDataDomain, type TypedDataField } from "ethers";
 
-import { typedDataHasher } from "./eip712.js";
+import { StructWords, typedDataDigest, typeHash } from "./eip712.js";
 
 /** EIP-712 domain name of `CreditScoreOracle` (its `EIP712` constructor argument). */
 export const SCORE_REPORT_DOMAIN_NAME = "Verity CreditScoreOracle";
@@ -37,7 +37,7 @@ export const SCORE_REPORT_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-const scoreReportHasher = typedDataHasher(SCORE_REPORT_TYPES);
+const SCORE_REPORT_TYPEHASH = typeHash(SCORE_REPORT_TYPE);
 
 /** A score report as ethers encodes it (and as TypeChain accepts it for `submitScore`). */
 export interface ScoreReport {
@@ -82,12 +82,24 @@ export function scoreReportDomain(chainId: bigint | number, verifyingContract: s
 
 /** The EIP-712 struct hash of `report` (what `ScoreReportHashing.hashCalldata` returns). */
 export function structHashScoreReport(report: ScoreReport): string {
-  return scoreReportHasher.hashStruct(toTypedValue(report));
+  if (report.reasonCodes.length !== REASON_CODE_COUNT) throw new Error(`EIP-712 reasonCodes: ${REASON_CODE_COUNT} codes expected, got ${report.reasonCodes.length}`);
+  // A fixed array is encoded as the keccak256 of its members' words.
+  const reasonCodes = new StructWords(REASON_CODE_COUNT);
+  report.reasonCodes.forEach((code, i) => reasonCodes.uint(`reasonCodes[${i}]`, code, 16));
+  return new StructWords(7, SCORE_REPORT_TYPEHASH)
+    .address("borrower", report.borrower)
+    .uint("pdBps", report.pdBps, 16)
+    .bytes32("reasonCodes", reasonCodes.hash())
+    .bytes32("modelId", report.modelId)
+    .uint("operatorSetVersion", report.operatorSetVersion, 64)
+    .uint("issuedAt", report.issuedAt, 64)
+    .uint("validUntil", report.validUntil, 64)
+    .hash();
 }
 
 /** The EIP-712 digest the operators sign (what `CreditScoreOracle.hashReport` returns). */
 export function hashScoreReport(domain: ScoreReportDomain, report: ScoreReport): string {
-  return scoreReportHasher.hash(domain, toTypedValue(report));
+  return typedDataDigest(domain, structHashScoreReport(report));
 }
 
 /** Signs `report` for `domain`; returns the 65-byte `0x` signature (r, s, v). */
