@@ -60,6 +60,35 @@ describe("oracle config", () => {
     expect(config.peers[0]?.address).to.equal(PEER_A);
   });
 
+  it("fills every timing knob with its default when the section is absent, and keeps the ones given", () => {
+    expect(parseConfig(validConfig()).timing).to.deep.equal({
+      peerTimeoutMs: 5_000,
+      coordinateTimeoutMs: 15_000,
+      leaderTimeoutSec: 30,
+      operatorSetTtlMs: 10_000,
+      maxClockSkewSec: 60,
+      checkpointIntervalMs: 500,
+    });
+    const timing = parseConfig(withEdit((c) => (c.timing = { peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90 }))).timing;
+    expect(timing).to.deep.include({ peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90, maxClockSkewSec: 60 });
+  });
+
+  it("checks each timing knob on both sides of its limit, and the timeouts against each other", () => {
+    const timing = (t: Record<string, number>) => withEdit((c) => (c.timing = t));
+    expect(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 })).timing.peerTimeoutMs).to.equal(100);
+    expectConfigError(timing({ peerTimeoutMs: 99 }), "config.timing.peerTimeoutMs: must be ≥ 100 (ms)");
+    expectConfigError(timing({ peerTimeoutMs: 6_000, coordinateTimeoutMs: 6_000 }), "config.timing.coordinateTimeoutMs: must be greater than timing.peerTimeoutMs (6000)");
+    expect(parseConfig(timing({ peerTimeoutMs: 5_999, leaderTimeoutSec: 6 })).timing.leaderTimeoutSec).to.equal(6);
+    expectConfigError(timing({ peerTimeoutMs: 6_000, leaderTimeoutSec: 6 }), "config.timing.leaderTimeoutSec: must be longer than timing.peerTimeoutMs (6000 ms)");
+    expect(parseConfig(timing({ maxClockSkewSec: 300 })).timing.maxClockSkewSec).to.equal(300);
+    expectConfigError(timing({ maxClockSkewSec: 301 }), "config.timing.maxClockSkewSec: must be ≤ 300 (s)");
+    expect(parseConfig(timing({ operatorSetTtlMs: 0 })).timing.operatorSetTtlMs).to.equal(0);
+    expectConfigError(timing({ operatorSetTtlMs: -1 }), "config.timing.operatorSetTtlMs: must be ≥ 0");
+    expect(parseConfig(timing({ checkpointIntervalMs: 10 })).timing.checkpointIntervalMs).to.equal(10);
+    expectConfigError(timing({ checkpointIntervalMs: 9 }), "config.timing.checkpointIntervalMs: must be ≥ 10 (ms)");
+    expectConfigError(timing({ leaderTimeoutSecs: 30 }), "config.timing.leaderTimeoutSecs: unknown field");
+  });
+
   it("names the threshold when it exceeds the operator count", () => {
     expectConfigError(withEdit((c) => (c.quorum.threshold = 4)), "config.quorum.threshold: must be ≤ number of operators (3)");
   });

@@ -86,6 +86,35 @@ const quorumSchema = z.strictObject({
   tolerancePdBps: z.int("must be an integer").min(0, "must be in 0..10000").max(10_000, "must be in 0..10000"),
 });
 
+/**
+ * How long the node waits for others. Optional: the defaults suit operators on one continent; raise the peer and
+ * coordinate timeouts for operators far apart, and `leaderTimeoutSec` with them.
+ */
+const timingSchema = z
+  .strictObject({
+    /** Bound on one peer call: a co-signature, a forwarded application, a push-flow broadcast. */
+    peerTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(5_000),
+    /** Bound on a forwarded application: the leader scores it and gathers co-signatures within this time. */
+    coordinateTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(15_000),
+    /** Push flow: how long a round's leader has to post before the next round's leader takes over. */
+    leaderTimeoutSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(30),
+    /** How long the on-chain operator set is cached (0: read it on every request). */
+    operatorSetTtlMs: nonNegativeInt.default(10_000),
+    /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
+    maxClockSkewSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").max(300, "must be ≤ 300 (s): the oracle contract's issuedAt skew").default(60),
+    /** Time between background checkpoints of the store's write-ahead log. */
+    checkpointIntervalMs: z.int("must be an integer").min(10, "must be ≥ 10 (ms)").max(60_000, "must be ≤ 60000 (ms)").default(500),
+  })
+  .superRefine((timing, ctx) => {
+    // A forwarded application waits for the leader, which itself waits up to peerTimeoutMs for co-signers.
+    if (timing.coordinateTimeoutMs <= timing.peerTimeoutMs) {
+      ctx.addIssue({ code: "custom", path: ["coordinateTimeoutMs"], message: `must be greater than timing.peerTimeoutMs (${timing.peerTimeoutMs})` });
+    }
+    if (timing.leaderTimeoutSec * 1000 <= timing.peerTimeoutMs) {
+      ctx.addIssue({ code: "custom", path: ["leaderTimeoutSec"], message: `must be longer than timing.peerTimeoutMs (${timing.peerTimeoutMs} ms)` });
+    }
+  });
+
 export const nodeConfigSchema = z
   .strictObject({
     nodeId: nonEmpty,
@@ -101,6 +130,7 @@ export const nodeConfigSchema = z
     report: z.strictObject({ validitySec: positiveInt }),
     intake: z.strictObject({ maxBodyBytes: positiveInt, applicationMaxAgeSec: positiveInt }),
     store: z.strictObject({ path: nonEmpty }),
+    timing: timingSchema.prefault({}),
     logLevel: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((config, ctx) => {

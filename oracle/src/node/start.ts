@@ -34,7 +34,7 @@ export interface StartNodeOptions {
   addressBook?: AddressBook;
   /** Wraps the model's scorer (tests: a peer whose model disagrees). */
   wrapScorer?: (scorer: ApplicationScorer) => ApplicationScorer;
-  /** Timing knobs of the coordinator (peer timeouts, push leader timeout, …). */
+  /** Overrides `config.timing` (tests: short timeouts, an injected clock). */
   timing?: Pick<OracleNodeOptions, "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "maxClockSkewSec" | "now">;
   submitter?: Partial<Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">>;
   /** Run the ScoreRequested watcher and push loop (default true). */
@@ -81,6 +81,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const store = openStore(config.store.path, {
       ...(options.timing?.now === undefined ? {} : { now: options.timing.now }),
       backgroundCheckpoints: {
+        intervalMs: config.timing.checkpointIntervalMs,
         onProblem: (error) => log.error({ err: error }, "background WAL checkpoints stopped; SQLite checkpoints inside commits again"),
       },
     });
@@ -89,7 +90,8 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const baseScorer = createScorer(model);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
-    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, ...options.timing });
+    const { checkpointIntervalMs: _checkpointIntervalMs, ...coordinatorTiming } = config.timing;
+    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, ...coordinatorTiming, ...options.timing });
     const watcher = new ScoreRequestWatcher({
       chain,
       store,
