@@ -8,6 +8,8 @@ import { expect } from "chai";
 import { type HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { parseUnits } from "ethers";
 
+import type { NodeConfig } from "../../oracle/src/config/index.js";
+import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
 import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
 import { clusterConfigs, deployChain, GOOD_FEATURES, startTestNode, type ChainFixture } from "./chain-fixture.js";
@@ -217,5 +219,80 @@ describe("oracle node quorum with a disagreeing peer", function () {
     }
     const refusals = await nodes[2]!.metrics.errorsTotal.get();
     expect(refusals.values.find((v) => v.labels.code === "cosign_refused")?.value ?? 0).to.be.greaterThan(0);
+  });
+});
+
+describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
+  this.timeout(120_000);
+  // One clock for both nodes, so a test can let time pass.
+  let clock = Math.floor(Date.now() / 1000);
+  const start = (config: NodeConfig) =>
+    startTestNode(config, fixture, { timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000, now: () => clock } });
+  let fixture: ChainFixture;
+  let configs: NodeConfig[];
+  let nodes: RunningNode[];
+  let cleanup: () => void;
+
+  before(async () => {
+    fixture = await deployChain({ operators: 2, threshold: 2 });
+    let dir: string;
+    ({ dir, cleanup } = tempDir("push-retry"));
+    configs = await clusterConfigs(dir, fixture, 2);
+    nodes = await Promise.all(configs.map(start));
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((node) => node.shutdown("test done")));
+    cleanup();
+  });
+
+  it("a leader that misses k re-collects for its one proposal, and completes it with the same digest once the peer is back", async () => {
+    const borrower = fixture.signers[7]!;
+    const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, { ...(await signedBody(fixture, borrower)), flow: "push" });
+    expect(status, JSON.stringify(json)).to.equal(202);
+    const application = nodes[0]!.store.getApplication(json.applicationHash)!;
+    // A request id and the round in which node 0 leads it (with two operators, round 0 or 1).
+    const chainRequestId = 424_242n;
+    const requestKey = requestKeyFromRequestId(chainRequestId);
+    const set = await nodes[0]!.node.operatorSet();
+    const round = [0, 1].find((r) => selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: r }).leader === nodes[0]!.address)!;
+    const lead = () => nodes[0]!.node.lead({ flow: "push", application, requestKey, round, chainRequestId });
+
+    await nodes[1]!.shutdown("simulated outage");
+    for (let pass = 0; pass < 3; pass++) {
+      const error = await lead().then(() => undefined, (e: unknown) => e as Error & { code?: string });
+      expect(error?.code, `pass ${pass}`).to.equal("quorum_not_met");
+    }
+    const proposals = nodes[0]!.store.listProposals(requestKey);
+    expect(proposals, "one proposal however many passes").to.have.length(1);
+    expect(proposals[0]!.signatures.map((s) => s.signer)).to.deep.equal([nodes[0]!.address]);
+
+    nodes[1] = await start(configs[1]!); // the same store: it still holds the broadcast application
+    const bundle = await lead();
+    expect(bundle.reportDigest).to.equal(proposals[0]!.reportDigest);
+    expect(bundle.signers).to.have.members([nodes[0]!.address, nodes[1]!.address]);
+    expect(nodes[0]!.store.listProposals(requestKey)).to.have.length(1);
+  });
+
+  it("re-collects for a proposal up to half the tolerated clock skew old (30 s), and proposes afresh one second later", async () => {
+    const borrower = fixture.signers[9]!;
+    const { json } = await post(`${nodes[0]!.url}/v1/applications`, { ...(await signedBody(fixture, borrower)), flow: "push" });
+    const application = nodes[0]!.store.getApplication(json.applicationHash)!;
+    const chainRequestId = 434_343n;
+    const requestKey = requestKeyFromRequestId(chainRequestId);
+    const set = await nodes[0]!.node.operatorSet();
+    const round = [0, 1].find((r) => selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: r }).leader === nodes[0]!.address)!;
+    const failedPass = async () => {
+      const error = await nodes[0]!.node.lead({ flow: "push", application, requestKey, round, chainRequestId }).then(() => undefined, (e: unknown) => e as Error & { code?: string });
+      expect(error?.code).to.equal("quorum_not_met");
+      return nodes[0]!.store.listProposals(requestKey).length;
+    };
+
+    await nodes[1]!.shutdown("simulated outage");
+    expect(await failedPass()).to.equal(1);
+    clock += 30;
+    expect(await failedPass(), "30 s later: the same proposal").to.equal(1);
+    clock += 1;
+    expect(await failedPass(), "31 s later: a new one").to.equal(2);
   });
 });

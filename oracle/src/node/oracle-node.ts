@@ -282,7 +282,11 @@ export class OracleNode {
 
   // ---- leading ----
 
-  /** Scores, signs and proposes; gathers k signatures from peers; stores and returns the bundle. */
+  /**
+   * Scores, signs and proposes; gathers k signatures from peers; stores and returns the bundle. A push-flow retry
+   * (the last pass missed k) re-collects for this node's own recent proposal instead of proposing anew, so an
+   * outage of peers leaves one proposal per request, not one per pass; signatures already gathered count.
+   */
   async lead(input: {
     flow: Flow;
     application: VerifiedApplication | (Omit<VerifiedApplication, "nonce" | "expiry"> & Partial<VerifiedApplication>);
@@ -292,28 +296,20 @@ export class OracleNode {
     requestId?: string;
     chainRequestId?: bigint;
   }): Promise<ScoreBundle> {
-    const { store, log, metrics, model, config } = this.options;
+    const { store, log, metrics } = this.options;
     const set = await this.operatorSet();
-    const score = await this.options.scorer(input.application.features);
-    metrics.inferenceDurationSeconds.observe(score.inferenceMs / 1000);
-    const issuedAt = BigInt(this.now());
-    const report: ScoreReportFields = {
-      borrower: input.application.borrower,
-      pdBps: score.pdBps,
-      reasonCodes: toReasonCodeSlots(score.reasonCodes),
-      modelId: model.modelId,
-      operatorSetVersion: set.version,
-      issuedAt,
-      validUntil: issuedAt + BigInt(config.report.validitySec),
-    };
-    const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const own = this.signer.signDigest(reportDigest);
-    const proposal = { reportDigest, requestKey: input.requestKey, leader: this.address, report };
-    store.saveSignedProposal(proposal, { signer: this.address, signature: own });
+    const earlier = input.flow === "push" ? this.reusableProposal(input.requestKey, input.application.borrower, set) : undefined;
+    const { proposal, signatures } = earlier ?? (await this.propose(input, set));
+    const { reportDigest, report } = proposal;
     const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
-    collector.addOwn(own, this.address);
+    for (const signature of signatures) {
+      if (signature.signer === this.address) collector.addOwn(signature.signature, signature.signer);
+      else collector.add(signature.signature, signature.signer);
+    }
+    if (earlier !== undefined) log.info({ reportDigest, requestKey: input.requestKey, signatures: signatures.length }, "collecting again for this node's earlier proposal");
 
-    const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address));
+    const signed = new Set(collector.signatures().map((s) => s.signer));
+    const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address) && !signed.has(peer.address));
     // With k = 1 the node's own signature is the quorum: no envelope to sign, no peer to ask.
     const envelope =
       collector.complete || peers.length === 0
@@ -363,6 +359,48 @@ export class OracleNode {
     if (refusals.length > 0) log.info({ reportDigest, refusals }, "some peers did not co-sign");
     log.info({ reportDigest, requestKey: input.requestKey, flow: input.flow, pdBps: report.pdBps, signers: collector.signatures().map((s) => s.signer) }, "report co-signed");
     return this.bundleOf({ ...proposal, signatures: collector.signatures() }, set.threshold);
+  }
+
+  /** Scores the application and records this node's signed report for `requestKey`. */
+  private async propose(input: { application: { borrower: string; features: number[] }; requestKey: string }, set: OperatorSet) {
+    const { store, metrics, model, config } = this.options;
+    const score = await this.options.scorer(input.application.features);
+    metrics.inferenceDurationSeconds.observe(score.inferenceMs / 1000);
+    const issuedAt = BigInt(this.now());
+    const report: ScoreReportFields = {
+      borrower: input.application.borrower,
+      pdBps: score.pdBps,
+      reasonCodes: toReasonCodeSlots(score.reasonCodes),
+      modelId: model.modelId,
+      operatorSetVersion: set.version,
+      issuedAt,
+      validUntil: issuedAt + BigInt(config.report.validitySec),
+    };
+    const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
+    const own = { signer: this.address, signature: this.signer.signDigest(reportDigest) };
+    const proposal: Proposal = { reportDigest, requestKey: input.requestKey, leader: this.address, report };
+    store.saveSignedProposal(proposal, own);
+    return { proposal, signatures: [own] };
+  }
+
+  /**
+   * This node's newest proposal for `requestKey` that peers would still co-sign: same model, same operator set,
+   * and issued no longer ago than half the tolerated clock skew (peers refuse an issuedAt older than the skew).
+   */
+  private reusableProposal(requestKey: string, borrower: string, set: OperatorSet): { proposal: Proposal; signatures: StoredProposal["signatures"] } | undefined {
+    const oldestIssuedAt = BigInt(this.now() - Math.floor(this.maxClockSkewSec / 2));
+    const found = this.options.store
+      .listProposals(requestKey)
+      .filter(
+        (p) =>
+          p.leader === this.address &&
+          p.report.borrower === borrower &&
+          p.report.modelId === this.options.model.modelId &&
+          p.report.operatorSetVersion === set.version &&
+          p.report.issuedAt >= oldestIssuedAt,
+      )
+      .at(-1);
+    return found === undefined ? undefined : { proposal: found, signatures: found.signatures };
   }
 
   // ---- push flow ----
