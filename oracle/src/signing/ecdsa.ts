@@ -7,7 +7,7 @@
  * reports per second. The `secp256k1` package binds Bitcoin Core's libsecp256k1 through N-API (ABI-stable across
  * Node versions, prebuilt for linux-x64, darwin-arm64 and win32-x64): ~55 µs per recovery, ~40 µs per signature.
  * Where the addon cannot load (another platform without a compiler), the node falls back to ethers and says so
- * at start-up (`secp256k1Backend`). Both back ends produce byte-identical results: RFC 6979 deterministic
+ * at start-up (`secp256k1.backend`, `secp256k1LoadError`). Both back ends produce byte-identical results: RFC 6979 deterministic
  * nonces, low-s signatures, v ∈ {27, 28}; `test/oracle/ecdsa.test.ts` checks them against each other.
  *
  * Parsing stays with ethers (`Signature.from`: 64-byte EIP-2098 and 65-byte forms, v normalisation, refusal of a
@@ -128,4 +128,3 @@ export function digestSigner(holder: PrivateKeyHolder, implementation: Secp256k1
 export function recoverMessageSigner(message: string, signature: SignatureLike, implementation: Secp256k1 = secp256k1): string {
   return implementation.recoverAddress(hashMessage(message), signature);
 }
-
