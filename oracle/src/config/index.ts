@@ -2,6 +2,7 @@ export {
   nodeConfigSchema,
   isLoopbackHost,
   LOG_LEVELS,
+  TIMING_DEFAULTS,
   type NodeConfig,
   type NodeConfigInput,
   type PeerConfig,

@@ -8,6 +8,9 @@ import { isIP } from "node:net";
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
+import { MAX_ISSUED_AT_SKEW_SEC } from "../signing/index.js";
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from "../store/index.js";
+
 /** Pino's levels, plus "silent" for tests and tools. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -86,6 +89,18 @@ const quorumSchema = z.strictObject({
   tolerancePdBps: z.int("must be an integer").min(0, "must be in 0..10000").max(10_000, "must be in 0..10000"),
 });
 
+const MAX_SKEW_SEC = Number(MAX_ISSUED_AT_SKEW_SEC);
+
+/** The `timing` section's defaults (also the coordinator's, when it is built without a config). */
+export const TIMING_DEFAULTS = {
+  peerTimeoutMs: 5_000,
+  coordinateTimeoutMs: 15_000,
+  leaderTimeoutSec: 30,
+  operatorSetTtlMs: 10_000,
+  maxClockSkewSec: 60,
+  checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
+} as const;
+
 /**
  * How long the node waits for others. Optional: the defaults suit operators on one continent; raise the peer and
  * coordinate timeouts for operators far apart, and `leaderTimeoutSec` with them.
@@ -93,17 +108,17 @@ const quorumSchema = z.strictObject({
 const timingSchema = z
   .strictObject({
     /** Bound on one peer call: a co-signature, a forwarded application, a push-flow broadcast. */
-    peerTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(5_000),
+    peerTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.peerTimeoutMs),
     /** Bound on a forwarded application: the leader scores it and gathers co-signatures within this time. */
-    coordinateTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(15_000),
+    coordinateTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.coordinateTimeoutMs),
     /** Push flow: how long a round's leader has to post before the next round's leader takes over. */
-    leaderTimeoutSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(30),
+    leaderTimeoutSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(TIMING_DEFAULTS.leaderTimeoutSec),
     /** How long the on-chain operator set is cached (0: read it on every request). */
-    operatorSetTtlMs: nonNegativeInt.default(10_000),
+    operatorSetTtlMs: nonNegativeInt.default(TIMING_DEFAULTS.operatorSetTtlMs),
     /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
-    maxClockSkewSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").max(300, "must be ≤ 300 (s): the oracle contract's issuedAt skew").default(60),
+    maxClockSkewSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").max(MAX_SKEW_SEC, `must be ≤ ${MAX_SKEW_SEC} (s): the oracle contract's issuedAt skew`).default(TIMING_DEFAULTS.maxClockSkewSec),
     /** Time between background checkpoints of the store's write-ahead log. */
-    checkpointIntervalMs: z.int("must be an integer").min(10, "must be ≥ 10 (ms)").max(60_000, "must be ≤ 60000 (ms)").default(500),
+    checkpointIntervalMs: z.int("must be an integer").min(10, "must be ≥ 10 (ms)").max(60_000, "must be ≤ 60000 (ms)").default(TIMING_DEFAULTS.checkpointIntervalMs),
   })
   .superRefine((timing, ctx) => {
     // A forwarded application waits for the leader, which itself waits up to peerTimeoutMs for co-signers.

@@ -25,7 +25,7 @@
  */
 import { getAddress } from "ethers";
 
-import type { NodeConfig } from "../config/index.js";
+import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
 import { readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
@@ -100,11 +100,11 @@ export class OracleNode {
     this.address = getAddress(options.wallet.address);
     this.signer = digestSigner(options.wallet);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.peerTimeoutMs = options.peerTimeoutMs ?? 5_000;
-    this.coordinateTimeoutMs = options.coordinateTimeoutMs ?? 15_000;
-    this.leaderTimeoutSec = options.leaderTimeoutSec ?? 30;
-    this.operatorSetTtlMs = options.operatorSetTtlMs ?? 10_000;
-    this.maxClockSkewSec = options.maxClockSkewSec ?? 60;
+    this.peerTimeoutMs = options.peerTimeoutMs ?? TIMING_DEFAULTS.peerTimeoutMs;
+    this.coordinateTimeoutMs = options.coordinateTimeoutMs ?? TIMING_DEFAULTS.coordinateTimeoutMs;
+    this.leaderTimeoutSec = options.leaderTimeoutSec ?? TIMING_DEFAULTS.leaderTimeoutSec;
+    this.operatorSetTtlMs = options.operatorSetTtlMs ?? TIMING_DEFAULTS.operatorSetTtlMs;
+    this.maxClockSkewSec = options.maxClockSkewSec ?? TIMING_DEFAULTS.maxClockSkewSec;
     this.domain = scoreReportDomain(options.chain.chainId, options.chain.oracleAddress);
     const table = parseReasonCodes(JSON.parse(options.model.metadata.reason_codes ?? "{}"), options.model.featureNames);
     this.reasonTexts = new Map(table.map((entry) => [entry.code, entry.text]));

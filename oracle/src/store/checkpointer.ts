@@ -17,6 +17,9 @@
 import type { DatabaseSync } from "node:sqlite";
 import { Worker } from "node:worker_threads";
 
+/** Time between background checkpoints unless configured (`timing.checkpointIntervalMs`). */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 500;
+
 /** SQLite's default `wal_autocheckpoint`, restored when the background checkpointer stops working. */
 export const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 1_000;
 
@@ -76,7 +79,7 @@ type WorkerMessage = { type: "checkpointed"; result: CheckpointResult } | { type
 
 /** Starts checkpointing `path` in a worker; `db` is the node's connection, whose automatic checkpoints are turned off. */
 export function startCheckpointer(db: DatabaseSync, path: string, options: CheckpointerOptions = {}): Checkpointer {
-  const intervalMs = options.intervalMs ?? 500;
+  const intervalMs = options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) throw new Error(`checkpoint interval must be a positive integer (ms), got ${intervalMs}`);
   db.exec("PRAGMA wal_autocheckpoint = 0");
   const worker = new Worker(WORKER_SOURCE, {
