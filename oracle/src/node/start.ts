@@ -78,15 +78,18 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
 
     // One clock for the node and its store: the push loop compares request timestamps from the store with the
     // node's `now`, and an injected clock (a chain that jumps ahead) must drive both.
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const store = openStore(config.store.path, {
       ...(options.timing?.now === undefined ? {} : { now: options.timing.now }),
       backgroundCheckpoints: {
         intervalMs: config.timing.checkpointIntervalMs,
-        onProblem: (error) => log.error({ err: error }, "background WAL checkpoints stopped; SQLite checkpoints inside commits again"),
+        onProblem: (error) => {
+          metrics.errorsTotal.inc({ code: "wal_checkpointer_failed" });
+          log.error({ err: error }, "background WAL checkpoints stopped; SQLite checkpoints inside commits again");
+        },
       },
     });
     opened.push(store);
-    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const baseScorer = createScorer(model);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
