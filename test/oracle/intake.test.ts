@@ -3,6 +3,7 @@ import { AbiCoder, concat, keccak256, toBeHex, toTwos, TypedDataEncoder, Wallet,
 
 import {
   acceptApplication,
+  applicationBodyOf,
   applicationTypedData,
   hashApplication,
   hashApplicationFeatures,
@@ -89,6 +90,16 @@ describe("oracle intake", () => {
       expect(verified.applicationHash).to.equal(TypedDataEncoder.hash(domain, types, message));
       expect(verified.applicationHash).to.equal(hashApplication(TEST_CHAIN, message));
       expect(domain).to.deep.include({ name: "Verity Oracle Intake", version: "1", chainId: 31337 });
+    });
+
+    it("keeps the signature, and rebuilds a body that verifies to the same application", async () => {
+      const body = await signedApplicationBody(borrower, { nonce: 8n, expiry: NOW + 600 });
+      const verified = verifyApplication(body, context());
+      expect(verified.signature).to.equal(body.signature);
+      const rebuilt = applicationBodyOf(TEST_FEATURE_NAMES, verified);
+      expect(rebuilt).to.deep.equal({ ...body, features: Object.fromEntries(TEST_FEATURE_NAMES.map((n) => [n, (body.features as Record<string, number>)[n]])) });
+      expect(verifyApplication(rebuilt, context())).to.deep.equal(verified);
+      expect(() => applicationBodyOf(TEST_FEATURE_NAMES.slice(1), verified)).to.throw("application has 4 feature values, the model 3 features");
     });
 
     it("rejects a signature by someone else as wrong_signer", async () => {

@@ -253,6 +253,7 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   async function pushRequestLedByNode0(borrower: HardhatEthersSigner, chainRequestId: bigint) {
     const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, { ...(await signedBody(fixture, borrower)), flow: "push" });
     expect(status, JSON.stringify(json)).to.equal(202);
+    const applicationHash = json.applicationHash as string;
     const application = nodes[0]!.store.getApplication(json.applicationHash)!;
     const requestKey = requestKeyFromRequestId(chainRequestId);
     const set = await nodes[0]!.node.operatorSet();
@@ -263,7 +264,7 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
       expect(error?.code).to.equal("quorum_not_met");
       return nodes[0]!.store.listProposals(requestKey);
     };
-    return { requestKey, lead, failedPass };
+    return { applicationHash, requestKey, lead, failedPass };
   }
 
   it("a leader that misses k re-collects for its one proposal, and completes it with the same digest once the peer is back", async () => {
@@ -289,5 +290,15 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
     expect(await failedPass(), "30 s later: the same proposal").to.have.length(1);
     clock += 1;
     expect(await failedPass(), "31 s later: a new one").to.have.length(2);
+  });
+
+  it("a peer that missed the push broadcast co-signs from the borrower-signed application the leader sends", async () => {
+    await nodes[1]!.shutdown("down during the broadcast");
+    const { applicationHash, lead } = await pushRequestLedByNode0(fixture.signers[10]!, 454_545n);
+    nodes[1] = await start(configs[1]!);
+    expect(nodes[1].store.getApplication(applicationHash), "the peer never got the broadcast").to.equal(undefined);
+    const bundle = await lead();
+    expect(bundle.signers).to.have.members([nodes[0]!.address, nodes[1].address]);
+    expect(nodes[1].store.getApplication(applicationHash)?.signature, "verified and kept by the peer").to.be.a("string");
   });
 });

@@ -28,6 +28,7 @@ function application(nonce: bigint, applicationHash = hash(Number(nonce))): Rece
     expiry: 1_750_000_600,
     applicationHash,
     receivedAt: 1_750_000_000,
+    signature: `0x${"1b".repeat(65)}`,
   };
 }
 
@@ -88,6 +89,27 @@ describe("oracle store", () => {
       const saved = store.getApplication(hash(1));
       expect(saved?.features).to.deep.equal([50_000, 35, -1, -1200]);
       expect(saved?.nonce).to.equal(1n);
+    });
+
+    it("keeps the borrower's signature, and reads an application stored before signatures were kept without one", () => {
+      store.recordApplication(application(3n, hash(3)));
+      expect(store.getApplication(hash(3))?.signature).to.equal(`0x${"1b".repeat(65)}`);
+      store.close();
+      // A store as the previous schema version left it: one application, no signature column yet.
+      const oldPath = join(dir, "v3.sqlite");
+      const db = new DatabaseSync(oldPath);
+      for (const sql of MIGRATIONS.slice(0, MIGRATIONS.length - 1)) db.exec(sql);
+      db.exec(`PRAGMA user_version = ${MIGRATIONS.length - 1}`);
+      db.prepare(
+        "INSERT INTO applications (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at) VALUES (?, ?, '4', 1, ?, '[1]', 1)",
+      ).run(hash(4), BORROWER!, hash(999));
+      db.close();
+      store = openStore(oldPath);
+      const old = store.getApplication(hash(4));
+      expect(old?.nonce).to.equal(4n);
+      expect(old).to.not.have.property("signature");
+      expect(store.recordApplication(application(5n, hash(5)))).to.equal("recorded");
+      expect(store.getApplication(hash(5))?.signature).to.equal(`0x${"1b".repeat(65)}`);
     });
 
     it("keeps uint256 nonces exact", () => {

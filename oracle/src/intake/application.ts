@@ -102,6 +102,28 @@ export interface VerifiedApplication {
   nonce: bigint;
   expiry: number;
   applicationHash: string;
+  /** The borrower's signature as received (64 or 65 bytes): kept so the signed application can be handed on. */
+  signature: string;
+}
+
+/**
+ * The body the borrower posted, rebuilt from a verified application (features keyed by name again): what a node
+ * hands a peer so that the peer checks the borrower's signature itself.
+ */
+export function applicationBodyOf(
+  featureNames: readonly string[],
+  application: Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature">,
+): Record<string, unknown> {
+  if (application.features.length !== featureNames.length) {
+    throw new Error(`application has ${application.features.length} feature values, the model ${featureNames.length} features`);
+  }
+  return {
+    borrower: application.borrower,
+    features: Object.fromEntries(featureNames.map((name, i) => [name, application.features[i]])),
+    nonce: application.nonce.toString(),
+    expiry: application.expiry,
+    signature: application.signature,
+  };
 }
 
 /**
@@ -144,6 +166,7 @@ export function verifyApplication(raw: unknown, context: IntakeContext): Verifie
     nonce: body.nonce,
     expiry: body.expiry,
     applicationHash,
+    signature: body.signature,
   };
 }
 

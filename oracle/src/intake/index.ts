@@ -4,6 +4,7 @@ export { parseApplicationBody, type ApplicationBody } from "./body.js";
 export {
   applicationTypedData,
   hashApplication,
+  applicationBodyOf,
   verifyApplication,
   APPLICATION_DOMAIN_NAME,
   APPLICATION_DOMAIN_VERSION,

@@ -29,7 +29,7 @@ import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
 import { readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
-import { IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
+import { applicationBodyOf, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
 import type { OperatorWallet } from "../keystore/index.js";
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
@@ -289,7 +289,9 @@ export class OracleNode {
    */
   async lead(input: {
     flow: Flow;
-    application: VerifiedApplication | (Omit<VerifiedApplication, "nonce" | "expiry"> & Partial<VerifiedApplication>);
+    /** What is scored; with nonce, expiry and signature (all stored applications since v4 of the store) a peer that
+     * lacks the application gets the borrower-signed body with the proposal. */
+    application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> & Partial<Pick<VerifiedApplication, "nonce" | "expiry" | "signature">>;
     rawApplication?: Record<string, unknown>;
     requestKey: string;
     round: number;
@@ -308,6 +310,7 @@ export class OracleNode {
     }
     if (earlier !== undefined) log.info({ reportDigest, requestKey: input.requestKey, signatures: signatures.length }, "collecting again for this node's earlier proposal");
 
+    const rawApplication = input.rawApplication ?? this.signedBodyOf(input.application);
     const signed = new Set(collector.signatures().map((s) => s.signer));
     const peers = this.options.config.peers.filter((peer) => set.operators.includes(peer.address) && !signed.has(peer.address));
     // With k = 1 the node's own signature is the quorum: no envelope to sign, no peer to ask.
@@ -320,7 +323,7 @@ export class OracleNode {
             round: input.round,
             applicationHash: input.application.applicationHash,
             ...(input.chainRequestId === undefined ? {} : { requestId: input.chainRequestId.toString() }),
-            ...(input.rawApplication === undefined ? {} : { application: input.rawApplication }),
+            ...(rawApplication === undefined ? {} : { application: rawApplication }),
             report: reportToJson(report),
           }, this.now());
     const refusals: string[] = [];
@@ -495,7 +498,7 @@ export class OracleNode {
     return verifyApplication(raw, { ...this.intakeContext(), nowSec: Math.min(this.now(), expiry - 1), applicationMaxAgeSec: Number.MAX_SAFE_INTEGER });
   }
 
-  private applicationForCosign(proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined }): Omit<VerifiedApplication, "nonce" | "expiry"> {
+  private applicationForCosign(proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined }): Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> {
     if (proposal.application !== undefined) {
       let verified: VerifiedApplication;
       try {
@@ -523,6 +526,13 @@ export class OracleNode {
     // `verified` was checked by this request's handler a moment ago (signature, expiry window, ranges): record
     // it, claiming the nonce, without recovering the borrower's signature a second time.
     if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
+  }
+
+  /** The borrower-signed body of a stored application, when the store kept its signature. */
+  private signedBodyOf(application: Partial<Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature">>): Record<string, unknown> | undefined {
+    const { borrower, features, nonce, expiry, signature } = application;
+    if (borrower === undefined || features === undefined || nonce === undefined || expiry === undefined || signature === undefined) return undefined;
+    return applicationBodyOf(this.options.model.featureNames, { borrower, features, nonce, expiry, signature });
   }
 
   /** Stores a verified application unless this node already has it; true when stored now. */

@@ -87,4 +87,9 @@ export const MIGRATIONS: readonly string[] = [
   -- borrower through borrowWithReport), which is success, not failure.
   ALTER TABLE submissions ADD COLUMN confirmed_by TEXT CHECK (confirmed_by IN ('self', 'other'));
   `,
+  `
+  -- The borrower's signature over the application, so a push-flow leader can hand a peer that missed the
+  -- broadcast the signed application itself. NULL for applications stored before this column existed.
+  ALTER TABLE applications ADD COLUMN signature TEXT;
+  `,
 ];

@@ -22,6 +22,8 @@ export interface StoredApplication {
   /** Feature values in model order. */
   features: number[];
   receivedAt: number;
+  /** The borrower's signature; absent for applications stored by a node version that did not keep it. */
+  signature?: string;
 }
 
 export interface ScoreRequest {
@@ -143,8 +145,8 @@ export class OracleStore implements ApplicationRecorder {
       this
         .statement(
           `INSERT INTO applications
-             (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+             (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at, signature)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           application.applicationHash,
@@ -154,6 +156,7 @@ export class OracleStore implements ApplicationRecorder {
           application.featuresHash,
           JSON.stringify(application.features),
           application.receivedAt,
+          application.signature,
         );
       return "recorded";
     });
@@ -175,6 +178,7 @@ export class OracleStore implements ApplicationRecorder {
       featuresHash: row.features_hash as string,
       features: JSON.parse(row.features_json as string) as number[],
       receivedAt: row.received_at as number,
+      ...(typeof row.signature === "string" ? { signature: row.signature } : {}),
     };
   }
 
