@@ -289,8 +289,10 @@ export class OracleNode {
    */
   async lead(input: {
     flow: Flow;
-    /** What is scored; with nonce, expiry and signature (all stored applications since v4 of the store) a peer that
-     * lacks the application gets the borrower-signed body with the proposal. */
+    /**
+     * What is scored. With nonce, expiry and signature (kept for every application since the store's third
+     * migration), a peer that lacks the application gets the borrower-signed body with the proposal.
+     */
     application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> & Partial<Pick<VerifiedApplication, "nonce" | "expiry" | "signature">>;
     rawApplication?: Record<string, unknown>;
     requestKey: string;
