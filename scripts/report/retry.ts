@@ -1,4 +1,5 @@
 /** Every RPC call of the report has a timeout and bounded retries (Airnode's `go` pattern, kept small). */
+import { sleep, withTimeout } from "../../oracle/src/chain/rpc.js";
 
 export interface RetryOptions {
   /** Retries after the first attempt. */
@@ -23,20 +24,6 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
   throw new Error(`${options.label} failed after ${options.retries + 1} attempts: ${reason}`);
 }
-
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label} timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Maps `items` through `task` with at most `concurrency` calls in flight, keeping order. */
 export async function mapBounded<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
