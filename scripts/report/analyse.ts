@@ -4,7 +4,7 @@
  */
 import { describeRule } from "../../oracle/src/protocol/rules.js";
 
-import { eventsNamed, type ComplianceEvent } from "./events.js";
+import { eventsNamed, type ComplianceEvent, type EventArgs, type EventMeta } from "./events.js";
 import { formatBps, formatTime } from "./format.js";
 
 /** What the events alone cannot tell: the rulebook and positions at the report block, and reason-code texts. */
@@ -465,17 +465,7 @@ export interface LiquidationAnalysis {
   badDebtWad: bigint;
   /** Collateral seized per asset (token units). */
   seizedByAsset: { asset: string; amount: bigint }[];
-  rows: {
-    blockNumber: number;
-    timestamp: number;
-    txHash: string;
-    borrower: string;
-    liquidator: string;
-    collateralAsset: string;
-    debtRepaidWad: bigint;
-    collateralSeized: bigint;
-    badDebtWad: bigint;
-  }[];
+  rows: (Pick<EventMeta, "blockNumber" | "timestamp" | "txHash"> & EventArgs["PositionLiquidated"])[];
 }
 
 export function liquidations(events: readonly ComplianceEvent[]): LiquidationAnalysis {
