@@ -136,6 +136,11 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
       ["an expired application", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) - 5 }), 400, /expiry: application expired/],
       ["an expiry too far ahead", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) + 86_400 }), 400, /expiry: .* more than 900 s ahead/],
       ["an unknown flow", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), flow: "carrier-pigeon" }), 400, /flow: must be "pull" or "push"/],
+      ["a nonce in exponent notation", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "1e3" }), 400, /nonce: must be a uint256 as a decimal string/],
+      ["a NaN nonce", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "NaN" }), 400, /nonce: must be a uint256 as a decimal string/],
+      ["a nonce in full-width digits", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "１２３" }), 400, /nonce: must be a uint256 as a decimal string/],
+      ["a feature nested 3,000 levels deep", async (f, b, nonce) => JSON.stringify({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, BILL_AMT1: "DEEP" } }).replace('"DEEP"', `${"[".repeat(3_000)}1${"]".repeat(3_000)}`), 400, /nested deeper than \d+ levels/],
+      ["a flow nested 3,000 levels deep", async (f, b, nonce) => JSON.stringify({ ...(await signedBody(f, b, { nonce })), flow: "DEEP" }).replace('"DEEP"', `${"[".repeat(3_000)}1${"]".repeat(3_000)}`), 400, /nested deeper than \d+ levels/],
       ["an oversized body", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), padding: "x".repeat(20_000) }), 413, /exceeds the limit of 16384 bytes/],
     ];
     for (const [name, build, expectedStatus, message] of cases) {

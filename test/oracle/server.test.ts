@@ -18,6 +18,7 @@ import {
   type OracleHttpServer,
   type Route,
 } from "../../oracle/src/server/index.js";
+import { MAX_JSON_DEPTH, nestingDepthExceeds } from "../../oracle/src/server/json-body.js";
 import { signedApplicationBody, tempDir, TEST_CHAIN, TEST_FEATURE_NAMES } from "./helpers.js";
 
 const MAX_BODY = 4_096;
@@ -151,6 +152,17 @@ describe("oracle server", function () {
     });
     expect(streamed.status).to.equal(413);
     expect(streamed.body).to.include("body_too_large");
+  });
+
+  it("answers 400 invalid_json for a body nested deeper than the limit, counting brackets outside strings only", async () => {
+    const deep = await post("/applications", `${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`);
+    expect(deep.status).to.equal(400);
+    expect(((await deep.json()) as { error: { code: string; message: string } }).error).to.deep.equal({
+      code: "invalid_json",
+      message: `request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    });
+    expect(nestingDepthExceeds(`{"a":"${"[{".repeat(100)}\\\"["}`, 2), "brackets inside strings (and escaped quotes)").to.equal(false);
+    expect(nestingDepthExceeds(`${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`, MAX_JSON_DEPTH)).to.equal(false);
   });
 
   it("answers 404, 405 and a 500 that hides the internal message", async () => {

@@ -36,6 +36,7 @@ import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel } from "../model/index.js";
 import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
 import { HttpError, type Route } from "../server/index.js";
+import { describeValue } from "../validation/index.js";
 import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain, type DigestSigner, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, Proposal, StoredProposal, StoredScoreRequest } from "../store/index.js";
 import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
@@ -596,7 +597,7 @@ export class OracleNode {
 function splitFlow(body: unknown): { flow: Flow; application: Record<string, unknown> } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new IntakeError("invalid_field", "body: must be a JSON object");
   const { flow = "pull", ...application } = body as Record<string, unknown>;
-  if (flow !== "pull" && flow !== "push") throw new IntakeError("invalid_field", `flow: must be "pull" or "push", got ${JSON.stringify(flow)}`);
+  if (flow !== "pull" && flow !== "push") throw new IntakeError("invalid_field", `flow: must be "pull" or "push", got ${describeValue(flow)}`);
   return { flow, application };
 }
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import { errorEnvelope, HttpError, isClientFacingError } from "./errors.js";
+import { parseJsonBody } from "./json-body.js";
 
 export type HttpMethod = "GET" | "POST";
 
@@ -141,7 +142,7 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
         res.setHeader("allow", [...byMethod.keys()].join(", "));
         throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
       }
-      const body = route.method === "POST" ? parseJson(await readBody(req, res, options.maxBodyBytes)) : undefined;
+      const body = route.method === "POST" ? parseJsonBody(await readBody(req, res, options.maxBodyBytes)) : undefined;
       const response = await route.handler({ requestId, body, query: url.searchParams, params, headers: req.headers, log, logFields });
       send(res, response);
     } catch (error) {
@@ -228,14 +229,6 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
     req.once("end", () => resolve(Buffer.concat(chunks)));
     req.once("error", (error) => reject(new HttpError(400, "body_read_failed", `could not read the request body: ${error.message}`, { cause: error })));
   });
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch (error) {
-    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function send(res: ServerResponse, response: RouteResponse): void {
