@@ -68,6 +68,8 @@ describe("oracle config", () => {
       operatorSetTtlMs: 10_000,
       maxClockSkewSec: 60,
       checkpointIntervalMs: 500,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
     });
     const timing = parseConfig(withEdit((c) => (c.timing = { peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90 }))).timing;
     expect(timing).to.deep.include({ peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90, maxClockSkewSec: 60 });
@@ -86,6 +88,9 @@ describe("oracle config", () => {
     expectConfigError(timing({ operatorSetTtlMs: -1 }), "config.timing.operatorSetTtlMs: must be ≥ 0");
     expect(parseConfig(timing({ checkpointIntervalMs: 10 })).timing.checkpointIntervalMs).to.equal(10);
     expectConfigError(timing({ checkpointIntervalMs: 9 }), "config.timing.checkpointIntervalMs: must be ≥ 10 (ms)");
+    expect(parseConfig(timing({ headersTimeoutMs: 100, requestTimeoutMs: 100 })).timing.headersTimeoutMs).to.equal(100);
+    expectConfigError(timing({ headersTimeoutMs: 99 }), "config.timing.headersTimeoutMs: must be ≥ 100 (ms)");
+    expectConfigError(timing({ headersTimeoutMs: 2_000, requestTimeoutMs: 1_999 }), "config.timing.headersTimeoutMs: must be ≤ timing.requestTimeoutMs (1999)");
     expectConfigError(timing({ leaderTimeoutSecs: 30 }), "config.timing.leaderTimeoutSecs: unknown field");
   });
 

@@ -155,6 +155,17 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
       });
     }
 
+    it("a body sent as text/plain, a form or multipart (a browser's pre-flight-free request) → 415, nothing stored", async () => {
+      const borrower = fixture.signers[7]!;
+      const body = JSON.stringify(await signedBody(fixture, borrower, { nonce: 2_000_000n }));
+      for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+        const response = await fetch(`${nodes[2]!.url}/v1/applications`, { method: "POST", headers: { "content-type": contentType }, body, signal: AbortSignal.timeout(5_000) });
+        expect(response.status, contentType).to.equal(415);
+        expect(((await response.json()) as any).error.message).to.match(/Content-Type must be application\/json/);
+      }
+      for (const node of nodes) expect(node.store.isNonceUsed(borrower.address, 2_000_000n)).to.equal(false);
+    });
+
     it("a replayed nonce → 409, and the first application stays the only one", async () => {
       const borrower = fixture.signers[7]!;
       const body = await signedBody(fixture, borrower, { nonce: 42n });

@@ -93,7 +93,8 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const baseScorer = createScorer(model);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
-    const { checkpointIntervalMs: _checkpointIntervalMs, ...coordinatorTiming } = config.timing;
+    const { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, maxClockSkewSec } = config.timing;
+    const coordinatorTiming = { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, maxClockSkewSec };
     const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, ...coordinatorTiming, ...options.timing });
     const watcher = new ScoreRequestWatcher({
       chain,
@@ -109,6 +110,9 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
       logger: log,
       metrics,
       maxBodyBytes: config.intake.maxBodyBytes,
+      allowedHosts: config.listen.allowedHosts,
+      headersTimeoutMs: config.timing.headersTimeoutMs,
+      requestTimeoutMs: config.timing.requestTimeoutMs,
       routes: [
         ...node.routes(),
         healthRoute({
