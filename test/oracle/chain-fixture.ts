@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { BrowserProvider, HDNodeWallet, type Eip1193Provider } from "ethers";
 import { network } from "hardhat";
 
@@ -15,6 +16,7 @@ import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/d
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { chainContext, type ChainContext } from "../../oracle/src/chain/index.js";
 import { parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
+import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
 import { createLogger } from "../../oracle/src/log/index.js";
 import { startNode, type RunningNode, type StartNodeOptions } from "../../oracle/src/node/index.js";
@@ -35,7 +37,10 @@ export const GOOD_FEATURES: Record<string, number> = {
 };
 
 export async function deployChain(options: { approve?: boolean; operators?: number; threshold?: number } = {}) {
-  const connection = await network.create();
+  // Blocks may share a timestamp, as on a live chain: by default the simulated chain stamps each block at least a
+  // second after its parent, so a burst of transactions (the deployment) pushes its clock ahead of real time, and
+  // a node measuring its clock against the chain's (/health) would read itself as behind.
+  const connection = await network.create({ override: { allowBlocksWithSameTimestamp: true } });
   const { ethers } = connection;
   const signers = await ethers.getSigners();
   const [deployer, governance, regulator, guardian, attester] = signers;
@@ -119,4 +124,36 @@ export function tamperedModelCopy(dir: string): string {
   const path = join(dir, "tampered.onnx");
   writeFileSync(path, bytes);
   return path;
+}
+
+let nonceCounter = 1n;
+
+/** A borrower-signed application body for `fixture`'s oracle (a fresh nonce unless one is given). */
+export async function signedBody(
+  fixture: Pick<ChainFixture, "chainId" | "oracleAddress">,
+  borrower: HardhatEthersSigner,
+  options: { features?: Record<string, unknown>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {},
+) {
+  const features = options.features ?? GOOD_FEATURES;
+  const featureNames = Object.keys(GOOD_FEATURES);
+  const message = {
+    borrower: borrower.address,
+    featuresHash: hashApplicationFeatures(featureNames, features as Record<string, number>),
+    nonce: options.nonce ?? nonceCounter++,
+    expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
+  };
+  const { domain, types } = applicationTypedData({ chainId: fixture.chainId, verifyingContract: fixture.oracleAddress }, message);
+  const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
+  return { borrower: borrower.address, features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+}
+
+/** POSTs `body` as JSON (or `body` as is when `raw`) and returns the status and parsed answer. */
+export async function postJson(url: string, body: unknown, raw = false) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: raw ? (body as string) : JSON.stringify(body),
+    signal: AbortSignal.timeout(20_000),
+  });
+  return { status: response.status, json: (await response.json()) as any };
 }

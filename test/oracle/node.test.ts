@@ -10,38 +10,11 @@ import { parseUnits } from "ethers";
 
 import type { NodeConfig } from "../../oracle/src/config/index.js";
 import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
-import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
-import { clusterConfigs, deployChain, GOOD_FEATURES, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import { clusterConfigs, deployChain, GOOD_FEATURES, postJson as post, signedBody, startTestNode, type ChainFixture } from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
 
 const WAD = 10n ** 18n;
-let nonceCounter = 1n;
-
-async function signedBody(fixture: ChainFixture, borrower: HardhatEthersSigner, options: { features?: Record<string, unknown>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {}) {
-  const features = options.features ?? GOOD_FEATURES;
-  const featureNames = Object.keys(GOOD_FEATURES);
-  const message = {
-    borrower: borrower.address,
-    featuresHash: hashApplicationFeatures(featureNames, features as Record<string, number>),
-    nonce: options.nonce ?? nonceCounter++,
-    expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
-  };
-  const { domain, types } = applicationTypedData({ chainId: fixture.chainId, verifyingContract: fixture.oracleAddress }, message);
-  const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
-  return { borrower: borrower.address, features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
-}
-
-async function post(url: string, body: unknown, raw = false) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: raw ? (body as string) : JSON.stringify(body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
-
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -176,6 +149,20 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
         expect(replay.json.error.message).to.match(/nonce: 42 was already used/);
       }
     });
+  });
+
+  it("concurrent submissions sharing one nonce: exactly one is co-signed, every other one gets 409 (3 trials)", async () => {
+    const borrower = fixture.signers[11]!;
+    for (let trial = 0; trial < 3; trial++) {
+      const nonce = 3_000_000n + BigInt(trial);
+      // Distinct applications (different fields, so different hashes and leaders) and one exact duplicate.
+      const bodies = await Promise.all(Array.from({ length: 8 }, (_, i) => signedBody(fixture, borrower, { nonce, features: { ...GOOD_FEATURES, LIMIT_BAL: 300_000 + i * 10_000 } })));
+      bodies.push(bodies[0]!);
+      const answers = await Promise.all(bodies.map((body) => post(`${nodes[trial]!.url}/v1/applications`, body)));
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses, `trial ${trial}: ${JSON.stringify(answers.map((a) => a.json.error?.message ?? "bundle"))}`).to.deep.equal([201, ...Array(8).fill(409)]);
+      for (const answer of answers.filter((a) => a.status === 409)) expect(answer.json.error.code).to.equal("replayed_nonce");
+    }
   });
 
   it("/health reports the chain head and watcher lag; /metrics exposes requests, latency, inference, submissions", async () => {

@@ -206,6 +206,7 @@ describe("oracle server", function () {
       nodeId: "node-0",
       modelId: "0xmodel",
       chain: { headBlock: 120, lastProcessedBlock: 118, lagBlocks: 2 },
+      clock: null,
     });
   });
 

@@ -11,5 +11,6 @@ export {
 } from "./checks.js";
 export { ScoreRequestWatcher, SCORE_REQUESTED_STREAM, type WatcherOptions } from "./watcher.js";
 export { Submitter, type SubmitterHooks, type SubmitterOptions } from "./submitter.js";
-export { decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError, revertData } from "./errors.js";
+export { ChainUnavailableError, decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError, revertData } from "./errors.js";
 export { backoffDelay, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
+export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";

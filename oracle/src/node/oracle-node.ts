@@ -39,9 +39,11 @@ import { HttpError, type Route } from "../server/index.js";
 import { describeValue } from "../validation/index.js";
 import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain, type DigestSigner, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, Proposal, StoredProposal, StoredScoreRequest } from "../store/index.js";
+import { toHttpError } from "./errors.js";
+import { checkLeaderBundle } from "./leader-bundle.js";
+import { firstSuccessfulRound, LeaderRoundFailure } from "./leader-rotation.js";
 import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
 import {
-  bundleSchema,
   coordinatePayloadSchema,
   cosignPayloadSchema,
   peerApplicationPayloadSchema,
@@ -112,13 +114,24 @@ export class OracleNode {
   }
 
   routes(): Route[] {
-    return [
+    const routes: Route[] = [
       { method: "POST", path: ROUTES.applications, handler: ({ body, requestId, logFields }) => this.submitApplication(body, requestId, logFields) },
       { method: "GET", path: ROUTES.scores, handler: ({ params }) => this.getScore(params.borrower ?? "") },
       { method: "POST", path: ROUTES.cosign, handler: ({ body, logFields }) => this.cosign(body, logFields) },
       { method: "POST", path: ROUTES.coordinate, handler: ({ body, requestId, logFields }) => this.coordinateForwarded(body, requestId, logFields) },
       { method: "POST", path: ROUTES.peerApplications, handler: ({ body, logFields }) => this.receivePeerApplication(body, logFields) },
     ];
+    // The flows throw NodeErrors; their HTTP statuses are decided in one place (errors.ts).
+    return routes.map((route) => ({
+      ...route,
+      handler: async (context) => {
+        try {
+          return await route.handler(context);
+        } catch (error) {
+          throw toHttpError(error);
+        }
+      },
+    }));
   }
 
   /** The on-chain operator set, cached for `operatorSetTtlMs`. */
@@ -132,15 +145,18 @@ export class OracleNode {
 
   // ---- client API ----
 
-  /** POST /v1/applications: verify (4xx, nothing stored), then coordinate (pull) or store and broadcast (push). */
+  /**
+   * POST /v1/applications: verify (4xx, nothing stored) and claim the nonce, then coordinate (pull) or broadcast
+   * (push). The claim is made before anything is awaited, so of two concurrent submissions with one nonce the
+   * second is refused (409) instead of racing the first through a leader.
+   */
   private async submitApplication(body: unknown, requestId: string, logFields: Record<string, unknown>) {
     const { flow, application: raw } = splitFlow(body);
     const verified = verifyApplication(raw, this.intakeContext());
     Object.assign(logFields, { flow, applicationHash: verified.applicationHash, borrower: verified.borrower });
-    if (this.options.store.isNonceUsed(verified.borrower, verified.nonce)) throw replayed(verified);
+    if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
 
     if (flow === "push") {
-      if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
       const distributedTo = await this.broadcastApplication(raw, requestId);
       return {
         status: 202,
@@ -155,45 +171,17 @@ export class OracleNode {
     }
 
     const set = await this.operatorSet();
-    const attempts: string[] = [];
-    for (let round = 0; round < set.operators.length; round++) {
-      const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
-      if (leader === this.address) {
-        this.acceptOrKnown(verified);
-        const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
-        logFields.leader = "self";
-        return { status: 201, json: bundle };
-      }
-      const peer = this.options.config.peers.find((p) => p.address === leader);
-      if (peer === undefined) {
-        attempts.push(`round ${round}: leader ${leader} is not a configured peer`);
-        continue;
-      }
-      let response: PeerResponse;
-      try {
-        const envelope = signPeerEnvelope(this.signer, ROUTES.coordinate, { round, application: raw }, this.now());
-        response = await postJson(`${peer.url}${ROUTES.coordinate}`, envelope, this.coordinateTimeoutMs, requestId);
-      } catch (error) {
-        attempts.push(`round ${round}: leader ${peer.id} unreachable (${(error as Error).message})`);
-        this.options.log.warn({ round, leader: peer.id, err: error }, "leader unreachable; trying the next round");
-        continue;
-      }
-      if (response.status >= 500) {
-        const { code, message } = peerError(response);
-        attempts.push(`round ${round}: leader ${peer.id} answered ${response.status} ${code}: ${message}`);
-        continue;
-      }
-      if (response.status >= 400) {
-        // The leader refused the application itself (e.g. a nonce it has seen): the client's problem, relayed.
-        const { code, message } = peerError(response);
-        throw new HttpError(response.status, code, message);
-      }
-      const bundle = await this.adoptBundle(response.body, verified);
-      this.options.store.recordApplication({ ...verified, receivedAt: this.now() });
-      logFields.leader = peer.id;
-      return { status: 201, json: bundle };
-    }
-    throw new HttpError(503, "no_leader_available", `no leader could score the application: ${attempts.join("; ")}`);
+    const { result: bundle, leader } = await firstSuccessfulRound({
+      rounds: set.operators.length,
+      leaderOf: (round) => selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round }).leader,
+      attempt: (round, leader) =>
+        leader === this.address
+          ? this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId })
+          : this.forwardToLeader({ round, leader, application: verified, rawApplication: raw, set, requestId }),
+      onRoundFailed: (round, leader, error) => this.options.log.warn({ round, leader, err: error }, "a round's leader did not score the application; trying the next round"),
+    });
+    logFields.leader = leader === this.address ? "self" : (this.options.config.peers.find((p) => p.address === leader)?.id ?? leader);
+    return { status: 201, json: bundle };
   }
 
   /** GET /v1/scores/:borrower: the borrower's newest bundle with k signatures. */
@@ -561,22 +549,42 @@ export class OracleNode {
     return results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   }
 
-  /** Checks a bundle returned by a leader (digest and k operator signatures) and keeps a copy for GET /v1/scores. */
-  private async adoptBundle(body: unknown, application: VerifiedApplication): Promise<ScoreBundle> {
-    const parsed = bundleSchema.safeParse(body);
-    if (!parsed.success) throw new HttpError(502, "invalid_leader_response", "the leader's bundle is malformed");
-    const bundle = parsed.data;
-    const set = await this.operatorSet();
-    const report = bundle.report;
-    if (report.borrower !== application.borrower) throw new HttpError(502, "invalid_leader_response", "the leader's report is for another borrower");
-    const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
-    const hex = bundle.signatures.slice(2);
-    for (let i = 0; i < hex.length; i += 130) collector.add(`0x${hex.slice(i, i + 130)}`);
-    if (!collector.complete) throw new HttpError(502, "invalid_leader_response", "the leader's bundle does not carry k valid operator signatures");
-    this.options.store.saveProposal({ reportDigest, requestKey: bundle.requestKey, leader: getAddress(bundle.leader), report });
-    for (const signature of collector.signatures()) this.options.store.addSignature(reportDigest, signature);
-    return { ...bundle, reportDigest, report: reportToJson(report) };
+  /**
+   * One pull-flow round led by a peer: forwards the borrower-signed application, checks the bundle it returns and
+   * keeps a copy for GET /v1/scores. Any failure is the round's (LeaderRoundFailure), never the borrower's.
+   */
+  private async forwardToLeader(input: {
+    round: number;
+    leader: string;
+    application: VerifiedApplication;
+    rawApplication: Record<string, unknown>;
+    set: OperatorSet;
+    requestId: string;
+  }): Promise<ScoreBundle> {
+    const peer = this.options.config.peers.find((p) => p.address === input.leader);
+    if (peer === undefined) throw new LeaderRoundFailure(`leader ${input.leader} is not a configured peer`);
+    const envelope = signPeerEnvelope(this.signer, ROUTES.coordinate, { round: input.round, application: input.rawApplication }, this.now());
+    let response: PeerResponse;
+    try {
+      response = await postJson(`${peer.url}${ROUTES.coordinate}`, envelope, this.coordinateTimeoutMs, input.requestId);
+    } catch (error) {
+      throw new LeaderRoundFailure(`leader ${peer.id} unreachable (${(error as Error).message})`, { cause: error });
+    }
+    if (response.status !== 201) {
+      const { code, message } = peerError(response);
+      throw new LeaderRoundFailure(`leader ${peer.id} answered ${response.status} ${code}: ${message.slice(0, 200)}`);
+    }
+    const checked = checkLeaderBundle(response.body, {
+      borrower: input.application.borrower,
+      applicationHash: input.application.applicationHash,
+      leader: input.leader,
+      modelId: this.options.model.modelId,
+      set: input.set,
+      domain: this.domain,
+    });
+    this.options.store.saveProposal({ reportDigest: checked.reportDigest, requestKey: checked.bundle.requestKey, leader: input.leader, report: checked.report });
+    for (const signature of checked.signatures) this.options.store.addSignature(checked.reportDigest, signature);
+    return checked.bundle;
   }
 
   private bundleOf(proposal: Proposal & Pick<StoredProposal, "signatures">, threshold: number): ScoreBundle {

@@ -7,6 +7,7 @@ import { readAddressBook, type AddressBook } from "../../../scripts/deploy/addre
 import {
   assertModelApproved,
   checkOperatorMembership,
+  ClockDriftMonitor,
   connectChain,
   readOperatorSet,
   ScoreRequestWatcher,
@@ -96,11 +97,14 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, maxClockSkewSec } = config.timing;
     const coordinatorTiming = { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, maxClockSkewSec };
     const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, ...coordinatorTiming, ...options.timing });
+    const nodeClock = options.timing?.now ?? (() => Math.floor(Date.now() / 1000));
+    const clockDrift = new ClockDriftMonitor(options.timing?.maxClockSkewSec ?? config.timing.maxClockSkewSec, nodeClock);
     const watcher = new ScoreRequestWatcher({
       chain,
       store,
       log,
       metrics,
+      clockDrift,
       confirmations: config.chain.confirmations,
       pollIntervalMs: config.chain.pollIntervalMs,
       ...(config.chain.startBlock === undefined ? {} : { startBlock: config.chain.startBlock }),
@@ -123,6 +127,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
             const lastProcessedBlock = watcher.lastProcessedBlock;
             return lastProcessedBlock === undefined ? { headBlock } : { headBlock, lastProcessedBlock };
           },
+          clock: () => clockDrift.status(),
         }),
         metricsRoute(metrics.registry),
       ],
