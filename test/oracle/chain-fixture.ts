@@ -61,9 +61,12 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
     model,
     modelApproved: options.approve !== false,
   });
-  /** The nodes' view: a plain ethers provider over the in-process EIP-1193 provider (ethers' own error codes). */
-  const chain = (rpcTimeoutMs = 10_000): ChainContext =>
-    chainContext(new BrowserProvider(connection.provider as unknown as Eip1193Provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
+  /**
+   * The nodes' view: a plain ethers provider over the in-process EIP-1193 provider (ethers' own error codes).
+   * With an `outage` switch, every RPC call hangs while `outage.down` (as a dead RPC behind a firewall does).
+   */
+  const chain = (rpcTimeoutMs = 10_000, outage?: RpcOutage): ChainContext =>
+    chainContext(new BrowserProvider(withOutage(connection.provider as unknown as Eip1193Provider, outage), Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
       deployedAtBlock: system.deployedAtBlock,
       rpcTimeoutMs,
     });
@@ -71,6 +74,34 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
 }
 
 export type ChainFixture = Awaited<ReturnType<typeof deployChain>>;
+
+/**
+ * A simulated RPC outage: while down, every call hangs (as a dead RPC behind a firewall does); `end()` fails the
+ * hung calls at once, so a provider that shares one pending call among its callers recovers without waiting.
+ */
+export class RpcOutage {
+  private readonly hung = new Set<(error: Error) => void>();
+  down = false;
+
+  begin(): void {
+    this.down = true;
+  }
+
+  end(): void {
+    this.down = false;
+    for (const fail of this.hung) fail(new Error("simulated RPC outage"));
+    this.hung.clear();
+  }
+
+  hang(): Promise<never> {
+    return new Promise((_, reject) => this.hung.add(reject));
+  }
+}
+
+function withOutage(provider: Eip1193Provider, outage: RpcOutage | undefined): Eip1193Provider {
+  if (outage === undefined) return provider;
+  return { request: (args) => (outage.down ? outage.hang() : provider.request(args)) };
+}
 
 /** Writes keystores and configs for `count` operator nodes in `dir` (scrypt N lowered for test speed). */
 export async function clusterConfigs(dir: string, fixture: ChainFixture, count = 3, overrides: Partial<NodeConfig> = {}): Promise<NodeConfig[]> {

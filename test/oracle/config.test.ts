@@ -66,6 +66,7 @@ describe("oracle config", () => {
       coordinateTimeoutMs: 15_000,
       leaderTimeoutSec: 30,
       operatorSetTtlMs: 10_000,
+      operatorSetMaxStaleMs: 300_000,
       maxClockSkewSec: 60,
       checkpointIntervalMs: 500,
       headersTimeoutMs: 10_000,
@@ -86,6 +87,9 @@ describe("oracle config", () => {
     expectConfigError(timing({ maxClockSkewSec: 301 }), "config.timing.maxClockSkewSec: must be ≤ 300 (s)");
     expect(parseConfig(timing({ operatorSetTtlMs: 0 })).timing.operatorSetTtlMs).to.equal(0);
     expectConfigError(timing({ operatorSetTtlMs: -1 }), "config.timing.operatorSetTtlMs: must be ≥ 0");
+    expect(parseConfig(timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 5_000 })).timing.operatorSetMaxStaleMs).to.equal(5_000);
+    expectConfigError(timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 4_999 }), "config.timing.operatorSetMaxStaleMs: must be ≥ timing.operatorSetTtlMs (5000)");
+    expectConfigError(timing({ operatorSetMaxStaleMs: 3_600_001 }), "config.timing.operatorSetMaxStaleMs: must be ≤ 3600000 (ms)");
     expect(parseConfig(timing({ checkpointIntervalMs: 10 })).timing.checkpointIntervalMs).to.equal(10);
     expectConfigError(timing({ checkpointIntervalMs: 9 }), "config.timing.checkpointIntervalMs: must be ≥ 10 (ms)");
     expect(parseConfig(timing({ headersTimeoutMs: 100, requestTimeoutMs: 100 })).timing.headersTimeoutMs).to.equal(100);

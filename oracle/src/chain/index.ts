@@ -14,3 +14,4 @@ export { Submitter, type SubmitterHooks, type SubmitterOptions } from "./submitt
 export { ChainUnavailableError, decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError, revertData } from "./errors.js";
 export { backoffDelay, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
 export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";
+export { OperatorSetCache, type OperatorSetCacheOptions } from "./operator-set-cache.js";

@@ -100,6 +100,7 @@ export const TIMING_DEFAULTS = {
   coordinateTimeoutMs: 15_000,
   leaderTimeoutSec: 30,
   operatorSetTtlMs: 10_000,
+  operatorSetMaxStaleMs: 300_000,
   maxClockSkewSec: 60,
   checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
   headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
@@ -120,6 +121,11 @@ const timingSchema = z
     leaderTimeoutSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(TIMING_DEFAULTS.leaderTimeoutSec),
     /** How long the on-chain operator set is cached (0: read it on every request). */
     operatorSetTtlMs: nonNegativeInt.default(TIMING_DEFAULTS.operatorSetTtlMs),
+    /**
+     * During an RPC outage, how long the last operator set read is still served (reports carry its version, so
+     * a report from a set retired meanwhile is refused on chain); beyond it applications get 503.
+     */
+    operatorSetMaxStaleMs: nonNegativeInt.max(3_600_000, "must be ≤ 3600000 (ms)").default(TIMING_DEFAULTS.operatorSetMaxStaleMs),
     /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
     maxClockSkewSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").max(MAX_SKEW_SEC, `must be ≤ ${MAX_SKEW_SEC} (s): the oracle contract's issuedAt skew`).default(TIMING_DEFAULTS.maxClockSkewSec),
     /** Slow-loris bound: a client gets this long to send its request headers. */
@@ -133,6 +139,9 @@ const timingSchema = z
     // A forwarded application waits for the leader, which itself waits up to peerTimeoutMs for co-signers.
     if (timing.coordinateTimeoutMs <= timing.peerTimeoutMs) {
       ctx.addIssue({ code: "custom", path: ["coordinateTimeoutMs"], message: `must be greater than timing.peerTimeoutMs (${timing.peerTimeoutMs})` });
+    }
+    if (timing.operatorSetMaxStaleMs < timing.operatorSetTtlMs) {
+      ctx.addIssue({ code: "custom", path: ["operatorSetMaxStaleMs"], message: `must be ≥ timing.operatorSetTtlMs (${timing.operatorSetTtlMs})` });
     }
     if (timing.headersTimeoutMs > timing.requestTimeoutMs) {
       ctx.addIssue({ code: "custom", path: ["headersTimeoutMs"], message: `must be ≤ timing.requestTimeoutMs (${timing.requestTimeoutMs})` });

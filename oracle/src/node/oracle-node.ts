@@ -26,7 +26,7 @@
 import { getAddress } from "ethers";
 
 import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
-import { readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
+import { OperatorSetCache, readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
 import { applicationBodyOf, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
@@ -79,6 +79,10 @@ export interface OracleNodeOptions {
   leaderTimeoutSec?: number;
   /** How long the on-chain operator set is cached. */
   operatorSetTtlMs?: number;
+  /** During an RPC outage, how long the last operator set read is still served. */
+  operatorSetMaxStaleMs?: number;
+  /** The operator set read at start-up: the cache starts with it. */
+  initialOperatorSet?: OperatorSet;
   /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
   maxClockSkewSec?: number;
 }
@@ -93,11 +97,10 @@ export class OracleNode {
   private readonly peerTimeoutMs: number;
   private readonly coordinateTimeoutMs: number;
   private readonly leaderTimeoutSec: number;
-  private readonly operatorSetTtlMs: number;
   private readonly maxClockSkewSec: number;
   private readonly domain: ScoreReportDomain;
   private readonly reasonTexts: Map<number, string>;
-  private operatorSetCache: { set: OperatorSet; readAt: number } | undefined;
+  private readonly operatorSets: OperatorSetCache;
 
   constructor(private readonly options: OracleNodeOptions) {
     this.address = getAddress(options.wallet.address);
@@ -106,7 +109,16 @@ export class OracleNode {
     this.peerTimeoutMs = options.peerTimeoutMs ?? TIMING_DEFAULTS.peerTimeoutMs;
     this.coordinateTimeoutMs = options.coordinateTimeoutMs ?? TIMING_DEFAULTS.coordinateTimeoutMs;
     this.leaderTimeoutSec = options.leaderTimeoutSec ?? TIMING_DEFAULTS.leaderTimeoutSec;
-    this.operatorSetTtlMs = options.operatorSetTtlMs ?? TIMING_DEFAULTS.operatorSetTtlMs;
+    this.operatorSets = new OperatorSetCache({
+      read: () => readOperatorSet(options.chain),
+      ttlMs: options.operatorSetTtlMs ?? TIMING_DEFAULTS.operatorSetTtlMs,
+      maxStaleMs: options.operatorSetMaxStaleMs ?? TIMING_DEFAULTS.operatorSetMaxStaleMs,
+      onRefreshFailed: (error, staleForMs) => {
+        options.metrics.errorsTotal.inc({ code: "operator_set_refresh_failed" });
+        options.log.warn({ err: error, staleForMs }, "cannot refresh the operator set; serving the last one read");
+      },
+    });
+    if (options.initialOperatorSet !== undefined) this.operatorSets.prime(options.initialOperatorSet);
     this.maxClockSkewSec = options.maxClockSkewSec ?? TIMING_DEFAULTS.maxClockSkewSec;
     this.domain = scoreReportDomain(options.chain.chainId, options.chain.oracleAddress);
     const table = parseReasonCodes(JSON.parse(options.model.metadata.reason_codes ?? "{}"), options.model.featureNames);
@@ -134,13 +146,9 @@ export class OracleNode {
     }));
   }
 
-  /** The on-chain operator set, cached for `operatorSetTtlMs`. */
-  async operatorSet(): Promise<OperatorSet> {
-    const cached = this.operatorSetCache;
-    if (cached !== undefined && Date.now() - cached.readAt < this.operatorSetTtlMs) return cached.set;
-    const set = await readOperatorSet(this.options.chain);
-    this.operatorSetCache = { set, readAt: Date.now() };
-    return set;
+  /** The on-chain operator set, cached (see OperatorSetCache: stale for a bounded time during an RPC outage). */
+  operatorSet(): Promise<OperatorSet> {
+    return this.operatorSets.get();
   }
 
   // ---- client API ----

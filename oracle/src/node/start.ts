@@ -36,7 +36,7 @@ export interface StartNodeOptions {
   /** Wraps the model's scorer (tests: a peer whose model disagrees). */
   wrapScorer?: (scorer: ApplicationScorer) => ApplicationScorer;
   /** Overrides `config.timing` (tests: short timeouts, an injected clock). */
-  timing?: Pick<OracleNodeOptions, "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "maxClockSkewSec" | "now">;
+  timing?: Pick<OracleNodeOptions, "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "operatorSetMaxStaleMs" | "maxClockSkewSec" | "now">;
   submitter?: Partial<Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">>;
   /** Run the ScoreRequested watcher and push loop (default true). */
   watch?: boolean;
@@ -94,9 +94,9 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const baseScorer = createScorer(model);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
-    const { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, maxClockSkewSec } = config.timing;
-    const coordinatorTiming = { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, maxClockSkewSec };
-    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, ...coordinatorTiming, ...options.timing });
+    const { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec } = config.timing;
+    const coordinatorTiming = { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec };
+    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, initialOperatorSet: set, ...coordinatorTiming, ...options.timing });
     const nodeClock = options.timing?.now ?? (() => Math.floor(Date.now() / 1000));
     const clockDrift = new ClockDriftMonitor(options.timing?.maxClockSkewSec ?? config.timing.maxClockSkewSec, nodeClock);
     const watcher = new ScoreRequestWatcher({
