@@ -62,11 +62,12 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
     modelApproved: options.approve !== false,
   });
   /**
-   * The nodes' view: a plain ethers provider over the in-process EIP-1193 provider (ethers' own error codes).
+   * The nodes' view: a plain ethers provider over the in-process EIP-1193 provider (ethers' own error codes),
+   * without ethers' response cache, as `connectChain` builds it.
    * With an `outage` switch, every RPC call hangs while `outage.down` (as a dead RPC behind a firewall does).
    */
   const chain = (rpcTimeoutMs = 10_000, outage?: RpcOutage): ChainContext =>
-    chainContext(new BrowserProvider(withOutage(connection.provider as unknown as Eip1193Provider, outage), Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
+    chainContext(new BrowserProvider(withOutage(connection.provider as unknown as Eip1193Provider, outage), Number(chainId), { pollingInterval: 100, cacheTimeout: -1 }), oracleAddress, chainId, {
       deployedAtBlock: system.deployedAtBlock,
       rpcTimeoutMs,
     });

@@ -15,3 +15,4 @@ export { ChainUnavailableError, decodeCustomError, describeChainError, ethersErr
 export { backoffDelay, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
 export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";
 export { OperatorSetCache, type OperatorSetCacheOptions } from "./operator-set-cache.js";
+export { findScoreRequest, scorePostedSince } from "./score-requests.js";

@@ -26,7 +26,7 @@
 import { getAddress } from "ethers";
 
 import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
-import { OperatorSetCache, readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
+import { OperatorSetCache, readOperatorSet, scorePostedSince, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
 import { applicationBodyOf, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
@@ -39,10 +39,11 @@ import { HttpError, type Route } from "../server/index.js";
 import { describeValue } from "../validation/index.js";
 import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain, type DigestSigner, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, Proposal, StoredProposal, StoredScoreRequest } from "../store/index.js";
-import { toHttpError } from "./errors.js";
+import { NodeError, toHttpError } from "./errors.js";
 import { checkLeaderBundle } from "./leader-bundle.js";
 import { firstSuccessfulRound, LeaderRoundFailure } from "./leader-rotation.js";
 import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
+import { checkOpenPushRequest, type PushRequestCheckContext } from "./push-request-check.js";
 import {
   coordinatePayloadSchema,
   cosignPayloadSchema,
@@ -234,8 +235,11 @@ export class OracleNode {
     const proposal = parsed.data;
     Object.assign(logFields, { leader: sender, requestKey: proposal.requestKey, flow: proposal.flow });
 
-    const application = this.applicationForCosign(proposal);
-    const expectedKey = proposal.flow === "pull" ? application.applicationHash : requestKeyFromRequestId(BigInt(proposal.requestId ?? "-1"));
+    if (proposal.flow === "push" && proposal.requestId === undefined) {
+      throw new HttpError(400, "invalid_peer_payload", "a push proposal must name its on-chain requestId");
+    }
+    const application = this.applicationForCosign(proposal, nowSec);
+    const expectedKey = proposal.requestId === undefined ? application.applicationHash : requestKeyFromRequestId(proposal.requestId);
     if (proposal.requestKey !== expectedKey) {
       throw new HttpError(400, "invalid_peer_payload", `requestKey ${proposal.requestKey} does not match the ${proposal.flow} request (${expectedKey})`);
     }
@@ -257,6 +261,10 @@ export class OracleNode {
       this.options.metrics.errorsTotal.inc({ code: "cosign_refused" });
       logFields.refused = verdict.problems.map((p) => p.code);
       throw new HttpError(409, "proposal_rejected", verdict.problems.map((p) => `${p.code}: ${p.message}`).join("; "));
+    }
+    if (proposal.flow === "push" && proposal.requestId !== undefined) {
+      // Last, as it costs RPC calls: a push report only for an open request the borrower made for this application.
+      await checkOpenPushRequest({ requestId: proposal.requestId, borrower: application.borrower, applicationHash: application.applicationHash }, this.pushRequestContext());
     }
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
     const signature = this.signer.signDigest(reportDigest);
@@ -433,12 +441,7 @@ export class OracleNode {
     if (signedBefore !== undefined) return this.finishPush(request, signedBefore.reportDigest);
 
     // Done once a score for the borrower was posted at or after the request's block, by anyone (clock-free).
-    const posted = await withTimeout(
-      chain.oracle.queryFilter(chain.oracle.filters.ScorePosted(request.borrower), request.blockNumber),
-      chain.rpcTimeoutMs,
-      "queryFilter ScorePosted",
-    );
-    if (posted.length > 0) {
+    if (await scorePostedSince(chain, request.borrower, request.blockNumber)) {
       store.setScoreRequestStatus(request.requestId, "submitted");
       return;
     }
@@ -462,6 +465,12 @@ export class OracleNode {
       log.warn({ requestId: request.requestId.toString() }, "push request refused: the requester is not the application's borrower");
       return;
     }
+    if (application.expiry <= this.now()) {
+      // Peers refuse to co-sign for an expired application; the borrower has to apply (and request) again.
+      store.setScoreRequestStatus(request.requestId, "failed");
+      log.warn({ requestId: request.requestId.toString(), expiry: application.expiry }, "push request refused: its application expired before it was served");
+      return;
+    }
     const bundle = await this.lead({ flow: "push", application, requestKey, round: round % set.operators.length, chainRequestId: request.requestId });
     store.ensureSubmission(bundle.reportDigest);
     store.setScoreRequestStatus(request.requestId, "proposed");
@@ -476,6 +485,11 @@ export class OracleNode {
 
   // ---- helpers ----
 
+  private pushRequestContext(): PushRequestCheckContext {
+    const { chain, store, config } = this.options;
+    return { chain, store, confirmations: config.chain.confirmations, ...(config.chain.startBlock === undefined ? {} : { startBlock: config.chain.startBlock }) };
+  }
+
   private intakeContext(): IntakeContext {
     return {
       chainId: this.options.chain.chainId,
@@ -488,31 +502,44 @@ export class OracleNode {
   }
 
   /**
-   * Verifies a borrower-signed application handed over by a peer: signature, features and ranges exactly as at
-   * intake. Its expiry bounds when the borrower's application may be *submitted* (the receiving node checked
-   * that); scoring it afterwards for the same request is what the borrower asked for, so it is not re-checked.
+   * Verifies a borrower-signed application handed over by a peer: signature, features, ranges and expiry exactly
+   * as at intake (an expired application is never scored again, in any flow), with the latest accepted expiry
+   * widened by the tolerated clock skew, since the receiving node checked it against its own clock.
    */
   private verifySignedApplication(raw: Record<string, unknown>): VerifiedApplication {
-    const expiry = typeof raw.expiry === "number" ? raw.expiry : 0;
-    return verifyApplication(raw, { ...this.intakeContext(), nowSec: Math.min(this.now(), expiry - 1), applicationMaxAgeSec: Number.MAX_SAFE_INTEGER });
+    const context = this.intakeContext();
+    return verifyApplication(raw, { ...context, applicationMaxAgeSec: context.applicationMaxAgeSec + this.maxClockSkewSec });
   }
 
-  private applicationForCosign(proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined }): Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> {
+  /**
+   * The application a proposal is for, as this node itself verified it as borrower-signed: the signed body the
+   * leader sent (verified now), or the one this node stored (every stored application was verified on arrival).
+   * Refused once expired, whichever flow.
+   */
+  private applicationForCosign(
+    proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined },
+    nowSec: number,
+  ): Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> {
+    let application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash" | "expiry">;
     if (proposal.application !== undefined) {
-      let verified: VerifiedApplication;
       try {
-        verified = this.verifySignedApplication(proposal.application);
+        application = this.verifySignedApplication(proposal.application);
       } catch (error) {
+        if (error instanceof IntakeError && error.code === "expired") throw new NodeError("application_expired", error.message, { cause: error });
         if (error instanceof IntakeError) throw new HttpError(400, "invalid_application", `the proposal's application is invalid: ${error.message}`);
         throw error;
       }
-      if (verified.applicationHash !== proposal.applicationHash) throw new HttpError(400, "invalid_peer_payload", "applicationHash does not match the application");
-      this.storeIfNew(verified);
-      return verified;
+      if (application.applicationHash !== proposal.applicationHash) throw new HttpError(400, "invalid_peer_payload", "applicationHash does not match the application");
+      this.storeIfNew(application as VerifiedApplication);
+    } else {
+      const stored = this.options.store.getApplication(proposal.applicationHash);
+      if (stored === undefined) throw new HttpError(409, "unknown_application", `this node does not hold application ${proposal.applicationHash}`);
+      application = stored;
     }
-    const stored = this.options.store.getApplication(proposal.applicationHash);
-    if (stored === undefined) throw new HttpError(409, "unknown_application", `this node does not hold application ${proposal.applicationHash}`);
-    return stored;
+    if (application.expiry <= nowSec) {
+      throw new NodeError("application_expired", `expiry: application ${application.applicationHash} expired at ${application.expiry}, now is ${nowSec}`);
+    }
+    return application;
   }
 
   /**

@@ -49,7 +49,7 @@ export const cosignPayloadSchema = z.strictObject({
   round: z.int().min(0).max(255),
   applicationHash: bytes32,
   /** Push flow: the on-chain request id, decimal. */
-  requestId: z.string().regex(/^[0-9]+$/).optional(),
+  requestId: decimalUint(256).optional(),
   /** Pull flow: the borrower-signed application body, so the peer verifies the signature itself. */
   application: z.record(z.string(), z.unknown()).optional(),
   report: reportSchema,
