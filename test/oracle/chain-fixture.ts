@@ -2,6 +2,7 @@
  * A deployed Verity system on Hardhat's in-process network, with three operators (threshold 2) whose keys the
  * nodes load from encrypted keystores, and helpers to start in-process nodes on 127.0.0.1 ephemeral ports.
  */
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { BrowserProvider, HDNodeWallet, type Eip1193Provider } from "ethers";
 import { network } from "hardhat";
+import onnxProto from "onnx-proto";
 
 import { buildAddressBook, type AddressBook } from "../../scripts/deploy/address-book.js";
 import { freePort } from "../../scripts/lib/free-port.js";
@@ -21,7 +23,11 @@ import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
 import { createLogger } from "../../oracle/src/log/index.js";
 import { startNode, type RunningNode, type StartNodeOptions } from "../../oracle/src/node/index.js";
 
+const { onnx } = onnxProto;
+
 export const MODEL_PATH = fileURLToPath(new URL("../../oracle/model/credit-model.onnx", import.meta.url));
+/** The model's validation report: its sha256 is what the chain records with the model. */
+export const MODEL_CARD_PATH = fileURLToPath(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url));
 const MNEMONIC = "test test test test test test test test test test test junk";
 /** Hardhat's funded default accounts 10..12: the operators. */
 export const operatorWallet = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${10 + i}`);
@@ -50,7 +56,7 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
     ...defaultParameters,
     oracle: { operators: operators.map((o) => o.address), threshold: options.threshold ?? 2 },
   });
-  const model = await shippedModel(MODEL_PATH, fileURLToPath(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url)));
+  const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
   if (options.approve !== false) await approveModel(system.oracle, roles.regulator, model);
   const oracleAddress = await system.oracle.getAddress();
   const chainId = (await ethers.provider.getNetwork()).chainId;
@@ -188,4 +194,28 @@ export async function postJson(url: string, body: unknown, raw = false) {
     signal: AbortSignal.timeout(20_000),
   });
   return { status: response.status, json: (await response.json()) as any };
+}
+
+/**
+ * Copies the model to `dir` with its metadata `feature_names` reordered by `reorder` (default: reversed): the
+ * same graph, which still reads its inputs in the original order, under another sha256. Returns the copy's path.
+ */
+export function reorderedFeatureNamesModelCopy(dir: string, reorder: (names: string[]) => string[] = (names) => [...names].reverse()): string {
+  const proto = onnx.ModelProto.decode(readFileSync(MODEL_PATH));
+  const entry = proto.metadataProps.find((prop) => prop.key === "feature_names");
+  if (entry === undefined) throw new Error("the model has no feature_names metadata");
+  entry.value = JSON.stringify(reorder(JSON.parse(entry.value ?? "[]") as string[]));
+  const path = join(dir, "reordered.onnx");
+  writeFileSync(path, onnx.ModelProto.encode(proto).finish());
+  return path;
+}
+
+/** Writes a copy of the shipped model card edited by `edit` to `dir/name`; returns its path and sha256. */
+export function editedModelCard(dir: string, name: string, edit: (card: Record<string, any>) => void): { path: string; sha256: string } {
+  const card = JSON.parse(readFileSync(MODEL_CARD_PATH, "utf8")) as Record<string, any>;
+  edit(card);
+  const path = join(dir, name);
+  const text = `${JSON.stringify(card, null, 2)}\n`;
+  writeFileSync(path, text);
+  return { path, sha256: `0x${createHash("sha256").update(text).digest("hex")}` };
 }

@@ -165,12 +165,16 @@ describe("oracle config", () => {
       expect(config.keystore.path).to.equal(join(dir, "keys/operator.json"));
       expect(config.store.path).to.equal(join(dir, "data/node.sqlite"));
       expect(config.chain.deploymentFile).to.equal(join(dir, "deployments/localhost.json"));
+      expect(config.model.validationReportPath, "optional: beside the model by default").to.equal(undefined);
+      writeFileSync(path, JSON.stringify(withEdit((c) => (c.model = { path: "model/credit-model.onnx", validationReportPath: "model/MODEL_CARD.json" }))));
+      expect((await loadConfig(path)).model).to.deep.equal({ path: join(dir, "model/credit-model.onnx"), validationReportPath: join(dir, "model/MODEL_CARD.json") });
     });
 
     it("accepts the shipped example config", async () => {
       const config = await loadConfig(join(process.cwd(), "oracle", "node.example.json"));
       expect(config.quorum.threshold).to.equal(2);
       expect(config.model.path).to.equal(join(process.cwd(), "oracle", "model", "credit-model.onnx"));
+      expect(config.model.validationReportPath).to.equal(join(process.cwd(), "oracle", "model", "MODEL_CARD.json"));
     });
 
     it("names the file when it is missing or not JSON", async () => {

@@ -2,6 +2,7 @@ export { connectChain, chainContext, ChainMismatchError, DEFAULT_RPC_TIMEOUT_MS,
 export {
   assertModelApproved,
   checkOperatorMembership,
+  modelInfo,
   modelStatus,
   readOperatorSet,
   StartupRefusedError,

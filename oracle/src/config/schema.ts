@@ -159,7 +159,12 @@ export const nodeConfigSchema = z
     operatorAddress: address,
     listen: listenSchema,
     keystore: keystoreSchema,
-    model: z.strictObject({ path: nonEmpty }),
+    model: z.strictObject({
+      path: nonEmpty,
+      // The model's validation report (its MODEL_CARD.json), whose sha256 the chain records with the model: the
+      // node takes the feature order and golden applicants from it. Default: MODEL_CARD.json beside the model.
+      validationReportPath: nonEmpty.optional(),
+    }),
     chain: chainSchema,
     peers: z.array(peerSchema),
     quorum: quorumSchema,
