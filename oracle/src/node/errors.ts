@@ -4,7 +4,7 @@
  * layer (`toHttpError`) turns them into HTTP answers.
  */
 import { ChainUnavailableError } from "../chain/index.js";
-import { HttpError } from "../server/index.js";
+import { HttpError, type Route } from "../server/index.js";
 
 export const NODE_ERROR_STATUS = {
   /** No round's leader (this node included) produced a co-signed report. */
@@ -36,4 +36,18 @@ export function toHttpError(error: unknown): unknown {
   if (error instanceof NodeError) return new HttpError(NODE_ERROR_STATUS[error.code], error.code, error.message, { cause: error });
   if (error instanceof ChainUnavailableError) return new HttpError(NODE_ERROR_STATUS.chain_unavailable, "chain_unavailable", error.message, { cause: error });
   return error;
+}
+
+/** The routes, answering the NodeErrors their handlers throw with the statuses of the table above. */
+export function withNodeErrorStatuses(routes: readonly Route[]): Route[] {
+  return routes.map((route) => ({
+    ...route,
+    handler: async (context) => {
+      try {
+        return await route.handler(context);
+      } catch (error) {
+        throw toHttpError(error);
+      }
+    },
+  }));
 }

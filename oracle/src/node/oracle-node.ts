@@ -3,15 +3,18 @@
  *
  * Leadership. For every request all operators compute the same leader (`selectLeader` over the on-chain set,
  * keyed by the application hash in the pull flow and the request id in the push flow). Any node accepts an
- * application; a node that is not the leader forwards it to the leader (`/v1/peer/coordinate`) and, if the
- * leader is down or times out, to the next round's leader, up to n rounds (a round whose leader is this node is
- * coordinated here). The borrower talks to one node and gets the bundle back from it.
+ * application, claims its nonce, and finds a leader (`leader-rotation.ts`): a node that is not the round's leader
+ * forwards it (`/v1/peer/coordinate`, `forward-to-leader.ts`); whatever that leader does wrong moves it on to the
+ * next round's leader, up to n rounds (a round whose leader is this node is coordinated here). The borrower talks
+ * to one node and gets the bundle back from it.
  *
  * Co-signing. The leader scores, builds and signs the report, and asks every peer in parallel (`/v1/cosign`) with
  * the proposal and, in the pull flow, the borrower-signed application. A peer verifies the borrower's signature
- * itself, re-scores, checks the proposal (`validateProposal`: expected leader, model, operator set, PD within the
- * tolerance, identical reason codes, times) and only then signs. Signatures are checked on arrival
- * (`SignatureCollector`) and the leader stops at k.
+ * itself (or uses the one it verified and stored), refuses it once expired, re-scores, checks the proposal
+ * (`validateProposal`: expected leader, model, operator set, PD within the tolerance, identical reason codes,
+ * times), for a push report checks the request on chain (`push-request-check.ts`: made by the borrower for this
+ * application, still open), and only then signs. Signatures are checked on arrival (`SignatureCollector`) and
+ * the leader stops at k.
  *
  * Push flow. Applications sent with `"flow": "push"` are verified and stored by the receiving node and broadcast
  * to every peer (`/v1/peer/applications`, each peer verifies the borrower signature itself), so whichever node
@@ -39,10 +42,10 @@ import { HttpError, type Route } from "../server/index.js";
 import { describeValue } from "../validation/index.js";
 import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain, type DigestSigner, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, Proposal, StoredProposal, StoredScoreRequest } from "../store/index.js";
-import { NodeError, toHttpError } from "./errors.js";
-import { checkLeaderBundle } from "./leader-bundle.js";
-import { firstSuccessfulRound, LeaderRoundFailure } from "./leader-rotation.js";
-import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
+import { NodeError, withNodeErrorStatuses } from "./errors.js";
+import { forwardToLeader } from "./forward-to-leader.js";
+import { firstSuccessfulRound } from "./leader-rotation.js";
+import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope } from "./peer.js";
 import { checkOpenPushRequest, type PushRequestCheckContext } from "./push-request-check.js";
 import {
   coordinatePayloadSchema,
@@ -127,24 +130,13 @@ export class OracleNode {
   }
 
   routes(): Route[] {
-    const routes: Route[] = [
+    return withNodeErrorStatuses([
       { method: "POST", path: ROUTES.applications, handler: ({ body, requestId, logFields }) => this.submitApplication(body, requestId, logFields) },
       { method: "GET", path: ROUTES.scores, handler: ({ params }) => this.getScore(params.borrower ?? "") },
       { method: "POST", path: ROUTES.cosign, handler: ({ body, logFields }) => this.cosign(body, logFields) },
       { method: "POST", path: ROUTES.coordinate, handler: ({ body, requestId, logFields }) => this.coordinateForwarded(body, requestId, logFields) },
       { method: "POST", path: ROUTES.peerApplications, handler: ({ body, logFields }) => this.receivePeerApplication(body, logFields) },
-    ];
-    // The flows throw NodeErrors; their HTTP statuses are decided in one place (errors.ts).
-    return routes.map((route) => ({
-      ...route,
-      handler: async (context) => {
-        try {
-          return await route.handler(context);
-        } catch (error) {
-          throw toHttpError(error);
-        }
-      },
-    }));
+    ]);
   }
 
   /** The on-chain operator set, cached (see OperatorSetCache: stale for a bounded time during an RPC outage). */
@@ -584,37 +576,15 @@ export class OracleNode {
     return results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   }
 
-  /**
-   * One pull-flow round led by a peer: forwards the borrower-signed application, checks the bundle it returns and
-   * keeps a copy for GET /v1/scores. Any failure is the round's (LeaderRoundFailure), never the borrower's.
-   */
-  private async forwardToLeader(input: {
-    round: number;
-    leader: string;
-    application: VerifiedApplication;
-    rawApplication: Record<string, unknown>;
-    set: OperatorSet;
-    requestId: string;
-  }): Promise<ScoreBundle> {
-    const peer = this.options.config.peers.find((p) => p.address === input.leader);
-    if (peer === undefined) throw new LeaderRoundFailure(`leader ${input.leader} is not a configured peer`);
-    const envelope = signPeerEnvelope(this.signer, ROUTES.coordinate, { round: input.round, application: input.rawApplication }, this.now());
-    let response: PeerResponse;
-    try {
-      response = await postJson(`${peer.url}${ROUTES.coordinate}`, envelope, this.coordinateTimeoutMs, input.requestId);
-    } catch (error) {
-      throw new LeaderRoundFailure(`leader ${peer.id} unreachable (${(error as Error).message})`, { cause: error });
-    }
-    if (response.status !== 201) {
-      const { code, message } = peerError(response);
-      throw new LeaderRoundFailure(`leader ${peer.id} answered ${response.status} ${code}: ${message.slice(0, 200)}`);
-    }
-    const checked = checkLeaderBundle(response.body, {
-      borrower: input.application.borrower,
-      applicationHash: input.application.applicationHash,
-      leader: input.leader,
+  /** One pull-flow round led by a peer; keeps a copy of the checked bundle for GET /v1/scores. */
+  private async forwardToLeader(input: Parameters<typeof forwardToLeader>[0]): Promise<ScoreBundle> {
+    const checked = await forwardToLeader(input, {
+      signer: this.signer,
+      peers: this.options.config.peers,
+      route: ROUTES.coordinate,
+      timeoutMs: this.coordinateTimeoutMs,
+      nowSec: this.now(),
       modelId: this.options.model.modelId,
-      set: input.set,
       domain: this.domain,
     });
     this.options.store.saveProposal({ reportDigest: checked.reportDigest, requestKey: checked.bundle.requestKey, leader: input.leader, report: checked.report });
