@@ -45,10 +45,19 @@ describe("OperatorSetCache", () => {
     c.prime(SET);
     rpcDown = true;
     nowMs = 5_000;
-    expect(await c.get()).to.equal(SET);
+    const served = await Promise.all(Array.from({ length: 50 }, () => c.get()));
+    expect(served.every((set) => set === SET)).to.equal(true);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(refreshFailures).to.have.length(1);
+    expect([reads, refreshFailures.length], "one background read for 50 requests, one failure logged").to.deep.equal([1, 1]);
     expect(refreshFailures[0]).to.be.instanceOf(ChainUnavailableError);
+    nowMs = 5_500;
+    await c.get();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads, "no new read within a ttl of the failure").to.equal(1);
+    nowMs = 6_000;
+    await c.get();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([reads, refreshFailures.length], "one more a ttl later").to.deep.equal([2, 2]);
   });
 
   it("beyond maxStaleMs throws ChainUnavailableError naming the cause, and fails fast for a ttl after a failed read", async () => {

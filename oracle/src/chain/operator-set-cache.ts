@@ -45,13 +45,21 @@ export class OperatorSetCache {
       const age = now - cached.readAtMs;
       if (age < this.options.ttlMs) return cached.set;
       if (age < this.options.maxStaleMs) {
-        this.refresh().catch((error: unknown) => this.options.onRefreshFailed(error, this.nowMs() - cached.readAtMs));
+        this.refreshInBackground(cached.readAtMs);
         return cached.set;
       }
     }
     const failure = this.lastFailure;
     if (failure !== undefined && now - failure.atMs < this.options.ttlMs && this.reading === undefined) throw failure.error;
     return this.refresh();
+  }
+
+  /** One background read at a time, at most one per ttl after a failure: an outage costs one log line per ttl. */
+  private refreshInBackground(staleSinceMs: number): void {
+    if (this.reading !== undefined) return;
+    const failure = this.lastFailure;
+    if (failure !== undefined && this.nowMs() - failure.atMs < this.options.ttlMs) return;
+    this.refresh().catch((error: unknown) => this.options.onRefreshFailed(error, this.nowMs() - staleSinceMs));
   }
 
   private refresh(): Promise<OperatorSet> {
