@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadCreditModel, type CreditModel } from "../src/model/index.js";
+import { loadCreditModel, type CreditModel, type GoldenApplicants } from "../src/model/index.js";
 import { columnValues, loadDataset, selectColumns, sha256Hex, subsetTarget, TRAINING_DATA_PATH, TRAINING_DATA_SHA256, type Dataset } from "./data.js";
 import { evaluateScores, thinRoc, type ModelEvaluation } from "./evaluate.js";
 import { AGE_BANDS, SEX_GROUPS, ageBand, fairnessReport, sexGroup, type FairnessReport } from "./fairness.js";
@@ -13,6 +13,7 @@ import {
   FEATURE_NAMES, FEATURE_OPS, PAY_STATUS_COLUMNS, RAW_BASELINE_OPS, engineeredColumnNames, fitStandardiser, networkInputs, standardise,
   type Block, type FeatureOp, type Standardiser,
 } from "./features.js";
+import { goldenApplicants } from "./golden.js";
 import { buildOnnxModel, IR_VERSION, OPSET_VERSION } from "./onnx-export.js";
 import { predictWithTf, trainNetwork, type EpochReport, type NetworkKind, type NetworkWeights, type TrainOptions } from "./network.js";
 import { DEFAULT_SPLIT, stratifiedSplit, type SplitOptions } from "./split.js";
@@ -80,6 +81,7 @@ export interface TrainingReport {
   parity: { rows: number; maxAbsDiff: number };
   monotonicity: MonotonicityReport;
   shapleyBaseline: { description: string; values: number[] };
+  goldenApplicants: GoldenApplicants;
   trainingMs: number;
 }
 
@@ -248,6 +250,7 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
   if (!(maxAbsDiff <= 1e-5)) throw new Error(`exported model disagrees with tfjs: max |Δpd| ${maxAbsDiff}`);
   const monotonicity = await checkMonotonicity(model, test.raw, 200);
   log(`monotonicity in PAY_*: ${monotonicity.violations} drops in ${monotonicity.pairsChecked} steps (max ${monotonicity.maxDrop})`);
+  const golden = await goldenApplicants(model, FEATURE_NAMES, test.raw);
 
   const parameters = members.reduce((sum, member) => sum + Object.values(member.weights.tensors).reduce((s, t) => s + t.data.length, 0), 0);
   const report: TrainingReport = {
@@ -286,6 +289,7 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
     parity: { rows: ortPd.length, maxAbsDiff },
     monotonicity,
     shapleyBaseline: { description: "median of each raw input over the training split", values: baselineValues },
+    goldenApplicants: golden,
     trainingMs: Date.now() - started,
   };
   return { report, modelBytes };

@@ -66,8 +66,11 @@ describe("oracle config", () => {
       coordinateTimeoutMs: 15_000,
       leaderTimeoutSec: 30,
       operatorSetTtlMs: 10_000,
+      operatorSetMaxStaleMs: 300_000,
       maxClockSkewSec: 60,
       checkpointIntervalMs: 500,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
     });
     const timing = parseConfig(withEdit((c) => (c.timing = { peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90 }))).timing;
     expect(timing).to.deep.include({ peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90, maxClockSkewSec: 60 });
@@ -84,8 +87,14 @@ describe("oracle config", () => {
     expectConfigError(timing({ maxClockSkewSec: 301 }), "config.timing.maxClockSkewSec: must be ≤ 300 (s)");
     expect(parseConfig(timing({ operatorSetTtlMs: 0 })).timing.operatorSetTtlMs).to.equal(0);
     expectConfigError(timing({ operatorSetTtlMs: -1 }), "config.timing.operatorSetTtlMs: must be ≥ 0");
+    expect(parseConfig(timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 5_000 })).timing.operatorSetMaxStaleMs).to.equal(5_000);
+    expectConfigError(timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 4_999 }), "config.timing.operatorSetMaxStaleMs: must be ≥ timing.operatorSetTtlMs (5000)");
+    expectConfigError(timing({ operatorSetMaxStaleMs: 3_600_001 }), "config.timing.operatorSetMaxStaleMs: must be ≤ 3600000 (ms)");
     expect(parseConfig(timing({ checkpointIntervalMs: 10 })).timing.checkpointIntervalMs).to.equal(10);
     expectConfigError(timing({ checkpointIntervalMs: 9 }), "config.timing.checkpointIntervalMs: must be ≥ 10 (ms)");
+    expect(parseConfig(timing({ headersTimeoutMs: 100, requestTimeoutMs: 100 })).timing.headersTimeoutMs).to.equal(100);
+    expectConfigError(timing({ headersTimeoutMs: 99 }), "config.timing.headersTimeoutMs: must be ≥ 100 (ms)");
+    expectConfigError(timing({ headersTimeoutMs: 2_000, requestTimeoutMs: 1_999 }), "config.timing.headersTimeoutMs: must be ≤ timing.requestTimeoutMs (1999)");
     expectConfigError(timing({ leaderTimeoutSecs: 30 }), "config.timing.leaderTimeoutSecs: unknown field");
   });
 
@@ -156,12 +165,16 @@ describe("oracle config", () => {
       expect(config.keystore.path).to.equal(join(dir, "keys/operator.json"));
       expect(config.store.path).to.equal(join(dir, "data/node.sqlite"));
       expect(config.chain.deploymentFile).to.equal(join(dir, "deployments/localhost.json"));
+      expect(config.model.validationReportPath, "optional: beside the model by default").to.equal(undefined);
+      writeFileSync(path, JSON.stringify(withEdit((c) => (c.model = { path: "model/credit-model.onnx", validationReportPath: "model/MODEL_CARD.json" }))));
+      expect((await loadConfig(path)).model).to.deep.equal({ path: join(dir, "model/credit-model.onnx"), validationReportPath: join(dir, "model/MODEL_CARD.json") });
     });
 
     it("accepts the shipped example config", async () => {
       const config = await loadConfig(join(process.cwd(), "oracle", "node.example.json"));
       expect(config.quorum.threshold).to.equal(2);
       expect(config.model.path).to.equal(join(process.cwd(), "oracle", "model", "credit-model.onnx"));
+      expect(config.model.validationReportPath).to.equal(join(process.cwd(), "oracle", "model", "MODEL_CARD.json"));
     });
 
     it("names the file when it is missing or not JSON", async () => {

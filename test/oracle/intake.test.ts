@@ -146,6 +146,19 @@ describe("oracle intake", () => {
       expect(intakeError(() => verifyApplication([], context())).message).to.equal("body: must be a JSON object");
     });
 
+    it("answers a 4xx IntakeError, never a crash, for nonces BigInt cannot read and for deeply nested values", async () => {
+      const body = await signedApplicationBody(borrower, { expiry: NOW + 600 });
+      for (const nonce of ["1e3", "NaN", "１２３", "0x10", " 1", "1".repeat(79)]) {
+        const error = intakeError(() => verifyApplication({ ...body, nonce }, context()));
+        expect([error.code, error.status], nonce).to.deep.equal(["invalid_field", 400]);
+        expect(error.message, nonce).to.match(/^nonce: must be a uint256/);
+      }
+      let nested: unknown = 1;
+      for (let i = 0; i < 5_000; i++) nested = [nested];
+      const deepFeature = intakeError(() => verifyApplication({ ...body, features: { ...TEST_FEATURES, AGE: nested } }, context()));
+      expect([deepFeature.code, deepFeature.status, deepFeature.message]).to.deep.equal(["not_a_number", 400, "features.AGE: must be a number, got an array"]);
+    });
+
     it("applies the injected model range check after the signature", async () => {
       const body = await signedApplicationBody(borrower, { expiry: NOW + 600, features: { ...TEST_FEATURES, AGE: 12 } });
       const validateFeatures = (f: Readonly<Record<string, number>>) =>

@@ -10,38 +10,11 @@ import { parseUnits } from "ethers";
 
 import type { NodeConfig } from "../../oracle/src/config/index.js";
 import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
-import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
-import { clusterConfigs, deployChain, GOOD_FEATURES, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import { clusterConfigs, deployChain, GOOD_FEATURES, postJson as post, signedBody, startTestNode, type ChainFixture } from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
 
 const WAD = 10n ** 18n;
-let nonceCounter = 1n;
-
-async function signedBody(fixture: ChainFixture, borrower: HardhatEthersSigner, options: { features?: Record<string, unknown>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {}) {
-  const features = options.features ?? GOOD_FEATURES;
-  const featureNames = Object.keys(GOOD_FEATURES);
-  const message = {
-    borrower: borrower.address,
-    featuresHash: hashApplicationFeatures(featureNames, features as Record<string, number>),
-    nonce: options.nonce ?? nonceCounter++,
-    expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
-  };
-  const { domain, types } = applicationTypedData({ chainId: fixture.chainId, verifyingContract: fixture.oracleAddress }, message);
-  const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
-  return { borrower: borrower.address, features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
-}
-
-async function post(url: string, body: unknown, raw = false) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: raw ? (body as string) : JSON.stringify(body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
-
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -88,8 +61,10 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     expect(fetched.status).to.equal(200);
     const bundle = (await fetched.json()) as any;
     expect(bundle.reportDigest).to.equal(json.reportDigest);
-    // Any order is valid on chain; the node that co-signed stored its own signature first.
-    expect(bundle.signers).to.have.members(json.signers);
+    // Any k distinct operators' signatures are valid on chain (borrowWithReport below uses these): the receiving
+    // node may hold more than the leader's k, since it may also have co-signed, and it stored its own first.
+    expect(new Set(bundle.signers).size).to.equal(2);
+    expect(fixture.operators.map((o) => o.address)).to.include.members(bundle.signers);
 
     const { system } = fixture;
     const pool = system.pool.connect(borrower);
@@ -136,6 +111,11 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
       ["an expired application", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) - 5 }), 400, /expiry: application expired/],
       ["an expiry too far ahead", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) + 86_400 }), 400, /expiry: .* more than 900 s ahead/],
       ["an unknown flow", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), flow: "carrier-pigeon" }), 400, /flow: must be "pull" or "push"/],
+      ["a nonce in exponent notation", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "1e3" }), 400, /nonce: must be a uint256 as a decimal string/],
+      ["a NaN nonce", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "NaN" }), 400, /nonce: must be a uint256 as a decimal string/],
+      ["a nonce in full-width digits", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "１２３" }), 400, /nonce: must be a uint256 as a decimal string/],
+      ["a feature nested 3,000 levels deep", async (f, b, nonce) => JSON.stringify({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, BILL_AMT1: "DEEP" } }).replace('"DEEP"', `${"[".repeat(3_000)}1${"]".repeat(3_000)}`), 400, /nested deeper than \d+ levels/],
+      ["a flow nested 3,000 levels deep", async (f, b, nonce) => JSON.stringify({ ...(await signedBody(f, b, { nonce })), flow: "DEEP" }).replace('"DEEP"', `${"[".repeat(3_000)}1${"]".repeat(3_000)}`), 400, /nested deeper than \d+ levels/],
       ["an oversized body", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), padding: "x".repeat(20_000) }), 413, /exceeds the limit of 16384 bytes/],
     ];
     for (const [name, build, expectedStatus, message] of cases) {
@@ -150,6 +130,17 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
       });
     }
 
+    it("a body sent as text/plain, a form or multipart (a browser's pre-flight-free request) → 415, nothing stored", async () => {
+      const borrower = fixture.signers[7]!;
+      const body = JSON.stringify(await signedBody(fixture, borrower, { nonce: 2_000_000n }));
+      for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+        const response = await fetch(`${nodes[2]!.url}/v1/applications`, { method: "POST", headers: { "content-type": contentType }, body, signal: AbortSignal.timeout(5_000) });
+        expect(response.status, contentType).to.equal(415);
+        expect(((await response.json()) as any).error.message).to.match(/Content-Type must be application\/json/);
+      }
+      for (const node of nodes) expect(node.store.isNonceUsed(borrower.address, 2_000_000n)).to.equal(false);
+    });
+
     it("a replayed nonce → 409, and the first application stays the only one", async () => {
       const borrower = fixture.signers[7]!;
       const body = await signedBody(fixture, borrower, { nonce: 42n });
@@ -160,6 +151,20 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
         expect(replay.json.error.message).to.match(/nonce: 42 was already used/);
       }
     });
+  });
+
+  it("concurrent submissions sharing one nonce: exactly one is co-signed, every other one gets 409 (3 trials)", async () => {
+    const borrower = fixture.signers[11]!;
+    for (let trial = 0; trial < 3; trial++) {
+      const nonce = 3_000_000n + BigInt(trial);
+      // Distinct applications (different fields, so different hashes and leaders) and one exact duplicate.
+      const bodies = await Promise.all(Array.from({ length: 8 }, (_, i) => signedBody(fixture, borrower, { nonce, features: { ...GOOD_FEATURES, LIMIT_BAL: 300_000 + i * 10_000 } })));
+      bodies.push(bodies[0]!);
+      const answers = await Promise.all(bodies.map((body) => post(`${nodes[trial]!.url}/v1/applications`, body)));
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses, `trial ${trial}: ${JSON.stringify(answers.map((a) => a.json.error?.message ?? "bundle"))}`).to.deep.equal([201, ...Array(8).fill(409)]);
+      for (const answer of answers.filter((a) => a.status === 409)) expect(answer.json.error.code).to.equal("replayed_nonce");
+    }
   });
 
   it("/health reports the chain head and watcher lag; /metrics exposes requests, latency, inference, submissions", async () => {
@@ -226,8 +231,9 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   this.timeout(120_000);
   // One clock for both nodes, so a test can let time pass.
   let clock = Math.floor(Date.now() / 1000);
+  // No push loop: each test drives the leader's passes (`lead()`) itself.
   const start = (config: NodeConfig) =>
-    startTestNode(config, fixture, { timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000, now: () => clock } });
+    startTestNode(config, fixture, { watch: false, timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000, now: () => clock } });
   let fixture: ChainFixture;
   let configs: NodeConfig[];
   let nodes: RunningNode[];
@@ -247,14 +253,18 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   });
 
   /**
-   * A push application from `borrower` held by both nodes, and node 0 leading a (made-up) on-chain request for it
-   * in the round it leads (with two operators, round 0 or 1). `lead()` is one pass of the push loop.
+   * A push application from `borrower` held by both nodes, the borrower's request for it on chain, and node 0
+   * leading that request in the round it leads (with two operators, round 0 or 1). `lead()` is one pass of the
+   * push loop.
    */
-  async function pushRequestLedByNode0(borrower: HardhatEthersSigner, chainRequestId: bigint) {
+  async function pushRequestLedByNode0(borrower: HardhatEthersSigner) {
     const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, { ...(await signedBody(fixture, borrower)), flow: "push" });
     expect(status, JSON.stringify(json)).to.equal(202);
     const applicationHash = json.applicationHash as string;
     const application = nodes[0]!.store.getApplication(json.applicationHash)!;
+    const receipt = await (await fixture.system.oracle.connect(borrower).requestScore(applicationHash)).wait();
+    const [requested] = await fixture.system.oracle.queryFilter(fixture.system.oracle.filters.ScoreRequested(borrower.address), receipt!.blockNumber, receipt!.blockNumber);
+    const chainRequestId = requested!.args.requestId;
     const requestKey = requestKeyFromRequestId(chainRequestId);
     const set = await nodes[0]!.node.operatorSet();
     const round = [0, 1].find((r) => selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: r }).leader === nodes[0]!.address)!;
@@ -268,7 +278,7 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   }
 
   it("a leader that misses k re-collects for its one proposal, and completes it with the same digest once the peer is back", async () => {
-    const { requestKey, lead, failedPass } = await pushRequestLedByNode0(fixture.signers[7]!, 424_242n);
+    const { requestKey, lead, failedPass } = await pushRequestLedByNode0(fixture.signers[7]!);
     await nodes[1]!.shutdown("simulated outage");
     for (let pass = 0; pass < 3; pass++) await failedPass();
     const proposals = nodes[0]!.store.listProposals(requestKey);
@@ -283,7 +293,7 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   });
 
   it("re-collects for a proposal up to half the tolerated clock skew old (30 s), and proposes afresh one second later", async () => {
-    const { failedPass } = await pushRequestLedByNode0(fixture.signers[9]!, 434_343n);
+    const { failedPass } = await pushRequestLedByNode0(fixture.signers[9]!);
     await nodes[1]!.shutdown("simulated outage");
     expect(await failedPass()).to.have.length(1);
     clock += 30;
@@ -294,7 +304,7 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
 
   it("a peer that missed the push broadcast co-signs from the borrower-signed application the leader sends", async () => {
     await nodes[1]!.shutdown("down during the broadcast");
-    const { applicationHash, lead } = await pushRequestLedByNode0(fixture.signers[10]!, 454_545n);
+    const { applicationHash, lead } = await pushRequestLedByNode0(fixture.signers[10]!);
     nodes[1] = await start(configs[1]!);
     expect(nodes[1].store.getApplication(applicationHash), "the peer never got the broadcast").to.equal(undefined);
     const bundle = await lead();

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 
@@ -18,6 +19,7 @@ import {
   type OracleHttpServer,
   type Route,
 } from "../../oracle/src/server/index.js";
+import { MAX_JSON_DEPTH, nestingDepthExceeds } from "../../oracle/src/server/json-body.js";
 import { signedApplicationBody, tempDir, TEST_CHAIN, TEST_FEATURE_NAMES } from "./helpers.js";
 
 const MAX_BODY = 4_096;
@@ -153,6 +155,40 @@ describe("oracle server", function () {
     expect(streamed.body).to.include("body_too_large");
   });
 
+  it("answers 400 invalid_json for a body nested deeper than the limit, counting brackets outside strings only", async () => {
+    const deep = await post("/applications", `${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`);
+    expect(deep.status).to.equal(400);
+    expect(((await deep.json()) as { error: { code: string; message: string } }).error).to.deep.equal({
+      code: "invalid_json",
+      message: `request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    });
+    expect(nestingDepthExceeds(`{"a":"${"[{".repeat(100)}\\\"["}`, 2), "brackets inside strings (and escaped quotes)").to.equal(false);
+    expect(nestingDepthExceeds(`${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`, MAX_JSON_DEPTH)).to.equal(false);
+  });
+
+  it("answers 415 to a POST body that is not declared JSON (a browser's simple request), before reading it", async () => {
+    const body = JSON.stringify(await signedApplicationBody(borrower, { nonce: 9n, expiry: Math.floor(Date.now() / 1000) + 300 }));
+    for (const contentType of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", undefined]) {
+      const response = await rawRequest(base, { method: "POST", path: "/applications", body, headers: contentType === undefined ? {} : { "content-type": contentType } });
+      expect(response.status, String(contentType)).to.equal(415);
+      expect(JSON.parse(response.body).error.code, String(contentType)).to.equal("unsupported_media_type");
+    }
+    expect(store.isNonceUsed(borrower.address, 9n), "no handler ran").to.equal(false);
+    const json = await post("/applications", body, { "content-type": "Application/JSON; charset=utf-8" });
+    expect(json.status).to.equal(201);
+  });
+
+  it("answers 421 to a Host header naming none of its hosts (DNS rebinding), on every route", async () => {
+    for (const [method, path] of [["GET", "/health"], ["POST", "/applications"]] as const) {
+      const evil = await rawRequest(base, { method, path, body: "{}", headers: { host: "attacker.example:80", "content-type": "application/json" } });
+      expect(evil.status, path).to.equal(421);
+      expect(JSON.parse(evil.body).error).to.deep.equal({ code: "host_not_allowed", message: 'Host "attacker.example" is not one of this node\'s hosts; list it in listen.allowedHosts to serve it' });
+    }
+    for (const host of ["127.0.0.1", `localhost:${new URL(base).port}`, "[::1]:80"]) {
+      expect((await rawRequest(base, { method: "GET", path: "/health", headers: { host } })).status, host).to.equal(200);
+    }
+  });
+
   it("answers 404, 405 and a 500 that hides the internal message", async () => {
     expect((await get("/nope")).status).to.equal(404);
     const wrongMethod = await post("/health", "{}");
@@ -170,6 +206,7 @@ describe("oracle server", function () {
       nodeId: "node-0",
       modelId: "0xmodel",
       chain: { headBlock: 120, lastProcessedBlock: 118, lagBlocks: 2 },
+      clock: null,
     });
   });
 
@@ -246,6 +283,92 @@ describe("oracle server", function () {
     expect(await hung).to.equal("cut off");
   });
 });
+
+describe("oracle server bounds", function () {
+  this.timeout(10_000);
+  const HEADERS_TIMEOUT_MS = 300;
+  const REQUEST_TIMEOUT_MS = 600;
+  /** Node's own timers fire late by up to one check interval; the server keeps that within a tenth of the bound. */
+  const MARGIN_MS = 250;
+  let app: OracleHttpServer;
+  let port: number;
+
+  beforeEach(async () => {
+    const metrics = createMetrics();
+    const routes: Route[] = [{ method: "POST", path: "/echo", handler: ({ body }) => ({ status: 200, json: body }) }];
+    app = createOracleServer({
+      routes,
+      logger: createLogger({ nodeId: "node-0", level: "silent" }),
+      metrics,
+      maxBodyBytes: MAX_BODY,
+      allowedHosts: ["oracle-1.example"],
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    });
+    port = (await app.listen(0, "127.0.0.1")).port;
+  });
+  afterEach(async () => {
+    if (app.server.listening) await app.shutdown(1_000);
+  });
+
+  /** Sends `chunks` one by one every `everyMs`, and resolves with how long the server kept the connection open. */
+  function slowClient(chunks: string[], everyMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = connect(port, "127.0.0.1");
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = setTimeout(() => {
+        socket.destroy();
+        reject(new Error("the server kept a slow client for more than 3 s"));
+      }, 3_000);
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        clearTimeout(giveUp);
+        clearInterval(timer);
+        resolve(Date.now() - started);
+      });
+      socket.on("connect", () => {
+        let sent = 0;
+        const sendNext = () => {
+          if (sent < chunks.length && !socket.destroyed) socket.write(chunks[sent++] as string);
+        };
+        sendNext();
+        timer = setInterval(sendNext, everyMs);
+      });
+    });
+  }
+
+  it("closes a connection whose headers trickle in, within headersTimeoutMs (+ a small margin)", async () => {
+    const trickle = ["POST /echo HTTP/1.1\r\n", ...Array.from({ length: 100 }, (_, i) => `x-pad-${i}: ${i}\r\n`)];
+    const openMs = await slowClient(trickle, 50);
+    expect(openMs).to.be.within(HEADERS_TIMEOUT_MS - 50, HEADERS_TIMEOUT_MS + MARGIN_MS);
+  });
+
+  it("closes a connection whose body trickles in, within requestTimeoutMs (+ a small margin)", async () => {
+    const head = `POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n`;
+    const openMs = await slowClient([head, ...Array.from({ length: 100 }, () => " ")], 50);
+    expect(openMs).to.be.within(REQUEST_TIMEOUT_MS - 50, REQUEST_TIMEOUT_MS + MARGIN_MS);
+  });
+
+  it("serves a host listed in allowedHosts, in any case and with any port", async () => {
+    const response = await rawRequest(`http://127.0.0.1:${port}`, { method: "POST", path: "/echo", body: "[1]", headers: { host: "Oracle-1.EXAMPLE:8443", "content-type": "application/json" } });
+    expect([response.status, response.body]).to.deep.equal([200, "[1]"]);
+  });
+});
+
+/** An HTTP request with full control of its headers (fetch sets Host and Content-Type itself). */
+function rawRequest(base: string, options: { method: "GET" | "POST"; path: string; body?: string; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${options.path}`, { method: options.method, headers: options.headers ?? {}, timeout: 5_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("timeout", () => req.destroy(new Error("request timed out")));
+    req.on("error", reject);
+    req.end(options.method === "POST" ? (options.body ?? "") : undefined);
+  });
+}
 
 /** Polls `condition` every 10 ms for at most 2 s. */
 async function until(condition: () => boolean): Promise<void> {

@@ -5,7 +5,17 @@
 import { expect } from "chai";
 
 import { loadCreditModel } from "../../oracle/src/model/index.js";
-import { clusterConfigs, deployChain, startTestNode, tamperedModelCopy, type ChainFixture } from "./chain-fixture.js";
+import { approveModel } from "../../scripts/deploy/deploy-system.js";
+import {
+  clusterConfigs,
+  deployChain,
+  editedModelCard,
+  MODEL_PATH,
+  reorderedFeatureNamesModelCopy,
+  startTestNode,
+  tamperedModelCopy,
+  type ChainFixture,
+} from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
 import { expectRejection } from "../helpers/assertions.js";
 
@@ -59,6 +69,67 @@ describe("oracle node start-up", function () {
     } finally {
       done();
     }
+  });
+
+  describe("the model is pinned to the validation report the chain approved it with", () => {
+    /** Approves `modelPath` on the shared deployment with `report` as its validation report. */
+    async function approve(modelPath: string, report: { sha256: string }) {
+      const modelId = (await loadCreditModel(modelPath)).modelId;
+      await approveModel(approved.system.oracle, approved.roles.regulator, { modelId, validationReportHash: report.sha256 });
+      return modelId;
+    }
+
+    it("refuses an approved model file whose metadata reorders feature_names, naming the first difference", async () => {
+      const { dir: own, cleanup: done } = tempDir("startup-reordered");
+      try {
+        const reordered = reorderedFeatureNamesModelCopy(own);
+        const reorderedId = (await loadCreditModel(reordered)).modelId;
+        const card = editedModelCard(own, "card.json", (c) => (c.modelId = reorderedId));
+        await approve(reordered, card);
+        const [config] = await clusterConfigs(own, approved);
+        await expectRejection(
+          startTestNode({ ...config!, model: { path: reordered, validationReportPath: card.path } }, approved),
+          /metadata feature_names differ from the validation report's input order at position 0 \(PAY_AMT6 vs LIMIT_BAL\)/,
+        );
+      } finally {
+        done();
+      }
+    });
+
+    it("refuses it even when the report repeats the reordering: the golden applicants score differently", async () => {
+      const { dir: own, cleanup: done } = tempDir("startup-golden");
+      try {
+        const rotate = (names: string[]) => [...names.slice(1), names[0]!];
+        const reordered = reorderedFeatureNamesModelCopy(own, rotate);
+        const reorderedId = (await loadCreditModel(reordered)).modelId;
+        const card = editedModelCard(own, "card.json", (c) => {
+          c.modelId = reorderedId;
+          c.features.inputs = rotate(c.features.inputs);
+        });
+        await approve(reordered, card);
+        const [config] = await clusterConfigs(own, approved);
+        await expectRejection(
+          startTestNode({ ...config!, model: { path: reordered, validationReportPath: card.path } }, approved),
+          /golden applicant 0 of .* scores PD [0-9.e-]+, the report says 0\.0367[0-9]* \(tolerance 0\.00001\); the model does not read its inputs as validated/,
+        );
+      } finally {
+        done();
+      }
+    });
+
+    it("refuses a validation report other than the one approved on chain (another sha256)", async () => {
+      const { dir: own, cleanup: done } = tempDir("startup-report-hash");
+      try {
+        const card = editedModelCard(own, "card.json", (c) => (c.goldenApplicants.tolerancePd = 1e-3));
+        const [config] = await clusterConfigs(own, approved);
+        await expectRejection(
+          startTestNode({ ...config!, model: { path: MODEL_PATH, validationReportPath: card.path } }, approved),
+          new RegExp(`validation report .*card.json has sha256 ${card.sha256}, but the chain approved the model with validationReportHash ${approved.model.validationReportHash}`),
+        );
+      } finally {
+        done();
+      }
+    });
   });
 
   it("refuses a key that is not in the on-chain operator set", async () => {

@@ -1,6 +1,6 @@
 /**
- * Start-up checks against the chain: the model file must be approved, and this node (and its peers) must be in
- * the current operator set. The node refuses to start otherwise, with a message an operator can act on.
+ * Start-up checks against the chain: the model file must be approved (and is pinned to the validation report it
+ * was approved with), and this node (and its peers) must be in the current operator set. The node refuses to start otherwise, with a message an operator can act on.
  */
 import { getAddress } from "ethers";
 
@@ -16,15 +16,23 @@ export class StartupRefusedError extends Error {
   override readonly name = "StartupRefusedError";
 }
 
-export async function modelStatus(chain: ChainContext, modelId: string): Promise<ModelStatusName> {
-  const [status] = await withTimeout(chain.oracle.modelInfo(modelId), chain.rpcTimeoutMs, "oracle.modelInfo");
+/** A model's registry entry on chain: its status and the hash of its validation report. */
+export async function modelInfo(chain: ChainContext, modelId: string): Promise<{ status: ModelStatusName; validationReportHash: string }> {
+  const [status, validationReportHash] = await withTimeout(chain.oracle.modelInfo(modelId), chain.rpcTimeoutMs, "oracle.modelInfo");
   const index = Number(status);
-  return MODEL_STATUS_NAMES[index] ?? `Unknown(${index})`;
+  return { status: MODEL_STATUS_NAMES[index] ?? `Unknown(${index})`, validationReportHash };
 }
 
-/** Throws a StartupRefusedError naming the modelId and its on-chain status unless it is Approved. */
-export async function assertModelApproved(chain: ChainContext, modelId: string, modelPath?: string): Promise<void> {
-  const status = await modelStatus(chain, modelId);
+export async function modelStatus(chain: ChainContext, modelId: string): Promise<ModelStatusName> {
+  return (await modelInfo(chain, modelId)).status;
+}
+
+/**
+ * Throws a StartupRefusedError naming the modelId and its on-chain status unless it is Approved; returns the
+ * validation report hash the model was approved with (the node pins the model to that report).
+ */
+export async function assertModelApproved(chain: ChainContext, modelId: string, modelPath?: string): Promise<{ validationReportHash: string }> {
+  const { status, validationReportHash } = await modelInfo(chain, modelId);
   if (status !== "Approved") {
     const file = modelPath === undefined ? "the model file" : `model file ${modelPath}`;
     throw new StartupRefusedError(
@@ -32,6 +40,7 @@ export async function assertModelApproved(chain: ChainContext, modelId: string, 
         `at CreditScoreOracle ${chain.oracleAddress}; the regulator must approve it, or the file was altered`,
     );
   }
+  return { validationReportHash };
 }
 
 export interface OperatorSet {

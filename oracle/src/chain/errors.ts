@@ -55,3 +55,8 @@ export function describeChainError(iface: Interface | undefined, error: unknown)
   const message = isError(error, "CALL_EXCEPTION") ? (error.shortMessage ?? error.message) : error instanceof Error ? error.message : String(error);
   return code === undefined ? message : `${code}: ${message.split("\n")[0]}`;
 }
+
+/** The chain could not be read (RPC down or timing out) and no recent enough copy of the value is at hand. */
+export class ChainUnavailableError extends Error {
+  override readonly name = "ChainUnavailableError";
+}

@@ -2,6 +2,7 @@ export { connectChain, chainContext, ChainMismatchError, DEFAULT_RPC_TIMEOUT_MS,
 export {
   assertModelApproved,
   checkOperatorMembership,
+  modelInfo,
   modelStatus,
   readOperatorSet,
   StartupRefusedError,
@@ -11,5 +12,8 @@ export {
 } from "./checks.js";
 export { ScoreRequestWatcher, SCORE_REQUESTED_STREAM, type WatcherOptions } from "./watcher.js";
 export { Submitter, type SubmitterHooks, type SubmitterOptions } from "./submitter.js";
-export { decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError, revertData } from "./errors.js";
+export { ChainUnavailableError, decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError, revertData } from "./errors.js";
 export { backoffDelay, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
+export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";
+export { OperatorSetCache, type OperatorSetCacheOptions } from "./operator-set-cache.js";
+export { findScoreRequest, scorePostedSince } from "./score-requests.js";

@@ -7,6 +7,7 @@
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import type { OracleStore, ScoreRequest } from "../store/index.js";
+import type { ClockDriftMonitor } from "./clock-drift.js";
 import type { ChainContext } from "./connect.js";
 import { backoffDelay, sleep, withTimeout, type BackoffPolicy } from "./rpc.js";
 
@@ -26,6 +27,8 @@ export interface WatcherOptions {
   maxBlockRange?: number;
   /** Backoff after a failed poll. */
   backoff?: BackoffPolicy;
+  /** Measures this node's clock against the chain's on every new head the watcher sees (for /health). */
+  clockDrift?: ClockDriftMonitor;
 }
 
 export class ScoreRequestWatcher {
@@ -51,8 +54,13 @@ export class ScoreRequestWatcher {
    */
   async poll(maxRanges = 50): Promise<ScoreRequest[]> {
     const { chain, store, confirmations } = this.options;
+    const clock = this.options.clockDrift;
+    const askedAtSec = clock?.now();
     const head = await withTimeout(chain.provider.getBlockNumber(), chain.rpcTimeoutMs, "getBlockNumber");
     this.headBlock = head;
+    if (clock !== undefined && askedAtSec !== undefined) {
+      await clock.onHeadPolled({ head, askedAtSec, answeredAtSec: clock.now() }, (block) => blockTimestamp(chain, block));
+    }
     const safeHead = head - confirmations;
     const found: ScoreRequest[] = [];
     for (let i = 0; i < maxRanges; i++) {
@@ -108,4 +116,10 @@ export class ScoreRequestWatcher {
     await this.loop;
     this.loop = undefined;
   }
+}
+
+async function blockTimestamp(chain: ChainContext, block: number): Promise<number> {
+  const found = await withTimeout(chain.provider.getBlock(block), chain.rpcTimeoutMs, `getBlock ${block}`);
+  if (found === null) throw new Error(`block ${block} not found (reorg?)`);
+  return found.timestamp;
 }

@@ -41,8 +41,8 @@ export function parseConfig(raw: unknown, source = "config"): NodeConfig {
 }
 
 /**
- * Loads the JSON config at `path`. File paths inside it (keystore, password file, model, deployment file, store)
- * are resolved against the config file's directory, so a node directory can be moved or mounted as a whole.
+ * Loads the JSON config at `path`. File paths inside it (keystore, password file, model and its validation
+ * report, deployment file, store) are resolved against the config file's directory, so a node directory can be moved or mounted as a whole.
  */
 export async function loadConfig(path: string): Promise<NodeConfig> {
   let text: string;
@@ -73,7 +73,10 @@ export function resolveConfigPaths(config: NodeConfig, baseDir: string): NodeCon
       path: at(config.keystore.path),
       ...(config.keystore.passwordFile === undefined ? {} : { passwordFile: at(config.keystore.passwordFile) }),
     },
-    model: { path: at(config.model.path) },
+    model: {
+      path: at(config.model.path),
+      ...(config.model.validationReportPath === undefined ? {} : { validationReportPath: at(config.model.validationReportPath) }),
+    },
     chain: { ...config.chain, deploymentFile: at(config.chain.deploymentFile) },
     store: { path: at(config.store.path) },
   };

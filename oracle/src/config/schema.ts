@@ -9,6 +9,7 @@ import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
 import { MAX_ISSUED_AT_SKEW_SEC } from "../signing/index.js";
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from "../server/index.js";
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from "../store/index.js";
 
 /** Pino's levels, plus "silent" for tests and tools. */
@@ -39,6 +40,8 @@ const listenSchema = z
     // Loopback by default: exposing the intake API is a deliberate decision, made by listing the host below.
     host: z.string().default("127.0.0.1"),
     port: z.int("must be an integer").min(0, "must be in 0..65535").max(65_535, "must be in 0..65535"),
+    // Non-loopback addresses the node may listen on, and the names it serves: a request whose Host header names
+    // none of these (nor a loopback name) is refused, so a web page cannot reach the node by DNS rebinding.
     allowedHosts: z.array(nonEmpty).default([]),
   })
   .superRefine((listen, ctx) => {
@@ -97,8 +100,11 @@ export const TIMING_DEFAULTS = {
   coordinateTimeoutMs: 15_000,
   leaderTimeoutSec: 30,
   operatorSetTtlMs: 10_000,
+  operatorSetMaxStaleMs: 300_000,
   maxClockSkewSec: 60,
   checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
+  headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 } as const;
 
 /**
@@ -115,8 +121,17 @@ const timingSchema = z
     leaderTimeoutSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(TIMING_DEFAULTS.leaderTimeoutSec),
     /** How long the on-chain operator set is cached (0: read it on every request). */
     operatorSetTtlMs: nonNegativeInt.default(TIMING_DEFAULTS.operatorSetTtlMs),
+    /**
+     * During an RPC outage, how long the last operator set read is still served (reports carry its version, so
+     * a report from a set retired meanwhile is refused on chain); beyond it applications get 503.
+     */
+    operatorSetMaxStaleMs: nonNegativeInt.max(3_600_000, "must be ≤ 3600000 (ms)").default(TIMING_DEFAULTS.operatorSetMaxStaleMs),
     /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
     maxClockSkewSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").max(MAX_SKEW_SEC, `must be ≤ ${MAX_SKEW_SEC} (s): the oracle contract's issuedAt skew`).default(TIMING_DEFAULTS.maxClockSkewSec),
+    /** Slow-loris bound: a client gets this long to send its request headers. */
+    headersTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.headersTimeoutMs),
+    /** Slow-loris bound: a client gets this long to send its whole request (headers and body). */
+    requestTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.requestTimeoutMs),
     /** Time between background checkpoints of the store's write-ahead log. */
     checkpointIntervalMs: z.int("must be an integer").min(10, "must be ≥ 10 (ms)").max(60_000, "must be ≤ 60000 (ms)").default(TIMING_DEFAULTS.checkpointIntervalMs),
   })
@@ -124,6 +139,12 @@ const timingSchema = z
     // A forwarded application waits for the leader, which itself waits up to peerTimeoutMs for co-signers.
     if (timing.coordinateTimeoutMs <= timing.peerTimeoutMs) {
       ctx.addIssue({ code: "custom", path: ["coordinateTimeoutMs"], message: `must be greater than timing.peerTimeoutMs (${timing.peerTimeoutMs})` });
+    }
+    if (timing.operatorSetMaxStaleMs < timing.operatorSetTtlMs) {
+      ctx.addIssue({ code: "custom", path: ["operatorSetMaxStaleMs"], message: `must be ≥ timing.operatorSetTtlMs (${timing.operatorSetTtlMs})` });
+    }
+    if (timing.headersTimeoutMs > timing.requestTimeoutMs) {
+      ctx.addIssue({ code: "custom", path: ["headersTimeoutMs"], message: `must be ≤ timing.requestTimeoutMs (${timing.requestTimeoutMs})` });
     }
     if (timing.leaderTimeoutSec * 1000 <= timing.peerTimeoutMs) {
       ctx.addIssue({ code: "custom", path: ["leaderTimeoutSec"], message: `must be longer than timing.peerTimeoutMs (${timing.peerTimeoutMs} ms)` });
@@ -138,7 +159,12 @@ export const nodeConfigSchema = z
     operatorAddress: address,
     listen: listenSchema,
     keystore: keystoreSchema,
-    model: z.strictObject({ path: nonEmpty }),
+    model: z.strictObject({
+      path: nonEmpty,
+      // The model's validation report (its MODEL_CARD.json), whose sha256 the chain records with the model: the
+      // node takes the feature order and golden applicants from it. Default: MODEL_CARD.json beside the model.
+      validationReportPath: nonEmpty.optional(),
+    }),
     chain: chainSchema,
     peers: z.array(peerSchema),
     quorum: quorumSchema,

@@ -5,10 +5,9 @@
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
-import { valueAt } from "../validation/index.js";
+import { decimalUint, valueAt } from "../validation/index.js";
 import { IntakeError, type IntakeErrorCode } from "./errors.js";
 
-const UINT256_MAX = (1n << 256n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
 
 const applicationBodySchema = z.strictObject({
@@ -19,11 +18,7 @@ const applicationBodySchema = z.strictObject({
   // Raw values are checked per feature against the model's list (orderFeatures), which names the feature.
   features: z.record(z.string(), z.unknown()),
   // A decimal string: JSON numbers cannot carry a uint256 exactly.
-  nonce: z
-    .string()
-    .regex(/^(0|[1-9][0-9]*)$/, "must be a uint256 as a decimal string")
-    .refine((v) => BigInt(v) <= UINT256_MAX, "must be at most 2^256 − 1")
-    .transform((v) => BigInt(v)),
+  nonce: decimalUint(256),
   expiry: z
     .number()
     .int("must be an integer (unix seconds)")

@@ -10,6 +10,7 @@
  */
 import { keccak256 } from "ethers";
 
+import { describeValue } from "../validation/index.js";
 import { IntakeError } from "./errors.js";
 
 const WORD_BYTES = 32;
@@ -27,7 +28,7 @@ export function orderFeatures(featureNames: readonly string[], features: Readonl
     const value = Object.hasOwn(features, name) ? features[name] : undefined;
     if (value === undefined) throw new IntakeError("missing_field", `features.${name}: required`);
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new IntakeError("not_a_number", `features.${name}: must be a number, got ${JSON.stringify(value)}`);
+      throw new IntakeError("not_a_number", `features.${name}: must be a number, got ${describeValue(value)}`);
     }
     if (!Number.isSafeInteger(value)) {
       throw new IntakeError(

@@ -2,6 +2,7 @@
  * Plausible ranges of the raw application fields (from the UCI data dictionary, with head-room over the observed
  * values) and validation of an application against a model's feature list.
  */
+import { describeValue } from "../validation/index.js";
 
 export interface FieldRange {
   min: number;
@@ -51,7 +52,7 @@ export function validateApplication(featureNames: readonly string[], application
     if (range === undefined) return { ok: false, field, error: `${field}: the model needs a field that has no documented range` };
     const value = application[field];
     if (value === undefined || value === null) return { ok: false, field, error: `${field} is missing` };
-    if (typeof value !== "number" || !Number.isFinite(value)) return { ok: false, field, error: `${field} must be a finite number, got ${JSON.stringify(value)}` };
+    if (typeof value !== "number" || !Number.isFinite(value)) return { ok: false, field, error: `${field} must be a finite number, got ${describeValue(value)}` };
     if (range.integer && !Number.isInteger(value)) return { ok: false, field, error: `${field} must be an integer, got ${value}` };
     if (value < range.min || value > range.max) {
       return { ok: false, field, error: `${field} = ${value} is outside [${range.min}, ${range.max}] (${range.description})` };

@@ -3,15 +3,18 @@
  *
  * Leadership. For every request all operators compute the same leader (`selectLeader` over the on-chain set,
  * keyed by the application hash in the pull flow and the request id in the push flow). Any node accepts an
- * application; a node that is not the leader forwards it to the leader (`/v1/peer/coordinate`) and, if the
- * leader is down or times out, to the next round's leader, up to n rounds (a round whose leader is this node is
- * coordinated here). The borrower talks to one node and gets the bundle back from it.
+ * application, claims its nonce, and finds a leader (`leader-rotation.ts`): a node that is not the round's leader
+ * forwards it (`/v1/peer/coordinate`, `forward-to-leader.ts`); whatever that leader does wrong moves it on to the
+ * next round's leader, up to n rounds (a round whose leader is this node is coordinated here). The borrower talks
+ * to one node and gets the bundle back from it.
  *
  * Co-signing. The leader scores, builds and signs the report, and asks every peer in parallel (`/v1/cosign`) with
  * the proposal and, in the pull flow, the borrower-signed application. A peer verifies the borrower's signature
- * itself, re-scores, checks the proposal (`validateProposal`: expected leader, model, operator set, PD within the
- * tolerance, identical reason codes, times) and only then signs. Signatures are checked on arrival
- * (`SignatureCollector`) and the leader stops at k.
+ * itself (or uses the one it verified and stored), refuses it once expired, re-scores, checks the proposal
+ * (`validateProposal`: expected leader, model, operator set, PD within the tolerance, identical reason codes,
+ * times), for a push report checks the request on chain (`push-request-check.ts`: made by the borrower for this
+ * application, still open), and only then signs. Signatures are checked on arrival (`SignatureCollector`) and
+ * the leader stops at k.
  *
  * Push flow. Applications sent with `"flow": "push"` are verified and stored by the receiving node and broadcast
  * to every peer (`/v1/peer/applications`, each peer verifies the borrower signature itself), so whichever node
@@ -26,7 +29,7 @@
 import { getAddress } from "ethers";
 
 import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
-import { readOperatorSet, withTimeout, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
+import { OperatorSetCache, readOperatorSet, scorePostedSince, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
 import { applicationBodyOf, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
@@ -36,11 +39,15 @@ import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel } from "../model/index.js";
 import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
 import { HttpError, type Route } from "../server/index.js";
+import { describeValue } from "../validation/index.js";
 import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain, type DigestSigner, type ScoreReportDomain } from "../signing/index.js";
 import type { OracleStore, Proposal, StoredProposal, StoredScoreRequest } from "../store/index.js";
-import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope, type PeerResponse } from "./peer.js";
+import { NodeError, withNodeErrorStatuses } from "./errors.js";
+import { forwardToLeader } from "./forward-to-leader.js";
+import { firstSuccessfulRound } from "./leader-rotation.js";
+import { peerError, postJson, signPeerEnvelope, verifyPeerEnvelope } from "./peer.js";
+import { checkOpenPushRequest, type PushRequestCheckContext } from "./push-request-check.js";
 import {
-  bundleSchema,
   coordinatePayloadSchema,
   cosignPayloadSchema,
   peerApplicationPayloadSchema,
@@ -76,6 +83,10 @@ export interface OracleNodeOptions {
   leaderTimeoutSec?: number;
   /** How long the on-chain operator set is cached. */
   operatorSetTtlMs?: number;
+  /** During an RPC outage, how long the last operator set read is still served. */
+  operatorSetMaxStaleMs?: number;
+  /** The operator set read at start-up: the cache starts with it. */
+  initialOperatorSet?: OperatorSet;
   /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
   maxClockSkewSec?: number;
 }
@@ -90,11 +101,10 @@ export class OracleNode {
   private readonly peerTimeoutMs: number;
   private readonly coordinateTimeoutMs: number;
   private readonly leaderTimeoutSec: number;
-  private readonly operatorSetTtlMs: number;
   private readonly maxClockSkewSec: number;
   private readonly domain: ScoreReportDomain;
   private readonly reasonTexts: Map<number, string>;
-  private operatorSetCache: { set: OperatorSet; readAt: number } | undefined;
+  private readonly operatorSets: OperatorSetCache;
 
   constructor(private readonly options: OracleNodeOptions) {
     this.address = getAddress(options.wallet.address);
@@ -103,7 +113,16 @@ export class OracleNode {
     this.peerTimeoutMs = options.peerTimeoutMs ?? TIMING_DEFAULTS.peerTimeoutMs;
     this.coordinateTimeoutMs = options.coordinateTimeoutMs ?? TIMING_DEFAULTS.coordinateTimeoutMs;
     this.leaderTimeoutSec = options.leaderTimeoutSec ?? TIMING_DEFAULTS.leaderTimeoutSec;
-    this.operatorSetTtlMs = options.operatorSetTtlMs ?? TIMING_DEFAULTS.operatorSetTtlMs;
+    this.operatorSets = new OperatorSetCache({
+      read: () => readOperatorSet(options.chain),
+      ttlMs: options.operatorSetTtlMs ?? TIMING_DEFAULTS.operatorSetTtlMs,
+      maxStaleMs: options.operatorSetMaxStaleMs ?? TIMING_DEFAULTS.operatorSetMaxStaleMs,
+      onRefreshFailed: (error, staleForMs) => {
+        options.metrics.errorsTotal.inc({ code: "operator_set_refresh_failed" });
+        options.log.warn({ err: error, staleForMs }, "cannot refresh the operator set; serving the last one read");
+      },
+    });
+    if (options.initialOperatorSet !== undefined) this.operatorSets.prime(options.initialOperatorSet);
     this.maxClockSkewSec = options.maxClockSkewSec ?? TIMING_DEFAULTS.maxClockSkewSec;
     this.domain = scoreReportDomain(options.chain.chainId, options.chain.oracleAddress);
     const table = parseReasonCodes(JSON.parse(options.model.metadata.reason_codes ?? "{}"), options.model.featureNames);
@@ -111,35 +130,34 @@ export class OracleNode {
   }
 
   routes(): Route[] {
-    return [
+    return withNodeErrorStatuses([
       { method: "POST", path: ROUTES.applications, handler: ({ body, requestId, logFields }) => this.submitApplication(body, requestId, logFields) },
       { method: "GET", path: ROUTES.scores, handler: ({ params }) => this.getScore(params.borrower ?? "") },
       { method: "POST", path: ROUTES.cosign, handler: ({ body, logFields }) => this.cosign(body, logFields) },
       { method: "POST", path: ROUTES.coordinate, handler: ({ body, requestId, logFields }) => this.coordinateForwarded(body, requestId, logFields) },
       { method: "POST", path: ROUTES.peerApplications, handler: ({ body, logFields }) => this.receivePeerApplication(body, logFields) },
-    ];
+    ]);
   }
 
-  /** The on-chain operator set, cached for `operatorSetTtlMs`. */
-  async operatorSet(): Promise<OperatorSet> {
-    const cached = this.operatorSetCache;
-    if (cached !== undefined && Date.now() - cached.readAt < this.operatorSetTtlMs) return cached.set;
-    const set = await readOperatorSet(this.options.chain);
-    this.operatorSetCache = { set, readAt: Date.now() };
-    return set;
+  /** The on-chain operator set, cached (see OperatorSetCache: stale for a bounded time during an RPC outage). */
+  operatorSet(): Promise<OperatorSet> {
+    return this.operatorSets.get();
   }
 
   // ---- client API ----
 
-  /** POST /v1/applications: verify (4xx, nothing stored), then coordinate (pull) or store and broadcast (push). */
+  /**
+   * POST /v1/applications: verify (4xx, nothing stored) and claim the nonce, then coordinate (pull) or broadcast
+   * (push). The claim is made before anything is awaited, so of two concurrent submissions with one nonce the
+   * second is refused (409) instead of racing the first through a leader.
+   */
   private async submitApplication(body: unknown, requestId: string, logFields: Record<string, unknown>) {
     const { flow, application: raw } = splitFlow(body);
     const verified = verifyApplication(raw, this.intakeContext());
     Object.assign(logFields, { flow, applicationHash: verified.applicationHash, borrower: verified.borrower });
-    if (this.options.store.isNonceUsed(verified.borrower, verified.nonce)) throw replayed(verified);
+    if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
 
     if (flow === "push") {
-      if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
       const distributedTo = await this.broadcastApplication(raw, requestId);
       return {
         status: 202,
@@ -154,45 +172,17 @@ export class OracleNode {
     }
 
     const set = await this.operatorSet();
-    const attempts: string[] = [];
-    for (let round = 0; round < set.operators.length; round++) {
-      const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
-      if (leader === this.address) {
-        this.acceptOrKnown(verified);
-        const bundle = await this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
-        logFields.leader = "self";
-        return { status: 201, json: bundle };
-      }
-      const peer = this.options.config.peers.find((p) => p.address === leader);
-      if (peer === undefined) {
-        attempts.push(`round ${round}: leader ${leader} is not a configured peer`);
-        continue;
-      }
-      let response: PeerResponse;
-      try {
-        const envelope = signPeerEnvelope(this.signer, ROUTES.coordinate, { round, application: raw }, this.now());
-        response = await postJson(`${peer.url}${ROUTES.coordinate}`, envelope, this.coordinateTimeoutMs, requestId);
-      } catch (error) {
-        attempts.push(`round ${round}: leader ${peer.id} unreachable (${(error as Error).message})`);
-        this.options.log.warn({ round, leader: peer.id, err: error }, "leader unreachable; trying the next round");
-        continue;
-      }
-      if (response.status >= 500) {
-        const { code, message } = peerError(response);
-        attempts.push(`round ${round}: leader ${peer.id} answered ${response.status} ${code}: ${message}`);
-        continue;
-      }
-      if (response.status >= 400) {
-        // The leader refused the application itself (e.g. a nonce it has seen): the client's problem, relayed.
-        const { code, message } = peerError(response);
-        throw new HttpError(response.status, code, message);
-      }
-      const bundle = await this.adoptBundle(response.body, verified);
-      this.options.store.recordApplication({ ...verified, receivedAt: this.now() });
-      logFields.leader = peer.id;
-      return { status: 201, json: bundle };
-    }
-    throw new HttpError(503, "no_leader_available", `no leader could score the application: ${attempts.join("; ")}`);
+    const { result: bundle, leader } = await firstSuccessfulRound({
+      rounds: set.operators.length,
+      leaderOf: (round) => selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round }).leader,
+      attempt: (round, leader) =>
+        leader === this.address
+          ? this.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId })
+          : this.forwardToLeader({ round, leader, application: verified, rawApplication: raw, set, requestId }),
+      onRoundFailed: (round, leader, error) => this.options.log.warn({ round, leader, err: error }, "a round's leader did not score the application; trying the next round"),
+    });
+    logFields.leader = leader === this.address ? "self" : (this.options.config.peers.find((p) => p.address === leader)?.id ?? leader);
+    return { status: 201, json: bundle };
   }
 
   /** GET /v1/scores/:borrower: the borrower's newest bundle with k signatures. */
@@ -237,8 +227,11 @@ export class OracleNode {
     const proposal = parsed.data;
     Object.assign(logFields, { leader: sender, requestKey: proposal.requestKey, flow: proposal.flow });
 
-    const application = this.applicationForCosign(proposal);
-    const expectedKey = proposal.flow === "pull" ? application.applicationHash : requestKeyFromRequestId(BigInt(proposal.requestId ?? "-1"));
+    if (proposal.flow === "push" && proposal.requestId === undefined) {
+      throw new HttpError(400, "invalid_peer_payload", "a push proposal must name its on-chain requestId");
+    }
+    const application = this.applicationForCosign(proposal, nowSec);
+    const expectedKey = proposal.requestId === undefined ? application.applicationHash : requestKeyFromRequestId(proposal.requestId);
     if (proposal.requestKey !== expectedKey) {
       throw new HttpError(400, "invalid_peer_payload", `requestKey ${proposal.requestKey} does not match the ${proposal.flow} request (${expectedKey})`);
     }
@@ -260,6 +253,10 @@ export class OracleNode {
       this.options.metrics.errorsTotal.inc({ code: "cosign_refused" });
       logFields.refused = verdict.problems.map((p) => p.code);
       throw new HttpError(409, "proposal_rejected", verdict.problems.map((p) => `${p.code}: ${p.message}`).join("; "));
+    }
+    if (proposal.flow === "push" && proposal.requestId !== undefined) {
+      // Last, as it costs RPC calls: a push report only for an open request the borrower made for this application.
+      await checkOpenPushRequest({ requestId: proposal.requestId, borrower: application.borrower, applicationHash: application.applicationHash }, this.pushRequestContext());
     }
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
     const signature = this.signer.signDigest(reportDigest);
@@ -436,12 +433,7 @@ export class OracleNode {
     if (signedBefore !== undefined) return this.finishPush(request, signedBefore.reportDigest);
 
     // Done once a score for the borrower was posted at or after the request's block, by anyone (clock-free).
-    const posted = await withTimeout(
-      chain.oracle.queryFilter(chain.oracle.filters.ScorePosted(request.borrower), request.blockNumber),
-      chain.rpcTimeoutMs,
-      "queryFilter ScorePosted",
-    );
-    if (posted.length > 0) {
+    if (await scorePostedSince(chain, request.borrower, request.blockNumber)) {
       store.setScoreRequestStatus(request.requestId, "submitted");
       return;
     }
@@ -465,6 +457,12 @@ export class OracleNode {
       log.warn({ requestId: request.requestId.toString() }, "push request refused: the requester is not the application's borrower");
       return;
     }
+    if (application.expiry <= this.now()) {
+      // Peers refuse to co-sign for an expired application; the borrower has to apply (and request) again.
+      store.setScoreRequestStatus(request.requestId, "failed");
+      log.warn({ requestId: request.requestId.toString(), expiry: application.expiry }, "push request refused: its application expired before it was served");
+      return;
+    }
     const bundle = await this.lead({ flow: "push", application, requestKey, round: round % set.operators.length, chainRequestId: request.requestId });
     store.ensureSubmission(bundle.reportDigest);
     store.setScoreRequestStatus(request.requestId, "proposed");
@@ -479,6 +477,11 @@ export class OracleNode {
 
   // ---- helpers ----
 
+  private pushRequestContext(): PushRequestCheckContext {
+    const { chain, store, config } = this.options;
+    return { chain, store, confirmations: config.chain.confirmations, ...(config.chain.startBlock === undefined ? {} : { startBlock: config.chain.startBlock }) };
+  }
+
   private intakeContext(): IntakeContext {
     return {
       chainId: this.options.chain.chainId,
@@ -491,31 +494,44 @@ export class OracleNode {
   }
 
   /**
-   * Verifies a borrower-signed application handed over by a peer: signature, features and ranges exactly as at
-   * intake. Its expiry bounds when the borrower's application may be *submitted* (the receiving node checked
-   * that); scoring it afterwards for the same request is what the borrower asked for, so it is not re-checked.
+   * Verifies a borrower-signed application handed over by a peer: signature, features, ranges and expiry exactly
+   * as at intake (an expired application is never scored again, in any flow), with the latest accepted expiry
+   * widened by the tolerated clock skew, since the receiving node checked it against its own clock.
    */
   private verifySignedApplication(raw: Record<string, unknown>): VerifiedApplication {
-    const expiry = typeof raw.expiry === "number" ? raw.expiry : 0;
-    return verifyApplication(raw, { ...this.intakeContext(), nowSec: Math.min(this.now(), expiry - 1), applicationMaxAgeSec: Number.MAX_SAFE_INTEGER });
+    const context = this.intakeContext();
+    return verifyApplication(raw, { ...context, applicationMaxAgeSec: context.applicationMaxAgeSec + this.maxClockSkewSec });
   }
 
-  private applicationForCosign(proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined }): Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> {
+  /**
+   * The application a proposal is for, as this node itself verified it as borrower-signed: the signed body the
+   * leader sent (verified now), or the one this node stored (every stored application was verified on arrival).
+   * Refused once expired, whichever flow.
+   */
+  private applicationForCosign(
+    proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined },
+    nowSec: number,
+  ): Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> {
+    let application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash" | "expiry">;
     if (proposal.application !== undefined) {
-      let verified: VerifiedApplication;
       try {
-        verified = this.verifySignedApplication(proposal.application);
+        application = this.verifySignedApplication(proposal.application);
       } catch (error) {
+        if (error instanceof IntakeError && error.code === "expired") throw new NodeError("application_expired", error.message, { cause: error });
         if (error instanceof IntakeError) throw new HttpError(400, "invalid_application", `the proposal's application is invalid: ${error.message}`);
         throw error;
       }
-      if (verified.applicationHash !== proposal.applicationHash) throw new HttpError(400, "invalid_peer_payload", "applicationHash does not match the application");
-      this.storeIfNew(verified);
-      return verified;
+      if (application.applicationHash !== proposal.applicationHash) throw new HttpError(400, "invalid_peer_payload", "applicationHash does not match the application");
+      this.storeIfNew(application as VerifiedApplication);
+    } else {
+      const stored = this.options.store.getApplication(proposal.applicationHash);
+      if (stored === undefined) throw new HttpError(409, "unknown_application", `this node does not hold application ${proposal.applicationHash}`);
+      application = stored;
     }
-    const stored = this.options.store.getApplication(proposal.applicationHash);
-    if (stored === undefined) throw new HttpError(409, "unknown_application", `this node does not hold application ${proposal.applicationHash}`);
-    return stored;
+    if (application.expiry <= nowSec) {
+      throw new NodeError("application_expired", `expiry: application ${application.applicationHash} expired at ${application.expiry}, now is ${nowSec}`);
+    }
+    return application;
   }
 
   /**
@@ -560,22 +576,20 @@ export class OracleNode {
     return results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   }
 
-  /** Checks a bundle returned by a leader (digest and k operator signatures) and keeps a copy for GET /v1/scores. */
-  private async adoptBundle(body: unknown, application: VerifiedApplication): Promise<ScoreBundle> {
-    const parsed = bundleSchema.safeParse(body);
-    if (!parsed.success) throw new HttpError(502, "invalid_leader_response", "the leader's bundle is malformed");
-    const bundle = parsed.data;
-    const set = await this.operatorSet();
-    const report = bundle.report;
-    if (report.borrower !== application.borrower) throw new HttpError(502, "invalid_leader_response", "the leader's report is for another borrower");
-    const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
-    const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
-    const hex = bundle.signatures.slice(2);
-    for (let i = 0; i < hex.length; i += 130) collector.add(`0x${hex.slice(i, i + 130)}`);
-    if (!collector.complete) throw new HttpError(502, "invalid_leader_response", "the leader's bundle does not carry k valid operator signatures");
-    this.options.store.saveProposal({ reportDigest, requestKey: bundle.requestKey, leader: getAddress(bundle.leader), report });
-    for (const signature of collector.signatures()) this.options.store.addSignature(reportDigest, signature);
-    return { ...bundle, reportDigest, report: reportToJson(report) };
+  /** One pull-flow round led by a peer; keeps a copy of the checked bundle for GET /v1/scores. */
+  private async forwardToLeader(input: Parameters<typeof forwardToLeader>[0]): Promise<ScoreBundle> {
+    const checked = await forwardToLeader(input, {
+      signer: this.signer,
+      peers: this.options.config.peers,
+      route: ROUTES.coordinate,
+      timeoutMs: this.coordinateTimeoutMs,
+      nowSec: this.now(),
+      modelId: this.options.model.modelId,
+      domain: this.domain,
+    });
+    this.options.store.saveProposal({ reportDigest: checked.reportDigest, requestKey: checked.bundle.requestKey, leader: input.leader, report: checked.report });
+    for (const signature of checked.signatures) this.options.store.addSignature(checked.reportDigest, signature);
+    return checked.bundle;
   }
 
   private bundleOf(proposal: Proposal & Pick<StoredProposal, "signatures">, threshold: number): ScoreBundle {
@@ -596,7 +610,7 @@ export class OracleNode {
 function splitFlow(body: unknown): { flow: Flow; application: Record<string, unknown> } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new IntakeError("invalid_field", "body: must be a JSON object");
   const { flow = "pull", ...application } = body as Record<string, unknown>;
-  if (flow !== "pull" && flow !== "push") throw new IntakeError("invalid_field", `flow: must be "pull" or "push", got ${JSON.stringify(flow)}`);
+  if (flow !== "pull" && flow !== "push") throw new IntakeError("invalid_field", `flow: must be "pull" or "push", got ${describeValue(flow)}`);
   return { flow, application };
 }
 

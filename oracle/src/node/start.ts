@@ -1,12 +1,17 @@
 /**
- * Assembles and starts one oracle node from its validated config: keystore → model (sha256 = modelId) → chain
- * checks (refuse unless the model is approved and this node is an operator) → store → HTTP server → watcher and
- * push loops. `shutdown` stops the loops, drains HTTP within a bound, then closes the store and the provider.
+ * Assembles and starts one oracle node from its validated config: keystore → model (sha256 = modelId) and its
+ * validation report → chain checks (refuse unless the model is approved, its report is the one approved with it
+ * and the model reproduces the report's schema and golden applicants, and this node is an operator) → store →
+ * HTTP server → watcher and push loops. `shutdown` stops the loops, drains HTTP within a bound, then closes the
+ * store and the provider.
  */
+import { dirname, join } from "node:path";
+
 import { readAddressBook, type AddressBook } from "../../../scripts/deploy/address-book.js";
 import {
   assertModelApproved,
   checkOperatorMembership,
+  ClockDriftMonitor,
   connectChain,
   readOperatorSet,
   ScoreRequestWatcher,
@@ -19,12 +24,15 @@ import type { NodeConfig } from "../config/index.js";
 import { loadOperatorWallet } from "../keystore/index.js";
 import { createLogger, type Logger } from "../log/index.js";
 import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
-import { loadCreditModel } from "../model/index.js";
+import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
 import { createOracleServer, healthRoute, type ShutdownResult } from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
 import { secp256k1, secp256k1LoadError } from "../signing/index.js";
 import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";
+
+/** Where a model's validation report is looked for when the config names none: beside the model file. */
+export const DEFAULT_VALIDATION_REPORT_FILE = "MODEL_CARD.json";
 
 export interface StartNodeOptions {
   env?: NodeJS.ProcessEnv;
@@ -35,7 +43,7 @@ export interface StartNodeOptions {
   /** Wraps the model's scorer (tests: a peer whose model disagrees). */
   wrapScorer?: (scorer: ApplicationScorer) => ApplicationScorer;
   /** Overrides `config.timing` (tests: short timeouts, an injected clock). */
-  timing?: Pick<OracleNodeOptions, "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "maxClockSkewSec" | "now">;
+  timing?: Pick<OracleNodeOptions, "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "operatorSetMaxStaleMs" | "maxClockSkewSec" | "now">;
   submitter?: Partial<Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">>;
   /** Run the ScoreRequested watcher and push loop (default true). */
   watch?: boolean;
@@ -64,14 +72,18 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
   if (secp256k1LoadError === undefined) log.info({ backend: secp256k1.backend }, "secp256k1 back end");
   else log.warn({ backend: secp256k1.backend, err: secp256k1LoadError }, "libsecp256k1 addon did not load; signatures use the slower pure-JS back end");
   const wallet = await loadOperatorWallet(config.keystore, { env: options.env ?? process.env, expectedAddress: config.operatorAddress });
-  const model = await loadCreditModel(config.model.path);
-  log.info({ modelId: model.modelId, modelVersion: model.modelVersion, features: model.featureNames.length }, "model loaded");
+  const modelFile = await loadCreditModel(config.model.path);
+  log.info({ modelId: modelFile.modelId, modelVersion: modelFile.modelVersion, features: modelFile.featureNames.length }, "model loaded");
 
   const addressBook = options.addressBook ?? (await readAddressBook(config.chain.deploymentFile));
   const chain = options.chain ?? (await connectChain(config.chain, addressBook));
   const opened: { close(): void }[] = [chain];
   try {
-    await assertModelApproved(chain, model.modelId, config.model.path);
+    const { validationReportHash } = await assertModelApproved(chain, modelFile.modelId, config.model.path);
+    // The input order and golden applicants come from the report the regulator approved, not the file's metadata.
+    const validationReport = await loadValidationReport(config.model.validationReportPath ?? join(dirname(config.model.path), DEFAULT_VALIDATION_REPORT_FILE));
+    const model = await pinModelToValidationReport(modelFile, validationReport, validationReportHash);
+    log.info({ validationReport: validationReport.path, goldenApplicants: validationReport.golden.applicants.length }, "model pinned to its approved validation report");
     const set = await readOperatorSet(chain);
     for (const warning of checkOperatorMembership(set, wallet.address, config.peers, config.quorum.threshold)) log.warn(warning);
     log.info({ operatorSetVersion: set.version.toString(), threshold: set.threshold, operators: set.operators.length }, "chain checks passed");
@@ -93,13 +105,17 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const baseScorer = createScorer(model);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
-    const { checkpointIntervalMs: _checkpointIntervalMs, ...coordinatorTiming } = config.timing;
-    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, ...coordinatorTiming, ...options.timing });
+    const { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec } = config.timing;
+    const coordinatorTiming = { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec };
+    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, initialOperatorSet: set, ...coordinatorTiming, ...options.timing });
+    const nodeClock = options.timing?.now ?? (() => Math.floor(Date.now() / 1000));
+    const clockDrift = new ClockDriftMonitor(options.timing?.maxClockSkewSec ?? config.timing.maxClockSkewSec, nodeClock);
     const watcher = new ScoreRequestWatcher({
       chain,
       store,
       log,
       metrics,
+      clockDrift,
       confirmations: config.chain.confirmations,
       pollIntervalMs: config.chain.pollIntervalMs,
       ...(config.chain.startBlock === undefined ? {} : { startBlock: config.chain.startBlock }),
@@ -109,6 +125,9 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
       logger: log,
       metrics,
       maxBodyBytes: config.intake.maxBodyBytes,
+      allowedHosts: config.listen.allowedHosts,
+      headersTimeoutMs: config.timing.headersTimeoutMs,
+      requestTimeoutMs: config.timing.requestTimeoutMs,
       routes: [
         ...node.routes(),
         healthRoute({
@@ -119,6 +138,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
             const lastProcessedBlock = watcher.lastProcessedBlock;
             return lastProcessedBlock === undefined ? { headBlock } : { headBlock, lastProcessedBlock };
           },
+          clock: () => clockDrift.status(),
         }),
         metricsRoute(metrics.registry),
       ],

@@ -5,12 +5,9 @@ import { getAddress } from "ethers";
 import { z } from "zod";
 
 import type { ScoreReportFields } from "../consensus/index.js";
+import { decimalUint } from "../validation/index.js";
 
-const uint64 = z
-  .string()
-  .regex(/^(0|[1-9][0-9]*)$/, "must be a decimal uint64")
-  .refine((v) => BigInt(v) < 1n << 64n, "must fit in uint64")
-  .transform((v) => BigInt(v));
+const uint64 = decimalUint(64);
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex");
 const uint16 = z.int().min(0).max(0xffff);
 
@@ -52,7 +49,7 @@ export const cosignPayloadSchema = z.strictObject({
   round: z.int().min(0).max(255),
   applicationHash: bytes32,
   /** Push flow: the on-chain request id, decimal. */
-  requestId: z.string().regex(/^[0-9]+$/).optional(),
+  requestId: decimalUint(256).optional(),
   /** Pull flow: the borrower-signed application body, so the peer verifies the signature itself. */
   application: z.record(z.string(), z.unknown()).optional(),
   report: reportSchema,

@@ -1,7 +1,8 @@
 /**
- * `/health`: what an operator (or a load balancer) needs to know at a glance. Providers are injected so the
- * server stays independent of the model and the chain; a slow or failing provider degrades the answer instead of
- * hanging it.
+ * `/health`: what an operator (or a load balancer) needs to know at a glance: the model, the chain (head,
+ * watcher lag), and whether this node's clock agrees with the chain's within the tolerated skew. Providers are
+ * injected so the server stays independent of the model and the chain; a slow or failing provider degrades the
+ * answer instead of hanging it.
  */
 import type { Route } from "./server.js";
 
@@ -16,6 +17,8 @@ export interface HealthProviders {
   /** The loaded model's id, once loaded. */
   modelId?: () => string | undefined;
   chainStatus?: () => Promise<ChainStatus>;
+  /** This node's clock against the chain's; a `problem` degrades the node. */
+  clock?: () => { problem?: string };
   /** Bound on the chain lookup, so /health answers even when the RPC hangs. */
   timeoutMs?: number;
 }
@@ -25,6 +28,7 @@ export interface HealthReport {
   nodeId: string;
   modelId: string | null;
   chain: { headBlock: number; lastProcessedBlock: number | null; lagBlocks: number | null } | { error: string } | null;
+  clock: { problem?: string } | null;
 }
 
 export async function checkHealth(providers: HealthProviders): Promise<HealthReport> {
@@ -43,8 +47,9 @@ export async function checkHealth(providers: HealthProviders): Promise<HealthRep
       chain = { error: error instanceof Error ? error.message : String(error) };
     }
   }
-  const healthy = modelId !== null && (chain === null || !("error" in chain));
-  return { status: healthy ? "ok" : "degraded", nodeId: providers.nodeId, modelId, chain };
+  const clock = providers.clock?.() ?? null;
+  const healthy = modelId !== null && (chain === null || !("error" in chain)) && clock?.problem === undefined;
+  return { status: healthy ? "ok" : "degraded", nodeId: providers.nodeId, modelId, chain, clock };
 }
 
 export function healthRoute(providers: HealthProviders): Route {

@@ -1,5 +1,7 @@
 export {
   createOracleServer,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   type HttpMethod,
   type OracleHttpServer,
   type OracleServerOptions,

@@ -9,6 +9,8 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import { errorEnvelope, HttpError, isClientFacingError } from "./errors.js";
+import { parseJsonBody } from "./json-body.js";
+import { hostGuard, requireJsonContentType } from "./request-guards.js";
 
 export type HttpMethod = "GET" | "POST";
 
@@ -47,7 +49,15 @@ export interface OracleServerOptions {
   metrics: OracleMetrics;
   /** Largest accepted request body (config intake.maxBodyBytes). */
   maxBodyBytes: number;
+  /** Host names served besides loopback names (config listen.allowedHosts); any other Host header gets a 421. */
+  allowedHosts?: readonly string[];
+  /** Slow-loris bounds: a client gets this long to send its headers, and its whole request. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface ShutdownResult {
   /** True when every in-flight request finished within the bound. */
@@ -106,17 +116,26 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
   let draining = false;
   const idleWaiters: (() => void)[] = [];
 
-  const server = createServer((req, res) => {
-    inFlight += 1;
-    res.once("close", () => {
-      inFlight -= 1;
-      if (inFlight === 0) idleWaiters.splice(0).forEach((wake) => wake());
-    });
-    void handle(req, res);
-  });
-  // Slow-loris bound: a client gets this long to send its headers and body.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const checkHost = hostGuard(options.allowedHosts ?? []);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node enforces both timeouts only when it sweeps its connections, every 30 s by default: a bound of 10 s
+      // then held for up to 40 s. Sweeping at a tenth of the shorter bound keeps each within 10 % of its value.
+      connectionsCheckingInterval: connectionsCheckingIntervalFor(Math.min(headersTimeout, requestTimeout)),
+    },
+    (req, res) => {
+      inFlight += 1;
+      res.once("close", () => {
+        inFlight -= 1;
+        if (inFlight === 0) idleWaiters.splice(0).forEach((wake) => wake());
+      });
+      void handle(req, res);
+    },
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
@@ -136,12 +155,17 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
         res.setHeader("connection", "close");
         throw new HttpError(503, "shutting_down", "the node is shutting down; retry against another operator");
       }
+      checkHost(req.headers.host);
       if (byMethod === undefined) throw new HttpError(404, "not_found", `no route for ${url.pathname}`);
       if (route === undefined) {
         res.setHeader("allow", [...byMethod.keys()].join(", "));
         throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
       }
-      const body = route.method === "POST" ? parseJson(await readBody(req, res, options.maxBodyBytes)) : undefined;
+      let body: unknown;
+      if (route.method === "POST") {
+        requireJsonContentType(req.headers["content-type"]);
+        body = parseJsonBody(await readBody(req, res, options.maxBodyBytes));
+      }
       const response = await route.handler({ requestId, body, query: url.searchParams, params, headers: req.headers, log, logFields });
       send(res, response);
     } catch (error) {
@@ -189,6 +213,11 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
   };
 }
 
+/** How often Node sweeps connections for the header and request timeouts: a tenth of the bound, 10 ms..1 s. */
+function connectionsCheckingIntervalFor(shortestTimeoutMs: number): number {
+  return Math.min(1_000, Math.max(10, Math.floor(shortestTimeoutMs / 10)));
+}
+
 /** Resolves true when `promise` settles within `timeoutMs`, false otherwise. */
 async function waitUntil(promise: Promise<void>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -228,14 +257,6 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
     req.once("end", () => resolve(Buffer.concat(chunks)));
     req.once("error", (error) => reject(new HttpError(400, "body_read_failed", `could not read the request body: ${error.message}`, { cause: error })));
   });
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch (error) {
-    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function send(res: ServerResponse, response: RouteResponse): void {

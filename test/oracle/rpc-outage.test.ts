@@ -1,0 +1,78 @@
+/**
+ * An RPC outage, as the pull flow sees it: the last operator set read is served for a bounded time (operators
+ * keep scoring); beyond it an application gets 503 naming the cause at once, not a 500 after the RPC timeout.
+ */
+import { expect } from "chai";
+
+import type { RunningNode } from "../../oracle/src/node/index.js";
+import { clusterConfigs, deployChain, postJson, RpcOutage, signedBody, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import { tempDir } from "./helpers.js";
+
+const RPC_TIMEOUT_MS = 1_000;
+const TTL_MS = 200;
+const MAX_STALE_MS = 2_500;
+
+describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
+  this.timeout(60_000);
+  const outage = new RpcOutage();
+  let fixture: ChainFixture;
+  let nodes: RunningNode[];
+  let cleanup: () => void;
+
+  before(async () => {
+    fixture = await deployChain();
+    let dir: string;
+    ({ dir, cleanup } = tempDir("rpc-outage"));
+    const configs = await clusterConfigs(dir, fixture);
+    nodes = await Promise.all(
+      configs.map((config) =>
+        startTestNode(config, fixture, {
+          chain: fixture.chain(RPC_TIMEOUT_MS, outage),
+          timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: TTL_MS, operatorSetMaxStaleMs: MAX_STALE_MS },
+        }),
+      ),
+    );
+  });
+
+  after(async () => {
+    outage.end();
+    await Promise.all(nodes.map((node) => node.shutdown("test done")));
+    cleanup();
+  });
+
+  it("scores from the last operator set read while it is younger than operatorSetMaxStaleMs", async () => {
+    outage.begin();
+    const outageStarted = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2 * TTL_MS));
+    const { status, json } = await postJson(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[5]!));
+    expect(Date.now() - outageStarted, "served within the stale window").to.be.below(MAX_STALE_MS);
+    expect(status, JSON.stringify(json)).to.equal(201);
+    expect(json.signers).to.have.length(2);
+  });
+
+  it("beyond it answers 503 chain_unavailable naming the cause, without waiting for the RPC timeout each time", async () => {
+    await new Promise((resolve) => setTimeout(resolve, MAX_STALE_MS));
+    const first = await postJson(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
+    expect(first.status, JSON.stringify(first.json)).to.equal(503);
+    expect(first.json.error.code).to.equal("chain_unavailable");
+    expect(first.json.error.message).to.match(/cannot read the operator set from the chain \(oracle\.operatorSet timed out after 1000 ms\)/);
+    const started = Date.now();
+    const second = await postJson(`${nodes[1]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
+    expect([second.status, second.json.error.code]).to.deep.equal([503, "chain_unavailable"]);
+    const third = await postJson(`${nodes[1]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
+    expect([third.status, third.json.error.code]).to.deep.equal([503, "chain_unavailable"]);
+    expect(Date.now() - started, "the second node waits out one RPC timeout, then fails fast").to.be.below(RPC_TIMEOUT_MS + 500);
+  });
+
+  it("scores again once the RPC is back", async () => {
+    outage.end();
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { status, json } = await postJson(`${nodes[2]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[7]!));
+      if (status === 201) break;
+      expect(json.error.code).to.equal("chain_unavailable");
+      if (Date.now() > deadline) throw new Error(`the node did not recover within 10 s: ${JSON.stringify(json)}`);
+      await new Promise((resolve) => setTimeout(resolve, TTL_MS));
+    }
+  });
+});
