@@ -30,16 +30,17 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @notice Largest number of tiers.
     uint8 public constant MAX_TIERS = 16;
 
-    /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once. The slot also
-    /// holds the approval threshold, a copy of the last tier's TIER_MAX_PD, so `approvalThresholdBps` (read by a
-    /// declined borrow and by `oracle.setPolicy`) is one SLOAD. The copy is written in the same `_refreshTier` call
-    /// that writes the rule itself (constructor and `executeRuleChange`), so it can never differ from the rulebook.
-    /// (The oracle's own copy, in its configuration slot, is pushed by `executeRuleChange`: `_pushApprovalThreshold`.)
+    /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
+    /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
+    /// TIER_MAX_PD, so `approvalThresholdBps` (read by a declined borrow and by `oracle.setPolicy`) is one SLOAD. The
+    /// copy is written in the same `_refreshTier` call that writes the rule itself (constructor and
+    /// `executeRuleChange`), so it can never differ from the rulebook. (The oracle's own copy, in its configuration
+    /// slot, is pushed by `executeRuleChange`: `_pushApprovalThreshold`.)
     struct HotState {
         bool paused;
         uint40 liquidationsResumeAt;
         uint40 day;
-        uint128 originatedWad;
+        uint128 dayStartPrincipalWad;
         uint16 approvalThresholdBps;
     }
 
@@ -218,9 +219,9 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function originationOf() external view returns (uint64 day, uint256 originatedWad) {
+    function originationOf() external view returns (uint64 day, uint256 dayStartPrincipalWad) {
         HotState memory s = _state;
-        return (s.day, s.originatedWad);
+        return (s.day, s.dayStartPrincipalWad);
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -288,15 +289,22 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             }
         }
 
+        // Net new credit today: total principal now against the total at the day's first borrow (before it), so a
+        // repayment gives its principal back and a borrow-and-repay loop originates nothing. Interest is not
+        // principal: it neither uses nor frees the limit.
         uint256 today = block.timestamp / 1 days;
-        uint256 originated = (s.day == today ? s.originatedWad : 0) + request.amountWad;
+        if (s.day != today) {
+            // Casts are safe: the day fits 40 bits for 3e9 years, and the total before this borrow is below the
+            // total after it, which passed DEBT_CEILING (a 96-bit value) above.
+            s.day = uint40(today);
+            s.dayStartPrincipalWad = uint128(totalAfter - request.amountWad);
+            _state = s;
+        }
+        uint256 dayStart = s.dayStartPrincipalWad;
+        uint256 originated = totalAfter > dayStart ? totalAfter - dayStart : 0;
         if (originated > r.dailyOriginationLimitWad) {
             revert SupervisionRuleViolated(Rules.DAILY_ORIGINATION_LIMIT, r.dailyOriginationLimitWad, originated);
         }
-        // Casts are safe: the day fits 40 bits for 3e9 years, and originated <= the daily limit (96 bits).
-        s.day = uint40(today);
-        s.originatedWad = uint128(originated);
-        _state = s;
     }
 
     // ---------------------------------------------------------------- timelock

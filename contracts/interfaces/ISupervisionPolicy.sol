@@ -11,7 +11,10 @@ import {TierTerms, TierCaps, BorrowRequest} from "../types/PolicyTypes.sol";
 /// schedules tier terms, which can never exceed the regulator's caps (checked when scheduled and when executed,
 /// and the effective term is the lower of the two at use). A violated rule reverts with
 /// `SupervisionRuleViolated(rule, limit, actual)`.
-/// Daily origination window: the UTC calendar day, `block.timestamp / 1 days`.
+/// Daily origination limit: net new credit per UTC calendar day (`block.timestamp / 1 days`), i.e. how far total
+/// principal outstanding may rise above its level at the day's first borrow. Repaid (and liquidated or written-off)
+/// principal gives its room back the same day; interest neither uses nor frees room; principal outstanding from
+/// earlier days does not count. The baseline assumes one pool holds the POOL role (as DEBT_CEILING does).
 interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The attester set or revoked a borrower's eligibility attestation (`expiresAt` 0 = revoked).
     event AttestationSet(address indexed borrower, uint64 expiresAt, bytes32 attestationHash);
@@ -65,7 +68,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// CREDIT_DECLINED, ELIGIBILITY (limit: attestation expiry, actual: now), TIER_CREDIT_LIMIT (tier-scoped id),
     /// TIER_LTV (limit: collateral value x max LTV, actual: debt after), BORROWER_CAP, DEBT_CEILING (on total
     /// principal), CONCENTRATION_CAP (bps of total principal, when total principal after >= CONCENTRATION_FLOOR;
-    /// actual rounded up), DAILY_ORIGINATION_LIMIT (limit, originated today including this borrow).
+    /// actual rounded up), DAILY_ORIGINATION_LIMIT (limit, net new credit today including this borrow: total
+    /// principal after it minus the total at the day's first borrow, before that borrow; 0 if below).
     /// @return tier The tier the loan is priced in.
     /// @return scored Whether the score was used.
     /// @return terms That tier's effective terms.
@@ -90,8 +94,10 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The circuit breaker state: paused, and when liquidations resume after the last unpause.
     function breakerState() external view returns (bool isPaused, uint64 liquidationsResumeAt);
 
-    /// @notice The UTC day (`block.timestamp / 1 days`) of the last origination and vUSD originated on it.
-    function originationOf() external view returns (uint64 day, uint256 originatedWad);
+    /// @notice The UTC day (`block.timestamp / 1 days`) of the last borrow and the baseline of that day's
+    /// DAILY_ORIGINATION_LIMIT: total principal outstanding at the day's first borrow, before it. Net new credit
+    /// that day = the pool's total principal now minus `dayStartPrincipalWad` (0 if below).
+    function originationOf() external view returns (uint64 day, uint256 dayStartPrincipalWad);
 
     /// @notice A scheduled change (zero `executableAt` if unknown, executed or cancelled).
     function pendingChange(bytes32 changeId)

@@ -10,7 +10,7 @@ library Rules {
     bytes32 internal constant BORROWER_CAP = "BORROWER_CAP"; // wad, one borrower's debt
     bytes32 internal constant CONCENTRATION_CAP = "CONCENTRATION_CAP"; // bps of total debt, one borrower
     bytes32 internal constant CONCENTRATION_FLOOR = "CONCENTRATION_FLOOR"; // wad, total debt above which it applies
-    bytes32 internal constant DAILY_ORIGINATION_LIMIT = "DAILY_ORIGINATION_LIMIT"; // wad per UTC day
+    bytes32 internal constant DAILY_ORIGINATION_LIMIT = "DAILY_ORIGINATION_LIMIT"; // wad of net new principal per UTC day
     bytes32 internal constant MAX_SCORE_AGE = "MAX_SCORE_AGE"; // seconds since issuedAt
     bytes32 internal constant ATTESTATION_REQUIRED = "ATTESTATION_REQUIRED"; // 0 or 1
     bytes32 internal constant MAX_PRICE_DEVIATION = "MAX_PRICE_DEVIATION"; // bps from the last accepted price

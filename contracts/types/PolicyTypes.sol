@@ -30,7 +30,7 @@ struct GlobalRules {
     uint128 debtCeilingWad; // DEBT_CEILING: total principal outstanding
     uint128 borrowerCapWad; // BORROWER_CAP: one borrower's debt with interest
     uint128 concentrationFloorWad; // CONCENTRATION_FLOOR: total principal from which the concentration cap applies
-    uint128 dailyOriginationLimitWad; // DAILY_ORIGINATION_LIMIT: vUSD lent per UTC day
+    uint128 dailyOriginationLimitWad; // DAILY_ORIGINATION_LIMIT: net new credit (principal) per UTC day
     uint16 concentrationCapBps; // CONCENTRATION_CAP: one borrower's share of total principal
     uint16 maxPriceDeviationBps; // MAX_PRICE_DEVIATION: from the last accepted price, in (0, 10000]
     uint32 maxScoreAgeSec; // MAX_SCORE_AGE: older scores count as unscored

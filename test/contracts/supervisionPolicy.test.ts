@@ -613,26 +613,38 @@ describe("SupervisionPolicy", () => {
         .withArgs(rule("CONCENTRATION_CAP"), 2500, 2501);
     });
 
-    it("enforces the daily origination limit and resets it at the UTC day boundary", async () => {
+    it("enforces the daily origination limit on net new principal and resets its baseline at the UTC day boundary", async () => {
       const { policy, carol } = await loadFixture(tightLimits);
       const p = policy.connect(carol);
+      // `total` is the pool's total principal after each borrow; 5,000 was outstanding before the day.
+      const borrow = (amount: bigint, total: bigint) => req({ amountWad: amount, totalPrincipalAfterWad: total });
       const now = BigInt(await time.latest());
       const nextDay = (now / DAY + 1n) * DAY;
       await time.setNextBlockTimestamp(nextDay - 10n);
-      await p.authorizeBorrow(await req({ amountWad: 600n * WAD }));
+      await p.authorizeBorrow(await borrow(600n * WAD, 5_600n * WAD));
       await time.setNextBlockTimestamp(nextDay - 5n);
-      await p.authorizeBorrow(await req({ amountWad: 400n * WAD }));
+      await p.authorizeBorrow(await borrow(400n * WAD, 6_000n * WAD));
       const o = await policy.originationOf();
-      expect([o.day, o.originatedWad]).to.deep.equal([nextDay / DAY - 1n, 1000n * WAD]);
-      await time.setNextBlockTimestamp(nextDay - 1n);
-      await expect(p.authorizeBorrow(await req({ amountWad: 1n })))
+      expect([o.day, o.dayStartPrincipalWad]).to.deep.equal([nextDay / DAY - 1n, 5_000n * WAD]);
+      await time.setNextBlockTimestamp(nextDay - 4n);
+      await expect(p.authorizeBorrow(await borrow(1n, 6_000n * WAD + 1n)))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
+      // 300 was repaid since (the total fell to 5,700): 300 of room again, not a wei more.
+      await time.setNextBlockTimestamp(nextDay - 3n);
+      await expect(p.authorizeBorrow(await borrow(300n * WAD + 1n, 6_000n * WAD + 1n)))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
+        .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
+      await p.authorizeBorrow(await borrow(300n * WAD, 6_000n * WAD));
+      // A new day: the baseline is the total before its first borrow, and the whole limit is free again.
       await time.setNextBlockTimestamp(nextDay);
-      await p.authorizeBorrow(await req({ amountWad: 1000n * WAD }));
-      await expect(p.authorizeBorrow(await req({ amountWad: 1n })))
+      await p.authorizeBorrow(await borrow(1000n * WAD, 7_000n * WAD));
+      expect(await policy.originationOf()).to.deep.equal([nextDay / DAY, 6_000n * WAD]);
+      await expect(p.authorizeBorrow(await borrow(1n, 7_000n * WAD + 1n)))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
+      // Below the baseline (more repaid than borrowed today): nothing counts as originated.
+      await p.authorizeBorrow(await borrow(1000n * WAD, 5_000n * WAD));
     });
   });
 
@@ -783,7 +795,7 @@ describe("SupervisionPolicy", () => {
       await policy.connect(carol).authorizeBorrow(await req());
       expect(await policy.approvalThresholdBps()).to.equal(2000);
       expect(await policy.paused()).to.equal(false);
-      expect((await policy.originationOf()).originatedWad).to.equal(200n * WAD);
+      expect((await policy.originationOf()).dayStartPrincipalWad).to.equal(0); // req(): 100 borrowed, 100 in total
     });
 
     it("bounds each effective term by its cap, on both sides, whichever of the two changes", async () => {
