@@ -175,7 +175,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     {
         if (report.borrower != msg.sender) revert LendingPoolReportNotForCaller(report.borrower, msg.sender);
         (,, uint64 storedIssuedAt,) = oracle.loanScoreOf(msg.sender);
-        if (report.issuedAt > storedIssuedAt) oracle.submitScore(report, signatures);
+        uint64 issuedAt = report.issuedAt;
+        if (issuedAt > storedIssuedAt) {
+            policy.requirePullReportFresh(issuedAt);
+            oracle.submitScore(report, signatures);
+        }
         _borrow(msg.sender, amountWad);
     }
 

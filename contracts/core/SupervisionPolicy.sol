@@ -29,6 +29,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint32 public constant MAX_TIMELOCK_DELAY = 30 days;
     /// @notice Largest number of tiers.
     uint8 public constant MAX_TIERS = 16;
+    /// @notice Bounds on PULL_REPORT_MAX_AGE: a pull report is used at once, so the window is minutes, never a day;
+    /// at least a minute, so the pull flow survives a slow block.
+    uint32 public constant MIN_PULL_REPORT_AGE = 1 minutes;
+    uint32 public constant MAX_PULL_REPORT_AGE = 1 hours;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -45,7 +49,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @dev The global rules as stored: every rule a borrow checks in two slots (wad limits in 96 bits, enforced
-    /// by `_checkGlobal`), the timelock delay apart in `_timelockDelaySec`.
+    /// by `_checkGlobal`; PULL_REPORT_MAX_AGE, at most an hour, in 16 bits), the timelock delay apart in
+    /// `_timelockDelaySec`.
     struct StoredRules {
         // slot 1
         uint96 debtCeilingWad;
@@ -58,6 +63,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         uint96 dailyOriginationLimitWad;
         uint16 maxPriceDeviationBps;
         uint32 liquidationGracePeriodSec;
+        uint16 pullReportMaxAgeSec;
     }
 
     struct PendingChange {
@@ -130,6 +136,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.MAX_SCORE_AGE, r.maxScoreAgeSec);
         _setGlobal(Rules.LIQUIDATION_GRACE_PERIOD, r.liquidationGracePeriodSec);
         _setGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
+        _setGlobal(Rules.PULL_REPORT_MAX_AGE, r.pullReportMaxAgeSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
     }
 
@@ -196,6 +203,14 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     function termsForLiquidation(uint8 tier) external view returns (TierTerms memory) {
         requireLiquidationsAllowed();
         return termsOf(tier);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function requirePullReportFresh(uint64 issuedAt) external view {
+        uint256 maxAge = _rules.pullReportMaxAgeSec;
+        // A report issued ahead of the block (the oracle allows a few minutes of clock skew) has age 0.
+        uint256 age = issuedAt >= block.timestamp ? 0 : block.timestamp - issuedAt;
+        if (age > maxAge) revert SupervisionRuleViolated(Rules.PULL_REPORT_MAX_AGE, maxAge, age);
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -445,7 +460,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
                 || rule == Rules.CONCENTRATION_FLOOR || rule == Rules.DAILY_ORIGINATION_LIMIT
                 || rule == Rules.MAX_SCORE_AGE || rule == Rules.ATTESTATION_REQUIRED
                 || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
-                || rule == Rules.TIMELOCK_DELAY
+                || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE
         ) return (Kind.Global, rule, 0);
         base = rule & ~bytes32(uint256(0xff));
         tier = uint8(uint256(rule));
@@ -480,6 +495,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.ATTESTATION_REQUIRED) return r.attestationRequired ? 1 : 0;
             if (base == Rules.MAX_PRICE_DEVIATION) return r.maxPriceDeviationBps;
             if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
+            if (base == Rules.PULL_REPORT_MAX_AGE) return r.pullReportMaxAgeSec;
             return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
@@ -510,6 +526,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             else if (base == Rules.ATTESTATION_REQUIRED) r.attestationRequired = v == 1;
             else if (base == Rules.MAX_PRICE_DEVIATION) r.maxPriceDeviationBps = uint16(v);
             else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
+            else if (base == Rules.PULL_REPORT_MAX_AGE) r.pullReportMaxAgeSec = uint16(v);
             else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -585,6 +602,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v == 0 || v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.TIMELOCK_DELAY) {
             if (v < MIN_TIMELOCK_DELAY || v > MAX_TIMELOCK_DELAY) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.PULL_REPORT_MAX_AGE) {
+            if (v < MIN_PULL_REPORT_AGE || v > MAX_PULL_REPORT_AGE) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.ATTESTATION_REQUIRED) {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {

@@ -64,9 +64,14 @@ interface ILendingPool is IComplianceEvents {
     /// @dev Reverts `LendingPoolZeroAmount`, `LendingPoolDebtBelowMinimum`, the price errors, and the policy's
     /// `SupervisionPaused` / `SupervisionRuleViolated` (TIER_LTV, limits, CREDIT_DECLINED, ...).
     function borrow(uint256 amountWad) external;
-    /// @notice Pull flow: verifies and stores `report` with `signatures` at the oracle, then borrows. The report
-    /// must be the caller's (`LendingPoolReportNotForCaller`); if the oracle already holds a score at least as
-    /// new, submission is skipped (so a front-run submission cannot grief the borrow).
+    /// @notice Pull flow: verifies and stores `report` with `signatures` at the oracle, then borrows on the stored
+    /// score. The report must be the caller's (`LendingPoolReportNotForCaller`). A pull report is used at once: if
+    /// it is newer than the stored score it must have been issued at most PULL_REPORT_MAX_AGE ago (the policy's
+    /// `requirePullReportFresh`), so a better bundle cannot be held back and used after a worse one was issued. If
+    /// the oracle already holds a score at least as new, the report is not submitted and the loan is priced on the
+    /// stored score: a front-run submission cannot grief the borrow, and an older, better report never prices one.
+    /// @dev Reverts as `borrow`, plus `SupervisionRuleViolated(PULL_REPORT_MAX_AGE, maxAgeSec, ageSec)` and the
+    /// oracle's `Oracle*` errors.
     function borrowWithReport(uint256 amountWad, ScoreReport calldata report, bytes calldata signatures) external;
     /// @notice Repays up to `amountWad` of `borrower`'s debt from the caller (type(uint256).max = all).
     /// Needs vUSD allowance to the pool. Works while paused. Returns the amount repaid.

@@ -26,7 +26,7 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The caller's role may not change `rule` (or the rule id is unknown).
     error SupervisionRuleNotSchedulable(bytes32 rule, address caller);
     /// @notice A value outside what the rule can hold (e.g. bps above 10000, a timelock delay out of range, a flag
-    /// other than 0 / 1, a wad limit above `type(uint96).max`). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
+    /// other than 0 / 1, a wad limit above `type(uint96).max`, PULL_REPORT_MAX_AGE outside [60, 3600] seconds). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
     /// bounds out of order) revert `SupervisionRuleViolated` instead.
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
     /// @notice `ruleValue` was asked for an id that is not a rule.
@@ -107,6 +107,12 @@ interface ISupervisionPolicy is IComplianceEvents {
 
     /// @notice Reverts unless liquidations are allowed now (not paused, grace period over).
     function requireLiquidationsAllowed() external view;
+    /// @notice Reverts unless a pull-flow report issued at `issuedAt` may be used now: a pull report is used at
+    /// once, so it must have been issued at most PULL_REPORT_MAX_AGE seconds ago (a report issued ahead of the
+    /// block, within the oracle's clock skew, has age 0). This bounds score shopping: a borrower cannot hold a
+    /// better bundle back and borrow on it after a newer, worse one was issued.
+    /// @dev Reverts `SupervisionRuleViolated(PULL_REPORT_MAX_AGE, maxAgeSec, ageSec)`.
+    function requirePullReportFresh(uint64 issuedAt) external view;
     /// @notice True while the circuit breaker is tripped.
     function paused() external view returns (bool);
 

@@ -36,6 +36,7 @@ struct GlobalRules {
     uint32 maxScoreAgeSec; // MAX_SCORE_AGE: older scores count as unscored
     uint32 liquidationGracePeriodSec; // LIQUIDATION_GRACE_PERIOD: after an unpause
     uint32 timelockDelaySec; // TIMELOCK_DELAY: schedule -> execute
+    uint32 pullReportMaxAgeSec; // PULL_REPORT_MAX_AGE: a pull report's issuedAt to its use, in [60, 3600]
     bool attestationRequired; // ATTESTATION_REQUIRED (0 / 1)
 }
 

@@ -109,6 +109,7 @@ export async function deploySystem(
           liquidationGracePeriodSec: params.rules.liquidationGracePeriodSec,
           timelockDelaySec: params.rules.timelockDelaySec,
           attestationRequired: params.rules.attestationRequired,
+          pullReportMaxAgeSec: params.rules.pullReportMaxAgeSec,
         },
       },
     ],

@@ -391,6 +391,7 @@ const RULE_UNITS: Record<string, RuleUnit> = {
   MAX_SCORE_AGE: "seconds",
   LIQUIDATION_GRACE_PERIOD: "seconds",
   TIMELOCK_DELAY: "seconds",
+  PULL_REPORT_MAX_AGE: "seconds",
   ATTESTATION_REQUIRED: "flag",
 };
 

@@ -52,6 +52,7 @@ export const GLOBAL = {
   liquidationGracePeriodSec: 3600,
   timelockDelaySec: 2 * 86_400,
   attestationRequired: false,
+  pullReportMaxAgeSec: 300,
 };
 
 export const POOL_PARAMS = { closeFactorBps: 5000, liquidationBonusBps: 500, minDebtWad: 100n * WAD };

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { BPS, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
+import { BPS, DAY, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
 import { RAY, SPARE, accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -239,6 +239,48 @@ describe("LendingPool", () => {
       const again = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, report, signatures);
       await expect(again).not.to.emit(s.oracle, "ScorePosted");
       await expect(again).to.emit(s.pool, "LoanOriginated");
+    });
+  });
+
+  describe("pull flow: score shopping", () => {
+    const MAX_AGE = 300n; // PULL_REPORT_MAX_AGE in the fixture: five minutes
+
+    it("uses a report only within PULL_REPORT_MAX_AGE of its issue: at the bound, and one second past", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.carol).deposit(s.wethAddress, 10n * WAD, s.carol.address);
+      const bob = await s.signedReport(s.bob.address, 100);
+      const carol = await s.signedReport(s.carol.address, 100);
+      expect(carol.report.issuedAt).to.equal(bob.report.issuedAt);
+      await time.setNextBlockTimestamp(carol.report.issuedAt + MAX_AGE);
+      await expect(s.pool.connect(s.carol).borrowWithReport(1000n * WAD, carol.report, carol.signatures))
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.carol.address, 1000n * WAD, 0, 100, MODEL_ID, 500);
+      await expect(s.pool.connect(s.bob).borrowWithReport(1000n * WAD, bob.report, bob.signatures))
+        .to.be.revertedWithCustomError(s.policy, "SupervisionRuleViolated")
+        .withArgs(rule("PULL_REPORT_MAX_AGE"), MAX_AGE, MAX_AGE + 1n);
+    });
+
+    it("refuses a day-old bundle even while it is valid and newer than the stored score", async () => {
+      const s = await loadFixture(deposited);
+      const good = await s.signedReport(s.bob.address, 100); // tier 0, valid for 90 days, never posted
+      await time.increase(DAY);
+      await s.feed.setAnswer(price8(WETH_PRICE));
+      const [, , storedIssuedAt] = await s.oracle.loanScoreOf(s.bob.address);
+      expect(good.report.issuedAt).to.be.greaterThan(storedIssuedAt);
+      await time.setNextBlockTimestamp(good.report.issuedAt + DAY + 10n);
+      await expect(s.pool.connect(s.bob).borrowWithReport(1000n * WAD, good.report, good.signatures))
+        .to.be.revertedWithCustomError(s.policy, "SupervisionRuleViolated")
+        .withArgs(rule("PULL_REPORT_MAX_AGE"), MAX_AGE, DAY + 10n);
+    });
+
+    it("never lends on an older, better report than the stored score: the stored (newer) score prices the loan", async () => {
+      const s = await loadFixture(deposited);
+      const better = await s.signedReport(s.bob.address, 100); // tier 0
+      await time.increase(10);
+      await s.score(s.bob.address, 700); // a newer, worse score is pushed first: tier 2
+      const tx = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, better.report, better.signatures);
+      await expect(tx).not.to.emit(s.oracle, "ScorePosted");
+      await expect(tx).to.emit(s.pool, "LoanOriginated").withArgs(s.bob.address, 1000n * WAD, 2, 700, MODEL_ID, 500);
     });
   });
 

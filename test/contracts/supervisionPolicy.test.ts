@@ -119,6 +119,11 @@ describe("SupervisionPolicy", () => {
       await expect(ethers.deployContract("SupervisionPolicy", [{ ...cfg, terms: [], caps: [] }]))
         .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
         .withArgs(rule("TIER_COUNT"), 0);
+      for (const bad of [59, 3601]) {
+        await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { pullReportMaxAgeSec: bad })]))
+          .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+          .withArgs(rule("PULL_REPORT_MAX_AGE"), bad);
+      }
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { timelockDelaySec: 3599 })]))
         .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
         .withArgs(rule("TIMELOCK_DELAY"), 3599);
@@ -205,6 +210,17 @@ describe("SupervisionPolicy", () => {
         const r = await policy.tierOf(pd);
         expect([Number(r.tier), r.declined]).to.deep.equal([tier, declined]);
       }
+    });
+
+    it("requirePullReportFresh: a report exactly PULL_REPORT_MAX_AGE old passes, one second older reverts", async () => {
+      const { policy } = await loadFixture(base);
+      const now = BigInt(await time.latest()); // views run in a block at `now`
+      const maxAge = BigInt(GLOBAL.pullReportMaxAgeSec);
+      await policy.requirePullReportFresh(now - maxAge);
+      await policy.requirePullReportFresh(now + 300n); // issued ahead of the block (clock skew): age 0
+      await expect(policy.requirePullReportFresh(now - maxAge - 1n))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
+        .withArgs(rule("PULL_REPORT_MAX_AGE"), maxAge, maxAge + 1n);
     });
 
     it("treats an invalid or too old score as no score (the conservative tier)", async () => {
