@@ -3,22 +3,23 @@ pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {IVUSD} from "../interfaces/IVUSD.sol";
+import {CollateralLogic} from "../libraries/CollateralLogic.sol";
 import {HealthFactor} from "../libraries/HealthFactor.sol";
 import {InterestIndex} from "../libraries/InterestIndex.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Rules} from "../libraries/Rules.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
-import {Position, TierState, CollateralConfig, CollateralState, PoolConfig} from "../types/PoolTypes.sol";
+import {
+    CollateralConfig, CollateralRegistry, MAX_COLLATERAL_ASSETS, PoolConfig, Position, TierState
+} from "../types/PoolTypes.sol";
 import {ScoreReport} from "../types/ScoreTypes.sol";
 
 /// @title LendingPool
@@ -37,7 +38,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Largest number of collateral assets (one bit each in a position's mask).
-    uint256 public constant MAX_COLLATERALS = 16;
+    uint256 public constant MAX_COLLATERALS = MAX_COLLATERAL_ASSETS;
     /// @notice Largest liquidation bonus.
     uint256 public constant MAX_LIQUIDATION_BONUS_BPS = 2_000;
 
@@ -59,13 +60,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// @notice A borrower's collateral balance of an asset (token units).
     mapping(address borrower => mapping(address asset => uint256 amount)) public collateralOf;
     mapping(uint8 tier => TierState) private _tiers;
-    mapping(address asset => CollateralConfig) private _configs;
-    mapping(address asset => CollateralState) private _collateralStates;
-    /// @dev Listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`); the first
-    /// `_assetCount` entries are set. A fixed-size array: reading asset i costs one SLOAD (no length to load), and a
-    /// uint16 mask can only name indices below MAX_COLLATERALS.
-    address[MAX_COLLATERALS] private _assets;
-    uint256 private _assetCount;
+    /// @dev Listed collateral: configs, states and the index of assets (`CollateralLogic`).
+    CollateralRegistry private _collateral;
     Totals private _totals;
     uint256 private _deficitWad;
 
@@ -114,7 +110,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     function deposit(address asset, uint256 amount, address onBehalfOf) external nonReentrant {
         if (onBehalfOf == address(0)) revert LendingPoolZeroAddress();
         if (amount == 0) revert LendingPoolZeroAmount();
-        CollateralConfig memory cfg = _configs[asset];
+        CollateralConfig memory cfg = _collateral.configs[asset];
         if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
 
         uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
@@ -123,7 +119,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (received == 0) revert LendingPoolZeroAmount();
 
         collateralOf[onBehalfOf][asset] += received;
-        _collateralStates[asset].totalDeposited += uint128(_fit(received, type(uint128).max));
+        _collateral.states[asset].totalDeposited += uint128(_fit(received, type(uint128).max));
         uint16 bit = uint16(1 << cfg.index);
         Position storage p = _positions[onBehalfOf];
         if (p.collateralMask & bit == 0) p.collateralMask |= bit;
@@ -136,7 +132,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (amount == 0) revert LendingPoolZeroAmount();
         Position memory p = _positions[msg.sender];
         TierTerms memory terms = policy.termsForWithdrawal(p.tier);
-        CollateralConfig memory cfg = _configs[asset];
+        CollateralConfig memory cfg = _collateral.configs[asset];
         if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
         uint256 balance = collateralOf[msg.sender][asset];
         if (balance < amount) revert LendingPoolInsufficientBalance(msg.sender, asset, balance, amount);
@@ -144,7 +140,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         // unchecked: balance >= amount checked above; the total holds every balance.
         unchecked {
             collateralOf[msg.sender][asset] = balance - amount;
-            _collateralStates[asset].totalDeposited -= uint128(amount);
+            _collateral.states[asset].totalDeposited -= uint128(amount);
         }
         if (balance == amount) {
             p.collateralMask &= ~uint16(1 << cfg.index);
@@ -228,7 +224,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             p.principalWad -= uint112(principalPart);
             ts.scaledDebt -= uint96(scaledRemoved);
             collateralOf[borrower][collateralAsset] -= seized;
-            _collateralStates[collateralAsset].totalDeposited -= uint128(seized);
+            _collateral.states[collateralAsset].totalDeposited -= uint128(seized);
         }
         _tiers[p.tier] = ts;
         _settleRepayment(principalPart, interest);
@@ -266,25 +262,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
 
     /// @inheritdoc ILendingPool
     function pokePrice(address asset) external {
-        CollateralConfig memory cfg = _configs[asset];
-        if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
-        bool isPaused = policy.paused();
-        (uint256 priceWad, uint256 updatedAt) = _feedPrice(asset, cfg, false);
-        if (priceWad == 0) {
-            if (!isPaused) policy.tripCircuitBreaker(Rules.PRICE_STALE, updatedAt);
-            return;
-        }
-        CollateralState storage st = _collateralStates[asset];
-        uint256 last = st.lastPriceWad;
-        if (priceWad == last) return;
-        if (!isPaused && last != 0) {
-            uint256 deviationBps = _deviationBps(last, priceWad);
-            if (deviationBps > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
-                policy.tripCircuitBreaker(Rules.PRICE_DEVIATION, deviationBps);
-                return;
-            }
-        }
-        _acceptPrice(asset, st, priceWad);
+        CollateralLogic.poke(_collateral, policy, asset);
     }
 
     /// @notice `borrower`'s outstanding principal (vUSD lent and not yet repaid), wad.
@@ -301,42 +279,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             debtByTier[t] = InterestIndex.debtOf(ts.scaledDebt, ts.indexRay);
             totalDebt += debtByTier[t];
         }
-        uint256 collateralValue;
-        uint256 assetCount = _assetCount;
-        for (uint256 i = 0; i < assetCount; ++i) {
-            address asset = _assets[i];
-            CollateralState memory st = _collateralStates[asset];
-            collateralValue += HealthFactor.valueWad(st.totalDeposited, st.lastPriceWad, _configs[asset].tokenDecimals);
-        }
-        emit ExposureSnapshot(totalDebt, collateralValue, vusd.totalSupply(), debtByTier);
+        emit ExposureSnapshot(totalDebt, CollateralLogic.totalValueWad(_collateral), vusd.totalSupply(), debtByTier);
     }
 
     // ---------------------------------------------------------------- governance
 
     /// @inheritdoc ILendingPool
-    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec)
-        external
-        onlyGovernance
-    {
-        if (asset == address(0) || priceFeed == address(0)) revert LendingPoolZeroAddress();
-        if (maxPriceAgeSec == 0) revert LendingPoolInvalidConfig("maxPriceAgeSec");
-        uint8 tokenDecimals = IERC20Metadata(asset).decimals();
-        if (tokenDecimals > 18) revert LendingPoolUnsupportedDecimals(asset, tokenDecimals);
-        uint8 feedDecimals = AggregatorV3Interface(priceFeed).decimals();
-        if (feedDecimals > 18) revert LendingPoolUnsupportedDecimals(priceFeed, feedDecimals);
-
-        CollateralConfig storage cfg = _configs[asset];
-        uint8 index = cfg.index;
-        if (!cfg.listed) {
-            uint256 count = _assetCount;
-            if (count == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
-            index = uint8(count);
-            _assets[count] = asset;
-            _assetCount = count + 1;
-        }
-        _configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true);
-        _collateralStates[asset].lastPriceWad = 0;
-        emit CollateralListed(asset, priceFeed, maxPriceAgeSec);
+    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec) external onlyGovernance {
+        CollateralLogic.list(_collateral, asset, priceFeed, maxPriceAgeSec);
     }
 
     /// @inheritdoc ILendingPool
@@ -366,9 +316,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint16 mask = p.collateralMask;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
-                address asset = _assets[i];
+                address asset = _collateral.assets[i];
                 collateralValueWad += HealthFactor.valueWad(
-                    collateralOf[borrower][asset], _collateralStates[asset].lastPriceWad, _configs[asset].tokenDecimals
+                    collateralOf[borrower][asset], _collateral.states[asset].lastPriceWad, _collateral.configs[asset].tokenDecimals
                 );
             }
             mask >>= 1;
@@ -574,7 +524,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
 
         repaid = _maxLiquidation(debt);
         if (debtToCover < repaid) repaid = debtToCover;
-        CollateralConfig memory cfg = _configs[asset];
+        CollateralConfig memory cfg = _collateral.configs[asset];
         uint256 bonusBps = WadRayMath.BPS + liquidationBonusBps;
         seized = HealthFactor.amountForValue(
             WadRayMath.mulDivDown(repaid, bonusBps, WadRayMath.BPS), priceWad, cfg.tokenDecimals
@@ -612,69 +562,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         ts.aprBps = aprBps;
     }
 
-    /// @dev Values every asset in `mask` at checked prices; also returns `focus`'s price (0 if not held).
+    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), and `focus`'s price.
     function _collateralValue(address borrower, uint16 mask, address focus)
         private
         returns (uint256 valueWad, uint256 focusPriceWad)
     {
-        for (uint256 i = 0; mask != 0; ++i) {
-            if (mask & 1 != 0) {
-                address asset = _assets[i];
-                CollateralConfig memory cfg = _configs[asset];
-                uint256 priceWad = _checkedPrice(asset, cfg);
-                valueWad += HealthFactor.valueWad(collateralOf[borrower][asset], priceWad, cfg.tokenDecimals);
-                if (asset == focus) focusPriceWad = priceWad;
-            }
-            mask >>= 1;
-        }
-    }
-
-    /// @dev The feed's price for a user operation: reverts on a non-positive answer, an incomplete round, a stale
-    /// round, or a move beyond MAX_PRICE_DEVIATION from the last accepted price (only `pokePrice` can persist a
-    /// circuit-breaker trip). Otherwise the price becomes the accepted one. The policy is asked for the deviation
-    /// bound only when the price changed.
-    function _checkedPrice(address asset, CollateralConfig memory cfg) private returns (uint256 priceWad) {
-        (priceWad,) = _feedPrice(asset, cfg, true);
-        CollateralState storage st = _collateralStates[asset];
-        uint256 last = st.lastPriceWad;
-        if (priceWad == last) return priceWad;
-        if (last != 0 && _deviationBps(last, priceWad) > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
-            revert LendingPoolPriceDeviation(asset, last, priceWad);
-        }
-        _acceptPrice(asset, st, priceWad);
-    }
-
-    function _acceptPrice(address asset, CollateralState storage st, uint256 priceWad) private {
-        st.lastPriceWad = uint128(_fit(priceWad, type(uint128).max));
-        emit PriceAccepted(asset, priceWad);
-    }
-
-    /// @dev The feed's latest answer in wad (feed decimals <= 18 at listing), if positive, from a complete round
-    /// and not older than the asset's max age. Otherwise reverts with the named error when `strict`, or returns a
-    /// zero price (and the round's `updatedAt`).
-    function _feedPrice(address asset, CollateralConfig memory cfg, bool strict)
-        private
-        view
-        returns (uint256 priceWad, uint256 updatedAt)
-    {
-        uint80 roundId;
-        int256 answer;
-        uint80 answeredInRound;
-        (roundId, answer,, updatedAt, answeredInRound) = AggregatorV3Interface(cfg.priceFeed).latestRoundData();
-        if (answer <= 0) {
-            if (strict) revert LendingPoolPriceInvalid(asset, answer);
-        } else if (updatedAt == 0 || answeredInRound < roundId) {
-            if (strict) revert LendingPoolPriceRoundIncomplete(asset, roundId, answeredInRound);
-        } else if (block.timestamp > updatedAt + cfg.maxPriceAgeSec) {
-            if (strict) revert LendingPoolPriceStale(asset, updatedAt, cfg.maxPriceAgeSec);
-        } else {
-            priceWad = uint256(answer) * 10 ** (18 - cfg.feedDecimals);
-        }
-    }
-
-    /// @dev |price - last| / last in bps, rounded up (a trip is never missed by rounding).
-    function _deviationBps(uint256 last, uint256 priceWad) private pure returns (uint256) {
-        uint256 diff = priceWad > last ? priceWad - last : last - priceWad;
-        return WadRayMath.mulDivUp(diff, WadRayMath.BPS, last);
+        return CollateralLogic.valueOf(_collateral, collateralOf[borrower], mask, focus, policy);
     }
 }

@@ -42,6 +42,20 @@ struct CollateralState {
     uint128 totalDeposited;
 }
 
+/// @dev Largest number of collateral assets (one bit each in a position's `collateralMask`).
+uint256 constant MAX_COLLATERAL_ASSETS = 16;
+
+/// @notice The pool's collateral registry (`CollateralLogic` acts on it).
+/// @dev `assets` lists the listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`);
+/// the first `count` entries are set. A fixed-size array: reading asset i costs one SLOAD (no length to load), and
+/// a uint16 mask can only name indices below MAX_COLLATERAL_ASSETS.
+struct CollateralRegistry {
+    mapping(address asset => CollateralConfig) configs;
+    mapping(address asset => CollateralState) states;
+    address[MAX_COLLATERAL_ASSETS] assets;
+    uint256 count;
+}
+
 /// @notice Everything `LendingPool` is deployed with; validated once in the constructor. Governance is whoever
 /// holds Roles.GOVERNANCE on the policy.
 struct PoolConfig {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { BPS, DAY, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
+import { lendingPoolFactory } from "../../scripts/deploy/deploy-system.js";
 import { RAY, SPARE, accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -30,26 +31,34 @@ describe("LendingPool", () => {
   describe("deployment and governance", () => {
     it("validates its configuration", async () => {
       const s = await loadFixture(system);
-      const F = await ethers.getContractFactory("LendingPool");
+      const F = await lendingPoolFactory(ethers, s.governance);
       const base = {
         vusd: await s.vusd.getAddress(),
         oracle: await s.oracle.getAddress(),
         policy: await s.policy.getAddress(),
         ...POOL_PARAMS,
       };
-      await expect(ethers.deployContract("LendingPool", [{ ...base, oracle: ethers.ZeroAddress }])).to.be.revertedWithCustomError(
+      await expect(F.deploy({ ...base, oracle: ethers.ZeroAddress })).to.be.revertedWithCustomError(
         F,
         "LendingPoolZeroAddress",
       );
-      await expect(ethers.deployContract("LendingPool", [{ ...base, closeFactorBps: 0 }]))
+      await expect(F.deploy({ ...base, closeFactorBps: 0 }))
         .to.be.revertedWithCustomError(F, "LendingPoolInvalidConfig")
         .withArgs(ethers.encodeBytes32String("closeFactorBps"));
-      await expect(ethers.deployContract("LendingPool", [{ ...base, liquidationBonusBps: 2001 }]))
+      await expect(F.deploy({ ...base, liquidationBonusBps: 2001 }))
         .to.be.revertedWithCustomError(F, "LendingPoolInvalidConfig")
         .withArgs(ethers.encodeBytes32String("liquidationBonusBps"));
       expect(await s.pool.tierCount()).to.equal(4);
       const [, , apr] = await s.pool.tierStateOf(3);
       expect(apr).to.equal(TERMS[3].aprBps);
+    });
+
+    it("stays at least 300 bytes under EIP-170's 24,576-byte limit (and its linked library too)", async () => {
+      const s = await loadFixture(system);
+      const size = async (address: string) => (ethers.getBytes(await ethers.provider.getCode(address))).length;
+      expect(await size(s.poolAddress)).to.be.at.most(24_576 - 300);
+      const logic = await ethers.deployContract("CollateralLogic");
+      expect(await size(await logic.getAddress())).to.be.at.most(24_576 - 300);
     });
 
     it("lets only the policy's governance list collateral and mint surplus", async () => {

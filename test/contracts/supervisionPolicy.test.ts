@@ -243,10 +243,13 @@ describe("SupervisionPolicy", () => {
     it("is not executable at delay - 1 and is at delay, with old and new values in the events", async () => {
       const { policy, regulator, outsider } = await loadFixture(base);
       const ceiling = rule("DEBT_CEILING");
+      // Block times pinned: on a busy machine the next block's time may run ahead of the wall clock's second.
+      const scheduledAt = BigInt(await time.latest()) + 1n;
+      await time.setNextBlockTimestamp(scheduledAt);
       await expect(policy.connect(regulator).scheduleRuleChange(ceiling, 7n * WAD))
         .to.emit(policy, "RuleChangeScheduled")
-        .withArgs(anyValue, ceiling, GLOBAL.debtCeilingWad, 7n * WAD, BigInt(await time.latest()) + 1n + DELAY);
-      const scheduledAt = BigInt(await time.latest());
+        .withArgs(anyValue, ceiling, GLOBAL.debtCeilingWad, 7n * WAD, scheduledAt + DELAY);
+      await time.setNextBlockTimestamp(scheduledAt + 1n);
       const { changeId, executableAt } = await schedule(policy, regulator, ceiling, 8n * WAD);
       expect(executableAt).to.equal(scheduledAt + 1n + DELAY);
 
