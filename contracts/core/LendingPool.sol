@@ -148,7 +148,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         }
         if (p.scaledDebt != 0) {
             uint256 debt = InterestIndex.debtOf(p.scaledDebt, _accrued(p.tier).indexRay);
-            (uint256 value,) = _collateralValue(msg.sender, p.collateralMask, address(0));
+            (uint256 value,) = _collateralValue(msg.sender, p.collateralMask, address(0), false);
             uint256 required = HealthFactor.requiredCollateralWad(debt, terms.maxLtvBps);
             if (value < required) revert LendingPoolInsufficientCollateral(msg.sender, value, required);
         }
@@ -388,7 +388,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         (pdBps, modelId, issuedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
-        (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0));
+        (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0), false);
         req = BorrowRequest({
             borrower: borrower,
             pdBps: pdBps,
@@ -517,7 +517,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         TierTerms memory terms = policy.termsForLiquidation(p.tier);
         uint256 balance = collateralOf[borrower][asset];
         if (balance == 0) revert LendingPoolInsufficientBalance(borrower, asset, 0, debtToCover);
-        (uint256 value, uint256 priceWad) = _collateralValue(borrower, p.collateralMask, asset);
+        (uint256 value, uint256 priceWad) = _collateralValue(borrower, p.collateralMask, asset, true);
         uint256 hf = HealthFactor.healthFactorWad(value, terms.liquidationThresholdBps, debt);
         if (hf >= WadRayMath.WAD) revert LendingPoolPositionHealthy(borrower, hf);
         _syncRate(p.tier, ts, terms.aprBps);
@@ -562,11 +562,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         ts.aprBps = aprBps;
     }
 
-    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), and `focus`'s price.
-    function _collateralValue(address borrower, uint16 mask, address focus)
+    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), and `focus`'s price;
+    /// `forLiquidation`: only `focus`, the seized asset, is checked strictly.
+    function _collateralValue(address borrower, uint16 mask, address focus, bool forLiquidation)
         private
         returns (uint256 valueWad, uint256 focusPriceWad)
     {
-        return CollateralLogic.valueOf(_collateral, collateralOf[borrower], mask, focus, policy);
+        return CollateralLogic.valueOf(_collateral, collateralOf[borrower], mask, focus, policy, forLiquidation);
     }
 }

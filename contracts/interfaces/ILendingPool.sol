@@ -85,9 +85,17 @@ interface ILendingPool is IComplianceEvents {
     /// repaid) and seizes `collateralAsset` worth the repaid debt plus the bonus, rounded down. If that asset runs
     /// out, the repayment shrinks to what it covers; if the borrower then has no collateral at all, the rest of
     /// the debt is bad debt: written off against surplus, the remainder recorded as deficit.
+    /// Prices: no asset a borrower chose to add can block or delay their liquidation. `collateralAsset`, the one
+    /// seized, must have a valid price (the price errors otherwise; the liquidator may pick another asset). Every
+    /// other asset is valued in the protocol's favour instead of reverting: a price that cannot be read (the feed
+    /// reverts, or answers a non-positive, incomplete, stale or out-of-range round) counts as zero; a price beyond
+    /// MAX_PRICE_DEVIATION from the last accepted one counts at the lower of the two and is not accepted (only
+    /// `pokePrice` trips the breaker). Borrow and withdraw keep reverting on any such price.
+    /// Terms: the position's held tier (`positionOf`); anyone may `rebase` it onto its current tier first.
     /// @dev Reverts `SupervisionPaused`, `SupervisionLiquidationGracePeriod`, `LendingPoolNoDebt`,
     /// `LendingPoolPositionHealthy`, `LendingPoolInsufficientBalance` (no such collateral),
-    /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), the price errors.
+    /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), the price errors for
+    /// `collateralAsset`.
     function liquidate(address borrower, address collateralAsset, uint256 debtToCoverWad) external;
     /// @notice Re-bases `borrower`'s debt onto the tier of their current score (a declined PD maps to the most
     /// conservative tier). Anyone may call.
@@ -116,8 +124,8 @@ interface ILendingPool is IComplianceEvents {
         returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal);
 
     /// @notice Checks `asset`'s feed: accepts a fresh price within the deviation bound, trips the circuit breaker
-    /// otherwise (PRICE_STALE with `updatedAt` for a stale, non-positive or incomplete answer; PRICE_DEVIATION with
-    /// the deviation in bps). While the breaker is tripped, a fresh valid price is accepted as the new reference,
+    /// otherwise (PRICE_STALE with `updatedAt` for a stale, non-positive, out-of-range or incomplete answer, 0 for a
+    /// feed that reverts; PRICE_DEVIATION with the deviation in bps). While the breaker is tripped, a fresh valid price is accepted as the new reference,
     /// so the regulator can unpause on a price it reviewed. Anyone may call (keepers, nodes, the guardian's bot).
     function pokePrice(address asset) external;
     /// @notice Emits an `ExposureSnapshot`: total debt with interest, collateral valued at the last accepted

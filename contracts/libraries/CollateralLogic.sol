@@ -90,18 +90,23 @@ library CollateralLogic {
 
     /// @notice Values every asset in `mask` (bit i = asset i) of a borrower whose balances are `balances`, at
     /// checked prices (`checkedPrice`); also returns `focus`'s price (0 if not held). Rounded down.
+    /// `forLiquidation`: `focus` is the asset to be seized and keeps the strict check (it must have a valid price);
+    /// every other asset is checked leniently, so no asset a borrower chose to add can make the liquidation revert:
+    /// a price that cannot be read counts as zero, one beyond the deviation bound at the lower of it and the last
+    /// accepted price. Both undervalue rather than overvalue: the protocol's favour.
     function valueOf(
         CollateralRegistry storage r,
         mapping(address asset => uint256) storage balances,
         uint16 mask,
         address focus,
-        ISupervisionPolicy policy
+        ISupervisionPolicy policy,
+        bool forLiquidation
     ) internal returns (uint256 valueWad, uint256 focusPriceWad) {
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
                 address asset = r.assets[i];
                 CollateralConfig memory cfg = r.configs[asset];
-                uint256 priceWad = checkedPrice(r, policy, asset, cfg);
+                uint256 priceWad = checkedPrice(r, policy, asset, cfg, forLiquidation && asset != focus);
                 valueWad += HealthFactor.valueWad(balances[asset], priceWad, cfg.tokenDecimals);
                 if (asset == focus) focusPriceWad = priceWad;
             }
@@ -109,27 +114,36 @@ library CollateralLogic {
         }
     }
 
-    /// @notice The feed's price for a user operation: reverts on a non-positive answer, an incomplete round, a
-    /// stale round, or a move beyond MAX_PRICE_DEVIATION from the last accepted price (only `pokePrice` can persist
-    /// a circuit-breaker trip). Otherwise the price becomes the accepted one. The policy is asked for the deviation
-    /// bound only when the price changed.
-    function checkedPrice(CollateralRegistry storage r, ISupervisionPolicy policy, address asset, CollateralConfig memory cfg)
-        internal
-        returns (uint256 priceWad)
-    {
-        (priceWad,) = feedPrice(asset, cfg, true);
+    /// @notice The feed's price for a user operation: reverts on a price `feedPrice` refuses, or on a move beyond
+    /// MAX_PRICE_DEVIATION from the last accepted price (only `pokePrice` can persist a circuit-breaker trip).
+    /// Otherwise the price becomes the accepted one. The policy is asked for the deviation bound only when the price
+    /// changed. `lenient` (another asset than the one seized, in a liquidation): never reverts; a refused price is
+    /// 0, a move beyond the bound returns the lower of the new and the last accepted price and is not accepted.
+    function checkedPrice(
+        CollateralRegistry storage r,
+        ISupervisionPolicy policy,
+        address asset,
+        CollateralConfig memory cfg,
+        bool lenient
+    ) internal returns (uint256 priceWad) {
+        (priceWad,) = feedPrice(asset, cfg, !lenient);
+        if (priceWad == 0) return 0; // lenient only: a strict read reverts instead
         CollateralState storage st = r.states[asset];
         uint256 last = st.lastPriceWad;
         if (priceWad == last) return priceWad;
         if (last != 0 && _deviationBps(last, priceWad) > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
-            revert ILendingPool.LendingPoolPriceDeviation(asset, last, priceWad);
+            if (!lenient) revert ILendingPool.LendingPoolPriceDeviation(asset, last, priceWad);
+            return priceWad < last ? priceWad : last;
         }
         _acceptPrice(asset, st, priceWad);
     }
 
-    /// @notice The feed's latest answer in wad (feed decimals <= 18 at listing), if positive, from a complete
-    /// round and not older than the asset's max age. Otherwise reverts with the named error when `strict`, or
-    /// returns a zero price (and the round's `updatedAt`).
+    /// @notice The feed's latest answer in wad (feed decimals <= 18 at listing), if positive and at most
+    /// `type(uint128).max` in wad, from a complete round and not older than the asset's max age. Otherwise reverts
+    /// with the named error when `strict` (a reverting feed: with the feed's own revert data), or returns a zero
+    /// price (and the round's `updatedAt`, 0 if the feed reverted).
+    /// @dev A feed whose return data does not decode as a round still reverts (Solidity decodes it outside `try`);
+    /// feeds are listed by governance, and a listed feed that answers garbage is a listing to fix, not an input.
     function feedPrice(address asset, CollateralConfig memory cfg, bool strict)
         internal
         view
@@ -138,8 +152,21 @@ library CollateralLogic {
         uint80 roundId;
         int256 answer;
         uint80 answeredInRound;
-        (roundId, answer,, updatedAt, answeredInRound) = AggregatorV3Interface(cfg.priceFeed).latestRoundData();
-        if (answer <= 0) {
+        try AggregatorV3Interface(cfg.priceFeed).latestRoundData() returns (
+            uint80 roundId_, int256 answer_, uint256, uint256 updatedAt_, uint80 answeredInRound_
+        ) {
+            (roundId, answer, updatedAt, answeredInRound) = (roundId_, answer_, updatedAt_, answeredInRound_);
+        } catch (bytes memory reason) {
+            if (strict) {
+                // Re-raise the feed's own error, as a plain call would.
+                assembly ("memory-safe") {
+                    revert(add(reason, 0x20), mload(reason))
+                }
+            }
+            return (0, 0);
+        }
+        // answer > 0 here: the cast is exact; the bound keeps the wad price within the 128 bits it is stored in.
+        if (answer <= 0 || uint256(answer) > type(uint128).max / 10 ** (18 - cfg.feedDecimals)) {
             if (strict) revert ILendingPool.LendingPoolPriceInvalid(asset, answer);
         } else if (updatedAt == 0 || answeredInRound < roundId) {
             if (strict) revert ILendingPool.LendingPoolPriceRoundIncomplete(asset, roundId, answeredInRound);
@@ -150,8 +177,8 @@ library CollateralLogic {
         }
     }
 
+    /// @dev `priceWad` comes from `feedPrice`, which bounds it to 128 bits: the cast is exact.
     function _acceptPrice(address asset, CollateralState storage st, uint256 priceWad) private {
-        if (priceWad > type(uint128).max) revert ILendingPool.LendingPoolOverflow(priceWad, type(uint128).max);
         st.lastPriceWad = uint128(priceWad);
         emit ILendingPool.PriceAccepted(asset, priceWad);
     }
