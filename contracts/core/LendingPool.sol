@@ -546,11 +546,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         return value;
     }
 
-    /// @dev `tier`'s state accrued to now in memory (not stored).
+    /// @dev `tier`'s state accrued to now in memory (not stored). The index saturates at its storage maximum
+    /// (`InterestIndex.accrueSaturating`), so the cast is exact and no accrual can make a call revert.
     function _accrued(uint8 tier) private view returns (TierState memory ts) {
         ts = _tiers[tier];
         if (ts.lastAccrualTs != block.timestamp) {
-            ts.indexRay = uint104(_fit(InterestIndex.accrue(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs), type(uint104).max));
+            ts.indexRay =
+                uint104(InterestIndex.accrueSaturating(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs));
             ts.lastAccrualTs = uint40(block.timestamp);
         }
     }
