@@ -160,6 +160,19 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         return (score.pdBps(), modelId, score.issuedAt(), valid);
     }
 
+    /// @inheritdoc ICreditScoreOracle
+    function positionScoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved)
+    {
+        PackedScore score = _scores[borrower];
+        uint32 modelIndex = score.modelIndex();
+        if (modelIndex == 0) return (pdBps, issuedAt, validUntil, false);
+        modelApproved = _models[_modelIds[modelIndex]].status == ModelStatus.Approved;
+        return (score.pdBps(), score.issuedAt(), score.validUntil(), modelApproved);
+    }
+
     /// @dev Checks `report`, then its signatures; stores it and emits the compliance events.
     function _submit(ScoreReport calldata report, bytes calldata signatures, Config memory config) private {
         uint32 modelIndex = _checkReport(report, config);

@@ -131,6 +131,10 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (to == address(0)) revert LendingPoolZeroAddress();
         if (amount == 0) revert LendingPoolZeroAmount();
         Position memory p = _positions[msg.sender];
+        uint8 heldTier = p.tier;
+        // The check below uses the position's current tier: a position with debt is re-based first.
+        TierState memory ts;
+        if (p.scaledDebt != 0) ts = _toCurrentTier(msg.sender, p);
         TierTerms memory terms = policy.termsForWithdrawal(p.tier);
         CollateralConfig memory cfg = _collateral.configs[asset];
         if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
@@ -142,12 +146,10 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             collateralOf[msg.sender][asset] = balance - amount;
             _collateral.states[asset].totalDeposited -= uint128(amount);
         }
-        if (balance == amount) {
-            p.collateralMask &= ~uint16(1 << cfg.index);
-            _positions[msg.sender].collateralMask = p.collateralMask;
-        }
+        if (balance == amount) p.collateralMask &= ~uint16(1 << cfg.index);
+        if (balance == amount || p.tier != heldTier) _positions[msg.sender] = p;
         if (p.scaledDebt != 0) {
-            uint256 debt = InterestIndex.debtOf(p.scaledDebt, _accrued(p.tier).indexRay);
+            uint256 debt = InterestIndex.debtOf(p.scaledDebt, ts.indexRay);
             (uint256 value,) = _collateralValue(msg.sender, p.collateralMask, address(0), false);
             uint256 required = HealthFactor.requiredCollateralWad(debt, terms.maxLtvBps);
             if (value < required) revert LendingPoolInsufficientCollateral(msg.sender, value, required);
@@ -243,14 +245,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- tiers and prices
 
     /// @inheritdoc ILendingPool
-    function rebase(address borrower) external nonReentrant {
+    function rebase(address borrower) external nonReentrant returns (uint8 oldTier, uint8 newTier) {
         Position memory p = _positions[borrower];
         if (p.scaledDebt == 0) revert LendingPoolNoDebt(borrower);
-        (uint16 pdBps,, uint64 issuedAt, bool valid) = oracle.loanScoreOf(borrower);
-        (uint8 tier,,) = policy.tierForScore(pdBps, issuedAt, valid);
-        if (tier == p.tier) return;
-        _tiers[tier] = _rebase(borrower, p, _accrued(p.tier), tier, 0);
-        _positions[borrower] = p;
+        oldTier = p.tier;
+        _toCurrentTier(borrower, p);
+        newTier = p.tier;
+        if (newTier != oldTier) _positions[borrower] = p;
     }
 
     /// @inheritdoc ILendingPool
@@ -400,6 +401,19 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             totalPrincipalAfterWad: _totals.totalPrincipalWad + amountWad,
             collateralValueWad: collateralValue
         });
+    }
+
+    /// @dev Moves `p` (in memory; the caller stores it) onto its current tier, `policy.tierForPosition` of its
+    /// stored score, if that differs from its held tier (both tiers' states are stored then). Returns the accrued
+    /// state of `p`'s tier after the move.
+    function _toCurrentTier(address borrower, Position memory p) private returns (TierState memory ts) {
+        ts = _accrued(p.tier);
+        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved) = oracle.positionScoreOf(borrower);
+        uint8 tier = policy.tierForPosition(p.tier, pdBps, issuedAt, validUntil, modelApproved);
+        if (tier != p.tier) {
+            ts = _rebase(borrower, p, ts, tier, 0);
+            _tiers[tier] = ts;
+        }
     }
 
     /// @dev Moves `p`'s debt (plus `addWad` of new debt) from its tier onto `newTier`: stores the old tier's

@@ -33,6 +33,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// at least a minute, so the pull flow survives a slow block.
     uint32 public constant MIN_PULL_REPORT_AGE = 1 minutes;
     uint32 public constant MAX_PULL_REPORT_AGE = 1 hours;
+    /// @notice Bound on SCORE_NOTICE_PERIOD: notice, not a second validity period.
+    uint32 public constant MAX_SCORE_NOTICE_PERIOD = 90 days;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -49,8 +51,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @dev The global rules as stored: every rule a borrow checks in two slots (wad limits in 96 bits, enforced
-    /// by `_checkGlobal`; PULL_REPORT_MAX_AGE, at most an hour, in 16 bits), the timelock delay apart in
-    /// `_timelockDelaySec`.
+    /// by `_checkGlobal`; PULL_REPORT_MAX_AGE, at most an hour, in 16 bits), the rules no borrow reads apart
+    /// (`_timelockDelaySec`, `_scoreNoticePeriodSec`, one slot).
     struct StoredRules {
         // slot 1
         uint96 debtCeilingWad;
@@ -89,6 +91,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     TierTerms[MAX_TIERS] private _effective;
     StoredRules private _rules;
     uint32 private _timelockDelaySec;
+    uint32 private _scoreNoticePeriodSec;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
@@ -137,6 +140,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.LIQUIDATION_GRACE_PERIOD, r.liquidationGracePeriodSec);
         _setGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
         _setGlobal(Rules.PULL_REPORT_MAX_AGE, r.pullReportMaxAgeSec);
+        _setGlobal(Rules.SCORE_NOTICE_PERIOD, r.scoreNoticePeriodSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
     }
 
@@ -191,6 +195,26 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         scored = TierMath.isFresh(valid, issuedAt, block.timestamp, _rules.maxScoreAgeSec);
         if (!scored) return (_TIER_COUNT - 1, false, false);
         (tier, declined) = tierOf(pdBps);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function tierForPosition(uint8 heldTier, uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved)
+        external
+        view
+        returns (uint8 tier)
+    {
+        uint8 conservative = _TIER_COUNT - 1;
+        // No score, or its model is no longer approved: no notice.
+        if (!modelApproved) return conservative;
+        // A declined PD maps to the conservative tier.
+        (tier,) = tierOf(pdBps);
+        // The score stops being fresh (`TierMath.isFresh`) at the earlier of its validUntil and MAX_SCORE_AGE.
+        uint256 expiresAt = uint256(issuedAt) + _rules.maxScoreAgeSec;
+        if (validUntil < expiresAt) expiresAt = validUntil;
+        if (block.timestamp <= expiresAt) return tier;
+        // Notice: the held tier, unless the expired score's own tier is worse.
+        if (block.timestamp <= expiresAt + _scoreNoticePeriodSec) return heldTier > tier ? heldTier : tier;
+        return conservative;
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -460,7 +484,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
                 || rule == Rules.CONCENTRATION_FLOOR || rule == Rules.DAILY_ORIGINATION_LIMIT
                 || rule == Rules.MAX_SCORE_AGE || rule == Rules.ATTESTATION_REQUIRED
                 || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
-                || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE
+                || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE || rule == Rules.SCORE_NOTICE_PERIOD
         ) return (Kind.Global, rule, 0);
         base = rule & ~bytes32(uint256(0xff));
         tier = uint8(uint256(rule));
@@ -496,6 +520,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.MAX_PRICE_DEVIATION) return r.maxPriceDeviationBps;
             if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
             if (base == Rules.PULL_REPORT_MAX_AGE) return r.pullReportMaxAgeSec;
+            if (base == Rules.SCORE_NOTICE_PERIOD) return _scoreNoticePeriodSec;
             return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
@@ -527,6 +552,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             else if (base == Rules.MAX_PRICE_DEVIATION) r.maxPriceDeviationBps = uint16(v);
             else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
             else if (base == Rules.PULL_REPORT_MAX_AGE) r.pullReportMaxAgeSec = uint16(v);
+            else if (base == Rules.SCORE_NOTICE_PERIOD) _scoreNoticePeriodSec = uint32(v);
             else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -604,6 +630,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v < MIN_TIMELOCK_DELAY || v > MAX_TIMELOCK_DELAY) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.PULL_REPORT_MAX_AGE) {
             if (v < MIN_PULL_REPORT_AGE || v > MAX_PULL_REPORT_AGE) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.SCORE_NOTICE_PERIOD) {
+            if (v > MAX_SCORE_NOTICE_PERIOD) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.ATTESTATION_REQUIRED) {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {

@@ -81,6 +81,15 @@ interface ICreditScoreOracle is IComplianceEvents {
         view
         returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, bool valid);
 
+    /// @notice The fields that place an existing position on its current tier
+    /// (`ISupervisionPolicy.tierForPosition`): PD, issue time, end of validity, and whether the score's model is
+    /// still approved (all zero / false without a score). Unlike `valid`, expiry and model status are apart: an
+    /// expired score gives notice, a retired model does not.
+    function positionScoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved);
+
     // ---- model registry (regulator) ----
 
     /// @notice Proposes a model: `modelId` is the sha256 of the ONNX file. Only the regulator.

@@ -56,9 +56,12 @@ interface ILendingPool is IComplianceEvents {
     /// @dev Reverts `LendingPoolCollateralNotListed`, `LendingPoolZeroAddress`, `LendingPoolZeroAmount` (nothing
     /// arrived), `SafeERC20FailedOperation`.
     function deposit(address asset, uint256 amount, address onBehalfOf) external;
-    /// @notice Withdraws caller's collateral to `to` if the position stays within its tier's LTV.
+    /// @notice Withdraws caller's collateral to `to` if the position stays within its current tier's max LTV. A
+    /// position with debt is first re-based onto its current tier (`rebase`'s rule): a newer score, better or
+    /// worse, a retired model or a score past its notice period binds the withdrawal; within the notice an
+    /// expired score gives, the held tier's terms still apply.
     /// @dev Reverts `SupervisionPaused`, `LendingPoolInsufficientBalance`, `LendingPoolInsufficientCollateral`,
-    /// and the price errors when the caller has debt.
+    /// and the price errors when the caller has debt. Emits `DebtRebased` when the tier changed.
     function withdraw(address asset, uint256 amount, address to) external;
     /// @notice Borrows `amountWad` vUSD on the caller's stored score (or the conservative tier).
     /// @dev Reverts `LendingPoolZeroAmount`, `LendingPoolDebtBelowMinimum`, the price errors, and the policy's
@@ -97,9 +100,15 @@ interface ILendingPool is IComplianceEvents {
     /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), the price errors for
     /// `collateralAsset`.
     function liquidate(address borrower, address collateralAsset, uint256 debtToCoverWad) external;
-    /// @notice Re-bases `borrower`'s debt onto the tier of their current score (a declined PD maps to the most
-    /// conservative tier). Anyone may call.
-    function rebase(address borrower) external;
+    /// @notice Re-bases `borrower`'s debt onto their current tier (`ISupervisionPolicy.tierForPosition`): a fresh
+    /// score's tier (a declined PD: the most conservative), the most conservative tier at once if there is no
+    /// score or its model was retired, and for an expired score the held tier until SCORE_NOTICE_PERIOD after its
+    /// expiry, then the most conservative one. Anyone may call: keepers re-base every position whose held tier
+    /// differs (`scripts/keeper/rebase.ts`), a borrower with a better score may, and a liquidator may before
+    /// liquidating (liquidation uses the held tier). Returns the held and the current tier; the position moved if
+    /// they differ (`DebtRebased`), so `staticCall` tells a keeper whether a call is due.
+    /// @dev Reverts `LendingPoolNoDebt`.
+    function rebase(address borrower) external returns (uint8 oldTier, uint8 newTier);
     /// @notice Accrues `tier` at its old APR up to now, then adopts the policy's current effective APR. Anyone may
     /// call. Keepers call it right after a TIER_APR or TIER_CAP_APR change executes: borrow and liquidate also
     /// sync the tier they touch, but repay and withdraw do not (to keep them cheap), so until one of these runs

@@ -26,7 +26,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The caller's role may not change `rule` (or the rule id is unknown).
     error SupervisionRuleNotSchedulable(bytes32 rule, address caller);
     /// @notice A value outside what the rule can hold (e.g. bps above 10000, a timelock delay out of range, a flag
-    /// other than 0 / 1, a wad limit above `type(uint96).max`, PULL_REPORT_MAX_AGE outside [60, 3600] seconds). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
+    /// other than 0 / 1, a wad limit above `type(uint96).max`, PULL_REPORT_MAX_AGE outside [60, 3600] seconds,
+    /// SCORE_NOTICE_PERIOD above 90 days). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
     /// bounds out of order) revert `SupervisionRuleViolated` instead.
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
     /// @notice `ruleValue` was asked for an id that is not a rule.
@@ -83,6 +84,21 @@ interface ISupervisionPolicy is IComplianceEvents {
         external
         view
         returns (uint8 tier, bool scored, bool declined);
+
+    /// @notice The tier an existing position belongs on now (`LendingPool.rebase`, and every withdrawal, which
+    /// re-bases first), given the tier it holds and its stored score (`ICreditScoreOracle.positionScoreOf`):
+    /// - a fresh score (unexpired, at most MAX_SCORE_AGE old, model approved): its PD's tier (a declined PD: the
+    ///   most conservative tier), better or worse than the held one;
+    /// - no score, or a score whose model is no longer approved (retired): the most conservative tier, at once;
+    /// - an expired score (past its validUntil or older than MAX_SCORE_AGE, model still approved) gives notice:
+    ///   for SCORE_NOTICE_PERIOD after it expired the debt keeps its held tier (or the expired score's own tier if
+    ///   that is worse), then the most conservative tier. New borrowing gets no notice (`authorizeBorrow`).
+    /// An operator-set change does not void stored scores: each was verified by a quorum of the set in force when
+    /// it was posted; the change voids reports not yet posted (they name the retired set's version).
+    function tierForPosition(uint8 heldTier, uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved)
+        external
+        view
+        returns (uint8 tier);
 
     /// @notice `termsOf(tier)`, reverting `SupervisionPaused` while paused (withdrawals).
     function termsForWithdrawal(uint8 tier) external view returns (TierTerms memory);

@@ -17,6 +17,7 @@ library Rules {
     bytes32 internal constant LIQUIDATION_GRACE_PERIOD = "LIQUIDATION_GRACE_PERIOD"; // seconds after unpause
     bytes32 internal constant TIMELOCK_DELAY = "TIMELOCK_DELAY"; // seconds between schedule and execute
     bytes32 internal constant PULL_REPORT_MAX_AGE = "PULL_REPORT_MAX_AGE"; // seconds from a pull report's issuedAt to its use
+    bytes32 internal constant SCORE_NOTICE_PERIOD = "SCORE_NOTICE_PERIOD"; // seconds an expired score's debt keeps its tier
 
     // ---- per-tier caps (regulator) ----
     bytes32 internal constant TIER_CAP_MAX_LTV = "TIER_CAP_MAX_LTV";

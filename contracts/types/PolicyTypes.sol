@@ -37,6 +37,7 @@ struct GlobalRules {
     uint32 liquidationGracePeriodSec; // LIQUIDATION_GRACE_PERIOD: after an unpause
     uint32 timelockDelaySec; // TIMELOCK_DELAY: schedule -> execute
     uint32 pullReportMaxAgeSec; // PULL_REPORT_MAX_AGE: a pull report's issuedAt to its use, in [60, 3600]
+    uint32 scoreNoticePeriodSec; // SCORE_NOTICE_PERIOD: after a score expires, its debt keeps its tier; <= 90 days
     bool attestationRequired; // ATTESTATION_REQUIRED (0 / 1)
 }
 

@@ -144,6 +144,7 @@ export async function deploySystem(
           timelockDelaySec: params.rules.timelockDelaySec,
           attestationRequired: params.rules.attestationRequired,
           pullReportMaxAgeSec: params.rules.pullReportMaxAgeSec,
+          scoreNoticePeriodSec: params.rules.scoreNoticePeriodSec,
         },
       },
     ],

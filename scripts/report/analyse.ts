@@ -392,6 +392,7 @@ const RULE_UNITS: Record<string, RuleUnit> = {
   LIQUIDATION_GRACE_PERIOD: "seconds",
   TIMELOCK_DELAY: "seconds",
   PULL_REPORT_MAX_AGE: "seconds",
+  SCORE_NOTICE_PERIOD: "seconds",
   ATTESTATION_REQUIRED: "flag",
 };
 

@@ -302,6 +302,20 @@ describe("CreditScoreOracle", function () {
       expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([9_000n, MODEL_ID, second.issuedAt, false]);
     });
 
+    it("positionScoreOf keeps expiry apart from model status: expired stays approved, retired is not", async function () {
+      const { oracle, regulator, makeReport, sign, operators, borrower, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
+      expect(await oracle.positionScoreOf(stranger.address)).to.deep.equal([0n, 0n, 0n, false]);
+      const report = await makeReport({ pdBps: 1234 });
+      await oracle.submitScore(report, await sign(report, operators.slice(0, 3)));
+      const fields = (approved: boolean) => [1234n, report.issuedAt, report.validUntil, approved];
+      expect(await oracle.positionScoreOf(borrower.address)).to.deep.equal(fields(true));
+      await time.increaseTo(report.validUntil + 1n); // expired: `valid` false, the model still approved
+      expect((await oracle.scoreOf(borrower.address))[5]).to.equal(false);
+      expect(await oracle.positionScoreOf(borrower.address)).to.deep.equal(fields(true));
+      await oracle.connect(regulator).retireModel(MODEL_ID);
+      expect(await oracle.positionScoreOf(borrower.address)).to.deep.equal(fields(false));
+    });
+
     it("loanScoreOf turns invalid with scoreOf when the model is retired", async function () {
       const { oracle, regulator, makeReport, sign, operators, borrower } = await networkHelpers.loadFixture(deployOracleFixture);
       const report = await makeReport();

@@ -53,6 +53,7 @@ export const GLOBAL = {
   timelockDelaySec: 2 * 86_400,
   attestationRequired: false,
   pullReportMaxAgeSec: 300,
+  scoreNoticePeriodSec: 7 * 86_400,
 };
 
 export const POOL_PARAMS = { closeFactorBps: 5000, liquidationBonusBps: 500, minDebtWad: 100n * WAD };

@@ -451,6 +451,101 @@ describe("LendingPool", () => {
         .withArgs(s.bob.address, s.wethAddress, 10n * WAD, 11n * WAD);
       await s.pool.connect(s.bob).withdraw(s.wethAddress, 10n * WAD, s.bob.address);
     });
+
+    /** Alice's debt re-based at `at` from tier `from` (she is its only borrower) onto tier `to`. */
+    async function rebasedDebt(pool: any, from: number, to: number, at: bigint) {
+      const debt = await expectedDebt(pool, from, at);
+      const [index, last, apr] = await pool.tierStateOf(to);
+      const toIndex = accrue(index, apr, at - last);
+      return { debt, rebased: debtOf(mulDivUp(debt, RAY, toIndex), toIndex) };
+    }
+
+    it("checks a newer, worse score's tier, not the held one: re-bases first, on both sides of its LTV", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(8000n * WAD); // tier 0: 80% would let her keep just $10,000
+      await s.score(s.alice.address, 1500); // tier 3: 50%
+      const keep = async (at: bigint) => {
+        const { debt, rebased } = await rebasedDebt(s.pool, 0, 3, at);
+        const required = mulDivUp(rebased, BPS, 5000n);
+        return { debt, required, minLeft: mulDivUp(required, 1n, 2000n) };
+      };
+      let at = BigInt(await time.latest()) + 1n;
+      let k = await keep(at);
+      await time.setNextBlockTimestamp(at);
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 10n * WAD - k.minLeft + 1n, s.alice.address))
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolInsufficientCollateral")
+        .withArgs(s.alice.address, (k.minLeft - 1n) * 2000n, k.required);
+      at += 1n;
+      k = await keep(at);
+      await time.setNextBlockTimestamp(at);
+      const tx = s.pool.connect(s.alice).withdraw(s.wethAddress, 10n * WAD - k.minLeft, s.alice.address);
+      await expect(tx).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 3, k.debt);
+      await expect(tx).to.emit(s.pool, "CollateralWithdrawn");
+      expect((await s.pool.positionOf(s.alice.address)).tier).to.equal(3);
+    });
+
+    it("binds a retired model's scores at once (no notice): the conservative tier's LTV", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(8000n * WAD);
+      await s.oracle.connect(s.regulator).retireModel(MODEL_ID);
+      // 4 WETH out leaves $12,000: enough at tier 0's 80%, not at tier 3's 50% (16,000 and a little interest).
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolInsufficientCollateral",
+      );
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 1n * WAD, s.alice.address))
+        .to.emit(s.pool, "DebtRebased")
+        .withArgs(s.alice.address, 0, 3, anyDebtLeft());
+    });
+
+    it("uses a newer, better score's tier too", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.bob).borrow(5000n * WAD); // unscored: tier 3, needs $10,000
+      await s.score(s.bob.address, 100); // tier 0: needs $6,250
+      const tx = s.pool.connect(s.bob).withdraw(s.wethAddress, 6n * WAD, s.bob.address); // leaves $8,000
+      await expect(tx).to.emit(s.pool, "DebtRebased").withArgs(s.bob.address, 3, 0, anyDebtLeft());
+      await expect(tx).to.emit(s.pool, "CollateralWithdrawn");
+    });
+  });
+
+  describe("a position's current tier: rebase, and the notice an expired score gives", () => {
+    const NOTICE = BigInt(GLOBAL.scoreNoticePeriodSec);
+    const MAX_AGE = BigInt(GLOBAL.maxScoreAgeSec);
+
+    it("an expired score keeps the held tier until SCORE_NOTICE_PERIOD after expiry, then the conservative one", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(8000n * WAD);
+      const expiry = (await s.oracle.scoreOf(s.alice.address)).issuedAt + MAX_AGE; // before validUntil (90 days)
+      // Expired but within notice: a withdrawal still uses tier 0's 80% (4 WETH out leaves $12,000).
+      await time.setNextBlockTimestamp(expiry + 1n);
+      await s.feed.setAnswer(price8(WETH_PRICE));
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address)).not.to.emit(s.pool, "DebtRebased");
+      await time.setNextBlockTimestamp(expiry + NOTICE);
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "DebtRebased");
+      expect((await s.pool.positionOf(s.alice.address)).tier).to.equal(0);
+      const at = expiry + NOTICE + 1n;
+      const debt = await expectedDebt(s.pool, 0, at);
+      await time.setNextBlockTimestamp(at);
+      await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 3, debt);
+    });
+
+    it("during notice an expired score's own tier still binds when it is worse than the held one", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(1000n * WAD); // tier 0
+      await s.score(s.alice.address, 700); // tier 2, not re-based yet
+      await time.increase(MAX_AGE + 10n); // expired, within notice
+      await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 2, anyDebtLeft());
+    });
+
+    it("rebase returns the held and the current tier, so a keeper can ask first (staticCall)", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(1000n * WAD);
+      expect(await s.pool.rebase.staticCall(s.alice.address)).to.deep.equal([0n, 0n]);
+      await s.score(s.alice.address, 300);
+      expect(await s.pool.rebase.staticCall(s.alice.address)).to.deep.equal([0n, 1n]);
+      await s.pool.rebase(s.alice.address);
+      expect(await s.pool.rebase.staticCall(s.alice.address)).to.deep.equal([1n, 1n]);
+    });
   });
 
   describe("interest and tiers", () => {

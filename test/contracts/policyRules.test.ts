@@ -109,6 +109,7 @@ const GLOBALS: [RuleName, bigint, bigint][] = [
   ["LIQUIDATION_GRACE_PERIOD", BigInt(GLOBAL.liquidationGracePeriodSec), U32_MAX],
   ["TIMELOCK_DELAY", DELAY, 30n * DAY],
   ["PULL_REPORT_MAX_AGE", BigInt(GLOBAL.pullReportMaxAgeSec), 3600n],
+  ["SCORE_NOTICE_PERIOD", BigInt(GLOBAL.scoreNoticePeriodSec), 90n * DAY],
 ];
 
 const capValue = (t: number, name: RuleName) => {
@@ -191,6 +192,7 @@ describe("SupervisionPolicy rules", () => {
         ["MAX_SCORE_AGE", 0n],
         ["PULL_REPORT_MAX_AGE", 60n],
         ["PULL_REPORT_MAX_AGE", 3600n],
+        ["SCORE_NOTICE_PERIOD", 0n],
       ];
       for (const [name, v] of valid) {
         await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v)).to.emit(policy, "RuleChangeScheduled");
@@ -210,6 +212,7 @@ describe("SupervisionPolicy rules", () => {
         ["ATTESTATION_REQUIRED", 2n],
         ["PULL_REPORT_MAX_AGE", 59n],
         ["PULL_REPORT_MAX_AGE", 3601n],
+        ["SCORE_NOTICE_PERIOD", 90n * DAY + 1n],
       ];
       for (const [name, v] of invalid) {
         await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v))

@@ -124,6 +124,9 @@ describe("SupervisionPolicy", () => {
           .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
           .withArgs(rule("PULL_REPORT_MAX_AGE"), bad);
       }
+      await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { scoreNoticePeriodSec: 90 * 86_400 + 1 })]))
+        .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+        .withArgs(rule("SCORE_NOTICE_PERIOD"), 90 * 86_400 + 1);
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { timelockDelaySec: 3599 })]))
         .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
         .withArgs(rule("TIMELOCK_DELAY"), 3599);
@@ -221,6 +224,34 @@ describe("SupervisionPolicy", () => {
       await expect(policy.requirePullReportFresh(now - maxAge - 1n))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("PULL_REPORT_MAX_AGE"), maxAge, maxAge + 1n);
+    });
+
+    it("tierForPosition: a fresh score's tier, conservative at once without an approved model, notice after expiry", async () => {
+      const { policy } = await loadFixture(base);
+      const now = BigInt(await time.latest()); // views run in a block at `now`
+      const age = BigInt(GLOBAL.maxScoreAgeSec);
+      const notice = BigInt(GLOBAL.scoreNoticePeriodSec);
+      const far = now + 365n * DAY;
+      const tier = async (held: number, pd: number, issuedAt: bigint, validUntil: bigint, approved = true) =>
+        Number(await policy.tierForPosition(held, pd, issuedAt, validUntil, approved));
+      // Fresh: the score's tier, better or worse than the held one; a declined PD: the conservative tier.
+      expect(await tier(3, 100, now, far)).to.equal(0);
+      expect(await tier(0, 700, now, far)).to.equal(2);
+      expect(await tier(0, 5000, now, far)).to.equal(3);
+      // No approved model (none, or retired): the conservative tier at once, fresh or not.
+      expect(await tier(0, 100, now, far, false)).to.equal(3);
+      // Expired by age: fresh at exactly MAX_SCORE_AGE; then the worse of held and score tier through the
+      // notice period's last second; then the conservative tier.
+      expect(await tier(1, 100, now - age, far)).to.equal(0);
+      expect(await tier(1, 100, now - age - 1n, far)).to.equal(1);
+      expect(await tier(0, 700, now - age - 1n, far)).to.equal(2);
+      expect(await tier(1, 100, now - age - notice, far)).to.equal(1);
+      expect(await tier(1, 100, now - age - notice - 1n, far)).to.equal(3);
+      // Expired by validUntil (earlier than the age limit): the same, from validUntil.
+      expect(await tier(1, 100, now - 10n, now)).to.equal(0);
+      expect(await tier(1, 100, now - 10n, now - 1n)).to.equal(1);
+      expect(await tier(1, 100, now - 10n - notice, now - notice)).to.equal(1);
+      expect(await tier(1, 100, now - 10n - notice, now - notice - 1n)).to.equal(3);
     });
 
     it("treats an invalid or too old score as no score (the conservative tier)", async () => {

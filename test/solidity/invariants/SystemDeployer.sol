@@ -61,7 +61,8 @@ abstract contract SystemDeployer {
             liquidationGracePeriodSec: 1 hours,
             timelockDelaySec: 2 days,
             attestationRequired: false,
-            pullReportMaxAgeSec: 5 minutes
+            pullReportMaxAgeSec: 5 minutes,
+            scoreNoticePeriodSec: 7 days
         });
         policy = new SupervisionPolicy(PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules));
         pool = new LendingPool(
