@@ -14,7 +14,6 @@ import {CollateralLogic} from "../libraries/CollateralLogic.sol";
 import {HealthFactor} from "../libraries/HealthFactor.sol";
 import {InterestIndex} from "../libraries/InterestIndex.sol";
 import {Roles} from "../libraries/Roles.sol";
-import {Rules} from "../libraries/Rules.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
 import {
@@ -172,7 +171,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         nonReentrant
     {
         if (report.borrower != msg.sender) revert LendingPoolReportNotForCaller(report.borrower, msg.sender);
-        (,, uint64 storedIssuedAt,) = oracle.loanScoreOf(msg.sender);
+        (,, uint64 storedIssuedAt,,) = oracle.loanScoreOf(msg.sender);
         uint64 issuedAt = report.issuedAt;
         if (issuedAt > storedIssuedAt) {
             policy.requirePullReportFresh(issuedAt);
@@ -385,8 +384,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     {
         uint16 pdBps;
         uint64 issuedAt;
+        uint64 postedAt;
         bool valid;
-        (pdBps, modelId, issuedAt, valid) = oracle.loanScoreOf(borrower);
+        (pdBps, modelId, issuedAt, postedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
         (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0), false);
@@ -395,6 +395,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             pdBps: pdBps,
             scoreValid: valid,
             scoreIssuedAt: issuedAt,
+            scorePostedAt: postedAt,
             amountWad: amountWad,
             borrowerDebtAfterWad: debtAfter,
             borrowerPrincipalAfterWad: p.principalWad + amountWad,
@@ -408,8 +409,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// state of `p`'s tier after the move.
     function _toCurrentTier(address borrower, Position memory p) private returns (TierState memory ts) {
         ts = _accrued(p.tier);
-        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved) = oracle.positionScoreOf(borrower);
-        uint8 tier = policy.tierForPosition(p.tier, pdBps, issuedAt, validUntil, modelApproved);
+        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) =
+            oracle.positionScoreOf(borrower);
+        uint8 tier = policy.tierForPosition(p.tier, pdBps, issuedAt, validUntil, postedAt, modelApproved);
         if (tier != p.tier) {
             ts = _rebase(borrower, p, ts, tier, 0);
             _tiers[tier] = ts;

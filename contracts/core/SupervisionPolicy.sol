@@ -187,32 +187,40 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function tierForScore(uint16 pdBps, uint64 issuedAt, bool valid)
+    function tierForScore(uint16 pdBps, uint64 issuedAt, uint64 postedAt, bool valid)
         public
         view
         returns (uint8 tier, bool scored, bool declined)
     {
-        scored = TierMath.isFresh(valid, issuedAt, block.timestamp, _rules.maxScoreAgeSec);
+        StoredRules memory r = _rules;
+        scored = TierMath.isFresh(valid, issuedAt, block.timestamp, r.maxScoreAgeSec)
+            && TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
         if (!scored) return (_TIER_COUNT - 1, false, false);
         (tier, declined) = tierOf(pdBps);
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function tierForPosition(uint8 heldTier, uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved)
-        external
-        view
-        returns (uint8 tier)
-    {
+    function tierForPosition(
+        uint8 heldTier,
+        uint16 pdBps,
+        uint64 issuedAt,
+        uint64 validUntil,
+        uint64 postedAt,
+        bool modelApproved
+    ) external view returns (uint8 tier) {
         uint8 conservative = _TIER_COUNT - 1;
         // No score, or its model is no longer approved: no notice.
         if (!modelApproved) return conservative;
         // A declined PD maps to the conservative tier.
         (tier,) = tierOf(pdBps);
+        StoredRules memory r = _rules;
         // The score stops being fresh (`TierMath.isFresh`) at the earlier of its validUntil and MAX_SCORE_AGE.
-        uint256 expiresAt = uint256(issuedAt) + _rules.maxScoreAgeSec;
+        uint256 expiresAt = uint256(issuedAt) + r.maxScoreAgeSec;
         if (validUntil < expiresAt) expiresAt = validUntil;
-        if (block.timestamp <= expiresAt) return tier;
-        // Notice: the held tier, unless the expired score's own tier is worse.
+        // A fresh score posted at once sets the tier; a held-back one (posted late) may only make it worse.
+        bool prompt = TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
+        if (block.timestamp <= expiresAt && prompt) return tier;
+        // Notice (or a late post): the held tier, unless the score's own tier is worse.
         if (block.timestamp <= expiresAt + _scoreNoticePeriodSec) return heldTier > tier ? heldTier : tier;
         return conservative;
     }
@@ -291,7 +299,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (s.paused) revert SupervisionPaused();
         StoredRules memory r = _rules;
 
-        scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec);
+        // A score prices new credit only if fresh and posted at once: a report held back and posted later (straight
+        // to the oracle, which anyone may call) counts as none, so a better bundle cannot be kept for later.
+        scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec)
+            && TierMath.isPostedPromptly(request.scoreIssuedAt, request.scorePostedAt, r.pullReportMaxAgeSec);
         if (scored) {
             bool declined;
             (tier, declined) = tierOf(request.pdBps);

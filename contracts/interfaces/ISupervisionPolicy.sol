@@ -63,8 +63,9 @@ interface ISupervisionPolicy is IComplianceEvents {
 
     /// @notice Checks a borrow against every rule and records it in the day's origination. Only the pool.
     /// @dev Reverts `SupervisionPaused`, `SupervisionRuleViolated` for the first broken rule.
-    /// The policy resolves the tier from the score in the request: a score that is not valid or older than
-    /// MAX_SCORE_AGE counts as none (most conservative tier, `scored` false); a PD above every tier reverts
+    /// The policy resolves the tier from the score in the request: a score that is not valid, older than
+    /// MAX_SCORE_AGE, or posted more than PULL_REPORT_MAX_AGE after its issue (held back, then posted straight to
+    /// the oracle) counts as none (most conservative tier, `scored` false); a PD above every tier reverts
     /// `SupervisionRuleViolated(CREDIT_DECLINED, approvalThresholdBps, pdBps)`. Checks, in order: paused,
     /// CREDIT_DECLINED, ELIGIBILITY (limit: attestation expiry, actual: now), TIER_CREDIT_LIMIT (tier-scoped id),
     /// TIER_LTV (limit: collateral value x max LTV, actual: debt after), BORROWER_CAP, DEBT_CEILING (on total
@@ -80,25 +81,30 @@ interface ISupervisionPolicy is IComplianceEvents {
 
     /// @notice The tier a stored score maps to now (same rule as `authorizeBorrow`), without reverting: a
     /// declined PD returns the most conservative tier with `declined` true.
-    function tierForScore(uint16 pdBps, uint64 issuedAt, bool valid)
+    function tierForScore(uint16 pdBps, uint64 issuedAt, uint64 postedAt, bool valid)
         external
         view
         returns (uint8 tier, bool scored, bool declined);
 
     /// @notice The tier an existing position belongs on now (`LendingPool.rebase`, and every withdrawal, which
     /// re-bases first), given the tier it holds and its stored score (`ICreditScoreOracle.positionScoreOf`):
-    /// - a fresh score (unexpired, at most MAX_SCORE_AGE old, model approved): its PD's tier (a declined PD: the
-    ///   most conservative tier), better or worse than the held one;
+    /// - a fresh score (unexpired, at most MAX_SCORE_AGE old, model approved) posted at once (at most
+    ///   PULL_REPORT_MAX_AGE after its issue): its PD's tier (a declined PD: the most conservative tier), better or
+    ///   worse than the held one; posted later (held back): its tier only if worse than the held one;
     /// - no score, or a score whose model is no longer approved (retired): the most conservative tier, at once;
     /// - an expired score (past its validUntil or older than MAX_SCORE_AGE, model still approved) gives notice:
     ///   for SCORE_NOTICE_PERIOD after it expired the debt keeps its held tier (or the expired score's own tier if
     ///   that is worse), then the most conservative tier. New borrowing gets no notice (`authorizeBorrow`).
     /// An operator-set change does not void stored scores: each was verified by a quorum of the set in force when
     /// it was posted; the change voids reports not yet posted (they name the retired set's version).
-    function tierForPosition(uint8 heldTier, uint16 pdBps, uint64 issuedAt, uint64 validUntil, bool modelApproved)
-        external
-        view
-        returns (uint8 tier);
+    function tierForPosition(
+        uint8 heldTier,
+        uint16 pdBps,
+        uint64 issuedAt,
+        uint64 validUntil,
+        uint64 postedAt,
+        bool modelApproved
+    ) external view returns (uint8 tier);
 
     /// @notice `termsOf(tier)`, reverting `SupervisionPaused` while paused (withdrawals).
     function termsForWithdrawal(uint8 tier) external view returns (TierTerms memory);
@@ -126,7 +132,9 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice Reverts unless a pull-flow report issued at `issuedAt` may be used now: a pull report is used at
     /// once, so it must have been issued at most PULL_REPORT_MAX_AGE seconds ago (a report issued ahead of the
     /// block, within the oracle's clock skew, has age 0). This bounds score shopping: a borrower cannot hold a
-    /// better bundle back and borrow on it after a newer, worse one was issued.
+    /// better bundle back and borrow on it after a newer, worse one was issued. The same bound applies however a
+    /// report reaches the oracle: one posted later than this after its issue prices no new credit
+    /// (`authorizeBorrow`) and cannot improve a position's tier (`tierForPosition`).
     /// @dev Reverts `SupervisionRuleViolated(PULL_REPORT_MAX_AGE, maxAgeSec, ageSec)`.
     function requirePullReportFresh(uint64 issuedAt) external view;
     /// @notice True while the circuit breaker is tripped.

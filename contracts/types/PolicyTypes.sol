@@ -54,13 +54,15 @@ struct PolicyConfig {
 }
 
 /// @notice What the pool asks the policy before it lends (all amounts in vUSD wad, values after the borrow).
-/// @dev The policy resolves the tier itself from the score (one call per borrow): a score that is not `valid` or
-/// older than MAX_SCORE_AGE counts as no score, i.e. the most conservative tier.
+/// @dev The policy resolves the tier itself from the score (one call per borrow): a score that is not `valid`,
+/// older than MAX_SCORE_AGE, or posted more than PULL_REPORT_MAX_AGE after its issue counts as no score, i.e. the
+/// most conservative tier.
 struct BorrowRequest {
     address borrower;
     uint16 pdBps; // the oracle's stored PD for the borrower
     bool scoreValid; // the oracle's `valid` flag
     uint64 scoreIssuedAt; // the stored score's issuedAt
+    uint64 scorePostedAt; // when the oracle stored it
     uint256 amountWad; // amount being borrowed now
     uint256 borrowerDebtAfterWad; // borrower's debt with interest after the borrow (credit limit, cap, LTV)
     uint256 borrowerPrincipalAfterWad; // borrower's principal after the borrow (concentration)

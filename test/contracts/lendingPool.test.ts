@@ -282,6 +282,25 @@ describe("LendingPool", () => {
         .withArgs(rule("PULL_REPORT_MAX_AGE"), MAX_AGE, DAY + 10n);
     });
 
+    it("a bundle held back and posted late (straight to the oracle) prices no loan: the conservative tier instead", async () => {
+      const s = await loadFixture(deposited);
+      const held = await s.signedReport(s.bob.address, 100); // tier 0, valid for 90 days
+      // Posted MAX_AGE after its issue: still prompt, it prices Carol's loan ...
+      const prompt = await s.signedReport(s.carol.address, 100);
+      await s.pool.connect(s.carol).deposit(s.wethAddress, 10n * WAD, s.carol.address);
+      await time.setNextBlockTimestamp(prompt.report.issuedAt + MAX_AGE);
+      await s.oracle.submitScore(prompt.report, prompt.signatures);
+      await expect(s.pool.connect(s.carol).borrow(1000n * WAD))
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.carol.address, 1000n * WAD, 0, 100, MODEL_ID, 500);
+      // ... one second later it is a held-back bundle: stored, but not a score for new credit.
+      await time.setNextBlockTimestamp(held.report.issuedAt + MAX_AGE + 10n);
+      await s.oracle.connect(s.bob).submitScore(held.report, held.signatures);
+      await expect(s.pool.connect(s.bob).borrow(1000n * WAD))
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.bob.address, 1000n * WAD, 3, 0, ethers.ZeroHash, 500);
+    });
+
     it("never lends on an older, better report than the stored score: the stored (newer) score prices the loan", async () => {
       const s = await loadFixture(deposited);
       const better = await s.signedReport(s.bob.address, 100); // tier 0
@@ -535,6 +554,17 @@ describe("LendingPool", () => {
       await s.score(s.alice.address, 700); // tier 2, not re-based yet
       await time.increase(MAX_AGE + 10n); // expired, within notice
       await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 2, anyDebtLeft());
+    });
+
+    it("a bundle held back and posted late cannot improve a position's tier; one posted at once does", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.bob).borrow(1000n * WAD); // unscored: tier 3
+      const held = await s.signedReport(s.bob.address, 100);
+      await time.setNextBlockTimestamp(held.report.issuedAt + BigInt(GLOBAL.pullReportMaxAgeSec) + 1n);
+      await s.oracle.submitScore(held.report, held.signatures);
+      await expect(s.pool.rebase(s.bob.address)).not.to.emit(s.pool, "DebtRebased");
+      await s.score(s.bob.address, 100);
+      await expect(s.pool.rebase(s.bob.address)).to.emit(s.pool, "DebtRebased").withArgs(s.bob.address, 3, 0, anyDebtLeft());
     });
 
     it("rebase returns the held and the current tier, so a keeper can ask first (staticCall)", async () => {

@@ -48,6 +48,7 @@ interface Req {
   pdBps: number;
   scoreValid: boolean;
   scoreIssuedAt: bigint;
+  scorePostedAt: bigint;
   amountWad: bigint;
   borrowerDebtAfterWad: bigint;
   borrowerPrincipalAfterWad: bigint;
@@ -62,6 +63,7 @@ async function req(over: Partial<Req> = {}): Promise<Req> {
     pdBps: 100,
     scoreValid: true,
     scoreIssuedAt: now,
+    scorePostedAt: over.scoreIssuedAt ?? now, // posted at once unless a test says otherwise
     amountWad: 100n * WAD,
     borrowerDebtAfterWad: 100n * WAD,
     borrowerPrincipalAfterWad: 100n * WAD,
@@ -232,8 +234,8 @@ describe("SupervisionPolicy", () => {
       const age = BigInt(GLOBAL.maxScoreAgeSec);
       const notice = BigInt(GLOBAL.scoreNoticePeriodSec);
       const far = now + 365n * DAY;
-      const tier = async (held: number, pd: number, issuedAt: bigint, validUntil: bigint, approved = true) =>
-        Number(await policy.tierForPosition(held, pd, issuedAt, validUntil, approved));
+      const tier = async (held: number, pd: number, issuedAt: bigint, validUntil: bigint, approved = true, postedAt = issuedAt) =>
+        Number(await policy.tierForPosition(held, pd, issuedAt, validUntil, postedAt, approved));
       // Fresh: the score's tier, better or worse than the held one; a declined PD: the conservative tier.
       expect(await tier(3, 100, now, far)).to.equal(0);
       expect(await tier(0, 700, now, far)).to.equal(2);
@@ -252,21 +254,29 @@ describe("SupervisionPolicy", () => {
       expect(await tier(1, 100, now - 10n, now - 1n)).to.equal(1);
       expect(await tier(1, 100, now - 10n - notice, now - notice)).to.equal(1);
       expect(await tier(1, 100, now - 10n - notice, now - notice - 1n)).to.equal(3);
+      // Posted more than PULL_REPORT_MAX_AGE after its issue (held back): it may worsen the tier, not improve it.
+      const delay = BigInt(GLOBAL.pullReportMaxAgeSec);
+      expect(await tier(3, 100, now - 1000n, far, true, now - 1000n + delay)).to.equal(0);
+      expect(await tier(3, 100, now - 1000n, far, true, now - 1000n + delay + 1n)).to.equal(3);
+      expect(await tier(0, 700, now - 1000n, far, true, now - 1000n + delay + 1n)).to.equal(2);
     });
 
     it("treats an invalid or too old score as no score (the conservative tier)", async () => {
       const { policy } = await loadFixture(base);
       const now = BigInt(await time.latest());
       const age = BigInt(GLOBAL.maxScoreAgeSec);
-      let r = await policy.tierForScore(100, now, false);
+      let r = await policy.tierForScore(100, now, now, false);
       expect([Number(r.tier), r.scored, r.declined]).to.deep.equal([3, false, false]);
       // The view runs in a block at `now`: an age of exactly MAX_SCORE_AGE still counts.
-      r = await policy.tierForScore(100, now - age, true);
+      r = await policy.tierForScore(100, now - age, now - age, true);
       expect([Number(r.tier), r.scored]).to.deep.equal([0, true]);
-      r = await policy.tierForScore(100, now - age - 1n, true);
+      r = await policy.tierForScore(100, now - age - 1n, now - age - 1n, true);
       expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
-      r = await policy.tierForScore(5000, now, true);
+      r = await policy.tierForScore(5000, now, now, true);
       expect([Number(r.tier), r.scored, r.declined]).to.deep.equal([3, true, true]);
+      // Posted later than PULL_REPORT_MAX_AGE after its issue: no score.
+      r = await policy.tierForScore(100, now - 1000n, now - 1000n + BigInt(GLOBAL.pullReportMaxAgeSec) + 1n, true);
+      expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
     });
   });
 
@@ -607,6 +617,13 @@ describe("SupervisionPolicy", () => {
       expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
       const old = BigInt(await time.latest()) - BigInt(GLOBAL.maxScoreAgeSec) - 1n;
       r = await p.authorizeBorrow.staticCall(await req({ scoreIssuedAt: old, pdBps: 5000 }));
+      expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
+      // Posted PULL_REPORT_MAX_AGE after its issue: a score; one second later: a held-back bundle, none.
+      const issued = BigInt(await time.latest()) - 1000n;
+      const delay = BigInt(GLOBAL.pullReportMaxAgeSec);
+      r = await p.authorizeBorrow.staticCall(await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay }));
+      expect([Number(r.tier), r.scored]).to.deep.equal([1, true]);
+      r = await p.authorizeBorrow.staticCall(await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay + 1n }));
       expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
       await expect(p.authorizeBorrow(await req({ pdBps: 2001 })))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
