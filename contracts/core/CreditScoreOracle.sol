@@ -150,14 +150,27 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     function loanScoreOf(address borrower)
         external
         view
-        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, bool valid)
+        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, uint64 postedAt, bool valid)
     {
         PackedScore score = _scores[borrower];
         uint32 modelIndex = score.modelIndex();
-        if (modelIndex == 0) return (pdBps, modelId, issuedAt, false);
+        if (modelIndex == 0) return (pdBps, modelId, issuedAt, postedAt, false);
         modelId = _modelIds[modelIndex];
         valid = _models[modelId].status == ModelStatus.Approved && score.validUntil() >= block.timestamp;
-        return (score.pdBps(), modelId, score.issuedAt(), valid);
+        return (score.pdBps(), modelId, score.issuedAt(), score.postedAt(), valid);
+    }
+
+    /// @inheritdoc ICreditScoreOracle
+    function positionScoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved)
+    {
+        PackedScore score = _scores[borrower];
+        uint32 modelIndex = score.modelIndex();
+        if (modelIndex == 0) return (pdBps, issuedAt, validUntil, postedAt, false);
+        modelApproved = _models[_modelIds[modelIndex]].status == ModelStatus.Approved;
+        return (score.pdBps(), score.issuedAt(), score.validUntil(), score.postedAt(), modelApproved);
     }
 
     /// @dev Checks `report`, then its signatures; stores it and emits the compliance events.
@@ -208,7 +221,8 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     /// above its approval threshold (the copy in `config`: no call).
     function _store(ScoreReport calldata report, uint32 modelIndex, Config memory config) private {
         address borrower = report.borrower;
-        _scores[borrower] = ScorePacking.packCalldata(report, modelIndex);
+        // block.timestamp fits 40 bits until the year 36812.
+        _scores[borrower] = ScorePacking.packCalldata(report, modelIndex).withPostedAt(uint40(block.timestamp));
 
         // emit ScorePosted(borrower, modelId, pdBps, reasonCodes, issuedAt, validUntil, operatorSetVersion),
         // copying the data words straight from calldata instead of ABI-encoding them field by field. The words are

@@ -3,22 +3,22 @@ pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {IVUSD} from "../interfaces/IVUSD.sol";
+import {CollateralLogic} from "../libraries/CollateralLogic.sol";
 import {HealthFactor} from "../libraries/HealthFactor.sol";
 import {InterestIndex} from "../libraries/InterestIndex.sol";
 import {Roles} from "../libraries/Roles.sol";
-import {Rules} from "../libraries/Rules.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
-import {Position, TierState, CollateralConfig, CollateralState, PoolConfig} from "../types/PoolTypes.sol";
+import {
+    CollateralConfig, CollateralRegistry, MAX_COLLATERAL_ASSETS, PoolConfig, Position, TierState
+} from "../types/PoolTypes.sol";
 import {ScoreReport} from "../types/ScoreTypes.sol";
 
 /// @title LendingPool
@@ -37,7 +37,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Largest number of collateral assets (one bit each in a position's mask).
-    uint256 public constant MAX_COLLATERALS = 16;
+    uint256 public constant MAX_COLLATERALS = MAX_COLLATERAL_ASSETS;
     /// @notice Largest liquidation bonus.
     uint256 public constant MAX_LIQUIDATION_BONUS_BPS = 2_000;
 
@@ -59,13 +59,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// @notice A borrower's collateral balance of an asset (token units).
     mapping(address borrower => mapping(address asset => uint256 amount)) public collateralOf;
     mapping(uint8 tier => TierState) private _tiers;
-    mapping(address asset => CollateralConfig) private _configs;
-    mapping(address asset => CollateralState) private _collateralStates;
-    /// @dev Listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`); the first
-    /// `_assetCount` entries are set. A fixed-size array: reading asset i costs one SLOAD (no length to load), and a
-    /// uint16 mask can only name indices below MAX_COLLATERALS.
-    address[MAX_COLLATERALS] private _assets;
-    uint256 private _assetCount;
+    /// @dev Listed collateral: configs, states and the index of assets (`CollateralLogic`).
+    CollateralRegistry private _collateral;
     Totals private _totals;
     uint256 private _deficitWad;
 
@@ -114,7 +109,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     function deposit(address asset, uint256 amount, address onBehalfOf) external nonReentrant {
         if (onBehalfOf == address(0)) revert LendingPoolZeroAddress();
         if (amount == 0) revert LendingPoolZeroAmount();
-        CollateralConfig memory cfg = _configs[asset];
+        CollateralConfig memory cfg = _collateral.configs[asset];
         if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
 
         uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
@@ -123,7 +118,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (received == 0) revert LendingPoolZeroAmount();
 
         collateralOf[onBehalfOf][asset] += received;
-        _collateralStates[asset].totalDeposited += uint128(_fit(received, type(uint128).max));
+        _collateral.states[asset].totalDeposited += uint128(_fit(received, type(uint128).max));
         uint16 bit = uint16(1 << cfg.index);
         Position storage p = _positions[onBehalfOf];
         if (p.collateralMask & bit == 0) p.collateralMask |= bit;
@@ -135,8 +130,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (to == address(0)) revert LendingPoolZeroAddress();
         if (amount == 0) revert LendingPoolZeroAmount();
         Position memory p = _positions[msg.sender];
+        uint8 heldTier = p.tier;
+        // The check below uses the position's current tier: a position with debt is re-based first.
+        TierState memory ts;
+        if (p.scaledDebt != 0) ts = _toCurrentTier(msg.sender, p);
         TierTerms memory terms = policy.termsForWithdrawal(p.tier);
-        CollateralConfig memory cfg = _configs[asset];
+        CollateralConfig memory cfg = _collateral.configs[asset];
         if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
         uint256 balance = collateralOf[msg.sender][asset];
         if (balance < amount) revert LendingPoolInsufficientBalance(msg.sender, asset, balance, amount);
@@ -144,15 +143,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         // unchecked: balance >= amount checked above; the total holds every balance.
         unchecked {
             collateralOf[msg.sender][asset] = balance - amount;
-            _collateralStates[asset].totalDeposited -= uint128(amount);
+            _collateral.states[asset].totalDeposited -= uint128(amount);
         }
-        if (balance == amount) {
-            p.collateralMask &= ~uint16(1 << cfg.index);
-            _positions[msg.sender].collateralMask = p.collateralMask;
-        }
+        if (balance == amount) p.collateralMask &= ~uint16(1 << cfg.index);
+        if (balance == amount || p.tier != heldTier) _positions[msg.sender] = p;
         if (p.scaledDebt != 0) {
-            uint256 debt = InterestIndex.debtOf(p.scaledDebt, _accrued(p.tier).indexRay);
-            (uint256 value,) = _collateralValue(msg.sender, p.collateralMask, address(0));
+            uint256 debt = InterestIndex.debtOf(p.scaledDebt, ts.indexRay);
+            (uint256 value,) = _collateralValue(msg.sender, p.collateralMask, address(0), false);
             uint256 required = HealthFactor.requiredCollateralWad(debt, terms.maxLtvBps);
             if (value < required) revert LendingPoolInsufficientCollateral(msg.sender, value, required);
         }
@@ -174,8 +171,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         nonReentrant
     {
         if (report.borrower != msg.sender) revert LendingPoolReportNotForCaller(report.borrower, msg.sender);
-        (,, uint64 storedIssuedAt,) = oracle.loanScoreOf(msg.sender);
-        if (report.issuedAt > storedIssuedAt) oracle.submitScore(report, signatures);
+        (,, uint64 storedIssuedAt,,) = oracle.loanScoreOf(msg.sender);
+        uint64 issuedAt = report.issuedAt;
+        if (issuedAt > storedIssuedAt) {
+            policy.requirePullReportFresh(issuedAt);
+            oracle.submitScore(report, signatures);
+        }
         _borrow(msg.sender, amountWad);
     }
 
@@ -224,7 +225,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             p.principalWad -= uint112(principalPart);
             ts.scaledDebt -= uint96(scaledRemoved);
             collateralOf[borrower][collateralAsset] -= seized;
-            _collateralStates[collateralAsset].totalDeposited -= uint128(seized);
+            _collateral.states[collateralAsset].totalDeposited -= uint128(seized);
         }
         _tiers[p.tier] = ts;
         _settleRepayment(principalPart, interest);
@@ -243,14 +244,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- tiers and prices
 
     /// @inheritdoc ILendingPool
-    function rebase(address borrower) external nonReentrant {
+    function rebase(address borrower) external nonReentrant returns (uint8 oldTier, uint8 newTier) {
         Position memory p = _positions[borrower];
         if (p.scaledDebt == 0) revert LendingPoolNoDebt(borrower);
-        (uint16 pdBps,, uint64 issuedAt, bool valid) = oracle.loanScoreOf(borrower);
-        (uint8 tier,,) = policy.tierForScore(pdBps, issuedAt, valid);
-        if (tier == p.tier) return;
-        _tiers[tier] = _rebase(borrower, p, _accrued(p.tier), tier, 0);
-        _positions[borrower] = p;
+        oldTier = p.tier;
+        _toCurrentTier(borrower, p);
+        newTier = p.tier;
+        if (newTier != oldTier) _positions[borrower] = p;
     }
 
     /// @inheritdoc ILendingPool
@@ -262,25 +262,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
 
     /// @inheritdoc ILendingPool
     function pokePrice(address asset) external {
-        CollateralConfig memory cfg = _configs[asset];
-        if (!cfg.listed) revert LendingPoolCollateralNotListed(asset);
-        bool isPaused = policy.paused();
-        (uint256 priceWad, uint256 updatedAt) = _feedPrice(asset, cfg, false);
-        if (priceWad == 0) {
-            if (!isPaused) policy.tripCircuitBreaker(Rules.PRICE_STALE, updatedAt);
-            return;
-        }
-        CollateralState storage st = _collateralStates[asset];
-        uint256 last = st.lastPriceWad;
-        if (priceWad == last) return;
-        if (!isPaused && last != 0) {
-            uint256 deviationBps = _deviationBps(last, priceWad);
-            if (deviationBps > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
-                policy.tripCircuitBreaker(Rules.PRICE_DEVIATION, deviationBps);
-                return;
-            }
-        }
-        _acceptPrice(asset, st, priceWad);
+        CollateralLogic.poke(_collateral, policy, asset);
     }
 
     /// @notice `borrower`'s outstanding principal (vUSD lent and not yet repaid), wad.
@@ -297,42 +279,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             debtByTier[t] = InterestIndex.debtOf(ts.scaledDebt, ts.indexRay);
             totalDebt += debtByTier[t];
         }
-        uint256 collateralValue;
-        uint256 assetCount = _assetCount;
-        for (uint256 i = 0; i < assetCount; ++i) {
-            address asset = _assets[i];
-            CollateralState memory st = _collateralStates[asset];
-            collateralValue += HealthFactor.valueWad(st.totalDeposited, st.lastPriceWad, _configs[asset].tokenDecimals);
-        }
-        emit ExposureSnapshot(totalDebt, collateralValue, vusd.totalSupply(), debtByTier);
+        emit ExposureSnapshot(totalDebt, CollateralLogic.totalValueWad(_collateral), vusd.totalSupply(), debtByTier);
     }
 
     // ---------------------------------------------------------------- governance
 
     /// @inheritdoc ILendingPool
-    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec)
-        external
-        onlyGovernance
-    {
-        if (asset == address(0) || priceFeed == address(0)) revert LendingPoolZeroAddress();
-        if (maxPriceAgeSec == 0) revert LendingPoolInvalidConfig("maxPriceAgeSec");
-        uint8 tokenDecimals = IERC20Metadata(asset).decimals();
-        if (tokenDecimals > 18) revert LendingPoolUnsupportedDecimals(asset, tokenDecimals);
-        uint8 feedDecimals = AggregatorV3Interface(priceFeed).decimals();
-        if (feedDecimals > 18) revert LendingPoolUnsupportedDecimals(priceFeed, feedDecimals);
-
-        CollateralConfig storage cfg = _configs[asset];
-        uint8 index = cfg.index;
-        if (!cfg.listed) {
-            uint256 count = _assetCount;
-            if (count == MAX_COLLATERALS) revert LendingPoolTooManyCollaterals(MAX_COLLATERALS);
-            index = uint8(count);
-            _assets[count] = asset;
-            _assetCount = count + 1;
-        }
-        _configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true);
-        _collateralStates[asset].lastPriceWad = 0;
-        emit CollateralListed(asset, priceFeed, maxPriceAgeSec);
+    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec) external onlyGovernance {
+        CollateralLogic.list(_collateral, asset, priceFeed, maxPriceAgeSec);
     }
 
     /// @inheritdoc ILendingPool
@@ -362,9 +316,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint16 mask = p.collateralMask;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
-                address asset = _assets[i];
+                address asset = _collateral.assets[i];
                 collateralValueWad += HealthFactor.valueWad(
-                    collateralOf[borrower][asset], _collateralStates[asset].lastPriceWad, _configs[asset].tokenDecimals
+                    collateralOf[borrower][asset], _collateral.states[asset].lastPriceWad, _collateral.configs[asset].tokenDecimals
                 );
             }
             mask >>= 1;
@@ -430,22 +384,38 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     {
         uint16 pdBps;
         uint64 issuedAt;
+        uint64 postedAt;
         bool valid;
-        (pdBps, modelId, issuedAt, valid) = oracle.loanScoreOf(borrower);
+        (pdBps, modelId, issuedAt, postedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
-        (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0));
+        (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0), false);
         req = BorrowRequest({
             borrower: borrower,
             pdBps: pdBps,
             scoreValid: valid,
             scoreIssuedAt: issuedAt,
+            scorePostedAt: postedAt,
             amountWad: amountWad,
             borrowerDebtAfterWad: debtAfter,
             borrowerPrincipalAfterWad: p.principalWad + amountWad,
             totalPrincipalAfterWad: _totals.totalPrincipalWad + amountWad,
             collateralValueWad: collateralValue
         });
+    }
+
+    /// @dev Moves `p` (in memory; the caller stores it) onto its current tier, `policy.tierForPosition` of its
+    /// stored score, if that differs from its held tier (both tiers' states are stored then). Returns the accrued
+    /// state of `p`'s tier after the move.
+    function _toCurrentTier(address borrower, Position memory p) private returns (TierState memory ts) {
+        ts = _accrued(p.tier);
+        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) =
+            oracle.positionScoreOf(borrower);
+        uint8 tier = policy.tierForPosition(p.tier, pdBps, issuedAt, validUntil, postedAt, modelApproved);
+        if (tier != p.tier) {
+            ts = _rebase(borrower, p, ts, tier, 0);
+            _tiers[tier] = ts;
+        }
     }
 
     /// @dev Moves `p`'s debt (plus `addWad` of new debt) from its tier onto `newTier`: stores the old tier's
@@ -563,14 +533,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         TierTerms memory terms = policy.termsForLiquidation(p.tier);
         uint256 balance = collateralOf[borrower][asset];
         if (balance == 0) revert LendingPoolInsufficientBalance(borrower, asset, 0, debtToCover);
-        (uint256 value, uint256 priceWad) = _collateralValue(borrower, p.collateralMask, asset);
+        (uint256 value, uint256 priceWad) = _collateralValue(borrower, p.collateralMask, asset, true);
         uint256 hf = HealthFactor.healthFactorWad(value, terms.liquidationThresholdBps, debt);
         if (hf >= WadRayMath.WAD) revert LendingPoolPositionHealthy(borrower, hf);
         _syncRate(p.tier, ts, terms.aprBps);
 
         repaid = _maxLiquidation(debt);
         if (debtToCover < repaid) repaid = debtToCover;
-        CollateralConfig memory cfg = _configs[asset];
+        CollateralConfig memory cfg = _collateral.configs[asset];
         uint256 bonusBps = WadRayMath.BPS + liquidationBonusBps;
         seized = HealthFactor.amountForValue(
             WadRayMath.mulDivDown(repaid, bonusBps, WadRayMath.BPS), priceWad, cfg.tokenDecimals
@@ -592,11 +562,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         return value;
     }
 
-    /// @dev `tier`'s state accrued to now in memory (not stored).
+    /// @dev `tier`'s state accrued to now in memory (not stored). The index saturates at its storage maximum
+    /// (`InterestIndex.accrueSaturating`), so the cast is exact and no accrual can make a call revert.
     function _accrued(uint8 tier) private view returns (TierState memory ts) {
         ts = _tiers[tier];
         if (ts.lastAccrualTs != block.timestamp) {
-            ts.indexRay = uint104(_fit(InterestIndex.accrue(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs), type(uint104).max));
+            ts.indexRay =
+                uint104(InterestIndex.accrueSaturating(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs));
             ts.lastAccrualTs = uint40(block.timestamp);
         }
     }
@@ -608,69 +580,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         ts.aprBps = aprBps;
     }
 
-    /// @dev Values every asset in `mask` at checked prices; also returns `focus`'s price (0 if not held).
-    function _collateralValue(address borrower, uint16 mask, address focus)
+    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), and `focus`'s price;
+    /// `forLiquidation`: only `focus`, the seized asset, is checked strictly.
+    function _collateralValue(address borrower, uint16 mask, address focus, bool forLiquidation)
         private
         returns (uint256 valueWad, uint256 focusPriceWad)
     {
-        for (uint256 i = 0; mask != 0; ++i) {
-            if (mask & 1 != 0) {
-                address asset = _assets[i];
-                CollateralConfig memory cfg = _configs[asset];
-                uint256 priceWad = _checkedPrice(asset, cfg);
-                valueWad += HealthFactor.valueWad(collateralOf[borrower][asset], priceWad, cfg.tokenDecimals);
-                if (asset == focus) focusPriceWad = priceWad;
-            }
-            mask >>= 1;
-        }
-    }
-
-    /// @dev The feed's price for a user operation: reverts on a non-positive answer, an incomplete round, a stale
-    /// round, or a move beyond MAX_PRICE_DEVIATION from the last accepted price (only `pokePrice` can persist a
-    /// circuit-breaker trip). Otherwise the price becomes the accepted one. The policy is asked for the deviation
-    /// bound only when the price changed.
-    function _checkedPrice(address asset, CollateralConfig memory cfg) private returns (uint256 priceWad) {
-        (priceWad,) = _feedPrice(asset, cfg, true);
-        CollateralState storage st = _collateralStates[asset];
-        uint256 last = st.lastPriceWad;
-        if (priceWad == last) return priceWad;
-        if (last != 0 && _deviationBps(last, priceWad) > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
-            revert LendingPoolPriceDeviation(asset, last, priceWad);
-        }
-        _acceptPrice(asset, st, priceWad);
-    }
-
-    function _acceptPrice(address asset, CollateralState storage st, uint256 priceWad) private {
-        st.lastPriceWad = uint128(_fit(priceWad, type(uint128).max));
-        emit PriceAccepted(asset, priceWad);
-    }
-
-    /// @dev The feed's latest answer in wad (feed decimals <= 18 at listing), if positive, from a complete round
-    /// and not older than the asset's max age. Otherwise reverts with the named error when `strict`, or returns a
-    /// zero price (and the round's `updatedAt`).
-    function _feedPrice(address asset, CollateralConfig memory cfg, bool strict)
-        private
-        view
-        returns (uint256 priceWad, uint256 updatedAt)
-    {
-        uint80 roundId;
-        int256 answer;
-        uint80 answeredInRound;
-        (roundId, answer,, updatedAt, answeredInRound) = AggregatorV3Interface(cfg.priceFeed).latestRoundData();
-        if (answer <= 0) {
-            if (strict) revert LendingPoolPriceInvalid(asset, answer);
-        } else if (updatedAt == 0 || answeredInRound < roundId) {
-            if (strict) revert LendingPoolPriceRoundIncomplete(asset, roundId, answeredInRound);
-        } else if (block.timestamp > updatedAt + cfg.maxPriceAgeSec) {
-            if (strict) revert LendingPoolPriceStale(asset, updatedAt, cfg.maxPriceAgeSec);
-        } else {
-            priceWad = uint256(answer) * 10 ** (18 - cfg.feedDecimals);
-        }
-    }
-
-    /// @dev |price - last| / last in bps, rounded up (a trip is never missed by rounding).
-    function _deviationBps(uint256 last, uint256 priceWad) private pure returns (uint256) {
-        uint256 diff = priceWad > last ? priceWad - last : last - priceWad;
-        return WadRayMath.mulDivUp(diff, WadRayMath.BPS, last);
+        return CollateralLogic.valueOf(_collateral, collateralOf[borrower], mask, focus, policy, forLiquidation);
     }
 }

@@ -29,22 +29,30 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint32 public constant MAX_TIMELOCK_DELAY = 30 days;
     /// @notice Largest number of tiers.
     uint8 public constant MAX_TIERS = 16;
+    /// @notice Bounds on PULL_REPORT_MAX_AGE: a pull report is used at once, so the window is minutes, never a day;
+    /// at least a minute, so the pull flow survives a slow block.
+    uint32 public constant MIN_PULL_REPORT_AGE = 1 minutes;
+    uint32 public constant MAX_PULL_REPORT_AGE = 1 hours;
+    /// @notice Bound on SCORE_NOTICE_PERIOD: notice, not a second validity period.
+    uint32 public constant MAX_SCORE_NOTICE_PERIOD = 90 days;
 
-    /// @dev Circuit breaker and the day's origination share a slot: borrows read and write it once. The slot also
-    /// holds the approval threshold, a copy of the last tier's TIER_MAX_PD, so `approvalThresholdBps` (read by a
-    /// declined borrow and by `oracle.setPolicy`) is one SLOAD. The copy is written in the same `_refreshTier` call
-    /// that writes the rule itself (constructor and `executeRuleChange`), so it can never differ from the rulebook.
-    /// (The oracle's own copy, in its configuration slot, is pushed by `executeRuleChange`: `_pushApprovalThreshold`.)
+    /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
+    /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
+    /// TIER_MAX_PD, so `approvalThresholdBps` (read by a declined borrow and by `oracle.setPolicy`) is one SLOAD. The
+    /// copy is written in the same `_refreshTier` call that writes the rule itself (constructor and
+    /// `executeRuleChange`), so it can never differ from the rulebook. (The oracle's own copy, in its configuration
+    /// slot, is pushed by `executeRuleChange`: `_pushApprovalThreshold`.)
     struct HotState {
         bool paused;
         uint40 liquidationsResumeAt;
         uint40 day;
-        uint128 originatedWad;
+        uint128 dayStartPrincipalWad;
         uint16 approvalThresholdBps;
     }
 
     /// @dev The global rules as stored: every rule a borrow checks in two slots (wad limits in 96 bits, enforced
-    /// by `_checkGlobal`), the timelock delay apart in `_timelockDelaySec`.
+    /// by `_checkGlobal`; PULL_REPORT_MAX_AGE, at most an hour, in 16 bits), the rules no borrow reads apart
+    /// (`_timelockDelaySec`, `_scoreNoticePeriodSec`, one slot).
     struct StoredRules {
         // slot 1
         uint96 debtCeilingWad;
@@ -57,6 +65,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         uint96 dailyOriginationLimitWad;
         uint16 maxPriceDeviationBps;
         uint32 liquidationGracePeriodSec;
+        uint16 pullReportMaxAgeSec;
     }
 
     struct PendingChange {
@@ -82,6 +91,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     TierTerms[MAX_TIERS] private _effective;
     StoredRules private _rules;
     uint32 private _timelockDelaySec;
+    uint32 private _scoreNoticePeriodSec;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
@@ -129,6 +139,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.MAX_SCORE_AGE, r.maxScoreAgeSec);
         _setGlobal(Rules.LIQUIDATION_GRACE_PERIOD, r.liquidationGracePeriodSec);
         _setGlobal(Rules.TIMELOCK_DELAY, r.timelockDelaySec);
+        _setGlobal(Rules.PULL_REPORT_MAX_AGE, r.pullReportMaxAgeSec);
+        _setGlobal(Rules.SCORE_NOTICE_PERIOD, r.scoreNoticePeriodSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
     }
 
@@ -175,14 +187,42 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function tierForScore(uint16 pdBps, uint64 issuedAt, bool valid)
+    function tierForScore(uint16 pdBps, uint64 issuedAt, uint64 postedAt, bool valid)
         public
         view
         returns (uint8 tier, bool scored, bool declined)
     {
-        scored = TierMath.isFresh(valid, issuedAt, block.timestamp, _rules.maxScoreAgeSec);
+        StoredRules memory r = _rules;
+        scored = TierMath.isFresh(valid, issuedAt, block.timestamp, r.maxScoreAgeSec)
+            && TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
         if (!scored) return (_TIER_COUNT - 1, false, false);
         (tier, declined) = tierOf(pdBps);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function tierForPosition(
+        uint8 heldTier,
+        uint16 pdBps,
+        uint64 issuedAt,
+        uint64 validUntil,
+        uint64 postedAt,
+        bool modelApproved
+    ) external view returns (uint8 tier) {
+        uint8 conservative = _TIER_COUNT - 1;
+        // No score, or its model is no longer approved: no notice.
+        if (!modelApproved) return conservative;
+        // A declined PD maps to the conservative tier.
+        (tier,) = tierOf(pdBps);
+        StoredRules memory r = _rules;
+        // The score stops being fresh (`TierMath.isFresh`) at the earlier of its validUntil and MAX_SCORE_AGE.
+        uint256 expiresAt = uint256(issuedAt) + r.maxScoreAgeSec;
+        if (validUntil < expiresAt) expiresAt = validUntil;
+        // A fresh score posted at once sets the tier; a held-back one (posted late) may only make it worse.
+        bool prompt = TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
+        if (block.timestamp <= expiresAt && prompt) return tier;
+        // Notice (or a late post): the held tier, unless the score's own tier is worse.
+        if (block.timestamp <= expiresAt + _scoreNoticePeriodSec) return heldTier > tier ? heldTier : tier;
+        return conservative;
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -195,6 +235,14 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     function termsForLiquidation(uint8 tier) external view returns (TierTerms memory) {
         requireLiquidationsAllowed();
         return termsOf(tier);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function requirePullReportFresh(uint64 issuedAt) external view {
+        uint256 maxAge = _rules.pullReportMaxAgeSec;
+        // A report issued ahead of the block (the oracle allows a few minutes of clock skew) has age 0.
+        uint256 age = issuedAt >= block.timestamp ? 0 : block.timestamp - issuedAt;
+        if (age > maxAge) revert SupervisionRuleViolated(Rules.PULL_REPORT_MAX_AGE, maxAge, age);
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -218,9 +266,9 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function originationOf() external view returns (uint64 day, uint256 originatedWad) {
+    function originationOf() external view returns (uint64 day, uint256 dayStartPrincipalWad) {
         HotState memory s = _state;
-        return (s.day, s.originatedWad);
+        return (s.day, s.dayStartPrincipalWad);
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -251,7 +299,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (s.paused) revert SupervisionPaused();
         StoredRules memory r = _rules;
 
-        scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec);
+        // A score prices new credit only if fresh and posted at once: a report held back and posted later (straight
+        // to the oracle, which anyone may call) counts as none, so a better bundle cannot be kept for later.
+        scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec)
+            && TierMath.isPostedPromptly(request.scoreIssuedAt, request.scorePostedAt, r.pullReportMaxAgeSec);
         if (scored) {
             bool declined;
             (tier, declined) = tierOf(request.pdBps);
@@ -288,15 +339,22 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             }
         }
 
+        // Net new credit today: total principal now against the total at the day's first borrow (before it), so a
+        // repayment gives its principal back and a borrow-and-repay loop originates nothing. Interest is not
+        // principal: it neither uses nor frees the limit.
         uint256 today = block.timestamp / 1 days;
-        uint256 originated = (s.day == today ? s.originatedWad : 0) + request.amountWad;
+        if (s.day != today) {
+            // Casts are safe: the day fits 40 bits for 3e9 years, and the total before this borrow is below the
+            // total after it, which passed DEBT_CEILING (a 96-bit value) above.
+            s.day = uint40(today);
+            s.dayStartPrincipalWad = uint128(totalAfter - request.amountWad);
+            _state = s;
+        }
+        uint256 dayStart = s.dayStartPrincipalWad;
+        uint256 originated = totalAfter > dayStart ? totalAfter - dayStart : 0;
         if (originated > r.dailyOriginationLimitWad) {
             revert SupervisionRuleViolated(Rules.DAILY_ORIGINATION_LIMIT, r.dailyOriginationLimitWad, originated);
         }
-        // Casts are safe: the day fits 40 bits for 3e9 years, and originated <= the daily limit (96 bits).
-        s.day = uint40(today);
-        s.originatedWad = uint128(originated);
-        _state = s;
     }
 
     // ---------------------------------------------------------------- timelock
@@ -437,7 +495,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
                 || rule == Rules.CONCENTRATION_FLOOR || rule == Rules.DAILY_ORIGINATION_LIMIT
                 || rule == Rules.MAX_SCORE_AGE || rule == Rules.ATTESTATION_REQUIRED
                 || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
-                || rule == Rules.TIMELOCK_DELAY
+                || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE || rule == Rules.SCORE_NOTICE_PERIOD
         ) return (Kind.Global, rule, 0);
         base = rule & ~bytes32(uint256(0xff));
         tier = uint8(uint256(rule));
@@ -472,6 +530,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.ATTESTATION_REQUIRED) return r.attestationRequired ? 1 : 0;
             if (base == Rules.MAX_PRICE_DEVIATION) return r.maxPriceDeviationBps;
             if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
+            if (base == Rules.PULL_REPORT_MAX_AGE) return r.pullReportMaxAgeSec;
+            if (base == Rules.SCORE_NOTICE_PERIOD) return _scoreNoticePeriodSec;
             return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
@@ -502,6 +562,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             else if (base == Rules.ATTESTATION_REQUIRED) r.attestationRequired = v == 1;
             else if (base == Rules.MAX_PRICE_DEVIATION) r.maxPriceDeviationBps = uint16(v);
             else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
+            else if (base == Rules.PULL_REPORT_MAX_AGE) r.pullReportMaxAgeSec = uint16(v);
+            else if (base == Rules.SCORE_NOTICE_PERIOD) _scoreNoticePeriodSec = uint32(v);
             else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -577,6 +639,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v == 0 || v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.TIMELOCK_DELAY) {
             if (v < MIN_TIMELOCK_DELAY || v > MAX_TIMELOCK_DELAY) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.PULL_REPORT_MAX_AGE) {
+            if (v < MIN_PULL_REPORT_AGE || v > MAX_PULL_REPORT_AGE) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.SCORE_NOTICE_PERIOD) {
+            if (v > MAX_SCORE_NOTICE_PERIOD) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.ATTESTATION_REQUIRED) {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {

@@ -74,12 +74,23 @@ interface ICreditScoreOracle is IComplianceEvents {
         view
         returns (uint16 pdBps, uint16[4] memory reasonCodes, bytes32 modelId, uint64 issuedAt, uint64 validUntil, bool valid);
 
-    /// @notice The fields of `scoreOf` a lender prices a loan with, each equal to `scoreOf`'s (same `valid` rule):
-    /// a cheaper read for the pool, which has no use for the reason codes or `validUntil`.
+    /// @notice The fields of `scoreOf` a lender prices a loan with, each equal to `scoreOf`'s (same `valid` rule),
+    /// and when the score was posted (stored here; 0 without a score): a cheaper read for the pool, which has no
+    /// use for the reason codes or `validUntil`. `postedAt` lets the policy tell a report used at once from one
+    /// held back (`ISupervisionPolicy.authorizeBorrow`).
     function loanScoreOf(address borrower)
         external
         view
-        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, bool valid);
+        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, uint64 postedAt, bool valid);
+
+    /// @notice The fields that place an existing position on its current tier
+    /// (`ISupervisionPolicy.tierForPosition`): PD, issue time, end of validity, when it was posted, and whether
+    /// the score's model is still approved (all zero / false without a score). Unlike `valid`, expiry and model
+    /// status are apart: an expired score gives notice, a retired model does not.
+    function positionScoreOf(address borrower)
+        external
+        view
+        returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved);
 
     // ---- model registry (regulator) ----
 

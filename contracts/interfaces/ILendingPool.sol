@@ -56,17 +56,25 @@ interface ILendingPool is IComplianceEvents {
     /// @dev Reverts `LendingPoolCollateralNotListed`, `LendingPoolZeroAddress`, `LendingPoolZeroAmount` (nothing
     /// arrived), `SafeERC20FailedOperation`.
     function deposit(address asset, uint256 amount, address onBehalfOf) external;
-    /// @notice Withdraws caller's collateral to `to` if the position stays within its tier's LTV.
+    /// @notice Withdraws caller's collateral to `to` if the position stays within its current tier's max LTV. A
+    /// position with debt is first re-based onto its current tier (`rebase`'s rule): a newer score, better or
+    /// worse, a retired model or a score past its notice period binds the withdrawal; within the notice an
+    /// expired score gives, the held tier's terms still apply.
     /// @dev Reverts `SupervisionPaused`, `LendingPoolInsufficientBalance`, `LendingPoolInsufficientCollateral`,
-    /// and the price errors when the caller has debt.
+    /// and the price errors when the caller has debt. Emits `DebtRebased` when the tier changed.
     function withdraw(address asset, uint256 amount, address to) external;
     /// @notice Borrows `amountWad` vUSD on the caller's stored score (or the conservative tier).
     /// @dev Reverts `LendingPoolZeroAmount`, `LendingPoolDebtBelowMinimum`, the price errors, and the policy's
     /// `SupervisionPaused` / `SupervisionRuleViolated` (TIER_LTV, limits, CREDIT_DECLINED, ...).
     function borrow(uint256 amountWad) external;
-    /// @notice Pull flow: verifies and stores `report` with `signatures` at the oracle, then borrows. The report
-    /// must be the caller's (`LendingPoolReportNotForCaller`); if the oracle already holds a score at least as
-    /// new, submission is skipped (so a front-run submission cannot grief the borrow).
+    /// @notice Pull flow: verifies and stores `report` with `signatures` at the oracle, then borrows on the stored
+    /// score. The report must be the caller's (`LendingPoolReportNotForCaller`). A pull report is used at once: if
+    /// it is newer than the stored score it must have been issued at most PULL_REPORT_MAX_AGE ago (the policy's
+    /// `requirePullReportFresh`), so a better bundle cannot be held back and used after a worse one was issued. If
+    /// the oracle already holds a score at least as new, the report is not submitted and the loan is priced on the
+    /// stored score: a front-run submission cannot grief the borrow, and an older, better report never prices one.
+    /// @dev Reverts as `borrow`, plus `SupervisionRuleViolated(PULL_REPORT_MAX_AGE, maxAgeSec, ageSec)` and the
+    /// oracle's `Oracle*` errors.
     function borrowWithReport(uint256 amountWad, ScoreReport calldata report, bytes calldata signatures) external;
     /// @notice Repays up to `amountWad` of `borrower`'s debt from the caller (type(uint256).max = all).
     /// Needs vUSD allowance to the pool. Works while paused. Returns the amount repaid.
@@ -80,13 +88,27 @@ interface ILendingPool is IComplianceEvents {
     /// repaid) and seizes `collateralAsset` worth the repaid debt plus the bonus, rounded down. If that asset runs
     /// out, the repayment shrinks to what it covers; if the borrower then has no collateral at all, the rest of
     /// the debt is bad debt: written off against surplus, the remainder recorded as deficit.
+    /// Prices: no asset a borrower chose to add can block or delay their liquidation. `collateralAsset`, the one
+    /// seized, must have a valid price (the price errors otherwise; the liquidator may pick another asset). Every
+    /// other asset is valued in the protocol's favour instead of reverting: a price that cannot be read (the feed
+    /// reverts, or answers a non-positive, incomplete, stale or out-of-range round) counts as zero; a price beyond
+    /// MAX_PRICE_DEVIATION from the last accepted one counts at the lower of the two and is not accepted (only
+    /// `pokePrice` trips the breaker). Borrow and withdraw keep reverting on any such price.
+    /// Terms: the position's held tier (`positionOf`); anyone may `rebase` it onto its current tier first.
     /// @dev Reverts `SupervisionPaused`, `SupervisionLiquidationGracePeriod`, `LendingPoolNoDebt`,
     /// `LendingPoolPositionHealthy`, `LendingPoolInsufficientBalance` (no such collateral),
-    /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), the price errors.
+    /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), the price errors for
+    /// `collateralAsset`.
     function liquidate(address borrower, address collateralAsset, uint256 debtToCoverWad) external;
-    /// @notice Re-bases `borrower`'s debt onto the tier of their current score (a declined PD maps to the most
-    /// conservative tier). Anyone may call.
-    function rebase(address borrower) external;
+    /// @notice Re-bases `borrower`'s debt onto their current tier (`ISupervisionPolicy.tierForPosition`): a fresh
+    /// score's tier (a declined PD: the most conservative), the most conservative tier at once if there is no
+    /// score or its model was retired, and for an expired score the held tier until SCORE_NOTICE_PERIOD after its
+    /// expiry, then the most conservative one. Anyone may call: keepers re-base every position whose held tier
+    /// differs (`scripts/keeper/rebase.ts`), a borrower with a better score may, and a liquidator may before
+    /// liquidating (liquidation uses the held tier). Returns the held and the current tier; the position moved if
+    /// they differ (`DebtRebased`), so `staticCall` tells a keeper whether a call is due.
+    /// @dev Reverts `LendingPoolNoDebt`.
+    function rebase(address borrower) external returns (uint8 oldTier, uint8 newTier);
     /// @notice Accrues `tier` at its old APR up to now, then adopts the policy's current effective APR. Anyone may
     /// call. Keepers call it right after a TIER_APR or TIER_CAP_APR change executes: borrow and liquidate also
     /// sync the tier they touch, but repay and withdraw do not (to keep them cheap), so until one of these runs
@@ -111,8 +133,8 @@ interface ILendingPool is IComplianceEvents {
         returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal);
 
     /// @notice Checks `asset`'s feed: accepts a fresh price within the deviation bound, trips the circuit breaker
-    /// otherwise (PRICE_STALE with `updatedAt` for a stale, non-positive or incomplete answer; PRICE_DEVIATION with
-    /// the deviation in bps). While the breaker is tripped, a fresh valid price is accepted as the new reference,
+    /// otherwise (PRICE_STALE with `updatedAt` for a stale, non-positive, out-of-range or incomplete answer, 0 for a
+    /// feed that reverts; PRICE_DEVIATION with the deviation in bps). While the breaker is tripped, a fresh valid price is accepted as the new reference,
     /// so the regulator can unpause on a price it reviewed. Anyone may call (keepers, nodes, the guardian's bot).
     function pokePrice(address asset) external;
     /// @notice Emits an `ExposureSnapshot`: total debt with interest, collateral valued at the last accepted

@@ -11,7 +11,10 @@ import {TierTerms, TierCaps, BorrowRequest} from "../types/PolicyTypes.sol";
 /// schedules tier terms, which can never exceed the regulator's caps (checked when scheduled and when executed,
 /// and the effective term is the lower of the two at use). A violated rule reverts with
 /// `SupervisionRuleViolated(rule, limit, actual)`.
-/// Daily origination window: the UTC calendar day, `block.timestamp / 1 days`.
+/// Daily origination limit: net new credit per UTC calendar day (`block.timestamp / 1 days`), i.e. how far total
+/// principal outstanding may rise above its level at the day's first borrow. Repaid (and liquidated or written-off)
+/// principal gives its room back the same day; interest neither uses nor frees room; principal outstanding from
+/// earlier days does not count. The baseline assumes one pool holds the POOL role (as DEBT_CEILING does).
 interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The attester set or revoked a borrower's eligibility attestation (`expiresAt` 0 = revoked).
     event AttestationSet(address indexed borrower, uint64 expiresAt, bytes32 attestationHash);
@@ -23,7 +26,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The caller's role may not change `rule` (or the rule id is unknown).
     error SupervisionRuleNotSchedulable(bytes32 rule, address caller);
     /// @notice A value outside what the rule can hold (e.g. bps above 10000, a timelock delay out of range, a flag
-    /// other than 0 / 1, a wad limit above `type(uint96).max`). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
+    /// other than 0 / 1, a wad limit above `type(uint96).max`, PULL_REPORT_MAX_AGE outside [60, 3600] seconds,
+    /// SCORE_NOTICE_PERIOD above 90 days). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
     /// bounds out of order) revert `SupervisionRuleViolated` instead.
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
     /// @notice `ruleValue` was asked for an id that is not a rule.
@@ -59,13 +63,15 @@ interface ISupervisionPolicy is IComplianceEvents {
 
     /// @notice Checks a borrow against every rule and records it in the day's origination. Only the pool.
     /// @dev Reverts `SupervisionPaused`, `SupervisionRuleViolated` for the first broken rule.
-    /// The policy resolves the tier from the score in the request: a score that is not valid or older than
-    /// MAX_SCORE_AGE counts as none (most conservative tier, `scored` false); a PD above every tier reverts
+    /// The policy resolves the tier from the score in the request: a score that is not valid, older than
+    /// MAX_SCORE_AGE, or posted more than PULL_REPORT_MAX_AGE after its issue (held back, then posted straight to
+    /// the oracle) counts as none (most conservative tier, `scored` false); a PD above every tier reverts
     /// `SupervisionRuleViolated(CREDIT_DECLINED, approvalThresholdBps, pdBps)`. Checks, in order: paused,
     /// CREDIT_DECLINED, ELIGIBILITY (limit: attestation expiry, actual: now), TIER_CREDIT_LIMIT (tier-scoped id),
     /// TIER_LTV (limit: collateral value x max LTV, actual: debt after), BORROWER_CAP, DEBT_CEILING (on total
     /// principal), CONCENTRATION_CAP (bps of total principal, when total principal after >= CONCENTRATION_FLOOR;
-    /// actual rounded up), DAILY_ORIGINATION_LIMIT (limit, originated today including this borrow).
+    /// actual rounded up), DAILY_ORIGINATION_LIMIT (limit, net new credit today including this borrow: total
+    /// principal after it minus the total at the day's first borrow, before that borrow; 0 if below).
     /// @return tier The tier the loan is priced in.
     /// @return scored Whether the score was used.
     /// @return terms That tier's effective terms.
@@ -75,10 +81,30 @@ interface ISupervisionPolicy is IComplianceEvents {
 
     /// @notice The tier a stored score maps to now (same rule as `authorizeBorrow`), without reverting: a
     /// declined PD returns the most conservative tier with `declined` true.
-    function tierForScore(uint16 pdBps, uint64 issuedAt, bool valid)
+    function tierForScore(uint16 pdBps, uint64 issuedAt, uint64 postedAt, bool valid)
         external
         view
         returns (uint8 tier, bool scored, bool declined);
+
+    /// @notice The tier an existing position belongs on now (`LendingPool.rebase`, and every withdrawal, which
+    /// re-bases first), given the tier it holds and its stored score (`ICreditScoreOracle.positionScoreOf`):
+    /// - a fresh score (unexpired, at most MAX_SCORE_AGE old, model approved) posted at once (at most
+    ///   PULL_REPORT_MAX_AGE after its issue): its PD's tier (a declined PD: the most conservative tier), better or
+    ///   worse than the held one; posted later (held back): its tier only if worse than the held one;
+    /// - no score, or a score whose model is no longer approved (retired): the most conservative tier, at once;
+    /// - an expired score (past its validUntil or older than MAX_SCORE_AGE, model still approved) gives notice:
+    ///   for SCORE_NOTICE_PERIOD after it expired the debt keeps its held tier (or the expired score's own tier if
+    ///   that is worse), then the most conservative tier. New borrowing gets no notice (`authorizeBorrow`).
+    /// An operator-set change does not void stored scores: each was verified by a quorum of the set in force when
+    /// it was posted; the change voids reports not yet posted (they name the retired set's version).
+    function tierForPosition(
+        uint8 heldTier,
+        uint16 pdBps,
+        uint64 issuedAt,
+        uint64 validUntil,
+        uint64 postedAt,
+        bool modelApproved
+    ) external view returns (uint8 tier);
 
     /// @notice `termsOf(tier)`, reverting `SupervisionPaused` while paused (withdrawals).
     function termsForWithdrawal(uint8 tier) external view returns (TierTerms memory);
@@ -90,8 +116,10 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice The circuit breaker state: paused, and when liquidations resume after the last unpause.
     function breakerState() external view returns (bool isPaused, uint64 liquidationsResumeAt);
 
-    /// @notice The UTC day (`block.timestamp / 1 days`) of the last origination and vUSD originated on it.
-    function originationOf() external view returns (uint64 day, uint256 originatedWad);
+    /// @notice The UTC day (`block.timestamp / 1 days`) of the last borrow and the baseline of that day's
+    /// DAILY_ORIGINATION_LIMIT: total principal outstanding at the day's first borrow, before it. Net new credit
+    /// that day = the pool's total principal now minus `dayStartPrincipalWad` (0 if below).
+    function originationOf() external view returns (uint64 day, uint256 dayStartPrincipalWad);
 
     /// @notice A scheduled change (zero `executableAt` if unknown, executed or cancelled).
     function pendingChange(bytes32 changeId)
@@ -101,6 +129,14 @@ interface ISupervisionPolicy is IComplianceEvents {
 
     /// @notice Reverts unless liquidations are allowed now (not paused, grace period over).
     function requireLiquidationsAllowed() external view;
+    /// @notice Reverts unless a pull-flow report issued at `issuedAt` may be used now: a pull report is used at
+    /// once, so it must have been issued at most PULL_REPORT_MAX_AGE seconds ago (a report issued ahead of the
+    /// block, within the oracle's clock skew, has age 0). This bounds score shopping: a borrower cannot hold a
+    /// better bundle back and borrow on it after a newer, worse one was issued. The same bound applies however a
+    /// report reaches the oracle: one posted later than this after its issue prices no new credit
+    /// (`authorizeBorrow`) and cannot improve a position's tier (`tierForPosition`).
+    /// @dev Reverts `SupervisionRuleViolated(PULL_REPORT_MAX_AGE, maxAgeSec, ageSec)`.
+    function requirePullReportFresh(uint64 issuedAt) external view;
     /// @notice True while the circuit breaker is tripped.
     function paused() external view returns (bool);
 

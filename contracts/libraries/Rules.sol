@@ -10,12 +10,14 @@ library Rules {
     bytes32 internal constant BORROWER_CAP = "BORROWER_CAP"; // wad, one borrower's debt
     bytes32 internal constant CONCENTRATION_CAP = "CONCENTRATION_CAP"; // bps of total debt, one borrower
     bytes32 internal constant CONCENTRATION_FLOOR = "CONCENTRATION_FLOOR"; // wad, total debt above which it applies
-    bytes32 internal constant DAILY_ORIGINATION_LIMIT = "DAILY_ORIGINATION_LIMIT"; // wad per UTC day
+    bytes32 internal constant DAILY_ORIGINATION_LIMIT = "DAILY_ORIGINATION_LIMIT"; // wad of net new principal per UTC day
     bytes32 internal constant MAX_SCORE_AGE = "MAX_SCORE_AGE"; // seconds since issuedAt
     bytes32 internal constant ATTESTATION_REQUIRED = "ATTESTATION_REQUIRED"; // 0 or 1
     bytes32 internal constant MAX_PRICE_DEVIATION = "MAX_PRICE_DEVIATION"; // bps from the last accepted price
     bytes32 internal constant LIQUIDATION_GRACE_PERIOD = "LIQUIDATION_GRACE_PERIOD"; // seconds after unpause
     bytes32 internal constant TIMELOCK_DELAY = "TIMELOCK_DELAY"; // seconds between schedule and execute
+    bytes32 internal constant PULL_REPORT_MAX_AGE = "PULL_REPORT_MAX_AGE"; // seconds from a pull report's issuedAt to its use
+    bytes32 internal constant SCORE_NOTICE_PERIOD = "SCORE_NOTICE_PERIOD"; // seconds an expired score's debt keeps its tier
 
     // ---- per-tier caps (regulator) ----
     bytes32 internal constant TIER_CAP_MAX_LTV = "TIER_CAP_MAX_LTV";

@@ -9,6 +9,7 @@ library ScorePacking {
     uint256 private constant MODEL_INDEX_SHIFT = 80;
     uint256 private constant ISSUED_AT_SHIFT = 112;
     uint256 private constant VALID_UNTIL_SHIFT = 152;
+    uint256 private constant POSTED_AT_SHIFT = 192;
 
     /// @notice Packs a score. The types bound every field to its bit range, so fields cannot overlap.
     function pack(
@@ -49,6 +50,11 @@ library ScorePacking {
         }
     }
 
+    /// @notice `score` stamped with the time it is stored (`packCalldata` leaves those bits zero).
+    function withPostedAt(PackedScore score, uint40 postedAt_) internal pure returns (PackedScore) {
+        return PackedScore.wrap(PackedScore.unwrap(score) | (uint256(postedAt_) << POSTED_AT_SHIFT));
+    }
+
     /// @notice Probability of default in basis points.
     function pdBps(PackedScore score) internal pure returns (uint16) {
         return uint16(PackedScore.unwrap(score));
@@ -76,5 +82,10 @@ library ScorePacking {
     /// @notice Until when the score is valid, inclusive (seconds).
     function validUntil(PackedScore score) internal pure returns (uint40) {
         return uint40(PackedScore.unwrap(score) >> VALID_UNTIL_SHIFT);
+    }
+
+    /// @notice When the oracle stored the score (seconds).
+    function postedAt(PackedScore score) internal pure returns (uint40) {
+        return uint40(PackedScore.unwrap(score) >> POSTED_AT_SHIFT);
     }
 }

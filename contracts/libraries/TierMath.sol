@@ -22,6 +22,12 @@ library TierMath {
         return valid && (issuedAt >= nowTs || nowTs - issuedAt <= maxAgeSec);
     }
 
+    /// @notice Whether a score was posted at most `maxDelaySec` after its issue (a report issued ahead of the block,
+    /// within the oracle's skew, was posted at once): a report used at once, not one held back and posted later.
+    function isPostedPromptly(uint64 issuedAt, uint64 postedAt, uint256 maxDelaySec) internal pure returns (bool) {
+        return postedAt <= uint256(issuedAt) + maxDelaySec;
+    }
+
     function _min16(uint16 a, uint16 b) private pure returns (uint16) {
         return a < b ? a : b;
     }

@@ -30,12 +30,14 @@ struct GlobalRules {
     uint128 debtCeilingWad; // DEBT_CEILING: total principal outstanding
     uint128 borrowerCapWad; // BORROWER_CAP: one borrower's debt with interest
     uint128 concentrationFloorWad; // CONCENTRATION_FLOOR: total principal from which the concentration cap applies
-    uint128 dailyOriginationLimitWad; // DAILY_ORIGINATION_LIMIT: vUSD lent per UTC day
+    uint128 dailyOriginationLimitWad; // DAILY_ORIGINATION_LIMIT: net new credit (principal) per UTC day
     uint16 concentrationCapBps; // CONCENTRATION_CAP: one borrower's share of total principal
     uint16 maxPriceDeviationBps; // MAX_PRICE_DEVIATION: from the last accepted price, in (0, 10000]
     uint32 maxScoreAgeSec; // MAX_SCORE_AGE: older scores count as unscored
     uint32 liquidationGracePeriodSec; // LIQUIDATION_GRACE_PERIOD: after an unpause
     uint32 timelockDelaySec; // TIMELOCK_DELAY: schedule -> execute
+    uint32 pullReportMaxAgeSec; // PULL_REPORT_MAX_AGE: a pull report's issuedAt to its use, in [60, 3600]
+    uint32 scoreNoticePeriodSec; // SCORE_NOTICE_PERIOD: after a score expires, its debt keeps its tier; <= 90 days
     bool attestationRequired; // ATTESTATION_REQUIRED (0 / 1)
 }
 
@@ -52,13 +54,15 @@ struct PolicyConfig {
 }
 
 /// @notice What the pool asks the policy before it lends (all amounts in vUSD wad, values after the borrow).
-/// @dev The policy resolves the tier itself from the score (one call per borrow): a score that is not `valid` or
-/// older than MAX_SCORE_AGE counts as no score, i.e. the most conservative tier.
+/// @dev The policy resolves the tier itself from the score (one call per borrow): a score that is not `valid`,
+/// older than MAX_SCORE_AGE, or posted more than PULL_REPORT_MAX_AGE after its issue counts as no score, i.e. the
+/// most conservative tier.
 struct BorrowRequest {
     address borrower;
     uint16 pdBps; // the oracle's stored PD for the borrower
     bool scoreValid; // the oracle's `valid` flag
     uint64 scoreIssuedAt; // the stored score's issuedAt
+    uint64 scorePostedAt; // when the oracle stored it
     uint256 amountWad; // amount being borrowed now
     uint256 borrowerDebtAfterWad; // borrower's debt with interest after the borrow (credit limit, cap, LTV)
     uint256 borrowerPrincipalAfterWad; // borrower's principal after the borrow (concentration)

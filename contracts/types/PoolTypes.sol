@@ -17,8 +17,10 @@ struct Position {
 
 /// @notice A tier's cumulative rate index, the APR in force since its last accrual and the tier's total scaled
 /// debt, in one slot (every borrow and repayment writes it once).
-/// @dev uint104 holds an index up to 20,282 x its start (e.g. 100% APR compounded for ~10 years; usury caps keep
-/// APRs far lower); uint96 holds 79 billion vUSD of scaled debt. SafeCast reverts rather than wrap.
+/// @dev uint104 holds an index up to 20,282 x its start (e.g. 100% APR compounded for ~14 years); the index
+/// saturates there (`InterestIndex.MAX_INDEX_RAY`): the tier then accrues no more interest, and every call keeps
+/// working. uint40 timestamps last until year 36812. uint96 holds 79 billion vUSD of scaled debt (`_fit` reverts
+/// rather than wrap).
 struct TierState {
     uint104 indexRay;
     uint40 lastAccrualTs;
@@ -40,6 +42,20 @@ struct CollateralConfig {
 struct CollateralState {
     uint128 lastPriceWad;
     uint128 totalDeposited;
+}
+
+/// @dev Largest number of collateral assets (one bit each in a position's `collateralMask`).
+uint256 constant MAX_COLLATERAL_ASSETS = 16;
+
+/// @notice The pool's collateral registry (`CollateralLogic` acts on it).
+/// @dev `assets` lists the listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`);
+/// the first `count` entries are set. A fixed-size array: reading asset i costs one SLOAD (no length to load), and
+/// a uint16 mask can only name indices below MAX_COLLATERAL_ASSETS.
+struct CollateralRegistry {
+    mapping(address asset => CollateralConfig) configs;
+    mapping(address asset => CollateralState) states;
+    address[MAX_COLLATERAL_ASSETS] assets;
+    uint256 count;
 }
 
 /// @notice Everything `LendingPool` is deployed with; validated once in the constructor. Governance is whoever

@@ -18,7 +18,8 @@ struct ScoreReport {
 /// @dev A user-defined value type rather than a struct: in a struct, the `uint16[4]` array would start its own
 /// storage slot (and push the fields after it to a third one). Bit layout, from the least significant bit
 /// (see `ScorePacking`): `pdBps` [0, 16), `reasonCodes[i]` [16 + 16i, 32 + 16i), `modelIndex` [80, 112) (position of
-/// the model in the registry, 1-based; 0 = no score), `issuedAt` [112, 152), `validUntil` [152, 192) (uint40 seconds).
+/// the model in the registry, 1-based; 0 = no score), `issuedAt` [112, 152), `validUntil` [152, 192), `postedAt`
+/// [192, 232) (uint40 seconds; when the oracle stored it, not a signed field).
 type PackedScore is uint256;
 
 /// @notice Lifecycle of a model in the registry: the regulator proposes, approves, retires.

@@ -57,6 +57,40 @@ export async function shippedModel(
   return { modelId: await sha256File(modelPath), validationReportHash: await sha256File(reportPath) };
 }
 
+/** What `LendingPool`'s constructor takes (`PoolConfig`). */
+export interface PoolConfigInput {
+  vusd: string;
+  oracle: string;
+  policy: string;
+  closeFactorBps: number | bigint;
+  liquidationBonusBps: number | bigint;
+  minDebtWad: bigint;
+}
+
+/**
+ * The `LendingPool` factory with its linked library: `CollateralLogic`, deployed first by `deployer` (the pool
+ * reaches its cold paths, listing and price pokes, by DELEGATECALL into it; see contracts/libraries/CollateralLogic.sol).
+ */
+export async function lendingPoolFactory(ethers: HardhatEthers, deployer: HardhatEthersSigner) {
+  const collateralLogic = await ethers.deployContract("CollateralLogic", [], deployer);
+  return ethers.getContractFactory("LendingPool", {
+    signer: deployer,
+    libraries: { CollateralLogic: await collateralLogic.getAddress() },
+  });
+}
+
+/** Deploys `CollateralLogic`, then a `LendingPool` linked to it. */
+export async function deployLendingPool(
+  ethers: HardhatEthers,
+  deployer: HardhatEthersSigner,
+  config: PoolConfigInput,
+): Promise<LendingPool> {
+  const factory = await lendingPoolFactory(ethers, deployer);
+  const pool = await factory.deploy(config);
+  await pool.waitForDeployment();
+  return pool as unknown as LendingPool;
+}
+
 /**
  * Deploys vUSD, the oracle, the policy and the pool, and wires them: the pool may mint vUSD (capped), holds
  * the policy's POOL role, the policy and the oracle are linked both ways (policy.setScoreOracle by the regulator,
@@ -109,25 +143,21 @@ export async function deploySystem(
           liquidationGracePeriodSec: params.rules.liquidationGracePeriodSec,
           timelockDelaySec: params.rules.timelockDelaySec,
           attestationRequired: params.rules.attestationRequired,
+          pullReportMaxAgeSec: params.rules.pullReportMaxAgeSec,
+          scoreNoticePeriodSec: params.rules.scoreNoticePeriodSec,
         },
       },
     ],
     deployer,
   );
-  const pool = await ethers.deployContract(
-    "LendingPool",
-    [
-      {
-        vusd: await vusd.getAddress(),
-        oracle: await oracle.getAddress(),
-        policy: await policy.getAddress(),
-        closeFactorBps: params.pool.closeFactorBps,
-        liquidationBonusBps: params.pool.liquidationBonusBps,
-        minDebtWad: toWad(params.pool.minDebt),
-      },
-    ],
-    deployer,
-  );
+  const pool = await deployLendingPool(ethers, deployer, {
+    vusd: await vusd.getAddress(),
+    oracle: await oracle.getAddress(),
+    policy: await policy.getAddress(),
+    closeFactorBps: params.pool.closeFactorBps,
+    liquidationBonusBps: params.pool.liquidationBonusBps,
+    minDebtWad: toWad(params.pool.minDebt),
+  });
   const poolAddress = await pool.getAddress();
 
   let weth: WETH9 | undefined;

@@ -49,6 +49,10 @@ export const deploymentParametersSchema = z.strictObject({
     liquidationGracePeriodSec: z.number().int().min(0),
     timelockDelaySec: z.number().int().min(0),
     attestationRequired: z.boolean(),
+    /** A pull-flow report must be used within this many seconds of its issue (the policy allows 60..3600). */
+    pullReportMaxAgeSec: z.number().int().min(60).max(3600),
+    /** After a score expires, existing debt keeps its tier this many seconds (the policy allows up to 90 days). */
+    scoreNoticePeriodSec: z.number().int().min(0).max(90 * 24 * 3600),
   }),
   pool: z.strictObject({
     closeFactorBps: bps.min(1),
@@ -126,6 +130,8 @@ export const defaultParameters: DeploymentParameters = {
     liquidationGracePeriodSec: 3600,
     timelockDelaySec: 2 * 24 * 3600,
     attestationRequired: false,
+    pullReportMaxAgeSec: 300,
+    scoreNoticePeriodSec: 7 * 24 * 3600,
   },
   pool: { closeFactorBps: 5000, liquidationBonusBps: 500, minDebt: "100", minterCap: "10000000" },
   collateral: { maxPriceAgeSec: 3600, mockEthUsd: 3000 },

@@ -391,6 +391,8 @@ const RULE_UNITS: Record<string, RuleUnit> = {
   MAX_SCORE_AGE: "seconds",
   LIQUIDATION_GRACE_PERIOD: "seconds",
   TIMELOCK_DELAY: "seconds",
+  PULL_REPORT_MAX_AGE: "seconds",
+  SCORE_NOTICE_PERIOD: "seconds",
   ATTESTATION_REQUIRED: "flag",
 };
 

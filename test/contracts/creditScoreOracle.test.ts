@@ -278,37 +278,62 @@ describe("CreditScoreOracle", function () {
       expect(await oracle.scoreOf(borrower.address)).to.deep.equal(scoreTuple(report, false));
     });
 
-    it("loanScoreOf returns scoreOf's pdBps, modelId, issuedAt and valid in every state", async function () {
+    it("loanScoreOf returns scoreOf's pdBps, modelId, issuedAt and valid in every state, and when it was posted", async function () {
       const { oracle, makeReport, sign, operators, borrower, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
+      let postedAt = 0n;
       const agree = async (who: string, valid: boolean) => {
         const full = await oracle.scoreOf(who);
         expect(full[5]).to.equal(valid);
-        expect(await oracle.loanScoreOf(who)).to.deep.equal([full[0], full[2], full[3], full[5]]);
+        expect(await oracle.loanScoreOf(who)).to.deep.equal([full[0], full[2], full[3], postedAt, full[5]]);
       };
       await agree(stranger.address, false); // no score: zeros, invalid
-      expect(await oracle.loanScoreOf(stranger.address)).to.deep.equal([0n, ethers.ZeroHash, 0n, false]);
+      expect(await oracle.loanScoreOf(stranger.address)).to.deep.equal([0n, ethers.ZeroHash, 0n, 0n, false]);
       const first = await makeReport({ pdBps: 1234 });
+      postedAt = BigInt(await time.latest()) + 7n; // the post's block time, not the report's issuedAt
+      await time.setNextBlockTimestamp(postedAt);
       await oracle.submitScore(first, await sign(first, operators.slice(0, 3)));
       await agree(borrower.address, true);
-      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([1234n, MODEL_ID, first.issuedAt, true]);
+      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([1234n, MODEL_ID, first.issuedAt, postedAt, true]);
       const second = await makeReport({ issuedAt: first.issuedAt + 1n, pdBps: 9_000 });
       await oracle.submitScore(second, await sign(second, operators.slice(0, 3)));
+      postedAt = BigInt(await time.latest());
       await agree(borrower.address, true);
       expect((await oracle.loanScoreOf(borrower.address))[0]).to.equal(9_000n);
       await time.increaseTo(second.validUntil); // last valid second
       await agree(borrower.address, true);
       await time.increaseTo(second.validUntil + 1n); // expired
       await agree(borrower.address, false);
-      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([9_000n, MODEL_ID, second.issuedAt, false]);
+      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([9_000n, MODEL_ID, second.issuedAt, postedAt, false]);
+    });
+
+    it("positionScoreOf keeps expiry apart from model status: expired stays approved, retired is not", async function () {
+      const { oracle, regulator, makeReport, sign, operators, borrower, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
+      expect(await oracle.positionScoreOf(stranger.address)).to.deep.equal([0n, 0n, 0n, 0n, false]);
+      const report = await makeReport({ pdBps: 1234 });
+      await oracle.submitScore(report, await sign(report, operators.slice(0, 3)));
+      const postedAt = BigInt(await time.latest());
+      const fields = (approved: boolean) => [1234n, report.issuedAt, report.validUntil, postedAt, approved];
+      expect(await oracle.positionScoreOf(borrower.address)).to.deep.equal(fields(true));
+      await time.increaseTo(report.validUntil + 1n); // expired: `valid` false, the model still approved
+      expect((await oracle.scoreOf(borrower.address))[5]).to.equal(false);
+      expect(await oracle.positionScoreOf(borrower.address)).to.deep.equal(fields(true));
+      await oracle.connect(regulator).retireModel(MODEL_ID);
+      expect(await oracle.positionScoreOf(borrower.address)).to.deep.equal(fields(false));
     });
 
     it("loanScoreOf turns invalid with scoreOf when the model is retired", async function () {
       const { oracle, regulator, makeReport, sign, operators, borrower } = await networkHelpers.loadFixture(deployOracleFixture);
       const report = await makeReport();
       await oracle.submitScore(report, await sign(report, operators.slice(0, 3)));
-      expect((await oracle.loanScoreOf(borrower.address))[3]).to.equal(true);
+      expect((await oracle.loanScoreOf(borrower.address))[4]).to.equal(true);
       await oracle.connect(regulator).retireModel(MODEL_ID);
-      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([BigInt(report.pdBps), MODEL_ID, report.issuedAt, false]);
+      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([
+        BigInt(report.pdBps),
+        MODEL_ID,
+        report.issuedAt,
+        BigInt(await time.latest()) - 1n, // posted one block before the retirement
+        false,
+      ]);
       expect((await oracle.scoreOf(borrower.address))[5]).to.equal(false);
     });
 

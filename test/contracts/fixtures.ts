@@ -52,6 +52,8 @@ export const GLOBAL = {
   liquidationGracePeriodSec: 3600,
   timelockDelaySec: 2 * 86_400,
   attestationRequired: false,
+  pullReportMaxAgeSec: 300,
+  scoreNoticePeriodSec: 7 * 86_400,
 };
 
 export const POOL_PARAMS = { closeFactorBps: 5000, liquidationBonusBps: 500, minDebtWad: 100n * WAD };

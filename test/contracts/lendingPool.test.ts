@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { BPS, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
+import { BPS, DAY, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
+import { lendingPoolFactory } from "../../scripts/deploy/deploy-system.js";
 import { RAY, SPARE, accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -30,26 +31,34 @@ describe("LendingPool", () => {
   describe("deployment and governance", () => {
     it("validates its configuration", async () => {
       const s = await loadFixture(system);
-      const F = await ethers.getContractFactory("LendingPool");
+      const F = await lendingPoolFactory(ethers, s.governance);
       const base = {
         vusd: await s.vusd.getAddress(),
         oracle: await s.oracle.getAddress(),
         policy: await s.policy.getAddress(),
         ...POOL_PARAMS,
       };
-      await expect(ethers.deployContract("LendingPool", [{ ...base, oracle: ethers.ZeroAddress }])).to.be.revertedWithCustomError(
+      await expect(F.deploy({ ...base, oracle: ethers.ZeroAddress })).to.be.revertedWithCustomError(
         F,
         "LendingPoolZeroAddress",
       );
-      await expect(ethers.deployContract("LendingPool", [{ ...base, closeFactorBps: 0 }]))
+      await expect(F.deploy({ ...base, closeFactorBps: 0 }))
         .to.be.revertedWithCustomError(F, "LendingPoolInvalidConfig")
         .withArgs(ethers.encodeBytes32String("closeFactorBps"));
-      await expect(ethers.deployContract("LendingPool", [{ ...base, liquidationBonusBps: 2001 }]))
+      await expect(F.deploy({ ...base, liquidationBonusBps: 2001 }))
         .to.be.revertedWithCustomError(F, "LendingPoolInvalidConfig")
         .withArgs(ethers.encodeBytes32String("liquidationBonusBps"));
       expect(await s.pool.tierCount()).to.equal(4);
       const [, , apr] = await s.pool.tierStateOf(3);
       expect(apr).to.equal(TERMS[3].aprBps);
+    });
+
+    it("stays at least 300 bytes under EIP-170's 24,576-byte limit (and its linked library too)", async () => {
+      const s = await loadFixture(system);
+      const size = async (address: string) => (ethers.getBytes(await ethers.provider.getCode(address))).length;
+      expect(await size(s.poolAddress)).to.be.at.most(24_576 - 300);
+      const logic = await ethers.deployContract("CollateralLogic");
+      expect(await size(await logic.getAddress())).to.be.at.most(24_576 - 300);
     });
 
     it("lets only the policy's governance list collateral and mint surplus", async () => {
@@ -242,6 +251,67 @@ describe("LendingPool", () => {
     });
   });
 
+  describe("pull flow: score shopping", () => {
+    const MAX_AGE = 300n; // PULL_REPORT_MAX_AGE in the fixture: five minutes
+
+    it("uses a report only within PULL_REPORT_MAX_AGE of its issue: at the bound, and one second past", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.carol).deposit(s.wethAddress, 10n * WAD, s.carol.address);
+      const bob = await s.signedReport(s.bob.address, 100);
+      const carol = await s.signedReport(s.carol.address, 100);
+      expect(carol.report.issuedAt).to.equal(bob.report.issuedAt);
+      await time.setNextBlockTimestamp(carol.report.issuedAt + MAX_AGE);
+      await expect(s.pool.connect(s.carol).borrowWithReport(1000n * WAD, carol.report, carol.signatures))
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.carol.address, 1000n * WAD, 0, 100, MODEL_ID, 500);
+      await expect(s.pool.connect(s.bob).borrowWithReport(1000n * WAD, bob.report, bob.signatures))
+        .to.be.revertedWithCustomError(s.policy, "SupervisionRuleViolated")
+        .withArgs(rule("PULL_REPORT_MAX_AGE"), MAX_AGE, MAX_AGE + 1n);
+    });
+
+    it("refuses a day-old bundle even while it is valid and newer than the stored score", async () => {
+      const s = await loadFixture(deposited);
+      const good = await s.signedReport(s.bob.address, 100); // tier 0, valid for 90 days, never posted
+      await time.increase(DAY);
+      await s.feed.setAnswer(price8(WETH_PRICE));
+      const [, , storedIssuedAt] = await s.oracle.loanScoreOf(s.bob.address);
+      expect(good.report.issuedAt).to.be.greaterThan(storedIssuedAt);
+      await time.setNextBlockTimestamp(good.report.issuedAt + DAY + 10n);
+      await expect(s.pool.connect(s.bob).borrowWithReport(1000n * WAD, good.report, good.signatures))
+        .to.be.revertedWithCustomError(s.policy, "SupervisionRuleViolated")
+        .withArgs(rule("PULL_REPORT_MAX_AGE"), MAX_AGE, DAY + 10n);
+    });
+
+    it("a bundle held back and posted late (straight to the oracle) prices no loan: the conservative tier instead", async () => {
+      const s = await loadFixture(deposited);
+      const held = await s.signedReport(s.bob.address, 100); // tier 0, valid for 90 days
+      // Posted MAX_AGE after its issue: still prompt, it prices Carol's loan ...
+      const prompt = await s.signedReport(s.carol.address, 100);
+      await s.pool.connect(s.carol).deposit(s.wethAddress, 10n * WAD, s.carol.address);
+      await time.setNextBlockTimestamp(prompt.report.issuedAt + MAX_AGE);
+      await s.oracle.submitScore(prompt.report, prompt.signatures);
+      await expect(s.pool.connect(s.carol).borrow(1000n * WAD))
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.carol.address, 1000n * WAD, 0, 100, MODEL_ID, 500);
+      // ... one second later it is a held-back bundle: stored, but not a score for new credit.
+      await time.setNextBlockTimestamp(held.report.issuedAt + MAX_AGE + 10n);
+      await s.oracle.connect(s.bob).submitScore(held.report, held.signatures);
+      await expect(s.pool.connect(s.bob).borrow(1000n * WAD))
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.bob.address, 1000n * WAD, 3, 0, ethers.ZeroHash, 500);
+    });
+
+    it("never lends on an older, better report than the stored score: the stored (newer) score prices the loan", async () => {
+      const s = await loadFixture(deposited);
+      const better = await s.signedReport(s.bob.address, 100); // tier 0
+      await time.increase(10);
+      await s.score(s.bob.address, 700); // a newer, worse score is pushed first: tier 2
+      const tx = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, better.report, better.signatures);
+      await expect(tx).not.to.emit(s.oracle, "ScorePosted");
+      await expect(tx).to.emit(s.pool, "LoanOriginated").withArgs(s.bob.address, 1000n * WAD, 2, 700, MODEL_ID, 500);
+    });
+  });
+
   describe("prices", () => {
     it("rejects stale, zero, negative and incomplete prices in user operations", async () => {
       const s = await loadFixture(deposited);
@@ -399,6 +469,112 @@ describe("LendingPool", () => {
         .to.be.revertedWithCustomError(s.pool, "LendingPoolInsufficientBalance")
         .withArgs(s.bob.address, s.wethAddress, 10n * WAD, 11n * WAD);
       await s.pool.connect(s.bob).withdraw(s.wethAddress, 10n * WAD, s.bob.address);
+    });
+
+    /** Alice's debt re-based at `at` from tier `from` (she is its only borrower) onto tier `to`. */
+    async function rebasedDebt(pool: any, from: number, to: number, at: bigint) {
+      const debt = await expectedDebt(pool, from, at);
+      const [index, last, apr] = await pool.tierStateOf(to);
+      const toIndex = accrue(index, apr, at - last);
+      return { debt, rebased: debtOf(mulDivUp(debt, RAY, toIndex), toIndex) };
+    }
+
+    it("checks a newer, worse score's tier, not the held one: re-bases first, on both sides of its LTV", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(8000n * WAD); // tier 0: 80% would let her keep just $10,000
+      await s.score(s.alice.address, 1500); // tier 3: 50%
+      const keep = async (at: bigint) => {
+        const { debt, rebased } = await rebasedDebt(s.pool, 0, 3, at);
+        const required = mulDivUp(rebased, BPS, 5000n);
+        return { debt, required, minLeft: mulDivUp(required, 1n, 2000n) };
+      };
+      let at = BigInt(await time.latest()) + 1n;
+      let k = await keep(at);
+      await time.setNextBlockTimestamp(at);
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 10n * WAD - k.minLeft + 1n, s.alice.address))
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolInsufficientCollateral")
+        .withArgs(s.alice.address, (k.minLeft - 1n) * 2000n, k.required);
+      at += 1n;
+      k = await keep(at);
+      await time.setNextBlockTimestamp(at);
+      const tx = s.pool.connect(s.alice).withdraw(s.wethAddress, 10n * WAD - k.minLeft, s.alice.address);
+      await expect(tx).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 3, k.debt);
+      await expect(tx).to.emit(s.pool, "CollateralWithdrawn");
+      expect((await s.pool.positionOf(s.alice.address)).tier).to.equal(3);
+    });
+
+    it("binds a retired model's scores at once (no notice): the conservative tier's LTV", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(8000n * WAD);
+      await s.oracle.connect(s.regulator).retireModel(MODEL_ID);
+      // 4 WETH out leaves $12,000: enough at tier 0's 80%, not at tier 3's 50% (16,000 and a little interest).
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolInsufficientCollateral",
+      );
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 1n * WAD, s.alice.address))
+        .to.emit(s.pool, "DebtRebased")
+        .withArgs(s.alice.address, 0, 3, anyDebtLeft());
+    });
+
+    it("uses a newer, better score's tier too", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.bob).borrow(5000n * WAD); // unscored: tier 3, needs $10,000
+      await s.score(s.bob.address, 100); // tier 0: needs $6,250
+      const tx = s.pool.connect(s.bob).withdraw(s.wethAddress, 6n * WAD, s.bob.address); // leaves $8,000
+      await expect(tx).to.emit(s.pool, "DebtRebased").withArgs(s.bob.address, 3, 0, anyDebtLeft());
+      await expect(tx).to.emit(s.pool, "CollateralWithdrawn");
+    });
+  });
+
+  describe("a position's current tier: rebase, and the notice an expired score gives", () => {
+    const NOTICE = BigInt(GLOBAL.scoreNoticePeriodSec);
+    const MAX_AGE = BigInt(GLOBAL.maxScoreAgeSec);
+
+    it("an expired score keeps the held tier until SCORE_NOTICE_PERIOD after expiry, then the conservative one", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(8000n * WAD);
+      const expiry = (await s.oracle.scoreOf(s.alice.address)).issuedAt + MAX_AGE; // before validUntil (90 days)
+      // Expired but within notice: a withdrawal still uses tier 0's 80% (4 WETH out leaves $12,000).
+      await time.setNextBlockTimestamp(expiry + 1n);
+      await s.feed.setAnswer(price8(WETH_PRICE));
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address)).not.to.emit(s.pool, "DebtRebased");
+      await time.setNextBlockTimestamp(expiry + NOTICE);
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "DebtRebased");
+      expect((await s.pool.positionOf(s.alice.address)).tier).to.equal(0);
+      const at = expiry + NOTICE + 1n;
+      const debt = await expectedDebt(s.pool, 0, at);
+      await time.setNextBlockTimestamp(at);
+      await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 3, debt);
+    });
+
+    it("during notice an expired score's own tier still binds when it is worse than the held one", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(1000n * WAD); // tier 0
+      await s.score(s.alice.address, 700); // tier 2, not re-based yet
+      await time.increase(MAX_AGE + 10n); // expired, within notice
+      await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 2, anyDebtLeft());
+    });
+
+    it("a bundle held back and posted late cannot improve a position's tier; one posted at once does", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.bob).borrow(1000n * WAD); // unscored: tier 3
+      const held = await s.signedReport(s.bob.address, 100);
+      await time.setNextBlockTimestamp(held.report.issuedAt + BigInt(GLOBAL.pullReportMaxAgeSec) + 1n);
+      await s.oracle.submitScore(held.report, held.signatures);
+      await expect(s.pool.rebase(s.bob.address)).not.to.emit(s.pool, "DebtRebased");
+      await s.score(s.bob.address, 100);
+      await expect(s.pool.rebase(s.bob.address)).to.emit(s.pool, "DebtRebased").withArgs(s.bob.address, 3, 0, anyDebtLeft());
+    });
+
+    it("rebase returns the held and the current tier, so a keeper can ask first (staticCall)", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(1000n * WAD);
+      expect(await s.pool.rebase.staticCall(s.alice.address)).to.deep.equal([0n, 0n]);
+      await s.score(s.alice.address, 300);
+      expect(await s.pool.rebase.staticCall(s.alice.address)).to.deep.equal([0n, 1n]);
+      await s.pool.rebase(s.alice.address);
+      expect(await s.pool.rebase.staticCall(s.alice.address)).to.deep.equal([1n, 1n]);
     });
   });
 

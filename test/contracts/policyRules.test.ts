@@ -108,6 +108,8 @@ const GLOBALS: [RuleName, bigint, bigint][] = [
   ["MAX_PRICE_DEVIATION", BigInt(GLOBAL.maxPriceDeviationBps), 10_000n],
   ["LIQUIDATION_GRACE_PERIOD", BigInt(GLOBAL.liquidationGracePeriodSec), U32_MAX],
   ["TIMELOCK_DELAY", DELAY, 30n * DAY],
+  ["PULL_REPORT_MAX_AGE", BigInt(GLOBAL.pullReportMaxAgeSec), 3600n],
+  ["SCORE_NOTICE_PERIOD", BigInt(GLOBAL.scoreNoticePeriodSec), 90n * DAY],
 ];
 
 const capValue = (t: number, name: RuleName) => {
@@ -188,6 +190,9 @@ describe("SupervisionPolicy rules", () => {
         ["ATTESTATION_REQUIRED", 0n],
         ["DEBT_CEILING", 0n],
         ["MAX_SCORE_AGE", 0n],
+        ["PULL_REPORT_MAX_AGE", 60n],
+        ["PULL_REPORT_MAX_AGE", 3600n],
+        ["SCORE_NOTICE_PERIOD", 0n],
       ];
       for (const [name, v] of valid) {
         await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v)).to.emit(policy, "RuleChangeScheduled");
@@ -205,6 +210,9 @@ describe("SupervisionPolicy rules", () => {
         ["TIMELOCK_DELAY", 3599n],
         ["TIMELOCK_DELAY", 30n * DAY + 1n],
         ["ATTESTATION_REQUIRED", 2n],
+        ["PULL_REPORT_MAX_AGE", 59n],
+        ["PULL_REPORT_MAX_AGE", 3601n],
+        ["SCORE_NOTICE_PERIOD", 90n * DAY + 1n],
       ];
       for (const [name, v] of invalid) {
         await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v))

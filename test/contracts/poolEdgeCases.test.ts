@@ -27,10 +27,14 @@ async function enact(s: System, signer: any, id: string, value: bigint, priceUsd
   await s.feed.setAnswer(price8(priceUsd));
 }
 
+/** The smallest 8-decimal answer whose wad price does not fit the 128 bits a price is stored in. */
+const OUT_OF_RANGE = (2n ** 128n - 1n) / 10n ** 10n + 1n;
+
 /** The bad rounds a feed can return, and the error a strict read reverts with. */
 async function badRounds(s: System, w: string) {
   const now = BigInt(await time.latest());
   return [
+    { round: [20n, OUT_OF_RANGE, now, 20n], error: "LendingPoolPriceInvalid", args: [w, OUT_OF_RANGE] },
     { round: [21n, 0n, now, 21n], error: "LendingPoolPriceInvalid", args: [w, 0n] },
     { round: [22n, -5n, now, 22n], error: "LendingPoolPriceInvalid", args: [w, -5n] },
     { round: [23n, price8(1820n), now, 22n], error: "LendingPoolPriceRoundIncomplete", args: [w, 23n, 22n] },
@@ -264,7 +268,7 @@ describe("LendingPool edge cases", () => {
     });
 
     it("pokePrice trips PRICE_STALE with the round's updatedAt on each bad round", async () => {
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 6; i++) {
         const s = await loadFixture(deposited);
         const bad = (await badRounds(s, s.wethAddress))[i]!;
         await s.feed.setRound(...bad.round);
@@ -273,6 +277,98 @@ describe("LendingPool edge cases", () => {
           .withArgs(ruleId("PRICE_STALE"), s.poolAddress, bad.round[2]);
         expect(await s.policy.paused()).to.equal(true);
       }
+    });
+  });
+
+  describe("liquidation does not depend on an asset the borrower added", () => {
+    /** Underwater Alice (health factor 0.967 on WETH alone) also holds `junkAmount` of a listed token priced at $1. */
+    async function withJunk(junkAmount: bigint) {
+      const s = await underwater();
+      const junk = await ethers.deployContract("TestERC20", ["Junk", "JNK", 18]);
+      const junkFeed = await ethers.deployContract("MockAggregatorV3", [8, "JNK / USD", price8(1n)]);
+      const reverting = await ethers.deployContract("RevertingPriceFeed", [price8(1n)]);
+      const ja = await junk.getAddress();
+      await s.pool.connect(s.governance).listCollateral(ja, await junkFeed.getAddress(), MAX_PRICE_AGE);
+      await junk.mint(s.alice.address, junkAmount);
+      await junk.connect(s.alice).approve(s.poolAddress, ethers.MaxUint256);
+      await s.pool.connect(s.alice).deposit(ja, junkAmount, s.alice.address);
+      await s.pool.pokePrice(ja); // $1 accepted as the reference
+      return { ...s, junk, ja, junkFeed, reverting };
+    }
+    const oneWei = () => withJunk(1n);
+    const richJunk = () => withJunk(2_000n * WAD);
+
+    /** Liquidates half of Alice's debt against her WETH at the next second; checks the exact amounts. */
+    async function liquidatesWeth(s: Awaited<ReturnType<typeof oneWei>>) {
+      const at = BigInt(await time.latest()) + 1n;
+      const [index, last, apr, scaled] = await s.pool.tierStateOf(0);
+      const repaid = mulDivDown(debtOf(scaled, accrue(index, apr, at - last)), 5000n, BPS);
+      const seized = mulDivDown(mulDivDown(repaid, BPS + BigInt(POOL_PARAMS.liquidationBonusBps), BPS), WAD, 1820n * WAD);
+      await time.setNextBlockTimestamp(at);
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256))
+        .to.emit(s.pool, "PositionLiquidated")
+        .withArgs(s.alice.address, s.liquidator.address, s.wethAddress, repaid, seized, 0);
+    }
+
+    it("a stale, zero, negative, out-of-range or incomplete price of another asset counts as zero instead of reverting", async () => {
+      for (let i = 0; i < 6; i++) {
+        const s = await loadFixture(oneWei);
+        const bad = (await badRounds(s, s.ja))[i]!;
+        await s.junkFeed.setRound(...bad.round);
+        await liquidatesWeth(s);
+      }
+    });
+
+    it("a reverting feed of another asset counts as zero; pokePrice trips PRICE_STALE on it", async () => {
+      const s = await loadFixture(oneWei);
+      await s.pool.connect(s.governance).listCollateral(s.ja, await s.reverting.getAddress(), MAX_PRICE_AGE);
+      await s.reverting.switchOff();
+      await liquidatesWeth(s);
+      await expect(s.pool.pokePrice(s.ja)).to.emit(s.policy, "CircuitBreakerTripped").withArgs(ruleId("PRICE_STALE"), s.poolAddress, 0);
+    });
+
+    it("another asset's jump beyond MAX_PRICE_DEVIATION counts at the lower of the feed and the last accepted price", async () => {
+      const s = await loadFixture(oneWei);
+      await s.junkFeed.setAnswer(price8(100n)); // x100: far beyond the 10% bound, in either direction
+      await liquidatesWeth(s);
+      // Neither accepted nor tripped: the reference stays at $1 and only pokePrice may trip the breaker.
+      expect(await s.policy.paused()).to.equal(false);
+      await expect(s.pool.pokePrice(s.ja)).to.emit(s.policy, "CircuitBreakerTripped").withArgs(ruleId("PRICE_DEVIATION"), s.poolAddress, 990_000);
+    });
+
+    it("values what it cannot price in the protocol's favour: a position healthy only by such an asset is liquidated", async () => {
+      // 2,000 JNK at $1 lifts Alice's health factor above 1 (20,200 x 85% > 16,000).
+      const s = await loadFixture(richJunk);
+      await s.pool.pokePrice(s.wethAddress);
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolPositionHealthy",
+      );
+      // Its feed goes stale: it counts as zero, and Alice (0.967 on WETH alone) can be liquidated.
+      const stale = BigInt(await time.latest()) - BigInt(MAX_PRICE_AGE) - 1n;
+      await s.junkFeed.setRound(40, price8(1n), stale, 40);
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.emit(
+        s.pool,
+        "PositionLiquidated",
+      );
+      // ... jumps up instead (x100): it counts at the last accepted $1, Alice stays healthy.
+      await s.junkFeed.setAnswer(price8(100n));
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolPositionHealthy",
+      );
+    });
+
+    it("the seized asset itself must have a valid price (strict), and the borrower's own operations stay strict", async () => {
+      const s = await loadFixture(oneWei);
+      const stale = BigInt(await time.latest()) - BigInt(MAX_PRICE_AGE) - 1n;
+      await s.junkFeed.setRound(41, price8(1n), stale, 41);
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.ja, 1000n * WAD))
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceStale")
+        .withArgs(s.ja, stale, MAX_PRICE_AGE);
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 1n, s.alice.address))
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceStale")
+        .withArgs(s.ja, stale, MAX_PRICE_AGE);
     });
   });
 

@@ -3,6 +3,7 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+import { deployLendingPool } from "../../scripts/deploy/deploy-system.js";
 
 import { DAY, FEED_DECIMALS, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, WAD, WETH_PRICE, deployPolicy, roleId } from "./fixtures.js";
 
@@ -26,9 +27,12 @@ export async function deploySystem(ethers: HardhatEthers) {
   await oracle.connect(f.regulator).proposeModel(MODEL_ID, ethers.ZeroHash);
   await oracle.connect(f.regulator).approveModel(MODEL_ID);
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
-  const pool = await ethers.deployContract("LendingPool", [
-    { vusd: await vusd.getAddress(), oracle: await oracle.getAddress(), policy: await f.policy.getAddress(), ...POOL_PARAMS },
-  ]);
+  const pool = await deployLendingPool(ethers, f.governance, {
+    vusd: await vusd.getAddress(),
+    oracle: await oracle.getAddress(),
+    policy: await f.policy.getAddress(),
+    ...POOL_PARAMS,
+  });
   const poolAddress = await pool.getAddress();
   await f.policy.connect(f.regulator).grantRole(roleId(ethers, "POOL"), poolAddress);
   await vusd.connect(f.governance).setMinterCap(poolAddress, 10n ** 30n);

@@ -164,17 +164,78 @@ describe("LendingPool limits (SupervisionPolicy rules through borrow)", () => {
 
     await time.setNextBlockTimestamp(midnight - 2n);
     await s.pool.connect(s.alice).borrow(6_000n * WAD);
-    expect(await s.policy.originationOf()).to.deep.equal([k - 1n, 6_000n * WAD]);
+    expect(await s.policy.originationOf()).to.deep.equal([k - 1n, 0n]); // nothing outstanding before the day's first borrow
     await time.setNextBlockTimestamp(midnight - 1n);
     await expectViolation(s.pool.connect(s.bob).borrow(4_000n * WAD + 1n), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1n);
     await s.pool.connect(s.bob).borrow(4_000n * WAD);
     expect(BigInt(await time.latest())).to.equal(midnight - 1n);
-    expect(await s.policy.originationOf()).to.deep.equal([k - 1n, limit]);
+    expect(await s.policy.originationOf()).to.deep.equal([k - 1n, 0n]);
 
     await time.setNextBlockTimestamp(midnight);
     await s.pool.connect(s.carol).borrow(limit); // a new UTC day: the whole limit again
-    expect(await s.policy.originationOf()).to.deep.equal([k, limit]);
+    expect(await s.policy.originationOf()).to.deep.equal([k, limit]); // yesterday's 10,000 is the new baseline
     await expectViolation(s.pool.connect(s.carol).borrow(1n), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1n);
+  });
+
+  describe("DAILY_ORIGINATION_LIMIT counts net new credit (borrowed minus principal repaid that day)", () => {
+    const limit = 10_000n * WAD;
+    /** Principal outstanding from an earlier day: Carol's, who gave Alice and Bob vUSD to pay interest with. */
+    const earlier = 2_000n * WAD;
+    /** The limit set, Alice scored, the feed fresh, and the clock at the start of a fresh UTC day. */
+    async function netOrigination() {
+      const s = await deposited();
+      await s.pool.connect(s.carol).borrow(earlier);
+      for (const who of [s.alice, s.bob]) await s.vusd.connect(s.carol).transfer(who.address, earlier / 2n);
+      await setRules(s, [[g("DAILY_ORIGINATION_LIMIT"), limit]]);
+      const day = BigInt(await time.latest()) / DAY + 1n;
+      await time.setNextBlockTimestamp(day * DAY + 60n);
+      await s.feed.setAnswer(price8(WETH_PRICE));
+      await s.score(s.alice.address, ALICE_PD);
+      return { ...s, day };
+    }
+
+    it("six borrow-and-repay loops in a day leave the whole limit to an honest borrower", async () => {
+      const s = await loadFixture(netOrigination);
+      // The griefer borrows the whole limit and repays all of it, six times: a few seconds of interest each time,
+      // no debt left, and (net) nothing originated.
+      for (let i = 0; i < 6; i++) {
+        await s.pool.connect(s.alice).borrow(limit);
+        await s.pool.connect(s.alice).repay(s.alice.address, ethers.MaxUint256);
+      }
+      expect(await s.pool.principalOf(s.alice.address)).to.equal(0);
+      expect(BigInt(await time.latest()) / DAY).to.equal(s.day); // all on one UTC day
+      await expectViolation(s.pool.connect(s.bob).borrow(limit + 1n), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1n);
+      await expect(s.pool.connect(s.bob).borrow(limit)).to.emit(s.pool, "LoanOriginated");
+    });
+
+    it("a repayment gives its principal back to the day's limit, interest does not; one wei past reverts", async () => {
+      const s = await loadFixture(netOrigination);
+      await s.pool.connect(s.alice).borrow(limit);
+      // Alice repays 4,000: interest first (a few seconds' worth), the rest principal.
+      const principalBefore = await s.pool.principalOf(s.alice.address);
+      await s.pool.connect(s.alice).repay(s.alice.address, 4_000n * WAD);
+      const given = principalBefore - (await s.pool.principalOf(s.alice.address));
+      expect(given).to.be.lessThan(4_000n * WAD).and.greaterThan(3_999n * WAD);
+      const [day, dayStart] = await s.policy.originationOf();
+      expect([day, dayStart]).to.deep.equal([s.day, earlier]); // principal outstanding at the day's first borrow
+      await expectViolation(s.pool.connect(s.bob).borrow(given + 1n), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1n);
+      await expect(s.pool.connect(s.bob).borrow(given)).to.emit(s.pool, "LoanOriginated");
+    });
+
+    it("principal outstanding before the day does not count; repaying it frees room that day", async () => {
+      const s = await loadFixture(netOrigination);
+      await s.pool.connect(s.alice).borrow(limit); // day d: the whole limit
+      await time.setNextBlockTimestamp((s.day + 1n) * DAY + 10n);
+      await s.feed.setAnswer(price8(WETH_PRICE));
+      await s.pool.connect(s.bob).borrow(limit); // day d + 1: the whole limit again, Alice's loan is yesterday's
+      const [day, dayStart] = await s.policy.originationOf();
+      expect(day).to.equal(s.day + 1n);
+      expect(dayStart).to.equal(earlier + limit); // total principal at the day's first borrow, before it
+      await expectViolation(s.pool.connect(s.carol).borrow(1000n * WAD), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1000n * WAD);
+      await s.pool.connect(s.alice).repay(s.alice.address, ethers.MaxUint256); // yesterday's loan repaid today
+      await expect(s.pool.connect(s.carol).borrow(limit)).to.emit(s.pool, "LoanOriginated");
+      await expectViolation(s.pool.connect(s.carol).borrow(100n * WAD), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 100n * WAD);
+    });
   });
 
   it("MAX_SCORE_AGE: a score exactly max old prices the loan, one second older gets the conservative tier", async () => {

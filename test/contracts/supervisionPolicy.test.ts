@@ -48,6 +48,7 @@ interface Req {
   pdBps: number;
   scoreValid: boolean;
   scoreIssuedAt: bigint;
+  scorePostedAt: bigint;
   amountWad: bigint;
   borrowerDebtAfterWad: bigint;
   borrowerPrincipalAfterWad: bigint;
@@ -62,6 +63,7 @@ async function req(over: Partial<Req> = {}): Promise<Req> {
     pdBps: 100,
     scoreValid: true,
     scoreIssuedAt: now,
+    scorePostedAt: over.scoreIssuedAt ?? now, // posted at once unless a test says otherwise
     amountWad: 100n * WAD,
     borrowerDebtAfterWad: 100n * WAD,
     borrowerPrincipalAfterWad: 100n * WAD,
@@ -119,6 +121,14 @@ describe("SupervisionPolicy", () => {
       await expect(ethers.deployContract("SupervisionPolicy", [{ ...cfg, terms: [], caps: [] }]))
         .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
         .withArgs(rule("TIER_COUNT"), 0);
+      for (const bad of [59, 3601]) {
+        await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { pullReportMaxAgeSec: bad })]))
+          .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+          .withArgs(rule("PULL_REPORT_MAX_AGE"), bad);
+      }
+      await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { scoreNoticePeriodSec: 90 * 86_400 + 1 })]))
+        .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
+        .withArgs(rule("SCORE_NOTICE_PERIOD"), 90 * 86_400 + 1);
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { timelockDelaySec: 3599 })]))
         .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
         .withArgs(rule("TIMELOCK_DELAY"), 3599);
@@ -207,19 +217,66 @@ describe("SupervisionPolicy", () => {
       }
     });
 
+    it("requirePullReportFresh: a report exactly PULL_REPORT_MAX_AGE old passes, one second older reverts", async () => {
+      const { policy } = await loadFixture(base);
+      const now = BigInt(await time.latest()); // views run in a block at `now`
+      const maxAge = BigInt(GLOBAL.pullReportMaxAgeSec);
+      await policy.requirePullReportFresh(now - maxAge);
+      await policy.requirePullReportFresh(now + 300n); // issued ahead of the block (clock skew): age 0
+      await expect(policy.requirePullReportFresh(now - maxAge - 1n))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
+        .withArgs(rule("PULL_REPORT_MAX_AGE"), maxAge, maxAge + 1n);
+    });
+
+    it("tierForPosition: a fresh score's tier, conservative at once without an approved model, notice after expiry", async () => {
+      const { policy } = await loadFixture(base);
+      const now = BigInt(await time.latest()); // views run in a block at `now`
+      const age = BigInt(GLOBAL.maxScoreAgeSec);
+      const notice = BigInt(GLOBAL.scoreNoticePeriodSec);
+      const far = now + 365n * DAY;
+      const tier = async (held: number, pd: number, issuedAt: bigint, validUntil: bigint, approved = true, postedAt = issuedAt) =>
+        Number(await policy.tierForPosition(held, pd, issuedAt, validUntil, postedAt, approved));
+      // Fresh: the score's tier, better or worse than the held one; a declined PD: the conservative tier.
+      expect(await tier(3, 100, now, far)).to.equal(0);
+      expect(await tier(0, 700, now, far)).to.equal(2);
+      expect(await tier(0, 5000, now, far)).to.equal(3);
+      // No approved model (none, or retired): the conservative tier at once, fresh or not.
+      expect(await tier(0, 100, now, far, false)).to.equal(3);
+      // Expired by age: fresh at exactly MAX_SCORE_AGE; then the worse of held and score tier through the
+      // notice period's last second; then the conservative tier.
+      expect(await tier(1, 100, now - age, far)).to.equal(0);
+      expect(await tier(1, 100, now - age - 1n, far)).to.equal(1);
+      expect(await tier(0, 700, now - age - 1n, far)).to.equal(2);
+      expect(await tier(1, 100, now - age - notice, far)).to.equal(1);
+      expect(await tier(1, 100, now - age - notice - 1n, far)).to.equal(3);
+      // Expired by validUntil (earlier than the age limit): the same, from validUntil.
+      expect(await tier(1, 100, now - 10n, now)).to.equal(0);
+      expect(await tier(1, 100, now - 10n, now - 1n)).to.equal(1);
+      expect(await tier(1, 100, now - 10n - notice, now - notice)).to.equal(1);
+      expect(await tier(1, 100, now - 10n - notice, now - notice - 1n)).to.equal(3);
+      // Posted more than PULL_REPORT_MAX_AGE after its issue (held back): it may worsen the tier, not improve it.
+      const delay = BigInt(GLOBAL.pullReportMaxAgeSec);
+      expect(await tier(3, 100, now - 1000n, far, true, now - 1000n + delay)).to.equal(0);
+      expect(await tier(3, 100, now - 1000n, far, true, now - 1000n + delay + 1n)).to.equal(3);
+      expect(await tier(0, 700, now - 1000n, far, true, now - 1000n + delay + 1n)).to.equal(2);
+    });
+
     it("treats an invalid or too old score as no score (the conservative tier)", async () => {
       const { policy } = await loadFixture(base);
       const now = BigInt(await time.latest());
       const age = BigInt(GLOBAL.maxScoreAgeSec);
-      let r = await policy.tierForScore(100, now, false);
+      let r = await policy.tierForScore(100, now, now, false);
       expect([Number(r.tier), r.scored, r.declined]).to.deep.equal([3, false, false]);
       // The view runs in a block at `now`: an age of exactly MAX_SCORE_AGE still counts.
-      r = await policy.tierForScore(100, now - age, true);
+      r = await policy.tierForScore(100, now - age, now - age, true);
       expect([Number(r.tier), r.scored]).to.deep.equal([0, true]);
-      r = await policy.tierForScore(100, now - age - 1n, true);
+      r = await policy.tierForScore(100, now - age - 1n, now - age - 1n, true);
       expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
-      r = await policy.tierForScore(5000, now, true);
+      r = await policy.tierForScore(5000, now, now, true);
       expect([Number(r.tier), r.scored, r.declined]).to.deep.equal([3, true, true]);
+      // Posted later than PULL_REPORT_MAX_AGE after its issue: no score.
+      r = await policy.tierForScore(100, now - 1000n, now - 1000n + BigInt(GLOBAL.pullReportMaxAgeSec) + 1n, true);
+      expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
     });
   });
 
@@ -227,10 +284,13 @@ describe("SupervisionPolicy", () => {
     it("is not executable at delay - 1 and is at delay, with old and new values in the events", async () => {
       const { policy, regulator, outsider } = await loadFixture(base);
       const ceiling = rule("DEBT_CEILING");
+      // Block times pinned: on a busy machine the next block's time may run ahead of the wall clock's second.
+      const scheduledAt = BigInt(await time.latest()) + 1n;
+      await time.setNextBlockTimestamp(scheduledAt);
       await expect(policy.connect(regulator).scheduleRuleChange(ceiling, 7n * WAD))
         .to.emit(policy, "RuleChangeScheduled")
-        .withArgs(anyValue, ceiling, GLOBAL.debtCeilingWad, 7n * WAD, BigInt(await time.latest()) + 1n + DELAY);
-      const scheduledAt = BigInt(await time.latest());
+        .withArgs(anyValue, ceiling, GLOBAL.debtCeilingWad, 7n * WAD, scheduledAt + DELAY);
+      await time.setNextBlockTimestamp(scheduledAt + 1n);
       const { changeId, executableAt } = await schedule(policy, regulator, ceiling, 8n * WAD);
       expect(executableAt).to.equal(scheduledAt + 1n + DELAY);
 
@@ -558,6 +618,13 @@ describe("SupervisionPolicy", () => {
       const old = BigInt(await time.latest()) - BigInt(GLOBAL.maxScoreAgeSec) - 1n;
       r = await p.authorizeBorrow.staticCall(await req({ scoreIssuedAt: old, pdBps: 5000 }));
       expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
+      // Posted PULL_REPORT_MAX_AGE after its issue: a score; one second later: a held-back bundle, none.
+      const issued = BigInt(await time.latest()) - 1000n;
+      const delay = BigInt(GLOBAL.pullReportMaxAgeSec);
+      r = await p.authorizeBorrow.staticCall(await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay }));
+      expect([Number(r.tier), r.scored]).to.deep.equal([1, true]);
+      r = await p.authorizeBorrow.staticCall(await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay + 1n }));
+      expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
       await expect(p.authorizeBorrow(await req({ pdBps: 2001 })))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("CREDIT_DECLINED"), 2000, 2001);
@@ -613,26 +680,38 @@ describe("SupervisionPolicy", () => {
         .withArgs(rule("CONCENTRATION_CAP"), 2500, 2501);
     });
 
-    it("enforces the daily origination limit and resets it at the UTC day boundary", async () => {
+    it("enforces the daily origination limit on net new principal and resets its baseline at the UTC day boundary", async () => {
       const { policy, carol } = await loadFixture(tightLimits);
       const p = policy.connect(carol);
+      // `total` is the pool's total principal after each borrow; 5,000 was outstanding before the day.
+      const borrow = (amount: bigint, total: bigint) => req({ amountWad: amount, totalPrincipalAfterWad: total });
       const now = BigInt(await time.latest());
       const nextDay = (now / DAY + 1n) * DAY;
       await time.setNextBlockTimestamp(nextDay - 10n);
-      await p.authorizeBorrow(await req({ amountWad: 600n * WAD }));
+      await p.authorizeBorrow(await borrow(600n * WAD, 5_600n * WAD));
       await time.setNextBlockTimestamp(nextDay - 5n);
-      await p.authorizeBorrow(await req({ amountWad: 400n * WAD }));
+      await p.authorizeBorrow(await borrow(400n * WAD, 6_000n * WAD));
       const o = await policy.originationOf();
-      expect([o.day, o.originatedWad]).to.deep.equal([nextDay / DAY - 1n, 1000n * WAD]);
-      await time.setNextBlockTimestamp(nextDay - 1n);
-      await expect(p.authorizeBorrow(await req({ amountWad: 1n })))
+      expect([o.day, o.dayStartPrincipalWad]).to.deep.equal([nextDay / DAY - 1n, 5_000n * WAD]);
+      await time.setNextBlockTimestamp(nextDay - 4n);
+      await expect(p.authorizeBorrow(await borrow(1n, 6_000n * WAD + 1n)))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
+      // 300 was repaid since (the total fell to 5,700): 300 of room again, not a wei more.
+      await time.setNextBlockTimestamp(nextDay - 3n);
+      await expect(p.authorizeBorrow(await borrow(300n * WAD + 1n, 6_000n * WAD + 1n)))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
+        .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
+      await p.authorizeBorrow(await borrow(300n * WAD, 6_000n * WAD));
+      // A new day: the baseline is the total before its first borrow, and the whole limit is free again.
       await time.setNextBlockTimestamp(nextDay);
-      await p.authorizeBorrow(await req({ amountWad: 1000n * WAD }));
-      await expect(p.authorizeBorrow(await req({ amountWad: 1n })))
+      await p.authorizeBorrow(await borrow(1000n * WAD, 7_000n * WAD));
+      expect(await policy.originationOf()).to.deep.equal([nextDay / DAY, 6_000n * WAD]);
+      await expect(p.authorizeBorrow(await borrow(1n, 7_000n * WAD + 1n)))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("DAILY_ORIGINATION_LIMIT"), 1000n * WAD, 1000n * WAD + 1n);
+      // Below the baseline (more repaid than borrowed today): nothing counts as originated.
+      await p.authorizeBorrow(await borrow(1000n * WAD, 5_000n * WAD));
     });
   });
 
@@ -783,7 +862,7 @@ describe("SupervisionPolicy", () => {
       await policy.connect(carol).authorizeBorrow(await req());
       expect(await policy.approvalThresholdBps()).to.equal(2000);
       expect(await policy.paused()).to.equal(false);
-      expect((await policy.originationOf()).originatedWad).to.equal(200n * WAD);
+      expect((await policy.originationOf()).dayStartPrincipalWad).to.equal(0); // req(): 100 borrowed, 100 in total
     });
 
     it("bounds each effective term by its cap, on both sides, whichever of the two changes", async () => {

@@ -14,4 +14,17 @@ describe("deployment parameters", () => {
     }
     expect(deploymentParametersSchema.safeParse(defaultParameters).success).to.equal(true);
   });
+
+  it("bounds the pull-report window to the policy's 60..3600 s and the score notice period to 90 days", () => {
+    const withRule = (field: "pullReportMaxAgeSec" | "scoreNoticePeriodSec", v: number) =>
+      deploymentParametersSchema.safeParse({ ...defaultParameters, rules: { ...defaultParameters.rules, [field]: v } })
+        .success;
+    expect([59, 60, 3600, 3601].map((v) => withRule("pullReportMaxAgeSec", v))).to.deep.equal([false, true, true, false]);
+    expect([-1, 0, 90 * 86_400, 90 * 86_400 + 1].map((v) => withRule("scoreNoticePeriodSec", v))).to.deep.equal([
+      false,
+      true,
+      true,
+      false,
+    ]);
+  });
 });

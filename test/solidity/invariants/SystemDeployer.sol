@@ -60,7 +60,9 @@ abstract contract SystemDeployer {
             maxScoreAgeSec: 30 days,
             liquidationGracePeriodSec: 1 hours,
             timelockDelaySec: 2 days,
-            attestationRequired: false
+            attestationRequired: false,
+            pullReportMaxAgeSec: 5 minutes,
+            scoreNoticePeriodSec: 7 days
         });
         policy = new SupervisionPolicy(PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules));
         pool = new LendingPool(
