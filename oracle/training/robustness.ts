@@ -23,7 +23,7 @@ export const SWEEP_GRIDS: Readonly<Record<string, readonly number[]>> = Object.f
   ...Object.fromEntries(FEATURE_NAMES.filter((f) => /^PAY_\d$/.test(f)).map((f) => [f, Array.from({ length: 12 }, (_, i) => i - 2)])),
 });
 
-/** Scores many variants of the applicants in bounded batches. `fill(i, row)` edits variant i of applicant a. */
+/** Scores `variants` edited copies of every applicant in bounded batches; `fill(row, a, v)` edits copy v of applicant a. */
 async function scoreVariants(score: Scorer, raw: Float32Array, variants: number, fill: (row: Float32Array, applicant: number, variant: number) => void): Promise<Float32Array> {
   const applicants = raw.length / WIDTH;
   const out = new Float32Array(applicants * variants);
