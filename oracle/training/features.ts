@@ -4,16 +4,21 @@
  * The same list is evaluated here in JavaScript (float32 semantics, to train on) and turned into ONNX nodes by
  * `onnx-export.ts` (so the shipped graph takes raw application fields). A "block" is an `[N, k]` matrix.
  *
- * Two blocks leave the pipeline:
- * - `free`: amounts and ratios that may act on the score in any direction:
- *   signed log of the credit limit, the six bill statements and the six payments (`sign(x)·ln(1+|x|)`),
- *   utilisation `BILL_AMTk / LIMIT_BAL` clipped to [−1, 3] for each month, and the payment ratio
- *   `PAY_AMTk / BILL_AMT(k+1)` (payment in month k against the statement it pays), clipped to [0, 1.5], where a
- *   non-positive statement counts as fully paid (the denominator is floored at 1 NT$).
- * - `mono`: the repayment-status codes `PAY_*`, only through functions that never decrease as a code grows:
- *   step indicators "status ≥ −1, ≥ 0, ≥ 1 (late), ≥ 2, ≥ 3", the months of delay beyond 3, and the worst delay
- *   over the six months. The network only lets this block raise the PD (non-negative weights), which is what
- *   makes the score monotone in payment delays.
+ * Every raw input has an intended direction (`INPUT_DIRECTIONS`): the PD may only rise with a payment delay
+ * (`PAY_*`), and may only fall with a higher credit limit (`LIMIT_BAL`) or a larger payment (`PAY_AMT*`). Bill
+ * statements (`BILL_AMT*`) get no direction of their own (see the model card). Two blocks leave the pipeline:
+ * - `free`: columns that depend on bill statements only, so the network may use them in any direction:
+ *   `slog(BILL_AMTk / 1000)` for the six months.
+ * - `mono`: "risk" columns, each non-decreasing in every input whose PD must not fall as it grows and
+ *   non-increasing in every input whose PD must not rise (free to depend on bills either way):
+ *   the repayment-status steps and delays (as before), `−slog(LIMIT_BAL / 1000)`, utilisation
+ *   `max(BILL_AMTk, 0) / LIMIT_BAL` clipped to [0, 3] (the positive part keeps it non-increasing in the limit:
+ *   a credit balance divided by a larger limit would move towards 0, i.e. up), the worst utilisation,
+ *   `−ln(1 + PAY_AMTk / 100000)` (almost linear over the payments seen: no steep region between no payment and a
+ *   token one) and the payment shortfall `−min(PAY_AMTk / max(BILL_AMT(k+1), 20000), 1.5)` (payment against the
+ *   statement it pays, with a NT$20,000 floor so a small payment on a tiny statement barely moves it).
+ * The network gives the `mono` block non-negative weights through monotone activations (`network.ts`), so the
+ * directions hold by construction; `columnDirections` proves the first half (the features) from the op list.
  *
  * Prohibited bases (`SEX`, `MARRIAGE`) and `AGE` and `EDUCATION` are not inputs (see the model card).
  */
@@ -25,12 +30,28 @@ export const PAYMENT_COLUMNS = ["PAY_AMT1", "PAY_AMT2", "PAY_AMT3", "PAY_AMT4", 
 /** The model's `features` input, in this order (the ONNX metadata `feature_names`). */
 export const FEATURE_NAMES: readonly string[] = ["LIMIT_BAL", ...PAY_STATUS_COLUMNS, ...BILL_COLUMNS, ...PAYMENT_COLUMNS];
 
+/** +1: PD non-decreasing in the input; −1: non-increasing; 0: no direction enforced. */
+export type Direction = 1 | -1 | 0;
+
+/** The intended direction of every input (the model card's table; enforced where it is not 0). */
+export const INPUT_DIRECTIONS: Readonly<Record<string, Direction>> = Object.freeze({
+  LIMIT_BAL: -1,
+  ...Object.fromEntries(PAY_STATUS_COLUMNS.map((c) => [c, 1])),
+  ...Object.fromEntries(BILL_COLUMNS.map((c) => [c, 0])),
+  ...Object.fromEntries(PAYMENT_COLUMNS.map((c) => [c, -1])),
+}) as Record<string, Direction>;
+
+/** Scales of the amount transforms (NT$). */
+export const AMOUNT_SCALES = { bill: 1000, limit: 1000, payment: 100_000, shortfallFloor: 20_000 } as const;
+
 export type FeatureOp =
   /** Columns of the raw `features` input, by name. */
   | { kind: "gather"; out: string; columns: readonly string[] }
-  /** sign(x) · ln(1 + |x|). */
-  | { kind: "signedLog"; out: string; x: string }
-  /** num / max(den, floor); `den` is `[N, k]` like `num` or `[N, 1]` (broadcast). */
+  /** sign(x) · ln(1 + |x| / scale): increasing, slope 1/scale at 0. */
+  | { kind: "signedLog"; out: string; x: string; scale: number }
+  /** −x. */
+  | { kind: "negate"; out: string; x: string }
+  /** num / max(den, floor), floor > 0; `den` is `[N, k]` like `num` or `[N, 1]` (broadcast). */
   | { kind: "safeDiv"; out: string; num: string; den: string; floor: number }
   /** clip(x + offset, lo, hi): non-decreasing in x. */
   | { kind: "shiftClip"; out: string; x: string; offset: number; lo: number; hi: number }
@@ -42,36 +63,153 @@ const payStatusSteps = [-1, 0, 1, 2, 3].map(
   (level): FeatureOp => ({ kind: "shiftClip", out: `pay_ge_${level}`.replace("-", "m"), x: "pay_status", offset: 1 - level, lo: 0, hi: 1 }),
 );
 
-export const FEATURE_OPS: readonly FeatureOp[] = [
-  { kind: "gather", out: "amounts", columns: ["LIMIT_BAL", ...BILL_COLUMNS, ...PAYMENT_COLUMNS] },
-  { kind: "signedLog", out: "log_amounts", x: "amounts" },
-  { kind: "gather", out: "limit", columns: ["LIMIT_BAL"] },
+/** Upper clip of amounts' positive part (NT$ 10 billion: far above any plausible field, finite in float32). */
+const NO_UPPER_BOUND = 1e10;
+
+export type AmountScales = { readonly [K in keyof typeof AMOUNT_SCALES]: number };
+
+/** The feature ops for given amount scales (`FEATURE_OPS` uses `AMOUNT_SCALES`). */
+export function featureOps(scales: AmountScales = AMOUNT_SCALES): readonly FeatureOp[] {
+  return [
+  // Unconstrained: bill statements only.
   { kind: "gather", out: "bills", columns: BILL_COLUMNS },
-  { kind: "safeDiv", out: "utilisation_raw", num: "bills", den: "limit", floor: 1 },
-  { kind: "shiftClip", out: "utilisation", x: "utilisation_raw", offset: 0, lo: -1, hi: 3 },
-  { kind: "gather", out: "payments", columns: PAYMENT_COLUMNS.slice(0, 5) },
-  { kind: "gather", out: "paid_bills", columns: BILL_COLUMNS.slice(1) },
-  { kind: "safeDiv", out: "payment_ratio_raw", num: "payments", den: "paid_bills", floor: 1 },
-  { kind: "shiftClip", out: "payment_ratio", x: "payment_ratio_raw", offset: 0, lo: 0, hi: 1.5 },
-  { kind: "concat", out: "free", xs: ["log_amounts", "utilisation", "payment_ratio"] },
+  { kind: "signedLog", out: "log_bills", x: "bills", scale: scales.bill },
+  { kind: "concat", out: "free", xs: ["log_bills"] },
+  // Risk columns, oriented so that each can only raise the PD.
   { kind: "gather", out: "pay_status", columns: PAY_STATUS_COLUMNS },
   ...payStatusSteps,
   { kind: "shiftClip", out: "delay_tail", x: "pay_status", offset: -3, lo: 0, hi: 6 },
   { kind: "shiftClip", out: "delay_months", x: "pay_status", offset: 0, lo: 0, hi: 9 },
   { kind: "rowMax", out: "max_delay", x: "delay_months" },
-  { kind: "concat", out: "mono", xs: [...payStatusSteps.map((op) => op.out), "delay_tail", "max_delay"] },
-];
+  { kind: "gather", out: "limit", columns: ["LIMIT_BAL"] },
+  { kind: "signedLog", out: "log_limit", x: "limit", scale: scales.limit },
+  { kind: "negate", out: "limit_risk", x: "log_limit" },
+  { kind: "shiftClip", out: "owed", x: "bills", offset: 0, lo: 0, hi: NO_UPPER_BOUND },
+  { kind: "safeDiv", out: "utilisation_raw", num: "owed", den: "limit", floor: 1 },
+  { kind: "shiftClip", out: "utilisation", x: "utilisation_raw", offset: 0, lo: 0, hi: 3 },
+  { kind: "rowMax", out: "max_utilisation", x: "utilisation" },
+  { kind: "gather", out: "payments", columns: PAYMENT_COLUMNS },
+  { kind: "signedLog", out: "log_payments", x: "payments", scale: scales.payment },
+  { kind: "negate", out: "payment_risk", x: "log_payments" },
+  { kind: "gather", out: "paying_payments", columns: PAYMENT_COLUMNS.slice(0, 5) },
+  { kind: "gather", out: "paid_bills", columns: BILL_COLUMNS.slice(1) },
+  { kind: "safeDiv", out: "coverage_raw", num: "paying_payments", den: "paid_bills", floor: scales.shortfallFloor },
+  { kind: "shiftClip", out: "coverage", x: "coverage_raw", offset: 0, lo: 0, hi: 1.5 },
+  { kind: "negate", out: "shortfall", x: "coverage" },
+  {
+    kind: "concat",
+    out: "mono",
+    xs: [...payStatusSteps.map((op) => op.out), "delay_tail", "max_delay", "limit_risk", "utilisation", "max_utilisation", "payment_risk", "shortfall"],
+  },
+  ];
+}
+
+export const FEATURE_OPS: readonly FeatureOp[] = featureOps();
 
 /** Human-readable names of the engineered columns, for the model card. */
 export function engineeredColumnNames(): { free: string[]; mono: string[] } {
-  const slog = ["LIMIT_BAL", ...BILL_COLUMNS, ...PAYMENT_COLUMNS].map((c) => `slog(${c})`);
-  const util = BILL_COLUMNS.map((c) => `${c}/LIMIT_BAL`);
-  const ratio = PAYMENT_COLUMNS.slice(0, 5).map((c, i) => `${c}/${BILL_COLUMNS[i + 1]}`);
-  const steps = payStatusSteps.flatMap((op) =>
-    PAY_STATUS_COLUMNS.map((c) => `${c}>=${op.kind === "shiftClip" ? 1 - op.offset : ""}`),
-  );
+  const free = BILL_COLUMNS.map((c) => `slog(${c}/${AMOUNT_SCALES.bill})`);
+  const steps = payStatusSteps.flatMap((op) => PAY_STATUS_COLUMNS.map((c) => `${c}>=${op.kind === "shiftClip" ? 1 - op.offset : ""}`));
   const tail = PAY_STATUS_COLUMNS.map((c) => `max(${c}-3,0)`);
-  return { free: [...slog, ...util, ...ratio], mono: [...steps, ...tail, "max_delay"] };
+  const util = BILL_COLUMNS.map((c) => `max(${c},0)/LIMIT_BAL`);
+  const payments = PAYMENT_COLUMNS.map((c) => `-ln(1+${c}/${AMOUNT_SCALES.payment})`);
+  const shortfall = PAYMENT_COLUMNS.slice(0, 5).map((c, i) => `-min(${c}/max(${BILL_COLUMNS[i + 1]},${AMOUNT_SCALES.shortfallFloor}),1.5)`);
+  return {
+    free,
+    mono: [...steps, ...tail, "max_delay", `-slog(LIMIT_BAL/${AMOUNT_SCALES.limit})`, ...util, "max_utilisation", ...payments, ...shortfall],
+  };
+}
+
+/**
+ * Sign of each column's dependence on each raw input, derived from the op list alone: +1 non-decreasing,
+ * −1 non-increasing, 0 independent, NaN neither (mixed). Inputs may be any float; `nonNegative` tracks which
+ * columns are provably ≥ 0, which a quotient needs to be non-increasing in its denominator.
+ */
+export interface ColumnDependence {
+  signs: Map<string, number>;
+  nonNegative: boolean;
+}
+
+function combine(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+  const out = new Map(a);
+  for (const [input, sign] of b) {
+    const prior = out.get(input);
+    out.set(input, prior === undefined || prior === sign ? sign : Number.NaN);
+  }
+  return out;
+}
+
+const flip = (signs: Map<string, number>) => new Map([...signs].map(([k, v]) => [k, -v]));
+
+export function columnDirections(ops: readonly FeatureOp[] = FEATURE_OPS): Map<string, ColumnDependence[]> {
+  const blocks = new Map<string, ColumnDependence[]>();
+  const get = (name: string) => {
+    const block = blocks.get(name);
+    if (block === undefined) throw new Error(`feature op input ${name} is not defined before use`);
+    return block;
+  };
+  for (const op of ops) {
+    let out: ColumnDependence[];
+    switch (op.kind) {
+      case "gather":
+        out = op.columns.map((c) => ({ signs: new Map([[c, 1]]), nonNegative: false }));
+        break;
+      case "signedLog":
+        if (!(op.scale > 0)) throw new Error(`signedLog ${op.out}: scale must be positive`);
+        out = get(op.x).map((c) => ({ ...c }));
+        break;
+      case "negate":
+        out = get(op.x).map((c) => ({ signs: flip(c.signs), nonNegative: false }));
+        break;
+      case "shiftClip":
+        out = get(op.x).map((c) => ({ signs: c.signs, nonNegative: op.lo >= 0 || (c.nonNegative && op.offset >= 0) }));
+        break;
+      case "safeDiv": {
+        if (!(op.floor > 0)) throw new Error(`safeDiv ${op.out}: floor must be positive`);
+        const num = get(op.num);
+        const den = get(op.den);
+        out = num.map((n, c) => {
+          const d = den[den.length === 1 ? 0 : c] as ColumnDependence;
+          // num / max(den, floor): increasing in num; non-increasing in den only while num ≥ 0.
+          const denSigns = n.nonNegative ? flip(d.signs) : new Map([...d.signs].map(([k]) => [k, Number.NaN]));
+          return { signs: combine(n.signs, denSigns), nonNegative: n.nonNegative };
+        });
+        break;
+      }
+      case "rowMax": {
+        const x = get(op.x);
+        out = [{ signs: x.reduce((acc, c) => combine(acc, c.signs), new Map<string, number>()), nonNegative: x.some((c) => c.nonNegative) }];
+        break;
+      }
+      case "concat":
+        out = op.xs.flatMap(get);
+        break;
+    }
+    blocks.set(op.out, out);
+  }
+  return blocks;
+}
+
+/**
+ * Throws unless the op list honours `directions`: no `free` column depends on a constrained input, and every
+ * `mono` column moves with each constrained input in its direction (or not at all). With non-negative weights on
+ * `mono` through non-decreasing activations, the PD then follows every stated direction.
+ */
+export function checkFeatureDirections(ops: readonly FeatureOp[] = FEATURE_OPS, directions: Readonly<Record<string, Direction>> = INPUT_DIRECTIONS): void {
+  const blocks = columnDirections(ops);
+  const names = engineeredColumnNames();
+  const check = (block: "free" | "mono") => {
+    (blocks.get(block) ?? []).forEach((column, c) => {
+      for (const [input, sign] of column.signs) {
+        const wanted = directions[input] ?? 0;
+        if (wanted === 0) continue;
+        const ok = block === "mono" ? sign === wanted : false;
+        if (!ok) throw new Error(`feature ${block}[${c}] (${names[block][c] ?? "?"}) breaks the direction of ${input}: dependence ${sign}, wanted ${block === "mono" ? wanted : "none"}`);
+      }
+    });
+  };
+  check("free");
+  check("mono");
 }
 
 export interface Block {
@@ -115,7 +253,13 @@ export function evaluateFeatureOps(
         break;
       }
       case "signedLog":
-        out = map(get(op.x), (v) => f32(Math.sign(v) * f32(Math.log(f32(Math.abs(v) + 1)))));
+        out = map(get(op.x), (v) => {
+          const scaled = f32(v / op.scale);
+          return f32(Math.sign(scaled) * f32(Math.log(f32(Math.abs(scaled) + 1))));
+        });
+        break;
+      case "negate":
+        out = map(get(op.x), (v) => -v);
         break;
       case "safeDiv": {
         const num = get(op.num);

@@ -3,18 +3,22 @@
  * non-negativity projection are all explicit and seeded).
  *
  * MLP ("monotone MLP"): logit = freePath(z) + monoPath(m, z) + b
- * - freePath(z) = relu(z·W1 + b1)·W2: amounts, utilisation and payment ratios, unconstrained.
- * - monoPath(m, z) = relu(m·Wm + z·Wz + bm)·v with Wm ≥ 0 and v ≥ 0: the payment-status features can only raise
- *   the logit, while their effect still depends on the amounts through Wz. relu is non-decreasing, so the PD is
- *   non-decreasing in every `PAY_*` code by construction.
- * Logistic baseline: logit = z·wz + m·wm + b (no constraint), on the same standardised features.
+ * - freePath(z) = relu(z·W1 + b1)·W2: the bill-only columns, unconstrained.
+ * - monoPath(m, z) = act(m·Wm + z·Wz + bm)·v with Wm ≥ 0 and v ≥ 0: the risk columns (each oriented so that it
+ *   may only raise the PD, `features.ts`) can only raise the logit, while their effect still depends on the bills
+ *   through Wz. `act` is relu on the first half of the units (convex) and min(x, 0) on the rest (concave), as in
+ *   constrained monotonic networks (Runje & Shankaranarayana 2023): both are non-decreasing, so the PD follows
+ *   every input's direction by construction, and together they fit both convex and concave responses, which
+ *   relu alone (a sum of convex functions) cannot.
+ * Logistic baselines: logit = z·wz + m·wm + b, on the same standardised features; unconstrained ("logistic") or
+ * with wm ≥ 0 ("monotoneLogistic", the same directions as the network).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Block } from "./features.js";
 import { auc, logLoss } from "./metrics.js";
 import { mulberry32, shuffleInPlace } from "./random.js";
 
-export type NetworkKind = "mlp" | "logistic";
+export type NetworkKind = "mlp" | "logistic" | "monotoneLogistic";
 
 export interface NamedTensor {
   shape: number[];
@@ -27,7 +31,21 @@ export interface NetworkWeights {
 }
 
 /** Parameters constrained to be non-negative (projected after every optimiser step). */
-export const NON_NEGATIVE_PARAMETERS: readonly string[] = ["mono_Wm", "mono_v"];
+export function nonNegativeParameters(kind: NetworkKind): readonly string[] {
+  return kind === "mlp" ? ["mono_Wm", "mono_v"] : kind === "monotoneLogistic" ? ["lin_wm"] : [];
+}
+
+/**
+ * The monotone units' activation, as act(x) = sign·relu(x) + linear·x: relu (sign 1, linear 0) on the first
+ * ceil(h/2) units, min(x, 0) = x − relu(x) (sign −1, linear 1) on the rest. Exact in float32 either way.
+ */
+export function monoActivation(hidden: number): { sign: Float32Array; linear: Float32Array } {
+  const convex = Math.ceil(hidden / 2);
+  return {
+    sign: Float32Array.from({ length: hidden }, (_, j) => (j < convex ? 1 : -1)),
+    linear: Float32Array.from({ length: hidden }, (_, j) => (j < convex ? 0 : 1)),
+  };
+}
 
 export interface NetworkShape {
   kind: NetworkKind;
@@ -38,7 +56,7 @@ export interface NetworkShape {
 }
 
 function parameterShapes(s: NetworkShape): Record<string, number[]> {
-  if (s.kind === "logistic") return { lin_wz: [s.freeInputs, 1], lin_wm: [s.monoInputs, 1], out_b: [1] };
+  if (s.kind !== "mlp") return { lin_wz: [s.freeInputs, 1], lin_wm: [s.monoInputs, 1], out_b: [1] };
   return {
     free_W1: [s.freeInputs, s.hiddenFree],
     free_b1: [s.hiddenFree],
@@ -65,7 +83,7 @@ function initialise(shape: NetworkShape, seed: number, baseRate: number): Variab
     else if (dims.length === 1) init = tf.zeros(dims);
     else {
       const limit = Math.sqrt(6 / ((dims[0] as number) + (dims[1] as number)));
-      const lo = NON_NEGATIVE_PARAMETERS.includes(name) ? 0 : -limit;
+      const lo = nonNegativeParameters(shape.kind).includes(name) ? 0 : -limit;
       init = tf.randomUniform(dims, lo, limit, "float32", seed * 101 + i);
     }
     vars[name] = tf.variable(init, true, `${name}_${++variableCounter}`);
@@ -76,20 +94,95 @@ function initialise(shape: NetworkShape, seed: number, baseRate: number): Variab
 
 function forwardLogits(kind: NetworkKind, p: Record<string, tf.Tensor>, z: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor2D {
   const w = (name: string) => p[name] as tf.Tensor2D;
-  if (kind === "logistic") return tf.add(tf.add(tf.matMul(z, w("lin_wz")), tf.matMul(m, w("lin_wm"))), w("out_b"));
+  if (kind !== "mlp") return tf.add(tf.add(tf.matMul(z, w("lin_wz")), tf.matMul(m, w("lin_wm"))), w("out_b"));
   const free = tf.matMul(tf.relu(tf.add(tf.matMul(z, w("free_W1")), w("free_b1"))), w("free_W2"));
-  const monoHidden = tf.relu(tf.add(tf.add(tf.matMul(m, w("mono_Wm")), tf.matMul(z, w("mono_Wz"))), w("mono_b")));
+  const monoPre = tf.add(tf.add(tf.matMul(m, w("mono_Wm")), tf.matMul(z, w("mono_Wz"))), w("mono_b"));
+  const act = monoActivation(monoPre.shape[1] as number);
+  const monoHidden = tf.add(tf.mul(tf.relu(monoPre), tf.tensor1d(act.sign)), tf.mul(monoPre, tf.tensor1d(act.linear)));
   return tf.add(tf.add(free, tf.matMul(monoHidden, w("mono_v"))), w("out_b"));
+}
+
+function weightTensors(weights: NetworkWeights): Record<string, tf.Tensor> {
+  const p: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(weights.tensors)) p[name] = tf.tensor(t.data, t.shape);
+  return p;
 }
 
 /** PD for standardised inputs with given weights, computed by TensorFlow.js (the "training library" output). */
 export function predictWithTf(weights: NetworkWeights, z: Block, m: Block): Float32Array {
   return tf.tidy(() => {
-    const p: Record<string, tf.Tensor> = {};
-    for (const [name, t] of Object.entries(weights.tensors)) p[name] = tf.tensor(t.data, t.shape);
-    const logits = forwardLogits(weights.kind, p, tf.tensor2d(z.data, [z.rows, z.cols]), tf.tensor2d(m.data, [m.rows, m.cols]));
+    const logits = forwardLogits(weights.kind, weightTensors(weights), tf.tensor2d(z.data, [z.rows, z.cols]), tf.tensor2d(m.data, [m.rows, m.cols]));
     return tf.sigmoid(logits).dataSync() as Float32Array;
   });
+}
+
+/** Platt scaling of the ensemble's mean logit: pd = sigmoid(scale · logit + bias), scale > 0 keeps every direction. */
+export interface Calibration {
+  scale: number;
+  bias: number;
+}
+
+/** Mean of the members' logits, each member a monotone network (so the mean is monotone too). */
+export function ensembleLogitsWithTf(members: NetworkWeights[], z: Block, m: Block): Float32Array {
+  return tf.tidy(() => {
+    const zt = tf.tensor2d(z.data, [z.rows, z.cols]);
+    const mt = tf.tensor2d(m.data, [m.rows, m.cols]);
+    const logits = members.map((w) => forwardLogits(w.kind, weightTensors(w), zt, mt));
+    return (logits.length === 1 ? (logits[0] as tf.Tensor) : tf.div(tf.addN(logits), logits.length)).dataSync() as Float32Array;
+  });
+}
+
+/** The shipped model's PD, as TensorFlow.js computes it: sigmoid(scale · mean logit + bias). */
+export function predictEnsembleWithTf(members: NetworkWeights[], calibration: Calibration, z: Block, m: Block): Float32Array {
+  const logits = ensembleLogitsWithTf(members, z, m);
+  return tf.tidy(() => tf.sigmoid(tf.add(tf.mul(tf.tensor1d(logits), calibration.scale), calibration.bias)).dataSync() as Float32Array);
+}
+
+/**
+ * Fits Platt scaling by Newton's method with step halving on (logit, label) pairs (float64, deterministic) and
+ * rounds the result to float32, the precision the ONNX graph stores. The scale must come out positive.
+ */
+export function fitCalibration(logits: ArrayLike<number>, labels: ArrayLike<number>): Calibration {
+  const loss = (a: number, b: number) => {
+    let sum = 0;
+    for (let i = 0; i < logits.length; i++) {
+      const t = a * (logits[i] as number) + b;
+      // log(1 + e^t) − y·t, written to stay finite for large |t|.
+      sum += Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t))) - (labels[i] as number) * t;
+    }
+    return sum;
+  };
+  let a = 1;
+  let b = 0;
+  let current = loss(a, b);
+  for (let iteration = 0; iteration < 100; iteration++) {
+    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+    for (let i = 0; i < logits.length; i++) {
+      const x = logits[i] as number;
+      const p = 1 / (1 + Math.exp(-(a * x + b)));
+      const r = p - (labels[i] as number);
+      const w = p * (1 - p);
+      ga += r * x;
+      gb += r;
+      haa += w * x * x;
+      hab += w * x;
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    let step = 1;
+    while (step > 1e-6 && !(loss(a - step * da, b - step * db) <= current)) step /= 2;
+    if (step <= 1e-6) break;
+    a -= step * da;
+    b -= step * db;
+    const next = loss(a, b);
+    const done = current - next < 1e-10 * Math.max(1, Math.abs(current));
+    current = next;
+    if (done) break;
+  }
+  if (!(a > 0)) throw new Error(`calibration scale ${a} is not positive: the ensemble ranks backwards on validation`);
+  return { scale: Math.fround(a), bias: Math.fround(b) };
 }
 
 export interface EpochReport {
@@ -112,8 +205,17 @@ export interface TrainOptions {
   /** L2 penalty on weight matrices. */
   l2: number;
   seed: number;
-  /** Wall-clock bound on the loop; training stops at the end of the epoch that passes it. */
-  timeBudgetMs: number;
+  /**
+   * Wall-clock bound on the loop (smoke tests only): training stops at the end of the epoch that passes it. The
+   * shipped model leaves it unset so that it does not depend on the machine's speed.
+   */
+  timeBudgetMs?: number;
+  /**
+   * Weight of the equal-opportunity penalty (0 or absent: none): the sum of squared gaps between each group's
+   * mean PD among the batch's non-defaulters and the mean over all of them. Needs `groups` on the training data;
+   * the groups are never an input.
+   */
+  parityWeight?: number;
   onEpoch?: (report: EpochReport) => void;
 }
 
@@ -122,6 +224,26 @@ export interface TrainResult {
   bestEpoch: number;
   epochsRun: number;
   history: EpochReport[];
+}
+
+/** [B, G] one-hot of each batch row's group, zero for defaulters and rows without a group. */
+function goodGroupMatrix(groups: { index: Int32Array; count: number }, y: Uint8Array, rows: Int32Array): tf.Tensor2D {
+  const data = new Float32Array(rows.length * groups.count);
+  rows.forEach((row, r) => {
+    const g = groups.index[row] as number;
+    if (g >= 0 && y[row] === 0) data[r * groups.count + g] = 1;
+  });
+  return tf.tensor2d(data, [rows.length, groups.count]);
+}
+
+/** Σ over groups present of (group mean PD − mean PD of all non-defaulters)². */
+function parityPenalty(pd: tf.Tensor2D, goodByGroup: tf.Tensor2D): tf.Scalar {
+  const counts = tf.sum(goodByGroup, 0);
+  const sums = tf.reshape(tf.matMul(pd, goodByGroup, true, false), [-1]);
+  const means = tf.div(sums, tf.maximum(counts, 1));
+  const overall = tf.div(tf.sum(sums), tf.maximum(tf.sum(counts), 1));
+  const present = tf.cast(tf.greater(counts, 0), "float32");
+  return tf.sum(tf.mul(present, tf.square(tf.sub(means, overall))));
 }
 
 function snapshot(kind: NetworkKind, vars: Variables): NetworkWeights {
@@ -136,7 +258,7 @@ function snapshot(kind: NetworkKind, vars: Variables): NetworkWeights {
  */
 export function trainNetwork(
   kind: NetworkKind,
-  train: { z: Block; m: Block; y: Uint8Array },
+  train: { z: Block; m: Block; y: Uint8Array; groups?: { index: Int32Array; count: number } },
   validation: { z: Block; m: Block; y: Uint8Array },
   options: TrainOptions,
 ): TrainResult {
@@ -157,6 +279,7 @@ export function trainNetwork(
   const yAll = tf.tensor2d(Float32Array.from(train.y), [train.y.length, 1]);
   const zVal = tf.tensor2d(validation.z.data, [validation.z.rows, validation.z.cols]);
   const mVal = tf.tensor2d(validation.m.data, [validation.m.rows, validation.m.cols]);
+  const parity = options.parityWeight && train.groups ? { weight: options.parityWeight, groups: train.groups } : null;
   const random = mulberry32(options.seed);
   const order = Int32Array.from({ length: train.y.length }, (_, i) => i);
   const history: EpochReport[] = [];
@@ -176,17 +299,20 @@ export function trainNetwork(
           const z = tf.gather(zAll, indices);
           const m = tf.gather(mAll, indices);
           const y = tf.gather(yAll, indices);
+          const goodByGroup = parity ? goodGroupMatrix(parity.groups, train.y, idx) : null;
           const cost = optimizer.minimize(
             () => {
               const logits = forwardLogits(kind, vars, z, m);
               const bce = tf.losses.sigmoidCrossEntropy(y, logits);
               const l2 = penalised.reduce<tf.Scalar>((acc, v) => tf.add(acc, tf.sum(tf.square(v))), tf.scalar(0));
-              return tf.add(bce, tf.mul(l2, options.l2)) as tf.Scalar;
+              const loss = tf.add(bce, tf.mul(l2, options.l2)) as tf.Scalar;
+              if (!goodByGroup || !parity) return loss;
+              return tf.add(loss, tf.mul(parityPenalty(tf.sigmoid(logits), goodByGroup), parity.weight)) as tf.Scalar;
             },
             true,
             varList,
           );
-          for (const name of NON_NEGATIVE_PARAMETERS) {
+          for (const name of nonNegativeParameters(kind)) {
             const v = vars[name];
             if (v !== undefined) v.assign(tf.relu(v));
           }
@@ -213,7 +339,7 @@ export function trainNetwork(
       };
       history.push(report);
       options.onEpoch?.(report);
-      if (epoch - bestEpoch >= options.patience || Date.now() - started > options.timeBudgetMs) break;
+      if (epoch - bestEpoch >= options.patience || Date.now() - started > (options.timeBudgetMs ?? Infinity)) break;
     }
   } finally {
     tf.dispose([zAll, mAll, yAll, zVal, mVal, ...varList]);

@@ -1,11 +1,11 @@
 /**
  * Builds the ONNX model (opset 17, IR 8) with `onnx-proto`: raw `features` → feature ops → standardisation →
- * network → `pd`. Weights are float32 initializers; everything the score depends on is inside the file, so its
- * sha256 (the on-chain `modelId`) pins the whole scoring function.
+ * ensemble of networks → mean logit → Platt scaling → `pd`. Weights are float32 initializers; everything the score
+ * depends on is inside the file, so its sha256 (the on-chain `modelId`) pins the whole scoring function.
  */
 import onnxProto from "onnx-proto";
 import type { FeatureOp, Standardiser } from "./features.js";
-import type { NetworkWeights } from "./network.js";
+import { monoActivation, type Calibration, type NetworkWeights } from "./network.js";
 
 const { onnx } = onnxProto;
 
@@ -62,10 +62,14 @@ function emitFeatureOps(g: GraphBuilder, ops: readonly FeatureOp[], featureNames
         break;
       }
       case "signedLog": {
-        const log = g.node("Log", [g.node("Add", [g.node("Abs", [op.x]), g.scalar(1)])]);
-        g.node("Mul", [g.node("Sign", [op.x]), log], op.out);
+        const scaled = g.node("Div", [op.x, g.scalar(op.scale)]);
+        const log = g.node("Log", [g.node("Add", [g.node("Abs", [scaled]), g.scalar(1)])]);
+        g.node("Mul", [g.node("Sign", [scaled]), log], op.out);
         break;
       }
+      case "negate":
+        g.node("Neg", [op.x], op.out);
+        break;
       case "safeDiv":
         g.node("Div", [op.num, g.node("Max", [op.den, g.scalar(op.floor)])], op.out);
         break;
@@ -91,13 +95,19 @@ function emitNetwork(g: GraphBuilder, weights: NetworkWeights, z: string, m: str
     if (t === undefined) throw new Error(`network weights lack ${name}`);
     return g.floats(`${prefix}${name}`, t.shape, t.data);
   };
-  if (weights.kind === "logistic") {
+  if (weights.kind !== "mlp") {
     return g.node("Add", [g.node("Add", [g.node("MatMul", [z, w("lin_wz")]), g.node("MatMul", [m, w("lin_wm")])]), w("out_b")], `${prefix}logit`);
   }
   const freeHidden = g.node("Relu", [g.node("Add", [g.node("MatMul", [z, w("free_W1")]), w("free_b1")])], `${prefix}free_hidden`);
   const freeLogit = g.node("MatMul", [freeHidden, w("free_W2")], `${prefix}free_logit`);
   const monoPre = g.node("Add", [g.node("Add", [g.node("MatMul", [m, w("mono_Wm")]), g.node("MatMul", [z, w("mono_Wz")])]), w("mono_b")]);
-  const monoLogit = g.node("MatMul", [g.node("Relu", [monoPre], `${prefix}mono_hidden`), w("mono_v")], `${prefix}mono_logit`);
+  const act = monoActivation((weights.tensors.mono_v?.shape[0] as number) ?? 0);
+  const monoHidden = g.node(
+    "Add",
+    [g.node("Mul", [g.node("Relu", [monoPre]), g.floats(`${prefix}mono_act_sign`, [act.sign.length], act.sign)]), g.node("Mul", [monoPre, g.floats(`${prefix}mono_act_linear`, [act.linear.length], act.linear)])],
+    `${prefix}mono_hidden`,
+  );
+  const monoLogit = g.node("MatMul", [monoHidden, w("mono_v")], `${prefix}mono_logit`);
   return g.node("Add", [g.node("Add", [freeLogit, monoLogit]), w("out_b")], `${prefix}logit`);
 }
 
@@ -106,8 +116,9 @@ export interface ExportInput {
   featureOps: readonly FeatureOp[];
   freeStandardiser: Standardiser;
   monoStandardiser: Standardiser;
-  /** Ensemble members; the output is the mean of their PDs. */
+  /** Ensemble members; the output is sigmoid(scale · mean of their logits + bias). */
   members: NetworkWeights[];
+  calibration: Calibration;
   /** ONNX `metadata_props`; values are strings (JSON where structured). */
   metadata: Record<string, string>;
   docString: string;
@@ -121,9 +132,10 @@ export function buildOnnxModel(input: ExportInput): Uint8Array {
   const z = standardised("free", input.freeStandardiser, "z");
   const m = standardised("mono", input.monoStandardiser, "m");
   if (input.members.length === 0) throw new Error("no network to export");
-  const memberPds = input.members.map((weights, k) => g.node("Sigmoid", [emitNetwork(g, weights, z, m, `net${k}_`)], `net${k}_pd`));
-  if (memberPds.length === 1) g.node("Identity", memberPds, OUTPUT_NAME);
-  else g.node("Mean", memberPds, OUTPUT_NAME);
+  const memberLogits = input.members.map((weights, k) => emitNetwork(g, weights, z, m, `net${k}_`));
+  const meanLogit = memberLogits.length === 1 ? (memberLogits[0] as string) : g.node("Mean", memberLogits, "mean_logit");
+  const scaled = g.node("Mul", [meanLogit, g.floats("calibration_scale", [], [input.calibration.scale])]);
+  g.node("Sigmoid", [g.node("Add", [scaled, g.floats("calibration_bias", [], [input.calibration.bias])], "calibrated_logit")], OUTPUT_NAME);
 
   const floatTensor = (dims: onnxProto.onnx.TensorShapeProto.IDimension[]): onnxProto.onnx.ITypeProto => ({
     tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims } },

@@ -90,3 +90,33 @@ export function barChart(title: string, yLabel: string, bars: { label: string; v
   }
   return frame(title, "", yLabel, body).replace(/<line x1="[\d.]+" y1="[\d.]+" x2="[\d.]+" y2="[\d.]+" stroke="#333"\/><text x="[\d.]+" y="[\d.]+" font-size="11" text-anchor="middle">[\d.]+<\/text>/g, "");
 }
+
+/** Point estimates with interval whiskers on a [lo, hi] y axis, with dashed horizontal reference lines. */
+export function intervalChart(title: string, yLabel: string, items: { label: string; estimate: number; lo: number; hi: number }[], references: number[], range: [number, number]): string {
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const [from, to] = range;
+  const py = (v: number) => (MARGIN.top + (1 - (Math.min(Math.max(v, from), to) - from) / (to - from)) * plotH).toFixed(1);
+  const slot = plotW / items.length;
+  const ticks = Array.from({ length: 7 }, (_, k) => from + (k * (to - from)) / 6)
+    .map((t) => `<line x1="${MARGIN.left - 4}" y1="${py(t)}" x2="${MARGIN.left}" y2="${py(t)}" stroke="#333"/><text x="${MARGIN.left - 8}" y="${(Number(py(t)) + 4).toFixed(1)}" font-size="11" text-anchor="end">${fmt(t)}</text>`)
+    .join("");
+  const refs = references.map((v) => `<line x1="${MARGIN.left}" y1="${py(v)}" x2="${MARGIN.left + plotW}" y2="${py(v)}" stroke="#555" stroke-dasharray="4,3"/><text x="${MARGIN.left + plotW - 4}" y="${(Number(py(v)) - 3).toFixed(1)}" font-size="10" text-anchor="end">${fmt(v)}</text>`).join("");
+  const marks = items
+    .map((item, i) => {
+      const x = (MARGIN.left + (i + 0.5) * slot).toFixed(1);
+      return `<line x1="${x}" y1="${py(item.lo)}" x2="${x}" y2="${py(item.hi)}" stroke="${COLOURS[0]}" stroke-width="2"/>` +
+        `<line x1="${(Number(x) - 6).toFixed(1)}" y1="${py(item.lo)}" x2="${(Number(x) + 6).toFixed(1)}" y2="${py(item.lo)}" stroke="${COLOURS[0]}" stroke-width="2"/>` +
+        `<line x1="${(Number(x) - 6).toFixed(1)}" y1="${py(item.hi)}" x2="${(Number(x) + 6).toFixed(1)}" y2="${py(item.hi)}" stroke="${COLOURS[0]}" stroke-width="2"/>` +
+        `<circle cx="${x}" cy="${py(item.estimate)}" r="4" fill="${COLOURS[1]}"/>` +
+        `<text x="${x}" y="${MARGIN.top + plotH + 30}" font-size="11" text-anchor="middle">${esc(item.label)}</text>`;
+    })
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">` +
+    `<rect width="100%" height="100%" fill="white"/>` +
+    `<text x="${WIDTH / 2}" y="20" font-size="14" text-anchor="middle">${esc(title)}</text>` +
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>` +
+    ticks +
+    `<text x="14" y="${MARGIN.top + plotH / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${esc(yLabel)}</text>` +
+    refs + marks + `</svg>\n`;
+}

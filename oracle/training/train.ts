@@ -1,6 +1,7 @@
 /**
  * `npm run train`: trains the credit model from the committed data and writes
  * `oracle/model/credit-model.onnx`, `MODEL_CARD.md`, `MODEL_CARD.json` and `plots/*.svg`.
+ * The written files depend only on the data and the code (no timings), so a rerun reproduces them byte for byte.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,6 +20,7 @@ const program = new Command()
   .parse();
 const opts = program.opts<{ out: string; backend: BackendName; maxEpochs: string }>();
 
+const started = Date.now();
 const outDir = path.resolve(opts.out);
 mkdirSync(outDir, { recursive: true });
 const modelPath = path.join(outDir, "credit-model.onnx");
@@ -33,4 +35,4 @@ const modelId = `0x${sha256Hex(modelBytes)}`;
 writeModelCard(outDir, report, modelId, (file, text) => writeFileSync(file, text));
 console.log(`wrote ${modelPath}`);
 console.log(`modelId ${modelId}`);
-console.log(`done in ${(report.trainingMs / 1000).toFixed(1)} s`);
+console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -7,7 +7,8 @@ import onnxProto from "onnx-proto";
 import { loadCreditModel, pdToBps, REQUIRED_METADATA } from "../../oracle/src/model/index.js";
 import { FEATURE_NAMES, networkInputs, standardise } from "../../oracle/training/features.js";
 import { auc } from "../../oracle/training/metrics.js";
-import { predictWithTf, type NetworkWeights } from "../../oracle/training/network.js";
+import type { ReferenceDistributions } from "../../oracle/training/reference.js";
+import { predictEnsembleWithTf, type NetworkWeights } from "../../oracle/training/network.js";
 import { useBackend } from "../../oracle/training/tf-backend.js";
 import { committedModel, MODEL_PATH, testSplit, expectClose } from "./helpers.js";
 import { expectRejection } from "../helpers/assertions.js";
@@ -40,8 +41,8 @@ function tfjsPredictFromOnnx(bytes: Uint8Array, raw: Float32Array): Float32Array
     members.push(weights);
   }
   expect(members.length).to.be.greaterThan(0);
-  const preds = members.map((w) => predictWithTf(w, z, m));
-  return Float32Array.from(preds[0] as Float32Array, (_, i) => preds.reduce((s, p) => s + (p[i] as number), 0) / preds.length);
+  const calibration = { scale: get("calibration_scale").data[0] as number, bias: get("calibration_bias").data[0] as number };
+  return predictEnsembleWithTf(members, calibration, z, m);
 }
 
 describe("credit model (committed ONNX file)", function () {
@@ -59,6 +60,28 @@ describe("credit model (committed ONNX file)", function () {
     expect(Number(proto.opsetImport.find((o) => !o.domain)?.version)).to.be.at.least(17);
     expect(JSON.parse(model.metadata.metrics as string).network.auc).to.be.a("number");
     expect(model.metadata.training_data_sha256).to.equal(testSplit().data.sha256);
+  });
+
+  it("carries the training split's reference distributions, the hash of which the card records", async () => {
+    const model = await committedModel();
+    const text = model.metadata.reference_distributions as string;
+    const card = JSON.parse(readFileSync(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url), "utf8")) as { modelId: string; reference: { sha256: string } };
+    expect(card.modelId).to.equal(model.modelId);
+    expect(createHash("sha256").update(text).digest("hex")).to.equal(card.reference.sha256);
+    const ref = JSON.parse(text) as ReferenceDistributions;
+    expect(ref.rows).to.equal(14_400);
+    const binned = [ref.score, ref.limitBal, ...Object.values(ref.utilisation), ...Object.values(ref.paymentRatio)];
+    expect(Object.keys(ref.utilisation)).to.have.length(6);
+    expect(Object.keys(ref.paymentRatio)).to.have.length(5);
+    for (const d of binned) {
+      expect(d.shares).to.have.length(d.edges.length + 1);
+      expectClose(d.shares.reduce((a, b) => a + b, 0), 1, 1e-4, d.definition);
+      for (let i = 1; i < d.edges.length; i++) expect(d.edges[i]).to.be.greaterThan(d.edges[i - 1] as number);
+    }
+    expect(ref.score.edges).to.have.length(9); // PDs have no ties at the deciles
+    for (const shares of Object.values(ref.payStatus.shares)) expectClose(shares.reduce((a, b) => a + b, 0), 1, 1e-4, "PAY_* mix");
+    expect(Object.keys(ref.payStatus.shares)).to.deep.equal(["PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6"]);
+    expect(ref.limitBal.median).to.equal(JSON.parse(model.metadata.shapley_baseline as string)[0]);
   });
 
   it("onnxruntime-node equals TensorFlow.js within 1e-5 on the whole test split", async () => {

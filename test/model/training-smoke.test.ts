@@ -10,7 +10,7 @@ import { explainApplication } from "../../oracle/src/explain/index.js";
 describe("training pipeline (smoke: a tiny model through the real code)", function () {
   this.timeout(60_000);
 
-  it("trains, exports, checks parity and monotonicity, and writes a card in seconds", async () => {
+  it("trains, exports, checks parity, directions, cliff and gaming, and writes a card in seconds", async () => {
     const out = mkdtempSync(path.join(tmpdir(), "verity-train-"));
     const modelPath = path.join(out, "credit-model.onnx");
     const started = Date.now();
@@ -21,6 +21,8 @@ describe("training pipeline (smoke: a tiny model through the real code)", functi
       trainRowLimit: 3000,
       network: { ...DEFAULT_OPTIONS.network, maxEpochs: 3, timeBudgetMs: 10_000 },
       baseline: { ...DEFAULT_OPTIONS.baseline, maxEpochs: 2, timeBudgetMs: 5_000 },
+      bootstrap: { resamples: 100, seed: 1 },
+      robustnessRowLimit: 200,
       modelPath,
       log: () => {},
     });
@@ -30,8 +32,12 @@ describe("training pipeline (smoke: a tiny model through the real code)", functi
     expect(report.network.epochsRun.every((n) => n <= 3)).to.equal(true);
     expect(report.test.network.auc).to.be.greaterThan(0.65);
     expect(report.parity.maxAbsDiff).to.be.at.most(1e-5);
-    expect(report.monotonicity.violations).to.equal(0);
-    for (const f of ["MODEL_CARD.md", "MODEL_CARD.json", "plots/roc.svg", "plots/reliability.svg", "plots/fairness.svg"]) {
+    expect(report.robustness.sweeps.reduce((sum, s) => sum + s.violations, 0)).to.equal(0);
+    expect(report.robustness.rows).to.equal(200);
+    expect(report.network.constrainedWeightsNonNegative).to.equal(true);
+    expect(report.network.calibration.scale).to.be.greaterThan(0);
+    expect(report.aucComparison.logisticEngineered.delta.lo).to.be.at.most(report.aucComparison.logisticEngineered.delta.hi);
+    for (const f of ["MODEL_CARD.md", "MODEL_CARD.json", "plots/roc.svg", "plots/reliability.svg", "plots/fairness.svg", "plots/dir.svg"]) {
       expect(existsSync(path.join(out, f)), f).to.equal(true);
     }
     const model = await loadCreditModel(modelPath);
