@@ -25,6 +25,15 @@ export default defineConfig({
       "contracts/core/LendingPool.sol": { version: SOLC_VERSION, path: solcJsPath, settings: compilerSettings(5_000) },
     },
   },
+  test: {
+    solidity: {
+      // The invariant campaign tallies its counters over its runs and writes its report here
+      // (test/solidity/invariants/LendingInvariants.t.sol).
+      fsPermissions: {
+        readWriteFile: ["cache/invariant-campaign.json", "cache/invariant-campaign.md"],
+      },
+    },
+  },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
