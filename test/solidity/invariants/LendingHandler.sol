@@ -49,7 +49,10 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     address internal constant REGULATOR = address(0x4E6);
     address public constant LIQUIDATOR = address(0x11D);
     address public constant TREASURY = address(0x7EA5);
-    uint256 internal constant ACTOR_COUNT = 4;
+    /// @dev Actors 0-3 take large loans; 4-5 only small ones (below twice the minimum debt, which a liquidation
+    /// closes in full) kept near their LTV edge, so that full liquidations and small bad debts keep happening.
+    uint256 internal constant LARGE_BORROWERS = 4;
+    uint256 internal constant SMALL_BORROWERS = 2;
     /// @dev The largest price step that stays inside MAX_PRICE_DEVIATION (30 %): up x, or down to 1 / (1 + x).
     uint256 internal constant SAFE_MOVE_BPS = 2_800;
     uint256 internal constant MIN_PRICE_8 = 100e8;
@@ -98,7 +101,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps,) = s.pool.tierStateOf(t);
             _ghostTiers[t] = GhostTier(indexRay, lastAccrualTs, aprBps, 0);
         }
-        for (uint256 i = 0; i < ACTOR_COUNT; ++i) {
+        for (uint256 i = 0; i < LARGE_BORROWERS + SMALL_BORROWERS; ++i) {
             address actor = address(uint160(0xB0B0 + i));
             actors.push(actor);
             (, uint8 tier,,) = s.pool.positionOf(actor);
@@ -142,13 +145,13 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     // ------------------------------------------------------------------ borrowing
 
     /// @notice Mode 0: a random amount (half the time with the collateral for it deposited first); 1: up to (just
-    /// under) the LTV edge of the tier the score maps to; 2: a small loan (between the minimum debt and twice it,
-    /// which a liquidation closes in full) by the actor with the least debt, who then withdraws the collateral it
-    /// does not need, down to 0-5 % above its LTV edge.
+    /// under) the LTV edge of the tier the score maps to; both by a large borrower. Mode 2: a small borrower's loan
+    /// (debt between the minimum and twice it), after which it withdraws the collateral it does not need, down to
+    /// 0-5 % above its LTV edge.
     function borrow(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
         _attempt(Action.Borrow);
         uint256 mode = modeSeed % 3;
-        address actor = mode == 2 ? _leastIndebted(actorSeed) : _actor(actorSeed);
+        address actor = mode == 2 ? _smallBorrower(actorSeed) : _largeBorrower(actorSeed);
         (uint256 debt,, uint256 value,) = pool.positionOf(actor);
         uint256 random = _random(amountSeed);
         uint256 amount;
@@ -171,7 +174,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @notice Borrows on a report the operators just signed, passed into the call (the pull flow).
     function borrowWithReport(uint256 actorSeed, uint256 pdSeed, uint256 amountSeed) external {
         _attempt(Action.BorrowWithReport);
-        address actor = _actor(actorSeed);
+        address actor = _largeBorrower(actorSeed);
         (ScoreReport memory report, bytes memory signatures) = _signedReport(actor, uint16(_bound(pdSeed, 0, 3_200)));
         (uint8 tier,,) = policy.tierForScore(report.pdBps, report.issuedAt, true);
         uint256 amount = _bound(_random(amountSeed), _minDebtWad, 30_000e18);
@@ -243,12 +246,15 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _afterAction();
     }
 
-    /// @notice Mode 0: the most one liquidation may repay; 1: a random amount; 2: amount = max. Three calls in
-    /// four go for the position with the lowest health factor, as liquidators do; the fourth for any position
-    /// with debt. The liquidator buys the vUSD the liquidation will burn.
+    /// @notice Mode 0: the most one liquidation may repay; 1: a random amount; 2: amount = max. Liquidators go for
+    /// the lowest health factor: five calls in eight among all positions, two among the small borrowers'; the
+    /// eighth picks any position with debt. The liquidator buys the vUSD the liquidation will burn.
     function liquidate(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
         _attempt(Action.Liquidate);
-        address borrower = actorSeed % 4 == 3 ? _borrowerWithDebt(actorSeed >> 2) : _leastHealthy();
+        uint256 target = actorSeed % 8;
+        address borrower = target == 7
+            ? _borrowerWithDebt(actorSeed >> 3)
+            : target < 5 ? _leastHealthy(0, actors.length) : _leastHealthy(LARGE_BORROWERS, actors.length);
         if (borrower == address(0)) return _skip(Action.Liquidate);
         (uint256 debt,, uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
         uint256 mode = modeSeed % 3;
@@ -320,7 +326,8 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         uint256 target = _bound(_random(healthSeed), 0.3e18, 1.1e18);
         uint256 low = _price8 * BPS / (BPS + SAFE_MOVE_BPS);
         uint256 high = _price8 * (BPS + SAFE_MOVE_BPS) / BPS;
-        uint256 next = healthFactor > _price8 * target ? low : _price8 * target / healthFactor;
+        // A position left with dust collateral and debt has a health factor of 0: only a rise moves it.
+        uint256 next = healthFactor == 0 ? high : _price8 * target / healthFactor;
         _publishAndPoke(next < low ? low : next > high ? high : next);
         _succeed(Action.AimPrice);
         _afterAction();
@@ -608,7 +615,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         return _price8 * FEED_TO_WAD;
     }
 
-    /// @dev The eligible actor (score not declined) that may borrow the most towards the ceiling, from `seed` on,
+    /// @dev The large borrower (score not declined) that may borrow the most towards the ceiling, from `seed` on,
     /// and that amount: `remaining` cut to the concentration cap (total principal after the borrow as the base),
     /// the borrower cap and the tier's credit limit.
     function _roomiestActor(uint256 seed, uint256 total, uint256 remaining)
@@ -616,9 +623,9 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         view
         returns (address best, uint256 bestRoom)
     {
-        best = _actor(seed);
-        for (uint256 i = 0; i < actors.length; ++i) {
-            address actor = actors[(seed % actors.length + i) % actors.length];
+        best = _largeBorrower(seed);
+        for (uint256 i = 0; i < LARGE_BORROWERS; ++i) {
+            address actor = _largeBorrower(seed % LARGE_BORROWERS + i);
             (uint8 tier, bool declined) = _currentTier(actor);
             if (declined) continue;
             uint256 room = _roomUnderLimits(actor, tier, total, remaining);
@@ -728,23 +735,21 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         return actors[seed % actors.length];
     }
 
-    /// @dev The actor with debt whose health factor is lowest, or address(0).
-    function _leastHealthy() internal view returns (address lowest) {
+    function _largeBorrower(uint256 seed) internal view returns (address) {
+        return actors[seed % LARGE_BORROWERS];
+    }
+
+    function _smallBorrower(uint256 seed) internal view returns (address) {
+        return actors[LARGE_BORROWERS + seed % SMALL_BORROWERS];
+    }
+
+    /// @dev Among actors[from..to), the one with debt whose health factor is lowest, or address(0).
+    function _leastHealthy(uint256 from, uint256 to) internal view returns (address lowest) {
         uint256 lowestHealth = type(uint256).max;
-        for (uint256 i = 0; i < actors.length; ++i) {
+        for (uint256 i = from; i < to; ++i) {
             if (_ghostPositions[actors[i]].scaledDebt == 0) continue;
             (,,, uint256 healthFactor) = pool.positionOf(actors[i]);
             if (healthFactor < lowestHealth || lowest == address(0)) (lowest, lowestHealth) = (actors[i], healthFactor);
-        }
-    }
-
-    /// @dev The actor with the least debt, from `seed` on (the first of equals).
-    function _leastIndebted(uint256 seed) internal view returns (address least) {
-        uint256 leastDebt = type(uint256).max;
-        for (uint256 i = 0; i < actors.length; ++i) {
-            address actor = actors[(seed % actors.length + i) % actors.length];
-            (uint256 debt,,,) = pool.positionOf(actor);
-            if (debt < leastDebt) (least, leastDebt) = (actor, debt);
         }
     }
 

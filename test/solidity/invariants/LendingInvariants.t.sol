@@ -35,8 +35,8 @@ contract LendingInvariantsHandler is LendingHandler {
 contract LendingInvariantsTest is SystemDeployer {
     /// @dev Keep equal to the `invariant.runs` / `invariant.depth` lines on `invariant_booksMatchGhostModel`
     /// (test/solidity/invariants/campaign-config.test.ts checks that they are).
-    uint256 internal constant CAMPAIGN_RUNS = 32;
-    uint256 internal constant CAMPAIGN_DEPTH = 200;
+    uint256 internal constant CAMPAIGN_RUNS = 64;
+    uint256 internal constant CAMPAIGN_DEPTH = 250;
     /// @dev Written by the campaign (allowed in hardhat.config.ts `test.solidity.fsPermissions`).
     string internal constant TALLY_PATH = "cache/invariant-campaign.json";
     string internal constant REPORT_PATH = "cache/invariant-campaign.md";
@@ -61,8 +61,8 @@ contract LendingInvariantsTest is SystemDeployer {
         targets[0] = address(handler);
     }
 
-    /// hardhat-config: invariant.runs = 32
-    /// hardhat-config: invariant.depth = 200
+    /// hardhat-config: invariant.runs = 64
+    /// hardhat-config: invariant.depth = 250
     /// hardhat-config: invariant.failOnRevert = true
     function invariant_booksMatchGhostModel() public view {
         handler.checkBooks();
@@ -74,7 +74,8 @@ contract LendingInvariantsTest is SystemDeployer {
     function afterInvariant() public {
         string memory tally = vm.readFile(TALLY_PATH);
         uint256 runs = vm.parseJsonUint(tally, ".runs") + 1;
-        require(runs <= CAMPAIGN_RUNS, "campaign: more runs than CAMPAIGN_RUNS (keep it equal to invariant.runs)");
+        // Past the last run: the runner replaying a failure (the campaign's check already ran).
+        if (runs > CAMPAIGN_RUNS) return;
         uint256[] memory calls = handler.callCounts();
         uint256[] memory paths = handler.pathCounts();
         if (runs > 1) {
@@ -89,30 +90,51 @@ contract LendingInvariantsTest is SystemDeployer {
         );
         if (runs < CAMPAIGN_RUNS) return;
         vm.writeFile(REPORT_PATH, _report(calls, paths));
+        string memory shortfalls;
         for (uint256 p = 0; p < paths.length; ++p) {
             uint256 minimum = minimumOf(CampaignCounters.Path(p));
-            if (paths[p] < minimum) {
-                revert(
-                    string.concat(
-                        "campaign: path '",
-                        handler.pathName(p),
-                        "' taken ",
-                        vm.toString(paths[p]),
-                        " times, minimum ",
-                        vm.toString(minimum),
-                        " (see ",
-                        REPORT_PATH,
-                        ")"
-                    )
-                );
-            }
+            if (paths[p] >= minimum) continue;
+            shortfalls = string.concat(
+                shortfalls,
+                bytes(shortfalls).length == 0 ? "" : "; ",
+                handler.pathName(p),
+                " ",
+                vm.toString(paths[p]),
+                " < ",
+                vm.toString(minimum)
+            );
+        }
+        if (bytes(shortfalls).length != 0) {
+            revert(string.concat("campaign: paths below their minimum: ", shortfalls, " (see ", REPORT_PATH, ")"));
         }
     }
 
-    /// @notice How often the campaign must take each path.
+    /// @notice How often the campaign must take each path: about a third of the fewest seen in campaigns of this size
+    /// (the runner's sequences differ from one execution to the next, so the margin absorbs their spread).
     function minimumOf(CampaignCounters.Path path) public pure returns (uint256) {
-        path;
-        return 1;
+        uint16[20] memory minimums = [
+            uint16(150), // repay, partial
+            40, // repay, in full
+            40, // repay while paused
+            200, // interest repaid
+            15, // interest paid down the deficit
+            30, // liquidation, partial
+            8, // liquidation, in full
+            50, // liquidation refused: healthy
+            6, // bad debt written off
+            5, // bad debt covered by surplus
+            4, // bad debt into deficit
+            50, // breaker trip: price deviation
+            50, // breaker trip: stale price
+            100, // breaker reset
+            150, // tier change
+            150, // tier rate change
+            30, // borrow up to the debt ceiling
+            40, // borrow refused: DEBT_CEILING
+            150, // surplus minted
+            60 // borrow with a pulled score
+        ];
+        return minimums[uint256(path)];
     }
 
     // ------------------------------------------------------------------ internals
