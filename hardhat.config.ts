@@ -25,6 +25,17 @@ export default defineConfig({
       "contracts/core/LendingPool.sol": { version: SOLC_VERSION, path: solcJsPath, settings: compilerSettings(5_000) },
     },
   },
+  // `npm run coverage` measures the protocol's contracts: test harnesses and local-chain mocks stay out of the figure.
+  coverage: { skipFiles: ["contracts/test/**", "contracts/mocks/**"] },
+  test: {
+    solidity: {
+      // The invariant campaign tallies its counters over its runs and writes its report here
+      // (test/solidity/invariants/LendingInvariants.t.sol).
+      fsPermissions: {
+        readWriteFile: ["cache/invariant-campaign.json", "cache/invariant-campaign.md"],
+      },
+    },
+  },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },

@@ -64,6 +64,15 @@ export interface DemoSummary {
   liquidation: { borrower: string; healthFactorBefore: bigint; healthFactorAfter: bigint; repaidWad: bigint; seized: bigint; bonusWad: bigint };
   circuitBreaker: { tripped: boolean; reason: string; deviationBps: bigint; borrowError: string; repaidWhilePaused: bigint; gracePeriodError: string };
   exposure: { totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint; debtByTierWad: bigint[] };
+  /** The books read apart from the snapshot, in the snapshot's block: every account that deposited or borrowed,
+   *  position by position, and the pool's accounts and vUSD's supply. */
+  books: {
+    positions: { borrower: string; debtWad: bigint; tier: number; collateralValueWad: bigint; principalWad: bigint }[];
+    totalPrincipalWad: bigint;
+    surplusWad: bigint;
+    deficitWad: bigint;
+    vusdTotalSupplyWad: bigint;
+  };
   /** Compliance events emitted since deployment, by name. */
   events: Record<string, number>;
   /** The regulator's compliance report (scripts/report) over the demo's blocks. */
@@ -332,7 +341,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
     // ---------------------------------------------------------------- 7. the regulator's view
     say.section("7. The regulator's view: exposure snapshot and compliance events");
-    const snapshot = eventIn(await send(pool.publishExposureSnapshot()), "ExposureSnapshot");
+    const snapshotReceipt = await send(pool.publishExposureSnapshot());
+    const snapshot = eventIn(snapshotReceipt, "ExposureSnapshot");
     const exposure = {
       totalDebtWad: snapshot.args.totalDebtWad as bigint,
       totalCollateralValueWad: snapshot.args.totalCollateralValueWad as bigint,
@@ -347,12 +357,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const head = await ethers.provider.getBlockNumber();
     const logs = await ethers.provider.getLogs({ fromBlock: system.deployedAtBlock, toBlock: head, address: contracts.map((c) => c.target as string) });
     const events: Record<string, number> = {};
+    const accountsWithPositions = new Set<string>();
     for (const log of logs) {
       for (const iface of interfaces) {
         try {
           const parsed = iface.parseLog(log);
           if (parsed !== null) {
             events[parsed.name] = (events[parsed.name] ?? 0) + 1;
+            if (parsed.name === "CollateralDeposited" || parsed.name === "LoanOriginated") accountsWithPositions.add(parsed.args.borrower as string);
             break;
           }
         } catch {
@@ -363,6 +375,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "OperatorSetChanged", "ExposureSnapshot"];
     say.step(`compliance events on chain, blocks ${system.deployedAtBlock}..${head}:`);
     say.detail(COMPLIANCE.map((name) => `${name} ${events[name] ?? 0}`).join(" · "));
+
+    // The same books read another way, in the snapshot's block: position by position, and the pool's accounts.
+    const atSnapshot = { blockTag: snapshotReceipt.blockNumber };
+    const positions = await Promise.all(
+      [...accountsWithPositions].map(async (borrower) => {
+        const [debtWad, tier, collateralValueWad] = await pool.positionOf(borrower, atSnapshot);
+        return { borrower, debtWad, tier: Number(tier), collateralValueWad, principalWad: await pool.principalOf(borrower, atSnapshot) };
+      }),
+    );
+    const [booksPrincipal, booksSurplus, booksDeficit] = await pool.accounts(atSnapshot);
+    const books = { positions, totalPrincipalWad: booksPrincipal, surplusWad: booksSurplus, deficitWad: booksDeficit, vusdTotalSupplyWad: await vusd.totalSupply(atSnapshot) };
 
     say.step("the regulator's compliance report over the whole run (scripts/report)…");
     const complianceReport = await buildComplianceReport({ provider: ethers.provider, addressBook, fromBlock: system.deployedAtBlock, toBlock: head });
@@ -420,6 +443,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         gracePeriodError: grace,
       },
       exposure,
+      books,
       events,
       report: reportSummary,
     };

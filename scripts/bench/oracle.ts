@@ -3,6 +3,7 @@
  *
  *   npm run bench:oracle                         # progress on stderr, a table with targets on stdout
  *   npm run bench:oracle -- --json               # exactly one JSON object on stdout
+ *   npm run bench:oracle -- --check              # exits 1 if a figure misses its target (not in CI: timing varies)
  *   npm run bench:oracle -- --requests 500 --concurrency 16 --warmup 50
  *
  * Figures (percentiles are nearest-rank over the sorted samples: p-th = sorted[ceil(p/100 · n) − 1]):
@@ -54,13 +55,14 @@ const program = new Command()
   .name("bench:oracle")
   .description("Latency and throughput of the Verity oracle node (in-process chain, HTTP on 127.0.0.1)")
   .option("--json", "print one JSON object instead of a table")
+  .option("--check", "exit with status 1 if a figure misses its target")
   .option("--requests <n>", "applications per timed phase", (v) => positiveInt("--requests", v), 1000)
   .option("--concurrency <c>", "concurrent clients in the throughput phase", (v) => positiveInt("--concurrency", v), 32)
   .option("--warmup <n>", "untimed applications before each phase", (v) => nonNegativeInt("--warmup", v), 50)
   .option("--log-level <level>", `node log level (${LOG_LEVELS.join(", ")}); lines go to /dev/null`, "info")
   .option("--max-seconds <s>", "abort the whole run after this long", (v) => positiveInt("--max-seconds", v), 600)
   .parse();
-const opts = program.opts<{ json?: boolean; requests: number; concurrency: number; warmup: number; logLevel: string; maxSeconds: number }>();
+const opts = program.opts<{ json?: boolean; check?: boolean; requests: number; concurrency: number; warmup: number; logLevel: string; maxSeconds: number }>();
 const asJson = opts.json === true;
 if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
 const logLevel = opts.logLevel as NodeConfig["logLevel"];
@@ -343,15 +345,26 @@ try {
   cleanup();
 }
 
+/** Each target with its figure; `met` is the verdict the table prints and `--check` enforces. */
+const verdicts = [
+  { metric: "scoreP99Ms", value: `${results.scoreP99Ms} ms`, target: `≤ ${TARGETS.scoreP99Ms}`, met: results.scoreP99Ms <= TARGETS.scoreP99Ms },
+  { metric: "reportsPerSecond", value: `${results.reportsPerSecond} /s`, target: `≥ ${TARGETS.reportsPerSecond}`, met: results.reportsPerSecond >= TARGETS.reportsPerSecond },
+  { metric: "cosignedP99Ms", value: `${results.cosignedP99Ms} ms`, target: `≤ ${TARGETS.cosignedP99Ms}`, met: results.cosignedP99Ms <= TARGETS.cosignedP99Ms },
+];
+const verdictRow = (metric: string): [string, string, string, string] => {
+  const v = verdicts.find((x) => x.metric === metric)!;
+  return [v.metric, v.value, v.target, v.met ? "✓" : "✗"];
+};
+
 if (asJson) {
   process.stdout.write(`${JSON.stringify(results)}\n`);
 } else {
   const rows: [string, string, string, string][] = [
     ["ortInferenceUs", `${results.ortInferenceUs} µs`, "", ""],
     ["scoreP50Ms", `${results.scoreP50Ms} ms`, "", ""],
-    ["scoreP99Ms", `${results.scoreP99Ms} ms`, `≤ ${TARGETS.scoreP99Ms}`, results.scoreP99Ms <= TARGETS.scoreP99Ms ? "✓" : "✗"],
-    ["reportsPerSecond", `${results.reportsPerSecond} /s`, `≥ ${TARGETS.reportsPerSecond}`, results.reportsPerSecond >= TARGETS.reportsPerSecond ? "✓" : "✗"],
-    ["cosignedP99Ms", `${results.cosignedP99Ms} ms`, `≤ ${TARGETS.cosignedP99Ms}`, results.cosignedP99Ms <= TARGETS.cosignedP99Ms ? "✓" : "✗"],
+    verdictRow("scoreP99Ms"),
+    verdictRow("reportsPerSecond"),
+    verdictRow("cosignedP99Ms"),
     ["  ortBatch256Us", `${results.ortBatch256Us} µs`, "", ""],
     ["  cosignedP50Ms", `${results.cosignedP50Ms} ms`, "", ""],
     ["  cosignedForwardedP50Ms", `${results.cosignedForwardedP50Ms} ms`, "", ""],
@@ -365,5 +378,10 @@ if (asJson) {
     `\n${results.requests} applications per phase, ${results.concurrency} concurrent clients, warm-up ${results.warmup}, node log level ${results.logLevel}; ` +
       `load average ${(results.loadAverage as number[]).join(" ")} (shared machine: absolute figures are noisy)`,
   );
+}
+const missed = verdicts.filter((v) => !v.met);
+if (opts.check === true && missed.length > 0) {
+  console.error(`bench:oracle --check: ${missed.map((v) => `${v.metric} ${v.value} (target ${v.target})`).join(", ")} missed`);
+  process.exit(1);
 }
 process.exit(0);

@@ -979,36 +979,4 @@ describe("CreditScoreOracle", function () {
         .withArgs(regulator.address, GOVERNANCE);
     });
   });
-
-  describe("gas", function () {
-    it("measures submitScore for k = 1, 3, 5 (first score of a borrower; printed, not asserted)", async function () {
-      const { oracle, governance, operators, domain, submitter } = await networkHelpers.loadFixture(deployOracleFixture);
-      const policy = await ethers.deployContract("ApprovalThresholdStub", [2_500]);
-      await policy.setScoreOracle(await oracle.getAddress());
-      const rows: string[] = [];
-      for (const withPolicy of [false, true]) {
-        await oracle.connect(governance).setPolicy(withPolicy ? await policy.getAddress() : ethers.ZeroAddress);
-        for (const k of [1, 3, 5]) {
-          await oracle.connect(governance).setOperators(operators.slice(0, 5).map((w) => w.address), k);
-          const [version] = await oracle.operatorSet();
-          const now = BigInt(await time.latest());
-          const report: ScoreReport = {
-            borrower: ethers.Wallet.createRandom().address,
-            pdBps: 420,
-            reasonCodes: [3, 17, 5, 9],
-            modelId: MODEL_ID,
-            operatorSetVersion: version,
-            issuedAt: now,
-            validUntil: now + 24n * HOUR,
-          };
-          const signatures = packSignatures(
-            await Promise.all(operators.slice(0, k).map((w) => signScoreReport(w, domain, report))),
-          );
-          const receipt = await (await oracle.connect(submitter).submitScore(report, signatures)).wait();
-          rows.push(`      k=${k}${withPolicy ? " + policy" : ""}: ${receipt!.gasUsed} gas`);
-        }
-      }
-      console.log(`      submitScore gas (tx total, fresh borrower):\n${rows.join("\n")}`);
-    });
-  });
 });

@@ -804,29 +804,6 @@ describe("LendingPool", () => {
       await expect(s.pool.connect(s.carol).borrow(1000n * WAD)).to.emit(s.pool, "LoanOriginated");
     });
   });
-
-  describe("gas", () => {
-    it("prints the gas of the main operations", async () => {
-      const s = await loadFixture(deposited);
-      const gas = async (p: Promise<any>) => (await (await p).wait()).gasUsed;
-      const g: Record<string, bigint> = {};
-      g.depositFirst = await gas(s.pool.connect(s.carol).deposit(s.wethAddress, 10n * WAD, s.carol.address));
-      g.depositAgain = await gas(s.pool.connect(s.carol).deposit(s.wethAddress, 1n * WAD, s.carol.address));
-      await s.score(s.carol.address, 100);
-      g.borrowFirst = await gas(s.pool.connect(s.carol).borrow(10_000n * WAD));
-      await time.increase(86_400);
-      await s.feed.setAnswer(price8(2000n));
-      g.borrowAgain = await gas(s.pool.connect(s.carol).borrow(1000n * WAD));
-      g.repayPartial = await gas(s.pool.connect(s.carol).repay(s.carol.address, 500n * WAD));
-      g.withdraw = await gas(s.pool.connect(s.carol).withdraw(s.wethAddress, 1n * WAD, s.carol.address));
-      await s.pool.connect(s.alice).borrow(16_000n * WAD);
-      await s.feed.setAnswer(price8(1820n));
-      await s.pool.pokePrice(s.wethAddress);
-      g.liquidate = await gas(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 4000n * WAD));
-      g.repayFull = await gas(s.pool.connect(s.carol).repay(s.carol.address, ethers.MaxUint256));
-      console.log("      gas:", Object.entries(g).map(([k, v]) => `${k}=${v}`).join(" "));
-    });
-  });
 });
 
 function anyDebtLeft() {

@@ -80,11 +80,27 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(summary.events.CircuitBreakerReset).to.equal(1);
   });
 
-  it("ended with an exposure snapshot that matches the books", () => {
-    const { exposure } = summary;
+  it("ended with an exposure snapshot that matches the books read position by position", () => {
+    const { exposure, books } = summary;
     expect(summary.events.ExposureSnapshot).to.equal(1);
     expect(exposure.debtByTierWad).to.have.length(defaultParameters.tiers.length);
-    expect(exposure.debtByTierWad.reduce((a, b) => a + b, 0n)).to.equal(exposure.totalDebtWad);
+    expect(books.positions.filter((p) => p.debtWad > 0n).length).to.be.at.least(2);
+    // The snapshot rounds each tier's debt up once, positionOf each position's: the sum of a tier's positions is
+    // its snapshot figure plus less than one wei per position.
+    const within = (sum: bigint, figure: bigint, count: number) => sum >= figure && sum <= figure + BigInt(count);
+    exposure.debtByTierWad.forEach((tierDebt, tier) => {
+      const inTier = books.positions.filter((p) => p.tier === tier);
+      const sum = inTier.reduce((a, p) => a + p.debtWad, 0n);
+      expect(within(sum, tierDebt, inTier.length), `tier ${tier}: positions ${sum}, snapshot ${tierDebt}`).to.equal(true);
+    });
+    const debtSum = books.positions.reduce((a, p) => a + p.debtWad, 0n);
+    expect(within(debtSum, exposure.totalDebtWad, books.positions.length)).to.equal(true);
+    // Collateral is valued down: once over all deposits in the snapshot, once per position here.
+    const collateralSum = books.positions.reduce((a, p) => a + p.collateralValueWad, 0n);
+    expect(within(exposure.totalCollateralValueWad, collateralSum, books.positions.length)).to.equal(true);
+    expect(exposure.vusdSupplyWad).to.equal(books.vusdTotalSupplyWad);
+    expect(books.positions.reduce((a, p) => a + p.principalWad, 0n)).to.equal(books.totalPrincipalWad);
+    expect(books.vusdTotalSupplyWad + books.surplusWad).to.equal(books.totalPrincipalWad + books.deficitWad);
   });
 
   it("wrote the regulator's compliance report, whose headline numbers match the story", () => {

@@ -16,7 +16,7 @@ import {PoolConfig} from "../../../contracts/types/PoolTypes.sol";
 import {Cheats, CHEATS_ADDRESS} from "../Cheats.sol";
 
 /// @notice Deploys and wires the real system the way scripts/deploy does (four tiers, WETH at $3,000), with a
-/// small debt ceiling so the fuzzer reaches it.
+/// debt ceiling small enough for the handler's borrows to reach it (`LendingHandler.borrowToCeiling`).
 abstract contract SystemDeployer {
     Cheats internal constant vm = Cheats(CHEATS_ADDRESS);
 
@@ -27,6 +27,7 @@ abstract contract SystemDeployer {
 
     uint256 internal constant DEBT_CEILING_WAD = 200_000e18;
     uint256 internal constant INITIAL_PRICE = 3_000e8;
+    uint32 internal constant MAX_PRICE_AGE_SEC = 1 hours;
 
     VUSD internal vusd;
     CreditScoreOracle internal oracle;
@@ -87,7 +88,7 @@ abstract contract SystemDeployer {
         vm.prank(GOVERNANCE);
         oracle.setPolicy(address(policy));
         vm.prank(GOVERNANCE);
-        pool.listCollateral(address(weth), address(feed), 1 hours);
+        pool.listCollateral(address(weth), address(feed), MAX_PRICE_AGE_SEC);
 
         address[] memory operators = new address[](3);
         for (uint256 i = 0; i < 3; ++i) {

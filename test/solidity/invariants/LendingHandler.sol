@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {VUSD} from "../../../contracts/core/VUSD.sol";
+import {CreditScoreOracle} from "../../../contracts/core/CreditScoreOracle.sol";
+import {SupervisionPolicy} from "../../../contracts/core/SupervisionPolicy.sol";
+import {LendingPool} from "../../../contracts/core/LendingPool.sol";
+import {WETH9} from "../../../contracts/mocks/WETH9.sol";
+import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
+import {ScoreReport} from "../../../contracts/types/ScoreTypes.sol";
+import {TierTerms} from "../../../contracts/types/PolicyTypes.sol";
+import {Rules} from "../../../contracts/libraries/Rules.sol";
+import {Cheats, CHEATS_ADDRESS} from "../Cheats.sol";
+import {CampaignCounters} from "./CampaignCounters.sol";
+import {LendingGhost} from "./LendingGhost.sol";
+
+/// @notice The deployed system the handler drives.
+struct LendingSystem {
+    VUSD vusd;
+    CreditScoreOracle oracle;
+    SupervisionPolicy policy;
+    LendingPool pool;
+    WETH9 weth;
+    MockAggregatorV3 feed;
+    bytes32 modelId;
+    uint256[] operatorKeys;
+}
+
+/// @notice Drives random sequences of actions against the real contracts: collateral in and out, borrows (random,
+/// at the LTV edge, small, with a pulled score, up to the debt ceiling), repayments (partial, in full, leaving dust),
+/// liquidations, time (interest), prices (random moves inside the breaker's bound, moves aimed at a position's
+/// liquidation threshold, moves and silences that trip the breaker, resets), scores (tier changes) and timelocked
+/// tier terms (PD bounds, rates). Inputs are bounded towards the states worth reaching, not uniform.
+///
+/// Each accepted action is applied to the ghost books (`LendingGhost`); `checkBooks` compares the contracts with
+/// them. Every action is counted (`CampaignCounters`): attempted, accepted, skipped (nothing to act on), rejected by
+/// reason, and the paths it took. A rejection the protocol is entitled to (a rule that says no) is only counted;
+/// a rejection of something the rules allow (a repayment by a funded payer, the liquidation of an unhealthy
+/// position while liquidations are allowed, a keeper's poke, a valid score) is a violation.
+///
+/// vUSD for repayments and liquidations comes from a market stand-in: this handler is a second capped vUSD minter
+/// (as the PSM will be), and the accounting identity counts what it minted.
+/// @dev Abstract: the concrete handler is declared in the test file (`LendingInvariants.t.sol`), because the invariant
+/// runner fuzzes only contracts whose artifacts it loads, and a test run emits artifacts for its test files only.
+abstract contract LendingHandler is LendingGhost, CampaignCounters {
+    Cheats internal constant vm = Cheats(CHEATS_ADDRESS);
+
+    address internal constant GOVERNANCE = address(0x60F);
+    address internal constant REGULATOR = address(0x4E6);
+    address public constant LIQUIDATOR = address(0x11D);
+    address public constant TREASURY = address(0x7EA5);
+    /// @dev Actors 0-3 take large loans; 4-5 only small ones (below twice the minimum debt, which a liquidation
+    /// closes in full) kept near their LTV edge, so that full liquidations and small bad debts keep happening.
+    uint256 internal constant LARGE_BORROWERS = 4;
+    uint256 internal constant SMALL_BORROWERS = 2;
+    /// @dev The largest price step that stays inside MAX_PRICE_DEVIATION (30 %): up x, or down to 1 / (1 + x).
+    uint256 internal constant SAFE_MOVE_BPS = 2_800;
+    uint256 internal constant MIN_PRICE_8 = 100e8;
+    uint256 internal constant MAX_PRICE_8 = 100_000e8;
+    uint256 internal constant FEED_TO_WAD = 1e10;
+
+    VUSD public immutable vusd;
+    CreditScoreOracle public immutable oracle;
+    SupervisionPolicy public immutable policy;
+    LendingPool public immutable pool;
+    WETH9 public immutable weth;
+    MockAggregatorV3 public immutable feed;
+    bytes32 public immutable modelId;
+    uint32 public immutable maxPriceAgeSec;
+    uint8 internal immutable _tierCount;
+    uint256[] internal _operatorKeys;
+
+    address[] public actors;
+
+    /// @notice Set if a liquidation succeeded on a position healthy (HF >= 1) both in its booked tier and in the tier
+    /// its current score maps to.
+    bool public healthyPositionLiquidated;
+    /// @notice Set if a borrow succeeded and left the position above its tier's max LTV.
+    bool public borrowAboveTierLtv;
+
+    /// @dev The feed's latest answer (8 decimals).
+    uint256 internal _price8;
+    uint64 internal _lastIssuedAt;
+
+    constructor(LendingSystem memory s, uint32 maxPriceAgeSec_)
+        LendingGhost(s.pool.closeFactorBps(), s.pool.liquidationBonusBps(), s.pool.minDebtWad())
+    {
+        vusd = s.vusd;
+        oracle = s.oracle;
+        policy = s.policy;
+        pool = s.pool;
+        weth = s.weth;
+        feed = s.feed;
+        modelId = s.modelId;
+        maxPriceAgeSec = maxPriceAgeSec_;
+        _operatorKeys = s.operatorKeys;
+        (, int256 answer,,,) = s.feed.latestRoundData();
+        _price8 = uint256(answer);
+        _tierCount = s.policy.tierCount();
+        for (uint8 t = 0; t < _tierCount; ++t) {
+            (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps,) = s.pool.tierStateOf(t);
+            _ghostTiers[t] = GhostTier(indexRay, lastAccrualTs, aprBps, 0);
+        }
+        for (uint256 i = 0; i < LARGE_BORROWERS + SMALL_BORROWERS; ++i) {
+            address actor = address(uint160(0xB0B0 + i));
+            actors.push(actor);
+            (, uint8 tier,,) = s.pool.positionOf(actor);
+            _ghostPositions[actor].tier = tier;
+        }
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    // ------------------------------------------------------------------ collateral
+
+    function deposit(uint256 actorSeed, uint256 amountSeed) external {
+        _attempt(Action.Deposit);
+        _deposit(_actor(actorSeed), _bound(amountSeed, 0.01 ether, 50 ether));
+        _succeed(Action.Deposit);
+        _afterAction();
+    }
+
+    /// @notice Mode 0: a random amount; 1: down to the position's LTV edge; 2: everything.
+    function withdraw(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
+        _attempt(Action.Withdraw);
+        address actor = _actor(actorSeed);
+        uint256 balance = pool.collateralOf(actor, address(weth));
+        if (balance == 0) return _skip(Action.Withdraw);
+        uint256 mode = modeSeed % 3;
+        uint256 amount = balance;
+        if (mode == 0) amount = _bound(_random(amountSeed), 1, balance);
+        else if (mode == 1) amount = _withdrawableToEdge(actor, 0);
+        vm.prank(actor);
+        try pool.withdraw(address(weth), amount, actor) {
+            _succeed(Action.Withdraw);
+            _ghostWithdraw(actor, amount);
+        } catch (bytes memory err) {
+            _reject(Action.Withdraw, err);
+        }
+        _afterAction();
+    }
+
+    // ------------------------------------------------------------------ borrowing
+
+    /// @notice Mode 0: a random amount (half the time with the collateral for it deposited first); 1: up to (just
+    /// under) the LTV edge of the tier the score maps to; both by a large borrower. Mode 2: a small borrower's loan
+    /// (debt between the minimum and twice it), after which it withdraws the collateral it does not need, down to
+    /// 0-5 % above its LTV edge.
+    function borrow(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
+        _attempt(Action.Borrow);
+        uint256 mode = modeSeed % 3;
+        address actor = mode == 2 ? _smallBorrower(actorSeed) : _largeBorrower(actorSeed);
+        (uint256 debt,, uint256 value,) = pool.positionOf(actor);
+        uint256 random = _random(amountSeed);
+        uint256 amount;
+        if (mode == 0) {
+            amount = _bound(random, _minDebtWad, 60_000e18);
+            if (random & 1 == 0) _topUpCollateral(actor, amount);
+        } else if (mode == 1) {
+            (uint8 tier,) = _currentTier(actor);
+            uint256 maxDebt = value * policy.termsOf(tier).maxLtvBps / BPS;
+            amount = maxDebt > debt + 1e18 ? maxDebt - debt - random % ((maxDebt - debt) / 200 + 1) : 1e18;
+        } else {
+            uint256 low = debt + 1e18 > _minDebtWad ? debt + 1e18 : _minDebtWad;
+            amount = low < 2 * _minDebtWad ? _bound(random, low, 2 * _minDebtWad - 1) - debt : 1e18;
+            _topUpCollateral(actor, amount);
+        }
+        if (_borrow(Action.Borrow, actor, amount) && mode == 2) _withdrawToEdge(actor, random % 500);
+        _afterAction();
+    }
+
+    /// @notice Borrows on a report the operators just signed, passed into the call (the pull flow).
+    function borrowWithReport(uint256 actorSeed, uint256 pdSeed, uint256 amountSeed) external {
+        _attempt(Action.BorrowWithReport);
+        address actor = _largeBorrower(actorSeed);
+        (ScoreReport memory report, bytes memory signatures) = _signedReport(actor, uint16(_bound(pdSeed, 0, 3_200)));
+        (uint8 tier,,) = policy.tierForScore(report.pdBps, report.issuedAt, true);
+        uint256 amount = _bound(_random(amountSeed), _minDebtWad, 30_000e18);
+        bool moves = _movesTier(actor, tier);
+        vm.prank(actor);
+        try pool.borrowWithReport(amount, report, signatures) {
+            _succeed(Action.BorrowWithReport);
+            _hit(Path.PullScoreBorrow);
+            _bookBorrow(actor, amount, tier, moves);
+        } catch (bytes memory err) {
+            _reject(Action.BorrowWithReport, err);
+        }
+        _afterAction();
+    }
+
+    /// @notice Borrows exactly what is left under the debt ceiling (collateral topped up first), or as much of it as
+    /// the concentration cap, borrower cap and tier credit limit allow, by the actor with the most room; one call
+    /// in four overshoots the ceiling.
+    function borrowToCeiling(uint256 actorSeed, uint256 overshootSeed) external {
+        _attempt(Action.BorrowToCeiling);
+        uint256 ceiling = policy.ruleValue(Rules.DEBT_CEILING);
+        (uint256 total,,) = pool.accounts();
+        uint256 remaining = ceiling > total ? ceiling - total : 0;
+        (address actor, uint256 room) = _roomiestActor(actorSeed, total, remaining);
+        uint256 amount = room;
+        if (overshootSeed % 4 == 0 || room == 0) amount = remaining + _bound(_random(overshootSeed), 1e18, 5_000e18);
+        (uint256 debt,,,) = pool.positionOf(actor);
+        if (debt + amount < _minDebtWad) amount = _minDebtWad - debt;
+        _topUpCollateral(actor, amount);
+        _borrow(Action.BorrowToCeiling, actor, amount);
+        _afterAction();
+    }
+
+    // ------------------------------------------------------------------ repaying and liquidating
+
+    /// @notice Mode 0-1: a random part; 2: everything (amount = max); 3-4: all but a dust amount (below twice the
+    /// minimum debt). The payer buys whatever vUSD it lacks.
+    function repay(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
+        _attempt(Action.Repay);
+        address actor = _actor(actorSeed);
+        (uint256 debt,,,) = pool.positionOf(actor);
+        if (debt == 0) return _skip(Action.Repay);
+        uint256 mode = modeSeed % 5;
+        uint256 random = _random(amountSeed);
+        uint256 amount = type(uint256).max;
+        if (mode < 2) {
+            amount = _bound(random, 1, debt);
+        } else if (mode > 2) {
+            uint256 left = _bound(random, _minDebtWad / 2, 2 * _minDebtWad - 1);
+            amount = debt > left ? debt - left : _bound(random, 1, debt);
+        }
+        _topUpVusd(actor, amount < debt ? amount : debt);
+        bool wasPaused = policy.paused();
+        vm.startPrank(actor);
+        vusd.approve(address(pool), amount);
+        try pool.repay(actor, amount) returns (uint256 repaid) {
+            vm.stopPrank();
+            _succeed(Action.Repay);
+            Settlement memory s = _ghostRepay(actor, amount);
+            if (repaid != s.repaidWad) _violate("repay: repaid amount differs from the ghost's");
+            _hit(s.inFull ? Path.RepayFull : Path.RepayPartial);
+            if (wasPaused) _hit(Path.RepayWhilePaused);
+            _recordSettlement(s);
+        } catch (bytes memory err) {
+            vm.stopPrank();
+            _reject(Action.Repay, err);
+            _violate("repay: a funded repayment reverted");
+        }
+        _afterAction();
+    }
+
+    /// @notice Mode 0: the most one liquidation may repay; 1: a random amount; 2: amount = max. Liquidators go for
+    /// the lowest health factor: five calls in eight among all positions, two among the small borrowers'; the
+    /// eighth picks any position with debt. The liquidator buys the vUSD the liquidation will burn.
+    function liquidate(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
+        _attempt(Action.Liquidate);
+        uint256 target = actorSeed % 8;
+        address borrower = target == 7
+            ? _borrowerWithDebt(actorSeed >> 3)
+            : target < 5 ? _leastHealthy(0, actors.length) : _leastHealthy(LARGE_BORROWERS, actors.length);
+        if (borrower == address(0)) return _skip(Action.Liquidate);
+        (uint256 debt,, uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
+        uint256 mode = modeSeed % 3;
+        uint256 cover = type(uint256).max;
+        if (mode == 0) cover = _quoteLiquidation(borrower, type(uint256).max, _priceWad()).repaidWad;
+        else if (mode == 1) cover = _bound(_random(amountSeed), 1, debt);
+        LiquidationQuote memory q = _quoteLiquidation(borrower, cover, _priceWad());
+        _topUpVusd(LIQUIDATOR, q.repaidWad);
+        bool unhealthyInBothTiers = healthFactor < WAD && _healthFactorInCurrentTier(borrower, value, debt) < WAD;
+        bool healthyInBothTiers = healthFactor >= WAD && _healthFactorInCurrentTier(borrower, value, debt) >= WAD;
+        bool mustSucceed = unhealthyInBothTiers && _liquidationsAllowed() && _priceFresh() && !q.leftoverBelowMinimum;
+
+        vm.startPrank(LIQUIDATOR);
+        vusd.approve(address(pool), type(uint256).max);
+        try pool.liquidate(borrower, address(weth), cover) {
+            vm.stopPrank();
+            _succeed(Action.Liquidate);
+            if (healthyInBothTiers) healthyPositionLiquidated = true;
+            if (q.leftoverBelowMinimum) _violate("liquidate: left a debt below the minimum with collateral");
+            Settlement memory s = _ghostLiquidate(borrower, q);
+            if (q.badDebt) _hit(Path.BadDebtWrittenOff);
+            else _hit(s.inFull ? Path.LiquidationFull : Path.LiquidationPartial);
+            if (s.coveredBySurplusWad != 0) _hit(Path.BadDebtCoveredBySurplus);
+            if (s.deficitAddedWad != 0) _hit(Path.BadDebtIntoDeficit);
+            _recordSettlement(s);
+        } catch (bytes memory err) {
+            vm.stopPrank();
+            if (_reject(Action.Liquidate, err) == Reason.PositionHealthy) {
+                _hit(Path.LiquidationRejectedHealthy);
+                if (unhealthyInBothTiers) _violate("liquidate: an unhealthy position was refused as healthy");
+            }
+            if (mustSucceed) _violate("liquidate: a liquidatable position could not be liquidated");
+        }
+        _afterAction();
+    }
+
+    // ------------------------------------------------------------------ time and prices
+
+    /// @notice Time passes (minutes to hours, or days to a month: interest accrues); the feed keeps reporting. After
+    /// a day or more, a tripped breaker has been reviewed and is reset.
+    function warp(uint256 secondsSeed) external {
+        _attempt(Action.Warp);
+        uint256 random = _random(secondsSeed);
+        bool long = random & 1 == 1;
+        vm.warp(block.timestamp + (long ? _bound(random >> 1, 1 days, 30 days) : _bound(random >> 1, 1 minutes, 6 hours)));
+        _publishAndPoke(_price8);
+        if (long && policy.paused()) _unpause();
+        _succeed(Action.Warp);
+        _afterAction();
+    }
+
+    /// @notice A move inside the breaker's bound, drifting back towards $1,500-6,000.
+    function movePrice(uint256 moveSeed) external {
+        _attempt(Action.MovePrice);
+        uint256 moveBps = _bound(_random(moveSeed) >> 1, 1, SAFE_MOVE_BPS);
+        bool up = _price8 < 1_500e8 ? true : _price8 > 6_000e8 ? false : moveSeed % 2 == 0;
+        _publishAndPoke(up ? _price8 * (BPS + moveBps) / BPS : _price8 * BPS / (BPS + moveBps));
+        _succeed(Action.MovePrice);
+        _afterAction();
+    }
+
+    /// @notice Moves the price towards the one at which a borrower's health factor is a target in [0.3, 1.1],
+    /// within the breaker's bound: crosses liquidation thresholds and reaches deep-underwater states.
+    function aimPrice(uint256 actorSeed, uint256 healthSeed) external {
+        _attempt(Action.AimPrice);
+        address borrower = _borrowerWithDebt(actorSeed);
+        if (borrower == address(0)) return _skip(Action.AimPrice);
+        (,,, uint256 healthFactor) = pool.positionOf(borrower);
+        uint256 target = _bound(_random(healthSeed), 0.3e18, 1.1e18);
+        uint256 low = _price8 * BPS / (BPS + SAFE_MOVE_BPS);
+        uint256 high = _price8 * (BPS + SAFE_MOVE_BPS) / BPS;
+        // A position left with dust collateral and debt has a health factor of 0: only a rise moves it.
+        uint256 next = healthFactor == 0 ? high : _price8 * target / healthFactor;
+        _publishAndPoke(next < low ? low : next > high ? high : next);
+        _succeed(Action.AimPrice);
+        _afterAction();
+    }
+
+    /// @notice Kind 0: a jump beyond MAX_PRICE_DEVIATION (31-60 %); kind 1: the feed goes silent past its max age;
+    /// kinds 2-3: nothing (so that the system is paused a fifth of the time, not half). A keeper pokes; the breaker
+    /// should trip.
+    function tripBreaker(uint256 kindSeed, uint256 sizeSeed) external {
+        _attempt(Action.TripBreaker);
+        uint256 kind = kindSeed % 4;
+        if (kind > 1 || policy.paused()) return _skip(Action.TripBreaker);
+        uint256 random = _random(sizeSeed);
+        if (kind == 0) {
+            uint256 jumpBps = _bound(random >> 1, 3_100, 6_000);
+            _publish(random & 1 == 0 ? _price8 * (BPS + jumpBps) / BPS : _price8 * (BPS - jumpBps) / BPS);
+        } else {
+            vm.warp(block.timestamp + maxPriceAgeSec + _bound(random, 1, 1 days));
+        }
+        _poke();
+        if (policy.paused()) _succeed(Action.TripBreaker);
+        _afterAction();
+    }
+
+    /// @notice The feed reports again; a keeper pokes (accepted while paused) and the regulator resets the breaker.
+    function resetBreaker() external {
+        _attempt(Action.ResetBreaker);
+        if (!policy.paused()) return _skip(Action.ResetBreaker);
+        _publishAndPoke(_price8);
+        if (_unpause()) _succeed(Action.ResetBreaker);
+        _afterAction();
+    }
+
+    // ------------------------------------------------------------------ scores and rules
+
+    /// @notice The operators post a new score (PD 0-32 %, some above the approval threshold); the position is
+    /// re-based onto the tier it maps to.
+    function changeScore(uint256 actorSeed, uint256 pdSeed) external {
+        _attempt(Action.ChangeScore);
+        address actor = _actor(actorSeed);
+        (ScoreReport memory report, bytes memory signatures) = _signedReport(actor, uint16(_bound(pdSeed, 0, 3_200)));
+        try oracle.submitScore(report, signatures) {}
+        catch (bytes memory err) {
+            _reject(Action.ChangeScore, err);
+            _violate("submitScore: a valid report was refused");
+            return _afterAction();
+        }
+        if (_ghostPositions[actor].scaledDebt != 0) {
+            (uint8 tier,) = _currentTier(actor);
+            bool moves = _movesTier(actor, tier);
+            try pool.rebase(actor) {
+                if (moves) {
+                    _ghostMoveTier(actor, tier, 0);
+                    _hit(Path.TierChange);
+                }
+            } catch (bytes memory err) {
+                _reject(Action.ChangeScore, err);
+                _violate("rebase: refused for a position with debt");
+            }
+        }
+        _succeed(Action.ChangeScore);
+        _afterAction();
+    }
+
+    /// @notice Governance changes a tier's PD bound (kind 0, between its neighbours; the last tier's up to 50 %) or
+    /// its rate (kind 1, up to the regulator's cap, then synced into the pool) through the timelock; the feed keeps
+    /// reporting over the wait.
+    function changeTierTerm(uint256 tierSeed, uint256 kindSeed, uint256 valueSeed) external {
+        _attempt(Action.ChangeTierTerm);
+        uint8 tier = uint8(tierSeed % _tierCount);
+        bool isRate = kindSeed % 2 == 1;
+        bytes32 rule;
+        uint256 value;
+        if (isRate) {
+            rule = Rules.tierRule(Rules.TIER_APR, tier);
+            value = _bound(valueSeed, 0, policy.capsOf(tier).aprBps);
+        } else {
+            rule = Rules.tierRule(Rules.TIER_MAX_PD, tier);
+            uint256 low = tier == 0 ? 0 : policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, tier - 1)) + 1;
+            uint256 high =
+                tier + 1 == _tierCount ? 5_000 : policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, tier + 1)) - 1;
+            if (low > high) return _skip(Action.ChangeTierTerm);
+            value = _bound(valueSeed, low, high);
+        }
+        vm.prank(GOVERNANCE);
+        bytes32 changeId = policy.scheduleRuleChange(rule, value);
+        (,, uint64 executableAt) = policy.pendingChange(changeId);
+        vm.warp(executableAt);
+        _publishAndPoke(_price8);
+        policy.executeRuleChange(changeId);
+        if (isRate) {
+            pool.syncTierRate(tier);
+            _ghostAccrue(tier); // the pool stored the tier's index accrued to now; `_afterAction` checks the rate
+        }
+        _succeed(Action.ChangeTierTerm);
+        _afterAction();
+    }
+
+    /// @notice Governance mints part of the surplus (interest received) to the treasury.
+    function mintSurplus(uint256 amountSeed) external {
+        _attempt(Action.MintSurplus);
+        (, uint256 surplus,) = pool.accounts();
+        if (surplus == 0) return _skip(Action.MintSurplus);
+        uint256 amount = _bound(amountSeed, 1, surplus);
+        vm.prank(GOVERNANCE);
+        try pool.mintSurplus(TREASURY, amount) {
+            _succeed(Action.MintSurplus);
+            _ghostMintSurplus(amount);
+            _hit(Path.SurplusMinted);
+        } catch (bytes memory err) {
+            _reject(Action.MintSurplus, err);
+            _violate("mintSurplus: refused within the surplus");
+        }
+        _afterAction();
+    }
+
+    // ------------------------------------------------------------------ the books against the ghost
+
+    /// @notice Reverts, naming the first difference, unless the contracts agree with the ghost books and every
+    /// expectation held so far.
+    function checkBooks() external view {
+        require(bytes(violation).length == 0, violation);
+        require(!healthyPositionLiquidated, "a healthy position was liquidated");
+        require(!borrowAboveTierLtv, "a borrow left a position above its tier's LTV");
+
+        (uint256 principal, uint256 surplus, uint256 deficit) = pool.accounts();
+        uint256 supply = vusd.totalSupply();
+        require(
+            supply + surplus == principal + deficit + _books.marketMintedWad,
+            "identity: supply + surplus != principal + deficit + market-minted"
+        );
+        require(principal <= policy.ruleValue(Rules.DEBT_CEILING), "total principal above the debt ceiling");
+        require(principal == _books.principalWad, "ghost: total principal");
+        require(surplus == _books.surplusWad, "ghost: surplus");
+        require(deficit == _books.deficitWad, "ghost: deficit");
+        require(supply == _books.supplyWad, "ghost: vUSD supply");
+
+        for (uint8 t = 0; t < _tierCount; ++t) {
+            (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledTotal) = pool.tierStateOf(t);
+            GhostTier storage g = _ghostTiers[t];
+            require(indexRay == g.indexRay && lastAccrualTs == g.lastAccrualTs, "ghost: a tier's rate index");
+            require(aprBps == g.aprBps, "ghost: a tier's rate");
+            require(scaledTotal == g.scaledDebt, "ghost: a tier's scaled debt");
+        }
+
+        uint256 principalSum;
+        uint256 collateralSum;
+        for (uint256 i = 0; i < actors.length; ++i) {
+            address actor = actors[i];
+            GhostPosition storage p = _ghostPositions[actor];
+            (uint256 debt, uint8 tier,,) = pool.positionOf(actor);
+            require(debt == _ghostDebt(actor), "ghost: a position's debt");
+            require(tier == p.tier, "ghost: a position's tier");
+            require(pool.principalOf(actor) == p.principalWad, "ghost: a position's principal");
+            require(pool.collateralOf(actor, address(weth)) == p.collateral, "ghost: a position's collateral");
+            principalSum += p.principalWad;
+            collateralSum += p.collateral;
+        }
+        require(principalSum == principal, "total principal != sum of positions' principal");
+        require(weth.balanceOf(address(pool)) == collateralSum, "pool's WETH != sum of positions' collateral");
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _borrow(Action action, address actor, uint256 amountWad) internal returns (bool ok) {
+        (uint8 tier,) = _currentTier(actor);
+        bool moves = _movesTier(actor, tier);
+        vm.prank(actor);
+        try pool.borrow(amountWad) {
+            _succeed(action);
+            _bookBorrow(actor, amountWad, tier, moves);
+            ok = true;
+        } catch (bytes memory err) {
+            if (_reject(action, err) == Reason.DebtCeiling) _hit(Path.BorrowRejectedByDebtCeiling);
+        }
+    }
+
+    /// @dev An accepted borrow: into the ghost books (in the tier the score maps to), then the LTV and ceiling checks.
+    function _bookBorrow(address actor, uint256 amountWad, uint8 tier, bool movesTier) internal {
+        _ghostBorrow(actor, amountWad, tier, policy.termsOf(tier).aprBps);
+        if (movesTier) _hit(Path.TierChange);
+        (uint256 debt, uint8 bookedTier, uint256 value,) = pool.positionOf(actor);
+        if (debt * BPS > value * policy.termsOf(bookedTier).maxLtvBps) borrowAboveTierLtv = true;
+        (uint256 total,,) = pool.accounts();
+        if (total == policy.ruleValue(Rules.DEBT_CEILING)) _hit(Path.BorrowAtDebtCeiling);
+    }
+
+    function _recordSettlement(Settlement memory s) internal {
+        if (s.interestWad != 0) _hit(Path.InterestRepaid);
+        if (s.deficitPaidWad != 0) _hit(Path.DeficitRepaid);
+    }
+
+    /// @dev After every action: tiers the pool wrote (accrued to now) are accrued in the ghost too, and a rate or
+    /// tier the pool adopted on its own (a liquidation syncing a tier's rate; a position re-based by an action that
+    /// does not model it) is accepted only if it is the policy's current one.
+    function _afterAction() internal {
+        for (uint8 t = 0; t < _tierCount; ++t) {
+            (, uint64 lastAccrualTs, uint16 aprBps,) = pool.tierStateOf(t);
+            GhostTier storage g = _ghostTiers[t];
+            if (lastAccrualTs == block.timestamp) _ghostAccrue(t);
+            if (aprBps == g.aprBps) continue;
+            if (lastAccrualTs != block.timestamp) _violate("a tier's rate changed without accruing its index first");
+            if (aprBps != policy.termsOf(t).aprBps) _violate("a tier adopted a rate other than its terms'");
+            g.aprBps = aprBps;
+            _hit(Path.RateChange);
+        }
+        for (uint256 i = 0; i < actors.length; ++i) {
+            address actor = actors[i];
+            (, uint8 tier,,) = pool.positionOf(actor);
+            GhostPosition storage p = _ghostPositions[actor];
+            if (tier == p.tier) continue;
+            (uint8 current,) = _currentTier(actor);
+            if (tier != current) _violate("a position moved to a tier its score does not map to");
+            if (p.scaledDebt == 0) {
+                p.tier = tier;
+            } else {
+                _ghostMoveTier(actor, tier, 0);
+                _hit(Path.TierChange);
+            }
+        }
+    }
+
+    /// @dev The regulator resets the breaker (the feed reports again and a keeper poked first).
+    function _unpause() internal returns (bool ok) {
+        vm.prank(REGULATOR);
+        try policy.unpause() {
+            _hit(Path.BreakerReset);
+            return true;
+        } catch (bytes memory err) {
+            _reject(Action.ResetBreaker, err);
+            _violate("unpause: the regulator could not reset a tripped breaker");
+        }
+    }
+
+    /// @dev The amount of collateral `actor` can withdraw leaving its position `marginBps` above its tier's LTV edge
+    /// (1 when there is none, which the pool refuses).
+    function _withdrawableToEdge(address actor, uint256 marginBps) internal view returns (uint256) {
+        (uint256 debt, uint8 tier,,) = pool.positionOf(actor);
+        uint256 requiredValue = _mulDivUp(debt, BPS + marginBps, policy.termsOf(tier).maxLtvBps);
+        uint256 required = _mulDivUp(requiredValue, WAD, _priceWad());
+        uint256 balance = pool.collateralOf(actor, address(weth));
+        return balance > required ? balance - required : 1;
+    }
+
+    /// @dev Withdraws `actor`'s collateral down to `marginBps` above its LTV edge, if the pool allows it.
+    function _withdrawToEdge(address actor, uint256 marginBps) internal {
+        uint256 amount = _withdrawableToEdge(actor, marginBps);
+        vm.prank(actor);
+        try pool.withdraw(address(weth), amount, actor) {
+            _ghostWithdraw(actor, amount);
+        } catch {}
+    }
+
+    function _movesTier(address actor, uint8 tier) internal view returns (bool) {
+        GhostPosition storage p = _ghostPositions[actor];
+        return tier != p.tier && p.scaledDebt != 0;
+    }
+
+    /// @dev The tier `actor`'s stored score maps to now (the most conservative one when unscored or stale).
+    function _currentTier(address actor) internal view returns (uint8 tier, bool declined) {
+        (uint16 pdBps,, uint64 issuedAt, bool valid) = oracle.loanScoreOf(actor);
+        (tier,, declined) = policy.tierForScore(pdBps, issuedAt, valid);
+    }
+
+    function _healthFactorInCurrentTier(address borrower, uint256 valueWad, uint256 debtWad)
+        internal
+        view
+        returns (uint256)
+    {
+        (uint8 tier,) = _currentTier(borrower);
+        return valueWad * policy.termsOf(tier).liquidationThresholdBps * WAD / (BPS * debtWad);
+    }
+
+    function _liquidationsAllowed() internal view returns (bool) {
+        (bool paused, uint64 resumesAt) = policy.breakerState();
+        return !paused && block.timestamp >= resumesAt;
+    }
+
+    function _priceFresh() internal view returns (bool) {
+        (,,, uint256 updatedAt,) = feed.latestRoundData();
+        return block.timestamp <= updatedAt + maxPriceAgeSec;
+    }
+
+    function _priceWad() internal view returns (uint256) {
+        return _price8 * FEED_TO_WAD;
+    }
+
+    /// @dev The large borrower (score not declined) that may borrow the most towards the ceiling, from `seed` on,
+    /// and that amount: `remaining` cut to the concentration cap (total principal after the borrow as the base),
+    /// the borrower cap and the tier's credit limit.
+    function _roomiestActor(uint256 seed, uint256 total, uint256 remaining)
+        internal
+        view
+        returns (address best, uint256 bestRoom)
+    {
+        best = _largeBorrower(seed);
+        for (uint256 i = 0; i < LARGE_BORROWERS; ++i) {
+            address actor = _largeBorrower(seed % LARGE_BORROWERS + i);
+            (uint8 tier, bool declined) = _currentTier(actor);
+            if (declined) continue;
+            uint256 room = _roomUnderLimits(actor, tier, total, remaining);
+            if (room > bestRoom) (best, bestRoom) = (actor, room);
+        }
+    }
+
+    function _roomUnderLimits(address actor, uint8 tier, uint256 total, uint256 remaining)
+        internal
+        view
+        returns (uint256 room)
+    {
+        room = remaining;
+        uint256 own = pool.principalOf(actor);
+        uint256 capBps = policy.ruleValue(Rules.CONCENTRATION_CAP);
+        if (total + room >= policy.ruleValue(Rules.CONCENTRATION_FLOOR)) {
+            // own + x <= (total + x) * cap  <=>  x <= (total * cap - own) / (1 - cap)
+            uint256 allowed = total * capBps / BPS;
+            uint256 concentrationRoom = allowed > own ? (allowed - own) * BPS / (BPS - capBps) : 0;
+            if (concentrationRoom < room) room = concentrationRoom;
+        }
+        (uint256 debt,,,) = pool.positionOf(actor);
+        uint256 limit = policy.termsOf(tier).creditLimitWad;
+        uint256 cap = policy.ruleValue(Rules.BORROWER_CAP);
+        if (cap < limit) limit = cap;
+        uint256 creditRoom = limit > debt ? limit - debt : 0;
+        if (creditRoom < room) room = creditRoom;
+    }
+
+    /// @dev Deposits enough collateral for `actor` to borrow `amountWad` more within its tier's LTV (plus 1 %).
+    function _topUpCollateral(address actor, uint256 amountWad) internal {
+        (uint256 debt,, uint256 value,) = pool.positionOf(actor);
+        (uint8 tier,) = _currentTier(actor);
+        uint256 needed = _mulDivUp(debt + amountWad, BPS + 100, policy.termsOf(tier).maxLtvBps);
+        if (needed > value) _deposit(actor, _mulDivUp(needed - value, WAD, _priceWad()));
+    }
+
+    function _deposit(address actor, uint256 amount) internal {
+        vm.deal(actor, actor.balance + amount);
+        vm.startPrank(actor);
+        weth.deposit{value: amount}();
+        weth.approve(address(pool), amount);
+        try pool.deposit(address(weth), amount, actor) {
+            _ghostDeposit(actor, amount);
+        } catch (bytes memory err) {
+            _reject(Action.Deposit, err);
+            _violate("deposit: refused for a listed asset");
+        }
+        vm.stopPrank();
+    }
+
+    /// @dev The market stand-in sells `who` the vUSD it lacks for `neededWad`.
+    function _topUpVusd(address who, uint256 neededWad) internal {
+        uint256 balance = vusd.balanceOf(who);
+        if (balance >= neededWad) return;
+        vusd.mint(who, neededWad - balance);
+        _ghostMarketMint(neededWad - balance);
+    }
+
+    function _publish(uint256 price8) internal {
+        if (price8 < MIN_PRICE_8) price8 = MIN_PRICE_8;
+        if (price8 > MAX_PRICE_8) price8 = MAX_PRICE_8;
+        _price8 = price8;
+        feed.setAnswer(int256(price8));
+    }
+
+    function _publishAndPoke(uint256 price8) internal {
+        _publish(price8);
+        _poke();
+    }
+
+    /// @dev A keeper's poke: never reverts; a trip it causes is counted by reason.
+    function _poke() internal {
+        bool wasPaused = policy.paused();
+        try pool.pokePrice(address(weth)) {}
+        catch {
+            _violate("pokePrice reverted");
+        }
+        if (wasPaused || !policy.paused()) return;
+        _hit(_priceFresh() ? Path.BreakerTripDeviation : Path.BreakerTripStale);
+    }
+
+    function _signedReport(address actor, uint16 pdBps)
+        internal
+        returns (ScoreReport memory report, bytes memory signatures)
+    {
+        if (block.timestamp <= _lastIssuedAt) vm.warp(_lastIssuedAt + 1);
+        _lastIssuedAt = uint64(block.timestamp);
+        (uint64 version,,) = oracle.operatorSet();
+        report = ScoreReport({
+            borrower: actor,
+            pdBps: pdBps,
+            reasonCodes: [uint16(1), 2, 0, 0],
+            modelId: modelId,
+            operatorSetVersion: version,
+            issuedAt: uint64(block.timestamp),
+            validUntil: uint64(block.timestamp + 60 days)
+        });
+        bytes32 digest = oracle.hashReport(report);
+        for (uint256 i = 0; i < 2; ++i) {
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(_operatorKeys[i], digest);
+            signatures = abi.encodePacked(signatures, r, s, v);
+        }
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        return actors[seed % actors.length];
+    }
+
+    function _largeBorrower(uint256 seed) internal view returns (address) {
+        return actors[seed % LARGE_BORROWERS];
+    }
+
+    function _smallBorrower(uint256 seed) internal view returns (address) {
+        return actors[LARGE_BORROWERS + seed % SMALL_BORROWERS];
+    }
+
+    /// @dev Among actors[from..to), the one with debt whose health factor is lowest, or address(0).
+    function _leastHealthy(uint256 from, uint256 to) internal view returns (address lowest) {
+        uint256 lowestHealth = type(uint256).max;
+        for (uint256 i = from; i < to; ++i) {
+            if (_ghostPositions[actors[i]].scaledDebt == 0) continue;
+            (,,, uint256 healthFactor) = pool.positionOf(actors[i]);
+            if (healthFactor < lowestHealth || lowest == address(0)) (lowest, lowestHealth) = (actors[i], healthFactor);
+        }
+    }
+
+    /// @dev The first actor from `seed` on with debt, or address(0).
+    function _borrowerWithDebt(uint256 seed) internal view returns (address) {
+        for (uint256 i = 0; i < actors.length; ++i) {
+            address actor = actors[(seed % actors.length + i) % actors.length];
+            if (_ghostPositions[actor].scaledDebt != 0) return actor;
+        }
+        return address(0);
+    }
+
+    /// @dev Spreads a fuzzed seed uniformly (the runner favours small and boundary values, which for amounts the modes
+    /// already cover).
+    function _random(uint256 seed) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(seed)));
+    }
+
+    function _bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
+        if (max <= min) return min;
+        return min + (x % (max - min + 1));
+    }
+}
