@@ -176,7 +176,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _attempt(Action.BorrowWithReport);
         address actor = _largeBorrower(actorSeed);
         (ScoreReport memory report, bytes memory signatures) = _signedReport(actor, uint16(_bound(pdSeed, 0, 3_200)));
-        (uint8 tier,,) = policy.tierForScore(report.pdBps, report.issuedAt, true);
+        (uint8 tier,,) = policy.tierForScore(report.pdBps, report.issuedAt, uint64(block.timestamp), true);
         uint256 amount = _bound(_random(amountSeed), _minDebtWad, 30_000e18);
         bool moves = _movesTier(actor, tier);
         vm.prank(actor);
@@ -588,8 +588,8 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
 
     /// @dev The tier `actor`'s stored score maps to now (the most conservative one when unscored or stale).
     function _currentTier(address actor) internal view returns (uint8 tier, bool declined) {
-        (uint16 pdBps,, uint64 issuedAt, bool valid) = oracle.loanScoreOf(actor);
-        (tier,, declined) = policy.tierForScore(pdBps, issuedAt, valid);
+        (uint16 pdBps,, uint64 issuedAt, uint64 postedAt, bool valid) = oracle.loanScoreOf(actor);
+        (tier,, declined) = policy.tierForScore(pdBps, issuedAt, postedAt, valid);
     }
 
     function _healthFactorInCurrentTier(address borrower, uint256 valueWad, uint256 debtWad)
