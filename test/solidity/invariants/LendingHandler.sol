@@ -539,8 +539,12 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             (, uint8 tier,,) = pool.positionOf(actor);
             GhostPosition storage p = _ghostPositions[actor];
             if (tier == p.tier) continue;
+            // A borrow moves a position to its score's tier; a withdrawal or rebase to the tier the position belongs
+            // on now (`tierForPosition`: an expired score's notice period, a held-back score only making it worse).
             (uint8 current,) = _currentTier(actor);
-            if (tier != current) _violate("a position moved to a tier its score does not map to");
+            if (tier != current && tier != _positionTier(actor, p.tier)) {
+                _violate("a position moved to a tier its score does not map to");
+            }
             if (p.scaledDebt == 0) {
                 p.tier = tier;
             } else {
@@ -590,6 +594,13 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function _currentTier(address actor) internal view returns (uint8 tier, bool declined) {
         (uint16 pdBps,, uint64 issuedAt, uint64 postedAt, bool valid) = oracle.loanScoreOf(actor);
         (tier,, declined) = policy.tierForScore(pdBps, issuedAt, postedAt, valid);
+    }
+
+    /// @dev The tier a position holding `heldTier` belongs on now (withdrawals and `rebase` move it there).
+    function _positionTier(address actor, uint8 heldTier) internal view returns (uint8) {
+        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) =
+            oracle.positionScoreOf(actor);
+        return policy.tierForPosition(heldTier, pdBps, issuedAt, validUntil, postedAt, modelApproved);
     }
 
     function _healthFactorInCurrentTier(address borrower, uint256 valueWad, uint256 debtWad)
