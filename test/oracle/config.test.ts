@@ -177,6 +177,26 @@ describe("oracle config", () => {
       expect(config.model.validationReportPath).to.equal(join(process.cwd(), "oracle", "model", "MODEL_CARD.json"));
     });
 
+    it("the example config's keystore is where the README's keystore command writes it, and keys and stores are git-ignored", async () => {
+      const { execFileSync } = await import("node:child_process");
+      const { readFileSync } = await import("node:fs");
+      const { relative } = await import("node:path");
+      const config = await loadConfig(join(process.cwd(), "oracle", "node.example.json"));
+      const readme = readFileSync("README.md", "utf8");
+      const out = /npm run oracle:keystore -- create --out ([^\s`]+)/.exec(readme)?.[1];
+      expect(out, "README shows the keystore command").to.be.a("string");
+      expect(join(process.cwd(), out!), "README's --out (run from the repo root) = example's keystore.path").to.equal(config.keystore.path);
+      const copy = /cp oracle\/node\.example\.json ([^\s`]+)/.exec(readme)?.[1];
+      expect(copy, "README shows where the config is copied").to.be.a("string");
+      expect(join(process.cwd(), copy!, ".."), "the copy sits beside the example, so its relative paths still hold").to.equal(join(process.cwd(), "oracle"));
+      const files = [config.keystore.path, config.store.path, `${config.store.path}-wal`, `${config.store.path}-shm`, copy!, "data/operator-2.keystore.json", "some/where/node.sqlite"];
+      for (const file of files) {
+        const path = relative(process.cwd(), file);
+        // check-ignore exits 0 when the path is ignored (non-zero throws).
+        expect(() => execFileSync("git", ["check-ignore", "-q", "--no-index", path]), `${path} is git-ignored`).not.to.throw();
+      }
+    });
+
     it("names the file when it is missing or not JSON", async () => {
       const missing = join(dir, "absent.json");
       await expectRejection(loadConfig(missing), `cannot read node config file ${missing}: ENOENT`);

@@ -196,4 +196,27 @@ describe("npm run oracle (CLI)", function () {
       cleanup();
     }
   });
+
+  it("names a missing file by its resolved path, the field and the config it came from", async () => {
+    const { execFile } = await import("node:child_process");
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const { dir, cleanup } = tempDir("cli-paths");
+    try {
+      const path = `${dir}/node.json`;
+      // The shipped example, as an operator copies it: its relative paths resolve against this folder.
+      writeFileSync(path, readFileSync("oracle/node.example.json", "utf8"));
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile("node_modules/.bin/tsx", ["oracle/src/main.ts", "--config", path], { timeout: 30_000 }, (error, _stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
+        );
+        child.stdin?.end();
+      });
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include(
+        `keystore file not found: ${dir}/data/operator-1.keystore.json (keystore.path in ${path}, resolved against the config's folder)`,
+      );
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -206,7 +206,10 @@ function reportDuplicates(ctx: z.RefinementCtx, peers: Peer[], field: keyof Peer
   });
 }
 
-export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type NodeConfig = z.infer<typeof nodeConfigSchema> & {
+  /** The file the config was loaded from (absolute), when it came from one: errors about its paths name it. */
+  configFile?: string;
+};
 export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
 export type PeerConfig = NodeConfig["peers"][number];
 export type KeystoreConfig = NodeConfig["keystore"];

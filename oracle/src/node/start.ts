@@ -20,7 +20,7 @@ import {
   type ChainContext,
   type SubmitterOptions,
 } from "../chain/index.js";
-import type { NodeConfig } from "../config/index.js";
+import { explainingConfigPaths, type NodeConfig } from "../config/index.js";
 import { loadOperatorWallet } from "../keystore/index.js";
 import { createLogger, type Logger } from "../log/index.js";
 import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
@@ -67,7 +67,12 @@ export interface RunningNode {
   shutdown(reason: string): Promise<ShutdownResult>;
 }
 
-export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+/** Starts the node; an error about one of the config's files names the field and the config file it came from. */
+export function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+  return explainingConfigPaths(config, () => assembleNode(config, options));
+}
+
+async function assembleNode(config: NodeConfig, options: StartNodeOptions): Promise<RunningNode> {
   const log = options.logger ?? createLogger({ nodeId: config.nodeId, level: config.logLevel });
   if (secp256k1LoadError === undefined) log.info({ backend: secp256k1.backend }, "secp256k1 back end");
   else log.warn({ backend: secp256k1.backend, err: secp256k1LoadError }, "libsecp256k1 addon did not load; signatures use the slower pure-JS back end");
