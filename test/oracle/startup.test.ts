@@ -155,6 +155,36 @@ describe("oracle node start-up", function () {
     }
   });
 
+  it("warns at start when its key cannot pay for submissions, naming the amount, and /health says so", async () => {
+    const { dir: own, cleanup: done } = tempDir("startup-unfunded");
+    const { Writable } = await import("node:stream");
+    const { createLogger } = await import("../../oracle/src/log/index.js");
+    const lines: { level: string; msg: string; neededEth?: string }[] = [];
+    const destination = new Writable({ write: (chunk, _encoding, next) => (lines.push(JSON.parse(String(chunk))), next()) });
+    const [config] = await clusterConfigs(own, approved);
+    const balance = await approved.ethers.provider.getBalance(config!.operatorAddress);
+    await approved.connection.networkHelpers.setBalance(config!.operatorAddress, 1_000n);
+    try {
+      const node = await startTestNode(config!, approved, { logger: createLogger({ nodeId: "n", level: "warn", destination }) });
+      try {
+        const warning = lines.find((line) => line.level === "warn" && line.msg.startsWith("low balance"));
+        expect(warning?.msg).to.match(new RegExp(`^low balance: operator ${config!.operatorAddress} holds 0\\.000000000000001 ETH, needs ≥ [0-9.]+ ETH`));
+        expect(Number(warning?.neededEth)).to.be.greaterThan(0);
+        const response = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(5_000) });
+        const health = (await response.json()) as { status: string; problems: string[] };
+        expect(response.status).to.equal(503);
+        expect(health.status).to.equal("degraded");
+        expect(health.problems.join("\n")).to.match(/^low balance: operator/m);
+        expect(await (await fetch(`${node.url}/metrics`)).text()).to.match(/^verity_oracle_operator_balance_wei 1000$/m);
+      } finally {
+        await node.shutdown("test");
+      }
+    } finally {
+      await approved.connection.networkHelpers.setBalance(config!.operatorAddress, balance);
+      done();
+    }
+  });
+
   it("starts when everything checks out, serves /health, and shuts down cleanly", async () => {
     const { dir: own, cleanup: done } = tempDir("startup-ok");
     try {
