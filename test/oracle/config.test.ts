@@ -150,6 +150,7 @@ describe("oracle config", () => {
     expectConfigError(withEdit((c) => (c.peers[0].url = "ftp://x")), "config.peers[0].url: must be an http(s) URL");
     expectConfigError(withEdit((c) => (c.peers[0].address = "0x1234")), "config.peers[0].address: must be a 20-byte hex address");
     expectConfigError(withEdit((c) => (c.logLevel = "loud")), "config.logLevel:");
+    expectConfigError(withEdit((c) => (c.store.path = " ")), "config.store.path: must not be empty (a file path, relative to the config file's folder)");
   });
 
   describe("loadConfig", () => {
