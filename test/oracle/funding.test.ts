@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { parseEther, Wallet } from "ethers";
 
-import { FundingMonitor, SUBMIT_SCORE_GAS_BOUND } from "../../oracle/src/chain/index.js";
+import { conciseError, FundingMonitor, InsufficientFundsError, SUBMIT_SCORE_GAS_BOUND } from "../../oracle/src/chain/index.js";
 import { createLogger, RepeatedLogFilter } from "../../oracle/src/log/index.js";
 import { createMetrics } from "../../oracle/src/metrics/index.js";
 import { checkHealth } from "../../oracle/src/server/index.js";
@@ -49,6 +49,15 @@ describe("operator funding", function () {
 });
 
 describe("repeated log lines", () => {
+  it("a log line's reason is one short line: the error's own, or the ethers code and the first line of its message", () => {
+    const funds = new InsufficientFundsError("0x12E5FE462E85dd46f2c98fACEA79950A5F221615", 0n, 10n ** 15n, 5_000);
+    expect(conciseError(funds)).to.equal("INSUFFICIENT_FUNDS: operator 0x12E5FE462E85dd46f2c98fACEA79950A5F221615 holds 0.0 ETH, a submitScore needs up to 0.001 ETH (gas limit × max fee); fund it");
+    const ethersDump = Object.assign(new Error(`could not coalesce error (error={ "message": "boom" }, payload=${"0x".padEnd(6_000, "ab")})`), { code: "UNKNOWN_ERROR" });
+    const reason = conciseError(ethersDump);
+    expect(reason).to.match(/^UNKNOWN_ERROR: could not coalesce error/);
+    expect(reason.length).to.be.at.most(240);
+  });
+
   it("lets the first of identical lines through, then one per interval with the count suppressed meanwhile", () => {
     let now = 0;
     const filter = new RepeatedLogFilter(60_000, () => now);

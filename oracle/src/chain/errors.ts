@@ -76,6 +76,8 @@ export function isInsufficientFunds(error: unknown): boolean {
  * request and response (several KB with a signed transaction), which the log does not need.
  */
 export function conciseError(error: unknown, maxLength = 240): string {
-  const text = error instanceof Error && ethersErrorCode(error) === undefined ? error.message.split("\n")[0]! : describeChainError(undefined, error);
+  const code = ethersErrorCode(error);
+  const ownMessage = error instanceof Error && (code === undefined || error.message.startsWith(`${code}:`));
+  const text = ownMessage ? error.message.split("\n")[0]! : describeChainError(undefined, error);
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
 }

@@ -72,7 +72,8 @@ export class InsufficientFundsError extends Error {
   ) {
     const holds = availableWei === undefined ? "" : ` holds ${formatEther(availableWei)} ETH,`;
     const needs = neededWei === undefined ? " cannot pay for gas" : ` a submitScore needs up to ${formatEther(neededWei)} ETH (gas limit × max fee)`;
-    super(`INSUFFICIENT_FUNDS: operator ${operator}${holds}${needs}; fund it (next attempt in ${Math.round(retryInMs / 1000)} s)`);
+    // No retry time in the message: identical failures make identical lines, which the log rate-limits.
+    super(`INSUFFICIENT_FUNDS: operator ${operator}${holds}${needs}; fund it`);
   }
 }
 
@@ -167,7 +168,8 @@ export class Submitter {
       } catch (error) {
         const reason = conciseError(error);
         const suppressed = this.repeatedLog.admit(reason);
-        if (suppressed !== undefined) log.error({ reason, reportDigest: submission.reportDigest, suppressed }, "resuming submission failed; will retry");
+        const retryInMs = error instanceof InsufficientFundsError ? { retryInMs: error.retryInMs } : {};
+        if (suppressed !== undefined) log.error({ reason, ...retryInMs, reportDigest: submission.reportDigest, suppressed }, "resuming submission failed; will retry");
         // The key cannot pay for any of them: the rest would be refused the same way.
         if (error instanceof InsufficientFundsError) break;
       }
