@@ -422,7 +422,8 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
       listen: { host: "127.0.0.1", port: node.port },
       keystore: { path: `node-${node.index}.keystore.json`, passwordEnv: PASSWORD_ENV },
       model: { path: MODEL_PATH },
-      chain: { rpcUrl: `http://127.0.0.1:${proxy.port}`, chainId: Number(chainId), deploymentFile: "deployment.json", confirmations: 0, pollIntervalMs: 200 },
+      // confirmations 1, as in the example config: `hardhat node` automines, so no block follows a request's own.
+      chain: { rpcUrl: `http://127.0.0.1:${proxy.port}`, chainId: Number(chainId), deploymentFile: "deployment.json", confirmations: 1, pollIntervalMs: 200 },
       peers: procs.filter((p) => p.address !== node.address).map((p) => ({ id: p.id, url: p.url, address: p.address })),
       quorum: { threshold: 2, tolerancePdBps: 5 },
       report: { validitySec: 86_400 },

@@ -150,6 +150,7 @@ describe("oracle config", () => {
     expectConfigError(withEdit((c) => (c.peers[0].url = "ftp://x")), "config.peers[0].url: must be an http(s) URL");
     expectConfigError(withEdit((c) => (c.peers[0].address = "0x1234")), "config.peers[0].address: must be a 20-byte hex address");
     expectConfigError(withEdit((c) => (c.logLevel = "loud")), "config.logLevel:");
+    expectConfigError(withEdit((c) => (c.store.path = " ")), "config.store.path: must not be empty (a file path, relative to the config file's folder)");
   });
 
   describe("loadConfig", () => {
@@ -175,6 +176,26 @@ describe("oracle config", () => {
       expect(config.quorum.threshold).to.equal(2);
       expect(config.model.path).to.equal(join(process.cwd(), "oracle", "model", "credit-model.onnx"));
       expect(config.model.validationReportPath).to.equal(join(process.cwd(), "oracle", "model", "MODEL_CARD.json"));
+    });
+
+    it("the example config's keystore is where the README's keystore command writes it, and keys and stores are git-ignored", async () => {
+      const { execFileSync } = await import("node:child_process");
+      const { readFileSync } = await import("node:fs");
+      const { relative } = await import("node:path");
+      const config = await loadConfig(join(process.cwd(), "oracle", "node.example.json"));
+      const readme = readFileSync("README.md", "utf8");
+      const out = /npm run oracle:keystore -- create --out ([^\s`]+)/.exec(readme)?.[1];
+      expect(out, "README shows the keystore command").to.be.a("string");
+      expect(join(process.cwd(), out!), "README's --out (run from the repo root) = example's keystore.path").to.equal(config.keystore.path);
+      const copy = /cp oracle\/node\.example\.json ([^\s`]+)/.exec(readme)?.[1];
+      expect(copy, "README shows where the config is copied").to.be.a("string");
+      expect(join(process.cwd(), copy!, ".."), "the copy sits beside the example, so its relative paths still hold").to.equal(join(process.cwd(), "oracle"));
+      const files = [config.keystore.path, config.store.path, `${config.store.path}-wal`, `${config.store.path}-shm`, copy!, "data/operator-2.keystore.json", "some/where/node.sqlite"];
+      for (const file of files) {
+        const path = relative(process.cwd(), file);
+        // check-ignore exits 0 when the path is ignored (non-zero throws).
+        expect(() => execFileSync("git", ["check-ignore", "-q", "--no-index", path]), `${path} is git-ignored`).not.to.throw();
+      }
     });
 
     it("names the file when it is missing or not JSON", async () => {

@@ -73,7 +73,7 @@ describe("oracle keystore", function () {
   it("names a missing keystore file, a missing env var and an unreadable password file", async () => {
     const missing = join(dir, "absent.json");
     expect((await rejection(loadOperatorWallet({ path: missing, passwordEnv: "P" }, { env: { P: "x" } }))).message).to.equal(
-      `cannot read keystore file ${missing}: ENOENT`,
+      `keystore file not found: ${missing}`,
     );
     const { path } = await keystoreAt("op.json");
     expect((await rejection(loadOperatorWallet({ path, passwordEnv: "OP_PASSWORD" }, { env: {} }))).message).to.include(
@@ -122,8 +122,8 @@ describe("oracle keystore", function () {
     }
   });
 
-  it("CLI creates a keystore from a key on stdin and prints only the address", async () => {
-    const out = join(dir, "cli.json");
+  it("CLI creates a keystore (and its missing parent folders) from a key on stdin and prints only the address", async () => {
+    const out = join(dir, "data", "keys", "cli.json");
     const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
     const child = execFile(
       tsx,
@@ -143,5 +143,6 @@ describe("oracle keystore", function () {
     expect(stdout).to.equal(`${address}\n`);
     const wallet = await loadOperatorWallet({ path: out, passwordEnv: "P" }, { env: { P: PASSWORD } });
     expect(wallet.address).to.equal(address);
+    expect(statSync(join(dir, "data")).mode & 0o777, "a folder that holds keys is the owner's only").to.equal(0o700);
   });
 });

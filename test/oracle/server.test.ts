@@ -207,6 +207,7 @@ describe("oracle server", function () {
       modelId: "0xmodel",
       chain: { headBlock: 120, lastProcessedBlock: 118, lagBlocks: 2 },
       clock: null,
+      problems: [],
     });
   });
 

@@ -165,6 +165,36 @@ describe("oracle node start-up", function () {
     }
   });
 
+  it("warns at start when its key cannot pay for submissions, naming the amount, and /health says so", async () => {
+    const { dir: own, cleanup: done } = tempDir("startup-unfunded");
+    const { Writable } = await import("node:stream");
+    const { createLogger } = await import("../../oracle/src/log/index.js");
+    const lines: { level: string; msg: string; neededEth?: string }[] = [];
+    const destination = new Writable({ write: (chunk, _encoding, next) => (lines.push(JSON.parse(String(chunk))), next()) });
+    const [config] = await clusterConfigs(own, approved);
+    const balance = await approved.ethers.provider.getBalance(config!.operatorAddress);
+    await approved.connection.networkHelpers.setBalance(config!.operatorAddress, 1_000n);
+    try {
+      const node = await startTestNode(config!, approved, { logger: createLogger({ nodeId: "n", level: "warn", destination }) });
+      try {
+        const warning = lines.find((line) => line.level === "warn" && line.msg.startsWith("low balance"));
+        expect(warning?.msg).to.match(new RegExp(`^low balance: operator ${config!.operatorAddress} holds 0\\.000000000000001 ETH, needs ≥ [0-9.]+ ETH`));
+        expect(Number(warning?.neededEth)).to.be.greaterThan(0);
+        const response = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(5_000) });
+        const health = (await response.json()) as { status: string; problems: string[] };
+        expect(response.status).to.equal(503);
+        expect(health.status).to.equal("degraded");
+        expect(health.problems.join("\n")).to.match(/^low balance: operator/m);
+        expect(await (await fetch(`${node.url}/metrics`)).text()).to.match(/^verity_oracle_operator_balance_wei 1000$/m);
+      } finally {
+        await node.shutdown("test");
+      }
+    } finally {
+      await approved.connection.networkHelpers.setBalance(config!.operatorAddress, balance);
+      done();
+    }
+  });
+
   it("starts when everything checks out, serves /health, and shuts down cleanly", async () => {
     const { dir: own, cleanup: done } = tempDir("startup-ok");
     try {
@@ -202,6 +232,29 @@ describe("npm run oracle (CLI)", function () {
       expect(result.code).to.equal(1);
       expect(result.stderr).to.match(/config\.operatorAddress: must be a 20-byte hex address/);
       expect(result.stderr).to.match(/config\.listen: required/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("names a missing file by its resolved path, the field and the config it came from", async () => {
+    const { execFile } = await import("node:child_process");
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const { dir, cleanup } = tempDir("cli-paths");
+    try {
+      const path = `${dir}/node.json`;
+      // The shipped example, as an operator copies it: its relative paths resolve against this folder.
+      writeFileSync(path, readFileSync("oracle/node.example.json", "utf8"));
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile("node_modules/.bin/tsx", ["oracle/src/main.ts", "--config", path], { timeout: 30_000 }, (error, _stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
+        );
+        child.stdin?.end();
+      });
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include(
+        `keystore file not found: ${dir}/data/operator-1.keystore.json (keystore.path in ${path}, resolved against the config's folder)`,
+      );
     } finally {
       cleanup();
     }

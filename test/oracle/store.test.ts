@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
@@ -71,6 +71,13 @@ describe("oracle store", () => {
     expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).to.equal("wal");
     expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).to.equal(MIGRATIONS.length);
     db.close();
+  });
+
+  it("creates its folder when it does not exist yet", () => {
+    const nested = join(dirname(path), "data", "nested", "node.sqlite");
+    const created = openStore(nested);
+    expect(created.recordApplication(application(1n))).to.equal("recorded");
+    created.close();
   });
 
   it("refuses a store written by a newer node", () => {

@@ -4,8 +4,9 @@
  * else posted is "confirmed by other"; a report the contract refuses fails with the decoded custom error.
  */
 import { expect } from "chai";
+import { parseEther, Wallet } from "ethers";
 
-import { decodeCustomError, Submitter } from "../../oracle/src/chain/index.js";
+import { decodeCustomError, SUBMIT_SCORE_GAS_BOUND, Submitter } from "../../oracle/src/chain/index.js";
 import { toReasonCodeSlots } from "../../oracle/src/consensus/index.js";
 import { createLogger } from "../../oracle/src/log/index.js";
 import { hashScoreReport, packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
@@ -67,6 +68,44 @@ describe("submitter: idempotent report submission", function () {
     new Submitter({ chain: fixture.chain(), store, wallet: fixture.operators[0]!, log, maxAttempts: 3, ...fast, hooks });
   const postedCount = async (borrower: string) =>
     (await fixture.system.oracle.queryFilter(fixture.system.oracle.filters.ScorePosted(borrower))).length;
+
+  it("an unfunded operator: a short INSUFFICIENT_FUNDS error with the amounts, retries backed off, the report kept for after funding", async () => {
+    const { report, reportDigest } = await storedReport();
+    const unfunded = Wallet.createRandom();
+    const chain = fixture.chain();
+    let broadcasts = 0;
+    const broadcast = chain.provider.broadcastTransaction.bind(chain.provider);
+    chain.provider.broadcastTransaction = (signed) => ((broadcasts += 1), broadcast(signed));
+    const poor = new Submitter({ chain, store, wallet: unfunded, log, maxAttempts: 3, ...fast, fundingBackoff: { baseDelayMs: 1_000, maxDelayMs: 4_000 } });
+
+    const error = await poor.submit(reportDigest).then(
+      () => expect.fail("an unfunded submission must not succeed"),
+      (e: unknown) => e as Error & { code?: string; neededWei?: bigint; availableWei?: bigint },
+    );
+    expect(error.code).to.equal("INSUFFICIENT_FUNDS");
+    expect(error.message).to.match(new RegExp(`^INSUFFICIENT_FUNDS: operator ${unfunded.address} holds 0\\.0 ETH, a submitScore needs up to [0-9.]+ ETH`));
+    expect(error.message.length, "no multi-KB ethers dump").to.be.lessThan(300);
+    expect(error.availableWei).to.equal(0n);
+    expect(error.neededWei! > 0n).to.equal(true);
+    expect(store.getSubmission(reportDigest)!.status, "the report waits for funding, it is not given up").not.to.equal("failed");
+    expect(poor.status().problem).to.match(/^INSUFFICIENT_FUNDS/);
+
+    // Within the backoff a retry answers at once from memory: no new transaction, no RPC storm.
+    const again = await poor.submit(reportDigest).then(() => undefined, (e: unknown) => e as Error);
+    expect(again?.message).to.equal(error.message);
+    expect(broadcasts).to.equal(1);
+
+    // Funded, the next attempt after the backoff posts the report and the problem clears.
+    await (await fixture.signers[0]!.sendTransaction({ to: unfunded.address, value: parseEther("1") })).wait();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const result = await poor.submit(reportDigest);
+    expect(result.status).to.equal("confirmed");
+    expect(await postedCount(report.borrower)).to.equal(1);
+    expect(poor.status().problem).to.equal(undefined);
+    // The start-up balance check's gas bound covers a real submitScore with the quorum's signatures.
+    const receipt = await fixture.ethers.provider.getTransactionReceipt(result.txHash!);
+    expect(receipt!.gasUsed <= SUBMIT_SCORE_GAS_BOUND, `submitScore used ${receipt!.gasUsed} gas`).to.equal(true);
+  });
 
   it("posts once and records the transaction", async () => {
     const { report, reportDigest } = await storedReport();

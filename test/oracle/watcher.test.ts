@@ -29,14 +29,14 @@ describe("ScoreRequested watcher", function () {
       const path = `${dir}/node.sqlite`;
       let store = openStore(path);
       const watcherOn = (s: typeof store) =>
-        new ScoreRequestWatcher({ chain: fixture.chain(), store: s, log, confirmations: 2, pollIntervalMs: 100, maxBlockRange: 3 });
+        new ScoreRequestWatcher({ chain: fixture.chain(), store: s, log, confirmations: 3, pollIntervalMs: 100, maxBlockRange: 3 });
 
       const first = await request(5, "application-1");
       await request(6, "application-2");
       await fixture.connection.networkHelpers.mine(1);
       let watcher = watcherOn(store);
       let found = await watcher.poll();
-      // The newest block has fewer than 2 confirmations: only the first request is recorded.
+      // The second request has 2 confirmations (its block and one on top), fewer than 3: only the first is recorded.
       expect(found.map((r) => r.applicationHash)).to.deep.equal([id("application-1")]);
       expect(store.getCursor(SCORE_REQUESTED_STREAM)).to.equal((await fixture.ethers.provider.getBlockNumber()) - 2);
       expect(found[0]!.blockNumber).to.equal(first);
@@ -61,6 +61,24 @@ describe("ScoreRequested watcher", function () {
       expect(pending[2]!.borrower).to.equal(fixture.signers[7]!.address);
       store.close();
     } finally {
+      cleanup();
+    }
+  });
+
+  it("confirmations: 1 counts the request's own block (ethers semantics), so an automining chain needs no further block", async () => {
+    const { dir, cleanup } = tempDir("watcher-automine");
+    const store = openStore(`${dir}/node.sqlite`);
+    try {
+      const watcher = new ScoreRequestWatcher({ chain: fixture.chain(), store, log, confirmations: 1, pollIntervalMs: 100 });
+      const mined = await request(9, "application-automine");
+      await settle();
+      // No block after the request's: it has exactly 1 confirmation.
+      expect(await fixture.ethers.provider.getBlockNumber()).to.equal(mined);
+      const found = await watcher.poll();
+      expect(found.map((r) => r.applicationHash)).to.include(id("application-automine"));
+      expect(store.getCursor(SCORE_REQUESTED_STREAM)).to.equal(mined);
+    } finally {
+      store.close();
       cleanup();
     }
   });

@@ -60,3 +60,24 @@ export function describeChainError(iface: Interface | undefined, error: unknown)
 export class ChainUnavailableError extends Error {
   override readonly name = "ChainUnavailableError";
 }
+
+/**
+ * The sender cannot pay for the transaction. ethers names it INSUFFICIENT_FUNDS only for geth's wording; Hardhat
+ * and EDR say "Sender doesn't have enough funds" and reach ethers as UNKNOWN_ERROR, so the message is checked too.
+ */
+export function isInsufficientFunds(error: unknown): boolean {
+  if (ethersErrorCode(error) === "INSUFFICIENT_FUNDS") return true;
+  const text = `${error instanceof Error ? error.message : String(error)} ${JSON.stringify((error as { error?: unknown } | null)?.error ?? "")}`;
+  return /insufficient funds|doesn't have enough funds/i.test(text);
+}
+
+/**
+ * A one-line description of `error` for a log line, at most `maxLength` characters: ethers errors carry the whole
+ * request and response (several KB with a signed transaction), which the log does not need.
+ */
+export function conciseError(error: unknown, maxLength = 240): string {
+  const code = ethersErrorCode(error);
+  const ownMessage = error instanceof Error && (code === undefined || error.message.startsWith(`${code}:`));
+  const text = ownMessage ? error.message.split("\n")[0]! : describeChainError(undefined, error);
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+}

@@ -11,9 +11,10 @@ export {
   type OperatorSet,
 } from "./checks.js";
 export { ScoreRequestWatcher, SCORE_REQUESTED_STREAM, type WatcherOptions } from "./watcher.js";
-export { Submitter, type SubmitterHooks, type SubmitterOptions } from "./submitter.js";
-export { ChainUnavailableError, decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError, revertData } from "./errors.js";
-export { backoffDelay, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
+export { InsufficientFundsError, Submitter, type SubmitterHooks, type SubmitterOptions } from "./submitter.js";
+export { ChainUnavailableError, conciseError, decodeCustomError, describeChainError, ethersErrorCode, isInsufficientFunds, isTransientChainError, revertData } from "./errors.js";
+export { DEFAULT_FUNDING_HEADROOM, FundingMonitor, SUBMIT_SCORE_GAS_BOUND, type FundingStatus } from "./funding.js";
+export { backoffDelay, confirmedHead, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
 export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";
 export { OperatorSetCache, type OperatorSetCacheOptions } from "./operator-set-cache.js";
 export { findScoreRequest, scorePostedSince } from "./score-requests.js";

@@ -45,3 +45,13 @@ export interface BackoffPolicy {
 export function backoffDelay(attempt: number, policy: BackoffPolicy): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
 }
+
+/**
+ * The newest block whose contents have at least `confirmations` confirmations, in ethers' sense: a block has 1
+ * confirmation once it is the head, 2 once another block is on top. 0 and 1 both mean "mined" (logs of unmined
+ * transactions cannot be read), so an automining chain, which makes no block until the next transaction, works
+ * with either.
+ */
+export function confirmedHead(head: number, confirmations: number): number {
+  return head - Math.max(confirmations - 1, 0);
+}

@@ -11,18 +11,22 @@
  *   contract refuses a report that is not newer than the stored one (`OracleReportNotNewer`), which this module
  *   reads as "posted by someone else", not as a failure.
  * - Transient errors (ethers codes TIMEOUT, NETWORK_ERROR, SERVER_ERROR, NONCE_EXPIRED, REPLACEMENT_UNDERPRICED)
- *   are retried with exponential backoff up to `maxAttempts`; INSUFFICIENT_FUNDS and contract reverts fail at once
- *   with the reason; anything unrecognised is rethrown with the state left as stored, for the next resume.
+ *   are retried with exponential backoff up to `maxAttempts`; contract reverts fail at once with the reason;
+ *   anything unrecognised is rethrown with the state left as stored, for the next resume.
+ * - INSUFFICIENT_FUNDS is the operator's problem, not the report's: the submission stays as stored (it goes out once
+ *   the key is funded) and the submitter throws a short `InsufficientFundsError` naming the amounts; until a bounded
+ *   exponential backoff has passed, every submission is refused at once from memory, without touching the chain.
+ * - `status()` tells /health when the key cannot pay or submissions keep failing.
  */
-import { Transaction, type TransactionReceipt, type TransactionRequest } from "ethers";
+import { formatEther, Transaction, type TransactionReceipt, type TransactionRequest } from "ethers";
 
 import type { OperatorWallet } from "../keystore/index.js";
-import type { Logger } from "../log/index.js";
+import { RepeatedLogFilter, type Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import { packSignatures } from "../signing/index.js";
 import type { OracleStore, StoredProposal, Submission } from "../store/index.js";
 import type { ChainContext } from "./connect.js";
-import { decodeCustomError, describeChainError, ethersErrorCode, isTransientChainError } from "./errors.js";
+import { conciseError, decodeCustomError, describeChainError, ethersErrorCode, isInsufficientFunds, isTransientChainError } from "./errors.js";
 import { backoffDelay, sleep, TimeoutError, withTimeout, type BackoffPolicy } from "./rpc.js";
 
 export interface SubmitterHooks {
@@ -45,11 +49,33 @@ export interface SubmitterOptions {
   receiptPollMs?: number;
   /** Fee increase of a replacement transaction, in percent (nodes require ≥ 10 %). */
   feeBumpPercent?: number;
+  /** Wait before trying again after INSUFFICIENT_FUNDS (default 5 s doubling to 5 min). */
+  fundingBackoff?: BackoffPolicy;
   hooks?: SubmitterHooks;
 }
 
 /** Unexpected reverts are not retried: the same call would revert again. */
 class PermanentSubmitError extends Error {}
+
+/** Failures in a row from which /health reports the submitter as failing. */
+const FAILING_AFTER = 3;
+
+/** The operator key cannot pay for a submission; `message` is one short line with the amounts. */
+export class InsufficientFundsError extends Error {
+  override readonly name = "InsufficientFundsError";
+  readonly code = "INSUFFICIENT_FUNDS";
+  constructor(
+    readonly operator: string,
+    readonly availableWei: bigint | undefined,
+    readonly neededWei: bigint | undefined,
+    readonly retryInMs: number,
+  ) {
+    const holds = availableWei === undefined ? "" : ` holds ${formatEther(availableWei)} ETH,`;
+    const needs = neededWei === undefined ? " cannot pay for gas" : ` a submitScore needs up to ${formatEther(neededWei)} ETH (gas limit × max fee)`;
+    // No retry time in the message: identical failures make identical lines, which the log rate-limits.
+    super(`INSUFFICIENT_FUNDS: operator ${operator}${holds}${needs}; fund it`);
+  }
+}
 
 export class Submitter {
   private readonly maxAttempts: number;
@@ -57,8 +83,17 @@ export class Submitter {
   private readonly receiptTimeoutMs: number;
   private readonly receiptPollMs: number;
   private readonly feeBumpPercent: bigint;
+  private readonly fundingBackoff: BackoffPolicy;
   /** Digests being submitted right now: a second caller waits for the first instead of racing it. */
   private readonly inFlight = new Map<string, Promise<Submission>>();
+  /** Cost (gas limit × max fee) of the last transaction built, for an INSUFFICIENT_FUNDS message. */
+  private lastTxCostWei: bigint | undefined;
+  /** Set after INSUFFICIENT_FUNDS: no submission is tried before `until`. */
+  private unfunded: { error: InsufficientFundsError; until: number; failures: number } | undefined;
+  private failuresInARow = 0;
+  /** Identical failure lines are logged once a minute, with how many were held back. */
+  private readonly repeatedLog = new RepeatedLogFilter();
+  private lastFailure: string | undefined;
 
   constructor(private readonly options: SubmitterOptions) {
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -66,15 +101,60 @@ export class Submitter {
     this.receiptTimeoutMs = options.receiptTimeoutMs ?? 120_000;
     this.receiptPollMs = options.receiptPollMs ?? 250;
     this.feeBumpPercent = BigInt(options.feeBumpPercent ?? 20);
+    this.fundingBackoff = options.fundingBackoff ?? { baseDelayMs: 5_000, maxDelayMs: 300_000 };
   }
 
-  /** Submits the report with this digest (its proposal and signatures must be stored); returns the final row. */
+  /**
+   * Submits the report with this digest (its proposal and signatures must be stored); returns the final row.
+   * Rejects with an InsufficientFundsError while the key cannot pay (at once, during the backoff).
+   */
   submit(reportDigest: string): Promise<Submission> {
+    if (this.unfunded !== undefined && Date.now() < this.unfunded.until) return Promise.reject(this.unfunded.error);
     const running = this.inFlight.get(reportDigest);
     if (running !== undefined) return running;
-    const work = this.run(reportDigest).finally(() => this.inFlight.delete(reportDigest));
-    this.inFlight.set(reportDigest, work);
-    return work;
+    const work = this.run(reportDigest).then(
+      (submission) => {
+        this.settled(submission);
+        return submission;
+      },
+      (error: unknown) => {
+        if (!(error instanceof InsufficientFundsError)) this.failing(conciseError(error));
+        throw error;
+      },
+    );
+    const tracked = work.finally(() => this.inFlight.delete(reportDigest));
+    this.inFlight.set(reportDigest, tracked);
+    return tracked;
+  }
+
+  /** Why /health should call the node degraded: the key cannot pay, or submissions keep failing. */
+  status(): { problem?: string } {
+    if (this.unfunded !== undefined) return { problem: this.unfunded.error.message };
+    if (this.failuresInARow >= FAILING_AFTER) return { problem: `submissions failing: ${this.failuresInARow} in a row; last: ${this.lastFailure}` };
+    return {};
+  }
+
+  private settled(submission: Submission): void {
+    if (submission.status === "failed") return this.failing(submission.lastError ?? "failed");
+    this.unfunded = undefined;
+    this.failuresInARow = 0;
+    this.lastFailure = undefined;
+  }
+
+  private failing(reason: string): void {
+    this.failuresInARow += 1;
+    this.lastFailure = reason;
+  }
+
+  private async insufficientFunds(): Promise<InsufficientFundsError> {
+    const { chain, wallet } = this.options;
+    const failures = (this.unfunded?.failures ?? 0) + 1;
+    const retryInMs = backoffDelay(failures, this.fundingBackoff);
+    const available = await this.rpc(chain.provider.getBalance(wallet.address), "getBalance").catch(() => undefined);
+    const error = new InsufficientFundsError(wallet.address, available, this.lastTxCostWei, retryInMs);
+    this.unfunded = { error, until: Date.now() + retryInMs, failures };
+    this.options.metrics?.errorsTotal.inc({ code: "submit_insufficient_funds" });
+    return error;
   }
 
   /** Resumes every submission a previous run left pending or sent (call at start-up and now and then). */
@@ -86,7 +166,12 @@ export class Submitter {
       try {
         results.push(await this.submit(submission.reportDigest));
       } catch (error) {
-        log.error({ err: error, reportDigest: submission.reportDigest }, "resuming submission failed; will retry");
+        const reason = conciseError(error);
+        const suppressed = this.repeatedLog.admit(reason);
+        const retryInMs = error instanceof InsufficientFundsError ? { retryInMs: error.retryInMs } : {};
+        if (suppressed !== undefined) log.error({ reason, ...retryInMs, reportDigest: submission.reportDigest, suppressed }, "resuming submission failed; will retry");
+        // The key cannot pay for any of them: the rest would be refused the same way.
+        if (error instanceof InsufficientFundsError) break;
       }
     }
     return results;
@@ -121,10 +206,8 @@ export class Submitter {
         if (custom !== undefined || error instanceof PermanentSubmitError) {
           return this.failed(digest, `reverted: ${describeChainError(this.options.chain.oracle.interface, error)}`);
         }
+        if (isInsufficientFunds(error)) throw await this.insufficientFunds();
         const code = ethersErrorCode(error);
-        if (code === "INSUFFICIENT_FUNDS") {
-          return this.failed(digest, `INSUFFICIENT_FUNDS: operator ${this.options.wallet.address} cannot pay for gas; fund it and resubmit`);
-        }
         if (!isTransientChainError(error)) throw error;
         const reason = describeChainError(undefined, error);
         if (attempt >= this.maxAttempts) return this.failed(digest, `gave up after ${attempt} attempts: ${reason}`);
@@ -193,6 +276,7 @@ export class Submitter {
       maxPriorityFeePerGas: bump(priority),
       maxFeePerGas: bump(maxFee > priority ? maxFee : priority),
     };
+    this.lastTxCostWei = (tx.gasLimit as bigint) * (tx.maxFeePerGas as bigint);
     const signed = await wallet.signTransaction(tx);
     const txHash = Transaction.from(signed).hash!;
     const sent = store.markSubmissionSent(digest, { txHash, txNonce: nonce });

@@ -1,6 +1,6 @@
 /**
  * Push flow: finds `ScoreRequested` events and records them in the store. It polls `queryFilter` over bounded
- * block ranges from the stored cursor up to `head − confirmations`, and records each range's requests together with
+ * block ranges from the stored cursor up to the newest block with `confirmations` confirmations (`head − confirmations + 1`), and records each range's requests together with
  * the cursor in one transaction; after a restart it resumes from the cursor, so no request is lost (a re-read
  * range is harmless: known requests are left as they are).
  */
@@ -9,7 +9,7 @@ import type { OracleMetrics } from "../metrics/index.js";
 import type { OracleStore, ScoreRequest } from "../store/index.js";
 import type { ClockDriftMonitor } from "./clock-drift.js";
 import type { ChainContext } from "./connect.js";
-import { backoffDelay, sleep, withTimeout, type BackoffPolicy } from "./rpc.js";
+import { backoffDelay, confirmedHead, sleep, withTimeout, type BackoffPolicy } from "./rpc.js";
 
 export const SCORE_REQUESTED_STREAM = "ScoreRequested";
 
@@ -18,7 +18,7 @@ export interface WatcherOptions {
   store: OracleStore;
   log: Logger;
   metrics?: OracleMetrics;
-  /** Blocks a request must be buried under before it is recorded (reorg safety). */
+  /** Confirmations a request needs before it is recorded (reorg safety), counted as ethers does: its own block is 1. */
   confirmations: number;
   pollIntervalMs: number;
   /** First block to read when the store has no cursor (default: the deployment's block). */
@@ -61,7 +61,7 @@ export class ScoreRequestWatcher {
     if (clock !== undefined && askedAtSec !== undefined) {
       await clock.onHeadPolled({ head, askedAtSec, answeredAtSec: clock.now() }, (block) => blockTimestamp(chain, block));
     }
-    const safeHead = head - confirmations;
+    const safeHead = confirmedHead(head, confirmations);
     const found: ScoreRequest[] = [];
     for (let i = 0; i < maxRanges; i++) {
       const cursor = store.getCursor(SCORE_REQUESTED_STREAM);

@@ -8,4 +8,4 @@ export {
   type PeerConfig,
   type KeystoreConfig,
 } from "./schema.js";
-export { loadConfig, parseConfig, resolveConfigPaths, ConfigError } from "./load.js";
+export { configPathNote, explainingConfigPaths, loadConfig, parseConfig, resolveConfigPaths, ConfigError } from "./load.js";

@@ -42,7 +42,8 @@ export function parseConfig(raw: unknown, source = "config"): NodeConfig {
 
 /**
  * Loads the JSON config at `path`. File paths inside it (keystore, password file, model and its validation
- * report, deployment file, store) are resolved against the config file's directory, so a node directory can be moved or mounted as a whole.
+ * report, deployment file, store) are resolved against the config file's folder, not the working directory, so a
+ * node folder can be moved or mounted as a whole; errors about them name the resolved path (`configPathNote`).
  */
 export async function loadConfig(path: string): Promise<NodeConfig> {
   let text: string;
@@ -60,7 +61,45 @@ export async function loadConfig(path: string): Promise<NodeConfig> {
     throw new ConfigError(`node config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const config = parseConfig(raw, path);
-  return resolveConfigPaths(config, dirname(resolve(path)));
+  const configFile = resolve(path);
+  return { ...resolveConfigPaths(config, dirname(configFile)), configFile };
+}
+
+/** The config fields that hold file paths, as an operator finds them in the file. */
+export const CONFIG_PATH_FIELDS = {
+  "keystore.path": (c: NodeConfig) => c.keystore.path,
+  "keystore.passwordFile": (c: NodeConfig) => c.keystore.passwordFile,
+  "model.path": (c: NodeConfig) => c.model.path,
+  "model.validationReportPath": (c: NodeConfig) => c.model.validationReportPath,
+  "chain.deploymentFile": (c: NodeConfig) => c.chain.deploymentFile,
+  "store.path": (c: NodeConfig) => c.store.path,
+} as const;
+
+/**
+ * Where a resolved path came from, for an error message: ` (keystore.path in /abs/node.json, resolved against the
+ * config's folder)`; empty for a config not loaded from a file.
+ */
+export function configPathNote(config: NodeConfig, field: keyof typeof CONFIG_PATH_FIELDS): string {
+  return config.configFile === undefined ? "" : ` (${field} in ${config.configFile}, resolved against the config's folder)`;
+}
+
+/**
+ * Runs `work`; an error whose message names one of the config's file paths gets that path's origin appended
+ * (`configPathNote`), so "file not found" says which field to fix and in which file.
+ */
+export async function explainingConfigPaths<T>(config: NodeConfig, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (config.configFile !== undefined && error instanceof Error) {
+      const field = (Object.keys(CONFIG_PATH_FIELDS) as (keyof typeof CONFIG_PATH_FIELDS)[]).find((name) => {
+        const path = CONFIG_PATH_FIELDS[name](config);
+        return path !== undefined && error.message.includes(path);
+      });
+      if (field !== undefined && !error.message.includes(config.configFile)) error.message += configPathNote(config, field);
+    }
+    throw error;
+  }
 }
 
 /** Returns a copy of `config` whose file paths are absolute, relative ones taken from `baseDir`. */

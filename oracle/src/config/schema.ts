@@ -17,6 +17,12 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 
 const nonEmpty = z.string().trim().min(1, "must not be empty");
 
+/**
+ * A file path. A relative one is resolved against the config file's folder, not the working directory
+ * (`loadConfig`); errors about the file name the resolved path, this field and the config file.
+ */
+const filePath = z.string().trim().min(1, "must not be empty (a file path, relative to the config file's folder)");
+
 /** An EVM address, normalised to its EIP-55 checksum form so comparisons are plain string equality. */
 const address = z
   .string()
@@ -58,12 +64,12 @@ const listenSchema = z
 
 const keystoreSchema = z
   .strictObject({
-    path: nonEmpty,
+    path: filePath,
     passwordEnv: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
       .optional(),
-    passwordFile: nonEmpty.optional(),
+    passwordFile: filePath.optional(),
   })
   .superRefine((keystore, ctx) => {
     const sources = [keystore.passwordEnv, keystore.passwordFile].filter((s) => s !== undefined).length;
@@ -79,7 +85,8 @@ const keystoreSchema = z
 const chainSchema = z.strictObject({
   rpcUrl,
   chainId: positiveInt,
-  deploymentFile: nonEmpty,
+  deploymentFile: filePath,
+  /** Confirmations a push request needs, counted as ethers does: its own block is the first (0 and 1: once mined). */
   confirmations: nonNegativeInt,
   pollIntervalMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)"),
   startBlock: nonNegativeInt.optional(),
@@ -160,17 +167,18 @@ export const nodeConfigSchema = z
     listen: listenSchema,
     keystore: keystoreSchema,
     model: z.strictObject({
-      path: nonEmpty,
+      path: filePath,
       // The model's validation report (its MODEL_CARD.json), whose sha256 the chain records with the model: the
       // node takes the feature order and golden applicants from it. Default: MODEL_CARD.json beside the model.
-      validationReportPath: nonEmpty.optional(),
+      validationReportPath: filePath.optional(),
     }),
     chain: chainSchema,
     peers: z.array(peerSchema),
     quorum: quorumSchema,
     report: z.strictObject({ validitySec: positiveInt }),
     intake: z.strictObject({ maxBodyBytes: positiveInt, applicationMaxAgeSec: positiveInt }),
-    store: z.strictObject({ path: nonEmpty }),
+    // The SQLite store; its folder is created at start.
+    store: z.strictObject({ path: filePath }),
     timing: timingSchema.prefault({}),
     logLevel: z.enum(LOG_LEVELS).default("info"),
   })
@@ -206,7 +214,10 @@ function reportDuplicates(ctx: z.RefinementCtx, peers: Peer[], field: keyof Peer
   });
 }
 
-export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type NodeConfig = z.infer<typeof nodeConfigSchema> & {
+  /** The file the config was loaded from (absolute), when it came from one: errors about its paths name it. */
+  configFile?: string;
+};
 export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
 export type PeerConfig = NodeConfig["peers"][number];
 export type KeystoreConfig = NodeConfig["keystore"];

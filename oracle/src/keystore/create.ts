@@ -2,7 +2,8 @@
  * Creates encrypted operator keystores (used by `scripts/oracle-keystore.ts`). Kept apart from the CLI so the
  * rules (key format, no overwrite, owner-only file mode) are testable without spawning a process.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 
 import { encryptKeystoreJson, isHexString, Wallet } from "ethers";
 
@@ -27,7 +28,8 @@ export function parsePrivateKey(text: string): string {
 
 /**
  * Encrypts `privateKey` (or a fresh random key) with `password` and writes the keystore to `outPath`, readable by
- * the owner only and never overwriting an existing file. Returns the account address.
+ * the owner only and never overwriting an existing file; missing parent folders are created, owner-only too.
+ * Returns the account address.
  */
 export async function createKeystoreFile(options: {
   outPath: string;
@@ -47,6 +49,7 @@ export async function createKeystoreFile(options: {
     { scrypt: { N: scryptN } },
   );
   try {
+    await mkdir(dirname(options.outPath), { recursive: true, mode: 0o700 });
     await writeFile(options.outPath, json, { flag: "wx", mode: 0o600 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);

@@ -63,7 +63,9 @@ export async function loadOperatorWallet(
   try {
     json = await readFile(keystore.path, "utf8");
   } catch (error) {
-    throw new KeystoreError(`cannot read keystore file ${keystore.path}: ${errnoCode(error)}`, { cause: error });
+    const code = errnoCode(error);
+    const message = code === "ENOENT" ? `keystore file not found: ${keystore.path}` : `cannot read keystore file ${keystore.path}: ${code}`;
+    throw new KeystoreError(message, { cause: error });
   }
   const password = await readKeystorePassword(keystore, options.env);
   const wallet = await decryptKeystore(keystore.path, json, password);

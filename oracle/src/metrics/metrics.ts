@@ -2,7 +2,7 @@
  * The node's Prometheus metrics. A registry per node (not prom-client's global one), so several nodes can run in
  * one process (tests, the demo) without their series colliding.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 import type { Scorer } from "../consensus/types.js";
 
@@ -13,6 +13,7 @@ export interface OracleMetrics {
   inferenceDurationSeconds: Histogram;
   submissionsTotal: Counter<"result">;
   errorsTotal: Counter<"code">;
+  operatorBalanceWei: Gauge;
 }
 
 export function createMetrics(options: { registry?: Registry; defaultMetrics?: boolean } = {}): OracleMetrics {
@@ -50,6 +51,11 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
       name: "verity_oracle_errors_total",
       help: "Errors, by error code",
       labelNames: ["code"] as const,
+      registers,
+    }),
+    operatorBalanceWei: new Gauge({
+      name: "verity_oracle_operator_balance_wei",
+      help: "The operator key's balance (pays for submitScore in the push flow), in wei",
       registers,
     }),
   };

@@ -29,12 +29,12 @@
 import { getAddress } from "ethers";
 
 import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
-import { OperatorSetCache, readOperatorSet, scorePostedSince, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
+import { conciseError, OperatorSetCache, readOperatorSet, scorePostedSince, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
 import { applicationBodyOf, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
 import type { OperatorWallet } from "../keystore/index.js";
-import type { Logger } from "../log/index.js";
+import { RepeatedLogFilter, type Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel } from "../model/index.js";
 import { featureValidator, type ApplicationScorer } from "../scoring/index.js";
@@ -102,6 +102,8 @@ export class OracleNode {
   private readonly coordinateTimeoutMs: number;
   private readonly leaderTimeoutSec: number;
   private readonly maxClockSkewSec: number;
+  /** Push-flow failure lines, rate-limited per distinct reason. */
+  private readonly repeatedLog = new RepeatedLogFilter();
   private readonly domain: ScoreReportDomain;
   private readonly reasonTexts: Map<number, string>;
   private readonly operatorSets: OperatorSetCache;
@@ -420,7 +422,10 @@ export class OracleNode {
         await this.processPushRequest(request);
       } catch (error) {
         this.options.metrics.errorsTotal.inc({ code: "push_request_failed" });
-        log.warn({ err: error, requestId: request.requestId.toString() }, "push request not handled this pass; will retry");
+        // One short line per distinct reason and minute: an unfunded key fails every request on every pass.
+        const reason = conciseError(error);
+        const suppressed = this.repeatedLog.admit(reason);
+        if (suppressed !== undefined) log.warn({ reason, requestId: request.requestId.toString(), suppressed }, "push request not handled this pass; will retry");
       }
     }
   }

@@ -10,6 +10,7 @@ import { getAddress } from "ethers";
 
 import {
   ChainUnavailableError,
+  confirmedHead,
   findScoreRequest,
   SCORE_REQUESTED_STREAM,
   scorePostedSince,
@@ -22,7 +23,7 @@ import { NodeError } from "./errors.js";
 export interface PushRequestCheckContext {
   chain: ChainContext;
   store: OracleStore;
-  /** Blocks a request must be buried under (the watcher's rule, so both agree on what exists). */
+  /** Confirmations a request needs, its own block counting as 1 (the watcher's rule, so both agree on what exists). */
   confirmations: number;
   /** Where the watcher starts without a cursor (config chain.startBlock). */
   startBlock?: number;
@@ -60,5 +61,5 @@ async function requestAfterCursor(requestId: bigint, context: PushRequestCheckCo
   const cursor = store.getCursor(SCORE_REQUESTED_STREAM);
   const fromBlock = cursor === undefined ? (context.startBlock ?? chain.deployedAtBlock) : cursor + 1;
   const head = await withTimeout(chain.provider.getBlockNumber(), chain.rpcTimeoutMs, "getBlockNumber");
-  return findScoreRequest(chain, requestId, fromBlock, head - context.confirmations);
+  return findScoreRequest(chain, requestId, fromBlock, confirmedHead(head, context.confirmations));
 }

@@ -12,7 +12,9 @@ import {
   assertModelApproved,
   checkOperatorMembership,
   ClockDriftMonitor,
+  conciseError,
   connectChain,
+  FundingMonitor,
   readOperatorSet,
   ScoreRequestWatcher,
   sleep,
@@ -20,9 +22,9 @@ import {
   type ChainContext,
   type SubmitterOptions,
 } from "../chain/index.js";
-import type { NodeConfig } from "../config/index.js";
+import { explainingConfigPaths, type NodeConfig } from "../config/index.js";
 import { loadOperatorWallet } from "../keystore/index.js";
-import { createLogger, type Logger } from "../log/index.js";
+import { createLogger, RepeatedLogFilter, type Logger } from "../log/index.js";
 import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
 import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
@@ -33,6 +35,9 @@ import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";
 
 /** Where a model's validation report is looked for when the config names none: beside the model file. */
 export const DEFAULT_VALIDATION_REPORT_FILE = "MODEL_CARD.json";
+
+/** How often the push loop re-reads the operator's balance (for the metric and /health). */
+const FUNDING_CHECK_INTERVAL_MS = 60_000;
 
 export interface StartNodeOptions {
   env?: NodeJS.ProcessEnv;
@@ -67,7 +72,12 @@ export interface RunningNode {
   shutdown(reason: string): Promise<ShutdownResult>;
 }
 
-export async function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+/** Starts the node; an error about one of the config's files names the field and the config file it came from. */
+export function startNode(config: NodeConfig, options: StartNodeOptions = {}): Promise<RunningNode> {
+  return explainingConfigPaths(config, () => assembleNode(config, options));
+}
+
+async function assembleNode(config: NodeConfig, options: StartNodeOptions): Promise<RunningNode> {
   const log = options.logger ?? createLogger({ nodeId: config.nodeId, level: config.logLevel });
   if (secp256k1LoadError === undefined) log.info({ backend: secp256k1.backend }, "secp256k1 back end");
   else log.warn({ backend: secp256k1.backend, err: secp256k1LoadError }, "libsecp256k1 addon did not load; signatures use the slower pure-JS back end");
@@ -105,6 +115,9 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
     const baseScorer = createScorer(model);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
+    // The key pays for push-flow submissions: say at start (and on /health) when it cannot.
+    const funding = new FundingMonitor({ chain, address: wallet.address, log, metrics });
+    await funding.check().catch((error: unknown) => log.warn({ reason: conciseError(error) }, "could not check the operator's balance"));
     const { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec } = config.timing;
     const coordinatorTiming = { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec };
     const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, initialOperatorSet: set, ...coordinatorTiming, ...options.timing });
@@ -139,6 +152,8 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
             return lastProcessedBlock === undefined ? { headBlock } : { headBlock, lastProcessedBlock };
           },
           clock: () => clockDrift.status(),
+          funding: () => funding.status(),
+          submissions: () => submitter.status(),
         }),
         metricsRoute(metrics.registry),
       ],
@@ -153,15 +168,23 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions = 
       watcher.start();
       pushLoop = (async () => {
         let failures = 0;
+        let fundingCheckedAt = Date.now();
+        const repeated = new RepeatedLogFilter();
         while (!loopAbort.signal.aborted) {
           try {
             await submitter.resumePending();
             await node.processPushRequests();
+            if (Date.now() - fundingCheckedAt >= FUNDING_CHECK_INTERVAL_MS) {
+              fundingCheckedAt = Date.now();
+              await funding.check();
+            }
             failures = 0;
           } catch (error) {
             failures += 1;
             metrics.errorsTotal.inc({ code: "push_loop_failed" });
-            log.error({ err: error, failures }, "push loop pass failed");
+            const reason = conciseError(error);
+            const suppressed = repeated.admit(reason);
+            if (suppressed !== undefined) log.error({ reason, failures, suppressed }, "push loop pass failed");
           }
           await sleep(Math.min(config.chain.pollIntervalMs * 2 ** Math.min(failures, 5), 60_000), loopAbort.signal);
         }

@@ -1,6 +1,7 @@
 /**
  * `/health`: what an operator (or a load balancer) needs to know at a glance: the model, the chain (head,
- * watcher lag), and whether this node's clock agrees with the chain's within the tolerated skew. Providers are
+ * watcher lag), whether this node's clock agrees with the chain's within the tolerated skew, whether its key can
+ * pay for submissions and whether submissions keep failing; `problems` says why it is degraded. Providers are
  * injected so the server stays independent of the model and the chain; a slow or failing provider degrades the
  * answer instead of hanging it.
  */
@@ -19,6 +20,10 @@ export interface HealthProviders {
   chainStatus?: () => Promise<ChainStatus>;
   /** This node's clock against the chain's; a `problem` degrades the node. */
   clock?: () => { problem?: string };
+  /** The operator key's balance against what a submission needs; a `problem` (low balance) degrades the node. */
+  funding?: () => { problem?: string };
+  /** The submitter: a `problem` (cannot pay, failing in a row) degrades the node. */
+  submissions?: () => { problem?: string };
   /** Bound on the chain lookup, so /health answers even when the RPC hangs. */
   timeoutMs?: number;
 }
@@ -29,6 +34,8 @@ export interface HealthReport {
   modelId: string | null;
   chain: { headBlock: number; lastProcessedBlock: number | null; lagBlocks: number | null } | { error: string } | null;
   clock: { problem?: string } | null;
+  /** Why the node is degraded, one line each; empty when it is ok. */
+  problems: string[];
 }
 
 export async function checkHealth(providers: HealthProviders): Promise<HealthReport> {
@@ -48,8 +55,11 @@ export async function checkHealth(providers: HealthProviders): Promise<HealthRep
     }
   }
   const clock = providers.clock?.() ?? null;
-  const healthy = modelId !== null && (chain === null || !("error" in chain)) && clock?.problem === undefined;
-  return { status: healthy ? "ok" : "degraded", nodeId: providers.nodeId, modelId, chain, clock };
+  const problems: string[] = [];
+  if (modelId === null) problems.push("no model loaded");
+  if (chain !== null && "error" in chain) problems.push(`chain: ${chain.error}`);
+  for (const check of [clock, providers.funding?.(), providers.submissions?.()]) if (check?.problem !== undefined) problems.push(check.problem);
+  return { status: problems.length === 0 ? "ok" : "degraded", nodeId: providers.nodeId, modelId, chain, clock, problems };
 }
 
 export function healthRoute(providers: HealthProviders): Route {

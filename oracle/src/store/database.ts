@@ -1,6 +1,8 @@
 /**
  * Opening the SQLite file: pragmas, migrations and a transaction helper. Kept apart from the store's queries.
  */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
 import { MIGRATIONS } from "./migrations.js";
@@ -10,9 +12,11 @@ export class StoreError extends Error {
   override readonly name = "StoreError";
 }
 
+/** Opens (creating it and its folder, owner-only, when missing) and migrates the store at `path`. */
 export function openDatabase(path: string): DatabaseSync {
   let db: DatabaseSync;
   try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     db = new DatabaseSync(path, { enableForeignKeyConstraints: true });
   } catch (error) {
     throw new StoreError(`cannot open store ${path}: ${(error as Error).message}`, { cause: error });
