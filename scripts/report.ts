@@ -7,21 +7,11 @@
  * Reads `deployments/<network>.json` for the contracts, connects through Hardhat's network config, and writes
  * `report.md`, `csv/*.csv` and `charts/*.svg` (default `reports/<network>-<timestamp>/`).
  */
-import { access } from "node:fs/promises";
+import { Command } from "commander";
 
-import { Command, InvalidArgumentError } from "commander";
-import { network } from "hardhat";
-
-import { addressBookPath, readAddressBook } from "./deploy/address-book.js";
+import { blockNumber, failWith, openDeployment } from "./cli/deployment.js";
 import { buildComplianceReport, writeComplianceReport, type CollectProgress } from "./report/index.js";
 import { formatVusd } from "./report/format.js";
-
-function blockNumber(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a block number (a non-negative integer)`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is too large for a block number`);
-  return n;
-}
 
 const program = new Command()
   .name("report")
@@ -33,22 +23,8 @@ const program = new Command()
   .parse();
 const options = program.opts<{ network: string; fromBlock?: number; toBlock?: number; out?: string }>();
 
-function fail(message: string): never {
-  console.error(`report: ${message}`);
-  process.exit(1);
-}
-
-const bookPath = addressBookPath(options.network);
-try {
-  await access(bookPath);
-} catch {
-  fail(`no address book for network "${options.network}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${options.network})`);
-}
-const addressBook = await readAddressBook(bookPath).catch((error: Error) => fail(error.message));
-
-const connection = await network.create({ network: options.network }).catch((error: Error) =>
-  fail(`cannot connect to network "${options.network}": ${error.message}`),
-);
+const fail = failWith("report");
+const { addressBook, connection } = await openDeployment(options.network, fail);
 const { ethers } = connection;
 
 let lastPhase = "";

@@ -9,21 +9,11 @@
  * Reads `deployments/<network>.json` for the pool and the deployment block (the default start of the scan for
  * borrowers). Exits 1 if any re-base failed (the others are still sent; a rerun retries the failed ones).
  */
-import { access } from "node:fs/promises";
-
-import { Command, InvalidArgumentError } from "commander";
-import { network } from "hardhat";
+import { Command } from "commander";
 
 import { LendingPool__factory } from "../../types/ethers-contracts/index.js";
-import { addressBookPath, readAddressBook } from "../deploy/address-book.js";
+import { blockNumber, failWith, openDeployment } from "../cli/deployment.js";
 import { rebasePositions, type KeeperProgress } from "./rebase-positions.js";
-
-function blockNumber(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a block number (a non-negative integer)`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is too large for a block number`);
-  return n;
-}
 
 const program = new Command()
   .name("keeper:rebase")
@@ -35,27 +25,9 @@ const program = new Command()
 const options = program.opts<{ network: string; dryRun?: boolean; fromBlock?: number }>();
 const dryRun = options.dryRun === true;
 
-function fail(message: string): never {
-  console.error(`keeper:rebase: ${message}`);
-  process.exit(1);
-}
-
-const bookPath = addressBookPath(options.network);
-try {
-  await access(bookPath);
-} catch {
-  fail(`no address book for network "${options.network}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${options.network})`);
-}
-const addressBook = await readAddressBook(bookPath).catch((error: Error) => fail(error.message));
-
-const connection = await network.create({ network: options.network }).catch((error: Error) =>
-  fail(`cannot connect to network "${options.network}": ${error.message}`),
-);
+const fail = failWith("keeper:rebase");
+const { addressBook, connection } = await openDeployment(options.network, fail);
 const { ethers } = connection;
-const chainId = Number((await ethers.provider.getNetwork()).chainId);
-if (chainId !== addressBook.chainId) {
-  fail(`network "${options.network}" is chain ${chainId}, but ${bookPath} was written for chain ${addressBook.chainId}`);
-}
 const poolAddress = addressBook.contracts.lendingPool;
 if ((await ethers.provider.getCode(poolAddress)) === "0x") {
   fail(`no contract at the pool address ${poolAddress} on "${options.network}" (was the chain restarted? redeploy)`);
@@ -76,7 +48,7 @@ const progress = (p: KeeperProgress) => {
 };
 
 console.log(
-  `Rebase keeper on ${options.network} (chain ${chainId}), pool ${poolAddress}${dryRun ? ", dry run" : `, sending from ${keeper!.address}`}…`,
+  `Rebase keeper on ${options.network} (chain ${addressBook.chainId}), pool ${poolAddress}${dryRun ? ", dry run" : `, sending from ${keeper!.address}`}…`,
 );
 const result = await rebasePositions({
   pool,
