@@ -1,8 +1,8 @@
 import { dirname, join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
 
+import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
 import type { ScoreReportFields } from "../../oracle/src/consensus/types.js";
 import type { ReceivedApplication } from "../../oracle/src/intake/index.js";
 import {
