@@ -17,7 +17,7 @@ import {
 /// @notice Errors and events are `ILendingPool`'s: the code runs as the pool.
 /// @dev Two kinds of functions, by how often they run. The `external` ones (listing, `pokePrice`, the exposure
 /// snapshot's total) are cold paths: the pool reaches them by DELEGATECALL into a deployed, linked copy of this
-/// library (about 3k gas a call), which keeps their bytecode out of the pool's, under EIP-170's 24,576 bytes. The
+/// library (one more call's cost), which keeps their bytecode out of the pool's, under EIP-170's 24,576 bytes. The
 /// `internal` ones (price checks and valuation, on every borrow, withdrawal and liquidation) are compiled into the
 /// pool, so the hot paths pay no extra call. All of them act on the pool's storage (`CollateralRegistry`).
 library CollateralLogic {

@@ -15,13 +15,13 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, w
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Contract, getAddress, JsonRpcProvider, Network, parseEther, parseUnits, TypedDataEncoder } from "ethers";
 import { network } from "hardhat";
 
+import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
 import { addressBookSchema, type AddressBook } from "../../scripts/deploy/address-book.js";
 import { approveModel, deploySystem, shippedModel, type DeployedSystem } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";

@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 
+import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
 import type { ScoreReportFields } from "../../oracle/src/consensus/types.js";
 import type { ReceivedApplication } from "../../oracle/src/intake/index.js";
 import {
@@ -311,5 +313,27 @@ describe("oracle store: background WAL checkpoints", () => {
     expect(reopened.isNonceUsed(BORROWER!, 50n)).to.equal(true);
     expect(reopened.recordApplication(application(50n, hash(0xbeef)))).to.equal("replayed_nonce");
     reopened.close();
+  });
+});
+
+describe("oracle store: loading node:sqlite", () => {
+  /** Runs `source` (an ES module) in a fresh Node process, as the node and the demo start, and returns its stderr. */
+  function stderrOf(source: string): string {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", source], {
+      encoding: "utf8",
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    });
+    expect(result.status, result.stderr).to.equal(0);
+    return result.stderr;
+  }
+
+  it("prints no SQLite experimental notice, and every other warning still prints", () => {
+    const sqliteModule = new URL("../../oracle/src/store/sqlite.ts", import.meta.url).href;
+    const stderr = stderrOf(
+      `const { DatabaseSync } = await import(${JSON.stringify(sqliteModule)}); new DatabaseSync(":memory:").close();` +
+        ` process.emitWarning("another feature", "ExperimentalWarning");`,
+    );
+    expect(stderr).to.not.include("SQLite is an experimental feature");
+    expect(stderr).to.include("ExperimentalWarning: another feature");
   });
 });

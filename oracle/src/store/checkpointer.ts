@@ -85,7 +85,7 @@ export function startCheckpointer(db: DatabaseSync, path: string, options: Check
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path, intervalMs, report: options.onCheckpoint !== undefined },
-    // node:sqlite's "experimental" notice was already printed by the main thread; once per process is enough.
+    // The worker runs only the checkpoint loop above, so no other experimental notice can be hidden here.
     execArgv: ["--disable-warning=ExperimentalWarning"],
   });
   // A checkpointer must never keep the process alive by itself.

@@ -1,0 +1,177 @@
+/**
+ * The protocol's hot paths, measured on the in-process network: `npm run bench:gas` prints them against their
+ * targets, `npm run snapshot` writes them to `snapshots/gas.json` and `--check` compares them with it.
+ *
+ * Each figure is a transaction's `gasUsed` (intrinsic 21,000 + calldata + execution), measured in the state a
+ * user meets first: a first deposit, a first borrow with the score already stored, a first score for a borrower;
+ * `depositAgain` and `borrowAgain` are the same borrower's next deposit and, a day later, next borrow. Keys are
+ * fixed and every step is the same on each run, so the figures are deterministic.
+ */
+import { network } from "hardhat";
+import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
+
+import { defaultParameters } from "../deploy/parameters.js";
+import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
+import {
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
+
+/** The measured paths, in the order tables and snapshots list them. */
+export const GAS_PATHS = [
+  "deposit",
+  "depositAgain",
+  "borrow",
+  "borrowAgain",
+  "borrowWithReport_k1",
+  "borrowWithReport_k3",
+  "borrowWithReport_k5",
+  "repayPartial",
+  "repayFull",
+  "withdraw",
+  "submitScore_k1",
+  "submitScore_k3",
+  "submitScore_k5",
+  "liquidate",
+] as const;
+export type GasPath = (typeof GAS_PATHS)[number];
+
+/** Where the chain's clock starts (2065-01-24, a minute boundary later than any wall clock this code will meet). */
+const CLOCK_START = 3_000_000_000;
+
+/** Deploys a fresh system on a new in-process network and returns each path's gas used. */
+export async function measureGas(): Promise<Record<GasPath, number>> {
+  const { ethers, networkHelpers } = await network.create();
+  // The chain's clock starts at a fixed time and every report is issued on a minute boundary after it, so the
+  // reports' bytes (and with them the calldata's gas) are the same on every run, whenever it runs.
+  await networkHelpers.time.increaseTo(CLOCK_START);
+  const signers = await ethers.getSigners();
+  const [deployer, governance, regulator, guardian, attester, liquidator, ...borrowers] = signers;
+  if (deployer === undefined || liquidator === undefined || borrowers.length < 8) {
+    throw new Error("the in-process network needs at least 14 accounts");
+  }
+  const roles = { deployer, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const system = await deploySystem(ethers, roles, defaultParameters);
+  const model = await shippedModel();
+  await approveModel(system.oracle, roles.regulator, model);
+  const { oracle, pool, vusd, weth, priceFeed } = system;
+  if (weth === undefined || priceFeed === undefined) throw new Error("local deployment must include the mocks");
+
+  // Fixed keys and fixed issue times: the signatures' bytes (calldata gas) are the same on every run.
+  const operators = Array.from({ length: 5 }, (_, i) => new Wallet(id(`bench:gas operator ${i}`)));
+  const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
+  let operatorVersion = 0n;
+
+  async function useThreshold(k: number): Promise<void> {
+    await (await oracle.connect(roles.governance).setOperators(operators.map((o) => o.address), k)).wait();
+    operatorVersion = (await oracle.operatorSet()).version;
+  }
+
+  async function signedReport(borrower: string, k: number, pdBps = 400): Promise<[ScoreReport, string]> {
+    const issuedAtSec = Math.ceil(((await networkHelpers.time.latest()) + 1) / 60) * 60;
+    await networkHelpers.time.increaseTo(issuedAtSec);
+    const now = BigInt(issuedAtSec);
+    const report: ScoreReport = {
+      borrower,
+      pdBps,
+      reasonCodes: [3, 1, 0, 0],
+      modelId: model.modelId,
+      operatorSetVersion: operatorVersion,
+      issuedAt: now,
+      validUntil: now + 7n * 24n * 3600n,
+    };
+    const signatures = await Promise.all(operators.slice(0, k).map((o) => signScoreReport(o, domain, report)));
+    return [report, packSignatures(signatures)];
+  }
+
+  async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+    const receipt = await (await tx).wait();
+    if (receipt === null) throw new Error("transaction was not mined");
+    return Number(receipt.gasUsed);
+  }
+
+  type Signer = (typeof borrowers)[number];
+  async function fundCollateral(borrower: Signer, ether: string): Promise<void> {
+    await (await weth!.connect(borrower).deposit({ value: parseEther(ether) })).wait();
+    await (await weth!.connect(borrower).approve(await pool.getAddress(), parseEther(ether))).wait();
+  }
+
+  const results: Record<string, number> = {};
+  const wethAddress = system.wethAddress;
+  const borrowAmount = parseUnits("10000", 18); // 10 ETH at $3,000 = $30,000 collateral; tier A allows 80 %
+
+  // The system already has a loan in it, as it will for every user after launch: measuring the very first
+  // transaction ever would add the one-off cost of creating the protocol's totals (supply, principal, the day's
+  // origination), which no user after the first pays.
+  {
+    const seeder = borrowers[7]!;
+    await fundCollateral(seeder, "30");
+    await (await pool.connect(seeder).deposit(wethAddress, parseEther("30"), seeder.address)).wait();
+    await (await pool.connect(seeder).borrow(parseUnits("5000", 18))).wait();
+  }
+
+  // deposit: a borrower's first deposit of WETH.
+  const alice = borrowers[0]!;
+  await fundCollateral(alice, "11");
+  results.deposit = await gasOf(pool.connect(alice).deposit(wethAddress, parseEther("10"), alice.address));
+  results.depositAgain = await gasOf(pool.connect(alice).deposit(wethAddress, parseEther("1"), alice.address));
+
+  // submitScore with k = 1, 3, 5 (a first score for each borrower), then borrow with the score stored.
+  for (const k of [1, 3, 5]) {
+    await useThreshold(k);
+    const [report, signatures] = await signedReport(borrowers[k]!.address, k);
+    results[`submitScore_k${k}`] = await gasOf(oracle.submitScore(report, signatures));
+  }
+  await useThreshold(3);
+  {
+    const [report, signatures] = await signedReport(alice.address, 3);
+    await (await oracle.submitScore(report, signatures)).wait();
+  }
+  results.borrow = await gasOf(pool.connect(alice).borrow(borrowAmount));
+  // borrowAgain: a day later (interest accrued, a new day's origination), the feed still reporting.
+  await networkHelpers.time.increase(24 * 3600);
+  await (await priceFeed.setAnswer(parseUnits("3000", 8))).wait();
+  results.borrowAgain = await gasOf(pool.connect(alice).borrow(parseUnits("1000", 18)));
+
+  // borrowWithReport (pull flow): deposit, then borrow passing a fresh report signed by k operators.
+  for (const [k, index] of [[1, 2], [3, 4], [5, 6]] as const) {
+    await useThreshold(k);
+    const borrower = borrowers[index]!;
+    await fundCollateral(borrower, "10");
+    await (await pool.connect(borrower).deposit(wethAddress, parseEther("10"), borrower.address)).wait();
+    const [report, signatures] = await signedReport(borrower.address, k);
+    results[`borrowWithReport_k${k}`] = await gasOf(pool.connect(borrower).borrowWithReport(borrowAmount, report, signatures));
+  }
+
+  // repay: a month of interest later, half, then the rest (allowance given beforehand, as a wallet would).
+  await networkHelpers.time.increase(30 * 24 * 3600);
+  await (await priceFeed.setAnswer(parseUnits("3000", 8))).wait(); // keep the feed fresh after the time jump
+  await (await vusd.connect(alice).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
+  results.repayPartial = await gasOf(pool.connect(alice).repay(alice.address, borrowAmount / 2n));
+  // The interest accrued exceeds what alice borrowed into her wallet: top her up from another borrower.
+  await (await vusd.connect(borrowers[2]!).transfer(alice.address, parseUnits("1000", 18))).wait();
+  results.repayFull = await gasOf(pool.connect(alice).repay(alice.address, ethers.MaxUint256));
+  results.withdraw = await gasOf(pool.connect(alice).withdraw(wethAddress, parseEther("5"), alice.address));
+
+  // liquidate: a tier-A borrower at 80 % LTV; the price falls 20 % (inside the deviation bound), half is repaid.
+  {
+    const victim = borrowers[5]!;
+    await useThreshold(3);
+    await fundCollateral(victim, "10");
+    await (await pool.connect(victim).deposit(wethAddress, parseEther("10"), victim.address)).wait();
+    const [report, signatures] = await signedReport(victim.address, 3, 300);
+    await (await pool.connect(victim).borrowWithReport(parseUnits("24000", 18), report, signatures)).wait();
+    await (await priceFeed.setAnswer(parseUnits("2400", 8))).wait();
+    await (await pool.pokePrice(wethAddress)).wait();
+    // The liquidator holds vUSD from a loan of their own.
+    await fundCollateral(liquidator, "20");
+    await (await pool.connect(liquidator).deposit(wethAddress, parseEther("20"), liquidator.address)).wait();
+    await (await pool.connect(liquidator).borrow(parseUnits("15000", 18))).wait();
+    await (await vusd.connect(liquidator).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
+    results.liquidate = await gasOf(pool.connect(liquidator).liquidate(victim.address, wethAddress, parseUnits("12000", 18)));
+  }
+
+  return Object.fromEntries(GAS_PATHS.map((key) => [key, results[key]!])) as Record<GasPath, number>;
+}
