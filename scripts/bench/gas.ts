@@ -14,7 +14,7 @@ import { network } from "hardhat";
 import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
 
 import { defaultParameters } from "../deploy/parameters.js";
-import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
+import { approveModel, deploySystem, openPsm, shippedModel } from "../deploy/deploy-system.js";
 import {
   packSignatures,
   scoreReportDomain,
@@ -37,8 +37,15 @@ const TARGETS: Record<string, number> = {
   repayPartial: 100_000,
   liquidate: 200_000,
   submitScore_k3: 80_000,
+  psmSwapIn: 75_000,
+  psmSwapOut: 75_000,
 };
 const EXTRA_SIGNER_TARGET = 7_000;
+/**
+ * Targets shown in the table but not yet enforced by `--check`: the PSM's swaps read the stablecoin's feed and the
+ * policy's rules on every call and miss 75,000 today (issue 12; see the PSM section of the README).
+ */
+const NOT_ENFORCED = new Set(["psmSwapIn", "psmSwapOut"]);
 
 const { ethers, networkHelpers } = await network.create();
 const signers = await ethers.getSigners();
@@ -165,6 +172,24 @@ results.withdraw = await gasOf(pool.connect(alice).withdraw(wethAddress, parseEt
   results.liquidate = await gasOf(pool.connect(liquidator).liquidate(victim.address, wethAddress, parseUnits("12000", 18)));
 }
 
+// PSM: the regulator's exposure limit executed after the timelock; the PSM already holds reserves (a first user
+// swapped in). A user with vUSD and USDC approved to the PSM (as a wallet would) swaps in, then out.
+{
+  await openPsm(system, roles.regulator, defaultParameters, networkHelpers.time);
+  const { psm, psmStablecoin } = system;
+  if (psmStablecoin === undefined) throw new Error("local deployment must include the mock stablecoin");
+  const psmAddress = await psm.getAddress();
+  const [first, user] = [borrowers[6]!, borrowers[3]!];
+  for (const holder of [first, user]) {
+    await (await psmStablecoin.mint(holder.address, parseUnits("10000", 6))).wait();
+    await (await psmStablecoin.connect(holder).approve(psmAddress, ethers.MaxUint256)).wait();
+    await (await vusd.connect(holder).approve(psmAddress, ethers.MaxUint256)).wait();
+  }
+  await (await psm.connect(first).swapIn(parseUnits("1000", 6), first.address)).wait();
+  results.psmSwapIn = await gasOf(psm.connect(user).swapIn(parseUnits("1000", 6), user.address));
+  results.psmSwapOut = await gasOf(psm.connect(user).swapOut(parseUnits("500", 18), user.address));
+}
+
 const order = [
   "deposit",
   "depositAgain",
@@ -180,6 +205,8 @@ const order = [
   "submitScore_k3",
   "submitScore_k5",
   "liquidate",
+  "psmSwapIn",
+  "psmSwapOut",
 ];
 const ordered = Object.fromEntries(order.map((key) => [key, results[key]!]));
 
@@ -204,7 +231,7 @@ if (asJson) {
   console.log(rows.join("\n"));
   console.log(`| ${"per extra signer".padEnd(20)} | ${perSigner.toFixed(0).padStart(9)} | ${verdictText("per extra signer").padEnd(12)} |`);
 }
-const missed = verdicts.filter((v) => !v.met);
+const missed = verdicts.filter((v) => !v.met && !NOT_ENFORCED.has(v.key));
 if (opts.check === true && missed.length > 0) {
   console.error(`bench:gas --check: ${missed.map((v) => `${v.key} ${v.value.toFixed(0)} > ${v.target}`).join(", ")}`);
   process.exitCode = 1;
