@@ -453,6 +453,56 @@ describe("PegStabilityModule", function () {
     });
   });
 
+  describe("hostile stablecoins", function () {
+    /** The fixture, then a PSM listing `token` (deployed after the fixture is loaded, which reverts the chain). */
+    async function psmWith<T extends { getAddress(): Promise<string> }>(deployToken: () => Promise<T>) {
+      const f = await networkHelpers.loadFixture(deployPsmFixture);
+      const token = await deployToken();
+      const psm = await ethers.deployContract("PegStabilityModule", [
+        await f.vusd.getAddress(),
+        await token.getAddress(),
+        await f.feed.getAddress(),
+        await f.policy.getAddress(),
+        MAX_FEED_AGE,
+      ]);
+      await f.vusd.connect(f.governance).setMinterCap(await psm.getAddress(), MINTER_CAP);
+      return { ...f, psm, token };
+    }
+
+    it("stops a token that calls back into a swap (reentrancy guard)", async function () {
+      const { psm, token, alice } = await psmWith(() => ethers.deployContract("ReentrantToken"));
+      await token.mint(alice.address, 10n ** 18n);
+      await token.connect(alice).approve(await psm.getAddress(), ethers.MaxUint256);
+      await psm.connect(alice).swapIn(10n ** 17n, alice.address); // unarmed: works (SCALE 1 for 18 decimals)
+      await token.arm(await psm.getAddress(), psm.interface.encodeFunctionData("swapIn", [1, alice.address]));
+      await expect(psm.connect(alice).swapIn(10n ** 17n, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "ReentrancyGuardReentrantCall",
+      );
+    });
+
+    it("reverts when the token returns false instead of moving funds (SafeERC20)", async function () {
+      const { psm, token, alice } = await psmWith(() => ethers.deployContract("FalseReturningToken"));
+      await token.mint(alice.address, 10n ** 18n);
+      await expect(psm.connect(alice).swapIn(10n ** 18n, alice.address))
+        .to.be.revertedWithCustomError(psm, "SafeERC20FailedOperation")
+        .withArgs(await token.getAddress());
+      expect(await psm.balances()).to.deep.equal([0n, 0n]);
+    });
+  });
+
+  describe("freeze on record", function () {
+    it("records a stale feed as PSM_PRICE_STALE, and the reset when a fresh round arrives", async function () {
+      const { psm, feed, outsider } = await networkHelpers.loadFixture(deployPsmFixture);
+      await networkHelpers.time.increase(MAX_FEED_AGE + 1);
+      await expect(psm.connect(outsider).syncFreeze())
+        .to.emit(psm, "CircuitBreakerTripped")
+        .withArgs(rule("PSM_PRICE_STALE"), outsider.address, ONE_USD);
+      await feed.setAnswer(ONE_USD);
+      await expect(psm.connect(outsider).syncFreeze()).to.emit(psm, "CircuitBreakerReset");
+    });
+  });
+
   describe("pause (guardian / regulator) and roles", function () {
     it("lets the guardian or the regulator pause, only the regulator unpause; others are refused", async function () {
       const { psm, guardian, regulator, governance, outsider, alice } = await networkHelpers.loadFixture(deployPsmFixture);
