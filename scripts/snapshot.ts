@@ -30,6 +30,7 @@ const DEPLOYED = [
   ["core/CreditScoreOracle.sol", "CreditScoreOracle"],
   ["core/SupervisionPolicy.sol", "SupervisionPolicy"],
   ["core/LendingPool.sol", "LendingPool"],
+  ["core/PegStabilityModule.sol", "PegStabilityModule"],
   ["libraries/CollateralLogic.sol", "CollateralLogic"],
 ] as const;
 

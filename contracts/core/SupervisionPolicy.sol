@@ -9,7 +9,7 @@ import {Roles} from "../libraries/Roles.sol";
 import {Rules} from "../libraries/Rules.sol";
 import {TierMath} from "../libraries/TierMath.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
-import {TierTerms, TierCaps, GlobalRules, PolicyConfig, BorrowRequest} from "../types/PolicyTypes.sol";
+import {TierTerms, TierCaps, GlobalRules, PolicyConfig, BorrowRequest, PsmRules} from "../types/PolicyTypes.sol";
 
 /// @title SupervisionPolicy
 /// @notice The supervisor's rulebook. See `ISupervisionPolicy`.
@@ -35,6 +35,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint32 public constant MAX_PULL_REPORT_AGE = 1 hours;
     /// @notice Bound on SCORE_NOTICE_PERIOD: notice, not a second validity period.
     uint32 public constant MAX_SCORE_NOTICE_PERIOD = 90 days;
+    /// @notice Bound on PSM_PRICE_BAND: a band wider than +-50 % is no peg.
+    uint16 public constant MAX_PSM_PRICE_BAND = 5000;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -78,7 +80,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         Unknown,
         Global,
         Cap,
-        Term
+        Term,
+        Psm
     }
 
     uint8 private immutable _TIER_COUNT;
@@ -98,6 +101,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint256 private _changeNonce;
     /// @dev The credit score oracle that copies the approval threshold; set once by the regulator.
     address private _scoreOracle;
+    /// @dev The peg stability module's rules, one slot (read by every swap through `psmRules`).
+    PsmRules private _psm;
 
     /// @param config roles, tier terms and caps (one entry per tier, best first) and global rules; every value
     /// is validated with the same rules as a scheduled change.
@@ -142,6 +147,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.PULL_REPORT_MAX_AGE, r.pullReportMaxAgeSec);
         _setGlobal(Rules.SCORE_NOTICE_PERIOD, r.scoreNoticePeriodSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
+        _psm = PsmRules({feeInBps: 0, feeOutBps: 0, feeCapBps: 100, priceBandBps: 100, exposureLimitWad: 0});
     }
 
     // ---------------------------------------------------------------- views
@@ -277,6 +283,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
+    function psmRules() external view returns (PsmRules memory) {
+        return _psm;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
     function scoreOracle() external view returns (address) {
         return _scoreOracle;
     }
@@ -381,7 +392,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _validate(kind, base, tier, c.rule, c.newValue);
         uint256 oldValue = _read(kind, base, tier);
         _write(kind, base, tier, c.newValue);
-        if (kind != Kind.Global) _refreshTier(tier);
+        if (kind == Kind.Cap || kind == Kind.Term) _refreshTier(tier);
         emit RuleChanged(changeId, c.rule, oldValue, c.newValue);
         // The interaction after every effect. `_validate` bounded the value to 10000, so the cast is exact.
         if (kind == Kind.Term && base == Rules.TIER_MAX_PD && tier == _TIER_COUNT - 1) {
@@ -497,6 +508,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
                 || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
                 || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE || rule == Rules.SCORE_NOTICE_PERIOD
         ) return (Kind.Global, rule, 0);
+        if (
+            rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.PSM_FEE_CAP
+                || rule == Rules.PSM_PRICE_BAND || rule == Rules.PSM_EXPOSURE_LIMIT
+        ) return (Kind.Psm, rule, 0);
         base = rule & ~bytes32(uint256(0xff));
         tier = uint8(uint256(rule));
         if (tier >= _TIER_COUNT) return (Kind.Unknown, base, tier);
@@ -511,14 +526,23 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         return (Kind.Unknown, base, tier);
     }
 
-    /// @dev Tier terms belong to governance, everything else to the regulator.
+    /// @dev Tier terms and the PSM's fees belong to governance, everything else to the regulator.
     function _requireScheduler(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
         (kind, base, tier) = _classify(rule);
-        bytes32 role = kind == Kind.Term ? Roles.GOVERNANCE : Roles.REGULATOR;
+        bool governed = kind == Kind.Term || rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT;
+        bytes32 role = governed ? Roles.GOVERNANCE : Roles.REGULATOR;
         if (kind == Kind.Unknown || !hasRole(role, msg.sender)) revert SupervisionRuleNotSchedulable(rule, msg.sender);
     }
 
     function _read(Kind kind, bytes32 base, uint8 tier) private view returns (uint256) {
+        if (kind == Kind.Psm) {
+            PsmRules storage p = _psm;
+            if (base == Rules.PSM_FEE_IN) return p.feeInBps;
+            if (base == Rules.PSM_FEE_OUT) return p.feeOutBps;
+            if (base == Rules.PSM_FEE_CAP) return p.feeCapBps;
+            if (base == Rules.PSM_PRICE_BAND) return p.priceBandBps;
+            return p.exposureLimitWad;
+        }
         if (kind == Kind.Global) {
             StoredRules storage r = _rules;
             if (base == Rules.DEBT_CEILING) return r.debtCeilingWad;
@@ -551,7 +575,14 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
 
     /// @dev Only called after `_validate`, which bounds `v` to the field's type, so the casts are exact.
     function _write(Kind kind, bytes32 base, uint8 tier, uint256 v) private {
-        if (kind == Kind.Global) {
+        if (kind == Kind.Psm) {
+            PsmRules storage p = _psm;
+            if (base == Rules.PSM_FEE_IN) p.feeInBps = uint16(v);
+            else if (base == Rules.PSM_FEE_OUT) p.feeOutBps = uint16(v);
+            else if (base == Rules.PSM_FEE_CAP) p.feeCapBps = uint16(v);
+            else if (base == Rules.PSM_PRICE_BAND) p.priceBandBps = uint16(v);
+            else p.exposureLimitWad = uint128(v);
+        } else if (kind == Kind.Global) {
             StoredRules storage r = _rules;
             if (base == Rules.DEBT_CEILING) r.debtCeilingWad = uint96(v);
             else if (base == Rules.BORROWER_CAP) r.borrowerCapWad = uint96(v);
@@ -585,6 +616,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// field are checked: a cap lowered below a term is allowed (the effective term is the lower of the two).
     function _validate(Kind kind, bytes32 base, uint8 tier, bytes32 rule, uint256 v) private view {
         if (kind == Kind.Global) return _checkGlobal(base, v);
+        if (kind == Kind.Psm) return _checkPsm(rule, v);
         if (kind == Kind.Cap) {
             TierCaps memory c = _caps[tier];
             if (base == Rules.TIER_CAP_MAX_LTV) {
@@ -650,6 +682,21 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         } else if (v > type(uint96).max) {
             // The wad limits (DEBT_CEILING, BORROWER_CAP, CONCENTRATION_FLOOR, DAILY_ORIGINATION_LIMIT) are stored
             // in 96 bits (`StoredRules`): up to 79.2 billion vUSD.
+            revert SupervisionInvalidValue(rule, v);
+        }
+    }
+
+    /// @dev PSM rules: fees within the regulator's fee cap (a cap lowered below a fee is allowed: the PSM charges the
+    /// lower of the two), the cap itself at most 10000, the band in [1, MAX_PSM_PRICE_BAND], the exposure limit in 128 bits.
+    function _checkPsm(bytes32 rule, uint256 v) private view {
+        if (rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT) {
+            uint256 cap = _psm.feeCapBps;
+            if (v > cap) revert SupervisionRuleViolated(Rules.PSM_FEE_CAP, cap, v);
+        } else if (rule == Rules.PSM_FEE_CAP) {
+            if (v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.PSM_PRICE_BAND) {
+            if (v == 0 || v > MAX_PSM_PRICE_BAND) revert SupervisionInvalidValue(rule, v);
+        } else if (v > type(uint128).max) {
             revert SupervisionInvalidValue(rule, v);
         }
     }

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IComplianceEvents} from "./IComplianceEvents.sol";
-import {TierTerms, TierCaps, BorrowRequest} from "../types/PolicyTypes.sol";
+import {TierTerms, TierCaps, BorrowRequest, PsmRules} from "../types/PolicyTypes.sol";
 
 /// @title SupervisionPolicy: the supervisor's rulebook, enforced on chain
 /// @notice Maps PD to risk tiers and their terms, and checks every borrow against the global rules. Every change
@@ -177,6 +177,12 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `SupervisionZeroAddress("SCORE_ORACLE")` (zero address or
     /// no code), `SupervisionScoreOracleAlreadyLinked`. Emits `ScoreOracleLinked`.
     function setScoreOracle(address oracle) external;
+    /// @notice The peg stability module's rules in one read: PSM_FEE_IN and PSM_FEE_OUT as governance set them
+    /// (the PSM charges at most PSM_FEE_CAP), PSM_PRICE_BAND, PSM_EXPOSURE_LIMIT. Scheduled like every rule: the
+    /// fees by governance (at most PSM_FEE_CAP, else `SupervisionRuleViolated(PSM_FEE_CAP, cap, fee)`), the rest by
+    /// the regulator (PSM_FEE_CAP <= 10000, PSM_PRICE_BAND in [1, 5000], else `SupervisionInvalidValue`).
+    function psmRules() external view returns (PsmRules memory);
+
     /// @notice The linked credit score oracle (zero address: not linked yet).
     function scoreOracle() external view returns (address);
 

@@ -19,6 +19,13 @@ library Rules {
     bytes32 internal constant PULL_REPORT_MAX_AGE = "PULL_REPORT_MAX_AGE"; // seconds from a pull report's issuedAt to its use
     bytes32 internal constant SCORE_NOTICE_PERIOD = "SCORE_NOTICE_PERIOD"; // seconds an expired score's debt keeps its tier
 
+    // ---- peg stability module (fees: governance within the regulator's fee cap; the rest: regulator) ----
+    bytes32 internal constant PSM_FEE_IN = "PSM_FEE_IN"; // bps of a swap in (stablecoin -> vUSD), <= PSM_FEE_CAP
+    bytes32 internal constant PSM_FEE_OUT = "PSM_FEE_OUT"; // bps of a swap out (vUSD -> stablecoin), <= PSM_FEE_CAP
+    bytes32 internal constant PSM_FEE_CAP = "PSM_FEE_CAP"; // bps, the regulator's cap on both fees, <= 10000
+    bytes32 internal constant PSM_PRICE_BAND = "PSM_PRICE_BAND"; // bps around $1 the stablecoin's feed must stay in
+    bytes32 internal constant PSM_EXPOSURE_LIMIT = "PSM_EXPOSURE_LIMIT"; // wad, stablecoin reserves the PSM may hold
+
     // ---- per-tier caps (regulator) ----
     bytes32 internal constant TIER_CAP_MAX_LTV = "TIER_CAP_MAX_LTV";
     bytes32 internal constant TIER_CAP_LIQUIDATION_THRESHOLD = "TIER_CAP_LIQUIDATION_THRESHOLD";
@@ -40,6 +47,7 @@ library Rules {
     bytes32 internal constant PRICE_STALE = "PRICE_STALE";
     bytes32 internal constant PRICE_DEVIATION = "PRICE_DEVIATION";
     bytes32 internal constant MANUAL = "MANUAL";
+    bytes32 internal constant PSM_PRICE_STALE = "PSM_PRICE_STALE"; // the PSM's stablecoin feed is stale or invalid
 
     /// @notice The id of a tier-scoped rule for `tier` (tier index in the last byte).
     function tierRule(bytes32 rule, uint8 tier) internal pure returns (bytes32) {

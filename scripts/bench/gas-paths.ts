@@ -11,7 +11,7 @@ import { network } from "hardhat";
 import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
 
 import { defaultParameters } from "../deploy/parameters.js";
-import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
+import { approveModel, deploySystem, openPsm, shippedModel } from "../deploy/deploy-system.js";
 import {
   packSignatures,
   scoreReportDomain,
@@ -35,6 +35,8 @@ export const GAS_PATHS = [
   "submitScore_k3",
   "submitScore_k5",
   "liquidate",
+  "psmSwapIn",
+  "psmSwapOut",
 ] as const;
 export type GasPath = (typeof GAS_PATHS)[number];
 
@@ -171,6 +173,24 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await (await pool.connect(liquidator).borrow(parseUnits("15000", 18))).wait();
     await (await vusd.connect(liquidator).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
     results.liquidate = await gasOf(pool.connect(liquidator).liquidate(victim.address, wethAddress, parseUnits("12000", 18)));
+  }
+
+  // PSM: the regulator's exposure limit executed after the timelock; the PSM already holds reserves (a first user
+  // swapped in). A user with vUSD and USDC approved to the PSM (as a wallet would) swaps in, then out.
+  {
+    await openPsm(system, roles.regulator, defaultParameters, networkHelpers.time);
+    const { psm, psmStablecoin } = system;
+    if (psmStablecoin === undefined) throw new Error("local deployment must include the mock stablecoin");
+    const psmAddress = await psm.getAddress();
+    const [first, user] = [borrowers[6]!, borrowers[3]!];
+    for (const holder of [first, user]) {
+      await (await psmStablecoin.mint(holder.address, parseUnits("10000", 6))).wait();
+      await (await psmStablecoin.connect(holder).approve(psmAddress, ethers.MaxUint256)).wait();
+      await (await vusd.connect(holder).approve(psmAddress, ethers.MaxUint256)).wait();
+    }
+    await (await psm.connect(first).swapIn(parseUnits("1000", 6), first.address)).wait();
+    results.psmSwapIn = await gasOf(psm.connect(user).swapIn(parseUnits("1000", 6), user.address));
+    results.psmSwapOut = await gasOf(psm.connect(user).swapOut(parseUnits("500", 18), user.address));
   }
 
   return Object.fromEntries(GAS_PATHS.map((key) => [key, results[key]!])) as Record<GasPath, number>;

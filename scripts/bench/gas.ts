@@ -25,8 +25,15 @@ const TARGETS: Record<string, number> = {
   repayPartial: 100_000,
   liquidate: 200_000,
   submitScore_k3: 80_000,
+  psmSwapIn: 75_000,
+  psmSwapOut: 75_000,
 };
 const EXTRA_SIGNER_TARGET = 7_000;
+/**
+ * Targets shown in the table (marked ✗ while missed) but not yet enforced by `--check`: the PSM's swaps read the
+ * stablecoin's feed and the policy's rules on every call and miss 75,000 today (issue 12, open; README's PSM section).
+ */
+const NOT_ENFORCED = new Set(["psmSwapIn", "psmSwapOut"]);
 
 const results = await measureGas();
 
@@ -54,7 +61,7 @@ if (opts.json === true) {
   console.log(rows.join("\n"));
   console.log(`| ${"per extra signer".padEnd(20)} | ${perSigner.toFixed(0).padStart(9)} | ${verdictText("per extra signer").padEnd(12)} |`);
 }
-const missed = verdicts.filter((v) => !v.met);
+const missed = verdicts.filter((v) => !v.met && !NOT_ENFORCED.has(v.key));
 if (opts.check === true && missed.length > 0) {
   console.error(`bench:gas --check: ${missed.map((v) => `${v.key} ${v.value.toFixed(0)} > ${v.target}`).join(", ")}`);
   process.exitCode = 1;

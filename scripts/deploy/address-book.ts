@@ -20,6 +20,10 @@ export const addressBookSchema = z.strictObject({
     lendingPool: address,
     weth: address,
     wethUsdPriceFeed: address,
+    /** Absent in address books written before the PSM. */
+    pegStabilityModule: address.optional(),
+    psmStablecoin: address.optional(),
+    psmStablecoinUsdPriceFeed: address.optional(),
   }),
   roles: z.strictObject({
     deployer: address,
@@ -60,6 +64,9 @@ export async function buildAddressBook(networkName: string, input: AddressBookIn
       lendingPool: await system.pool.getAddress(),
       weth: system.wethAddress,
       wethUsdPriceFeed: system.priceFeedAddress,
+      pegStabilityModule: await system.psm.getAddress(),
+      psmStablecoin: system.psmStablecoinAddress,
+      psmStablecoinUsdPriceFeed: system.psmPriceFeedAddress,
     },
     roles: {
       deployer: roles.deployer.address,

@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { parseUnits } from "ethers";
+import { encodeBytes32String, parseUnits } from "ethers";
 
 import type {
   CreditScoreOracle,
   LendingPool,
   MockAggregatorV3,
+  MockUSDC,
+  PegStabilityModule,
   SupervisionPolicy,
   VUSD,
   WETH9,
@@ -33,6 +35,12 @@ export interface DeployedSystem {
   priceFeed: MockAggregatorV3 | undefined;
   wethAddress: string;
   priceFeedAddress: string;
+  psm: PegStabilityModule;
+  /** The mock stablecoin and its feed on a local chain (undefined when the parameters name real ones). */
+  psmStablecoin: MockUSDC | undefined;
+  psmPriceFeed: MockAggregatorV3 | undefined;
+  psmStablecoinAddress: string;
+  psmPriceFeedAddress: string;
   deployedAtBlock: number;
 }
 
@@ -187,11 +195,76 @@ export async function deploySystem(
   await (
     await pool.connect(governance).listCollateral(wethAddress, priceFeedAddress, params.collateral.maxPriceAgeSec)
   ).wait();
+  const psmDeployment = await deployPsm(ethers, roles, params, { vusd, policy });
   if (params.oracle.operators.length > 0) {
     await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
   }
 
-  return { vusd, oracle, policy, pool, weth, priceFeed, wethAddress, priceFeedAddress, deployedAtBlock };
+  return { vusd, oracle, policy, pool, weth, priceFeed, wethAddress, priceFeedAddress, ...psmDeployment, deployedAtBlock };
+}
+
+/**
+ * Deploys the peg stability module (with a mock 6-decimal stablecoin and its $1 feed on a local chain), makes it a
+ * vUSD minter with its own cap (governance). The PSM takes no reserves until the regulator sets PSM_EXPOSURE_LIMIT
+ * through the policy's timelock (it starts at 0): `openPsm` does that on a local chain.
+ */
+async function deployPsm(
+  ethers: HardhatEthers,
+  roles: RoleHolders,
+  params: DeploymentParameters,
+  core: { vusd: VUSD; policy: SupervisionPolicy },
+) {
+  const { deployer, governance } = roles;
+  let psmStablecoin: MockUSDC | undefined;
+  let psmPriceFeed: MockAggregatorV3 | undefined;
+  let psmStablecoinAddress = params.psm.stablecoin;
+  let psmPriceFeedAddress = params.psm.priceFeed;
+  if (psmStablecoinAddress === undefined) {
+    psmStablecoin = await ethers.deployContract("MockUSDC", [], deployer);
+    psmStablecoinAddress = await psmStablecoin.getAddress();
+  }
+  if (psmPriceFeedAddress === undefined) {
+    psmPriceFeed = await ethers.deployContract("MockAggregatorV3", [FEED_DECIMALS, "USDC / USD", parseUnits("1", FEED_DECIMALS)], deployer);
+    psmPriceFeedAddress = await psmPriceFeed.getAddress();
+  }
+  const psm = await ethers.deployContract(
+    "PegStabilityModule",
+    [await core.vusd.getAddress(), psmStablecoinAddress, psmPriceFeedAddress, await core.policy.getAddress(), params.psm.maxPriceAgeSec],
+    deployer,
+  );
+  await (await core.vusd.connect(governance).setMinterCap(await psm.getAddress(), toWad(params.psm.minterCap))).wait();
+  return { psm, psmStablecoin, psmPriceFeed, psmStablecoinAddress, psmPriceFeedAddress };
+}
+
+/** PSM_EXPOSURE_LIMIT as the policy spells it (ASCII in a bytes32). */
+const PSM_EXPOSURE_LIMIT = encodeBytes32String("PSM_EXPOSURE_LIMIT");
+
+/**
+ * Local chains only: the regulator schedules PSM_EXPOSURE_LIMIT (`params.psm.exposureLimit`), the chain's clock waits
+ * out the timelock, the change is executed, and the mock stablecoin feed is refreshed so it is not stale after the jump.
+ */
+export async function openPsm(
+  system: DeployedSystem,
+  regulator: HardhatEthersSigner,
+  params: DeploymentParameters,
+  time: { increase(seconds: number | bigint): Promise<unknown> },
+): Promise<void> {
+  const { policy } = system;
+  const receipt = await (
+    await policy.connect(regulator).scheduleRuleChange(PSM_EXPOSURE_LIMIT, toWad(params.psm.exposureLimit))
+  ).wait();
+  const event = receipt?.logs
+    .map((log) => policy.interface.parseLog(log))
+    .find((parsed) => parsed?.name === "RuleChangeScheduled");
+  if (event === undefined || event === null) throw new Error("PSM_EXPOSURE_LIMIT was not scheduled");
+  const changeId: string = event.args.changeId;
+  const [, , executableAt] = await policy.pendingChange(changeId);
+  const now = BigInt((await policy.runner!.provider!.getBlock("latest"))!.timestamp);
+  if (executableAt > now) await time.increase(executableAt - now);
+  await (await policy.executeRuleChange(changeId)).wait();
+  if (system.psmPriceFeed !== undefined) {
+    await (await system.psmPriceFeed.setAnswer(parseUnits("1", FEED_DECIMALS))).wait();
+  }
 }
 
 /** The regulator proposes and approves a model (on a local chain the regulator's key is at hand). */

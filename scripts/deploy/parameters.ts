@@ -68,6 +68,17 @@ export const deploymentParametersSchema = z.strictObject({
     /** Initial mock price (USD, feed has 8 decimals) on local chains. */
     mockEthUsd: z.number().positive(),
   }),
+  /** The peg stability module: vUSD <-> a USD stablecoin (mocks on local chains when the addresses are absent). */
+  psm: z.strictObject({
+    stablecoin: address.optional(),
+    priceFeed: address.optional(),
+    /** The stablecoin feed's staleness threshold (its heartbeat plus a margin), at most a week. */
+    maxPriceAgeSec: z.number().int().positive().max(7 * 24 * 3600),
+    /** vUSD's cap for the PSM (governance). */
+    minterCap: wad,
+    /** PSM_EXPOSURE_LIMIT for the regulator to schedule (the policy starts it at 0: closed); `openPsm` locally. */
+    exposureLimit: wad,
+  }),
   oracle: z.strictObject({
     operators: z.array(address),
     threshold: z.number().int().min(0).max(255),
@@ -135,6 +146,7 @@ export const defaultParameters: DeploymentParameters = {
   },
   pool: { closeFactorBps: 5000, liquidationBonusBps: 500, minDebt: "100", minterCap: "10000000" },
   collateral: { maxPriceAgeSec: 3600, mockEthUsd: 3000 },
+  psm: { maxPriceAgeSec: 25 * 3600, minterCap: "5000000", exposureLimit: "5000000" },
   oracle: { operators: [], threshold: 0 },
   roles: {},
 };

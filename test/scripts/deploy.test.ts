@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { parseUnits } from "ethers";
 
-import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { approveModel, deploySystem, openPsm, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters, loadDeploymentParameters } from "../../scripts/deploy/parameters.js";
 import { readAddressBook, writeAddressBook } from "../../scripts/deploy/address-book.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
@@ -35,6 +35,29 @@ describe("deploy: system deployment and wiring", () => {
     expect(await system.policy.approvalThresholdBps()).to.equal(defaultParameters.tiers.at(-1)!.maxPdBps);
   });
 
+  it("deploys the PSM as a capped vUSD minter, closed until the regulator's exposure limit executes", async () => {
+    const { system, roles } = await networkHelpers.loadFixture(deployedFixture);
+    const { psm, psmStablecoin, vusd, policy } = system;
+    const psmAddress = await psm.getAddress();
+    const [capWad] = await vusd.minterOf(psmAddress);
+    expect(capWad).to.equal(parseUnits(defaultParameters.psm.minterCap, 18));
+    expect(await psm.stablecoin()).to.equal(system.psmStablecoinAddress);
+    expect(await psm.priceFeed()).to.equal(system.psmPriceFeedAddress);
+    expect(await psm.policy()).to.equal(await policy.getAddress());
+    expect((await policy.psmRules()).exposureLimitWad).to.equal(0n);
+    const [user] = await ethers.getSigners();
+    await psmStablecoin!.mint(user!.address, 10n ** 6n);
+    await psmStablecoin!.connect(user!).approve(psmAddress, 10n ** 6n);
+    await expect(psm.connect(user!).swapIn(10n ** 6n, user!.address)).to.be.revertedWithCustomError(
+      psm,
+      "PegStabilityModuleExposureLimitExceeded",
+    );
+    await openPsm(system, roles.regulator, defaultParameters, networkHelpers.time);
+    expect((await policy.psmRules()).exposureLimitWad).to.equal(parseUnits(defaultParameters.psm.exposureLimit, 18));
+    await psm.connect(user!).swapIn(10n ** 6n, user!.address);
+    expect(await vusd.balanceOf(user!.address)).to.equal(10n ** 18n);
+  });
+
   it("links the policy and the oracle both ways; the oracle's threshold copy is the policy's", async () => {
     const { system } = await networkHelpers.loadFixture(deployedFixture);
     expect(await system.policy.scoreOracle()).to.equal(await system.oracle.getAddress());
@@ -61,6 +84,8 @@ describe("deploy: system deployment and wiring", () => {
       const path = await writeAddressBook("unit", { chainId: 31337n, system, roles, model, modelApproved: false });
       const book = await readAddressBook(path);
       expect(book.contracts.lendingPool).to.equal(await system.pool.getAddress());
+      expect(book.contracts.pegStabilityModule).to.equal(await system.psm.getAddress());
+      expect(book.contracts.psmStablecoin).to.equal(system.psmStablecoinAddress);
       expect(book.roles.regulator).to.equal(roles.regulator.address);
     } finally {
       process.chdir(cwd);
