@@ -1,0 +1,50 @@
+/**
+ * Starts drift monitoring for a node: the reference distributions come from the model file (whose sha256 the chain
+ * approved) and, when the approved validation report records their hash, must match it.
+ */
+import type { MonitoringConfig } from "../config/index.js";
+import type { Logger } from "../log/index.js";
+import type { OracleMetrics } from "../metrics/index.js";
+import type { CreditModel, ValidationReport } from "../model/index.js";
+import { DriftWatch, parseReference, REFERENCE_METADATA_KEY } from "../monitoring/index.js";
+
+export interface DriftWatchSetup {
+  config: MonitoringConfig;
+  model: CreditModel;
+  validationReport: Pick<ValidationReport, "path" | "referenceSha256">;
+  metrics: Pick<OracleMetrics, "registry">;
+  log: Logger;
+  now?: () => number;
+}
+
+/** The node's drift watch, or undefined when monitoring is off or the model carries no reference distributions. */
+export function startDriftWatch({ config, model, validationReport, metrics, log, now }: DriftWatchSetup): DriftWatch | undefined {
+  if (!config.enabled) return undefined;
+  const json = model.metadata[REFERENCE_METADATA_KEY];
+  if (json === undefined) {
+    log.warn({ modelId: model.modelId }, `the model has no "${REFERENCE_METADATA_KEY}" metadata: drift monitoring is off`);
+    return undefined;
+  }
+  const reference = parseReference(json);
+  if (validationReport.referenceSha256 !== undefined && validationReport.referenceSha256 !== reference.sha256) {
+    throw new Error(`model ${model.modelId}: its reference distributions have sha256 ${reference.sha256}, but ${validationReport.path} records ${validationReport.referenceSha256}`);
+  }
+  const { windowApplications, minApplications, warnPsi, criticalPsi, unitsWarnRatio, unitsCriticalRatio, alertIntervalSec } = config;
+  const watch = new DriftWatch({
+    reference,
+    modelId: model.modelId,
+    featureNames: model.featureNames,
+    registry: metrics.registry,
+    log,
+    windowApplications,
+    minApplications,
+    warnPsi,
+    criticalPsi,
+    unitsWarnRatio,
+    unitsCriticalRatio,
+    alertIntervalSec,
+    ...(now === undefined ? {} : { now }),
+  });
+  log.info({ referenceSha256: reference.sha256, windowApplications, minApplications, warnPsi, criticalPsi }, "drift monitoring on");
+  return watch;
+}
