@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { Registry } from "prom-client";
 
 import { createLogger } from "../../oracle/src/log/index.js";
-import { DRIFT_ROUTE_PATH, DriftWatch, parseReference, watchScorer } from "../../oracle/src/monitoring/index.js";
+import { DRIFT_ROUTE_PATH, DriftWatch, maxPsiBps, parseReference, watchScorer, type WindowReport } from "../../oracle/src/monitoring/index.js";
 import type { ApplicationScore } from "../../oracle/src/scoring/index.js";
 
 const FEATURES = ["LIMIT_BAL", "PAY_0", "BILL_AMT1", "BILL_AMT2", "PAY_AMT1"];
@@ -24,7 +24,7 @@ const REFERENCE = JSON.stringify({
 const low = [50_000, 0, 10_000, 100_000, 0];
 const high = [200_000, 1, 150_000, 10_000, 5_000];
 
-function setup() {
+function setup(publish?: (report: WindowReport) => Promise<void>) {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -48,9 +48,10 @@ function setup() {
     unitsCriticalRatio: 3,
     alertIntervalSec: 60,
     now: () => clock.t,
+    ...(publish === undefined ? {} : { publish }),
   });
   const drift = () => lines.filter((l) => typeof l.msg === "string" && l.msg.startsWith("input drift"));
-  return { watch, registry, clock, drift };
+  return { watch, registry, clock, drift, lines };
 }
 
 describe("drift monitoring: the node's watch", () => {
@@ -103,5 +104,35 @@ describe("drift monitoring: the node's watch", () => {
     expect(drift()).to.have.length(4);
     for (const row of [low, high, low]) watch.observe(row, row === low ? 0.1 : 0.5);
     expect(drift().at(-1)).to.deep.include({ window: "rolling", level: "ok", msg: "input drift back within bounds" });
+  });
+
+  it("publishes a critical window at most once per window: rolling after a whole new window, day once per UTC day", async () => {
+    const published: WindowReport[] = [];
+    const { watch, clock } = setup(async (report) => {
+      published.push(report);
+    });
+    for (let i = 0; i < 3; i++) watch.observe(high, 0.5);
+    expect(published).to.have.length(0);
+    watch.observe(high, 0.5);
+    expect(published.map((p) => p.window)).to.deep.equal(["rolling", "day"]);
+    expect(published[0]).to.deep.include({ applications: 4, level: "critical" });
+    expect(maxPsiBps(published[0]!)).to.equal(Math.round(published[0]!.maxPsi * 10_000));
+    expect(maxPsiBps({ maxPsi: 8.7 })).to.equal(65_535);
+    for (let i = 0; i < 3; i++) watch.observe(high, 0.5);
+    expect(published).to.have.length(2);
+    watch.observe(high, 0.5); // a whole new rolling window since the last publication
+    expect(published.map((p) => p.window)).to.deep.equal(["rolling", "day", "rolling"]);
+    clock.t += 86_400;
+    for (let i = 0; i < 4; i++) watch.observe(high, 0.5);
+    expect(published.map((p) => p.window)).to.deep.equal(["rolling", "day", "rolling", "rolling", "day"]);
+  });
+
+  it("a failed publication is logged, and the watch goes on", async () => {
+    const { watch, lines } = setup(() => Promise.reject(new Error("rpc down")));
+    for (let i = 0; i < 4; i++) watch.observe(high, 0.5);
+    await new Promise((resolve) => setImmediate(resolve));
+    const failures = lines.filter((l) => l.msg === "could not publish the drift window on chain");
+    expect(failures.map((l) => [l.window, l.reason])).to.deep.equal([["rolling", "rpc down"], ["day", "rpc down"]]);
+    expect(watch.report().windows.rolling.applications).to.equal(4);
   });
 });

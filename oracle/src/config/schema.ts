@@ -167,6 +167,7 @@ export const MONITORING_DEFAULTS = {
   unitsWarnRatio: 1.5,
   unitsCriticalRatio: 3,
   alertIntervalSec: 300,
+  publishOnChain: true,
 } as const;
 
 const psiThreshold = z.number("must be a number").gt(0, "must be > 0").max(10, "must be ≤ 10");
@@ -186,6 +187,8 @@ const monitoringSchema = z
     unitsCriticalRatio: z.number("must be a number").gt(1, "must be > 1").default(MONITORING_DEFAULTS.unitsCriticalRatio),
     /** A window that stays at warn or critical is logged again at most this often. */
     alertIntervalSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(MONITORING_DEFAULTS.alertIntervalSec),
+    /** Publish a critical window's summary on chain (`publishMonitoringReport`), at most once per window. */
+    publishOnChain: z.boolean("must be true or false").default(MONITORING_DEFAULTS.publishOnChain),
   })
   .superRefine((m, ctx) => {
     if (m.criticalPsi <= m.warnPsi) ctx.addIssue({ code: "custom", path: ["criticalPsi"], message: `must be greater than monitoring.warnPsi (${m.warnPsi})` });

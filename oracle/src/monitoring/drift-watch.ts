@@ -8,7 +8,7 @@ import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log/index.js";
 import type { ApplicationScorer } from "../scoring/index.js";
 import type { Route } from "../server/index.js";
-import { DriftMonitor, type DriftMonitorOptions, type DriftSnapshot, type WindowName } from "./monitor.js";
+import { DriftMonitor, type DriftMonitorOptions, type DriftSnapshot, type WindowName, type WindowReport } from "./monitor.js";
 import { DRIFT_LEVELS, type DriftLevel } from "./psi.js";
 import type { ModelReference } from "./reference.js";
 
@@ -20,12 +20,23 @@ export interface DriftWatchOptions extends Omit<DriftMonitorOptions, "reference"
   registry: Registry;
   log: Logger;
   alertIntervalSec: number;
+  /**
+   * Publishes a critical window on chain (`CreditScoreOracle.publishMonitoringReport`); called at most once per
+   * window: once per UTC day for `day`, and for `rolling` again only after a whole new window of applications.
+   */
+  publish?: (report: WindowReport) => Promise<void>;
 }
+
+/** A window's largest PSI in basis points, as the chain takes it (uint16, capped). */
+export const maxPsiBps = (report: Pick<WindowReport, "maxPsi">): number => Math.min(0xffff, Math.round(report.maxPsi * 10_000));
 
 export class DriftWatch {
   readonly monitor: DriftMonitor;
   private readonly lastAlert = new Map<WindowName, { level: DriftLevel; at: number }>();
   private readonly now: () => number;
+  private observed = 0;
+  /** Per window, the key of the window instance last published: the UTC day, or the application count. */
+  private readonly published = new Map<WindowName, number>();
 
   constructor(private readonly options: DriftWatchOptions) {
     this.monitor = new DriftMonitor({ ...options, reference: options.reference.distributions });
@@ -36,7 +47,32 @@ export class DriftWatch {
   /** Records one scored application and logs the windows' drift if due. */
   observe(features: readonly number[], pd: number): void {
     this.monitor.observe(features, pd);
-    this.alert(this.monitor.snapshot());
+    this.observed += 1;
+    const snapshot = this.monitor.snapshot();
+    this.alert(snapshot);
+    this.publishCritical(snapshot);
+  }
+
+  private publishCritical(snapshot: DriftSnapshot): void {
+    const publish = this.options.publish;
+    if (publish === undefined) return;
+    for (const window of Object.values(snapshot.windows)) {
+      if (window.level !== "critical") continue;
+      const last = this.published.get(window.window);
+      if (window.window === "day") {
+        const day = Math.floor(window.start / 86_400);
+        if (last === day) continue;
+        this.published.set("day", day);
+      } else {
+        if (last !== undefined && this.observed - last < this.options.windowApplications) continue;
+        this.published.set("rolling", this.observed);
+      }
+      const context = { window: window.window, maxPsi: window.maxPsi, summaryHash: window.summaryHash };
+      publish(window).then(
+        () => this.options.log.info(context, "drift window published on chain"),
+        (error: unknown) => this.options.log.error({ ...context, reason: error instanceof Error ? error.message : String(error) }, "could not publish the drift window on chain"),
+      );
+    }
   }
 
   /** The JSON route's body. */

@@ -2,4 +2,4 @@ export { DriftMonitor, type DriftMonitorOptions, type DriftSnapshot, type Window
 export { DRIFT_LEVELS, PSI_EPSILON, psiFromCounts, psiLevel, worseLevel, type DriftLevel, type PsiThresholds } from "./psi.js";
 export { parseReference, REFERENCE_METADATA_KEY, type ModelReference } from "./reference.js";
 export * from "./quantities.js";
-export { DRIFT_ROUTE_PATH, DriftWatch, watchScorer, type DriftWatchOptions } from "./drift-watch.js";
+export { DRIFT_ROUTE_PATH, DriftWatch, maxPsiBps, watchScorer, type DriftWatchOptions } from "./drift-watch.js";

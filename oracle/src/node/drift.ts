@@ -6,7 +6,7 @@ import type { MonitoringConfig } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel, ValidationReport } from "../model/index.js";
-import { DriftWatch, parseReference, REFERENCE_METADATA_KEY } from "../monitoring/index.js";
+import { DriftWatch, parseReference, REFERENCE_METADATA_KEY, type WindowReport } from "../monitoring/index.js";
 
 export interface DriftWatchSetup {
   config: MonitoringConfig;
@@ -15,10 +15,12 @@ export interface DriftWatchSetup {
   metrics: Pick<OracleMetrics, "registry">;
   log: Logger;
   now?: () => number;
+  /** Posts a critical window on chain (used when `monitoring.publishOnChain`). */
+  publish?: (report: WindowReport) => Promise<void>;
 }
 
 /** The node's drift watch, or undefined when monitoring is off or the model carries no reference distributions. */
-export function startDriftWatch({ config, model, validationReport, metrics, log, now }: DriftWatchSetup): DriftWatch | undefined {
+export function startDriftWatch({ config, model, validationReport, metrics, log, now, publish }: DriftWatchSetup): DriftWatch | undefined {
   if (!config.enabled) return undefined;
   const json = model.metadata[REFERENCE_METADATA_KEY];
   if (json === undefined) {
@@ -44,6 +46,7 @@ export function startDriftWatch({ config, model, validationReport, metrics, log,
     unitsCriticalRatio,
     alertIntervalSec,
     ...(now === undefined ? {} : { now }),
+    ...(publish === undefined || !config.publishOnChain ? {} : { publish }),
   });
   log.info({ referenceSha256: reference.sha256, windowApplications, minApplications, warnPsi, criticalPsi }, "drift monitoring on");
   return watch;

@@ -15,6 +15,7 @@ import {
   conciseError,
   connectChain,
   FundingMonitor,
+  publishMonitoringReport,
   readOperatorSet,
   ScoreRequestWatcher,
   sleep,
@@ -27,7 +28,7 @@ import { loadOperatorWallet } from "../keystore/index.js";
 import { createLogger, RepeatedLogFilter, type Logger } from "../log/index.js";
 import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
 import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
-import { watchScorer, type DriftWatch } from "../monitoring/index.js";
+import { maxPsiBps, watchScorer, type DriftWatch } from "../monitoring/index.js";
 import { startDriftWatch } from "./drift.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
 import { createOracleServer, healthRoute, type ShutdownResult } from "../server/index.js";
@@ -116,7 +117,24 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
       },
     });
     opened.push(store);
-    const drift = startDriftWatch({ config: config.monitoring, model, validationReport, metrics, log, ...(options.timing?.now === undefined ? {} : { now: options.timing.now }) });
+    let publishing: Promise<void> = Promise.resolve();
+    const drift = startDriftWatch({
+      config: config.monitoring,
+      model,
+      validationReport,
+      metrics,
+      log,
+      ...(options.timing?.now === undefined ? {} : { now: options.timing.now }),
+      // One publication at a time: each takes the key's pending nonce.
+      publish: (window) =>
+        (publishing = publishing
+          .catch(() => undefined)
+          .then(async () => {
+            const fields = { modelId: model.modelId, windowStart: window.start, windowEnd: window.end, applications: window.applications, maxPsiBps: maxPsiBps(window), summaryHash: window.summaryHash };
+            const txHash = await publishMonitoringReport(chain, wallet, fields);
+            log.info({ ...fields, txHash }, "MonitoringReportPublished");
+          })),
+    });
     const baseScorer = drift === undefined ? createScorer(model) : watchScorer(createScorer(model), drift);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
