@@ -2,11 +2,13 @@
  * Starts drift monitoring for a node: the reference distributions come from the model file (whose sha256 the chain
  * approved) and, when the approved validation report records their hash, must match it.
  */
+import { publishMonitoringReport, type ChainContext } from "../chain/index.js";
 import type { MonitoringConfig } from "../config/index.js";
+import type { OperatorWallet } from "../keystore/index.js";
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
 import type { CreditModel, ValidationReport } from "../model/index.js";
-import { DriftWatch, parseReference, REFERENCE_METADATA_KEY, type WindowReport } from "../monitoring/index.js";
+import { DriftWatch, maxPsiBps, parseReference, REFERENCE_METADATA_KEY, type WindowReport } from "../monitoring/index.js";
 
 export interface DriftWatchSetup {
   config: MonitoringConfig;
@@ -50,4 +52,17 @@ export function startDriftWatch({ config, model, validationReport, metrics, log,
   });
   log.info({ referenceSha256: reference.sha256, windowApplications, minApplications, warnPsi, criticalPsi }, "drift monitoring on");
   return watch;
+}
+
+/** Publishes drift windows with the operator key, one transaction at a time (each takes the key's pending nonce). */
+export function onChainPublisher(chain: ChainContext, wallet: OperatorWallet, modelId: string, log: Logger): (window: WindowReport) => Promise<void> {
+  let publishing: Promise<void> = Promise.resolve();
+  return (window) =>
+    (publishing = publishing
+      .catch(() => undefined)
+      .then(async () => {
+        const fields = { modelId, windowStart: window.start, windowEnd: window.end, applications: window.applications, maxPsiBps: maxPsiBps(window), summaryHash: window.summaryHash };
+        const txHash = await publishMonitoringReport(chain, wallet, fields);
+        log.info({ ...fields, txHash }, "MonitoringReportPublished");
+      }));
 }

@@ -15,7 +15,6 @@ import {
   conciseError,
   connectChain,
   FundingMonitor,
-  publishMonitoringReport,
   readOperatorSet,
   ScoreRequestWatcher,
   sleep,
@@ -28,8 +27,8 @@ import { loadOperatorWallet } from "../keystore/index.js";
 import { createLogger, RepeatedLogFilter, type Logger } from "../log/index.js";
 import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
 import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
-import { maxPsiBps, watchScorer, type DriftWatch } from "../monitoring/index.js";
-import { startDriftWatch } from "./drift.js";
+import { watchScorer, type DriftWatch } from "../monitoring/index.js";
+import { onChainPublisher, startDriftWatch } from "./drift.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
 import { createOracleServer, healthRoute, type ShutdownResult } from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
@@ -117,7 +116,6 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
       },
     });
     opened.push(store);
-    let publishing: Promise<void> = Promise.resolve();
     const drift = startDriftWatch({
       config: config.monitoring,
       model,
@@ -125,15 +123,7 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
       metrics,
       log,
       ...(options.timing?.now === undefined ? {} : { now: options.timing.now }),
-      // One publication at a time: each takes the key's pending nonce.
-      publish: (window) =>
-        (publishing = publishing
-          .catch(() => undefined)
-          .then(async () => {
-            const fields = { modelId: model.modelId, windowStart: window.start, windowEnd: window.end, applications: window.applications, maxPsiBps: maxPsiBps(window), summaryHash: window.summaryHash };
-            const txHash = await publishMonitoringReport(chain, wallet, fields);
-            log.info({ ...fields, txHash }, "MonitoringReportPublished");
-          })),
+      publish: onChainPublisher(chain, wallet, model.modelId, log),
     });
     const baseScorer = drift === undefined ? createScorer(model) : watchScorer(createScorer(model), drift);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
