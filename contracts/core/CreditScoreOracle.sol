@@ -346,6 +346,23 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         emit FairnessReportPublished(modelId, periodStart, periodEnd, eodBps, dirBps, reportHash);
     }
 
+    /// @inheritdoc ICreditScoreOracle
+    function publishMonitoringReport(
+        bytes32 modelId,
+        uint64 windowStart,
+        uint64 windowEnd,
+        uint32 applications,
+        uint16 maxPsiBps,
+        bytes32 summaryHash
+    ) external {
+        uint64 version = _config.operatorSetVersion;
+        if (version == 0 || _operators[msg.sender].version != version) revert OracleCallerNotOperator(msg.sender);
+        if (_models[modelId].status == ModelStatus.None) revert OracleInvalidArgument("modelId");
+        if (windowStart > windowEnd) revert OracleInvalidArgument("window");
+        if (applications == 0) revert OracleInvalidArgument("applications");
+        emit MonitoringReportPublished(modelId, msg.sender, windowStart, windowEnd, applications, maxPsiBps, summaryHash);
+    }
+
     // ---------------------------------------------------------------- operator set and hooks
 
     /// @inheritdoc ICreditScoreOracle

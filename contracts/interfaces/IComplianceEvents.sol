@@ -84,4 +84,19 @@ interface IComplianceEvents {
     event FairnessReportPublished(
         bytes32 indexed modelId, uint64 periodStart, uint64 periodEnd, uint16 eodBps, uint16 dirBps, bytes32 reportHash
     );
+
+    /// @notice An operator published the summary of a drift-monitoring window: the population stability index of
+    /// the applications it scored with `modelId` against the model's training reference. Nodes publish a window
+    /// that went critical (PSI >= 0.25 or a units error), at most once per window.
+    /// @param maxPsiBps the window's largest PSI in basis points (capped at 65535),
+    /// @param summaryHash keccak256 of the window's summary JSON, as the node serves it at `/v1/monitoring/drift`.
+    event MonitoringReportPublished(
+        bytes32 indexed modelId,
+        address indexed operator,
+        uint64 windowStart,
+        uint64 windowEnd,
+        uint32 applications,
+        uint16 maxPsiBps,
+        bytes32 summaryHash
+    );
 }

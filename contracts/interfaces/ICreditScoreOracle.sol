@@ -44,6 +44,8 @@ interface ICreditScoreOracle is IComplianceEvents {
     error OracleNoOperatorSet();
     /// @notice `syncApprovalThreshold` from `caller`, which is not the oracle's policy (`policy`, possibly zero).
     error OracleCallerNotPolicy(address caller, address policy);
+    /// @notice The caller is not an operator of the current set.
+    error OracleCallerNotOperator(address caller);
     /// @notice `setPolicy(policy)` for a policy whose `scoreOracle()` is `linkedOracle`, not this oracle: the
     /// regulator must first link the policy to this oracle (`ISupervisionPolicy.setScoreOracle`).
     error OraclePolicyNotLinked(address policy, address linkedOracle);
@@ -110,6 +112,19 @@ interface ICreditScoreOracle is IComplianceEvents {
         uint16 eodBps,
         uint16 dirBps,
         bytes32 reportHash
+    ) external;
+
+    /// @notice Publishes the summary of a drift-monitoring window for a model (see `MonitoringReportPublished`).
+    /// Only an operator of the current set.
+    /// @dev Reverts `OracleCallerNotOperator`; `OracleInvalidArgument` with "modelId" (never proposed), "window"
+    /// (start after end) or "applications" (zero).
+    function publishMonitoringReport(
+        bytes32 modelId,
+        uint64 windowStart,
+        uint64 windowEnd,
+        uint32 applications,
+        uint16 maxPsiBps,
+        bytes32 summaryHash
     ) external;
 
     // ---- operator set (governance) ----

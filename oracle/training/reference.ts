@@ -5,27 +5,20 @@
  * Continuous quantities are binned at their training deciles (duplicates removed, so a bin may hold more than
  * 10 %); `shares` are the training shares under the stated bin rule, so they sum to 1 whatever the ties.
  */
+import {
+  BIN_RULE,
+  binIndex,
+  medianOfSorted,
+  PAY_CATEGORIES,
+  paymentRatio as paymentRatioOf,
+  payStatusCategory,
+  utilisation as utilisationOf,
+  type BinnedDistribution,
+  type ReferenceDistributions,
+} from "../src/monitoring/quantities.js";
 import { BILL_COLUMNS, FEATURE_NAMES, PAY_STATUS_COLUMNS, PAYMENT_COLUMNS } from "./features.js";
 
-export const BIN_RULE = "bin 0 holds v < edges[0]; bin i holds edges[i-1] <= v < edges[i]; the last bin holds v >= edges[edges.length-1]";
-
-export interface BinnedDistribution {
-  definition: string;
-  edges: number[];
-  shares: number[];
-}
-
-export interface ReferenceDistributions {
-  version: 1;
-  source: string;
-  rows: number;
-  binRule: string;
-  score: BinnedDistribution;
-  utilisation: Record<string, BinnedDistribution>;
-  paymentRatio: Record<string, BinnedDistribution>;
-  payStatus: { categories: string[]; shares: Record<string, number[]> };
-  limitBal: { median: number } & BinnedDistribution;
-}
+export { BIN_RULE, type BinnedDistribution, type ReferenceDistributions };
 
 /** Rounds to 6 significant digits so the JSON is short and stable. */
 const round = (v: number) => Number(v.toPrecision(6));
@@ -39,14 +32,11 @@ export function binAtDeciles(values: Float64Array, definition: string): BinnedDi
   const edges = [...new Set(Array.from({ length: 9 }, (_, k) => round(quantile(sorted, (k + 1) / 10))))];
   const counts = new Array<number>(edges.length + 1).fill(0);
   for (const v of values) {
-    let bin = 0;
-    while (bin < edges.length && v >= (edges[bin] as number)) bin++;
+    const bin = binIndex(edges, v);
     counts[bin] = (counts[bin] as number) + 1;
   }
   return { definition, edges, shares: counts.map((c) => round(c / values.length)) };
 }
-
-const PAY_CATEGORIES = ["-2", "-1", "0", "1", "2", ">=3"];
 
 export function referenceDistributions(raw: Float32Array, pd: ArrayLike<number>): ReferenceDistributions {
   const width = FEATURE_NAMES.length;
@@ -56,28 +46,28 @@ export function referenceDistributions(raw: Float32Array, pd: ArrayLike<number>)
   const utilisation = Object.fromEntries(
     BILL_COLUMNS.map((bill) => {
       const b = col(bill);
-      return [bill, binAtDeciles(b.map((v, r) => Math.max(v, 0) / Math.max(limit[r] as number, 1)), `max(${bill}, 0) / LIMIT_BAL`)];
+      return [bill, binAtDeciles(b.map((v, r) => utilisationOf(v, limit[r] as number)), `max(${bill}, 0) / LIMIT_BAL`)];
     }),
   );
   const paymentRatio = Object.fromEntries(
     PAYMENT_COLUMNS.slice(0, 5).map((pay, k) => {
       const p = col(pay);
       const b = col(BILL_COLUMNS[k + 1] as string);
-      return [pay, binAtDeciles(p.map((v, r) => Math.min(v / Math.max(b[r] as number, 1), 1.5)), `min(${pay} / max(${BILL_COLUMNS[k + 1]}, 1), 1.5)`)];
+      return [pay, binAtDeciles(p.map((v, r) => paymentRatioOf(v, b[r] as number)), `min(${pay} / max(${BILL_COLUMNS[k + 1]}, 1), 1.5)`)];
     }),
   );
   const payStatus = Object.fromEntries(
     PAY_STATUS_COLUMNS.map((status) => {
       const counts = new Array<number>(PAY_CATEGORIES.length).fill(0);
       for (const v of col(status)) {
-        const i = Math.min(Math.max(Math.round(v), -2), 3) + 2;
+        const i = payStatusCategory(v);
         counts[i] = (counts[i] as number) + 1;
       }
       return [status, counts.map((c) => round(c / rows))];
     }),
   );
   const sortedLimit = Float64Array.from(limit).sort();
-  const median = rows % 2 === 1 ? (sortedLimit[(rows - 1) / 2] as number) : ((sortedLimit[rows / 2 - 1] as number) + (sortedLimit[rows / 2] as number)) / 2;
+  const median = medianOfSorted(sortedLimit);
   return {
     version: 1,
     source: `training split (${rows} rows)`,
@@ -86,7 +76,7 @@ export function referenceDistributions(raw: Float32Array, pd: ArrayLike<number>)
     score: binAtDeciles(Float64Array.from(pd), "model PD"),
     utilisation,
     paymentRatio,
-    payStatus: { categories: PAY_CATEGORIES, shares: payStatus },
+    payStatus: { categories: [...PAY_CATEGORIES], shares: payStatus },
     limitBal: { median, ...binAtDeciles(limit, "LIMIT_BAL (NT$)") },
   };
 }

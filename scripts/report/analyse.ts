@@ -578,7 +578,7 @@ export interface GovernanceRow {
   detail: string;
 }
 
-/** Model registry, operator-set and fairness events, in order. */
+/** Model registry, operator-set, fairness and drift-monitoring events, in order. */
 export function governance(events: readonly ComplianceEvent[]): GovernanceRow[] {
   const rows: GovernanceRow[] = [];
   for (const e of events) {
@@ -599,6 +599,12 @@ export function governance(events: readonly ComplianceEvent[]): GovernanceRow[] 
           `model ${e.args.modelId}, ${formatTime(e.args.periodStart)} to ${formatTime(e.args.periodEnd)}: ` +
           `equal-opportunity difference ${formatBps(e.args.eodBps)}, disparate-impact ratio ${formatBps(e.args.dirBps)}, ` +
           `report ${e.args.reportHash}`;
+        break;
+      case "MonitoringReportPublished":
+        detail =
+          `input drift, model ${e.args.modelId}, operator ${e.args.operator}: ${e.args.applications} applications ` +
+          `${formatTime(e.args.windowStart)} to ${formatTime(e.args.windowEnd)}, largest PSI ${(e.args.maxPsiBps / 10_000).toFixed(4)}, ` +
+          `summary ${e.args.summaryHash}`;
         break;
       default:
         break;

@@ -20,6 +20,7 @@ import type {
   DebtRebasedEvent,
   ExposureSnapshotEvent,
   FairnessReportPublishedEvent,
+  MonitoringReportPublishedEvent,
   LoanOriginatedEvent,
   LoanRepaidEvent,
   ModelApprovedEvent,
@@ -78,6 +79,7 @@ const EMITTER: Record<EventName, EventSource> = {
   ModelRetired: "oracle",
   OperatorSetChanged: "oracle",
   FairnessReportPublished: "oracle",
+  MonitoringReportPublished: "oracle",
 };
 
 /** ethers decodes uintN as bigint; tiers, bps and timestamps fit a number. */
@@ -172,6 +174,18 @@ const DECODERS: { [N in EventName]: (args: Result) => EventArgs[N] } = {
       eodBps: num(a.eodBps),
       dirBps: num(a.dirBps),
       reportHash: a.reportHash,
+    };
+  },
+  MonitoringReportPublished: (r) => {
+    const a = r as unknown as MonitoringReportPublishedEvent.OutputObject;
+    return {
+      modelId: a.modelId,
+      operator: a.operator,
+      windowStart: num(a.windowStart),
+      windowEnd: num(a.windowEnd),
+      applications: num(a.applications),
+      maxPsiBps: num(a.maxPsiBps),
+      summaryHash: a.summaryHash,
     };
   },
 };

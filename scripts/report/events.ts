@@ -62,6 +62,15 @@ export interface EventArgs {
     dirBps: number;
     reportHash: string;
   };
+  MonitoringReportPublished: {
+    modelId: string;
+    operator: string;
+    windowStart: number;
+    windowEnd: number;
+    applications: number;
+    maxPsiBps: number;
+    summaryHash: string;
+  };
 }
 
 export type EventName = keyof EventArgs;
@@ -84,6 +93,7 @@ export const EVENT_NAMES = [
   "OperatorSetChanged",
   "ExposureSnapshot",
   "FairnessReportPublished",
+  "MonitoringReportPublished",
 ] as const satisfies readonly EventName[];
 
 /** One decoded event: `name` narrows `args`. */

@@ -903,6 +903,36 @@ describe("CreditScoreOracle", function () {
         .to.be.revertedWithCustomError(oracle, "OracleInvalidArgument")
         .withArgs(field("eodBps"));
     });
+
+    it("publishes a drift-monitoring report from a current operator only, and validates its arguments", async function () {
+      const { oracle, governance, operators, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
+      const [member, spare] = [operators[0]!, operators[5]!].map((w) => w.connect(ethers.provider));
+      for (const w of [member!, spare!]) await networkHelpers.setBalance(w.address, 10n ** 18n);
+      const summaryHash = ethers.id("window summary");
+      await expect(oracle.connect(member!).publishMonitoringReport(MODEL_ID, 100n, 200n, 1000, 4321, summaryHash))
+        .to.emit(oracle, "MonitoringReportPublished")
+        .withArgs(MODEL_ID, member!.address, 100n, 200n, 1000, 4321, summaryHash);
+      for (const caller of [spare!, regulator]) {
+        await expect(oracle.connect(caller).publishMonitoringReport(MODEL_ID, 100n, 200n, 1000, 4321, summaryHash))
+          .to.be.revertedWithCustomError(oracle, "OracleCallerNotOperator")
+          .withArgs(await caller.getAddress());
+      }
+      await expect(oracle.connect(member!).publishMonitoringReport(OTHER_MODEL_ID, 100n, 200n, 1, 0, summaryHash))
+        .to.be.revertedWithCustomError(oracle, "OracleInvalidArgument")
+        .withArgs(field("modelId"));
+      await expect(oracle.connect(member!).publishMonitoringReport(MODEL_ID, 201n, 200n, 1, 0, summaryHash))
+        .to.be.revertedWithCustomError(oracle, "OracleInvalidArgument")
+        .withArgs(field("window"));
+      await expect(oracle.connect(member!).publishMonitoringReport(MODEL_ID, 100n, 200n, 0, 0, summaryHash))
+        .to.be.revertedWithCustomError(oracle, "OracleInvalidArgument")
+        .withArgs(field("applications"));
+      // A member of a retired set is no longer an operator.
+      await oracle.connect(governance).setOperators(operators.slice(1, 6).map((w) => w.address), 3);
+      await expect(oracle.connect(member!).publishMonitoringReport(MODEL_ID, 100n, 200n, 1, 0, summaryHash))
+        .to.be.revertedWithCustomError(oracle, "OracleCallerNotOperator")
+        .withArgs(member!.address);
+      await expect(oracle.connect(spare!).publishMonitoringReport(MODEL_ID, 100n, 200n, 1, 0, summaryHash)).to.emit(oracle, "MonitoringReportPublished");
+    });
   });
 
   describe("operator set", function () {

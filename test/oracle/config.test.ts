@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { ConfigError, loadConfig, parseConfig, type NodeConfigInput } from "../../oracle/src/config/index.js";
+import { ConfigError, loadConfig, MONITORING_DEFAULTS, parseConfig, type NodeConfigInput } from "../../oracle/src/config/index.js";
 import { tempDir, TEST_ADDRESSES } from "./helpers.js";
 
 const [OWN, PEER_A, PEER_B] = TEST_ADDRESSES;
@@ -74,6 +74,19 @@ describe("oracle config", () => {
     });
     const timing = parseConfig(withEdit((c) => (c.timing = { peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90 }))).timing;
     expect(timing).to.deep.include({ peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90, maxClockSkewSec: 60 });
+  });
+
+  it("fills the monitoring section with its defaults (minApplications = windowApplications) and names a bad field", () => {
+    expect(parseConfig(validConfig()).monitoring).to.deep.equal({ ...MONITORING_DEFAULTS, minApplications: MONITORING_DEFAULTS.windowApplications });
+    const monitoring = (m: Record<string, unknown>) => withEdit((c) => (c.monitoring = m));
+    expect(parseConfig(monitoring({ windowApplications: 200, minApplications: 50 })).monitoring).to.deep.include({ windowApplications: 200, minApplications: 50 });
+    expectConfigError(monitoring({ windowApplications: 9 }), "config.monitoring.windowApplications: must be ≥ 10");
+    expectConfigError(monitoring({ windowApplications: 100, minApplications: 101 }), "config.monitoring.minApplications: must be ≤ monitoring.windowApplications (100)");
+    expectConfigError(monitoring({ warnPsi: 0.3 }), "config.monitoring.criticalPsi: must be greater than monitoring.warnPsi (0.3)");
+    expectConfigError(monitoring({ warnPsi: 0 }), "config.monitoring.warnPsi: must be > 0");
+    expectConfigError(monitoring({ unitsWarnRatio: 1 }), "config.monitoring.unitsWarnRatio: must be > 1");
+    expectConfigError(monitoring({ unitsCriticalRatio: 1.2 }), "config.monitoring.unitsCriticalRatio: must be greater than monitoring.unitsWarnRatio (1.5)");
+    expectConfigError(monitoring({ windowSize: 10 }), "config.monitoring");
   });
 
   it("checks each timing knob on both sides of its limit, and the timeouts against each other", () => {

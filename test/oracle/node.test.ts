@@ -178,6 +178,17 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     }
   });
 
+  it("every application a node scored feeds its drift monitor: /v1/monitoring/drift and the /metrics gauges", async () => {
+    const drift = (await (await fetch(`${nodes[0]!.url}/v1/monitoring/drift`)).json()) as any;
+    expect(drift.modelId).to.equal(fixture.model.modelId);
+    expect(drift.windows.rolling.applications).to.be.greaterThan(0);
+    expect(drift.windows.rolling.applications).to.equal(nodes[0]!.drift!.report().windows.rolling.applications);
+    expect(Object.keys(drift.windows.rolling.psi)).to.include.members(["score", "utilisation.BILL_AMT1", "paymentRatio.PAY_AMT1", "payStatus.PAY_0", "limitBal"]);
+    const metrics = await (await fetch(`${nodes[0]!.url}/metrics`)).text();
+    expect(metrics).to.include('verity_oracle_drift_psi{window="rolling",quantity="score"}');
+    expect(metrics).to.include('verity_oracle_drift_level{window="day"}');
+  });
+
   describe("one peer down", () => {
     it("the remaining two still reach k = 2 (forwarding skips a dead leader)", async () => {
       await nodes[2]!.shutdown("simulated outage");

@@ -257,6 +257,14 @@ describe("report: analyse (hand-built events)", () => {
     const b = ev("CircuitBreakerReset", 11, { by: REGULATOR, liquidationsResumeAt: 0 });
     expect(analyse([b, a], context()).circuitBreaker.intervals[0]!.durationSec).to.equal(12);
   });
+
+  it("drift monitoring: a published window appears in the governance table with its PSI and summary hash", () => {
+    const summaryHash = "0x" + "cd".repeat(32);
+    const event = ev("MonitoringReportPublished", 50, { modelId: MODEL_A, operator: BOB, windowStart: 1_000_100, windowEnd: 1_000_500, applications: 1000, maxPsiBps: 8676, summaryHash });
+    const [row] = analyse([event], context()).governance;
+    expect(row?.event).to.equal("MonitoringReportPublished");
+    expect(row?.detail).to.include(`model ${MODEL_A}, operator ${BOB}: 1000 applications`).and.include("largest PSI 0.8676").and.include(`summary ${summaryHash}`);
+  });
 });
 
 // ---------------------------------------------------------------- unit: rendering

@@ -18,3 +18,4 @@ export { backoffDelay, confirmedHead, sleep, withTimeout, TimeoutError, type Bac
 export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";
 export { OperatorSetCache, type OperatorSetCacheOptions } from "./operator-set-cache.js";
 export { findScoreRequest, scorePostedSince } from "./score-requests.js";
+export { publishMonitoringReport, type MonitoringReportFields } from "./monitoring-report.js";

@@ -158,6 +158,49 @@ const timingSchema = z
     }
   });
 
+/** The `monitoring` section's defaults (drift monitoring of the scored applications, `oracle/src/monitoring/`). */
+export const MONITORING_DEFAULTS = {
+  enabled: true,
+  windowApplications: 1_000,
+  warnPsi: 0.1,
+  criticalPsi: 0.25,
+  unitsWarnRatio: 1.5,
+  unitsCriticalRatio: 3,
+  alertIntervalSec: 300,
+  publishOnChain: true,
+} as const;
+
+const psiThreshold = z.number("must be a number").gt(0, "must be > 0").max(10, "must be ≤ 10");
+
+/** Drift monitoring. Optional: the defaults are the issue's thresholds (warn at PSI 0.10, critical at 0.25). */
+const monitoringSchema = z
+  .strictObject({
+    enabled: z.boolean("must be true or false").default(MONITORING_DEFAULTS.enabled),
+    /** Size of the rolling window, in applications. */
+    windowApplications: z.int("must be an integer").min(10, "must be ≥ 10").max(1_000_000, "must be ≤ 1000000").default(MONITORING_DEFAULTS.windowApplications),
+    /** Applications a window needs before it is judged (default: windowApplications). */
+    minApplications: z.int("must be an integer").min(10, "must be ≥ 10").optional(),
+    warnPsi: psiThreshold.default(MONITORING_DEFAULTS.warnPsi),
+    criticalPsi: psiThreshold.default(MONITORING_DEFAULTS.criticalPsi),
+    /** Median LIMIT_BAL over the reference median (or its inverse) at which the units check warns / is critical. */
+    unitsWarnRatio: z.number("must be a number").gt(1, "must be > 1").default(MONITORING_DEFAULTS.unitsWarnRatio),
+    unitsCriticalRatio: z.number("must be a number").gt(1, "must be > 1").default(MONITORING_DEFAULTS.unitsCriticalRatio),
+    /** A window that stays at warn or critical is logged again at most this often. */
+    alertIntervalSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(MONITORING_DEFAULTS.alertIntervalSec),
+    /** Publish a critical window's summary on chain (`publishMonitoringReport`), at most once per window. */
+    publishOnChain: z.boolean("must be true or false").default(MONITORING_DEFAULTS.publishOnChain),
+  })
+  .superRefine((m, ctx) => {
+    if (m.criticalPsi <= m.warnPsi) ctx.addIssue({ code: "custom", path: ["criticalPsi"], message: `must be greater than monitoring.warnPsi (${m.warnPsi})` });
+    if (m.unitsCriticalRatio <= m.unitsWarnRatio) {
+      ctx.addIssue({ code: "custom", path: ["unitsCriticalRatio"], message: `must be greater than monitoring.unitsWarnRatio (${m.unitsWarnRatio})` });
+    }
+    if (m.minApplications !== undefined && m.minApplications > m.windowApplications) {
+      ctx.addIssue({ code: "custom", path: ["minApplications"], message: `must be ≤ monitoring.windowApplications (${m.windowApplications})` });
+    }
+  })
+  .transform((m) => ({ ...m, minApplications: m.minApplications ?? m.windowApplications }));
+
 export const nodeConfigSchema = z
   .strictObject({
     nodeId: nonEmpty,
@@ -180,6 +223,7 @@ export const nodeConfigSchema = z
     // The SQLite store; its folder is created at start.
     store: z.strictObject({ path: filePath }),
     timing: timingSchema.prefault({}),
+    monitoring: monitoringSchema.prefault({}),
     logLevel: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((config, ctx) => {
@@ -221,3 +265,4 @@ export type NodeConfig = z.infer<typeof nodeConfigSchema> & {
 export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
 export type PeerConfig = NodeConfig["peers"][number];
 export type KeystoreConfig = NodeConfig["keystore"];
+export type MonitoringConfig = NodeConfig["monitoring"];

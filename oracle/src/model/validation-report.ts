@@ -37,6 +37,8 @@ const validationReportSchema = z.object({
   modelId: z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x and 64 lower-case hex digits"),
   features: z.object({ inputs: z.array(z.string().min(1)).min(1) }),
   goldenApplicants: goldenApplicantsSchema,
+  /** The sha256 of the model's reference distributions (metadata JSON), for drift monitoring. */
+  reference: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits") }).optional(),
 });
 
 export interface ValidationReport {
@@ -47,6 +49,8 @@ export interface ValidationReport {
   /** The model's input order. */
   featureNames: readonly string[];
   golden: GoldenApplicants;
+  /** sha256 (hex) of the model's `reference_distributions` metadata, when the report records it. */
+  referenceSha256?: string;
 }
 
 /** The model cannot be served: it does not match its approved validation report. */
@@ -81,6 +85,7 @@ export async function loadValidationReport(path: string): Promise<ValidationRepo
     modelId: parsed.data.modelId,
     featureNames,
     golden: parsed.data.goldenApplicants,
+    ...(parsed.data.reference === undefined ? {} : { referenceSha256: parsed.data.reference.sha256 }),
   };
 }
 

@@ -27,6 +27,8 @@ import { loadOperatorWallet } from "../keystore/index.js";
 import { createLogger, RepeatedLogFilter, type Logger } from "../log/index.js";
 import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
 import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
+import { watchScorer, type DriftWatch } from "../monitoring/index.js";
+import { onChainPublisher, startDriftWatch } from "./drift.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
 import { createOracleServer, healthRoute, type ShutdownResult } from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
@@ -68,6 +70,8 @@ export interface RunningNode {
   log: Logger;
   watcher: ScoreRequestWatcher;
   submitter: Submitter;
+  /** Drift monitoring of the scored applications (undefined when `monitoring.enabled` is false). */
+  drift: DriftWatch | undefined;
   /** Idempotent: later calls return the first call's promise. */
   shutdown(reason: string): Promise<ShutdownResult>;
 }
@@ -112,7 +116,16 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
       },
     });
     opened.push(store);
-    const baseScorer = createScorer(model);
+    const drift = startDriftWatch({
+      config: config.monitoring,
+      model,
+      validationReport,
+      metrics,
+      log,
+      ...(options.timing?.now === undefined ? {} : { now: options.timing.now }),
+      publish: onChainPublisher(chain, wallet, model.modelId, log),
+    });
+    const baseScorer = drift === undefined ? createScorer(model) : watchScorer(createScorer(model), drift);
     const scorer = options.wrapScorer?.(baseScorer) ?? baseScorer;
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
     // The key pays for push-flow submissions: say at start (and on /health) when it cannot.
@@ -156,6 +169,7 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
           submissions: () => submitter.status(),
         }),
         metricsRoute(metrics.registry),
+        ...(drift === undefined ? [] : [drift.route()]),
       ],
     });
     const address = await server.listen(config.listen.port, config.listen.host);
@@ -207,7 +221,7 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
         return result;
       })());
 
-    return { node, url, address: wallet.address, modelId: model.modelId, store, metrics, log, watcher, submitter, shutdown };
+    return { node, url, address: wallet.address, modelId: model.modelId, store, metrics, log, watcher, submitter, drift, shutdown };
   } catch (error) {
     for (const resource of opened.reverse()) resource.close();
     throw error;

@@ -9,6 +9,8 @@ import { pdToBps, validateApplication, type CreditModel } from "../model/index.j
 
 export interface ApplicationScore {
   pdBps: number;
+  /** The model's PD (0…1) before quantisation: what drift monitoring bins. */
+  pd: number;
   /** Up to four reason codes, largest adverse push first (0-padding is the report's business). */
   reasonCodes: number[];
   /** The codes' adverse-action texts, for the borrower (never on chain). */
@@ -26,6 +28,7 @@ export function createScorer(model: CreditModel): ApplicationScorer {
     const explanation = await explainApplication(model, features);
     return {
       pdBps: pdToBps(explanation.pd),
+      pd: explanation.pd,
       reasonCodes: explanation.reasonCodes,
       reasons: explanation.reasons,
       inferenceMs: performance.now() - started,
