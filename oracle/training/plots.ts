@@ -16,30 +16,42 @@ export interface Series {
   dashed?: boolean;
 }
 
-function frame(title: string, xLabel: string, yLabel: string, body: string): string {
+/** Tick marks and labels at 0, 0.2, …, 1 on the y axis, and on the x axis too when `withX`. */
+function unitTicks(withX: boolean): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1]
+  return [0, 0.2, 0.4, 0.6, 0.8, 1]
     .map((t) => {
       const x = MARGIN.left + t * plotW;
       const y = MARGIN.top + (1 - t) * plotH;
-      return `<line x1="${x}" y1="${MARGIN.top + plotH}" x2="${x}" y2="${MARGIN.top + plotH + 4}" stroke="#333"/>` +
-        `<text x="${x}" y="${MARGIN.top + plotH + 16}" font-size="11" text-anchor="middle">${t}</text>` +
+      const xTick = withX
+        ? `<line x1="${x}" y1="${MARGIN.top + plotH}" x2="${x}" y2="${MARGIN.top + plotH + 4}" stroke="#333"/>` +
+          `<text x="${x}" y="${MARGIN.top + plotH + 16}" font-size="11" text-anchor="middle">${t}</text>`
+        : "";
+      return xTick +
         `<line x1="${MARGIN.left - 4}" y1="${y}" x2="${MARGIN.left}" y2="${y}" stroke="#333"/>` +
         `<text x="${MARGIN.left - 8}" y="${y + 4}" font-size="11" text-anchor="end">${t}</text>`;
     })
     .join("");
+}
+
+/** The chart's document: title, plot frame, `ticks`, axis labels (no x label when `xLabel` is undefined), `body`. */
+function svgDocument(title: string, yLabel: string, ticks: string, body: string, xLabel?: string): string {
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const xLabelText = xLabel === undefined
+    ? ""
+    : `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" font-size="12" text-anchor="middle">${esc(xLabel)}</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">` +
     `<rect width="100%" height="100%" fill="white"/>` +
     `<text x="${WIDTH / 2}" y="20" font-size="14" text-anchor="middle">${esc(title)}</text>` +
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>` +
     ticks +
-    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" font-size="12" text-anchor="middle">${esc(xLabel)}</text>` +
+    xLabelText +
     `<text x="14" y="${MARGIN.top + plotH / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${esc(yLabel)}</text>` +
     body + `</svg>\n`;
 }
 
-/** Line chart with both axes on [0, 1] (ROC curves, reliability diagrams). */
 export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
@@ -59,7 +71,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
       return `<polyline fill="none" stroke="${colour}" stroke-width="1.8"${dash} points="${s.points.map((p) => `${px(p.x)},${py(p.y)}`).join(" ")}"/>` + legend;
     })
     .join("");
-  return frame(title, xLabel, yLabel, body);
+  return svgDocument(title, yLabel, unitTicks(true), body, xLabel);
 }
 
 /** Grouped bars with values in [0, 1] and an optional horizontal reference line. */
@@ -88,7 +100,7 @@ export function barChart(title: string, yLabel: string, bars: { label: string; v
     const y = (MARGIN.top + (1 - reference) * plotH).toFixed(1);
     body += `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#555" stroke-dasharray="4,3"/>`;
   }
-  return frame(title, "", yLabel, body).replace(/<line x1="[\d.]+" y1="[\d.]+" x2="[\d.]+" y2="[\d.]+" stroke="#333"\/><text x="[\d.]+" y="[\d.]+" font-size="11" text-anchor="middle">[\d.]+<\/text>/g, "");
+  return svgDocument(title, yLabel, unitTicks(false), body, "");
 }
 
 /** Point estimates with interval whiskers on a [lo, hi] y axis, with dashed horizontal reference lines. */
@@ -112,11 +124,5 @@ export function intervalChart(title: string, yLabel: string, items: { label: str
         `<text x="${x}" y="${MARGIN.top + plotH + 30}" font-size="11" text-anchor="middle">${esc(item.label)}</text>`;
     })
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">` +
-    `<rect width="100%" height="100%" fill="white"/>` +
-    `<text x="${WIDTH / 2}" y="20" font-size="14" text-anchor="middle">${esc(title)}</text>` +
-    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>` +
-    ticks +
-    `<text x="14" y="${MARGIN.top + plotH / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${esc(yLabel)}</text>` +
-    refs + marks + `</svg>\n`;
+  return svgDocument(title, yLabel, ticks, refs + marks);
 }
