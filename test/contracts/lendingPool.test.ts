@@ -301,6 +301,27 @@ describe("LendingPool", () => {
         .withArgs(s.bob.address, 1000n * WAD, 3, 0, ethers.ZeroHash, 500);
     });
 
+    it("a front-runner who posts the borrower's own bundle first changes nothing: the borrow prices on it", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.carol).deposit(s.wethAddress, 10n * WAD, s.carol.address);
+      const bundle = await s.signedReport(s.carol.address, 100); // tier 0
+      // The bundle is public in the mempool: Bob copies it into submitScore, mined first in the same block.
+      await ethers.provider.send("evm_setAutomine", [false]);
+      try {
+        await s.oracle.connect(s.bob).submitScore(bundle.report, bundle.signatures);
+        await s.pool.connect(s.carol).borrowWithReport(1000n * WAD, bundle.report, bundle.signatures);
+        await ethers.provider.send("evm_mine", []);
+      } finally {
+        await ethers.provider.send("evm_setAutomine", [true]);
+      }
+      const [posted] = await s.oracle.queryFilter(s.oracle.filters.ScorePosted(s.carol.address));
+      const [loan] = await s.pool.queryFilter(s.pool.filters.LoanOriginated(s.carol.address));
+      expect(posted!.blockNumber).to.equal(loan!.blockNumber);
+      expect(posted!.transactionIndex).to.be.lessThan(loan!.transactionIndex);
+      expect(loan!.args.tier).to.equal(0n);
+      expect(loan!.args.pdBps).to.equal(100n);
+    });
+
     it("never lends on an older, better report than the stored score: the stored (newer) score prices the loan", async () => {
       const s = await loadFixture(deposited);
       const better = await s.signedReport(s.bob.address, 100); // tier 0

@@ -297,6 +297,7 @@ describe("LendingPool edge cases", () => {
     }
     const oneWei = () => withJunk(1n);
     const richJunk = () => withJunk(2_000n * WAD);
+    const someJunk = () => withJunk(900n * WAD);
 
     /** Liquidates half of Alice's debt against her WETH at the next second; checks the exact amounts. */
     async function liquidatesWeth(s: Awaited<ReturnType<typeof oneWei>>) {
@@ -357,6 +358,22 @@ describe("LendingPool edge cases", () => {
         s.pool,
         "LendingPoolPositionHealthy",
       );
+    });
+
+    it("another asset that falls 40 % in one update counts at the new, lower price: the position it propped up is liquidated", async () => {
+      // 900 JNK at $1 lift Alice (0.967 on WETH alone) just above 1; at $0.60 they no longer do.
+      const s = await loadFixture(someJunk);
+      await s.pool.pokePrice(s.wethAddress);
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolPositionHealthy",
+      );
+      await s.junkFeed.setAnswer(price8(1n) * 60n / 100n); // -40 %: beyond the deviation bound, not yet accepted
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.emit(
+        s.pool,
+        "PositionLiquidated",
+      );
+      expect(await s.policy.paused()).to.equal(false);
     });
 
     it("the seized asset itself must have a valid price (strict), and the borrower's own operations stay strict", async () => {
