@@ -66,18 +66,15 @@ describe("explanations (exact group Shapley through onnxruntime)", function () {
     expect(e.reasonCodes[0]).to.be.oneOf([2, 3]);
   });
 
-  it("is deterministic and fits the time budget (one batched run per applicant)", async () => {
+  it("is deterministic, with one batched model run per explanation (its speed is bench:oracle's business)", async () => {
     const model = await committedModel();
     const x = rowOf(testSplit().raw, 5);
     const first = await explainApplication(model, x);
     let calls = 0;
     const counted = { ...model, predict: (rows: Float32Array | number[][]) => { calls++; return model.predict(rows); } };
-    const started = process.hrtime.bigint();
     const runs = 50;
     for (let i = 0; i < runs; i++) expect(await explainApplication(counted, x)).to.deep.equal(first);
-    const msPerExplanation = Number(process.hrtime.bigint() - started) / 1e6 / runs;
     expect(calls).to.equal(runs);
-    expect(msPerExplanation).to.be.below(20); // ~1 ms on a 2-core machine; generous for loaded CI runners
   });
 
   it("exact Shapley is exact on an additive function and handles interactions by symmetry", async () => {

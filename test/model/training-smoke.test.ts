@@ -13,7 +13,6 @@ describe("training pipeline (smoke: a tiny model through the real code)", functi
   it("trains, exports, checks parity, directions, cliff and gaming, and writes a card in seconds", async () => {
     const out = mkdtempSync(path.join(tmpdir(), "verity-train-"));
     const modelPath = path.join(out, "credit-model.onnx");
-    const started = Date.now();
     const { report, modelBytes } = await runPipeline({
       ...DEFAULT_OPTIONS,
       backend: "cpu",
@@ -27,7 +26,6 @@ describe("training pipeline (smoke: a tiny model through the real code)", functi
       log: () => {},
     });
     writeModelCard(out, report, `0x${sha256Hex(modelBytes)}`, (file, text) => writeFileSync(file, text));
-    expect(Date.now() - started).to.be.below(45_000);
     expect(report.data.split.train).to.equal(3000);
     expect(report.network.epochsRun.every((n) => n <= 3)).to.equal(true);
     expect(report.test.network.auc).to.be.greaterThan(0.65);
