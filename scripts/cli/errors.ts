@@ -115,9 +115,9 @@ export function describeError(error: unknown): string {
   const data = revertData(error);
   if (data !== undefined) {
     try {
-      return `the transaction reverted: ${decodeErrorData(data)}`;
+      return `reverted: ${decodeErrorData(data)}`;
     } catch {
-      return `the transaction reverted with data ${data}`;
+      return `reverted with data ${data} (not a Verity error)`;
     }
   }
   if (isError(error, "CALL_EXCEPTION")) return error.shortMessage;

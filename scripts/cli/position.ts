@@ -26,11 +26,15 @@ export function registerPositionCommand(program: Command, env: CliEnv): void {
           ctx.pool.queryFilter(ctx.pool.filters.CollateralListed(), ctx.addressBook.deployedAtBlock),
           ctx.chainNow(),
         ]);
-        // The tier the position belongs on now: what a re-base would move it to (the pool's own answer).
-        const currentTier = await ctx.pool.rebase.staticCall(borrower).then(
-          ([, next]) => String(next),
-          (error: unknown) => `unknown (${describeError(error)})`,
-        );
+        // The tier the position belongs on now: what a re-base would move it to (the pool's own answer; a position
+        // without debt has no tier to move).
+        const currentTier =
+          debtWad === 0n
+            ? undefined
+            : await ctx.pool.rebase.staticCall(borrower).then(
+                ([, next]) => String(next),
+                (error: unknown) => `unknown (${describeError(error)})`,
+              );
         const rows: Array<[string, string]> = [];
         for (const event of listed) {
           const asset = event.args.asset;
@@ -44,7 +48,14 @@ export function registerPositionCommand(program: Command, env: CliEnv): void {
         rows.push(
           ["collateral value", `${vusd(collateralValueWad)} (at the last accepted prices)`],
           ["debt", `${vusd(debtWad)} (principal ${vusd(principalWad)})`],
-          ["tier", String(tier) === currentTier ? String(tier) : `${tier} held; ${currentTier} current (a re-base moves it)`],
+          [
+            "tier",
+            debtWad === 0n
+              ? "none (no debt)"
+              : String(tier) === currentTier
+                ? String(tier)
+                : `${tier} held; ${currentTier} current (a re-base moves it)`,
+          ],
           ["health factor", healthFactor(hf)],
         );
         const [pdBps, reasonCodes, modelId, issuedAt, validUntil, valid] = score;

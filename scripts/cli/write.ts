@@ -5,9 +5,15 @@
  */
 import type { Interface, Log, TransactionReceipt } from "ethers";
 
-import { requirementText, type CliContext, type Requirement, type WriteOptions } from "./context.js";
+import { type CliContext, type Requirement, type WriteOptions } from "./context.js";
 import { describeError } from "./errors.js";
 import { CliError, table } from "./units.js";
+
+/** What the sender is, for the printed call: "regulator", "operator", "any account". */
+function senderText(need: Requirement): string {
+  if (need.kind === "role") return `${need.role}, ${need.role.toUpperCase()} on ${need.on}`;
+  return need.kind === "operator" ? "a current operator" : "any account may call it";
+}
 
 export interface WriteCall {
   contractName: string;
@@ -26,7 +32,7 @@ export async function write(ctx: CliContext, options: WriteOptions, call: WriteC
   const to = await call.contract.getAddress();
   const data = call.contract.interface.encodeFunctionData(call.method, call.args);
   ctx.out(`${call.contractName}.${call.method} at ${to}`);
-  for (const line of table([...call.shown, ["from", `${from} (${requirementText(call.need)})`], ["calldata", data]])) ctx.out(line);
+  for (const line of table([...call.shown, ["from", `${from} (${senderText(call.need)})`], ["calldata", data]])) ctx.out(line);
   if (options.dryRun === true) {
     try {
       await ctx.provider.call({ from, to, data });

@@ -18,6 +18,7 @@ import { runCli } from "../../scripts/cli/program.js";
 import type { CliEnv } from "../../scripts/cli/context.js";
 import { verityErrors } from "../../scripts/cli/errors.js";
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
+import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 const MODEL_PATH = "oracle/model/credit-model.onnx";
@@ -190,7 +191,7 @@ describe("ops CLI (npm run verity)", function () {
       expect(mismatch.err).to.contain(`is for model ${d.model.modelId}, but ${other.onnx} hashes to ${other.modelId}`);
       const again = await verity(d, "model", "propose", "--onnx", MODEL_PATH);
       expect(again.code).to.equal(1);
-      expect(again.err).to.contain(`the transaction reverted: OracleModelStatusTransition (CreditScoreOracle): modelId ${d.model.modelId}, from Approved, to Proposed`);
+      expect(again.err).to.contain(`reverted: OracleModelStatusTransition (CreditScoreOracle): modelId ${d.model.modelId}, from Approved, to Proposed`);
       expect((await verity(d, "model", "approve", other.modelId, "--from", d.roles.governance.address)).err).to.contain("needs the regulator role");
       expect((await verity(d, "model", "approve", "0x1234")).err).to.contain('<model>: "0x1234" is not a 32-byte hex value');
       expect((await verity(d, "model", "approve", "no-such.onnx")).err).to.contain('"no-such.onnx" is neither a model id (0x and 64 hex digits) nor a readable ONNX file');
@@ -245,7 +246,7 @@ describe("ops CLI (npm run verity)", function () {
       const term = await verity(d, "rules", "schedule", "tier_apr", "5%", "--tier", "0");
       expect(term.code, term.err).to.equal(0);
       expect(term.out).to.contain("TIER_APR (tier 0)");
-      expect(term.out).to.contain(`from      ${d.roles.governance.address} (the governance role`);
+      expect(term.out).to.contain(`from      ${d.roles.governance.address} (governance, GOVERNANCE on SupervisionPolicy)`);
       const changeId = /change id\s+(0x[0-9a-f]{64})/.exec(term.out)![1]!;
       expect((await d.system.policy.pendingChange(changeId)).newValue).to.equal(500n);
       expect((await d.system.policy.pendingChange(changeId)).rule).to.equal(tierRuleId("TIER_APR", 0));
@@ -253,7 +254,7 @@ describe("ops CLI (npm run verity)", function () {
       expect((await verity(d, "rules", "cancel", changeId)).out).to.contain(`cancelled ${changeId}`);
       expect((await d.system.policy.pendingChange(changeId)).executableAt).to.equal(0n);
       const cap = await verity(d, "rules", "schedule", "TIER_CAP_MAX_LTV", "86%", "--tier", "0");
-      expect(cap.out).to.contain(`${d.roles.regulator.address} (the regulator role`);
+      expect(cap.out).to.contain(`${d.roles.regulator.address} (regulator, REGULATOR on SupervisionPolicy)`);
       const duration = await verity(d, "rules", "schedule", "MAX_SCORE_AGE", "14d");
       expect(duration.out).to.contain("14 d 0 h (1209600 s)");
     });
@@ -269,7 +270,7 @@ describe("ops CLI (npm run verity)", function () {
       expect((await verity(d, "rules", "schedule", "DEBT_CEILING", "5", "--tier", "1")).err).to.contain("DEBT_CEILING is a global rule: it takes no --tier");
       const refused = await verity(d, "rules", "schedule", "MAX_PRICE_DEVIATION", "0%");
       expect(refused.code).to.equal(1);
-      expect(refused.err).to.contain("the transaction reverted: SupervisionInvalidValue (SupervisionPolicy): rule MAX_PRICE_DEVIATION, value 0.00%");
+      expect(refused.err).to.contain("reverted: SupervisionInvalidValue (SupervisionPolicy): rule MAX_PRICE_DEVIATION, value 0.00%");
       const before = await nonces(d.roles.regulator.address);
       const dry = await verity(d, "rules", "schedule", "DEBT_CEILING", "12000000", "--dry-run");
       expect(dry.code, dry.err).to.equal(0);
@@ -277,7 +278,7 @@ describe("ops CLI (npm run verity)", function () {
       expect(await nonces(d.roles.regulator.address)).to.deep.equal(before);
       expect((await verity(d, "rules", "pending")).out).to.contain("no pending rule change");
       const dryFailing = await verity(d, "rules", "schedule", "MAX_PRICE_DEVIATION", "0%", "--dry-run");
-      expect(dryFailing.err).to.contain("dry run: the call would fail (the transaction reverted: SupervisionInvalidValue");
+      expect(dryFailing.err).to.contain("dry run: the call would fail (reverted: SupervisionInvalidValue");
     });
   });
 
@@ -331,9 +332,36 @@ describe("ops CLI (npm run verity)", function () {
       expect(position.out).to.match(/collateral WETH\s+10\.0 WETH/);
       expect(position.out).to.match(/debt\s+5,000\.00 vUSD \(principal 5,000\.00 vUSD\)/);
       expect(position.out).to.match(/tier\s+3\n/);
+      const none = await verity(d, "position", d.stranger.address);
+      expect(none.out).to.match(/collateral\s+none/);
+      expect(none.out).to.match(/tier\s+none \(no debt\)/);
       expect(position.out).to.match(/health factor\s+3\.72/);
       expect(position.out).to.contain("none (priced on the most conservative tier)");
       expect((await verity(d, "position", "bob")).err).to.contain('<borrower>: "bob" is not an address');
+    });
+
+    it("position shows a scored borrower's PD, reason codes, model and when the score expires; a better score's tier is current before a re-base", async () => {
+      await openPosition();
+      const { oracle } = d.system;
+      const now = BigInt(await networkHelpers.time.latest());
+      const report: ScoreReport = {
+        borrower: d.borrower.address,
+        pdBps: 300,
+        reasonCodes: [4, 1, 0, 0],
+        modelId: d.model.modelId,
+        operatorSetVersion: 1n,
+        issuedAt: now,
+        validUntil: now + 90n * BigInt(DAY),
+      };
+      const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
+      const signatures = packSignatures(await Promise.all(d.operators.map((o) => signScoreReport(o, domain, report))));
+      await (await oracle.submitScore(report, signatures)).wait();
+      const position = await verity(d, "position", d.borrower.address);
+      expect(position.out).to.match(/tier\s+3 held; 0 current \(a re-base moves it\)/);
+      expect(position.out).to.match(/score\s+PD 3\.00%\n/);
+      expect(position.out).to.match(/reason codes\s+4, 1\n/);
+      expect(position.out).to.contain(`model             ${d.model.modelId}`);
+      expect(position.out).to.match(/valid until\s+\d{4}-\d\d-\d\dT[\d:]+Z \(expires in (90 d 0 h|89 d 23 h)\)/);
     });
 
     it("fairness publish (regulator) emits the report in bps; refuses a bad percentage, a reversed period and the wrong role", async () => {
