@@ -2,11 +2,13 @@
  * What every command runs in: the network (a Hardhat network by name, the in-process one included), its address
  * book, the contracts, and the accounts the network is configured with (in `hardhat.config.ts`: on a live network
  * `accounts: [configVariable("…_PRIVATE_KEY")]`, resolved from Hardhat's keystore or the environment; locally,
- * Hardhat's own). Writes pick their sender by the role they need and check the role on chain before anything is sent.
+ * Hardhat's own), or a key in a configuration variable of its own (`--key NAME`). Writes pick their sender by the
+ * role they need and check the role on chain before anything is sent.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { getAddress, VoidSigner, type Signer } from "ethers";
-import { network } from "hardhat";
+import { getAddress, isHexString, VoidSigner, Wallet, type Signer } from "ethers";
+import { hooks, network } from "hardhat";
+import { configVariable } from "hardhat/config";
 
 import {
   CreditScoreOracle__factory,
@@ -55,7 +57,23 @@ export interface GlobalOptions {
 
 export interface WriteOptions {
   from?: string;
+  /** A Hardhat configuration variable holding the sender's private key (keystore or environment). */
+  key?: string;
   dryRun?: boolean;
+}
+
+/**
+ * The value of a Hardhat configuration variable, resolved as Hardhat resolves `configVariable(name)` in
+ * `hardhat.config.ts`: the environment variable of that name first, then the `configurationVariables` hook chain,
+ * where @nomicfoundation/hardhat-keystore answers from the encrypted keystore (`npx hardhat keystore set NAME`;
+ * it asks for the keystore's password).
+ */
+export async function readConfigurationVariable(name: string): Promise<string> {
+  const fromEnvironment = process.env[name];
+  if (fromEnvironment !== undefined) return fromEnvironment;
+  return hooks.runHandlerChain("configurationVariables", "fetchValue", [configVariable(name)], async () => {
+    throw new CliError(`configuration variable ${name} is not set: store it with npx hardhat keystore set ${name}, or set the environment variable ${name}`);
+  });
 }
 
 export type RoleName = "governance" | "regulator" | "guardian" | "attester";
@@ -125,6 +143,7 @@ export class CliContext {
    * writes, or the first configured account. Then checks on chain that it may send it.
    */
   async sender(need: Requirement, options: WriteOptions): Promise<{ signer: Signer; address: string }> {
+    if (options.key !== undefined) return this.keySender(need, options.key, options.from);
     const accounts = await this.accounts();
     const find = (address: string) => accounts.find((a) => a.address === address);
     let address: string;
@@ -153,6 +172,20 @@ export class CliContext {
     if (signer !== undefined) return { signer, address };
     if (options.dryRun === true) return { signer: new VoidSigner(address, this.provider), address };
     throw new CliError(`--from ${address} is not among network "${this.networkName}"'s configured accounts (hardhat.config.ts); only --dry-run can name another address`);
+  }
+
+  /** The sender whose private key a configuration variable holds (never printed). */
+  private async keySender(need: Requirement, variable: string, from: string | undefined): Promise<{ signer: Signer; address: string }> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new CliError(`--key: "${variable}" is not a configuration variable name (letters, digits, _)`);
+    const key = (await readConfigurationVariable(variable)).trim();
+    const normalized = key.startsWith("0x") ? key : `0x${key}`;
+    if (!isHexString(normalized, 32)) throw new CliError(`--key: configuration variable ${variable} does not hold a private key (32 bytes of hex)`);
+    const wallet = new Wallet(normalized, this.provider);
+    if (from !== undefined && parseAddress(from, "--from") !== wallet.address) {
+      throw new CliError(`--from ${from} is not the address of the key in ${variable} (${wallet.address})`);
+    }
+    await this.requireAllowed(need, wallet.address);
+    return { signer: wallet, address: wallet.address };
   }
 
   /** Throws a CliError saying which role the write needs when `address` lacks it. */

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { encodeBytes32String, parseEther, parseUnits, Wallet, ZeroHash } from "ethers";
+import { encodeBytes32String, HDNodeWallet, parseEther, parseUnits, Wallet, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { buildAddressBook } from "../../scripts/deploy/address-book.js";
@@ -299,6 +299,40 @@ describe("ops CLI (npm run verity)", function () {
       expect(reset.out).to.match(/liquidations resume at \d{4}-/);
       expect(await d.system.policy.paused()).to.equal(false);
       expect((await verity(d, "breaker", "status")).out).to.match(/liquidations resume\s+\S+ \(in 1 h 00 min\)/);
+    });
+  });
+
+  describe("keys from a configuration variable (--key)", () => {
+    const VARIABLE = "VERITY_CLI_TEST_REGULATOR_KEY";
+    /** Hardhat's default account 2: the regulator here. */
+    const regulatorKey = HDNodeWallet.fromPhrase("test test test test test test test test test test test junk", undefined, "m/44'/60'/0'/0/2").privateKey;
+    afterEach(() => {
+      delete process.env[VARIABLE];
+    });
+
+    it("signs with the key the variable holds (the environment before Hardhat's keystore), never printing it, and checks its role", async () => {
+      process.env[VARIABLE] = regulatorKey;
+      await (await d.system.policy.connect(d.roles.guardian).pause()).wait();
+      const reset = await verity(d, "breaker", "reset", "--key", VARIABLE);
+      expect(reset.code, reset.err).to.equal(0);
+      expect(reset.out).to.contain(`from      ${d.roles.regulator.address} (regulator`);
+      expect(reset.out + reset.err).not.to.contain(regulatorKey.slice(2));
+      expect(await d.system.policy.paused()).to.equal(false);
+      const wrongRole = await verity(d, "operators", "set", "--operators", d.operators[0]!.address, "--threshold", "1", "--key", VARIABLE);
+      expect(wrongRole.err).to.contain(`needs the governance role (GOVERNANCE on CreditScoreOracle); ${d.roles.regulator.address} does not hold it`);
+      expect((await verity(d, "exposure", "snapshot", "--key", VARIABLE, "--from", d.roles.guardian.address)).err).to.contain(`is not the address of the key in ${VARIABLE}`);
+    });
+
+    it("refuses a variable that holds no private key, or is not set, naming it", async () => {
+      process.env[VARIABLE] = "not a key";
+      const bad = await verity(d, "exposure", "snapshot", "--key", VARIABLE);
+      expect(bad.err).to.contain(`configuration variable ${VARIABLE} does not hold a private key`);
+      expect(bad.err).not.to.contain("not a key");
+      delete process.env[VARIABLE];
+      const unset = await verity(d, "exposure", "snapshot", "--key", VARIABLE);
+      expect(unset.code).to.equal(1);
+      expect(unset.err).to.contain(VARIABLE);
+      expect((await verity(d, "exposure", "snapshot", "--key", "not-a-name")).err).to.contain('"not-a-name" is not a configuration variable name');
     });
   });
 
