@@ -17,7 +17,7 @@ export function registerBreakerGroup(program: Command, env: CliEnv): void {
         const [[paused, resumeAt], now, trips] = await Promise.all([
           ctx.policy.breakerState(),
           ctx.chainNow(),
-          ctx.policy.queryFilter(ctx.policy.filters.CircuitBreakerTripped(), ctx.addressBook.deployedAtBlock),
+          ctx.eventsSinceDeployment((from, to) => ctx.policy.queryFilter(ctx.policy.filters.CircuitBreakerTripped(), from, to)),
         ]);
         const rows: Array<[string, string]> = [["state", paused ? "TRIPPED: borrowing, withdrawals and liquidations are blocked" : "normal"]];
         const last = trips.at(-1);

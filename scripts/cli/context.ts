@@ -21,6 +21,7 @@ import {
   type SupervisionPolicy,
 } from "../../types/ethers-contracts/index.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
+import { withRetry } from "../report/retry.js";
 import { addressBookPath, checkChainId, loadAddressBook, type AddressBook } from "./deployment.js";
 import { CliError, parseAddress } from "./units.js";
 
@@ -131,6 +132,20 @@ export class CliContext {
     const block = await this.provider.getBlock("latest");
     if (block === null) throw new CliError(`network "${this.networkName}" returned no latest block`);
     return block.timestamp;
+  }
+
+  /**
+   * Events from the deployment block to the head, `query(from, to)` over ranges of `chunkBlocks` (providers cap
+   * `eth_getLogs` ranges), each call with a timeout and bounded retries as the compliance report's.
+   */
+  async eventsSinceDeployment<T>(query: (fromBlock: number, toBlock: number) => Promise<T[]>, chunkBlocks = 5_000): Promise<T[]> {
+    const head = await this.provider.getBlockNumber();
+    const events: T[] = [];
+    for (let start = this.addressBook.deployedAtBlock; start <= head; start += chunkBlocks) {
+      const end = Math.min(head, start + chunkBlocks - 1);
+      events.push(...(await withRetry(() => query(start, end), { retries: 3, attemptTimeoutMs: 30_000, backoffMs: 500, label: `eth_getLogs blocks ${start}–${end}` })));
+    }
+    return events;
   }
 
   async accounts(): Promise<HardhatEthersSigner[]> {

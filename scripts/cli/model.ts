@@ -42,7 +42,7 @@ export function registerModelGroup(program: Command, env: CliEnv): void {
     .description("every model ever proposed, with its status and validation report hash")
     .action(
       inContext(env, async (ctx) => {
-        const proposed = await ctx.oracle.queryFilter(ctx.oracle.filters.ModelProposed(), ctx.addressBook.deployedAtBlock);
+        const proposed = await ctx.eventsSinceDeployment((from, to) => ctx.oracle.queryFilter(ctx.oracle.filters.ModelProposed(), from, to));
         if (proposed.length === 0) ctx.out("no model proposed yet");
         for (const event of proposed) {
           const { modelId, modelIndex } = event.args;

@@ -23,7 +23,7 @@ export function registerPositionCommand(program: Command, env: CliEnv): void {
           ctx.pool.positionOf(borrower),
           ctx.pool.principalOf(borrower),
           ctx.oracle.scoreOf(borrower),
-          ctx.pool.queryFilter(ctx.pool.filters.CollateralListed(), ctx.addressBook.deployedAtBlock),
+          ctx.eventsSinceDeployment((from, to) => ctx.pool.queryFilter(ctx.pool.filters.CollateralListed(), from, to)),
           ctx.chainNow(),
         ]);
         // The tier the position belongs on now: what a re-base would move it to (the pool's own answer; a position

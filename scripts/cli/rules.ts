@@ -88,7 +88,7 @@ interface Pending {
 }
 
 async function pendingChanges(ctx: CliContext): Promise<Pending[]> {
-  const scheduled = await ctx.policy.queryFilter(ctx.policy.filters.RuleChangeScheduled(), ctx.addressBook.deployedAtBlock);
+  const scheduled = await ctx.eventsSinceDeployment((from, to) => ctx.policy.queryFilter(ctx.policy.filters.RuleChangeScheduled(), from, to));
   const pending: Pending[] = [];
   for (const event of scheduled) {
     const { changeId, rule, oldValue, newValue } = event.args;

@@ -15,7 +15,7 @@ import { buildAddressBook } from "../../scripts/deploy/address-book.js";
 import { approveModel, deploySystem, sha256File, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { runCli } from "../../scripts/cli/program.js";
-import type { CliEnv } from "../../scripts/cli/context.js";
+import { withContext, type CliEnv } from "../../scripts/cli/context.js";
 import { verityErrors } from "../../scripts/cli/errors.js";
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
 import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
@@ -88,6 +88,22 @@ describe("ops CLI (npm run verity)", function () {
     expect(out.join("\n")).to.contain('network "nowhere" is not defined');
     expect(await runCli(["--network", "default", "--deployment", join(d.dir, "missing.json"), "rules", "list"], env)).to.equal(1);
     expect(out.join("\n")).to.contain("missing.json does not exist");
+  });
+
+  it("reads events from the deployment block in bounded ranges (providers cap eth_getLogs)", async () => {
+    const env: CliEnv = { connect: async () => ({ ethers, close: async () => {} }), out: () => {}, err: () => {} };
+    const ranges: Array<[number, number]> = [];
+    const proposed = await withContext(env, { network: "default", deployment: d.bookPath }, (ctx) =>
+      ctx.eventsSinceDeployment((from, to) => {
+        ranges.push([from, to]);
+        return ctx.oracle.queryFilter(ctx.oracle.filters.ModelProposed(), from, to);
+      }, 4),
+    );
+    expect(proposed.map((e) => e.args.modelId)).to.deep.equal([d.model.modelId]);
+    const head = await ethers.provider.getBlockNumber();
+    expect(ranges[0]![0]).to.equal(d.system.deployedAtBlock);
+    expect(ranges.at(-1)![1]).to.equal(head);
+    expect(ranges.every(([from, to], i) => to - from < 4 && (i === 0 || from === ranges[i - 1]![1] + 1))).to.equal(true);
   });
 
   describe("decode-error", () => {
