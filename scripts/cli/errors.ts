@@ -16,7 +16,7 @@ import {
 } from "../../types/ethers-contracts/index.js";
 import { revertData } from "../../oracle/src/chain/errors.js";
 import { describeRule } from "../../oracle/src/protocol/rules.js";
-import { CliError, duration, isoDate, percent, ruleValueText } from "./units.js";
+import { CliError, duration, isoDate, percent, ruleValueText, vusdPrecise } from "./units.js";
 
 const SOURCES = {
   CreditScoreOracle: CreditScoreOracle__factory.abi,
@@ -72,9 +72,9 @@ function argumentText(param: ParamType, value: unknown, errorName: string, ruleN
   if (ruleName !== undefined && ["limit", "actual", "value", "newValue"].includes(name)) {
     // ELIGIBILITY states an attestation's expiry (limit) against now (actual): dates, not the rule's own unit.
     if (ruleName === "ELIGIBILITY") return isoDate(n);
-    return ruleValueText(ruleName, n);
+    return ruleValueText(ruleName, n, { precise: true });
   }
-  if (/Wad$/.test(name)) return `${ruleValueText("DEBT_CEILING", n)}`;
+  if (/Wad$/.test(name)) return vusdPrecise(n);
   if (/Bps$/.test(name)) return percent(n);
   if (/(At|Ts|Until)$/.test(name)) return `${isoDate(n)} (${n})`;
   if (/Sec$/.test(name)) return `${duration(n)} (${n} s)`;

@@ -99,6 +99,12 @@ export function parseRuleValue(value: string, ruleName: string): bigint {
 // ---------------------------------------------------------------- output
 
 export const vusd = (wad: bigint): string => (wad === NO_LIMIT_WAD ? "no limit" : `${formatVusd(wad)} vUSD`);
+
+/** As `vusd`, with every digit added when cents would round: a limit and the value that broke it may differ by 1 wei. */
+export function vusdPrecise(wad: bigint): string {
+  if (wad === NO_LIMIT_WAD || wad % 10n ** 16n === 0n) return vusd(wad);
+  return `${vusd(wad)} (exactly ${formatVusd(wad, { exact: true })})`;
+}
 export const percent = (bps: number | bigint): string => formatBps(bps);
 export const eth = (wei: bigint): string => `${formatEther(wei)} ETH`;
 
@@ -124,10 +130,10 @@ export function healthFactor(wad: bigint): string {
   return Number(formatUnits(wad, 18)).toFixed(2);
 }
 
-/** A rule value in its unit. */
-export function ruleValueText(ruleName: string, value: bigint): string {
+/** A rule value in its unit (`precise`: vUSD amounts with every digit when cents would round). */
+export function ruleValueText(ruleName: string, value: bigint, options: { precise?: boolean } = {}): string {
   const unit: RuleUnit | undefined = ruleUnit(ruleName);
-  if (unit === "vusd") return vusd(value);
+  if (unit === "vusd") return options.precise === true ? vusdPrecise(value) : vusd(value);
   return formatRuleValue(value, unit);
 }
 

@@ -112,6 +112,8 @@ describe("ops CLI (npm run verity)", function () {
       const decoded = await verity(d, "decode-error", data);
       expect(decoded.code).to.equal(0);
       expect(decoded.out).to.equal("SupervisionRuleViolated (SupervisionPolicy): rule DEBT_CEILING, limit 10,000,000.00 vUSD, actual 10,000,001.50 vUSD");
+      const byOneWei = verityErrors.encodeErrorResult("SupervisionRuleViolated", [encodeBytes32String("BORROWER_CAP"), parseEther("1000000"), parseEther("1000000") + 1n]);
+      expect((await verity(d, "decode-error", byOneWei)).out).to.contain("limit 1,000,000.00 vUSD, actual 1,000,000.00 vUSD (exactly 1000000.000000000000000001)");
       const notReady = verityErrors.encodeErrorResult("SupervisionChangeNotReady", [ZeroHash, 1_800_000_000, 1_799_999_000]);
       expect((await verity(d, "decode-error", notReady)).out).to.contain("executableAt 2027-01-15T08:00:00Z (1800000000)");
       const status = verityErrors.encodeErrorResult("OracleModelStatusTransition", [ZeroHash, 2, 1]);
