@@ -17,6 +17,7 @@ import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { runCli } from "../../scripts/cli/program.js";
 import { withContext, type CliEnv } from "../../scripts/cli/context.js";
 import { verityErrors } from "../../scripts/cli/errors.js";
+import { Roles } from "../../oracle/src/protocol/roles.js";
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
 import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
 
@@ -256,6 +257,17 @@ describe("ops CLI (npm run verity)", function () {
       expect(await d.system.policy.ruleValue(ruleId("DEBT_CEILING"))).to.equal(parseEther("12000000"));
       expect((await verity(d, "rules", "pending")).out).to.contain("no pending rule change");
       expect((await verity(d, "rules", "execute", changeId)).err).to.contain(`no pending change ${changeId}`);
+    });
+
+    it("a dry run may name a role holder whose key is not configured (e.g. a multisig); a send from it is refused", async () => {
+      const multisig = Wallet.createRandom().address;
+      await (await d.system.policy.connect(d.roles.regulator).grantRole(Roles.REGULATOR, multisig)).wait();
+      const dry = await verity(d, "rules", "schedule", "DEBT_CEILING", "12000000", "--dry-run", "--from", multisig);
+      expect(dry.code, dry.err).to.equal(0);
+      expect(dry.out).to.contain(`from      ${multisig} (regulator, REGULATOR on SupervisionPolicy)`);
+      expect(dry.out).to.contain("dry run: the call succeeds in simulation; nothing sent");
+      const send = await verity(d, "rules", "schedule", "DEBT_CEILING", "12000000", "--from", multisig);
+      expect(send.err).to.contain(`--from ${multisig} is not among network "default"'s configured accounts (hardhat.config.ts); only --dry-run can name another address`);
     });
 
     it("tier terms go to governance, caps to the regulator; cancel needs the scheduler's role", async () => {
