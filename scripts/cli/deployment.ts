@@ -10,6 +10,28 @@ import { network } from "hardhat";
 
 import { addressBookPath, readAddressBook, type AddressBook } from "../deploy/address-book.js";
 
+export { addressBookPath, type AddressBook };
+
+/**
+ * Reads the address book at `bookPath` (default `deployments/<networkName>.json`); throws an Error naming the file
+ * and what to do when it is missing or invalid.
+ */
+export async function loadAddressBook(networkName: string, bookPath: string = addressBookPath(networkName)): Promise<AddressBook> {
+  try {
+    await access(bookPath);
+  } catch {
+    throw new Error(`no address book for network "${networkName}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${networkName}, or pass --deployment <file>)`);
+  }
+  return readAddressBook(bookPath);
+}
+
+/** Throws unless the connected chain is the one the address book was written for. */
+export function checkChainId(networkName: string, chainId: bigint | number, addressBook: AddressBook, bookPath: string): void {
+  if (Number(chainId) !== addressBook.chainId) {
+    throw new Error(`network "${networkName}" is chain ${chainId}, but ${bookPath} was written for chain ${addressBook.chainId}`);
+  }
+}
+
 /** Prints `<tool>: <message>` to stderr and exits 1. */
 export function failWith(tool: string): (message: string) => never {
   return (message: string): never => {
@@ -37,18 +59,15 @@ export interface DeploymentContext {
 /** Reads `deployments/<networkName>.json`, connects to the network and checks that the chain ids agree. */
 export async function openDeployment(networkName: string, fail: (message: string) => never): Promise<DeploymentContext> {
   const bookPath = addressBookPath(networkName);
-  try {
-    await access(bookPath);
-  } catch {
-    fail(`no address book for network "${networkName}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${networkName})`);
-  }
-  const addressBook = await readAddressBook(bookPath).catch((error: Error) => fail(error.message));
+  const addressBook = await loadAddressBook(networkName, bookPath).catch((error: Error) => fail(error.message));
   const connection = await network.create({ network: networkName }).catch((error: Error) =>
     fail(`cannot connect to network "${networkName}": ${error.message}`),
   );
-  const chainId = Number((await connection.ethers.provider.getNetwork()).chainId);
-  if (chainId !== addressBook.chainId) {
-    fail(`network "${networkName}" is chain ${chainId}, but ${bookPath} was written for chain ${addressBook.chainId}`);
+  const chainId = (await connection.ethers.provider.getNetwork()).chainId;
+  try {
+    checkChainId(networkName, chainId, addressBook, bookPath);
+  } catch (error) {
+    fail((error as Error).message);
   }
   return { addressBook, bookPath, connection };
 }

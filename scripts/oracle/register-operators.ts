@@ -34,12 +34,17 @@ export interface RegisteredSet {
   txHash: string;
 }
 
+/** Throws unless `threshold` is a valid k for `operatorCount` operators (1..n), naming the allowed range. */
+export function checkThreshold(threshold: number, operatorCount: number): void {
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > operatorCount) {
+    throw new Error(`--threshold must be an integer in 1..${operatorCount} (the number of operators), got ${threshold}`);
+  }
+}
+
 /** Replaces the operator set with `operators` and threshold `threshold`, signed by `governance`. */
 export async function registerOperators(options: { governance: Signer; addressBook: AddressBook; operators: string[]; threshold: number }): Promise<RegisteredSet> {
   const { operators, threshold } = options;
-  if (!Number.isInteger(threshold) || threshold < 1 || threshold > operators.length) {
-    throw new Error(`--threshold must be an integer in 1..${operators.length} (the number of operators), got ${threshold}`);
-  }
+  checkThreshold(threshold, operators.length);
   const oracle = CreditScoreOracle__factory.connect(options.addressBook.contracts.creditScoreOracle, options.governance);
   const tx = await oracle.setOperators(operators, threshold);
   await tx.wait();

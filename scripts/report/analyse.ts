@@ -394,6 +394,11 @@ const RULE_UNITS: Record<string, RuleUnit> = {
   PULL_REPORT_MAX_AGE: "seconds",
   SCORE_NOTICE_PERIOD: "seconds",
   ATTESTATION_REQUIRED: "flag",
+  PSM_FEE_IN: "bps",
+  PSM_FEE_OUT: "bps",
+  PSM_FEE_CAP: "bps",
+  PSM_PRICE_BAND: "bps",
+  PSM_EXPOSURE_LIMIT: "vusd",
 };
 
 /** The unit a rule's value is stated in (`contracts/libraries/Rules.sol`); unknown rules are shown raw (bps-free). */

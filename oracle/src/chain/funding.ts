@@ -19,6 +19,11 @@ export const SUBMIT_SCORE_GAS_BOUND = 300_000n;
 /** Submissions' worth of gas the balance should cover; also room for the base fee to rise. */
 export const DEFAULT_FUNDING_HEADROOM = 5n;
 
+/** What an operator key should hold to post reports at `maxFeePerGas`: `headroom` submissions' worth of gas. */
+export function fundingNeededWei(maxFeePerGas: bigint, headroom: bigint = DEFAULT_FUNDING_HEADROOM): bigint {
+  return SUBMIT_SCORE_GAS_BOUND * maxFeePerGas * headroom;
+}
+
 export interface FundingStatus {
   balanceWei: bigint;
   neededWei: bigint;
@@ -42,7 +47,7 @@ export class FundingMonitor {
       withTimeout(chain.provider.getFeeData(), chain.rpcTimeoutMs, "getFeeData"),
     ]);
     const maxFeePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
-    const neededWei = SUBMIT_SCORE_GAS_BOUND * maxFeePerGas * this.headroom;
+    const neededWei = fundingNeededWei(maxFeePerGas, this.headroom);
     metrics?.operatorBalanceWei.set(Number(balanceWei));
     const status: FundingStatus = { balanceWei, neededWei };
     if (balanceWei < neededWei) {

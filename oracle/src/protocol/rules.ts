@@ -17,6 +17,11 @@ export const RULE_NAMES = [
   "TIMELOCK_DELAY",
   "PULL_REPORT_MAX_AGE",
   "SCORE_NOTICE_PERIOD",
+  "PSM_FEE_IN",
+  "PSM_FEE_OUT",
+  "PSM_FEE_CAP",
+  "PSM_PRICE_BAND",
+  "PSM_EXPOSURE_LIMIT",
   "TIER_CAP_MAX_LTV",
   "TIER_CAP_LIQUIDATION_THRESHOLD",
   "TIER_CAP_APR",
@@ -33,6 +38,7 @@ export const RULE_NAMES = [
   "PRICE_STALE",
   "PRICE_DEVIATION",
   "MANUAL",
+  "PSM_PRICE_STALE",
 ] as const;
 
 export type RuleName = (typeof RULE_NAMES)[number];

@@ -1,0 +1,15 @@
+/** `decode-error <hex>`: any Verity contract's custom error as a sentence with its arguments in their units. */
+import type { Command } from "commander";
+
+import type { CliEnv } from "./context.js";
+import { decodeErrorData } from "./errors.js";
+
+export function registerDecodeErrorCommand(program: Command, env: CliEnv): void {
+  program
+    .command("decode-error")
+    .description("decode revert data (0x + selector + arguments) from any Verity contract; needs no network")
+    .argument("<hex>", "the revert data")
+    .action((hex: string) => {
+      env.out(decodeErrorData(hex));
+    });
+}
