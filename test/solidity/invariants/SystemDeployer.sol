@@ -28,6 +28,8 @@ abstract contract SystemDeployer {
     uint256 internal constant DEBT_CEILING_WAD = 200_000e18;
     uint256 internal constant INITIAL_PRICE = 3_000e8;
     uint32 internal constant MAX_PRICE_AGE_SEC = 1 hours;
+    /// @dev SAVINGS_SHARE at deployment, as scripts/deploy/parameters.ts sets it.
+    uint16 internal constant SAVINGS_SHARE_BPS = 5000;
 
     VUSD internal vusd;
     CreditScoreOracle internal oracle;
@@ -65,7 +67,7 @@ abstract contract SystemDeployer {
             pullReportMaxAgeSec: 5 minutes,
             scoreNoticePeriodSec: 7 days
         });
-        policy = new SupervisionPolicy(PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules));
+        policy = new SupervisionPolicy(PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules, SAVINGS_SHARE_BPS));
         pool = new LendingPool(
             PoolConfig({
                 vusd: IVUSD(address(vusd)),
