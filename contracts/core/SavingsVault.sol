@@ -134,7 +134,7 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
     /// @dev Credits the new interest, pays what surplus allows. Effects before the one interaction (the pool's mint).
     function _drip() private returns (uint256 paidWad) {
         (uint256 basisWad, uint16 shareBps, uint256 owedBpsWad, uint256 counterWad, uint256 payWad) = _check();
-        if (basisWad == 0 && payWad == 0) return 0;
+        if (basisWad == 0 && payWad == 0 && owedBpsWad == _owedBpsWad) return 0;
         paidWad = payWad;
         // unchecked: payWad <= owedBpsWad / BPS (`_check`).
         unchecked {
@@ -153,7 +153,10 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
 
     /// @dev What a check would do now: the interest since the last check (`basisWad`), the share applied to it (0
     /// when there is none), the credit after it (wad x bps), the pool's counter, and the payout: the whole wad owed,
-    /// at most the surplus, nothing while there is a deficit.
+    /// at most the surplus. The surplus is zero whenever the pool has a deficit (bad debt takes surplus first, and
+    /// interest repays the deficit before it adds to surplus), so nothing is paid then; the pool's `paySavings`
+    /// also refuses it outright. An empty vault (no shares) has no savers: the new interest is not credited and
+    /// anything owed is dropped, so it stays surplus instead of going to whoever deposits first.
     function _check()
         private
         view
@@ -161,14 +164,15 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
     {
         counterWad = pool.interestToSurplusWad();
         basisWad = counterWad - _accrual.interestCheckpointWad;
+        if (totalSupply() == 0) return (basisWad, 0, 0, counterWad, 0);
         owedBpsWad = _owedBpsWad;
         if (basisWad != 0) {
             shareBps = policy.savingsShareBps();
             owedBpsWad += basisWad * shareBps;
         }
         if (owedBpsWad >= WadRayMath.BPS) {
-            (, uint256 surplusWad, uint256 deficitWad) = pool.accounts();
-            if (deficitWad == 0) payWad = Math.min(owedBpsWad / WadRayMath.BPS, surplusWad);
+            (, uint256 surplusWad,) = pool.accounts();
+            payWad = Math.min(owedBpsWad / WadRayMath.BPS, surplusWad);
         }
     }
 

@@ -16,10 +16,12 @@ import {ISupervisionPolicy} from "./ISupervisionPolicy.sol";
 /// between checks: over any span with one share, the total paid is exactly floor(share x interest / 10000) once
 /// paid out, never more. The credit is paid by minting surplus into the vault (`ILendingPool.paySavings`), which
 /// raises the share price; the accounting identity does not move (surplus -m, supply +m).
-/// Payouts stop while the pool has a deficit (bad debt not covered): interest then first repays the deficit and
-/// does not count; what savers were owed before waits, and is paid once the deficit is gone. A payout is also
+/// Payouts stop while the pool has a deficit (bad debt not covered): the pool's surplus is then zero and
+/// `paySavings` reverts; interest first repays the deficit and does not count; what savers were owed before waits,
+/// and is paid once the deficit is gone. A payout is also
 /// bounded by the surplus on hand (bad debt written off against surplus, or governance minting it, can leave less);
-/// the rest stays owed.
+/// the rest stays owed. While the vault has no shares, interest is not credited (and anything still owed when the
+/// last saver left is dropped): it stays surplus rather than going to the next first depositor.
 /// `totalAssets` counts the vUSD held plus what a check would pay now, so previews and deposits price it in and a
 /// depositor never buys the payout owed to earlier savers.
 /// Inflation attack: OpenZeppelin's virtual shares with a decimals offset of 6 (sVUSD has 24 decimals; one vUSD

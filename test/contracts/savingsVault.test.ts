@@ -50,6 +50,9 @@ async function scheduleAndExecute(s: System, by: Signer, name: string, value: bi
   await s.policy.executeRuleChange(log!.args.changeId);
 }
 
+/** vUSD per whole sVUSD for a vault holding `balanceWad` with `shares` outstanding (OpenZeppelin's virtual shares). */
+const priceOf = (balanceWad: bigint, shares: bigint) => ((balanceWad + 1n) * ONE_SHARE) / (shares + OFFSET);
+
 async function expectIdentity(s: System) {
   const { lhs, rhs } = await identityHolds(s.pool, s.vusd);
   expect(lhs).to.equal(rhs);
@@ -210,7 +213,7 @@ describe("SavingsVault (sVUSD)", () => {
       expect(await s.vault.totalAssets()).to.equal(1000n * WAD + due);
       const [, surplusBefore] = await s.pool.accounts();
       const shares = await s.vault.totalSupply();
-      const priceAfter = ((1000n * WAD + due + 1n) * ONE_SHARE) / (shares + OFFSET);
+      const priceAfter = priceOf(1000n * WAD + due, shares);
       await expect(s.vault.connect(s.outsider).drip())
         .to.emit(s.vault, "SavingsYieldPaid")
         .withArgs(due, interest, SHARE_BPS, 0n, priceAfter);
@@ -226,6 +229,7 @@ describe("SavingsVault (sVUSD)", () => {
     it("never pays more than received: 3 wei of interest at 50 % pays 1, the half wei waits for the next", async () => {
       const s = await loadFixture(withVault);
       // Interest of exactly 3 wei: 1.5 wei owed -> 1 paid, 0.5 carried; then 1 wei more -> 2 owed in total, 1 more paid.
+      await s.vault.connect(s.carol).deposit(1000n * WAD, s.carol.address);
       await s.pool.connect(s.bob).borrow(1000n * WAD);
       const debt = async () => (await s.pool.positionOf(s.bob.address)).debtWad;
       await time.increase(10);
@@ -234,8 +238,10 @@ describe("SavingsVault (sVUSD)", () => {
       // Repay exactly 3 wei (interest is repaid first).
       await s.pool.connect(s.bob).repay(s.bob.address, 3n);
       expect(await s.pool.interestToSurplusWad()).to.equal(3n);
-      // The vault is empty: 1 wei over the virtual share and asset prices a whole sVUSD at 2 vUSD.
-      await expect(s.vault.drip()).to.emit(s.vault, "SavingsYieldPaid").withArgs(1n, 3n, SHARE_BPS, 0n, 2n * WAD);
+      const shares = await s.vault.totalSupply();
+      await expect(s.vault.drip())
+        .to.emit(s.vault, "SavingsYieldPaid")
+        .withArgs(1n, 3n, SHARE_BPS, 0n, priceOf(1000n * WAD + 1n, shares));
       await s.pool.connect(s.bob).repay(s.bob.address, 1n);
       expect(await s.vault.pendingPayoutWad()).to.equal(1n);
       await s.vault.drip();
@@ -247,16 +253,33 @@ describe("SavingsVault (sVUSD)", () => {
 
     it("pays only the surplus on hand when governance took it first; the rest stays owed and is paid later", async () => {
       const s = await loadFixture(withVault);
+      await s.vault.connect(s.carol).deposit(1000n * WAD, s.carol.address);
+      const shares = await s.vault.totalSupply();
       const interest = await earnInterest(s, 5000n * WAD, 365n);
       const due = (interest * SHARE_BPS) / BPS;
       const [, surplus] = await s.pool.accounts();
       await s.pool.connect(s.governance).mintSurplus(s.governance.address, surplus - 100n * WAD);
-      await expect(s.vault.drip()).to.emit(s.vault, "SavingsYieldPaid").withArgs(100n * WAD, interest, SHARE_BPS, due - 100n * WAD, ((100n * WAD + 1n) * ONE_SHARE) / OFFSET);
+      await expect(s.vault.drip()).to.emit(s.vault, "SavingsYieldPaid").withArgs(100n * WAD, interest, SHARE_BPS, due - 100n * WAD, priceOf(1100n * WAD, shares));
       expect((await s.pool.accounts())[1]).to.equal(0n);
       const more = await earnInterest(s, 5000n * WAD, 365n);
       await s.vault.drip();
       expect((await s.vault.accrual())[1]).to.equal(((interest + more) * SHARE_BPS) / BPS);
       await expectIdentity(s);
+    });
+
+    it("credits nothing while the vault is empty: that interest stays surplus, the first depositor does not get it", async () => {
+      const s = await loadFixture(withVault);
+      const interest = await earnInterest(s, 5000n * WAD, 365n);
+      expect(await s.vault.pendingPayoutWad()).to.equal(0n);
+      const [, surplus] = await s.pool.accounts();
+      await expect(s.vault.drip()).to.emit(s.vault, "SavingsYieldPaid").withArgs(0n, interest, 0n, 0n, WAD);
+      expect(await s.vault.accrual()).to.deep.equal([await s.pool.interestToSurplusWad(), 0n, 0n]);
+      await s.vault.connect(s.carol).deposit(1000n * WAD, s.carol.address);
+      expect(await s.vault.maxWithdraw(s.carol.address)).to.be.closeTo(1000n * WAD, 1n);
+      expect((await s.pool.accounts())[1]).to.equal(surplus);
+      // With one saver (one wei of shares is enough), the next interest is credited.
+      const more = await earnInterest(s, 5000n * WAD, 30n);
+      expect(await s.vault.pendingPayoutWad()).to.equal((more * SHARE_BPS) / BPS);
     });
 
     it("stops payouts during a deficit (paySavings reverts) and resumes once it is repaid", async () => {
