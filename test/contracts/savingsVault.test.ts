@@ -122,9 +122,9 @@ describe("SavingsVault (sVUSD)", () => {
       expect(await s.policy.MAX_SAVINGS_SHARE_BPS()).to.equal(MAX_SHARE_BPS);
       const F = await ethers.getContractFactory("SupervisionPolicy");
       const config = policyConfig(s);
-      const atMax = await F.deploy({ ...config, savingsShareBps: MAX_SHARE_BPS });
+      const atMax = await ethers.deployContract("SupervisionPolicy", [{ ...config, savingsShareBps: MAX_SHARE_BPS }]);
       expect(await atMax.savingsShareBps()).to.equal(MAX_SHARE_BPS);
-      await expect(F.deploy({ ...config, savingsShareBps: MAX_SHARE_BPS + 1n }))
+      await expect(ethers.deployContract("SupervisionPolicy", [{ ...config, savingsShareBps: MAX_SHARE_BPS + 1n }]))
         .to.be.revertedWithCustomError(F, "SupervisionRuleViolated")
         .withArgs(rule("SAVINGS_SHARE"), MAX_SHARE_BPS, MAX_SHARE_BPS + 1n);
     });
