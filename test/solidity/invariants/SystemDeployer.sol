@@ -5,11 +5,13 @@ import {VUSD} from "../../../contracts/core/VUSD.sol";
 import {CreditScoreOracle} from "../../../contracts/core/CreditScoreOracle.sol";
 import {SupervisionPolicy} from "../../../contracts/core/SupervisionPolicy.sol";
 import {LendingPool} from "../../../contracts/core/LendingPool.sol";
+import {SavingsVault} from "../../../contracts/core/SavingsVault.sol";
 import {WETH9} from "../../../contracts/mocks/WETH9.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {IVUSD} from "../../../contracts/interfaces/IVUSD.sol";
 import {ICreditScoreOracle} from "../../../contracts/interfaces/ICreditScoreOracle.sol";
 import {ISupervisionPolicy} from "../../../contracts/interfaces/ISupervisionPolicy.sol";
+import {ILendingPool} from "../../../contracts/interfaces/ILendingPool.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {TierTerms, TierCaps, GlobalRules, PolicyConfig} from "../../../contracts/types/PolicyTypes.sol";
 import {PoolConfig} from "../../../contracts/types/PoolTypes.sol";
@@ -103,5 +105,12 @@ abstract contract SystemDeployer {
         oracle.proposeModel(keccak256("model"), keccak256("validation report"));
         vm.prank(REGULATOR);
         oracle.approveModel(keccak256("model"));
+    }
+
+    /// @dev The savings vault as scripts/deploy wires it: governance grants it the SAVINGS role.
+    function _deploySavingsVault() internal returns (SavingsVault vault) {
+        vault = new SavingsVault(vusd, ILendingPool(address(pool)), ISupervisionPolicy(address(policy)));
+        vm.prank(GOVERNANCE);
+        policy.grantRole(Roles.SAVINGS, address(vault));
     }
 }
