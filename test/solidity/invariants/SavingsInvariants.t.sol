@@ -38,8 +38,8 @@ contract SavingsInvariantsTest is SystemDeployer {
         targets[0] = address(handler);
     }
 
-    /// hardhat-config: invariant.runs = 24
-    /// hardhat-config: invariant.depth = 200
+    /// hardhat-config: invariant.runs = 12
+    /// hardhat-config: invariant.depth = 150
     /// hardhat-config: invariant.failOnRevert = true
     function invariant_savingsWithinShareAndBooksHold() public view {
         handler.checkSavings();
