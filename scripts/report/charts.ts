@@ -1,6 +1,6 @@
 /**
  * SVG charts for the report. A plotting library would be one more dependency to install, audit and pin for five
- * simple charts (bars, horizontal bars, a histogram and a timeline); none is installed here, and SVG is text, so a
+ * simple charts (bars, horizontal bars, a histogram, a timeline and a step line); none is installed here, and SVG is text, so a
  * few functions that write it keep the charts reviewable and the output byte-for-byte deterministic.
  * Every chart has a title, labelled axes and a <title> per bar with its exact value (shown as a tooltip).
  */
