@@ -7,7 +7,7 @@
  * process (real HTTP on 127.0.0.1), then plays out: a good applicant (a row of the training data) is scored, borrows
  * on tier terms and repays; a risky applicant gets an adverse action with reason codes; an unscored borrower
  * borrows on the most conservative tier; the regulator changes a rule through the timelock; a price drop leads to
- * a liquidation; a price jump trips the circuit breaker. It ends with an exposure snapshot and the regulator's
+ * a liquidation; a price jump trips the circuit breaker; a saver earns sVUSD yield from interest received. It ends with an exposure snapshot and the regulator's
  * compliance report (scripts/report) in `reports/demo-<timestamp>/`. `runDemo` is exported for the test
  * (test/scripts/demo.test.ts).
  *
@@ -29,6 +29,7 @@ import { approveModel, deploySystem, shippedModel } from "./deploy/deploy-system
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
 import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
+import { savingsScene, type SavingsSceneSummary } from "./demo/savings.js";
 import { buildComplianceReport, writeComplianceReport } from "./report/index.js";
 import { formatVusd } from "./report/format.js";
 import { describeRevert, fmtBps, fmtEth, fmtHf, fmtTime, fmtUsd, fmtVusd, Narrative, short } from "./demo/narrative.js";
@@ -63,6 +64,8 @@ export interface DemoSummary {
   ruleChange: { rule: string; oldValue: bigint; newValue: bigint; scheduled: boolean; executed: boolean; earlyError: string };
   liquidation: { borrower: string; healthFactorBefore: bigint; healthFactorAfter: bigint; repaidWad: bigint; seized: bigint; bonusWad: bigint };
   circuitBreaker: { tripped: boolean; reason: string; deviationBps: bigint; borrowError: string; repaidWhilePaused: bigint; gracePeriodError: string };
+  /** A saver's yield in sVUSD (scripts/demo/savings.ts). */
+  savings: SavingsSceneSummary;
   exposure: { totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint; debtByTierWad: bigint[] };
   /** The books read apart from the snapshot, in the snapshot's block: every account that deposited or borrowed,
    *  position by position, and the pool's accounts and vUSD's supply. */
@@ -106,8 +109,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const poolAddress = await pool.getAddress();
     const addressBook = await buildAddressBook("in-process", { chainId, system, roles, model, modelApproved: true });
-    const interfaces: Interface[] = [pool.interface, policy.interface, oracle.interface, vusd.interface];
-    const contracts: BaseContract[] = [pool, policy, oracle, vusd];
+    const { savingsVault } = system;
+    const interfaces: Interface[] = [pool.interface, policy.interface, oracle.interface, vusd.interface, savingsVault.interface];
+    const contracts: BaseContract[] = [pool, policy, oracle, vusd, savingsVault];
     say.ok(`deployed on chain ${chainId}: pool ${short(poolAddress)}, policy ${short(addressBook.contracts.supervisionPolicy)}, oracle ${short(addressBook.contracts.creditScoreOracle)}, vUSD ${short(addressBook.contracts.vusd)}`);
     say.ok(`regulator approved the shipped model ${model.modelId.slice(0, 18)}… (sha256 of credit-model.onnx)`);
 
@@ -339,8 +343,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const resumed = eventIn(await send(pool.connect(dave).borrow(parseUnits("100", 18))), "LoanOriginated");
     say.ok(`borrowing works again: LoanOriginated ${fmtVusd(resumed.args.amountWad)} (tier ${tierShort(resumed.args.tier)})`);
 
-    // ---------------------------------------------------------------- 7. the regulator's view
-    say.section("7. The regulator's view: exposure snapshot and compliance events");
+    // ---------------------------------------------------------------- 7. a saver's yield
+    say.section("7. A saver's yield: sVUSD earns its share of the interest borrowers actually pay");
+    const saver = signers[10];
+    if (saver === undefined) throw new Error("the in-process network needs at least 11 accounts");
+    const savings = await savingsScene({
+      say,
+      vusd,
+      pool,
+      policy,
+      vault: savingsVault,
+      saver,
+      borrower: dave,
+      send,
+      advanceDays: async (days) => {
+        await advance(days * DAY);
+        await publishPrice(ethUsd);
+      },
+    });
+
+    // ---------------------------------------------------------------- 8. the regulator's view
+    say.section("8. The regulator's view: exposure snapshot and compliance events");
     const snapshotReceipt = await send(pool.publishExposureSnapshot());
     const snapshot = eventIn(snapshotReceipt, "ExposureSnapshot");
     const exposure = {
@@ -372,7 +395,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         }
       }
     }
-    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "OperatorSetChanged", "ExposureSnapshot"];
+    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "OperatorSetChanged", "SavingsYieldPaid", "ExposureSnapshot"];
     say.step(`compliance events on chain, blocks ${system.deployedAtBlock}..${head}:`);
     say.detail(COMPLIANCE.map((name) => `${name} ${events[name] ?? 0}`).join(" · "));
 
@@ -442,6 +465,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         repaidWhilePaused: repaidPaused.args.amountWad,
         gracePeriodError: grace,
       },
+      savings,
       exposure,
       books,
       events,

@@ -31,6 +31,7 @@ const DEPLOYED = [
   ["core/SupervisionPolicy.sol", "SupervisionPolicy"],
   ["core/LendingPool.sol", "LendingPool"],
   ["core/PegStabilityModule.sol", "PegStabilityModule"],
+  ["core/SavingsVault.sol", "SavingsVault"],
   ["libraries/CollateralLogic.sol", "CollateralLogic"],
 ] as const;
 

@@ -26,13 +26,13 @@ import {ScoreReport} from "../types/ScoreTypes.sol";
 /// @dev Accounting identity (with the pool as vUSD's only minter), kept by every state change:
 ///     vUSD.totalSupply() + surplusWad == totalPrincipalWad + deficitWad
 /// borrow: supply += a, principal += a. repay / liquidation of r = interest i + principal p: supply -= r,
-/// principal -= p, and i first pays down the deficit, the rest adds to surplus. bad debt of principal b: principal
-/// -= b, surplus -= min(surplus, b), deficit += the rest. mintSurplus(m): surplus -= m, supply += m.
+/// principal -= p, and i first pays down the deficit, the rest adds to surplus (and to interestToSurplusWad). bad debt of principal b: principal
+/// -= b, surplus -= min(surplus, b), deficit += the rest. mintSurplus(m) and paySavings(m): surplus -= m, supply += m.
 /// Rounding, always in the protocol's favour: tier index and debt up; scaled debt up on borrow and rebase, down on
 /// repay; collateral value down; required collateral up; seized collateral down; a repayment shrunk to the
 /// collateral available rounds up; LTV in events up; health factor down.
 /// Roles: the policy is the role registry; the pool asks it whether the caller holds GOVERNANCE (lists collateral,
-/// mints surplus), so one grant or revocation there covers both contracts.
+/// mints surplus) or SAVINGS (pays savers from surplus), so one grant or revocation there covers both contracts.
 contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -62,12 +62,15 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// @dev Listed collateral: configs, states and the index of assets (`CollateralLogic`).
     CollateralRegistry private _collateral;
     Totals private _totals;
-    uint256 private _deficitWad;
+    /// @dev Deficit and the interest counter share a slot: a repayment with interest reads the deficit anyway.
+    uint128 private _deficitWad;
+    /// @inheritdoc ILendingPool
+    uint128 public interestToSurplusWad;
 
-    /// @notice Only the policy's GOVERNANCE role holders.
-    modifier onlyGovernance() {
-        if (!IAccessControl(address(policy)).hasRole(Roles.GOVERNANCE, msg.sender)) {
-            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, Roles.GOVERNANCE);
+    /// @notice Only holders of the policy's `role`.
+    modifier onlyRole(bytes32 role) {
+        if (!IAccessControl(address(policy)).hasRole(role, msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
         }
         _;
     }
@@ -285,12 +288,26 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- governance
 
     /// @inheritdoc ILendingPool
-    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec) external onlyGovernance {
+    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec)
+        external
+        onlyRole(Roles.GOVERNANCE)
+    {
         CollateralLogic.list(_collateral, asset, priceFeed, maxPriceAgeSec);
     }
 
     /// @inheritdoc ILendingPool
-    function mintSurplus(address to, uint256 amountWad) external onlyGovernance nonReentrant {
+    function mintSurplus(address to, uint256 amountWad) external onlyRole(Roles.GOVERNANCE) nonReentrant {
+        _mintSurplus(to, amountWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    function paySavings(address to, uint256 amountWad) external onlyRole(Roles.SAVINGS) nonReentrant {
+        if (_deficitWad != 0) revert LendingPoolDeficitOutstanding(_deficitWad);
+        _mintSurplus(to, amountWad);
+    }
+
+    /// @dev Mints `amountWad` of surplus to `to`: surplus -= amount, supply += amount (the identity holds).
+    function _mintSurplus(address to, uint256 amountWad) private {
         if (to == address(0)) revert LendingPoolZeroAddress();
         uint256 surplus = _totals.surplusWad;
         if (amountWad > surplus) revert LendingPoolInsufficientSurplus(surplus, amountWad);
@@ -488,10 +505,15 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             uint256 deficit = _deficitWad;
             if (deficit != 0) {
                 uint256 paid = interest < deficit ? interest : deficit;
-                _deficitWad = deficit - paid;
-                interest -= paid;
+                // unchecked: paid <= deficit and paid <= interest.
+                unchecked {
+                    _deficitWad = uint128(deficit - paid);
+                    interest -= paid;
+                }
             }
             t.surplusWad += uint128(_fit(interest, type(uint128).max));
+            // Cast: interest fit 128 bits above; the counter's checked sum reverts past 2^128 wad, beyond any supply.
+            interestToSurplusWad += uint128(interest);
         }
         _totals = t;
     }
@@ -507,7 +529,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         }
         _totals = t;
         uint256 added = principalWad - covered;
-        if (added != 0) _deficitWad += added;
+        // Cast: added <= principalWad, part of the uint128 total principal; the checked sum cannot pass 2^128
+        // before the supply does.
+        if (added != 0) _deficitWad += uint128(added);
         emit BadDebtWrittenOff(borrower, principalWad, covered, added);
     }
 

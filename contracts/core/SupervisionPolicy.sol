@@ -37,6 +37,9 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint32 public constant MAX_SCORE_NOTICE_PERIOD = 90 days;
     /// @notice Bound on PSM_PRICE_BAND: a band wider than +-50 % is no peg.
     uint16 public constant MAX_PSM_PRICE_BAND = 5000;
+    /// @notice Bound on SAVINGS_SHARE: at least 10 % of the interest received stays as surplus, the first buffer
+    /// against bad debt, whatever governance schedules.
+    uint16 public constant MAX_SAVINGS_SHARE_BPS = 9000;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -95,6 +98,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     StoredRules private _rules;
     uint32 private _timelockDelaySec;
     uint32 private _scoreNoticePeriodSec;
+    /// @dev SAVINGS_SHARE (bps), in the slot of the two rules above (no borrow reads it).
+    uint16 private _savingsShareBps;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
@@ -112,6 +117,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _grantInitialRole(Roles.GUARDIAN, config.guardian, Roles.GUARDIAN);
         _grantInitialRole(Roles.ATTESTER, config.attester, Roles.ATTESTER);
         _setRoleAdmin(Roles.POOL, Roles.REGULATOR);
+        _setRoleAdmin(Roles.SAVINGS, Roles.GOVERNANCE);
 
         uint256 count = config.terms.length;
         if (count == 0 || count > MAX_TIERS || config.caps.length != count) {
@@ -147,6 +153,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.PULL_REPORT_MAX_AGE, r.pullReportMaxAgeSec);
         _setGlobal(Rules.SCORE_NOTICE_PERIOD, r.scoreNoticePeriodSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
+        _setGlobal(Rules.SAVINGS_SHARE, config.savingsShareBps);
         _psm = PsmRules({feeInBps: 0, feeOutBps: 0, feeCapBps: 100, priceBandBps: 100, exposureLimitWad: 0});
     }
 
@@ -285,6 +292,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @inheritdoc ISupervisionPolicy
     function psmRules() external view returns (PsmRules memory) {
         return _psm;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function savingsShareBps() external view returns (uint16) {
+        return _savingsShareBps;
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -507,6 +519,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
                 || rule == Rules.MAX_SCORE_AGE || rule == Rules.ATTESTATION_REQUIRED
                 || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
                 || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE || rule == Rules.SCORE_NOTICE_PERIOD
+                || rule == Rules.SAVINGS_SHARE
         ) return (Kind.Global, rule, 0);
         if (
             rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.PSM_FEE_CAP
@@ -526,10 +539,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         return (Kind.Unknown, base, tier);
     }
 
-    /// @dev Tier terms and the PSM's fees belong to governance, everything else to the regulator.
+    /// @dev Tier terms, the PSM's fees and the savings share belong to governance, everything else to the regulator.
     function _requireScheduler(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
         (kind, base, tier) = _classify(rule);
-        bool governed = kind == Kind.Term || rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT;
+        bool governed =
+            kind == Kind.Term || rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.SAVINGS_SHARE;
         bytes32 role = governed ? Roles.GOVERNANCE : Roles.REGULATOR;
         if (kind == Kind.Unknown || !hasRole(role, msg.sender)) revert SupervisionRuleNotSchedulable(rule, msg.sender);
     }
@@ -556,6 +570,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
             if (base == Rules.PULL_REPORT_MAX_AGE) return r.pullReportMaxAgeSec;
             if (base == Rules.SCORE_NOTICE_PERIOD) return _scoreNoticePeriodSec;
+            if (base == Rules.SAVINGS_SHARE) return _savingsShareBps;
             return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
@@ -595,6 +610,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
             else if (base == Rules.PULL_REPORT_MAX_AGE) r.pullReportMaxAgeSec = uint16(v);
             else if (base == Rules.SCORE_NOTICE_PERIOD) _scoreNoticePeriodSec = uint32(v);
+            else if (base == Rules.SAVINGS_SHARE) _savingsShareBps = uint16(v);
             else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -677,6 +693,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v > MAX_SCORE_NOTICE_PERIOD) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.ATTESTATION_REQUIRED) {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.SAVINGS_SHARE) {
+            if (v > MAX_SAVINGS_SHARE_BPS) revert SupervisionRuleViolated(rule, MAX_SAVINGS_SHARE_BPS, v);
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {
             if (v > type(uint32).max) revert SupervisionInvalidValue(rule, v);
         } else if (v > type(uint96).max) {

@@ -99,4 +99,14 @@ interface IComplianceEvents {
         uint16 maxPsiBps,
         bytes32 summaryHash
     );
+
+    /// @notice The savings vault checked the pool's interest and paid savers from surplus.
+    /// @param paidWad vUSD minted from surplus to the vault now (0 while there is a deficit);
+    /// @param interestBasisWad interest that became surplus since the previous check, on which savers accrued
+    /// `shareBps` (SAVINGS_SHARE in force at the check; 0 when there was no new interest, or no saver to credit);
+    /// @param owedWad what savers are still owed after this payout (a deficit or short surplus defers it);
+    /// @param sharePriceWad vUSD per whole sVUSD after the payout, rounded down.
+    event SavingsYieldPaid(
+        uint256 paidWad, uint256 interestBasisWad, uint16 shareBps, uint256 owedWad, uint256 sharePriceWad
+    );
 }

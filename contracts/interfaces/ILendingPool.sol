@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IComplianceEvents} from "./IComplianceEvents.sol";
+import {IVUSD} from "./IVUSD.sol";
 import {ScoreReport} from "../types/ScoreTypes.sol";
 
 /// @title LendingPool: collateralised vUSD loans on score-based terms
@@ -12,7 +13,8 @@ import {ScoreReport} from "../types/ScoreTypes.sol";
 /// Accounting identity: `vUSD.totalSupply() + surplusWad == totalPrincipalWad + deficitWad`
 /// (with the pool as vUSD's only minter). Borrowing mints principal; a repayment burns principal and interest
 /// (interest first), the interest paying down any deficit and then becoming surplus; bad debt is written off
-/// against surplus first, the rest recorded as deficit; governance may mint surplus out (to a treasury).
+/// against surplus first, the rest recorded as deficit; governance may mint surplus out (to a treasury), and the
+/// savings vault draws its share of the interest from surplus (`paySavings`); neither moves the identity.
 /// While paused: repay and deposit still work; borrow, withdraw and liquidate do not.
 interface ILendingPool is IComplianceEvents {
     event CollateralListed(address indexed asset, address indexed priceFeed, uint32 maxPriceAgeSec);
@@ -48,6 +50,8 @@ interface ILendingPool is IComplianceEvents {
     error LendingPoolPriceDeviation(address asset, uint256 lastPriceWad, uint256 priceWad);
     error LendingPoolReportNotForCaller(address reportBorrower, address caller);
     error LendingPoolInsufficientSurplus(uint256 surplusWad, uint256 requestedWad);
+    /// @notice Savers are not paid while bad debt is not covered (`deficitWad` > 0).
+    error LendingPoolDeficitOutstanding(uint256 deficitWad);
     /// @notice A value does not fit its packed storage field (`max`).
     error LendingPoolOverflow(uint256 value, uint256 max);
 
@@ -121,6 +125,17 @@ interface ILendingPool is IComplianceEvents {
     /// @notice Mints `amountWad` of surplus to `to` (e.g. a treasury). Only governance.
     /// @dev Reverts `LendingPoolInsufficientSurplus`.
     function mintSurplus(address to, uint256 amountWad) external;
+    /// @notice Mints `amountWad` of surplus to `to` for savers. Only the policy's SAVINGS role (the savings vault,
+    /// which bounds the amount by its share of `interestToSurplusWad`), and only while there is no deficit.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `LendingPoolDeficitOutstanding`,
+    /// `LendingPoolInsufficientSurplus`, `LendingPoolZeroAddress`. Emits `SurplusMinted`.
+    function paySavings(address to, uint256 amountWad) external;
+
+    /// @notice The vUSD this pool mints and burns.
+    function vusd() external view returns (IVUSD);
+    /// @notice Cumulative interest received that became surplus (repaid and liquidation interest, net of what paid
+    /// down a deficit), wad. It only grows; the savings vault pays its share of each increase.
+    function interestToSurplusWad() external view returns (uint128);
 
     /// @notice Total principal, surplus and deficit (the accounting identity's terms besides vUSD supply).
     function accounts() external view returns (uint256 totalPrincipalWad, uint256 surplusWad, uint256 deficitWad);

@@ -16,4 +16,7 @@ library Roles {
     bytes32 internal constant ATTESTER = keccak256("verity.role.ATTESTER");
     /// @notice The lending pool, the only caller of the policy's state-changing hooks.
     bytes32 internal constant POOL = keccak256("verity.role.POOL");
+    /// @notice The savings vault: the only caller of the pool's `paySavings` (surplus to savers). Its admin is
+    /// GOVERNANCE, which may already mint surplus, so granting it gives no role a power it lacks.
+    bytes32 internal constant SAVINGS = keccak256("verity.role.SAVINGS");
 }

@@ -26,6 +26,9 @@ library Rules {
     bytes32 internal constant PSM_PRICE_BAND = "PSM_PRICE_BAND"; // bps around $1 the stablecoin's feed must stay in
     bytes32 internal constant PSM_EXPOSURE_LIMIT = "PSM_EXPOSURE_LIMIT"; // wad, stablecoin reserves the PSM may hold
 
+    // ---- savings vault (governance, bounded by SupervisionPolicy.MAX_SAVINGS_SHARE_BPS) ----
+    bytes32 internal constant SAVINGS_SHARE = "SAVINGS_SHARE"; // bps of the interest that becomes surplus paid to sVUSD
+
     // ---- per-tier caps (regulator) ----
     bytes32 internal constant TIER_CAP_MAX_LTV = "TIER_CAP_MAX_LTV";
     bytes32 internal constant TIER_CAP_LIQUIDATION_THRESHOLD = "TIER_CAP_LIQUIDATION_THRESHOLD";

@@ -37,6 +37,9 @@ export const GAS_PATHS = [
   "liquidate",
   "psmSwapIn",
   "psmSwapOut",
+  "savingsDeposit",
+  "savingsDrip",
+  "savingsRedeem",
 ] as const;
 export type GasPath = (typeof GAS_PATHS)[number];
 
@@ -104,14 +107,18 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   const wethAddress = system.wethAddress;
   const borrowAmount = parseUnits("10000", 18); // 10 ETH at $3,000 = $30,000 collateral; tier A allows 80 %
 
-  // The system already has a loan in it, as it will for every user after launch: measuring the very first
-  // transaction ever would add the one-off cost of creating the protocol's totals (supply, principal, the day's
-  // origination), which no user after the first pays.
+  // The system already has a loan in it, and has received some interest, as it will for every user after launch:
+  // measuring the very first transaction ever would add the one-off cost of creating the protocol's totals (supply,
+  // principal, the day's origination, the interest counter), which no user after the first pays.
   {
     const seeder = borrowers[7]!;
     await fundCollateral(seeder, "30");
     await (await pool.connect(seeder).deposit(wethAddress, parseEther("30"), seeder.address)).wait();
     await (await pool.connect(seeder).borrow(parseUnits("5000", 18))).wait();
+    await networkHelpers.time.increase(3600);
+    await (await vusd.connect(seeder).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
+    await (await pool.connect(seeder).repay(seeder.address, parseUnits("0.01", 18))).wait();
+    await (await priceFeed!.setAnswer(parseUnits("3000", 8))).wait();
   }
 
   // deposit: a borrower's first deposit of WETH.
@@ -147,6 +154,15 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     results[`borrowWithReport_k${k}`] = await gasOf(pool.connect(borrower).borrowWithReport(borrowAmount, report, signatures));
   }
 
+  // savingsDeposit: a saver's deposit into sVUSD that already has a saver (the seeder), with nothing to pay out yet.
+  const { savingsVault } = system;
+  const saver = borrowers[4]!;
+  for (const holder of [borrowers[7]!, saver]) {
+    await (await vusd.connect(holder).approve(await savingsVault.getAddress(), ethers.MaxUint256)).wait();
+  }
+  await (await savingsVault.connect(borrowers[7]!).deposit(parseUnits("1000", 18), borrowers[7]!.address)).wait();
+  results.savingsDeposit = await gasOf(savingsVault.connect(saver).deposit(parseUnits("5000", 18), saver.address));
+
   // repay: a month of interest later, half, then the rest (allowance given beforehand, as a wallet would).
   await networkHelpers.time.increase(30 * 24 * 3600);
   await (await priceFeed.setAnswer(parseUnits("3000", 8))).wait(); // keep the feed fresh after the time jump
@@ -156,6 +172,12 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   await (await vusd.connect(borrowers[2]!).transfer(alice.address, parseUnits("1000", 18))).wait();
   results.repayFull = await gasOf(pool.connect(alice).repay(alice.address, ethers.MaxUint256));
   results.withdraw = await gasOf(pool.connect(alice).withdraw(wethAddress, parseEther("5"), alice.address));
+  // savingsDrip: the repayments' interest is credited and the savers' share paid from surplus into the vault;
+  // savingsRedeem: the saver redeems every share with nothing left to pay out.
+  results.savingsDrip = await gasOf(savingsVault.drip());
+  results.savingsRedeem = await gasOf(
+    savingsVault.connect(saver).redeem(await savingsVault.balanceOf(saver.address), saver.address, saver.address),
+  );
 
   // liquidate: a tier-A borrower at 80 % LTV; the price falls 20 % (inside the deviation bound), half is repaid.
   {

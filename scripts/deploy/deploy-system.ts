@@ -10,6 +10,7 @@ import type {
   MockAggregatorV3,
   MockUSDC,
   PegStabilityModule,
+  SavingsVault,
   SupervisionPolicy,
   VUSD,
   WETH9,
@@ -41,6 +42,8 @@ export interface DeployedSystem {
   psmPriceFeed: MockAggregatorV3 | undefined;
   psmStablecoinAddress: string;
   psmPriceFeedAddress: string;
+  /** sVUSD: savers' share of the interest received, paid from surplus. */
+  savingsVault: SavingsVault;
   deployedAtBlock: number;
 }
 
@@ -154,6 +157,7 @@ export async function deploySystem(
           pullReportMaxAgeSec: params.rules.pullReportMaxAgeSec,
           scoreNoticePeriodSec: params.rules.scoreNoticePeriodSec,
         },
+        savingsShareBps: params.savings.shareBps,
       },
     ],
     deployer,
@@ -196,11 +200,24 @@ export async function deploySystem(
     await pool.connect(governance).listCollateral(wethAddress, priceFeedAddress, params.collateral.maxPriceAgeSec)
   ).wait();
   const psmDeployment = await deployPsm(ethers, roles, params, { vusd, policy });
+  const savingsVault = await deploySavingsVault(ethers, roles, { vusd, pool, policy });
   if (params.oracle.operators.length > 0) {
     await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
   }
 
-  return { vusd, oracle, policy, pool, weth, priceFeed, wethAddress, priceFeedAddress, ...psmDeployment, deployedAtBlock };
+  return {
+    vusd,
+    oracle,
+    policy,
+    pool,
+    weth,
+    priceFeed,
+    wethAddress,
+    priceFeedAddress,
+    ...psmDeployment,
+    savingsVault,
+    deployedAtBlock,
+  };
 }
 
 /**
@@ -234,6 +251,25 @@ async function deployPsm(
   );
   await (await core.vusd.connect(governance).setMinterCap(await psm.getAddress(), toWad(params.psm.minterCap))).wait();
   return { psm, psmStablecoin, psmPriceFeed, psmStablecoinAddress, psmPriceFeedAddress };
+}
+
+/**
+ * Deploys the savings vault (sVUSD over vUSD) and gives it the policy's SAVINGS role, its own right to be paid from
+ * surplus (granted by governance, the role's admin; governance keeps no payout right of the vault's). SAVINGS_SHARE
+ * is in the policy from its deployment (`params.savings.shareBps`) and changes only through the timelock.
+ */
+async function deploySavingsVault(
+  ethers: HardhatEthers,
+  roles: RoleHolders,
+  core: { vusd: VUSD; pool: LendingPool; policy: SupervisionPolicy },
+): Promise<SavingsVault> {
+  const vault = await ethers.deployContract(
+    "SavingsVault",
+    [await core.vusd.getAddress(), await core.pool.getAddress(), await core.policy.getAddress()],
+    roles.deployer,
+  );
+  await (await core.policy.connect(roles.governance).grantRole(Roles.SAVINGS, await vault.getAddress())).wait();
+  return vault;
 }
 
 /** PSM_EXPOSURE_LIMIT as the policy spells it (ASCII in a bytes32). */

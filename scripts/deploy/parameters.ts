@@ -79,6 +79,11 @@ export const deploymentParametersSchema = z.strictObject({
     /** PSM_EXPOSURE_LIMIT for the regulator to schedule (the policy starts it at 0: closed); `openPsm` locally. */
     exposureLimit: wad,
   }),
+  /** The savings vault (sVUSD). */
+  savings: z.strictObject({
+    /** SAVINGS_SHARE at deployment: bps of the interest that becomes surplus paid to savers (policy bound: 9000). */
+    shareBps: z.number().int().min(0).max(9000),
+  }),
   oracle: z.strictObject({
     operators: z.array(address),
     threshold: z.number().int().min(0).max(255),
@@ -147,6 +152,7 @@ export const defaultParameters: DeploymentParameters = {
   pool: { closeFactorBps: 5000, liquidationBonusBps: 500, minDebt: "100", minterCap: "10000000" },
   collateral: { maxPriceAgeSec: 3600, mockEthUsd: 3000 },
   psm: { maxPriceAgeSec: 25 * 3600, minterCap: "5000000", exposureLimit: "5000000" },
+  savings: { shareBps: 5000 },
   oracle: { operators: [], threshold: 0 },
   roles: {},
 };

@@ -38,6 +38,7 @@ export interface ComplianceAnalysis {
   liquidations: LiquidationAnalysis;
   circuitBreaker: CircuitBreakerAnalysis;
   governance: GovernanceRow[];
+  savings: SavingsAnalysis;
 }
 
 export function analyse(events: readonly ComplianceEvent[], context: AnalysisContext): ComplianceAnalysis {
@@ -54,6 +55,7 @@ export function analyse(events: readonly ComplianceEvent[], context: AnalysisCon
     liquidations: liquidations(ordered),
     circuitBreaker: circuitBreakerHistory(ordered, context.startTimestamp, context.endTimestamp),
     governance: governance(ordered),
+    savings: savings(ordered),
   };
 }
 
@@ -619,4 +621,83 @@ export function governance(events: readonly ComplianceEvent[]): GovernanceRow[] 
     }
   }
   return rows;
+}
+
+// ---------------------------------------------------------------- savings (sVUSD)
+
+export interface SavingsRow {
+  blockNumber: number;
+  timestamp: number;
+  txHash: string;
+  event: "Deposit" | "Withdraw" | "SavingsYieldPaid";
+  /** vUSD in (deposit), out (withdrawal) or paid from surplus (payout). */
+  amountWad: bigint;
+  /** sVUSD share units (24 decimals) minted or burnt; null for a payout. */
+  shares: bigint | null;
+  /** A payout's interest basis and share; null otherwise. */
+  interestBasisWad: bigint | null;
+  shareBps: number | null;
+  /** A payout's share price after it (vUSD per sVUSD, wad); null otherwise. */
+  sharePriceWad: bigint | null;
+}
+
+export interface SavingsAnalysis {
+  deposits: number;
+  depositedWad: bigint;
+  withdrawals: number;
+  withdrawnWad: bigint;
+  payouts: number;
+  paidWad: bigint;
+  /** Interest received that the payout checks credited (their bases summed). */
+  interestBasisWad: bigint;
+  /** What savers were still owed after the last payout check. */
+  owedWad: bigint;
+  /** The share price after each payout, in order (the chart). */
+  sharePrices: { timestamp: number; sharePriceWad: bigint }[];
+  rows: SavingsRow[];
+}
+
+/** Savings deposits, withdrawals and payouts in order, with their totals and the share price after each payout. */
+export function savings(events: readonly ComplianceEvent[]): SavingsAnalysis {
+  const a: SavingsAnalysis = {
+    deposits: 0,
+    depositedWad: 0n,
+    withdrawals: 0,
+    withdrawnWad: 0n,
+    payouts: 0,
+    paidWad: 0n,
+    interestBasisWad: 0n,
+    owedWad: 0n,
+    sharePrices: [],
+    rows: [],
+  };
+  for (const e of events) {
+    const at = { blockNumber: e.blockNumber, timestamp: e.timestamp, txHash: e.txHash };
+    const none = { interestBasisWad: null, shareBps: null, sharePriceWad: null };
+    if (e.name === "Deposit") {
+      a.deposits += 1;
+      a.depositedWad += e.args.assets;
+      a.rows.push({ ...at, event: e.name, amountWad: e.args.assets, shares: e.args.shares, ...none });
+    } else if (e.name === "Withdraw") {
+      a.withdrawals += 1;
+      a.withdrawnWad += e.args.assets;
+      a.rows.push({ ...at, event: e.name, amountWad: e.args.assets, shares: e.args.shares, ...none });
+    } else if (e.name === "SavingsYieldPaid") {
+      a.payouts += e.args.paidWad > 0n ? 1 : 0;
+      a.paidWad += e.args.paidWad;
+      a.interestBasisWad += e.args.interestBasisWad;
+      a.owedWad = e.args.owedWad;
+      a.sharePrices.push({ timestamp: e.timestamp, sharePriceWad: e.args.sharePriceWad });
+      a.rows.push({
+        ...at,
+        event: e.name,
+        amountWad: e.args.paidWad,
+        shares: null,
+        interestBasisWad: e.args.interestBasisWad,
+        shareBps: e.args.shareBps,
+        sharePriceWad: e.args.sharePriceWad,
+      });
+    }
+  }
+  return a;
 }

@@ -1,6 +1,6 @@
 /**
- * SVG charts for the report. A plotting library would be one more dependency to install, audit and pin for four
- * simple charts (bars, horizontal bars, a histogram and a timeline); none is installed here, and SVG is text, so a
+ * SVG charts for the report. A plotting library would be one more dependency to install, audit and pin for five
+ * simple charts (bars, horizontal bars, a histogram, a timeline and a step line); none is installed here, and SVG is text, so a
  * few functions that write it keep the charts reviewable and the output byte-for-byte deterministic.
  * Every chart has a title, labelled axes and a <title> per bar with its exact value (shown as a tooltip).
  */
@@ -182,6 +182,62 @@ export function timelineChart(spec: TimelineSpec): string {
     `<text x="${plot.left}" y="${plot.bottom + 16}" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.start))}</text>`,
     `<text x="${plot.right}" y="${plot.bottom + 16}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.end))}</text>`,
     `<text x="${r((plot.left + plot.right) / 2)}" y="${plot.bottom + 36}" text-anchor="middle" font-size="12" ${FONT}>time (UTC)</text>`,
+    "</svg>",
+  );
+  return parts.join("\n") + "\n";
+}
+
+export interface LineChartSpec {
+  title: string;
+  yLabel: string;
+  /** Period, unix seconds. */
+  start: number;
+  end: number;
+  /** Values in time order; the line holds each value until the next (a step line) and to the period's end. */
+  points: readonly { at: number; value: number }[];
+  formatValue: (value: number) => string;
+  formatTime: (seconds: number) => string;
+}
+
+/** A value over time as a step line with a dot per change: the savings vault's share price. */
+export function lineChart(spec: LineChartSpec): string {
+  const width = 760;
+  const height = 360;
+  const plot = { left: 90, right: width - 30, top: 50, bottom: height - 70 };
+  const values = spec.points.map((p) => p.value);
+  const low = Math.min(...values, 1);
+  const high = Math.max(...values, 1);
+  // The axis spans the values with a margin, so a price moving by a fraction of a percent is still visible.
+  const margin = Math.max((high - low) * 0.1, high * 0.001);
+  const [min, max] = [Math.max(0, low - margin), high + margin];
+  const span = Math.max(1, spec.end - spec.start);
+  const x = (t: number) => plot.left + ((Math.min(spec.end, Math.max(spec.start, t)) - spec.start) / span) * (plot.right - plot.left);
+  const y = (v: number) => plot.bottom - ((v - min) / (max - min)) * (plot.bottom - plot.top);
+
+  const parts = [svgOpen(width, height), title(width, spec.title)];
+  for (let i = 0; i <= 4; ++i) {
+    const v = min + ((max - min) * i) / 4;
+    parts.push(
+      `<line x1="${plot.left}" y1="${r(y(v))}" x2="${plot.right}" y2="${r(y(v))}" stroke="${GRID_COLOUR}"/>`,
+      `<text x="${plot.left - 6}" y="${r(y(v) + 4)}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(spec.formatValue(v))}</text>`,
+    );
+  }
+  const path: string[] = [];
+  spec.points.forEach((p, i) => {
+    const next = spec.points[i + 1]?.at ?? spec.end;
+    path.push(`${i === 0 ? "M" : "L"}${r(x(p.at))},${r(y(p.value))}`, `L${r(x(next))},${r(y(p.value))}`);
+    parts.push(
+      `<circle cx="${r(x(p.at))}" cy="${r(y(p.value))}" r="3" fill="${BAR_COLOUR}">` +
+        `<title>${escapeXml(`${spec.formatTime(p.at)}: ${spec.formatValue(p.value)}`)}</title></circle>`,
+    );
+  });
+  if (path.length > 0) parts.push(`<path d="${path.join(" ")}" fill="none" stroke="${BAR_COLOUR}" stroke-width="2"/>`);
+  parts.push(
+    axes(plot),
+    `<text x="${plot.left}" y="${plot.bottom + 16}" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.start))}</text>`,
+    `<text x="${plot.right}" y="${plot.bottom + 16}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.end))}</text>`,
+    `<text x="${r((plot.left + plot.right) / 2)}" y="${height - 20}" text-anchor="middle" font-size="12" ${FONT}>time (UTC)</text>`,
+    `<text x="16" y="${r((plot.top + plot.bottom) / 2)}" text-anchor="middle" font-size="12" ${FONT} transform="rotate(-90 16 ${r((plot.top + plot.bottom) / 2)})">${escapeXml(spec.yLabel)}</text>`,
     "</svg>",
   );
   return parts.join("\n") + "\n";

@@ -9,6 +9,7 @@ import {
   CreditScoreOracle__factory,
   ICreditScoreOracle__factory,
   ILendingPool__factory,
+  ISavingsVault__factory,
   ISupervisionPolicy__factory,
   LendingPool__factory,
   SupervisionPolicy__factory,
@@ -41,7 +42,7 @@ import { mapBounded, withRetry, type RetryOptions } from "./retry.js";
 
 export interface CollectOptions {
   provider: Provider;
-  contracts: Pick<AddressBook["contracts"], "lendingPool" | "supervisionPolicy" | "creditScoreOracle">;
+  contracts: Pick<AddressBook["contracts"], "lendingPool" | "supervisionPolicy" | "creditScoreOracle" | "savingsVault">;
   fromBlock: number;
   toBlock: number;
   /** Blocks per `eth_getLogs` call (providers cap the range; 5,000 suits most). */
@@ -80,6 +81,9 @@ const EMITTER: Record<EventName, EventSource> = {
   OperatorSetChanged: "oracle",
   FairnessReportPublished: "oracle",
   MonitoringReportPublished: "oracle",
+  SavingsYieldPaid: "savings",
+  Deposit: "savings",
+  Withdraw: "savings",
 };
 
 /** ethers decodes uintN as bigint; tiers, bps and timestamps fit a number. */
@@ -176,6 +180,18 @@ const DECODERS: { [N in EventName]: (args: Result) => EventArgs[N] } = {
       reportHash: a.reportHash,
     };
   },
+  SavingsYieldPaid: (r) => {
+    const a = r as unknown as EventArgs["SavingsYieldPaid"] & { shareBps: bigint };
+    return { paidWad: a.paidWad, interestBasisWad: a.interestBasisWad, shareBps: num(a.shareBps), owedWad: a.owedWad, sharePriceWad: a.sharePriceWad };
+  },
+  Deposit: (r) => {
+    const a = r as unknown as EventArgs["Deposit"];
+    return { sender: a.sender, owner: a.owner, assets: a.assets, shares: a.shares };
+  },
+  Withdraw: (r) => {
+    const a = r as unknown as EventArgs["Withdraw"];
+    return { sender: a.sender, receiver: a.receiver, owner: a.owner, assets: a.assets, shares: a.shares };
+  },
   MonitoringReportPublished: (r) => {
     const a = r as unknown as MonitoringReportPublishedEvent.OutputObject;
     return {
@@ -211,6 +227,10 @@ export async function collectEvents(options: CollectOptions): Promise<Compliance
     [contracts.supervisionPolicy.toLowerCase(), { source: "policy", iface: ISupervisionPolicy__factory.createInterface() }],
     [contracts.creditScoreOracle.toLowerCase(), { source: "oracle", iface: ICreditScoreOracle__factory.createInterface() }],
   ]);
+  // Address books written before the savings vault have none.
+  if (contracts.savingsVault !== undefined) {
+    sources.set(contracts.savingsVault.toLowerCase(), { source: "savings", iface: ISavingsVault__factory.createInterface() });
+  }
 
   const logs: Log[] = [];
   const ranges: [number, number][] = [];

@@ -6,7 +6,7 @@
  */
 
 /** Which contract of the address book emitted the event. */
-export type EventSource = "pool" | "policy" | "oracle";
+export type EventSource = "pool" | "policy" | "oracle" | "savings";
 
 export interface EventMeta {
   source: EventSource;
@@ -62,6 +62,11 @@ export interface EventArgs {
     dirBps: number;
     reportHash: string;
   };
+  /** The savings vault paid savers from surplus (IComplianceEvents). */
+  SavingsYieldPaid: { paidWad: bigint; interestBasisWad: bigint; shareBps: number; owedWad: bigint; sharePriceWad: bigint };
+  /** ERC-4626 `Deposit` and `Withdraw` of the savings vault: vUSD in or out, sVUSD shares (24 decimals) minted or burnt. */
+  Deposit: { sender: string; owner: string; assets: bigint; shares: bigint };
+  Withdraw: { sender: string; receiver: string; owner: string; assets: bigint; shares: bigint };
   MonitoringReportPublished: {
     modelId: string;
     operator: string;
@@ -94,6 +99,9 @@ export const EVENT_NAMES = [
   "ExposureSnapshot",
   "FairnessReportPublished",
   "MonitoringReportPublished",
+  "SavingsYieldPaid",
+  "Deposit",
+  "Withdraw",
 ] as const satisfies readonly EventName[];
 
 /** One decoded event: `name` narrows `args`. */

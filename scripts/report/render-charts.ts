@@ -1,5 +1,5 @@
-/** The report's four charts, from the analysis. */
-import { barChart, horizontalBarChart, timelineChart } from "./charts.js";
+/** The report's five charts, from the analysis. */
+import { barChart, horizontalBarChart, lineChart, timelineChart } from "./charts.js";
 import { formatTime, formatVusd } from "./format.js";
 import type { ComplianceReport } from "./index.js";
 import { breakerDetail, tierLabel } from "./tables.js";
@@ -80,6 +80,23 @@ export function renderCharts(report: ComplianceReport): RenderedChart[] {
         label: `paused (${i.reason})`,
       })),
       markers,
+      formatTime: (t) => formatTime(t),
+    }),
+  });
+
+  const savings = a.savings;
+  const savingsTitle = `sVUSD share price (${savings.payouts} payout(s), ${formatVusd(savings.paidWad)} vUSD paid)`;
+  charts.push({
+    id: "savings_share_price",
+    title: savingsTitle,
+    svg: lineChart({
+      title: savingsTitle,
+      yLabel: "vUSD per sVUSD",
+      start: report.meta.startTimestamp,
+      end: report.meta.endTimestamp,
+      // The price starts at 1 vUSD per sVUSD and moves only with payouts (and donations) between them.
+      points: [{ at: report.meta.startTimestamp, value: 1 }, ...savings.sharePrices.map((p) => ({ at: p.timestamp, value: toVusd(p.sharePriceWad) }))],
+      formatValue: (v) => v.toFixed(4),
       formatTime: (t) => formatTime(t),
     }),
   });

@@ -61,6 +61,9 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
       `(${formatShare(breaker.periodSec === 0 ? 0 : breaker.pausedSec / breaker.periodSec)} of the period); ` +
       `${state.paused ? "**paused**" : "running"} at block ${meta.toBlock}.`,
     `- **Pool accounts at block ${meta.toBlock}:** surplus ${formatVusd(state.surplusWad)} vUSD, deficit ${formatVusd(state.deficitWad)} vUSD.`,
+    `- **Savings (sVUSD):** ${a.savings.deposits} deposit(s) of ${formatVusd(a.savings.depositedWad)} vUSD, ` +
+      `${a.savings.withdrawals} withdrawal(s) of ${formatVusd(a.savings.withdrawnWad)} vUSD; ${a.savings.payouts} payout(s) of ` +
+      `${formatVusd(a.savings.paidWad)} vUSD from surplus on ${formatVusd(a.savings.interestBasisWad)} vUSD of interest received.`,
     "",
   );
 
@@ -183,6 +186,23 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     "",
     table("governance"),
     csv("governance"),
+    "",
+  );
+
+  const lastPrice = a.savings.sharePrices.at(-1);
+  out.push("## 9. Savings vault (sVUSD)", "");
+  out.push(
+    "Savers earn SAVINGS_SHARE of the interest borrowers actually paid that became surplus, minted from surplus into the " +
+      "vault (no promised rate; nothing is paid while the pool has a deficit). Each payout row names the interest it " +
+      "was paid on and the share in force.",
+    "",
+    `Paid ${formatVusd(a.savings.paidWad)} vUSD on ${formatVusd(a.savings.interestBasisWad)} vUSD of interest; still owed after ` +
+      `the last check: ${formatVusd(a.savings.owedWad)} vUSD` +
+      (lastPrice === undefined ? "." : `; share price ${formatVusd(lastPrice.sharePriceWad)} vUSD per sVUSD at ${formatTime(lastPrice.timestamp)}.`),
+    "",
+    chart("savings_share_price"),
+    table("savings"),
+    csv("savings"),
     "",
   );
 

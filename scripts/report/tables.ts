@@ -292,6 +292,33 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
   });
 
   tables.push({
+    id: "savings",
+    title: "Savings vault (sVUSD): deposits, withdrawals and payouts from surplus",
+    columns: [
+      { header: "Block", kind: "int" },
+      { header: "Time", kind: "time" },
+      { header: "Event", kind: "text" },
+      { header: "vUSD", kind: "vusd" },
+      { header: "sVUSD shares (24 decimals)", kind: "int", csvOnly: true },
+      { header: "Interest basis", kind: "vusd" },
+      { header: "Share", kind: "bps" },
+      { header: "Share price after (vUSD per sVUSD)", kind: "vusd" },
+      { header: "Transaction", kind: "hex", csvOnly: true },
+    ],
+    rows: a.savings.rows.map((row) => [
+      row.blockNumber,
+      row.timestamp,
+      row.event === "SavingsYieldPaid" ? "payout" : row.event === "Deposit" ? "deposit" : "withdrawal",
+      row.amountWad,
+      row.shares,
+      row.interestBasisWad,
+      row.shareBps,
+      row.sharePriceWad,
+      row.txHash,
+    ]),
+  });
+
+  tables.push({
     id: "governance",
     title: "Model registry, operator set and fairness reports",
     columns: [

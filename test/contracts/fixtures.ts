@@ -56,6 +56,9 @@ export const GLOBAL = {
   scoreNoticePeriodSec: 7 * 86_400,
 };
 
+/** SAVINGS_SHARE at deployment: half of the interest that becomes surplus goes to sVUSD savers. */
+export const SAVINGS_SHARE_BPS = 5000;
+
 export const POOL_PARAMS = { closeFactorBps: 5000, liquidationBonusBps: 500, minDebtWad: 100n * WAD };
 export const WETH_PRICE = 2000n; // USD, feed has 8 decimals
 export const FEED_DECIMALS = 8n;
@@ -108,6 +111,7 @@ export function policyConfig(
     terms,
     caps,
     rules: { ...GLOBAL, ...overrides },
+    savingsShareBps: SAVINGS_SHARE_BPS,
   };
 }
 

@@ -52,6 +52,17 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(summary.unscored.tier).to.equal(summary.unscored.conservativeTier);
   });
 
+  it("the saver redeemed more than deposited: exactly SAVINGS_SHARE of the interest received was paid into sVUSD", () => {
+    const { savings } = summary;
+    expect(savings.shareBps).to.equal(BigInt(defaultParameters.savings.shareBps));
+    expect(savings.interestReceivedWad > 0n).to.equal(true);
+    expect(savings.paidWad).to.equal((savings.interestReceivedWad * savings.shareBps) / 10_000n);
+    expect(savings.redeemedWad > savings.depositedWad).to.equal(true);
+    expect(savings.redeemedWad <= savings.depositedWad + savings.paidWad).to.equal(true);
+    expect(savings.sharePriceAfterWad > savings.sharePriceBeforeWad).to.equal(true);
+    expect(summary.events.SavingsYieldPaid).to.be.at.least(1);
+  });
+
   it("the regulator's rule change was scheduled, refused early, then executed (RuleChanged)", () => {
     const { ruleChange } = summary;
     expect(ruleChange.rule).to.equal("DEBT_CEILING");

@@ -227,6 +227,31 @@ describe("report: analyse (hand-built events)", () => {
     ]);
   });
 
+  it("savings: deposits, withdrawals and payouts totalled; share price after each payout; owed as of the last check", () => {
+    const events = [
+      ev("Deposit", 1, { sender: ALICE, owner: ALICE, assets: wad(1000), shares: wad(1000) * 10n ** 6n }),
+      ev("SavingsYieldPaid", 2, { paidWad: wad(50), interestBasisWad: wad(100), shareBps: 5000, owedWad: 0n, sharePriceWad: wad("1.05") }),
+      ev("SavingsYieldPaid", 3, { paidWad: 0n, interestBasisWad: wad(40), shareBps: 5000, owedWad: wad(20), sharePriceWad: wad("1.05") }),
+      ev("Withdraw", 4, { sender: ALICE, receiver: BOB, owner: ALICE, assets: wad(525), shares: wad(500) * 10n ** 6n }),
+    ];
+    const { savings } = analyse(events, context());
+    expect(savings).to.deep.include({
+      deposits: 1,
+      depositedWad: wad(1000),
+      withdrawals: 1,
+      withdrawnWad: wad(525),
+      payouts: 1,
+      paidWad: wad(50),
+      interestBasisWad: wad(140),
+      owedWad: wad(20),
+    });
+    expect(savings.sharePrices).to.deep.equal([
+      { timestamp: 1_000_000 + 24, sharePriceWad: wad("1.05") },
+      { timestamp: 1_000_000 + 36, sharePriceWad: wad("1.05") },
+    ]);
+    expect(savings.rows.map((r) => r.event)).to.deep.equal(["Deposit", "SavingsYieldPaid", "SavingsYieldPaid", "Withdraw"]);
+  });
+
   it("circuit breaker: trips paired with resets, repeated trips, time paused, still paused at the end", () => {
     const trip = (block: number, reason: string, detail: bigint) =>
       ev("CircuitBreakerTripped", block, { reason: ruleId(reason as "MANUAL"), by: POOL, detail });
@@ -599,7 +624,7 @@ describe("report: integration on the in-process network", function () {
     expect(report.state.operatorSet).to.deep.include({ threshold: 2 });
   });
 
-  it("writes the Markdown, one CSV per table and the four SVG charts", async () => {
+  it("writes the Markdown, one CSV per table and the five SVG charts", async () => {
     const dir = await mkdtemp(join(tmpdir(), "verity-report-"));
     const written = await writeComplianceReport(report, dir);
     expect(written.markdownPath).to.equal(join(dir, "report.md"));
@@ -616,11 +641,18 @@ describe("report: integration on the in-process network", function () {
         "liquidations",
         "pd_distribution",
         "rule_changes",
+        "savings",
         "scores_by_model",
       ].map((id) => `${id}.csv`),
     );
     expect((await readdir(join(dir, "charts"))).sort()).to.deep.equal(
-      ["adverse_action_reasons.svg", "circuit_breaker_timeline.svg", "exposure_by_tier.svg", "pd_histogram.svg"],
+      [
+        "adverse_action_reasons.svg",
+        "circuit_breaker_timeline.svg",
+        "exposure_by_tier.svg",
+        "pd_histogram.svg",
+        "savings_share_price.svg",
+      ],
     );
     for (const path of written.chartPaths) expectWellFormedSvg(await readFile(path, "utf8"));
     const markdown = await readFile(written.markdownPath, "utf8");

@@ -7,4 +7,5 @@ export const Roles = {
   GUARDIAN: id("verity.role.GUARDIAN"),
   ATTESTER: id("verity.role.ATTESTER"),
   POOL: id("verity.role.POOL"),
+  SAVINGS: id("verity.role.SAVINGS"),
 } as const;

@@ -5,11 +5,13 @@ import {VUSD} from "../../../contracts/core/VUSD.sol";
 import {CreditScoreOracle} from "../../../contracts/core/CreditScoreOracle.sol";
 import {SupervisionPolicy} from "../../../contracts/core/SupervisionPolicy.sol";
 import {LendingPool} from "../../../contracts/core/LendingPool.sol";
+import {SavingsVault} from "../../../contracts/core/SavingsVault.sol";
 import {WETH9} from "../../../contracts/mocks/WETH9.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {IVUSD} from "../../../contracts/interfaces/IVUSD.sol";
 import {ICreditScoreOracle} from "../../../contracts/interfaces/ICreditScoreOracle.sol";
 import {ISupervisionPolicy} from "../../../contracts/interfaces/ISupervisionPolicy.sol";
+import {ILendingPool} from "../../../contracts/interfaces/ILendingPool.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {TierTerms, TierCaps, GlobalRules, PolicyConfig} from "../../../contracts/types/PolicyTypes.sol";
 import {PoolConfig} from "../../../contracts/types/PoolTypes.sol";
@@ -28,6 +30,8 @@ abstract contract SystemDeployer {
     uint256 internal constant DEBT_CEILING_WAD = 200_000e18;
     uint256 internal constant INITIAL_PRICE = 3_000e8;
     uint32 internal constant MAX_PRICE_AGE_SEC = 1 hours;
+    /// @dev SAVINGS_SHARE at deployment, as scripts/deploy/parameters.ts sets it.
+    uint16 internal constant SAVINGS_SHARE_BPS = 5000;
 
     VUSD internal vusd;
     CreditScoreOracle internal oracle;
@@ -65,7 +69,7 @@ abstract contract SystemDeployer {
             pullReportMaxAgeSec: 5 minutes,
             scoreNoticePeriodSec: 7 days
         });
-        policy = new SupervisionPolicy(PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules));
+        policy = new SupervisionPolicy(PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules, SAVINGS_SHARE_BPS));
         pool = new LendingPool(
             PoolConfig({
                 vusd: IVUSD(address(vusd)),
@@ -101,5 +105,12 @@ abstract contract SystemDeployer {
         oracle.proposeModel(keccak256("model"), keccak256("validation report"));
         vm.prank(REGULATOR);
         oracle.approveModel(keccak256("model"));
+    }
+
+    /// @dev The savings vault as scripts/deploy wires it: governance grants it the SAVINGS role.
+    function _deploySavingsVault() internal returns (SavingsVault vault) {
+        vault = new SavingsVault(vusd, ILendingPool(address(pool)), ISupervisionPolicy(address(policy)));
+        vm.prank(GOVERNANCE);
+        policy.grantRole(Roles.SAVINGS, address(vault));
     }
 }
