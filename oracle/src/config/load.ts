@@ -31,11 +31,16 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
   return `${fieldPath(issue.path)}: ${issue.message}`;
 }
 
+/** Every issue of a failed parse of `raw`, one line each, naming the field as it is written in the file. */
+export function describeConfigIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => describeIssue(raw, issue)).join("\n");
+}
+
 /** Validates an already-parsed config object; throws a ConfigError listing every bad field, one per line. */
 export function parseConfig(raw: unknown, source = "config"): NodeConfig {
   const result = nodeConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(`invalid node config ${source}:\n${result.error.issues.map((issue) => describeIssue(raw, issue)).join("\n")}`);
+    throw new ConfigError(`invalid node config ${source}:\n${describeConfigIssues(raw, result.error.issues)}`);
   }
   return result.data;
 }
@@ -46,23 +51,26 @@ export function parseConfig(raw: unknown, source = "config"): NodeConfig {
  * node folder can be moved or mounted as a whole; errors about them name the resolved path (`configPathNote`).
  */
 export async function loadConfig(path: string): Promise<NodeConfig> {
+  const config = parseConfig(await readJsonConfigFile(path, "node"), path);
+  const configFile = resolve(path);
+  return { ...resolveConfigPaths(config, dirname(configFile)), configFile };
+}
+
+/** Reads and parses the JSON file at `path`; a ConfigError names the file (`kind`: "node", "bureau") and the problem. */
+export async function readJsonConfigFile(path: string, kind: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new ConfigError(`cannot read node config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+    throw new ConfigError(`cannot read ${kind} config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       cause: error,
     });
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`node config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`${kind} config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  const config = parseConfig(raw, path);
-  const configFile = resolve(path);
-  return { ...resolveConfigPaths(config, dirname(configFile)), configFile };
 }
 
 /** The config fields that hold file paths, as an operator finds them in the file. */
