@@ -18,6 +18,7 @@ export {
   configPathNote,
   describeConfigIssues,
   explainingConfigPaths,
+  explainingPaths,
   loadConfig,
   parseConfig,
   readJsonConfigFile,

@@ -96,15 +96,24 @@ export function configPathNote(config: NodeConfig, field: keyof typeof CONFIG_PA
  * (`configPathNote`), so "file not found" says which field to fix and in which file.
  */
 export async function explainingConfigPaths<T>(config: NodeConfig, work: () => Promise<T>): Promise<T> {
+  const paths = Object.fromEntries(Object.entries(CONFIG_PATH_FIELDS).map(([field, pathOf]) => [field, pathOf(config)]));
+  return explainingPaths(config.configFile, paths, work);
+}
+
+/**
+ * `explainingConfigPaths` for any service's config: `paths` maps each field (as written in the file) to its
+ * resolved path; an error naming one gets ` (<field> in <configFile>, resolved against the config's folder)`.
+ */
+export async function explainingPaths<T>(configFile: string | undefined, paths: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (config.configFile !== undefined && error instanceof Error) {
-      const field = (Object.keys(CONFIG_PATH_FIELDS) as (keyof typeof CONFIG_PATH_FIELDS)[]).find((name) => {
-        const path = CONFIG_PATH_FIELDS[name](config);
+    if (configFile !== undefined && error instanceof Error && !error.message.includes(configFile)) {
+      const field = Object.keys(paths).find((name) => {
+        const path = paths[name];
         return path !== undefined && error.message.includes(path);
       });
-      if (field !== undefined && !error.message.includes(config.configFile)) error.message += configPathNote(config, field);
+      if (field !== undefined) error.message += ` (${field} in ${configFile}, resolved against the config's folder)`;
     }
     throw error;
   }
