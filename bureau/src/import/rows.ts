@@ -8,7 +8,11 @@ import { CsvError, type CsvTable } from "./csv.js";
 
 /** At most this many problems are listed; the count of the rest follows. */
 export const MAX_LISTED_PROBLEMS = 20;
-const INTEGER = /^-?(0|[1-9][0-9]*)$/;
+/**
+ * A plain decimal number, optionally in scientific notation: the data set's own file writes round amounts as
+ * R does ("5e+05"). The value must still be an exact integer; "1.5" or "1e-3" is refused, never rounded.
+ */
+const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 
 /** The import was refused; `problems` name each row and column (nothing was written). */
 export class ImportError extends Error {
@@ -53,9 +57,11 @@ export function validateRows(
       const text = (cells[columns[i] as number] ?? "").trim();
       const range = schema.ranges[i];
       if (text === "") return void problems.push(`line ${line}, column ${name}: empty`);
-      if (!INTEGER.test(text)) return void problems.push(`line ${line}, column ${name}: "${text.slice(0, 30)}" is not an integer`);
       const value = Number(text);
-      if (!Number.isSafeInteger(value) || range === undefined || value < range.min || value > range.max) {
+      if (!NUMBER.test(text) || !Number.isInteger(value)) {
+        return void problems.push(`line ${line}, column ${name}: "${text.slice(0, 30)}" is not an integer`);
+      }
+      if (range === undefined || value < range.min || value > range.max) {
         return void problems.push(`line ${line}, column ${name}: ${text.slice(0, 30)} is outside [${range?.min}, ${range?.max}] (${range?.description})`);
       }
       fields.push(value);
