@@ -46,6 +46,7 @@ export function formatSummary(summary: ImportSummary): string {
 export function buildCli(io: CliIo): Command {
   const program = new Command("bureau")
     .description("Verity reference credit bureau: holds credit files, releases a borrower's signed file on their EIP-712 consent")
+    .addHelpText("after", "\nRun it: bureau --config <file> (serve is the default command). Import: bureau import --config <file> --csv <path> --assign <how>.")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
