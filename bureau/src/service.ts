@@ -45,7 +45,7 @@ export async function startBureau(config: BureauConfig, options: StartBureauOpti
   const log = options.logger;
   const schema = await explainingBureauPaths(config, () => loadFeatureSchema(config.schema));
   const wallet = await explainingBureauPaths(config, () =>
-    loadOperatorWallet(config.keystore, { ...(options.env === undefined ? {} : { env: options.env }), ...(config.provider.signerAddress === undefined ? {} : { expectedAddress: config.provider.signerAddress }) }),
+    loadOperatorWallet(config.keystore, { ...(options.env === undefined ? {} : { env: options.env }), ...(config.provider.signerAddress === undefined ? {} : { expectedAddress: config.provider.signerAddress, expectedAddressField: "provider.signerAddress" }) }),
   );
   const store = await explainingBureauPaths(config, async () => openBureauStore(config.store.path));
   try {

@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { runCli } from "../../bureau/src/cli.js";
 import { CsvError, importCsv, ImportError, parseAssignment, parseCsv } from "../../bureau/src/import/index.js";
 import { featureSchema, loadFeatureSchema, type FeatureSchema } from "../../bureau/src/schema/feature-schema.js";
-import { openBureauStore, type BureauStore } from "../../bureau/src/store/index.js";
+import { BUREAU_MIGRATIONS, openBureauStore, StoreError, type BureauStore } from "../../bureau/src/store/index.js";
+import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
 import { borrowerWallet, configInput, dataSetLines, HARDHAT_MNEMONIC, tempDir, writeCsv } from "./helpers.js";
 
 const AS_OF = 1_790_000_000;
@@ -188,5 +189,14 @@ describe("bureau import", function () {
     expect(bad).to.equal(1);
     expect(err.join("")).to.match(/^bureau: import of .* refused, nothing was written \(1 problem\):\nline 2, column PAY_0: "x" is not an integer\n$/);
   });
-});
 
+  it("migrates a new store to the bureau's schema, and refuses one written by a newer bureau", () => {
+    const path = join(dir, "newer.sqlite");
+    openBureauStore(path).close();
+    const db = new DatabaseSync(path);
+    expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).to.equal(BUREAU_MIGRATIONS.length);
+    db.exec(`PRAGMA user_version = ${BUREAU_MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => openBureauStore(path)).to.throw(StoreError, `newer than this bureau knows (${BUREAU_MIGRATIONS.length}); upgrade the bureau`);
+  });
+});

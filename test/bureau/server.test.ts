@@ -1,5 +1,6 @@
 import { expect } from "chai";
 
+import { creditFileResponseSchema } from "../../bureau/src/client.js";
 import { importCsv, parseAssignment } from "../../bureau/src/import/index.js";
 import { featureSchema, loadFeatureSchema } from "../../bureau/src/schema/feature-schema.js";
 import { startBureau, type RunningBureau } from "../../bureau/src/service.js";
@@ -84,6 +85,14 @@ describe("bureau HTTP service", function () {
     const metrics = await (await fetch(`${bureau.url}/metrics`, { signal: TIMEOUT() })).text();
     expect(metrics).to.match(/^verity_bureau_releases_total 1$/m).and.match(/^verity_bureau_credit_files 2$/m);
     expect(metrics).to.match(/^verity_bureau_request_duration_seconds_count\{route="\/v1\/credit-files"\} 1$/m);
+  });
+
+  it("the client's response schema accepts the real answer and refuses it with a field changed", async () => {
+    const json = (await (await post(await request({ nonce: 43n }))).json()) as { creditFile: Record<string, unknown>; fields: Record<string, unknown> };
+    expect(creditFileResponseSchema.safeParse(json).success).to.equal(true);
+    expect(creditFileResponseSchema.safeParse({ ...json, fields: { ...json.fields, LIMIT_BAL: 1.5 } }).success).to.equal(false);
+    expect(creditFileResponseSchema.safeParse({ ...json, creditFile: { ...json.creditFile, fieldsHash: "0x12" } }).success).to.equal(false);
+    expect(creditFileResponseSchema.safeParse({ ...json, extra: true }).success).to.equal(false);
   });
 
   it("gives each release its own fileId, and refuses a replayed nonce with 409", async () => {
@@ -193,7 +202,7 @@ describe("bureau HTTP service", function () {
     await bureau.shutdown("wrong key");
     let error: unknown;
     await startBureau({ ...config, provider: { ...config.provider, signerAddress: OTHER } }, { logger: capturedLogger().logger, env: TEST_ENV }).catch((e: unknown) => (error = e));
-    expect((error as Error).message).to.match(new RegExp(`holds the key of 0x.*, but the config's operatorAddress is ${OTHER}`));
+    expect((error as Error).message).to.match(new RegExp(`holds the key of 0x.*, but the config's provider\\.signerAddress is ${OTHER}`));
     await start();
   });
 });

@@ -171,5 +171,5 @@ export class BureauStore {
 }
 
 export function openBureauStore(path: string, options: { now?: () => number } = {}): BureauStore {
-  return new BureauStore(openDatabase(path, BUREAU_MIGRATIONS), options.now);
+  return new BureauStore(openDatabase(path, BUREAU_MIGRATIONS, "bureau"), options.now);
 }

@@ -14,9 +14,10 @@ export class StoreError extends Error {
 
 /**
  * Opens (creating it and its folder, owner-only, when missing) and migrates the store at `path`. `migrations`
- * defaults to the oracle node's; another service (the credit bureau) passes its own append-only list.
+ * defaults to the oracle node's; another service (the credit bureau) passes its own append-only list and its
+ * name (`program`) for the message when the store is newer than it.
  */
-export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS): DatabaseSync {
+export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS, program = "node"): DatabaseSync {
   let db: DatabaseSync;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -31,7 +32,7 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
     // Submission state is written with `durable` (synchronous=FULL: an fsync per commit, which also persists every
     // earlier WAL frame), so a committed submission survives power loss and a restart cannot post a report twice.
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-    migrate(db, path, migrations);
+    migrate(db, path, migrations, program);
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
@@ -46,11 +47,11 @@ function schemaVersion(db: DatabaseSync): number {
 }
 
 /** Applies every migration not yet applied, each in its own transaction with its version bump. */
-function migrate(db: DatabaseSync, path: string, migrations: readonly string[]): void {
+function migrate(db: DatabaseSync, path: string, migrations: readonly string[], program: string): void {
   const current = schemaVersion(db);
   if (current > migrations.length) {
     throw new StoreError(
-      `store ${path} has schema version ${current}, newer than this program knows (${migrations.length}); upgrade it`,
+      `store ${path} has schema version ${current}, newer than this ${program} knows (${migrations.length}); upgrade the ${program}`,
     );
   }
   migrations.slice(current).forEach((sql, offset) => {
