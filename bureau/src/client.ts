@@ -3,9 +3,7 @@
  * browser's EIP-1193 signer), POST it, and validate the answer. The demo and the dApp use this; the nodes
  * verify the returned file themselves.
  */
-import { randomBytes } from "node:crypto";
-
-import { getAddress, isAddress, isHexString, type Signer } from "ethers";
+import { getAddress, hexlify, isAddress, isHexString, type Signer } from "ethers";
 import { z } from "zod";
 
 import {
@@ -71,7 +69,8 @@ export async function signConsent(options: RequestCreditFileOptions): Promise<{ 
     purpose: consentPurposeHash(),
     oracle: getAddress(options.verifyingContract),
     expiresAt: nowSec + (options.lifetimeSec ?? 600),
-    nonce: options.nonce ?? BigInt(`0x${randomBytes(32).toString("hex")}`),
+    // Web Crypto, not node:crypto: the dApp runs this in a browser.
+    nonce: options.nonce ?? BigInt(hexlify(globalThis.crypto.getRandomValues(new Uint8Array(32)))),
   };
   const typed = consentTypedData(options, consent);
   const signature = await options.signer.signTypedData(typed.domain, typed.types, typed.message);
