@@ -1,5 +1,9 @@
 export {
   nodeConfigSchema,
+  addressSchema,
+  filePathSchema,
+  keystoreSchema,
+  listenSchema,
   isLoopbackHost,
   LOG_LEVELS,
   TIMING_DEFAULTS,
@@ -10,4 +14,14 @@ export {
   type KeystoreConfig,
   type MonitoringConfig,
 } from "./schema.js";
-export { configPathNote, explainingConfigPaths, loadConfig, parseConfig, resolveConfigPaths, ConfigError } from "./load.js";
+export {
+  configPathNote,
+  describeConfigIssues,
+  explainingConfigPaths,
+  explainingPaths,
+  loadConfig,
+  parseConfig,
+  readJsonConfigFile,
+  resolveConfigPaths,
+  ConfigError,
+} from "./load.js";

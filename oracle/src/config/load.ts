@@ -31,11 +31,16 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
   return `${fieldPath(issue.path)}: ${issue.message}`;
 }
 
+/** Every issue of a failed parse of `raw`, one line each, naming the field as it is written in the file. */
+export function describeConfigIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => describeIssue(raw, issue)).join("\n");
+}
+
 /** Validates an already-parsed config object; throws a ConfigError listing every bad field, one per line. */
 export function parseConfig(raw: unknown, source = "config"): NodeConfig {
   const result = nodeConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(`invalid node config ${source}:\n${result.error.issues.map((issue) => describeIssue(raw, issue)).join("\n")}`);
+    throw new ConfigError(`invalid node config ${source}:\n${describeConfigIssues(raw, result.error.issues)}`);
   }
   return result.data;
 }
@@ -46,23 +51,26 @@ export function parseConfig(raw: unknown, source = "config"): NodeConfig {
  * node folder can be moved or mounted as a whole; errors about them name the resolved path (`configPathNote`).
  */
 export async function loadConfig(path: string): Promise<NodeConfig> {
+  const config = parseConfig(await readJsonConfigFile(path, "node"), path);
+  const configFile = resolve(path);
+  return { ...resolveConfigPaths(config, dirname(configFile)), configFile };
+}
+
+/** Reads and parses the JSON file at `path`; a ConfigError names the file (`kind`: "node", "bureau") and the problem. */
+export async function readJsonConfigFile(path: string, kind: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new ConfigError(`cannot read node config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+    throw new ConfigError(`cannot read ${kind} config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       cause: error,
     });
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`node config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`${kind} config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  const config = parseConfig(raw, path);
-  const configFile = resolve(path);
-  return { ...resolveConfigPaths(config, dirname(configFile)), configFile };
 }
 
 /** The config fields that hold file paths, as an operator finds them in the file. */
@@ -88,15 +96,24 @@ export function configPathNote(config: NodeConfig, field: keyof typeof CONFIG_PA
  * (`configPathNote`), so "file not found" says which field to fix and in which file.
  */
 export async function explainingConfigPaths<T>(config: NodeConfig, work: () => Promise<T>): Promise<T> {
+  const paths = Object.fromEntries(Object.entries(CONFIG_PATH_FIELDS).map(([field, pathOf]) => [field, pathOf(config)]));
+  return explainingPaths(config.configFile, paths, work);
+}
+
+/**
+ * `explainingConfigPaths` for any service's config: `paths` maps each field (as written in the file) to its
+ * resolved path; an error naming one gets ` (<field> in <configFile>, resolved against the config's folder)`.
+ */
+export async function explainingPaths<T>(configFile: string | undefined, paths: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (config.configFile !== undefined && error instanceof Error) {
-      const field = (Object.keys(CONFIG_PATH_FIELDS) as (keyof typeof CONFIG_PATH_FIELDS)[]).find((name) => {
-        const path = CONFIG_PATH_FIELDS[name](config);
+    if (configFile !== undefined && error instanceof Error && !error.message.includes(configFile)) {
+      const field = Object.keys(paths).find((name) => {
+        const path = paths[name];
         return path !== undefined && error.message.includes(path);
       });
-      if (field !== undefined && !error.message.includes(config.configFile)) error.message += configPathNote(config, field);
+      if (field !== undefined) error.message += ` (${field} in ${configFile}, resolved against the config's folder)`;
     }
     throw error;
   }

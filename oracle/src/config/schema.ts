@@ -21,10 +21,10 @@ const nonEmpty = z.string().trim().min(1, "must not be empty");
  * A file path. A relative one is resolved against the config file's folder, not the working directory
  * (`loadConfig`); errors about the file name the resolved path, this field and the config file.
  */
-const filePath = z.string().trim().min(1, "must not be empty (a file path, relative to the config file's folder)");
+export const filePathSchema = z.string().trim().min(1, "must not be empty (a file path, relative to the config file's folder)");
 
 /** An EVM address, normalised to its EIP-55 checksum form so comparisons are plain string equality. */
-const address = z
+export const addressSchema = z
   .string()
   .refine((value) => isAddress(value), "must be a 20-byte hex address (0x…; mixed case must be a valid EIP-55 checksum)")
   .transform((value) => getAddress(value));
@@ -41,7 +41,7 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(host) === 4 && host.startsWith("127.");
 }
 
-const listenSchema = z
+export const listenSchema = z
   .strictObject({
     // Loopback by default: exposing the intake API is a deliberate decision, made by listing the host below.
     host: z.string().default("127.0.0.1"),
@@ -62,14 +62,14 @@ const listenSchema = z
     }
   });
 
-const keystoreSchema = z
+export const keystoreSchema = z
   .strictObject({
-    path: filePath,
+    path: filePathSchema,
     passwordEnv: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
       .optional(),
-    passwordFile: filePath.optional(),
+    passwordFile: filePathSchema.optional(),
   })
   .superRefine((keystore, ctx) => {
     const sources = [keystore.passwordEnv, keystore.passwordFile].filter((s) => s !== undefined).length;
@@ -85,14 +85,14 @@ const keystoreSchema = z
 const chainSchema = z.strictObject({
   rpcUrl,
   chainId: positiveInt,
-  deploymentFile: filePath,
+  deploymentFile: filePathSchema,
   /** Confirmations a push request needs, counted as ethers does: its own block is the first (0 and 1: once mined). */
   confirmations: nonNegativeInt,
   pollIntervalMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)"),
   startBlock: nonNegativeInt.optional(),
 });
 
-const peerSchema = z.strictObject({ id: nonEmpty, url: httpUrl, address });
+const peerSchema = z.strictObject({ id: nonEmpty, url: httpUrl, address: addressSchema });
 
 const quorumSchema = z.strictObject({
   threshold: z.int("must be an integer").min(1, "must be ≥ 1"),
@@ -206,14 +206,14 @@ export const nodeConfigSchema = z
     nodeId: nonEmpty,
     // The address the keystore must decrypt to. Stating it here lets every cross-field rule (own address not a
     // peer) be checked before the slow scrypt decryption, and catches a wrong keystore mounted on the node.
-    operatorAddress: address,
+    operatorAddress: addressSchema,
     listen: listenSchema,
     keystore: keystoreSchema,
     model: z.strictObject({
-      path: filePath,
+      path: filePathSchema,
       // The model's validation report (its MODEL_CARD.json), whose sha256 the chain records with the model: the
       // node takes the feature order and golden applicants from it. Default: MODEL_CARD.json beside the model.
-      validationReportPath: filePath.optional(),
+      validationReportPath: filePathSchema.optional(),
     }),
     chain: chainSchema,
     peers: z.array(peerSchema),
@@ -221,7 +221,7 @@ export const nodeConfigSchema = z
     report: z.strictObject({ validitySec: positiveInt }),
     intake: z.strictObject({ maxBodyBytes: positiveInt, applicationMaxAgeSec: positiveInt }),
     // The SQLite store; its folder is created at start.
-    store: z.strictObject({ path: filePath }),
+    store: z.strictObject({ path: filePathSchema }),
     timing: timingSchema.prefault({}),
     monitoring: monitoringSchema.prefault({}),
     logLevel: z.enum(LOG_LEVELS).default("info"),

@@ -57,7 +57,12 @@ export async function readKeystorePassword(source: PasswordSource, env: NodeJS.P
  */
 export async function loadOperatorWallet(
   keystore: KeystoreConfig,
-  options: { env?: NodeJS.ProcessEnv; expectedAddress?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    expectedAddress?: string;
+    /** The config field that states `expectedAddress`, for the message (the bureau's is provider.signerAddress). */
+    expectedAddressField?: string;
+  } = {},
 ): Promise<OperatorWallet> {
   let json: string;
   try {
@@ -71,7 +76,7 @@ export async function loadOperatorWallet(
   const wallet = await decryptKeystore(keystore.path, json, password);
   if (options.expectedAddress !== undefined && wallet.address !== getAddress(options.expectedAddress)) {
     throw new KeystoreError(
-      `keystore file ${keystore.path} holds the key of ${wallet.address}, but the config's operatorAddress is ${getAddress(options.expectedAddress)}`,
+      `keystore file ${keystore.path} holds the key of ${wallet.address}, but the config's ${options.expectedAddressField ?? "operatorAddress"} is ${getAddress(options.expectedAddress)}`,
     );
   }
   return wallet;

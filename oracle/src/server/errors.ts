@@ -5,14 +5,17 @@
 
 export class HttpError extends Error {
   override readonly name = "HttpError";
+  /** Response headers the refusal needs, e.g. `retry-after` on a 429. */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { headers?: Readonly<Record<string, string>> },
   ) {
     super(message, options);
+    this.headers = options?.headers ?? {};
   }
 }
 

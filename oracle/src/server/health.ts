@@ -24,6 +24,8 @@ export interface HealthProviders {
   funding?: () => { problem?: string };
   /** The submitter: a `problem` (cannot pay, failing in a row) degrades the node. */
   submissions?: () => { problem?: string };
+  /** Further checks of the service (the credit bureau: its store); a `problem` degrades it. */
+  checks?: readonly (() => { problem?: string })[];
   /** Bound on the chain lookup, so /health answers even when the RPC hangs. */
   timeoutMs?: number;
 }
@@ -56,9 +58,11 @@ export async function checkHealth(providers: HealthProviders): Promise<HealthRep
   }
   const clock = providers.clock?.() ?? null;
   const problems: string[] = [];
-  if (modelId === null) problems.push("no model loaded");
+  // Only a service that serves a model (it passes `modelId`) is degraded without one.
+  if (providers.modelId !== undefined && modelId === null) problems.push("no model loaded");
   if (chain !== null && "error" in chain) problems.push(`chain: ${chain.error}`);
-  for (const check of [clock, providers.funding?.(), providers.submissions?.()]) if (check?.problem !== undefined) problems.push(check.problem);
+  const others = (providers.checks ?? []).map((check) => check());
+  for (const check of [clock, providers.funding?.(), providers.submissions?.(), ...others]) if (check?.problem !== undefined) problems.push(check.problem);
   return { status: problems.length === 0 ? "ok" : "degraded", nodeId: providers.nodeId, modelId, chain, clock, problems };
 }
 

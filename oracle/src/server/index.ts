@@ -3,6 +3,7 @@ export {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type HttpMethod,
+  type HttpMetrics,
   type OracleHttpServer,
   type OracleServerOptions,
   type Route,

@@ -43,10 +43,13 @@ export interface Route {
   handler: (context: RouteContext) => Promise<RouteResponse> | RouteResponse;
 }
 
+/** The series the server itself records; a service other than the node (the credit bureau) brings its own. */
+export type HttpMetrics = Pick<OracleMetrics, "requestsTotal" | "requestDurationSeconds" | "errorsTotal">;
+
 export interface OracleServerOptions {
   routes: readonly Route[];
   logger: Logger;
-  metrics: OracleMetrics;
+  metrics: HttpMetrics;
   /** Largest accepted request body (config intake.maxBodyBytes). */
   maxBodyBytes: number;
   /** Host names served besides loopback names (config listen.allowedHosts); any other Host header gets a 421. */
@@ -279,6 +282,7 @@ function sendError(res: ServerResponse, error: unknown, log: Logger): string {
     res.destroy();
     return code;
   }
+  if (error instanceof HttpError) for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   send(res, { status, json: errorEnvelope(code, message) });
   if (res.getHeader("connection") === "close") res.once("finish", () => res.req.socket.destroy());
   return code;

@@ -12,8 +12,12 @@ export class StoreError extends Error {
   override readonly name = "StoreError";
 }
 
-/** Opens (creating it and its folder, owner-only, when missing) and migrates the store at `path`. */
-export function openDatabase(path: string): DatabaseSync {
+/**
+ * Opens (creating it and its folder, owner-only, when missing) and migrates the store at `path`. `migrations`
+ * defaults to the oracle node's; another service (the credit bureau) passes its own append-only list and its
+ * name (`program`) for the message when the store is newer than it.
+ */
+export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS, program = "node"): DatabaseSync {
   let db: DatabaseSync;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -28,7 +32,7 @@ export function openDatabase(path: string): DatabaseSync {
     // Submission state is written with `durable` (synchronous=FULL: an fsync per commit, which also persists every
     // earlier WAL frame), so a committed submission survives power loss and a restart cannot post a report twice.
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-    migrate(db, path);
+    migrate(db, path, migrations, program);
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
@@ -43,14 +47,14 @@ function schemaVersion(db: DatabaseSync): number {
 }
 
 /** Applies every migration not yet applied, each in its own transaction with its version bump. */
-function migrate(db: DatabaseSync, path: string): void {
+function migrate(db: DatabaseSync, path: string, migrations: readonly string[], program: string): void {
   const current = schemaVersion(db);
-  if (current > MIGRATIONS.length) {
+  if (current > migrations.length) {
     throw new StoreError(
-      `store ${path} has schema version ${current}, newer than this node knows (${MIGRATIONS.length}); upgrade the node`,
+      `store ${path} has schema version ${current}, newer than this ${program} knows (${migrations.length}); upgrade the ${program}`,
     );
   }
-  MIGRATIONS.slice(current).forEach((sql, offset) => {
+  migrations.slice(current).forEach((sql, offset) => {
     const version = current + offset + 1;
     inTransaction(db, () => {
       db.exec(sql);
