@@ -4,9 +4,10 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
+import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
 
-import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import type { AddressBook } from "../../scripts/deploy/address-book.js";
 import { analyse, type AnalysisContext } from "../../scripts/report/analyse.js";
@@ -386,6 +387,7 @@ async function scenario() {
   const system = await deploySystem(ethers, roles, defaultParameters);
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
+  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
   const { oracle, pool, policy, vusd, weth, priceFeed } = system;
   if (weth === undefined || priceFeed === undefined) throw new Error("local deployment has mocks");
   const poolAddress = await pool.getAddress();
@@ -397,7 +399,17 @@ async function scenario() {
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
   async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
     const now = BigInt(await networkHelpers.time.latest());
-    const report: ScoreReport = { borrower, pdBps, reasonCodes, modelId: model.modelId, operatorSetVersion: version, issuedAt: now, validUntil: now + 90n * 86_400n };
+    const report: ScoreReport = {
+      borrower,
+      pdBps,
+      reasonCodes,
+      modelId: model.modelId,
+      operatorSetVersion: version,
+      issuedAt: now,
+      validUntil: now + 90n * 86_400n,
+      creditFileHash: id(`credit file of ${borrower} at ${now}`),
+      provider: DEMO_PROVIDER.id,
+    };
     const signatures = packSignatures(await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))));
     await mined(oracle.submitScore(report, signatures));
   }
