@@ -30,6 +30,7 @@ const ALICE = "0x00000000000000000000000000000000000a11ce";
 const BOB = "0x0000000000000000000000000000000000000b0b";
 const CAROL = "0x00000000000000000000000000000000000ca201";
 const MODEL_A = "0x" + "aa".repeat(32);
+const PROVIDER_A = "0x00000000000000000000000000000000000000a1";
 const MODEL_B = "0x" + "bb".repeat(32);
 const POOL = "0x" + "11".repeat(20);
 const REGULATOR = "0x" + "22".repeat(20);
@@ -132,7 +133,7 @@ describe("report: analyse (hand-built events)", () => {
 
   it("scores by model: count, PD statistics, tier mix, declined; PD histogram bins", () => {
     const score = (block: number, borrower: string, modelId: string, pdBps: number) =>
-      ev("ScorePosted", block, { borrower, modelId, pdBps, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n });
+      ev("ScorePosted", block, { borrower, modelId, pdBps, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider: PROVIDER_A, creditFileHash: MODEL_B });
     const events = [
       score(1, ALICE, MODEL_A, 300),
       score(2, BOB, MODEL_A, 1200),
@@ -150,6 +151,29 @@ describe("report: analyse (hand-built events)", () => {
       { fromBps: 1000, toBps: 2000, count: 1 },
       { fromBps: 2000, toBps: 3000, count: 1 },
       { fromBps: 3000, toBps: 4000, count: 1 },
+    ]);
+  });
+
+  it("data providers: approvals (latest terms win), retirement, and scores per provider", () => {
+    const PROVIDER_B = "0x00000000000000000000000000000000000000b2";
+    const posted = (block: number, borrower: string, provider: string) =>
+      ev("ScorePosted", block, { borrower, modelId: MODEL_A, pdBps: 300, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider, creditFileHash: MODEL_B });
+    const approved = (block: number, provider: string, name: string, key: string) =>
+      ev("DataProviderApproved", block, { provider, name, signingKeys: [key], schemaHash: MODEL_A, dataQualityHash: MODEL_B });
+    const events = [
+      approved(1, PROVIDER_A, "Bureau A", ALICE),
+      approved(2, PROVIDER_B, "Bureau B", BOB),
+      posted(3, ALICE, PROVIDER_A),
+      posted(4, BOB, PROVIDER_A),
+      posted(5, ALICE, PROVIDER_A),
+      posted(6, CAROL, PROVIDER_B),
+      approved(7, PROVIDER_A, "Bureau A", CAROL),
+      ev("DataProviderRetired", 8, { provider: PROVIDER_B }),
+    ];
+    const { providers } = analyse(events, context());
+    expect(providers.map((p) => [p.provider, p.name, p.status, p.approvedAtBlock, p.retiredAtBlock, p.signingKeys, p.scores, p.borrowers])).to.deep.equal([
+      [PROVIDER_A, "Bureau A", "approved", 7, null, [CAROL], 3, 2],
+      [PROVIDER_B, "Bureau B", "retired", 2, 8, [BOB], 1, 1],
     ]);
   });
 
@@ -606,6 +630,12 @@ describe("report: integration on the in-process network", function () {
     expect(report.state.paused).to.equal(false);
   });
 
+  it("data providers: the demo bureau, approved at deployment, with every score of the period", () => {
+    expect(report.analysis.providers.map((p) => [p.provider, p.name, p.status, p.scores, p.borrowers])).to.deep.equal([
+      [DEMO_PROVIDER.id, DEMO_PROVIDER.name, "approved", 4, 4],
+    ]);
+  });
+
   it("governance: the model proposal and approval and the operator set", () => {
     expect(report.analysis.governance.map((g) => g.event)).to.deep.equal(["ModelProposed", "ModelApproved", "OperatorSetChanged"]);
     expect(report.state.operatorSet).to.deep.include({ threshold: 2 });
@@ -621,6 +651,7 @@ describe("report: integration on the in-process network", function () {
         "adverse_actions",
         "circuit_breaker",
         "concentration",
+        "data_providers",
         "event_counts",
         "exposure_flows",
         "exposure_snapshot",
@@ -636,7 +667,7 @@ describe("report: integration on the in-process network", function () {
     );
     for (const path of written.chartPaths) expectWellFormedSvg(await readFile(path, "utf8"));
     const markdown = await readFile(written.markdownPath, "utf8");
-    for (const text of ["## 1. Exposure by tier", "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "PRICE_DEVIATION", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
+    for (const text of ["## 1. Exposure by tier", "## 9. Data providers", `| ${DEMO_PROVIDER.id} | ${DEMO_PROVIDER.name} | approved |`, "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "PRICE_DEVIATION", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
       expect(markdown).to.include(text);
     }
     const ruleCsv = await readFile(join(dir, "csv", "rule_changes.csv"), "utf8");
