@@ -25,16 +25,17 @@ import { MaxUint256, parseEther, parseUnits, type BaseContract, type ContractTra
 import { network } from "hardhat";
 
 import { buildAddressBook, type AddressBook } from "./deploy/address-book.js";
-import { approveModel, deploySystem, shippedModel } from "./deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "./deploy/deploy-system.js";
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
 import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
 import { savingsScene, type SavingsSceneSummary } from "./demo/savings.js";
+import { applyWithEditedFile, type EditedFileOutcome } from "./demo/edited-file.js";
+import { attestCreditFile, DEMO_PROVIDER, signApplication } from "./lib/attested-application.js";
 import { buildComplianceReport, writeComplianceReport } from "./report/index.js";
 import { formatVusd } from "./report/format.js";
 import { describeRevert, fmtBps, fmtEth, fmtHf, fmtTime, fmtUsd, fmtVusd, Narrative, short } from "./demo/narrative.js";
 import { parseReasonCodes } from "../oracle/src/explain/reason-codes.js";
-import { applicationTypedData, hashApplicationFeatures } from "../oracle/src/intake/index.js";
 import { loadCreditModel } from "../oracle/src/model/index.js";
 import type { RunningNode } from "../oracle/src/node/index.js";
 import { describeRule, ruleId } from "../oracle/src/protocol/rules.js";
@@ -60,6 +61,8 @@ export interface DemoSummary {
   operators: string[];
   good: { rowId: number; pdBps: number; tier: number; tierName: string; originatedTier: number; borrowedWad: bigint; interestWad: bigint; repaidWad: bigint; debtLeftWad: bigint; reasons: string[] };
   risky: { rowId: number; pdBps: number; reasonCodes: number[]; reasons: string[]; borrowError: string };
+  /** The applicant who edited a field of the attested file: every node's refusal. */
+  editedFile: EditedFileOutcome;
   unscored: { tier: number; conservativeTier: number; borrowedWad: bigint };
   ruleChange: { rule: string; oldValue: bigint; newValue: bigint; scheduled: boolean; executed: boolean; earlyError: string };
   liquidation: { borrower: string; healthFactorBefore: bigint; healthFactorAfter: bigint; repaidWad: bigint; seized: bigint; bonusWad: bigint };
@@ -106,6 +109,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     if (weth === undefined || priceFeed === undefined) throw new Error("the local deployment must include the WETH and price-feed mocks");
     const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
     await approveModel(oracle, roles.regulator, model);
+    await approveDataProviders(oracle, roles.regulator, params.dataProviders, await shippedFeatureNames(MODEL_CARD_PATH));
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const poolAddress = await pool.getAddress();
     const addressBook = await buildAddressBook("in-process", { chainId, system, roles, model, modelApproved: true });
@@ -114,6 +118,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const contracts: BaseContract[] = [pool, policy, oracle, vusd, savingsVault];
     say.ok(`deployed on chain ${chainId}: pool ${short(poolAddress)}, policy ${short(addressBook.contracts.supervisionPolicy)}, oracle ${short(addressBook.contracts.creditScoreOracle)}, vUSD ${short(addressBook.contracts.vusd)}`);
     say.ok(`regulator approved the shipped model ${model.modelId.slice(0, 18)}… (sha256 of credit-model.onnx)`);
+    say.ok(`regulator approved data provider "${DEMO_PROVIDER.name}" ${short(DEMO_PROVIDER.id)} (signing key ${short(DEMO_PROVIDER.signer.address)}) for the model's feature schema`);
 
     // ---- helpers over the deployed system
     const send = async (tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> => {
@@ -198,18 +203,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await send(pool.connect(dave).borrow(parseUnits("20000", 18)));
     say.ok(`market maker ${short(dave.address)} deposits 40 WETH and borrows 20,000.00 vUSD: vUSD liquidity for the story`);
 
-    /** The borrower's dApp: signs the application with the wallet and posts it to a node over HTTP. */
+    /**
+     * The borrower's dApp: fetches the file the bureau attests for the applicant (the demo bureau signs the
+     * applicant's training row), signs the application over its fields with the wallet and posts it to a node.
+     */
     let nonce = 1n;
+    const creditDataDomain = { chainId, verifyingContract: addressBook.contracts.creditScoreOracle };
+    const fetchCreditFile = (who: HardhatEthersSigner, applicant: Applicant) =>
+      attestCreditFile(creditDataDomain, who.address, creditModel.featureNames, applicant.features, { nowSec: chainNow() });
     const apply = async (who: HardhatEthersSigner, applicant: Applicant, node: RunningNode) => {
-      const message = {
-        borrower: who.address,
-        featuresHash: hashApplicationFeatures(creditModel.featureNames, applicant.features),
-        nonce: nonce++,
-        expiry: chainNow() + 600,
-      };
-      const { domain, types } = applicationTypedData({ chainId, verifyingContract: addressBook.contracts.creditScoreOracle }, message);
-      const signature = await who.signTypedData(domain, types, message);
-      const body = { borrower: who.address, features: applicant.features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+      const attested = await fetchCreditFile(who, applicant);
+      const body = await signApplication(creditDataDomain, who, creditModel.featureNames, attested, { nonce: nonce++, expiry: chainNow() + 600 });
       const response = await fetch(`${node.url}/v1/applications`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -255,9 +259,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await send(pool.connect(alice).withdraw(wethAddress, parseEther("10"), alice.address));
     say.ok(`Alice withdraws her 10 WETH; position closed`);
 
-    // ---------------------------------------------------------------- 2. risky applicant
-    say.section("2. A risky applicant: adverse action with reason codes");
-    say.step(`Bob ${short(bob.address)} signs an application over training row ${risky.rowId} and posts it to node-1`);
+    // ---------------------------------------------------------------- 2. an edited credit file
+    say.section("2. An applicant edits one field of the attested credit file: every node refuses it");
+    say.step(`Bob ${short(bob.address)} fetches his file from ${DEMO_PROVIDER.name} (training row ${risky.rowId}), changes one field and signs an application over the edited values`);
+    const editedFile = await applyWithEditedFile({
+      params: creditDataDomain,
+      applicant: bob,
+      featureNames: creditModel.featureNames,
+      attested: await fetchCreditFile(bob, risky),
+      nodes: nodes.map((node, i) => ({ id: `node-${i}`, url: node.url })),
+      nonce: nonce++,
+      expiry: chainNow() + 600,
+    });
+    say.detail(`${editedFile.field}: attested ${editedFile.attested}, claimed ${editedFile.claimed}`);
+    for (const refusal of editedFile.refusals) say.denied(`${refusal.node} → ${refusal.status} ${refusal.code}: ${refusal.message}`);
+
+    // ---------------------------------------------------------------- 3. risky applicant
+    say.section("3. A risky applicant: adverse action with reason codes");
+    say.step(`Bob signs an application over his file as attested and posts it to node-1`);
     const riskyBundle = await apply(bob, risky, nodes[1]!);
     say.ok(`scored: PD ${fmtBps(riskyBundle.report.pdBps)}, co-signed by ${riskyBundle.signers.length} operators; Bob's dApp posts the report on chain (submitScore)`);
     const riskyReport = {
@@ -280,7 +299,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.denied(`Bob deposits 2 WETH and tries to borrow 500.00 vUSD → reverted ${declined}`);
 
     // ---------------------------------------------------------------- 3. unscored borrower
-    say.section("3. An unscored borrower borrows on the most conservative tier");
+    say.section("4. An unscored borrower borrows on the most conservative tier");
     const carolScore = await oracle.scoreOf(carol.address);
     say.step(`Carol ${short(carol.address)} has no score (valid = ${carolScore.valid}); she deposits 5 WETH`);
     await depositWeth(carol, "5");
@@ -291,7 +310,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.ok(`LoanOriginated ${fmtVusd(carolLoan.args.amountWad)} in tier ${tierName(carolLoan.args.tier)}: max LTV ${fmtBps(dTerms.maxLtvBps)}, APR ${fmtBps(dTerms.aprBps)}, credit limit ${fmtVusd(dTerms.creditLimitWad)}; her LTV ${fmtBps(carolLoan.args.ltvBps)}`);
 
     // ---------------------------------------------------------------- 4. regulator changes a rule
-    say.section("4. The regulator changes a rule through the timelock");
+    say.section("5. The regulator changes a rule through the timelock");
     const rule = "DEBT_CEILING";
     const newCeiling = parseUnits("5000000", 18);
     const scheduled = eventIn(await send(policy.connect(regulator).scheduleRuleChange(ruleId(rule), newCeiling)), "RuleChangeScheduled");
@@ -307,7 +326,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.ok(`RuleChanged ${describeRule(changed.args.rule).name}: ${fmtVusd(changed.args.oldValue)} → ${fmtVusd(changed.args.newValue)}; policy now reads ${fmtVusd(await policy.ruleValue(ruleId(rule)))}`);
 
     // ---------------------------------------------------------------- 5. price drop → liquidation
-    say.section("5. A price drop makes a leveraged position unhealthy; a liquidator steps in");
+    say.section("6. A price drop makes a leveraged position unhealthy; a liquidator steps in");
     const dropTo = Math.round(ethUsd * 0.75);
     const dropped = eventIn(await publishPrice(dropTo), "PriceAccepted");
     say.ok(`ETH/USD ${fmtUsd(parseUnits("3000", 18))} → ${fmtUsd(dropped.args.priceWad)} (−25 %, within the ${fmtBps(await policy.ruleValue(ruleId("MAX_PRICE_DEVIATION")))} deviation bound): PriceAccepted`);
@@ -324,7 +343,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.step(`Carol after: debt ${fmtVusd(carolAfter.debtWad)}, health factor ${fmtHf(carolAfter.healthFactorWad)}`);
 
     // ---------------------------------------------------------------- 6. price jump → circuit breaker
-    say.section("6. A price jump beyond the bound trips the circuit breaker");
+    say.section("7. A price jump beyond the bound trips the circuit breaker");
     const jumpTo = Math.round(ethUsd * 1.5);
     await send(priceFeed.setAnswer(parseUnits(String(jumpTo), FEED_DECIMALS)));
     const tripped = eventIn(await send(pool.connect(deployer).pokePrice(wethAddress)), "CircuitBreakerTripped");
@@ -343,8 +362,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const resumed = eventIn(await send(pool.connect(dave).borrow(parseUnits("100", 18))), "LoanOriginated");
     say.ok(`borrowing works again: LoanOriginated ${fmtVusd(resumed.args.amountWad)} (tier ${tierShort(resumed.args.tier)})`);
 
-    // ---------------------------------------------------------------- 7. a saver's yield
-    say.section("7. A saver's yield: sVUSD earns its share of the interest borrowers actually pay");
+    // ---------------------------------------------------------------- 8. a saver's yield
+    say.section("8. A saver's yield: sVUSD earns its share of the interest borrowers actually pay");
     const saver = signers[10];
     if (saver === undefined) throw new Error("the in-process network needs at least 11 accounts");
     const savings = await savingsScene({
@@ -362,8 +381,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       },
     });
 
-    // ---------------------------------------------------------------- 8. the regulator's view
-    say.section("8. The regulator's view: exposure snapshot and compliance events");
+    // ---------------------------------------------------------------- 9. the regulator's view
+    say.section("9. The regulator's view: exposure snapshot and compliance events");
     const snapshotReceipt = await send(pool.publishExposureSnapshot());
     const snapshot = eventIn(snapshotReceipt, "ExposureSnapshot");
     const exposure = {
@@ -395,7 +414,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         }
       }
     }
-    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "OperatorSetChanged", "SavingsYieldPaid", "ExposureSnapshot"];
+    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "DataProviderApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "OperatorSetChanged", "SavingsYieldPaid", "ExposureSnapshot"];
     say.step(`compliance events on chain, blocks ${system.deployedAtBlock}..${head}:`);
     say.detail(COMPLIANCE.map((name) => `${name} ${events[name] ?? 0}`).join(" · "));
 
@@ -447,6 +466,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         reasons: (bundle.reasons as { text: string }[]).map((r) => r.text),
       },
       risky: { rowId: risky.rowId, pdBps: riskyPd, reasonCodes: riskyCodes, reasons: riskyCodes.map(reasonText), borrowError: declined },
+      editedFile,
       unscored: { tier: Number(carolLoan.args.tier), conservativeTier, borrowedWad: carolBorrow },
       ruleChange: { rule, oldValue: changed.args.oldValue, newValue: changed.args.newValue, scheduled: true, executed: true, earlyError: early },
       liquidation: {

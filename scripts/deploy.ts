@@ -13,7 +13,7 @@
  */
 import { network } from "hardhat";
 
-import { deploySystem, shippedModel, approveModel } from "./deploy/deploy-system.js";
+import { approveDataProviders, deploySystem, shippedFeatureNames, shippedModel, approveModel } from "./deploy/deploy-system.js";
 import { loadDeploymentParameters } from "./deploy/parameters.js";
 import { writeAddressBook } from "./deploy/address-book.js";
 
@@ -53,6 +53,8 @@ const model = await shippedModel();
 if (isLocal) {
   await approveModel(system.oracle, roles.regulator, model);
   console.log(`Approved the shipped model ${model.modelId}`);
+  await approveDataProviders(system.oracle, roles.regulator, params.dataProviders, await shippedFeatureNames());
+  for (const provider of params.dataProviders) console.log(`Approved data provider ${provider.name} (${provider.id})`);
 }
 const path = await writeAddressBook(networkName, { chainId, system, roles, model, modelApproved: isLocal });
 console.log(`Address book written to ${path}:`);

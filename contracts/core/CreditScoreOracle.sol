@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
@@ -11,17 +10,21 @@ import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {ScorePacking} from "../libraries/ScorePacking.sol";
 import {ScoreReportHashing} from "../libraries/ScoreReportHashing.sol";
-import {ScoreReport, ModelStatus, PackedScore} from "../types/ScoreTypes.sol";
+import {ScoreReport, ModelStatus, PackedScore, ProviderStatus} from "../types/ScoreTypes.sol";
 
 /// @title CreditScoreOracle: borrowers' latest credit scores, co-signed by a quorum of operators
 /// @notice See `ICreditScoreOracle`. Roles: `Roles.GOVERNANCE` sets the operator set, verifier and policy;
-/// `Roles.REGULATOR` keeps the model registry and publishes fairness reports. Each role is its own admin and
-/// `DEFAULT_ADMIN_ROLE` is never granted.
+/// `Roles.REGULATOR` keeps the model registry and the data-provider registry and publishes fairness reports. Each
+/// role is its own admin and `DEFAULT_ADMIN_ROLE` is never granted.
+/// The data-provider registry lives here, beside the model registry, rather than in a contract of its own: every
+/// submission checks the report's provider, and here that is one SLOAD, where a separate registry would add a
+/// cold external call (2,600 gas) to every score; the credit files' EIP-712 domain already names this contract.
 /// @dev Gas layout of `submitScore`: one slot of configuration (`_config`), one slot per signer (`_operators`),
-/// one slot for the model (`_models`), one slot for the score (`_scores`, a `PackedScore`); each read with a single
-/// SLOAD. The report is hashed, packed and logged from its calldata words. Signatures are read from calldata,
-/// recovered with OpenZeppelin's `ECDSA.tryRecover` (rejects high-s), and distinctness is checked with a bitmask
-/// over operator indices (as Chainlink OCR does). Its gas for k = 1, 3 and 5 is in `snapshots/gas.json`. A policy
+/// one slot for the model (`_models`), one for the provider's status (`_providers`), one slot for the score
+/// (`_scores`, a `PackedScore`); each read with a single SLOAD. The report is hashed, packed and logged from its
+/// calldata words. Signatures are read from calldata, recovered with the ecrecover precompile under OpenZeppelin
+/// `ECDSA.tryRecover`'s rules (rejects high-s), and distinctness is checked with a bitmask over operator indices
+/// (as Chainlink OCR does). Its gas for k = 1, 3 and 5 is in `snapshots/gas.json`. A policy
 /// adds no call: the approval threshold that decides `AdverseAction` is a copy in `_config`.
 /// Approval threshold copy: the policy's `approvalThresholdBps` would cost a cold account and a cold SLOAD per
 /// score. The copy cannot drift: `setPolicy` accepts only a policy linked to this oracle and reads its value in
@@ -40,6 +43,8 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     uint16 public constant MAX_PD_BPS = 10_000;
 
     uint256 private constant SIGNATURE_LENGTH = 65;
+    /// @dev secp256k1's order n divided by 2: a signature with s above it is the malleable twin (EIP-2).
+    uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @dev The configuration read on every submission, in one slot (64 + 8 + 8 + 160 + 16 = 256 bits).
     /// `approvalThresholdBps` is the copy of `policy`'s (0 when `policy` is zero), written only by `setPolicy` and
@@ -73,6 +78,17 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     mapping(bytes32 modelId => ModelRecord) private _models;
     mapping(bytes32 modelId => bytes32) private _validationReportHashes;
     mapping(uint32 index => bytes32 modelId) private _modelIds;
+
+    /// @dev A provider's registry entry; `status` alone fills the first slot, the one `submitScore` reads.
+    struct ProviderRecord {
+        ProviderStatus status;
+        bytes32 schemaHash;
+        bytes32 dataQualityHash;
+        string name;
+        address[] signingKeys;
+    }
+
+    mapping(address provider => ProviderRecord) private _providers;
 
     mapping(address borrower => PackedScore) private _scores;
     uint256 private _lastRequestId;
@@ -180,7 +196,7 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @dev Reverts unless `report` is well formed, under the current operator set, fresh, newer than the stored
-    /// score and from an approved model; returns the model's index. The fields read here are validated by Solidity
+    /// score, from an approved model and from an approved data provider; returns the model's index. The fields read here are validated by Solidity
     /// (dirty calldata reverts). The reason codes are used as raw calldata words (hashed, packed with masks,
     /// logged): a dirty word changes the EIP-712 digest, which then carries no quorum of signatures, since
     /// operators only sign canonical encodings.
@@ -211,6 +227,12 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         ModelStatus status = ModelStatus(uint8(modelWord));
         if (status != ModelStatus.Approved) revert OracleModelNotApproved(modelId, status);
 
+        // A report names the file it was computed from: a zero hash is a report that traces to no data.
+        if (report.creditFileHash == bytes32(0)) revert OracleReportInvalid("creditFileHash");
+        address provider = report.provider;
+        ProviderStatus providerStatus = _providers[provider].status;
+        if (providerStatus != ProviderStatus.Approved) revert OracleProviderNotApproved(provider, providerStatus);
+
         uint40 storedIssuedAt = _scores[borrower].issuedAt();
         if (issuedAt <= storedIssuedAt) revert OracleReportNotNewer(issuedAt, storedIssuedAt);
         return uint32(modelWord >> 8);
@@ -223,17 +245,20 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         // block.timestamp fits 40 bits until the year 36812.
         _scores[borrower] = ScorePacking.packCalldata(report, modelIndex).withPostedAt(uint40(block.timestamp));
 
-        // emit ScorePosted(borrower, modelId, pdBps, reasonCodes, issuedAt, validUntil, operatorSetVersion),
-        // copying the data words straight from calldata instead of ABI-encoding them field by field. The words are
-        // clean values of their types: the quorum signed the EIP-712 hash of exactly these raw words, and signers
-        // only sign canonical encodings. Tested against the decoded event in the TypeScript tests.
+        // emit ScorePosted(borrower, modelId, provider, pdBps, reasonCodes, issuedAt, validUntil,
+        // operatorSetVersion, creditFileHash), copying the data words straight from calldata instead of ABI-encoding
+        // them field by field. The words are clean values of their types: the quorum signed the EIP-712 hash of
+        // exactly these raw words, signers only sign canonical encodings, and `_checkReport` read `provider` through
+        // Solidity (which reverts on dirty high-order bits). Tested against the decoded event in the TypeScript tests.
         bytes32 topic = ScorePosted.selector;
         assembly ("memory-safe") {
             let m := mload(0x40)
             calldatacopy(m, add(report, 0x20), 0xa0) // pdBps, reasonCodes[0..3]
             calldatacopy(add(m, 0xa0), add(report, 0x100), 0x40) // issuedAt, validUntil
             mstore(add(m, 0xe0), calldataload(add(report, 0xe0))) // operatorSetVersion
-            log3(m, 0x100, topic, borrower, calldataload(add(report, 0xc0))) // topics: borrower, modelId
+            mstore(add(m, 0x100), calldataload(add(report, 0x140))) // creditFileHash
+            // topics: borrower, modelId, provider
+            log4(m, 0x120, topic, borrower, calldataload(add(report, 0xc0)), calldataload(add(report, 0x160)))
         }
 
         uint16 pdBps = report.pdBps;
@@ -242,8 +267,8 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         }
     }
 
-    /// @dev Reverts unless `signatures` holds at least `threshold` signatures over `digest`, each valid (low-s,
-    /// per `ECDSA.tryRecover`) and from a distinct operator of the current set.
+    /// @dev Reverts unless `signatures` holds at least `threshold` signatures over `digest`, each valid (low-s and
+    /// recoverable, as `ECDSA.tryRecover` requires) and from a distinct operator of the current set.
     function _verifySignatures(bytes32 digest, bytes calldata signatures, Config memory config) private view {
         uint256 length = signatures.length;
         if (length == 0 || length % SIGNATURE_LENGTH != 0) revert OracleSignaturesMalformed(length);
@@ -260,16 +285,26 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         // checked lies within calldata, so no addition can overflow; `(offset - start) / 65` is the signature index.
         unchecked {
             for (uint256 offset = start; offset < start + length; offset += SIGNATURE_LENGTH) {
-                bytes32 r;
-                bytes32 s;
-                uint8 v;
+                // ecrecover called directly rather than through `ECDSA.tryRecover`: the same two rules (s in the
+                // lower half order, EIP-2; a zero result is invalid) without its return tuple and memory copies:
+                // the saving per signature is in snapshots/gas.json.
+                address signer;
+                bool lowS;
                 assembly ("memory-safe") {
-                    r := calldataload(offset)
-                    s := calldataload(add(offset, 0x20))
-                    v := byte(0, calldataload(add(offset, 0x40)))
+                    // Scratch past the free memory pointer: ecrecover's input (digest, v, r, s).
+                    let m := mload(0x40)
+                    let s := calldataload(add(offset, 0x20))
+                    lowS := iszero(gt(s, HALF_CURVE_ORDER))
+                    mstore(m, digest)
+                    mstore(add(m, 0x20), byte(0, calldataload(add(offset, 0x40))))
+                    mstore(add(m, 0x40), calldataload(offset))
+                    mstore(add(m, 0x60), s)
+                    // The precompile returns no data for a signature it cannot recover: clear the output word.
+                    mstore(0x00, 0)
+                    pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
+                    signer := mload(0x00)
                 }
-                (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-                if (err != ECDSA.RecoverError.NoError) revert OracleInvalidSignature((offset - start) / SIGNATURE_LENGTH);
+                if (!lowS || signer == address(0)) revert OracleInvalidSignature((offset - start) / SIGNATURE_LENGTH);
 
                 // `_operators[signer]` read as one word: Solidity would load the slot once per field.
                 uint256 operatorWord;
@@ -327,6 +362,64 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     /// @inheritdoc ICreditScoreOracle
     function modelInfo(bytes32 modelId) external view returns (ModelStatus status, bytes32 validationReportHash) {
         return (_models[modelId].status, _validationReportHashes[modelId]);
+    }
+
+    // ---------------------------------------------------------------- data-provider registry
+
+    /// @inheritdoc ICreditScoreOracle
+    function approveProvider(
+        address provider,
+        string calldata name,
+        address[] calldata signingKeys,
+        bytes32 schemaHash,
+        bytes32 dataQualityHash
+    ) external onlyRole(Roles.REGULATOR) {
+        if (provider == address(0)) revert OracleInvalidArgument("provider");
+        if (bytes(name).length == 0) revert OracleInvalidArgument("name");
+        uint256 keyCount = signingKeys.length;
+        if (keyCount == 0) revert OracleInvalidArgument("signingKeys");
+        for (uint256 i; i < keyCount; ++i) {
+            if (signingKeys[i] == address(0)) revert OracleInvalidArgument("signingKeys");
+        }
+        if (schemaHash == bytes32(0)) revert OracleInvalidArgument("schemaHash");
+        ProviderRecord storage record = _providers[provider];
+        ProviderStatus status = record.status;
+        if (status == ProviderStatus.Retired) {
+            revert OracleProviderStatusTransition(provider, status, ProviderStatus.Approved);
+        }
+        record.status = ProviderStatus.Approved;
+        record.schemaHash = schemaHash;
+        record.dataQualityHash = dataQualityHash;
+        record.name = name;
+        record.signingKeys = signingKeys;
+        emit DataProviderApproved(provider, name, signingKeys, schemaHash, dataQualityHash);
+    }
+
+    /// @inheritdoc ICreditScoreOracle
+    function retireProvider(address provider) external onlyRole(Roles.REGULATOR) {
+        ProviderRecord storage record = _providers[provider];
+        ProviderStatus status = record.status;
+        if (status != ProviderStatus.Approved) {
+            revert OracleProviderStatusTransition(provider, status, ProviderStatus.Retired);
+        }
+        record.status = ProviderStatus.Retired;
+        emit DataProviderRetired(provider);
+    }
+
+    /// @inheritdoc ICreditScoreOracle
+    function providerInfo(address provider)
+        external
+        view
+        returns (
+            ProviderStatus status,
+            string memory name,
+            address[] memory signingKeys,
+            bytes32 schemaHash,
+            bytes32 dataQualityHash
+        )
+    {
+        ProviderRecord storage record = _providers[provider];
+        return (record.status, record.name, record.signingKeys, record.schemaHash, record.dataQualityHash);
     }
 
     /// @inheritdoc ICreditScoreOracle

@@ -32,14 +32,18 @@ interface IComplianceEvents {
     );
 
     /// @notice A score was accepted and stored.
+    /// @param provider the registry id of the data provider whose signed credit file was scored,
+    /// @param creditFileHash the EIP-712 digest of that file (the node holds the file; the chain only its hash).
     event ScorePosted(
         address indexed borrower,
         bytes32 indexed modelId,
+        address indexed provider,
         uint16 pdBps,
         uint16[4] reasonCodes,
         uint64 issuedAt,
         uint64 validUntil,
-        uint64 operatorSetVersion
+        uint64 operatorSetVersion,
+        bytes32 creditFileHash
     );
 
     /// @notice Credit was denied on the basis of a score (PD above the approval threshold), with the reasons.
@@ -64,6 +68,17 @@ interface IComplianceEvents {
 
     /// @notice The regulator retired a model: its scores are no longer accepted, stored ones no longer count.
     event ModelRetired(bytes32 indexed modelId);
+
+    /// @notice The regulator approved a data provider (or re-approved it with new terms): credit files signed by one
+    /// of `signingKeys` for `schemaHash` may feed scores from now on.
+    /// @param schemaHash keccak256(abi.encode(string[] featureNames)): the one feature schema the provider attests,
+    /// @param dataQualityHash the sha256 of the regulator's data-quality assessment of the provider.
+    event DataProviderApproved(
+        address indexed provider, string name, address[] signingKeys, bytes32 indexed schemaHash, bytes32 dataQualityHash
+    );
+
+    /// @notice The regulator retired a data provider: reports computed from its files are no longer accepted.
+    event DataProviderRetired(address indexed provider);
 
     /// @notice The circuit breaker tripped. `reason` is a rule id (e.g. PRICE_STALE, PRICE_DEVIATION, MANUAL).
     event CircuitBreakerTripped(bytes32 indexed reason, address indexed by, uint256 detail);

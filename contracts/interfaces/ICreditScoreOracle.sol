@@ -3,12 +3,13 @@ pragma solidity 0.8.28;
 
 import {IComplianceEvents} from "./IComplianceEvents.sol";
 import {IScoreVerifier} from "./IScoreVerifier.sol";
-import {ScoreReport, ModelStatus} from "../types/ScoreTypes.sol";
+import {ScoreReport, ModelStatus, ProviderStatus} from "../types/ScoreTypes.sol";
 
 /// @title CreditScoreOracle: borrowers' latest credit scores, co-signed by a quorum of operators
 /// @notice Accepts an EIP-712 `ScoreReport` only with signatures of at least `threshold` distinct operators of
 /// the current operator set, over one digest (the domain binds chain id and this contract), from an approved
-/// model, newer than the stored score, not expired, and not issued in the future beyond `MAX_ISSUED_AT_SKEW`.
+/// model, computed from a credit file of a data provider the regulator approved, newer than the stored score, not
+/// expired, and not issued in the future beyond `MAX_ISSUED_AT_SKEW`.
 /// Push: `requestScore` emits `ScoreRequested`, a node answers with `submitScore`. Pull: the borrower passes a
 /// signed report to the call that needs it (the pool forwards it to `submitScore`).
 interface ICreditScoreOracle is IComplianceEvents {
@@ -37,8 +38,13 @@ interface ICreditScoreOracle is IComplianceEvents {
     error OracleVerifierRejected(address verifier);
     error OracleModelStatusTransition(bytes32 modelId, ModelStatus from, ModelStatus to);
     error OracleOperatorSetInvalid(bytes32 field); // "threshold", "duplicate", "zero", "size"
+    /// @notice The report's data provider is not approved (never approved, or retired) at submission.
+    error OracleProviderNotApproved(address provider, ProviderStatus status);
+    /// @notice A provider registry change not allowed from the provider's current status (retirement is final).
+    error OracleProviderStatusTransition(address provider, ProviderStatus from, ProviderStatus to);
     /// @notice An argument the registry or constructor cannot accept: "governance", "regulator" (zero address),
-    /// "modelId" (zero or unknown), "period" (start not before end), "eodBps" (above 10000).
+    /// "modelId" (zero or unknown), "period" (start not before end), "eodBps" (above 10000), "provider" (zero),
+    /// "name" (empty), "signingKeys" (none, or a zero address), "schemaHash" (zero).
     error OracleInvalidArgument(bytes32 field);
     /// @notice Governance has not set an operator set yet: no report can be accepted.
     error OracleNoOperatorSet();
@@ -58,7 +64,8 @@ interface ICreditScoreOracle is IComplianceEvents {
 
     /// @notice Verifies and stores `report`. Anyone may call. `signatures` is the concatenation of 65-byte
     /// (r, s, v) operator signatures over `hashReport(report)`, any order, no duplicates.
-    /// @dev Reverts with the `Oracle*` errors above. Emits `ScorePosted`, and `AdverseAction` when the PD is above
+    /// @dev Reverts with the `Oracle*` errors above (`OracleProviderNotApproved` when `report.provider` is not an
+    /// approved data provider). Emits `ScorePosted`, and `AdverseAction` when the PD is above
     /// the policy's approval threshold.
     function submitScore(ScoreReport calldata report, bytes calldata signatures) external;
 
@@ -104,6 +111,36 @@ interface ICreditScoreOracle is IComplianceEvents {
     function retireModel(bytes32 modelId) external;
     /// @notice A model's status and validation report hash.
     function modelInfo(bytes32 modelId) external view returns (ModelStatus status, bytes32 validationReportHash);
+
+    // ---- data-provider registry (regulator) ----
+
+    /// @notice Approves data provider `provider` (its registry id), or re-approves it with new terms (key rotation,
+    /// a new assessment): its credit files, signed by one of `signingKeys` and attesting `schemaHash`, may feed
+    /// scores. Only the regulator. Emits `DataProviderApproved`.
+    /// @dev Reverts `OracleInvalidArgument` ("provider", "name", "signingKeys", "schemaHash") and
+    /// `OracleProviderStatusTransition` for a retired provider.
+    function approveProvider(
+        address provider,
+        string calldata name,
+        address[] calldata signingKeys,
+        bytes32 schemaHash,
+        bytes32 dataQualityHash
+    ) external;
+    /// @notice Retires an approved provider: reports from its files are refused from now on. Only the regulator.
+    /// Emits `DataProviderRetired`; reverts `OracleProviderStatusTransition` unless the provider is approved.
+    function retireProvider(address provider) external;
+    /// @notice A provider's registry entry (status `None` and empty fields for an unknown id).
+    function providerInfo(address provider)
+        external
+        view
+        returns (
+            ProviderStatus status,
+            string memory name,
+            address[] memory signingKeys,
+            bytes32 schemaHash,
+            bytes32 dataQualityHash
+        );
+
     /// @notice Publishes a fairness report for a model and period. Only the regulator.
     function publishFairnessReport(
         bytes32 modelId,

@@ -4,6 +4,9 @@ pragma solidity 0.8.28;
 /// @notice A credit score as signed by the oracle operators (EIP-712 typed data `ScoreReport`).
 /// @dev Field order is the EIP-712 type order; see `ScoreReportHashing.SCORE_REPORT_TYPEHASH`.
 /// `reasonCodes` are the principal reasons (Reg B allows at most four) ordered by weight; 0 means "no code".
+/// `creditFileHash` is the EIP-712 digest of the provider-signed `CreditFile` the score was computed from (domain
+/// "Verity Credit File", this oracle as verifying contract) and `provider` that file's provider id in the registry:
+/// a supervisor traces any score to its attested data without personal data on chain.
 struct ScoreReport {
     address borrower;
     uint16 pdBps;
@@ -12,6 +15,8 @@ struct ScoreReport {
     uint64 operatorSetVersion;
     uint64 issuedAt;
     uint64 validUntil;
+    bytes32 creditFileHash;
+    address provider;
 }
 
 /// @notice The score the oracle keeps for a borrower, packed into one storage slot to keep posting cheap.
@@ -26,6 +31,14 @@ type PackedScore is uint256;
 enum ModelStatus {
     None,
     Proposed,
+    Approved,
+    Retired
+}
+
+/// @notice Lifecycle of a data provider in the registry: the regulator approves (and may re-approve, e.g. to rotate
+/// signing keys or record a new data-quality assessment), then retires; retirement is final.
+enum ProviderStatus {
+    None,
     Approved,
     Retired
 }

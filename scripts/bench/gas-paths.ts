@@ -11,7 +11,8 @@ import { network } from "hardhat";
 import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
 
 import { defaultParameters } from "../deploy/parameters.js";
-import { approveModel, deploySystem, openPsm, shippedModel } from "../deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, openPsm, shippedFeatureNames, shippedModel } from "../deploy/deploy-system.js";
+import { DEMO_PROVIDER } from "../lib/attested-application.js";
 import {
   packSignatures,
   scoreReportDomain,
@@ -61,6 +62,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   const system = await deploySystem(ethers, roles, defaultParameters);
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
+  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
   const { oracle, pool, vusd, weth, priceFeed } = system;
   if (weth === undefined || priceFeed === undefined) throw new Error("local deployment must include the mocks");
 
@@ -86,6 +88,9 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
       operatorSetVersion: operatorVersion,
       issuedAt: now,
       validUntil: now + 7n * 24n * 3600n,
+      // A fixed file digest: its bytes (calldata gas) are the same on every run.
+      creditFileHash: id(`bench:gas credit file of ${borrower}`),
+      provider: DEMO_PROVIDER.id,
     };
     const signatures = await Promise.all(operators.slice(0, k).map((o) => signScoreReport(o, domain, report)));
     return [report, packSignatures(signatures)];

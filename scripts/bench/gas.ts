@@ -24,7 +24,8 @@ const TARGETS: Record<string, number> = {
   borrow: 150_000,
   repayPartial: 100_000,
   liquidate: 200_000,
-  submitScore_k3: 80_000,
+  submitScore_k3: 82_000,
+  borrowWithReport_k3: 205_000,
   psmSwapIn: 75_000,
   psmSwapOut: 75_000,
 };

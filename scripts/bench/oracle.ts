@@ -40,12 +40,13 @@ import { pino } from "pino";
 import { buildAddressBook, type AddressBook } from "../deploy/address-book.js";
 import { freePort } from "../lib/free-port.js";
 import { runLoad, type LoadJob, type LoadResult } from "./load-client.js";
-import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../deploy/deploy-system.js";
 import { defaultParameters } from "../deploy/parameters.js";
 import { chainContext, readOperatorSet, type ChainContext } from "../../oracle/src/chain/index.js";
 import { LOG_LEVELS, parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
 import { selectLeader } from "../../oracle/src/consensus/index.js";
-import { applicationTypedData, hashApplication, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
+import { hashApplication } from "../../oracle/src/intake/index.js";
+import { attestedApplicationBody } from "../lib/attested-application.js";
 import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
 import { createLogger } from "../../oracle/src/log/index.js";
 import { loadCreditModel, MODEL_INPUT_NAME } from "../../oracle/src/model/index.js";
@@ -115,6 +116,7 @@ progress("deploying Verity on the in-process network");
 const system = await deploySystem(ethers, roles, { ...defaultParameters, oracle: { operators: [operators[0]!.address], threshold: 1 } });
 const shipped = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
 await approveModel(system.oracle, roles.regulator, shipped);
+await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames(MODEL_CARD_PATH));
 const oracleAddress = await system.oracle.getAddress();
 const chainId = (await ethers.provider.getNetwork()).chainId;
 const addressBook: AddressBook = await buildAddressBook("in-process", { chainId, system, roles, model: shipped, modelApproved: true });
@@ -216,13 +218,9 @@ async function signApplications(count: number): Promise<SignedApplication[]> {
     const i = applicationCounter++;
     const borrower = new Wallet(keccak256(zeroPadValue(toBeHex(0xbe7c4000n + BigInt(i)), 32)));
     const features = applicantFeatures(i);
-    const message = { borrower: borrower.address, featuresHash: hashApplicationFeatures(featureNames, features), nonce: BigInt(i + 1), expiry };
-    const { domain, types } = applicationTypedData(params, message);
-    const signature = await borrower.signTypedData(domain, types, message);
-    out.push({
-      body: JSON.stringify({ borrower: borrower.address, features, nonce: message.nonce.toString(), expiry, signature }),
-      applicationHash: hashApplication(params, message),
-    });
+    const body = await attestedApplicationBody(params, borrower, featureNames, features, { nonce: BigInt(i + 1), expiry });
+    const message = { borrower: borrower.address, featuresHash: body.creditFile.fieldsHash, nonce: BigInt(i + 1), expiry };
+    out.push({ body: JSON.stringify(body), applicationHash: hashApplication(params, message) });
   }
   return out;
 }

@@ -15,6 +15,7 @@ import type {
   VUSD,
   WETH9,
 } from "../../types/ethers-contracts/index.js";
+import { featureSchemaHash } from "../../oracle/src/protocol/credit-file.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
 import type { DeploymentParameters } from "./parameters.js";
 
@@ -66,6 +67,19 @@ export async function shippedModel(
   reportPath = "oracle/model/MODEL_CARD.json",
 ): Promise<ShippedModel> {
   return { modelId: await sha256File(modelPath), validationReportHash: await sha256File(reportPath) };
+}
+
+/**
+ * The feature names the shipped model reads, in order, from its validation report (the model card records the
+ * ONNX metadata's `feature_names`): what the local deployment's data providers are approved to attest.
+ */
+export async function shippedFeatureNames(reportPath = "oracle/model/MODEL_CARD.json"): Promise<string[]> {
+  const card = JSON.parse(await readFile(reportPath, "utf8")) as { features?: { inputs?: unknown } };
+  const inputs = card.features?.inputs;
+  if (!Array.isArray(inputs) || !inputs.every((name) => typeof name === "string")) {
+    throw new Error(`${reportPath}: features.inputs must be the model's feature names`);
+  }
+  return inputs;
 }
 
 /** What `LendingPool`'s constructor takes (`PoolConfig`). */
@@ -311,4 +325,24 @@ export async function approveModel(
 ): Promise<void> {
   await (await oracle.connect(regulator).proposeModel(model.modelId, model.validationReportHash)).wait();
   await (await oracle.connect(regulator).approveModel(model.modelId)).wait();
+}
+
+/**
+ * The regulator approves each data provider of `params.dataProviders` (on a local chain the regulator's key is at
+ * hand); a provider without a `schemaHash` is approved for `featureNames`' schema.
+ */
+export async function approveDataProviders(
+  oracle: CreditScoreOracle,
+  regulator: HardhatEthersSigner,
+  providers: DeploymentParameters["dataProviders"],
+  featureNames: readonly string[],
+): Promise<void> {
+  for (const provider of providers) {
+    const schemaHash = provider.schemaHash ?? featureSchemaHash(featureNames);
+    await (
+      await oracle
+        .connect(regulator)
+        .approveProvider(provider.id, provider.name, provider.signingKeys, schemaHash, provider.dataQualityHash)
+    ).wait();
+  }
 }

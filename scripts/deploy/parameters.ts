@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 
 import { z } from "zod";
 
+import { DEMO_PROVIDER } from "../lib/attested-application.js";
+
 /**
  * Deployment parameters: the rulebook the system starts with, and where external dependencies live.
  * Defaults suit a local chain; a network's file `deployments/params/<network>.json` overrides any of them
@@ -20,6 +22,7 @@ const ruleWad = wad.refine((amount) => {
 }, "at most 79228162514.264337593543950335 vUSD (the policy stores global wad limits in 96 bits)");
 const bps = z.number().int().min(0).max(10_000);
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address");
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 0x-prefixed 32-byte hash");
 
 const tierSchema = z.strictObject({
   name: z.string().min(1),
@@ -88,6 +91,19 @@ export const deploymentParametersSchema = z.strictObject({
     operators: z.array(address),
     threshold: z.number().int().min(0).max(255),
   }),
+  /**
+   * Data providers the regulator approves on a local chain (elsewhere the regulator does it with its own key).
+   * `schemaHash` absent: the shipped model's feature schema (`featureSchemaHash` of its feature names).
+   */
+  dataProviders: z.array(
+    z.strictObject({
+      id: address,
+      name: z.string().min(1),
+      signingKeys: z.array(address).min(1),
+      schemaHash: bytes32.optional(),
+      dataQualityHash: bytes32,
+    }),
+  ),
   roles: z
     .strictObject({ governance: address, regulator: address, guardian: address, attester: address })
     .partial(),
@@ -154,6 +170,14 @@ export const defaultParameters: DeploymentParameters = {
   psm: { maxPriceAgeSec: 25 * 3600, minterCap: "5000000", exposureLimit: "5000000" },
   savings: { shareBps: 5000 },
   oracle: { operators: [], threshold: 0 },
+  dataProviders: [
+    {
+      id: DEMO_PROVIDER.id,
+      name: DEMO_PROVIDER.name,
+      signingKeys: [DEMO_PROVIDER.signer.address],
+      dataQualityHash: DEMO_PROVIDER.dataQualityHash,
+    },
+  ],
   roles: {},
 };
 

@@ -39,6 +39,7 @@ export interface ComplianceAnalysis {
   circuitBreaker: CircuitBreakerAnalysis;
   governance: GovernanceRow[];
   savings: SavingsAnalysis;
+  providers: ProviderRow[];
 }
 
 export function analyse(events: readonly ComplianceEvent[], context: AnalysisContext): ComplianceAnalysis {
@@ -56,7 +57,64 @@ export function analyse(events: readonly ComplianceEvent[], context: AnalysisCon
     circuitBreaker: circuitBreakerHistory(ordered, context.startTimestamp, context.endTimestamp),
     governance: governance(ordered),
     savings: savings(ordered),
+    providers: dataProviders(ordered),
   };
+}
+
+export interface ProviderRow {
+  provider: string;
+  name: string;
+  /** At the end of the period: approved, or retired (final). */
+  status: "approved" | "retired";
+  signingKeys: string[];
+  schemaHash: string;
+  dataQualityHash: string;
+  /** Block of the latest approval (a re-approval rotates keys) and of the retirement, if any. */
+  approvedAtBlock: number;
+  retiredAtBlock: number | null;
+  /** Scores posted in the period from this provider's credit files, and the distinct borrowers scored. */
+  scores: number;
+  borrowers: number;
+}
+
+/**
+ * The data-provider registry as its events tell it, with the scores posted from each provider's files. A score
+ * naming a provider with no approval in the period (approved earlier) still counts, under a row named as unknown.
+ */
+export function dataProviders(events: readonly ComplianceEvent[]): ProviderRow[] {
+  const rows = new Map<string, ProviderRow>();
+  const rowOf = (provider: string): ProviderRow => {
+    const key = provider.toLowerCase();
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { provider, name: "(approved before the period)", status: "approved", signingKeys: [], schemaHash: "", dataQualityHash: "", approvedAtBlock: 0, retiredAtBlock: null, scores: 0, borrowers: 0 };
+      rows.set(key, row);
+    }
+    return row;
+  };
+  const borrowers = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.name === "DataProviderApproved") {
+      Object.assign(rowOf(e.args.provider), {
+        name: e.args.name,
+        status: "approved",
+        signingKeys: e.args.signingKeys,
+        schemaHash: e.args.schemaHash,
+        dataQualityHash: e.args.dataQualityHash,
+        approvedAtBlock: e.blockNumber,
+      });
+    } else if (e.name === "DataProviderRetired") {
+      Object.assign(rowOf(e.args.provider), { status: "retired", retiredAtBlock: e.blockNumber });
+    } else if (e.name === "ScorePosted") {
+      const row = rowOf(e.args.provider);
+      row.scores += 1;
+      const seen = borrowers.get(row.provider.toLowerCase()) ?? new Set<string>();
+      seen.add(e.args.borrower.toLowerCase());
+      borrowers.set(row.provider.toLowerCase(), seen);
+      row.borrowers = seen.size;
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.scores - a.scores || a.provider.localeCompare(b.provider));
 }
 
 export function byChainOrder(a: ComplianceEvent, b: ComplianceEvent): number {

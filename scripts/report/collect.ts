@@ -16,6 +16,8 @@ import {
 } from "../../types/ethers-contracts/index.js";
 import type {
   AdverseActionEvent,
+  DataProviderApprovedEvent,
+  DataProviderRetiredEvent,
   CircuitBreakerResetEvent,
   CircuitBreakerTrippedEvent,
   DebtRebasedEvent,
@@ -78,6 +80,8 @@ const EMITTER: Record<EventName, EventSource> = {
   ModelProposed: "oracle",
   ModelApproved: "oracle",
   ModelRetired: "oracle",
+  DataProviderApproved: "oracle",
+  DataProviderRetired: "oracle",
   OperatorSetChanged: "oracle",
   FairnessReportPublished: "oracle",
   MonitoringReportPublished: "oracle",
@@ -124,6 +128,8 @@ const DECODERS: { [N in EventName]: (args: Result) => EventArgs[N] } = {
       issuedAt: num(a.issuedAt),
       validUntil: num(a.validUntil),
       operatorSetVersion: a.operatorSetVersion,
+      provider: a.provider,
+      creditFileHash: a.creditFileHash,
     };
   },
   AdverseAction: (r) => {
@@ -148,6 +154,11 @@ const DECODERS: { [N in EventName]: (args: Result) => EventArgs[N] } = {
   },
   ModelApproved: (r) => ({ modelId: (r as unknown as ModelApprovedEvent.OutputObject).modelId }),
   ModelRetired: (r) => ({ modelId: (r as unknown as ModelRetiredEvent.OutputObject).modelId }),
+  DataProviderApproved: (r) => {
+    const a = r as unknown as DataProviderApprovedEvent.OutputObject;
+    return { provider: a.provider, name: a.name, signingKeys: [...a.signingKeys], schemaHash: a.schemaHash, dataQualityHash: a.dataQualityHash };
+  },
+  DataProviderRetired: (r) => ({ provider: (r as unknown as DataProviderRetiredEvent.OutputObject).provider }),
   CircuitBreakerTripped: (r) => {
     const a = r as unknown as CircuitBreakerTrippedEvent.OutputObject;
     return { reason: a.reason, by: a.by, detail: a.detail };

@@ -37,6 +37,9 @@ export interface EventArgs {
     issuedAt: number;
     validUntil: number;
     operatorSetVersion: bigint;
+    /** The data provider whose signed credit file was scored, and that file's EIP-712 digest. */
+    provider: string;
+    creditFileHash: string;
   };
   AdverseAction: { borrower: string; modelId: string; pdBps: number; reasonCodes: number[] };
   RuleChangeScheduled: { changeId: string; rule: string; oldValue: bigint; newValue: bigint; executableAt: number };
@@ -45,6 +48,8 @@ export interface EventArgs {
   ModelProposed: { modelId: string; validationReportHash: string; modelIndex: number };
   ModelApproved: { modelId: string };
   ModelRetired: { modelId: string };
+  DataProviderApproved: { provider: string; name: string; signingKeys: string[]; schemaHash: string; dataQualityHash: string };
+  DataProviderRetired: { provider: string };
   CircuitBreakerTripped: { reason: string; by: string; detail: bigint };
   CircuitBreakerReset: { by: string; liquidationsResumeAt: number };
   OperatorSetChanged: { version: bigint; operators: string[]; threshold: number };
@@ -93,6 +98,8 @@ export const EVENT_NAMES = [
   "ModelProposed",
   "ModelApproved",
   "ModelRetired",
+  "DataProviderApproved",
+  "DataProviderRetired",
   "CircuitBreakerTripped",
   "CircuitBreakerReset",
   "OperatorSetChanged",

@@ -206,6 +206,16 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     "",
   );
 
+  out.push("## 10. Data providers", "");
+  out.push(
+    "The providers the regulator approved or retired (`DataProviderApproved`, `DataProviderRetired`) and the scores " +
+      "posted from each one's signed credit files (every `ScorePosted` names its provider and the file's digest).",
+    "",
+    table("data_providers"),
+    csv("data_providers"),
+    "",
+  );
+
   out.push("## Event counts", "", table("event_counts"), csv("event_counts"), "");
   return out.join("\n");
 }

@@ -330,6 +330,35 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
     rows: a.governance.map((g) => [g.blockNumber, g.timestamp, g.event, g.detail]),
   });
 
+  tables.push({
+    id: "data_providers",
+    title: "Data providers: registry status and scores computed from their credit files",
+    columns: [
+      { header: "Provider", kind: "text" },
+      { header: "Name", kind: "text" },
+      { header: "Status", kind: "text" },
+      { header: "Approved at block", kind: "int" },
+      { header: "Retired at block", kind: "int" },
+      { header: "Signing keys", kind: "text" },
+      { header: "Feature schema", kind: "text" },
+      { header: "Data-quality assessment", kind: "text" },
+      { header: "Scores", kind: "int" },
+      { header: "Borrowers", kind: "int" },
+    ],
+    rows: a.providers.map((p) => [
+      p.provider,
+      p.name,
+      p.status,
+      p.approvedAtBlock === 0 ? null : p.approvedAtBlock,
+      p.retiredAtBlock,
+      p.signingKeys.join(" "),
+      p.schemaHash,
+      p.dataQualityHash,
+      p.scores,
+      p.borrowers,
+    ]),
+  });
+
   return tables;
 }
 

@@ -40,6 +40,18 @@ const enum Status {
   Retired = 3,
 }
 
+const enum ProviderStatus {
+  None = 0,
+  Approved = 1,
+  Retired = 2,
+}
+
+/** The data provider every fixture report names: approved by the fixture. */
+const PROVIDER_ID = ethers.getAddress(ethers.dataSlice(ethers.id("test bureau"), 12));
+const PROVIDER_KEY = new ethers.Wallet(ethers.id("test bureau signing key")).address;
+const SCHEMA_HASH = ethers.id("the model's feature schema");
+const DATA_QUALITY_HASH = ethers.sha256(ethers.toUtf8Bytes("data-quality assessment of the test bureau"));
+
 const field = (name: string) => ethers.encodeBytes32String(name);
 
 /** The first `count` Hardhat accounts, checked present (the tsconfig indexes arrays as possibly undefined). */
@@ -74,6 +86,7 @@ async function deployOracleFixture() {
 
   await oracle.connect(regulator).proposeModel(MODEL_ID, VALIDATION_REPORT_HASH);
   await oracle.connect(regulator).approveModel(MODEL_ID);
+  await oracle.connect(regulator).approveProvider(PROVIDER_ID, "Test Bureau", [PROVIDER_KEY], SCHEMA_HASH, DATA_QUALITY_HASH);
   // Five operators, threshold three; operators[5..6] are spare keys for set rotations.
   await oracle.connect(governance).setOperators(
     operators.slice(0, 5).map((w) => w.address),
@@ -92,6 +105,8 @@ async function deployOracleFixture() {
       operatorSetVersion: version,
       issuedAt: now,
       validUntil: now + 24n * HOUR,
+      creditFileHash: ethers.id(`credit file of ${borrower.address} at ${now}`),
+      provider: PROVIDER_ID,
       ...overrides,
     };
   }
@@ -174,6 +189,8 @@ describe("CreditScoreOracle", function () {
         operatorSetVersion: 0n,
         issuedAt: now,
         validUntil: now + HOUR,
+        creditFileHash: ethers.id("file"),
+        provider: PROVIDER_ID,
       };
       const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await fresh.getAddress());
       const signature = await signScoreReport(operators[0]!, domain, report);
@@ -200,10 +217,10 @@ describe("CreditScoreOracle", function () {
       const coder = ethers.AbiCoder.defaultAbiCoder();
       const expected = ethers.keccak256(
         coder.encode(
-          ["bytes32", "address", "uint16", "bytes32", "bytes32", "uint64", "uint64", "uint64"],
+          ["bytes32", "address", "uint16", "bytes32", "bytes32", "uint64", "uint64", "uint64", "bytes32", "address"],
           [
             ethers.id(
-              "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil)",
+              "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil,bytes32 creditFileHash,address provider)",
             ),
             report.borrower,
             report.pdBps,
@@ -212,6 +229,8 @@ describe("CreditScoreOracle", function () {
             report.operatorSetVersion,
             report.issuedAt,
             report.validUntil,
+            report.creditFileHash,
+            report.provider,
           ],
         ),
       );
@@ -242,7 +261,17 @@ describe("CreditScoreOracle", function () {
       const report = await makeReport();
       await expect(oracle.connect(submitter).submitScore(report, await sign(report, operators.slice(0, 3))))
         .to.emit(oracle, "ScorePosted")
-        .withArgs(borrower.address, MODEL_ID, report.pdBps, report.reasonCodes, report.issuedAt, report.validUntil, 1n);
+        .withArgs(
+          borrower.address,
+          MODEL_ID,
+          PROVIDER_ID,
+          report.pdBps,
+          report.reasonCodes,
+          report.issuedAt,
+          report.validUntil,
+          1n,
+          report.creditFileHash,
+        );
       expect(await oracle.scoreOf(borrower.address)).to.deep.equal(scoreTuple(report, true));
     });
 
@@ -810,7 +839,17 @@ describe("CreditScoreOracle", function () {
       const report = await makeReport();
       await expect(oracle.connect(submitter).submitScore(report, await sign(report, operators.slice(0, 3))))
         .to.emit(oracle, "ScorePosted")
-        .withArgs(borrower.address, MODEL_ID, report.pdBps, report.reasonCodes, report.issuedAt, report.validUntil, 1n);
+        .withArgs(
+          borrower.address,
+          MODEL_ID,
+          PROVIDER_ID,
+          report.pdBps,
+          report.reasonCodes,
+          report.issuedAt,
+          report.validUntil,
+          1n,
+          report.creditFileHash,
+        );
     });
 
     it("pull: a contract forwards the signed report and reads the score in the same call", async function () {
@@ -820,6 +859,108 @@ describe("CreditScoreOracle", function () {
       const tx = consumer.connect(borrower).consume(report, await sign(report, operators.slice(0, 3)));
       await expect(tx).to.emit(oracle, "ScorePosted");
       await expect(tx).to.emit(consumer, "ScoreConsumed").withArgs(borrower.address, 777, true);
+    });
+  });
+
+  describe("data-provider registry", function () {
+    it("approves a provider with its name, keys, schema and assessment, and emits DataProviderApproved", async function () {
+      const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
+      const id = ethers.Wallet.createRandom().address;
+      const keys = [ethers.Wallet.createRandom().address, ethers.Wallet.createRandom().address];
+      expect(await oracle.providerInfo(id)).to.deep.equal([BigInt(ProviderStatus.None), "", [], ethers.ZeroHash, ethers.ZeroHash]);
+      await expect(oracle.connect(regulator).approveProvider(id, "Second Bureau", keys, SCHEMA_HASH, DATA_QUALITY_HASH))
+        .to.emit(oracle, "DataProviderApproved")
+        .withArgs(id, "Second Bureau", keys, SCHEMA_HASH, DATA_QUALITY_HASH);
+      expect(await oracle.providerInfo(id)).to.deep.equal([BigInt(ProviderStatus.Approved), "Second Bureau", keys, SCHEMA_HASH, DATA_QUALITY_HASH]);
+    });
+
+    it("re-approves an approved provider with new terms (key rotation), replacing the old keys", async function () {
+      const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
+      const rotated = ethers.Wallet.createRandom().address;
+      const newAssessment = ethers.id("2027 assessment");
+      await expect(oracle.connect(regulator).approveProvider(PROVIDER_ID, "Test Bureau", [rotated], SCHEMA_HASH, newAssessment))
+        .to.emit(oracle, "DataProviderApproved")
+        .withArgs(PROVIDER_ID, "Test Bureau", [rotated], SCHEMA_HASH, newAssessment);
+      expect((await oracle.providerInfo(PROVIDER_ID))[2]).to.deep.equal([rotated]);
+    });
+
+    it("retires an approved provider and emits DataProviderRetired; retirement is final", async function () {
+      const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
+      await expect(oracle.connect(regulator).retireProvider(PROVIDER_ID)).to.emit(oracle, "DataProviderRetired").withArgs(PROVIDER_ID);
+      expect((await oracle.providerInfo(PROVIDER_ID))[0]).to.equal(BigInt(ProviderStatus.Retired));
+      await expect(oracle.connect(regulator).retireProvider(PROVIDER_ID))
+        .to.be.revertedWithCustomError(oracle, "OracleProviderStatusTransition")
+        .withArgs(PROVIDER_ID, ProviderStatus.Retired, ProviderStatus.Retired);
+      await expect(oracle.connect(regulator).approveProvider(PROVIDER_ID, "Test Bureau", [PROVIDER_KEY], SCHEMA_HASH, DATA_QUALITY_HASH))
+        .to.be.revertedWithCustomError(oracle, "OracleProviderStatusTransition")
+        .withArgs(PROVIDER_ID, ProviderStatus.Retired, ProviderStatus.Approved);
+    });
+
+    it("cannot retire a provider that was never approved", async function () {
+      const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
+      const unknown = ethers.Wallet.createRandom().address;
+      await expect(oracle.connect(regulator).retireProvider(unknown))
+        .to.be.revertedWithCustomError(oracle, "OracleProviderStatusTransition")
+        .withArgs(unknown, ProviderStatus.None, ProviderStatus.Retired);
+    });
+
+    it("refuses a zero id, an empty name, no keys, a zero key and a zero schema, naming the argument", async function () {
+      const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
+      const id = ethers.Wallet.createRandom().address;
+      const asRegulator = oracle.connect(regulator);
+      const cases: [string, Promise<unknown>][] = [
+        ["provider", asRegulator.approveProvider(ethers.ZeroAddress, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)],
+        ["name", asRegulator.approveProvider(id, "", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)],
+        ["signingKeys", asRegulator.approveProvider(id, "B", [], SCHEMA_HASH, ethers.ZeroHash)],
+        ["signingKeys", asRegulator.approveProvider(id, "B", [PROVIDER_KEY, ethers.ZeroAddress], SCHEMA_HASH, ethers.ZeroHash)],
+        ["schemaHash", asRegulator.approveProvider(id, "B", [PROVIDER_KEY], ethers.ZeroHash, ethers.ZeroHash)],
+      ];
+      for (const [name, call] of cases) {
+        await expect(call, name).to.be.revertedWithCustomError(oracle, "OracleInvalidArgument").withArgs(field(name));
+      }
+      // One of each on the accepted side: a one-letter name, one key, a zero assessment hash (not yet assessed).
+      await expect(asRegulator.approveProvider(id, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)).to.emit(oracle, "DataProviderApproved");
+    });
+
+    it("accepts a report from an approved provider and refuses one from a never-approved provider", async function () {
+      const { oracle, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
+      const unknown = ethers.Wallet.createRandom().address;
+      const refused = await makeReport({ provider: unknown });
+      await expect(oracle.submitScore(refused, await sign(refused, operators.slice(0, 3))))
+        .to.be.revertedWithCustomError(oracle, "OracleProviderNotApproved")
+        .withArgs(unknown, ProviderStatus.None);
+      const accepted = await makeReport();
+      await expect(oracle.submitScore(accepted, await sign(accepted, operators.slice(0, 3)))).to.emit(oracle, "ScorePosted");
+    });
+
+    it("refuses a report from a provider retired after it was signed", async function () {
+      const { oracle, regulator, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
+      const report = await makeReport();
+      const signatures = await sign(report, operators.slice(0, 3));
+      await oracle.connect(regulator).retireProvider(PROVIDER_ID);
+      await expect(oracle.submitScore(report, signatures))
+        .to.be.revertedWithCustomError(oracle, "OracleProviderNotApproved")
+        .withArgs(PROVIDER_ID, ProviderStatus.Retired);
+    });
+
+    it("refuses a report that names no credit file", async function () {
+      const { oracle, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
+      const report = await makeReport({ creditFileHash: ethers.ZeroHash });
+      await expect(oracle.submitScore(report, await sign(report, operators.slice(0, 3))))
+        .to.be.revertedWithCustomError(oracle, "OracleReportInvalid")
+        .withArgs(field("creditFileHash"));
+    });
+
+    it("binds the provider and the file into the signed digest: changing either voids the signatures", async function () {
+      const { oracle, regulator, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
+      const other = ethers.Wallet.createRandom().address;
+      await oracle.connect(regulator).approveProvider(other, "Other Bureau", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash);
+      const report = await makeReport();
+      const signatures = await sign(report, operators.slice(0, 3));
+      for (const changed of [{ ...report, provider: other }, { ...report, creditFileHash: ethers.id("another file") }]) {
+        await expect(oracle.submitScore(changed, signatures)).to.be.revertedWithCustomError(oracle, "OracleUnknownSigner");
+      }
+      await expect(oracle.submitScore(report, signatures)).to.emit(oracle, "ScorePosted");
     });
   });
 
@@ -981,6 +1122,8 @@ describe("CreditScoreOracle", function () {
       ["approveModel", REGULATOR, (o) => o.approveModel(OTHER_MODEL_ID)],
       ["retireModel", REGULATOR, (o) => o.retireModel(MODEL_ID)],
       ["publishFairnessReport", REGULATOR, (o) => o.publishFairnessReport(MODEL_ID, 1n, 2n, 0, 0, ethers.ZeroHash)],
+      ["approveProvider", REGULATOR, (o) => o.approveProvider(ethers.Wallet.createRandom().address, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)],
+      ["retireProvider", REGULATOR, (o) => o.retireProvider(PROVIDER_ID)],
     ];
 
     for (const [name, role, call] of calls) {

@@ -6,6 +6,7 @@ import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } 
 import { deployLendingPool } from "../../scripts/deploy/deploy-system.js";
 
 import { DAY, FEED_DECIMALS, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, WAD, WETH_PRICE, deployPolicy, roleId } from "./fixtures.js";
+import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 
 export const mulDivUp = (a: bigint, b: bigint, d: bigint) => (a * b + d - 1n) / d;
 export const RAY = 10n ** 27n;
@@ -26,6 +27,9 @@ export async function deploySystem(ethers: HardhatEthers) {
   await oracle.connect(f.governance).setPolicy(await f.policy.getAddress());
   await oracle.connect(f.regulator).proposeModel(MODEL_ID, ethers.ZeroHash);
   await oracle.connect(f.regulator).approveModel(MODEL_ID);
+  await oracle
+    .connect(f.regulator)
+    .approveProvider(DEMO_PROVIDER.id, DEMO_PROVIDER.name, [DEMO_PROVIDER.signer.address], ethers.id("schema"), DEMO_PROVIDER.dataQualityHash);
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
   const pool = await deployLendingPool(ethers, f.governance, {
     vusd: await vusd.getAddress(),
@@ -60,6 +64,8 @@ export async function deploySystem(ethers: HardhatEthers) {
       operatorSetVersion: version,
       issuedAt: now,
       validUntil: now + 90n * DAY,
+      creditFileHash: ethers.id(`credit file of ${borrower} at ${now}`),
+      provider: DEMO_PROVIDER.id,
     };
     const signatures = packSignatures(await Promise.all(operators.map((o) => signScoreReport(o, domain, report))));
     return { report, signatures };

@@ -23,7 +23,9 @@ import { network } from "hardhat";
 
 import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
 import { addressBookSchema, type AddressBook } from "../../scripts/deploy/address-book.js";
-import { approveModel, deploySystem, shippedModel, type DeployedSystem } from "../../scripts/deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel, type DeployedSystem } from "../../scripts/deploy/deploy-system.js";
+import { attestedApplicationBody, DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
+import { hashCreditFile, type CreditFileMessage } from "../../oracle/src/protocol/credit-file.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
 import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
@@ -252,20 +254,18 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     return (await readOracle.queryFilter(readOracle.filters.ScorePosted!(borrower), addressBook.deployedAtBlock)).length;
   }
 
+  /** The demo provider's file of `fields` (default: the features, or GOOD_FEATURES), signed into an application. */
   async function signedBody(
     borrower: HardhatEthersSigner,
-    options: { features?: Record<string, unknown>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {},
+    options: { features?: Record<string, unknown>; fields?: Record<string, number>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {},
   ) {
-    const features = options.features ?? GOOD_FEATURES;
-    const message = {
-      borrower: borrower.address,
-      featuresHash: hashApplicationFeatures(FEATURE_NAMES, features as Record<string, number>),
+    const fields = options.fields ?? (options.features as Record<string, number> | undefined) ?? GOOD_FEATURES;
+    return attestedApplicationBody({ chainId, verifyingContract: oracleAddress }, borrower, FEATURE_NAMES, fields, {
       nonce: options.nonce ?? nonceCounter++,
       expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
-    };
-    const { domain, types } = applicationTypedData({ chainId, verifyingContract: oracleAddress }, message);
-    const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
-    return { borrower: borrower.address, features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+      ...(options.features === undefined ? {} : { features: options.features }),
+      ...(options.signer === undefined ? {} : { signer: options.signer }),
+    });
   }
 
   async function post(url: string, body: unknown, raw = false): Promise<{ status: number; json: any }> {
@@ -374,6 +374,7 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     system = await deploySystem(ethers, roles, { ...defaultParameters, oracle: { operators: operatorAddresses, threshold: 2 } });
     const model = await shippedModel(MODEL_PATH, join(ROOT, "oracle/model/MODEL_CARD.json"));
     await approveModel(system.oracle, regulator, model);
+    await approveDataProviders(system.oracle, regulator, defaultParameters.dataProviders, await shippedFeatureNames(join(ROOT, "oracle/model/MODEL_CARD.json")));
     for (const operator of operatorAddresses) await (await deployer.sendTransaction({ to: operator, value: parseEther("10") })).wait();
     modelId = model.modelId;
     oracleAddress = await system.oracle.getAddress();
@@ -457,7 +458,8 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
 
   it("pull flow: a borrower-signed application becomes a 2-signature bundle, and borrowWithReport succeeds", async () => {
     const borrower = signers[5]!;
-    const { status, json } = await post(`${procs[1]!.url}/v1/applications`, await signedBody(borrower));
+    const body = await signedBody(borrower);
+    const { status, json } = await post(`${procs[1]!.url}/v1/applications`, body);
     expect(status, JSON.stringify(json)).to.equal(201);
     expect(json.report.modelId).to.equal(modelId);
     expect(json.signers).to.have.length(2);
@@ -472,6 +474,41 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     await (await pool.borrowWithReport(parseUnits("1000", 18), report, json.signatures)).wait();
     expect(await system.vusd.balanceOf(borrower.address)).to.equal(parseUnits("1000", 18));
     expect((await system.oracle.scoreOf(borrower.address)).valid).to.equal(true);
+    // The posted score points at the attested file and its provider.
+    const [posted] = await readOracle.queryFilter(readOracle.filters.ScorePosted!(borrower.address), addressBook.deployedAtBlock);
+    const file = body.creditFile as CreditFileMessage;
+    expect([(posted as any).args.provider, (posted as any).args.creditFileHash]).to.deep.equal([
+      DEMO_PROVIDER.id,
+      hashCreditFile({ chainId, verifyingContract: oracleAddress }, file),
+    ]);
+  });
+
+  it("an applicant who edits one field of the attested file is refused by every node, naming the check; nothing stored", async () => {
+    const borrower = signers[12]!;
+    for (const [i, node] of procs.entries()) {
+      // The file attests PAY_0 = -1 (paid duly); the applicant signs an application claiming -2 (no consumption).
+      const edited = await signedBody(borrower, { nonce: 7_000_000n + BigInt(i), fields: GOOD_FEATURES, features: { ...GOOD_FEATURES, PAY_0: -2 } });
+      for (const flow of ["pull", "push"]) {
+        const { status, json } = await post(`${node.url}/v1/applications`, { ...edited, flow });
+        expect([status, json.error?.code], `${node.id} ${flow}: ${JSON.stringify(json)}`).to.deep.equal([422, "credit_file_fields_mismatch"]);
+        expect(json.error.message).to.match(/^creditFile\.fieldsHash: the application's features \(hash 0x[0-9a-f]{64}\) are not the fields the provider attested/);
+      }
+    }
+    for (const node of procs) {
+      const stored = openStoreReadOnly(node, (db) => db.prepare("SELECT COUNT(*) AS n FROM used_nonces WHERE borrower = ?").get(borrower.address) as { n: number });
+      expect(stored.n, `${node.id} used_nonces`).to.equal(0);
+    }
+    // The same applicant, with the file as attested, is scored.
+    const { status, json } = await post(`${procs[0]!.url}/v1/applications`, await signedBody(borrower));
+    expect(status, JSON.stringify(json)).to.equal(201);
+  });
+
+  it("a self-declared application (no credit file) is refused by every node", async () => {
+    const { creditFile: _file, providerSignature: _signature, ...selfDeclared } = await signedBody(signers[13]!);
+    for (const node of procs) {
+      const { status, json } = await post(`${node.url}/v1/applications`, selfDeclared);
+      expect([status, json.error?.code], `${node.id}: ${JSON.stringify(json)}`).to.deep.equal([400, "credit_file_required"]);
+    }
   });
 
   it("push flow: requestScore is answered by exactly one ScorePosted", async () => {

@@ -14,11 +14,11 @@ import onnxProto from "onnx-proto";
 
 import { buildAddressBook, type AddressBook } from "../../scripts/deploy/address-book.js";
 import { freePort } from "../../scripts/lib/free-port.js";
-import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { attestedApplicationBody, type ApplicationOptions } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { chainContext, type ChainContext } from "../../oracle/src/chain/index.js";
 import { parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
-import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
 import { createLogger } from "../../oracle/src/log/index.js";
 import { startNode, type RunningNode, type StartNodeOptions } from "../../oracle/src/node/index.js";
@@ -58,6 +58,7 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
   });
   const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
   if (options.approve !== false) await approveModel(system.oracle, roles.regulator, model);
+  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames(MODEL_CARD_PATH));
   const oracleAddress = await system.oracle.getAddress();
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const addressBook: AddressBook = await buildAddressBook("in-process", {
@@ -166,23 +167,21 @@ export function tamperedModelCopy(dir: string): string {
 
 let nonceCounter = 1n;
 
-/** A borrower-signed application body for `fixture`'s oracle (a fresh nonce unless one is given). */
+/**
+ * A borrower-signed application body for `fixture`'s oracle, carrying the demo provider's file of `fields`
+ * (default: the features, or GOOD_FEATURES), with a fresh nonce unless one is given.
+ */
 export async function signedBody(
   fixture: Pick<ChainFixture, "chainId" | "oracleAddress">,
   borrower: HardhatEthersSigner,
-  options: { features?: Record<string, unknown>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {},
+  options: Partial<Omit<ApplicationOptions, "signer">> & { fields?: Record<string, number>; signer?: HardhatEthersSigner } = {},
 ) {
-  const features = options.features ?? GOOD_FEATURES;
-  const featureNames = Object.keys(GOOD_FEATURES);
-  const message = {
-    borrower: borrower.address,
-    featuresHash: hashApplicationFeatures(featureNames, features as Record<string, number>),
+  const fields = options.fields ?? (options.features as Record<string, number> | undefined) ?? GOOD_FEATURES;
+  return attestedApplicationBody({ chainId: fixture.chainId, verifyingContract: fixture.oracleAddress }, borrower, Object.keys(GOOD_FEATURES), fields, {
+    ...options,
     nonce: options.nonce ?? nonceCounter++,
     expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
-  };
-  const { domain, types } = applicationTypedData({ chainId: fixture.chainId, verifyingContract: fixture.oracleAddress }, message);
-  const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
-  return { borrower: borrower.address, features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+  });
 }
 
 /** POSTs `body` as JSON (or `body` as is when `raw`) and returns the status and parsed answer. */

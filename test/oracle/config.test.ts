@@ -52,6 +52,12 @@ function expectConfigError(raw: unknown, ...fragments: string[]): void {
 }
 
 describe("oracle config", () => {
+  it("defaults intake.creditFileMaxAgeSec to 30 days, takes 1 s, and refuses 0", () => {
+    expect(parseConfig(validConfig()).intake.creditFileMaxAgeSec).to.equal(30 * 24 * 3600);
+    expect(parseConfig(withEdit((c) => (c.intake.creditFileMaxAgeSec = 1))).intake.creditFileMaxAgeSec).to.equal(1);
+    expectConfigError(withEdit((c) => (c.intake.creditFileMaxAgeSec = 0)), "config.intake.creditFileMaxAgeSec");
+  });
+
   it("accepts a valid config, applies defaults and checksums addresses", () => {
     const config = parseConfig(withEdit((c) => (c.peers[0].address = PEER_A.toLowerCase())));
     expect(config.listen.host).to.equal("127.0.0.1");

@@ -67,6 +67,8 @@ describe("oracle consensus", () => {
       operatorSetVersion: 2n,
       issuedAt: BigInt(NOW),
       validUntil: BigInt(NOW + 86_400),
+      creditFileHash: keccak256(toUtf8Bytes("the verified credit file")),
+      provider: addresses[2]!,
     };
     const context: ProposalCheckContext = {
       expectedLeader: leader,
@@ -77,6 +79,7 @@ describe("oracle consensus", () => {
       nowSec: NOW,
       maxClockSkewSec: 60,
       maxValiditySec: 86_400,
+      creditFile: { creditFileHash: report.creditFileHash, provider: report.provider.toLowerCase() },
     };
     const own = { pdBps: 1_000, reasonCodes: [4, 2] };
     const codes = (edit: Partial<ScoreReportFields>, ownEdit: Partial<typeof own> = {}, ctx: Partial<ProposalCheckContext> = {}) => {
@@ -127,6 +130,13 @@ describe("oracle consensus", () => {
       expect(codes({ validUntil: BigInt(NOW + 86_401) })).to.deep.equal(["bad_validity_window"]);
       expect(codes({ validUntil: BigInt(NOW) })).to.deep.equal(["bad_validity_window"]);
       expect(codes({ validUntil: BigInt(NOW + 1) })).to.deep.equal([]);
+    });
+
+    it("requires the credit file this node verified: same digest, same provider", () => {
+      expect(codes({ creditFileHash: keccak256(toUtf8Bytes("an edited file")) })).to.deep.equal(["credit_file_mismatch"]);
+      expect(codes({ provider: addresses[1]! })).to.deep.equal(["credit_file_mismatch"]);
+      expect(codes({ creditFileHash: report.creditFileHash.toUpperCase().replace("0X", "0x") })).to.deep.equal([]);
+      expect(codes({}, {}, { creditFile: undefined })).to.deep.equal(["credit_file_mismatch"]);
     });
 
     it("reports every problem at once", () => {

@@ -106,6 +106,8 @@ describe("EIP-712 digests (struct words written directly)", () => {
     operatorSetVersion: BigInt(i + 1),
     issuedAt: 1_750_000_000n + BigInt(i),
     validUntil: 1_750_086_400n + BigInt(i),
+    creditFileHash: keccak256(toUtf8Bytes(`credit file ${i}`)),
+    provider: keys[(i + 1) % keys.length]!.address,
   });
 
   it("hashScoreReport equals TypedDataEncoder.hash for every report and each domain it has seen", () => {

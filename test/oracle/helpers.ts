@@ -5,7 +5,9 @@ import { join } from "node:path";
 
 import type { BaseWallet } from "ethers";
 
-import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
+import type { ProviderLookup, ProviderView } from "../../oracle/src/intake/index.js";
+import { featureSchemaHash, type CreditFileMessage } from "../../oracle/src/protocol/credit-file.js";
+import { attestedApplicationBody, DEMO_PROVIDER, type ApplicationBodyJson, type TypedSigner } from "../../scripts/lib/attested-application.js";
 
 /** A fresh temporary directory, removed by the returned `cleanup`. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
@@ -26,19 +28,46 @@ export const TEST_FEATURE_NAMES = ["LIMIT_BAL", "AGE", "PAY_0", "BILL_AMT1"] as 
 export const TEST_FEATURES: Record<string, number> = { LIMIT_BAL: 50_000, AGE: 35, PAY_0: -1, BILL_AMT1: -1200 };
 export const TEST_CHAIN = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" } as const;
 
-/** A body as the dApp would send it, signed by `signer` (default: the borrower's own wallet). */
+/** The demo provider as the registry would answer for it: approved for the test feature schema. */
+export const TEST_PROVIDER_ENTRY: ProviderView = {
+  status: "approved",
+  signingKeys: [DEMO_PROVIDER.signer.address],
+  schemaHash: featureSchemaHash(TEST_FEATURE_NAMES),
+};
+
+/** A registry that knows only the demo provider (`entry` overrides its answer); other ids read as never approved. */
+export function testProviders(entry: Partial<ProviderView> = {}): ProviderLookup {
+  return async (id) =>
+    id.toLowerCase() === DEMO_PROVIDER.id.toLowerCase()
+      ? { ...TEST_PROVIDER_ENTRY, ...entry }
+      : { status: "none", signingKeys: [], schemaHash: `0x${"00".repeat(32)}` };
+}
+
+/**
+ * A body as the dApp would send it: the demo provider's file of `fields` (default: the features; or the test
+ * features) and the application signed by `signer` (default: the borrower's own wallet).
+ */
 export async function signedApplicationBody(
   borrower: BaseWallet,
-  options: { nonce?: bigint; expiry: number; features?: Record<string, number>; signer?: BaseWallet },
-): Promise<Record<string, unknown>> {
-  const features = options.features ?? TEST_FEATURES;
-  const message = {
-    borrower: borrower.address,
-    featuresHash: hashApplicationFeatures(TEST_FEATURE_NAMES, features),
+  options: {
+    nonce?: bigint;
+    expiry: number;
+    features?: Record<string, number>;
+    fields?: Record<string, number>;
+    signer?: BaseWallet;
+    nowSec?: number;
+    file?: Partial<CreditFileMessage>;
+    fileSigner?: TypedSigner;
+  },
+): Promise<ApplicationBodyJson> {
+  const fields = options.fields ?? options.features ?? TEST_FEATURES;
+  return attestedApplicationBody(TEST_CHAIN, borrower, TEST_FEATURE_NAMES, fields, {
     nonce: options.nonce ?? 1n,
     expiry: options.expiry,
-  };
-  const { domain, types } = applicationTypedData(TEST_CHAIN, message);
-  const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
-  return { borrower: borrower.address, features, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+    ...(options.features === undefined ? {} : { features: options.features }),
+    ...(options.signer === undefined ? {} : { signer: options.signer }),
+    ...(options.nowSec === undefined ? {} : { nowSec: options.nowSec }),
+    ...(options.file === undefined ? {} : { file: options.file }),
+    ...(options.fileSigner === undefined ? {} : { fileSigner: options.fileSigner }),
+  });
 }

@@ -28,10 +28,23 @@ describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
       configs.map((config) =>
         startTestNode(config, fixture, {
           chain: fixture.chain(RPC_TIMEOUT_MS, outage),
-          timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: TTL_MS, operatorSetMaxStaleMs: MAX_STALE_MS },
+          timing: {
+            peerTimeoutMs: 3_000,
+            coordinateTimeoutMs: 8_000,
+            leaderTimeoutSec: 8,
+            operatorSetTtlMs: TTL_MS,
+            operatorSetMaxStaleMs: MAX_STALE_MS,
+            providerTtlMs: TTL_MS,
+            providerMaxStaleMs: MAX_STALE_MS,
+          },
         }),
       ),
     );
+    // Each node reads the data provider's registry entry once before the outage, as it would in service.
+    for (const [i, node] of nodes.entries()) {
+      const { status, json } = await postJson(`${node.url}/v1/applications`, await signedBody(fixture, fixture.signers[15 + i]!));
+      expect(status, JSON.stringify(json)).to.equal(201);
+    }
   });
 
   after(async () => {
@@ -55,7 +68,8 @@ describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
     const first = await postJson(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
     expect(first.status, JSON.stringify(first.json)).to.equal(503);
     expect(first.json.error.code).to.equal("chain_unavailable");
-    expect(first.json.error.message).to.match(/cannot read the operator set from the chain \(oracle\.operatorSet timed out after 1000 ms\)/);
+    // Intake reads the provider's registry entry first: it is the cause named.
+    expect(first.json.error.message).to.match(/cannot read data provider 0x[0-9a-fA-F]{40} from the chain \(oracle\.providerInfo timed out after 1000 ms\)/);
     const started = Date.now();
     const second = await postJson(`${nodes[1]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
     expect([second.status, second.json.error.code]).to.deep.equal([503, "chain_unavailable"]);

@@ -20,7 +20,7 @@ import {
   type Route,
 } from "../../oracle/src/server/index.js";
 import { MAX_JSON_DEPTH, nestingDepthExceeds } from "../../oracle/src/server/json-body.js";
-import { signedApplicationBody, tempDir, TEST_CHAIN, TEST_FEATURE_NAMES } from "./helpers.js";
+import { signedApplicationBody, tempDir, TEST_CHAIN, TEST_FEATURE_NAMES, testProviders } from "./helpers.js";
 
 const MAX_BODY = 4_096;
 const TIMEOUT = AbortSignal.timeout.bind(AbortSignal);
@@ -37,13 +37,15 @@ function testApp(store: OracleStore, metrics: OracleMetrics, slow: { release?: (
     featureNames: TEST_FEATURE_NAMES,
     nowSec: Math.floor(Date.now() / 1000),
     applicationMaxAgeSec: 900,
+    creditFileMaxAgeSec: 30 * 24 * 3600,
+    providers: testProviders(),
   });
   const routes: Route[] = [
     {
       method: "POST",
       path: "/applications",
       handler: async ({ body, logFields }) => {
-        const application = acceptApplication(body, context(), store);
+        const application = await acceptApplication(body, context(), store);
         Object.assign(logFields, { featureCount: application.features.length, featuresHash: application.featuresHash });
         const score = await scorer(application.features);
         return { status: 201, json: { applicationHash: application.applicationHash, ...score } };

@@ -17,6 +17,7 @@ import {
   type OracleStore,
 } from "../../oracle/src/store/index.js";
 import { tempDir, TEST_ADDRESSES } from "./helpers.js";
+import { ZeroAddress, ZeroHash } from "ethers";
 
 const [BORROWER, LEADER, PEER] = TEST_ADDRESSES;
 const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
@@ -31,6 +32,17 @@ function application(nonce: bigint, applicationHash = hash(Number(nonce))): Rece
     applicationHash,
     receivedAt: 1_750_000_000,
     signature: `0x${"1b".repeat(65)}`,
+    creditFile: {
+      fileId: hash(7),
+      borrower: BORROWER,
+      provider: PEER,
+      schemaHash: hash(8),
+      fieldsHash: hash(999),
+      asOf: 1_749_990_000,
+      validUntil: 1_752_000_000,
+    },
+    providerSignature: `0x${"1c".repeat(65)}`,
+    creditFileHash: hash(0xf1),
   };
 }
 
@@ -42,6 +54,8 @@ const report: ScoreReportFields = {
   operatorSetVersion: 2n,
   issuedAt: 1_750_000_000n,
   validUntil: 18_446_744_073_709_551_615n, // uint64 max survives exactly
+  creditFileHash: hash(0xf1),
+  provider: PEER,
 };
 const DIGEST = hash(0xd1);
 
@@ -107,8 +121,8 @@ describe("oracle store", () => {
       // A store as the previous schema version left it: one application, no signature column yet.
       const oldPath = join(dir, "v3.sqlite");
       const db = new DatabaseSync(oldPath);
-      for (const sql of MIGRATIONS.slice(0, MIGRATIONS.length - 1)) db.exec(sql);
-      db.exec(`PRAGMA user_version = ${MIGRATIONS.length - 1}`);
+      for (const sql of MIGRATIONS.slice(0, 3)) db.exec(sql);
+      db.exec("PRAGMA user_version = 3");
       db.prepare(
         "INSERT INTO applications (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at) VALUES (?, ?, '4', 1, ?, '[1]', 1)",
       ).run(hash(4), BORROWER!, hash(999));
@@ -119,6 +133,32 @@ describe("oracle store", () => {
       expect(old).to.not.have.property("signature");
       expect(store.recordApplication(application(5n, hash(5)))).to.equal("recorded");
       expect(store.getApplication(hash(5))?.signature).to.equal(`0x${"1b".repeat(65)}`);
+    });
+
+    it("keeps the credit file with the application and the file's digest with the proposal; older rows read without", () => {
+      store.recordApplication(application(6n, hash(6)));
+      const saved = store.getApplication(hash(6));
+      expect(saved?.creditFile).to.deep.equal(application(6n).creditFile);
+      expect([saved?.providerSignature, saved?.creditFileHash]).to.deep.equal([`0x${"1c".repeat(65)}`, hash(0xf1)]);
+      store.saveProposal({ reportDigest: DIGEST, requestKey: hash(6), leader: LEADER!, report });
+      expect(store.getProposal(DIGEST)?.report).to.deep.equal(report);
+      store.close();
+      // A store as the schema before credit files left it: an application and a proposal without them.
+      const oldPath = join(dir, "v4.sqlite");
+      const db = new DatabaseSync(oldPath);
+      for (const sql of MIGRATIONS.slice(0, 4)) db.exec(sql);
+      db.exec("PRAGMA user_version = 4");
+      db.prepare(
+        "INSERT INTO applications (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at) VALUES (?, ?, '4', 1, ?, '[1]', 1)",
+      ).run(hash(4), BORROWER!, hash(999));
+      db.prepare(
+        `INSERT INTO proposals (report_digest, request_key, leader, borrower, pd_bps, reason_codes_json, model_id, operator_set_version, issued_at, valid_until, created_at)
+         VALUES (?, ?, ?, ?, 1, '[0,0,0,0]', ?, '1', '1', '2', 1)`,
+      ).run(hash(0xd2), hash(4), LEADER!, BORROWER!, hash(42));
+      db.close();
+      store = openStore(oldPath);
+      expect(store.getApplication(hash(4))).to.not.have.property("creditFile");
+      expect(store.getProposal(hash(0xd2))?.report).to.include({ creditFileHash: ZeroHash, provider: ZeroAddress });
     });
 
     it("keeps uint256 nonces exact", () => {

@@ -4,7 +4,9 @@
  * else posted is "confirmed by other"; a report the contract refuses fails with the decoded custom error.
  */
 import { expect } from "chai";
-import { parseEther, Wallet } from "ethers";
+import { id, parseEther, Wallet } from "ethers";
+
+import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 
 import { decodeCustomError, SUBMIT_SCORE_GAS_BOUND, Submitter } from "../../oracle/src/chain/index.js";
 import { toReasonCodeSlots } from "../../oracle/src/consensus/index.js";
@@ -53,6 +55,8 @@ describe("submitter: idempotent report submission", function () {
       operatorSetVersion: version,
       issuedAt: now,
       validUntil: now + 86_400n,
+      creditFileHash: id(`credit file of ${borrower} at ${now}`),
+      provider: DEMO_PROVIDER.id,
       ...overrides,
     };
     const domain = scoreReportDomain(fixture.chainId, fixture.oracleAddress);

@@ -11,12 +11,21 @@ const REPORT = {
   operatorSetVersion: "1",
   issuedAt: "1750000000",
   validUntil: "1750086400",
+  creditFileHash: `0x${"cd".repeat(32)}`,
+  provider: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
 };
 
 describe("oracle peer wire", () => {
   it("reads a report's uint64 fields from decimal strings", () => {
     const parsed = reportSchema.parse(REPORT);
     expect([parsed.operatorSetVersion, parsed.issuedAt, parsed.validUntil]).to.deep.equal([1n, 1_750_000_000n, 1_750_086_400n]);
+    expect(parsed.provider, "checksummed").to.equal("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  });
+
+  it("requires the report's credit file digest and provider", () => {
+    const { creditFileHash: _hash, ...withoutFile } = REPORT;
+    expect(reportSchema.safeParse(withoutFile).error?.issues[0]?.path).to.deep.equal(["creditFileHash"]);
+    expect(reportSchema.safeParse({ ...REPORT, provider: "0x12" }).error?.issues[0]?.path).to.deep.equal(["provider"]);
   });
 
   it("refuses uint64 fields BigInt cannot read, or that overflow, as a failed parse naming the field", () => {

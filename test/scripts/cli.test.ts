@@ -8,13 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { encodeBytes32String, HDNodeWallet, parseEther, parseUnits, Wallet, ZeroHash } from "ethers";
+import { encodeBytes32String, HDNodeWallet, id, parseEther, parseUnits, Wallet, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { buildAddressBook } from "../../scripts/deploy/address-book.js";
-import { approveModel, deploySystem, sha256File, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, sha256File, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { runCli } from "../../scripts/cli/program.js";
+import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { withContext, type CliEnv } from "../../scripts/cli/context.js";
 import { verityErrors } from "../../scripts/cli/errors.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
@@ -34,6 +35,7 @@ async function deployed() {
   const system = await deploySystem(ethers, roles, { ...defaultParameters, oracle: { operators: operators.map((o) => o.address), threshold: 2 } });
   const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
   await approveModel(system.oracle, roles.regulator, model);
+  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
   const book = await buildAddressBook("default", { chainId: (await ethers.provider.getNetwork()).chainId, system, roles, model, modelApproved: true });
   const dir = await mkdtemp(join(tmpdir(), "verity-cli-"));
   const bookPath = join(dir, "default.json");
@@ -416,6 +418,8 @@ describe("ops CLI (npm run verity)", function () {
         operatorSetVersion: 1n,
         issuedAt: now,
         validUntil: now + 90n * BigInt(DAY),
+        creditFileHash: id("the borrower's attested credit file"),
+        provider: DEMO_PROVIDER.id,
       };
       const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
       const signatures = packSignatures(await Promise.all(d.operators.map((o) => signScoreReport(o, domain, report))));

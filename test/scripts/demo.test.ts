@@ -47,6 +47,16 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(summary.events.AdverseAction).to.equal(1);
   });
 
+  it("an applicant who edited one field of the attested file was refused by every node, naming the check", () => {
+    const { editedFile } = summary;
+    expect(editedFile.claimed).to.not.equal(editedFile.attested);
+    expect(editedFile.refusals.map((r) => r.node)).to.deep.equal(["node-0", "node-1", "node-2"]);
+    for (const refusal of editedFile.refusals) {
+      expect([refusal.status, refusal.code]).to.deep.equal([422, "credit_file_fields_mismatch"]);
+      expect(refusal.message).to.match(/^creditFile\.fieldsHash: the application's features .* are not the fields the provider attested/);
+    }
+  });
+
   it("the unscored borrower borrowed on the most conservative tier", () => {
     expect(summary.unscored.conservativeTier).to.equal(defaultParameters.tiers.length - 1);
     expect(summary.unscored.tier).to.equal(summary.unscored.conservativeTier);

@@ -2,9 +2,10 @@ import { spawn } from "node:child_process";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet, parseEther, parseUnits } from "ethers";
+import { Wallet, id, parseEther, parseUnits } from "ethers";
 
-import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { rebasePositions, type KeeperProgress } from "../../scripts/keeper/rebase-positions.js";
 import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
@@ -31,6 +32,7 @@ async function scenario() {
   });
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
+  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
   const { oracle, pool, vusd, weth } = system;
   const poolAddress = await pool.getAddress();
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
@@ -45,6 +47,8 @@ async function scenario() {
       operatorSetVersion: (await oracle.operatorSet()).version,
       issuedAt: now,
       validUntil: now + 90n * DAY,
+      creditFileHash: id(`credit file of ${who} at ${now}`),
+      provider: DEMO_PROVIDER.id,
     };
     const signatures = packSignatures(await Promise.all(operators.map((o) => signScoreReport(o, domain, report))));
     await (await oracle.submitScore(report, signatures)).wait();

@@ -4,9 +4,10 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
+import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
 
-import { approveModel, deploySystem, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import type { AddressBook } from "../../scripts/deploy/address-book.js";
 import { analyse, type AnalysisContext } from "../../scripts/report/analyse.js";
@@ -29,6 +30,7 @@ const ALICE = "0x00000000000000000000000000000000000a11ce";
 const BOB = "0x0000000000000000000000000000000000000b0b";
 const CAROL = "0x00000000000000000000000000000000000ca201";
 const MODEL_A = "0x" + "aa".repeat(32);
+const PROVIDER_A = "0x00000000000000000000000000000000000000a1";
 const MODEL_B = "0x" + "bb".repeat(32);
 const POOL = "0x" + "11".repeat(20);
 const REGULATOR = "0x" + "22".repeat(20);
@@ -131,7 +133,7 @@ describe("report: analyse (hand-built events)", () => {
 
   it("scores by model: count, PD statistics, tier mix, declined; PD histogram bins", () => {
     const score = (block: number, borrower: string, modelId: string, pdBps: number) =>
-      ev("ScorePosted", block, { borrower, modelId, pdBps, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n });
+      ev("ScorePosted", block, { borrower, modelId, pdBps, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider: PROVIDER_A, creditFileHash: MODEL_B });
     const events = [
       score(1, ALICE, MODEL_A, 300),
       score(2, BOB, MODEL_A, 1200),
@@ -149,6 +151,29 @@ describe("report: analyse (hand-built events)", () => {
       { fromBps: 1000, toBps: 2000, count: 1 },
       { fromBps: 2000, toBps: 3000, count: 1 },
       { fromBps: 3000, toBps: 4000, count: 1 },
+    ]);
+  });
+
+  it("data providers: approvals (latest terms win), retirement, and scores per provider", () => {
+    const PROVIDER_B = "0x00000000000000000000000000000000000000b2";
+    const posted = (block: number, borrower: string, provider: string) =>
+      ev("ScorePosted", block, { borrower, modelId: MODEL_A, pdBps: 300, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider, creditFileHash: MODEL_B });
+    const approved = (block: number, provider: string, name: string, key: string) =>
+      ev("DataProviderApproved", block, { provider, name, signingKeys: [key], schemaHash: MODEL_A, dataQualityHash: MODEL_B });
+    const events = [
+      approved(1, PROVIDER_A, "Bureau A", ALICE),
+      approved(2, PROVIDER_B, "Bureau B", BOB),
+      posted(3, ALICE, PROVIDER_A),
+      posted(4, BOB, PROVIDER_A),
+      posted(5, ALICE, PROVIDER_A),
+      posted(6, CAROL, PROVIDER_B),
+      approved(7, PROVIDER_A, "Bureau A", CAROL),
+      ev("DataProviderRetired", 8, { provider: PROVIDER_B }),
+    ];
+    const { providers } = analyse(events, context());
+    expect(providers.map((p) => [p.provider, p.name, p.status, p.approvedAtBlock, p.retiredAtBlock, p.signingKeys, p.scores, p.borrowers])).to.deep.equal([
+      [PROVIDER_A, "Bureau A", "approved", 7, null, [CAROL], 3, 2],
+      [PROVIDER_B, "Bureau B", "retired", 2, 8, [BOB], 1, 1],
     ]);
   });
 
@@ -411,6 +436,7 @@ async function scenario() {
   const system = await deploySystem(ethers, roles, defaultParameters);
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
+  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
   const { oracle, pool, policy, vusd, weth, priceFeed } = system;
   if (weth === undefined || priceFeed === undefined) throw new Error("local deployment has mocks");
   const poolAddress = await pool.getAddress();
@@ -422,7 +448,17 @@ async function scenario() {
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
   async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
     const now = BigInt(await networkHelpers.time.latest());
-    const report: ScoreReport = { borrower, pdBps, reasonCodes, modelId: model.modelId, operatorSetVersion: version, issuedAt: now, validUntil: now + 90n * 86_400n };
+    const report: ScoreReport = {
+      borrower,
+      pdBps,
+      reasonCodes,
+      modelId: model.modelId,
+      operatorSetVersion: version,
+      issuedAt: now,
+      validUntil: now + 90n * 86_400n,
+      creditFileHash: id(`credit file of ${borrower} at ${now}`),
+      provider: DEMO_PROVIDER.id,
+    };
     const signatures = packSignatures(await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))));
     await mined(oracle.submitScore(report, signatures));
   }
@@ -619,6 +655,12 @@ describe("report: integration on the in-process network", function () {
     expect(report.state.paused).to.equal(false);
   });
 
+  it("data providers: the demo bureau, approved at deployment, with every score of the period", () => {
+    expect(report.analysis.providers.map((p) => [p.provider, p.name, p.status, p.scores, p.borrowers])).to.deep.equal([
+      [DEMO_PROVIDER.id, DEMO_PROVIDER.name, "approved", 4, 4],
+    ]);
+  });
+
   it("governance: the model proposal and approval and the operator set", () => {
     expect(report.analysis.governance.map((g) => g.event)).to.deep.equal(["ModelProposed", "ModelApproved", "OperatorSetChanged"]);
     expect(report.state.operatorSet).to.deep.include({ threshold: 2 });
@@ -634,6 +676,7 @@ describe("report: integration on the in-process network", function () {
         "adverse_actions",
         "circuit_breaker",
         "concentration",
+        "data_providers",
         "event_counts",
         "exposure_flows",
         "exposure_snapshot",
@@ -656,7 +699,7 @@ describe("report: integration on the in-process network", function () {
     );
     for (const path of written.chartPaths) expectWellFormedSvg(await readFile(path, "utf8"));
     const markdown = await readFile(written.markdownPath, "utf8");
-    for (const text of ["## 1. Exposure by tier", "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "PRICE_DEVIATION", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
+    for (const text of ["## 1. Exposure by tier", "## 10. Data providers", `| ${DEMO_PROVIDER.id} | ${DEMO_PROVIDER.name} | approved |`, "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "PRICE_DEVIATION", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
       expect(markdown).to.include(text);
     }
     const ruleCsv = await readFile(join(dir, "csv", "rule_changes.csv"), "utf8");

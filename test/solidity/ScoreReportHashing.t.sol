@@ -11,7 +11,7 @@ library ScoreReportHashingRef {
         return keccak256(
             abi.encode(
                 keccak256(
-                    "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil)"
+                    "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil,bytes32 creditFileHash,address provider)"
                 ),
                 report.borrower,
                 report.pdBps,
@@ -21,7 +21,9 @@ library ScoreReportHashingRef {
                 report.modelId,
                 report.operatorSetVersion,
                 report.issuedAt,
-                report.validUntil
+                report.validUntil,
+                report.creditFileHash,
+                report.provider
             )
         );
     }
@@ -40,10 +42,13 @@ contract ScoreReportHashingTest {
         bytes32 modelId,
         uint64 operatorSetVersion,
         uint64 issuedAt,
-        uint64 validUntil
+        uint64 validUntil,
+        bytes32 creditFileHash,
+        address provider
     ) public view {
-        ScoreReport memory report =
-            ScoreReport(borrower, pdBps, reasonCodes, modelId, operatorSetVersion, issuedAt, validUntil);
+        ScoreReport memory report = ScoreReport(
+            borrower, pdBps, reasonCodes, modelId, operatorSetVersion, issuedAt, validUntil, creditFileHash, provider
+        );
         require(this.hashCalldata(report) == ScoreReportHashingRef.hash(report), "struct hash differs");
     }
 
@@ -78,8 +83,9 @@ contract ScoreReportHashingTest {
         uint40 validUntil,
         uint32 modelIndex
     ) public view {
-        ScoreReport memory report =
-            ScoreReport(borrower, pdBps, reasonCodes, modelId, operatorSetVersion, issuedAt, validUntil);
+        ScoreReport memory report = ScoreReport(
+            borrower, pdBps, reasonCodes, modelId, operatorSetVersion, issuedAt, validUntil, keccak256("file"), borrower
+        );
         require(
             PackedScore.unwrap(this.packCalldata(report, modelIndex))
                 == PackedScore.unwrap(ScorePacking.pack(pdBps, reasonCodes, modelIndex, issuedAt, validUntil)),
@@ -91,7 +97,7 @@ contract ScoreReportHashingTest {
         require(
             ScoreReportHashing.SCORE_REPORT_TYPEHASH
                 == keccak256(
-                    "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil)"
+                    "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil,bytes32 creditFileHash,address provider)"
                 ),
             "typehash"
         );

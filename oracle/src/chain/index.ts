@@ -16,6 +16,15 @@ export { ChainUnavailableError, conciseError, decodeCustomError, describeChainEr
 export { DEFAULT_FUNDING_HEADROOM, FundingMonitor, fundingNeededWei, SUBMIT_SCORE_GAS_BOUND, type FundingStatus } from "./funding.js";
 export { backoffDelay, confirmedHead, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
 export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";
-export { OperatorSetCache, type OperatorSetCacheOptions } from "./operator-set-cache.js";
+export { CachedChainRead, OperatorSetCache, type CachedChainReadOptions, type OperatorSetCacheOptions } from "./cached-read.js";
+export {
+  DEFAULT_MAX_CACHED_PROVIDERS,
+  PROVIDER_STATUS_NAMES,
+  ProviderRegistry,
+  readDataProvider,
+  type DataProvider,
+  type ProviderRegistryOptions,
+  type ProviderStatusName,
+} from "./provider-registry.js";
 export { findScoreRequest, scorePostedSince } from "./score-requests.js";
 export { publishMonitoringReport, type MonitoringReportFields } from "./monitoring-report.js";

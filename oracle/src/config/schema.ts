@@ -102,12 +102,18 @@ const quorumSchema = z.strictObject({
 const MAX_SKEW_SEC = Number(MAX_ISSUED_AT_SKEW_SEC);
 
 /** The `timing` section's defaults (also the coordinator's, when it is built without a config). */
+/** Default `intake.creditFileMaxAgeSec`: 30 days. */
+export const CREDIT_FILE_MAX_AGE_DEFAULT_SEC = 30 * 24 * 3600;
+
 export const TIMING_DEFAULTS = {
   peerTimeoutMs: 5_000,
   coordinateTimeoutMs: 15_000,
   leaderTimeoutSec: 30,
   operatorSetTtlMs: 10_000,
   operatorSetMaxStaleMs: 300_000,
+  /** A data provider approved or retired on chain is seen within 10 s; during an RPC outage for at most 60 s. */
+  providerTtlMs: 10_000,
+  providerMaxStaleMs: 60_000,
   maxClockSkewSec: 60,
   checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
   headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
@@ -219,7 +225,15 @@ export const nodeConfigSchema = z
     peers: z.array(peerSchema),
     quorum: quorumSchema,
     report: z.strictObject({ validitySec: positiveInt }),
-    intake: z.strictObject({ maxBodyBytes: positiveInt, applicationMaxAgeSec: positiveInt }),
+    intake: z.strictObject({
+      maxBodyBytes: positiveInt,
+      applicationMaxAgeSec: positiveInt,
+      /**
+       * Oldest credit-file data (`creditFile.asOf`) a node scores, in seconds before now: a bureau's file older
+       * than this no longer says what the borrower's history is. Default 30 days (bureaus report monthly).
+       */
+      creditFileMaxAgeSec: positiveInt.default(CREDIT_FILE_MAX_AGE_DEFAULT_SEC),
+    }),
     // The SQLite store; its folder is created at start.
     store: z.strictObject({ path: filePathSchema }),
     timing: timingSchema.prefault({}),

@@ -16,7 +16,8 @@ export type ProposalProblemCode =
   | "reason_codes_mismatch"
   | "issued_in_future"
   | "issued_too_long_ago"
-  | "bad_validity_window";
+  | "bad_validity_window"
+  | "credit_file_mismatch";
 
 export interface ProposalProblem {
   code: ProposalProblemCode;
@@ -41,6 +42,11 @@ export interface ProposalCheckContext {
   maxClockSkewSec: number;
   /** Longest validity window (validUntil − issuedAt) this node co-signs: its own report.validitySec. */
   maxValiditySec: number;
+  /**
+   * The credit file this node verified for the application (its EIP-712 digest and provider); undefined when it
+   * holds none, and then no report is co-signed.
+   */
+  creditFile: { creditFileHash: string; provider: string } | undefined;
 }
 
 /** Pads reason codes to the report's four slots with 0 ("no code"); throws on more than four or a non-uint16. */
@@ -92,6 +98,15 @@ export function validateProposal(
   const ownCodes = toReasonCodeSlots(own.reasonCodes);
   if (report.reasonCodes.length !== REASON_CODE_SLOTS || ownCodes.some((code, i) => report.reasonCodes[i] !== code)) {
     problem("reason_codes_mismatch", `reason codes [${report.reasonCodes.join(",")}] differ from own [${ownCodes.join(",")}]`);
+  }
+  const file = context.creditFile;
+  if (file === undefined) {
+    problem("credit_file_mismatch", "this node holds no verified credit file for the application");
+  } else if (report.creditFileHash.toLowerCase() !== file.creditFileHash.toLowerCase() || !sameAddress(report.provider, file.provider)) {
+    problem(
+      "credit_file_mismatch",
+      `report names file ${report.creditFileHash} of provider ${report.provider}; the application's verified file is ${file.creditFileHash} of ${file.provider}`,
+    );
   }
   checkTimes(report, context, problem);
   return problems.length === 0 ? { ok: true } : { ok: false, problems };

@@ -17,6 +17,10 @@ export interface ScoreReportFields {
   operatorSetVersion: bigint;
   issuedAt: bigint;
   validUntil: bigint;
+  /** EIP-712 digest of the attested credit file that was scored. */
+  creditFileHash: string;
+  /** Registry id of the data provider that signed the file. */
+  provider: string;
 }
 
 /** What a node's own scoring of an application yields (the model + explain modules implement it). */

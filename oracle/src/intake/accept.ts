@@ -18,8 +18,8 @@ export interface ApplicationRecorder {
 }
 
 /** Verifies `raw` and records it; throws an IntakeError (`replayed_nonce` when the nonce was already used). */
-export function acceptApplication(raw: unknown, context: IntakeContext, recorder: ApplicationRecorder): ReceivedApplication {
-  const application: ReceivedApplication = { ...verifyApplication(raw, context), receivedAt: context.nowSec };
+export async function acceptApplication(raw: unknown, context: IntakeContext, recorder: ApplicationRecorder): Promise<ReceivedApplication> {
+  const application: ReceivedApplication = { ...(await verifyApplication(raw, context)), receivedAt: context.nowSec };
   if (recorder.recordApplication(application) === "replayed_nonce") {
     throw new IntakeError(
       "replayed_nonce",

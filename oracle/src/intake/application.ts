@@ -1,5 +1,6 @@
 /**
- * The borrower-signed application: EIP-712 typed data, and its verification.
+ * The borrower-signed application: EIP-712 typed data, and its verification (including the attested credit file
+ * it carries, `credit-file.ts`).
  *
  *   domain  { name: "Verity Oracle Intake", version: "1", chainId, verifyingContract: CreditScoreOracle }
  *   Application(address borrower,bytes32 featuresHash,uint256 nonce,uint64 expiry)
@@ -14,7 +15,9 @@ import { getAddress, TypedDataEncoder, type TypedDataDomain, type TypedDataField
 
 import { secp256k1, StructWords, typedDataDigest, typeHash } from "../signing/index.js";
 
+import type { CreditFileMessage } from "../protocol/credit-file.js";
 import { parseApplicationBody } from "./body.js";
+import { verifyCreditFile, type ProviderLookup } from "./credit-file.js";
 import { IntakeError } from "./errors.js";
 import { hashOrderedFeatures, orderFeatures } from "./features.js";
 
@@ -91,6 +94,10 @@ export interface IntakeContext extends ApplicationDomainParams {
   nowSec: number;
   /** Latest acceptable expiry is `nowSec + applicationMaxAgeSec`: a signed application is short-lived. */
   applicationMaxAgeSec: number;
+  /** Oldest acceptable credit-file `asOf` is `nowSec - creditFileMaxAgeSec`. */
+  creditFileMaxAgeSec: number;
+  /** The on-chain data-provider registry (cached by the node). */
+  providers: ProviderLookup;
   validateFeatures?: FeatureRangeValidator;
 }
 
@@ -104,6 +111,11 @@ export interface VerifiedApplication {
   applicationHash: string;
   /** The borrower's signature as received (64 or 65 bytes): kept so the signed application can be handed on. */
   signature: string;
+  /** The provider-signed file the features are the fields of, and the provider's signature over it. */
+  creditFile: CreditFileMessage;
+  providerSignature: string;
+  /** EIP-712 digest of `creditFile`: the score report's creditFileHash. */
+  creditFileHash: string;
 }
 
 /**
@@ -112,7 +124,7 @@ export interface VerifiedApplication {
  */
 export function applicationBodyOf(
   featureNames: readonly string[],
-  application: Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature">,
+  application: Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature">,
 ): Record<string, unknown> {
   if (application.features.length !== featureNames.length) {
     throw new Error(`application has ${application.features.length} feature values, the model ${featureNames.length} features`);
@@ -123,15 +135,18 @@ export function applicationBodyOf(
     nonce: application.nonce.toString(),
     expiry: application.expiry,
     signature: application.signature,
+    creditFile: application.creditFile,
+    providerSignature: application.providerSignature,
   };
 }
 
 /**
  * Checks an application body end to end: shape, features (model order, integers), expiry window, the borrower's
- * EIP-712 signature, then the model's ranges. Throws an IntakeError with the first problem found.
+ * EIP-712 signature, the attested credit file (`verifyCreditFile`), then the model's ranges. Throws an IntakeError
+ * with the first problem found (a ChainUnavailableError when the provider registry cannot be read).
  * Nonce replay is not checked here (it needs the store): see `acceptApplication`.
  */
-export function verifyApplication(raw: unknown, context: IntakeContext): VerifiedApplication {
+export async function verifyApplication(raw: unknown, context: IntakeContext): Promise<VerifiedApplication> {
   const body = parseApplicationBody(raw);
   const features = orderFeatures(context.featureNames, body.features);
   const featuresHash = hashOrderedFeatures(features);
@@ -154,6 +169,11 @@ export function verifyApplication(raw: unknown, context: IntakeContext): Verifie
     throw new IntakeError("wrong_signer", `signature: signed by ${signer}, not by the borrower ${body.borrower}`);
   }
 
+  const { creditFileHash } = await verifyCreditFile(
+    { borrower: body.borrower, featuresHash, creditFile: body.creditFile, providerSignature: body.providerSignature },
+    context,
+  );
+
   if (context.validateFeatures !== undefined) {
     const check = context.validateFeatures(Object.fromEntries(context.featureNames.map((name, i) => [name, features[i] as number])));
     if (!check.ok) throw new IntakeError("out_of_range", `features.${check.field}: ${check.error}`);
@@ -167,6 +187,9 @@ export function verifyApplication(raw: unknown, context: IntakeContext): Verifie
     expiry: body.expiry,
     applicationHash,
     signature: body.signature,
+    creditFile: body.creditFile,
+    providerSignature: body.providerSignature,
+    creditFileHash,
   };
 }
 

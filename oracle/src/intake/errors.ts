@@ -17,6 +17,16 @@ export const INTAKE_ERROR_STATUS = {
   wrong_signer: 401,
   replayed_nonce: 409,
   body_too_large: 413,
+  // The attested credit file (intake/credit-file.ts): one code per check, so a client can tell which failed.
+  credit_file_required: 400,
+  provider_not_approved: 403,
+  provider_signature_invalid: 401,
+  credit_file_wrong_borrower: 403,
+  credit_file_too_old: 422,
+  credit_file_expired: 422,
+  credit_file_schema_mismatch: 422,
+  provider_schema_mismatch: 422,
+  credit_file_fields_mismatch: 422,
 } as const;
 
 export type IntakeErrorCode = keyof typeof INTAKE_ERROR_STATUS;

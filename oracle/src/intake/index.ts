@@ -18,3 +18,10 @@ export {
   type VerifiedApplication,
 } from "./application.js";
 export { acceptApplication, type ApplicationRecorder, type ReceivedApplication } from "./accept.js";
+export {
+  verifyCreditFile,
+  type CheckedCreditFile,
+  type CreditFileContext,
+  type ProviderLookup,
+  type ProviderView,
+} from "./credit-file.js";

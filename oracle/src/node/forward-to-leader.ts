@@ -1,7 +1,7 @@
 /**
  * One pull-flow round led by a peer: the receiving node forwards the borrower-signed application to the round's
  * leader and checks the bundle it returns before handing it to the borrower: it parses, it is the report for this
- * application (borrower, request key), from this node's model and the current operator set, proposed by the
+ * application (borrower, request key, credit file), from this node's model and the current operator set, proposed by the
  * round's leader, and it carries k valid signatures of distinct operators over the report's digest. Any failure
  * (unreachable, an error answer, a bundle that fails a check) is a LeaderRoundFailure: the leader's, so the next
  * round is tried, never one the borrower should see.
@@ -60,6 +60,7 @@ export async function forwardToLeader(
   return checkLeaderBundle(response.body, {
     borrower: input.application.borrower,
     applicationHash: input.application.applicationHash,
+    creditFileHash: input.application.creditFileHash,
     leader: input.leader,
     modelId: context.modelId,
     set: input.set,
@@ -70,7 +71,7 @@ export async function forwardToLeader(
 /** Returns the checked bundle; throws LeaderRoundFailure naming the first problem. */
 export function checkLeaderBundle(
   body: unknown,
-  expected: { borrower: string; applicationHash: string; leader: string; modelId: string; set: OperatorSet; domain: ScoreReportDomain },
+  expected: { borrower: string; applicationHash: string; creditFileHash: string; leader: string; modelId: string; set: OperatorSet; domain: ScoreReportDomain },
 ): CheckedBundle {
   const parsed = bundleSchema.safeParse(body);
   const reject = (problem: string) => new LeaderRoundFailure(`the leader's bundle ${problem}`);
@@ -79,6 +80,7 @@ export function checkLeaderBundle(
   const report: ScoreReportFields = { ...bundle.report, reasonCodes: [...bundle.report.reasonCodes] as ScoreReportFields["reasonCodes"] };
   if (report.borrower !== expected.borrower) throw reject(`is for borrower ${report.borrower}, not ${expected.borrower}`);
   if (bundle.requestKey.toLowerCase() !== expected.applicationHash.toLowerCase()) throw reject("is for another application");
+  if (report.creditFileHash.toLowerCase() !== expected.creditFileHash.toLowerCase()) throw reject(`names credit file ${report.creditFileHash}, not the application's ${expected.creditFileHash}`);
   if (report.modelId.toLowerCase() !== expected.modelId.toLowerCase()) throw reject(`is from model ${report.modelId}, not this node's ${expected.modelId}`);
   if (report.operatorSetVersion !== expected.set.version) throw reject(`is for operator set ${report.operatorSetVersion}, not the current ${expected.set.version}`);
   if (!/^0x[0-9a-fA-F]{40}$/.test(bundle.leader) || getAddress(bundle.leader) !== expected.leader) throw reject(`names leader ${bundle.leader}, not the round's ${expected.leader}`);

@@ -29,7 +29,7 @@
 import { getAddress } from "ethers";
 
 import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
-import { conciseError, OperatorSetCache, readOperatorSet, scorePostedSince, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
+import { conciseError, OperatorSetCache, ProviderRegistry, readDataProvider, readOperatorSet, scorePostedSince, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
 import { parseReasonCodes } from "../explain/index.js";
 import { applicationBodyOf, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
@@ -85,6 +85,9 @@ export interface OracleNodeOptions {
   operatorSetTtlMs?: number;
   /** During an RPC outage, how long the last operator set read is still served. */
   operatorSetMaxStaleMs?: number;
+  /** How long a data provider's registry entry is cached, and served at most during an RPC outage. */
+  providerTtlMs?: number;
+  providerMaxStaleMs?: number;
   /** The operator set read at start-up: the cache starts with it. */
   initialOperatorSet?: OperatorSet;
   /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
@@ -107,6 +110,7 @@ export class OracleNode {
   private readonly domain: ScoreReportDomain;
   private readonly reasonTexts: Map<number, string>;
   private readonly operatorSets: OperatorSetCache;
+  private readonly providers: ProviderRegistry;
 
   constructor(private readonly options: OracleNodeOptions) {
     this.address = getAddress(options.wallet.address);
@@ -125,6 +129,15 @@ export class OracleNode {
       },
     });
     if (options.initialOperatorSet !== undefined) this.operatorSets.prime(options.initialOperatorSet);
+    this.providers = new ProviderRegistry({
+      read: (id) => readDataProvider(options.chain, id),
+      ttlMs: options.providerTtlMs ?? TIMING_DEFAULTS.providerTtlMs,
+      maxStaleMs: options.providerMaxStaleMs ?? TIMING_DEFAULTS.providerMaxStaleMs,
+      onRefreshFailed: (error, staleForMs) => {
+        options.metrics.errorsTotal.inc({ code: "provider_refresh_failed" });
+        options.log.warn({ err: error, staleForMs }, "cannot refresh a data provider's registry entry; serving the last one read");
+      },
+    });
     this.maxClockSkewSec = options.maxClockSkewSec ?? TIMING_DEFAULTS.maxClockSkewSec;
     this.domain = scoreReportDomain(options.chain.chainId, options.chain.oracleAddress);
     const table = parseReasonCodes(JSON.parse(options.model.metadata.reason_codes ?? "{}"), options.model.featureNames);
@@ -155,7 +168,7 @@ export class OracleNode {
    */
   private async submitApplication(body: unknown, requestId: string, logFields: Record<string, unknown>) {
     const { flow, application: raw } = splitFlow(body);
-    const verified = verifyApplication(raw, this.intakeContext());
+    const verified = await verifyApplication(raw, this.intakeContext());
     Object.assign(logFields, { flow, applicationHash: verified.applicationHash, borrower: verified.borrower });
     if (this.options.store.recordApplication({ ...verified, receivedAt: this.now() }) === "replayed_nonce") throw replayed(verified);
 
@@ -210,7 +223,7 @@ export class OracleNode {
     const parsed = coordinatePayloadSchema.safeParse(payload);
     if (!parsed.success) throw new HttpError(400, "invalid_peer_payload", `coordinate payload: ${parsed.error.issues[0]?.message}`);
     const { round, application: raw } = parsed.data;
-    const verified = verifyApplication(raw, this.intakeContext());
+    const verified = await verifyApplication(raw, this.intakeContext());
     Object.assign(logFields, { forwardedBy: sender, applicationHash: verified.applicationHash, round });
     const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
     if (leader !== this.address) throw new HttpError(409, "not_leader", `this node is not the leader of round ${round}; ${leader} is`);
@@ -232,7 +245,7 @@ export class OracleNode {
     if (proposal.flow === "push" && proposal.requestId === undefined) {
       throw new HttpError(400, "invalid_peer_payload", "a push proposal must name its on-chain requestId");
     }
-    const application = this.applicationForCosign(proposal, nowSec);
+    const application = await this.applicationForCosign(proposal, nowSec);
     const expectedKey = proposal.requestId === undefined ? application.applicationHash : requestKeyFromRequestId(proposal.requestId);
     if (proposal.requestKey !== expectedKey) {
       throw new HttpError(400, "invalid_peer_payload", `requestKey ${proposal.requestKey} does not match the ${proposal.flow} request (${expectedKey})`);
@@ -250,6 +263,7 @@ export class OracleNode {
       nowSec,
       maxClockSkewSec: this.maxClockSkewSec,
       maxValiditySec: this.options.config.report.validitySec,
+      creditFile: application.creditFileHash === undefined ? undefined : { creditFileHash: application.creditFileHash, provider: application.creditFile?.provider ?? "" },
     });
     if (!verdict.ok) {
       this.options.metrics.errorsTotal.inc({ code: "cosign_refused" });
@@ -273,7 +287,7 @@ export class OracleNode {
     const { sender, payload } = verifyPeerEnvelope(body, ROUTES.peerApplications, set.operators, this.now(), this.maxClockSkewSec);
     const parsed = peerApplicationPayloadSchema.safeParse(payload);
     if (!parsed.success) throw new HttpError(400, "invalid_peer_payload", "application payload: must be { application }");
-    const verified = this.verifySignedApplication(parsed.data.application);
+    const verified = await this.verifySignedApplication(parsed.data.application);
     Object.assign(logFields, { from: sender, applicationHash: verified.applicationHash });
     const stored = this.storeIfNew(verified);
     return { status: stored ? 201 : 200, json: { applicationHash: verified.applicationHash, stored } };
@@ -292,7 +306,8 @@ export class OracleNode {
      * What is scored. With nonce, expiry and signature (kept for every application since the store's third
      * migration), a peer that lacks the application gets the borrower-signed body with the proposal.
      */
-    application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> & Partial<Pick<VerifiedApplication, "nonce" | "expiry" | "signature">>;
+    application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> &
+      Partial<Pick<VerifiedApplication, "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature" | "creditFileHash">>;
     rawApplication?: Record<string, unknown>;
     requestKey: string;
     round: number;
@@ -366,8 +381,11 @@ export class OracleNode {
   }
 
   /** Scores the application and records this node's signed report for `requestKey`. */
-  private async propose(input: { application: { borrower: string; features: number[] }; requestKey: string }, set: OperatorSet) {
+  private async propose(input: { application: { borrower: string; features: number[]; creditFile?: { provider: string }; creditFileHash?: string }; requestKey: string }, set: OperatorSet) {
     const { store, metrics, model, config } = this.options;
+    const { creditFile, creditFileHash } = input.application;
+    // Applications stored before credit files existed: no report made from them would be accepted on chain.
+    if (creditFile === undefined || creditFileHash === undefined) throw new IntakeError("credit_file_required", "the application carries no attested credit file; apply again with one");
     const score = await this.options.scorer(input.application.features);
     metrics.inferenceDurationSeconds.observe(score.inferenceMs / 1000);
     const issuedAt = BigInt(this.now());
@@ -379,6 +397,8 @@ export class OracleNode {
       operatorSetVersion: set.version,
       issuedAt,
       validUntil: issuedAt + BigInt(config.report.validitySec),
+      creditFileHash,
+      provider: getAddress(creditFile.provider),
     };
     const reportDigest = hashScoreReport(this.domain, toSigningReport(report));
     const own = { signer: this.address, signature: this.signer.signDigest(reportDigest) };
@@ -494,6 +514,8 @@ export class OracleNode {
       featureNames: this.options.model.featureNames,
       nowSec: this.now(),
       applicationMaxAgeSec: this.options.config.intake.applicationMaxAgeSec,
+      creditFileMaxAgeSec: this.options.config.intake.creditFileMaxAgeSec,
+      providers: (id) => this.providers.get(id),
       validateFeatures: featureValidator(this.options.model),
     };
   }
@@ -503,9 +525,13 @@ export class OracleNode {
    * as at intake (an expired application is never scored again, in any flow), with the latest accepted expiry
    * widened by the tolerated clock skew, since the receiving node checked it against its own clock.
    */
-  private verifySignedApplication(raw: Record<string, unknown>): VerifiedApplication {
+  private verifySignedApplication(raw: Record<string, unknown>): Promise<VerifiedApplication> {
     const context = this.intakeContext();
-    return verifyApplication(raw, { ...context, applicationMaxAgeSec: context.applicationMaxAgeSec + this.maxClockSkewSec });
+    return verifyApplication(raw, {
+      ...context,
+      applicationMaxAgeSec: context.applicationMaxAgeSec + this.maxClockSkewSec,
+      creditFileMaxAgeSec: context.creditFileMaxAgeSec + this.maxClockSkewSec,
+    });
   }
 
   /**
@@ -513,14 +539,14 @@ export class OracleNode {
    * leader sent (verified now), or the one this node stored (every stored application was verified on arrival).
    * Refused once expired, whichever flow.
    */
-  private applicationForCosign(
+  private async applicationForCosign(
     proposal: { flow: Flow; applicationHash: string; application?: Record<string, unknown> | undefined },
     nowSec: number,
-  ): Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> {
-    let application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash" | "expiry">;
+  ): Promise<Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> & Partial<Pick<VerifiedApplication, "creditFile" | "creditFileHash">>> {
+    let application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash" | "expiry"> & Partial<Pick<VerifiedApplication, "creditFile" | "creditFileHash">>;
     if (proposal.application !== undefined) {
       try {
-        application = this.verifySignedApplication(proposal.application);
+        application = await this.verifySignedApplication(proposal.application);
       } catch (error) {
         if (error instanceof IntakeError && error.code === "expired") throw new NodeError("application_expired", error.message, { cause: error });
         if (error instanceof IntakeError) throw new HttpError(400, "invalid_application", `the proposal's application is invalid: ${error.message}`);
@@ -552,10 +578,13 @@ export class OracleNode {
   }
 
   /** The borrower-signed body of a stored application, when the store kept its signature. */
-  private signedBodyOf(application: Partial<Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature">>): Record<string, unknown> | undefined {
-    const { borrower, features, nonce, expiry, signature } = application;
+  private signedBodyOf(
+    application: Partial<Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature">>,
+  ): Record<string, unknown> | undefined {
+    const { borrower, features, nonce, expiry, signature, creditFile, providerSignature } = application;
     if (borrower === undefined || features === undefined || nonce === undefined || expiry === undefined || signature === undefined) return undefined;
-    return applicationBodyOf(this.options.model.featureNames, { borrower, features, nonce, expiry, signature });
+    if (creditFile === undefined || providerSignature === undefined) return undefined;
+    return applicationBodyOf(this.options.model.featureNames, { borrower, features, nonce, expiry, signature, creditFile, providerSignature });
   }
 
   /** Stores a verified application unless this node already has it; true when stored now. */

@@ -50,7 +50,10 @@ export interface StartNodeOptions {
   /** Wraps the model's scorer (tests: a peer whose model disagrees). */
   wrapScorer?: (scorer: ApplicationScorer) => ApplicationScorer;
   /** Overrides `config.timing` (tests: short timeouts, an injected clock). */
-  timing?: Pick<OracleNodeOptions, "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "operatorSetMaxStaleMs" | "maxClockSkewSec" | "now">;
+  timing?: Pick<
+    OracleNodeOptions,
+    "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "operatorSetMaxStaleMs" | "providerTtlMs" | "providerMaxStaleMs" | "maxClockSkewSec" | "now"
+  >;
   submitter?: Partial<Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">>;
   /** Run the ScoreRequested watcher and push loop (default true). */
   watch?: boolean;

@@ -19,6 +19,8 @@ export const reportSchema = z.strictObject({
   operatorSetVersion: uint64,
   issuedAt: uint64,
   validUntil: uint64,
+  creditFileHash: bytes32,
+  provider: z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((v) => getAddress(v)),
 });
 
 /** A report as JSON: what `toJson` writes and `reportSchema` reads back. */
@@ -30,6 +32,8 @@ export interface ReportJson {
   operatorSetVersion: string;
   issuedAt: string;
   validUntil: string;
+  creditFileHash: string;
+  provider: string;
 }
 
 export function reportToJson(report: ScoreReportFields): ReportJson {

@@ -22,7 +22,7 @@ export const SIGNATURE_BYTES = 65;
 
 /** The EIP-712 type string; its keccak256 is `ScoreReportHashing.SCORE_REPORT_TYPEHASH`. */
 export const SCORE_REPORT_TYPE =
-  "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil)";
+  "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil,bytes32 creditFileHash,address provider)";
 
 /** The `types` argument of ethers v6 `TypedDataEncoder` / `signer.signTypedData` (field order is the type order). */
 export const SCORE_REPORT_TYPES: Record<string, TypedDataField[]> = {
@@ -34,6 +34,8 @@ export const SCORE_REPORT_TYPES: Record<string, TypedDataField[]> = {
     { name: "operatorSetVersion", type: "uint64" },
     { name: "issuedAt", type: "uint64" },
     { name: "validUntil", type: "uint64" },
+    { name: "creditFileHash", type: "bytes32" },
+    { name: "provider", type: "address" },
   ],
 };
 
@@ -51,6 +53,10 @@ export interface ScoreReport {
   issuedAt: bigint;
   /** Seconds since the epoch, inclusive; must be after `issuedAt`. */
   validUntil: bigint;
+  /** EIP-712 digest of the provider-signed credit file the score was computed from (`hashCreditFile`). */
+  creditFileHash: string;
+  /** The data provider's registry id (the credit file's `provider`). */
+  provider: string;
 }
 
 /** The EIP-712 domain of one deployed `CreditScoreOracle`. */
@@ -86,7 +92,7 @@ export function structHashScoreReport(report: ScoreReport): string {
   // A fixed array is encoded as the keccak256 of its members' words.
   const reasonCodes = new StructWords(REASON_CODE_COUNT);
   report.reasonCodes.forEach((code, i) => reasonCodes.uint(`reasonCodes[${i}]`, code, 16));
-  return new StructWords(7, SCORE_REPORT_TYPEHASH)
+  return new StructWords(9, SCORE_REPORT_TYPEHASH)
     .address("borrower", report.borrower)
     .uint("pdBps", report.pdBps, 16)
     .bytes32("reasonCodes", reasonCodes.hash())
@@ -94,6 +100,8 @@ export function structHashScoreReport(report: ScoreReport): string {
     .uint("operatorSetVersion", report.operatorSetVersion, 64)
     .uint("issuedAt", report.issuedAt, 64)
     .uint("validUntil", report.validUntil, 64)
+    .bytes32("creditFileHash", report.creditFileHash)
+    .address("provider", report.provider)
     .hash();
 }
 

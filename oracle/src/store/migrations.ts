@@ -92,4 +92,15 @@ export const MIGRATIONS: readonly string[] = [
   -- broadcast the signed application itself. NULL for applications stored before this column existed.
   ALTER TABLE applications ADD COLUMN signature TEXT;
   `,
+  `
+  -- The provider-signed credit file an application's features were attested by (JSON of the EIP-712 CreditFile)
+  -- and the provider's signature, so the application can be handed on with its proof; and, for every proposal,
+  -- the file's digest and provider the report commits to. NULL for rows stored before credit files existed: such
+  -- an application is never scored again, since no report can be made from it that the contract would accept.
+  ALTER TABLE applications ADD COLUMN credit_file_json TEXT;
+  ALTER TABLE applications ADD COLUMN provider_signature TEXT;
+  ALTER TABLE applications ADD COLUMN credit_file_hash TEXT;
+  ALTER TABLE proposals ADD COLUMN credit_file_hash TEXT;
+  ALTER TABLE proposals ADD COLUMN provider TEXT;
+  `,
 ];

@@ -5,8 +5,11 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
+import { ZeroAddress, ZeroHash } from "ethers";
+
 import type { OperatorSignature, ScoreReportFields } from "../consensus/types.js";
 import type { ApplicationRecorder, ReceivedApplication } from "../intake/index.js";
+import type { CreditFileMessage } from "../protocol/credit-file.js";
 import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { inTransaction, openDatabase, StoreError } from "./database.js";
 
@@ -24,6 +27,10 @@ export interface StoredApplication {
   receivedAt: number;
   /** The borrower's signature; absent for applications stored by a node version that did not keep it. */
   signature?: string;
+  /** The attested credit file, its provider's signature and digest; absent for applications stored before them. */
+  creditFile?: CreditFileMessage;
+  providerSignature?: string;
+  creditFileHash?: string;
 }
 
 export interface ScoreRequest {
@@ -145,8 +152,9 @@ export class OracleStore implements ApplicationRecorder {
       this
         .statement(
           `INSERT INTO applications
-             (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at, signature)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+             (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at, signature,
+              credit_file_json, provider_signature, credit_file_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           application.applicationHash,
@@ -157,6 +165,9 @@ export class OracleStore implements ApplicationRecorder {
           JSON.stringify(application.features),
           application.receivedAt,
           application.signature,
+          JSON.stringify(application.creditFile),
+          application.providerSignature,
+          application.creditFileHash,
         );
       return "recorded";
     });
@@ -179,6 +190,13 @@ export class OracleStore implements ApplicationRecorder {
       features: JSON.parse(row.features_json as string) as number[],
       receivedAt: row.received_at as number,
       ...(typeof row.signature === "string" ? { signature: row.signature } : {}),
+      ...(typeof row.credit_file_json === "string" && typeof row.provider_signature === "string" && typeof row.credit_file_hash === "string"
+        ? {
+            creditFile: JSON.parse(row.credit_file_json) as CreditFileMessage,
+            providerSignature: row.provider_signature,
+            creditFileHash: row.credit_file_hash,
+          }
+        : {}),
     };
   }
 
@@ -245,8 +263,8 @@ export class OracleStore implements ApplicationRecorder {
     const result = this
       .statement(
         `INSERT INTO proposals (report_digest, request_key, leader, borrower, pd_bps, reason_codes_json, model_id,
-                                operator_set_version, issued_at, valid_until, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_digest) DO NOTHING`,
+                                operator_set_version, issued_at, valid_until, created_at, credit_file_hash, provider)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_digest) DO NOTHING`,
       )
       .run(
         proposal.reportDigest,
@@ -260,6 +278,8 @@ export class OracleStore implements ApplicationRecorder {
         report.issuedAt.toString(),
         report.validUntil.toString(),
         this.now(),
+        report.creditFileHash,
+        report.provider,
       );
     return Number(result.changes) === 1 ? "created" : "exists";
   }
@@ -310,6 +330,9 @@ export class OracleStore implements ApplicationRecorder {
         operatorSetVersion: BigInt(row.operator_set_version as string),
         issuedAt: BigInt(row.issued_at as string),
         validUntil: BigInt(row.valid_until as string),
+        // Proposals stored before reports named their file read back as naming none (the contract refuses them).
+        creditFileHash: (row.credit_file_hash as string | null) ?? ZeroHash,
+        provider: (row.provider as string | null) ?? ZeroAddress,
       },
       signatures: signatures.map((s) => ({ signer: s.signer as string, signature: s.signature as string })),
     };

@@ -11,6 +11,7 @@ import {ScoreReport} from "../../../contracts/types/ScoreTypes.sol";
 import {TierTerms} from "../../../contracts/types/PolicyTypes.sol";
 import {Rules} from "../../../contracts/libraries/Rules.sol";
 import {Cheats, CHEATS_ADDRESS} from "../Cheats.sol";
+import {DATA_PROVIDER} from "./SystemDeployer.sol";
 import {CampaignCounters} from "./CampaignCounters.sol";
 import {LendingGhost} from "./LendingGhost.sol";
 
@@ -733,7 +734,9 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             modelId: modelId,
             operatorSetVersion: version,
             issuedAt: uint64(block.timestamp),
-            validUntil: uint64(block.timestamp + 60 days)
+            validUntil: uint64(block.timestamp + 60 days),
+            creditFileHash: keccak256(abi.encode(actor, block.timestamp)),
+            provider: DATA_PROVIDER
         });
         bytes32 digest = oracle.hashReport(report);
         for (uint256 i = 0; i < 2; ++i) {

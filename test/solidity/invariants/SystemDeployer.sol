@@ -17,6 +17,9 @@ import {TierTerms, TierCaps, GlobalRules, PolicyConfig} from "../../../contracts
 import {PoolConfig} from "../../../contracts/types/PoolTypes.sol";
 import {Cheats, CHEATS_ADDRESS} from "../Cheats.sol";
 
+/// @dev The data provider the handler's reports name: approved by `SystemDeployer`, used by `LendingHandler`.
+address constant DATA_PROVIDER = address(0xDA7A);
+
 /// @notice Deploys and wires the real system the way scripts/deploy does (four tiers, WETH at $3,000), with a
 /// debt ceiling small enough for the handler's borrows to reach it (`LendingHandler.borrowToCeiling`).
 abstract contract SystemDeployer {
@@ -105,6 +108,12 @@ abstract contract SystemDeployer {
         oracle.proposeModel(keccak256("model"), keccak256("validation report"));
         vm.prank(REGULATOR);
         oracle.approveModel(keccak256("model"));
+        address[] memory providerKeys = new address[](1);
+        providerKeys[0] = DATA_PROVIDER;
+        vm.prank(REGULATOR);
+        oracle.approveProvider(
+            DATA_PROVIDER, "invariant bureau", providerKeys, keccak256("schema"), keccak256("data-quality assessment")
+        );
     }
 
     /// @dev The savings vault as scripts/deploy wires it: governance grants it the SAVINGS role.
