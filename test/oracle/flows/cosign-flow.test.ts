@@ -4,7 +4,7 @@ import { recoverAddress, Wallet } from "ethers";
 
 import { requestKeyFromRequestId, selectLeader, toReasonCodeSlots } from "../../../oracle/src/consensus/index.js";
 import type { VerifiedApplication } from "../../../oracle/src/intake/index.js";
-import { verifySignedApplication } from "../../../oracle/src/node/applications.js";
+import { storeIfNew, verifySignedApplication } from "../../../oracle/src/node/applications.js";
 import { toSigningReport } from "../../../oracle/src/node/bundles.js";
 import { CosignFlow } from "../../../oracle/src/node/cosign-flow.js";
 import { NodeError } from "../../../oracle/src/node/errors.js";
@@ -111,9 +111,11 @@ describe("co-sign flow: the peer's side", () => {
   afterEach(() => node.cleanup());
 
   /** A proposal for a fresh application as the round's leader would send it; `pdBps` and sender are the test's. */
-  async function proposal(options: { pdBps?: number; expiry?: number; flow?: "pull" | "push"; requestId?: bigint; withApplication?: boolean } = {}) {
+  async function proposal(options: { pdBps?: number; expiry?: number; flow?: "pull" | "push"; requestId?: bigint; withApplication?: boolean; stored?: boolean } = {}) {
     const raw = await signedApplication(borrower, { expiry: options.expiry ?? node.clock.now + 600 });
-    const { applicationHash } = verifySignedApplication(node.context, raw);
+    const verified = verifySignedApplication(node.context, raw);
+    const { applicationHash } = verified;
+    if (options.stored === true) storeIfNew(node.context, verified);
     const requestKey = options.requestId === undefined ? applicationHash : requestKeyFromRequestId(options.requestId);
     const { leader } = selectLeader({ operators: node.set.operators, requestKey, operatorSetVersion: node.set.version, round: 0 });
     const issuedAt = BigInt(node.clock.now);
@@ -161,6 +163,10 @@ describe("co-sign flow: the peer's side", () => {
     const expired = await proposal({ expiry: node.clock.now + 5 });
     node.clock.now += 10;
     expect((await rejection(flow.cosign(expired.leader, expired.payload))).code).to.equal("application_expired");
+    node.clock.now -= 10;
+    const expiredStored = await proposal({ expiry: node.clock.now + 5, withApplication: false, stored: true });
+    node.clock.now += 10;
+    expect((await rejection(flow.cosign(expiredStored.leader, expiredStored.payload))).code, "the stored copy expired too").to.equal("application_expired");
     node.clock.now -= 10;
 
     const push = await proposal({ flow: "push" });
