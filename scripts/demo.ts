@@ -24,7 +24,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { MaxUint256, parseEther, parseUnits, type BaseContract, type ContractTransactionResponse, type Interface, type LogDescription, type TransactionReceipt } from "ethers";
 import { network } from "hardhat";
 
-import { buildAddressBook, type AddressBook } from "./deploy/address-book.js";
+import type { AddressBook } from "../oracle/src/protocol/address-book.js";
+import { buildAddressBook } from "./deploy/address-book.js";
 import { approveModel, deploySystem, shippedModel } from "./deploy/deploy-system.js";
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";

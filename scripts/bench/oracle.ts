@@ -37,7 +37,8 @@ import { network } from "hardhat";
 import * as ort from "onnxruntime-node";
 import { pino } from "pino";
 
-import { buildAddressBook, type AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
+import { buildAddressBook } from "../deploy/address-book.js";
 import { freePort } from "../lib/free-port.js";
 import { runLoad, type LoadJob, type LoadResult } from "./load-client.js";
 import { approveModel, deploySystem, shippedModel } from "../deploy/deploy-system.js";

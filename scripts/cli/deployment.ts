@@ -3,12 +3,10 @@
  * connection through Hardhat's network config, and the check that both name the same chain. Each failure is a
  * one-line message naming the tool and what to do, then exit code 1.
  */
-import { access } from "node:fs/promises";
-
 import { InvalidArgumentError } from "commander";
 import { network } from "hardhat";
 
-import { addressBookPath, readAddressBook, type AddressBook } from "../deploy/address-book.js";
+import { assertAddressBookChain, readNetworkAddressBook, type AddressBook } from "../../oracle/src/protocol/address-book.js";
 
 /** Prints `<tool>: <message>` to stderr and exits 1. */
 export function failWith(tool: string): (message: string) => never {
@@ -36,19 +34,15 @@ export interface DeploymentContext {
 
 /** Reads `deployments/<networkName>.json`, connects to the network and checks that the chain ids agree. */
 export async function openDeployment(networkName: string, fail: (message: string) => never): Promise<DeploymentContext> {
-  const bookPath = addressBookPath(networkName);
-  try {
-    await access(bookPath);
-  } catch {
-    fail(`no address book for network "${networkName}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${networkName})`);
-  }
-  const addressBook = await readAddressBook(bookPath).catch((error: Error) => fail(error.message));
+  const { addressBook, bookPath } = await readNetworkAddressBook(networkName).catch((error: Error) => fail(error.message));
   const connection = await network.create({ network: networkName }).catch((error: Error) =>
     fail(`cannot connect to network "${networkName}": ${error.message}`),
   );
-  const chainId = Number((await connection.ethers.provider.getNetwork()).chainId);
-  if (chainId !== addressBook.chainId) {
-    fail(`network "${networkName}" is chain ${chainId}, but ${bookPath} was written for chain ${addressBook.chainId}`);
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  try {
+    assertAddressBookChain(addressBook, bookPath, chainId, networkName);
+  } catch (error) {
+    fail((error as Error).message);
   }
   return { addressBook, bookPath, connection };
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import { BrowserProvider, type Eip1193Provider } from "ethers";
 
-import type { AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { chainContext } from "../../oracle/src/chain/index.js";
 import { parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
 import { createKeystoreFile } from "../../oracle/src/keystore/index.js";

@@ -5,7 +5,7 @@
 import { describeRule } from "../../oracle/src/protocol/rules.js";
 
 import { eventsNamed, type ComplianceEvent, type EventArgs, type EventMeta } from "./events.js";
-import { formatBps, formatTime } from "./format.js";
+import { formatBps, formatTime, type RuleUnit } from "./format.js";
 
 /** What the events alone cannot tell: the rulebook and positions at the report block, and reason-code texts. */
 export interface AnalysisContext {
@@ -370,7 +370,6 @@ export function adverseActions(
 
 // ---------------------------------------------------------------- rule changes
 
-export type RuleUnit = "vusd" | "bps" | "seconds" | "flag";
 
 const RULE_UNITS: Record<string, RuleUnit> = {
   DEBT_CEILING: "vusd",

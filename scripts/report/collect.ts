@@ -33,7 +33,7 @@ import type {
   RuleChangeScheduledEvent,
   ScorePostedEvent,
 } from "../../types/ethers-contracts/interfaces/ILendingPool.js";
-import type { AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 
 import { byChainOrder } from "./analyse.js";
 import type { ComplianceEvent, EventArgs, EventMeta, EventName, EventSource } from "./events.js";

@@ -1,6 +1,6 @@
 /** The report as Markdown: a summary first, then one section per question a supervisor asks, with charts. */
 import { formatBps, formatDuration, formatShare, formatTime, formatTokenAmount, formatVusd, shortHex } from "./format.js";
-import type { ComplianceReport } from "./index.js";
+import type { ComplianceReport } from "./types.js";
 import type { RenderedChart } from "./render-charts.js";
 import type { Cell, Column, ReportTable } from "./tables.js";
 

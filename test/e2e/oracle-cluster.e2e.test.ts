@@ -22,7 +22,7 @@ import { Contract, getAddress, JsonRpcProvider, Network, parseEther, parseUnits,
 import { network } from "hardhat";
 
 import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
-import { addressBookSchema, type AddressBook } from "../../scripts/deploy/address-book.js";
+import { addressBookSchema, type AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { approveModel, deploySystem, shippedModel, type DeployedSystem } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
