@@ -25,7 +25,7 @@ export async function createOperatorKeystores(dir: string, count: number) {
   const keystores: { path: string; address: string }[] = [];
   for (let i = 0; i < count; i++) {
     const path = join(dir, `node-${i}.keystore.json`);
-    const address = await createKeystoreFile({ outPath: path, password: env[PASSWORD_ENV]!, scryptN: 1 << 10 });
+    const address = await createKeystoreFile({ outPath: path, password: env[PASSWORD_ENV], scryptN: 1 << 10 });
     keystores.push({ path, address });
   }
   return { keystores, env };

@@ -300,7 +300,7 @@ function median(sorted: readonly number[]): number {
 /** Bins of `binBps` from 0 up to past both the largest PD and `showUpToBps` (so the threshold is on the axis). */
 export function pdHistogram(pds: readonly number[], binBps: number, showUpToBps: number): PdBin[] {
   if (!Number.isInteger(binBps) || binBps <= 0) throw new Error(`PD bin width must be a positive integer, got ${binBps}`);
-  const top = Math.min(10_000, Math.max(showUpToBps + binBps, ...pds.map((pd) => pd + 1)));
+  const top = Math.min(10_000, pds.reduce((max, pd) => Math.max(max, pd + 1), showUpToBps + binBps));
   const binCount = Math.ceil(top / binBps);
   const bins = Array.from({ length: binCount }, (_, i) => ({
     fromBps: i * binBps,

@@ -220,7 +220,7 @@ export async function collectEvents(options: CollectOptions): Promise<Compliance
       () => provider.getLogs({ address: [...sources.keys()], fromBlock: start, toBlock: end }),
       { ...retry, label: `eth_getLogs blocks ${start}–${end}` },
     );
-    logs.push(...found);
+    for (const log of found) logs.push(log);
     options.onProgress?.({ phase: "logs", done: index + 1, total: ranges.length, events: logs.length });
   }
 

@@ -22,7 +22,7 @@ import { renderCsv } from "./render-csv.js";
 import { renderMarkdown } from "./render-markdown.js";
 import { buildTables } from "./tables.js";
 import { withRetry } from "./retry.js";
-import type { ComplianceReport, ReportMeta } from "./types.js";
+import type { ComplianceReport } from "./types.js";
 
 export interface BuildReportOptions {
   provider: Provider;
@@ -111,7 +111,7 @@ export async function loadReasonTexts(path: string): Promise<Map<number, string>
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new Error(`cannot read reason codes ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read reason codes ${path}: ${(error as Error).message}`, { cause: error });
   }
   const codes = (json as { codes?: { code?: unknown; text?: unknown }[] }).codes;
   if (!Array.isArray(codes)) throw new Error(`reason codes ${path}: expected { codes: [{ code, text }] }`);

@@ -124,7 +124,9 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     "",
   );
   if (a.scores.models.length > 0) {
-    out.push("Models (full ids: sha256 of the ONNX file):", "", ...a.scores.models.map((m) => `- \`${m.modelId}\``), "");
+    out.push("Models (full ids: sha256 of the ONNX file):", "");
+    for (const m of a.scores.models) out.push(`- \`${m.modelId}\``);
+    out.push("");
   }
 
   out.push("## 4. Adverse actions", "");

@@ -163,7 +163,7 @@ describe("oracle server", function () {
       code: "invalid_json",
       message: `request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
     });
-    expect(nestingDepthExceeds(`{"a":"${"[{".repeat(100)}\\\"["}`, 2), "brackets inside strings (and escaped quotes)").to.equal(false);
+    expect(nestingDepthExceeds(`{"a":"${"[{".repeat(100)}\\"["}`, 2), "brackets inside strings (and escaped quotes)").to.equal(false);
     expect(nestingDepthExceeds(`${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`, MAX_JSON_DEPTH)).to.equal(false);
   });
 

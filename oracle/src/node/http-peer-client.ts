@@ -38,7 +38,7 @@ export class HttpPeerClient implements PeerClient {
       let pending = peers.length;
       let enough = false;
       for (const peer of peers) {
-        postJson(`${peer.url}${ROUTES.cosign}`, envelope, this.options.peerTimeoutMs, requestId)
+        void postJson(`${peer.url}${ROUTES.cosign}`, envelope, this.options.peerTimeoutMs, requestId)
           .then((response): CosignAnswer => {
             if (response.status !== 200) return refusal(response);
             const answer = response.body as { signer?: unknown; signature?: unknown } | undefined;

@@ -49,7 +49,7 @@ export async function readAddressBook(path: string): Promise<AddressBook> {
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new Error(`cannot read address book ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read address book ${path}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = addressBookSchema.safeParse(json);
   if (!parsed.success) {
