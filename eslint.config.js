@@ -12,8 +12,12 @@ import tseslint from "typescript-eslint";
  * "Maximum call stack size exceeded" once the array is large (~10^5 elements in V8), so it is refused where the
  * array's length is not bounded by the code itself. Loop, `concat`, or `reduce` instead.
  */
-const UNBOUNDED_SPREAD = "spreading an array into a call passes one argument per element and overflows the stack on a large array; use a loop, concat or reduce";
-const spreadIntoCall = (callee) => ({ selector: `CallExpression[callee.type='MemberExpression']${callee} > SpreadElement`, message: UNBOUNDED_SPREAD });
+const UNBOUNDED_SPREAD =
+  "spreading an array into a call passes one argument per element and overflows the stack on a large array; use a loop, concat or reduce";
+const spreadIntoCall = (callee) => ({
+  selector: `CallExpression[callee.type='MemberExpression']${callee} > SpreadElement`,
+  message: UNBOUNDED_SPREAD,
+});
 
 /** Type-aware rules where they pay: the oracle node and the scripts. Tests get the syntactic set (see below). */
 const TYPE_CHECKED = ["oracle/src/**/*.ts", "scripts/**/*.ts"];
@@ -65,7 +69,10 @@ export default tseslint.config(
         spreadIntoCall("[callee.object.name='Math'][callee.property.name=/^(max|min|hypot)$/]"),
         spreadIntoCall("[callee.object.name='String'][callee.property.name=/^fromC(har|ode)(Code|Point)$/]"),
       ],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
     },
   },
   {
@@ -73,7 +80,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/scripts/**"], message: "library code never imports from scripts/ (STYLE.md): move the shared piece into oracle/src" }] },
+        {
+          patterns: [
+            {
+              group: ["**/scripts/**"],
+              message: "library code never imports from scripts/ (STYLE.md): move the shared piece into oracle/src",
+            },
+          ],
+        },
       ],
     },
   },

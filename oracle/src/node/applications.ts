@@ -2,7 +2,13 @@
  * Borrower-signed applications as every flow handles them: verified by this node itself (never on a peer's word),
  * recorded once, and handed on as the signed body so that the next node verifies them too.
  */
-import { applicationBodyOf, IntakeError, verifyApplication, type IntakeContext, type VerifiedApplication } from "../intake/index.js";
+import {
+  applicationBodyOf,
+  IntakeError,
+  verifyApplication,
+  type IntakeContext,
+  type VerifiedApplication,
+} from "../intake/index.js";
 import { featureValidator } from "../scoring/index.js";
 import type { NodeContext } from "./context.js";
 
@@ -25,10 +31,15 @@ export function intakeContextOf(context: NodeContext): IntakeContext {
  * submissions with one nonce the second is refused (IntakeError `replayed_nonce`) instead of racing the first.
  * `logFields` gets the request's hash and borrower as soon as they are known, a refusal included.
  */
-export function receiveApplication(context: NodeContext, raw: Record<string, unknown>, logFields: Record<string, unknown>): VerifiedApplication {
+export function receiveApplication(
+  context: NodeContext,
+  raw: Record<string, unknown>,
+  logFields: Record<string, unknown>,
+): VerifiedApplication {
   const verified = verifyApplication(raw, intakeContextOf(context));
   Object.assign(logFields, { applicationHash: verified.applicationHash, borrower: verified.borrower });
-  if (context.store.recordApplication({ ...verified, receivedAt: context.now() }) === "replayed_nonce") throw replayed(verified);
+  if (context.store.recordApplication({ ...verified, receivedAt: context.now() }) === "replayed_nonce")
+    throw replayed(verified);
   return verified;
 }
 
@@ -39,7 +50,10 @@ export function receiveApplication(context: NodeContext, raw: Record<string, unk
  */
 export function verifySignedApplication(context: NodeContext, raw: Record<string, unknown>): VerifiedApplication {
   const intake = intakeContextOf(context);
-  return verifyApplication(raw, { ...intake, applicationMaxAgeSec: intake.applicationMaxAgeSec + context.maxClockSkewSec });
+  return verifyApplication(raw, {
+    ...intake,
+    applicationMaxAgeSec: intake.applicationMaxAgeSec + context.maxClockSkewSec,
+  });
 }
 
 /** Stores a verified application unless this node already has it; true when stored now. */
@@ -57,7 +71,8 @@ export function acceptOrKnown(context: NodeContext, verified: VerifiedApplicatio
   if (context.store.getApplication(verified.applicationHash) !== undefined) return;
   // `verified` was checked by this request's handler a moment ago (signature, expiry window, ranges): record it,
   // claiming the nonce, without recovering the borrower's signature a second time.
-  if (context.store.recordApplication({ ...verified, receivedAt: context.now() }) === "replayed_nonce") throw replayed(verified);
+  if (context.store.recordApplication({ ...verified, receivedAt: context.now() }) === "replayed_nonce")
+    throw replayed(verified);
 }
 
 /** The borrower-signed body of a stored application, when the store kept its signature. */
@@ -66,7 +81,14 @@ export function signedBodyOf(
   application: Partial<Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature">>,
 ): Record<string, unknown> | undefined {
   const { borrower, features, nonce, expiry, signature } = application;
-  if (borrower === undefined || features === undefined || nonce === undefined || expiry === undefined || signature === undefined) return undefined;
+  if (
+    borrower === undefined ||
+    features === undefined ||
+    nonce === undefined ||
+    expiry === undefined ||
+    signature === undefined
+  )
+    return undefined;
   return applicationBodyOf(context.model.featureNames, { borrower, features, nonce, expiry, signature });
 }
 

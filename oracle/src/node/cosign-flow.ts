@@ -8,7 +8,14 @@
  * and only then signs.
  */
 import type { OperatorSet } from "../chain/index.js";
-import { requestKeyFromRequestId, selectLeader, SignatureCollector, toReasonCodeSlots, validateProposal, type ScoreReportFields } from "../consensus/index.js";
+import {
+  requestKeyFromRequestId,
+  selectLeader,
+  SignatureCollector,
+  toReasonCodeSlots,
+  validateProposal,
+  type ScoreReportFields,
+} from "../consensus/index.js";
 import { IntakeError, type VerifiedApplication } from "../intake/index.js";
 import { hashScoreReport } from "../signing/index.js";
 import type { Proposal, StoredProposal } from "../store/index.js";
@@ -25,7 +32,8 @@ export interface LeadInput {
    * What is scored. With nonce, expiry and signature (kept for every application since the store's third
    * migration), a peer that lacks the application gets the borrower-signed body with the proposal.
    */
-  application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> & Partial<Pick<VerifiedApplication, "nonce" | "expiry" | "signature">>;
+  application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> &
+    Partial<Pick<VerifiedApplication, "nonce" | "expiry" | "signature">>;
   rawApplication?: Record<string, unknown>;
   requestKey: string;
   round: number;
@@ -55,7 +63,8 @@ export class CosignFlow {
   async lead(input: LeadInput): Promise<ScoreBundle> {
     const { store, log, metrics, address } = this.context;
     const set = await this.context.chain.operatorSet();
-    const earlier = input.flow === "push" ? this.reusableProposal(input.requestKey, input.application.borrower, set) : undefined;
+    const earlier =
+      input.flow === "push" ? this.reusableProposal(input.requestKey, input.application.borrower, set) : undefined;
     const { proposal, signatures } = earlier ?? (await this.propose(input, set));
     const { reportDigest, report } = proposal;
     const collector = new SignatureCollector(reportDigest, set.operators, set.threshold);
@@ -63,10 +72,16 @@ export class CosignFlow {
       if (signature.signer === address) collector.addOwn(signature.signature, signature.signer);
       else collector.add(signature.signature, signature.signer);
     }
-    if (earlier !== undefined) log.info({ reportDigest, requestKey: input.requestKey, signatures: signatures.length }, "collecting again for this node's earlier proposal");
+    if (earlier !== undefined)
+      log.info(
+        { reportDigest, requestKey: input.requestKey, signatures: signatures.length },
+        "collecting again for this node's earlier proposal",
+      );
 
     const signed = new Set(collector.signatures().map((s) => s.signer));
-    const peers = this.context.peers.filter((peer) => set.operators.includes(peer.address) && !signed.has(peer.address));
+    const peers = this.context.peers.filter(
+      (peer) => set.operators.includes(peer.address) && !signed.has(peer.address),
+    );
     const refusals: string[] = [];
     // With k = 1 the node's own signature is the quorum: no peer to ask.
     if (!collector.complete && peers.length > 0) {
@@ -79,7 +94,11 @@ export class CosignFlow {
             return false;
           }
           const outcome = collector.add(answer.signature, answer.signer);
-          if (outcome.outcome === "added") store.addSignature(reportDigest, { signer: outcome.signer, signature: collector.signatures().at(-1)!.signature });
+          if (outcome.outcome === "added")
+            store.addSignature(reportDigest, {
+              signer: outcome.signer,
+              signature: collector.signatures().at(-1)!.signature,
+            });
           else if (outcome.outcome !== "already_complete") refusals.push(`${peer.id}: signature ${outcome.outcome}`);
           return collector.complete;
         },
@@ -89,10 +108,22 @@ export class CosignFlow {
     if (!collector.complete) {
       metrics.errorsTotal.inc({ code: "quorum_not_met" });
       log.warn({ reportDigest, refusals }, "quorum not met");
-      throw new NodeError("quorum_not_met", `collected ${collector.signatures().length} of ${set.threshold} signatures; ${refusals.join("; ") || "no peer answered"}`);
+      throw new NodeError(
+        "quorum_not_met",
+        `collected ${collector.signatures().length} of ${set.threshold} signatures; ${refusals.join("; ") || "no peer answered"}`,
+      );
     }
     if (refusals.length > 0) log.info({ reportDigest, refusals }, "some peers did not co-sign");
-    log.info({ reportDigest, requestKey: input.requestKey, flow: input.flow, pdBps: report.pdBps, signers: collector.signatures().map((s) => s.signer) }, "report co-signed");
+    log.info(
+      {
+        reportDigest,
+        requestKey: input.requestKey,
+        flow: input.flow,
+        pdBps: report.pdBps,
+        signers: collector.signatures().map((s) => s.signer),
+      },
+      "report co-signed",
+    );
     return bundleOf({ ...proposal, signatures: collector.signatures() }, set.threshold, this.context.reasonTexts);
   }
 
@@ -110,13 +141,22 @@ export class CosignFlow {
       throw new NodeError("invalid_peer_payload", "a push proposal must name its on-chain requestId");
     }
     const application = this.applicationForCosign(proposal, nowSec);
-    const expectedKey = proposal.requestId === undefined ? application.applicationHash : requestKeyFromRequestId(proposal.requestId);
+    const expectedKey =
+      proposal.requestId === undefined ? application.applicationHash : requestKeyFromRequestId(proposal.requestId);
     if (proposal.requestKey !== expectedKey) {
-      throw new NodeError("invalid_peer_payload", `requestKey ${proposal.requestKey} does not match the ${proposal.flow} request (${expectedKey})`);
+      throw new NodeError(
+        "invalid_peer_payload",
+        `requestKey ${proposal.requestKey} does not match the ${proposal.flow} request (${expectedKey})`,
+      );
     }
     const own = await context.scorer(application.features);
     context.metrics.inferenceDurationSeconds.observe(own.inferenceMs / 1000);
-    const { leader: expectedLeader } = selectLeader({ operators: set.operators, requestKey: proposal.requestKey, operatorSetVersion: set.version, round: proposal.round });
+    const { leader: expectedLeader } = selectLeader({
+      operators: set.operators,
+      requestKey: proposal.requestKey,
+      operatorSetVersion: set.version,
+      round: proposal.round,
+    });
     const report: ScoreReportFields = proposal.report;
     const verdict = validateProposal({ leader: sender, report }, own, {
       expectedLeader,
@@ -135,12 +175,19 @@ export class CosignFlow {
     }
     if (proposal.flow === "push" && proposal.requestId !== undefined) {
       // Last, as it costs RPC calls: a push report only for an open request the borrower made for this application.
-      await context.chain.checkOpenPushRequest({ requestId: proposal.requestId, borrower: application.borrower, applicationHash: application.applicationHash });
+      await context.chain.checkOpenPushRequest({
+        requestId: proposal.requestId,
+        borrower: application.borrower,
+        applicationHash: application.applicationHash,
+      });
     }
     const reportDigest = hashScoreReport(context.domain, toSigningReport(report));
     const signature = context.signer.signDigest(reportDigest);
     // Kept for audit: what this node signed, for whom, at whose proposal.
-    context.store.saveSignedProposal({ reportDigest, requestKey: proposal.requestKey, leader: sender, report }, { signer: context.address, signature });
+    context.store.saveSignedProposal(
+      { reportDigest, requestKey: proposal.requestKey, leader: sender, report },
+      { signer: context.address, signature },
+    );
     return { signer: context.address, signature, reportDigest };
   }
 
@@ -158,7 +205,10 @@ export class CosignFlow {
   }
 
   /** Scores the application and records this node's signed report for `requestKey`. */
-  private async propose(input: { application: { borrower: string; features: number[] }; requestKey: string }, set: OperatorSet) {
+  private async propose(
+    input: { application: { borrower: string; features: number[] }; requestKey: string },
+    set: OperatorSet,
+  ) {
     const { store, metrics, model, address, domain, signer } = this.context;
     const score = await this.context.scorer(input.application.features);
     metrics.inferenceDurationSeconds.observe(score.inferenceMs / 1000);
@@ -183,7 +233,11 @@ export class CosignFlow {
    * This node's newest proposal for `requestKey` that peers would still co-sign: same model, same operator set,
    * and issued no longer ago than half the tolerated clock skew (peers refuse an issuedAt older than the skew).
    */
-  private reusableProposal(requestKey: string, borrower: string, set: OperatorSet): { proposal: Proposal; signatures: StoredProposal["signatures"] } | undefined {
+  private reusableProposal(
+    requestKey: string,
+    borrower: string,
+    set: OperatorSet,
+  ): { proposal: Proposal; signatures: StoredProposal["signatures"] } | undefined {
     const { store, address, model, maxClockSkewSec } = this.context;
     const oldestIssuedAt = BigInt(this.context.now() - Math.floor(maxClockSkewSec / 2));
     const found = store
@@ -215,20 +269,29 @@ export class CosignFlow {
       try {
         verified = verifySignedApplication(this.context, proposal.application);
       } catch (error) {
-        if (error instanceof IntakeError && error.code === "expired") throw new NodeError("application_expired", error.message, { cause: error });
-        if (error instanceof IntakeError) throw new NodeError("invalid_application", `the proposal's application is invalid: ${error.message}`, { cause: error });
+        if (error instanceof IntakeError && error.code === "expired")
+          throw new NodeError("application_expired", error.message, { cause: error });
+        if (error instanceof IntakeError)
+          throw new NodeError("invalid_application", `the proposal's application is invalid: ${error.message}`, {
+            cause: error,
+          });
         throw error;
       }
-      if (verified.applicationHash !== proposal.applicationHash) throw new NodeError("invalid_peer_payload", "applicationHash does not match the application");
+      if (verified.applicationHash !== proposal.applicationHash)
+        throw new NodeError("invalid_peer_payload", "applicationHash does not match the application");
       storeIfNew(this.context, verified);
       application = verified;
     } else {
       const stored = this.context.store.getApplication(proposal.applicationHash);
-      if (stored === undefined) throw new NodeError("unknown_application", `this node does not hold application ${proposal.applicationHash}`);
+      if (stored === undefined)
+        throw new NodeError("unknown_application", `this node does not hold application ${proposal.applicationHash}`);
       application = stored;
     }
     if (application.expiry <= nowSec) {
-      throw new NodeError("application_expired", `expiry: application ${application.applicationHash} expired at ${application.expiry}, now is ${nowSec}`);
+      throw new NodeError(
+        "application_expired",
+        `expiry: application ${application.applicationHash} expired at ${application.expiry}, now is ${nowSec}`,
+      );
     }
     return application;
   }

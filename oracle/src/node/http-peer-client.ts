@@ -42,7 +42,11 @@ export class HttpPeerClient implements PeerClient {
           .then((response): CosignAnswer => {
             if (response.status !== 200) return refusal(response);
             const answer = response.body as { signer?: unknown; signature?: unknown } | undefined;
-            return { kind: "signed", signer: typeof answer?.signer === "string" ? answer.signer : undefined, signature: String(answer?.signature) };
+            return {
+              kind: "signed",
+              signer: typeof answer?.signer === "string" ? answer.signer : undefined,
+              signature: String(answer?.signature),
+            };
           })
           .catch((error: unknown): CosignAnswer => ({ kind: "unreachable", message: (error as Error).message }))
           .then((answer) => {
@@ -60,7 +64,12 @@ export class HttpPeerClient implements PeerClient {
     const envelope = signPeerEnvelope(this.options.signer, ROUTES.coordinate, payload, this.options.now());
     let response: PeerResponse;
     try {
-      response = await postJson(`${leader.url}${ROUTES.coordinate}`, envelope, this.options.coordinateTimeoutMs, requestId);
+      response = await postJson(
+        `${leader.url}${ROUTES.coordinate}`,
+        envelope,
+        this.options.coordinateTimeoutMs,
+        requestId,
+      );
     } catch (error) {
       return { kind: "unreachable", message: (error as Error).message };
     }
@@ -68,12 +77,22 @@ export class HttpPeerClient implements PeerClient {
   }
 
   async broadcastApplication(peers: readonly PeerConfig[], application: Record<string, unknown>, requestId: string) {
-    const envelope = signPeerEnvelope(this.options.signer, ROUTES.peerApplications, { application }, this.options.now());
+    const envelope = signPeerEnvelope(
+      this.options.signer,
+      ROUTES.peerApplications,
+      { application },
+      this.options.now(),
+    );
     return Promise.all(
       peers.map(async (peer) => {
         let failure: PeerFailure | undefined;
         try {
-          const response = await postJson(`${peer.url}${ROUTES.peerApplications}`, envelope, this.options.peerTimeoutMs, requestId);
+          const response = await postJson(
+            `${peer.url}${ROUTES.peerApplications}`,
+            envelope,
+            this.options.peerTimeoutMs,
+            requestId,
+          );
           if (response.status >= 300) failure = refusal(response);
         } catch (error) {
           failure = { kind: "unreachable", message: (error as Error).message };
@@ -85,7 +104,12 @@ export class HttpPeerClient implements PeerClient {
 }
 
 /** POSTs `body` as JSON to `url` within `timeoutMs`; network failures and timeouts throw. */
-export async function postJson(url: string, body: unknown, timeoutMs: number, requestId?: string): Promise<PeerResponse> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  timeoutMs: number,
+  requestId?: string,
+): Promise<PeerResponse> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(requestId === undefined ? {} : { "x-request-id": requestId }) },

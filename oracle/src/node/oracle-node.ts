@@ -9,7 +9,14 @@
  */
 import { getAddress } from "ethers";
 
-import { OperatorSetCache, readOperatorSet, scorePostedSince, type ChainContext, type OperatorSet, type Submitter } from "../chain/index.js";
+import {
+  OperatorSetCache,
+  readOperatorSet,
+  scorePostedSince,
+  type ChainContext,
+  type OperatorSet,
+  type Submitter,
+} from "../chain/index.js";
 import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
 import { parseReasonCodes } from "../explain/index.js";
 import type { OperatorWallet } from "../keystore/index.js";

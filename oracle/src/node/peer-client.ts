@@ -9,7 +9,8 @@ import type { PeerConfig } from "../config/index.js";
 import type { CoordinatePayload, CosignProposal } from "./wire.js";
 
 /** A peer that did not do what was asked: it answered with an error, or not at all (down, slow). */
-export type PeerFailure = { kind: "refused"; status: number; code: string; message: string } | { kind: "unreachable"; message: string };
+export type PeerFailure =
+  { kind: "refused"; status: number; code: string; message: string } | { kind: "unreachable"; message: string };
 
 /** A peer's answer to a co-sign request: its signature (checked by the leader, not here) or a failure. */
 export type CosignAnswer = { kind: "signed"; signer: string | undefined; signature: string } | PeerFailure;

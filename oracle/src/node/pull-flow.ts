@@ -33,35 +33,75 @@ export class PullFlow {
    * here or by the first peer that produces a checked bundle. Throws NodeError `no_leader_available` when no
    * round did.
    */
-  async submit(raw: Record<string, unknown>, requestId: string, logFields: Record<string, unknown> = {}): Promise<ScoreBundle> {
+  async submit(
+    raw: Record<string, unknown>,
+    requestId: string,
+    logFields: Record<string, unknown> = {},
+  ): Promise<ScoreBundle> {
     const { context } = this;
     const verified = receiveApplication(context, raw, logFields);
     const set = await context.chain.operatorSet();
     const { result: bundle, leader } = await firstSuccessfulRound({
       rounds: set.operators.length,
-      leaderOf: (round) => selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round }).leader,
+      leaderOf: (round) =>
+        selectLeader({
+          operators: set.operators,
+          requestKey: verified.applicationHash,
+          operatorSetVersion: set.version,
+          round,
+        }).leader,
       attempt: (round, leader) =>
         leader === context.address
-          ? this.cosign.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId })
+          ? this.cosign.lead({
+              flow: "pull",
+              application: verified,
+              rawApplication: raw,
+              requestKey: verified.applicationHash,
+              round,
+              requestId,
+            })
           : this.forwardToLeader({ round, leader, application: verified, rawApplication: raw, set, requestId }),
-      onRoundFailed: (round, leader, error) => context.log.warn({ round, leader, err: error }, "a round's leader did not score the application; trying the next round"),
+      onRoundFailed: (round, leader, error) =>
+        context.log.warn(
+          { round, leader, err: error },
+          "a round's leader did not score the application; trying the next round",
+        ),
     });
-    logFields.leader = leader === context.address ? "self" : (context.peers.find((p) => p.address === leader)?.id ?? leader);
+    logFields.leader =
+      leader === context.address ? "self" : (context.peers.find((p) => p.address === leader)?.id ?? leader);
     return bundle;
   }
 
   /** An application a peer forwarded to this node as the leader of `payload.round`; `sender` is authenticated. */
-  async coordinateForwarded(sender: string, payload: CoordinatePayload, requestId: string, logFields: Record<string, unknown> = {}): Promise<ScoreBundle> {
+  async coordinateForwarded(
+    sender: string,
+    payload: CoordinatePayload,
+    requestId: string,
+    logFields: Record<string, unknown> = {},
+  ): Promise<ScoreBundle> {
     const { context } = this;
     const set = await context.chain.operatorSet();
     const { round, application: raw } = payload;
     // Checked as at intake, against this node's clock: the receiving node did the same a moment ago.
     const verified = verifyApplication(raw, intakeContextOf(context));
     Object.assign(logFields, { forwardedBy: sender, applicationHash: verified.applicationHash, round });
-    const { leader } = selectLeader({ operators: set.operators, requestKey: verified.applicationHash, operatorSetVersion: set.version, round });
-    if (leader !== context.address) throw new NodeError("not_leader", `this node is not the leader of round ${round}; ${leader} is`);
+    const { leader } = selectLeader({
+      operators: set.operators,
+      requestKey: verified.applicationHash,
+      operatorSetVersion: set.version,
+      round,
+    });
+    if (leader !== context.address)
+      throw new NodeError("not_leader", `this node is not the leader of round ${round}; ${leader} is`);
     acceptOrKnown(context, verified);
-    return this.cosign.lead({ flow: "pull", application: verified, rawApplication: raw, requestKey: verified.applicationHash, round, requestId });
+    return this.cosign.lead({
+      flow: "pull",
+      application: verified,
+      rawApplication: raw,
+      requestKey: verified.applicationHash,
+      round,
+      requestId,
+    });
   }
 
   /** The borrower's newest bundle with k signatures at this node; NodeError `not_found` when there is none. */
@@ -87,10 +127,17 @@ export class PullFlow {
     const { context } = this;
     const peer = context.peers.find((p) => p.address === input.leader);
     if (peer === undefined) throw new LeaderRoundFailure(`leader ${input.leader} is not a configured peer`);
-    const answer = await this.peerClient.forwardToLeader(peer, { round: input.round, application: input.rawApplication }, input.requestId);
-    if (answer.kind === "unreachable") throw new LeaderRoundFailure(`leader ${peer.id} unreachable (${answer.message})`);
+    const answer = await this.peerClient.forwardToLeader(
+      peer,
+      { round: input.round, application: input.rawApplication },
+      input.requestId,
+    );
+    if (answer.kind === "unreachable")
+      throw new LeaderRoundFailure(`leader ${peer.id} unreachable (${answer.message})`);
     if (answer.kind === "refused") {
-      throw new LeaderRoundFailure(`leader ${peer.id} answered ${answer.status} ${answer.code}: ${answer.message.slice(0, MAX_RELAYED_MESSAGE)}`);
+      throw new LeaderRoundFailure(
+        `leader ${peer.id} answered ${answer.status} ${answer.code}: ${answer.message.slice(0, MAX_RELAYED_MESSAGE)}`,
+      );
     }
     const checked = checkLeaderBundle(answer.body, {
       borrower: input.application.borrower,
@@ -100,7 +147,12 @@ export class PullFlow {
       set: input.set,
       domain: context.domain,
     });
-    context.store.saveProposal({ reportDigest: checked.reportDigest, requestKey: checked.bundle.requestKey, leader: input.leader, report: checked.report });
+    context.store.saveProposal({
+      reportDigest: checked.reportDigest,
+      requestKey: checked.bundle.requestKey,
+      leader: input.leader,
+      report: checked.report,
+    });
     for (const signature of checked.signatures) context.store.addSignature(checked.reportDigest, signature);
     return checked.bundle;
   }

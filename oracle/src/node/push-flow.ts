@@ -44,7 +44,11 @@ export class PushFlow {
     const peers = this.context.peers.filter((peer) => set.operators.includes(peer.address));
     const results = await this.peerClient.broadcastApplication(peers, raw, requestId);
     for (const { peer, failure } of results) {
-      if (failure !== undefined) this.context.log.warn({ peer: peer.id, reason: describePeerFailure(failure) }, "push application not delivered to a peer");
+      if (failure !== undefined)
+        this.context.log.warn(
+          { peer: peer.id, reason: describePeerFailure(failure) },
+          "push application not delivered to a peer",
+        );
     }
     const distributedTo = results.flatMap(({ peer, failure }) => (failure === undefined ? [peer.id] : []));
     return { applicationHash: verified.applicationHash, borrower: verified.borrower, distributedTo };
@@ -73,7 +77,11 @@ export class PushFlow {
         // One short line per distinct reason and minute: an unfunded key fails every request on every pass.
         const reason = conciseError(error);
         const suppressed = this.repeatedLog.admit(reason);
-        if (suppressed !== undefined) log.warn({ reason, requestId: request.requestId.toString(), suppressed }, "push request not handled this pass; will retry");
+        if (suppressed !== undefined)
+          log.warn(
+            { reason, requestId: request.requestId.toString(), suppressed },
+            "push request not handled this pass; will retry",
+          );
       }
     }
   }
@@ -82,7 +90,11 @@ export class PushFlow {
     const { store, chain, log, address } = this.context;
     const requestKey = requestKeyFromRequestId(request.requestId);
     // A proposal of ours with a quorum already exists (a restart after signing): submit it, never re-propose.
-    const signedBefore = store.listProposals(requestKey).find((p) => p.leader === address && p.signatures.length >= 1 && store.getSubmission(p.reportDigest) !== undefined);
+    const signedBefore = store
+      .listProposals(requestKey)
+      .find(
+        (p) => p.leader === address && p.signatures.length >= 1 && store.getSubmission(p.reportDigest) !== undefined,
+      );
     if (signedBefore !== undefined) return this.postReport(request, signedBefore.reportDigest);
 
     // Done once a score for the borrower was posted at or after the request's block, by anyone (clock-free).
@@ -98,25 +110,45 @@ export class PushFlow {
       log.error({ requestId: request.requestId.toString(), round }, "push request gave up: no leader posted a report");
       return;
     }
-    const { leader } = selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: round % set.operators.length });
+    const { leader } = selectLeader({
+      operators: set.operators,
+      requestKey,
+      operatorSetVersion: set.version,
+      round: round % set.operators.length,
+    });
     if (leader !== address) return;
     const application = store.getApplication(request.applicationHash);
     if (application === undefined) {
-      log.warn({ requestId: request.requestId.toString(), applicationHash: request.applicationHash }, "leading a push request whose application this node does not hold; the next round's leader may");
+      log.warn(
+        { requestId: request.requestId.toString(), applicationHash: request.applicationHash },
+        "leading a push request whose application this node does not hold; the next round's leader may",
+      );
       return;
     }
     if (application.borrower !== getAddress(request.borrower)) {
       store.setScoreRequestStatus(request.requestId, "failed");
-      log.warn({ requestId: request.requestId.toString() }, "push request refused: the requester is not the application's borrower");
+      log.warn(
+        { requestId: request.requestId.toString() },
+        "push request refused: the requester is not the application's borrower",
+      );
       return;
     }
     if (application.expiry <= this.context.now()) {
       // Peers refuse to co-sign for an expired application; the borrower has to apply (and request) again.
       store.setScoreRequestStatus(request.requestId, "failed");
-      log.warn({ requestId: request.requestId.toString(), expiry: application.expiry }, "push request refused: its application expired before it was served");
+      log.warn(
+        { requestId: request.requestId.toString(), expiry: application.expiry },
+        "push request refused: its application expired before it was served",
+      );
       return;
     }
-    const bundle = await this.cosign.lead({ flow: "push", application, requestKey, round: round % set.operators.length, chainRequestId: request.requestId });
+    const bundle = await this.cosign.lead({
+      flow: "push",
+      application,
+      requestKey,
+      round: round % set.operators.length,
+      chainRequestId: request.requestId,
+    });
     store.ensureSubmission(bundle.reportDigest);
     store.setScoreRequestStatus(request.requestId, "proposed");
     await this.postReport(request, bundle.reportDigest);

@@ -43,7 +43,12 @@ export interface NodeFlows {
 
 export function nodeRoutes({ context, pull, cosign, push }: NodeFlows): Route[] {
   /** The authenticated sender and parsed payload of a peer request on `route`. */
-  const fromPeer = async <T>(route: string, body: unknown, schema: z.ZodType<T>, describe: (error: z.ZodError) => string) => {
+  const fromPeer = async <T>(
+    route: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    describe: (error: z.ZodError) => string,
+  ) => {
     const set = await context.chain.operatorSet();
     const { sender, payload } = verifyPeerEnvelope(body, route, set.operators, context.now(), context.maxClockSkewSec);
     const parsed = schema.safeParse(payload);
@@ -62,7 +67,11 @@ export function nodeRoutes({ context, pull, cosign, push }: NodeFlows): Route[] 
         const accepted = await push.submit(application, requestId, logFields);
         return {
           status: 202,
-          json: { flow, ...accepted, next: "call CreditScoreOracle.requestScore(applicationHash) from the borrower's address" },
+          json: {
+            flow,
+            ...accepted,
+            next: "call CreditScoreOracle.requestScore(applicationHash) from the borrower's address",
+          },
         };
       },
     },
@@ -84,7 +93,12 @@ export function nodeRoutes({ context, pull, cosign, push }: NodeFlows): Route[] 
       method: "POST",
       path: ROUTES.cosign,
       handler: async ({ body, logFields }) => {
-        const { sender, payload } = await fromPeer(ROUTES.cosign, body, cosignPayloadSchema, (e) => `cosign payload: ${e.issues[0]?.path.join(".")}: ${e.issues[0]?.message}`);
+        const { sender, payload } = await fromPeer(
+          ROUTES.cosign,
+          body,
+          cosignPayloadSchema,
+          (e) => `cosign payload: ${e.issues[0]?.path.join(".")}: ${e.issues[0]?.message}`,
+        );
         return { status: 200, json: await cosign.cosign(sender, payload, logFields) };
       },
     },
@@ -92,7 +106,12 @@ export function nodeRoutes({ context, pull, cosign, push }: NodeFlows): Route[] 
       method: "POST",
       path: ROUTES.coordinate,
       handler: async ({ body, requestId, logFields }) => {
-        const { sender, payload } = await fromPeer(ROUTES.coordinate, body, coordinatePayloadSchema, (e) => `coordinate payload: ${e.issues[0]?.message}`);
+        const { sender, payload } = await fromPeer(
+          ROUTES.coordinate,
+          body,
+          coordinatePayloadSchema,
+          (e) => `coordinate payload: ${e.issues[0]?.message}`,
+        );
         return { status: 201, json: await pull.coordinateForwarded(sender, payload, requestId, logFields) };
       },
     },
@@ -100,7 +119,12 @@ export function nodeRoutes({ context, pull, cosign, push }: NodeFlows): Route[] 
       method: "POST",
       path: ROUTES.peerApplications,
       handler: async ({ body, logFields }) => {
-        const { sender, payload } = await fromPeer(ROUTES.peerApplications, body, peerApplicationPayloadSchema, () => "application payload: must be { application }");
+        const { sender, payload } = await fromPeer(
+          ROUTES.peerApplications,
+          body,
+          peerApplicationPayloadSchema,
+          () => "application payload: must be { application }",
+        );
         const received = push.receivePeerApplication(sender, payload.application, logFields);
         return { status: received.stored ? 201 : 200, json: received };
       },
@@ -110,8 +134,10 @@ export function nodeRoutes({ context, pull, cosign, push }: NodeFlows): Route[] 
 
 /** The HTTP answer for a domain refusal; any other error (an IntakeError carries its own status) as it is. */
 export function toHttpError(error: unknown): unknown {
-  if (error instanceof NodeError) return new HttpError(NODE_ERROR_STATUS[error.code], error.code, error.message, { cause: error });
-  if (error instanceof ChainUnavailableError) return new HttpError(NODE_ERROR_STATUS.chain_unavailable, "chain_unavailable", error.message, { cause: error });
+  if (error instanceof NodeError)
+    return new HttpError(NODE_ERROR_STATUS[error.code], error.code, error.message, { cause: error });
+  if (error instanceof ChainUnavailableError)
+    return new HttpError(NODE_ERROR_STATUS.chain_unavailable, "chain_unavailable", error.message, { cause: error });
   return error;
 }
 
@@ -130,8 +156,10 @@ function withNodeErrorStatuses(routes: readonly Route[]): Route[] {
 
 /** Splits the optional `flow` field off an application body (the signed body itself is strict). */
 function splitFlow(body: unknown): { flow: Flow; application: Record<string, unknown> } {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new IntakeError("invalid_field", "body: must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new IntakeError("invalid_field", "body: must be a JSON object");
   const { flow = "pull", ...application } = body as Record<string, unknown>;
-  if (flow !== "pull" && flow !== "push") throw new IntakeError("invalid_field", `flow: must be "pull" or "push", got ${describeValue(flow)}`);
+  if (flow !== "pull" && flow !== "push")
+    throw new IntakeError("invalid_field", `flow: must be "pull" or "push", got ${describeValue(flow)}`);
   return { flow, application };
 }

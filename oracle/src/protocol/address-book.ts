@@ -60,19 +60,30 @@ export async function readAddressBook(path: string): Promise<AddressBook> {
 }
 
 /** A network's address book; a missing one is an error that says to deploy first. */
-export async function readNetworkAddressBook(networkName: string): Promise<{ addressBook: AddressBook; bookPath: string }> {
+export async function readNetworkAddressBook(
+  networkName: string,
+): Promise<{ addressBook: AddressBook; bookPath: string }> {
   const bookPath = addressBookPath(networkName);
   try {
     await access(bookPath);
   } catch {
-    throw new Error(`no address book for network "${networkName}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${networkName})`);
+    throw new Error(
+      `no address book for network "${networkName}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${networkName})`,
+    );
   }
   return { addressBook: await readAddressBook(bookPath), bookPath };
 }
 
 /** Throws unless the chain a connection reaches is the one the address book was written for. */
-export function assertAddressBookChain(addressBook: AddressBook, bookPath: string, chainId: bigint | number, networkName: string): void {
+export function assertAddressBookChain(
+  addressBook: AddressBook,
+  bookPath: string,
+  chainId: bigint | number,
+  networkName: string,
+): void {
   if (Number(chainId) !== addressBook.chainId) {
-    throw new Error(`network "${networkName}" is chain ${chainId}, but ${bookPath} was written for chain ${addressBook.chainId}`);
+    throw new Error(
+      `network "${networkName}" is chain ${chainId}, but ${bookPath} was written for chain ${addressBook.chainId}`,
+    );
   }
 }

@@ -10,12 +10,25 @@ import { CosignFlow } from "../../../oracle/src/node/cosign-flow.js";
 import { NodeError } from "../../../oracle/src/node/errors.js";
 import { cosignPayloadSchema, reportToJson } from "../../../oracle/src/node/wire.js";
 import { hashScoreReport } from "../../../oracle/src/signing/index.js";
-import { DEFAULT_SCORE, DOMAIN, FakePeerClient, MODEL_ID, OPERATOR_WALLETS, PEERS, signedApplication, testNode, type TestNode } from "./fakes.js";
+import {
+  DEFAULT_SCORE,
+  DOMAIN,
+  FakePeerClient,
+  MODEL_ID,
+  OPERATOR_WALLETS,
+  PEERS,
+  signedApplication,
+  testNode,
+  type TestNode,
+} from "./fakes.js";
 
 const borrower = new Wallet(`0x${"42".repeat(32)}`);
 
 async function rejection(promise: Promise<unknown>): Promise<NodeError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error, "expected a NodeError").to.be.instanceOf(NodeError);
   return error as NodeError;
 }
@@ -30,7 +43,10 @@ describe("co-sign flow: the leader's side (fake peers)", () => {
     node = testNode();
     peers = new FakePeerClient(node);
     flow = new CosignFlow(node.context, peers);
-    application = verifySignedApplication(node.context, await signedApplication(borrower, { expiry: node.clock.now + 600 }));
+    application = verifySignedApplication(
+      node.context,
+      await signedApplication(borrower, { expiry: node.clock.now + 600 }),
+    );
   });
   afterEach(() => node.cleanup());
 
@@ -56,7 +72,12 @@ describe("co-sign flow: the leader's side (fake peers)", () => {
   });
 
   it("sends the borrower-signed application with the proposal, so a peer verifies it itself", async () => {
-    await flow.lead({ flow: "pull", application: node.context.store.getApplication(application.applicationHash) ?? application, requestKey: application.applicationHash, round: 0 });
+    await flow.lead({
+      flow: "pull",
+      application: node.context.store.getApplication(application.applicationHash) ?? application,
+      requestKey: application.applicationHash,
+      round: 0,
+    });
     expect(peers.proposals[0]!.application?.signature).to.equal(application.signature);
   });
 
@@ -111,13 +132,27 @@ describe("co-sign flow: the peer's side", () => {
   afterEach(() => node.cleanup());
 
   /** A proposal for a fresh application as the round's leader would send it; `pdBps` and sender are the test's. */
-  async function proposal(options: { pdBps?: number; expiry?: number; flow?: "pull" | "push"; requestId?: bigint; withApplication?: boolean; stored?: boolean } = {}) {
+  async function proposal(
+    options: {
+      pdBps?: number;
+      expiry?: number;
+      flow?: "pull" | "push";
+      requestId?: bigint;
+      withApplication?: boolean;
+      stored?: boolean;
+    } = {},
+  ) {
     const raw = await signedApplication(borrower, { expiry: options.expiry ?? node.clock.now + 600 });
     const verified = verifySignedApplication(node.context, raw);
     const { applicationHash } = verified;
     if (options.stored === true) storeIfNew(node.context, verified);
     const requestKey = options.requestId === undefined ? applicationHash : requestKeyFromRequestId(options.requestId);
-    const { leader } = selectLeader({ operators: node.set.operators, requestKey, operatorSetVersion: node.set.version, round: 0 });
+    const { leader } = selectLeader({
+      operators: node.set.operators,
+      requestKey,
+      operatorSetVersion: node.set.version,
+      round: 0,
+    });
     const issuedAt = BigInt(node.clock.now);
     const report = {
       borrower: borrower.address,
@@ -166,7 +201,10 @@ describe("co-sign flow: the peer's side", () => {
     node.clock.now -= 10;
     const expiredStored = await proposal({ expiry: node.clock.now + 5, withApplication: false, stored: true });
     node.clock.now += 10;
-    expect((await rejection(flow.cosign(expiredStored.leader, expiredStored.payload))).code, "the stored copy expired too").to.equal("application_expired");
+    expect(
+      (await rejection(flow.cosign(expiredStored.leader, expiredStored.payload))).code,
+      "the stored copy expired too",
+    ).to.equal("application_expired");
     node.clock.now -= 10;
 
     const push = await proposal({ flow: "push" });

@@ -15,7 +15,13 @@ import { intakeContextOf } from "../../../oracle/src/node/applications.js";
 import { toSigningReport } from "../../../oracle/src/node/bundles.js";
 import type { NodeChainReads, NodeContext } from "../../../oracle/src/node/context.js";
 import type { CosignAnswer, ForwardAnswer, PeerClient, PeerFailure } from "../../../oracle/src/node/peer-client.js";
-import { reportSchema, reportToJson, type CoordinatePayload, type CosignProposal, type ScoreBundle } from "../../../oracle/src/node/wire.js";
+import {
+  reportSchema,
+  reportToJson,
+  type CoordinatePayload,
+  type CosignProposal,
+  type ScoreBundle,
+} from "../../../oracle/src/node/wire.js";
 import type { ApplicationScore } from "../../../oracle/src/scoring/index.js";
 import { digestSigner, hashScoreReport, packSignatures, scoreReportDomain } from "../../../oracle/src/signing/index.js";
 import { openStore } from "../../../oracle/src/store/index.js";
@@ -28,7 +34,13 @@ export const MODEL_ID = `0x${"ab".repeat(32)}`;
 export const DOMAIN = scoreReportDomain(CHAIN_ID, ORACLE_ADDRESS);
 export const FEATURE_NAMES = Object.keys(GOOD_FEATURES);
 /** The fake model's answer for every application, unless a test scripts another. */
-export const DEFAULT_SCORE: ApplicationScore = { pdBps: 1234, pd: 0.1234, reasonCodes: [3, 1], reasons: [], inferenceMs: 1 };
+export const DEFAULT_SCORE: ApplicationScore = {
+  pdBps: 1234,
+  pd: 0.1234,
+  reasonCodes: [3, 1],
+  reasons: [],
+  inferenceMs: 1,
+};
 
 /** Operator keys (fixed, so a failure reproduces); the node under test is operator 0. */
 export const OPERATOR_WALLETS = [1, 2, 3].map((i) => new Wallet(`0x${i.toString(16).padStart(64, "0")}`));
@@ -48,7 +60,9 @@ export interface TestNode {
   cleanup(): void;
 }
 
-export function testNode(options: { threshold?: number; operators?: number; score?: (features: number[]) => ApplicationScore } = {}): TestNode {
+export function testNode(
+  options: { threshold?: number; operators?: number; score?: (features: number[]) => ApplicationScore } = {},
+): TestNode {
   const { dir, cleanup } = tempDir("flow");
   const clock = { now: 1_800_000_000 };
   // One clock for the node and its store, as in start.ts: the push flow compares the store's timestamps with it.
@@ -61,7 +75,12 @@ export function testNode(options: { threshold?: number; operators?: number; scor
   };
   const chain: TestNode["chain"] = {
     scorePosted: false,
-    pushRequestCheck: async (claim) => ({ requestId: claim.requestId, borrower: claim.borrower, applicationHash: claim.applicationHash, blockNumber: 1 }),
+    pushRequestCheck: async (claim) => ({
+      requestId: claim.requestId,
+      borrower: claim.borrower,
+      applicationHash: claim.applicationHash,
+      blockNumber: 1,
+    }),
   };
   const context: NodeContext = {
     address: wallet.address,
@@ -105,7 +124,10 @@ export function testNode(options: { threshold?: number; operators?: number; scor
 let nonce = 1n;
 
 /** A borrower-signed application body, as the dApp sends it (a fresh nonce each call unless given). */
-export async function signedApplication(borrower: Wallet, options: { expiry: number; nonce?: bigint }): Promise<Record<string, unknown>> {
+export async function signedApplication(
+  borrower: Wallet,
+  options: { expiry: number; nonce?: bigint },
+): Promise<Record<string, unknown>> {
   const message = {
     borrower: borrower.address,
     featuresHash: hashApplicationFeatures(FEATURE_NAMES, GOOD_FEATURES),
@@ -114,7 +136,13 @@ export async function signedApplication(borrower: Wallet, options: { expiry: num
   };
   const { domain, types } = applicationTypedData({ chainId: CHAIN_ID, verifyingContract: ORACLE_ADDRESS }, message);
   const signature = await borrower.signTypedData(domain, types, message);
-  return { borrower: borrower.address, features: GOOD_FEATURES, nonce: message.nonce.toString(), expiry: message.expiry, signature };
+  return {
+    borrower: borrower.address,
+    features: GOOD_FEATURES,
+    nonce: message.nonce.toString(),
+    expiry: message.expiry,
+    signature,
+  };
 }
 
 /** How a fake peer answers a co-sign request. */
@@ -138,9 +166,15 @@ export class FakePeerClient implements PeerClient {
 
   constructor(private readonly node: TestNode) {}
 
-  async requestCosignatures(peers: readonly PeerConfig[], proposal: CosignProposal, onAnswer: (peer: PeerConfig, answer: CosignAnswer) => boolean): Promise<void> {
+  async requestCosignatures(
+    peers: readonly PeerConfig[],
+    proposal: CosignProposal,
+    onAnswer: (peer: PeerConfig, answer: CosignAnswer) => boolean,
+  ): Promise<void> {
     this.proposals.push(proposal);
-    const byArrival = [...peers].sort((a, b) => Number(this.behaviour(a) === "timeout") - Number(this.behaviour(b) === "timeout"));
+    const byArrival = [...peers].sort(
+      (a, b) => Number(this.behaviour(a) === "timeout") - Number(this.behaviour(b) === "timeout"),
+    );
     for (const peer of byArrival) {
       this.calls.push(`cosign:${peer.id}`);
       if (onAnswer(peer, this.cosignAnswer(peer, proposal))) return;
@@ -151,9 +185,13 @@ export class FakePeerClient implements PeerClient {
     this.calls.push(`forward:${leader.id}`);
     const behaviour = this.forward.get(leader.address) ?? "lead";
     if (behaviour === "down") return TIMEOUT;
-    if (behaviour === "refuse") return { kind: "refused", status: 503, code: "quorum_not_met", message: "collected 1 of 2 signatures" };
+    if (behaviour === "refuse")
+      return { kind: "refused", status: 503, code: "quorum_not_met", message: "collected 1 of 2 signatures" };
     // An honest leader's bundle carries its own signature and this node's (k = 2); a faulty one, outsiders'.
-    const signers = behaviour === "lead" ? [walletOf(leader.address), OPERATOR_WALLETS[0]!] : [Wallet.createRandom(), Wallet.createRandom()];
+    const signers =
+      behaviour === "lead"
+        ? [walletOf(leader.address), OPERATOR_WALLETS[0]!]
+        : [Wallet.createRandom(), Wallet.createRandom()];
     const { borrower, applicationHash } = verifyApplication(payload.application, intakeContextOf(this.node.context));
     return { kind: "bundle", body: this.leaderBundle(leader.address, borrower, applicationHash, signers) };
   }
@@ -176,11 +214,20 @@ export class FakePeerClient implements PeerClient {
       case "agree":
         return { kind: "signed", signer: peer.address, signature: key.sign(digest).serialized };
       case "disagree":
-        return { kind: "refused", status: 409, code: "proposal_rejected", message: "pd_out_of_range: own PD differs by 900 bps" };
+        return {
+          kind: "refused",
+          status: 409,
+          code: "proposal_rejected",
+          message: "pd_out_of_range: own PD differs by 900 bps",
+        };
       case "timeout":
         return TIMEOUT;
       case "bad_signature":
-        return { kind: "signed", signer: peer.address, signature: key.sign(keccak256(toUtf8Bytes("another report"))).serialized };
+        return {
+          kind: "signed",
+          signer: peer.address,
+          signature: key.sign(keccak256(toUtf8Bytes("another report"))).serialized,
+        };
       case "garbage_signature":
         return { kind: "signed", signer: peer.address, signature: "0x1234" };
     }

@@ -29,7 +29,15 @@ describe("pull flow (fake peers)", () => {
     for (let attempt = 0; attempt < 200; attempt++) {
       const raw = await signedApplication(borrower, { expiry: node.clock.now + 600 });
       const { applicationHash } = verifySignedApplication(node.context, raw);
-      const leaders = [0, 1, 2].map((round) => selectLeader({ operators: node.set.operators, requestKey: applicationHash, operatorSetVersion: node.set.version, round }).leader);
+      const leaders = [0, 1, 2].map(
+        (round) =>
+          selectLeader({
+            operators: node.set.operators,
+            requestKey: applicationHash,
+            operatorSetVersion: node.set.version,
+            round,
+          }).leader,
+      );
       if (wanted(leaders)) return { raw, applicationHash, leaders };
     }
     throw new Error("no application with the wanted leaders in 200 nonces");
@@ -70,31 +78,47 @@ describe("pull flow (fake peers)", () => {
     peers.forward.set(leaders[0]!, "refuse");
     peers.forward.set(leaders[1]!, "bad_signatures");
     for (const peer of PEERS) peers.cosign.set(peer.address, "disagree");
-    const error = await flow.submit(raw, "req-4").then(() => undefined, (e: unknown) => e as NodeError);
+    const error = await flow.submit(raw, "req-4").then(
+      () => undefined,
+      (e: unknown) => e as NodeError,
+    );
     expect(error).to.be.instanceOf(NodeError);
     expect(error!.code).to.equal("no_leader_available");
-    expect(error!.message).to.include(`round 0 (${leaders[0]}): leader ${peerId(leaders[0]!)} answered 503 quorum_not_met`);
-    expect(error!.message).to.include(`round 1 (${leaders[1]}): the leader's bundle does not carry 2 valid signatures of distinct operators`);
+    expect(error!.message).to.include(
+      `round 0 (${leaders[0]}): leader ${peerId(leaders[0]!)} answered 503 quorum_not_met`,
+    );
+    expect(error!.message).to.include(
+      `round 1 (${leaders[1]}): the leader's bundle does not carry 2 valid signatures of distinct operators`,
+    );
     expect(error!.message).to.include(`round 2 (${self}): collected 1 of 2 signatures`);
   });
 
   it("claims the nonce on arrival: the same application again is a replay", async () => {
     const { raw } = await applicationLedBy((leaders) => leaders[0] === self);
     await flow.submit(raw, "req-5");
-    const error = await flow.submit(raw, "req-6").then(() => undefined, (e: unknown) => e as IntakeError);
+    const error = await flow.submit(raw, "req-6").then(
+      () => undefined,
+      (e: unknown) => e as IntakeError,
+    );
     expect(error).to.be.instanceOf(IntakeError);
     expect(error!.code).to.equal("replayed_nonce");
   });
 
   it("refuses a forwarded application for a round this node does not lead", async () => {
     const { raw, leaders } = await applicationLedBy((l) => l[0] !== self);
-    const error = await flow.coordinateForwarded(PEERS[0]!.address, { round: 0, application: raw }, "req-7").then(() => undefined, (e: unknown) => e as NodeError);
+    const error = await flow.coordinateForwarded(PEERS[0]!.address, { round: 0, application: raw }, "req-7").then(
+      () => undefined,
+      (e: unknown) => e as NodeError,
+    );
     expect(error?.code).to.equal("not_leader");
     expect(error?.message).to.include(leaders[0]);
   });
 
   it("has no bundle for a borrower it never scored", async () => {
-    const error = await flow.latestBundle(Wallet.createRandom().address).then(() => undefined, (e: unknown) => e as NodeError);
+    const error = await flow.latestBundle(Wallet.createRandom().address).then(
+      () => undefined,
+      (e: unknown) => e as NodeError,
+    );
     expect(error?.code).to.equal("not_found");
   });
 });

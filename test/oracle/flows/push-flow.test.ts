@@ -26,10 +26,23 @@ describe("push flow (fake peers, scripted chain)", () => {
       submit: async (reportDigest: string): Promise<Submission> => {
         submitted.push(reportDigest);
         const at = node.clock.now;
-        return { reportDigest, status: "confirmed", txHash: null, txNonce: null, attempts: 1, lastError: null, confirmedBy: "self", createdAt: at, updatedAt: at };
+        return {
+          reportDigest,
+          status: "confirmed",
+          txHash: null,
+          txNonce: null,
+          attempts: 1,
+          lastError: null,
+          confirmedBy: "self",
+          createdAt: at,
+          updatedAt: at,
+        };
       },
     };
-    flow = new PushFlow(node.context, peers, new CosignFlow(node.context, peers), { submitter, leaderTimeoutSec: LEADER_TIMEOUT_SEC });
+    flow = new PushFlow(node.context, peers, new CosignFlow(node.context, peers), {
+      submitter,
+      leaderTimeoutSec: LEADER_TIMEOUT_SEC,
+    });
   });
   afterEach(() => node.cleanup());
 
@@ -52,9 +65,17 @@ describe("push flow (fake peers, scripted chain)", () => {
   async function requestLedByThisNode(requestId: bigint, expiry = node.clock.now + 600) {
     const raw = await signedApplication(borrower, { expiry });
     const { applicationHash } = flow.receivePeerApplication(PEERS[0]!.address, raw);
-    node.context.store.recordScoreRequests(SCORE_REQUESTED_STREAM, [{ requestId, borrower: borrower.address, applicationHash, blockNumber: 5 }], 5);
+    node.context.store.recordScoreRequests(
+      SCORE_REQUESTED_STREAM,
+      [{ requestId, borrower: borrower.address, applicationHash, blockNumber: 5 }],
+      5,
+    );
     const requestKey = requestKeyFromRequestId(requestId);
-    const round = [0, 1, 2].find((r) => selectLeader({ operators: node.set.operators, requestKey, operatorSetVersion: node.set.version, round: r }).leader === OPERATOR_WALLETS[0]!.address)!;
+    const round = [0, 1, 2].find(
+      (r) =>
+        selectLeader({ operators: node.set.operators, requestKey, operatorSetVersion: node.set.version, round: r })
+          .leader === OPERATOR_WALLETS[0]!.address,
+    )!;
     node.clock.now += round * LEADER_TIMEOUT_SEC;
     return { requestKey };
   }
