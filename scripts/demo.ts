@@ -24,7 +24,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { MaxUint256, parseEther, parseUnits, type BaseContract, type ContractTransactionResponse, type Interface, type LogDescription, type TransactionReceipt } from "ethers";
 import { network } from "hardhat";
 
-import { buildAddressBook, type AddressBook } from "./deploy/address-book.js";
+import type { AddressBook } from "../oracle/src/protocol/address-book.js";
+import { buildAddressBook } from "./deploy/address-book.js";
 import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "./deploy/deploy-system.js";
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
@@ -102,7 +103,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const signers = await ethers.getSigners();
     if (signers.length < 10) throw new Error("the in-process network needs at least 10 accounts");
     const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, erin] = signers as [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner];
-    const roles = { deployer: deployer, governance: governance, regulator: regulator, guardian: guardian!, attester: attester! };
+    const roles = { deployer: deployer, governance: governance, regulator: regulator, guardian: guardian, attester: attester };
     const params = defaultParameters;
     const system = await deploySystem(ethers, roles, params);
     const { vusd, oracle, policy, pool, weth, priceFeed, wethAddress } = system;
@@ -149,7 +150,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         if (result !== null && typeof result === "object" && "wait" in result) await (result as ContractTransactionResponse).wait();
       } catch (error) {
         const decoded = describeRevert(interfaces, error);
-        if (decoded?.name !== expected) throw new Error(`${what}: expected a ${expected} revert, got ${decoded?.text ?? (error as Error).message}`);
+        if (decoded?.name !== expected) throw new Error(`${what}: expected a ${expected} revert, got ${decoded?.text ?? (error as Error).message}`, { cause: error });
         return decoded.text;
       }
       throw new Error(`${what}: expected a ${expected} revert, but it succeeded`);
@@ -189,7 +190,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const setReceipt = await send(oracle.connect(governance).setOperators(operatorAddresses, THRESHOLD));
     const setEvent = eventIn(setReceipt, "OperatorSetChanged");
     say.ok(`governance registered operators ${operatorAddresses.map(short).join(", ")} with k = ${setEvent.args.threshold} (operator set v${setEvent.args.version}); keystores encrypted in a temp dir`);
-    nodes = await startCluster({ dir, keystores, env, modelPath: MODEL_PATH, threshold: THRESHOLD, provider: connection!.provider, addressBook, now: chainNow, logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent" });
+    nodes = await startCluster({ dir, keystores, env, modelPath: MODEL_PATH, threshold: THRESHOLD, provider: connection.provider, addressBook, now: chainNow, logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent" });
     say.ok(`3 oracle nodes up (model checked against the chain): ${nodes.map((n) => n.url).join(", ")}`);
 
     const creditModel = await loadCreditModel(MODEL_PATH);

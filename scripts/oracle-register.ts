@@ -10,7 +10,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { network } from "hardhat";
 
-import { addressBookPath, readAddressBook } from "./deploy/address-book.js";
+import { addressBookPath, readAddressBook } from "../oracle/src/protocol/address-book.js";
 import { governanceSigner, parseOperatorList, registerOperators } from "./oracle/register-operators.js";
 
 interface RegisterOptions {

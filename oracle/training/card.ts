@@ -8,7 +8,6 @@ import type { ModelEvaluation } from "./evaluate.js";
 import type { FairnessReport } from "./fairness.js";
 import type { TrainingReport } from "./pipeline.js";
 import { barChart, intervalChart, lineChart } from "./plots.js";
-import type { GamingScenario } from "./robustness.js";
 import { THRESHOLD_GRID } from "./threshold.js";
 
 /** The issue's acceptance targets, on our own test split. */
@@ -82,10 +81,6 @@ function fairnessTable(f: FairnessReport): string {
   ].join("\n");
 }
 
-function gamingRow(label: string, s: GamingScenario): string {
-  return `| ${label} | ${pct(s.crossShare)} (${s.crossed}) | ${pp(s.medianPdChange)} |`;
-}
-
 const DIRECTION_TEXT: Record<number, string> = { 1: "↑ non-decreasing (enforced)", [-1]: "↓ non-increasing (enforced)", 0: "none enforced" };
 
 function validationAtThreshold(r: TrainingReport) {
@@ -115,7 +110,7 @@ export function renderMarkdown(r: TrainingReport, modelId: string): string {
   const rob = r.robustness;
   const sweepSteps = rob.sweeps.reduce((s, w) => s + w.steps, 0);
   const sweepViolations = rob.sweeps.reduce((s, w) => s + w.violations, 0);
-  const worstSweep = Math.max(...rob.sweeps.map((w) => w.worst));
+  const worstSweep = rob.sweeps.reduce((max, w) => Math.max(max, w.worst), -Infinity);
   const scales = r.features.amountScales;
   const cal = r.network.calibration;
   const gam = rob.gaming;

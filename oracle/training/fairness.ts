@@ -71,7 +71,7 @@ function ratios(t: Tally[], ref: number): { dir: number[]; eod: number[]; minDir
   const dir = t.map((a) => rate(a.approved, a.n) / refRate);
   const eod = t.map((a) => rate(a.goodApproved, a.good) - refTnr);
   const worstEod = eod.reduce((w, e) => (Math.abs(e) > Math.abs(w) ? e : w), 0);
-  return { dir, eod, minDir: Math.min(...dir), worstEod };
+  return { dir, eod, minDir: dir.reduce((min, d) => Math.min(min, d), Infinity), worstEod };
 }
 
 /** Point estimates only (threshold scans); `fairnessReport` adds intervals. */
@@ -174,7 +174,7 @@ export function mergeSmallBands(ages: ArrayLike<number>, minCount: number, bands
   };
   while (current.length > 1) {
     const counts = current.map(count);
-    const smallest = counts.indexOf(Math.min(...counts));
+    const smallest = counts.indexOf(counts.reduce((min, c) => Math.min(min, c), Infinity));
     if ((counts[smallest] as number) >= minCount) break;
     const other = smallest === 0 ? 1 : smallest - 1;
     const [lo, hi] = [Math.min(smallest, other), Math.max(smallest, other)];

@@ -79,7 +79,7 @@ export function barChart(title: string, yLabel: string, bars: { label: string; v
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const groupW = plotW / bars.length;
-  const seriesCount = Math.max(...bars.map((b) => b.values.length));
+  const seriesCount = bars.reduce((max, b) => Math.max(max, b.values.length), -Infinity);
   const barW = (groupW * 0.7) / seriesCount;
   let body = bars
     .map((bar, g) => {

@@ -174,7 +174,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   await (await vusd.connect(alice).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
   results.repayPartial = await gasOf(pool.connect(alice).repay(alice.address, borrowAmount / 2n));
   // The interest accrued exceeds what alice borrowed into her wallet: top her up from another borrower.
-  await (await vusd.connect(borrowers[2]!).transfer(alice.address, parseUnits("1000", 18))).wait();
+  await (await vusd.connect(borrowers[2]).transfer(alice.address, parseUnits("1000", 18))).wait();
   results.repayFull = await gasOf(pool.connect(alice).repay(alice.address, ethers.MaxUint256));
   results.withdraw = await gasOf(pool.connect(alice).withdraw(wethAddress, parseEther("5"), alice.address));
   // savingsDrip: the repayments' interest is credited and the savers' share paid from surplus into the vault;

@@ -69,7 +69,7 @@ function post(agent: Agent, url: string, body: string, timeoutMs: number): Promi
           try {
             resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
         res.once("error", reject);

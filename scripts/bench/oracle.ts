@@ -32,12 +32,13 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 import { Command } from "commander";
-import { BrowserProvider, HDNodeWallet, Wallet, keccak256, toBeHex, zeroPadValue, type Eip1193Provider } from "ethers";
+import { BrowserProvider, HDNodeWallet, Wallet, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { network } from "hardhat";
 import * as ort from "onnxruntime-node";
 import { pino } from "pino";
 
-import { buildAddressBook, type AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
+import { buildAddressBook } from "../deploy/address-book.js";
 import { freePort } from "../lib/free-port.js";
 import { runLoad, type LoadJob, type LoadResult } from "./load-client.js";
 import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../deploy/deploy-system.js";
@@ -121,7 +122,7 @@ const oracleAddress = await system.oracle.getAddress();
 const chainId = (await ethers.provider.getNetwork()).chainId;
 const addressBook: AddressBook = await buildAddressBook("in-process", { chainId, system, roles, model: shipped, modelApproved: true });
 const chain = (): ChainContext =>
-  chainContext(new BrowserProvider(connection.provider as unknown as Eip1193Provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
+  chainContext(new BrowserProvider(connection.provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
     deployedAtBlock: system.deployedAtBlock,
     rpcTimeoutMs: 10_000,
   });
@@ -368,7 +369,7 @@ if (asJson) {
     ["  cosignedForwardedP50Ms", `${results.cosignedForwardedP50Ms} ms`, "", ""],
     ["  cosignedForwardedP99Ms", `${results.cosignedForwardedP99Ms} ms`, "", ""],
   ];
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ["metric", "value", "target"][c]!.length));
+  const widths = [0, 1, 2].map((c) => rows.reduce((max, r) => Math.max(max, r[c]!.length), ["metric", "value", "target"][c]!.length));
   const line = (r: readonly string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3] ?? ""}`.trimEnd();
   console.log(line(["metric", "value", "target", ""]));
   for (const r of rows) console.log(line(r));

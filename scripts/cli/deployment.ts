@@ -8,7 +8,12 @@ import { access } from "node:fs/promises";
 import { InvalidArgumentError } from "commander";
 import { network } from "hardhat";
 
-import { addressBookPath, readAddressBook, type AddressBook } from "../deploy/address-book.js";
+import {
+  addressBookPath,
+  assertAddressBookChain,
+  readAddressBook,
+  type AddressBook,
+} from "../../oracle/src/protocol/address-book.js";
 
 export { addressBookPath, type AddressBook };
 
@@ -27,9 +32,7 @@ export async function loadAddressBook(networkName: string, bookPath: string = ad
 
 /** Throws unless the connected chain is the one the address book was written for. */
 export function checkChainId(networkName: string, chainId: bigint | number, addressBook: AddressBook, bookPath: string): void {
-  if (Number(chainId) !== addressBook.chainId) {
-    throw new Error(`network "${networkName}" is chain ${chainId}, but ${bookPath} was written for chain ${addressBook.chainId}`);
-  }
+  assertAddressBookChain(addressBook, bookPath, BigInt(chainId), networkName);
 }
 
 /** Prints `<tool>: <message>` to stderr and exits 1. */

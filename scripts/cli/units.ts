@@ -6,7 +6,8 @@
 import { formatEther, formatUnits, getAddress, isAddress, isHexString, parseUnits } from "ethers";
 
 import { formatBps, formatDuration, formatRuleValue, formatVusd } from "../report/format.js";
-import { ruleUnit, type RuleUnit } from "../report/analyse.js";
+import { ruleUnit } from "../report/analyse.js";
+import type { RuleUnit } from "../report/format.js";
 import { describeRule } from "../../oracle/src/protocol/rules.js";
 
 /** A problem with what the user asked for: printed as one line, exit code 1. */

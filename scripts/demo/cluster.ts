@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import { BrowserProvider, type Eip1193Provider } from "ethers";
 
-import type { AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { chainContext } from "../../oracle/src/chain/index.js";
 import { parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
 import { createKeystoreFile } from "../../oracle/src/keystore/index.js";
@@ -25,7 +25,7 @@ export async function createOperatorKeystores(dir: string, count: number) {
   const keystores: { path: string; address: string }[] = [];
   for (let i = 0; i < count; i++) {
     const path = join(dir, `node-${i}.keystore.json`);
-    const address = await createKeystoreFile({ outPath: path, password: env[PASSWORD_ENV]!, scryptN: 1 << 10 });
+    const address = await createKeystoreFile({ outPath: path, password: env[PASSWORD_ENV], scryptN: 1 << 10 });
     keystores.push({ path, address });
   }
   return { keystores, env };

@@ -1,47 +1,12 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+/**
+ * Builds and writes a deployment's address book; its schema and reader are protocol facts shared with the oracle
+ * node (`oracle/src/protocol/address-book.ts`).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
-import { z } from "zod";
-
+import { addressBookPath, type AddressBook } from "../../oracle/src/protocol/address-book.js";
 import type { DeployedSystem, RoleHolders, ShippedModel } from "./deploy-system.js";
-
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
-
-/** `deployments/<network>.json`: the single source of addresses for scripts, the oracle node and reports. */
-export const addressBookSchema = z.strictObject({
-  network: z.string(),
-  chainId: z.number().int().positive(),
-  deployedAtBlock: z.number().int().min(0),
-  deployedAt: z.string(),
-  contracts: z.strictObject({
-    vusd: address,
-    creditScoreOracle: address,
-    supervisionPolicy: address,
-    lendingPool: address,
-    weth: address,
-    wethUsdPriceFeed: address,
-    /** Absent in address books written before the PSM. */
-    pegStabilityModule: address.optional(),
-    psmStablecoin: address.optional(),
-    psmStablecoinUsdPriceFeed: address.optional(),
-    /** Absent in address books written before the savings vault. */
-    savingsVault: address.optional(),
-  }),
-  roles: z.strictObject({
-    deployer: address,
-    governance: address,
-    regulator: address,
-    guardian: address,
-    attester: address,
-  }),
-  model: z.strictObject({ modelId: z.string(), validationReportHash: z.string(), approved: z.boolean() }),
-});
-
-export type AddressBook = z.infer<typeof addressBookSchema>;
-
-export function addressBookPath(networkName: string): string {
-  return `deployments/${networkName}.json`;
-}
 
 export interface AddressBookInput {
   chainId: bigint;
@@ -88,20 +53,4 @@ export async function writeAddressBook(networkName: string, input: AddressBookIn
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(book, null, 2)}\n`);
   return path;
-}
-
-/** Reads and validates an address book; errors name the file and the bad field. */
-export async function readAddressBook(path: string): Promise<AddressBook> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new Error(`cannot read address book ${path}: ${(error as Error).message}`);
-  }
-  const parsed = addressBookSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`address book ${path}: ${issue.path.join(".")}: ${issue.message}`);
-  }
-  return parsed.data;
 }

@@ -113,7 +113,7 @@ export async function deployLendingPool(
   const factory = await lendingPoolFactory(ethers, deployer);
   const pool = await factory.deploy(config);
   await pool.waitForDeployment();
-  return pool as unknown as LendingPool;
+  return pool;
 }
 
 /**
@@ -307,7 +307,7 @@ export async function openPsm(
     .map((log) => policy.interface.parseLog(log))
     .find((parsed) => parsed?.name === "RuleChangeScheduled");
   if (event === undefined || event === null) throw new Error("PSM_EXPOSURE_LIMIT was not scheduled");
-  const changeId: string = event.args.changeId;
+  const changeId = event.args.changeId as string;
   const [, , executableAt] = await policy.pendingChange(changeId);
   const now = BigInt((await policy.runner!.provider!.getBlock("latest"))!.timestamp);
   if (executableAt > now) await time.increase(executableAt - now);

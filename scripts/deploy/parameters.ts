@@ -189,13 +189,13 @@ export async function loadDeploymentParameters(path: string | undefined): Promis
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return defaultParameters;
-    throw new Error(`cannot read deployment parameters ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read deployment parameters ${path}: ${(error as Error).message}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`deployment parameters ${path} are not valid JSON: ${(error as Error).message}`);
+    throw new Error(`deployment parameters ${path} are not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const merged = { ...defaultParameters, ...(json as object) };
   const parsed = deploymentParametersSchema.safeParse(merged);

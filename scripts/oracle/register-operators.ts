@@ -4,7 +4,7 @@
  */
 import { getAddress, isAddress, type Signer } from "ethers";
 
-import type { AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { CreditScoreOracle__factory } from "../../types/ethers-contracts/index.js";
 
 /** Parses `0xA,0xB,…` into checksummed, distinct addresses; the message names the bad entry. */

@@ -5,7 +5,7 @@
 import { describeRule } from "../../oracle/src/protocol/rules.js";
 
 import { eventsNamed, type ComplianceEvent, type EventArgs, type EventMeta } from "./events.js";
-import { formatBps, formatTime } from "./format.js";
+import { formatBps, formatTime, type RuleUnit } from "./format.js";
 
 /** What the events alone cannot tell: the rulebook and positions at the report block, and reason-code texts. */
 export interface AnalysisContext {
@@ -360,7 +360,7 @@ function median(sorted: readonly number[]): number {
 /** Bins of `binBps` from 0 up to past both the largest PD and `showUpToBps` (so the threshold is on the axis). */
 export function pdHistogram(pds: readonly number[], binBps: number, showUpToBps: number): PdBin[] {
   if (!Number.isInteger(binBps) || binBps <= 0) throw new Error(`PD bin width must be a positive integer, got ${binBps}`);
-  const top = Math.min(10_000, Math.max(showUpToBps + binBps, ...pds.map((pd) => pd + 1)));
+  const top = Math.min(10_000, pds.reduce((max, pd) => Math.max(max, pd + 1), showUpToBps + binBps));
   const binCount = Math.ceil(top / binBps);
   const bins = Array.from({ length: binCount }, (_, i) => ({
     fromBps: i * binBps,
@@ -430,7 +430,6 @@ export function adverseActions(
 
 // ---------------------------------------------------------------- rule changes
 
-export type RuleUnit = "vusd" | "bps" | "seconds" | "flag";
 
 const RULE_UNITS: Record<string, RuleUnit> = {
   DEBT_CEILING: "vusd",

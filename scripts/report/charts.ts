@@ -39,7 +39,7 @@ export function barChart(spec: BarChartSpec): string {
   const width = Math.max(560, 90 + spec.bars.length * 48);
   const height = 380;
   const plot = { left: 80, right: width - 20, top: 50, bottom: height - 90 };
-  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)), spec.counts === true);
+  const { max, ticks } = niceAxis(spec.bars.reduce((max, b) => Math.max(max, b.value), 0), spec.counts === true);
   const y = (v: number) => plot.bottom - (v / max) * (plot.bottom - plot.top);
   const slot = (plot.right - plot.left) / Math.max(1, spec.bars.length);
   const rotate = spec.bars.some((b) => b.label.length * CHAR_PX > slot - 4);
@@ -97,12 +97,12 @@ export interface HorizontalBarChartSpec {
 export function horizontalBarChart(spec: HorizontalBarChartSpec): string {
   const format = spec.formatValue ?? formatNumber;
   const labels = spec.bars.map((b) => truncate(b.label, 64));
-  const labelWidth = Math.min(440, 12 + Math.max(40, ...labels.map((l) => l.length * CHAR_PX)));
+  const labelWidth = Math.min(440, 12 + labels.reduce((max, l) => Math.max(max, l.length * CHAR_PX), 40));
   const rowHeight = 26;
   const width = labelWidth + 420;
   const plot = { left: labelWidth, right: width - 50, top: 50, bottom: 50 + Math.max(1, spec.bars.length) * rowHeight };
   const height = plot.bottom + 50;
-  const { max, ticks } = niceAxis(Math.max(0, ...spec.bars.map((b) => b.value)), true);
+  const { max, ticks } = niceAxis(spec.bars.reduce((max, b) => Math.max(max, b.value), 0), true);
   const x = (v: number) => plot.left + (v / max) * (plot.right - plot.left);
 
   const parts = [svgOpen(width, height), title(width, spec.title)];

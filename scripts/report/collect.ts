@@ -36,7 +36,7 @@ import type {
   RuleChangeScheduledEvent,
   ScorePostedEvent,
 } from "../../types/ethers-contracts/interfaces/ILendingPool.js";
-import type { AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 
 import { byChainOrder } from "./analyse.js";
 import type { ComplianceEvent, EventArgs, EventMeta, EventName, EventSource } from "./events.js";
@@ -251,7 +251,7 @@ export async function collectEvents(options: CollectOptions): Promise<Compliance
       () => provider.getLogs({ address: [...sources.keys()], fromBlock: start, toBlock: end }),
       { ...retry, label: `eth_getLogs blocks ${start}–${end}` },
     );
-    logs.push(...found);
+    for (const log of found) logs.push(log);
     options.onProgress?.({ phase: "logs", done: index + 1, total: ranges.length, events: logs.length });
   }
 

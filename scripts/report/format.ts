@@ -1,7 +1,8 @@
 /** Formatting shared by the Markdown, CSV and chart renderers: one place decides how a wad or a bps reads. */
 import { formatUnits } from "ethers";
 
-import type { RuleUnit } from "./analyse.js";
+/** The unit a rule's value is in, which decides how it reads. */
+export type RuleUnit = "vusd" | "bps" | "seconds" | "flag";
 
 /** Wad limits use type(uint128).max for "no limit" (`contracts/types/PolicyTypes.sol`). */
 const NO_LIMIT_WAD = (1n << 128n) - 1n;

@@ -12,39 +12,17 @@ import { fileURLToPath } from "node:url";
 
 import type { Provider } from "ethers";
 
-import type { AddressBook } from "../deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 
-import { analyse, type ComplianceAnalysis } from "./analyse.js";
-import { blockTimestamps, collectEvents, readChainState, type ChainState, type CollectProgress } from "./collect.js";
-import { eventsNamed, type ComplianceEvent } from "./events.js";
+import { analyse } from "./analyse.js";
+import { blockTimestamps, collectEvents, readChainState, type CollectProgress } from "./collect.js";
+import { eventsNamed } from "./events.js";
 import { renderCharts } from "./render-charts.js";
 import { renderCsv } from "./render-csv.js";
 import { renderMarkdown } from "./render-markdown.js";
 import { buildTables } from "./tables.js";
 import { withRetry } from "./retry.js";
-
-export interface ReportMeta {
-  network: string;
-  chainId: number;
-  fromBlock: number;
-  toBlock: number;
-  startTimestamp: number;
-  endTimestamp: number;
-  generatedAt: string;
-  contracts: AddressBook["contracts"];
-  roles: AddressBook["roles"];
-  /** Collateral assets the report can name (lower-case address -> symbol, decimals). */
-  assets: Record<string, { symbol: string; decimals: number }>;
-  /** Where the reason-code texts came from. */
-  reasonCodeSource: string;
-}
-
-export interface ComplianceReport {
-  meta: ReportMeta;
-  state: ChainState;
-  events: ComplianceEvent[];
-  analysis: ComplianceAnalysis;
-}
+import type { ComplianceReport } from "./types.js";
 
 export interface BuildReportOptions {
   provider: Provider;
@@ -133,7 +111,7 @@ export async function loadReasonTexts(path: string): Promise<Map<number, string>
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new Error(`cannot read reason codes ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read reason codes ${path}: ${(error as Error).message}`, { cause: error });
   }
   const codes = (json as { codes?: { code?: unknown; text?: unknown }[] }).codes;
   if (!Array.isArray(codes)) throw new Error(`reason codes ${path}: expected { codes: [{ code, text }] }`);
@@ -179,3 +157,4 @@ export { analyse } from "./analyse.js";
 export type { ComplianceAnalysis } from "./analyse.js";
 export type { ComplianceEvent } from "./events.js";
 export type { ChainState, CollectProgress } from "./collect.js";
+export type { ComplianceReport, ReportMeta } from "./types.js";

@@ -1,7 +1,7 @@
 /** The report's five charts, from the analysis. */
 import { barChart, horizontalBarChart, lineChart, timelineChart } from "./charts.js";
 import { formatTime, formatVusd } from "./format.js";
-import type { ComplianceReport } from "./index.js";
+import type { ComplianceReport } from "./types.js";
 import { breakerDetail, tierLabel } from "./tables.js";
 
 export interface RenderedChart {

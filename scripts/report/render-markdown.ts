@@ -1,6 +1,6 @@
 /** The report as Markdown: a summary first, then one section per question a supervisor asks, with charts. */
 import { formatBps, formatDuration, formatShare, formatTime, formatTokenAmount, formatVusd, shortHex } from "./format.js";
-import type { ComplianceReport } from "./index.js";
+import type { ComplianceReport } from "./types.js";
 import type { RenderedChart } from "./render-charts.js";
 import type { Cell, Column, ReportTable } from "./tables.js";
 
@@ -127,7 +127,9 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     "",
   );
   if (a.scores.models.length > 0) {
-    out.push("Models (full ids: sha256 of the ONNX file):", "", ...a.scores.models.map((m) => `- \`${m.modelId}\``), "");
+    out.push("Models (full ids: sha256 of the ONNX file):", "");
+    for (const m of a.scores.models) out.push(`- \`${m.modelId}\``);
+    out.push("");
   }
 
   out.push("## 4. Adverse actions", "");

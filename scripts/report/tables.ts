@@ -2,7 +2,7 @@
  * The report's tables, built once from the analysis and rendered twice: Markdown for people, CSV for tools.
  * Cells keep raw values (wad bigint, bps number, unix seconds) and a column kind; each renderer formats them.
  */
-import type { ComplianceReport } from "./index.js";
+import type { ComplianceReport } from "./types.js";
 import { formatRuleValue, formatTokenAmount } from "./format.js";
 
 export type ColumnKind =

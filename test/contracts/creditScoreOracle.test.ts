@@ -11,7 +11,6 @@ import {
   packSignatures,
   SCORE_REPORT_DOMAIN_NAME,
   SCORE_REPORT_DOMAIN_VERSION,
-  SCORE_REPORT_TYPES,
   scoreReportDomain,
   signScoreReport,
   structHashScoreReport,

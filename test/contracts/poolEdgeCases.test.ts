@@ -7,7 +7,7 @@ import { network } from "hardhat";
 
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
 import { BPS, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, YEAR, roleId } from "./fixtures.js";
-import { SPARE, accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
+import { accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;

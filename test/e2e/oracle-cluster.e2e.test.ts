@@ -22,7 +22,7 @@ import { Contract, getAddress, JsonRpcProvider, Network, parseEther, parseUnits,
 import { network } from "hardhat";
 
 import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
-import { addressBookSchema, type AddressBook } from "../../scripts/deploy/address-book.js";
+import { addressBookSchema, type AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel, type DeployedSystem } from "../../scripts/deploy/deploy-system.js";
 import { attestedApplicationBody, DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { hashCreditFile, type CreditFileMessage } from "../../oracle/src/protocol/credit-file.js";

@@ -49,7 +49,7 @@ describe("robustness: the PD follows every stated direction, and a token payment
     };
     let members = 0;
     for (; floats(`net${members}_mono_Wm`) !== undefined; members++) {
-      for (const name of ["mono_Wm", "mono_v"]) expect(Math.min(...(floats(`net${members}_${name}`) as number[])), `net${members}_${name}`).to.be.at.least(0);
+      for (const name of ["mono_Wm", "mono_v"]) expect((floats(`net${members}_${name}`) as number[]).reduce((min, w) => Math.min(min, w), Infinity), `net${members}_${name}`).to.be.at.least(0);
       const sign = floats(`net${members}_mono_act_sign`) as number[];
       const linear = floats(`net${members}_mono_act_linear`) as number[];
       // act(x) = sign·relu(x) + linear·x is non-decreasing only as relu (1, 0) or min(x, 0) (−1, 1).

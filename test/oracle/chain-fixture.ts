@@ -12,7 +12,8 @@ import { BrowserProvider, HDNodeWallet, type Eip1193Provider } from "ethers";
 import { network } from "hardhat";
 import onnxProto from "onnx-proto";
 
-import { buildAddressBook, type AddressBook } from "../../scripts/deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
+import { buildAddressBook } from "../../scripts/deploy/address-book.js";
 import { freePort } from "../../scripts/lib/free-port.js";
 import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { attestedApplicationBody, type ApplicationOptions } from "../../scripts/lib/attested-application.js";

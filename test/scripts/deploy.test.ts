@@ -8,7 +8,8 @@ import { parseUnits } from "ethers";
 
 import { approveModel, deploySystem, openPsm, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters, loadDeploymentParameters } from "../../scripts/deploy/parameters.js";
-import { readAddressBook, writeAddressBook } from "../../scripts/deploy/address-book.js";
+import { readAddressBook } from "../../oracle/src/protocol/address-book.js";
+import { writeAddressBook } from "../../scripts/deploy/address-book.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
 import { expectRejection } from "../helpers/assertions.js";
 

@@ -9,7 +9,7 @@ import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } 
 import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
-import type { AddressBook } from "../../scripts/deploy/address-book.js";
+import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { analyse, type AnalysisContext } from "../../scripts/report/analyse.js";
 import { barChart, escapeXml, horizontalBarChart, niceAxis, timelineChart } from "../../scripts/report/charts.js";
 import type { ComplianceEvent, EventArgs, EventName } from "../../scripts/report/events.js";

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ISupervisionPolicy} from "../../contracts/interfaces/ISupervisionPolicy.sol";
 import {InterestIndex} from "../../contracts/libraries/InterestIndex.sol";
 import {Rules} from "../../contracts/libraries/Rules.sol";
 import {SystemDeployer} from "./invariants/SystemDeployer.sol";

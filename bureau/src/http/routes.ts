@@ -2,7 +2,7 @@
  * The bureau's HTTP routes on the oracle's server plumbing (body limit, JSON depth, Content-Type and Host guards,
  * error envelope, drain). The route only translates: refusals become HttpErrors with their status and code.
  */
-import { metricsRoute } from "../../../oracle/src/metrics/index.js";
+import { metricsRoute } from "../../../oracle/src/server/index.js";
 import { healthRoute, HttpError, type Route } from "../../../oracle/src/server/index.js";
 import { releaseCreditFile, ReleaseRefused, type ReleaseDependencies } from "../release/index.js";
 import type { BureauMetrics } from "./metrics.js";

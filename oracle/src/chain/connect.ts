@@ -4,7 +4,7 @@
  */
 import { FetchRequest, getAddress, JsonRpcProvider, Network, type Provider } from "ethers";
 
-import type { AddressBook } from "../../../scripts/deploy/address-book.js";
+import type { AddressBook } from "../protocol/address-book.js";
 import { CreditScoreOracle__factory, type CreditScoreOracle } from "../../../types/ethers-contracts/index.js";
 import type { NodeConfig } from "../config/index.js";
 import { withTimeout } from "./rpc.js";

@@ -81,7 +81,7 @@ export class ScoreRequestWatcher {
       }));
       store.recordScoreRequests(SCORE_REQUESTED_STREAM, requests, to);
       if (requests.length > 0) this.options.log.info({ from, to, requests: requests.map((r) => r.requestId.toString()) }, "score requests recorded");
-      found.push(...requests);
+      for (const request of requests) found.push(request);
     }
     return found;
   }

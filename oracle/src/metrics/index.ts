@@ -1,2 +1,1 @@
 export { createMetrics, instrumentScorer, type OracleMetrics } from "./metrics.js";
-export { metricsRoute } from "./route.js";

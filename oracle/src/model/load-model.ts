@@ -39,7 +39,7 @@ function checkTensor(path: string, info: ValueInfo | undefined, name: string, wi
   if (tensor?.elemType !== onnx.TensorProto.DataType.FLOAT) fail(path, `"${name}" must be float32`);
   const dims = tensor.shape?.dim ?? [];
   if (dims.length !== 2) fail(path, `"${name}" must have shape [N, ${width ?? "F"}], found rank ${dims.length}`);
-  const second = dims[1]?.dimValue;
+  const second: unknown = dims[1]?.dimValue;
   if (width !== null && Number(second) !== width) fail(path, `"${name}" must have shape [N, ${width}], found [N, ${String(second)}]`);
 }
 

@@ -46,5 +46,5 @@ export function parseReference(json: string): ModelReference {
     const issue = parsed.error.issues[0];
     throw new Error(`metadata "${REFERENCE_METADATA_KEY}" at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
   }
-  return { distributions: parsed.data as ReferenceDistributions, sha256: createHash("sha256").update(json).digest("hex") };
+  return { distributions: parsed.data, sha256: createHash("sha256").update(json).digest("hex") };
 }

@@ -7,7 +7,7 @@
  */
 import { dirname, join } from "node:path";
 
-import { readAddressBook, type AddressBook } from "../../../scripts/deploy/address-book.js";
+import { readAddressBook, type AddressBook } from "../protocol/address-book.js";
 import {
   assertModelApproved,
   checkOperatorMembership,
@@ -25,12 +25,12 @@ import {
 import { explainingConfigPaths, type NodeConfig } from "../config/index.js";
 import { loadOperatorWallet } from "../keystore/index.js";
 import { createLogger, RepeatedLogFilter, type Logger } from "../log/index.js";
-import { createMetrics, metricsRoute, type OracleMetrics } from "../metrics/index.js";
+import { createMetrics, type OracleMetrics } from "../metrics/index.js";
 import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
 import { watchScorer, type DriftWatch } from "../monitoring/index.js";
 import { onChainPublisher, startDriftWatch } from "./drift.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
-import { createOracleServer, healthRoute, type ShutdownResult } from "../server/index.js";
+import { createOracleServer, healthRoute, metricsRoute, type ShutdownResult } from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
 import { secp256k1, secp256k1LoadError } from "../signing/index.js";
 import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";

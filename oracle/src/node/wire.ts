@@ -1,11 +1,20 @@
 /**
- * JSON shapes on the wire: score reports (uint64 fields as decimal strings), peer payloads and score bundles.
+ * The wire protocol: the node's routes and the JSON shapes on them: score reports (uint64 fields as decimal
+ * strings), peer payloads and score bundles.
  */
 import { getAddress } from "ethers";
 import { z } from "zod";
 
 import type { ScoreReportFields } from "../consensus/index.js";
 import { decimalUint } from "../validation/index.js";
+
+export const ROUTES = {
+  applications: "/v1/applications",
+  scores: "/v1/scores/:borrower",
+  cosign: "/v1/cosign",
+  coordinate: "/v1/peer/coordinate",
+  peerApplications: "/v1/peer/applications",
+} as const;
 
 const uint64 = decimalUint(64);
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex");
@@ -60,11 +69,23 @@ export const cosignPayloadSchema = z.strictObject({
 });
 export type CosignPayload = z.infer<typeof cosignPayloadSchema>;
 
+/** What a leader proposes to its peers, as it is sent (the receiving peer parses it with `cosignPayloadSchema`). */
+export interface CosignProposal {
+  flow: "pull" | "push";
+  requestKey: string;
+  round: number;
+  applicationHash: string;
+  requestId?: string;
+  application?: Record<string, unknown>;
+  report: ReportJson;
+}
+
 /** What a receiving node sends to the leader at `/v1/peer/coordinate` (pull flow forwarding). */
 export const coordinatePayloadSchema = z.strictObject({
   round: z.int().min(0).max(255),
   application: z.record(z.string(), z.unknown()),
 });
+export type CoordinatePayload = z.infer<typeof coordinatePayloadSchema>;
 
 /** What a receiving node broadcasts to `/v1/peer/applications` (push flow distribution). */
 export const peerApplicationPayloadSchema = z.strictObject({ application: z.record(z.string(), z.unknown()) });

@@ -13,4 +13,5 @@ export {
 } from "./server.js";
 export { HttpError, errorEnvelope, isClientFacingError, type ClientFacingError } from "./errors.js";
 export { healthRoute, checkHealth, type HealthProviders, type HealthReport, type ChainStatus } from "./health.js";
+export { metricsRoute } from "./metrics-route.js";
 export { installGracefulShutdown, type GracefulShutdownOptions } from "./shutdown.js";

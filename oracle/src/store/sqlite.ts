@@ -10,12 +10,14 @@ import { createRequire } from "node:module";
 const SQLITE_NOTICE = "SQLite is an experimental feature";
 
 function loadSqlite(): typeof import("node:sqlite") {
+  // Saved to be put back as it was; called only through `.call(this, …)`, never detached.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const emitWarning = process.emitWarning;
   process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
     const message = typeof warning === "string" ? warning : warning.message;
     if (message.startsWith(SQLITE_NOTICE)) return;
     (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
-  } as typeof process.emitWarning;
+  };
   try {
     return createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite");
   } finally {

@@ -8,7 +8,6 @@ import {LendingPool} from "../../../contracts/core/LendingPool.sol";
 import {WETH9} from "../../../contracts/mocks/WETH9.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {ScoreReport} from "../../../contracts/types/ScoreTypes.sol";
-import {TierTerms} from "../../../contracts/types/PolicyTypes.sol";
 import {Rules} from "../../../contracts/libraries/Rules.sol";
 import {Cheats, CHEATS_ADDRESS} from "../Cheats.sol";
 import {DATA_PROVIDER} from "./SystemDeployer.sol";

@@ -1,8 +1,11 @@
 import type { Registry } from "prom-client";
 
-import type { Route } from "../server/index.js";
+import type { Route } from "./server.js";
 
-/** `/metrics` in the Prometheus text format. */
+/**
+ * `/metrics` in the Prometheus text format. A server route (the server counts requests into the metrics, so the
+ * metrics must not depend on the server).
+ */
 export function metricsRoute(registry: Registry): Route {
   return {
     method: "GET",

@@ -1,14 +1,14 @@
 /**
- * Node-to-node HTTP: every peer request is an envelope signed by the sender's operator key, and the receiver
- * accepts it only from a member of the on-chain operator set. The signature covers the route, a timestamp and
+ * Node-to-node authentication: every peer request is an envelope signed by the sender's operator key, and the
+ * receiver accepts it only from a member of the on-chain operator set. The signature covers the route, a timestamp and
  * the exact payload text, so an envelope cannot be moved to another route or replayed after `maxSkewSec`.
  * (Replaying within the window is harmless: co-signing is a pure function of the proposal.)
  */
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
 
-import { HttpError } from "../server/index.js";
 import { recoverMessageSigner, type DigestSigner } from "../signing/index.js";
+import { NodeError } from "./errors.js";
 
 export interface PeerEnvelope {
   sender: string;
@@ -41,8 +41,8 @@ export function signPeerEnvelope(signer: DigestSigner, route: string, payload: u
 }
 
 /**
- * Checks an envelope received on `route`; returns the sender and the parsed payload. Throws an HttpError 401
- * (`peer_unauthorized`) naming what failed.
+ * Checks an envelope received on `route`; returns the sender and the parsed payload. Throws NodeError
+ * `peer_unauthorized` naming what failed.
  */
 export function verifyPeerEnvelope(
   raw: unknown,
@@ -52,7 +52,7 @@ export function verifyPeerEnvelope(
   maxSkewSec = 60,
 ): { sender: string; payload: unknown } {
   const parsed = envelopeSchema.safeParse(raw);
-  const deny = (why: string) => new HttpError(401, "peer_unauthorized", `peer request refused: ${why}`);
+  const deny = (why: string) => new NodeError("peer_unauthorized", `peer request refused: ${why}`);
   if (!parsed.success) throw deny("body must be a signed peer envelope { sender, sentAt, payload, signature }");
   const envelope = parsed.data;
   if (Math.abs(nowSec - envelope.sentAt) > maxSkewSec) throw deny(`sentAt ${envelope.sentAt} is more than ${maxSkewSec} s from now (${nowSec})`);
@@ -69,33 +69,4 @@ export function verifyPeerEnvelope(
   } catch {
     throw deny("payload is not JSON");
   }
-}
-
-export type PeerResponse = { status: number; body: unknown };
-
-/** POSTs `body` as JSON to `url` within `timeoutMs`; network failures and timeouts throw. */
-export async function postJson(url: string, body: unknown, timeoutMs: number, requestId?: string): Promise<PeerResponse> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(requestId === undefined ? {} : { "x-request-id": requestId }) },
-    body: toJson(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === "" ? undefined : JSON.parse(text);
-  } catch {
-    parsed = { error: { code: "invalid_peer_response", message: text.slice(0, 200) } };
-  }
-  return { status: response.status, body: parsed };
-}
-
-/** The `{ error: { code, message } }` envelope of a peer's error answer, or a generic one. */
-export function peerError(response: PeerResponse): { code: string; message: string } {
-  const error = (response.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  return {
-    code: typeof error?.code === "string" ? error.code : `http_${response.status}`,
-    message: typeof error?.message === "string" ? error.message : `HTTP ${response.status}`,
-  };
 }

@@ -1,0 +1,228 @@
+/** Co-signing, both sides, against in-memory peers: no chain, no network. */
+import { expect } from "chai";
+import { recoverAddress, Wallet } from "ethers";
+
+import { requestKeyFromRequestId, selectLeader, toReasonCodeSlots } from "../../../oracle/src/consensus/index.js";
+import type { VerifiedApplication } from "../../../oracle/src/intake/index.js";
+import { storeIfNew, verifySignedApplication } from "../../../oracle/src/node/applications.js";
+import { toSigningReport } from "../../../oracle/src/node/bundles.js";
+import { CosignFlow } from "../../../oracle/src/node/cosign-flow.js";
+import { NodeError } from "../../../oracle/src/node/errors.js";
+import { cosignPayloadSchema, reportToJson } from "../../../oracle/src/node/wire.js";
+import { hashScoreReport } from "../../../oracle/src/signing/index.js";
+import {
+  DEFAULT_SCORE,
+  DOMAIN,
+  FakePeerClient,
+  MODEL_ID,
+  OPERATOR_WALLETS,
+  PEERS,
+  signedApplication,
+  testNode,
+  type TestNode,
+} from "./fakes.js";
+import { DEMO_PROVIDER } from "../../../scripts/lib/attested-application.js";
+
+const borrower = new Wallet(`0x${"42".repeat(32)}`);
+
+async function rejection(promise: Promise<unknown>): Promise<NodeError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, "expected a NodeError").to.be.instanceOf(NodeError);
+  return error as NodeError;
+}
+
+describe("co-sign flow: the leader's side (fake peers)", () => {
+  let node: TestNode;
+  let peers: FakePeerClient;
+  let flow: CosignFlow;
+  let application: VerifiedApplication;
+
+  beforeEach(async () => {
+    node = testNode();
+    peers = new FakePeerClient(node);
+    flow = new CosignFlow(node.context, peers);
+    application = await verifySignedApplication(
+      node.context,
+      await signedApplication(borrower, { expiry: node.clock.now + 600 }),
+    );
+  });
+  afterEach(() => node.cleanup());
+
+  const lead = () => flow.lead({ flow: "pull", application, requestKey: application.applicationHash, round: 0 });
+
+  it("reaches k with one peer disagreeing, and the bundle carries exactly k valid signatures", async () => {
+    peers.cosign.set(PEERS[0]!.address, "disagree");
+    const bundle = await lead();
+    expect(bundle.signers).to.deep.equal([OPERATOR_WALLETS[0]!.address, PEERS[1]!.address]);
+    expect(bundle.reasons).to.deep.equal([
+      { code: 3, text: "utilisation" },
+      { code: 1, text: "payment history" },
+    ]);
+    const stored = node.context.store.listProposals(application.applicationHash);
+    expect(stored[0]!.signatures.map((s) => s.signer)).to.deep.equal(bundle.signers);
+  });
+
+  it("stops at k: a peer that times out is not waited for once the others made the quorum", async () => {
+    peers.cosign.set(PEERS[0]!.address, "timeout");
+    const bundle = await lead();
+    expect(bundle.signers).to.have.length(2);
+    expect(peers.calls, "the timed-out peer's answer was never needed").to.deep.equal([`cosign:${PEERS[1]!.id}`]);
+  });
+
+  it("sends the borrower-signed application with the proposal, so a peer verifies it itself", async () => {
+    await flow.lead({
+      flow: "pull",
+      application: node.context.store.getApplication(application.applicationHash) ?? application,
+      requestKey: application.applicationHash,
+      round: 0,
+    });
+    expect(peers.proposals[0]!.application?.signature).to.equal(application.signature);
+  });
+
+  it("misses the quorum when peers time out or sign something else, and names each", async () => {
+    peers.cosign.set(PEERS[0]!.address, "timeout");
+    peers.cosign.set(PEERS[1]!.address, "bad_signature");
+    const error = await rejection(lead());
+    expect(error.code).to.equal("quorum_not_met");
+    expect(error.message).to.match(/^collected 1 of 2 signatures/);
+    expect(error.message).to.include(`${PEERS[1]!.id}: signature signer_mismatch`);
+    expect(error.message).to.include(`${PEERS[0]!.id}: unreachable (The operation was aborted due to timeout)`);
+  });
+
+  it("does not count an unparseable signature", async () => {
+    peers.cosign.set(PEERS[0]!.address, "garbage_signature");
+    peers.cosign.set(PEERS[1]!.address, "disagree");
+    const error = await rejection(lead());
+    expect(error.message).to.include(`${PEERS[0]!.id}: signature invalid_signature`);
+    expect(error.message).to.include(`${PEERS[1]!.id}: proposal_rejected`);
+  });
+
+  it("with k = 1 asks no peer", async () => {
+    node.set.threshold = 1;
+    const bundle = await lead();
+    expect(bundle.signers).to.deep.equal([OPERATOR_WALLETS[0]!.address]);
+    expect(peers.calls).to.deep.equal([]);
+  });
+
+  it("a push retry re-collects for its own earlier proposal instead of proposing anew", async () => {
+    const requestKey = requestKeyFromRequestId(7n);
+    const push = () => flow.lead({ flow: "push", application, requestKey, round: 0, chainRequestId: 7n });
+    for (const peer of PEERS) peers.down.add(peer.address);
+    await rejection(push());
+    peers.down.clear();
+    node.clock.now += 10;
+    const bundle = await push();
+    const proposals = node.context.store.listProposals(requestKey);
+    expect(proposals).to.have.length(1);
+    expect(bundle.reportDigest).to.equal(proposals[0]!.reportDigest);
+    expect(peers.proposals[1]!.requestId).to.equal("7");
+  });
+});
+
+describe("co-sign flow: the peer's side", () => {
+  let node: TestNode;
+  let flow: CosignFlow;
+
+  beforeEach(() => {
+    node = testNode();
+    flow = new CosignFlow(node.context, new FakePeerClient(node));
+  });
+  afterEach(() => node.cleanup());
+
+  /** A proposal for a fresh application as the round's leader would send it; `pdBps` and sender are the test's. */
+  async function proposal(
+    options: {
+      pdBps?: number;
+      expiry?: number;
+      flow?: "pull" | "push";
+      requestId?: bigint;
+      withApplication?: boolean;
+      stored?: boolean;
+    } = {},
+  ) {
+    const raw = await signedApplication(borrower, { expiry: options.expiry ?? node.clock.now + 600 });
+    const verified = await verifySignedApplication(node.context, raw);
+    const { applicationHash } = verified;
+    if (options.stored === true) storeIfNew(node.context, verified);
+    const requestKey = options.requestId === undefined ? applicationHash : requestKeyFromRequestId(options.requestId);
+    const { leader } = selectLeader({
+      operators: node.set.operators,
+      requestKey,
+      operatorSetVersion: node.set.version,
+      round: 0,
+    });
+    const issuedAt = BigInt(node.clock.now);
+    const report = {
+      borrower: borrower.address,
+      pdBps: options.pdBps ?? DEFAULT_SCORE.pdBps,
+      reasonCodes: toReasonCodeSlots(DEFAULT_SCORE.reasonCodes),
+      modelId: MODEL_ID,
+      operatorSetVersion: node.set.version,
+      issuedAt,
+      validUntil: issuedAt + 3600n,
+      creditFileHash: verified.creditFileHash,
+      provider: DEMO_PROVIDER.id,
+    };
+    const payload = cosignPayloadSchema.parse({
+      flow: options.flow ?? "pull",
+      requestKey,
+      round: 0,
+      applicationHash,
+      ...(options.requestId === undefined ? {} : { requestId: options.requestId.toString() }),
+      ...(options.withApplication === false ? {} : { application: raw }),
+      report: reportToJson(report),
+    });
+    return { leader, payload, digest: hashScoreReport(DOMAIN, toSigningReport(report)) };
+  }
+
+  it("signs a proposal within the tolerance from the round's leader, over the report's digest", async () => {
+    const { leader, payload, digest } = await proposal({ pdBps: DEFAULT_SCORE.pdBps + 50 });
+    const answer = await flow.cosign(leader, payload);
+    expect(answer.reportDigest).to.equal(digest);
+    expect(recoverAddress(digest, answer.signature)).to.equal(node.context.address);
+  });
+
+  it("refuses a PD beyond the tolerance, and a proposal from anyone but the round's leader", async () => {
+    const far = await proposal({ pdBps: DEFAULT_SCORE.pdBps + 51 });
+    const error = await rejection(flow.cosign(far.leader, far.payload));
+    expect(error.code).to.equal("proposal_rejected");
+    expect(error.message).to.match(/^pd_disagreement: leader pdBps 1285 vs own 1234/);
+    const fresh = await proposal();
+    const impostor = node.set.operators.find((operator) => operator !== fresh.leader)!;
+    const wrong = await rejection(flow.cosign(impostor, fresh.payload));
+    expect(wrong.code).to.equal("proposal_rejected");
+    expect(wrong.message).to.match(/^wrong_leader/);
+  });
+
+  it("refuses an expired application, a push proposal without its request id, and one it cannot find", async () => {
+    const expired = await proposal({ expiry: node.clock.now + 5 });
+    node.clock.now += 10;
+    expect((await rejection(flow.cosign(expired.leader, expired.payload))).code).to.equal("application_expired");
+    node.clock.now -= 10;
+    const expiredStored = await proposal({ expiry: node.clock.now + 5, withApplication: false, stored: true });
+    node.clock.now += 10;
+    expect(
+      (await rejection(flow.cosign(expiredStored.leader, expiredStored.payload))).code,
+      "the stored copy expired too",
+    ).to.equal("application_expired");
+    node.clock.now -= 10;
+
+    const push = await proposal({ flow: "push" });
+    expect((await rejection(flow.cosign(push.leader, push.payload))).code).to.equal("invalid_peer_payload");
+
+    const unknown = await proposal({ withApplication: false });
+    expect((await rejection(flow.cosign(unknown.leader, unknown.payload))).code).to.equal("unknown_application");
+  });
+
+  it("signs a push report only once the chain check passes", async () => {
+    node.chain.pushRequestCheck = async (claim) => {
+      throw new NodeError("push_request_refused", `push request ${claim.requestId}: already answered`);
+    };
+    const refused = await proposal({ flow: "push", requestId: 9n });
+    expect((await rejection(flow.cosign(refused.leader, refused.payload))).code).to.equal("push_request_refused");
+    expect(node.context.store.listProposals(refused.payload.requestKey), "nothing signed").to.have.length(0);
+  });
+});
