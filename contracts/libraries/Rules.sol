@@ -25,6 +25,7 @@ library Rules {
     bytes32 internal constant PSM_FEE_CAP = "PSM_FEE_CAP"; // bps, the regulator's cap on both fees, <= 10000
     bytes32 internal constant PSM_PRICE_BAND = "PSM_PRICE_BAND"; // bps around $1 the stablecoin's feed must stay in
     bytes32 internal constant PSM_EXPOSURE_LIMIT = "PSM_EXPOSURE_LIMIT"; // wad, stablecoin reserves the PSM may hold
+    bytes32 internal constant FLASH_FEE = "FLASH_FEE"; // bps of a flash mint (governance), <= MAX_FLASH_FEE_BPS
 
     // ---- per-tier caps (regulator) ----
     bytes32 internal constant TIER_CAP_MAX_LTV = "TIER_CAP_MAX_LTV";

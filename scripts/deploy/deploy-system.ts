@@ -214,7 +214,7 @@ async function deployPsm(
   params: DeploymentParameters,
   core: { vusd: VUSD; policy: SupervisionPolicy },
 ) {
-  const { deployer, governance } = roles;
+  const { deployer, governance, regulator } = roles;
   let psmStablecoin: MockUSDC | undefined;
   let psmPriceFeed: MockAggregatorV3 | undefined;
   let psmStablecoinAddress = params.psm.stablecoin;
@@ -229,10 +229,19 @@ async function deployPsm(
   }
   const psm = await ethers.deployContract(
     "PegStabilityModule",
-    [await core.vusd.getAddress(), psmStablecoinAddress, psmPriceFeedAddress, await core.policy.getAddress(), params.psm.maxPriceAgeSec],
+    [
+      await core.vusd.getAddress(),
+      psmStablecoinAddress,
+      psmPriceFeedAddress,
+      await core.policy.getAddress(),
+      params.psm.maxPriceAgeSec,
+      params.treasury ?? governance.address,
+    ],
     deployer,
   );
   await (await core.vusd.connect(governance).setMinterCap(await psm.getAddress(), toWad(params.psm.minterCap))).wait();
+  // The PSM keeps a copy of the PSM rules; the link makes every executed PSM rule refresh it in the same transaction.
+  await (await core.policy.connect(regulator).setPsm(await psm.getAddress())).wait();
   return { psm, psmStablecoin, psmPriceFeed, psmStablecoinAddress, psmPriceFeedAddress };
 }
 

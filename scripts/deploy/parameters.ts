@@ -79,6 +79,8 @@ export const deploymentParametersSchema = z.strictObject({
     /** PSM_EXPOSURE_LIMIT for the regulator to schedule (the policy starts it at 0: closed); `openPsm` locally. */
     exposureLimit: wad,
   }),
+  /** Where the PSM's and the flash minter's fees go (`sweepFees`, flash fees); governance's address when absent. */
+  treasury: address.optional(),
   oracle: z.strictObject({
     operators: z.array(address),
     threshold: z.number().int().min(0).max(255),
