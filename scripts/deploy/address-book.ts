@@ -24,6 +24,8 @@ export const addressBookSchema = z.strictObject({
     pegStabilityModule: address.optional(),
     psmStablecoin: address.optional(),
     psmStablecoinUsdPriceFeed: address.optional(),
+    /** Absent in address books written before the flash minter. */
+    vusdFlashMinter: address.optional(),
   }),
   roles: z.strictObject({
     deployer: address,
@@ -67,6 +69,7 @@ export async function buildAddressBook(networkName: string, input: AddressBookIn
       pegStabilityModule: await system.psm.getAddress(),
       psmStablecoin: system.psmStablecoinAddress,
       psmStablecoinUsdPriceFeed: system.psmPriceFeedAddress,
+      vusdFlashMinter: await system.flashMinter.getAddress(),
     },
     roles: {
       deployer: roles.deployer.address,

@@ -12,6 +12,7 @@ import type {
   PegStabilityModule,
   SupervisionPolicy,
   VUSD,
+  VusdFlashMinter,
   WETH9,
 } from "../../types/ethers-contracts/index.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
@@ -41,6 +42,8 @@ export interface DeployedSystem {
   psmPriceFeed: MockAggregatorV3 | undefined;
   psmStablecoinAddress: string;
   psmPriceFeedAddress: string;
+  /** The ERC-3156 vUSD flash minter (a capped vUSD minter). */
+  flashMinter: VusdFlashMinter;
   deployedAtBlock: number;
 }
 
@@ -196,11 +199,29 @@ export async function deploySystem(
     await pool.connect(governance).listCollateral(wethAddress, priceFeedAddress, params.collateral.maxPriceAgeSec)
   ).wait();
   const psmDeployment = await deployPsm(ethers, roles, params, { vusd, policy });
+  const flashMinter = await ethers.deployContract(
+    "VusdFlashMinter",
+    [await vusd.getAddress(), await policy.getAddress(), params.treasury ?? governance.address],
+    deployer,
+  );
+  await (await vusd.connect(governance).setMinterCap(await flashMinter.getAddress(), toWad(params.flash.minterCap))).wait();
   if (params.oracle.operators.length > 0) {
     await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
   }
 
-  return { vusd, oracle, policy, pool, weth, priceFeed, wethAddress, priceFeedAddress, ...psmDeployment, deployedAtBlock };
+  return {
+    vusd,
+    oracle,
+    policy,
+    pool,
+    weth,
+    priceFeed,
+    wethAddress,
+    priceFeedAddress,
+    ...psmDeployment,
+    flashMinter,
+    deployedAtBlock,
+  };
 }
 
 /**

@@ -79,6 +79,8 @@ export const deploymentParametersSchema = z.strictObject({
     /** PSM_EXPOSURE_LIMIT for the regulator to schedule (the policy starts it at 0: closed); `openPsm` locally. */
     exposureLimit: wad,
   }),
+  /** The ERC-3156 vUSD flash minter: vUSD's cap for it (governance), the most one flash loan can be. */
+  flash: z.strictObject({ minterCap: wad }),
   /** Where the PSM's and the flash minter's fees go (`sweepFees`, flash fees); governance's address when absent. */
   treasury: address.optional(),
   oracle: z.strictObject({
@@ -149,6 +151,7 @@ export const defaultParameters: DeploymentParameters = {
   pool: { closeFactorBps: 5000, liquidationBonusBps: 500, minDebt: "100", minterCap: "10000000" },
   collateral: { maxPriceAgeSec: 3600, mockEthUsd: 3000 },
   psm: { maxPriceAgeSec: 25 * 3600, minterCap: "5000000", exposureLimit: "5000000" },
+  flash: { minterCap: "10000000" },
   oracle: { operators: [], threshold: 0 },
   roles: {},
 };
