@@ -31,6 +31,8 @@ const DEPLOYED = [
   ["core/SupervisionPolicy.sol", "SupervisionPolicy"],
   ["core/LendingPool.sol", "LendingPool"],
   ["core/PegStabilityModule.sol", "PegStabilityModule"],
+  ["core/VusdFlashMinter.sol", "VusdFlashMinter"],
+  ["periphery/FlashLiquidator.sol", "FlashLiquidator"],
   ["libraries/CollateralLogic.sol", "CollateralLogic"],
 ] as const;
 

@@ -201,6 +201,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     const victim = borrowers[8]!;
     const maker = borrowers[9]!;
     await useThreshold(3);
+    await (await priceFeed.setAnswer(parseUnits("2400", 8))).wait(); // fresh again after the PSM's timelock wait
     await fundCollateral(victim, "10");
     await (await pool.connect(victim).deposit(wethAddress, parseEther("10"), victim.address)).wait();
     const [report, signatures] = await signedReport(victim.address, 3, 300);
