@@ -8,7 +8,8 @@
  * on tier terms and repays; a risky applicant gets an adverse action with reason codes; an unscored borrower
  * borrows on the most conservative tier; the regulator changes a rule through the timelock; a price drop leads to
  * a liquidation; a price jump trips the circuit breaker. It ends with an exposure snapshot and the regulator's
- * compliance report (scripts/report) in `reports/demo-<timestamp>/`. `runDemo` is exported for the test
+ * compliance report (scripts/report) in `reports/demo-<timestamp>/`, then the stablecoin scenes (scripts/demo/stablecoin.ts):
+ * a swap through the PSM both ways, and a keeper with no capital liquidating through a flash loan. `runDemo` is exported for the test
  * (test/scripts/demo.test.ts).
  *
  * The nodes' clock follows the chain's (the story fast-forwards time), so reports they sign stay current.
@@ -28,6 +29,7 @@ import { buildAddressBook, type AddressBook } from "./deploy/address-book.js";
 import { approveModel, deploySystem, shippedModel } from "./deploy/deploy-system.js";
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
+import { playStablecoinScenes, type StablecoinScenes } from "./demo/stablecoin.js";
 import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
 import { buildComplianceReport, writeComplianceReport } from "./report/index.js";
 import { formatVusd } from "./report/format.js";
@@ -75,6 +77,8 @@ export interface DemoSummary {
   };
   /** Compliance events emitted since deployment, by name. */
   events: Record<string, number>;
+  /** The PSM swap and the flash liquidation by a keeper with no capital (scripts/demo/stablecoin.ts). */
+  stablecoin: StablecoinScenes;
   /** The regulator's compliance report (scripts/report) over the demo's blocks. */
   report: { dir: string; markdownPath: string; events: number; loans: number; adverseActions: number; ruleChanges: number; liquidations: number; breakerTrips: number };
 }
@@ -407,6 +411,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.detail(`loans originated: ${reportSummary.loans} (${formatVusd(analysis.exposure.totals.originatedWad)} vUSD); principal outstanding ${formatVusd(complianceReport.state.totalPrincipalWad)} vUSD`);
     say.detail(`scores: ${analysis.scores.models.reduce((sum, m) => sum + m.scores, 0)}; adverse actions: ${reportSummary.adverseActions}; rule changes: ${reportSummary.ruleChanges}; liquidations: ${reportSummary.liquidations}; circuit-breaker trips: ${reportSummary.breakerTrips}${complianceReport.state.paused ? " (PAUSED now)" : ""}`);
 
+    const [user, maker, victim] = signers.slice(10, 13);
+    if (user === undefined || maker === undefined || victim === undefined) throw new Error("the in-process network needs at least 13 accounts");
+    const stablecoin = await playStablecoinScenes({
+      ethers,
+      time: networkHelpers.time,
+      system,
+      params,
+      regulator,
+      funder: deployer,
+      user,
+      maker,
+      victim,
+      say,
+    });
+
     const summary: DemoSummary = {
       runtimeMs: Date.now() - startedAt,
       addressBook,
@@ -445,6 +464,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       exposure,
       books,
       events,
+      stablecoin,
       report: reportSummary,
     };
     say.section("Done");
