@@ -7,8 +7,10 @@
  * process (real HTTP on 127.0.0.1), then plays out: a good applicant (a row of the training data) is scored, borrows
  * on tier terms and repays; a risky applicant gets an adverse action with reason codes; an unscored borrower
  * borrows on the most conservative tier; the regulator changes a rule through the timelock; a price drop leads to
- * a liquidation; a price jump trips the circuit breaker; a saver earns sVUSD yield from interest received. It ends with an exposure snapshot and the regulator's
- * compliance report (scripts/report) in `reports/demo-<timestamp>/`. `runDemo` is exported for the test
+ * a liquidation; a price jump trips the circuit breaker; a saver earns sVUSD yield from interest received. It ends
+ * with an exposure snapshot and the regulator's compliance report (scripts/report) in `reports/demo-<timestamp>/`,
+ * then the stablecoin scenes (scripts/demo/stablecoin.ts): a swap through the PSM both ways, and a keeper with no
+ * capital liquidating through a flash loan. `runDemo` is exported for the test
  * (test/scripts/demo.test.ts).
  *
  * The nodes' clock follows the chain's (the story fast-forwards time), so reports they sign stay current.
@@ -29,6 +31,7 @@ import { buildAddressBook } from "./deploy/address-book.js";
 import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "./deploy/deploy-system.js";
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
+import { playStablecoinScenes, type StablecoinScenes } from "./demo/stablecoin.js";
 import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
 import { savingsScene, type SavingsSceneSummary } from "./demo/savings.js";
 import { applyWithEditedFile, type EditedFileOutcome } from "./demo/edited-file.js";
@@ -82,6 +85,8 @@ export interface DemoSummary {
   };
   /** Compliance events emitted since deployment, by name. */
   events: Record<string, number>;
+  /** The PSM swap and the flash liquidation by a keeper with no capital (scripts/demo/stablecoin.ts). */
+  stablecoin: StablecoinScenes;
   /** The regulator's compliance report (scripts/report) over the demo's blocks. */
   report: { dir: string; markdownPath: string; events: number; loans: number; adverseActions: number; ruleChanges: number; liquidations: number; breakerTrips: number };
 }
@@ -450,6 +455,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.detail(`loans originated: ${reportSummary.loans} (${formatVusd(analysis.exposure.totals.originatedWad)} vUSD); principal outstanding ${formatVusd(complianceReport.state.totalPrincipalWad)} vUSD`);
     say.detail(`scores: ${analysis.scores.models.reduce((sum, m) => sum + m.scores, 0)}; adverse actions: ${reportSummary.adverseActions}; rule changes: ${reportSummary.ruleChanges}; liquidations: ${reportSummary.liquidations}; circuit-breaker trips: ${reportSummary.breakerTrips}${complianceReport.state.paused ? " (PAUSED now)" : ""}`);
 
+    const [user, maker, victim] = signers.slice(10, 13);
+    if (user === undefined || maker === undefined || victim === undefined) throw new Error("the in-process network needs at least 13 accounts");
+    const stablecoin = await playStablecoinScenes({
+      ethers,
+      time: networkHelpers.time,
+      system,
+      params,
+      regulator,
+      funder: deployer,
+      user,
+      maker,
+      victim,
+      say,
+    });
+
     const summary: DemoSummary = {
       runtimeMs: Date.now() - startedAt,
       addressBook,
@@ -490,6 +510,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       exposure,
       books,
       events,
+      stablecoin,
       report: reportSummary,
     };
     say.section("Done");

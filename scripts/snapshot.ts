@@ -32,6 +32,8 @@ const DEPLOYED = [
   ["core/LendingPool.sol", "LendingPool"],
   ["core/PegStabilityModule.sol", "PegStabilityModule"],
   ["core/SavingsVault.sol", "SavingsVault"],
+  ["core/VusdFlashMinter.sol", "VusdFlashMinter"],
+  ["periphery/FlashLiquidator.sol", "FlashLiquidator"],
   ["libraries/CollateralLogic.sol", "CollateralLogic"],
 ] as const;
 

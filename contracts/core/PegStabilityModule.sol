@@ -19,7 +19,9 @@ import {PsmRules} from "../types/PolicyTypes.sol";
 /// @notice vUSD <-> one USD stablecoin. See `IPegStabilityModule`.
 /// @dev The listed stablecoin must be a plain ERC20 (no fee on transfer, no rebasing): the PSM books the amount it
 /// asked for. Its own books (`_state`, one slot) are the source of truth for reserves, not `balanceOf`, so a donation
-/// changes nothing. vUSD's minter record for this PSM always equals `mintedWad`: the PSM burns at most what it minted
+/// changes nothing. The policy's PSM rules are cached in `_rules` (one slot, fees already bounded by PSM_FEE_CAP), so a
+/// swap reads two slots of its own and no policy: the policy pushes every executed PSM rule here (`syncRules`, linked
+/// by `SupervisionPolicy.setPsm`), and anyone may re-sync from the policy at any time. vUSD's minter record for this PSM always equals `mintedWad`: the PSM burns at most what it minted
 /// (`PegStabilityModuleExceedsMinted`), so vUSD's saturating burn never saturates here.
 contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
     using SafeERC20 for IERC20Metadata;
@@ -46,7 +48,19 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
     /// @dev $1 in the feed's decimals.
     uint256 private immutable _ONE_USD;
 
+    /// @dev The policy's PSM rules as a swap uses them: fees already `min(fee, PSM_FEE_CAP)`.
+    struct CachedRules {
+        uint16 feeInBps;
+        uint16 feeOutBps;
+        uint16 priceBandBps;
+        uint128 exposureLimitWad;
+    }
+
+    /// @notice Where `sweepFees` sends the fee surplus (the protocol's treasury), fixed at deployment.
+    address public immutable treasury;
+
     State private _state;
+    CachedRules private _rules;
     /// @dev The freeze state last put on record by `syncFreeze` (events only; swaps read the feed themselves).
     bool public frozenOnRecord;
 
@@ -55,12 +69,14 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         IERC20Metadata stablecoin_,
         AggregatorV3Interface priceFeed_,
         ISupervisionPolicy policy_,
-        uint32 maxFeedAgeSec_
+        uint32 maxFeedAgeSec_,
+        address treasury_
     ) {
         if (address(vusd_) == address(0)) revert PegStabilityModuleZeroAddress("VUSD");
         if (address(stablecoin_) == address(0)) revert PegStabilityModuleZeroAddress("STABLECOIN");
         if (address(priceFeed_) == address(0)) revert PegStabilityModuleZeroAddress("PRICE_FEED");
         if (address(policy_) == address(0)) revert PegStabilityModuleZeroAddress("POLICY");
+        if (treasury_ == address(0)) revert PegStabilityModuleZeroAddress("TREASURY");
         if (maxFeedAgeSec_ == 0 || maxFeedAgeSec_ > MAX_FEED_AGE) {
             revert PegStabilityModuleInvalidConfig("MAX_FEED_AGE", maxFeedAgeSec_);
         }
@@ -75,6 +91,8 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         maxFeedAgeSec = maxFeedAgeSec_;
         SCALE = 10 ** (18 - stableDecimals);
         _ONE_USD = 10 ** feedDecimals;
+        treasury = treasury_;
+        _syncRules();
     }
 
     // ---------------------------------------------------------------- swaps
@@ -85,7 +103,7 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         if (stableAmount == 0) revert PegStabilityModuleZeroAmount(0);
         State memory s = _state;
         if (s.paused) revert PegStabilityModulePaused();
-        PsmRules memory r = policy.psmRules();
+        CachedRules memory r = _rules;
         _requireLive(r.priceBandBps);
 
         uint256 reservesAfter = s.reserves + stableAmount;
@@ -94,7 +112,7 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
             revert PegStabilityModuleExposureLimitExceeded(r.exposureLimitWad, reservesAfterWad);
         }
         uint256 grossWad = stableAmount * SCALE;
-        uint256 feeWad = _feeUp(grossWad, _min(r.feeInBps, r.feeCapBps));
+        uint256 feeWad = _feeUp(grossWad, r.feeInBps);
         // feeWad <= grossWad: the fee is at most 10000 bps, rounded up to at most grossWad.
         unchecked {
             vusdOutWad = grossWad - feeWad;
@@ -116,10 +134,10 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         State memory s = _state;
         if (s.paused) revert PegStabilityModulePaused();
         if (vusdAmountWad > s.mintedWad) revert PegStabilityModuleExceedsMinted(s.mintedWad, vusdAmountWad);
-        PsmRules memory r = policy.psmRules();
+        CachedRules memory r = _rules;
         _requireLive(r.priceBandBps);
 
-        uint256 feeWad = _feeUp(vusdAmountWad, _min(r.feeOutBps, r.feeCapBps));
+        uint256 feeWad = _feeUp(vusdAmountWad, r.feeOutBps);
         // Floor: the vUSD a payout needs is rounded up, in the protocol's favour.
         stableOut = (vusdAmountWad - feeWad) / SCALE;
         if (stableOut == 0) revert PegStabilityModuleZeroAmount(vusdAmountWad);
@@ -133,11 +151,32 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         emit PsmSwappedOut(msg.sender, to, vusdAmountWad, stableOut, feeWad);
     }
 
+    // ---------------------------------------------------------------- rules and fees
+
+    /// @inheritdoc IPegStabilityModule
+    function syncRules() external {
+        _syncRules();
+    }
+
+    /// @inheritdoc IPegStabilityModule
+    function sweepFees() external nonReentrant returns (uint256 feeUnits) {
+        State memory s = _state;
+        // Floor: the swept amount never takes reserves below what backs the minted vUSD (reserves * SCALE >= minted).
+        feeUnits = (uint256(s.reserves) * SCALE - s.mintedWad) / SCALE;
+        if (feeUnits == 0) return 0;
+        // No underflow: feeUnits * SCALE <= reserves * SCALE - minted.
+        unchecked {
+            _state.reserves = uint128(s.reserves - feeUnits);
+        }
+        stablecoin.safeTransfer(treasury, feeUnits);
+        emit PsmFeesSwept(treasury, feeUnits);
+    }
+
     // ---------------------------------------------------------------- freeze and pause
 
     /// @inheritdoc IPegStabilityModule
     function syncFreeze() external returns (bool frozen) {
-        (bytes32 reason, int256 price,) = _freezeReason(policy.psmRules().priceBandBps);
+        (bytes32 reason, int256 price,) = _freezeReason(_rules.priceBandBps);
         frozen = reason != bytes32(0);
         if (frozen == frozenOnRecord) return frozen;
         frozenOnRecord = frozen;
@@ -169,7 +208,7 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
 
     /// @inheritdoc IPegStabilityModule
     function freezeStatus() external view returns (bytes32 reason, int256 price, uint256 updatedAt) {
-        return _freezeReason(policy.psmRules().priceBandBps);
+        return _freezeReason(_rules.priceBandBps);
     }
 
     /// @inheritdoc IPegStabilityModule
@@ -184,12 +223,35 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         return uint256(s.reserves) * SCALE - s.mintedWad;
     }
 
+    /// @inheritdoc IPegStabilityModule
+    function rules()
+        external
+        view
+        returns (uint256 feeInBps, uint256 feeOutBps, uint256 priceBandBps, uint256 exposureLimitWad)
+    {
+        CachedRules memory r = _rules;
+        return (r.feeInBps, r.feeOutBps, r.priceBandBps, r.exposureLimitWad);
+    }
+
     /// @notice Whether swaps are paused by the guardian or regulator.
     function paused() external view returns (bool) {
         return _state.paused;
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev Copies the policy's PSM rules, each fee bounded by the regulator's cap (the PSM charges the lower).
+    function _syncRules() private {
+        PsmRules memory p = policy.psmRules();
+        CachedRules memory r = CachedRules({
+            feeInBps: _min16(p.feeInBps, p.feeCapBps),
+            feeOutBps: _min16(p.feeOutBps, p.feeCapBps),
+            priceBandBps: p.priceBandBps,
+            exposureLimitWad: p.exposureLimitWad
+        });
+        _rules = r;
+        emit PsmRulesSynced(r.feeInBps, r.feeOutBps, r.priceBandBps, r.exposureLimitWad);
+    }
 
     function _requireLive(uint16 bandBps) private view {
         (bytes32 reason, int256 price, uint256 updatedAt) = _freezeReason(bandBps);
@@ -222,7 +284,7 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         return (amount * feeBps + WadRayMath.BPS - 1) / WadRayMath.BPS;
     }
 
-    function _min(uint16 a, uint16 b) private pure returns (uint256) {
+    function _min16(uint16 a, uint16 b) private pure returns (uint16) {
         return a < b ? a : b;
     }
 }

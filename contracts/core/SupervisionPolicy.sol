@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
+import {IPegStabilityModule} from "../interfaces/IPegStabilityModule.sol";
 import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {Roles} from "../libraries/Roles.sol";
@@ -40,6 +41,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @notice Bound on SAVINGS_SHARE: at least 10 % of the interest received stays as surplus, the first buffer
     /// against bad debt, whatever governance schedules.
     uint16 public constant MAX_SAVINGS_SHARE_BPS = 9000;
+    /// @notice Bound on FLASH_FEE: 1 % of a flash mint.
+    uint16 public constant MAX_FLASH_FEE_BPS = 100;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -108,6 +111,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     address private _scoreOracle;
     /// @dev The peg stability module's rules, one slot (read by every swap through `psmRules`).
     PsmRules private _psm;
+    /// @dev The peg stability module that copies `_psm` (pushed on every executed PSM rule); set once by the regulator.
+    address private _psmLink;
 
     /// @param config roles, tier terms and caps (one entry per tier, best first) and global rules; every value
     /// is validated with the same rules as a scheduled change.
@@ -154,7 +159,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.SCORE_NOTICE_PERIOD, r.scoreNoticePeriodSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
         _setGlobal(Rules.SAVINGS_SHARE, config.savingsShareBps);
-        _psm = PsmRules({feeInBps: 0, feeOutBps: 0, feeCapBps: 100, priceBandBps: 100, exposureLimitWad: 0});
+        _psm = PsmRules({feeInBps: 0, feeOutBps: 0, feeCapBps: 100, priceBandBps: 100, exposureLimitWad: 0, flashFeeBps: 0});
     }
 
     // ---------------------------------------------------------------- views
@@ -410,6 +415,9 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (kind == Kind.Term && base == Rules.TIER_MAX_PD && tier == _TIER_COUNT - 1) {
             _pushApprovalThreshold(uint16(c.newValue));
         }
+        // The PSM is trusted code (chosen by the regulator, `setPsm`): `syncRules` only reads `psmRules` back.
+        address linkedPsm = _psmLink;
+        if (kind == Kind.Psm && linkedPsm != address(0)) IPegStabilityModule(linkedPsm).syncRules();
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -460,6 +468,21 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (oracle.code.length == 0) revert SupervisionZeroAddress("SCORE_ORACLE");
         _scoreOracle = oracle;
         emit ScoreOracleLinked(oracle);
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function setPsm(address module) external onlyRole(Roles.REGULATOR) {
+        address linked = _psmLink;
+        if (linked != address(0)) revert SupervisionPsmAlreadyLinked(linked);
+        if (module.code.length == 0) revert SupervisionZeroAddress("PSM");
+        _psmLink = module;
+        emit PsmLinked(module);
+        IPegStabilityModule(module).syncRules();
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function psm() external view returns (address) {
+        return _psmLink;
     }
 
     // ---------------------------------------------------------------- eligibility
@@ -523,7 +546,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         ) return (Kind.Global, rule, 0);
         if (
             rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.PSM_FEE_CAP
-                || rule == Rules.PSM_PRICE_BAND || rule == Rules.PSM_EXPOSURE_LIMIT
+                || rule == Rules.PSM_PRICE_BAND || rule == Rules.PSM_EXPOSURE_LIMIT || rule == Rules.FLASH_FEE
         ) return (Kind.Psm, rule, 0);
         base = rule & ~bytes32(uint256(0xff));
         tier = uint8(uint256(rule));
@@ -539,11 +562,12 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         return (Kind.Unknown, base, tier);
     }
 
-    /// @dev Tier terms, the PSM's fees and the savings share belong to governance, everything else to the regulator.
+    /// @dev Tier terms, the PSM's and flash minter's fees and the savings share belong to governance, everything else
+    /// to the regulator.
     function _requireScheduler(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
         (kind, base, tier) = _classify(rule);
-        bool governed =
-            kind == Kind.Term || rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.SAVINGS_SHARE;
+        bool governed = kind == Kind.Term || rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT
+            || rule == Rules.FLASH_FEE || rule == Rules.SAVINGS_SHARE;
         bytes32 role = governed ? Roles.GOVERNANCE : Roles.REGULATOR;
         if (kind == Kind.Unknown || !hasRole(role, msg.sender)) revert SupervisionRuleNotSchedulable(rule, msg.sender);
     }
@@ -555,6 +579,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.PSM_FEE_OUT) return p.feeOutBps;
             if (base == Rules.PSM_FEE_CAP) return p.feeCapBps;
             if (base == Rules.PSM_PRICE_BAND) return p.priceBandBps;
+            if (base == Rules.FLASH_FEE) return p.flashFeeBps;
             return p.exposureLimitWad;
         }
         if (kind == Kind.Global) {
@@ -596,6 +621,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             else if (base == Rules.PSM_FEE_OUT) p.feeOutBps = uint16(v);
             else if (base == Rules.PSM_FEE_CAP) p.feeCapBps = uint16(v);
             else if (base == Rules.PSM_PRICE_BAND) p.priceBandBps = uint16(v);
+            else if (base == Rules.FLASH_FEE) p.flashFeeBps = uint16(v);
             else p.exposureLimitWad = uint128(v);
         } else if (kind == Kind.Global) {
             StoredRules storage r = _rules;
@@ -705,7 +731,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @dev PSM rules: fees within the regulator's fee cap (a cap lowered below a fee is allowed: the PSM charges the
-    /// lower of the two), the cap itself at most 10000, the band in [1, MAX_PSM_PRICE_BAND], the exposure limit in 128 bits.
+    /// lower of the two), the cap itself at most 10000, the band in [1, MAX_PSM_PRICE_BAND], the exposure limit in 128 bits,
+    /// the flash fee at most MAX_FLASH_FEE_BPS.
     function _checkPsm(bytes32 rule, uint256 v) private view {
         if (rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT) {
             uint256 cap = _psm.feeCapBps;
@@ -714,6 +741,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.PSM_PRICE_BAND) {
             if (v == 0 || v > MAX_PSM_PRICE_BAND) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.FLASH_FEE) {
+            if (v > MAX_FLASH_FEE_BPS) revert SupervisionRuleViolated(Rules.FLASH_FEE, MAX_FLASH_FEE_BPS, v);
         } else if (v > type(uint128).max) {
             revert SupervisionInvalidValue(rule, v);
         }

@@ -9,10 +9,16 @@ import {IComplianceEvents} from "./IComplianceEvents.sol";
 /// burns `amountWad` vUSD and pays floor(amountWad * (10000 - feeOut) / (10000 * SCALE)) stablecoin units, i.e. the
 /// vUSD a payout needs is rounded up. Both roundings favour the protocol.
 /// Fees stay in the PSM as stablecoin: the PSM's surplus is `reserves * SCALE - mintedWad` (never negative), so every
-/// vUSD the PSM minted is backed 1:1 by reserves it holds and the fee is the excess.
-/// Rules (read from `SupervisionPolicy.psmRules`, changed only through its schedule -> execute timelock): PSM_FEE_IN
+/// vUSD the PSM minted is backed 1:1 by reserves it holds and the fee is the excess. `sweepFees` (anyone) sends the
+/// whole stablecoin units of that surplus to the protocol's `treasury`, leaving `reserves * SCALE >= mintedWad`.
+/// Accounting identity (with the lending pool's): vUSD.totalSupply() + pool.surplusWad() == pool.totalPrincipalWad()
+/// + pool.deficitWad() + psm.mintedWad + flashMinter.outstandingWad (0 between transactions): the PSM's term is the
+/// vUSD it minted and has not burned, equal to vUSD's minter record for the PSM.
+/// Rules (set in `SupervisionPolicy.psmRules`, changed only through its schedule -> execute timelock): PSM_FEE_IN
 /// and PSM_FEE_OUT (governance), charged at most PSM_FEE_CAP (regulator); PSM_PRICE_BAND (regulator, default
-/// +-1 %); PSM_EXPOSURE_LIMIT (regulator): reserves after a swap in, in wad, at most this.
+/// +-1 %); PSM_EXPOSURE_LIMIT (regulator): reserves after a swap in, in wad, at most this. The PSM keeps a copy
+/// (`rules`) that the policy refreshes in the same transaction as every executed PSM rule (`syncRules`, the link being
+/// `SupervisionPolicy.setPsm`), so a swap reads no other contract's storage for its rules.
 /// Freeze: a swap either way reverts `PegStabilityModuleFrozen` while the stablecoin's Chainlink feed is stale
 /// (older than `maxFeedAgeSec`, or an incomplete or non-positive round) or its answer is outside
 /// [$1 - band, $1 + band] (both edges inside), and works again as soon as the feed is back. `syncFreeze` records
@@ -23,6 +29,11 @@ interface IPegStabilityModule is IComplianceEvents {
     event PsmSwappedIn(address indexed account, address indexed to, uint256 stableAmount, uint256 vusdOutWad, uint256 feeWad);
     /// @notice `account` burned `vusdInWad` vUSD for `stableOut` stablecoin units sent to `to` (fee `feeWad`).
     event PsmSwappedOut(address indexed account, address indexed to, uint256 vusdInWad, uint256 stableOut, uint256 feeWad);
+
+    /// @notice The PSM copied the policy's rules (fees already bounded by PSM_FEE_CAP).
+    event PsmRulesSynced(uint256 feeInBps, uint256 feeOutBps, uint256 priceBandBps, uint256 exposureLimitWad);
+    /// @notice `feeUnits` stablecoin units of fee surplus went to `treasury`.
+    event PsmFeesSwept(address indexed treasury, uint256 feeUnits);
 
     /// @notice A zero amount in, or an amount whose output rounds to zero (`amountOut` 0).
     error PegStabilityModuleZeroAmount(uint256 amountIn);
@@ -70,6 +81,21 @@ interface IPegStabilityModule is IComplianceEvents {
     function pause() external;
     /// @notice Unpauses. The policy's regulator, else `PegStabilityModuleUnauthorized`; `PegStabilityModuleNotPaused`.
     function unpause() external;
+
+    /// @notice Copies the policy's PSM rules into the PSM (emits `PsmRulesSynced`). Anyone: the values come from the
+    /// policy. The policy calls it in the transaction that executes a PSM rule once linked (`SupervisionPolicy.setPsm`).
+    function syncRules() external;
+
+    /// @notice Sends the fee surplus, floor((reserves * SCALE - mintedWad) / SCALE) stablecoin units, to `treasury`
+    /// (emits `PsmFeesSwept`; nothing when it is 0). Anyone. Works while paused or frozen: it moves only the excess.
+    /// @return feeUnits the stablecoin units sent.
+    function sweepFees() external returns (uint256 feeUnits);
+
+    /// @notice The rules the PSM applies: fees (already min(fee, PSM_FEE_CAP)), band, exposure limit.
+    function rules()
+        external
+        view
+        returns (uint256 feeInBps, uint256 feeOutBps, uint256 priceBandBps, uint256 exposureLimitWad);
 
     /// @notice The freeze check as a view: `reason` 0 when the feed allows swaps.
     function freezeStatus() external view returns (bytes32 reason, int256 price, uint256 updatedAt);

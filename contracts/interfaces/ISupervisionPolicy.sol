@@ -20,6 +20,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     event AttestationSet(address indexed borrower, uint64 expiresAt, bytes32 attestationHash);
     /// @notice The regulator linked the policy to the credit score oracle it pushes its approval threshold to.
     event ScoreOracleLinked(address indexed oracle);
+    /// @notice The regulator linked the policy to the peg stability module it pushes the PSM rules to.
+    event PsmLinked(address indexed module);
 
     /// @notice One rule, its limit and the value that broke it.
     error SupervisionRuleViolated(bytes32 rule, uint256 limit, uint256 actual);
@@ -37,6 +39,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     error SupervisionZeroAddress(bytes32 role);
     /// @notice `setScoreOracle` after the policy was linked (to `oracle`): the link is set once.
     error SupervisionScoreOracleAlreadyLinked(address oracle);
+    /// @notice `setPsm` after the policy was linked (to `psm`): the link is set once.
+    error SupervisionPsmAlreadyLinked(address module);
     /// @notice `unpause` while not paused.
     error SupervisionNotPaused();
     error SupervisionChangeUnknown(bytes32 changeId);
@@ -177,7 +181,16 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @dev Reverts `AccessControlUnauthorizedAccount`, `SupervisionZeroAddress("SCORE_ORACLE")` (zero address or
     /// no code), `SupervisionScoreOracleAlreadyLinked`. Emits `ScoreOracleLinked`.
     function setScoreOracle(address oracle) external;
-    /// @notice The peg stability module's rules in one read: PSM_FEE_IN and PSM_FEE_OUT as governance set them
+    /// @notice Links the policy to the peg stability module that keeps a copy of the PSM rules, and syncs it. Only the
+    /// regulator, once. From then on every executed PSM rule (PSM_* and FLASH_FEE) calls `psm.syncRules()` in the
+    /// same transaction, so the PSM never swaps under rules the policy has replaced.
+    /// @dev Reverts `AccessControlUnauthorizedAccount`, `SupervisionZeroAddress("PSM")` (no code),
+    /// `SupervisionPsmAlreadyLinked`. Emits `PsmLinked`.
+    function setPsm(address module) external;
+    /// @notice The linked peg stability module (zero before `setPsm`).
+    function psm() external view returns (address);
+    /// @notice The stablecoin modules' rules in one read (FLASH_FEE, governance, at most 100 bps, else
+    /// `SupervisionRuleViolated(FLASH_FEE, 100, fee)`, is the flash minter's fee). The peg stability module's rules: PSM_FEE_IN and PSM_FEE_OUT as governance set them
     /// (the PSM charges at most PSM_FEE_CAP), PSM_PRICE_BAND, PSM_EXPOSURE_LIMIT. Scheduled like every rule: the
     /// fees by governance (at most PSM_FEE_CAP, else `SupervisionRuleViolated(PSM_FEE_CAP, cap, fee)`), the rest by
     /// the regulator (PSM_FEE_CAP <= 10000, PSM_PRICE_BAND in [1, 5000], else `SupervisionInvalidValue`).

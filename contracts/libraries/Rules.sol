@@ -25,6 +25,7 @@ library Rules {
     bytes32 internal constant PSM_FEE_CAP = "PSM_FEE_CAP"; // bps, the regulator's cap on both fees, <= 10000
     bytes32 internal constant PSM_PRICE_BAND = "PSM_PRICE_BAND"; // bps around $1 the stablecoin's feed must stay in
     bytes32 internal constant PSM_EXPOSURE_LIMIT = "PSM_EXPOSURE_LIMIT"; // wad, stablecoin reserves the PSM may hold
+    bytes32 internal constant FLASH_FEE = "FLASH_FEE"; // bps of a flash mint (governance), <= MAX_FLASH_FEE_BPS
 
     // ---- savings vault (governance, bounded by SupervisionPolicy.MAX_SAVINGS_SHARE_BPS) ----
     bytes32 internal constant SAVINGS_SHARE = "SAVINGS_SHARE"; // bps of the interest that becomes surplus paid to sVUSD

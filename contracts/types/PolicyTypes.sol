@@ -71,13 +71,15 @@ struct BorrowRequest {
     uint256 collateralValueWad; // borrower's collateral value (rounded down)
 }
 
-/// @notice The peg stability module's rules as stored by the policy (one slot; `SupervisionPolicy.psmRules`).
+/// @notice The stablecoin modules' rules as stored by the policy (one slot; `SupervisionPolicy.psmRules`): the peg
+/// stability module's, and the flash minter's fee.
 /// @dev Fees as set by governance; the PSM charges `min(fee, feeCapBps)`. Defaults at deployment: fees 0, fee cap
-/// 100 bps, band 100 bps (+-1 %), exposure limit 0 (the PSM takes no reserves until the regulator opens it).
+/// 100 bps, band 100 bps (+-1 %), exposure limit 0 (the PSM takes no reserves until the regulator opens it), flash fee 0.
 struct PsmRules {
     uint16 feeInBps; // PSM_FEE_IN
     uint16 feeOutBps; // PSM_FEE_OUT
     uint16 feeCapBps; // PSM_FEE_CAP
     uint16 priceBandBps; // PSM_PRICE_BAND, in [1, 5000]
     uint128 exposureLimitWad; // PSM_EXPOSURE_LIMIT, reserves in wad (1e12 per unit of a 6-decimal stablecoin)
+    uint16 flashFeeBps; // FLASH_FEE, in [0, MAX_FLASH_FEE_BPS]
 }

@@ -41,6 +41,7 @@ export const GAS_PATHS = [
   "savingsDeposit",
   "savingsDrip",
   "savingsRedeem",
+  "flashLiquidate",
 ] as const;
 export type GasPath = (typeof GAS_PATHS)[number];
 
@@ -55,8 +56,8 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   await networkHelpers.time.increaseTo(CLOCK_START);
   const signers = await ethers.getSigners();
   const [deployer, governance, regulator, guardian, attester, liquidator, ...borrowers] = signers;
-  if (deployer === undefined || liquidator === undefined || borrowers.length < 8) {
-    throw new Error("the in-process network needs at least 14 accounts");
+  if (deployer === undefined || liquidator === undefined || borrowers.length < 10) {
+    throw new Error("the in-process network needs at least 16 accounts");
   }
   const roles = { deployer, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
   const system = await deploySystem(ethers, roles, defaultParameters);
@@ -218,6 +219,46 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await (await psm.connect(first).swapIn(parseUnits("1000", 6), first.address)).wait();
     results.psmSwapIn = await gasOf(psm.connect(user).swapIn(parseUnits("1000", 6), user.address));
     results.psmSwapOut = await gasOf(psm.connect(user).swapOut(parseUnits("500", 18), user.address));
+  }
+
+  // flashLiquidate: a keeper with no vUSD and no collateral liquidates through FlashLiquidator (flash mint, liquidate,
+  // sell the seized WETH on a constant-product pool 1,000 WETH deep, repay, keep the profit). A tier-A borrower at
+  // 80 % LTV; the price falls 20 % (inside the deviation bound); half the debt is covered.
+  {
+    const victim = borrowers[8]!;
+    const maker = borrowers[9]!;
+    await useThreshold(3);
+    await (await priceFeed.setAnswer(parseUnits("2400", 8))).wait(); // fresh again after the PSM's timelock wait
+    await fundCollateral(victim, "10");
+    await (await pool.connect(victim).deposit(wethAddress, parseEther("10"), victim.address)).wait();
+    const [report, signatures] = await signedReport(victim.address, 3, 300);
+    await (await pool.connect(victim).borrowWithReport(parseUnits("19200", 18), report, signatures)).wait();
+    await (await priceFeed.setAnswer(parseUnits("1920", 8))).wait();
+    await (await pool.pokePrice(wethAddress)).wait();
+    const vusdAddress = await vusd.getAddress();
+    const dex = await ethers.deployContract("MockConstantProductDex");
+    const dexAddress = await dex.getAddress();
+    // The pool's liquidity comes from a market maker that governance made a capped vUSD minter (a local stand-in).
+    await (await vusd.connect(roles.governance).setMinterCap(maker.address, parseUnits("1920000", 18))).wait();
+    await (await vusd.connect(maker).mint(maker.address, parseUnits("1920000", 18))).wait();
+    await (await weth.connect(maker).deposit({ value: parseEther("1000") })).wait();
+    await (await weth.connect(maker).approve(dexAddress, ethers.MaxUint256)).wait();
+    await (await vusd.connect(maker).approve(dexAddress, ethers.MaxUint256)).wait();
+    await (await dex.connect(maker).addLiquidity(wethAddress, vusdAddress, parseEther("1000"), parseUnits("1920000", 18))).wait();
+    const flashLiquidator = await ethers.deployContract("FlashLiquidator", [
+      await pool.getAddress(),
+      await system.flashMinter.getAddress(),
+      dexAddress,
+      vusdAddress,
+    ]);
+    const keeper = new Wallet(id("bench:gas keeper"), ethers.provider);
+    await (await deployer.sendTransaction({ to: keeper.address, value: parseEther("1") })).wait();
+    const deadline = (await networkHelpers.time.latest()) + 3600;
+    results.flashLiquidate = await gasOf(
+      flashLiquidator
+        .connect(keeper)
+        .liquidate(victim.address, wethAddress, parseUnits("9600", 18), [wethAddress, vusdAddress], 1n, deadline),
+    );
   }
 
   return Object.fromEntries(GAS_PATHS.map((key) => [key, results[key]!])) as Record<GasPath, number>;

@@ -35,6 +35,7 @@ export async function buildAddressBook(networkName: string, input: AddressBookIn
       psmStablecoin: system.psmStablecoinAddress,
       psmStablecoinUsdPriceFeed: system.psmPriceFeedAddress,
       savingsVault: await system.savingsVault.getAddress(),
+      vusdFlashMinter: await system.flashMinter.getAddress(),
     },
     roles: {
       deployer: roles.deployer.address,

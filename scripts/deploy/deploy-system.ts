@@ -13,6 +13,7 @@ import type {
   SavingsVault,
   SupervisionPolicy,
   VUSD,
+  VusdFlashMinter,
   WETH9,
 } from "../../types/ethers-contracts/index.js";
 import { featureSchemaHash } from "../../oracle/src/protocol/credit-file.js";
@@ -45,6 +46,8 @@ export interface DeployedSystem {
   psmPriceFeedAddress: string;
   /** sVUSD: savers' share of the interest received, paid from surplus. */
   savingsVault: SavingsVault;
+  /** The ERC-3156 vUSD flash minter (a capped vUSD minter). */
+  flashMinter: VusdFlashMinter;
   deployedAtBlock: number;
 }
 
@@ -215,6 +218,12 @@ export async function deploySystem(
   ).wait();
   const psmDeployment = await deployPsm(ethers, roles, params, { vusd, policy });
   const savingsVault = await deploySavingsVault(ethers, roles, { vusd, pool, policy });
+  const flashMinter = await ethers.deployContract(
+    "VusdFlashMinter",
+    [await vusd.getAddress(), await policy.getAddress(), params.treasury ?? governance.address],
+    deployer,
+  );
+  await (await vusd.connect(governance).setMinterCap(await flashMinter.getAddress(), toWad(params.flash.minterCap))).wait();
   if (params.oracle.operators.length > 0) {
     await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
   }
@@ -230,6 +239,7 @@ export async function deploySystem(
     priceFeedAddress,
     ...psmDeployment,
     savingsVault,
+    flashMinter,
     deployedAtBlock,
   };
 }
@@ -245,7 +255,7 @@ async function deployPsm(
   params: DeploymentParameters,
   core: { vusd: VUSD; policy: SupervisionPolicy },
 ) {
-  const { deployer, governance } = roles;
+  const { deployer, governance, regulator } = roles;
   let psmStablecoin: MockUSDC | undefined;
   let psmPriceFeed: MockAggregatorV3 | undefined;
   let psmStablecoinAddress = params.psm.stablecoin;
@@ -260,10 +270,19 @@ async function deployPsm(
   }
   const psm = await ethers.deployContract(
     "PegStabilityModule",
-    [await core.vusd.getAddress(), psmStablecoinAddress, psmPriceFeedAddress, await core.policy.getAddress(), params.psm.maxPriceAgeSec],
+    [
+      await core.vusd.getAddress(),
+      psmStablecoinAddress,
+      psmPriceFeedAddress,
+      await core.policy.getAddress(),
+      params.psm.maxPriceAgeSec,
+      params.treasury ?? governance.address,
+    ],
     deployer,
   );
   await (await core.vusd.connect(governance).setMinterCap(await psm.getAddress(), toWad(params.psm.minterCap))).wait();
+  // The PSM keeps a copy of the PSM rules; the link makes every executed PSM rule refresh it in the same transaction.
+  await (await core.policy.connect(regulator).setPsm(await psm.getAddress())).wait();
   return { psm, psmStablecoin, psmPriceFeed, psmStablecoinAddress, psmPriceFeedAddress };
 }
 

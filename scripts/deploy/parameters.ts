@@ -87,6 +87,10 @@ export const deploymentParametersSchema = z.strictObject({
     /** SAVINGS_SHARE at deployment: bps of the interest that becomes surplus paid to savers (policy bound: 9000). */
     shareBps: z.number().int().min(0).max(9000),
   }),
+  /** The ERC-3156 vUSD flash minter: vUSD's cap for it (governance), the most one flash loan can be. */
+  flash: z.strictObject({ minterCap: wad }),
+  /** Where the PSM's and the flash minter's fees go (`sweepFees`, flash fees); governance's address when absent. */
+  treasury: address.optional(),
   oracle: z.strictObject({
     operators: z.array(address),
     threshold: z.number().int().min(0).max(255),
@@ -169,6 +173,7 @@ export const defaultParameters: DeploymentParameters = {
   collateral: { maxPriceAgeSec: 3600, mockEthUsd: 3000 },
   psm: { maxPriceAgeSec: 25 * 3600, minterCap: "5000000", exposureLimit: "5000000" },
   savings: { shareBps: 5000 },
+  flash: { minterCap: "10000000" },
   oracle: { operators: [], threshold: 0 },
   dataProviders: [
     {

@@ -8,6 +8,8 @@ import { getAddress, type Interface, type Log, type Provider, type Result } from
 import {
   CreditScoreOracle__factory,
   ICreditScoreOracle__factory,
+  PegStabilityModule__factory,
+  VusdFlashMinter__factory,
   ILendingPool__factory,
   ISavingsVault__factory,
   ISupervisionPolicy__factory,
@@ -299,11 +301,26 @@ export interface ChainState {
   surplusWad: bigint;
   deficitWad: bigint;
   operatorSet: { version: bigint; threshold: number; operators: string[] };
+  /** The stablecoin modules at the report block (absent for an address book written before them). */
+  stablecoinModules?: StablecoinModulesState;
+}
+
+/** The PSM's books and the flash minter's outstanding loan: the identity's terms besides the pool's. */
+export interface StablecoinModulesState {
+  /** Stablecoin units the PSM holds as reserves (its own books, donations excluded). */
+  psmReserves: bigint;
+  /** 10^(18 - stablecoin decimals): vUSD wad per stablecoin unit. */
+  psmScale: bigint;
+  psmMintedWad: bigint;
+  /** reserves * scale - minted: fees not yet swept to the treasury. */
+  psmSurplusWad: bigint;
+  /** 0 unless the report block is inside a flash loan (never, between transactions). */
+  flashOutstandingWad: bigint | undefined;
 }
 
 export async function readChainState(
   provider: Provider,
-  contracts: CollectOptions["contracts"],
+  contracts: CollectOptions["contracts"] & Partial<Pick<AddressBook["contracts"], "pegStabilityModule" | "vusdFlashMinter">>,
   borrowers: readonly string[],
   blockTag: number,
   retryOptions: Partial<Omit<RetryOptions, "label">> = {},
@@ -327,7 +344,28 @@ export async function readChainState(
   const principals = await mapBounded(unique, READ_CONCURRENCY, (borrower) =>
     call(`LendingPool.principalOf(${borrower})`, () => pool.principalOf(borrower, at)),
   );
+  let stablecoinModules: StablecoinModulesState | undefined;
+  if (contracts.pegStabilityModule !== undefined) {
+    const psm = PegStabilityModule__factory.connect(contracts.pegStabilityModule, provider);
+    const [psmMintedWad, psmReserves] = await call("PegStabilityModule.balances", () => psm.balances(at));
+    const psmScale = await call("PegStabilityModule.SCALE", () => psm.SCALE(at));
+    const flashMinterAddress = contracts.vusdFlashMinter;
+    const flashOutstandingWad =
+      flashMinterAddress === undefined
+        ? undefined
+        : await call("VusdFlashMinter.outstandingWad", () =>
+            VusdFlashMinter__factory.connect(flashMinterAddress, provider).outstandingWad(at),
+          );
+    stablecoinModules = {
+      psmReserves,
+      psmScale,
+      psmMintedWad,
+      psmSurplusWad: psmReserves * psmScale - psmMintedWad,
+      flashOutstandingWad,
+    };
+  }
   return {
+    ...(stablecoinModules === undefined ? {} : { stablecoinModules }),
     tierCount,
     tierMaxPdBps: terms.map((t) => num(t.maxPdBps)),
     approvalThresholdBps,

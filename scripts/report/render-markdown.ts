@@ -64,6 +64,7 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     `- **Savings (sVUSD):** ${a.savings.deposits} deposit(s) of ${formatVusd(a.savings.depositedWad)} vUSD, ` +
       `${a.savings.withdrawals} withdrawal(s) of ${formatVusd(a.savings.withdrawnWad)} vUSD; ${a.savings.payouts} payout(s) of ` +
       `${formatVusd(a.savings.paidWad)} vUSD from surplus on ${formatVusd(a.savings.interestBasisWad)} vUSD of interest received.`,
+    ...stablecoinModulesLine(state, meta.toBlock),
     "",
   );
 
@@ -259,4 +260,15 @@ function markdownCell(column: Column, cell: Cell): string {
 /** A pipe ends a cell and a newline ends a row: escape the one, flatten the other. */
 export function escapeMarkdownCell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** The PSM's reserves, minted vUSD and unswept fees, and the flash minter's outstanding loan, read at the report block. */
+function stablecoinModulesLine(state: ComplianceReport["state"], toBlock: number): string[] {
+  const m = state.stablecoinModules;
+  if (m === undefined) return [];
+  const flash = m.flashOutstandingWad === undefined ? "" : `; flash minter outstanding ${formatVusd(m.flashOutstandingWad)} vUSD`;
+  return [
+    `- **Stablecoin modules at block ${toBlock}:** PSM reserves ${formatVusd(m.psmReserves * m.psmScale)} (in vUSD terms) ` +
+      `backing ${formatVusd(m.psmMintedWad)} vUSD it minted, unswept fees ${formatVusd(m.psmSurplusWad)}${flash}.`,
+  ];
 }

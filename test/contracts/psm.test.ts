@@ -13,6 +13,7 @@ const MAX_FEED_AGE = 86_400 + 3_600;
 const DELAY = 2 * 86_400;
 const EXPOSURE = 1_000_000n * WAD;
 const MINTER_CAP = 500_000n * WAD;
+const TREASURY = "0x0000000000000000000000000000000000007EA5";
 
 async function deployPsmFixture() {
   const base = await deployPolicy(ethers);
@@ -26,9 +27,11 @@ async function deployPsmFixture() {
     await feed.getAddress(),
     await policy.getAddress(),
     MAX_FEED_AGE,
+    TREASURY,
   ]);
   const psmAddress = await psm.getAddress();
   await vusd.connect(governance).setMinterCap(psmAddress, MINTER_CAP);
+  await policy.connect(regulator).setPsm(psmAddress);
   await setRule(regulator, "PSM_EXPOSURE_LIMIT", EXPOSURE);
   for (const user of [alice, bob]) {
     await usdc.mint(user.address, 2_000_000n * USDC);
@@ -81,21 +84,24 @@ describe("PegStabilityModule", function () {
       for (let i = 0; i < 4; i++) {
         const bad = [...args];
         bad[i] = ethers.ZeroAddress;
-        await expect(ethers.deployContract("PegStabilityModule", [...bad, MAX_FEED_AGE]))
+        await expect(ethers.deployContract("PegStabilityModule", [...bad, MAX_FEED_AGE, TREASURY]))
           .to.be.revertedWithCustomError(psm, "PegStabilityModuleZeroAddress")
           .withArgs(ethers.encodeBytes32String(names[i]!));
       }
-      await expect(ethers.deployContract("PegStabilityModule", [...args, 0]))
+      await expect(ethers.deployContract("PegStabilityModule", [...args, MAX_FEED_AGE, ethers.ZeroAddress]))
+        .to.be.revertedWithCustomError(psm, "PegStabilityModuleZeroAddress")
+        .withArgs(ethers.encodeBytes32String("TREASURY"));
+      await expect(ethers.deployContract("PegStabilityModule", [...args, 0, TREASURY]))
         .to.be.revertedWithCustomError(psm, "PegStabilityModuleInvalidConfig")
         .withArgs(ethers.encodeBytes32String("MAX_FEED_AGE"), 0);
-      await expect(ethers.deployContract("PegStabilityModule", [...args, 7 * 86_400 + 1]))
+      await expect(ethers.deployContract("PegStabilityModule", [...args, 7 * 86_400 + 1, TREASURY]))
         .to.be.revertedWithCustomError(psm, "PegStabilityModuleInvalidConfig")
         .withArgs(ethers.encodeBytes32String("MAX_FEED_AGE"), 7 * 86_400 + 1);
-      await ethers.deployContract("PegStabilityModule", [...args, 7 * 86_400]);
+      await ethers.deployContract("PegStabilityModule", [...args, 7 * 86_400, TREASURY]);
       const coin19 = await ethers.deployContract("TestERC20", ["Odd", "ODD", 19]);
       const bad = [...args];
       bad[1] = await coin19.getAddress();
-      await expect(ethers.deployContract("PegStabilityModule", [...bad, MAX_FEED_AGE]))
+      await expect(ethers.deployContract("PegStabilityModule", [...bad, MAX_FEED_AGE, TREASURY]))
         .to.be.revertedWithCustomError(psm, "PegStabilityModuleInvalidConfig")
         .withArgs(ethers.encodeBytes32String("STABLECOIN_DECIMALS"), 19);
     });
@@ -325,6 +331,88 @@ describe("PegStabilityModule", function () {
     });
   });
 
+  describe("the PSM's copy of the rules (pushed by the policy)", function () {
+    it("follows every executed PSM rule in the same transaction, fees bounded by the cap", async function () {
+      const { psm, policy, regulator } = await networkHelpers.loadFixture(feesFixture);
+      expect(await psm.rules()).to.deep.equal([30n, 50n, 100n, EXPOSURE]);
+      const tx = await policy.connect(regulator).scheduleRuleChange(rule("PSM_FEE_CAP"), 40);
+      const log = (await tx.wait())!.logs.map((l) => policy.interface.parseLog(l)).find((l) => l?.name === "RuleChangeScheduled");
+      await networkHelpers.time.increase(DELAY);
+      await expect(policy.executeRuleChange(log!.args.changeId)).to.emit(psm, "PsmRulesSynced").withArgs(30, 40, 100, EXPOSURE);
+      await scheduleAndExecute(policy, regulator, "PSM_PRICE_BAND", 250);
+      await scheduleAndExecute(policy, regulator, "PSM_EXPOSURE_LIMIT", 7n * WAD);
+      expect(await psm.rules()).to.deep.equal([30n, 40n, 250n, 7n * WAD]);
+    });
+
+    it("an unlinked PSM keeps its copy until anyone syncs it from the policy", async function () {
+      const { psm, vusd, usdc, feed, policy, regulator, outsider } = await networkHelpers.loadFixture(deployPsmFixture);
+      const other = await ethers.deployContract("PegStabilityModule", [
+        await vusd.getAddress(),
+        await usdc.getAddress(),
+        await feed.getAddress(),
+        await policy.getAddress(),
+        MAX_FEED_AGE,
+        TREASURY,
+      ]);
+      await scheduleAndExecute(policy, regulator, "PSM_PRICE_BAND", 300);
+      expect((await other.rules())[2]).to.equal(100n);
+      expect((await psm.rules())[2]).to.equal(300n);
+      await expect(other.connect(outsider).syncRules()).to.emit(other, "PsmRulesSynced").withArgs(0, 0, 300, EXPOSURE);
+      expect((await other.rules())[2]).to.equal(300n);
+    });
+
+    it("is linked by the regulator only, once, to a contract", async function () {
+      const { psm, policy, regulator, governance } = await networkHelpers.loadFixture(deployPsmFixture);
+      const psmAddress = await psm.getAddress();
+      expect(await policy.psm()).to.equal(psmAddress);
+      await expect(policy.connect(governance).setPsm(psmAddress)).to.be.revertedWithCustomError(
+        policy,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(policy.connect(regulator).setPsm(psmAddress))
+        .to.be.revertedWithCustomError(policy, "SupervisionPsmAlreadyLinked")
+        .withArgs(psmAddress);
+      const fresh = await deployPolicy(ethers);
+      await expect(fresh.policy.connect(fresh.regulator).setPsm(fresh.alice.address))
+        .to.be.revertedWithCustomError(fresh.policy, "SupervisionZeroAddress")
+        .withArgs(ethers.encodeBytes32String("PSM"));
+    });
+
+    it("FLASH_FEE: governance schedules up to 100 bps, not 101, and nobody else", async function () {
+      const { policy, governance, regulator } = await networkHelpers.loadFixture(deployPsmFixture);
+      await expect(policy.connect(governance).scheduleRuleChange(rule("FLASH_FEE"), 100)).to.emit(policy, "RuleChangeScheduled");
+      await expect(policy.connect(governance).scheduleRuleChange(rule("FLASH_FEE"), 101))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
+        .withArgs(rule("FLASH_FEE"), 100, 101);
+      await expect(policy.connect(regulator).scheduleRuleChange(rule("FLASH_FEE"), 1))
+        .to.be.revertedWithCustomError(policy, "SupervisionRuleNotSchedulable")
+        .withArgs(rule("FLASH_FEE"), regulator.address);
+      await scheduleAndExecute(policy, governance, "FLASH_FEE", 9);
+      expect((await policy.psmRules()).flashFeeBps).to.equal(9n);
+      expect(await policy.ruleValue(rule("FLASH_FEE"))).to.equal(9n);
+    });
+  });
+
+  describe("fee surplus swept to the treasury", function () {
+    it("sends the whole units of reserves * SCALE - minted to the treasury (anyone), keeping every vUSD redeemable", async function () {
+      const { psm, vusd, usdc, alice, outsider } = await networkHelpers.loadFixture(feesFixture);
+      await psm.connect(alice).swapIn(1000n * USDC, alice.address); // fee 3 USDC kept
+      await psm.connect(alice).swapOut(100n * WAD, alice.address); // fee 0.5 vUSD: 0.5 USDC more kept
+      const [mintedWad, reserves] = await psm.balances();
+      const expected = (reserves * SCALE - mintedWad) / SCALE;
+      expect(expected).to.equal(3_500_000n);
+      await expect(psm.connect(outsider).sweepFees()).to.emit(psm, "PsmFeesSwept").withArgs(TREASURY, expected);
+      expect(await usdc.balanceOf(TREASURY)).to.equal(expected);
+      const [, reservesAfter] = await psm.balances();
+      expect(reservesAfter * SCALE - mintedWad).to.be.lessThan(SCALE);
+      await expect(psm.connect(outsider).sweepFees()).to.not.emit(psm, "PsmFeesSwept");
+      // Every vUSD the PSM minted still redeems (at the fee): the backing was never swept.
+      const held = await vusd.balanceOf(alice.address);
+      await psm.connect(alice).swapOut(held, alice.address);
+      expect((await psm.balances())[0]).to.equal(0n);
+    });
+  });
+
   describe("exposure limit and minter cap", function () {
     it("accepts reserves exactly at the exposure limit and refuses one unit more", async function () {
       const { psm, policy, regulator, feed, alice } = await networkHelpers.loadFixture(deployPsmFixture);
@@ -427,6 +515,7 @@ describe("PegStabilityModule", function () {
         await reverting.getAddress(),
         await policy.getAddress(),
         MAX_FEED_AGE,
+        TREASURY,
       ]);
       await reverting.switchOff();
       await usdc.connect(alice).approve(await psm2.getAddress(), USDC);
@@ -464,6 +553,7 @@ describe("PegStabilityModule", function () {
         await f.feed.getAddress(),
         await f.policy.getAddress(),
         MAX_FEED_AGE,
+        TREASURY,
       ]);
       await f.vusd.connect(f.governance).setMinterCap(await psm.getAddress(), MINTER_CAP);
       return { ...f, psm, token };

@@ -27,6 +27,8 @@ export const addressBookSchema = z.strictObject({
     psmStablecoinUsdPriceFeed: address.optional(),
     /** Absent in address books written before the savings vault. */
     savingsVault: address.optional(),
+    /** Absent in address books written before the flash minter. */
+    vusdFlashMinter: address.optional(),
   }),
   roles: z.strictObject({
     deployer: address,
