@@ -43,6 +43,8 @@ struct GlobalRules {
 
 /// @notice Everything `SupervisionPolicy` is deployed with; validated once in the constructor.
 /// @dev `terms.length == caps.length` is the tier count, fixed for the contract's life (1..16).
+// Constructor input only, never stored: slot packing does not apply.
+// solhint-disable-next-line gas-struct-packing
 struct PolicyConfig {
     address governance;
     address regulator;

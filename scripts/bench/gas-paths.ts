@@ -124,7 +124,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await networkHelpers.time.increase(3600);
     await (await vusd.connect(seeder).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
     await (await pool.connect(seeder).repay(seeder.address, parseUnits("0.01", 18))).wait();
-    await (await priceFeed!.setAnswer(parseUnits("3000", 8))).wait();
+    await (await priceFeed.setAnswer(parseUnits("3000", 8))).wait();
   }
 
   // deposit: a borrower's first deposit of WETH.
@@ -166,7 +166,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   for (const holder of [borrowers[7]!, saver]) {
     await (await vusd.connect(holder).approve(await savingsVault.getAddress(), ethers.MaxUint256)).wait();
   }
-  await (await savingsVault.connect(borrowers[7]!).deposit(parseUnits("1000", 18), borrowers[7]!.address)).wait();
+  await (await savingsVault.connect(borrowers[7]).deposit(parseUnits("1000", 18), borrowers[7]!.address)).wait();
   results.savingsDeposit = await gasOf(savingsVault.connect(saver).deposit(parseUnits("5000", 18), saver.address));
 
   // repay: a month of interest later, half, then the rest (allowance given beforehand, as a wallet would).

@@ -72,9 +72,9 @@ export interface WriteOptions {
 export async function readConfigurationVariable(name: string): Promise<string> {
   const fromEnvironment = process.env[name];
   if (fromEnvironment !== undefined) return fromEnvironment;
-  return hooks.runHandlerChain("configurationVariables", "fetchValue", [configVariable(name)], async () => {
-    throw new CliError(`configuration variable ${name} is not set: store it with npx hardhat keystore set ${name}, or set the environment variable ${name}`);
-  });
+  return hooks.runHandlerChain("configurationVariables", "fetchValue", [configVariable(name)], () =>
+    Promise.reject(new CliError(`configuration variable ${name} is not set: store it with npx hardhat keystore set ${name}, or set the environment variable ${name}`)),
+  );
 }
 
 export type RoleName = "governance" | "regulator" | "guardian" | "attester";
@@ -143,7 +143,8 @@ export class CliContext {
     const events: T[] = [];
     for (let start = this.addressBook.deployedAtBlock; start <= head; start += chunkBlocks) {
       const end = Math.min(head, start + chunkBlocks - 1);
-      events.push(...(await withRetry(() => query(start, end), { retries: 3, attemptTimeoutMs: 30_000, backoffMs: 500, label: `eth_getLogs blocks ${start}–${end}` })));
+      const chunk = await withRetry(() => query(start, end), { retries: 3, attemptTimeoutMs: 30_000, backoffMs: 500, label: `eth_getLogs blocks ${start}–${end}` });
+      for (const event of chunk) events.push(event);
     }
     return events;
   }

@@ -74,7 +74,7 @@ async function listRules(ctx: CliContext): Promise<void> {
       `${vusd(terms.creditLimitWad)} (${vusd(caps.creditLimitWad)})`,
     ]);
   }
-  const widths = header.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  const widths = header.map((_, col) => rows.reduce((widest, row) => Math.max(widest, row[col]!.length), 0));
   for (const row of rows) ctx.out(`  ${row.map((cell, col) => cell.padEnd(widths[col]!)).join("  ").trimEnd()}`);
   ctx.out(`  PD above ${percent(await ctx.policy.approvalThresholdBps())}: credit declined`);
 }

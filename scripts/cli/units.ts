@@ -146,6 +146,6 @@ export function ruleLabel(id: string): string {
 
 /** Rows of label/value pairs, the labels padded to one column. */
 export function table(rows: ReadonlyArray<readonly [string, string]>, indent = "  "): string[] {
-  const width = Math.max(0, ...rows.map(([label]) => label.length));
+  const width = rows.reduce((widest, [label]) => Math.max(widest, label.length), 0);
   return rows.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
 }

@@ -3,7 +3,7 @@
  * printed decoded (contract, function, named arguments in their units) with its calldata, and then either sent,
  * or, with `--dry-run`, simulated from the sender's address and not sent.
  */
-import type { Interface, Log, TransactionReceipt } from "ethers";
+import type { Interface, TransactionReceipt } from "ethers";
 
 import { type CliContext, type Requirement, type WriteOptions } from "./context.js";
 import { describeError } from "./errors.js";
@@ -51,7 +51,7 @@ export async function write(ctx: CliContext, options: WriteOptions, call: WriteC
 
 /** The first log of `receipt` that `iface` parses as `eventName`. */
 export function findEvent(receipt: TransactionReceipt, iface: Interface, eventName: string) {
-  for (const log of receipt.logs as readonly Log[]) {
+  for (const log of receipt.logs) {
     const parsed = (() => {
       try {
         return iface.parseLog(log);

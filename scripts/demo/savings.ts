@@ -37,7 +37,8 @@ const DEPOSIT = parseUnits("5000", 18);
 const REPAYMENT = parseUnits("2000", 18);
 
 export async function savingsScene(ctx: SavingsSceneContext): Promise<SavingsSceneSummary> {
-  const { say, vusd, pool, policy, vault, saver, borrower, send } = ctx;
+  const { say, vusd, pool, policy, vault, saver, borrower } = ctx;
+  const send = (tx: Promise<ContractTransactionResponse>) => ctx.send(tx);
   const vaultAddress = await vault.getAddress();
   const shareBps = await policy.savingsShareBps();
   const parsed = (receipt: TransactionReceipt, name: string): LogDescription | undefined =>

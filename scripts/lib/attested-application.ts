@@ -134,7 +134,7 @@ export async function signApplication(
   const features = options.features ?? attested.fields;
   const message = {
     borrower: borrower.address,
-    featuresHash: hashApplicationFeatures(featureNames, features as Record<string, number>),
+    featuresHash: hashApplicationFeatures(featureNames, features),
     nonce: options.nonce,
     expiry: options.expiry,
   };

@@ -205,8 +205,8 @@ export function lineChart(spec: LineChartSpec): string {
   const height = 360;
   const plot = { left: 90, right: width - 30, top: 50, bottom: height - 70 };
   const values = spec.points.map((p) => p.value);
-  const low = Math.min(...values, 1);
-  const high = Math.max(...values, 1);
+  const low = values.reduce((min, v) => Math.min(min, v), 1);
+  const high = values.reduce((max, v) => Math.max(max, v), 1);
   // The axis spans the values with a margin, so a price moving by a fraction of a percent is still visible.
   const margin = Math.max((high - low) * 0.1, high * 0.001);
   const [min, max] = [Math.max(0, low - margin), high + margin];

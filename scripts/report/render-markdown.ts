@@ -64,9 +64,9 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     `- **Savings (sVUSD):** ${a.savings.deposits} deposit(s) of ${formatVusd(a.savings.depositedWad)} vUSD, ` +
       `${a.savings.withdrawals} withdrawal(s) of ${formatVusd(a.savings.withdrawnWad)} vUSD; ${a.savings.payouts} payout(s) of ` +
       `${formatVusd(a.savings.paidWad)} vUSD from surplus on ${formatVusd(a.savings.interestBasisWad)} vUSD of interest received.`,
-    ...stablecoinModulesLine(state, meta.toBlock),
-    "",
   );
+  for (const line of stablecoinModulesLine(state, meta.toBlock)) out.push(line);
+  out.push("");
 
   out.push("## 1. Exposure by tier", "");
   out.push(

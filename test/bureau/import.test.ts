@@ -180,7 +180,7 @@ describe("bureau import", function () {
     const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env };
     const code = await runCli(["import", "--config", configPath, "--csv", addressCsv(2), "--assign", "column", "--as-of", "2026-11-01"], io);
     expect(code, err.join("")).to.equal(0);
-    expect(out.join("")).to.match(/^imported 2 credit files from .*files\.csv \(import #1\)\n  new borrowers: 2, replaced files: 0\n/);
+    expect(out.join("")).to.match(/^imported 2 credit files from .*files\.csv \(import #1\)\n {2}new borrowers: 2, replaced files: 0\n/);
     expect(out.join("")).to.include("asOf: 1793491200 (2026-11-01T00:00:00.000Z)");
     const refused = await runCli(["import", "--config", configPath, "--csv", addressCsv(2, { row: 0, column: "AGE", value: "x" }), "--assign", "column"], io);
     // AGE is not in the model's schema: a bad value there is never read.
