@@ -37,6 +37,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint32 public constant MAX_SCORE_NOTICE_PERIOD = 90 days;
     /// @notice Bound on PSM_PRICE_BAND: a band wider than +-50 % is no peg.
     uint16 public constant MAX_PSM_PRICE_BAND = 5000;
+    /// @notice Bound on PRICE_SOURCE_TOLERANCE: two sources 20 % apart do not confirm each other.
+    uint16 public constant MAX_PRICE_SOURCE_TOLERANCE = 2000;
+    /// @notice Bounds on FROZEN_LIQUIDATION_HEALTH (bps of a health factor of 1): at most 1 (then a frozen asset is
+    /// seized as any other), at least 0.5 (deep-underwater positions are never left to grow).
+    uint16 public constant MIN_FROZEN_LIQUIDATION_HEALTH = 5000;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -95,6 +100,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     StoredRules private _rules;
     uint32 private _timelockDelaySec;
     uint32 private _scoreNoticePeriodSec;
+    /// @dev PRICE_SOURCE_TOLERANCE and FROZEN_LIQUIDATION_HEALTH (bps), in the same slot: read only when a price
+    /// needs its second source (the pool's rare path), never by a borrow at a confirmed price.
+    uint16 private _priceSourceToleranceBps;
+    uint16 private _frozenLiquidationHealthBps;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
@@ -148,6 +157,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.SCORE_NOTICE_PERIOD, r.scoreNoticePeriodSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
         _psm = PsmRules({feeInBps: 0, feeOutBps: 0, feeCapBps: 100, priceBandBps: 100, exposureLimitWad: 0});
+        // The price rules start at their defaults (2 % between sources; seize a frozen asset below HF 0.95) and
+        // change like every rule, through the timelock.
+        _priceSourceToleranceBps = 200;
+        _frozenLiquidationHealthBps = 9500;
     }
 
     // ---------------------------------------------------------------- views
@@ -421,13 +434,6 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function tripCircuitBreaker(bytes32 reason, uint256 detail) external onlyRole(Roles.POOL) {
-        if (_state.paused) return;
-        _state.paused = true;
-        emit CircuitBreakerTripped(reason, msg.sender, detail);
-    }
-
-    /// @inheritdoc ISupervisionPolicy
     function unpause() external onlyRole(Roles.REGULATOR) {
         HotState memory s = _state;
         if (!s.paused) revert SupervisionNotPaused();
@@ -507,6 +513,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
                 || rule == Rules.MAX_SCORE_AGE || rule == Rules.ATTESTATION_REQUIRED
                 || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
                 || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE || rule == Rules.SCORE_NOTICE_PERIOD
+                || rule == Rules.PRICE_SOURCE_TOLERANCE || rule == Rules.FROZEN_LIQUIDATION_HEALTH
         ) return (Kind.Global, rule, 0);
         if (
             rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.PSM_FEE_CAP
@@ -556,6 +563,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.LIQUIDATION_GRACE_PERIOD) return r.liquidationGracePeriodSec;
             if (base == Rules.PULL_REPORT_MAX_AGE) return r.pullReportMaxAgeSec;
             if (base == Rules.SCORE_NOTICE_PERIOD) return _scoreNoticePeriodSec;
+            if (base == Rules.PRICE_SOURCE_TOLERANCE) return _priceSourceToleranceBps;
+            if (base == Rules.FROZEN_LIQUIDATION_HEALTH) return _frozenLiquidationHealthBps;
             return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
@@ -595,6 +604,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             else if (base == Rules.LIQUIDATION_GRACE_PERIOD) r.liquidationGracePeriodSec = uint32(v);
             else if (base == Rules.PULL_REPORT_MAX_AGE) r.pullReportMaxAgeSec = uint16(v);
             else if (base == Rules.SCORE_NOTICE_PERIOD) _scoreNoticePeriodSec = uint32(v);
+            else if (base == Rules.PRICE_SOURCE_TOLERANCE) _priceSourceToleranceBps = uint16(v);
+            else if (base == Rules.FROZEN_LIQUIDATION_HEALTH) _frozenLiquidationHealthBps = uint16(v);
             else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -675,6 +686,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v < MIN_PULL_REPORT_AGE || v > MAX_PULL_REPORT_AGE) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.SCORE_NOTICE_PERIOD) {
             if (v > MAX_SCORE_NOTICE_PERIOD) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.PRICE_SOURCE_TOLERANCE) {
+            if (v == 0 || v > MAX_PRICE_SOURCE_TOLERANCE) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.FROZEN_LIQUIDATION_HEALTH) {
+            if (v < MIN_FROZEN_LIQUIDATION_HEALTH || v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.ATTESTATION_REQUIRED) {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {

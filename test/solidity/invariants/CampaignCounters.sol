@@ -153,7 +153,7 @@ abstract contract CampaignCounters {
         if (selector == ILendingPool.LendingPoolDebtBelowMinimum.selector) return Reason.DebtBelowMinimum;
         if (selector == ILendingPool.LendingPoolPositionHealthy.selector) return Reason.PositionHealthy;
         if (selector == ILendingPool.LendingPoolPriceStale.selector) return Reason.PriceStale;
-        if (selector == ILendingPool.LendingPoolPriceDeviation.selector) return Reason.PriceDeviation;
+        if (selector == ILendingPool.LendingPoolAssetFrozen.selector) return Reason.PriceDeviation;
         if (
             selector == ILendingPool.LendingPoolPriceInvalid.selector
                 || selector == ILendingPool.LendingPoolPriceRoundIncomplete.selector
