@@ -20,6 +20,8 @@ export const addressBookSchema = z.strictObject({
     lendingPool: address,
     weth: address,
     wethUsdPriceFeed: address,
+    /** WETH's second price source; absent in address books written before it. */
+    wethUsdFallbackPriceFeed: address.optional(),
     /** Absent in address books written before the PSM. */
     pegStabilityModule: address.optional(),
     psmStablecoin: address.optional(),
@@ -64,6 +66,7 @@ export async function buildAddressBook(networkName: string, input: AddressBookIn
       lendingPool: await system.pool.getAddress(),
       weth: system.wethAddress,
       wethUsdPriceFeed: system.priceFeedAddress,
+      wethUsdFallbackPriceFeed: system.fallbackPriceFeedAddress,
       pegStabilityModule: await system.psm.getAddress(),
       psmStablecoin: system.psmStablecoinAddress,
       psmStablecoinUsdPriceFeed: system.psmPriceFeedAddress,

@@ -35,6 +35,9 @@ export interface DeployedSystem {
   priceFeed: MockAggregatorV3 | undefined;
   wethAddress: string;
   priceFeedAddress: string;
+  /** WETH's second price source (`LendingPool.setFallbackFeed`); a mock on a local chain. */
+  fallbackPriceFeed?: MockAggregatorV3;
+  fallbackPriceFeedAddress: string;
   psm: PegStabilityModule;
   /** The mock stablecoin and its feed on a local chain (undefined when the parameters name real ones). */
   psmStablecoin: MockUSDC | undefined;
@@ -170,8 +173,10 @@ export async function deploySystem(
 
   let weth: WETH9 | undefined;
   let priceFeed: MockAggregatorV3 | undefined;
+  let fallbackPriceFeed: MockAggregatorV3 | undefined;
   let wethAddress = params.collateral.weth;
   let priceFeedAddress = params.collateral.priceFeed;
+  let fallbackPriceFeedAddress = params.collateral.fallbackPriceFeed;
   if (wethAddress === undefined) {
     weth = await ethers.deployContract("WETH9", [], deployer);
     wethAddress = await weth.getAddress();
@@ -184,6 +189,16 @@ export async function deploySystem(
     );
     priceFeedAddress = await priceFeed.getAddress();
   }
+  if (fallbackPriceFeedAddress === undefined) {
+    // The second, independent source (on a real chain: another provider's ETH/USD feed, e.g. a Chronicle, Redstone
+    // or Pyth adapter exposing AggregatorV3Interface).
+    fallbackPriceFeed = await ethers.deployContract(
+      "MockAggregatorV3",
+      [FEED_DECIMALS, "ETH / USD (fallback)", parseUnits(String(params.collateral.mockEthUsd), FEED_DECIMALS)],
+      deployer,
+    );
+    fallbackPriceFeedAddress = await fallbackPriceFeed.getAddress();
+  }
 
   await (await vusd.connect(governance).setMinterCap(poolAddress, toWad(params.pool.minterCap))).wait();
   await (await policy.connect(regulator).grantRole(Roles.POOL, poolAddress)).wait();
@@ -195,12 +210,30 @@ export async function deploySystem(
   await (
     await pool.connect(governance).listCollateral(wethAddress, priceFeedAddress, params.collateral.maxPriceAgeSec)
   ).wait();
+  await (
+    await pool
+      .connect(governance)
+      .setFallbackFeed(wethAddress, fallbackPriceFeedAddress, params.collateral.fallbackMaxPriceAgeSec ?? params.collateral.maxPriceAgeSec)
+  ).wait();
   const psmDeployment = await deployPsm(ethers, roles, params, { vusd, policy });
   if (params.oracle.operators.length > 0) {
     await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
   }
 
-  return { vusd, oracle, policy, pool, weth, priceFeed, wethAddress, priceFeedAddress, ...psmDeployment, deployedAtBlock };
+  return {
+    vusd,
+    oracle,
+    policy,
+    pool,
+    weth,
+    priceFeed,
+    fallbackPriceFeed,
+    wethAddress,
+    priceFeedAddress,
+    fallbackPriceFeedAddress,
+    ...psmDeployment,
+    deployedAtBlock,
+  };
 }
 
 /**
