@@ -32,6 +32,7 @@ const DEPLOYED = [
   ["core/LendingPool.sol", "LendingPool"],
   ["core/PegStabilityModule.sol", "PegStabilityModule"],
   ["libraries/CollateralLogic.sol", "CollateralLogic"],
+  ["libraries/ScoreNoticeLogic.sol", "ScoreNoticeLogic"],
 ] as const;
 
 type Figures = Record<string, number>;

@@ -16,6 +16,7 @@ import {HealthFactor} from "../libraries/HealthFactor.sol";
 import {InterestIndex} from "../libraries/InterestIndex.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Rules} from "../libraries/Rules.sol";
+import {ScoreNoticeLogic} from "../libraries/ScoreNoticeLogic.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
 import {
@@ -65,6 +66,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     CollateralRegistry private _collateral;
     Totals private _totals;
     uint256 private _deficitWad;
+    /// @dev The expiry each borrower's `ScoreExpiring` was emitted for (once per expiry).
+    mapping(address borrower => uint64 expiredAt) private _noticeGivenFor;
 
     /// @notice Only the policy's GOVERNANCE role holders.
     modifier onlyGovernance() {
@@ -253,6 +256,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         _toCurrentTier(borrower, p);
         newTier = p.tier;
         if (newTier != oldTier) _positions[borrower] = p;
+        ScoreNoticeLogic.announce(_noticeGivenFor, oracle, policy, borrower, newTier);
     }
 
     /// @inheritdoc ILendingPool

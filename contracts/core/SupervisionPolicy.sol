@@ -233,15 +233,20 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         // A declined PD maps to the conservative tier.
         (tier,) = tierOf(pdBps);
         StoredRules memory r = _rules;
-        // The score stops being fresh (`TierMath.isFresh`) at the earlier of its validUntil and MAX_SCORE_AGE.
-        uint256 expiresAt = uint256(issuedAt) + r.maxScoreAgeSec;
-        if (validUntil < expiresAt) expiresAt = validUntil;
+        uint256 expiresAt = _expiryOf(issuedAt, validUntil, r.maxScoreAgeSec);
         // A fresh score posted at once sets the tier; a held-back one (posted late) may only make it worse.
         bool prompt = TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
         if (block.timestamp <= expiresAt && prompt) return tier;
         // Notice (or a late post): the held tier, unless the score's own tier is worse.
         if (block.timestamp <= expiresAt + _scoreNoticePeriodSec) return heldTier > tier ? heldTier : tier;
         return conservative;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function scoreNoticeOf(uint64 issuedAt, uint64 validUntil) external view returns (uint64 expiredAt, uint64 noticeEndsAt) {
+        // Both fit 64 bits: issuedAt and validUntil are, and the added periods are 32-bit.
+        expiredAt = uint64(_expiryOf(issuedAt, validUntil, _rules.maxScoreAgeSec));
+        noticeEndsAt = expiredAt + _scoreNoticePeriodSec;
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -503,6 +508,12 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             mstore(0x04, 0x32)
             revert(0x00, 0x24)
         }
+    }
+
+    /// @dev When a score stops being fresh (`TierMath.isFresh`): the earlier of its validUntil and MAX_SCORE_AGE.
+    function _expiryOf(uint64 issuedAt, uint64 validUntil, uint32 maxScoreAgeSec) private pure returns (uint256 expiresAt) {
+        expiresAt = uint256(issuedAt) + maxScoreAgeSec;
+        if (validUntil < expiresAt) expiresAt = validUntil;
     }
 
     /// @dev Splits a rule id into its kind, base id and tier; tier-scoped ids must name an existing tier.

@@ -138,6 +138,10 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// (`authorizeBorrow`) and cannot improve a position's tier (`tierForPosition`).
     /// @dev Reverts `SupervisionRuleViolated(PULL_REPORT_MAX_AGE, maxAgeSec, ageSec)`.
     function requirePullReportFresh(uint64 issuedAt) external view;
+    /// @notice When a score issued at `issuedAt`, valid until `validUntil`, expires (the earlier of `validUntil` and
+    /// MAX_SCORE_AGE after issue) and when the notice its debt gets ends (SCORE_NOTICE_PERIOD later): until then a
+    /// position keeps its tier (`tierForPosition`). The pool announces it (`ScoreExpiring`).
+    function scoreNoticeOf(uint64 issuedAt, uint64 validUntil) external view returns (uint64 expiredAt, uint64 noticeEndsAt);
     /// @notice True while the circuit breaker is tripped.
     function paused() external view returns (bool);
 

@@ -79,18 +79,20 @@ export interface PoolConfigInput {
 }
 
 /**
- * The `LendingPool` factory with its linked library: `CollateralLogic`, deployed first by `deployer` (the pool
- * reaches its cold paths, listing and price pokes, by DELEGATECALL into it; see contracts/libraries/CollateralLogic.sol).
+ * The `LendingPool` factory with its linked libraries, deployed first by `deployer`: `CollateralLogic` (listing,
+ * price pokes and the two-source price check) and `ScoreNoticeLogic` (the `ScoreExpiring` notice); the pool reaches
+ * these cold paths by DELEGATECALL (see contracts/libraries/).
  */
 export async function lendingPoolFactory(ethers: HardhatEthers, deployer: HardhatEthersSigner) {
   const collateralLogic = await ethers.deployContract("CollateralLogic", [], deployer);
+  const scoreNoticeLogic = await ethers.deployContract("ScoreNoticeLogic", [], deployer);
   return ethers.getContractFactory("LendingPool", {
     signer: deployer,
-    libraries: { CollateralLogic: await collateralLogic.getAddress() },
+    libraries: { CollateralLogic: await collateralLogic.getAddress(), ScoreNoticeLogic: await scoreNoticeLogic.getAddress() },
   });
 }
 
-/** Deploys `CollateralLogic`, then a `LendingPool` linked to it. */
+/** Deploys the pool's libraries, then a `LendingPool` linked to them. */
 export async function deployLendingPool(
   ethers: HardhatEthers,
   deployer: HardhatEthersSigner,

@@ -575,6 +575,54 @@ describe("LendingPool", () => {
       await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 3, debt);
     });
 
+    it("the issue's attack fails: a tier-A position at HF 1.31 whose score merely expires is announced, not re-based and liquidated; after the notice it is", async () => {
+      const s = await loadFixture(deposited);
+      // $20,000 of WETH at tier A's 85 % threshold: 12,977 of debt is HF 1.31.
+      await s.pool.connect(s.alice).borrow(12_977n * WAD);
+      expect((await s.pool.positionOf(s.alice.address)).healthFactorWad / 10n ** 16n).to.equal(131n);
+      const score = await s.oracle.scoreOf(s.alice.address);
+      const expiry = score.issuedAt + MAX_AGE; // before validUntil (90 days)
+      expect(await s.policy.scoreNoticeOf(score.issuedAt, score.validUntil)).to.deep.equal([expiry, expiry + NOTICE]);
+      expect(NOTICE).to.equal(7n * 86_400n);
+      await time.increaseTo(expiry - 10n);
+      await s.setBothAnswers(price8(WETH_PRICE));
+      // The first touch after expiry gives notice; the debt keeps tier A, so it is not liquidatable.
+      await time.setNextBlockTimestamp(expiry + 1n);
+      const rebased = s.pool.rebase(s.alice.address);
+      await expect(rebased).to.emit(s.pool, "ScoreExpiring").withArgs(s.alice.address, 0, expiry, expiry + NOTICE);
+      await expect(rebased).not.to.emit(s.pool, "DebtRebased");
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolPositionHealthy",
+      );
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "ScoreExpiring"); // once per expiry
+      // On the notice's last second the tier still holds; one second later the keeper re-bases it to tier D.
+      await time.increaseTo(expiry + NOTICE - 10n);
+      await s.setBothAnswers(price8(WETH_PRICE));
+      await time.setNextBlockTimestamp(expiry + NOTICE);
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "DebtRebased");
+      const at = expiry + NOTICE + 1n;
+      await time.setNextBlockTimestamp(at);
+      await expect(s.pool.rebase(s.alice.address))
+        .to.emit(s.pool, "DebtRebased")
+        .withArgs(s.alice.address, 0, 3, await expectedDebt(s.pool, 0, at));
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256)).to.emit(
+        s.pool,
+        "PositionLiquidated",
+      );
+    });
+
+    it("gives no notice for a fresh score, for no score, or once the notice has run out", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(1000n * WAD);
+      await s.pool.connect(s.bob).borrow(1000n * WAD); // unscored
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "ScoreExpiring");
+      const expiry = (await s.oracle.scoreOf(s.alice.address)).issuedAt + MAX_AGE;
+      await time.increaseTo(expiry + NOTICE + 1n);
+      await expect(s.pool.rebase(s.bob.address)).not.to.emit(s.pool, "ScoreExpiring");
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "ScoreExpiring");
+    });
+
     it("during notice an expired score's own tier still binds when it is worse than the held one", async () => {
       const s = await loadFixture(deposited);
       await s.pool.connect(s.alice).borrow(1000n * WAD); // tier 0
