@@ -7,7 +7,8 @@
  * process (real HTTP on 127.0.0.1), then plays out: a good applicant (a row of the training data) is scored, borrows
  * on tier terms and repays; a risky applicant gets an adverse action with reason codes; an unscored borrower
  * borrows on the most conservative tier; the regulator changes a rule through the timelock; a price drop leads to
- * a liquidation; a price jump trips the circuit breaker. It ends with an exposure snapshot and the regulator's
+ * a liquidation; a price jump only one source shows freezes ETH (not the protocol) until the fallback confirms it, and
+ * the guardian pauses by hand. It ends with an exposure snapshot and the regulator's
  * compliance report (scripts/report) in `reports/demo-<timestamp>/`. `runDemo` is exported for the test
  * (test/scripts/demo.test.ts).
  *

@@ -532,7 +532,7 @@ describe("SupervisionPolicy", () => {
 
     it("has no automatic trip: pausing is the guardian's and the regulator's alone (a bad price freezes an asset instead)", async () => {
       const { policy, carol, guardian, regulator, outsider } = await loadFixture(base);
-      expect(policy.interface.getFunction("tripCircuitBreaker")).to.equal(null);
+      expect(policy.interface.fragments.some((f) => f.type === "function" && (f as { name?: string }).name === "tripCircuitBreaker")).to.equal(false);
       for (const who of [carol, outsider]) {
         await expect(policy.connect(who).pause())
           .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
