@@ -265,8 +265,9 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function liquidateFrozen(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
         (, bool frozen,) = pool.priceStatusOf(address(weth));
         if (!frozen) {
-            uint256 glitch = _clampPrice(_price8 * 2);
-            (actorSeed & 1 == 0 ? feed : fallbackFeed).setAnswer(int256(glitch == _price8 ? _price8 / 2 : glitch));
+            // Double or half, whichever stays within the price range (a clamped glitch could be a small move).
+            uint256 glitch = _price8 * 2 <= MAX_PRICE_8 ? _price8 * 2 : _price8 / 2;
+            (actorSeed & 1 == 0 ? feed : fallbackFeed).setAnswer(int256(glitch));
             (, frozen) = _poke();
             if (!frozen) _violate("a one-source glitch left the asset unfrozen");
         }
@@ -417,10 +418,10 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         (uint256 agreedBefore,,) = pool.priceStatusOf(address(weth));
         if (kind == 0 || kind == 1) {
             uint256 jumpBps = _bound(random >> 2, 3_100, 6_000);
-            uint256 up = _clampPrice(_price8 * (BPS + jumpBps) / BPS);
-            uint256 down = _clampPrice(_price8 * (BPS - jumpBps) / BPS);
-            // At a price bound the jump goes the other way (a clamped jump would be no jump).
-            uint256 jumped = (random & 1 == 0 && up != _price8) || down == _price8 ? up : down;
+            uint256 up = _price8 * (BPS + jumpBps) / BPS;
+            uint256 down = _price8 * (BPS - jumpBps) / BPS;
+            // Near a price bound the jump goes the other way (a clamped jump could be a small move or none).
+            uint256 jumped = (random & 1 == 0 && up <= MAX_PRICE_8) || down < MIN_PRICE_8 ? up : down;
             if (kind == 0) {
                 _publish(jumped);
             } else {
