@@ -7,10 +7,11 @@
  * process (real HTTP on 127.0.0.1), then plays out: a good applicant (a row of the training data) is scored, borrows
  * on tier terms and repays; a risky applicant gets an adverse action with reason codes; an unscored borrower
  * borrows on the most conservative tier; the regulator changes a rule through the timelock; a price drop leads to
- * a liquidation; a price jump trips the circuit breaker; a saver earns sVUSD yield from interest received. It ends
- * with an exposure snapshot and the regulator's compliance report (scripts/report) in `reports/demo-<timestamp>/`,
- * then the stablecoin scenes (scripts/demo/stablecoin.ts): a swap through the PSM both ways, and a keeper with no
- * capital liquidating through a flash loan. `runDemo` is exported for the test
+ * a liquidation; a price jump only one source shows freezes ETH (not the protocol) until the fallback confirms it, and
+ * the guardian pauses by hand; a saver earns sVUSD yield from interest received. It ends with an exposure snapshot
+ * and the regulator's compliance report (scripts/report) in `reports/demo-<timestamp>/`, then the stablecoin scenes
+ * (scripts/demo/stablecoin.ts): a swap through the PSM both ways, and a keeper with no capital liquidating through a
+ * flash loan. `runDemo` is exported for the test
  * (test/scripts/demo.test.ts).
  *
  * The nodes' clock follows the chain's (the story fast-forwards time), so reports they sign stay current.
@@ -70,7 +71,9 @@ export interface DemoSummary {
   unscored: { tier: number; conservativeTier: number; borrowedWad: bigint };
   ruleChange: { rule: string; oldValue: bigint; newValue: bigint; scheduled: boolean; executed: boolean; earlyError: string };
   liquidation: { borrower: string; healthFactorBefore: bigint; healthFactorAfter: bigint; repaidWad: bigint; seized: bigint; bonusWad: bigint };
-  circuitBreaker: { tripped: boolean; reason: string; deviationBps: bigint; borrowError: string; repaidWhilePaused: bigint; gracePeriodError: string };
+  /** A jump only the primary feed shows: the asset is frozen (not the protocol) until the fallback confirms it. */
+  priceFreeze: { reason: string; primaryWad: bigint; fallbackWad: bigint; borrowError: string; pausedWhileFrozen: boolean; unfrozenAtWad: bigint };
+  circuitBreaker: { tripped: boolean; reason: string; by: string; borrowError: string; repaidWhilePaused: bigint; gracePeriodError: string };
   /** A saver's yield in sVUSD (scripts/demo/savings.ts). */
   savings: SavingsSceneSummary;
   exposure: { totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint; debtByTierWad: bigint[] };
@@ -111,8 +114,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const roles = { deployer: deployer, governance: governance, regulator: regulator, guardian: guardian, attester: attester };
     const params = defaultParameters;
     const system = await deploySystem(ethers, roles, params);
-    const { vusd, oracle, policy, pool, weth, priceFeed, wethAddress } = system;
-    if (weth === undefined || priceFeed === undefined) throw new Error("the local deployment must include the WETH and price-feed mocks");
+    const { vusd, oracle, policy, pool, weth, priceFeed, fallbackPriceFeed, wethAddress } = system;
+    if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined) {
+      throw new Error("the local deployment must include the WETH and price-feed mocks");
+    }
     const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
     await approveModel(oracle, roles.regulator, model);
     await approveDataProviders(oracle, roles.regulator, params.dataProviders, await shippedFeatureNames(MODEL_CARD_PATH));
@@ -169,10 +174,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       clockOffset = (await networkHelpers.time.latest()) - wallTime();
     };
     let ethUsd = params.collateral.mockEthUsd;
-    /** The feed publishes `usd` (fresh round) and a keeper pokes the pool. */
+    /** Both price sources publish `usd` (fresh rounds) and a keeper pokes the pool. */
     const publishPrice = async (usd: number) => {
       ethUsd = usd;
       await send(priceFeed.setAnswer(parseUnits(String(usd), FEED_DECIMALS)));
+      await send(fallbackPriceFeed.setAnswer(parseUnits(String(usd), FEED_DECIMALS)));
       return send(pool.connect(deployer).pokePrice(wethAddress));
     };
     const tierName = (tier: number | bigint) => params.tiers[Number(tier)]?.name ?? `tier ${tier}`;
@@ -348,15 +354,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.ok(`Erin ${short(erin.address)} liquidates: PositionLiquidated — repaid ${fmtVusd(liquidated.args.debtRepaidWad)}, seized ${fmtEth(liquidated.args.collateralSeized)} (${fmtUsd(seizedValue)}, bonus ${fmtUsd(bonus)}), bad debt ${fmtVusd(liquidated.args.badDebtWad)}`);
     say.step(`Carol after: debt ${fmtVusd(carolAfter.debtWad)}, health factor ${fmtHf(carolAfter.healthFactorWad)}`);
 
-    // ---------------------------------------------------------------- 6. price jump → circuit breaker
-    say.section("7. A price jump beyond the bound trips the circuit breaker");
+    // ---------------------------------------------------------------- 7. one-source jump → asset freeze; pause
+    say.section("7. A jump only one price source shows freezes ETH, not the protocol; pausing is the guardian's call");
     const jumpTo = Math.round(ethUsd * 1.5);
     await send(priceFeed.setAnswer(parseUnits(String(jumpTo), FEED_DECIMALS)));
-    const tripped = eventIn(await send(pool.connect(deployer).pokePrice(wethAddress)), "CircuitBreakerTripped");
-    say.ok(`feed jumps to ${fmtUsd(parseUnits(String(jumpTo), 18))}; pokePrice → CircuitBreakerTripped(${describeRule(tripped.args.reason).name}, deviation ${fmtBps(tripped.args.detail)}); paused = ${await policy.paused()}`);
-    say.step("the feed holds the new level; while paused the keeper's poke accepts it, so positions are valued at market");
-    await send(pool.connect(deployer).pokePrice(wethAddress));
-    ethUsd = jumpTo;
+    const frozen = eventIn(await send(pool.connect(deployer).pokePrice(wethAddress)), "AssetFrozen");
+    const pausedWhileFrozen = await policy.paused();
+    say.ok(`the primary feed jumps to ${fmtUsd(parseUnits(String(jumpTo), 18))}, the fallback still reads ${fmtUsd(frozen.args.fallbackPriceWad)}; pokePrice → AssetFrozen(${describeRule(frozen.args.reason).name}); paused = ${pausedWhileFrozen}`);
+    const frozenBorrow = await expectRevert("borrowing against a frozen asset", () => pool.connect(dave).borrow(parseUnits("100", 18)), "LendingPoolAssetFrozen");
+    say.denied(`the market maker tries to borrow 100.00 vUSD against ETH → reverted ${frozenBorrow}`);
+    say.step("the fallback source confirms the new level; the next check lifts the freeze");
+    const unfrozen = eventIn(await publishPrice(jumpTo), "AssetUnfrozen");
+    say.ok(`AssetUnfrozen at ${fmtUsd(unfrozen.args.priceWad)}: both sources agree within ${fmtBps(await policy.ruleValue(ruleId("PRICE_SOURCE_TOLERANCE")))}`);
+    const tripped = eventIn(await send(policy.connect(guardian).pause()), "CircuitBreakerTripped");
+    say.ok(`the guardian pauses the protocol by hand: CircuitBreakerTripped(${describeRule(tripped.args.reason).name}); paused = ${await policy.paused()}`);
     const pausedBorrow = await expectRevert("borrowing while paused", () => pool.connect(dave).borrow(parseUnits("100", 18)), "SupervisionPaused");
     say.denied(`the market maker tries to borrow 100.00 vUSD → reverted ${pausedBorrow}`);
     const repaidPaused = eventIn(await send(vusd.connect(dave).approve(poolAddress, MaxUint256)).then(() => send(pool.connect(dave).repay(dave.address, parseUnits("1000", 18)))), "LoanRepaid");
@@ -420,7 +431,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         }
       }
     }
-    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "DataProviderApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "OperatorSetChanged", "SavingsYieldPaid", "ExposureSnapshot"];
+    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "DataProviderApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "AssetFrozen", "AssetUnfrozen", "OperatorSetChanged", "SavingsYieldPaid", "ExposureSnapshot"];
     say.step(`compliance events on chain, blocks ${system.deployedAtBlock}..${head}:`);
     say.detail(COMPLIANCE.map((name) => `${name} ${events[name] ?? 0}`).join(" · "));
 
@@ -498,10 +509,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         seized: liquidated.args.collateralSeized,
         bonusWad: bonus,
       },
+      priceFreeze: {
+        reason: describeRule(frozen.args.reason).name,
+        primaryWad: frozen.args.primaryPriceWad,
+        fallbackWad: frozen.args.fallbackPriceWad,
+        borrowError: frozenBorrow,
+        pausedWhileFrozen,
+        unfrozenAtWad: unfrozen.args.priceWad,
+      },
       circuitBreaker: {
         tripped: true,
         reason: describeRule(tripped.args.reason).name,
-        deviationBps: tripped.args.detail,
+        by: tripped.args.by,
         borrowError: pausedBorrow,
         repaidWhilePaused: repaidPaused.args.amountWad,
         gracePeriodError: grace,

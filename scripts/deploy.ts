@@ -24,8 +24,8 @@ const isLocal = chainId === 31337n;
 
 const params = await loadDeploymentParameters(`deployments/params/${networkName}.json`);
 if (!isLocal) {
-  // Mocks stand in for WETH and the Chainlink feed only on a local chain; elsewhere the real ones are required.
-  for (const field of ["weth", "priceFeed"] as const) {
+  // Mocks stand in for WETH and its two price feeds only on a local chain; elsewhere the real ones are required.
+  for (const field of ["weth", "priceFeed", "fallbackPriceFeed"] as const) {
     if (params.collateral[field] === undefined) {
       throw new Error(`deployments/params/${networkName}.json: collateral.${field} is required off a local chain`);
     }

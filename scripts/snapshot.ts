@@ -35,6 +35,7 @@ const DEPLOYED = [
   ["core/VusdFlashMinter.sol", "VusdFlashMinter"],
   ["periphery/FlashLiquidator.sol", "FlashLiquidator"],
   ["libraries/CollateralLogic.sol", "CollateralLogic"],
+  ["libraries/ScoreNoticeLogic.sol", "ScoreNoticeLogic"],
 ] as const;
 
 type Figures = Record<string, number>;

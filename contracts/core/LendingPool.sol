@@ -11,9 +11,12 @@ import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {IVUSD} from "../interfaces/IVUSD.sol";
 import {CollateralLogic} from "../libraries/CollateralLogic.sol";
+import {CollateralValuation} from "../libraries/CollateralValuation.sol";
 import {HealthFactor} from "../libraries/HealthFactor.sol";
 import {InterestIndex} from "../libraries/InterestIndex.sol";
 import {Roles} from "../libraries/Roles.sol";
+import {Rules} from "../libraries/Rules.sol";
+import {ScoreNoticeLogic} from "../libraries/ScoreNoticeLogic.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
 import {
@@ -66,6 +69,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     uint128 private _deficitWad;
     /// @inheritdoc ILendingPool
     uint128 public interestToSurplusWad;
+    /// @dev The expiry each borrower's `ScoreExpiring` was emitted for (once per expiry).
+    mapping(address borrower => uint64 expiredAt) private _noticeGivenFor;
 
     /// @notice Only holders of the policy's `role`.
     modifier onlyRole(bytes32 role) {
@@ -152,7 +157,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (balance == amount || p.tier != heldTier) _positions[msg.sender] = p;
         if (p.scaledDebt != 0) {
             uint256 debt = InterestIndex.debtOf(p.scaledDebt, ts.indexRay);
-            (uint256 value,) = _collateralValue(msg.sender, p.collateralMask, address(0), false);
+            (uint256 value,,) = _collateralValue(msg.sender, p.collateralMask, address(0), false);
             uint256 required = HealthFactor.requiredCollateralWad(debt, terms.maxLtvBps);
             if (value < required) revert LendingPoolInsufficientCollateral(msg.sender, value, required);
         }
@@ -254,6 +259,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         _toCurrentTier(borrower, p);
         newTier = p.tier;
         if (newTier != oldTier) _positions[borrower] = p;
+        ScoreNoticeLogic.announce(_noticeGivenFor, oracle, policy, borrower, newTier);
     }
 
     /// @inheritdoc ILendingPool
@@ -296,6 +302,10 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILendingPool
+    function setFallbackFeed(address asset, address priceFeed, uint32 maxPriceAgeSec) external onlyRole(Roles.GOVERNANCE) {
+        CollateralLogic.setFallback(_collateral, asset, priceFeed, maxPriceAgeSec);
+    }
+
     function mintSurplus(address to, uint256 amountWad) external onlyRole(Roles.GOVERNANCE) nonReentrant {
         _mintSurplus(to, amountWad);
     }
@@ -342,6 +352,17 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         }
         healthFactorWad =
             HealthFactor.healthFactorWad(collateralValueWad, policy.termsOf(tier).liquidationThresholdBps, debtWad);
+    }
+
+    /// @inheritdoc ILendingPool
+    function priceStatusOf(address asset)
+        external
+        view
+        returns (uint256 lastAgreedPriceWad, bool frozen, address fallbackFeed)
+    {
+        return (
+            _collateral.states[asset].lastPriceWad, _collateral.configs[asset].frozen, _collateral.fallbacks[asset].priceFeed
+        );
     }
 
     /// @inheritdoc ILendingPool
@@ -406,7 +427,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         (pdBps, modelId, issuedAt, postedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
-        (uint256 collateralValue,) = _collateralValue(borrower, p.collateralMask, address(0), false);
+        (uint256 collateralValue,,) = _collateralValue(borrower, p.collateralMask, address(0), false);
         req = BorrowRequest({
             borrower: borrower,
             pdBps: pdBps,
@@ -557,9 +578,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         TierTerms memory terms = policy.termsForLiquidation(p.tier);
         uint256 balance = collateralOf[borrower][asset];
         if (balance == 0) revert LendingPoolInsufficientBalance(borrower, asset, 0, debtToCover);
-        (uint256 value, uint256 priceWad) = _collateralValue(borrower, p.collateralMask, asset, true);
-        uint256 hf = HealthFactor.healthFactorWad(value, terms.liquidationThresholdBps, debt);
-        if (hf >= WadRayMath.WAD) revert LendingPoolPositionHealthy(borrower, hf);
+        uint256 priceWad = _requireLiquidatable(borrower, p.collateralMask, asset, terms.liquidationThresholdBps, debt);
         _syncRate(p.tier, ts, terms.aprBps);
 
         repaid = _maxLiquidation(debt);
@@ -576,6 +595,24 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             );
             if (cover < repaid) repaid = cover;
             p.collateralMask &= ~uint16(1 << cfg.index);
+        }
+    }
+
+    /// @dev Values `borrower`'s collateral for a liquidation seizing `asset` and checks the health factor: below 1,
+    /// and below FROZEN_LIQUIDATION_HEALTH when `asset` is frozen (seized at its last agreed price: only a position
+    /// so deep under water that the price's doubt cannot make it healthy). Returns `asset`'s price.
+    function _requireLiquidatable(address borrower, uint16 mask, address asset, uint16 thresholdBps, uint256 debt)
+        private
+        returns (uint256 priceWad)
+    {
+        uint256 value;
+        bool frozen;
+        (value, priceWad, frozen) = _collateralValue(borrower, mask, asset, true);
+        uint256 hf = HealthFactor.healthFactorWad(value, thresholdBps, debt);
+        if (hf >= WadRayMath.WAD) revert LendingPoolPositionHealthy(borrower, hf);
+        if (frozen) {
+            uint256 limit = policy.ruleValue(Rules.FROZEN_LIQUIDATION_HEALTH) * 1e14; // bps of HF 1 -> wad
+            if (hf >= limit) revert LendingPoolFrozenLiquidationHealth(borrower, limit, hf);
         }
     }
 
@@ -604,12 +641,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         ts.aprBps = aprBps;
     }
 
-    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), and `focus`'s price;
-    /// `forLiquidation`: only `focus`, the seized asset, is checked strictly.
+    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), `focus`'s price and
+    /// whether it is frozen; `forLiquidation`: `focus` is the seized asset, the others valued leniently.
     function _collateralValue(address borrower, uint16 mask, address focus, bool forLiquidation)
         private
-        returns (uint256 valueWad, uint256 focusPriceWad)
+        returns (uint256 valueWad, uint256 focusPriceWad, bool focusFrozen)
     {
-        return CollateralLogic.valueOf(_collateral, collateralOf[borrower], mask, focus, policy, forLiquidation);
+        return CollateralValuation.valueOf(_collateral, collateralOf[borrower], mask, focus, policy, forLiquidation);
     }
 }

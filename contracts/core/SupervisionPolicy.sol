@@ -43,6 +43,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint16 public constant MAX_SAVINGS_SHARE_BPS = 9000;
     /// @notice Bound on FLASH_FEE: 1 % of a flash mint.
     uint16 public constant MAX_FLASH_FEE_BPS = 100;
+    /// @notice Bound on PRICE_SOURCE_TOLERANCE: two sources 20 % apart do not confirm each other.
+    uint16 public constant MAX_PRICE_SOURCE_TOLERANCE = 2000;
+    /// @notice Bounds on FROZEN_LIQUIDATION_HEALTH (bps of a health factor of 1): at most 1 (then a frozen asset is
+    /// seized as any other), at least 0.5 (deep-underwater positions are never left to grow).
+    uint16 public constant MIN_FROZEN_LIQUIDATION_HEALTH = 5000;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -103,6 +108,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     uint32 private _scoreNoticePeriodSec;
     /// @dev SAVINGS_SHARE (bps), in the slot of the two rules above (no borrow reads it).
     uint16 private _savingsShareBps;
+    /// @dev PRICE_SOURCE_TOLERANCE and FROZEN_LIQUIDATION_HEALTH (bps), in the same slot: read only when a price
+    /// needs its second source (the pool's rare path), never by a borrow at a confirmed price.
+    uint16 private _priceSourceToleranceBps;
+    uint16 private _frozenLiquidationHealthBps;
     HotState private _state;
     mapping(address borrower => uint64 expiresAt) private _attestations;
     mapping(bytes32 changeId => PendingChange) private _pending;
@@ -160,6 +169,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
         _setGlobal(Rules.SAVINGS_SHARE, config.savingsShareBps);
         _psm = PsmRules({feeInBps: 0, feeOutBps: 0, feeCapBps: 100, priceBandBps: 100, exposureLimitWad: 0, flashFeeBps: 0});
+        // The price rules start at their defaults (2 % between sources; seize a frozen asset below HF 0.95) and
+        // change like every rule, through the timelock.
+        _priceSourceToleranceBps = 200;
+        _frozenLiquidationHealthBps = 9500;
     }
 
     // ---------------------------------------------------------------- views
@@ -232,15 +245,20 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         // A declined PD maps to the conservative tier.
         (tier,) = tierOf(pdBps);
         StoredRules memory r = _rules;
-        // The score stops being fresh (`TierMath.isFresh`) at the earlier of its validUntil and MAX_SCORE_AGE.
-        uint256 expiresAt = uint256(issuedAt) + r.maxScoreAgeSec;
-        if (validUntil < expiresAt) expiresAt = validUntil;
+        uint256 expiresAt = _expiryOf(issuedAt, validUntil, r.maxScoreAgeSec);
         // A fresh score posted at once sets the tier; a held-back one (posted late) may only make it worse.
         bool prompt = TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
         if (block.timestamp <= expiresAt && prompt) return tier;
         // Notice (or a late post): the held tier, unless the score's own tier is worse.
         if (block.timestamp <= expiresAt + _scoreNoticePeriodSec) return heldTier > tier ? heldTier : tier;
         return conservative;
+    }
+
+    /// @inheritdoc ISupervisionPolicy
+    function scoreNoticeOf(uint64 issuedAt, uint64 validUntil) external view returns (uint64 expiredAt, uint64 noticeEndsAt) {
+        // Both fit 64 bits: issuedAt and validUntil are, and the added periods are 32-bit.
+        expiredAt = uint64(_expiryOf(issuedAt, validUntil, _rules.maxScoreAgeSec));
+        noticeEndsAt = expiredAt + _scoreNoticePeriodSec;
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -441,13 +459,6 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function tripCircuitBreaker(bytes32 reason, uint256 detail) external onlyRole(Roles.POOL) {
-        if (_state.paused) return;
-        _state.paused = true;
-        emit CircuitBreakerTripped(reason, msg.sender, detail);
-    }
-
-    /// @inheritdoc ISupervisionPolicy
     function unpause() external onlyRole(Roles.REGULATOR) {
         HotState memory s = _state;
         if (!s.paused) revert SupervisionNotPaused();
@@ -534,6 +545,12 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         }
     }
 
+    /// @dev When a score stops being fresh (`TierMath.isFresh`): the earlier of its validUntil and MAX_SCORE_AGE.
+    function _expiryOf(uint64 issuedAt, uint64 validUntil, uint32 maxScoreAgeSec) private pure returns (uint256 expiresAt) {
+        expiresAt = uint256(issuedAt) + maxScoreAgeSec;
+        if (validUntil < expiresAt) expiresAt = validUntil;
+    }
+
     /// @dev Splits a rule id into its kind, base id and tier; tier-scoped ids must name an existing tier.
     function _classify(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
         if (
@@ -543,6 +560,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
                 || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
                 || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE || rule == Rules.SCORE_NOTICE_PERIOD
                 || rule == Rules.SAVINGS_SHARE
+                || rule == Rules.PRICE_SOURCE_TOLERANCE || rule == Rules.FROZEN_LIQUIDATION_HEALTH
         ) return (Kind.Global, rule, 0);
         if (
             rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.PSM_FEE_CAP
@@ -596,6 +614,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (base == Rules.PULL_REPORT_MAX_AGE) return r.pullReportMaxAgeSec;
             if (base == Rules.SCORE_NOTICE_PERIOD) return _scoreNoticePeriodSec;
             if (base == Rules.SAVINGS_SHARE) return _savingsShareBps;
+            if (base == Rules.PRICE_SOURCE_TOLERANCE) return _priceSourceToleranceBps;
+            if (base == Rules.FROZEN_LIQUIDATION_HEALTH) return _frozenLiquidationHealthBps;
             return _timelockDelaySec;
         }
         if (kind == Kind.Cap) {
@@ -637,6 +657,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             else if (base == Rules.PULL_REPORT_MAX_AGE) r.pullReportMaxAgeSec = uint16(v);
             else if (base == Rules.SCORE_NOTICE_PERIOD) _scoreNoticePeriodSec = uint32(v);
             else if (base == Rules.SAVINGS_SHARE) _savingsShareBps = uint16(v);
+            else if (base == Rules.PRICE_SOURCE_TOLERANCE) _priceSourceToleranceBps = uint16(v);
+            else if (base == Rules.FROZEN_LIQUIDATION_HEALTH) _frozenLiquidationHealthBps = uint16(v);
             else _timelockDelaySec = uint32(v);
         } else if (kind == Kind.Cap) {
             TierCaps storage c = _caps[tier];
@@ -717,6 +739,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             if (v < MIN_PULL_REPORT_AGE || v > MAX_PULL_REPORT_AGE) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.SCORE_NOTICE_PERIOD) {
             if (v > MAX_SCORE_NOTICE_PERIOD) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.PRICE_SOURCE_TOLERANCE) {
+            if (v == 0 || v > MAX_PRICE_SOURCE_TOLERANCE) revert SupervisionInvalidValue(rule, v);
+        } else if (rule == Rules.FROZEN_LIQUIDATION_HEALTH) {
+            if (v < MIN_FROZEN_LIQUIDATION_HEALTH || v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.ATTESTATION_REQUIRED) {
             if (v > 1) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.SAVINGS_SHARE) {

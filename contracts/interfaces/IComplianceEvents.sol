@@ -83,6 +83,28 @@ interface IComplianceEvents {
     /// @notice The circuit breaker tripped. `reason` is a rule id (e.g. PRICE_STALE, PRICE_DEVIATION, MANUAL).
     event CircuitBreakerTripped(bytes32 indexed reason, address indexed by, uint256 detail);
 
+    /// @notice The pool froze a collateral asset: its price sources do not confirm each other. `reason`:
+    /// PRICE_STALE (a source is stale, non-positive, incomplete or reverting; its price reads 0 here),
+    /// PRICE_SOURCE_TOLERANCE (both read, further apart than the rule allows), PRICE_DEVIATION (a jump beyond
+    /// MAX_PRICE_DEVIATION and no second source listed to confirm it). While frozen: no credit against the asset,
+    /// no withdrawal that needs its price; positions below FROZEN_LIQUIDATION_HEALTH may still be liquidated
+    /// at `lastAgreedPriceWad`.
+    event AssetFrozen(
+        address indexed asset,
+        bytes32 indexed reason,
+        uint256 primaryPriceWad,
+        uint256 fallbackPriceWad,
+        uint256 lastAgreedPriceWad
+    );
+
+    /// @notice The asset's sources agree again; `priceWad` is the new agreed price and the freeze is lifted.
+    event AssetUnfrozen(address indexed asset, uint256 priceWad);
+
+    /// @notice A borrower's score has expired and their debt is on notice: it keeps `tier` until `noticeEndsAt`,
+    /// then moves to the most conservative tier unless a fresh score is posted. Emitted once per expiry, at the
+    /// first touch of the position after it (a `rebase` by anyone, e.g. the keeper, or the borrower's withdrawal).
+    event ScoreExpiring(address indexed borrower, uint8 indexed tier, uint64 expiredAt, uint64 noticeEndsAt);
+
     /// @notice The circuit breaker was reset; liquidations resume at `liquidationsResumeAt`.
     event CircuitBreakerReset(address indexed by, uint64 liquidationsResumeAt);
 

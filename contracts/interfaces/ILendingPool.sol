@@ -15,13 +15,17 @@ import {ScoreReport} from "../types/ScoreTypes.sol";
 /// (interest first), the interest paying down any deficit and then becoming surplus; bad debt is written off
 /// against surplus first, the rest recorded as deficit; governance may mint surplus out (to a treasury), and the
 /// savings vault draws its share of the interest from surplus (`paySavings`); neither moves the identity.
-/// While paused: repay and deposit still work; borrow, withdraw and liquidate do not.
+/// While paused (the guardian's and the regulator's tool only): repay and deposit still work; borrow, withdraw and
+/// liquidate do not. A price that cannot be trusted freezes its asset, not the protocol (`pokePrice`).
 interface ILendingPool is IComplianceEvents {
     event CollateralListed(address indexed asset, address indexed priceFeed, uint32 maxPriceAgeSec);
     event CollateralDeposited(address indexed borrower, address indexed asset, address indexed from, uint256 amount);
     event CollateralWithdrawn(address indexed borrower, address indexed asset, address indexed to, uint256 amount);
     event DebtRebased(address indexed borrower, uint8 oldTier, uint8 newTier, uint256 debtWad);
+    /// @notice `priceWad` is `asset`'s agreed price from now on (the reference for the next move).
     event PriceAccepted(address indexed asset, uint256 priceWad);
+    /// @notice Governance set `asset`'s second price source (zero: removed).
+    event FallbackFeedSet(address indexed asset, address indexed priceFeed, uint32 maxPriceAgeSec);
     event SurplusMinted(address indexed to, uint256 amountWad);
     /// @notice Bad debt was written off: `coveredBySurplusWad` from surplus, the rest added to the deficit.
     event BadDebtWrittenOff(address indexed borrower, uint256 principalWad, uint256 coveredBySurplusWad, uint256 deficitAddedWad);
@@ -45,9 +49,15 @@ interface ILendingPool is IComplianceEvents {
     error LendingPoolPriceInvalid(address asset, int256 answer);
     error LendingPoolPriceRoundIncomplete(address asset, uint80 roundId, uint80 answeredInRound);
     error LendingPoolPriceStale(address asset, uint256 updatedAt, uint256 maxAgeSec);
-    /// @notice The feed moved more than MAX_PRICE_DEVIATION from the last accepted price; `pokePrice` trips the
-    /// circuit breaker on the same condition.
-    error LendingPoolPriceDeviation(address asset, uint256 lastPriceWad, uint256 priceWad);
+    /// @notice `asset` is frozen: its two price sources do not confirm its price (either reads 0 when it cannot be
+    /// read; with no fallback listed, the primary moved beyond MAX_PRICE_DEVIATION). Borrow and withdraw revert;
+    /// a liquidation seizing it reverts only if no price was ever agreed.
+    error LendingPoolAssetFrozen(address asset, uint256 primaryPriceWad, uint256 fallbackPriceWad);
+    /// @notice The liquidation seizes a frozen asset at its last agreed price, which needs the position's health
+    /// factor below FROZEN_LIQUIDATION_HEALTH (`limitWad`).
+    error LendingPoolFrozenLiquidationHealth(address borrower, uint256 limitWad, uint256 healthFactorWad);
+    /// @notice A price feed call failed for want of gas the caller withheld (not a failing feed).
+    error LendingPoolFeedCallStarved(address priceFeed);
     error LendingPoolReportNotForCaller(address reportBorrower, address caller);
     error LendingPoolInsufficientSurplus(uint256 surplusWad, uint256 requestedWad);
     /// @notice Savers are not paid while bad debt is not covered (`deficitWad` > 0).
@@ -65,10 +75,12 @@ interface ILendingPool is IComplianceEvents {
     /// worse, a retired model or a score past its notice period binds the withdrawal; within the notice an
     /// expired score gives, the held tier's terms still apply.
     /// @dev Reverts `SupervisionPaused`, `LendingPoolInsufficientBalance`, `LendingPoolInsufficientCollateral`,
-    /// and the price errors when the caller has debt. Emits `DebtRebased` when the tier changed.
+    /// and, when the caller has debt, the price errors and `LendingPoolAssetFrozen` for any asset held that is
+    /// frozen or whose move its sources do not confirm (the withdrawal needs its price). Emits `DebtRebased` when the tier changed.
     function withdraw(address asset, uint256 amount, address to) external;
     /// @notice Borrows `amountWad` vUSD on the caller's stored score (or the conservative tier).
-    /// @dev Reverts `LendingPoolZeroAmount`, `LendingPoolDebtBelowMinimum`, the price errors, and the policy's
+    /// @dev Reverts `LendingPoolZeroAmount`, `LendingPoolDebtBelowMinimum`, the price errors and
+    /// `LendingPoolAssetFrozen` (no credit against a frozen asset), and the policy's
     /// `SupervisionPaused` / `SupervisionRuleViolated` (TIER_LTV, limits, CREDIT_DECLINED, ...).
     function borrow(uint256 amountWad) external;
     /// @notice Pull flow: verifies and stores `report` with `signatures` at the oracle, then borrows on the stored
@@ -92,17 +104,18 @@ interface ILendingPool is IComplianceEvents {
     /// repaid) and seizes `collateralAsset` worth the repaid debt plus the bonus, rounded down. If that asset runs
     /// out, the repayment shrinks to what it covers; if the borrower then has no collateral at all, the rest of
     /// the debt is bad debt: written off against surplus, the remainder recorded as deficit.
-    /// Prices: no asset a borrower chose to add can block or delay their liquidation. `collateralAsset`, the one
-    /// seized, must have a valid price (the price errors otherwise; the liquidator may pick another asset). Every
-    /// other asset is valued in the protocol's favour instead of reverting: a price that cannot be read (the feed
-    /// reverts, or answers a non-positive, incomplete, stale or out-of-range round) counts as zero; a price beyond
-    /// MAX_PRICE_DEVIATION from the last accepted one counts at the lower of the two and is not accepted (only
-    /// `pokePrice` trips the breaker). Borrow and withdraw keep reverting on any such price.
+    /// Prices (two sources per asset, `pokePrice`): a move both sources confirm is real and liquidations proceed at
+    /// it. If `collateralAsset`, the one seized, is frozen (its sources disagree, or one cannot be read), it is
+    /// seized at its last agreed price and only from a position whose health factor is below
+    /// FROZEN_LIQUIDATION_HEALTH (`LendingPoolFrozenLiquidationHealth` otherwise; `LendingPoolAssetFrozen` if no
+    /// price was ever agreed). No other asset a borrower chose to add can block or delay their liquidation: one
+    /// whose price is not confirmed is frozen and counts in the protocol's favour (0 if its primary cannot be read,
+    /// else the lower of the primary and the last agreed price). A freeze found here is recorded (`AssetFrozen`).
     /// Terms: the position's held tier (`positionOf`); anyone may `rebase` it onto its current tier first.
     /// @dev Reverts `SupervisionPaused`, `SupervisionLiquidationGracePeriod`, `LendingPoolNoDebt`,
     /// `LendingPoolPositionHealthy`, `LendingPoolInsufficientBalance` (no such collateral),
-    /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), the price errors for
-    /// `collateralAsset`.
+    /// `LendingPoolDebtBelowMinimum` (leftover below minimum with collateral left), `LendingPoolFrozenLiquidationHealth`,
+    /// `LendingPoolAssetFrozen`, `LendingPoolFeedCallStarved`.
     function liquidate(address borrower, address collateralAsset, uint256 debtToCoverWad) external;
     /// @notice Re-bases `borrower`'s debt onto their current tier (`ISupervisionPolicy.tierForPosition`): a fresh
     /// score's tier (a declined PD: the most conservative), the most conservative tier at once if there is no
@@ -119,9 +132,17 @@ interface ILendingPool is IComplianceEvents {
     /// the tier keeps accruing at the APR of its last sync.
     function syncTierRate(uint8 tier) external;
 
-    /// @notice Lists `asset` as collateral priced by `priceFeed`, or updates a listed asset's feed (the reference
-    /// price is then reset). Only governance. Token and feed decimals must be <= 18; at most 16 assets.
+    /// @notice Lists `asset` as collateral priced by `priceFeed` (its primary source), or updates a listed asset's
+    /// primary feed (the agreed price is then reset and any freeze lifted). Only governance. Token and feed
+    /// decimals must be <= 18; at most 16 assets.
     function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec) external;
+    /// @notice Sets `asset`'s second, independent price source (`priceFeed`, with its own max age), or removes it
+    /// (zero address). Only governance. The fallback confirms a move beyond MAX_PRICE_DEVIATION and lifts a freeze;
+    /// without one, such a move cannot be confirmed and freezes the asset.
+    /// @dev Reverts `LendingPoolCollateralNotListed`, `LendingPoolInvalidConfig("fallbackFeed")` (the primary
+    /// feed), `LendingPoolInvalidConfig("maxPriceAgeSec")` (0), `LendingPoolUnsupportedDecimals`. Emits
+    /// `FallbackFeedSet`.
+    function setFallbackFeed(address asset, address priceFeed, uint32 maxPriceAgeSec) external;
     /// @notice Mints `amountWad` of surplus to `to` (e.g. a treasury). Only governance.
     /// @dev Reverts `LendingPoolInsufficientSurplus`.
     function mintSurplus(address to, uint256 amountWad) external;
@@ -137,6 +158,11 @@ interface ILendingPool is IComplianceEvents {
     /// down a deficit), wad. It only grows; the savings vault pays its share of each increase.
     function interestToSurplusWad() external view returns (uint128);
 
+    /// @notice `asset`'s last agreed price (wad; 0: none yet), whether it is frozen, and its fallback feed.
+    function priceStatusOf(address asset)
+        external
+        view
+        returns (uint256 lastAgreedPriceWad, bool frozen, address fallbackFeed);
     /// @notice Total principal, surplus and deficit (the accounting identity's terms besides vUSD supply).
     function accounts() external view returns (uint256 totalPrincipalWad, uint256 surplusWad, uint256 deficitWad);
     /// @notice A borrower's collateral balance of `asset` (token units).
@@ -147,10 +173,14 @@ interface ILendingPool is IComplianceEvents {
         view
         returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal);
 
-    /// @notice Checks `asset`'s feed: accepts a fresh price within the deviation bound, trips the circuit breaker
-    /// otherwise (PRICE_STALE with `updatedAt` for a stale, non-positive, out-of-range or incomplete answer, 0 for a
-    /// feed that reverts; PRICE_DEVIATION with the deviation in bps). While the breaker is tripped, a fresh valid price is accepted as the new reference,
-    /// so the regulator can unpause on a price it reviewed. Anyone may call (keepers, nodes, the guardian's bot).
+    /// @notice Checks both of `asset`'s price sources now and records the outcome; never pauses anything. Both
+    /// read a valid price (positive, complete, within their max age, from a feed that did not revert or run out of
+    /// gas) and differ by at most PRICE_SOURCE_TOLERANCE of the lower one: the primary's price becomes the agreed
+    /// price (`PriceAccepted`) and a freeze is lifted (`AssetUnfrozen`) — this is how a frozen asset unfreezes
+    /// (any user operation that reads the asset does the same check while it is frozen). Otherwise the asset is
+    /// frozen (`AssetFrozen` with the reason). With no fallback listed, the primary alone confirms a price within
+    /// MAX_PRICE_DEVIATION of the last agreed one. Anyone may call (keepers, nodes, simulations).
+    /// @dev Reverts `LendingPoolCollateralNotListed`, `LendingPoolFeedCallStarved`.
     function pokePrice(address asset) external;
     /// @notice Emits an `ExposureSnapshot`: total debt with interest, collateral valued at the last accepted
     /// prices (no feed reads, so it never reverts), vUSD supply, and each tier's debt. Anyone may call.

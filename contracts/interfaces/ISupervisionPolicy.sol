@@ -29,7 +29,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     error SupervisionRuleNotSchedulable(bytes32 rule, address caller);
     /// @notice A value outside what the rule can hold (e.g. bps above 10000, a timelock delay out of range, a flag
     /// other than 0 / 1, a wad limit above `type(uint96).max`, PULL_REPORT_MAX_AGE outside [60, 3600] seconds,
-    /// SCORE_NOTICE_PERIOD above 90 days). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
+    /// SCORE_NOTICE_PERIOD above 90 days, PRICE_SOURCE_TOLERANCE outside [1, 2000] bps, FROZEN_LIQUIDATION_HEALTH
+    /// outside [5000, 10000] bps). Relations between rules (term above cap, LTV not below the liquidation threshold, PD
     /// bounds out of order) revert `SupervisionRuleViolated` instead.
     error SupervisionInvalidValue(bytes32 rule, uint256 value);
     /// @notice `ruleValue` was asked for an id that is not a rule.
@@ -141,6 +142,10 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// (`authorizeBorrow`) and cannot improve a position's tier (`tierForPosition`).
     /// @dev Reverts `SupervisionRuleViolated(PULL_REPORT_MAX_AGE, maxAgeSec, ageSec)`.
     function requirePullReportFresh(uint64 issuedAt) external view;
+    /// @notice When a score issued at `issuedAt`, valid until `validUntil`, expires (the earlier of `validUntil` and
+    /// MAX_SCORE_AGE after issue) and when the notice its debt gets ends (SCORE_NOTICE_PERIOD later): until then a
+    /// position keeps its tier (`tierForPosition`). The pool announces it (`ScoreExpiring`).
+    function scoreNoticeOf(uint64 issuedAt, uint64 validUntil) external view returns (uint64 expiredAt, uint64 noticeEndsAt);
     /// @notice True while the circuit breaker is tripped.
     function paused() external view returns (bool);
 
@@ -162,10 +167,8 @@ interface ISupervisionPolicy is IComplianceEvents {
     // ---- circuit breaker ----
 
     /// @notice Pauses (manual trip, reason MANUAL). Regulator or guardian, else `AccessControlUnauthorizedAccount`.
+    /// The only way to pause: a price that cannot be trusted freezes its asset in the pool, not the protocol.
     function pause() external;
-    /// @notice Trips the breaker for `reason` (PRICE_STALE / PRICE_DEVIATION) with a detail value. Only the pool.
-    /// A no-op while already paused (the first trip is the one on record).
-    function tripCircuitBreaker(bytes32 reason, uint256 detail) external;
     /// @notice Resets the breaker; liquidations resume after the grace period. Only the regulator.
     /// @dev Reverts `SupervisionNotPaused` when not paused.
     function unpause() external;

@@ -4,27 +4,42 @@ pragma solidity 0.8.28;
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {IComplianceEvents} from "../interfaces/IComplianceEvents.sol";
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {HealthFactor} from "./HealthFactor.sol";
 import {Rules} from "./Rules.sol";
 import {WadRayMath} from "./WadRayMath.sol";
 import {
-    CollateralConfig, CollateralRegistry, CollateralState, MAX_COLLATERAL_ASSETS
+    CollateralConfig, CollateralRegistry, CollateralState, FallbackFeed, MAX_COLLATERAL_ASSETS
 } from "../types/PoolTypes.sol";
+
+/// @notice How a price check's outcome is used when the sources do not confirm it (`CollateralLogic.resolve`).
+enum Use {
+    Strict, // borrow, withdraw: revert
+    Other, // an asset not seized in a liquidation: freeze, value in the protocol's favour
+    Seized, // the asset a liquidation seizes: freeze, price at the last agreed price
+    Poke // pokePrice: freeze
+}
 
 /// @title The lending pool's collateral registry: listing, price checks and valuation
 /// @notice Errors and events are `ILendingPool`'s: the code runs as the pool.
-/// @dev Two kinds of functions, by how often they run. The `external` ones (listing, `pokePrice`, the exposure
-/// snapshot's total) are cold paths: the pool reaches them by DELEGATECALL into a deployed, linked copy of this
-/// library (one more call's cost), which keeps their bytecode out of the pool's, under EIP-170's 24,576 bytes. The
-/// `internal` ones (price checks and valuation, on every borrow, withdrawal and liquidation) are compiled into the
-/// pool, so the hot paths pay no extra call. All of them act on the pool's storage (`CollateralRegistry`).
+/// @dev Two kinds of functions, by how often they run. The `external` ones (listing, `pokePrice`, the two-source
+/// price check `resolve`, the exposure snapshot's total) are cold paths: the pool reaches them by DELEGATECALL into a
+/// deployed, linked copy of this library (one more call's cost), which keeps their bytecode out of the pool's, under
+/// EIP-170's 24,576 bytes. The hot paths (the common price check and valuation, on every borrow, withdrawal and
+/// liquidation) are `CollateralValuation`'s internal functions, compiled into the pool, so they pay no extra call.
+/// All of them act on the pool's storage (`CollateralRegistry`).
 library CollateralLogic {
+    /// @notice Gas a price feed's `latestRoundData` may use (a Chainlink proxy and aggregator take under 30,000): a
+    /// feed that burns more counts as reverting, and cannot take a transaction's whole gas with it.
+    uint256 internal constant FEED_CALL_GAS = 100_000;
+
     // ---------------------------------------------------------------- cold paths (linked, DELEGATECALL)
 
     /// @notice `LendingPool.listCollateral` after its governance check: lists `asset` at the next index, or
-    /// updates a listed asset's feed and max age (its index and deposits kept, its reference price reset).
+    /// updates a listed asset's feed and max age (its index and deposits kept, its reference price reset and any
+    /// freeze lifted: the next check starts afresh).
     /// @dev Reverts `LendingPoolZeroAddress`, `LendingPoolInvalidConfig("maxPriceAgeSec")`,
     /// `LendingPoolUnsupportedDecimals` (token or feed above 18), `LendingPoolTooManyCollaterals`.
     function list(CollateralRegistry storage r, address asset, address priceFeed, uint32 maxPriceAgeSec) external {
@@ -45,35 +60,108 @@ library CollateralLogic {
             r.assets[count] = asset;
             r.count = count + 1;
         }
-        r.configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true);
+        r.configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true, false);
         r.states[asset].lastPriceWad = 0;
         emit ILendingPool.CollateralListed(asset, priceFeed, maxPriceAgeSec);
     }
 
-    /// @notice `LendingPool.pokePrice`: accepts a fresh price within the deviation bound, trips the circuit breaker
-    /// otherwise (PRICE_STALE with the round's `updatedAt`, PRICE_DEVIATION with the deviation in bps); while the
-    /// breaker is tripped, a fresh valid price becomes the new reference.
-    /// @dev Reverts `LendingPoolCollateralNotListed`.
-    function poke(CollateralRegistry storage r, ISupervisionPolicy policy, address asset) external {
+    /// @notice `LendingPool.setFallbackFeed` after its governance check: sets (or, with the zero address, removes)
+    /// `asset`'s second price source. The freeze state and the last agreed price are kept: the next check decides.
+    /// @dev Reverts `LendingPoolCollateralNotListed`, `LendingPoolInvalidConfig("fallbackFeed")` (the primary
+    /// itself: no second opinion), `LendingPoolInvalidConfig("maxPriceAgeSec")`, `LendingPoolUnsupportedDecimals`.
+    function setFallback(CollateralRegistry storage r, address asset, address priceFeed, uint32 maxPriceAgeSec) external {
         CollateralConfig memory cfg = r.configs[asset];
         if (!cfg.listed) revert ILendingPool.LendingPoolCollateralNotListed(asset);
-        bool isPaused = policy.paused();
-        (uint256 priceWad, uint256 updatedAt) = feedPrice(asset, cfg, false);
-        if (priceWad == 0) {
-            if (!isPaused) policy.tripCircuitBreaker(Rules.PRICE_STALE, updatedAt);
-            return;
+        if (priceFeed == cfg.priceFeed) revert ILendingPool.LendingPoolInvalidConfig("fallbackFeed");
+        uint8 feedDecimals;
+        if (priceFeed != address(0)) {
+            if (maxPriceAgeSec == 0) revert ILendingPool.LendingPoolInvalidConfig("maxPriceAgeSec");
+            feedDecimals = AggregatorV3Interface(priceFeed).decimals();
+            if (feedDecimals > 18) revert ILendingPool.LendingPoolUnsupportedDecimals(priceFeed, feedDecimals);
         }
+        r.fallbacks[asset] = FallbackFeed(priceFeed, maxPriceAgeSec, feedDecimals);
+        emit ILendingPool.FallbackFeedSet(asset, priceFeed, maxPriceAgeSec);
+    }
+
+    /// @notice `LendingPool.pokePrice`: checks both of `asset`'s sources now (`resolve` with `Use.Poke`), so a
+    /// keeper or simulation sees a disagreement even while the primary moves within MAX_PRICE_DEVIATION, and
+    /// persists the outcome: the agreed price accepted and any freeze lifted, or the asset frozen. Never pauses.
+    /// @dev Reverts `LendingPoolCollateralNotListed`.
+    function poke(CollateralRegistry storage r, ISupervisionPolicy policy, address asset) external {
+        if (!r.configs[asset].listed) revert ILendingPool.LendingPoolCollateralNotListed(asset);
+        _resolve(r, policy, asset, Use.Poke);
+    }
+
+    /// @notice The rare path of a price check, taken when the primary alone cannot settle it (it moved beyond
+    /// MAX_PRICE_DEVIATION from the last agreed price, it cannot be read, or the asset is frozen), and by `poke`.
+    /// Reads both sources. They **confirm** each other when both read a valid price (`feedPrice`) and differ by at
+    /// most PRICE_SOURCE_TOLERANCE of the lower one (rounded up); an asset with no fallback listed is confirmed by
+    /// its primary alone only within MAX_PRICE_DEVIATION of the last agreed price (or when there is none yet).
+    /// Confirmed: the primary's price becomes the agreed one and a freeze is lifted (`AssetUnfrozen`). Otherwise,
+    /// by `use`: `Strict` (borrow, withdraw) reverts (the primary's own error if it cannot be read, else
+    /// `LendingPoolAssetFrozen`; a revert cannot persist a freeze); the others freeze the asset (`AssetFrozen`)
+    /// and return, for `Other` (an asset not seized in a liquidation), the value in the protocol's favour (0 if
+    /// the primary cannot be read, else the lower of it and the last agreed price), for `Seized` the last agreed
+    /// price (`frozen` true: the pool then requires FROZEN_LIQUIDATION_HEALTH; `LendingPoolAssetFrozen` if there is
+    /// none), for `Poke` nothing.
+    function resolve(CollateralRegistry storage r, ISupervisionPolicy policy, address asset, Use use)
+        external
+        returns (uint256 priceWad, bool frozen)
+    {
+        return _resolve(r, policy, asset, use);
+    }
+
+    function _resolve(CollateralRegistry storage r, ISupervisionPolicy policy, address asset, Use use)
+        private
+        returns (uint256 priceWad, bool frozen)
+    {
+        CollateralConfig memory cfg = r.configs[asset];
         CollateralState storage st = r.states[asset];
         uint256 last = st.lastPriceWad;
-        if (priceWad == last) return;
-        if (!isPaused && last != 0) {
-            uint256 deviationBps = _deviationBps(last, priceWad);
-            if (deviationBps > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
-                policy.tripCircuitBreaker(Rules.PRICE_DEVIATION, deviationBps);
-                return;
+        (uint256 primaryWad,) = feedPrice(asset, cfg, false);
+        FallbackFeed memory fb = r.fallbacks[asset];
+        uint256 fallbackWad;
+        bytes32 reason;
+        if (fb.priceFeed == address(0)) {
+            if (primaryWad == 0) reason = Rules.PRICE_STALE;
+            else if (last != 0 && deviationBps(last, primaryWad) > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
+                reason = Rules.PRICE_DEVIATION;
+            }
+        } else {
+            (fallbackWad,) = feedPrice(
+                asset,
+                CollateralConfig(fb.priceFeed, fb.maxPriceAgeSec, 0, 0, fb.feedDecimals, true, false),
+                false
+            );
+            if (primaryWad == 0 || fallbackWad == 0) {
+                reason = Rules.PRICE_STALE;
+            } else {
+                uint256 lower = primaryWad < fallbackWad ? primaryWad : fallbackWad;
+                if (deviationBps(lower, primaryWad + fallbackWad - lower) > policy.ruleValue(Rules.PRICE_SOURCE_TOLERANCE)) {
+                    reason = Rules.PRICE_SOURCE_TOLERANCE;
+                }
             }
         }
-        _acceptPrice(asset, st, priceWad);
+
+        if (reason == bytes32(0)) {
+            if (cfg.frozen) {
+                r.configs[asset].frozen = false;
+                emit IComplianceEvents.AssetUnfrozen(asset, primaryWad);
+            }
+            if (primaryWad != last) acceptPrice(asset, st, primaryWad);
+            return (primaryWad, false);
+        }
+        if (use == Use.Strict) {
+            if (primaryWad == 0) feedPrice(asset, cfg, true); // reverts with the primary's own error
+            revert ILendingPool.LendingPoolAssetFrozen(asset, primaryWad, fallbackWad);
+        }
+        if (use == Use.Seized && last == 0) revert ILendingPool.LendingPoolAssetFrozen(asset, primaryWad, fallbackWad);
+        if (!cfg.frozen) {
+            r.configs[asset].frozen = true;
+            emit IComplianceEvents.AssetFrozen(asset, reason, primaryWad, fallbackWad, last);
+        }
+        if (use == Use.Other) return (primaryWad < last ? primaryWad : last, true);
+        return (last, true);
     }
 
     /// @notice Every listed asset's total deposits at its last accepted price (no feed reads), wad, rounded down.
@@ -86,62 +174,12 @@ library CollateralLogic {
         }
     }
 
-    // ---------------------------------------------------------------- hot paths (compiled into the pool)
-
-    /// @notice Values every asset in `mask` (bit i = asset i) of a borrower whose balances are `balances`, at
-    /// checked prices (`checkedPrice`); also returns `focus`'s price (0 if not held). Rounded down.
-    /// `forLiquidation`: `focus` is the asset to be seized and keeps the strict check (it must have a valid price);
-    /// every other asset is checked leniently, so no asset a borrower chose to add can make the liquidation revert:
-    /// a price that cannot be read counts as zero, one beyond the deviation bound at the lower of it and the last
-    /// accepted price. Both undervalue rather than overvalue: the protocol's favour.
-    function valueOf(
-        CollateralRegistry storage r,
-        mapping(address asset => uint256) storage balances,
-        uint16 mask,
-        address focus,
-        ISupervisionPolicy policy,
-        bool forLiquidation
-    ) internal returns (uint256 valueWad, uint256 focusPriceWad) {
-        for (uint256 i = 0; mask != 0; ++i) {
-            if (mask & 1 != 0) {
-                address asset = r.assets[i];
-                CollateralConfig memory cfg = r.configs[asset];
-                uint256 priceWad = checkedPrice(r, policy, asset, cfg, forLiquidation && asset != focus);
-                valueWad += HealthFactor.valueWad(balances[asset], priceWad, cfg.tokenDecimals);
-                if (asset == focus) focusPriceWad = priceWad;
-            }
-            mask >>= 1;
-        }
-    }
-
-    /// @notice The feed's price for a user operation: reverts on a price `feedPrice` refuses, or on a move beyond
-    /// MAX_PRICE_DEVIATION from the last accepted price (only `pokePrice` can persist a circuit-breaker trip).
-    /// Otherwise the price becomes the accepted one. The policy is asked for the deviation bound only when the price
-    /// changed. `lenient` (another asset than the one seized, in a liquidation): never reverts; a refused price is
-    /// 0, a move beyond the bound returns the lower of the new and the last accepted price and is not accepted.
-    function checkedPrice(
-        CollateralRegistry storage r,
-        ISupervisionPolicy policy,
-        address asset,
-        CollateralConfig memory cfg,
-        bool lenient
-    ) internal returns (uint256 priceWad) {
-        (priceWad,) = feedPrice(asset, cfg, !lenient);
-        if (priceWad == 0) return 0; // lenient only: a strict read reverts instead
-        CollateralState storage st = r.states[asset];
-        uint256 last = st.lastPriceWad;
-        if (priceWad == last) return priceWad;
-        if (last != 0 && _deviationBps(last, priceWad) > policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
-            if (!lenient) revert ILendingPool.LendingPoolPriceDeviation(asset, last, priceWad);
-            return priceWad < last ? priceWad : last;
-        }
-        _acceptPrice(asset, st, priceWad);
-    }
+    // ---------------------------------------------------------------- helpers (compiled into their caller)
 
     /// @notice The feed's latest answer in wad (feed decimals <= 18 at listing), if positive and at most
     /// `type(uint128).max` in wad, from a complete round and not older than the asset's max age. Otherwise reverts
-    /// with the named error when `strict` (a reverting feed: with the feed's own revert data), or returns a zero
-    /// price (and the round's `updatedAt`, 0 if the feed reverted).
+    /// with the named error when `strict` (a reverting feed, or one using more than FEED_CALL_GAS: with the feed's
+    /// own revert data), or returns a zero price (and the round's `updatedAt`, 0 if the feed reverted).
     /// @dev A feed whose return data does not decode as a round still reverts (Solidity decodes it outside `try`);
     /// feeds are listed by governance, and a listed feed that answers garbage is a listing to fix, not an input.
     function feedPrice(address asset, CollateralConfig memory cfg, bool strict)
@@ -152,11 +190,14 @@ library CollateralLogic {
         uint80 roundId;
         int256 answer;
         uint80 answeredInRound;
-        try AggregatorV3Interface(cfg.priceFeed).latestRoundData() returns (
+        try AggregatorV3Interface(cfg.priceFeed).latestRoundData{gas: FEED_CALL_GAS}() returns (
             uint80 roundId_, int256 answer_, uint256, uint256 updatedAt_, uint80 answeredInRound_
         ) {
             (roundId, answer, updatedAt, answeredInRound) = (roundId_, answer_, updatedAt_, answeredInRound_);
         } catch (bytes memory reason) {
+            // A feed that ran out of FEED_CALL_GAS leaves this frame at least FEED_CALL_GAS / 63; less means the
+            // caller starved the call (EIP-150 forwards at most 63/64), which must not pass for a failing feed.
+            if (gasleft() < FEED_CALL_GAS / 63) revert ILendingPool.LendingPoolFeedCallStarved(cfg.priceFeed);
             if (strict) {
                 // Re-raise the feed's own error, as a plain call would.
                 assembly ("memory-safe") {
@@ -178,13 +219,13 @@ library CollateralLogic {
     }
 
     /// @dev `priceWad` comes from `feedPrice`, which bounds it to 128 bits: the cast is exact.
-    function _acceptPrice(address asset, CollateralState storage st, uint256 priceWad) private {
+    function acceptPrice(address asset, CollateralState storage st, uint256 priceWad) internal {
         st.lastPriceWad = uint128(priceWad);
         emit ILendingPool.PriceAccepted(asset, priceWad);
     }
 
     /// @dev |price - last| / last in bps, rounded up (a trip is never missed by rounding).
-    function _deviationBps(uint256 last, uint256 priceWad) private pure returns (uint256) {
+    function deviationBps(uint256 last, uint256 priceWad) internal pure returns (uint256) {
         uint256 diff = priceWad > last ? priceWad - last : last - priceWad;
         return WadRayMath.mulDivUp(diff, WadRayMath.BPS, last);
     }

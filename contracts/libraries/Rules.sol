@@ -18,6 +18,8 @@ library Rules {
     bytes32 internal constant TIMELOCK_DELAY = "TIMELOCK_DELAY"; // seconds between schedule and execute
     bytes32 internal constant PULL_REPORT_MAX_AGE = "PULL_REPORT_MAX_AGE"; // seconds from a pull report's issuedAt to its use
     bytes32 internal constant SCORE_NOTICE_PERIOD = "SCORE_NOTICE_PERIOD"; // seconds an expired score's debt keeps its tier
+    bytes32 internal constant PRICE_SOURCE_TOLERANCE = "PRICE_SOURCE_TOLERANCE"; // bps two price sources may differ and agree
+    bytes32 internal constant FROZEN_LIQUIDATION_HEALTH = "FROZEN_LIQUIDATION_HEALTH"; // bps of HF 1 below which a frozen asset may be seized
 
     // ---- peg stability module (fees: governance within the regulator's fee cap; the rest: regulator) ----
     bytes32 internal constant PSM_FEE_IN = "PSM_FEE_IN"; // bps of a swap in (stablecoin -> vUSD), <= PSM_FEE_CAP
@@ -48,8 +50,8 @@ library Rules {
     bytes32 internal constant CREDIT_DECLINED = "CREDIT_DECLINED"; // PD above the last tier
     bytes32 internal constant ELIGIBILITY = "ELIGIBILITY"; // attestation missing or expired
     bytes32 internal constant CIRCUIT_BREAKER = "CIRCUIT_BREAKER"; // paused
-    bytes32 internal constant PRICE_STALE = "PRICE_STALE";
-    bytes32 internal constant PRICE_DEVIATION = "PRICE_DEVIATION";
+    bytes32 internal constant PRICE_STALE = "PRICE_STALE"; // asset freeze: a price source is stale, invalid or reverting
+    bytes32 internal constant PRICE_DEVIATION = "PRICE_DEVIATION"; // asset freeze: a jump with no second source to confirm it
     bytes32 internal constant MANUAL = "MANUAL";
     bytes32 internal constant PSM_PRICE_STALE = "PSM_PRICE_STALE"; // the PSM's stablecoin feed is stale or invalid
 

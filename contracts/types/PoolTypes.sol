@@ -28,14 +28,25 @@ struct TierState {
     uint96 scaledDebt;
 }
 
-/// @notice A listed collateral asset (one slot).
+/// @notice A listed collateral asset (one slot, 232 bits).
+/// @dev `frozen` lives here, in the slot every valuation reads anyway, so a price check of an asset that is not
+/// frozen costs nothing extra.
 struct CollateralConfig {
-    address priceFeed; // Chainlink AggregatorV3Interface
+    address priceFeed; // primary Chainlink AggregatorV3Interface
     uint32 maxPriceAgeSec;
     uint8 index; // position in the registry: bit in `Position.collateralMask`
     uint8 tokenDecimals;
     uint8 feedDecimals;
     bool listed;
+    bool frozen; // the price sources disagree (or one cannot be read): see `CollateralLogic`
+}
+
+/// @notice An asset's second, independent price source (one slot; read only on the rare path: a jump beyond
+/// MAX_PRICE_DEVIATION, an unreadable primary, a frozen asset, or `pokePrice`).
+struct FallbackFeed {
+    address priceFeed; // AggregatorV3Interface; zero: none listed
+    uint32 maxPriceAgeSec;
+    uint8 feedDecimals;
 }
 
 /// @notice A collateral asset's last accepted price and total deposits (one slot).
@@ -56,6 +67,7 @@ struct CollateralRegistry {
     mapping(address asset => CollateralState) states;
     address[MAX_COLLATERAL_ASSETS] assets;
     uint256 count;
+    mapping(address asset => FallbackFeed) fallbacks;
 }
 
 /// @notice Everything `LendingPool` is deployed with; validated once in the constructor. Governance is whoever

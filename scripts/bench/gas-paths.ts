@@ -64,8 +64,15 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
   await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
-  const { oracle, pool, vusd, weth, priceFeed } = system;
-  if (weth === undefined || priceFeed === undefined) throw new Error("local deployment must include the mocks");
+  const { oracle, pool, vusd, weth, priceFeed, fallbackPriceFeed } = system;
+  if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined) {
+    throw new Error("local deployment must include the mocks");
+  }
+  /** Both price sources publish `usd` (a move they agree on). */
+  const publish = async (usd: string) => {
+    await (await priceFeed.setAnswer(parseUnits(usd, 8))).wait();
+    await (await fallbackPriceFeed.setAnswer(parseUnits(usd, 8))).wait();
+  };
 
   // Fixed keys and fixed issue times: the signatures' bytes (calldata gas) are the same on every run.
   const operators = Array.from({ length: 5 }, (_, i) => new Wallet(id(`bench:gas operator ${i}`)));
@@ -147,7 +154,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   results.borrow = await gasOf(pool.connect(alice).borrow(borrowAmount));
   // borrowAgain: a day later (interest accrued, a new day's origination), the feed still reporting.
   await networkHelpers.time.increase(24 * 3600);
-  await (await priceFeed.setAnswer(parseUnits("3000", 8))).wait();
+  await publish("3000");
   results.borrowAgain = await gasOf(pool.connect(alice).borrow(parseUnits("1000", 18)));
 
   // borrowWithReport (pull flow): deposit, then borrow passing a fresh report signed by k operators.
@@ -171,7 +178,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
 
   // repay: a month of interest later, half, then the rest (allowance given beforehand, as a wallet would).
   await networkHelpers.time.increase(30 * 24 * 3600);
-  await (await priceFeed.setAnswer(parseUnits("3000", 8))).wait(); // keep the feed fresh after the time jump
+  await publish("3000"); // keep the feeds fresh after the time jump
   await (await vusd.connect(alice).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
   results.repayPartial = await gasOf(pool.connect(alice).repay(alice.address, borrowAmount / 2n));
   // The interest accrued exceeds what alice borrowed into her wallet: top her up from another borrower.
@@ -193,7 +200,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await (await pool.connect(victim).deposit(wethAddress, parseEther("10"), victim.address)).wait();
     const [report, signatures] = await signedReport(victim.address, 3, 300);
     await (await pool.connect(victim).borrowWithReport(parseUnits("24000", 18), report, signatures)).wait();
-    await (await priceFeed.setAnswer(parseUnits("2400", 8))).wait();
+    await publish("2400");
     await (await pool.pokePrice(wethAddress)).wait();
     // The liquidator holds vUSD from a loan of their own.
     await fundCollateral(liquidator, "20");

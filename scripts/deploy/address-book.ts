@@ -31,6 +31,7 @@ export async function buildAddressBook(networkName: string, input: AddressBookIn
       lendingPool: await system.pool.getAddress(),
       weth: system.wethAddress,
       wethUsdPriceFeed: system.priceFeedAddress,
+      wethUsdFallbackPriceFeed: system.fallbackPriceFeedAddress,
       pegStabilityModule: await system.psm.getAddress(),
       psmStablecoin: system.psmStablecoinAddress,
       psmStablecoinUsdPriceFeed: system.psmPriceFeedAddress,

@@ -38,6 +38,9 @@ export interface DeployedSystem {
   priceFeed: MockAggregatorV3 | undefined;
   wethAddress: string;
   priceFeedAddress: string;
+  /** WETH's second price source (`LendingPool.setFallbackFeed`); a mock on a local chain. */
+  fallbackPriceFeed?: MockAggregatorV3;
+  fallbackPriceFeedAddress: string;
   psm: PegStabilityModule;
   /** The mock stablecoin and its feed on a local chain (undefined when the parameters name real ones). */
   psmStablecoin: MockUSDC | undefined;
@@ -96,18 +99,20 @@ export interface PoolConfigInput {
 }
 
 /**
- * The `LendingPool` factory with its linked library: `CollateralLogic`, deployed first by `deployer` (the pool
- * reaches its cold paths, listing and price pokes, by DELEGATECALL into it; see contracts/libraries/CollateralLogic.sol).
+ * The `LendingPool` factory with its linked libraries, deployed first by `deployer`: `CollateralLogic` (listing,
+ * price pokes and the two-source price check) and `ScoreNoticeLogic` (the `ScoreExpiring` notice); the pool reaches
+ * these cold paths by DELEGATECALL (see contracts/libraries/).
  */
 export async function lendingPoolFactory(ethers: HardhatEthers, deployer: HardhatEthersSigner) {
   const collateralLogic = await ethers.deployContract("CollateralLogic", [], deployer);
+  const scoreNoticeLogic = await ethers.deployContract("ScoreNoticeLogic", [], deployer);
   return ethers.getContractFactory("LendingPool", {
     signer: deployer,
-    libraries: { CollateralLogic: await collateralLogic.getAddress() },
+    libraries: { CollateralLogic: await collateralLogic.getAddress(), ScoreNoticeLogic: await scoreNoticeLogic.getAddress() },
   });
 }
 
-/** Deploys `CollateralLogic`, then a `LendingPool` linked to it. */
+/** Deploys the pool's libraries, then a `LendingPool` linked to them. */
 export async function deployLendingPool(
   ethers: HardhatEthers,
   deployer: HardhatEthersSigner,
@@ -191,8 +196,10 @@ export async function deploySystem(
 
   let weth: WETH9 | undefined;
   let priceFeed: MockAggregatorV3 | undefined;
+  let fallbackPriceFeed: MockAggregatorV3 | undefined;
   let wethAddress = params.collateral.weth;
   let priceFeedAddress = params.collateral.priceFeed;
+  let fallbackPriceFeedAddress = params.collateral.fallbackPriceFeed;
   if (wethAddress === undefined) {
     weth = await ethers.deployContract("WETH9", [], deployer);
     wethAddress = await weth.getAddress();
@@ -205,6 +212,16 @@ export async function deploySystem(
     );
     priceFeedAddress = await priceFeed.getAddress();
   }
+  if (fallbackPriceFeedAddress === undefined) {
+    // The second, independent source (on a real chain: another provider's ETH/USD feed, e.g. a Chronicle, Redstone
+    // or Pyth adapter exposing AggregatorV3Interface).
+    fallbackPriceFeed = await ethers.deployContract(
+      "MockAggregatorV3",
+      [FEED_DECIMALS, "ETH / USD (fallback)", parseUnits(String(params.collateral.mockEthUsd), FEED_DECIMALS)],
+      deployer,
+    );
+    fallbackPriceFeedAddress = await fallbackPriceFeed.getAddress();
+  }
 
   await (await vusd.connect(governance).setMinterCap(poolAddress, toWad(params.pool.minterCap))).wait();
   await (await policy.connect(regulator).grantRole(Roles.POOL, poolAddress)).wait();
@@ -215,6 +232,11 @@ export async function deploySystem(
   await (await oracle.connect(governance).setPolicy(await policy.getAddress())).wait();
   await (
     await pool.connect(governance).listCollateral(wethAddress, priceFeedAddress, params.collateral.maxPriceAgeSec)
+  ).wait();
+  await (
+    await pool
+      .connect(governance)
+      .setFallbackFeed(wethAddress, fallbackPriceFeedAddress, params.collateral.fallbackMaxPriceAgeSec ?? params.collateral.maxPriceAgeSec)
   ).wait();
   const psmDeployment = await deployPsm(ethers, roles, params, { vusd, policy });
   const savingsVault = await deploySavingsVault(ethers, roles, { vusd, pool, policy });
@@ -235,8 +257,10 @@ export async function deploySystem(
     pool,
     weth,
     priceFeed,
+    fallbackPriceFeed,
     wethAddress,
     priceFeedAddress,
+    fallbackPriceFeedAddress,
     ...psmDeployment,
     savingsVault,
     flashMinter,

@@ -67,7 +67,11 @@ export const deploymentParametersSchema = z.strictObject({
     /** Existing WETH and Chainlink ETH/USD feed; when absent (local chains) mocks are deployed. */
     weth: address.optional(),
     priceFeed: address.optional(),
+    /** WETH's second, independent ETH/USD source (a mock on local chains when absent). */
+    fallbackPriceFeed: address.optional(),
     maxPriceAgeSec: z.number().int().positive(),
+    /** The fallback feed's staleness threshold (its heartbeat plus a margin); `maxPriceAgeSec` when absent. */
+    fallbackMaxPriceAgeSec: z.number().int().positive().optional(),
     /** Initial mock price (USD, feed has 8 decimals) on local chains. */
     mockEthUsd: z.number().positive(),
   }),

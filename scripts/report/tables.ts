@@ -362,7 +362,7 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
   return tables;
 }
 
-/** What a trip's `detail` means for its reason (`ISupervisionPolicy.tripCircuitBreaker`, `ILendingPool.pokePrice`). */
+/** What a trip's `detail` means for its reason (manual pauses; PRICE_* trips from deployments before the asset freeze). */
 export function breakerDetail(reason: string, detail: bigint): string {
   switch (reason) {
     case "PRICE_DEVIATION":

@@ -360,38 +360,44 @@ describe("LendingPool", () => {
       await s.pool.connect(s.alice).borrow(1000n * WAD);
     });
 
-    it("reverts a user operation on a jump, and pokePrice persists the trip", async () => {
+    it("a jump only the primary shows freezes the asset: borrow reverts, pokePrice records the freeze, nothing pauses", async () => {
       const s = await loadFixture(deposited);
       const w = s.wethAddress;
-      await s.feed.setAnswer(price8(2200n)); // +10%: at the bound, accepted
+      await s.setBothAnswers(price8(2200n)); // +10%: at the bound, accepted on the primary alone
       await expect(s.pool.connect(s.alice).borrow(1000n * WAD))
         .to.emit(s.pool, "PriceAccepted")
         .withArgs(w, 2200n * WAD);
-      await s.feed.setAnswer(price8(1979n)); // -10.05%
+      await s.feed.setAnswer(price8(1979n)); // -10.05%, the fallback still at $2,200
       await expect(s.pool.connect(s.alice).borrow(1000n * WAD))
-        .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceDeviation")
-        .withArgs(w, 2200n * WAD, 1979n * WAD);
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolAssetFrozen")
+        .withArgs(w, 1979n * WAD, 2200n * WAD);
       await expect(s.pool.pokePrice(w))
-        .to.emit(s.policy, "CircuitBreakerTripped")
-        .withArgs(rule("PRICE_DEVIATION"), s.poolAddress, 1005);
-      expect(await s.policy.paused()).to.equal(true);
-      // While tripped, a fresh price becomes the new reference; the regulator can then unpause.
-      await expect(s.pool.pokePrice(w)).to.emit(s.pool, "PriceAccepted").withArgs(w, 1979n * WAD);
-      await s.policy.connect(s.regulator).unpause();
-      await s.pool.connect(s.alice).borrow(1000n * WAD);
+        .to.emit(s.pool, "AssetFrozen")
+        .withArgs(w, rule("PRICE_SOURCE_TOLERANCE"), 1979n * WAD, 2200n * WAD, 2200n * WAD);
+      expect(await s.policy.paused()).to.equal(false);
+      expect(await s.pool.priceStatusOf(w)).to.deep.equal([2200n * WAD, true, await s.fallbackFeed.getAddress()]);
+      // The fallback confirms the move: the next check accepts it and lifts the freeze.
+      await s.fallbackFeed.setAnswer(price8(1979n));
+      await expect(s.pool.connect(s.alice).borrow(1000n * WAD))
+        .to.emit(s.pool, "AssetUnfrozen")
+        .withArgs(w, 1979n * WAD);
+      expect((await s.pool.priceStatusOf(w))[1]).to.equal(false);
     });
 
-    it("pokePrice trips on a stale feed and accepts a fresh one", async () => {
+    it("pokePrice freezes the asset on a stale feed, once, and lifts the freeze when both sources read again", async () => {
       const s = await loadFixture(deposited);
       const w = s.wethAddress;
-      await s.feed.setAnswer(price8(2100n));
+      await s.setBothAnswers(price8(2100n));
       await expect(s.pool.pokePrice(w)).to.emit(s.pool, "PriceAccepted").withArgs(w, 2100n * WAD);
       const old = BigInt(await time.latest()) - 4000n;
       await s.feed.setRound(50, price8(2100n), old, 50);
       await expect(s.pool.pokePrice(w))
-        .to.emit(s.policy, "CircuitBreakerTripped")
-        .withArgs(rule("PRICE_STALE"), s.poolAddress, old);
-      await expect(s.pool.pokePrice(w)).not.to.emit(s.policy, "CircuitBreakerTripped");
+        .to.emit(s.pool, "AssetFrozen")
+        .withArgs(w, rule("PRICE_STALE"), 0, 2100n * WAD, 2100n * WAD);
+      await expect(s.pool.pokePrice(w)).not.to.emit(s.pool, "AssetFrozen");
+      expect(await s.policy.paused()).to.equal(false);
+      await s.feed.setAnswer(price8(2100n));
+      await expect(s.pool.pokePrice(w)).to.emit(s.pool, "AssetUnfrozen").withArgs(w, 2100n * WAD);
     });
   });
 
@@ -568,6 +574,54 @@ describe("LendingPool", () => {
       await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 3, debt);
     });
 
+    it("the issue's attack fails: a tier-A position at HF 1.31 whose score merely expires is announced, not re-based and liquidated; after the notice it is", async () => {
+      const s = await loadFixture(deposited);
+      // $20,000 of WETH at tier A's 85 % threshold: 12,977 of debt is HF 1.31.
+      await s.pool.connect(s.alice).borrow(12_977n * WAD);
+      expect((await s.pool.positionOf(s.alice.address)).healthFactorWad / 10n ** 16n).to.equal(131n);
+      const score = await s.oracle.scoreOf(s.alice.address);
+      const expiry = score.issuedAt + MAX_AGE; // before validUntil (90 days)
+      expect(await s.policy.scoreNoticeOf(score.issuedAt, score.validUntil)).to.deep.equal([expiry, expiry + NOTICE]);
+      expect(NOTICE).to.equal(7n * 86_400n);
+      await time.increaseTo(expiry - 10n);
+      await s.setBothAnswers(price8(WETH_PRICE));
+      // The first touch after expiry gives notice; the debt keeps tier A, so it is not liquidatable.
+      await time.setNextBlockTimestamp(expiry + 1n);
+      const rebased = s.pool.rebase(s.alice.address);
+      await expect(rebased).to.emit(s.pool, "ScoreExpiring").withArgs(s.alice.address, 0, expiry, expiry + NOTICE);
+      await expect(rebased).not.to.emit(s.pool, "DebtRebased");
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolPositionHealthy",
+      );
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "ScoreExpiring"); // once per expiry
+      // On the notice's last second the tier still holds; one second later the keeper re-bases it to tier D.
+      await time.increaseTo(expiry + NOTICE - 10n);
+      await s.setBothAnswers(price8(WETH_PRICE));
+      await time.setNextBlockTimestamp(expiry + NOTICE);
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "DebtRebased");
+      const at = expiry + NOTICE + 1n;
+      await time.setNextBlockTimestamp(at);
+      await expect(s.pool.rebase(s.alice.address))
+        .to.emit(s.pool, "DebtRebased")
+        .withArgs(s.alice.address, 0, 3, await expectedDebt(s.pool, 0, at));
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256)).to.emit(
+        s.pool,
+        "PositionLiquidated",
+      );
+    });
+
+    it("gives no notice for a fresh score, for no score, or once the notice has run out", async () => {
+      const s = await loadFixture(deposited);
+      await s.pool.connect(s.alice).borrow(1000n * WAD);
+      await s.pool.connect(s.bob).borrow(1000n * WAD); // unscored
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "ScoreExpiring");
+      const expiry = (await s.oracle.scoreOf(s.alice.address)).issuedAt + MAX_AGE;
+      await time.increaseTo(expiry + NOTICE + 1n);
+      await expect(s.pool.rebase(s.bob.address)).not.to.emit(s.pool, "ScoreExpiring");
+      await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "ScoreExpiring");
+    });
+
     it("during notice an expired score's own tier still binds when it is worse than the held one", async () => {
       const s = await loadFixture(deposited);
       await s.pool.connect(s.alice).borrow(1000n * WAD); // tier 0
@@ -713,9 +767,9 @@ describe("LendingPool", () => {
       await s.pool.connect(s.carol).deposit(s.wethAddress, WAD, s.carol.address);
       await s.score(s.carol.address, 100);
       await s.pool.connect(s.carol).borrow(1600n * WAD);
-      await s.feed.setAnswer(price8(1000n));
-      await s.pool.pokePrice(s.wethAddress); // trips
-      await s.pool.pokePrice(s.wethAddress); // re-anchors at $1000 while paused
+      await s.setBothAnswers(price8(1000n));
+      await s.pool.pokePrice(s.wethAddress); // both sources confirm the halving: accepted
+      await s.policy.connect(s.guardian).pause();
       await s.policy.connect(s.regulator).unpause();
       const resumesAt = (await s.policy.breakerState()).liquidationsResumeAt;
       await expect(s.pool.connect(s.liquidator).liquidate(s.carol.address, s.wethAddress, ethers.MaxUint256))

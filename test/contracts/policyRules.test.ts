@@ -110,6 +110,8 @@ const GLOBALS: [RuleName, bigint, bigint][] = [
   ["TIMELOCK_DELAY", DELAY, 30n * DAY],
   ["PULL_REPORT_MAX_AGE", BigInt(GLOBAL.pullReportMaxAgeSec), 3600n],
   ["SCORE_NOTICE_PERIOD", BigInt(GLOBAL.scoreNoticePeriodSec), 90n * DAY],
+  ["PRICE_SOURCE_TOLERANCE", 200n, 2_000n],
+  ["FROZEN_LIQUIDATION_HEALTH", 9_500n, 5_000n],
 ];
 
 const capValue = (t: number, name: RuleName) => {
@@ -193,6 +195,10 @@ describe("SupervisionPolicy rules", () => {
         ["PULL_REPORT_MAX_AGE", 60n],
         ["PULL_REPORT_MAX_AGE", 3600n],
         ["SCORE_NOTICE_PERIOD", 0n],
+        ["PRICE_SOURCE_TOLERANCE", 1n],
+        ["PRICE_SOURCE_TOLERANCE", 2_000n],
+        ["FROZEN_LIQUIDATION_HEALTH", 5_000n],
+        ["FROZEN_LIQUIDATION_HEALTH", 10_000n],
       ];
       for (const [name, v] of valid) {
         await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v)).to.emit(policy, "RuleChangeScheduled");
@@ -213,6 +219,10 @@ describe("SupervisionPolicy rules", () => {
         ["PULL_REPORT_MAX_AGE", 59n],
         ["PULL_REPORT_MAX_AGE", 3601n],
         ["SCORE_NOTICE_PERIOD", 90n * DAY + 1n],
+        ["PRICE_SOURCE_TOLERANCE", 0n],
+        ["PRICE_SOURCE_TOLERANCE", 2_001n],
+        ["FROZEN_LIQUIDATION_HEALTH", 4_999n],
+        ["FROZEN_LIQUIDATION_HEALTH", 10_001n],
       ];
       for (const [name, v] of invalid) {
         await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v))

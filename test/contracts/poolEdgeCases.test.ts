@@ -2,6 +2,7 @@
 // rebase no-ops, the exposure snapshot's exact values, bad price rounds on every path that reads a price, the
 // liquidation grace period at its boundary, reentrancy from collateral transfers out, a 6-decimal collateral priced
 // by an 18-decimal feed, and a deposit too large for the packed totals.
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
 
@@ -152,11 +153,11 @@ describe("LendingPool edge cases", () => {
       const s = await loadFixture(deposited);
       await s.pool.connect(s.alice).borrow(1_000n * WAD); // accepts $2000 as the reference
       const feed2 = await ethers.deployContract("MockAggregatorV3", [8, "ETH / USD v2", price8(3000n)]);
-      // A 50% jump on the old listing is refused ...
+      // A 50% jump on the old listing that the fallback does not show is refused ...
       await s.feed.setAnswer(price8(3000n));
       await expect(s.pool.connect(s.alice).borrow(1_000n * WAD))
-        .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceDeviation")
-        .withArgs(s.wethAddress, WETH_PRICE * WAD, 3000n * WAD);
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolAssetFrozen")
+        .withArgs(s.wethAddress, 3000n * WAD, WETH_PRICE * WAD);
       // ... but after re-listing with a new feed there is no reference to deviate from.
       await expect(s.pool.connect(s.governance).listCollateral(s.wethAddress, await feed2.getAddress(), MAX_PRICE_AGE))
         .to.emit(s.pool, "CollateralListed")
@@ -245,9 +246,9 @@ describe("LendingPool edge cases", () => {
   });
 
   describe("bad price rounds", () => {
-    it("borrow, withdraw with debt and liquidate revert on each; withdraw without debt reads no price", async () => {
+    it("borrow and withdraw with debt revert on each; a liquidation needs the deep-health threshold; withdraw without debt reads no price", async () => {
       const s = await loadFixture(underwater);
-      await s.pool.connect(s.bob).borrow(1_000n * WAD);
+      await s.pool.connect(s.bob).borrow(1_000n * WAD); // $1,820 agreed
       for (const bad of await badRounds(s, s.wethAddress)) {
         await s.feed.setRound(...bad.round);
         await expect(s.pool.connect(s.bob).borrow(100n * WAD))
@@ -256,9 +257,10 @@ describe("LendingPool edge cases", () => {
         await expect(s.pool.connect(s.bob).withdraw(s.wethAddress, WAD, s.bob.address))
           .to.be.revertedWithCustomError(s.pool, bad.error)
           .withArgs(...bad.args);
+        // Seized at the last agreed $1,820, only below HF 0.95: Alice's 0.967 is not deep enough.
         await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD))
-          .to.be.revertedWithCustomError(s.pool, bad.error)
-          .withArgs(...bad.args);
+          .to.be.revertedWithCustomError(s.pool, "LendingPoolFrozenLiquidationHealth")
+          .withArgs(s.alice.address, 95n * WAD / 100n, anyValue);
       }
       // Carol has no debt: her withdrawal needs no price.
       await s.pool.connect(s.carol).deposit(s.wethAddress, WAD, s.carol.address);
@@ -267,15 +269,17 @@ describe("LendingPool edge cases", () => {
         .withArgs(s.carol.address, s.wethAddress, s.carol.address, WAD);
     });
 
-    it("pokePrice trips PRICE_STALE with the round's updatedAt on each bad round", async () => {
-      for (let i = 0; i < 6; i++) {
+    it("pokePrice freezes the asset (PRICE_STALE) on each bad round of either source, and never pauses", async () => {
+      for (let i = 0; i < 12; i++) {
         const s = await loadFixture(deposited);
-        const bad = (await badRounds(s, s.wethAddress))[i]!;
-        await s.feed.setRound(...bad.round);
+        await s.pool.pokePrice(s.wethAddress); // $2,000 agreed
+        const bad = (await badRounds(s, s.wethAddress))[i % 6]!;
+        const [primary, fallback] = i < 6 ? [0n, WETH_PRICE * WAD] : [WETH_PRICE * WAD, 0n];
+        await (i < 6 ? s.feed : s.fallbackFeed).setRound(...bad.round);
         await expect(s.pool.pokePrice(s.wethAddress))
-          .to.emit(s.policy, "CircuitBreakerTripped")
-          .withArgs(ruleId("PRICE_STALE"), s.poolAddress, bad.round[2]);
-        expect(await s.policy.paused()).to.equal(true);
+          .to.emit(s.pool, "AssetFrozen")
+          .withArgs(s.wethAddress, ruleId("PRICE_STALE"), primary, fallback, WETH_PRICE * WAD);
+        expect(await s.policy.paused()).to.equal(false);
       }
     });
   });
@@ -320,21 +324,24 @@ describe("LendingPool edge cases", () => {
       }
     });
 
-    it("a reverting feed of another asset counts as zero; pokePrice trips PRICE_STALE on it", async () => {
+    it("a reverting feed of another asset counts as zero; the liquidation records the asset's freeze", async () => {
       const s = await loadFixture(oneWei);
       await s.pool.connect(s.governance).listCollateral(s.ja, await s.reverting.getAddress(), MAX_PRICE_AGE);
+      await s.pool.pokePrice(s.ja); // $1 agreed on the new listing
       await s.reverting.switchOff();
       await liquidatesWeth(s);
-      await expect(s.pool.pokePrice(s.ja)).to.emit(s.policy, "CircuitBreakerTripped").withArgs(ruleId("PRICE_STALE"), s.poolAddress, 0);
+      expect((await s.pool.priceStatusOf(s.ja))[1]).to.equal(true);
+      await expect(s.pool.pokePrice(s.ja)).not.to.emit(s.pool, "AssetFrozen"); // already frozen
+      expect(await s.policy.paused()).to.equal(false);
     });
 
     it("another asset's jump beyond MAX_PRICE_DEVIATION counts at the lower of the feed and the last accepted price", async () => {
       const s = await loadFixture(oneWei);
       await s.junkFeed.setAnswer(price8(100n)); // x100: far beyond the 10% bound, in either direction
       await liquidatesWeth(s);
-      // Neither accepted nor tripped: the reference stays at $1 and only pokePrice may trip the breaker.
+      // Not accepted: the reference stays at $1, and with no fallback to confirm it the asset is frozen.
+      expect(await s.pool.priceStatusOf(s.ja)).to.deep.equal([WAD, true, ethers.ZeroAddress]);
       expect(await s.policy.paused()).to.equal(false);
-      await expect(s.pool.pokePrice(s.ja)).to.emit(s.policy, "CircuitBreakerTripped").withArgs(ruleId("PRICE_DEVIATION"), s.poolAddress, 990_000);
     });
 
     it("values what it cannot price in the protocol's favour: a position healthy only by such an asset is liquidated", async () => {
@@ -376,13 +383,14 @@ describe("LendingPool edge cases", () => {
       expect(await s.policy.paused()).to.equal(false);
     });
 
-    it("the seized asset itself must have a valid price (strict), and the borrower's own operations stay strict", async () => {
+    it("the seized asset, frozen, is taken at its last agreed price only below HF 0.95; the borrower's own operations stay strict", async () => {
       const s = await loadFixture(oneWei);
       const stale = BigInt(await time.latest()) - BigInt(MAX_PRICE_AGE) - 1n;
       await s.junkFeed.setRound(41, price8(1n), stale, 41);
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.ja, 1000n * WAD))
-        .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceStale")
-        .withArgs(s.ja, stale, MAX_PRICE_AGE);
+      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.ja, 1000n * WAD)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolFrozenLiquidationHealth",
+      );
       await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 1n, s.alice.address))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceStale")
         .withArgs(s.ja, stale, MAX_PRICE_AGE);

@@ -44,6 +44,14 @@ export async function deploySystem(ethers: HardhatEthers) {
   const weth = await ethers.deployContract("WETH9");
   const feed = await ethers.deployContract("MockAggregatorV3", [Number(FEED_DECIMALS), "ETH / USD", price8(WETH_PRICE)]);
   await pool.connect(f.governance).listCollateral(await weth.getAddress(), await feed.getAddress(), MAX_PRICE_AGE);
+  // The second, independent source: consulted for a move beyond MAX_PRICE_DEVIATION, a bad primary, a frozen asset.
+  const fallbackFeed = await ethers.deployContract("MockAggregatorV3", [Number(FEED_DECIMALS), "ETH / USD (fallback)", price8(WETH_PRICE)]);
+  await pool.connect(f.governance).setFallbackFeed(await weth.getAddress(), await fallbackFeed.getAddress(), MAX_PRICE_AGE);
+  /** Both sources publish `answer8` (a move they confirm). */
+  async function setBothAnswers(answer8: bigint) {
+    await feed.setAnswer(answer8);
+    await fallbackFeed.setAnswer(answer8);
+  }
 
   async function fund(signer: any, eth: bigint) {
     await weth.connect(signer).deposit({ value: eth * WAD });
@@ -75,7 +83,7 @@ export async function deploySystem(ethers: HardhatEthers) {
     const { report, signatures } = await signedReport(borrower, pdBps);
     await oracle.submitScore(report, signatures);
   }
-  return { ...f, vusd, oracle, pool, poolAddress, weth, feed, fund, score, signedReport };
+  return { ...f, vusd, oracle, pool, poolAddress, weth, feed, fallbackFeed, setBothAnswers, fund, score, signedReport };
 }
 
 /** vUSD.totalSupply() + surplus == totalPrincipal + deficit */
@@ -92,7 +100,7 @@ export const SPARE = 5000n * WAD;
  * Shared pool scenarios, built per test file (`loadFixture` caches by function identity):
  * - `deposited`: Alice (scored, tier 0) and Bob (unscored, tier 3) each with 10 WETH ($20,000); the liquidator
  *   holds vUSD from 60,000 borrowed unscored against 100 WETH; alice, bob and carol get `SPARE` vUSD each.
- * - `underwater`: Alice borrows 16,000 (tier 0 max LTV), then ETH falls 9% to $1820: health factor 0.967.
+ * - `underwater`: Alice borrows 16,000 (tier 0 max LTV), then ETH falls 9% to $1820 (both sources): health factor 0.967.
  */
 export function poolScenarios(ethers: HardhatEthers) {
   async function deposited() {
@@ -109,7 +117,7 @@ export function poolScenarios(ethers: HardhatEthers) {
   async function underwater() {
     const s = await deposited();
     await s.pool.connect(s.alice).borrow(16_000n * WAD);
-    await s.feed.setAnswer(price8(1820n));
+    await s.setBothAnswers(price8(1820n));
     return s;
   }
   return { deposited, underwater };

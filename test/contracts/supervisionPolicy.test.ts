@@ -530,18 +530,16 @@ describe("SupervisionPolicy", () => {
       expect((await policy.termsForLiquidation(0)).liquidationThresholdBps).to.equal(TERMS[0].liquidationThresholdBps);
     });
 
-    it("lets only the pool trip it, and records only the first trip", async () => {
-      const { policy, carol, guardian } = await loadFixture(base);
-      await expect(policy.connect(guardian).tripCircuitBreaker(rule("PRICE_STALE"), 1))
-        .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
-        .withArgs(guardian.address, roleId(ethers, "POOL"));
-      await expect(policy.connect(carol).tripCircuitBreaker(rule("PRICE_DEVIATION"), 1234))
-        .to.emit(policy, "CircuitBreakerTripped")
-        .withArgs(rule("PRICE_DEVIATION"), carol.address, 1234);
-      await expect(policy.connect(carol).tripCircuitBreaker(rule("PRICE_STALE"), 1)).not.to.emit(
-        policy,
-        "CircuitBreakerTripped",
-      );
+    it("has no automatic trip: pausing is the guardian's and the regulator's alone (a bad price freezes an asset instead)", async () => {
+      const { policy, carol, guardian, regulator, outsider } = await loadFixture(base);
+      expect(policy.interface.fragments.some((f) => f.type === "function" && (f as { name?: string }).name === "tripCircuitBreaker")).to.equal(false);
+      for (const who of [carol, outsider]) {
+        await expect(policy.connect(who).pause())
+          .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+          .withArgs(who.address, roleId(ethers, "GUARDIAN"));
+      }
+      await expect(policy.connect(regulator).pause()).to.emit(policy, "CircuitBreakerTripped").withArgs(rule("MANUAL"), regulator.address, 0);
+      await expect(policy.connect(guardian).pause()).to.emit(policy, "CircuitBreakerTripped").withArgs(rule("MANUAL"), guardian.address, 0);
     });
 
     it("makes the pool role granted by the regulator only", async () => {

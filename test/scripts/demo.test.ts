@@ -90,10 +90,20 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(summary.events.PositionLiquidated).to.equal(1);
   });
 
-  it("a price jump tripped the circuit breaker: borrowing paused, repay allowed, liquidations wait the grace period", () => {
+  it("a jump only one price source showed froze ETH (not the protocol) until the fallback confirmed it", () => {
+    const { priceFreeze } = summary;
+    expect(priceFreeze.reason).to.equal("PRICE_SOURCE_TOLERANCE");
+    expect(priceFreeze.primaryWad).to.equal((priceFreeze.fallbackWad * 3n) / 2n);
+    expect(priceFreeze.pausedWhileFrozen).to.equal(false);
+    expect(priceFreeze.borrowError).to.match(/^LendingPoolAssetFrozen/);
+    expect(priceFreeze.unfrozenAtWad).to.equal(priceFreeze.primaryWad);
+    expect(summary.events.AssetFrozen).to.equal(1);
+    expect(summary.events.AssetUnfrozen).to.equal(1);
+  });
+
+  it("the guardian paused by hand: borrowing paused, repay allowed, liquidations wait the grace period", () => {
     const { circuitBreaker } = summary;
-    expect(circuitBreaker.reason).to.equal("PRICE_DEVIATION");
-    expect(circuitBreaker.deviationBps > 3000n).to.equal(true);
+    expect(circuitBreaker.reason).to.equal("MANUAL");
     expect(circuitBreaker.borrowError).to.equal("SupervisionPaused()");
     expect(circuitBreaker.repaidWhilePaused > 0n).to.equal(true);
     expect(circuitBreaker.gracePeriodError).to.match(/^SupervisionLiquidationGracePeriod/);

@@ -490,6 +490,7 @@ async function scenario() {
 
   // ETH falls to $2,200 (26.7 %, inside the 30 % bound): alice's health factor drops below 1.
   await mined(priceFeed.setAnswer(parseUnits("2200", 8)));
+  await mined(system.fallbackPriceFeed!.setAnswer(parseUnits("2200", 8))); // both sources show the fall
   await mined(pool.pokePrice(system.wethAddress));
   await depositWeth(liquidator, "20");
   await mined(pool.connect(liquidator!).borrow(wad(12_000))); // unscored: tier D
@@ -497,9 +498,12 @@ async function scenario() {
   await mined(pool.connect(liquidator!).liquidate(alice!.address, system.wethAddress, wad(10_000)));
   const seized = (await weth.balanceOf(liquidator!.address)) - wethBefore;
 
-  // ETH jumps to $3,200 (45 % above the last accepted price): pokePrice trips the breaker; the regulator resets it.
+  // ETH jumps to $3,200 on the primary feed alone: pokePrice freezes ETH, nothing pauses; the guardian pauses by
+  // hand and the regulator resets the breaker.
   await mined(priceFeed.setAnswer(parseUnits("3200", 8)));
-  const tripReceipt = await mined(pool.pokePrice(system.wethAddress));
+  await mined(pool.pokePrice(system.wethAddress));
+  if (await policy.paused()) throw new Error("a price must not pause the protocol");
+  const tripReceipt = await mined(policy.connect(roles.guardian).pause());
   await networkHelpers.time.increase(600);
   const resetReceipt = await mined(policy.connect(roles.regulator).unpause());
 
@@ -529,7 +533,7 @@ async function scenario() {
     addressBook,
     model,
     system,
-    actors: { alice: alice!, bob: bob!, carol: carol!, dave: dave!, liquidator: liquidator!, regulator: roles.regulator },
+    actors: { alice: alice!, bob: bob!, carol: carol!, dave: dave!, liquidator: liquidator!, regulator: roles.regulator, guardian: roles.guardian },
     seized,
     repayLog: pool.interface.parseLog(repayReceipt.logs.find((l) => l.address === poolAddress && pool.interface.parseLog(l)?.name === "LoanRepaid")!)!,
     snapshotLog: pool.interface.parseLog(snapshotReceipt.logs.find((l) => l.address === poolAddress)!)!,
@@ -645,11 +649,11 @@ describe("report: integration on the in-process network", function () {
     expect(s.seized).to.equal((wad(10_500) * 10n ** 8n) / parseUnits("2200", 8));
   });
 
-  it("circuit breaker: a PRICE_DEVIATION trip (45.46 %) by the pool, reset by the regulator", () => {
+  it("circuit breaker: a MANUAL trip by the guardian, reset by the regulator", () => {
     const { circuitBreaker } = report.analysis;
     expect(circuitBreaker).to.deep.include({ trips: 1, resets: 1, pausedAtEnd: false, pausedSec: s.resetTime - s.tripTime });
     const [interval] = circuitBreaker.intervals;
-    expect(interval).to.deep.include({ reason: "PRICE_DEVIATION", detail: 4546n, by: s.system.pool.target });
+    expect(interval).to.deep.include({ reason: "MANUAL", detail: 0n, by: s.actors.guardian.address });
     expect(interval!.resetAt!.by).to.equal(s.actors.regulator.address);
     expect(interval!.resetAt!.liquidationsResumeAt).to.equal(s.resetTime + defaultParameters.rules.liquidationGracePeriodSec);
     expect(report.state.paused).to.equal(false);
@@ -699,7 +703,7 @@ describe("report: integration on the in-process network", function () {
     );
     for (const path of written.chartPaths) expectWellFormedSvg(await readFile(path, "utf8"));
     const markdown = await readFile(written.markdownPath, "utf8");
-    for (const text of ["## 1. Exposure by tier", "## 10. Data providers", `| ${DEMO_PROVIDER.id} | ${DEMO_PROVIDER.name} | approved |`, "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "PRICE_DEVIATION", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
+    for (const text of ["## 1. Exposure by tier", "## 10. Data providers", `| ${DEMO_PROVIDER.id} | ${DEMO_PROVIDER.name} | approved |`, "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "MANUAL", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
       expect(markdown).to.include(text);
     }
     const ruleCsv = await readFile(join(dir, "csv", "rule_changes.csv"), "utf8");

@@ -21,6 +21,8 @@ export const addressBookSchema = z.strictObject({
     lendingPool: address,
     weth: address,
     wethUsdPriceFeed: address,
+    /** WETH's second price source; absent in address books written before it. */
+    wethUsdFallbackPriceFeed: address.optional(),
     /** Absent in address books written before the PSM. */
     pegStabilityModule: address.optional(),
     psmStablecoin: address.optional(),

@@ -20,11 +20,12 @@ abstract contract CampaignCounters {
         BorrowToCeiling,
         Repay,
         Liquidate,
+        LiquidateFrozen,
         Warp,
         MovePrice,
         AimPrice,
-        TripBreaker,
-        ResetBreaker,
+        ShockPrice,
+        Recover,
         ChangeScore,
         ChangeTierTerm,
         MintSurplus
@@ -48,7 +49,8 @@ abstract contract CampaignCounters {
         DebtBelowMinimum,
         PositionHealthy,
         PriceStale,
-        PriceDeviation,
+        AssetFrozen,
+        FrozenLiquidationHealth,
         OtherPrice,
         InsufficientSurplus,
         Overflow,
@@ -69,8 +71,13 @@ abstract contract CampaignCounters {
         BadDebtWrittenOff,
         BadDebtCoveredBySurplus,
         BadDebtIntoDeficit,
-        BreakerTripDeviation,
-        BreakerTripStale,
+        ConfirmedJump,
+        FreezeOneSourceJump,
+        FreezeStaleSource,
+        Unfreeze,
+        FrozenLiquidation,
+        FrozenLiquidationRefused,
+        ManualPause,
         BreakerReset,
         TierChange,
         RateChange,
@@ -81,9 +88,9 @@ abstract contract CampaignCounters {
     }
 
     /// @dev The enums' sizes (array lengths must be literal constants; the constructor checks them).
-    uint256 internal constant ACTIONS = 15;
-    uint256 internal constant REASONS = 23;
-    uint256 internal constant PATHS = 20;
+    uint256 internal constant ACTIONS = 16;
+    uint256 internal constant REASONS = 24;
+    uint256 internal constant PATHS = 25;
     uint256 public constant ACTION_COUNT = ACTIONS;
     /// @dev Per action: attempted, succeeded, skipped, then one slot per reason.
     uint256 internal constant ATTEMPTED = 0;
@@ -153,7 +160,8 @@ abstract contract CampaignCounters {
         if (selector == ILendingPool.LendingPoolDebtBelowMinimum.selector) return Reason.DebtBelowMinimum;
         if (selector == ILendingPool.LendingPoolPositionHealthy.selector) return Reason.PositionHealthy;
         if (selector == ILendingPool.LendingPoolPriceStale.selector) return Reason.PriceStale;
-        if (selector == ILendingPool.LendingPoolPriceDeviation.selector) return Reason.PriceDeviation;
+        if (selector == ILendingPool.LendingPoolAssetFrozen.selector) return Reason.AssetFrozen;
+        if (selector == ILendingPool.LendingPoolFrozenLiquidationHealth.selector) return Reason.FrozenLiquidationHealth;
         if (
             selector == ILendingPool.LendingPoolPriceInvalid.selector
                 || selector == ILendingPool.LendingPoolPriceRoundIncomplete.selector
@@ -197,11 +205,12 @@ abstract contract CampaignCounters {
             "borrowToCeiling",
             "repay",
             "liquidate",
+            "liquidateFrozen",
             "warp",
             "movePrice",
             "aimPrice",
-            "tripBreaker",
-            "resetBreaker",
+            "shockPrice",
+            "recover",
             "changeScore",
             "changeTierTerm",
             "mintSurplus"
@@ -227,7 +236,8 @@ abstract contract CampaignCounters {
             "DebtBelowMinimum",
             "PositionHealthy",
             "PriceStale",
-            "PriceDeviation",
+            "AssetFrozen",
+            "FrozenLiquidationHealth",
             "other price error",
             "InsufficientSurplus",
             "Overflow",
@@ -251,8 +261,13 @@ abstract contract CampaignCounters {
             "bad debt written off",
             "bad debt covered by surplus",
             "bad debt into deficit",
-            "breaker trip: price deviation",
-            "breaker trip: stale price",
+            "jump both sources confirm: accepted",
+            "freeze: jump one source shows",
+            "freeze: a source silent",
+            "unfreeze: sources agree again",
+            "liquidation of a frozen asset (deep)",
+            "frozen-asset liquidation refused: not deep",
+            "manual pause (guardian)",
             "breaker reset",
             "tier change (debt re-based)",
             "tier rate change",

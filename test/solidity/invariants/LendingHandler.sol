@@ -22,15 +22,17 @@ struct LendingSystem {
     LendingPool pool;
     WETH9 weth;
     MockAggregatorV3 feed;
+    MockAggregatorV3 fallbackFeed;
     bytes32 modelId;
     uint256[] operatorKeys;
 }
 
 /// @notice Drives random sequences of actions against the real contracts: collateral in and out, borrows (random,
 /// at the LTV edge, small, with a pulled score, up to the debt ceiling), repayments (partial, in full, leaving dust),
-/// liquidations, time (interest), prices (random moves inside the breaker's bound, moves aimed at a position's
-/// liquidation threshold, moves and silences that trip the breaker, resets), scores (tier changes) and timelocked
-/// tier terms (PD bounds, rates). Inputs are bounded towards the states worth reaching, not uniform.
+/// liquidations, time (interest), prices on both sources (random moves inside the deviation bound, moves aimed at a
+/// position's liquidation threshold, jumps both sources confirm, jumps one source shows, a silent source, recovery),
+/// the guardian's manual pause and the regulator's reset, scores (tier changes) and timelocked tier terms (PD
+/// bounds, rates). Inputs are bounded towards the states worth reaching, not uniform.
 ///
 /// Each accepted action is applied to the ghost books (`LendingGhost`); `checkBooks` compares the contracts with
 /// them. Every action is counted (`CampaignCounters`): attempted, accepted, skipped (nothing to act on), rejected by
@@ -47,6 +49,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
 
     address internal constant GOVERNANCE = address(0x60F);
     address internal constant REGULATOR = address(0x4E6);
+    address internal constant GUARDIAN = address(0x6A4D);
     address public constant LIQUIDATOR = address(0x11D);
     address public constant TREASURY = address(0x7EA5);
     /// @dev Actors 0-3 take large loans; 4-5 only small ones (below twice the minimum debt, which a liquidation
@@ -65,6 +68,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     LendingPool public immutable pool;
     WETH9 public immutable weth;
     MockAggregatorV3 public immutable feed;
+    MockAggregatorV3 public immutable fallbackFeed;
     bytes32 public immutable modelId;
     uint32 public immutable maxPriceAgeSec;
     uint8 internal immutable _tierCount;
@@ -78,8 +82,10 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @notice Set if a borrow succeeded and left the position above its tier's max LTV.
     bool public borrowAboveTierLtv;
 
-    /// @dev The feed's latest answer (8 decimals).
+    /// @dev The market's price (8 decimals): what both sources publish, unless one glitches or goes silent.
     uint256 internal _price8;
+    /// @dev FROZEN_LIQUIDATION_HEALTH's default (0.95), in wad.
+    uint256 internal constant FROZEN_LIQUIDATION_HEALTH_WAD = 0.95e18;
     uint64 internal _lastIssuedAt;
 
     constructor(LendingSystem memory s, uint32 maxPriceAgeSec_)
@@ -91,6 +97,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         pool = s.pool;
         weth = s.weth;
         feed = s.feed;
+        fallbackFeed = s.fallbackFeed;
         modelId = s.modelId;
         maxPriceAgeSec = maxPriceAgeSec_;
         _operatorKeys = s.operatorKeys;
@@ -250,45 +257,104 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// the lowest health factor: five calls in eight among all positions, two among the small borrowers'; the
     /// eighth picks any position with debt. The liquidator buys the vUSD the liquidation will burn.
     function liquidate(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
-        _attempt(Action.Liquidate);
+        _liquidate(Action.Liquidate, actorSeed, modeSeed, amountSeed);
+    }
+
+    /// @notice One source glitches (WETH freezes at its last agreed price), then a liquidator goes for a position as
+    /// `liquidate` does: deep positions (HF < 0.95) must be liquidated, shallower ones refused by the deep-health rule.
+    function liquidateFrozen(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
+        (, bool frozen,) = pool.priceStatusOf(address(weth));
+        if (!frozen) {
+            // Double or half, whichever stays within the price range (a clamped glitch could be a small move).
+            uint256 glitch = _price8 * 2 <= MAX_PRICE_8 ? _price8 * 2 : _price8 / 2;
+            (actorSeed & 1 == 0 ? feed : fallbackFeed).setAnswer(int256(glitch));
+            (, frozen) = _poke();
+            if (!frozen) _violate("a one-source glitch left the asset unfrozen");
+        }
+        _liquidate(Action.LiquidateFrozen, actorSeed, modeSeed, amountSeed);
+    }
+
+    /// @dev What a liquidation attempt is about to do and what the rules say of it.
+    struct LiquidationPlan {
+        address borrower;
+        uint256 cover;
+        LiquidationQuote q;
+        bool unhealthyInBothTiers;
+        bool healthyInBothTiers;
+        bool frozen;
+        bool deep; // health factor below FROZEN_LIQUIDATION_HEALTH
+        bool mustSucceed;
+    }
+
+    function _liquidate(Action action, uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) internal {
+        _attempt(action);
         uint256 target = actorSeed % 8;
         address borrower = target == 7
             ? _borrowerWithDebt(actorSeed >> 3)
             : target < 5 ? _leastHealthy(0, actors.length) : _leastHealthy(LARGE_BORROWERS, actors.length);
-        if (borrower == address(0)) return _skip(Action.Liquidate);
-        (uint256 debt,, uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
-        uint256 mode = modeSeed % 3;
-        uint256 cover = type(uint256).max;
-        if (mode == 0) cover = _quoteLiquidation(borrower, type(uint256).max, _priceWad()).repaidWad;
-        else if (mode == 1) cover = _bound(_random(amountSeed), 1, debt);
-        LiquidationQuote memory q = _quoteLiquidation(borrower, cover, _priceWad());
-        _topUpVusd(LIQUIDATOR, q.repaidWad);
-        bool unhealthyInBothTiers = healthFactor < WAD && _healthFactorInCurrentTier(borrower, value, debt) < WAD;
-        bool healthyInBothTiers = healthFactor >= WAD && _healthFactorInCurrentTier(borrower, value, debt) >= WAD;
-        bool mustSucceed = unhealthyInBothTiers && _liquidationsAllowed() && _priceFresh() && !q.leftoverBelowMinimum;
+        if (borrower == address(0)) return _skip(action);
+        LiquidationPlan memory plan = _planLiquidation(borrower, modeSeed, amountSeed);
+        _topUpVusd(LIQUIDATOR, plan.q.repaidWad);
 
         vm.startPrank(LIQUIDATOR);
         vusd.approve(address(pool), type(uint256).max);
-        try pool.liquidate(borrower, address(weth), cover) {
+        try pool.liquidate(borrower, address(weth), plan.cover) {
             vm.stopPrank();
-            _succeed(Action.Liquidate);
-            if (healthyInBothTiers) healthyPositionLiquidated = true;
-            if (q.leftoverBelowMinimum) _violate("liquidate: left a debt below the minimum with collateral");
-            Settlement memory s = _ghostLiquidate(borrower, q);
-            if (q.badDebt) _hit(Path.BadDebtWrittenOff);
+            _succeed(action);
+            if (plan.healthyInBothTiers) healthyPositionLiquidated = true;
+            if (plan.frozen) {
+                if (!plan.deep) _violate("liquidate: a frozen asset seized above the deep-health threshold");
+                _hit(Path.FrozenLiquidation);
+            }
+            if (plan.q.leftoverBelowMinimum) _violate("liquidate: left a debt below the minimum with collateral");
+            Settlement memory s = _ghostLiquidate(borrower, plan.q);
+            if (plan.q.badDebt) _hit(Path.BadDebtWrittenOff);
             else _hit(s.inFull ? Path.LiquidationFull : Path.LiquidationPartial);
             if (s.coveredBySurplusWad != 0) _hit(Path.BadDebtCoveredBySurplus);
             if (s.deficitAddedWad != 0) _hit(Path.BadDebtIntoDeficit);
             _recordSettlement(s);
         } catch (bytes memory err) {
             vm.stopPrank();
-            if (_reject(Action.Liquidate, err) == Reason.PositionHealthy) {
-                _hit(Path.LiquidationRejectedHealthy);
-                if (unhealthyInBothTiers) _violate("liquidate: an unhealthy position was refused as healthy");
-            }
-            if (mustSucceed) _violate("liquidate: a liquidatable position could not be liquidated");
+            _checkLiquidationRefusal(_reject(action, err), plan);
+            if (plan.mustSucceed) _violate("liquidate: a liquidatable position could not be liquidated");
         }
         _afterAction();
+    }
+
+    /// @dev Mode 0: the most one liquidation may repay; 1: a random amount; 2: amount = max. Prices at what the pool
+    /// will use: the last agreed price while WETH is frozen, else the market's.
+    function _planLiquidation(address borrower, uint256 modeSeed, uint256 amountSeed)
+        internal
+        view
+        returns (LiquidationPlan memory plan)
+    {
+        plan.borrower = borrower;
+        (uint256 debt,, uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
+        uint256 priceWad;
+        (priceWad, plan.frozen) = _liquidationPriceWad();
+        plan.cover = type(uint256).max;
+        if (modeSeed % 3 == 0) plan.cover = _quoteLiquidation(borrower, type(uint256).max, priceWad).repaidWad;
+        else if (modeSeed % 3 == 1) plan.cover = _bound(_random(amountSeed), 1, debt);
+        plan.q = _quoteLiquidation(borrower, plan.cover, priceWad);
+        uint256 currentTierHealth = _healthFactorInCurrentTier(borrower, value, debt);
+        plan.unhealthyInBothTiers = healthFactor < WAD && currentTierHealth < WAD;
+        plan.healthyInBothTiers = healthFactor >= WAD && currentTierHealth >= WAD;
+        // A frozen asset is seized at its last agreed price, only from a position below FROZEN_LIQUIDATION_HEALTH.
+        plan.deep = healthFactor < FROZEN_LIQUIDATION_HEALTH_WAD;
+        plan.mustSucceed = plan.unhealthyInBothTiers && _liquidationsAllowed()
+            && (plan.frozen ? plan.deep : _priceFresh()) && !plan.q.leftoverBelowMinimum;
+    }
+
+    /// @dev A refused liquidation's reason must fit the position: "healthy" only for a healthy one, the deep-health
+    /// rule only for a frozen asset and a position not below it.
+    function _checkLiquidationRefusal(Reason reason, LiquidationPlan memory plan) internal {
+        if (reason == Reason.PositionHealthy) {
+            _hit(Path.LiquidationRejectedHealthy);
+            if (plan.unhealthyInBothTiers) _violate("liquidate: an unhealthy position was refused as healthy");
+        } else if (reason == Reason.FrozenLiquidationHealth) {
+            _hit(Path.FrozenLiquidationRefused);
+            if (!plan.frozen || plan.deep) _violate("liquidate: refused by the deep-health rule outside it");
+        }
     }
 
     // ------------------------------------------------------------------ time and prices
@@ -333,31 +399,62 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _afterAction();
     }
 
-    /// @notice Kind 0: a jump beyond MAX_PRICE_DEVIATION (31-60 %); kind 1: the feed goes silent past its max age;
-    /// kinds 2-3: nothing (so that the system is paused a fifth of the time, not half). A keeper pokes; the breaker
-    /// should trip.
-    function tripBreaker(uint256 kindSeed, uint256 sizeSeed) external {
-        _attempt(Action.TripBreaker);
+    /// @notice Kind 0: a jump beyond MAX_PRICE_DEVIATION (31-60 %) both sources show: a real move, accepted; kind 1:
+    /// the same jump on one source only (either), a glitch: the asset freezes at the last agreed price; kind 2: one
+    /// source goes silent past its max age while the other keeps reporting: the asset freezes; kind 3: the guardian
+    /// pauses by hand. A keeper pokes after each; no price may ever pause the protocol.
+    function shockPrice(uint256 kindSeed, uint256 sizeSeed) external {
+        _attempt(Action.ShockPrice);
         uint256 kind = kindSeed % 4;
-        if (kind > 1 || policy.paused()) return _skip(Action.TripBreaker);
         uint256 random = _random(sizeSeed);
-        if (kind == 0) {
-            uint256 jumpBps = _bound(random >> 1, 3_100, 6_000);
-            _publish(random & 1 == 0 ? _price8 * (BPS + jumpBps) / BPS : _price8 * (BPS - jumpBps) / BPS);
-        } else {
-            vm.warp(block.timestamp + maxPriceAgeSec + _bound(random, 1, 1 days));
+        if (kind == 3) {
+            if (policy.paused()) return _skip(Action.ShockPrice);
+            vm.prank(GUARDIAN);
+            policy.pause();
+            _hit(Path.ManualPause);
+            _succeed(Action.ShockPrice);
+            return _afterAction();
         }
-        _poke();
-        if (policy.paused()) _succeed(Action.TripBreaker);
+        (uint256 agreedBefore,,) = pool.priceStatusOf(address(weth));
+        if (kind == 0 || kind == 1) {
+            uint256 jumpBps = _bound(random >> 2, 3_100, 6_000);
+            uint256 up = _price8 * (BPS + jumpBps) / BPS;
+            uint256 down = _price8 * (BPS - jumpBps) / BPS;
+            // Near a price bound the jump goes the other way (a clamped jump could be a small move or none).
+            uint256 jumped = (random & 1 == 0 && up <= MAX_PRICE_8) || down < MIN_PRICE_8 ? up : down;
+            if (kind == 0) {
+                _publish(jumped);
+            } else {
+                // The glitch: one source shows it, the market (`_price8`) does not move.
+                (random & 2 == 0 ? feed : fallbackFeed).setAnswer(int256(_clampPrice(jumped)));
+            }
+        } else {
+            vm.warp(block.timestamp + maxPriceAgeSec + _bound(random >> 1, 1, 1 days));
+            (random & 1 == 0 ? feed : fallbackFeed).setAnswer(int256(_price8));
+        }
+        (bool wasFrozen, bool isFrozen) = _poke();
+        (uint256 agreed,,) = pool.priceStatusOf(address(weth));
+        if (kind == 0) {
+            if (isFrozen || agreed != _priceWad()) _violate("a jump both sources confirm was not accepted");
+            _hit(Path.ConfirmedJump);
+        } else {
+            if (!isFrozen) _violate("an unconfirmed price left the asset unfrozen");
+            if (agreed != agreedBefore) _violate("an unconfirmed price became the agreed price");
+            if (!wasFrozen) _hit(kind == 1 ? Path.FreezeOneSourceJump : Path.FreezeStaleSource);
+        }
+        _succeed(Action.ShockPrice);
         _afterAction();
     }
 
-    /// @notice The feed reports again; a keeper pokes (accepted while paused) and the regulator resets the breaker.
-    function resetBreaker() external {
-        _attempt(Action.ResetBreaker);
-        if (!policy.paused()) return _skip(Action.ResetBreaker);
+    /// @notice Both sources report the market again; a keeper pokes (a frozen asset unfreezes at the price they
+    /// agree on) and, if paused, the regulator resets the breaker.
+    function recover() external {
+        _attempt(Action.Recover);
+        (, bool frozen,) = pool.priceStatusOf(address(weth));
+        bool paused = policy.paused();
+        if (!frozen && !paused) return _skip(Action.Recover);
         _publishAndPoke(_price8);
-        if (_unpause()) _succeed(Action.ResetBreaker);
+        if (!paused || _unpause()) _succeed(Action.Recover);
         _afterAction();
     }
 
@@ -561,7 +658,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             _hit(Path.BreakerReset);
             return true;
         } catch (bytes memory err) {
-            _reject(Action.ResetBreaker, err);
+            _reject(Action.Recover, err);
             _violate("unpause: the regulator could not reset a tripped breaker");
         }
     }
@@ -620,6 +717,13 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function _priceFresh() internal view returns (bool) {
         (,,, uint256 updatedAt,) = feed.latestRoundData();
         return block.timestamp <= updatedAt + maxPriceAgeSec;
+    }
+
+    /// @dev The price the pool values WETH at in a liquidation: the last agreed one while frozen, else the market's.
+    function _liquidationPriceWad() internal view returns (uint256 priceWad, bool frozen) {
+        uint256 agreed;
+        (agreed, frozen,) = pool.priceStatusOf(address(weth));
+        priceWad = frozen ? agreed : _priceWad();
     }
 
     function _priceWad() internal view returns (uint256) {
@@ -696,11 +800,16 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _ghostMarketMint(neededWad - balance);
     }
 
+    /// @dev The market moves to `price8` and both sources publish it.
     function _publish(uint256 price8) internal {
-        if (price8 < MIN_PRICE_8) price8 = MIN_PRICE_8;
-        if (price8 > MAX_PRICE_8) price8 = MAX_PRICE_8;
+        price8 = _clampPrice(price8);
         _price8 = price8;
         feed.setAnswer(int256(price8));
+        fallbackFeed.setAnswer(int256(price8));
+    }
+
+    function _clampPrice(uint256 price8) internal pure returns (uint256) {
+        return price8 < MIN_PRICE_8 ? MIN_PRICE_8 : price8 > MAX_PRICE_8 ? MAX_PRICE_8 : price8;
     }
 
     function _publishAndPoke(uint256 price8) internal {
@@ -708,15 +817,17 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _poke();
     }
 
-    /// @dev A keeper's poke: never reverts; a trip it causes is counted by reason.
-    function _poke() internal {
+    /// @dev A keeper's poke: never reverts, never pauses or unpauses; an unfreeze it causes is counted.
+    function _poke() internal returns (bool wasFrozen, bool isFrozen) {
         bool wasPaused = policy.paused();
+        (, wasFrozen,) = pool.priceStatusOf(address(weth));
         try pool.pokePrice(address(weth)) {}
         catch {
             _violate("pokePrice reverted");
         }
-        if (wasPaused || !policy.paused()) return;
-        _hit(_priceFresh() ? Path.BreakerTripDeviation : Path.BreakerTripStale);
+        if (policy.paused() != wasPaused) _violate("a price changed the circuit breaker");
+        (, isFrozen,) = pool.priceStatusOf(address(weth));
+        if (wasFrozen && !isFrozen) _hit(Path.Unfreeze);
     }
 
     function _signedReport(address actor, uint16 pdBps)

@@ -46,7 +46,7 @@ contract LendingInvariantsTest is SystemDeployer {
     function setUp() public {
         _deploySystem();
         handler = new LendingInvariantsHandler(
-            LendingSystem(vusd, oracle, policy, pool, weth, feed, keccak256("model"), operatorKeys), MAX_PRICE_AGE_SEC
+            LendingSystem(vusd, oracle, policy, pool, weth, feed, fallbackFeed, keccak256("model"), operatorKeys), MAX_PRICE_AGE_SEC
         );
         // The handler is also the market: a capped vUSD minter besides the pool (as the PSM will be).
         vm.prank(GOVERNANCE);
@@ -112,7 +112,7 @@ contract LendingInvariantsTest is SystemDeployer {
     /// @notice How often the campaign must take each path: about a third of the fewest seen in campaigns of this size
     /// (the runner's sequences differ from one execution to the next, so the margin absorbs their spread).
     function minimumOf(CampaignCounters.Path path) public pure returns (uint256) {
-        uint16[20] memory minimums = [
+        uint16[25] memory minimums = [
             uint16(150), // repay, partial
             40, // repay, in full
             40, // repay while paused
@@ -124,9 +124,14 @@ contract LendingInvariantsTest is SystemDeployer {
             6, // bad debt written off
             5, // bad debt covered by surplus
             4, // bad debt into deficit
-            50, // breaker trip: price deviation
-            50, // breaker trip: stale price
-            100, // breaker reset
+            50, // jump both sources confirm
+            50, // freeze: one-source jump
+            50, // freeze: a source silent
+            300, // unfreeze
+            50, // liquidation of a frozen asset
+            12, // frozen-asset liquidation refused
+            50, // manual pause
+            50, // breaker reset
             150, // tier change
             150, // tier rate change
             30, // borrow up to the debt ceiling

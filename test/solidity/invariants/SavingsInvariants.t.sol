@@ -26,7 +26,7 @@ contract SavingsInvariantsTest is SystemDeployer {
         _deploySystem();
         SavingsVault vault = _deploySavingsVault();
         handler = new SavingsInvariantsHandler(
-            LendingSystem(vusd, oracle, policy, pool, weth, feed, keccak256("model"), operatorKeys), MAX_PRICE_AGE_SEC, vault
+            LendingSystem(vusd, oracle, policy, pool, weth, feed, fallbackFeed, keccak256("model"), operatorKeys), MAX_PRICE_AGE_SEC, vault
         );
         vm.prank(GOVERNANCE);
         vusd.setMinterCap(address(handler), type(uint256).max);

@@ -42,6 +42,7 @@ abstract contract SystemDeployer {
     LendingPool internal pool;
     WETH9 internal weth;
     MockAggregatorV3 internal feed;
+    MockAggregatorV3 internal fallbackFeed;
     uint256[] internal operatorKeys;
 
     function _deploySystem() internal {
@@ -85,6 +86,7 @@ abstract contract SystemDeployer {
         );
         weth = new WETH9();
         feed = new MockAggregatorV3(8, "ETH / USD", int256(INITIAL_PRICE));
+        fallbackFeed = new MockAggregatorV3(8, "ETH / USD (fallback)", int256(INITIAL_PRICE));
 
         vm.prank(GOVERNANCE);
         vusd.setMinterCap(address(pool), 10_000_000e18);
@@ -96,6 +98,8 @@ abstract contract SystemDeployer {
         oracle.setPolicy(address(policy));
         vm.prank(GOVERNANCE);
         pool.listCollateral(address(weth), address(feed), MAX_PRICE_AGE_SEC);
+        vm.prank(GOVERNANCE);
+        pool.setFallbackFeed(address(weth), address(fallbackFeed), MAX_PRICE_AGE_SEC);
 
         address[] memory operators = new address[](3);
         for (uint256 i = 0; i < 3; ++i) {
