@@ -12,6 +12,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {ISavingsVault} from "../interfaces/ISavingsVault.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
+import {Rules} from "../libraries/Rules.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 
 /// @title SavingsVault (sVUSD)
@@ -167,7 +168,10 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
         if (totalSupply() == 0) return (basisWad, 0, 0, counterWad, 0);
         owedBpsWad = _owedBpsWad;
         if (basisWad != 0) {
-            shareBps = policy.savingsShareBps();
+            // SAVINGS_SHARE (bps): scheduled by governance through the timelock, at most
+            // RuleBounds.MAX_SAVINGS_SHARE_BPS (`SupervisionRuleViolated(SAVINGS_SHARE, max, value)` above it).
+            // The policy stores it in 16 bits, so the cast is exact.
+            shareBps = uint16(policy.ruleValue(Rules.SAVINGS_SHARE));
             owedBpsWad += basisWad * shareBps;
         }
         if (owedBpsWad >= WadRayMath.BPS) {

@@ -8,6 +8,7 @@ import {ICreditScoreOracle} from "../interfaces/ICreditScoreOracle.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Rules} from "../libraries/Rules.sol";
+import {RuleBounds} from "../libraries/RuleBounds.sol";
 import {TierMath} from "../libraries/TierMath.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {TierTerms, TierCaps, GlobalRules, PolicyConfig, BorrowRequest, PsmRules} from "../types/PolicyTypes.sol";
@@ -25,29 +26,11 @@ import {TierTerms, TierCaps, GlobalRules, PolicyConfig, BorrowRequest, PsmRules}
 /// policy pushes the new value in the same transaction that writes the last tier's TIER_MAX_PD
 /// (`executeRuleChange`; the constructor runs before any link, and `oracle.setPolicy` reads the value itself).
 contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
-    /// @notice Bounds on TIMELOCK_DELAY, so a delay can neither vanish nor lock the rulebook.
-    uint32 public constant MIN_TIMELOCK_DELAY = 1 hours;
-    uint32 public constant MAX_TIMELOCK_DELAY = 30 days;
+    // The bounds on rule values are constants of `RuleBounds` (contracts/libraries/RuleBounds.sol): readable in the
+    // source and the docs, and not ten getters in this contract's bytecode, which EIP-170 caps.
+
     /// @notice Largest number of tiers.
     uint8 public constant MAX_TIERS = 16;
-    /// @notice Bounds on PULL_REPORT_MAX_AGE: a pull report is used at once, so the window is minutes, never a day;
-    /// at least a minute, so the pull flow survives a slow block.
-    uint32 public constant MIN_PULL_REPORT_AGE = 1 minutes;
-    uint32 public constant MAX_PULL_REPORT_AGE = 1 hours;
-    /// @notice Bound on SCORE_NOTICE_PERIOD: notice, not a second validity period.
-    uint32 public constant MAX_SCORE_NOTICE_PERIOD = 90 days;
-    /// @notice Bound on PSM_PRICE_BAND: a band wider than +-50 % is no peg.
-    uint16 public constant MAX_PSM_PRICE_BAND = 5000;
-    /// @notice Bound on SAVINGS_SHARE: at least 10 % of the interest received stays as surplus, the first buffer
-    /// against bad debt, whatever governance schedules.
-    uint16 public constant MAX_SAVINGS_SHARE_BPS = 9000;
-    /// @notice Bound on FLASH_FEE: 1 % of a flash mint.
-    uint16 public constant MAX_FLASH_FEE_BPS = 100;
-    /// @notice Bound on PRICE_SOURCE_TOLERANCE: two sources 20 % apart do not confirm each other.
-    uint16 public constant MAX_PRICE_SOURCE_TOLERANCE = 2000;
-    /// @notice Bounds on FROZEN_LIQUIDATION_HEALTH (bps of a health factor of 1): at most 1 (then a frozen asset is
-    /// seized as any other), at least 0.5 (deep-underwater positions are never left to grow).
-    uint16 public constant MIN_FROZEN_LIQUIDATION_HEALTH = 5000;
 
     /// @dev Circuit breaker and the day's origination baseline share a slot: a borrow reads it once and writes it
     /// only on the first borrow of a UTC day. The slot also holds the approval threshold, a copy of the last tier's
@@ -315,11 +298,6 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @inheritdoc ISupervisionPolicy
     function psmRules() external view returns (PsmRules memory) {
         return _psm;
-    }
-
-    /// @inheritdoc ISupervisionPolicy
-    function savingsShareBps() external view returns (uint16) {
-        return _savingsShareBps;
     }
 
     /// @inheritdoc ISupervisionPolicy
@@ -729,31 +707,39 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     function _checkGlobal(bytes32 rule, uint256 v) private pure {
+        if (rule == Rules.SAVINGS_SHARE) {
+            if (v > RuleBounds.MAX_SAVINGS_SHARE_BPS) {
+                revert SupervisionRuleViolated(rule, RuleBounds.MAX_SAVINGS_SHARE_BPS, v);
+            }
+            return;
+        }
+        // One revert site for every bound below: each `revert` with arguments costs its own encoding in the
+        // bytecode, which EIP-170 caps.
+        bool invalid;
         if (rule == Rules.CONCENTRATION_CAP) {
-            if (v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
+            invalid = v > WadRayMath.BPS;
         } else if (rule == Rules.MAX_PRICE_DEVIATION) {
-            if (v == 0 || v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
+            invalid = v == 0 || v > WadRayMath.BPS;
         } else if (rule == Rules.TIMELOCK_DELAY) {
-            if (v < MIN_TIMELOCK_DELAY || v > MAX_TIMELOCK_DELAY) revert SupervisionInvalidValue(rule, v);
+            invalid = v < RuleBounds.MIN_TIMELOCK_DELAY || v > RuleBounds.MAX_TIMELOCK_DELAY;
         } else if (rule == Rules.PULL_REPORT_MAX_AGE) {
-            if (v < MIN_PULL_REPORT_AGE || v > MAX_PULL_REPORT_AGE) revert SupervisionInvalidValue(rule, v);
+            invalid = v < RuleBounds.MIN_PULL_REPORT_AGE || v > RuleBounds.MAX_PULL_REPORT_AGE;
         } else if (rule == Rules.SCORE_NOTICE_PERIOD) {
-            if (v > MAX_SCORE_NOTICE_PERIOD) revert SupervisionInvalidValue(rule, v);
+            invalid = v > RuleBounds.MAX_SCORE_NOTICE_PERIOD;
         } else if (rule == Rules.PRICE_SOURCE_TOLERANCE) {
-            if (v == 0 || v > MAX_PRICE_SOURCE_TOLERANCE) revert SupervisionInvalidValue(rule, v);
+            invalid = v == 0 || v > RuleBounds.MAX_PRICE_SOURCE_TOLERANCE;
         } else if (rule == Rules.FROZEN_LIQUIDATION_HEALTH) {
-            if (v < MIN_FROZEN_LIQUIDATION_HEALTH || v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
+            invalid = v < RuleBounds.MIN_FROZEN_LIQUIDATION_HEALTH || v > WadRayMath.BPS;
         } else if (rule == Rules.ATTESTATION_REQUIRED) {
-            if (v > 1) revert SupervisionInvalidValue(rule, v);
-        } else if (rule == Rules.SAVINGS_SHARE) {
-            if (v > MAX_SAVINGS_SHARE_BPS) revert SupervisionRuleViolated(rule, MAX_SAVINGS_SHARE_BPS, v);
+            invalid = v > 1;
         } else if (rule == Rules.MAX_SCORE_AGE || rule == Rules.LIQUIDATION_GRACE_PERIOD) {
-            if (v > type(uint32).max) revert SupervisionInvalidValue(rule, v);
-        } else if (v > type(uint96).max) {
+            invalid = v > type(uint32).max;
+        } else {
             // The wad limits (DEBT_CEILING, BORROWER_CAP, CONCENTRATION_FLOOR, DAILY_ORIGINATION_LIMIT) are stored
             // in 96 bits (`StoredRules`): up to 79.2 billion vUSD.
-            revert SupervisionInvalidValue(rule, v);
+            invalid = v > type(uint96).max;
         }
+        if (invalid) revert SupervisionInvalidValue(rule, v);
     }
 
     /// @dev PSM rules: fees within the regulator's fee cap (a cap lowered below a fee is allowed: the PSM charges the
@@ -766,9 +752,9 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         } else if (rule == Rules.PSM_FEE_CAP) {
             if (v > WadRayMath.BPS) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.PSM_PRICE_BAND) {
-            if (v == 0 || v > MAX_PSM_PRICE_BAND) revert SupervisionInvalidValue(rule, v);
+            if (v == 0 || v > RuleBounds.MAX_PSM_PRICE_BAND) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.FLASH_FEE) {
-            if (v > MAX_FLASH_FEE_BPS) revert SupervisionRuleViolated(Rules.FLASH_FEE, MAX_FLASH_FEE_BPS, v);
+            if (v > RuleBounds.MAX_FLASH_FEE_BPS) revert SupervisionRuleViolated(Rules.FLASH_FEE, RuleBounds.MAX_FLASH_FEE_BPS, v);
         } else if (v > type(uint128).max) {
             revert SupervisionInvalidValue(rule, v);
         }

@@ -9,7 +9,7 @@ import {ISupervisionPolicy} from "./ISupervisionPolicy.sol";
 
 /// @title SavingsVault (sVUSD): vUSD savings paid from interest actually received
 /// @notice An ERC-4626 vault over vUSD. Savers earn SAVINGS_SHARE (bps, governance through the policy's timelock, at
-/// most MAX_SAVINGS_SHARE_BPS) of the interest borrowers actually pay that becomes surplus
+/// most RuleBounds.MAX_SAVINGS_SHARE_BPS) of the interest borrowers actually pay that becomes surplus
 /// (`ILendingPool.interestToSurplusWad`): no promised rate, so payouts can never outrun income.
 /// Accrual: at each check (`drip`, and before every deposit, mint, withdraw and redeem), savers are credited
 /// `share x (interest counter - counter at the previous check)`, kept in wad x bps so that no rounding is lost

@@ -198,10 +198,6 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// fees by governance (at most PSM_FEE_CAP, else `SupervisionRuleViolated(PSM_FEE_CAP, cap, fee)`), the rest by
     /// the regulator (PSM_FEE_CAP <= 10000, PSM_PRICE_BAND in [1, 5000], else `SupervisionInvalidValue`).
     function psmRules() external view returns (PsmRules memory);
-    /// @notice SAVINGS_SHARE: the share (bps) of the interest that becomes surplus which the savings vault pays to
-    /// savers. Scheduled by governance through the timelock, at most MAX_SAVINGS_SHARE_BPS
-    /// (`SupervisionRuleViolated(SAVINGS_SHARE, max, value)` when scheduled above it).
-    function savingsShareBps() external view returns (uint16);
 
     /// @notice The linked credit score oracle (zero address: not linked yet).
     function scoreOracle() external view returns (address);

@@ -29,7 +29,7 @@ library Rules {
     bytes32 internal constant PSM_EXPOSURE_LIMIT = "PSM_EXPOSURE_LIMIT"; // wad, stablecoin reserves the PSM may hold
     bytes32 internal constant FLASH_FEE = "FLASH_FEE"; // bps of a flash mint (governance), <= MAX_FLASH_FEE_BPS
 
-    // ---- savings vault (governance, bounded by SupervisionPolicy.MAX_SAVINGS_SHARE_BPS) ----
+    // ---- savings vault (governance, bounded by RuleBounds.MAX_SAVINGS_SHARE_BPS) ----
     bytes32 internal constant SAVINGS_SHARE = "SAVINGS_SHARE"; // bps of the interest that becomes surplus paid to sVUSD
 
     // ---- per-tier caps (regulator) ----

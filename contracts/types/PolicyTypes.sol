@@ -53,7 +53,7 @@ struct PolicyConfig {
     TierTerms[] terms;
     TierCaps[] caps;
     GlobalRules rules;
-    uint16 savingsShareBps; // SAVINGS_SHARE: share of interest received paid to savers, <= MAX_SAVINGS_SHARE_BPS
+    uint16 savingsShareBps; // SAVINGS_SHARE: share of interest received paid to savers, <= RuleBounds.MAX_SAVINGS_SHARE_BPS
 }
 
 /// @notice What the pool asks the policy before it lends (all amounts in vUSD wad, values after the borrow).

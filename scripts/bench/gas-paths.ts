@@ -131,7 +131,7 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await networkHelpers.time.increase(3600);
     await (await vusd.connect(seeder).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
     await (await pool.connect(seeder).repay(seeder.address, parseUnits("0.01", 18))).wait();
-    await (await priceFeed.setAnswer(parseUnits("3000", 8))).wait();
+    await publish("3000");
   }
 
   // deposit: a borrower's first deposit of WETH.
@@ -235,12 +235,12 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     const victim = borrowers[8]!;
     const maker = borrowers[9]!;
     await useThreshold(3);
-    await (await priceFeed.setAnswer(parseUnits("2400", 8))).wait(); // fresh again after the PSM's timelock wait
+    await publish("2400"); // fresh again after the PSM's timelock wait
     await fundCollateral(victim, "10");
     await (await pool.connect(victim).deposit(wethAddress, parseEther("10"), victim.address)).wait();
     const [report, signatures] = await signedReport(victim.address, 3, 300);
     await (await pool.connect(victim).borrowWithReport(parseUnits("19200", 18), report, signatures)).wait();
-    await (await priceFeed.setAnswer(parseUnits("1920", 8))).wait();
+    await publish("1920");
     await (await pool.pokePrice(wethAddress)).wait();
     const vusdAddress = await vusd.getAddress();
     const dex = await ethers.deployContract("MockConstantProductDex");

@@ -6,6 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { MaxUint256, parseUnits, type ContractTransactionResponse, type LogDescription, type TransactionReceipt } from "ethers";
 
 import type { LendingPool, SavingsVault, SupervisionPolicy, VUSD } from "../../types/ethers-contracts/index.js";
+import { ruleId } from "../../oracle/src/protocol/rules.js";
 import { fmtBps, fmtVusd, short, type Narrative } from "./narrative.js";
 
 export interface SavingsSceneContext {
@@ -40,7 +41,7 @@ export async function savingsScene(ctx: SavingsSceneContext): Promise<SavingsSce
   const { say, vusd, pool, policy, vault, saver, borrower } = ctx;
   const send = (tx: Promise<ContractTransactionResponse>) => ctx.send(tx);
   const vaultAddress = await vault.getAddress();
-  const shareBps = await policy.savingsShareBps();
+  const shareBps = await policy.ruleValue(ruleId("SAVINGS_SHARE"));
   const parsed = (receipt: TransactionReceipt, name: string): LogDescription | undefined =>
     receipt.logs.map((log) => vault.interface.parseLog(log)).find((log) => log?.name === name) ?? undefined;
 

@@ -458,6 +458,10 @@ const RULE_UNITS: Record<string, RuleUnit> = {
   PSM_FEE_CAP: "bps",
   PSM_PRICE_BAND: "bps",
   PSM_EXPOSURE_LIMIT: "vusd",
+  FLASH_FEE: "bps",
+  SAVINGS_SHARE: "bps",
+  PRICE_SOURCE_TOLERANCE: "bps",
+  FROZEN_LIQUIDATION_HEALTH: "bps",
 };
 
 /** The unit a rule's value is stated in (`contracts/libraries/Rules.sol`); unknown rules are shown raw (bps-free). */

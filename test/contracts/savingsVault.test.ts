@@ -117,13 +117,11 @@ describe("SavingsVault (sVUSD)", () => {
   describe("SAVINGS_SHARE (governance, timelocked, at most 9000 bps)", () => {
     it("is set at deployment and bounded there: 9000 deploys, 9001 reverts", async () => {
       const s = await loadFixture(withVault);
-      expect(await s.policy.savingsShareBps()).to.equal(SHARE_BPS);
       expect(await s.policy.ruleValue(rule("SAVINGS_SHARE"))).to.equal(SHARE_BPS);
-      expect(await s.policy.MAX_SAVINGS_SHARE_BPS()).to.equal(MAX_SHARE_BPS);
       const F = await ethers.getContractFactory("SupervisionPolicy");
       const config = policyConfig(s);
       const atMax = await ethers.deployContract("SupervisionPolicy", [{ ...config, savingsShareBps: MAX_SHARE_BPS }]);
-      expect(await atMax.savingsShareBps()).to.equal(MAX_SHARE_BPS);
+      expect(await atMax.ruleValue(rule("SAVINGS_SHARE"))).to.equal(MAX_SHARE_BPS);
       await expect(ethers.deployContract("SupervisionPolicy", [{ ...config, savingsShareBps: MAX_SHARE_BPS + 1n }]))
         .to.be.revertedWithCustomError(F, "SupervisionRuleViolated")
         .withArgs(rule("SAVINGS_SHARE"), MAX_SHARE_BPS, MAX_SHARE_BPS + 1n);
@@ -138,7 +136,7 @@ describe("SavingsVault (sVUSD)", () => {
         .to.be.revertedWithCustomError(s.policy, "SupervisionRuleNotSchedulable")
         .withArgs(rule("SAVINGS_SHARE"), s.regulator.address);
       await scheduleAndExecute(s, s.governance, "SAVINGS_SHARE", MAX_SHARE_BPS);
-      expect(await s.policy.savingsShareBps()).to.equal(MAX_SHARE_BPS);
+      expect(await s.policy.ruleValue(rule("SAVINGS_SHARE"))).to.equal(MAX_SHARE_BPS);
     });
 
     it("changes only after the timelock: one second early reverts, at executableAt it applies", async () => {
@@ -150,12 +148,12 @@ describe("SavingsVault (sVUSD)", () => {
       await expect(s.policy.executeRuleChange(changeId))
         .to.be.revertedWithCustomError(s.policy, "SupervisionChangeNotReady")
         .withArgs(changeId, executableAt, executableAt - 1n);
-      expect(await s.policy.savingsShareBps()).to.equal(SHARE_BPS);
+      expect(await s.policy.ruleValue(rule("SAVINGS_SHARE"))).to.equal(SHARE_BPS);
       await time.setNextBlockTimestamp(executableAt);
       await expect(s.policy.executeRuleChange(changeId))
         .to.emit(s.policy, "RuleChanged")
         .withArgs(changeId, rule("SAVINGS_SHARE"), SHARE_BPS, 2000n);
-      expect(await s.policy.savingsShareBps()).to.equal(2000n);
+      expect(await s.policy.ruleValue(rule("SAVINGS_SHARE"))).to.equal(2000n);
     });
 
     it("applies the share in force at the check to the interest since the previous check", async () => {

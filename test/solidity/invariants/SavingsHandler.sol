@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Rules} from "../../../contracts/libraries/Rules.sol";
 import {SavingsVault} from "../../../contracts/core/SavingsVault.sol";
 import {LendingHandler, LendingSystem} from "./LendingHandler.sol";
 
@@ -87,7 +88,7 @@ abstract contract SavingsHandler is LendingHandler {
     function checkSavings() external view {
         (, uint256 totalPaidWad, uint256 owedWad) = vault.accrual();
         uint256 receivedWad = pool.interestToSurplusWad() - interestAtDeployWad;
-        uint256 shareCapWad = receivedWad * policy.savingsShareBps() / BPS;
+        uint256 shareCapWad = receivedWad * policy.ruleValue(Rules.SAVINGS_SHARE) / BPS;
         require(totalPaidWad <= shareCapWad, "savings: paid above share x interest received");
         require(totalPaidWad + owedWad <= shareCapWad, "savings: paid + owed above share x interest received");
         require(
