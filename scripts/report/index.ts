@@ -15,13 +15,14 @@ import type { Provider } from "ethers";
 import type { AddressBook } from "../deploy/address-book.js";
 
 import { analyse, type ComplianceAnalysis } from "./analyse.js";
-import { blockTimestamps, collectEvents, readChainState, type ChainState, type CollectProgress } from "./collect.js";
+import { blockTimestamps, readChainState, type ChainState, type CollectProgress } from "./collect.js";
 import { eventsNamed, type ComplianceEvent } from "./events.js";
 import { renderCharts } from "./render-charts.js";
 import { renderCsv } from "./render-csv.js";
 import { renderMarkdown } from "./render-markdown.js";
 import { buildTables } from "./tables.js";
 import { withRetry } from "./retry.js";
+import { chainEventSource, type ComplianceEventSource } from "./source.js";
 
 export interface ReportMeta {
   network: string;
@@ -53,6 +54,8 @@ export interface BuildReportOptions {
   fromBlock?: number;
   /** Default: the chain head. */
   toBlock?: number;
+  /** Where the events come from; default: a scan of the chain through `provider` (`chunkBlocks` per call). */
+  eventSource?: ComplianceEventSource;
   chunkBlocks?: number;
   onProgress?: (progress: CollectProgress) => void;
   /** Reason-code table (`{ codes: [{ code, text }] }`); default: the shipped model's. */
@@ -80,13 +83,12 @@ export async function buildComplianceReport(options: BuildReportOptions): Promis
   }
   if (fromBlock > toBlock) throw new Error(`from block ${fromBlock} is after to block ${toBlock}`);
 
-  const events = await collectEvents({
-    provider,
+  const eventSource = options.eventSource ?? chainEventSource(provider, { chunkBlocks: options.chunkBlocks, retry: RPC });
+  const events = await eventSource.collect({
+    chainId: addressBook.chainId,
     contracts: addressBook.contracts,
     fromBlock,
     toBlock,
-    chunkBlocks: options.chunkBlocks,
-    retry: RPC,
     onProgress: options.onProgress,
   });
   const borrowers = eventsNamed(events, "LoanOriginated").map((e) => e.args.borrower);
@@ -179,3 +181,5 @@ export { analyse } from "./analyse.js";
 export type { ComplianceAnalysis } from "./analyse.js";
 export type { ComplianceEvent } from "./events.js";
 export type { ChainState, CollectProgress } from "./collect.js";
+export { chainEventSource, type ComplianceEventSource } from "./source.js";
+export { indexerEventSource } from "./indexer-source.js";
