@@ -2,6 +2,7 @@
 import { ponder } from "ponder:registry";
 import schema from "ponder:schema";
 
+import { readSettings } from "../settings.js";
 import { CONTRACTS, INDEXED_EVENTS, type ContractName } from "../vocabulary.js";
 
 type Hex = `0x${string}`;
@@ -15,6 +16,8 @@ function toJson(value: unknown): unknown {
 }
 
 const hexField = (args: Record<string, unknown>, key: string): Hex | null => (typeof args[key] === "string" ? (args[key] as Hex) : null);
+/** Addresses are stored lower-case, so a filter by borrower needs no checksum. */
+const lowerCase = (value: Hex | null): Hex | null => (value === null ? null : (value.toLowerCase() as Hex));
 
 interface LogEvent {
   id: string;
@@ -24,10 +27,18 @@ interface LogEvent {
   transaction: { hash: Hex };
 }
 
+type Row = typeof schema.complianceEvent.$inferInsert;
+interface Store {
+  db: { insert: (table: typeof schema.complianceEvent) => { values: (row: Row) => Promise<unknown> } };
+}
+
+// The ABIs come from JSON artifacts, so Ponder cannot type the event names: the shape used is stated above.
+const register = ponder.on.bind(ponder) as unknown as (key: string, fn: (args: { event: LogEvent; context: Store }) => Promise<void>) => void;
+const { addressBook } = readSettings();
+
 for (const contract of Object.keys(INDEXED_EVENTS) as ContractName[]) {
+  if (addressBook.contracts[CONTRACTS[contract].addressKey] === undefined) continue; // not in this deployment (ponder.config.ts)
   for (const name of INDEXED_EVENTS[contract]) {
-    // The ABI comes from a JSON artifact, so Ponder cannot type the names: the event shape is stated here.
-    const register = ponder.on.bind(ponder) as unknown as (key: string, fn: (args: { event: LogEvent; context: { db: any } }) => Promise<void>) => void;
     register(`${contract}:${name}`, async ({ event, context }) => {
       await context.db.insert(schema.complianceEvent).values({
         id: event.id,
@@ -38,7 +49,7 @@ for (const contract of Object.keys(INDEXED_EVENTS) as ContractName[]) {
         logIndex: event.log.logIndex,
         timestamp: event.block.timestamp,
         txHash: event.transaction.hash,
-        borrower: hexField(event.args, "borrower")?.toLowerCase() as Hex | undefined ?? null,
+        borrower: lowerCase(hexField(event.args, "borrower")),
         modelId: hexField(event.args, "modelId"),
         rule: hexField(event.args, "rule"),
         args: toJson(event.args),
