@@ -58,6 +58,7 @@ console.log(
 
 const ponderBin = join(dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin/ponder.js");
 const args = [ponderBin, "start", "--root", join(REPO_ROOT, "indexer"), "--hostname", options.hostname, "--port", String(options.port), "--schema", options.schema];
-const child = spawn(process.execPath, args, { env, stdio: "inherit" });
+// In the app folder: Ponder's GraphQL middleware writes generated/schema.graphql under the working directory.
+const child = spawn(process.execPath, args, { cwd: join(REPO_ROOT, "indexer"), env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));

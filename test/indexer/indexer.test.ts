@@ -118,6 +118,29 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
       expect(figures(fromIndexer)).to.deep.equal(figures(chainReport));
     });
 
+    it("follows a reorg: the dropped branch's events go, the new branch's come, the figures match the chain's again", async () => {
+      const reportAt = (toBlock: number, eventSource?: ReturnType<typeof indexerEventSource>) =>
+        buildComplianceReport({ provider: connection.ethers.provider, addressBook, toBlock, eventSource });
+      const waitIndexed = (block: number) =>
+        waitFor(`the indexer to reach block ${block}`, async () => ((await indexedBlock(indexer!.url)) >= block ? true : undefined), 60_000, indexer!.child, 100);
+      const snapshot = await rpc<string>(rpcUrl, "evm_snapshot");
+      await bulkEvents(rpcUrl, addressBook, 12);
+      const dropped = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
+      await waitIndexed(dropped);
+      expect((await reportAt(dropped, indexerEventSource(indexer!.url))).events).to.have.length(totalEvents + 12);
+
+      expect(await rpc<boolean>(rpcUrl, "evm_revert", [snapshot])).to.equal(true);
+      await rpc(rpcUrl, "evm_increaseTime", [60]); // the new branch's blocks differ from the dropped ones
+      await bulkEvents(rpcUrl, addressBook, 4);
+      while (Number(await rpc<string>(rpcUrl, "eth_blockNumber")) <= dropped) await rpc(rpcUrl, "evm_mine");
+      const tip = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
+      await waitIndexed(tip);
+      const fromChain = await reportAt(tip);
+      const fromIndexer = await reportAt(tip, indexerEventSource(indexer!.url));
+      expect(fromIndexer.events).to.have.length(totalEvents + 4);
+      expect(figures(fromIndexer)).to.deep.equal(figures(fromChain));
+    });
+
     it("refuses an address book of another deployment, naming the contract and both addresses", async () => {
       const other = { ...addressBook, contracts: { ...addressBook.contracts, lendingPool: addressBook.contracts.vusd } };
       await buildComplianceReport({ provider: connection.ethers.provider, addressBook: other, toBlock: head, eventSource: indexerEventSource(indexer!.url) }).then(
