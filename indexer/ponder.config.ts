@@ -30,6 +30,8 @@ export default createConfig({
       pollingInterval: settings.pollingMs,
       // A local chain restarts from block 0 with the same id: Ponder's RPC cache would then serve a dead chain.
       disableCache: addressBook.chainId === 31337,
+      // A busy range can exceed the RPC client's 10 MB response limit, which Ponder does not split on by itself.
+      ...(settings.getLogsBlockRange !== undefined ? { ethGetLogsBlockRange: settings.getLogsBlockRange } : {}),
     },
   },
   contracts: {

@@ -19,6 +19,7 @@ export const ENV = {
   rpc: "VERITY_INDEXER_RPC",
   pgliteDir: "VERITY_INDEXER_PGLITE_DIR",
   pollingMs: "VERITY_INDEXER_POLLING_MS",
+  getLogsBlockRange: "VERITY_INDEXER_GET_LOGS_BLOCK_RANGE",
   databaseUrl: "DATABASE_URL",
 } as const;
 
@@ -31,6 +32,7 @@ const settingsSchema = z.strictObject({
   databaseUrl: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   pgliteDir: z.string().min(1).optional(),
   pollingMs: z.coerce.number().int().min(50).max(60_000),
+  getLogsBlockRange: z.coerce.number().int().min(1).optional(),
 });
 
 export interface IndexerSettings {
@@ -39,6 +41,8 @@ export interface IndexerSettings {
   rpcUrl: string;
   database: { kind: "postgres"; connectionString: string } | { kind: "pglite"; directory?: string };
   pollingMs: number;
+  /** Blocks per eth_getLogs; unset, Ponder learns the provider's limit from its errors. */
+  getLogsBlockRange?: number;
 }
 
 const fromRepo = (path: string) => (isAbsolute(path) ? path : resolve(REPO_ROOT, path));
@@ -51,6 +55,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): IndexerSetti
     databaseUrl: env[ENV.databaseUrl] || undefined,
     pgliteDir: env[ENV.pgliteDir] || undefined,
     pollingMs: env[ENV.pollingMs] ?? 1_000,
+    getLogsBlockRange: env[ENV.getLogsBlockRange] || undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -79,6 +84,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): IndexerSetti
         ? { kind: "postgres", connectionString: s.databaseUrl }
         : { kind: "pglite", ...(s.pgliteDir !== undefined ? { directory: fromRepo(s.pgliteDir) } : {}) },
     pollingMs: s.pollingMs,
+    ...(s.getLogsBlockRange !== undefined ? { getLogsBlockRange: s.getLogsBlockRange } : {}),
   };
 }
 
@@ -88,4 +94,5 @@ const NAMES = {
   databaseUrl: ENV.databaseUrl,
   pgliteDir: ENV.pgliteDir,
   pollingMs: ENV.pollingMs,
+  getLogsBlockRange: ENV.getLogsBlockRange,
 } as const;

@@ -32,8 +32,9 @@ const options = new Command()
   .option("--schema <name>", "database schema Ponder writes to (one per deployment)", "verity")
   .option("--pglite-dir <dir>", "PGlite data folder when DATABASE_URL is not set (default: indexer/.ponder/pglite)")
   .option("--polling-ms <n>", "how often new blocks are polled, ms", "1000")
+  .option("--get-logs-block-range <n>", "blocks per eth_getLogs (default: learnt from the provider's errors); lower it when a busy range's logs exceed 10 MB")
   .parse()
-  .opts<{ rpc: string; deployment: string; port: number; hostname: string; schema: string; pgliteDir?: string; pollingMs: string }>();
+  .opts<{ rpc: string; deployment: string; port: number; hostname: string; schema: string; pgliteDir?: string; pollingMs: string; getLogsBlockRange?: string }>();
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -42,6 +43,7 @@ const env: NodeJS.ProcessEnv = {
   [ENV.deployment]: options.deployment,
   [ENV.pollingMs]: options.pollingMs,
   ...(options.pgliteDir !== undefined ? { [ENV.pgliteDir]: options.pgliteDir } : {}),
+  ...(options.getLogsBlockRange !== undefined ? { [ENV.getLogsBlockRange]: options.getLogsBlockRange } : {}),
 };
 
 let settings;

@@ -77,7 +77,8 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
   /** Starts the indexer, waits until it has indexed `head`, returns it with the indexing time. */
   async function indexed(name: string, flags: string[], env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string; seconds: number; serving: number }> {
     const t0 = Date.now();
-    const { child, url } = await startIndexer(["--rpc", rpcUrl, "--deployment", bookPath, "--polling-ms", "200", ...flags], await freePort(), join(dir, `${name}.log`), env);
+    // The bulk history packs ~500 events (~0.5 MB of logs) per block: 10 blocks per eth_getLogs stay under viem's 10 MB.
+    const { child, url } = await startIndexer(["--rpc", rpcUrl, "--deployment", bookPath, "--polling-ms", "200", "--get-logs-block-range", "10", ...flags], await freePort(), join(dir, `${name}.log`), env);
     const tServing = Date.now(); // Ponder has built the app, migrated the database and serves /health
     let shown = Date.now();
     await waitFor(

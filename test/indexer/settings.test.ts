@@ -48,6 +48,7 @@ describe("indexer: settings", () => {
     fails({ VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_RPC: "ftp://x" }, /^indexer settings: VERITY_INDEXER_RPC: /);
     fails({ VERITY_INDEXER_DEPLOYMENT: book, DATABASE_URL: "mysql://x/y" }, /^indexer settings: DATABASE_URL: /);
     fails({ VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_POLLING_MS: "fast" }, /^indexer settings: VERITY_INDEXER_POLLING_MS: /);
+    fails({ VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_GET_LOGS_BLOCK_RANGE: "0" }, /^indexer settings: VERITY_INDEXER_GET_LOGS_BLOCK_RANGE: /);
     fails({ VERITY_INDEXER_DEPLOYMENT: join(dir, "missing.json") }, /^indexer settings: VERITY_INDEXER_DEPLOYMENT: cannot read address book .*missing\.json/);
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ ...BOOK, contracts: { ...BOOK.contracts, lendingPool: "0x12" } }));
