@@ -3,6 +3,7 @@
  *
  *   npm run report -- --network localhost                    # from the deployment block to the head
  *   npm run report -- --network localhost --from-block 120 --out reports/q1
+ *   npm run report -- --network localhost --indexer http://127.0.0.1:42069   # events from the indexer (npm run indexer)
  *
  * Reads `deployments/<network>.json` for the contracts, connects through Hardhat's network config, and writes
  * `report.md`, `csv/*.csv` and `charts/*.svg` (default `reports/<network>-<timestamp>/`).
@@ -10,7 +11,7 @@
 import { Command } from "commander";
 
 import { blockNumber, failWith, openDeployment } from "./cli/deployment.js";
-import { buildComplianceReport, writeComplianceReport, type CollectProgress } from "./report/index.js";
+import { buildComplianceReport, indexerEventSource, writeComplianceReport, type CollectProgress } from "./report/index.js";
 import { formatVusd } from "./report/format.js";
 
 const program = new Command()
@@ -20,8 +21,9 @@ const program = new Command()
   .option("--from-block <n>", "first block (default: the address book's deployedAtBlock)", blockNumber)
   .option("--to-block <n>", "last block (default: the chain head)", blockNumber)
   .option("--out <dir>", "output folder (default: reports/<network>-<timestamp>/)")
+  .option("--indexer <url>", "read the events from this Verity indexer (npm run indexer) instead of scanning the chain")
   .parse();
-const options = program.opts<{ network: string; fromBlock?: number; toBlock?: number; out?: string }>();
+const options = program.opts<{ network: string; fromBlock?: number; toBlock?: number; out?: string; indexer?: string }>();
 
 const fail = failWith("report");
 const { addressBook, connection } = await openDeployment(options.network, fail);
@@ -34,9 +36,16 @@ const progress = (p: CollectProgress) => {
   lastPhase = p.phase;
 };
 
-console.log(`Reading compliance events on ${options.network} (chain ${addressBook.chainId})…`);
+let eventSource;
+try {
+  eventSource = options.indexer === undefined ? undefined : indexerEventSource(options.indexer);
+} catch (error) {
+  fail((error as Error).message);
+}
+console.log(`Reading compliance events on ${options.network} (chain ${addressBook.chainId}) from the ${eventSource?.description ?? "chain"}…`);
 const report = await buildComplianceReport({
   provider: ethers.provider,
+  eventSource,
   addressBook,
   fromBlock: options.fromBlock,
   toBlock: options.toBlock,

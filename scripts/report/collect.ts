@@ -41,7 +41,7 @@ import type {
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 
 import { byChainOrder } from "./analyse.js";
-import type { ComplianceEvent, EventArgs, EventMeta, EventName, EventSource } from "./events.js";
+import { EMITTER, type ComplianceEvent, type EventArgs, type EventMeta, type EventName, type EventSource } from "./events.js";
 import { mapBounded, withRetry, type RetryOptions } from "./retry.js";
 
 export interface CollectOptions {
@@ -64,33 +64,6 @@ export interface CollectProgress {
 
 const DEFAULT_RETRY = { retries: 3, attemptTimeoutMs: 30_000, backoffMs: 500 };
 const READ_CONCURRENCY = 8;
-
-/** Which contract emits which event: a log of a known name from another contract is not part of the record. */
-const EMITTER: Record<EventName, EventSource> = {
-  LoanOriginated: "pool",
-  LoanRepaid: "pool",
-  PositionLiquidated: "pool",
-  DebtRebased: "pool",
-  ExposureSnapshot: "pool",
-  RuleChangeScheduled: "policy",
-  RuleChangeCancelled: "policy",
-  RuleChanged: "policy",
-  CircuitBreakerTripped: "policy",
-  CircuitBreakerReset: "policy",
-  ScorePosted: "oracle",
-  AdverseAction: "oracle",
-  ModelProposed: "oracle",
-  ModelApproved: "oracle",
-  ModelRetired: "oracle",
-  DataProviderApproved: "oracle",
-  DataProviderRetired: "oracle",
-  OperatorSetChanged: "oracle",
-  FairnessReportPublished: "oracle",
-  MonitoringReportPublished: "oracle",
-  SavingsYieldPaid: "savings",
-  Deposit: "savings",
-  Withdraw: "savings",
-};
 
 /** ethers decodes uintN as bigint; tiers, bps and timestamps fit a number. */
 const num = (value: bigint) => Number(value);
@@ -220,7 +193,12 @@ const DECODERS: { [N in EventName]: (args: Result) => EventArgs[N] } = {
 };
 
 /** Decodes one log of a known contract; null for events outside the compliance record (deposits, prices, ...). */
-export function decodeLog(log: Log, source: EventSource, iface: Interface, timestamp: number): ComplianceEvent | null {
+export function decodeLog(
+  log: Pick<Log, "topics" | "data" | "blockNumber" | "transactionHash" | "index">,
+  source: EventSource,
+  iface: Interface,
+  timestamp: number,
+): ComplianceEvent | null {
   const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
   if (parsed === null || !(parsed.name in DECODERS)) return null;
   const name = parsed.name as EventName;

@@ -111,6 +111,33 @@ export const EVENT_NAMES = [
   "Withdraw",
 ] as const satisfies readonly EventName[];
 
+/** Which contract emits which event: a log of a known name from another contract is not part of the record. */
+export const EMITTER: Record<EventName, EventSource> = {
+  LoanOriginated: "pool",
+  LoanRepaid: "pool",
+  PositionLiquidated: "pool",
+  DebtRebased: "pool",
+  ExposureSnapshot: "pool",
+  RuleChangeScheduled: "policy",
+  RuleChangeCancelled: "policy",
+  RuleChanged: "policy",
+  CircuitBreakerTripped: "policy",
+  CircuitBreakerReset: "policy",
+  ScorePosted: "oracle",
+  AdverseAction: "oracle",
+  ModelProposed: "oracle",
+  ModelApproved: "oracle",
+  ModelRetired: "oracle",
+  DataProviderApproved: "oracle",
+  DataProviderRetired: "oracle",
+  OperatorSetChanged: "oracle",
+  FairnessReportPublished: "oracle",
+  MonitoringReportPublished: "oracle",
+  SavingsYieldPaid: "savings",
+  Deposit: "savings",
+  Withdraw: "savings",
+};
+
 /** One decoded event: `name` narrows `args`. */
 export type ComplianceEvent = { [N in EventName]: EventMeta & { name: N; args: EventArgs[N] } }[EventName];
 

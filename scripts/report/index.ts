@@ -15,7 +15,7 @@ import type { Provider } from "ethers";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 
 import { analyse } from "./analyse.js";
-import { blockTimestamps, collectEvents, readChainState, type CollectProgress } from "./collect.js";
+import { blockTimestamps, readChainState, type CollectProgress } from "./collect.js";
 import { eventsNamed } from "./events.js";
 import { renderCharts } from "./render-charts.js";
 import { renderCsv } from "./render-csv.js";
@@ -23,6 +23,7 @@ import { renderMarkdown } from "./render-markdown.js";
 import { buildTables } from "./tables.js";
 import { withRetry } from "./retry.js";
 import type { ComplianceReport } from "./types.js";
+import { chainEventSource, type ComplianceEventSource } from "./source.js";
 
 export interface BuildReportOptions {
   provider: Provider;
@@ -31,6 +32,8 @@ export interface BuildReportOptions {
   fromBlock?: number;
   /** Default: the chain head. */
   toBlock?: number;
+  /** Where the events come from; default: a scan of the chain through `provider` (`chunkBlocks` per call). */
+  eventSource?: ComplianceEventSource;
   chunkBlocks?: number;
   onProgress?: (progress: CollectProgress) => void;
   /** Reason-code table (`{ codes: [{ code, text }] }`); default: the shipped model's. */
@@ -58,13 +61,12 @@ export async function buildComplianceReport(options: BuildReportOptions): Promis
   }
   if (fromBlock > toBlock) throw new Error(`from block ${fromBlock} is after to block ${toBlock}`);
 
-  const events = await collectEvents({
-    provider,
+  const eventSource = options.eventSource ?? chainEventSource(provider, { chunkBlocks: options.chunkBlocks, retry: RPC });
+  const events = await eventSource.collect({
+    chainId: addressBook.chainId,
     contracts: addressBook.contracts,
     fromBlock,
     toBlock,
-    chunkBlocks: options.chunkBlocks,
-    retry: RPC,
     onProgress: options.onProgress,
   });
   const borrowers = eventsNamed(events, "LoanOriginated").map((e) => e.args.borrower);
@@ -158,3 +160,5 @@ export type { ComplianceAnalysis } from "./analyse.js";
 export type { ComplianceEvent } from "./events.js";
 export type { ChainState, CollectProgress } from "./collect.js";
 export type { ComplianceReport, ReportMeta } from "./types.js";
+export { chainEventSource, type ComplianceEventSource } from "./source.js";
+export { indexerEventSource } from "./indexer-source.js";

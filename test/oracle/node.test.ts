@@ -240,8 +240,9 @@ describe("oracle node quorum with a disagreeing peer", function () {
 
 describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   this.timeout(120_000);
-  // One clock for both nodes, so a test can let time pass.
-  let clock = Math.floor(Date.now() / 1000);
+  // One clock for both nodes, so a test can let time pass; set when the suite starts, not when mocha loads the file
+  // (applications expire by the wall clock, and the suites before this one may take minutes).
+  let clock = 0;
   // No push loop: each test drives the leader's passes (`lead()`) itself.
   const start = (config: NodeConfig) =>
     startTestNode(config, fixture, { watch: false, timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000, now: () => clock } });
@@ -251,6 +252,7 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   let cleanup: () => void;
 
   before(async () => {
+    clock = Math.floor(Date.now() / 1000);
     fixture = await deployChain({ operators: 2, threshold: 2 });
     let dir: string;
     ({ dir, cleanup } = tempDir("push-retry"));
