@@ -66,13 +66,10 @@ async function createDeficit(s: System) {
   await s.pool.connect(s.carol).deposit(s.wethAddress, WAD, s.carol.address);
   await s.score(s.carol.address, 100);
   await s.pool.connect(s.carol).borrow(1600n * WAD);
-  await s.feed.setAnswer(price8(1000n));
-  await s.pool.pokePrice(s.wethAddress); // trips the breaker
-  await s.pool.pokePrice(s.wethAddress); // re-anchors at $1000 while paused
-  await s.policy.connect(s.regulator).unpause();
-  const resumesAt = (await s.policy.breakerState()).liquidationsResumeAt;
-  await time.increaseTo(resumesAt - 1n);
-  await s.feed.setAnswer(price8(1000n));
+  await s.setBothAnswers(price8(1000n));
+  await s.pool.pokePrice(s.wethAddress); // both sources confirm the halving: accepted, liquidations go on
+  await time.increase(60);
+  await s.setBothAnswers(price8(1000n)); // the feeds keep publishing
   await s.pool.connect(s.liquidator).liquidate(s.carol.address, s.wethAddress, ethers.MaxUint256);
   await s.pool.connect(s.liquidator).liquidate(s.carol.address, s.wethAddress, ethers.MaxUint256);
   const [, , deficit] = await s.pool.accounts();
