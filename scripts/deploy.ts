@@ -13,7 +13,13 @@
  */
 import { network } from "hardhat";
 
-import { approveDataProviders, deploySystem, shippedFeatureNames, shippedModel, approveModel } from "./deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+  approveModel,
+} from "./deploy/deploy-system.js";
 import { loadDeploymentParameters } from "./deploy/parameters.js";
 import { writeAddressBook } from "./deploy/address-book.js";
 

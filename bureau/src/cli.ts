@@ -21,7 +21,8 @@ export interface CliIo {
 export function parseAsOf(text: string): number {
   if (/^[0-9]+$/.test(text)) return Number(text);
   const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) throw new InvalidArgumentError("must be unix seconds or an ISO-8601 date (e.g. 2026-11-30)");
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms))
+    throw new InvalidArgumentError("must be unix seconds or an ISO-8601 date (e.g. 2026-11-30)");
   return Math.floor(ms / 1000);
 }
 
@@ -45,8 +46,13 @@ export function formatSummary(summary: ImportSummary): string {
 
 export function buildCli(io: CliIo): Command {
   const program = new Command("bureau")
-    .description("Verity reference credit bureau: holds credit files, releases a borrower's signed file on their EIP-712 consent")
-    .addHelpText("after", "\nRun it: bureau --config <file> (serve is the default command). Import: bureau import --config <file> --csv <path> --assign <how>.")
+    .description(
+      "Verity reference credit bureau: holds credit files, releases a borrower's signed file on their EIP-712 consent",
+    )
+    .addHelpText(
+      "after",
+      "\nRun it: bureau --config <file> (serve is the default command). Import: bureau import --config <file> --csv <path> --assign <how>.",
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -69,8 +75,15 @@ export function buildCli(io: CliIo): Command {
     .command("import")
     .description("validate a CSV of credit files and store it, all rows or none")
     .requiredOption("-c, --config <file>", "bureau config (JSON): the store and the feature schema")
-    .requiredOption("--csv <path>", "CSV with a header row naming at least the schema's features (the data set's column names)")
-    .requiredOption("--assign <how>", "borrower address of each row: column[:<name>] (default column: address) or mnemonic:<ENV_VAR> (row i -> m/44'/60'/0'/0/i)", assignmentOption)
+    .requiredOption(
+      "--csv <path>",
+      "CSV with a header row naming at least the schema's features (the data set's column names)",
+    )
+    .requiredOption(
+      "--assign <how>",
+      "borrower address of each row: column[:<name>] (default column: address) or mnemonic:<ENV_VAR> (row i -> m/44'/60'/0'/0/i)",
+      assignmentOption,
+    )
     .option("--as-of <date>", "when the data was current: unix seconds or ISO-8601 (default: now)", parseAsOf)
     .action(async (options: { config: string; csv: string; assign: Assignment; asOf?: number }) => {
       const config = await loadBureauConfig(options.config);

@@ -15,12 +15,26 @@ import {
 } from "../../oracle/src/protocol/credit-file.js";
 
 const bytes32 = z.string().refine((v) => isHexString(v, 32), "must be 32 bytes of hex");
-const address = z.string().refine((v) => isAddress(v), "must be an address").transform((v) => getAddress(v));
+const address = z
+  .string()
+  .refine((v) => isAddress(v), "must be an address")
+  .transform((v) => getAddress(v));
 const uint64 = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const creditFileResponseSchema = z.strictObject({
-  creditFile: z.strictObject({ fileId: bytes32, borrower: address, provider: address, schemaHash: bytes32, fieldsHash: bytes32, asOf: uint64, validUntil: uint64 }),
-  fields: z.record(z.string(), z.int().refine((v) => Number.isSafeInteger(v), "must be a safe integer")),
+  creditFile: z.strictObject({
+    fileId: bytes32,
+    borrower: address,
+    provider: address,
+    schemaHash: bytes32,
+    fieldsHash: bytes32,
+    asOf: uint64,
+    validUntil: uint64,
+  }),
+  fields: z.record(
+    z.string(),
+    z.int().refine((v) => Number.isSafeInteger(v), "must be a safe integer"),
+  ),
   providerSignature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte hex signature"),
 });
 
@@ -61,7 +75,9 @@ export interface RequestCreditFileOptions extends CreditDataDomainParams {
 }
 
 /** Builds the consent a borrower signs, and its typed data (what a wallet shows). */
-export async function signConsent(options: RequestCreditFileOptions): Promise<{ consent: ConsentMessage; signature: string }> {
+export async function signConsent(
+  options: RequestCreditFileOptions,
+): Promise<{ consent: ConsentMessage; signature: string }> {
   const nowSec = options.nowSec ?? Math.floor(Date.now() / 1000);
   const consent: ConsentMessage = {
     borrower: getAddress(await options.signer.getAddress()),
@@ -94,24 +110,40 @@ export async function requestCreditFile(options: RequestCreditFileOptions): Prom
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    throw new BureauClientError(0, "unreachable", `bureau ${options.url} did not answer: ${(error as Error).message}`, { cause: error });
+    throw new BureauClientError(0, "unreachable", `bureau ${options.url} did not answer: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const text = await response.text();
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new BureauClientError(response.status, "invalid_response", `bureau answered ${response.status} with a body that is not JSON`, { cause: error });
+    throw new BureauClientError(
+      response.status,
+      "invalid_response",
+      `bureau answered ${response.status} with a body that is not JSON`,
+      { cause: error },
+    );
   }
   if (!response.ok) {
     const refusal = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).safeParse(json);
-    if (refusal.success) throw new BureauClientError(response.status, refusal.data.error.code, refusal.data.error.message);
-    throw new BureauClientError(response.status, "invalid_response", `bureau answered ${response.status} without an error envelope`);
+    if (refusal.success)
+      throw new BureauClientError(response.status, refusal.data.error.code, refusal.data.error.message);
+    throw new BureauClientError(
+      response.status,
+      "invalid_response",
+      `bureau answered ${response.status} without an error envelope`,
+    );
   }
   const parsed = creditFileResponseSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BureauClientError(response.status, "invalid_response", `bureau's answer is not a credit file: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+    throw new BureauClientError(
+      response.status,
+      "invalid_response",
+      `bureau's answer is not a credit file: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`,
+    );
   }
   return parsed.data;
 }

@@ -9,7 +9,12 @@ import { explainingBureauPaths } from "./config/paths.js";
 import type { BureauConfig } from "./config/index.js";
 import { loadOperatorWallet } from "../../oracle/src/keystore/index.js";
 import type { Logger } from "../../oracle/src/log/index.js";
-import { createOracleServer, installGracefulShutdown, type OracleHttpServer, type ShutdownResult } from "../../oracle/src/server/index.js";
+import {
+  createOracleServer,
+  installGracefulShutdown,
+  type OracleHttpServer,
+  type ShutdownResult,
+} from "../../oracle/src/server/index.js";
 import { digestSigner } from "../../oracle/src/signing/index.js";
 import { bureauRoutes } from "./http/routes.js";
 import { createBureauMetrics, type BureauMetrics } from "./http/metrics.js";
@@ -45,13 +50,23 @@ export async function startBureau(config: BureauConfig, options: StartBureauOpti
   const log = options.logger;
   const schema = await explainingBureauPaths(config, () => loadFeatureSchema(config.schema));
   const wallet = await explainingBureauPaths(config, () =>
-    loadOperatorWallet(config.keystore, { ...(options.env === undefined ? {} : { env: options.env }), ...(config.provider.signerAddress === undefined ? {} : { expectedAddress: config.provider.signerAddress, expectedAddressField: "provider.signerAddress" }) }),
+    loadOperatorWallet(config.keystore, {
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(config.provider.signerAddress === undefined
+        ? {}
+        : { expectedAddress: config.provider.signerAddress, expectedAddressField: "provider.signerAddress" }),
+    }),
   );
   const store = await explainingBureauPaths(config, async () => openBureauStore(config.store.path));
   try {
     const metrics = createBureauMetrics({ counts: () => store.counts(), defaultMetrics: true });
     const routes = bureauRoutes({
-      policy: { chainId: config.chain.chainId, verifyingContract: config.chain.oracle, providerId: config.provider.id, maxLifetimeSec: config.consent.maxLifetimeSec },
+      policy: {
+        chainId: config.chain.chainId,
+        verifyingContract: config.chain.oracle,
+        providerId: config.provider.id,
+        maxLifetimeSec: config.consent.maxLifetimeSec,
+      },
       store,
       signer: digestSigner(wallet),
       schema,
@@ -68,7 +83,13 @@ export async function startBureau(config: BureauConfig, options: StartBureauOpti
         }
       },
     });
-    const server = createOracleServer({ routes, logger: log, metrics, maxBodyBytes: config.http.maxBodyBytes, allowedHosts: config.listen.allowedHosts });
+    const server = createOracleServer({
+      routes,
+      logger: log,
+      metrics,
+      maxBodyBytes: config.http.maxBodyBytes,
+      allowedHosts: config.listen.allowedHosts,
+    });
     const address = await server.listen(config.listen.port, config.listen.host);
     const { shutdown } = installGracefulShutdown({
       server,
@@ -80,10 +101,27 @@ export async function startBureau(config: BureauConfig, options: StartBureauOpti
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const counts = store.counts();
     log.info(
-      { url: `http://${host}:${address.port}`, providerId: config.provider.id, signer: wallet.address, schemaHash: schema.schemaHash, features: schema.featureNames.length, ...counts },
+      {
+        url: `http://${host}:${address.port}`,
+        providerId: config.provider.id,
+        signer: wallet.address,
+        schemaHash: schema.schemaHash,
+        features: schema.featureNames.length,
+        ...counts,
+      },
       "credit bureau listening",
     );
-    return { url: `http://${host}:${address.port}`, address, providerId: config.provider.id, signerAddress: wallet.address, schema, store, metrics, server, shutdown };
+    return {
+      url: `http://${host}:${address.port}`,
+      address,
+      providerId: config.provider.id,
+      signerAddress: wallet.address,
+      schema,
+      store,
+      metrics,
+      server,
+      shutdown,
+    };
   } catch (error) {
     store.close();
     throw error;

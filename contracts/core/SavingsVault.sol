@@ -46,10 +46,11 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
     uint256 private _owedBpsWad;
 
     /// @param vusd_ the asset, which `pool_` must mint; savers earn on the interest received from deployment on.
-    constructor(IERC20Metadata vusd_, ILendingPool pool_, ISupervisionPolicy policy_)
-        ERC20("Verity Savings USD", "sVUSD")
-        ERC4626(vusd_)
-    {
+    constructor(
+        IERC20Metadata vusd_,
+        ILendingPool pool_,
+        ISupervisionPolicy policy_
+    ) ERC20("Verity Savings USD", "sVUSD") ERC4626(vusd_) {
         if (address(vusd_) == address(0)) revert SavingsVaultZeroAddress("VUSD");
         if (address(pool_) == address(0)) revert SavingsVaultZeroAddress("POOL");
         if (address(policy_) == address(0)) revert SavingsVaultZeroAddress("POLICY");
@@ -71,7 +72,10 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc IERC4626
     /// @dev Pays what savers are owed first, so the deposit is priced after it.
-    function deposit(uint256 assets, address receiver) public override(ERC4626, IERC4626) nonReentrant returns (uint256) {
+    function deposit(
+        uint256 assets,
+        address receiver
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256) {
         _drip();
         return super.deposit(assets, receiver);
     }
@@ -84,23 +88,21 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc IERC4626
     /// @dev Pays what savers are owed first, so the vault holds the vUSD it prices in.
-    function withdraw(uint256 assets, address receiver, address owner)
-        public
-        override(ERC4626, IERC4626)
-        nonReentrant
-        returns (uint256)
-    {
+    function withdraw(
+        uint256 assets,
+        address receiver,
+        address owner
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256) {
         _drip();
         return super.withdraw(assets, receiver, owner);
     }
 
     /// @inheritdoc IERC4626
-    function redeem(uint256 shares, address receiver, address owner)
-        public
-        override(ERC4626, IERC4626)
-        nonReentrant
-        returns (uint256)
-    {
+    function redeem(
+        uint256 shares,
+        address receiver,
+        address owner
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256) {
         _drip();
         return super.redeem(shares, receiver, owner);
     }
@@ -110,13 +112,13 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
     /// @inheritdoc IERC4626
     /// @dev The vUSD held plus what a check would pay now (`pendingPayoutWad`).
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
-        (,,,, uint256 payWad) = _check();
+        (, , , , uint256 payWad) = _check();
         return IERC20(asset()).balanceOf(address(this)) + payWad;
     }
 
     /// @inheritdoc ISavingsVault
     function pendingPayoutWad() external view returns (uint256 payWad) {
-        (,,,, payWad) = _check();
+        (, , , , payWad) = _check();
     }
 
     /// @inheritdoc ISavingsVault
@@ -147,8 +149,11 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
         if (payWad != 0) pool.paySavings(address(this), payWad);
         // After the payout the vault holds everything a check would pay (nothing is pending: either all whole wad
         // owed were paid, or the surplus is used up, or there is a deficit), so the price reads the balance alone.
-        uint256 priceWad =
-            Math.mulDiv(ONE_SHARE, IERC20(asset()).balanceOf(address(this)) + 1, totalSupply() + 10 ** DECIMALS_OFFSET);
+        uint256 priceWad = Math.mulDiv(
+            ONE_SHARE,
+            IERC20(asset()).balanceOf(address(this)) + 1,
+            totalSupply() + 10 ** DECIMALS_OFFSET
+        );
         emit SavingsYieldPaid(payWad, basisWad, shareBps, owedBpsWad / WadRayMath.BPS, priceWad);
     }
 
@@ -175,7 +180,7 @@ contract SavingsVault is ISavingsVault, ERC4626, ReentrancyGuardTransient {
             owedBpsWad += basisWad * shareBps;
         }
         if (owedBpsWad >= WadRayMath.BPS) {
-            (, uint256 surplusWad,) = pool.accounts();
+            (, uint256 surplusWad, ) = pool.accounts();
             payWad = Math.min(owedBpsWad / WadRayMath.BPS, surplusWad);
         }
     }

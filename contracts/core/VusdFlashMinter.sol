@@ -57,11 +57,12 @@ contract VusdFlashMinter is IVusdFlashMinter, ReentrancyGuardTransient {
     /// `VusdFlashMinterAmountExceedsMax`, `VusdFlashMinterCallbackFailed`, `ReentrancyGuardReentrantCall` (a loan
     /// inside a loan), and vUSD's `ERC20InsufficientAllowance` / `ERC20InsufficientBalance` when the receiver does
     /// not repay `amount + fee`. Emits `FlashMinted`.
-    function flashLoan(IERC3156FlashBorrower receiver, address token, uint256 amount, bytes calldata data)
-        external
-        nonReentrant
-        returns (bool)
-    {
+    function flashLoan(
+        IERC3156FlashBorrower receiver,
+        address token,
+        uint256 amount,
+        bytes calldata data
+    ) external nonReentrant returns (bool) {
         if (address(receiver) == address(0)) revert VusdFlashMinterZeroAddress("RECEIVER");
         if (amount == 0) revert VusdFlashMinterZeroAmount();
         uint256 maxWad = maxFlashLoan(token);

@@ -30,7 +30,12 @@ library CollateralValuation {
             if (mask & 1 != 0) {
                 address asset = r.assets[i];
                 CollateralConfig memory cfg = r.configs[asset];
-                Use use = !forLiquidation ? Use.Strict : asset == focus ? Use.Seized : Use.Other;
+                Use use =
+                    !forLiquidation
+                        ? Use.Strict
+                        : asset == focus
+                            ? Use.Seized
+                            : Use.Other;
                 (uint256 priceWad, bool frozen) = checkedPrice(r, policy, asset, cfg, use);
                 valueWad += HealthFactor.valueWad(balances[asset], priceWad, cfg.tokenDecimals);
                 if (asset == focus) (focusPriceWad, focusFrozen) = (priceWad, frozen);
@@ -52,12 +57,15 @@ library CollateralValuation {
         Use use
     ) internal returns (uint256 priceWad, bool frozen) {
         if (!cfg.frozen) {
-            (priceWad,) = CollateralLogic.feedPrice(asset, cfg, false);
+            (priceWad, ) = CollateralLogic.feedPrice(asset, cfg, false);
             if (priceWad != 0) {
                 CollateralState storage st = r.states[asset];
                 uint256 last = st.lastPriceWad;
                 if (priceWad == last) return (priceWad, false);
-                if (last == 0 || CollateralLogic.deviationBps(last, priceWad) <= policy.ruleValue(Rules.MAX_PRICE_DEVIATION)) {
+                if (
+                    last == 0 ||
+                    CollateralLogic.deviationBps(last, priceWad) <= policy.ruleValue(Rules.MAX_PRICE_DEVIATION)
+                ) {
                     CollateralLogic.acceptPrice(asset, st, priceWad);
                     return (priceWad, false);
                 }
@@ -65,5 +73,4 @@ library CollateralValuation {
         }
         return CollateralLogic.resolve(r, policy, asset, use);
     }
-
 }

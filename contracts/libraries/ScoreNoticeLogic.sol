@@ -20,7 +20,7 @@ library ScoreNoticeLogic {
         address borrower,
         uint8 tier
     ) external {
-        (, uint64 issuedAt, uint64 validUntil,, bool modelApproved) = oracle.positionScoreOf(borrower);
+        (, uint64 issuedAt, uint64 validUntil, , bool modelApproved) = oracle.positionScoreOf(borrower);
         if (!modelApproved) return; // no score (or a retired model's): the conservative tier at once, no notice
         (uint64 expiredAt, uint64 noticeEndsAt) = policy.scoreNoticeOf(issuedAt, validUntil);
         if (block.timestamp <= expiredAt || block.timestamp > noticeEndsAt || noticeGivenFor[borrower] == expiredAt) {

@@ -22,7 +22,11 @@ contract FlashLiquidator is IERC3156FlashBorrower, ReentrancyGuardTransient {
 
     /// @notice What the liquidation earned the caller, in vUSD (the flash fee already paid).
     event FlashLiquidated(
-        address indexed keeper, address indexed borrower, address indexed collateral, uint256 seized, uint256 profitWad
+        address indexed keeper,
+        address indexed borrower,
+        address indexed collateral,
+        uint256 seized,
+        uint256 profitWad
     );
 
     /// @notice The liquidation earned less than the caller's minimum.
@@ -64,7 +68,10 @@ contract FlashLiquidator is IERC3156FlashBorrower, ReentrancyGuardTransient {
         uint256 deadline
     ) external nonReentrant returns (uint256 profitWad) {
         if (path.length < 2 || path[0] != collateral || path[path.length - 1] != address(vusd)) {
-            revert FlashLiquidatorBadPath(path.length == 0 ? address(0) : path[0], path.length == 0 ? address(0) : path[path.length - 1]);
+            revert FlashLiquidatorBadPath(
+                path.length == 0 ? address(0) : path[0],
+                path.length == 0 ? address(0) : path[path.length - 1]
+            );
         }
         flashMinter.flashLoan(this, address(vusd), debtToCoverWad, abi.encode(borrower, collateral, path, deadline));
         uint256 seized = _lastSeized;
@@ -76,15 +83,20 @@ contract FlashLiquidator is IERC3156FlashBorrower, ReentrancyGuardTransient {
 
     /// @inheritdoc IERC3156FlashBorrower
     /// @dev Only the flash minter, for a loan this contract started (inside `liquidate`, which holds the guard).
-    function onFlashLoan(address initiator, address, uint256 amount, uint256 fee, bytes calldata data)
-        external
-        returns (bytes32)
-    {
+    function onFlashLoan(
+        address initiator,
+        address,
+        uint256 amount,
+        uint256 fee,
+        bytes calldata data
+    ) external returns (bytes32) {
         if (msg.sender != address(flashMinter) || initiator != address(this)) {
             revert FlashLiquidatorUntrustedLoan(msg.sender, initiator);
         }
-        (address borrower, address collateral, address[] memory path, uint256 deadline) =
-            abi.decode(data, (address, address, address[], uint256));
+        (address borrower, address collateral, address[] memory path, uint256 deadline) = abi.decode(
+            data,
+            (address, address, address[], uint256)
+        );
         uint256 collateralBefore = IERC20(collateral).balanceOf(address(this));
         vusd.forceApprove(address(pool), amount);
         pool.liquidate(borrower, collateral, amount);

@@ -33,10 +33,13 @@ contract FlashBorrowerStub is IERC3156FlashBorrower {
         lender.flashLoan(this, token, amount, "");
     }
 
-    function onFlashLoan(address, address token, uint256 amount, uint256 fee, bytes calldata)
-        external
-        returns (bytes32)
-    {
+    function onFlashLoan(
+        address,
+        address token,
+        uint256 amount,
+        uint256 fee,
+        bytes calldata
+    ) external returns (bytes32) {
         seenAmount = amount;
         seenFee = fee;
         seenBalance = IERC20(token).balanceOf(address(this));

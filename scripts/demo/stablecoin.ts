@@ -40,15 +40,15 @@ async function send(tx: Promise<{ wait(): Promise<TransactionReceipt | null> }>)
 
 export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<StablecoinScenes> {
   const { ethers, system, say } = c;
-  const { vusd, pool, psm, psmStablecoin, flashMinter, weth, priceFeed, wethAddress } = system;
-  if (psmStablecoin === undefined || weth === undefined || priceFeed === undefined) {
+  const { vusd, pool, psm, psmStablecoin, flashMinter, weth, priceFeed, fallbackPriceFeed, wethAddress } = system;
+  if (psmStablecoin === undefined || weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined) {
     throw new Error("the stablecoin scenes need the local mocks (USDC, WETH, the ETH feed)");
   }
   const psmAddress = await psm.getAddress();
   const vusdAddress = await vusd.getAddress();
 
   // ---------------------------------------------------------------- the PSM
-  say.section("8. Peg stability module: USDC in, vUSD out, and back");
+  say.section("10. Peg stability module: USDC in, vUSD out, and back");
   await openPsm(system, c.regulator, c.params, c.time);
   say.ok(`the regulator opened the PSM through the timelock: PSM_EXPOSURE_LIMIT ${c.params.psm.exposureLimit} vUSD`);
   await send(psmStablecoin.mint(c.user.address, USDC("1000")));
@@ -64,9 +64,11 @@ export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<S
   say.ok(`swapOut 400 vUSD -> ${Number(paidUsdc) / 1e6} USDC; the PSM now holds ${Number(reserves) / 1e6} USDC backing ${fmtVusd(psmMintedWad)}`);
 
   // ---------------------------------------------------------------- flash liquidation
-  say.section("9. A keeper with no capital liquidates through a flash loan");
+  say.section("11. A keeper with no capital liquidates through a flash loan");
   const [, answer] = await priceFeed.latestRoundData();
-  await send(priceFeed.setAnswer(answer)); // fresh after the PSM's timelock wait
+  // Both sources fresh after the PSM's timelock wait.
+  await send(priceFeed.setAnswer(answer));
+  await send(fallbackPriceFeed.setAnswer(answer));
   await send(pool.pokePrice(wethAddress));
   const priceWad = BigInt(answer) * 10n ** 10n;
   const tiers = c.params.tiers;
@@ -78,7 +80,9 @@ export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<S
   await send(pool.connect(c.victim).borrow(borrowWad));
   say.step(`an unscored borrower takes ${fmtVusd(borrowWad)} against 10 WETH at $${Number(answer) / 1e8} (the conservative tier's LTV)`);
   const fallen = (BigInt(answer) * 75n) / 100n;
+  // A fall both sources confirm: a real move, so liquidations proceed at it.
   await send(priceFeed.setAnswer(fallen));
+  await send(fallbackPriceFeed.setAnswer(fallen));
   await send(pool.pokePrice(wethAddress));
   say.step(`ETH falls 25 % to $${Number(fallen) / 1e8}: the position is below a health factor of 1`);
 

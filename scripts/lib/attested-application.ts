@@ -49,7 +49,11 @@ export interface AttestedCreditFile {
 /** Anything that signs EIP-712 typed data the ethers v6 way and has an address (a wallet, a Hardhat signer). */
 export interface TypedSigner {
   address: string;
-  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
 }
 
 export interface AttestOptions {

@@ -14,8 +14,26 @@ import { TypedDataEncoder, Wallet } from "ethers";
 import { BureauClientError, requestCreditFile } from "../../bureau/src/client.js";
 import { runCli } from "../../bureau/src/cli.js";
 import { hashApplicationFeatures, hashOrderedFeatures } from "../../oracle/src/intake/features.js";
-import { creditFileTypedData, featureSchemaHash, hashCreditFile, recoverDigestSigner } from "../../oracle/src/protocol/credit-file.js";
-import { borrowerWallet, CHAIN_ID, configInput, dataSetLines, HARDHAT_MNEMONIC, ORACLE, PROVIDER_ID, PROVIDER_KEY, providerKeystore, tempDir, TEST_ENV, writeCsv } from "./helpers.js";
+import {
+  creditFileTypedData,
+  featureSchemaHash,
+  hashCreditFile,
+  recoverDigestSigner,
+} from "../../oracle/src/protocol/credit-file.js";
+import {
+  borrowerWallet,
+  CHAIN_ID,
+  configInput,
+  dataSetLines,
+  HARDHAT_MNEMONIC,
+  ORACLE,
+  PROVIDER_ID,
+  PROVIDER_KEY,
+  providerKeystore,
+  tempDir,
+  TEST_ENV,
+  writeCsv,
+} from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -24,7 +42,10 @@ const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 function waitForListening(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`bureau did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`bureau did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"credit bureau listening"/.exec(output);
@@ -62,16 +83,36 @@ describe("bureau end to end (its own process)", function () {
     ({ dir, cleanup } = tempDir("bureau-e2e"));
     await providerKeystore(dir);
     const configPath = join(dir, "bureau.json");
-    writeFileSync(configPath, JSON.stringify(configInput(dir, { provider: { id: PROVIDER_ID, signerAddress: new Wallet(PROVIDER_KEY).address } })));
+    writeFileSync(
+      configPath,
+      JSON.stringify(
+        configInput(dir, { provider: { id: PROVIDER_ID, signerAddress: new Wallet(PROVIDER_KEY).address } }),
+      ),
+    );
     const { header, lines } = dataSetLines(3);
     const errors: string[] = [];
-    const code = await runCli(["import", "--config", configPath, "--csv", writeCsv(dir, "rows.csv", header, lines), "--assign", "mnemonic:PHRASE"], {
-      out: () => undefined,
-      err: (text) => void errors.push(text),
-      env: { PHRASE: HARDHAT_MNEMONIC },
-    });
+    const code = await runCli(
+      [
+        "import",
+        "--config",
+        configPath,
+        "--csv",
+        writeCsv(dir, "rows.csv", header, lines),
+        "--assign",
+        "mnemonic:PHRASE",
+      ],
+      {
+        out: () => undefined,
+        err: (text) => void errors.push(text),
+        env: { PHRASE: HARDHAT_MNEMONIC },
+      },
+    );
     expect(code, errors.join("")).to.equal(0);
-    child = spawn(TSX, [join(ROOT, "bureau", "src", "main.ts"), "--config", configPath], { cwd: ROOT, env: { ...process.env, ...TEST_ENV }, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(TSX, [join(ROOT, "bureau", "src", "main.ts"), "--config", configPath], {
+      cwd: ROOT,
+      env: { ...process.env, ...TEST_ENV },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   });
 
   after(() => {
@@ -84,7 +125,12 @@ describe("bureau end to end (its own process)", function () {
     const url = await waitForListening(running, 60_000);
     const domain = { chainId: CHAIN_ID, verifyingContract: ORACLE };
     const borrower = borrowerWallet(1);
-    const { creditFile, fields, providerSignature } = await requestCreditFile({ url, signer: borrower, provider: PROVIDER_ID, ...domain });
+    const { creditFile, fields, providerSignature } = await requestCreditFile({
+      url,
+      signer: borrower,
+      provider: PROVIDER_ID,
+      ...domain,
+    });
 
     // The provider's signature over the EIP-712 CreditFile recovers to the provider's key.
     const digest = hashCreditFile(domain, creditFile);
@@ -94,7 +140,9 @@ describe("bureau end to end (its own process)", function () {
     expect(creditFile).to.include({ borrower: borrower.address, provider: PROVIDER_ID });
 
     // schemaHash is the model's feature list; fieldsHash the returned fields in that order.
-    const card = JSON.parse(await readFile(join(ROOT, "oracle", "model", "MODEL_CARD.json"), "utf8")) as { features: { inputs: string[] } };
+    const card = JSON.parse(await readFile(join(ROOT, "oracle", "model", "MODEL_CARD.json"), "utf8")) as {
+      features: { inputs: string[] };
+    };
     const modelFeatures = card.features.inputs;
     expect(creditFile.schemaHash).to.equal(featureSchemaHash(modelFeatures));
     expect(Object.keys(fields)).to.deep.equal(modelFeatures);
@@ -106,7 +154,9 @@ describe("bureau end to end (its own process)", function () {
 
     // A borrower the bureau holds no file for gets the refusal as a typed error.
     let error: unknown;
-    await requestCreditFile({ url, signer: Wallet.createRandom(), provider: PROVIDER_ID, ...domain }).catch((e: unknown) => (error = e));
+    await requestCreditFile({ url, signer: Wallet.createRandom(), provider: PROVIDER_ID, ...domain }).catch(
+      (e: unknown) => (error = e),
+    );
     expect(error).to.be.instanceOf(BureauClientError);
     expect(error).to.include({ status: 404, code: "no_credit_file" });
 

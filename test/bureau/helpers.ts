@@ -79,7 +79,15 @@ export function capturedLogger(): { logger: Logger; lines: string[] } {
 }
 
 export function consent(borrower: string, nowSec: number, overrides: Partial<ConsentMessage> = {}): ConsentMessage {
-  return { borrower, provider: PROVIDER_ID, purpose: consentPurposeHash(), oracle: ORACLE, expiresAt: nowSec + 600, nonce: 1n, ...overrides };
+  return {
+    borrower,
+    provider: PROVIDER_ID,
+    purpose: consentPurposeHash(),
+    oracle: ORACLE,
+    expiresAt: nowSec + 600,
+    nonce: 1n,
+    ...overrides,
+  };
 }
 
 /** The request body for `message`, signed by `signer` (default: a wallet for the borrower's own key). */

@@ -7,7 +7,19 @@ import { startBureau, type RunningBureau } from "../../bureau/src/service.js";
 import { openBureauStore } from "../../bureau/src/store/index.js";
 import type { BureauConfig } from "../../bureau/src/config/index.js";
 import { consentPurposeHash, type ConsentMessage } from "../../oracle/src/protocol/credit-file.js";
-import { borrowerWallet, capturedLogger, consent, dataSetLines, HARDHAT_MNEMONIC, providerKeystore, signedRequest, tempDir, TEST_ENV, testConfig, writeCsv } from "./helpers.js";
+import {
+  borrowerWallet,
+  capturedLogger,
+  consent,
+  dataSetLines,
+  HARDHAT_MNEMONIC,
+  providerKeystore,
+  signedRequest,
+  tempDir,
+  TEST_ENV,
+  testConfig,
+  writeCsv,
+} from "./helpers.js";
 
 const NOW = 1_790_000_000;
 const AS_OF = 1_789_000_000;
@@ -31,7 +43,14 @@ describe("bureau HTTP service", function () {
     const store = openBureauStore(config.store.path);
     try {
       const schema = names === undefined ? await loadFeatureSchema({}) : featureSchema(names);
-      await importCsv({ store, schema, csvPath: writeCsv(dir, "rows.csv", header, lines), assignment: parseAssignment("mnemonic:PHRASE"), asOf: AS_OF, env: { PHRASE: HARDHAT_MNEMONIC } });
+      await importCsv({
+        store,
+        schema,
+        csvPath: writeCsv(dir, "rows.csv", header, lines),
+        assignment: parseAssignment("mnemonic:PHRASE"),
+        asOf: AS_OF,
+        env: { PHRASE: HARDHAT_MNEMONIC },
+      });
     } finally {
       store.close();
     }
@@ -59,7 +78,12 @@ describe("bureau HTTP service", function () {
   });
 
   const post = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-    fetch(`${bureau.url}/v1/credit-files`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers, signal: TIMEOUT() });
+    fetch(`${bureau.url}/v1/credit-files`, {
+      method: "POST",
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      headers,
+      signal: TIMEOUT(),
+    });
 
   async function expectRefusal(response: Response, status: number, code: string, message?: RegExp): Promise<void> {
     const json = (await response.json()) as { error: { code: string; message: string } };
@@ -67,31 +91,66 @@ describe("bureau HTTP service", function () {
     if (message !== undefined) expect(json.error.message).to.match(message);
   }
 
-  const request = (overrides: Partial<ConsentMessage> = {}, i = 0) => signedRequest(borrowerWallet(i), consent(borrowerWallet(i).address, now, overrides));
+  const request = (overrides: Partial<ConsentMessage> = {}, i = 0) =>
+    signedRequest(borrowerWallet(i), consent(borrowerWallet(i).address, now, overrides));
 
   it("releases the borrower's signed file: exactly the documented answer, logged in the consent log", async () => {
     const response = await post(await request({ nonce: 42n }));
     expect(response.status).to.equal(200);
-    const json = (await response.json()) as { creditFile: Record<string, unknown>; fields: Record<string, number>; providerSignature: string };
+    const json = (await response.json()) as {
+      creditFile: Record<string, unknown>;
+      fields: Record<string, number>;
+      providerSignature: string;
+    };
     expect(Object.keys(json)).to.deep.equal(["creditFile", "fields", "providerSignature"]);
-    expect(Object.keys(json.creditFile)).to.deep.equal(["fileId", "borrower", "provider", "schemaHash", "fieldsHash", "asOf", "validUntil"]);
-    expect(json.creditFile).to.include({ borrower: borrowerWallet(0).address, provider: config.provider.id, schemaHash: bureau.schema.schemaHash, asOf: AS_OF, validUntil: NOW + 86_400 });
+    expect(Object.keys(json.creditFile)).to.deep.equal([
+      "fileId",
+      "borrower",
+      "provider",
+      "schemaHash",
+      "fieldsHash",
+      "asOf",
+      "validUntil",
+    ]);
+    expect(json.creditFile).to.include({
+      borrower: borrowerWallet(0).address,
+      provider: config.provider.id,
+      schemaHash: bureau.schema.schemaHash,
+      asOf: AS_OF,
+      validUntil: NOW + 86_400,
+    });
     expect(Object.keys(json.fields)).to.deep.equal(bureau.schema.featureNames);
     expect(Object.values(json.fields)).to.deep.equal(ROW_1);
     expect(json.providerSignature).to.match(/^0x[0-9a-f]{130}$/);
     const [record, ...more] = bureau.store.consentLog(borrowerWallet(0).address);
     expect(more).to.have.length(0);
-    expect(record).to.include({ nonce: 42n, fileId: json.creditFile.fileId, receivedAt: NOW, purpose: consentPurposeHash(), oracle: config.chain.oracle, expiresAt: NOW + 600 });
+    expect(record).to.include({
+      nonce: 42n,
+      fileId: json.creditFile.fileId,
+      receivedAt: NOW,
+      purpose: consentPurposeHash(),
+      oracle: config.chain.oracle,
+      expiresAt: NOW + 600,
+    });
     const metrics = await (await fetch(`${bureau.url}/metrics`, { signal: TIMEOUT() })).text();
-    expect(metrics).to.match(/^verity_bureau_releases_total 1$/m).and.match(/^verity_bureau_credit_files 2$/m);
+    expect(metrics)
+      .to.match(/^verity_bureau_releases_total 1$/m)
+      .and.match(/^verity_bureau_credit_files 2$/m);
     expect(metrics).to.match(/^verity_bureau_request_duration_seconds_count\{route="\/v1\/credit-files"\} 1$/m);
   });
 
   it("the client's response schema accepts the real answer and refuses it with a field changed", async () => {
-    const json = (await (await post(await request({ nonce: 43n }))).json()) as { creditFile: Record<string, unknown>; fields: Record<string, unknown> };
+    const json = (await (await post(await request({ nonce: 43n }))).json()) as {
+      creditFile: Record<string, unknown>;
+      fields: Record<string, unknown>;
+    };
     expect(creditFileResponseSchema.safeParse(json).success).to.equal(true);
-    expect(creditFileResponseSchema.safeParse({ ...json, fields: { ...json.fields, LIMIT_BAL: 1.5 } }).success).to.equal(false);
-    expect(creditFileResponseSchema.safeParse({ ...json, creditFile: { ...json.creditFile, fieldsHash: "0x12" } }).success).to.equal(false);
+    expect(
+      creditFileResponseSchema.safeParse({ ...json, fields: { ...json.fields, LIMIT_BAL: 1.5 } }).success,
+    ).to.equal(false);
+    expect(
+      creditFileResponseSchema.safeParse({ ...json, creditFile: { ...json.creditFile, fieldsHash: "0x12" } }).success,
+    ).to.equal(false);
     expect(creditFileResponseSchema.safeParse({ ...json, extra: true }).success).to.equal(false);
   });
 
@@ -99,7 +158,12 @@ describe("bureau HTTP service", function () {
     const first = (await (await post(await request({ nonce: 1n }))).json()) as { creditFile: { fileId: string } };
     const second = (await (await post(await request({ nonce: 2n }))).json()) as { creditFile: { fileId: string } };
     expect(first.creditFile.fileId).to.not.equal(second.creditFile.fileId);
-    await expectRefusal(await post(await request({ nonce: 1n })), 409, "replayed_nonce", /consent\.nonce 1 of 0x.* was already used/);
+    await expectRefusal(
+      await post(await request({ nonce: 1n })),
+      409,
+      "replayed_nonce",
+      /consent\.nonce 1 of 0x.* was already used/,
+    );
     expect(bureau.store.consentLog(borrowerWallet(0).address)).to.have.length(2);
   });
 
@@ -113,10 +177,24 @@ describe("bureau HTTP service", function () {
     await expectRefusal(await post(forged), 401, "bad_signature");
     await expectRefusal(await post({ consent: {} }), 400, "invalid_body", /^consent\.borrower: required$/);
     // Account 2 has no row among the two imported.
-    await expectRefusal(await post(await request({}, 2)), 404, "no_credit_file", new RegExp(`no credit file for ${borrowerWallet(2).address}`));
+    await expectRefusal(
+      await post(await request({}, 2)),
+      404,
+      "no_credit_file",
+      new RegExp(`no credit file for ${borrowerWallet(2).address}`),
+    );
     expect(bureau.store.counts().releases).to.equal(0);
     const metrics = await (await fetch(`${bureau.url}/metrics`, { signal: TIMEOUT() })).text();
-    for (const code of ["wrong_provider", "wrong_oracle", "wrong_purpose", "consent_expired", "consent_too_long", "bad_signature", "invalid_body", "no_credit_file"]) {
+    for (const code of [
+      "wrong_provider",
+      "wrong_oracle",
+      "wrong_purpose",
+      "consent_expired",
+      "consent_too_long",
+      "bad_signature",
+      "invalid_body",
+      "no_credit_file",
+    ]) {
       expect(metrics).to.match(new RegExp(`^verity_bureau_refusals_total\\{code="${code}"\\} 1$`, "m"));
     }
   });
@@ -145,8 +223,17 @@ describe("bureau HTTP service", function () {
   it("guards the door: non-JSON 415, malformed 400, oversized 413, too deep 400, unknown route 404, wrong method 405", async () => {
     await expectRefusal(await post("{}", { "content-type": "text/plain" }), 415, "unsupported_media_type");
     await expectRefusal(await post("{ nope"), 400, "invalid_json", /not valid JSON/);
-    await expectRefusal(await post(JSON.stringify({ pad: "x".repeat(config.http.maxBodyBytes) })), 413, "body_too_large");
-    await expectRefusal(await post(`${"[".repeat(33)}${"]".repeat(33)}`), 400, "invalid_json", /nested deeper than 32 levels/);
+    await expectRefusal(
+      await post(JSON.stringify({ pad: "x".repeat(config.http.maxBodyBytes) })),
+      413,
+      "body_too_large",
+    );
+    await expectRefusal(
+      await post(`${"[".repeat(33)}${"]".repeat(33)}`),
+      400,
+      "invalid_json",
+      /nested deeper than 32 levels/,
+    );
     // 32 levels is within the bound: the body gets as far as the shape check.
     await expectRefusal(await post(`${"[".repeat(32)}${"]".repeat(32)}`), 400, "invalid_body", /must be a JSON object/);
     await expectRefusal(await fetch(`${bureau.url}/v1/nope`, { signal: TIMEOUT() }), 404, "not_found");
@@ -165,7 +252,11 @@ describe("bureau HTTP service", function () {
   it("/health reports ok with the provider id", async () => {
     const response = await fetch(`${bureau.url}/health`, { signal: TIMEOUT() });
     expect(response.status).to.equal(200);
-    expect(await response.json()).to.deep.include({ status: "ok", nodeId: `bureau:${config.provider.id}`, problems: [] });
+    expect(await response.json()).to.deep.include({
+      status: "ok",
+      nodeId: `bureau:${config.provider.id}`,
+      problems: [],
+    });
   });
 
   it("keeps the consent log and the used nonces across a restart", async () => {
@@ -182,7 +273,14 @@ describe("bureau HTTP service", function () {
     await bureau.shutdown("re-import");
     const { header, lines } = dataSetLines(3);
     const store = openBureauStore(config.store.path);
-    await importCsv({ store, schema: featureSchema(["LIMIT_BAL", "PAY_0"]), csvPath: writeCsv(dir, "old.csv", header, lines.slice(2)), assignment: parseAssignment("mnemonic:P"), asOf: AS_OF, env: { P: HARDHAT_MNEMONIC } });
+    await importCsv({
+      store,
+      schema: featureSchema(["LIMIT_BAL", "PAY_0"]),
+      csvPath: writeCsv(dir, "old.csv", header, lines.slice(2)),
+      assignment: parseAssignment("mnemonic:P"),
+      asOf: AS_OF,
+      env: { P: HARDHAT_MNEMONIC },
+    });
     store.close();
     await start();
     await expectRefusal(await post(await request({ nonce: 3n })), 409, "file_schema_mismatch");
@@ -201,8 +299,13 @@ describe("bureau HTTP service", function () {
   it("refuses to start with a keystore for another key than provider.signerAddress, naming both", async () => {
     await bureau.shutdown("wrong key");
     let error: unknown;
-    await startBureau({ ...config, provider: { ...config.provider, signerAddress: OTHER } }, { logger: capturedLogger().logger, env: TEST_ENV }).catch((e: unknown) => (error = e));
-    expect((error as Error).message).to.match(new RegExp(`holds the key of 0x.*, but the config's provider\\.signerAddress is ${OTHER}`));
+    await startBureau(
+      { ...config, provider: { ...config.provider, signerAddress: OTHER } },
+      { logger: capturedLogger().logger, env: TEST_ENV },
+    ).catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.match(
+      new RegExp(`holds the key of 0x.*, but the config's provider\\.signerAddress is ${OTHER}`),
+    );
     await start();
   });
 });

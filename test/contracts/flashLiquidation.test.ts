@@ -19,7 +19,11 @@ async function flashLiquidationFixture() {
   const s = await underwater();
   const vusdAddress = await s.vusd.getAddress();
   const treasury = ethers.Wallet.createRandom().address;
-  const flashMinter = await ethers.deployContract("VusdFlashMinter", [vusdAddress, await s.policy.getAddress(), treasury]);
+  const flashMinter = await ethers.deployContract("VusdFlashMinter", [
+    vusdAddress,
+    await s.policy.getAddress(),
+    treasury,
+  ]);
   await s.vusd.connect(s.governance).setMinterCap(await flashMinter.getAddress(), 1_000_000n * WAD);
   const dex = await ethers.deployContract("MockConstantProductDex");
   const dexAddress = await dex.getAddress();
@@ -62,7 +66,14 @@ describe("FlashLiquidator: liquidation with no capital", function () {
     await expect(
       s.liquidator
         .connect(s.keeper)
-        .liquidate(s.alice.address, s.wethAddress, repay, [s.wethAddress, vusdAddress], expectedProfit, await deadline()),
+        .liquidate(
+          s.alice.address,
+          s.wethAddress,
+          repay,
+          [s.wethAddress, vusdAddress],
+          expectedProfit,
+          await deadline(),
+        ),
     )
       .to.emit(s.liquidator, "FlashLiquidated")
       .withArgs(s.keeper.address, s.alice.address, s.wethAddress, seized, expectedProfit);
@@ -84,13 +95,22 @@ describe("FlashLiquidator: liquidation with no capital", function () {
     const seized = (repay * 10_500n) / 10_000n / DEX_PRICE;
     const out = (await s.dex.getAmountsOut(seized, [s.wethAddress, vusdAddress]))[1]!;
     const path = [s.wethAddress, vusdAddress];
-    await expect(s.liquidator.connect(s.keeper).liquidate(s.alice.address, s.wethAddress, repay, path, out - repay + 1n, await deadline()))
+    await expect(
+      s.liquidator
+        .connect(s.keeper)
+        .liquidate(s.alice.address, s.wethAddress, repay, path, out - repay + 1n, await deadline()),
+    )
       .to.be.revertedWithCustomError(s.liquidator, "FlashLiquidatorProfitTooLow")
       .withArgs(out - repay + 1n, out - repay);
     const past = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    await expect(s.liquidator.connect(s.keeper).liquidate(s.alice.address, s.wethAddress, repay, path, 0, past))
-      .to.be.revertedWithCustomError(s.dex, "MockDexExpired");
-    await expect(s.liquidator.connect(s.keeper).liquidate(s.alice.address, s.wethAddress, repay, [vusdAddress, s.wethAddress], 0, await deadline()))
+    await expect(
+      s.liquidator.connect(s.keeper).liquidate(s.alice.address, s.wethAddress, repay, path, 0, past),
+    ).to.be.revertedWithCustomError(s.dex, "MockDexExpired");
+    await expect(
+      s.liquidator
+        .connect(s.keeper)
+        .liquidate(s.alice.address, s.wethAddress, repay, [vusdAddress, s.wethAddress], 0, await deadline()),
+    )
       .to.be.revertedWithCustomError(s.liquidator, "FlashLiquidatorBadPath")
       .withArgs(vusdAddress, s.wethAddress);
   });
@@ -101,10 +121,13 @@ describe("FlashLiquidator: liquidation with no capital", function () {
     await s.feed.setAnswer(2_000n * 10n ** 8n);
     await s.pool.pokePrice(s.wethAddress);
     await expect(
-      s.liquidator.connect(s.keeper).liquidate(s.alice.address, s.wethAddress, 1_000n * WAD, [s.wethAddress, vusdAddress], 0, await deadline()),
+      s.liquidator
+        .connect(s.keeper)
+        .liquidate(s.alice.address, s.wethAddress, 1_000n * WAD, [s.wethAddress, vusdAddress], 0, await deadline()),
     ).to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy");
-    await expect(s.flashMinter.flashLoan(await s.liquidator.getAddress(), vusdAddress, WAD, "0x"))
-      .to.be.revertedWithCustomError(s.liquidator, "FlashLiquidatorUntrustedLoan");
+    await expect(
+      s.flashMinter.flashLoan(await s.liquidator.getAddress(), vusdAddress, WAD, "0x"),
+    ).to.be.revertedWithCustomError(s.liquidator, "FlashLiquidatorUntrustedLoan");
   });
 });
 
@@ -121,13 +144,22 @@ describe("Arbitrage through the PSM and a constant-product pool", function () {
     const usdc = await ethers.deployContract("MockUSDC");
     const feed = await ethers.deployContract("MockAggregatorV3", [8, "USDC / USD", 10n ** 8n]);
     const psm = await ethers.deployContract("PegStabilityModule", [
-      await vusd.getAddress(), await usdc.getAddress(), await feed.getAddress(), await f.policy.getAddress(), 90_000, TREASURY,
+      await vusd.getAddress(),
+      await usdc.getAddress(),
+      await feed.getAddress(),
+      await f.policy.getAddress(),
+      90_000,
+      TREASURY,
     ]);
     const psmAddress = await psm.getAddress();
     await vusd.connect(f.governance).setMinterCap(psmAddress, 3_000_000n * WAD);
     await f.policy.connect(f.regulator).setPsm(psmAddress);
-    const tx = await f.policy.connect(f.regulator).scheduleRuleChange(ethers.encodeBytes32String("PSM_EXPOSURE_LIMIT"), 10_000_000n * WAD);
-    const log = (await tx.wait())!.logs.map((l) => f.policy.interface.parseLog(l)).find((l) => l?.name === "RuleChangeScheduled");
+    const tx = await f.policy
+      .connect(f.regulator)
+      .scheduleRuleChange(ethers.encodeBytes32String("PSM_EXPOSURE_LIMIT"), 10_000_000n * WAD);
+    const log = (await tx.wait())!.logs
+      .map((l) => f.policy.interface.parseLog(l))
+      .find((l) => l?.name === "RuleChangeScheduled");
     await networkHelpers.time.increase(2 * 86_400);
     await f.policy.executeRuleChange(log!.args.changeId);
     await feed.setAnswer(10n ** 8n);
@@ -142,8 +174,24 @@ describe("Arbitrage through the PSM and a constant-product pool", function () {
     }
     // The LP gets its vUSD from the PSM, then seeds the pool off the peg.
     await psm.connect(lp!).swapIn(1_000_000n * USDC, lp!.address);
-    await dex.connect(lp!).addLiquidity(await vusd.getAddress(), await usdc.getAddress(), 1_000_000n * WAD, (1_000_000n * USDC * priceMilli) / 1000n);
-    return { vusd, usdc, feed, psm, dex, bot: bot!, vusdAddress: await vusd.getAddress(), usdcAddress: await usdc.getAddress() };
+    await dex
+      .connect(lp!)
+      .addLiquidity(
+        await vusd.getAddress(),
+        await usdc.getAddress(),
+        1_000_000n * WAD,
+        (1_000_000n * USDC * priceMilli) / 1000n,
+      );
+    return {
+      vusd,
+      usdc,
+      feed,
+      psm,
+      dex,
+      bot: bot!,
+      vusdAddress: await vusd.getAddress(),
+      usdcAddress: await usdc.getAddress(),
+    };
   }
 
   /** The pool's price of one vUSD in USDC, as a fraction of $1 (1e6 = $1). */
@@ -167,7 +215,9 @@ describe("Arbitrage through the PSM and a constant-product pool", function () {
     for (let i = 0; i < 100; i++) {
       const vusdOut = (await a.dex.getAmountsOut(10_000n * USDC, [a.usdcAddress, a.vusdAddress]))[1]!;
       if (vusdOut / SCALE <= 10_000n * USDC) break;
-      await a.dex.connect(a.bot).swapExactTokensForTokens(10_000n * USDC, 0, [a.usdcAddress, a.vusdAddress], a.bot.address, end);
+      await a.dex
+        .connect(a.bot)
+        .swapExactTokensForTokens(10_000n * USDC, 0, [a.usdcAddress, a.vusdAddress], a.bot.address, end);
       await a.psm.connect(a.bot).swapOut(await a.vusd.balanceOf(a.bot.address), a.bot.address);
     }
     expect(await poolPriceMicro(a)).to.be.greaterThanOrEqual(995_000n);
@@ -182,13 +232,17 @@ describe("Arbitrage through the PSM and a constant-product pool", function () {
     const before = await a.usdc.balanceOf(a.bot.address);
     const end = (await ethers.provider.getBlock("latest"))!.timestamp + 3600;
     await a.psm.connect(a.bot).swapIn(trade, a.bot.address);
-    await a.dex.connect(a.bot).swapExactTokensForTokens(trade * SCALE, 0, [a.vusdAddress, a.usdcAddress], a.bot.address, end);
+    await a.dex
+      .connect(a.bot)
+      .swapExactTokensForTokens(trade * SCALE, 0, [a.vusdAddress, a.usdcAddress], a.bot.address, end);
     expect(((await a.usdc.balanceOf(a.bot.address)) - before) * 10_000n).to.be.greaterThanOrEqual(trade * 50n);
     for (let i = 0; i < 100; i++) {
       const usdcOut = (await a.dex.getAmountsOut(10_000n * WAD, [a.vusdAddress, a.usdcAddress]))[1]!;
       if (usdcOut <= 10_000n * USDC) break;
       await a.psm.connect(a.bot).swapIn(10_000n * USDC, a.bot.address);
-      await a.dex.connect(a.bot).swapExactTokensForTokens(10_000n * WAD, 0, [a.vusdAddress, a.usdcAddress], a.bot.address, end);
+      await a.dex
+        .connect(a.bot)
+        .swapExactTokensForTokens(10_000n * WAD, 0, [a.vusdAddress, a.usdcAddress], a.bot.address, end);
     }
     expect(await poolPriceMicro(a)).to.be.lessThanOrEqual(1_005_000n);
   });
@@ -198,11 +252,19 @@ describe("Arbitrage through the PSM and a constant-product pool", function () {
       return arbitrage(980n);
     });
     const end = (await ethers.provider.getBlock("latest"))!.timestamp + 3600;
-    await a.dex.connect(a.bot).swapExactTokensForTokens(1_000n * USDC, 0, [a.usdcAddress, a.vusdAddress], a.bot.address, end);
+    await a.dex
+      .connect(a.bot)
+      .swapExactTokensForTokens(1_000n * USDC, 0, [a.usdcAddress, a.vusdAddress], a.bot.address, end);
     await a.feed.setAnswer(98_500_000n);
     const held = await a.vusd.balanceOf(a.bot.address);
-    await expect(a.psm.connect(a.bot).swapOut(held, a.bot.address)).to.be.revertedWithCustomError(a.psm, "PegStabilityModuleFrozen");
-    await expect(a.psm.connect(a.bot).swapIn(USDC, a.bot.address)).to.be.revertedWithCustomError(a.psm, "PegStabilityModuleFrozen");
+    await expect(a.psm.connect(a.bot).swapOut(held, a.bot.address)).to.be.revertedWithCustomError(
+      a.psm,
+      "PegStabilityModuleFrozen",
+    );
+    await expect(a.psm.connect(a.bot).swapIn(USDC, a.bot.address)).to.be.revertedWithCustomError(
+      a.psm,
+      "PegStabilityModuleFrozen",
+    );
     await a.feed.setAnswer(10n ** 8n);
     // 1,000,000 of the 3,000,000 cap is minted: 2,000,000 more fits, one unit more does not.
     await a.psm.connect(a.bot).swapIn(2_000_000n * USDC, a.bot.address);

@@ -15,7 +15,11 @@ async function flashFixture() {
   const base = await deployPolicy(ethers);
   const { policy, governance, bob } = base;
   const vusd = await ethers.deployContract("VUSD", [governance.address]);
-  const minter = await ethers.deployContract("VusdFlashMinter", [await vusd.getAddress(), await policy.getAddress(), TREASURY]);
+  const minter = await ethers.deployContract("VusdFlashMinter", [
+    await vusd.getAddress(),
+    await policy.getAddress(),
+    TREASURY,
+  ]);
   await vusd.connect(governance).setMinterCap(await minter.getAddress(), CAP);
   const borrower = await ethers.deployContract("FlashBorrowerStub", [await minter.getAddress()]);
   // bob stands in for another minter (the pool) so the borrower can hold vUSD of its own to pay fees with.
@@ -25,7 +29,9 @@ async function flashFixture() {
 
 async function setFlashFee(policy: Awaited<ReturnType<typeof deployPolicy>>["policy"], by: Signer, bps: number) {
   const tx = await policy.connect(by).scheduleRuleChange(rule("FLASH_FEE"), bps);
-  const log = (await tx.wait())!.logs.map((l) => policy.interface.parseLog(l)).find((l) => l?.name === "RuleChangeScheduled");
+  const log = (await tx.wait())!.logs
+    .map((l) => policy.interface.parseLog(l))
+    .find((l) => l?.name === "RuleChangeScheduled");
   await networkHelpers.time.increase(DELAY);
   await policy.executeRuleChange(log!.args.changeId);
 }
@@ -81,7 +87,10 @@ describe("VusdFlashMinter (ERC-3156)", function () {
   it("reverts a loan that is not repaid in the same transaction (no approval to pull it back)", async function () {
     const { vusd, minter, borrower } = await networkHelpers.loadFixture(flashFixture);
     await borrower.setMode(Mode.NoApproval);
-    await expect(borrower.borrow(await vusd.getAddress(), WAD)).to.be.revertedWithCustomError(vusd, "ERC20InsufficientAllowance");
+    await expect(borrower.borrow(await vusd.getAddress(), WAD)).to.be.revertedWithCustomError(
+      vusd,
+      "ERC20InsufficientAllowance",
+    );
     expect(await minter.outstandingWad()).to.equal(0n);
     expect(await vusd.balanceOf(await borrower.getAddress())).to.equal(0n);
   });
@@ -114,7 +123,10 @@ describe("VusdFlashMinter (ERC-3156)", function () {
     await expect(borrower.borrow(otherAddress, 1))
       .to.be.revertedWithCustomError(minter, "VusdFlashMinterUnsupportedToken")
       .withArgs(otherAddress);
-    await expect(borrower.borrow(await vusd.getAddress(), 0)).to.be.revertedWithCustomError(minter, "VusdFlashMinterZeroAmount");
+    await expect(borrower.borrow(await vusd.getAddress(), 0)).to.be.revertedWithCustomError(
+      minter,
+      "VusdFlashMinterZeroAmount",
+    );
     const args = [await vusd.getAddress(), await policy.getAddress(), TREASURY];
     const names = ["VUSD", "POLICY", "TREASURY"];
     for (let i = 0; i < 3; i++) {

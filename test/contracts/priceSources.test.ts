@@ -36,10 +36,18 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
       const w = s.wethAddress;
       const other = await ethers.deployContract("MockAggregatorV3", [8, "ETH / USD (other)", price8(WETH_PRICE)]);
       const oa = await other.getAddress();
-      await expect(s.pool.connect(s.regulator).setFallbackFeed(w, oa, 60)).to.be.revertedWithCustomError(s.pool, "AccessControlUnauthorizedAccount");
-      await expect(s.pool.connect(s.alice).setFallbackFeed(w, oa, 60)).to.be.revertedWithCustomError(s.pool, "AccessControlUnauthorizedAccount");
+      await expect(s.pool.connect(s.regulator).setFallbackFeed(w, oa, 60)).to.be.revertedWithCustomError(
+        s.pool,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(s.pool.connect(s.alice).setFallbackFeed(w, oa, 60)).to.be.revertedWithCustomError(
+        s.pool,
+        "AccessControlUnauthorizedAccount",
+      );
       const g = s.pool.connect(s.governance);
-      await expect(g.setFallbackFeed(oa, oa, 60)).to.be.revertedWithCustomError(s.pool, "LendingPoolCollateralNotListed").withArgs(oa);
+      await expect(g.setFallbackFeed(oa, oa, 60))
+        .to.be.revertedWithCustomError(s.pool, "LendingPoolCollateralNotListed")
+        .withArgs(oa);
       await expect(g.setFallbackFeed(w, await s.feed.getAddress(), 60))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolInvalidConfig")
         .withArgs(ethers.encodeBytes32String("fallbackFeed"));
@@ -50,9 +58,13 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
       await expect(g.setFallbackFeed(w, await f19.getAddress(), 60))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolUnsupportedDecimals")
         .withArgs(await f19.getAddress(), 19);
-      await expect(g.setFallbackFeed(w, oa, 60)).to.emit(s.pool, "FallbackFeedSet").withArgs(w, oa, 60);
+      await expect(g.setFallbackFeed(w, oa, 60))
+        .to.emit(s.pool, "FallbackFeedSet")
+        .withArgs(w, oa, 60);
       expect((await s.pool.priceStatusOf(w))[2]).to.equal(oa);
-      await expect(g.setFallbackFeed(w, ethers.ZeroAddress, 0)).to.emit(s.pool, "FallbackFeedSet").withArgs(w, ethers.ZeroAddress, 0);
+      await expect(g.setFallbackFeed(w, ethers.ZeroAddress, 0))
+        .to.emit(s.pool, "FallbackFeedSet")
+        .withArgs(w, ethers.ZeroAddress, 0);
       // With no second source, a jump beyond MAX_PRICE_DEVIATION cannot be confirmed.
       await s.feed.setAnswer(price8(1200n));
       await expect(s.pool.pokePrice(w))
@@ -75,7 +87,11 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
         .withArgs(s.wethAddress, 1200n * WAD)
         .and.to.emit(s.pool, "PositionLiquidated")
         .withArgs(s.alice.address, s.liquidator.address, s.wethAddress, repaid, seized, 0);
-      expect(await s.pool.priceStatusOf(s.wethAddress)).to.deep.equal([1200n * WAD, false, await s.fallbackFeed.getAddress()]);
+      expect(await s.pool.priceStatusOf(s.wethAddress)).to.deep.equal([
+        1200n * WAD,
+        false,
+        await s.fallbackFeed.getAddress(),
+      ]);
       expect(await s.policy.paused()).to.equal(false);
     });
 
@@ -83,10 +99,9 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
       const s = await loadFixture(deposited);
       await s.pool.connect(s.alice).borrow(16_000n * WAD); // HF 1.0625 at the agreed $2,000
       await s.feed.setAnswer(price8(1200n));
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolPositionHealthy",
-      );
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy");
       await expect(s.pool.pokePrice(s.wethAddress))
         .to.emit(s.pool, "AssetFrozen")
         .withArgs(s.wethAddress, ruleId("PRICE_SOURCE_TOLERANCE"), 1200n * WAD, WETH_PRICE * WAD, WETH_PRICE * WAD);
@@ -103,25 +118,36 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
         .to.be.revertedWithCustomError(s.pool, "LendingPoolAssetFrozen")
         .withArgs(w, 1200n * WAD, 1224n * WAD + 10n ** 10n);
       await s.fallbackFeed.setAnswer(price8(1224n)); // exactly 2 %
-      await expect(s.pool.connect(s.alice).borrow(1_000n * WAD)).to.emit(s.pool, "PriceAccepted").withArgs(w, 1200n * WAD);
+      await expect(s.pool.connect(s.alice).borrow(1_000n * WAD))
+        .to.emit(s.pool, "PriceAccepted")
+        .withArgs(w, 1200n * WAD);
       // The other way round: the fallback the lower one.
       await s.feed.setAnswer(price8(2040n) + 1n);
       await s.fallbackFeed.setAnswer(price8(2000n));
       await expect(s.pool.pokePrice(w)).to.emit(s.pool, "AssetFrozen");
       await s.feed.setAnswer(price8(2040n));
-      await expect(s.pool.pokePrice(w)).to.emit(s.pool, "AssetUnfrozen").withArgs(w, 2040n * WAD);
+      await expect(s.pool.pokePrice(w))
+        .to.emit(s.pool, "AssetUnfrozen")
+        .withArgs(w, 2040n * WAD);
     });
 
     it("is a timelocked rule: a wider tolerance confirms what the default did not", async () => {
       const s = await loadFixture(deposited);
-      const receipt = await (await s.policy.connect(s.regulator).scheduleRuleChange(ruleId("PRICE_SOURCE_TOLERANCE"), 500)).wait();
+      const receipt = await (
+        await s.policy.connect(s.regulator).scheduleRuleChange(ruleId("PRICE_SOURCE_TOLERANCE"), 500)
+      ).wait();
       const { changeId, executableAt } = s.policy.interface.parseLog(receipt!.logs[0]!)!.args;
-      await expect(s.policy.executeRuleChange(changeId)).to.be.revertedWithCustomError(s.policy, "SupervisionChangeNotReady");
+      await expect(s.policy.executeRuleChange(changeId)).to.be.revertedWithCustomError(
+        s.policy,
+        "SupervisionChangeNotReady",
+      );
       await time.increaseTo(executableAt);
       await s.policy.executeRuleChange(changeId);
       await s.feed.setAnswer(price8(1200n));
       await s.fallbackFeed.setAnswer(price8(1260n)); // 5 %
-      await expect(s.pool.pokePrice(s.wethAddress)).to.emit(s.pool, "PriceAccepted").withArgs(s.wethAddress, 1200n * WAD);
+      await expect(s.pool.pokePrice(s.wethAddress))
+        .to.emit(s.pool, "PriceAccepted")
+        .withArgs(s.wethAddress, 1200n * WAD);
     });
   });
 
@@ -132,7 +158,9 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
       await s.feed.setAnswer(price8(1200n));
       await s.fallbackFeed.setRound(7, price8(1200n), now, 7);
       await time.setNextBlockTimestamp(now + BigInt(MAX_PRICE_AGE));
-      await expect(s.pool.pokePrice(s.wethAddress)).to.emit(s.pool, "PriceAccepted").withArgs(s.wethAddress, 1200n * WAD);
+      await expect(s.pool.pokePrice(s.wethAddress))
+        .to.emit(s.pool, "PriceAccepted")
+        .withArgs(s.wethAddress, 1200n * WAD);
       await s.feed.setAnswer(price8(700n));
       const pokeAt = BigInt(await time.latest()) + 2n; // after the next transaction
       await s.fallbackFeed.setRound(8, price8(700n), pokeAt - BigInt(MAX_PRICE_AGE) - 1n, 8);
@@ -233,10 +261,10 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
     it("refuses a position at HF 0.95 (LendingPoolFrozenLiquidationHealth)", async () => {
       const s = await frozenAt(0n);
       const hf = mulDivDown(10n * s.agreedWad * TIER0_LT, WAD, BPS * s.debt);
-      expect(hf >= 95n * WAD / 100n && hf < WAD).to.equal(true);
+      expect(hf >= (95n * WAD) / 100n && hf < WAD).to.equal(true);
       await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolFrozenLiquidationHealth")
-        .withArgs(s.alice.address, 95n * WAD / 100n, hf);
+        .withArgs(s.alice.address, (95n * WAD) / 100n, hf);
     });
 
     it("liquidates a position just below it, at the last agreed price, and records the freeze", async () => {

@@ -66,13 +66,10 @@ async function createDeficit(s: System) {
   await s.pool.connect(s.carol).deposit(s.wethAddress, WAD, s.carol.address);
   await s.score(s.carol.address, 100);
   await s.pool.connect(s.carol).borrow(1600n * WAD);
-  await s.feed.setAnswer(price8(1000n));
-  await s.pool.pokePrice(s.wethAddress); // trips the breaker
-  await s.pool.pokePrice(s.wethAddress); // re-anchors at $1000 while paused
-  await s.policy.connect(s.regulator).unpause();
-  const resumesAt = (await s.policy.breakerState()).liquidationsResumeAt;
-  await time.increaseTo(resumesAt - 1n);
-  await s.feed.setAnswer(price8(1000n));
+  await s.setBothAnswers(price8(1000n));
+  await s.pool.pokePrice(s.wethAddress); // both sources confirm the halving: accepted, liquidations go on
+  await time.increase(60);
+  await s.setBothAnswers(price8(1000n)); // the feeds keep publishing
   await s.pool.connect(s.liquidator).liquidate(s.carol.address, s.wethAddress, ethers.MaxUint256);
   await s.pool.connect(s.liquidator).liquidate(s.carol.address, s.wethAddress, ethers.MaxUint256);
   const [, , deficit] = await s.pool.accounts();
@@ -94,7 +91,11 @@ describe("SavingsVault (sVUSD)", () => {
     it("starts at the pool's counter: interest received before the vault existed pays it nothing", async () => {
       const s = await loadFixture(withVault);
       const interest = await earnInterest(s, 5000n * WAD, 365n);
-      const later = await ethers.deployContract("SavingsVault", [await s.vusd.getAddress(), s.poolAddress, await s.policy.getAddress()]);
+      const later = await ethers.deployContract("SavingsVault", [
+        await s.vusd.getAddress(),
+        s.poolAddress,
+        await s.policy.getAddress(),
+      ]);
       expect((await later.accrual())[0]).to.equal(await s.pool.interestToSurplusWad());
       expect(await later.pendingPayoutWad()).to.equal(0n);
       expect(interest).to.be.greaterThan(0n);
@@ -104,9 +105,18 @@ describe("SavingsVault (sVUSD)", () => {
       const s = await loadFixture(withVault);
       const F = await ethers.getContractFactory("SavingsVault");
       const [vusd, pool, policy] = [await s.vusd.getAddress(), s.poolAddress, await s.policy.getAddress()];
-      await expect(F.deploy(ethers.ZeroAddress, pool, policy)).to.be.revertedWithCustomError(F, "SavingsVaultZeroAddress");
-      await expect(F.deploy(vusd, ethers.ZeroAddress, policy)).to.be.revertedWithCustomError(F, "SavingsVaultZeroAddress");
-      await expect(F.deploy(vusd, pool, ethers.ZeroAddress)).to.be.revertedWithCustomError(F, "SavingsVaultZeroAddress");
+      await expect(F.deploy(ethers.ZeroAddress, pool, policy)).to.be.revertedWithCustomError(
+        F,
+        "SavingsVaultZeroAddress",
+      );
+      await expect(F.deploy(vusd, ethers.ZeroAddress, policy)).to.be.revertedWithCustomError(
+        F,
+        "SavingsVaultZeroAddress",
+      );
+      await expect(F.deploy(vusd, pool, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        F,
+        "SavingsVaultZeroAddress",
+      );
       const other = await ethers.deployContract("VUSD", [s.governance.address]);
       await expect(F.deploy(await other.getAddress(), pool, policy))
         .to.be.revertedWithCustomError(F, "SavingsVaultAssetMismatch")
@@ -141,8 +151,12 @@ describe("SavingsVault (sVUSD)", () => {
 
     it("changes only after the timelock: one second early reverts, at executableAt it applies", async () => {
       const s = await loadFixture(withVault);
-      const receipt = await (await s.policy.connect(s.governance).scheduleRuleChange(rule("SAVINGS_SHARE"), 2000n)).wait();
-      const log = receipt!.logs.map((l) => s.policy.interface.parseLog(l)).find((l) => l?.name === "RuleChangeScheduled")!;
+      const receipt = await (
+        await s.policy.connect(s.governance).scheduleRuleChange(rule("SAVINGS_SHARE"), 2000n)
+      ).wait();
+      const log = receipt!.logs
+        .map((l) => s.policy.interface.parseLog(l))
+        .find((l) => l?.name === "RuleChangeScheduled")!;
       const { changeId, executableAt } = log.args;
       await time.setNextBlockTimestamp(executableAt - 1n);
       await expect(s.policy.executeRuleChange(changeId))
@@ -163,7 +177,9 @@ describe("SavingsVault (sVUSD)", () => {
       await s.vault.drip(); // at 50 %
       await scheduleAndExecute(s, s.governance, "SAVINGS_SHARE", 0n);
       const second = await earnInterest(s, 5000n * WAD, 180n);
-      await expect(s.vault.drip()).to.emit(s.vault, "SavingsYieldPaid").withArgs(0n, second, 0n, 0n, await s.vault.sharePriceWad());
+      await expect(s.vault.drip())
+        .to.emit(s.vault, "SavingsYieldPaid")
+        .withArgs(0n, second, 0n, 0n, await s.vault.sharePriceWad());
       expect((await s.vault.accrual())[1]).to.equal((first * SHARE_BPS) / BPS);
     });
   });
@@ -257,7 +273,9 @@ describe("SavingsVault (sVUSD)", () => {
       const due = (interest * SHARE_BPS) / BPS;
       const [, surplus] = await s.pool.accounts();
       await s.pool.connect(s.governance).mintSurplus(s.governance.address, surplus - 100n * WAD);
-      await expect(s.vault.drip()).to.emit(s.vault, "SavingsYieldPaid").withArgs(100n * WAD, interest, SHARE_BPS, due - 100n * WAD, priceOf(1100n * WAD, shares));
+      await expect(s.vault.drip())
+        .to.emit(s.vault, "SavingsYieldPaid")
+        .withArgs(100n * WAD, interest, SHARE_BPS, due - 100n * WAD, priceOf(1100n * WAD, shares));
       expect((await s.pool.accounts())[1]).to.equal(0n);
       const more = await earnInterest(s, 5000n * WAD, 365n);
       await s.vault.drip();
@@ -314,7 +332,9 @@ describe("SavingsVault (sVUSD)", () => {
       const counter = await s.pool.interestToSurplusWad();
       const owed = ((counter - (await s.vault.accrual())[0]) * SHARE_BPS) / BPS + (await s.vault.accrual())[2];
       expect(owed).to.be.greaterThan(0n);
-      expect(await s.vault.pendingPayoutWad()).to.equal(owed < (await s.pool.accounts())[1] ? owed : (await s.pool.accounts())[1]);
+      expect(await s.vault.pendingPayoutWad()).to.equal(
+        owed < (await s.pool.accounts())[1] ? owed : (await s.pool.accounts())[1],
+      );
       await s.vault.drip();
       const totalPaid = (await s.vault.accrual())[1];
       expect(totalPaid).to.be.greaterThan(0n);
@@ -377,7 +397,9 @@ describe("SavingsVault (sVUSD)", () => {
       // The victim deposits less than the donation.
       await s.vault.connect(s.carol).deposit(1000n * WAD, s.carol.address);
       expect(await s.vault.balanceOf(s.carol.address)).to.be.greaterThan(0n);
-      await s.vault.connect(attacker).redeem(await s.vault.balanceOf(attacker.address), attacker.address, attacker.address);
+      await s.vault
+        .connect(attacker)
+        .redeem(await s.vault.balanceOf(attacker.address), attacker.address, attacker.address);
       const attackerEnd = await s.vusd.balanceOf(attacker.address);
       expect(attackerEnd).to.be.lessThan(attackerStart); // no profit
       const victim = await s.vault.maxWithdraw(s.carol.address);

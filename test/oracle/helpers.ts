@@ -7,7 +7,12 @@ import type { BaseWallet } from "ethers";
 
 import type { ProviderLookup, ProviderView } from "../../oracle/src/intake/index.js";
 import { featureSchemaHash, type CreditFileMessage } from "../../oracle/src/protocol/credit-file.js";
-import { attestedApplicationBody, DEMO_PROVIDER, type ApplicationBodyJson, type TypedSigner } from "../../scripts/lib/attested-application.js";
+import {
+  attestedApplicationBody,
+  DEMO_PROVIDER,
+  type ApplicationBodyJson,
+  type TypedSigner,
+} from "../../scripts/lib/attested-application.js";
 
 /** A fresh temporary directory, removed by the returned `cleanup`. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {

@@ -18,7 +18,14 @@ describe("ProviderRegistry", () => {
       read: async (id) => {
         reads.push(id);
         if (rpcDown) throw new Error("connection refused");
-        return { id, status, name: "Bureau", signingKeys: [A], schemaHash: `0x${"11".repeat(32)}`, dataQualityHash: `0x${"22".repeat(32)}` };
+        return {
+          id,
+          status,
+          name: "Bureau",
+          signingKeys: [A],
+          schemaHash: `0x${"11".repeat(32)}`,
+          dataQualityHash: `0x${"22".repeat(32)}`,
+        };
       },
       ttlMs: 1_000,
       maxStaleMs: 10_000,
@@ -55,7 +62,10 @@ describe("ProviderRegistry", () => {
     nowMs = 9_999;
     expect((await r.get(A)).status).to.equal("approved");
     nowMs = 10_000;
-    await expectRejection(r.get(A), new RegExp(`cannot read data provider ${A} from the chain \\(connection refused\\)`));
+    await expectRejection(
+      r.get(A),
+      new RegExp(`cannot read data provider ${A} from the chain \\(connection refused\\)`),
+    );
     let caught: unknown;
     await r.get(A).catch((error: unknown) => (caught = error));
     expect(caught).to.be.instanceOf(ChainUnavailableError);

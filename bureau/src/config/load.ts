@@ -10,7 +10,8 @@ import { bureauConfigSchema, type BureauConfig } from "./schema.js";
 /** Validates an already-parsed config; throws a ConfigError listing every bad field, one per line. */
 export function parseBureauConfig(raw: unknown, source = "config"): BureauConfig {
   const result = bureauConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`invalid bureau config ${source}:\n${describeConfigIssues(raw, result.error.issues)}`);
+  if (!result.success)
+    throw new ConfigError(`invalid bureau config ${source}:\n${describeConfigIssues(raw, result.error.issues)}`);
   return result.data;
 }
 
@@ -32,6 +33,9 @@ export function resolveBureauPaths(config: BureauConfig, baseDir: string): Burea
       ...(config.keystore.passwordFile === undefined ? {} : { passwordFile: at(config.keystore.passwordFile) }),
     },
     store: { path: at(config.store.path) },
-    schema: { ...(modelCardPath === undefined ? {} : { modelCardPath: at(modelCardPath) }), ...(featureNames === undefined ? {} : { featureNames }) },
+    schema: {
+      ...(modelCardPath === undefined ? {} : { modelCardPath: at(modelCardPath) }),
+      ...(featureNames === undefined ? {} : { featureNames }),
+    },
   };
 }

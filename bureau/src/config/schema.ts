@@ -6,7 +6,13 @@
  */
 import { z } from "zod";
 
-import { addressSchema, filePathSchema, keystoreSchema, listenSchema, LOG_LEVELS } from "../../../oracle/src/config/index.js";
+import {
+  addressSchema,
+  filePathSchema,
+  keystoreSchema,
+  listenSchema,
+  LOG_LEVELS,
+} from "../../../oracle/src/config/index.js";
 
 const positiveInt = z.int("must be an integer").positive("must be > 0");
 
@@ -37,20 +43,34 @@ export const bureauConfigSchema = z.strictObject({
       modelCardPath: filePathSchema.optional(),
       featureNames: z.array(z.string().min(1, "must not be empty")).min(1, "must list at least one feature").optional(),
     })
-    .refine((s) => s.modelCardPath === undefined || s.featureNames === undefined, "give modelCardPath or featureNames, not both")
+    .refine(
+      (s) => s.modelCardPath === undefined || s.featureNames === undefined,
+      "give modelCardPath or featureNames, not both",
+    )
     .prefault({}),
   files: z.strictObject({
     validitySec: positiveInt.max(MAX_FILE_VALIDITY_SEC, `must be ≤ ${MAX_FILE_VALIDITY_SEC} (one year)`),
   }),
   consent: z.strictObject({
-    maxLifetimeSec: positiveInt.max(MAX_CONSENT_LIFETIME_CAP_SEC, `must be ≤ ${MAX_CONSENT_LIFETIME_CAP_SEC} (30 days)`),
+    maxLifetimeSec: positiveInt.max(
+      MAX_CONSENT_LIFETIME_CAP_SEC,
+      `must be ≤ ${MAX_CONSENT_LIFETIME_CAP_SEC} (30 days)`,
+    ),
   }),
   // Releases per borrower address: `requests` within any `windowSec` (a token bucket refilled evenly).
   rateLimit: z.strictObject({ requests: positiveInt, windowSec: positiveInt }),
   http: z
     .strictObject({
-      maxBodyBytes: z.int("must be an integer").min(256, "must be ≥ 256").max(1_048_576, "must be ≤ 1048576").default(BUREAU_DEFAULTS.maxBodyBytes),
-      drainTimeoutMs: z.int("must be an integer").min(0, "must be ≥ 0").max(60_000, "must be ≤ 60000").default(BUREAU_DEFAULTS.drainTimeoutMs),
+      maxBodyBytes: z
+        .int("must be an integer")
+        .min(256, "must be ≥ 256")
+        .max(1_048_576, "must be ≤ 1048576")
+        .default(BUREAU_DEFAULTS.maxBodyBytes),
+      drainTimeoutMs: z
+        .int("must be an integer")
+        .min(0, "must be ≥ 0")
+        .max(60_000, "must be ≤ 60000")
+        .default(BUREAU_DEFAULTS.drainTimeoutMs),
     })
     .prefault({}),
   logLevel: z.enum(LOG_LEVELS).default("info"),

@@ -11,7 +11,10 @@ export interface BureauMetrics extends HttpMetrics {
   releasesTotal: Counter;
 }
 
-export function createBureauMetrics(options: { counts: () => { creditFiles: number }; defaultMetrics?: boolean }): BureauMetrics {
+export function createBureauMetrics(options: {
+  counts: () => { creditFiles: number };
+  defaultMetrics?: boolean;
+}): BureauMetrics {
   const registry = new Registry();
   if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry, prefix: "verity_bureau_" });
   const registers = [registry];
@@ -25,7 +28,12 @@ export function createBureauMetrics(options: { counts: () => { creditFiles: numb
   });
   return {
     registry,
-    requestsTotal: new Counter({ name: "verity_bureau_requests_total", help: "HTTP requests handled, by route and status code", labelNames: ["route", "status"] as const, registers }),
+    requestsTotal: new Counter({
+      name: "verity_bureau_requests_total",
+      help: "HTTP requests handled, by route and status code",
+      labelNames: ["route", "status"] as const,
+      registers,
+    }),
     requestDurationSeconds: new Histogram({
       name: "verity_bureau_request_duration_seconds",
       help: "HTTP request latency, by route",
@@ -33,7 +41,16 @@ export function createBureauMetrics(options: { counts: () => { creditFiles: numb
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
-    errorsTotal: new Counter({ name: "verity_bureau_refusals_total", help: "Requests refused or failed, by code (the check that refused them)", labelNames: ["code"] as const, registers }),
-    releasesTotal: new Counter({ name: "verity_bureau_releases_total", help: "Credit files released (signed and logged)", registers }),
+    errorsTotal: new Counter({
+      name: "verity_bureau_refusals_total",
+      help: "Requests refused or failed, by code (the check that refused them)",
+      labelNames: ["code"] as const,
+      registers,
+    }),
+    releasesTotal: new Counter({
+      name: "verity_bureau_releases_total",
+      help: "Credit files released (signed and logged)",
+      registers,
+    }),
   };
 }

@@ -9,7 +9,9 @@ import type { BureauMetrics } from "./metrics.js";
 
 export const CREDIT_FILES_PATH = "/v1/credit-files";
 
-export function bureauRoutes(deps: ReleaseDependencies & { metrics: BureauMetrics; storeProblem: () => { problem?: string } }): Route[] {
+export function bureauRoutes(
+  deps: ReleaseDependencies & { metrics: BureauMetrics; storeProblem: () => { problem?: string } },
+): Route[] {
   return [
     {
       method: "POST",
@@ -23,8 +25,12 @@ export function bureauRoutes(deps: ReleaseDependencies & { metrics: BureauMetric
           return { status: 200, json: release };
         } catch (error) {
           if (!(error instanceof ReleaseRefused)) throw error;
-          const headers = error.retryAfterSec === undefined ? undefined : { "retry-after": String(error.retryAfterSec) };
-          throw new HttpError(error.status, error.code, error.message, { cause: error, ...(headers === undefined ? {} : { headers }) });
+          const headers =
+            error.retryAfterSec === undefined ? undefined : { "retry-after": String(error.retryAfterSec) };
+          throw new HttpError(error.status, error.code, error.message, {
+            cause: error,
+            ...(headers === undefined ? {} : { headers }),
+          });
         }
       },
     },

@@ -25,7 +25,8 @@ export function parseAssignment(text: string): Assignment {
     if (column.trim() === "") throw new CsvError(`--assign ${text}: the column name is empty`);
     return { kind: "column", column };
   }
-  if (kind === "mnemonic" && arg !== undefined && rest.length === 0 && ENV_NAME.test(arg)) return { kind: "mnemonic", envVar: arg };
+  if (kind === "mnemonic" && arg !== undefined && rest.length === 0 && ENV_NAME.test(arg))
+    return { kind: "mnemonic", envVar: arg };
   throw new CsvError(`--assign "${text}": expected column[:<name>] or mnemonic:<ENV_VAR>`);
 }
 
@@ -47,23 +48,33 @@ export function addressAssigner(
 ): (index: number, cells: readonly string[], line: number) => string {
   if (assignment.kind === "column") {
     const at = header.indexOf(assignment.column);
-    if (at < 0) throw new CsvError(`CSV header: no column ${assignment.column} to take borrower addresses from (--assign column:${assignment.column})`);
+    if (at < 0)
+      throw new CsvError(
+        `CSV header: no column ${assignment.column} to take borrower addresses from (--assign column:${assignment.column})`,
+      );
     return (_index, cells, line) => {
       const value: string = (cells[at] ?? "").trim();
       if (!isAddress(value)) {
-        throw new CsvError(`line ${line}, column ${assignment.column}: "${String(value).slice(0, 50)}" is not a 20-byte hex address (mixed case must be a valid EIP-55 checksum)`);
+        throw new CsvError(
+          `line ${line}, column ${assignment.column}: "${String(value).slice(0, 50)}" is not a 20-byte hex address (mixed case must be a valid EIP-55 checksum)`,
+        );
       }
       return getAddress(value);
     };
   }
   const phrase = env[assignment.envVar];
-  if (phrase === undefined || phrase.trim() === "") throw new CsvError(`--assign mnemonic:${assignment.envVar}: environment variable ${assignment.envVar} is not set or empty`);
+  if (phrase === undefined || phrase.trim() === "")
+    throw new CsvError(
+      `--assign mnemonic:${assignment.envVar}: environment variable ${assignment.envVar} is not set or empty`,
+    );
   let root: HDNodeWallet;
   try {
     root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(phrase.trim()), ASSIGNMENT_HD_PATH);
   } catch (error) {
     // The phrase itself is never echoed.
-    throw new CsvError(`--assign mnemonic:${assignment.envVar}: the variable does not hold a valid BIP-39 mnemonic`, { cause: error });
+    throw new CsvError(`--assign mnemonic:${assignment.envVar}: the variable does not hold a valid BIP-39 mnemonic`, {
+      cause: error,
+    });
   }
   return (index) => root.deriveChild(index).address;
 }

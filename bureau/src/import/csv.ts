@@ -73,7 +73,8 @@ export function parseCsv(text: string, source = "CSV"): CsvTable {
   header.forEach((name, i) => {
     if (name === "") throw new CsvError(`${source} header: column ${i + 1} has no name`);
     const earlier = seen.get(name);
-    if (earlier !== undefined) throw new CsvError(`${source} header: column ${name} appears twice (columns ${earlier + 1} and ${i + 1})`);
+    if (earlier !== undefined)
+      throw new CsvError(`${source} header: column ${name} appears twice (columns ${earlier + 1} and ${i + 1})`);
     seen.set(name, i);
   });
   for (const row of rows) {

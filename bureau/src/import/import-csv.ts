@@ -39,13 +39,21 @@ export async function importCsv(options: {
   try {
     text = await readFile(source, "utf8");
   } catch (error) {
-    throw new CsvError(`cannot read CSV ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new CsvError(`cannot read CSV ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      cause: error,
+    });
   }
   const table = parseCsv(text, source);
   const assign = addressAssigner(options.assignment, table.header, options.env);
   const files = validateRows(table, options.schema, assign, source);
   const assignment = describeAssignment(options.assignment);
-  const written = options.store.importFiles({ source, assignment, schemaHash: options.schema.schemaHash, asOf: options.asOf, files });
+  const written = options.store.importFiles({
+    source,
+    assignment,
+    schemaHash: options.schema.schemaHash,
+    asOf: options.asOf,
+    files,
+  });
   return {
     source,
     assignment,

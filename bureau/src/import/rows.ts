@@ -24,7 +24,9 @@ export class ImportError extends Error {
   ) {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
     const more = problems.length > listed.length ? `\n… and ${problems.length - listed.length} more` : "";
-    super(`import of ${source} refused, nothing was written (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${listed.join("\n")}${more}`);
+    super(
+      `import of ${source} refused, nothing was written (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${listed.join("\n")}${more}`,
+    );
   }
 }
 
@@ -45,7 +47,11 @@ export function validateRows(
   source: string,
 ): ImportedFile[] {
   const missing = schema.featureNames.filter((name) => !table.header.includes(name));
-  if (missing.length > 0) throw new ImportError(missing.map((name) => `header: column ${name} (a schema feature) is missing`), source);
+  if (missing.length > 0)
+    throw new ImportError(
+      missing.map((name) => `header: column ${name} (a schema feature) is missing`),
+      source,
+    );
   if (table.rows.length === 0) throw new ImportError(["the file has a header but no data rows"], source);
   const columns = schema.featureNames.map((name) => table.header.indexOf(name));
   const problems: string[] = [];
@@ -62,7 +68,9 @@ export function validateRows(
         return void problems.push(`line ${line}, column ${name}: "${text.slice(0, 30)}" is not an integer`);
       }
       if (range === undefined || value < range.min || value > range.max) {
-        return void problems.push(`line ${line}, column ${name}: ${text.slice(0, 30)} is outside [${range?.min}, ${range?.max}] (${range?.description})`);
+        return void problems.push(
+          `line ${line}, column ${name}: ${text.slice(0, 30)} is outside [${range?.min}, ${range?.max}] (${range?.description})`,
+        );
       }
       fields.push(value);
     });
@@ -74,7 +82,8 @@ export function validateRows(
       return void problems.push(error.message);
     }
     const earlier = lineOf.get(borrower);
-    if (earlier !== undefined) return void problems.push(`line ${line}: borrower ${borrower} already has a row (line ${earlier})`);
+    if (earlier !== undefined)
+      return void problems.push(`line ${line}: borrower ${borrower} already has a row (line ${earlier})`);
     lineOf.set(borrower, line);
     if (fields.length === schema.featureNames.length) files.push({ borrower, line, fields });
   });

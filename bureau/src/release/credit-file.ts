@@ -6,7 +6,11 @@
 import { AbiCoder, keccak256 } from "ethers";
 
 import { hashOrderedFeatures } from "../../../oracle/src/intake/features.js";
-import { hashCreditFile, type CreditDataDomainParams, type CreditFileMessage } from "../../../oracle/src/protocol/credit-file.js";
+import {
+  hashCreditFile,
+  type CreditDataDomainParams,
+  type CreditFileMessage,
+} from "../../../oracle/src/protocol/credit-file.js";
 import type { DigestSigner } from "../../../oracle/src/signing/index.js";
 import type { FeatureSchema } from "../schema/feature-schema.js";
 import type { ConsentRecord, StoredCreditFile } from "../store/index.js";
@@ -22,7 +26,9 @@ export interface CreditFileRelease {
 
 /** keccak256(abi.encode(address provider, address borrower, bytes32 consentDigest)). */
 export function fileIdFor(provider: string, borrower: string, consentDigest: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "bytes32"], [provider, borrower, consentDigest]));
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["address", "address", "bytes32"], [provider, borrower, consentDigest]),
+  );
 }
 
 export interface ReleaseContext {
@@ -34,9 +40,16 @@ export interface ReleaseContext {
   nowSec: number;
 }
 
-export function buildRelease(file: StoredCreditFile, checked: CheckedConsent, context: ReleaseContext): { value: CreditFileRelease; record: ConsentRecord } {
+export function buildRelease(
+  file: StoredCreditFile,
+  checked: CheckedConsent,
+  context: ReleaseContext,
+): { value: CreditFileRelease; record: ConsentRecord } {
   if (file.schemaHash !== context.schema.schemaHash || file.fields.length !== context.schema.featureNames.length) {
-    throw new ReleaseRefused("file_schema_mismatch", `the credit file of ${file.borrower} was imported under another feature schema; the bureau must re-import it`);
+    throw new ReleaseRefused(
+      "file_schema_mismatch",
+      `the credit file of ${file.borrower} was imported under another feature schema; the bureau must re-import it`,
+    );
   }
   const { consent, digest } = checked;
   const creditFile: CreditFileMessage = {

@@ -30,6 +30,7 @@ export class RateLimiter {
   }
 
   private prune(now: number): void {
-    for (const [key, bucket] of this.buckets) if (bucket.tokens + (now - bucket.at) * this.refillPerMs >= this.requests) this.buckets.delete(key);
+    for (const [key, bucket] of this.buckets)
+      if (bucket.tokens + (now - bucket.at) * this.refillPerMs >= this.requests) this.buckets.delete(key);
   }
 }

@@ -27,7 +27,11 @@ export function releaseCreditFile(body: unknown, deps: ReleaseDependencies): Cre
   const { borrower, nonce } = checked.consent;
   const allowance = deps.rateLimiter.take(borrower);
   if (!allowance.ok) {
-    throw new ReleaseRefused("rate_limited", `too many requests for ${borrower}; retry in ${allowance.retryAfterSec} s`, { retryAfterSec: allowance.retryAfterSec });
+    throw new ReleaseRefused(
+      "rate_limited",
+      `too many requests for ${borrower}; retry in ${allowance.retryAfterSec} s`,
+      { retryAfterSec: allowance.retryAfterSec },
+    );
   }
   const outcome = deps.store.releaseOnce({ borrower, nonce, consentDigest: checked.digest }, (file) =>
     buildRelease(file, checked, {
@@ -40,8 +44,12 @@ export function releaseCreditFile(body: unknown, deps: ReleaseDependencies): Cre
     }),
   );
   if (outcome.kind === "replayed_nonce") {
-    throw new ReleaseRefused("replayed_nonce", `consent.nonce ${nonce} of ${borrower} was already used (at ${outcome.usedAt}); sign a new consent`);
+    throw new ReleaseRefused(
+      "replayed_nonce",
+      `consent.nonce ${nonce} of ${borrower} was already used (at ${outcome.usedAt}); sign a new consent`,
+    );
   }
-  if (outcome.kind === "no_credit_file") throw new ReleaseRefused("no_credit_file", `this bureau holds no credit file for ${borrower}`);
+  if (outcome.kind === "no_credit_file")
+    throw new ReleaseRefused("no_credit_file", `this bureau holds no credit file for ${borrower}`);
   return outcome.value;
 }

@@ -32,7 +32,9 @@ export function featureSchema(featureNames: readonly string[], source = "schema.
     seen.add(name);
     const range = FEATURE_RANGES[name];
     if (range === undefined) {
-      throw new FeatureSchemaError(`${source}: feature ${name} has no documented range (known: ${Object.keys(FEATURE_RANGES).join(", ")})`);
+      throw new FeatureSchemaError(
+        `${source}: feature ${name} has no documented range (known: ${Object.keys(FEATURE_RANGES).join(", ")})`,
+      );
     }
     return range;
   });
@@ -40,7 +42,10 @@ export function featureSchema(featureNames: readonly string[], source = "schema.
 }
 
 /** The configured schema: explicit names, or the named (default: shipped) model card's `features.inputs`. */
-export async function loadFeatureSchema(config: { featureNames?: readonly string[]; modelCardPath?: string }): Promise<FeatureSchema> {
+export async function loadFeatureSchema(config: {
+  featureNames?: readonly string[];
+  modelCardPath?: string;
+}): Promise<FeatureSchema> {
   if (config.featureNames !== undefined) return featureSchema(config.featureNames);
   const path = config.modelCardPath ?? SHIPPED_MODEL_CARD;
   const report = await loadValidationReport(path);

@@ -38,7 +38,8 @@ export interface ConsentRecord {
   validUntil: number;
 }
 
-export type ReleaseOutcome<T> = { kind: "released"; value: T } | { kind: "replayed_nonce"; usedAt: number } | { kind: "no_credit_file" };
+export type ReleaseOutcome<T> =
+  { kind: "released"; value: T } | { kind: "replayed_nonce"; usedAt: number } | { kind: "no_credit_file" };
 
 interface FileRow {
   borrower: string;
@@ -48,7 +49,18 @@ interface FileRow {
 }
 
 export class BureauStore {
-  private readonly statements: Record<"file" | "upsertFile" | "insertImport" | "nonceUsedAt" | "useNonce" | "logRelease" | "countFiles" | "countReleases" | "consentLog", StatementSync>;
+  private readonly statements: Record<
+    | "file"
+    | "upsertFile"
+    | "insertImport"
+    | "nonceUsedAt"
+    | "useNonce"
+    | "logRelease"
+    | "countFiles"
+    | "countReleases"
+    | "consentLog",
+    StatementSync
+  >;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -61,9 +73,13 @@ export class BureauStore {
          ON CONFLICT (borrower) DO UPDATE SET schema_hash = excluded.schema_hash, fields_json = excluded.fields_json,
            as_of = excluded.as_of, import_id = excluded.import_id, updated_at = excluded.updated_at`,
       ),
-      insertImport: db.prepare("INSERT INTO imports (source, assignment, row_count, schema_hash, imported_at) VALUES (?, ?, ?, ?, ?)"),
+      insertImport: db.prepare(
+        "INSERT INTO imports (source, assignment, row_count, schema_hash, imported_at) VALUES (?, ?, ?, ?, ?)",
+      ),
       nonceUsedAt: db.prepare("SELECT used_at FROM used_consent_nonces WHERE borrower = ? AND nonce = ?"),
-      useNonce: db.prepare("INSERT INTO used_consent_nonces (borrower, nonce, consent_digest, used_at) VALUES (?, ?, ?, ?)"),
+      useNonce: db.prepare(
+        "INSERT INTO used_consent_nonces (borrower, nonce, consent_digest, used_at) VALUES (?, ?, ?, ?)",
+      ),
       logRelease: db.prepare(
         `INSERT INTO consent_log (consent_digest, borrower, nonce, purpose, oracle, expires_at, received_at, file_id, fields_hash, as_of, valid_until)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -80,12 +96,25 @@ export class BureauStore {
       this.db,
       () => {
         const importedAt = this.now();
-        const { lastInsertRowid } = this.statements.insertImport.run(batch.source, batch.assignment, batch.files.length, batch.schemaHash, importedAt);
+        const { lastInsertRowid } = this.statements.insertImport.run(
+          batch.source,
+          batch.assignment,
+          batch.files.length,
+          batch.schemaHash,
+          importedAt,
+        );
         const importId = Number(lastInsertRowid);
         let replaced = 0;
         for (const file of batch.files) {
           if (this.statements.file.get(file.borrower) !== undefined) replaced += 1;
-          this.statements.upsertFile.run(file.borrower, batch.schemaHash, JSON.stringify(file.fields), batch.asOf, importId, importedAt);
+          this.statements.upsertFile.run(
+            file.borrower,
+            batch.schemaHash,
+            JSON.stringify(file.fields),
+            batch.asOf,
+            importId,
+            importedAt,
+          );
         }
         return { importId, created: batch.files.length - replaced, replaced };
       },

@@ -54,7 +54,8 @@ export class CachedChainRead<T> {
       }
     }
     const failure = this.lastFailure;
-    if (failure !== undefined && now - failure.atMs < this.options.ttlMs && this.reading === undefined) throw failure.error;
+    if (failure !== undefined && now - failure.atMs < this.options.ttlMs && this.reading === undefined)
+      throw failure.error;
     return this.refresh();
   }
 

@@ -35,7 +35,14 @@ export async function readDataProvider(chain: ChainContext, id: string): Promise
   );
   const statusName = PROVIDER_STATUS_NAMES[Number(status)];
   if (statusName === undefined) throw new Error(`oracle.providerInfo(${id}): unknown provider status ${status}`);
-  return { id: getAddress(id), status: statusName, name, signingKeys: signingKeys.map((k) => getAddress(k)), schemaHash, dataQualityHash };
+  return {
+    id: getAddress(id),
+    status: statusName,
+    name,
+    signingKeys: signingKeys.map((k) => getAddress(k)),
+    schemaHash,
+    dataQualityHash,
+  };
 }
 
 export interface ProviderRegistryOptions {

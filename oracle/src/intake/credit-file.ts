@@ -9,7 +9,13 @@
  */
 import { getAddress } from "ethers";
 
-import { featureSchemaHash, hashCreditFile, recoverDigestSigner, type CreditDataDomainParams, type CreditFileMessage } from "../protocol/credit-file.js";
+import {
+  featureSchemaHash,
+  hashCreditFile,
+  recoverDigestSigner,
+  type CreditDataDomainParams,
+  type CreditFileMessage,
+} from "../protocol/credit-file.js";
 import { IntakeError } from "./errors.js";
 
 /** A provider's registry entry as the intake needs it (`chain/provider-registry.ts` reads it). */
@@ -95,7 +101,11 @@ export async function verifyCreditFile(
   try {
     signer = recoverDigestSigner(creditFileHash, providerSignature);
   } catch (error) {
-    throw new IntakeError("provider_signature_invalid", "providerSignature: not a valid secp256k1 signature over this credit file", { cause: error });
+    throw new IntakeError(
+      "provider_signature_invalid",
+      "providerSignature: not a valid secp256k1 signature over this credit file",
+      { cause: error },
+    );
   }
   if (!provider.signingKeys.some((key) => getAddress(key) === signer)) {
     throw new IntakeError(

@@ -50,7 +50,10 @@ export async function receiveApplication(
  * as at intake (an expired application is never scored again, in any flow), with the latest accepted expiry
  * widened by the tolerated clock skew, since the receiving node checked it against its own clock.
  */
-export function verifySignedApplication(context: NodeContext, raw: Record<string, unknown>): Promise<VerifiedApplication> {
+export function verifySignedApplication(
+  context: NodeContext,
+  raw: Record<string, unknown>,
+): Promise<VerifiedApplication> {
   const intake = intakeContextOf(context);
   return verifyApplication(raw, {
     ...intake,
@@ -82,7 +85,10 @@ export function acceptOrKnown(context: NodeContext, verified: VerifiedApplicatio
 export function signedBodyOf(
   context: NodeContext,
   application: Partial<
-    Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature">
+    Pick<
+      VerifiedApplication,
+      "borrower" | "features" | "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature"
+    >
   >,
 ): Record<string, unknown> | undefined {
   const { borrower, features, nonce, expiry, signature, creditFile, providerSignature } = application;

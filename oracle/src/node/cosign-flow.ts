@@ -36,7 +36,10 @@ export interface LeadInput {
    */
   application: Pick<VerifiedApplication, "borrower" | "features" | "applicationHash"> &
     Partial<
-      Pick<VerifiedApplication, "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature" | "creditFileHash">
+      Pick<
+        VerifiedApplication,
+        "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature" | "creditFileHash"
+      >
     >;
   rawApplication?: Record<string, unknown>;
   requestKey: string;
@@ -224,7 +227,10 @@ export class CosignFlow {
     const { creditFile, creditFileHash } = input.application;
     // Applications stored before credit files existed: no report made from them would be accepted on chain.
     if (creditFile === undefined || creditFileHash === undefined)
-      throw new IntakeError("credit_file_required", "the application carries no attested credit file; apply again with one");
+      throw new IntakeError(
+        "credit_file_required",
+        "the application carries no attested credit file; apply again with one",
+      );
     const score = await this.context.scorer(input.application.features);
     metrics.inferenceDurationSeconds.observe(score.inferenceMs / 1000);
     const issuedAt = BigInt(this.context.now());

@@ -98,7 +98,10 @@ export class OracleNode {
       maxStaleMs: options.providerMaxStaleMs ?? TIMING_DEFAULTS.providerMaxStaleMs,
       onRefreshFailed: (error, staleForMs) => {
         metrics.errorsTotal.inc({ code: "provider_refresh_failed" });
-        log.warn({ err: error, staleForMs }, "cannot refresh a data provider's registry entry; serving the last one read");
+        log.warn(
+          { err: error, staleForMs },
+          "cannot refresh a data provider's registry entry; serving the last one read",
+        );
       },
     });
     const pushRequestCheck = {

@@ -425,8 +425,11 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             if (kind == 0) {
                 _publish(jumped);
             } else {
-                // The glitch: one source shows it, the market (`_price8`) does not move.
-                (random & 2 == 0 ? feed : fallbackFeed).setAnswer(int256(_clampPrice(jumped)));
+                // The glitch: one source shows it, the market (`_price8`) does not move. The other source is set to
+                // the market first: an earlier glitch may have left it anywhere, even next to this one.
+                MockAggregatorV3 glitched = random & 2 == 0 ? feed : fallbackFeed;
+                (glitched == feed ? fallbackFeed : feed).setAnswer(int256(_price8));
+                glitched.setAnswer(int256(_clampPrice(jumped)));
             }
         } else {
             vm.warp(block.timestamp + maxPriceAgeSec + _bound(random >> 1, 1, 1 days));

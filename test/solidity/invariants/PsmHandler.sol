@@ -55,8 +55,15 @@ contract PsmHandler is IERC3156FlashBorrower {
     int256 internal _price8 = 1e8;
 
     constructor(PsmSystem memory s) {
-        (vusd, pool, policy, psm, flashMinter, usdc, usdcFeed) =
-            (s.vusd, s.pool, s.policy, s.psm, s.flashMinter, s.usdc, s.usdcFeed);
+        (vusd, pool, policy, psm, flashMinter, usdc, usdcFeed) = (
+            s.vusd,
+            s.pool,
+            s.policy,
+            s.psm,
+            s.flashMinter,
+            s.usdc,
+            s.usdcFeed
+        );
         for (uint256 i = 0; i < ACTORS; ++i) {
             address actor = _actor(i);
             vm.prank(actor);
@@ -95,7 +102,7 @@ contract PsmHandler is IERC3156FlashBorrower {
     /// even while it holds fee surplus that could pay it).
     function swapOutPastMinted(uint256 actorSeed) external {
         address actor = _actor(actorSeed);
-        (uint256 mintedWad,) = psm.balances();
+        (uint256 mintedWad, ) = psm.balances();
         uint256 amountWad = mintedWad + 1;
         uint256 balance = vusd.balanceOf(actor);
         if (balance < amountWad) {
@@ -154,7 +161,13 @@ contract PsmHandler is IERC3156FlashBorrower {
     }
 
     /// @inheritdoc IERC3156FlashBorrower
-    function onFlashLoan(address, address token, uint256 amount, uint256 fee, bytes calldata) external returns (bytes32) {
+    function onFlashLoan(
+        address,
+        address token,
+        uint256 amount,
+        uint256 fee,
+        bytes calldata
+    ) external returns (bytes32) {
         // The fuzzer calls this too: anyone but the minter gets no acceptance (and nothing moves).
         if (msg.sender != address(flashMinter)) return bytes32(0);
         require(flashMinter.outstandingWad() == amount, "outstanding during the loan");
@@ -171,8 +184,8 @@ contract PsmHandler is IERC3156FlashBorrower {
         (uint256 psmMintedWad, uint256 reserves) = psm.balances();
         uint256 flashOutstandingWad = flashMinter.outstandingWad();
         require(
-            vusd.totalSupply() + surplus
-                == principal + deficit + ghostMarketMintedWad + psmMintedWad + flashOutstandingWad,
+            vusd.totalSupply() + surplus ==
+                principal + deficit + ghostMarketMintedWad + psmMintedWad + flashOutstandingWad,
             "identity: supply + surplus != principal + deficit + market + PSM minted + flash outstanding"
         );
         (, uint256 recordWad) = vusd.minterOf(address(psm));
@@ -180,7 +193,7 @@ contract PsmHandler is IERC3156FlashBorrower {
         require(reserves * SCALE >= psmMintedWad, "PSM reserves do not back its minted vUSD");
         require(psm.surplusWad() == reserves * SCALE - psmMintedWad, "PSM surplus");
         require(usdc.balanceOf(address(psm)) == reserves + ghostDonated, "PSM reserves != balance - donations");
-        (,,, uint256 limitWad) = psm.rules();
+        (, , , uint256 limitWad) = psm.rules();
         require(reserves * SCALE <= limitWad, "PSM reserves above the exposure limit");
         require(flashOutstandingWad == 0, "flash loan outstanding between transactions");
         require(usdc.balanceOf(TREASURY) == ghostSweptUnits, "treasury: swept stablecoin");
@@ -197,10 +210,10 @@ contract PsmHandler is IERC3156FlashBorrower {
     }
 
     function _actor(uint256 seed) private pure returns (address) {
-        return address(uint160(0xA0A0 + seed % ACTORS));
+        return address(uint160(0xA0A0 + (seed % ACTORS)));
     }
 
     function _bound(uint256 x, uint256 lo, uint256 hi) private pure returns (uint256) {
-        return lo + x % (hi - lo + 1);
+        return lo + (x % (hi - lo + 1));
     }
 }

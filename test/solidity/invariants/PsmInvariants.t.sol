@@ -34,9 +34,18 @@ contract PsmInvariantsTest is SystemDeployer {
         MockAggregatorV3 usdcFeed = new MockAggregatorV3(8, "USDC / USD", 1e8);
         address treasury = address(0x7EA5);
         PegStabilityModule psm = new PegStabilityModule(
-            IVUSD(address(vusd)), usdc, AggregatorV3Interface(address(usdcFeed)), ISupervisionPolicy(address(policy)), 1 days, treasury
+            IVUSD(address(vusd)),
+            usdc,
+            AggregatorV3Interface(address(usdcFeed)),
+            ISupervisionPolicy(address(policy)),
+            1 days,
+            treasury
         );
-        VusdFlashMinter flashMinter = new VusdFlashMinter(IVUSD(address(vusd)), ISupervisionPolicy(address(policy)), treasury);
+        VusdFlashMinter flashMinter = new VusdFlashMinter(
+            IVUSD(address(vusd)),
+            ISupervisionPolicy(address(policy)),
+            treasury
+        );
         vm.startPrank(GOVERNANCE);
         vusd.setMinterCap(address(psm), 800_000e18);
         vusd.setMinterCap(address(flashMinter), 5_000_000e18);

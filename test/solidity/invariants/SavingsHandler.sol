@@ -25,9 +25,11 @@ abstract contract SavingsHandler is LendingHandler {
     uint256 public savingsCalls;
     uint256 public payouts;
 
-    constructor(LendingSystem memory s, uint32 maxPriceAgeSec_, SavingsVault vault_)
-        LendingHandler(s, maxPriceAgeSec_)
-    {
+    constructor(
+        LendingSystem memory s,
+        uint32 maxPriceAgeSec_,
+        SavingsVault vault_
+    ) LendingHandler(s, maxPriceAgeSec_) {
         vault = vault_;
         interestAtDeployWad = s.pool.interestToSurplusWad();
         for (uint256 i = 0; i < SAVERS; ++i) {
@@ -88,7 +90,7 @@ abstract contract SavingsHandler is LendingHandler {
     function checkSavings() external view {
         (, uint256 totalPaidWad, uint256 owedWad) = vault.accrual();
         uint256 receivedWad = pool.interestToSurplusWad() - interestAtDeployWad;
-        uint256 shareCapWad = receivedWad * policy.ruleValue(Rules.SAVINGS_SHARE) / BPS;
+        uint256 shareCapWad = (receivedWad * policy.ruleValue(Rules.SAVINGS_SHARE)) / BPS;
         require(totalPaidWad <= shareCapWad, "savings: paid above share x interest received");
         require(totalPaidWad + owedWad <= shareCapWad, "savings: paid + owed above share x interest received");
         require(
@@ -101,11 +103,11 @@ abstract contract SavingsHandler is LendingHandler {
 
     /// @dev Makes a savings call as `caller`, books any payout it made as a surplus mint, and counts it.
     function _savingsCall(address caller, bytes memory call, string memory refusal) internal {
-        (, uint256 paidBefore,) = vault.accrual();
+        (, uint256 paidBefore, ) = vault.accrual();
         if (caller != address(this)) vm.prank(caller);
-        (bool ok,) = address(vault).call(call);
+        (bool ok, ) = address(vault).call(call);
         if (!ok) _violate(refusal);
-        (, uint256 paidAfter,) = vault.accrual();
+        (, uint256 paidAfter, ) = vault.accrual();
         if (paidAfter > paidBefore) {
             _ghostMintSurplus(paidAfter - paidBefore);
             ++payouts;

@@ -8,9 +8,11 @@ import {SavingsVault} from "../../../contracts/core/SavingsVault.sol";
 
 /// @notice The handler the runner fuzzes (declared here so that its artifact exists whenever this file runs).
 contract SavingsInvariantsHandler is SavingsHandler {
-    constructor(LendingSystem memory s, uint32 maxPriceAgeSec, SavingsVault vault)
-        SavingsHandler(s, maxPriceAgeSec, vault)
-    {}
+    constructor(
+        LendingSystem memory s,
+        uint32 maxPriceAgeSec,
+        SavingsVault vault
+    ) SavingsHandler(s, maxPriceAgeSec, vault) {}
 }
 
 /// @notice Invariants of the savings vault inside the whole lending system (handler: SavingsHandler, the lending
@@ -26,7 +28,9 @@ contract SavingsInvariantsTest is SystemDeployer {
         _deploySystem();
         SavingsVault vault = _deploySavingsVault();
         handler = new SavingsInvariantsHandler(
-            LendingSystem(vusd, oracle, policy, pool, weth, feed, fallbackFeed, keccak256("model"), operatorKeys), MAX_PRICE_AGE_SEC, vault
+            LendingSystem(vusd, oracle, policy, pool, weth, feed, fallbackFeed, keccak256("model"), operatorKeys),
+            MAX_PRICE_AGE_SEC,
+            vault
         );
         vm.prank(GOVERNANCE);
         vusd.setMinterCap(address(handler), type(uint256).max);

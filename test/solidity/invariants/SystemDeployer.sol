@@ -73,7 +73,9 @@ abstract contract SystemDeployer {
             pullReportMaxAgeSec: 5 minutes,
             scoreNoticePeriodSec: 7 days
         });
-        policy = new SupervisionPolicy(PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules, SAVINGS_SHARE_BPS));
+        policy = new SupervisionPolicy(
+            PolicyConfig(GOVERNANCE, REGULATOR, GUARDIAN, ATTESTER, terms, caps, rules, SAVINGS_SHARE_BPS)
+        );
         pool = new LendingPool(
             PoolConfig({
                 vusd: IVUSD(address(vusd)),
@@ -116,7 +118,11 @@ abstract contract SystemDeployer {
         providerKeys[0] = DATA_PROVIDER;
         vm.prank(REGULATOR);
         oracle.approveProvider(
-            DATA_PROVIDER, "invariant bureau", providerKeys, keccak256("schema"), keccak256("data-quality assessment")
+            DATA_PROVIDER,
+            "invariant bureau",
+            providerKeys,
+            keccak256("schema"),
+            keccak256("data-quality assessment")
         );
     }
 
