@@ -13,12 +13,19 @@ const { addressBook } = settings;
 
 function contract(name: ContractName) {
   const address = addressBook.contracts[CONTRACTS[name].addressKey];
-  if (address === undefined) throw new Error(`indexer: address book ${settings.deploymentPath} has no contracts.${CONTRACTS[name].addressKey}`);
-  return { chain: "chain" as const, abi: interfaceAbi(name), address: address as `0x${string}`, startBlock: addressBook.deployedAtBlock };
+  if (address === undefined)
+    throw new Error(`indexer: address book ${settings.deploymentPath} has no contracts.${CONTRACTS[name].addressKey}`);
+  return {
+    chain: "chain" as const,
+    abi: interfaceAbi(name),
+    address: address as `0x${string}`,
+    startBlock: addressBook.deployedAtBlock,
+  };
 }
 
 // Address books written before the peg stability module have none: its events are then simply not indexed.
-const psm = addressBook.contracts.pegStabilityModule === undefined ? {} : { PegStabilityModule: contract("PegStabilityModule") };
+const psm =
+  addressBook.contracts.pegStabilityModule === undefined ? {} : { PegStabilityModule: contract("PegStabilityModule") };
 
 export default createConfig({
   database: settings.database,

@@ -68,7 +68,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): IndexerSetti
   try {
     json = JSON.parse(readFileSync(deploymentPath, "utf8"));
   } catch (error) {
-    throw new Error(`indexer settings: ${ENV.deployment}: cannot read address book ${deploymentPath}: ${(error as Error).message}`);
+    throw new Error(
+      `indexer settings: ${ENV.deployment}: cannot read address book ${deploymentPath}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const book = addressBookSchema.safeParse(json);
   if (!book.success) {

@@ -24,7 +24,9 @@ const port = (value: string) => {
 
 const options = new Command()
   .name("indexer")
-  .description("Index every compliance event of a Verity deployment (Ponder; PGlite, or Postgres when DATABASE_URL is set)")
+  .description(
+    "Index every compliance event of a Verity deployment (Ponder; PGlite, or Postgres when DATABASE_URL is set)",
+  )
   .option("--rpc <url>", "JSON-RPC URL of the chain", DEFAULT_RPC)
   .option("--deployment <file>", "the deployment's address book", DEFAULT_DEPLOYMENT)
   .option("--port <n>", "HTTP port of the indexer's API", port, 42069)
@@ -32,9 +34,21 @@ const options = new Command()
   .option("--schema <name>", "database schema Ponder writes to (one per deployment)", "verity")
   .option("--pglite-dir <dir>", "PGlite data folder when DATABASE_URL is not set (default: indexer/.ponder/pglite)")
   .option("--polling-ms <n>", "how often new blocks are polled, ms", "1000")
-  .option("--get-logs-block-range <n>", "blocks per eth_getLogs (default: learnt from the provider's errors); lower it when a busy range's logs exceed 10 MB")
+  .option(
+    "--get-logs-block-range <n>",
+    "blocks per eth_getLogs (default: learnt from the provider's errors); lower it when a busy range's logs exceed 10 MB",
+  )
   .parse()
-  .opts<{ rpc: string; deployment: string; port: number; hostname: string; schema: string; pgliteDir?: string; pollingMs: string; getLogsBlockRange?: string }>();
+  .opts<{
+    rpc: string;
+    deployment: string;
+    port: number;
+    hostname: string;
+    schema: string;
+    pgliteDir?: string;
+    pollingMs: string;
+    getLogsBlockRange?: string;
+  }>();
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -53,13 +67,27 @@ try {
   console.error(`indexer: ${(error as Error).message}`);
   process.exit(1);
 }
-const where = settings.database.kind === "postgres" ? `Postgres (schema ${options.schema})` : `PGlite (${settings.database.directory ?? "indexer/.ponder/pglite"})`;
+const where =
+  settings.database.kind === "postgres"
+    ? `Postgres (schema ${options.schema})`
+    : `PGlite (${settings.database.directory ?? "indexer/.ponder/pglite"})`;
 console.log(
   `indexer: chain ${settings.addressBook.chainId} from block ${settings.addressBook.deployedAtBlock} via ${options.rpc}, into ${where}; API on http://${options.hostname}:${options.port}`,
 );
 
 const ponderBin = join(dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin/ponder.js");
-const args = [ponderBin, "start", "--root", join(REPO_ROOT, "indexer"), "--hostname", options.hostname, "--port", String(options.port), "--schema", options.schema];
+const args = [
+  ponderBin,
+  "start",
+  "--root",
+  join(REPO_ROOT, "indexer"),
+  "--hostname",
+  options.hostname,
+  "--port",
+  String(options.port),
+  "--schema",
+  options.schema,
+];
 // In the app folder: Ponder's GraphQL middleware writes generated/schema.graphql under the working directory.
 const child = spawn(process.execPath, args, { cwd: join(REPO_ROOT, "indexer"), env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));

@@ -43,7 +43,10 @@ export function interfaceAbi(contract: ContractName): Abi {
   try {
     json = JSON.parse(readFileSync(path, "utf8")) as { abi?: unknown };
   } catch (error) {
-    throw new Error(`indexer: cannot read the ABI of ${artifact} (${path}): ${(error as Error).message}; run npx hardhat compile`);
+    throw new Error(
+      `indexer: cannot read the ABI of ${artifact} (${path}): ${(error as Error).message}; run npx hardhat compile`,
+      { cause: error },
+    );
   }
   if (!Array.isArray(json.abi)) throw new Error(`indexer: ${path} has no abi array`);
   const abi = json.abi as Abi;

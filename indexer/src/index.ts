@@ -11,11 +11,13 @@ type Hex = `0x${string}`;
 function toJson(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) return value.map(toJson);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
   return value;
 }
 
-const hexField = (args: Record<string, unknown>, key: string): Hex | null => (typeof args[key] === "string" ? (args[key] as Hex) : null);
+const hexField = (args: Record<string, unknown>, key: string): Hex | null =>
+  typeof args[key] === "string" ? (args[key] as Hex) : null;
 /** Addresses are stored lower-case, so a filter by borrower needs no checksum. */
 const lowerCase = (value: Hex | null): Hex | null => (value === null ? null : (value.toLowerCase() as Hex));
 
@@ -33,7 +35,10 @@ interface Store {
 }
 
 // The ABIs come from JSON artifacts, so Ponder cannot type the event names: the shape used is stated above.
-const register = ponder.on.bind(ponder) as unknown as (key: string, fn: (args: { event: LogEvent; context: Store }) => Promise<void>) => void;
+const register = ponder.on.bind(ponder) as unknown as (
+  key: string,
+  fn: (args: { event: LogEvent; context: Store }) => Promise<void>,
+) => void;
 const { addressBook } = readSettings();
 
 for (const contract of Object.keys(INDEXED_EVENTS) as ContractName[]) {

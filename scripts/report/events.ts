@@ -48,7 +48,13 @@ export interface EventArgs {
   ModelProposed: { modelId: string; validationReportHash: string; modelIndex: number };
   ModelApproved: { modelId: string };
   ModelRetired: { modelId: string };
-  DataProviderApproved: { provider: string; name: string; signingKeys: string[]; schemaHash: string; dataQualityHash: string };
+  DataProviderApproved: {
+    provider: string;
+    name: string;
+    signingKeys: string[];
+    schemaHash: string;
+    dataQualityHash: string;
+  };
   DataProviderRetired: { provider: string };
   CircuitBreakerTripped: { reason: string; by: string; detail: bigint };
   CircuitBreakerReset: { by: string; liquidationsResumeAt: number };
@@ -68,7 +74,13 @@ export interface EventArgs {
     reportHash: string;
   };
   /** The savings vault paid savers from surplus (IComplianceEvents). */
-  SavingsYieldPaid: { paidWad: bigint; interestBasisWad: bigint; shareBps: number; owedWad: bigint; sharePriceWad: bigint };
+  SavingsYieldPaid: {
+    paidWad: bigint;
+    interestBasisWad: bigint;
+    shareBps: number;
+    owedWad: bigint;
+    sharePriceWad: bigint;
+  };
   /** ERC-4626 `Deposit` and `Withdraw` of the savings vault: vUSD in or out, sVUSD shares (24 decimals) minted or burnt. */
   Deposit: { sender: string; owner: string; assets: bigint; shares: bigint };
   Withdraw: { sender: string; receiver: string; owner: string; assets: bigint; shares: bigint };

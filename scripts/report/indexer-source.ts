@@ -5,7 +5,11 @@
  */
 import { Interface } from "ethers";
 
-import { ICreditScoreOracle__factory, ILendingPool__factory, ISupervisionPolicy__factory } from "../../types/ethers-contracts/index.js";
+import {
+  ICreditScoreOracle__factory,
+  ILendingPool__factory,
+  ISupervisionPolicy__factory,
+} from "../../types/ethers-contracts/index.js";
 import type { EventPage, IndexedDeployment } from "../../indexer/wire.js";
 
 import { byChainOrder } from "./analyse.js";
@@ -17,7 +21,10 @@ import type { ComplianceEventSource, EventQuery } from "./source.js";
 const DEFAULT_RETRY = { retries: 3, attemptTimeoutMs: 60_000, backoffMs: 500 };
 const PAGE = 10_000;
 
-export function indexerEventSource(url: string, retryOptions: Partial<Omit<RetryOptions, "label">> = {}): ComplianceEventSource {
+export function indexerEventSource(
+  url: string,
+  retryOptions: Partial<Omit<RetryOptions, "label">> = {},
+): ComplianceEventSource {
   let base: URL;
   try {
     base = new URL(url);
@@ -56,16 +63,21 @@ export function indexerEventSource(url: string, retryOptions: Partial<Omit<Retry
         CreditScoreOracle: query.contracts.creditScoreOracle,
       };
       if (deployment.chainId !== query.chainId) {
-        throw new Error(`the indexer at ${base.origin} follows chain ${deployment.chainId}, the address book is for chain ${query.chainId}`);
+        throw new Error(
+          `the indexer at ${base.origin} follows chain ${deployment.chainId}, the address book is for chain ${query.chainId}`,
+        );
       }
       for (const [name, address] of Object.entries(expected)) {
         if (deployment.contracts[name] !== address.toLowerCase()) {
-          throw new Error(`the indexer at ${base.origin} follows ${name} ${deployment.contracts[name] ?? "(none)"}, the address book has ${address}`);
+          throw new Error(
+            `the indexer at ${base.origin} follows ${name} ${deployment.contracts[name] ?? "(none)"}, the address book has ${address}`,
+          );
         }
       }
       const status = await getJson<Record<string, { id: number; block: { number: number } }>>("/status");
       const chain = Object.values(status).find((c) => c.id === query.chainId);
-      if (chain === undefined) throw new Error(`the indexer at ${base.origin} reports no progress on chain ${query.chainId} yet`);
+      if (chain === undefined)
+        throw new Error(`the indexer at ${base.origin} reports no progress on chain ${query.chainId} yet`);
       if (chain.block.number < query.toBlock) {
         throw new Error(
           `the indexer at ${base.origin} has indexed up to block ${chain.block.number}, the report needs block ${query.toBlock}: wait for it to catch up or pass --to-block ${chain.block.number}`,
@@ -74,8 +86,14 @@ export function indexerEventSource(url: string, retryOptions: Partial<Omit<Retry
 
       const interfaces: Record<string, { source: EventSource; iface: Interface }> = {
         [expected.LendingPool.toLowerCase()]: { source: "pool", iface: ILendingPool__factory.createInterface() },
-        [expected.SupervisionPolicy.toLowerCase()]: { source: "policy", iface: ISupervisionPolicy__factory.createInterface() },
-        [expected.CreditScoreOracle.toLowerCase()]: { source: "oracle", iface: ICreditScoreOracle__factory.createInterface() },
+        [expected.SupervisionPolicy.toLowerCase()]: {
+          source: "policy",
+          iface: ISupervisionPolicy__factory.createInterface(),
+        },
+        [expected.CreditScoreOracle.toLowerCase()]: {
+          source: "oracle",
+          iface: ICreditScoreOracle__factory.createInterface(),
+        },
       };
       const events: ComplianceEvent[] = [];
       let after: string | null = null;
@@ -91,18 +109,33 @@ export function indexerEventSource(url: string, retryOptions: Partial<Omit<Retry
         for (const row of page.events) {
           const known = interfaces[row.contract.toLowerCase()];
           if (known === undefined || known.source !== row.source) {
-            throw new Error(`the indexer returned a ${row.name} of ${row.source} ${row.contract}, not a contract of this address book`);
+            throw new Error(
+              `the indexer returned a ${row.name} of ${row.source} ${row.contract}, not a contract of this address book`,
+            );
           }
-          const log = { topics: row.topics, data: row.data, blockNumber: row.blockNumber, transactionHash: row.txHash, index: row.logIndex };
+          const log = {
+            topics: row.topics,
+            data: row.data,
+            blockNumber: row.blockNumber,
+            transactionHash: row.txHash,
+            index: row.logIndex,
+          };
           const event = decodeLog(log, known.source, known.iface, row.timestamp);
           if (event === null || event.name !== row.name) {
-            throw new Error(`the indexer's ${row.name} at block ${row.blockNumber} log ${row.logIndex} does not decode as a compliance event of ${row.source}`);
+            throw new Error(
+              `the indexer's ${row.name} at block ${row.blockNumber} log ${row.logIndex} does not decode as a compliance event of ${row.source}`,
+            );
           }
           events.push(event);
         }
         after = page.next;
         const reached = page.events.at(-1)?.blockNumber ?? query.toBlock;
-        query.onProgress?.({ phase: "logs", done: reached - query.fromBlock + 1, total: query.toBlock - query.fromBlock + 1, events: events.length });
+        query.onProgress?.({
+          phase: "logs",
+          done: reached - query.fromBlock + 1,
+          total: query.toBlock - query.fromBlock + 1,
+          events: events.length,
+        });
       } while (after !== null);
       return events.sort(byChainOrder);
     },

@@ -26,7 +26,10 @@ export interface ComplianceEventSource {
   collect(query: EventQuery): Promise<ComplianceEvent[]>;
 }
 
-export function chainEventSource(provider: Provider, options: { chunkBlocks?: number; retry?: Omit<RetryOptions, "label"> } = {}): ComplianceEventSource {
+export function chainEventSource(
+  provider: Provider,
+  options: { chunkBlocks?: number; retry?: Omit<RetryOptions, "label"> } = {},
+): ComplianceEventSource {
   return {
     description: "chain",
     collect: (query) =>

@@ -12,11 +12,22 @@ import { network } from "hardhat";
 
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { buildAddressBook } from "../../scripts/deploy/address-book.js";
-import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+} from "../../scripts/deploy/deploy-system.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
-import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+import {
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
 
 import { rpc } from "./processes.js";
 
@@ -36,25 +47,53 @@ export async function deployWithScenario(url: string): Promise<{ addressBook: Ad
   const { ethers } = connection;
   const signers = await ethers.getSigners();
   const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, liquidator] = signers;
-  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const roles = {
+    deployer: deployer!,
+    governance: governance!,
+    regulator: regulator!,
+    guardian: guardian!,
+    attester: attester!,
+  };
   const system = await deploySystem(ethers, roles, defaultParameters);
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
+  await approveDataProviders(
+    system.oracle,
+    roles.regulator,
+    defaultParameters.dataProviders,
+    await shippedFeatureNames(),
+  );
   const { oracle, pool, policy, vusd, weth, priceFeed } = system;
   if (weth === undefined || priceFeed === undefined) throw new Error("a local deployment has mocks");
   const poolAddress = await pool.getAddress();
 
   const operators = Array.from({ length: 3 }, () => Wallet.createRandom());
-  await mined(oracle.connect(roles.governance).setOperators(operators.map((o) => o.address), 2));
+  await mined(
+    oracle.connect(roles.governance).setOperators(
+      operators.map((o) => o.address),
+      2,
+    ),
+  );
   const [version] = await oracle.operatorSet();
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const domain = scoreReportDomain(chainId, await oracle.getAddress());
   const latest = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
     const now = await latest();
-    const report: ScoreReport = { borrower, pdBps, reasonCodes, modelId: model.modelId, operatorSetVersion: version, issuedAt: now, validUntil: now + 90n * 86_400n, creditFileHash: id(`credit file of ${borrower}`), provider: DEMO_PROVIDER.id };
-    const signatures = packSignatures(await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))));
+    const report: ScoreReport = {
+      borrower,
+      pdBps,
+      reasonCodes,
+      modelId: model.modelId,
+      operatorSetVersion: version,
+      issuedAt: now,
+      validUntil: now + 90n * 86_400n,
+      creditFileHash: id(`credit file of ${borrower}`),
+      provider: DEMO_PROVIDER.id,
+    };
+    const signatures = packSignatures(
+      await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))),
+    );
     await mined(oracle.submitScore(report, signatures));
   }
   await score(alice!.address, 300, [5, 7, 0, 0]);
@@ -74,9 +113,14 @@ export async function deployWithScenario(url: string): Promise<{ addressBook: Ad
   await mined(pool.connect(bob!).borrow(wad(15_000)));
   await mined(pool.connect(bob!).repay(bob!.address, wad(5_000)));
 
-  const changeIdOf = (receipt: Awaited<ReturnType<typeof mined>>) => policy.interface.parseLog(receipt.logs[0]!)!.args.changeId as string;
-  const ceilingId = changeIdOf(await mined(policy.connect(roles.regulator).scheduleRuleChange(ruleId("DEBT_CEILING"), wad(20_000_000))));
-  const aprId = changeIdOf(await mined(policy.connect(roles.governance).scheduleRuleChange(tierRuleId("TIER_APR", 1), 800)));
+  const changeIdOf = (receipt: Awaited<ReturnType<typeof mined>>) =>
+    policy.interface.parseLog(receipt.logs[0]!)!.args.changeId as string;
+  const ceilingId = changeIdOf(
+    await mined(policy.connect(roles.regulator).scheduleRuleChange(ruleId("DEBT_CEILING"), wad(20_000_000))),
+  );
+  const aprId = changeIdOf(
+    await mined(policy.connect(roles.governance).scheduleRuleChange(tierRuleId("TIER_APR", 1), 800)),
+  );
   await mined(policy.connect(roles.governance).cancelRuleChange(aprId));
   await ethers.provider.send("evm_increaseTime", [defaultParameters.rules.timelockDelaySec]);
   await mined(policy.executeRuleChange(ceilingId));
@@ -103,13 +147,22 @@ const BATCH = 500;
  * Adds `count` compliance events (3 snapshots to 1 scheduled rule change) in batches of 500 transactions, each
  * batch mined into blocks until its last transaction has a receipt. Returns the number of blocks it mined.
  */
-export async function bulkEvents(url: string, book: AddressBook, count: number, onProgress?: (done: number) => void): Promise<number> {
+export async function bulkEvents(
+  url: string,
+  book: AddressBook,
+  count: number,
+  onProgress?: (done: number) => void,
+): Promise<number> {
   const pool = new Interface(["function publishExposureSnapshot()"]);
   const policy = new Interface(["function scheduleRuleChange(bytes32 rule, uint256 newValue)"]);
   const accounts = await rpc<string[]>(url, "eth_accounts");
   const senders = accounts.slice(10);
   if (senders.length === 0) throw new Error("the node has no spare unlocked accounts");
-  const snapshot = { to: book.contracts.lendingPool, data: pool.encodeFunctionData("publishExposureSnapshot"), gas: "0x20000" };
+  const snapshot = {
+    to: book.contracts.lendingPool,
+    data: pool.encodeFunctionData("publishExposureSnapshot"),
+    gas: "0x20000",
+  };
   const startBlock = Number(await rpc<string>(url, "eth_blockNumber"));
   // The node prints every mined transaction with its decoded call; for a bulk history that printing is the bottleneck.
   await rpc(url, "hardhat_setLoggingEnabled", [false]);
@@ -122,11 +175,21 @@ export async function bulkEvents(url: string, book: AddressBook, count: number, 
         const k = done + i;
         const tx =
           k % 4 === 3
-            ? { from: book.roles.regulator, to: book.contracts.supervisionPolicy, data: policy.encodeFunctionData("scheduleRuleChange", [ruleId("DEBT_CEILING"), wad(1_000_000 + k)]), gas: "0x20000" }
+            ? {
+                from: book.roles.regulator,
+                to: book.contracts.supervisionPolicy,
+                data: policy.encodeFunctionData("scheduleRuleChange", [ruleId("DEBT_CEILING"), wad(1_000_000 + k)]),
+                gas: "0x20000",
+              }
             : { from: senders[k % senders.length], ...snapshot };
         return { jsonrpc: "2.0", id: k, method: "eth_sendTransaction", params: [tx] };
       });
-      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(calls), signal: AbortSignal.timeout(120_000) });
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(calls),
+        signal: AbortSignal.timeout(120_000),
+      });
       const results = (await response.json()) as { result?: string; error?: { message: string } }[];
       const failed = results.find((r) => r.error !== undefined);
       if (failed !== undefined) throw new Error(`eth_sendTransaction: ${failed.error!.message}`);

@@ -19,17 +19,35 @@ import { buildComplianceReport, indexerEventSource, type ComplianceReport } from
 import { freePort } from "../../scripts/lib/free-port.js";
 
 import { bulkEvents, deployWithScenario, type Connection } from "./history.js";
-import { indexedBlock, rpc, startHardhatNode, startIndexer, startPostgres, stop, waitFor, type Child, type Postgres } from "./processes.js";
+import {
+  indexedBlock,
+  rpc,
+  startHardhatNode,
+  startIndexer,
+  startPostgres,
+  stop,
+  waitFor,
+  type Child,
+  type Postgres,
+} from "./processes.js";
 
 const BULK = Number(process.env.VERITY_INDEXER_BENCH_EVENTS ?? 2_000);
-if (!Number.isSafeInteger(BULK) || BULK < 0) throw new Error(`VERITY_INDEXER_BENCH_EVENTS must be a non-negative integer, got ${process.env.VERITY_INDEXER_BENCH_EVENTS}`);
+if (!Number.isSafeInteger(BULK) || BULK < 0)
+  throw new Error(
+    `VERITY_INDEXER_BENCH_EVENTS must be a non-negative integer, got ${process.env.VERITY_INDEXER_BENCH_EVENTS}`,
+  );
 const BENCH = BULK >= 100_000;
 /** Time allowed to index, generously above the measured rate (README). */
 const indexTimeoutMs = 120_000 + BULK * 5;
 
 /** The report's figures: everything but when it was generated. */
 function figures(report: ComplianceReport) {
-  return { meta: { ...report.meta, generatedAt: undefined }, state: report.state, events: report.events, analysis: report.analysis };
+  return {
+    meta: { ...report.meta, generatedAt: undefined },
+    state: report.state,
+    events: report.events,
+    analysis: report.analysis,
+  };
 }
 
 describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("en-US")} bulk events`, function () {
@@ -58,7 +76,10 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
         shown = done;
       }
     });
-    if (BENCH) console.log(`      history: ${BULK.toLocaleString("en-US")} bulk events in ${blocks} blocks, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (BENCH)
+      console.log(
+        `      history: ${BULK.toLocaleString("en-US")} bulk events in ${blocks} blocks, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
     bookPath = join(dir, "localhost.json");
     await writeFile(bookPath, `${JSON.stringify(addressBook, null, 2)}\n`);
     head = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
@@ -75,10 +96,19 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
   });
 
   /** Starts the indexer, waits until it has indexed `head`, returns it with the indexing time. */
-  async function indexed(name: string, flags: string[], env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string; seconds: number; serving: number }> {
+  async function indexed(
+    name: string,
+    flags: string[],
+    env: NodeJS.ProcessEnv,
+  ): Promise<{ child: Child; url: string; seconds: number; serving: number }> {
     const t0 = Date.now();
     // The bulk history packs ~500 events (~0.5 MB of logs) per block: 10 blocks per eth_getLogs stay under viem's 10 MB.
-    const { child, url } = await startIndexer(["--rpc", rpcUrl, "--deployment", bookPath, "--polling-ms", "200", "--get-logs-block-range", "10", ...flags], await freePort(), join(dir, `${name}.log`), env);
+    const { child, url } = await startIndexer(
+      ["--rpc", rpcUrl, "--deployment", bookPath, "--polling-ms", "200", "--get-logs-block-range", "10", ...flags],
+      await freePort(),
+      join(dir, `${name}.log`),
+      env,
+    );
     const tServing = Date.now(); // Ponder has built the app, migrated the database and serves /health
     let shown = Date.now();
     await waitFor(
@@ -100,7 +130,17 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
 
   it("the history holds every kind of event the report analyses", () => {
     const count = (name: string) => chainReport.analysis.eventCounts.find((c) => c.name === name)?.count ?? 0;
-    for (const name of ["ScorePosted", "AdverseAction", "LoanOriginated", "LoanRepaid", "PositionLiquidated", "RuleChanged", "RuleChangeCancelled", "CircuitBreakerTripped", "CircuitBreakerReset"]) {
+    for (const name of [
+      "ScorePosted",
+      "AdverseAction",
+      "LoanOriginated",
+      "LoanRepaid",
+      "PositionLiquidated",
+      "RuleChanged",
+      "RuleChangeCancelled",
+      "CircuitBreakerTripped",
+      "CircuitBreakerReset",
+    ]) {
       expect(count(name), name).to.be.greaterThan(0);
     }
     expect(totalEvents).to.be.greaterThan(BULK);
@@ -115,7 +155,12 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
     after(async () => stop(indexer?.child));
 
     it("the report from the indexer has the same figures as the report from the chain", async () => {
-      const fromIndexer = await buildComplianceReport({ provider: connection.ethers.provider, addressBook, toBlock: head, eventSource: indexerEventSource(indexer!.url) });
+      const fromIndexer = await buildComplianceReport({
+        provider: connection.ethers.provider,
+        addressBook,
+        toBlock: head,
+        eventSource: indexerEventSource(indexer!.url),
+      });
       expect(fromIndexer.events).to.have.length(totalEvents);
       expect(figures(fromIndexer)).to.deep.equal(figures(chainReport));
     });
@@ -124,7 +169,13 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
       const reportAt = (toBlock: number, eventSource?: ReturnType<typeof indexerEventSource>) =>
         buildComplianceReport({ provider: connection.ethers.provider, addressBook, toBlock, eventSource });
       const waitIndexed = (block: number) =>
-        waitFor(`the indexer to reach block ${block}`, async () => ((await indexedBlock(indexer!.url)) >= block ? true : undefined), 60_000, indexer!.child, 100);
+        waitFor(
+          `the indexer to reach block ${block}`,
+          async () => ((await indexedBlock(indexer!.url)) >= block ? true : undefined),
+          60_000,
+          indexer!.child,
+          100,
+        );
       const snapshot = await rpc<string>(rpcUrl, "evm_snapshot");
       await bulkEvents(rpcUrl, addressBook, 12);
       const dropped = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
@@ -144,10 +195,21 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
     });
 
     it("refuses an address book of another deployment, naming the contract and both addresses", async () => {
-      const other = { ...addressBook, contracts: { ...addressBook.contracts, lendingPool: addressBook.contracts.vusd } };
-      await buildComplianceReport({ provider: connection.ethers.provider, addressBook: other, toBlock: head, eventSource: indexerEventSource(indexer!.url) }).then(
+      const other = {
+        ...addressBook,
+        contracts: { ...addressBook.contracts, lendingPool: addressBook.contracts.vusd },
+      };
+      await buildComplianceReport({
+        provider: connection.ethers.provider,
+        addressBook: other,
+        toBlock: head,
+        eventSource: indexerEventSource(indexer!.url),
+      }).then(
         () => expect.fail("should refuse"),
-        (error: Error) => expect(error.message).to.equal(`the indexer at ${indexer!.url} follows LendingPool ${addressBook.contracts.lendingPool.toLowerCase()}, the address book has ${addressBook.contracts.vusd}`),
+        (error: Error) =>
+          expect(error.message).to.equal(
+            `the indexer at ${indexer!.url} follows LendingPool ${addressBook.contracts.lendingPool.toLowerCase()}, the address book has ${addressBook.contracts.vusd}`,
+          ),
       );
     });
   });
@@ -166,7 +228,12 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
 
     it(`indexes the history and the report from it has the chain's figures (prints events/s and the report's time)`, async () => {
       const t0 = Date.now();
-      const fromIndexer = await buildComplianceReport({ provider: connection.ethers.provider, addressBook, toBlock: head, eventSource: indexerEventSource(indexer!.url) });
+      const fromIndexer = await buildComplianceReport({
+        provider: connection.ethers.provider,
+        addressBook,
+        toBlock: head,
+        eventSource: indexerEventSource(indexer!.url),
+      });
       const reportSeconds = (Date.now() - t0) / 1000;
       const rate = Math.round(totalEvents / indexer!.seconds);
       console.log(

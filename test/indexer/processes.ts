@@ -59,7 +59,13 @@ export async function stop(child: Child | undefined, graceMs = 10_000): Promise<
 }
 
 /** Polls `check` until it returns a value; throws after `timeoutMs` naming `what` and the child's log tail. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, child?: Child, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  child?: Child,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -74,7 +80,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     if (Date.now() > deadline) {
       const last = lastError === undefined ? "" : ` (last error: ${(lastError as Error).message})`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}${child ? `\n${tail(child.log)}` : ""}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last}${child ? `\n${tail(child.log)}` : ""}`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -96,30 +104,61 @@ export async function startHardhatNode(port: number, log: string): Promise<{ chi
   const cli = join(ROOT, "node_modules/hardhat/dist/src/cli.js");
   const child = spawnLogged(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], log);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor("hardhat node eth_chainId", async () => ((await rpc<string>(url, "eth_chainId")) === "0x7a69" ? true : undefined), 60_000, child);
+  await waitFor(
+    "hardhat node eth_chainId",
+    async () => ((await rpc<string>(url, "eth_chainId")) === "0x7a69" ? true : undefined),
+    60_000,
+    child,
+  );
   return { child, url };
 }
 
 /** `npm run indexer`'s program with the given flags; resolves once its API answers /health. */
-export async function startIndexer(flags: string[], port: number, log: string, env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string }> {
-  const child = spawnLogged(process.execPath, ["--import", "tsx", "indexer/start.ts", "--port", String(port), ...flags], log, {
-    ...env,
-    PONDER_TELEMETRY_DISABLED: "true",
-  });
+export async function startIndexer(
+  flags: string[],
+  port: number,
+  log: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: Child; url: string }> {
+  const child = spawnLogged(
+    process.execPath,
+    ["--import", "tsx", "indexer/start.ts", "--port", String(port), ...flags],
+    log,
+    {
+      ...env,
+      PONDER_TELEMETRY_DISABLED: "true",
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
-  await waitFor("the indexer's /health", async () => ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined), 90_000, child);
+  await waitFor(
+    "the indexer's /health",
+    async () => ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined),
+    90_000,
+    child,
+  );
   return { child, url };
 }
 
 /** The indexed block per Ponder's /status (0 before the first checkpoint). */
 export async function indexedBlock(url: string): Promise<number> {
-  const status = (await (await fetch(`${url}/status`, { signal: AbortSignal.timeout(5_000) })).json()) as Record<string, { block: { number: number } }>;
+  const status = (await (await fetch(`${url}/status`, { signal: AbortSignal.timeout(5_000) })).json()) as Record<
+    string,
+    { block: { number: number } }
+  >;
   return Object.values(status)[0]?.block.number ?? 0;
 }
 
 // ---------------------------------------------------------------- Postgres
 
-const PG_DIRS = ["/usr/local/bin", ...(existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort().reverse().map((v) => `/usr/lib/postgresql/${v}/bin`) : [])];
+const PG_DIRS = [
+  "/usr/local/bin",
+  ...(existsSync("/usr/lib/postgresql")
+    ? readdirSync("/usr/lib/postgresql")
+        .sort()
+        .reverse()
+        .map((v) => `/usr/lib/postgresql/${v}/bin`)
+    : []),
+];
 
 function findPostgresBin(): string | undefined {
   return PG_DIRS.find((dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "pg_ctl")));
@@ -132,7 +171,10 @@ function findPostgresBin(): string | undefined {
 export function postgresBin(): string {
   const found = findPostgresBin();
   if (found !== undefined) return found;
-  if (process.getuid?.() !== 0) throw new Error("Postgres is not installed (no initdb/pg_ctl) and installing it needs root: apt-get install postgresql");
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      "Postgres is not installed (no initdb/pg_ctl) and installing it needs root: apt-get install postgresql",
+    );
   console.log("    installing Debian's postgresql with apt-get…");
   execFileSync("apt-get", ["update"], { stdio: "inherit", timeout: 300_000 });
   execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "postgresql"], {
@@ -141,14 +183,19 @@ export function postgresBin(): string {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
   const installed = findPostgresBin();
-  if (installed === undefined) throw new Error(`apt-get installed postgresql but no initdb/pg_ctl is in ${PG_DIRS.join(", ")}`);
+  if (installed === undefined)
+    throw new Error(`apt-get installed postgresql but no initdb/pg_ctl is in ${PG_DIRS.join(", ")}`);
   return installed;
 }
 
 /** Runs `args` as the `postgres` user when we are root (Postgres refuses to run as root). */
 function asPostgres(file: string, args: string[]): void {
   const root = process.getuid?.() === 0;
-  if (root) execFileSync("su", ["postgres", "-s", "/bin/sh", "-c", [file, ...args].map(shellQuote).join(" ")], { stdio: "pipe", timeout: 120_000 });
+  if (root)
+    execFileSync("su", ["postgres", "-s", "/bin/sh", "-c", [file, ...args].map(shellQuote).join(" ")], {
+      stdio: "pipe",
+      timeout: 120_000,
+    });
   else execFileSync(file, args, { stdio: "pipe", timeout: 120_000 });
 }
 
@@ -171,7 +218,18 @@ export function startPostgres(dir: string, port: number): Postgres {
   if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres", dir]);
   asPostgres(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
   const options = `-h 127.0.0.1 -p ${port} -k ${dir}`;
-  asPostgres(join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "start"]);
+  asPostgres(join(bin, "pg_ctl"), [
+    "-D",
+    data,
+    "-o",
+    options,
+    "-l",
+    join(dir, "postgres.log"),
+    "-w",
+    "-t",
+    "60",
+    "start",
+  ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: async () => asPostgres(join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"]),

@@ -19,7 +19,14 @@ const BOOK = {
   chainId: 31337,
   deployedAtBlock: 5,
   deployedAt: "2026-01-01T00:00:00.000Z",
-  contracts: { vusd: A(1), creditScoreOracle: A(2), supervisionPolicy: A(3), lendingPool: A(4), weth: A(5), wethUsdPriceFeed: A(6) },
+  contracts: {
+    vusd: A(1),
+    creditScoreOracle: A(2),
+    supervisionPolicy: A(3),
+    lendingPool: A(4),
+    weth: A(5),
+    wethUsdPriceFeed: A(6),
+  },
   roles: { deployer: A(7), governance: A(8), regulator: A(9), guardian: A(10), attester: A(11) },
   model: { modelId: "0x01", validationReportHash: "0x02", approved: true },
 };
@@ -45,11 +52,23 @@ describe("indexer: settings", () => {
 
   it("names the bad variable or address-book field", () => {
     const fails = (env: NodeJS.ProcessEnv, message: RegExp) => expect(() => readSettings(env)).to.throw(message);
-    fails({ VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_RPC: "ftp://x" }, /^indexer settings: VERITY_INDEXER_RPC: /);
+    fails(
+      { VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_RPC: "ftp://x" },
+      /^indexer settings: VERITY_INDEXER_RPC: /,
+    );
     fails({ VERITY_INDEXER_DEPLOYMENT: book, DATABASE_URL: "mysql://x/y" }, /^indexer settings: DATABASE_URL: /);
-    fails({ VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_POLLING_MS: "fast" }, /^indexer settings: VERITY_INDEXER_POLLING_MS: /);
-    fails({ VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_GET_LOGS_BLOCK_RANGE: "0" }, /^indexer settings: VERITY_INDEXER_GET_LOGS_BLOCK_RANGE: /);
-    fails({ VERITY_INDEXER_DEPLOYMENT: join(dir, "missing.json") }, /^indexer settings: VERITY_INDEXER_DEPLOYMENT: cannot read address book .*missing\.json/);
+    fails(
+      { VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_POLLING_MS: "fast" },
+      /^indexer settings: VERITY_INDEXER_POLLING_MS: /,
+    );
+    fails(
+      { VERITY_INDEXER_DEPLOYMENT: book, VERITY_INDEXER_GET_LOGS_BLOCK_RANGE: "0" },
+      /^indexer settings: VERITY_INDEXER_GET_LOGS_BLOCK_RANGE: /,
+    );
+    fails(
+      { VERITY_INDEXER_DEPLOYMENT: join(dir, "missing.json") },
+      /^indexer settings: VERITY_INDEXER_DEPLOYMENT: cannot read address book .*missing\.json/,
+    );
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ ...BOOK, contracts: { ...BOOK.contracts, lendingPool: "0x12" } }));
     fails({ VERITY_INDEXER_DEPLOYMENT: bad }, /^indexer settings: address book .*bad\.json: contracts\.lendingPool: /);
@@ -66,13 +85,23 @@ describe("report: the indexer reader against a stand-in indexer", () => {
     deployedAtBlock: 5,
     contracts: { LendingPool: A(4), SupervisionPolicy: A(3), CreditScoreOracle: A(2) },
   };
-  const query = { chainId: 31337, contracts: { lendingPool: A(4), supervisionPolicy: A(3), creditScoreOracle: A(2) }, fromBlock: 5, toBlock: 100 };
+  const query = {
+    chainId: 31337,
+    contracts: { lendingPool: A(4), supervisionPolicy: A(3), creditScoreOracle: A(2) },
+    fromBlock: 5,
+    toBlock: 100,
+  };
   const fast = { retries: 0, attemptTimeoutMs: 5_000 };
 
   before(async () => {
     server = createServer((req, res) => {
       const path = new URL(req.url!, "http://x").pathname;
-      const body = path === "/deployment" ? deployment : path === "/status" ? { chain: { id: 31337, block: { number: indexedTo, timestamp: 0 } } } : page;
+      const body =
+        path === "/deployment"
+          ? deployment
+          : path === "/status"
+            ? { chain: { id: 31337, block: { number: indexedTo, timestamp: 0 } } }
+            : page;
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     });
     await new Promise<void>((res) => server.listen(0, "127.0.0.1", () => res()));
@@ -82,32 +111,54 @@ describe("report: the indexer reader against a stand-in indexer", () => {
 
   it("refuses a report beyond the indexed block, naming both blocks", async () => {
     indexedTo = 90;
-    await indexerEventSource(url, fast).collect(query).then(
-      () => expect.fail("should refuse"),
-      (error: Error) =>
-        expect(error.message).to.equal(
-          `the indexer at ${url} has indexed up to block 90, the report needs block 100: wait for it to catch up or pass --to-block 90`,
-        ),
-    );
+    await indexerEventSource(url, fast)
+      .collect(query)
+      .then(
+        () => expect.fail("should refuse"),
+        (error: Error) =>
+          expect(error.message).to.equal(
+            `the indexer at ${url} has indexed up to block 90, the report needs block 100: wait for it to catch up or pass --to-block 90`,
+          ),
+      );
     indexedTo = 100;
   });
 
   it("refuses an indexer of another chain", async () => {
-    await indexerEventSource(url, fast).collect({ ...query, chainId: 1 }).then(
-      () => expect.fail("should refuse"),
-      (error: Error) => expect(error.message).to.equal(`the indexer at ${url} follows chain 31337, the address book is for chain 1`),
-    );
+    await indexerEventSource(url, fast)
+      .collect({ ...query, chainId: 1 })
+      .then(
+        () => expect.fail("should refuse"),
+        (error: Error) =>
+          expect(error.message).to.equal(`the indexer at ${url} follows chain 31337, the address book is for chain 1`),
+      );
   });
 
   it("refuses a row that does not decode as the compliance event it claims to be", async () => {
     page = {
-      events: [{ source: "pool", name: "LoanRepaid", contract: A(4), blockNumber: 7, logIndex: 0, timestamp: 1, txHash: `0x${"ab".repeat(32)}`, topics: [`0x${"00".repeat(32)}`], data: "0x" }],
+      events: [
+        {
+          source: "pool",
+          name: "LoanRepaid",
+          contract: A(4),
+          blockNumber: 7,
+          logIndex: 0,
+          timestamp: 1,
+          txHash: `0x${"ab".repeat(32)}`,
+          topics: [`0x${"00".repeat(32)}`],
+          data: "0x",
+        },
+      ],
       next: null,
     };
-    await indexerEventSource(url, fast).collect(query).then(
-      () => expect.fail("should refuse"),
-      (error: Error) => expect(error.message).to.equal("the indexer's LoanRepaid at block 7 log 0 does not decode as a compliance event of pool"),
-    );
+    await indexerEventSource(url, fast)
+      .collect(query)
+      .then(
+        () => expect.fail("should refuse"),
+        (error: Error) =>
+          expect(error.message).to.equal(
+            "the indexer's LoanRepaid at block 7 log 0 does not decode as a compliance event of pool",
+          ),
+      );
     page = { events: [], next: null };
   });
 

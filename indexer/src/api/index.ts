@@ -23,7 +23,8 @@ function integerParam(query: Record<string, string | undefined>, key: string, fa
     if (fallback === undefined) throw new BadRequest(`${key} is required`);
     return fallback;
   }
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new BadRequest(`${key} must be a non-negative integer, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
+    throw new BadRequest(`${key} must be a non-negative integer, got "${raw}"`);
   return Number(raw);
 }
 
@@ -31,11 +32,18 @@ const app = new Hono();
 
 app.get("/deployment", (c) => {
   const contracts: Record<string, string> = {};
-  for (const [name, { addressKey }] of Object.entries(CONTRACTS) as [ContractName, (typeof CONTRACTS)[ContractName]][]) {
+  for (const [name, { addressKey }] of Object.entries(CONTRACTS) as [
+    ContractName,
+    (typeof CONTRACTS)[ContractName],
+  ][]) {
     const address = addressBook.contracts[addressKey];
     if (address !== undefined) contracts[name] = address.toLowerCase();
   }
-  const body: IndexedDeployment = { chainId: addressBook.chainId, deployedAtBlock: addressBook.deployedAtBlock, contracts };
+  const body: IndexedDeployment = {
+    chainId: addressBook.chainId,
+    deployedAtBlock: addressBook.deployedAtBlock,
+    contracts,
+  };
   return c.json(body);
 });
 
@@ -48,7 +56,8 @@ app.get("/compliance-events", async (c) => {
     if (limit < 1 || limit > MAX_PAGE) throw new BadRequest(`limit must be 1–${MAX_PAGE}, got ${limit}`);
     const sources = (query.sources ?? [...SOURCES].join(",")).split(",");
     const unknown = sources.filter((s) => !SOURCES.has(s));
-    if (unknown.length > 0) throw new BadRequest(`unknown source(s) ${unknown.join(", ")}; known: ${[...SOURCES].join(", ")}`);
+    if (unknown.length > 0)
+      throw new BadRequest(`unknown source(s) ${unknown.join(", ")}; known: ${[...SOURCES].join(", ")}`);
     let after = undefined;
     if (query.after !== undefined) {
       const match = /^(\d+):(\d+)$/.exec(query.after);
@@ -59,7 +68,14 @@ app.get("/compliance-events", async (c) => {
     const rows = await db
       .select()
       .from(table)
-      .where(and(gte(table.blockNumber, BigInt(fromBlock)), lte(table.blockNumber, BigInt(toBlock)), inArray(table.source, sources), after))
+      .where(
+        and(
+          gte(table.blockNumber, BigInt(fromBlock)),
+          lte(table.blockNumber, BigInt(toBlock)),
+          inArray(table.source, sources),
+          after,
+        ),
+      )
       .orderBy(asc(table.blockNumber), asc(table.logIndex))
       .limit(limit);
     const last = rows.at(-1);
