@@ -63,8 +63,9 @@ export async function deployWithScenario(url: string): Promise<{ addressBook: Ad
     defaultParameters.dataProviders,
     await shippedFeatureNames(),
   );
-  const { oracle, pool, policy, vusd, weth, priceFeed } = system;
-  if (weth === undefined || priceFeed === undefined) throw new Error("a local deployment has mocks");
+  const { oracle, pool, policy, vusd, weth, priceFeed, fallbackPriceFeed } = system;
+  if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined)
+    throw new Error("a local deployment has mocks");
   const poolAddress = await pool.getAddress();
 
   const operators = Array.from({ length: 3 }, () => Wallet.createRandom());
@@ -125,7 +126,9 @@ export async function deployWithScenario(url: string): Promise<{ addressBook: Ad
   await ethers.provider.send("evm_increaseTime", [defaultParameters.rules.timelockDelaySec]);
   await mined(policy.executeRuleChange(ceilingId));
 
+  // A fall both price sources show: a real move, so the liquidation goes ahead at it.
   await mined(priceFeed.setAnswer(parseUnits("2200", 8)));
+  await mined(fallbackPriceFeed.setAnswer(parseUnits("2200", 8)));
   await mined(pool.pokePrice(system.wethAddress));
   await depositWeth(liquidator, "20");
   await mined(pool.connect(liquidator!).borrow(wad(12_000)));
