@@ -36,7 +36,10 @@ import { playStablecoinScenes, type StablecoinScenes } from "./demo/stablecoin.j
 import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
 import { savingsScene, type SavingsSceneSummary } from "./demo/savings.js";
 import { applyWithEditedFile, type EditedFileOutcome } from "./demo/edited-file.js";
-import { attestCreditFile, DEMO_PROVIDER, signApplication } from "./lib/attested-application.js";
+import { DEMO_PROVIDER, signApplication } from "./lib/attested-application.js";
+import { requestCreditFile } from "../bureau/src/client.js";
+import type { RunningBureau } from "../bureau/src/service.js";
+import { importDemoFiles, startDemoBureau } from "./demo/bureau.js";
 import { buildComplianceReport, writeComplianceReport } from "./report/index.js";
 import { formatVusd } from "./report/format.js";
 import { describeRevert, fmtBps, fmtEth, fmtHf, fmtTime, fmtUsd, fmtVusd, Narrative, short } from "./demo/narrative.js";
@@ -68,6 +71,8 @@ export interface DemoSummary {
   risky: { rowId: number; pdBps: number; reasonCodes: number[]; reasons: string[]; borrowError: string };
   /** The applicant who edited a field of the attested file: every node's refusal. */
   editedFile: EditedFileOutcome;
+  /** The credit bureau's own books at the end: files held and consented releases logged. */
+  bureau: { creditFiles: number; releases: number };
   unscored: { tier: number; conservativeTier: number; borrowedWad: bigint };
   ruleChange: { rule: string; oldValue: bigint; newValue: bigint; scheduled: boolean; executed: boolean; earlyError: string };
   liquidation: { borrower: string; healthFactorBefore: bigint; healthFactorAfter: bigint; repaidWad: bigint; seized: bigint; bonusWad: bigint };
@@ -100,6 +105,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const say = new Narrative(options.quiet === true);
   const dir = mkdtempSync(join(tmpdir(), "verity-demo-"));
   let nodes: RunningNode[] = [];
+  let bureau: RunningBureau | undefined;
   let connection: Awaited<ReturnType<typeof network.create>> | undefined;
   try {
     say.title("Verity — credit from a neural score, rules enforced on chain (in-process demo)");
@@ -215,14 +221,33 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await send(pool.connect(dave).borrow(parseUnits("20000", 18)));
     say.ok(`market maker ${short(dave.address)} deposits 40 WETH and borrows 20,000.00 vUSD: vUSD liquidity for the story`);
 
+    // The credit bureau (the real service, with the key the deployment approved) holds each applicant's row.
+    const bureauFiles = {
+      featureNames: creditModel.featureNames,
+      nowSec: chainNow,
+      files: [
+        { borrower: alice.address, fields: good.features },
+        { borrower: bob.address, fields: risky.features },
+      ],
+    };
+    bureau = await startDemoBureau({
+      dir,
+      chainId,
+      oracle: addressBook.contracts.creditScoreOracle,
+      ...bureauFiles,
+      logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent",
+    });
+    say.ok(`credit bureau ${DEMO_PROVIDER.name} up at ${bureau.url} (provider ${short(DEMO_PROVIDER.id)}, approved on chain), holding the applicants' files`);
+
     /**
-     * The borrower's dApp: fetches the file the bureau attests for the applicant (the demo bureau signs the
-     * applicant's training row), signs the application over its fields with the wallet and posts it to a node.
+     * The borrower's dApp: signs an EIP-712 consent, fetches the file the bureau attests for the borrower over
+     * HTTP, signs the application over its fields with the wallet and posts it to a node.
      */
     let nonce = 1n;
     const creditDataDomain = { chainId, verifyingContract: addressBook.contracts.creditScoreOracle };
-    const fetchCreditFile = (who: HardhatEthersSigner, applicant: Applicant) =>
-      attestCreditFile(creditDataDomain, who.address, creditModel.featureNames, applicant.features, { nowSec: chainNow() });
+    const runningBureau = bureau;
+    const fetchCreditFile = (who: HardhatEthersSigner, _applicant: Applicant) =>
+      requestCreditFile({ url: runningBureau.url, signer: who, provider: DEMO_PROVIDER.id, ...creditDataDomain, nowSec: chainNow() });
     const apply = async (who: HardhatEthersSigner, applicant: Applicant, node: RunningNode) => {
       const attested = await fetchCreditFile(who, applicant);
       const body = await signApplication(creditDataDomain, who, creditModel.featureNames, attested, { nonce: nonce++, expiry: chainNow() + 600 });
@@ -273,6 +298,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
     // ---------------------------------------------------------------- 2. an edited credit file
     say.section("2. An applicant edits one field of the attested credit file: every node refuses it");
+    importDemoFiles(bureau, bureauFiles);
+    say.step("the bureau refreshes its files: a month has passed, and nodes refuse data older than their maximum age (intake.creditFileMaxAgeSec)");
     say.step(`Bob ${short(bob.address)} fetches his file from ${DEMO_PROVIDER.name} (training row ${risky.rowId}), changes one field and signs an application over the edited values`);
     const editedFile = await applyWithEditedFile({
       params: creditDataDomain,
@@ -499,6 +526,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       },
       risky: { rowId: risky.rowId, pdBps: riskyPd, reasonCodes: riskyCodes, reasons: riskyCodes.map(reasonText), borrowError: declined },
       editedFile,
+      bureau: bureau.store.counts(),
       unscored: { tier: Number(carolLoan.args.tier), conservativeTier, borrowedWad: carolBorrow },
       ruleChange: { rule, oldValue: changed.args.oldValue, newValue: changed.args.newValue, scheduled: true, executed: true, earlyError: early },
       liquidation: {
@@ -537,6 +565,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     return summary;
   } finally {
     const results = await Promise.allSettled(nodes.map((node) => node.shutdown("demo finished")));
+    if (bureau !== undefined) await bureau.shutdown("demo finished");
     rmSync(dir, { recursive: true, force: true });
     await connection?.close();
     const failed = results.filter((r) => r.status === "rejected").length;

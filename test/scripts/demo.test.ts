@@ -57,6 +57,11 @@ describe("npm run demo (scripts/demo.ts)", function () {
     }
   });
 
+  it("every credit file came from the bureau service on a consent, each release logged in its store", () => {
+    // Alice once, Bob twice (the edited application, then the one he applies with).
+    expect(summary.bureau).to.deep.equal({ creditFiles: 2, releases: 3 });
+  });
+
   it("the unscored borrower borrowed on the most conservative tier", () => {
     expect(summary.unscored.conservativeTier).to.equal(defaultParameters.tiers.length - 1);
     expect(summary.unscored.tier).to.equal(summary.unscored.conservativeTier);
