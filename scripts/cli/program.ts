@@ -15,6 +15,7 @@ import { registerMonitoringGroup } from "./monitoring.js";
 import { registerNodeGroup } from "./node.js";
 import { registerOperatorsGroup } from "./operators.js";
 import { registerPositionCommand } from "./position.js";
+import { registerProvidersGroup } from "./providers.js";
 import { registerRulesGroup } from "./rules.js";
 
 export function buildProgram(env: CliEnv = processEnv): Command {
@@ -29,6 +30,7 @@ export function buildProgram(env: CliEnv = processEnv): Command {
   registerOperatorsGroup(program, env);
   registerNodeGroup(program, env);
   registerModelGroup(program, env);
+  registerProvidersGroup(program, env);
   registerRulesGroup(program, env);
   registerBreakerGroup(program, env);
   registerExposureGroup(program, env);

@@ -16,6 +16,7 @@ import { approveDataProviders, approveModel, deploySystem, sha256File, shippedFe
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { runCli } from "../../scripts/cli/program.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
+import { featureSchemaHash } from "../../oracle/src/protocol/credit-file.js";
 import { withContext, type CliEnv } from "../../scripts/cli/context.js";
 import { verityErrors } from "../../scripts/cli/errors.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
@@ -68,10 +69,10 @@ describe("ops CLI (npm run verity)", function () {
   it("--help on the program, every group and every subcommand", async () => {
     const root = await verity(d, "--help");
     expect(root.code).to.equal(0);
-    const groups = ["operators", "node", "model", "rules", "breaker", "exposure", "fairness", "monitoring"];
+    const groups = ["operators", "node", "model", "providers", "rules", "breaker", "exposure", "fairness", "monitoring"];
     for (const group of groups) expect(root.out).to.contain(group);
     const commands = [
-      ["operators", "list"], ["operators", "set"], ["node", "balance"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"],
+      ["operators", "list"], ["operators", "set"], ["node", "balance"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"], ["providers", "list"], ["providers", "approve"], ["providers", "retire"],
       ["rules", "list"], ["rules", "pending"], ["rules", "schedule"], ["rules", "execute"], ["rules", "cancel"], ["breaker", "status"], ["breaker", "reset"],
       ["exposure", "snapshot"], ["fairness", "publish"], ["monitoring", "publish"], ["position"], ["decode-error"],
     ];
@@ -179,6 +180,48 @@ describe("ops CLI (npm run verity)", function () {
       expect(short.out).to.contain("balance         0.0 ETH");
       expect(short.err).to.contain(`${empty} is short of funds: send it at least`);
       expect((await verity(d, "node", "balance", "0xnope")).err).to.contain('<address>: "0xnope" is not an address');
+    });
+  });
+
+  describe("providers", () => {
+    const bank = Wallet.createRandom();
+    const bankKey = Wallet.createRandom();
+
+    it("list shows the demo provider approved; approve (assessment from a file) and retire walk a new one through", async () => {
+      const listed = await verity(d, "providers", "list");
+      expect(listed.code, listed.err).to.equal(0);
+      expect(listed.out).to.contain(`provider ${DEMO_PROVIDER.id}`);
+      expect(listed.out).to.match(/status\s+Approved/);
+      const assessment = join(d.dir, "assessment.md");
+      await writeFile(assessment, "data-quality assessment of the bank's bureau feed\n");
+      const approved = await verity(d, "providers", "approve", bank.address, "--name", "Bank of Example", "--keys", bankKey.address, "--assessment", assessment);
+      expect(approved.code, approved.err).to.equal(0);
+      const [status, name, keys, schemaHash, dataQualityHash] = await d.system.oracle.providerInfo(bank.address);
+      expect([status, name, [...keys]]).to.deep.equal([1n, "Bank of Example", [bankKey.address]]);
+      expect(schemaHash).to.equal(featureSchemaHash(await shippedFeatureNames()));
+      expect(dataQualityHash).to.equal(await sha256File(assessment));
+      const retired = await verity(d, "providers", "retire", bank.address);
+      expect(retired.code, retired.err).to.equal(0);
+      expect(retired.out).to.match(/status\s+Retired/);
+      expect((await d.system.oracle.providerInfo(bank.address))[0]).to.equal(2n);
+    });
+
+    it("refuses bad input, a retirement the registry cannot make (decoded), the wrong role, and a dry run sends nothing", async () => {
+      const hash = `0x${"ab".repeat(32)}`;
+      expect((await verity(d, "providers", "approve", "bank", "--name", "B", "--keys", bankKey.address, "--assessment", hash)).err).to.contain('<provider>: "bank" is not an address');
+      expect((await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", `${bankKey.address},0x12`, "--assessment", hash)).err).to.contain("--keys[1]");
+      expect((await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", bankKey.address, "--assessment", "no-such-file")).err).to.contain('"no-such-file" is neither a 32-byte hash');
+      const never = await verity(d, "providers", "retire", bank.address);
+      expect(never.code).to.equal(1);
+      expect(never.err).to.contain("OracleProviderStatusTransition");
+      const wrongRole = await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", bankKey.address, "--assessment", hash, "--from", d.roles.governance.address);
+      expect(wrongRole.err).to.contain("needs the regulator role");
+      const [before] = await nonces(d.roles.regulator.address);
+      const dry = await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", bankKey.address, "--assessment", hash, "--dry-run");
+      expect(dry.code, dry.err).to.equal(0);
+      expect(dry.out).to.contain("nothing sent");
+      expect(await nonces(d.roles.regulator.address)).to.deep.equal([before]);
+      expect((await d.system.oracle.providerInfo(bank.address))[0]).to.equal(0n);
     });
   });
 
