@@ -64,6 +64,27 @@ const context = (overrides: Partial<AnalysisContext> = {}): AnalysisContext => (
   ...overrides,
 });
 
+describe("report: analyse at scale (no spread of an unbounded array anywhere on the path)", () => {
+  it("analyses 1,000,000 scores and 1,000,000 loans without a stack overflow, counting every one", function () {
+    this.timeout(120_000);
+    const N = 1_000_000;
+    const events: ComplianceEvent[] = [];
+    for (let i = 0; i < N; i += 1) {
+      const borrower = `0x${(i + 1).toString(16).padStart(40, "0")}`;
+      events.push(
+        ev("ScorePosted", i, { borrower, modelId: MODEL_A, pdBps: i % 10_000, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider: PROVIDER_A, creditFileHash: MODEL_B }),
+        ev("LoanOriginated", i, { borrower, amountWad: wad(1), tier: i % 3, pdBps: i % 10_000, modelId: MODEL_A, ltvBps: 5000n }),
+      );
+    }
+    const { scores, exposure } = analyse(events, context({ pdBinBps: 1000 }));
+    expect(scores.models[0]!.scores).to.equal(N);
+    expect(scores.models[0]!.maxPdBps).to.equal(9_999);
+    expect(scores.histogram.reduce((sum, bin) => sum + bin.count, 0)).to.equal(N);
+    expect(exposure.totals.originatedWad).to.equal(wad(N));
+    expect(exposure.totals.loans).to.equal(N);
+  });
+});
+
 describe("report: analyse (hand-built events)", () => {
   it("exposure by tier: flows per tier follow re-basings, and the latest snapshot wins", () => {
     const events = [
