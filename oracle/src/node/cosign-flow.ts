@@ -320,6 +320,15 @@ export class CosignFlow {
         `expiry: application ${application.applicationHash} expired at ${application.expiry}, now is ${nowSec}`,
       );
     }
+    // A stored copy was checked on arrival; the provider may stop vouching for its file before the application
+    // expires, and a report must never be co-signed on a file past its validUntil.
+    const fileValidUntil = application.creditFile?.validUntil;
+    if (fileValidUntil !== undefined && fileValidUntil < nowSec) {
+      throw new NodeError(
+        "application_expired",
+        `creditFile.validUntil: the provider vouched for application ${application.applicationHash}'s file until ${fileValidUntil}, now is ${nowSec}`,
+      );
+    }
     return application;
   }
 }

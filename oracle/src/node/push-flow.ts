@@ -142,6 +142,16 @@ export class PushFlow {
       );
       return;
     }
+    const fileValidUntil = application.creditFile?.validUntil;
+    if (fileValidUntil !== undefined && fileValidUntil < this.context.now()) {
+      // Peers refuse to co-sign on a file its provider no longer vouches for; the borrower fetches a fresh one.
+      store.setScoreRequestStatus(request.requestId, "failed");
+      log.warn(
+        { requestId: request.requestId.toString(), fileValidUntil },
+        "push request refused: the provider stopped vouching for its credit file before it was served",
+      );
+      return;
+    }
     const bundle = await this.cosign.lead({
       flow: "push",
       application,

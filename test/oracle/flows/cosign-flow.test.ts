@@ -141,9 +141,13 @@ describe("co-sign flow: the peer's side", () => {
       requestId?: bigint;
       withApplication?: boolean;
       stored?: boolean;
+      fileValidUntil?: number;
     } = {},
   ) {
-    const raw = await signedApplication(borrower, { expiry: options.expiry ?? node.clock.now + 600 });
+    const raw = await signedApplication(borrower, {
+      expiry: options.expiry ?? node.clock.now + 600,
+      ...(options.fileValidUntil === undefined ? {} : { fileValidUntil: options.fileValidUntil }),
+    });
     const verified = await verifySignedApplication(node.context, raw);
     const { applicationHash } = verified;
     if (options.stored === true) storeIfNew(node.context, verified);
@@ -209,6 +213,18 @@ describe("co-sign flow: the peer's side", () => {
       "the stored copy expired too",
     ).to.equal("application_expired");
     node.clock.now -= 10;
+    // The stored copy's file stops being vouched for before the application expires: refused from that second on.
+    const fileEnds = await proposal({ fileValidUntil: node.clock.now + 5, withApplication: false, stored: true });
+    node.clock.now += 5;
+    const lastSecond = await flow.cosign(fileEnds.leader, fileEnds.payload);
+    expect(lastSecond.signer, "vouched for until validUntil inclusive").to.equal(node.context.address);
+    node.clock.now += 1;
+    const afterFile = await rejection(flow.cosign(fileEnds.leader, fileEnds.payload));
+    expect(afterFile.code).to.equal("application_expired");
+    expect(afterFile.message).to.match(
+      /^creditFile\.validUntil: the provider vouched for application 0x[0-9a-f]{64}'s file until/,
+    );
+    node.clock.now -= 6;
 
     const push = await proposal({ flow: "push" });
     expect((await rejection(flow.cosign(push.leader, push.payload))).code).to.equal("invalid_peer_payload");

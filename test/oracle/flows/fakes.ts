@@ -141,14 +141,19 @@ let nonce = 1n;
  */
 export async function signedApplication(
   borrower: Wallet,
-  options: { expiry: number; nonce?: bigint },
+  options: { expiry: number; nonce?: bigint; fileValidUntil?: number },
 ): Promise<Record<string, unknown>> {
   const body = await attestedApplicationBody(
     { chainId: CHAIN_ID, verifyingContract: ORACLE_ADDRESS },
     borrower,
     FEATURE_NAMES,
     GOOD_FEATURES,
-    { nonce: options.nonce ?? nonce++, expiry: options.expiry, nowSec: START_SEC },
+    {
+      nonce: options.nonce ?? nonce++,
+      expiry: options.expiry,
+      nowSec: START_SEC,
+      ...(options.fileValidUntil === undefined ? {} : { file: { validUntil: options.fileValidUntil } }),
+    },
   );
   return { ...body };
 }

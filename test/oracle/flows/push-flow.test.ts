@@ -62,8 +62,11 @@ describe("push flow (fake peers, scripted chain)", () => {
   });
 
   /** A request recorded by the watcher for a fresh application, and the round (by waiting time) this node leads. */
-  async function requestLedByThisNode(requestId: bigint, expiry = node.clock.now + 600) {
-    const raw = await signedApplication(borrower, { expiry });
+  async function requestLedByThisNode(requestId: bigint, expiry = node.clock.now + 600, fileValidUntil?: number) {
+    const raw = await signedApplication(borrower, {
+      expiry,
+      ...(fileValidUntil === undefined ? {} : { fileValidUntil }),
+    });
     const { applicationHash } = await flow.receivePeerApplication(PEERS[0]!.address, raw);
     node.context.store.recordScoreRequests(
       SCORE_REQUESTED_STREAM,
@@ -107,5 +110,15 @@ describe("push flow (fake peers, scripted chain)", () => {
     await requestLedByThisNode(14n);
     await flow.processRequests();
     expect(node.context.store.getScoreRequest(14n)?.status, "retried on the next pass").to.equal("pending");
+  });
+
+  it("gives up on a request whose credit file its provider stopped vouching for, before the application expires", async () => {
+    const fileValidUntil = node.clock.now + 5;
+    const { requestKey } = await requestLedByThisNode(15n, node.clock.now + 600, fileValidUntil);
+    node.clock.now = Math.max(node.clock.now, fileValidUntil + 1);
+    await flow.processRequests();
+    expect(node.context.store.getScoreRequest(15n)?.status).to.equal("failed");
+    expect(node.context.store.listProposals(requestKey), "nothing proposed on a lapsed file").to.have.length(0);
+    expect(submitted).to.deep.equal([]);
   });
 });
