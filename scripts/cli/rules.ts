@@ -1,44 +1,43 @@
 /**
  * `rules list|pending|schedule|execute|cancel`: SupervisionPolicy's rulebook and its timelock. Values are typed and
  * printed in their units (vUSD, %, durations); a change shows when it can execute, and `execute` refuses before then.
- * Tier terms and the PSM's fees belong to governance, every other rule to the regulator.
+ * Tier terms, the PSM's and flash minter's fees and the savings share belong to governance, every other rule to the
+ * regulator.
  */
 import type { Command } from "commander";
 
-import { describeRule, ruleId, tierRuleId, type RuleName } from "../../oracle/src/protocol/rules.js";
+import {
+  describeRule,
+  GLOBAL_RULE_NAMES,
+  GOVERNANCE_GLOBAL_RULES,
+  ruleId,
+  TIER_CAP_NAMES,
+  TIER_TERM_NAMES,
+  tierRuleId,
+  type RuleName,
+} from "../../oracle/src/protocol/rules.js";
 import type { CliContext, CliEnv, Requirement } from "./context.js";
 import { inContext, writeOptions } from "./command.js";
-import { CliError, isoDate, parseBytes32, parseInteger, parseRuleValue, percent, relative, ruleLabel, ruleValueText, table, vusd } from "./units.js";
+import {
+  CliError,
+  isoDate,
+  parseBytes32,
+  parseInteger,
+  parseRuleValue,
+  percent,
+  relative,
+  ruleLabel,
+  ruleValueText,
+  table,
+  vusd,
+} from "./units.js";
 import { findEvent, write } from "./write.js";
 
-/** Global rules and the PSM's, in `Rules.sol`'s order. */
-export const GLOBAL_RULES = [
-  "DEBT_CEILING",
-  "BORROWER_CAP",
-  "CONCENTRATION_CAP",
-  "CONCENTRATION_FLOOR",
-  "DAILY_ORIGINATION_LIMIT",
-  "MAX_SCORE_AGE",
-  "ATTESTATION_REQUIRED",
-  "MAX_PRICE_DEVIATION",
-  "LIQUIDATION_GRACE_PERIOD",
-  "TIMELOCK_DELAY",
-  "PULL_REPORT_MAX_AGE",
-  "SCORE_NOTICE_PERIOD",
-  "PSM_FEE_IN",
-  "PSM_FEE_OUT",
-  "PSM_FEE_CAP",
-  "PSM_PRICE_BAND",
-  "PSM_EXPOSURE_LIMIT",
-] as const satisfies readonly RuleName[];
-
-const TIER_CAPS = ["TIER_CAP_MAX_LTV", "TIER_CAP_LIQUIDATION_THRESHOLD", "TIER_CAP_APR", "TIER_CAP_CREDIT_LIMIT"] as const;
-const TIER_TERMS = ["TIER_MAX_PD", "TIER_MAX_LTV", "TIER_LIQUIDATION_THRESHOLD", "TIER_APR", "TIER_CREDIT_LIMIT"] as const;
-const SCHEDULABLE: readonly RuleName[] = [...GLOBAL_RULES, ...TIER_CAPS, ...TIER_TERMS];
+const SCHEDULABLE: readonly RuleName[] = [...GLOBAL_RULE_NAMES, ...TIER_CAP_NAMES, ...TIER_TERM_NAMES];
 
 /** Who may schedule or cancel a change of `name` (`SupervisionPolicy._requireScheduler`). */
 export function schedulerOf(name: string): Requirement {
-  const governed = (TIER_TERMS as readonly string[]).includes(name) || name === "PSM_FEE_IN" || name === "PSM_FEE_OUT";
+  const governed = [...TIER_TERM_NAMES, ...GOVERNANCE_GLOBAL_RULES].some((rule) => rule === name);
   return { kind: "role", role: governed ? "governance" : "regulator", on: "SupervisionPolicy" };
 }
 
@@ -55,12 +54,15 @@ async function tierCount(ctx: CliContext): Promise<number> {
 
 async function listRules(ctx: CliContext): Promise<void> {
   ctx.out(`Global rules (SupervisionPolicy ${ctx.addressBook.contracts.supervisionPolicy})`);
-  const values = await Promise.all(GLOBAL_RULES.map((name) => ctx.policy.ruleValue(ruleId(name))));
-  for (const line of table(GLOBAL_RULES.map((name, i) => [name, ruleValueText(name, values[i]!)] as const))) ctx.out(line);
+  const values = await Promise.all(GLOBAL_RULE_NAMES.map((name) => ctx.policy.ruleValue(ruleId(name))));
+  for (const line of table(GLOBAL_RULE_NAMES.map((name, i) => [name, ruleValueText(name, values[i]!)] as const)))
+    ctx.out(line);
 
   const tiers = await tierCount(ctx);
   ctx.out();
-  ctx.out(`Tiers (effective terms, the regulator's cap in brackets; tier ${tiers - 1} is the most conservative and holds unscored borrowers)`);
+  ctx.out(
+    `Tiers (effective terms, the regulator's cap in brackets; tier ${tiers - 1} is the most conservative and holds unscored borrowers)`,
+  );
   const header = ["tier", "PD up to", "max LTV", "liquidation threshold", "APR", "credit limit"];
   const rows: string[][] = [header];
   for (let tier = 0; tier < tiers; tier++) {
@@ -75,7 +77,13 @@ async function listRules(ctx: CliContext): Promise<void> {
     ]);
   }
   const widths = header.map((_, col) => rows.reduce((widest, row) => Math.max(widest, row[col]!.length), 0));
-  for (const row of rows) ctx.out(`  ${row.map((cell, col) => cell.padEnd(widths[col]!)).join("  ").trimEnd()}`);
+  for (const row of rows)
+    ctx.out(
+      `  ${row
+        .map((cell, col) => cell.padEnd(widths[col]!))
+        .join("  ")
+        .trimEnd()}`,
+    );
   ctx.out(`  PD above ${percent(await ctx.policy.approvalThresholdBps())}: credit declined`);
 }
 
@@ -88,7 +96,9 @@ interface Pending {
 }
 
 async function pendingChanges(ctx: CliContext): Promise<Pending[]> {
-  const scheduled = await ctx.eventsSinceDeployment((from, to) => ctx.policy.queryFilter(ctx.policy.filters.RuleChangeScheduled(), from, to));
+  const scheduled = await ctx.eventsSinceDeployment((from, to) =>
+    ctx.policy.queryFilter(ctx.policy.filters.RuleChangeScheduled(), from, to),
+  );
   const pending: Pending[] = [];
   for (const event of scheduled) {
     const { changeId, rule, oldValue, newValue } = event.args;
@@ -106,14 +116,18 @@ function changeText(rule: string, oldValue: bigint, newValue: bigint): string {
 async function pendingChange(ctx: CliContext, changeIdArg: string) {
   const changeId = parseBytes32(changeIdArg, "<changeId>");
   const [rule, newValue, executableAt] = await ctx.policy.pendingChange(changeId);
-  if (executableAt === 0n) throw new CliError(`no pending change ${changeId}: unknown, already executed or cancelled (see: rules pending)`);
+  if (executableAt === 0n)
+    throw new CliError(`no pending change ${changeId}: unknown, already executed or cancelled (see: rules pending)`);
   return { changeId, rule, newValue, executableAt };
 }
 
 export function registerRulesGroup(program: Command, env: CliEnv): void {
   const group = program.command("rules").description("the supervision rulebook (SupervisionPolicy) and its timelock");
 
-  group.command("list").description("every rule in force with its value in its unit, and the tier table").action(inContext(env, listRules));
+  group
+    .command("list")
+    .description("every rule in force with its value in its unit, and the tier table")
+    .action(inContext(env, listRules));
 
   group
     .command("pending")
@@ -125,7 +139,14 @@ export function registerRulesGroup(program: Command, env: CliEnv): void {
         for (const change of pending) {
           ctx.out(`${change.changeId}`);
           const when = change.executableAt <= BigInt(now) ? "ready to execute" : relative(change.executableAt, now);
-          for (const line of table([["change", changeText(change.rule, change.oldValue, change.newValue)], ["executable at", `${isoDate(change.executableAt)} (${when})`]], "    ")) ctx.out(line);
+          for (const line of table(
+            [
+              ["change", changeText(change.rule, change.oldValue, change.newValue)],
+              ["executable at", `${isoDate(change.executableAt)} (${when})`],
+            ],
+            "    ",
+          ))
+            ctx.out(line);
         }
       }),
     );
@@ -135,7 +156,7 @@ export function registerRulesGroup(program: Command, env: CliEnv): void {
       .command("schedule")
       .description(
         "schedule a rule change through the timelock (regulator: caps, global and PSM rules; governance: tier terms and PSM fees). " +
-          "Values in the rule's unit: vUSD amounts (250000, or \"no limit\"), percentages (12.5%), durations (2d, 36h, 300s), yes/no",
+          'Values in the rule\'s unit: vUSD amounts (250000, or "no limit"), percentages (12.5%), durations (2d, 36h, 300s), yes/no',
       )
       .argument("<rule>", `rule name: ${SCHEDULABLE.join(", ")}`)
       .argument("<value>", "the new value, in the rule's unit")
@@ -154,7 +175,10 @@ export function registerRulesGroup(program: Command, env: CliEnv): void {
         id = ruleId(name);
       }
       const value = parseRuleValue(valueArg!, name);
-      const [current, delay] = await Promise.all([ctx.policy.ruleValue(id), ctx.policy.ruleValue(ruleId("TIMELOCK_DELAY"))]);
+      const [current, delay] = await Promise.all([
+        ctx.policy.ruleValue(id),
+        ctx.policy.ruleValue(ruleId("TIMELOCK_DELAY")),
+      ]);
       const receipt = await write(ctx, options, {
         contractName: "SupervisionPolicy",
         contract: ctx.policy,
@@ -172,13 +196,20 @@ export function registerRulesGroup(program: Command, env: CliEnv): void {
       const now = await ctx.chainNow();
       for (const line of table([
         ["change id", String(event.args.changeId)],
-        ["executable at", `${isoDate(event.args.executableAt as bigint)} (${relative(event.args.executableAt as bigint, now)})`],
-      ])) ctx.out(line);
+        [
+          "executable at",
+          `${isoDate(event.args.executableAt as bigint)} (${relative(event.args.executableAt as bigint, now)})`,
+        ],
+      ]))
+        ctx.out(line);
     }),
   );
 
   writeOptions(
-    group.command("execute").description("execute a scheduled change once its timelock has passed (anyone); refused before").argument("<changeId>", "the change id (rules pending lists them)"),
+    group
+      .command("execute")
+      .description("execute a scheduled change once its timelock has passed (anyone); refused before")
+      .argument("<changeId>", "the change id (rules pending lists them)"),
   ).action(
     inContext(env, async (ctx, options, [changeIdArg]) => {
       const change = await pendingChange(ctx, changeIdArg!);
@@ -202,12 +233,17 @@ export function registerRulesGroup(program: Command, env: CliEnv): void {
       });
       if (receipt === undefined) return;
       const event = findEvent(receipt, ctx.policy.interface, "RuleChanged");
-      ctx.out(`  in force: ${changeText(event.args.rule as string, event.args.oldValue as bigint, event.args.newValue as bigint)}`);
+      ctx.out(
+        `  in force: ${changeText(event.args.rule as string, event.args.oldValue as bigint, event.args.newValue as bigint)}`,
+      );
     }),
   );
 
   writeOptions(
-    group.command("cancel").description("cancel a scheduled change (the role that may schedule it)").argument("<changeId>", "the change id (rules pending lists them)"),
+    group
+      .command("cancel")
+      .description("cancel a scheduled change (the role that may schedule it)")
+      .argument("<changeId>", "the change id (rules pending lists them)"),
   ).action(
     inContext(env, async (ctx, options, [changeIdArg]) => {
       const change = await pendingChange(ctx, changeIdArg!);
@@ -219,7 +255,10 @@ export function registerRulesGroup(program: Command, env: CliEnv): void {
         args: [change.changeId],
         shown: [
           ["changeId", change.changeId],
-          ["change", `${ruleLabel(change.rule)} -> ${ruleValueText(name, change.newValue)}, executable at ${isoDate(change.executableAt)}`],
+          [
+            "change",
+            `${ruleLabel(change.rule)} -> ${ruleValueText(name, change.newValue)}, executable at ${isoDate(change.executableAt)}`,
+          ],
         ],
         need: schedulerOf(name),
       });

@@ -332,6 +332,16 @@ describe("ops CLI (npm run verity)", function () {
       expect(cap.out).to.contain(`${d.roles.regulator.address} (regulator, REGULATOR on SupervisionPolicy)`);
       const duration = await verity(d, "rules", "schedule", "MAX_SCORE_AGE", "14d");
       expect(duration.out).to.contain("14 d 0 h (1209600 s)");
+      // The rules that came with the savings vault, the flash minter and the second price source.
+      for (const rule of ["SAVINGS_SHARE", "FLASH_FEE"]) {
+        const wrong = await verity(d, "rules", "schedule", rule, "1%", "--from", d.roles.regulator.address);
+        expect(wrong.err, rule).to.contain("needs the governance role (GOVERNANCE on SupervisionPolicy)");
+        expect((await verity(d, "rules", "schedule", rule, "1%")).code, rule).to.equal(0);
+      }
+      const tolerance = await verity(d, "rules", "schedule", "PRICE_SOURCE_TOLERANCE", "3%");
+      expect(tolerance.out).to.contain(`${d.roles.regulator.address} (regulator, REGULATOR on SupervisionPolicy)`);
+      const listed = await verity(d, "rules", "list");
+      for (const rule of ["PRICE_SOURCE_TOLERANCE", "FROZEN_LIQUIDATION_HEALTH", "SAVINGS_SHARE", "FLASH_FEE"]) expect(listed.out).to.contain(rule);
     });
 
     it("refuses a bad rule, value or tier, decodes a value the contract refuses, and a dry run schedules nothing", async () => {

@@ -4,7 +4,8 @@ import { encodeBytes32String, decodeBytes32String, getBytes, hexlify } from "eth
  * Rule ids, mirroring `contracts/libraries/Rules.sol`: the rule's name as ASCII in a bytes32; tier-scoped rules
  * carry the tier index in the last byte.
  */
-export const RULE_NAMES = [
+/** Global rules, the PSM's, the flash minter's and the savings share: one value each (`ruleValue(ruleId(name))`). */
+export const GLOBAL_RULE_NAMES = [
   "DEBT_CEILING",
   "BORROWER_CAP",
   "CONCENTRATION_CAP",
@@ -26,15 +27,36 @@ export const RULE_NAMES = [
   "FROZEN_LIQUIDATION_HEALTH",
   "SAVINGS_SHARE",
   "FLASH_FEE",
+] as const;
+
+/** The regulator's per-tier caps on the terms. */
+export const TIER_CAP_NAMES = [
   "TIER_CAP_MAX_LTV",
   "TIER_CAP_LIQUIDATION_THRESHOLD",
   "TIER_CAP_APR",
   "TIER_CAP_CREDIT_LIMIT",
+] as const;
+
+/** Governance's per-tier terms (within the caps). */
+export const TIER_TERM_NAMES = [
   "TIER_MAX_PD",
   "TIER_MAX_LTV",
   "TIER_LIQUIDATION_THRESHOLD",
   "TIER_APR",
   "TIER_CREDIT_LIMIT",
+] as const;
+
+/**
+ * The rules governance schedules (`SupervisionPolicy._requireScheduler`): tier terms and these; every other
+ * schedulable rule is the regulator's.
+ */
+export const GOVERNANCE_GLOBAL_RULES = ["PSM_FEE_IN", "PSM_FEE_OUT", "FLASH_FEE", "SAVINGS_SHARE"] as const;
+
+/** Every rule id the contracts use: the schedulable rules, then the ids that only name a violation or a trip. */
+export const RULE_NAMES = [
+  ...GLOBAL_RULE_NAMES,
+  ...TIER_CAP_NAMES,
+  ...TIER_TERM_NAMES,
   "TIER_LTV",
   "CREDIT_DECLINED",
   "ELIGIBILITY",
