@@ -62,6 +62,25 @@ export function verifySignedApplication(
   });
 }
 
+/**
+ * Why a stored application can no longer be scored at `nowSec`, or undefined while it can: it expired, or its
+ * provider no longer vouches for its credit file (checked on arrival, but a file may lapse before the application).
+ */
+export function lapseOf(
+  application: Pick<VerifiedApplication, "applicationHash" | "expiry"> &
+    Partial<Pick<VerifiedApplication, "creditFile">>,
+  nowSec: number,
+): string | undefined {
+  if (application.expiry <= nowSec) {
+    return `expiry: application ${application.applicationHash} expired at ${application.expiry}, now is ${nowSec}`;
+  }
+  const fileValidUntil = application.creditFile?.validUntil;
+  if (fileValidUntil !== undefined && fileValidUntil < nowSec) {
+    return `creditFile.validUntil: the provider vouched for application ${application.applicationHash}'s file until ${fileValidUntil}, now is ${nowSec}`;
+  }
+  return undefined;
+}
+
 /** Stores a verified application unless this node already has it; true when stored now. */
 export function storeIfNew(context: NodeContext, verified: VerifiedApplication): boolean {
   if (context.store.getApplication(verified.applicationHash) !== undefined) return false;

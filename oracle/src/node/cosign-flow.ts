@@ -21,7 +21,7 @@ import {
 import { IntakeError, type VerifiedApplication } from "../intake/index.js";
 import { hashScoreReport } from "../signing/index.js";
 import type { Proposal, StoredProposal } from "../store/index.js";
-import { signedBodyOf, storeIfNew, verifySignedApplication, type Flow } from "./applications.js";
+import { lapseOf, signedBodyOf, storeIfNew, verifySignedApplication, type Flow } from "./applications.js";
 import { bundleOf, toSigningReport } from "./bundles.js";
 import type { NodeContext } from "./context.js";
 import { NodeError } from "./errors.js";
@@ -314,21 +314,8 @@ export class CosignFlow {
         throw new NodeError("unknown_application", `this node does not hold application ${proposal.applicationHash}`);
       application = stored;
     }
-    if (application.expiry <= nowSec) {
-      throw new NodeError(
-        "application_expired",
-        `expiry: application ${application.applicationHash} expired at ${application.expiry}, now is ${nowSec}`,
-      );
-    }
-    // A stored copy was checked on arrival; the provider may stop vouching for its file before the application
-    // expires, and a report must never be co-signed on a file past its validUntil.
-    const fileValidUntil = application.creditFile?.validUntil;
-    if (fileValidUntil !== undefined && fileValidUntil < nowSec) {
-      throw new NodeError(
-        "application_expired",
-        `creditFile.validUntil: the provider vouched for application ${application.applicationHash}'s file until ${fileValidUntil}, now is ${nowSec}`,
-      );
-    }
+    const lapse = lapseOf(application, nowSec);
+    if (lapse !== undefined) throw new NodeError("application_expired", lapse);
     return application;
   }
 }

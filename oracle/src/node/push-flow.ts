@@ -12,7 +12,7 @@ import { conciseError, type Submitter } from "../chain/index.js";
 import { requestKeyFromRequestId, selectLeader } from "../consensus/index.js";
 import { RepeatedLogFilter } from "../log/index.js";
 import type { StoredScoreRequest } from "../store/index.js";
-import { receiveApplication, storeIfNew, verifySignedApplication } from "./applications.js";
+import { lapseOf, receiveApplication, storeIfNew, verifySignedApplication } from "./applications.js";
 import type { NodeContext } from "./context.js";
 import type { CosignFlow } from "./cosign-flow.js";
 import { describePeerFailure, type PeerClient } from "./peer-client.js";
@@ -133,22 +133,13 @@ export class PushFlow {
       );
       return;
     }
-    if (application.expiry <= this.context.now()) {
-      // Peers refuse to co-sign for an expired application; the borrower has to apply (and request) again.
+    const lapse = lapseOf(application, this.context.now());
+    if (lapse !== undefined) {
+      // Peers refuse to co-sign on a lapsed application or file; the borrower applies (and requests) again.
       store.setScoreRequestStatus(request.requestId, "failed");
       log.warn(
-        { requestId: request.requestId.toString(), expiry: application.expiry },
-        "push request refused: its application expired before it was served",
-      );
-      return;
-    }
-    const fileValidUntil = application.creditFile?.validUntil;
-    if (fileValidUntil !== undefined && fileValidUntil < this.context.now()) {
-      // Peers refuse to co-sign on a file its provider no longer vouches for; the borrower fetches a fresh one.
-      store.setScoreRequestStatus(request.requestId, "failed");
-      log.warn(
-        { requestId: request.requestId.toString(), fileValidUntil },
-        "push request refused: the provider stopped vouching for its credit file before it was served",
+        { requestId: request.requestId.toString(), lapse },
+        "push request refused: it lapsed before it was served",
       );
       return;
     }
