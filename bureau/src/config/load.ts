@@ -4,7 +4,12 @@
  */
 import { dirname, resolve } from "node:path";
 
-import { ConfigError, describeConfigIssues, readJsonConfigFile } from "../../../oracle/src/config/index.js";
+import {
+  ConfigError,
+  describeConfigIssues,
+  readJsonConfigFile,
+  resolveKeystorePaths,
+} from "../../../oracle/src/config/index.js";
 import { bureauConfigSchema, type BureauConfig } from "./schema.js";
 
 /** Validates an already-parsed config; throws a ConfigError listing every bad field, one per line. */
@@ -27,11 +32,7 @@ export function resolveBureauPaths(config: BureauConfig, baseDir: string): Burea
   const { modelCardPath, featureNames } = config.schema;
   return {
     ...config,
-    keystore: {
-      ...config.keystore,
-      path: at(config.keystore.path),
-      ...(config.keystore.passwordFile === undefined ? {} : { passwordFile: at(config.keystore.passwordFile) }),
-    },
+    keystore: resolveKeystorePaths(config.keystore, baseDir),
     store: { path: at(config.store.path) },
     schema: {
       ...(modelCardPath === undefined ? {} : { modelCardPath: at(modelCardPath) }),

@@ -23,5 +23,6 @@ export {
   parseConfig,
   readJsonConfigFile,
   resolveConfigPaths,
+  resolveKeystorePaths,
   ConfigError,
 } from "./load.js";

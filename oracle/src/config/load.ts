@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import type { z } from "zod";
 
 import { valueAt } from "../validation/index.js";
-import { nodeConfigSchema, type NodeConfig } from "./schema.js";
+import { nodeConfigSchema, type KeystoreConfig, type NodeConfig } from "./schema.js";
 
 /** The config file could not be read, parsed or validated; `message` names the file or every bad field. */
 export class ConfigError extends Error {
@@ -27,7 +27,8 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
     return issue.keys.map((key) => `${fieldPath([...issue.path, key])}: unknown field`).join("\n");
   }
   // zod reports an absent field as a type mismatch; "required" says what to fix.
-  if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) return `${fieldPath(issue.path)}: required`;
+  if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined)
+    return `${fieldPath(issue.path)}: required`;
   return `${fieldPath(issue.path)}: ${issue.message}`;
 }
 
@@ -62,14 +63,19 @@ export async function readJsonConfigFile(path: string, kind: string): Promise<un
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new ConfigError(`cannot read ${kind} config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `cannot read ${kind} config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${kind} config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`${kind} config file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -88,7 +94,9 @@ export const CONFIG_PATH_FIELDS = {
  * config's folder)`; empty for a config not loaded from a file.
  */
 export function configPathNote(config: NodeConfig, field: keyof typeof CONFIG_PATH_FIELDS): string {
-  return config.configFile === undefined ? "" : ` (${field} in ${config.configFile}, resolved against the config's folder)`;
+  return config.configFile === undefined
+    ? ""
+    : ` (${field} in ${config.configFile}, resolved against the config's folder)`;
 }
 
 /**
@@ -96,7 +104,9 @@ export function configPathNote(config: NodeConfig, field: keyof typeof CONFIG_PA
  * (`configPathNote`), so "file not found" says which field to fix and in which file.
  */
 export async function explainingConfigPaths<T>(config: NodeConfig, work: () => Promise<T>): Promise<T> {
-  const paths = Object.fromEntries(Object.entries(CONFIG_PATH_FIELDS).map(([field, pathOf]) => [field, pathOf(config)]));
+  const paths = Object.fromEntries(
+    Object.entries(CONFIG_PATH_FIELDS).map(([field, pathOf]) => [field, pathOf(config)]),
+  );
   return explainingPaths(config.configFile, paths, work);
 }
 
@@ -104,7 +114,11 @@ export async function explainingConfigPaths<T>(config: NodeConfig, work: () => P
  * `explainingConfigPaths` for any service's config: `paths` maps each field (as written in the file) to its
  * resolved path; an error naming one gets ` (<field> in <configFile>, resolved against the config's folder)`.
  */
-export async function explainingPaths<T>(configFile: string | undefined, paths: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
+export async function explainingPaths<T>(
+  configFile: string | undefined,
+  paths: Record<string, string | undefined>,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -119,19 +133,26 @@ export async function explainingPaths<T>(configFile: string | undefined, paths: 
   }
 }
 
+/** A keystore section (the node's, the bureau's) with its keystore and password file resolved against `baseDir`. */
+export function resolveKeystorePaths(keystore: KeystoreConfig, baseDir: string): KeystoreConfig {
+  return {
+    ...keystore,
+    path: resolve(baseDir, keystore.path),
+    ...(keystore.passwordFile === undefined ? {} : { passwordFile: resolve(baseDir, keystore.passwordFile) }),
+  };
+}
+
 /** Returns a copy of `config` whose file paths are absolute, relative ones taken from `baseDir`. */
 export function resolveConfigPaths(config: NodeConfig, baseDir: string): NodeConfig {
   const at = (p: string): string => resolve(baseDir, p);
   return {
     ...config,
-    keystore: {
-      ...config.keystore,
-      path: at(config.keystore.path),
-      ...(config.keystore.passwordFile === undefined ? {} : { passwordFile: at(config.keystore.passwordFile) }),
-    },
+    keystore: resolveKeystorePaths(config.keystore, baseDir),
     model: {
       path: at(config.model.path),
-      ...(config.model.validationReportPath === undefined ? {} : { validationReportPath: at(config.model.validationReportPath) }),
+      ...(config.model.validationReportPath === undefined
+        ? {}
+        : { validationReportPath: at(config.model.validationReportPath) }),
     },
     chain: { ...config.chain, deploymentFile: at(config.chain.deploymentFile) },
     store: { path: at(config.store.path) },
