@@ -161,7 +161,7 @@ export async function signedApplication(
 /** How a fake peer answers a co-sign request. */
 export type CosignBehaviour = "agree" | "disagree" | "timeout" | "bad_signature" | "garbage_signature";
 /** How a fake peer leads a forwarded application. */
-export type ForwardBehaviour = "lead" | "down" | "refuse" | "bad_signatures";
+export type ForwardBehaviour = "lead" | "down" | "refuse" | "bad_signatures" | "other_file";
 
 const TIMEOUT: PeerFailure = { kind: "unreachable", message: "The operation was aborted due to timeout" };
 
@@ -202,16 +202,18 @@ export class FakePeerClient implements PeerClient {
       return { kind: "refused", status: 503, code: "quorum_not_met", message: "collected 1 of 2 signatures" };
     // An honest leader's bundle carries its own signature and this node's (k = 2); a faulty one, outsiders'.
     const signers =
-      behaviour === "lead"
-        ? [walletOf(leader.address), OPERATOR_WALLETS[0]!]
-        : [Wallet.createRandom(), Wallet.createRandom()];
+      behaviour === "bad_signatures"
+        ? [Wallet.createRandom(), Wallet.createRandom()]
+        : [walletOf(leader.address), OPERATOR_WALLETS[0]!];
     const { borrower, applicationHash, creditFileHash } = await verifyApplication(
       payload.application,
       intakeContextOf(this.node.context),
     );
+    // A leader that lies about the data: k valid signatures over a report naming a file the borrower never sent.
+    const fileNamed = behaviour === "other_file" ? keccak256(toUtf8Bytes("another credit file")) : creditFileHash;
     return {
       kind: "bundle",
-      body: this.leaderBundle(leader.address, borrower, applicationHash, creditFileHash, signers),
+      body: this.leaderBundle(leader.address, borrower, applicationHash, fileNamed, signers),
     };
   }
 

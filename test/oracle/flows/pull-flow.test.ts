@@ -73,6 +73,13 @@ describe("pull flow (fake peers)", () => {
     expect(bundle.leader, "this node led round 1").to.equal(self);
   });
 
+  it("refuses a leader's validly signed bundle that names another credit file: the next round leads instead", async () => {
+    const { raw, leaders } = await applicationLedBy((l) => l[0] !== self && l[1] === self);
+    peers.forward.set(leaders[0]!, "other_file");
+    const bundle = await flow.submit(raw, "req-5");
+    expect(bundle.leader, "this node led round 1").to.equal(self);
+  });
+
   it("answers no_leader_available naming every round's failure when no round produces a bundle", async () => {
     const { raw, leaders } = await applicationLedBy((l) => l[0] !== self && l[1] !== self);
     peers.forward.set(leaders[0]!, "refuse");
