@@ -1,4 +1,4 @@
-/** `decode-error <hex>`: any Verity contract's custom error as a sentence with its arguments in their units. */
+/** `decode-error <hex>`: any Verity contract's custom error, with its arguments in their units, and as a sentence. */
 import type { Command } from "commander";
 
 import type { CliEnv } from "./context.js";

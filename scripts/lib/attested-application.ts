@@ -7,15 +7,21 @@
  * files it signs are the same run after run. It is approved on chain by the local deployment (`deploy.ts`, the
  * demo, the test fixtures) and never holds value; a real bureau keeps its key in its own service.
  */
-import { dataSlice, getAddress, id, Wallet, type TypedDataDomain, type TypedDataField } from "ethers";
+import { dataSlice, getAddress, id, Wallet } from "ethers";
 
-import { applicationTypedData, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import {
   creditFileTypedData,
   featureSchemaHash,
+  hashApplicationFeatures,
+  signApplication as sdkSignApplication,
+  type AddressedTypedDataSigner,
+  type ApplicationBodyJson,
+  type AttestedCreditFile,
   type CreditDataDomainParams,
   type CreditFileMessage,
-} from "../../oracle/src/protocol/credit-file.js";
+} from "../../sdk/src/index.js";
+
+export type { ApplicationBodyJson, AttestedCreditFile } from "../../sdk/src/index.js";
 
 /** A data provider as the registry knows it, with the key it signs files with. */
 export interface DataProviderIdentity {
@@ -39,22 +45,8 @@ export const DEMO_PROVIDER: DataProviderIdentity = {
 export const DEMO_FILE_AGE_SEC = 3600;
 export const DEMO_FILE_VALIDITY_SEC = 30 * 24 * 3600;
 
-/** What a bureau returns to a consenting borrower: the signed file and the fields it attests. */
-export interface AttestedCreditFile {
-  creditFile: CreditFileMessage;
-  fields: Record<string, number>;
-  providerSignature: string;
-}
-
 /** Anything that signs EIP-712 typed data the ethers v6 way and has an address (a wallet, a Hardhat signer). */
-export interface TypedSigner {
-  address: string;
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string>;
-}
+export type TypedSigner = AddressedTypedDataSigner;
 
 export interface AttestOptions {
   /** Unix seconds the file's asOf/validUntil are relative to (default: the wall clock). */
@@ -103,18 +95,6 @@ export interface ApplicationOptions extends AttestOptions {
   features?: Record<string, unknown>;
 }
 
-/** The JSON body of `POST /v1/applications` (the node's intake/body.ts checks its shape). */
-export interface ApplicationBodyJson {
-  borrower: string;
-  features: Record<string, unknown>;
-  /** Decimal: JSON numbers cannot carry a uint256. */
-  nonce: string;
-  expiry: number;
-  signature: string;
-  creditFile: CreditFileMessage;
-  providerSignature: string;
-}
-
 /** The JSON body of `POST /v1/applications` for `borrower`, with a file attesting `fields`. */
 export async function attestedApplicationBody(
   params: CreditDataDomainParams,
@@ -135,22 +115,5 @@ export async function signApplication(
   attested: AttestedCreditFile,
   options: Pick<ApplicationOptions, "nonce" | "expiry" | "signer" | "features">,
 ): Promise<ApplicationBodyJson> {
-  const features = options.features ?? attested.fields;
-  const message = {
-    borrower: borrower.address,
-    featuresHash: hashApplicationFeatures(featureNames, features),
-    nonce: options.nonce,
-    expiry: options.expiry,
-  };
-  const { domain, types } = applicationTypedData(params, message);
-  const signature = await (options.signer ?? borrower).signTypedData(domain, types, message);
-  return {
-    borrower: borrower.address,
-    features,
-    nonce: message.nonce.toString(),
-    expiry: message.expiry,
-    signature,
-    creditFile: attested.creditFile,
-    providerSignature: attested.providerSignature,
-  };
+  return sdkSignApplication(params, borrower, featureNames, attested, options);
 }

@@ -11,75 +11,35 @@
  * borrower passes to `CreditScoreOracle.requestScore(applicationHash)` in the push flow. Applicant data itself
  * never leaves the node.
  */
-import { getAddress, TypedDataEncoder, type TypedDataDomain, type TypedDataField } from "ethers";
-
-import { secp256k1, StructWords, typedDataDigest, typeHash } from "../signing/index.js";
+import { secp256k1 } from "../signing/index.js";
 
 import type { CreditFileMessage } from "../protocol/credit-file.js";
+import {
+  APPLICATION_DOMAIN_NAME,
+  APPLICATION_DOMAIN_VERSION,
+  APPLICATION_TYPES,
+  applicationTypedData,
+  hashApplication,
+  type ApplicationDomainParams,
+  type ApplicationMessage,
+  type ApplicationTypedData,
+} from "../../../sdk/src/eip712/application.js";
 import { parseApplicationBody } from "./body.js";
 import { verifyCreditFile, type ProviderLookup } from "./credit-file.js";
 import { IntakeError } from "./errors.js";
 import { hashOrderedFeatures, orderFeatures } from "./features.js";
 
-export const APPLICATION_DOMAIN_NAME = "Verity Oracle Intake";
-export const APPLICATION_DOMAIN_VERSION = "1";
-
-export const APPLICATION_TYPES: Record<string, TypedDataField[]> = {
-  Application: [
-    { name: "borrower", type: "address" },
-    { name: "featuresHash", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "expiry", type: "uint64" },
-  ],
+// The typed data is the SDK's (`sdk/src/eip712/application.ts`): one definition for wallets and nodes.
+export {
+  APPLICATION_DOMAIN_NAME,
+  APPLICATION_DOMAIN_VERSION,
+  APPLICATION_TYPES,
+  applicationTypedData,
+  hashApplication,
+  type ApplicationDomainParams,
+  type ApplicationMessage,
+  type ApplicationTypedData,
 };
-
-const APPLICATION_TYPEHASH = typeHash(TypedDataEncoder.from(APPLICATION_TYPES).encodeType("Application"));
-
-export interface ApplicationDomainParams {
-  chainId: bigint | number;
-  /** The CreditScoreOracle contract's address. */
-  verifyingContract: string;
-}
-
-export interface ApplicationMessage {
-  borrower: string;
-  featuresHash: string;
-  nonce: bigint;
-  expiry: number;
-}
-
-export interface ApplicationTypedData {
-  domain: TypedDataDomain;
-  types: Record<string, TypedDataField[]>;
-  primaryType: "Application";
-  message: ApplicationMessage;
-}
-
-/** The typed data a wallet signs (`signer.signTypedData(domain, types, message)`) for an application. */
-export function applicationTypedData(params: ApplicationDomainParams, message: ApplicationMessage): ApplicationTypedData {
-  return {
-    domain: {
-      name: APPLICATION_DOMAIN_NAME,
-      version: APPLICATION_DOMAIN_VERSION,
-      chainId: params.chainId,
-      verifyingContract: getAddress(params.verifyingContract),
-    },
-    types: APPLICATION_TYPES,
-    primaryType: "Application",
-    message,
-  };
-}
-
-/** The EIP-712 digest of an application: its `applicationHash`. */
-export function hashApplication(params: ApplicationDomainParams, message: ApplicationMessage): string {
-  const structHash = new StructWords(4, APPLICATION_TYPEHASH)
-    .address("borrower", message.borrower)
-    .bytes32("featuresHash", message.featuresHash)
-    .uint("nonce", message.nonce, 256)
-    .uint("expiry", message.expiry, 64)
-    .hash();
-  return typedDataDigest(applicationTypedData(params, message).domain, structHash);
-}
 
 /** Result of a model's range check; `ApplicationCheck` from the model module has this shape. */
 export type FeatureCheck = { ok: true } | { ok: false; field: string; error: string };

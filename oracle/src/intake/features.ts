@@ -1,72 +1,39 @@
 /**
- * The application's features in model order, and the hash the borrower signs over them.
- *
- * Encoding (one source of truth for the dApp, the node and any on-chain check):
- *   featuresHash = keccak256(abi.encode(int256[] values))
- * with `values[i]` the feature named `featureNames[i]` (the model's metadata order). int256 because raw fields
- * can be negative (bill amounts) and every JSON-safe integer fits; integers only, so the hash never depends on
- * how a float is printed or rounded. A non-integer or an integer beyond 2^53 − 1 is refused, not rounded.
- * `abi.encode` of a dynamic array includes its offset word, exactly as Solidity's `abi.encode(values)` does.
+ * The application's features in model order, and the hash the borrower signs over them: the rule is the SDK's
+ * (`sdk/src/eip712/features.ts`: featuresHash = keccak256(abi.encode(int256[] values)) in the model's order);
+ * here its refusals become the node's IntakeErrors (same codes).
  */
-import { keccak256 } from "ethers";
-
-import { describeValue } from "../validation/index.js";
+import {
+  FeatureError,
+  hashApplicationFeatures as sdkHashApplicationFeatures,
+  hashOrderedFeatures as sdkHashOrderedFeatures,
+  orderFeatures as sdkOrderFeatures,
+} from "../../../sdk/src/eip712/features.js";
 import { IntakeError } from "./errors.js";
 
-const WORD_BYTES = 32;
+function asIntakeError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof FeatureError) throw new IntakeError(error.code, error.message);
+    throw error;
+  }
+}
 
 /**
  * The feature values in `featureNames` order. Refuses a missing feature, one the model does not use (it would
  * not be covered by the signed hash), and anything but a safe integer.
  */
 export function orderFeatures(featureNames: readonly string[], features: Readonly<Record<string, unknown>>): number[] {
-  const expected = new Set(featureNames);
-  for (const name of Object.keys(features)) {
-    if (!expected.has(name)) throw new IntakeError("unknown_field", `features.${name}: not a feature of this model`);
-  }
-  return featureNames.map((name) => {
-    const value = Object.hasOwn(features, name) ? features[name] : undefined;
-    if (value === undefined) throw new IntakeError("missing_field", `features.${name}: required`);
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new IntakeError("not_a_number", `features.${name}: must be a number, got ${describeValue(value)}`);
-    }
-    if (!Number.isSafeInteger(value)) {
-      throw new IntakeError(
-        "not_an_integer",
-        `features.${name}: must be an integer within ±(2^53 − 1), got ${value} (round amounts before signing)`,
-      );
-    }
-    return value;
-  });
+  return asIntakeError(() => sdkOrderFeatures(featureNames, features));
 }
 
 /** keccak256(abi.encode(int256[])) of already-ordered integer features. */
 export function hashOrderedFeatures(values: readonly number[]): string {
-  for (const [i, value] of values.entries()) {
-    if (!Number.isSafeInteger(value)) throw new IntakeError("not_an_integer", `features[${i}]: must be a safe integer, got ${value}`);
-  }
-  return keccak256(encodeInt256Array(values));
-}
-
-/**
- * `abi.encode(int256[] values)`: the offset word (0x20), the length, then each value as a 32-byte two's
- * complement word. Written out rather than through ethers' AbiCoder, which took ~0.2 ms per application here for
- * what is a fixed layout; `test/oracle/intake.test.ts` checks it against AbiCoder.
- */
-function encodeInt256Array(values: readonly number[]): Uint8Array {
-  const out = Buffer.alloc(WORD_BYTES * (2 + values.length));
-  out.writeUInt8(WORD_BYTES, WORD_BYTES - 1);
-  out.writeUInt32BE(values.length, 2 * WORD_BYTES - 4);
-  values.forEach((value, i) => {
-    const end = (i + 3) * WORD_BYTES;
-    // Safe integers fit in 64 bits; a negative value sign-extends with 0xff bytes.
-    if (value < 0) out.fill(0xff, end - WORD_BYTES, end - 8);
-    out.writeBigInt64BE(BigInt(value), end - 8);
-  });
-  return out;
+  return asIntakeError(() => sdkHashOrderedFeatures(values));
 }
 
 /** The `featuresHash` a borrower signs for `features`, in the model's `featureNames` order. */
 export function hashApplicationFeatures(featureNames: readonly string[], features: Readonly<Record<string, unknown>>): string {
-  return hashOrderedFeatures(orderFeatures(featureNames, features));
+  return asIntakeError(() => sdkHashApplicationFeatures(featureNames, features));
 }
