@@ -40,7 +40,7 @@ const program = new Command()
   .option("--scenario <name>", `a scenario (repeatable; default all): ${SCENARIO_NAMES.join(", ")}`, scenarioName)
   .option("--borrowers <n>", "population size (rows of the training data)", positiveInt("--borrowers"), 500)
   .option("--seed <n>", "seed of the population and the price paths", positiveInt("--seed"), 2020)
-  .option("--depth <weth>", "WETH on each side of the DEX pool keepers sell into", positive("--depth"), 2000)
+  .option("--depth <weth>", "WETH on each side of the DEX pool keepers sell into", positive("--depth"), 5000)
   .option("--half-life <hours>", "half-life of fire-sale price impact (market resilience), hours", positive("--half-life"), 6)
   .option("--no-keepers", "no keeper liquidates (shows the wait metric failing)")
   .option("--no-baseline", "skip the same run with every borrower on the unscored tier's terms")
@@ -49,6 +49,7 @@ const program = new Command()
   .parse();
 const opts = program.opts<{ scenario?: ScenarioName[]; borrowers: number; seed: number; depth: number; halfLife: number; keepers: boolean; baseline: boolean; json?: boolean; out?: string }>();
 
+const startedAt = performance.now();
 const result = await runStress({
   scenarios: opts.scenario ?? [...SCENARIO_NAMES],
   borrowers: opts.borrowers,
@@ -57,7 +58,7 @@ const result = await runStress({
   resilienceHalfLifeSec: opts.halfLife * 3600,
   keepers: opts.keepers,
   baseline: opts.baseline,
-  progress: (line) => process.stderr.write(`${line}\n`),
+  progress: (line) => process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(1)} s] ${line}\n`),
 });
 const dir = opts.out ?? join(REPORTS_DIR, `stress-${new Date().toISOString().replace(/[:.]/g, "-")}`);
 const written = await writeStressReport(result, dir);

@@ -10,7 +10,7 @@ import { shippedModel } from "../deploy/deploy-system.js";
 import { defaultParameters } from "../deploy/parameters.js";
 import { drawPopulation, POPULATION_DISTRIBUTIONS, type Borrower } from "./population.js";
 import { buildScenario, type ScenarioName } from "./scenarios.js";
-import { runScenario, type RunResult } from "./simulate.js";
+import { runScenario, type RunOptions, type RunResult } from "./simulate.js";
 import { FIRE_SALE_MODEL } from "./market.js";
 import { FALLBACK_FEED, PRIMARY_FEED, STABLECOIN_FEED } from "./publication.js";
 
@@ -29,6 +29,8 @@ export interface StressOptions {
   /** Shorter paths (the CI test). */
   quick?: boolean;
   progress?: (line: string) => void;
+  /** Passed to every run (see `RunOptions.inspect`). */
+  inspect?: RunOptions["inspect"];
 }
 
 export interface ScenarioOutcome {
@@ -72,6 +74,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
       resilienceHalfLifeSec: options.resilienceHalfLifeSec,
       keepers: options.keepers,
       progress: say,
+      inspect: options.inspect,
     };
     say(`${name}: ${scenario.description} (${scenario.path.length - 1} steps of ${scenario.stepSec / 60} min)`);
     const scored = await runScenario({ ...common, mode: "scored" });
@@ -80,7 +83,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
     if (unscored !== undefined) say(`${name}: unscored run done in ${unscored.runtimeSec.toFixed(1)} s`);
     scenarios[name] = { description: scenario.description, stepSec: scenario.stepSec, durationSec: scenario.durationSec, scored, unscored };
   }
-  const { progress: _progress, ...rest } = options;
+  const { progress: _progress, inspect: _inspect, ...rest } = options;
   return {
     options: rest,
     population: {

@@ -41,7 +41,9 @@ export function revertName(interfaces: Interface[], error: unknown): string {
       }
     }
   }
-  return String((error as Error)?.message ?? error).split("\n")[0]!.slice(0, 120);
+  const message = String((error as Error)?.message ?? error);
+  const custom = /custom error '(\w+)\(/.exec(message);
+  return custom?.[1] ?? message.split("\n")[0]!.slice(0, 120);
 }
 
 export interface KeeperStepResult {
@@ -49,36 +51,58 @@ export interface KeeperStepResult {
   failures: Map<string, number>;
 }
 
-/** Liquidates `candidates` (addresses) that the pool says are liquidatable now. */
+/** Fractions of the pool's maximum a keeper tries, largest first: a smaller sale moves a thin pool less. */
+const SIZES: readonly [bigint, bigint][] = [
+  [1n, 1n],
+  [1n, 4n],
+  [1n, 16n],
+];
+/** Reverts that mean "not liquidatable now" (the pool's answer changed), not a failed attempt. */
+const NOT_LIQUIDATABLE = new Set(["LendingPoolPositionHealthy", "LendingPoolFrozenLiquidationHealth"]);
+/** Reverts that mean the sale did not cover the flash loan: a smaller size may. */
+const UNPROFITABLE = new Set(["ERC20InsufficientBalance", "FlashLiquidatorProfitTooLow"]);
+
+/**
+ * Liquidates `candidates` (addresses) that the pool says are liquidatable now. The amount asked is the debt plus a
+ * margin: the debt grows by a second's interest between the keeper's read and its transaction, and asking exactly
+ * the read debt would leave a dust remainder the pool refuses (`LendingPoolDebtBelowMinimum`); the pool repays at
+ * most its close factor (all of the debt when the rest would be dust) and the flash loan's unused part is returned.
+ */
 export async function keeperStep(c: KeeperContext, candidates: string[], frozenLimitWad: bigint, frozen: boolean, deadline: number): Promise<KeeperStepResult> {
   const liquidations: LiquidationRecord[] = [];
   const failures = new Map<string, number>();
   const limit = frozen ? frozenLimitWad : WAD;
   for (const borrower of candidates) {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    rounds: for (let round = 0; round < MAX_ROUNDS; round++) {
       const [debtWad, , collateralValueWad, hfWad] = await c.pool.positionOf(borrower);
       if (debtWad === 0n || collateralValueWad === 0n || hfWad >= limit) break;
-      let receipt: TransactionReceipt | null;
-      try {
-        receipt = await (
-          await c.liquidator.connect(c.keeper).liquidate(borrower, c.wethAddress, debtWad, [c.wethAddress, c.vusdAddress], 1n, deadline)
-        ).wait();
-      } catch (error) {
-        const name = revertName(c.interfaces, error);
-        failures.set(name, (failures.get(name) ?? 0) + 1);
-        break;
+      const asked = debtWad + debtWad / 1000n + WAD;
+      for (const [num, den] of SIZES) {
+        const amount = num === den ? asked : (debtWad * num) / (2n * den);
+        let receipt: TransactionReceipt | null;
+        try {
+          receipt = await (await c.liquidator.connect(c.keeper).liquidate(borrower, c.wethAddress, amount, [c.wethAddress, c.vusdAddress], 1n, deadline)).wait();
+        } catch (error) {
+          const name = revertName(c.interfaces, error);
+          if (NOT_LIQUIDATABLE.has(name)) break rounds;
+          failures.set(name, (failures.get(name) ?? 0) + 1);
+          if (UNPROFITABLE.has(name)) continue;
+          break rounds;
+        }
+        const event = receipt?.logs
+          .map((log) => {
+            try {
+              return c.pool.interface.parseLog(log);
+            } catch {
+              return null;
+            }
+          })
+          .find((parsed) => parsed?.name === "PositionLiquidated");
+        if (event === undefined || event === null) throw new Error(`flash liquidation of ${borrower} emitted no PositionLiquidated`);
+        liquidations.push({ borrower, repaidWad: event.args.debtRepaidWad, seized: event.args.collateralSeized, badDebtWad: event.args.badDebtWad });
+        continue rounds;
       }
-      const event = receipt?.logs
-        .map((log) => {
-          try {
-            return c.pool.interface.parseLog(log);
-          } catch {
-            return null;
-          }
-        })
-        .find((parsed) => parsed?.name === "PositionLiquidated");
-      if (event === undefined || event === null) throw new Error(`flash liquidation of ${borrower} emitted no PositionLiquidated`);
-      liquidations.push({ borrower, repaidWad: event.args.debtRepaidWad, seized: event.args.collateralSeized, badDebtWad: event.args.badDebtWad });
+      break; // no size was profitable
     }
   }
   return { liquidations, failures };

@@ -17,6 +17,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { MaxUint256, parseEther, parseUnits } from "ethers";
 
+import { TX } from "./publication.js";
 import type { MockConstantProductDex, MockUSDC, PegStabilityModule, VUSD, WETH9 } from "../../types/ethers-contracts/index.js";
 
 export const FIRE_SALE_MODEL =
@@ -111,7 +112,7 @@ export class FireSaleMarket {
     if (price > targetUsd) {
       // WETH dear in the pool: sell WETH into it.
       const wethIn = (Math.sqrt(k / targetUsd) - fromWad(x)) / 0.997;
-      await (await this.dex.connect(this.arb).swapExactTokensForTokens(toWad(wethIn), 0n, [this.wethAddress, this.vusdAddress], this.arb.address, deadline)).wait();
+      await (await this.dex.connect(this.arb).swapExactTokensForTokens(toWad(wethIn), 0n, [this.wethAddress, this.vusdAddress], this.arb.address, deadline, TX)).wait();
     } else {
       // WETH cheap: buy it with vUSD, topping up from the PSM.
       let vusdIn = toWad((Math.sqrt(k * targetUsd) - fromWad(y)) / 0.997);
@@ -127,7 +128,7 @@ export class FireSaleMarket {
         if (now < vusdIn) vusdIn = now;
       }
       if (vusdIn > 0n) {
-        await (await this.dex.connect(this.arb).swapExactTokensForTokens(vusdIn, 0n, [this.vusdAddress, this.wethAddress], this.arb.address, deadline)).wait();
+        await (await this.dex.connect(this.arb).swapExactTokensForTokens(vusdIn, 0n, [this.vusdAddress, this.wethAddress], this.arb.address, deadline, TX)).wait();
       }
     }
     this.beforeSales = await this.poolPrice();

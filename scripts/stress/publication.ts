@@ -22,6 +22,8 @@ export const FALLBACK_FEED: FeedSpec = { label: "fallback", deviationBps: 100, h
 export const STABLECOIN_FEED: FeedSpec = { label: "stablecoin", deviationBps: 25, heartbeatSec: 12 * 3600, lagSteps: 0 };
 
 const FEED_DECIMALS = 8;
+/** A fixed gas limit spares each transaction an `eth_estimateGas` round trip (the simulation's hot path). */
+export const TX = { gasLimit: 3_000_000n };
 
 export class FeedPublisher {
   lastAnswerUsd: number;
@@ -49,7 +51,7 @@ export class FeedPublisher {
     const moved = Math.abs(observedUsd / this.lastAnswerUsd - 1) * 10_000 >= this.spec.deviationBps;
     const due = now - this.lastPublishedAt >= this.spec.heartbeatSec;
     if (!moved && !due) return false;
-    await (await this.feed.setAnswer(parseUnits(observedUsd.toFixed(FEED_DECIMALS), FEED_DECIMALS))).wait();
+    await (await this.feed.setAnswer(parseUnits(observedUsd.toFixed(FEED_DECIMALS), FEED_DECIMALS), TX)).wait();
     this.lastAnswerUsd = observedUsd;
     this.lastPublishedAt = now;
     this.rounds++;
@@ -58,7 +60,7 @@ export class FeedPublisher {
 
   /** Publishes unconditionally (setup: after a clock jump). */
   async publish(now: number, usd: number): Promise<void> {
-    await (await this.feed.setAnswer(parseUnits(usd.toFixed(FEED_DECIMALS), FEED_DECIMALS))).wait();
+    await (await this.feed.setAnswer(parseUnits(usd.toFixed(FEED_DECIMALS), FEED_DECIMALS), TX)).wait();
     this.lastAnswerUsd = usd;
     this.lastPublishedAt = now;
   }

@@ -15,11 +15,12 @@ import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } 
 import { approveDataProviders, approveModel, deploySystem, openPsm, type ShippedModel } from "../deploy/deploy-system.js";
 import { defaultParameters, type DeploymentParameters } from "../deploy/parameters.js";
 import { DEMO_PROVIDER, attestCreditFile } from "../lib/attested-application.js";
+import type { LendingPool } from "../../types/ethers-contracts/index.js";
 import { keeperStep, type LiquidationRecord } from "./keeper.js";
 import { FireSaleMarket } from "./market.js";
 import { HF_BUCKETS, UNDERWATER_HF, WaitTracker, bucketOf, type StepSample } from "./metrics.js";
 import { plannedDebtVusd, type Borrower } from "./population.js";
-import { FALLBACK_FEED, FeedPublisher, PRIMARY_FEED, STABLECOIN_FEED } from "./publication.js";
+import { FALLBACK_FEED, FeedPublisher, PRIMARY_FEED, STABLECOIN_FEED, TX } from "./publication.js";
 import type { Scenario } from "./scenarios.js";
 
 const WAD = 10n ** 18n;
@@ -42,6 +43,18 @@ export interface RunOptions {
   keepers: boolean;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
+  /** Called at the end, before the network closes: the test reads the chain's own record through it. */
+  inspect?: (chain: ChainView) => Promise<void>;
+}
+
+/** The chain at the end of a run, for an independent check of what the run reports. */
+export interface ChainView {
+  scenario: string;
+  mode: TermsMode;
+  pool: LendingPool;
+  /** First block of the scenario (after the positions were opened). */
+  fromBlock: number;
+  deficitBeforeWad: bigint;
 }
 
 export interface BorrowerOutcome {
@@ -149,7 +162,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       await primary.publish(now, ethUsd);
       await fallback.publish(now, ethUsd);
       await stable.publish(now, stable.lastAnswerUsd);
-      await (await pool.pokePrice(wethAddress)).wait();
+      await (await pool.pokePrice(wethAddress, TX)).wait();
     };
     await refreshFeeds(startPrice);
 
@@ -188,7 +201,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         originatedToday = 0;
       }
       originatedToday += amount;
-      await (await pool.connect(funder).deposit(wethAddress, parseEther(b.collateralWeth.toFixed(6)), b.address)).wait();
+      await (await pool.connect(funder).deposit(wethAddress, parseEther(b.collateralWeth.toFixed(6)), b.address, TX)).wait();
       await networkHelpers.setBalance(b.address, parseEther("10"));
       const signer = await ethers.getImpersonatedSigner(b.address);
       const amountWad = parseUnits(amount.toFixed(2), 18);
@@ -207,9 +220,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           provider: DEMO_PROVIDER.id,
         };
         const signatures = packSignatures(await Promise.all(operators.slice(0, THRESHOLD).map((o) => signScoreReport(o, domain, report))));
-        await (await pool.connect(signer).borrowWithReport(amountWad, report, signatures)).wait();
+        await (await pool.connect(signer).borrowWithReport(amountWad, report, signatures, TX)).wait();
       } else {
-        await (await pool.connect(signer).borrow(amountWad)).wait();
+        await (await pool.connect(signer).borrow(amountWad, TX)).wait();
       }
       const [debtWad, onChainTier] = await pool.positionOf(b.address);
       const terms = params.tiers[Number(onChainTier)]!;
@@ -224,8 +237,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const setupSec = (performance.now() - started) / 1000;
 
     // ---- the scenario
-    const interfaces: Interface[] = [pool.interface, liquidator.interface, flashMinter.interface, market.dex.interface, policy.interface];
+    const interfaces: Interface[] = [pool.interface, liquidator.interface, flashMinter.interface, market.dex.interface, policy.interface, vusd.interface];
     const keeperContext = { pool, liquidator, keeper: keeper!, wethAddress, vusdAddress, interfaces };
+    const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
     const t0 = (await latest()) + 60;
     const waits = new WaitTracker();
     const samples: StepSample[] = [];
@@ -251,7 +265,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       await primary.maybePublish(t, marketUsd, down);
       await fallback.maybePublish(t, marketHistory[Math.max(0, i - FALLBACK_FEED.lagSteps)]!, false);
       await stable.maybePublish(t, scenario.stablecoinUsd?.[i] ?? 1, false);
-      await (await pool.pokePrice(wethAddress)).wait();
+      await (await pool.pokePrice(wethAddress, TX)).wait();
       const [agreedWad, frozen] = await pool.priceStatusOf(wethAddress);
       const paused = await policy.paused();
       const now = await latest();
@@ -322,6 +336,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       }
     }
     const simulateSec = (performance.now() - simStarted) / 1000;
+    if (options.inspect !== undefined) await options.inspect({ scenario: scenario.name, mode, pool, fromBlock, deficitBeforeWad: deficitBefore });
     const [, surplusAfter, deficitAfter] = await pool.accounts();
     const finalMarket = marketHistory[marketHistory.length - 1]!;
     const startDebt = mirrors.reduce((s, m) => s + m.startDebt, 0);
