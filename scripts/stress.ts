@@ -19,12 +19,20 @@ const REPORTS_DIR = fileURLToPath(new URL("../reports/", import.meta.url));
 
 const positiveInt = (what: string) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
   return n;
 };
 const positive = (what: string) => (value: string) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`${what} must be a positive number, got "${value}"`);
+  return n;
+};
+const nonNegative = (what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`${what} must be a number of seconds >= 0, got "${value}"`);
   return n;
 };
 const scenarioName = (value: string, previous: ScenarioName[] | undefined) => {
@@ -41,13 +49,30 @@ const program = new Command()
   .option("--borrowers <n>", "population size (rows of the training data)", positiveInt("--borrowers"), 500)
   .option("--seed <n>", "seed of the population and the price paths", positiveInt("--seed"), 2020)
   .option("--depth <weth>", "WETH on each side of the DEX pool keepers sell into", positive("--depth"), 5000)
-  .option("--half-life <hours>", "half-life of fire-sale price impact (market resilience), hours", positive("--half-life"), 6)
+  .option(
+    "--half-life <hours>",
+    "half-life of fire-sale price impact (market resilience), hours",
+    positive("--half-life"),
+    6,
+  )
+  .option("--fallback-lag <sec>", "the fallback price source's latency, seconds", nonNegative("--fallback-lag"), 60)
   .option("--no-keepers", "no keeper liquidates (shows the wait metric failing)")
   .option("--no-baseline", "skip the same run with every borrower on the unscored tier's terms")
   .option("--json", "print one JSON object on stdout")
   .option("--out <dir>", "report directory (default reports/stress-<timestamp>/)")
   .parse();
-const opts = program.opts<{ scenario?: ScenarioName[]; borrowers: number; seed: number; depth: number; halfLife: number; keepers: boolean; baseline: boolean; json?: boolean; out?: string }>();
+const opts = program.opts<{
+  scenario?: ScenarioName[];
+  borrowers: number;
+  seed: number;
+  depth: number;
+  halfLife: number;
+  keepers: boolean;
+  fallbackLag: number;
+  baseline: boolean;
+  json?: boolean;
+  out?: string;
+}>();
 
 const startedAt = performance.now();
 const result = await runStress({
@@ -57,11 +82,13 @@ const result = await runStress({
   depthWeth: opts.depth,
   resilienceHalfLifeSec: opts.halfLife * 3600,
   keepers: opts.keepers,
+  fallbackLagSec: opts.fallbackLag,
   baseline: opts.baseline,
   progress: (line) => process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(1)} s] ${line}\n`),
 });
 const dir = opts.out ?? join(REPORTS_DIR, `stress-${new Date().toISOString().replace(/[:.]/g, "-")}`);
 const written = await writeStressReport(result, dir);
 process.stderr.write(`report: ${written.markdownPath}\n`);
-if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...summarise(result), report: written.markdownPath })}\n`);
+if (opts.json === true)
+  process.stdout.write(`${JSON.stringify({ ...summarise(result), report: written.markdownPath })}\n`);
 else process.stdout.write(`${JSON.stringify(summarise(result), null, 2)}\n`);

@@ -24,6 +24,8 @@ export interface StressOptions {
   depthWeth: number;
   resilienceHalfLifeSec: number;
   keepers: boolean;
+  /** The fallback source's latency, seconds. */
+  fallbackLagSec: number;
   /** Also run each scenario with every borrower on the unscored tier's terms. */
   baseline: boolean;
   /** Shorter paths (the CI test). */
@@ -43,7 +45,14 @@ export interface ScenarioOutcome {
 
 export interface StressResult {
   options: Omit<StressOptions, "progress">;
-  population: { size: number; approved: number; byTier: number[]; batchInferenceMs: number; explainMs: number; borrowers: Borrower[] };
+  population: {
+    size: number;
+    approved: number;
+    byTier: number[];
+    batchInferenceMs: number;
+    explainMs: number;
+    borrowers: Borrower[];
+  };
   scenarios: Record<string, ScenarioOutcome>;
   runtimeSec: number;
 }
@@ -59,9 +68,16 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
   const say = options.progress ?? (() => {});
   const creditModel = await loadCreditModel(MODEL_PATH);
   const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
-  const population = await drawPopulation({ size: options.borrowers, seed: options.seed, model: creditModel, params: defaultParameters });
+  const population = await drawPopulation({
+    size: options.borrowers,
+    seed: options.seed,
+    model: creditModel,
+    params: defaultParameters,
+  });
   const byTier = defaultParameters.tiers.map((_, tier) => population.borrowers.filter((b) => b.tier === tier).length);
-  say(`population: ${options.borrowers} training rows scored in one batch (${population.batchInferenceMs.toFixed(1)} ms), reason codes ${population.explainMs.toFixed(0)} ms; by tier ${byTier.join("/")}`);
+  say(
+    `population: ${options.borrowers} training rows scored in one batch (${population.batchInferenceMs.toFixed(1)} ms), reason codes ${population.explainMs.toFixed(0)} ms; by tier ${byTier.join("/")}`,
+  );
   const scenarios: Record<string, ScenarioOutcome> = {};
   for (const name of options.scenarios) {
     const scenario = buildScenario(name, options.seed, { quick: options.quick });
@@ -73,15 +89,24 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
       depthWeth: options.depthWeth,
       resilienceHalfLifeSec: options.resilienceHalfLifeSec,
       keepers: options.keepers,
+      fallbackLagSec: options.fallbackLagSec,
       progress: say,
       inspect: options.inspect,
     };
     say(`${name}: ${scenario.description} (${scenario.path.length - 1} steps of ${scenario.stepSec / 60} min)`);
     const scored = await runScenario({ ...common, mode: "scored" });
-    say(`${name}: scored run done in ${scored.runtimeSec.toFixed(1)} s (${(options.borrowers / scored.runtimeSec).toFixed(1)} borrowers/s)`);
+    say(
+      `${name}: scored run done in ${scored.runtimeSec.toFixed(1)} s (${(options.borrowers / scored.runtimeSec).toFixed(1)} borrowers/s)`,
+    );
     const unscored = options.baseline ? await runScenario({ ...common, mode: "unscored" }) : undefined;
     if (unscored !== undefined) say(`${name}: unscored run done in ${unscored.runtimeSec.toFixed(1)} s`);
-    scenarios[name] = { description: scenario.description, stepSec: scenario.stepSec, durationSec: scenario.durationSec, scored, unscored };
+    scenarios[name] = {
+      description: scenario.description,
+      stepSec: scenario.stepSec,
+      durationSec: scenario.durationSec,
+      scored,
+      unscored,
+    };
   }
   const { progress: _progress, inspect: _inspect, ...rest } = options;
   return {
@@ -138,8 +163,12 @@ export function summarise(result: StressResult) {
           keepers: outcome.scored.keepers,
           depthWeth: outcome.scored.depthWeth,
           unscoredTerms: outcome.unscored === undefined ? null : headline(outcome.unscored),
-          extraCreditVusd: outcome.unscored === undefined ? null : round(outcome.scored.startDebtVusd - outcome.unscored.startDebtVusd, 2),
-          extraBadDebtVusd: outcome.unscored === undefined ? null : round(outcome.scored.badDebtVusd - outcome.unscored.badDebtVusd, 2),
+          extraCreditVusd:
+            outcome.unscored === undefined
+              ? null
+              : round(outcome.scored.startDebtVusd - outcome.unscored.startDebtVusd, 2),
+          extraBadDebtVusd:
+            outcome.unscored === undefined ? null : round(outcome.scored.badDebtVusd - outcome.unscored.badDebtVusd, 2),
         },
       ]),
     ),

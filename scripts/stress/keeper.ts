@@ -7,7 +7,8 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Interface, TransactionReceipt } from "ethers";
 
-import type { FlashLiquidator, LendingPool } from "../../types/ethers-contracts/index.js";
+import type { FlashLiquidator, LendingPool, MockConstantProductDex } from "../../types/ethers-contracts/index.js";
+import { TX } from "./publication.js";
 
 const MAX_ROUNDS = 6;
 const WAD = 10n ** 18n;
@@ -21,6 +22,10 @@ export interface LiquidationRecord {
 
 export interface KeeperContext {
   pool: LendingPool;
+  dex: MockConstantProductDex;
+  closeFactorBps: bigint;
+  liquidationBonusBps: bigint;
+  minDebtWad: bigint;
   liquidator: FlashLiquidator;
   keeper: HardhatEthersSigner;
   wethAddress: string;
@@ -59,6 +64,8 @@ const SIZES: readonly [bigint, bigint][] = [
 ];
 /** Reverts that mean "not liquidatable now" (the pool's answer changed), not a failed attempt. */
 const NOT_LIQUIDATABLE = new Set(["LendingPoolPositionHealthy", "LendingPoolFrozenLiquidationHealth"]);
+/** Counted when the keeper's own check finds the sale would not cover the flash loan (nothing sent). */
+export const UNPROFITABLE_SKIPPED = "unprofitable sale (not sent)";
 /** Reverts that mean the sale did not cover the flash loan: a smaller size may. */
 const UNPROFITABLE = new Set(["ERC20InsufficientBalance", "FlashLiquidatorProfitTooLow"]);
 
@@ -68,7 +75,40 @@ const UNPROFITABLE = new Set(["ERC20InsufficientBalance", "FlashLiquidatorProfit
  * the read debt would leave a dust remainder the pool refuses (`LendingPoolDebtBelowMinimum`); the pool repays at
  * most its close factor (all of the debt when the rest would be dust) and the flash loan's unused part is returned.
  */
-export async function keeperStep(c: KeeperContext, candidates: string[], frozenLimitWad: bigint, frozen: boolean, deadline: number): Promise<KeeperStepResult> {
+/**
+ * What a keeper checks before sending (two view calls, cheaper than a reverting transaction): the repayment the
+ * pool would make for `amount`, the WETH it would seize at `priceWad`, and whether selling that on the pool now
+ * covers the flash loan.
+ */
+async function profitable(
+  c: KeeperContext,
+  borrower: string,
+  debtWad: bigint,
+  amount: bigint,
+  priceWad: bigint,
+): Promise<boolean> {
+  let repaid = (debtWad * c.closeFactorBps) / 10_000n;
+  if (debtWad - repaid < c.minDebtWad) repaid = debtWad;
+  if (amount < repaid) repaid = amount;
+  const balance = await c.pool.collateralOf(borrower, c.wethAddress);
+  let seized = (repaid * (10_000n + c.liquidationBonusBps) * WAD) / 10_000n / priceWad;
+  if (seized >= balance) {
+    seized = balance;
+    repaid = (balance * priceWad * 10_000n) / WAD / (10_000n + c.liquidationBonusBps);
+  }
+  if (seized === 0n) return false;
+  const amounts = await c.dex.getAmountsOut(seized, [c.wethAddress, c.vusdAddress]);
+  return amounts[1]! > repaid;
+}
+
+export async function keeperStep(
+  c: KeeperContext,
+  candidates: string[],
+  frozenLimitWad: bigint,
+  frozen: boolean,
+  priceWad: bigint,
+  deadline: number,
+): Promise<KeeperStepResult> {
   const liquidations: LiquidationRecord[] = [];
   const failures = new Map<string, number>();
   const limit = frozen ? frozenLimitWad : WAD;
@@ -79,9 +119,17 @@ export async function keeperStep(c: KeeperContext, candidates: string[], frozenL
       const asked = debtWad + debtWad / 1000n + WAD;
       for (const [num, den] of SIZES) {
         const amount = num === den ? asked : (debtWad * num) / (2n * den);
+        if (!(await profitable(c, borrower, debtWad, amount, priceWad))) {
+          failures.set(UNPROFITABLE_SKIPPED, (failures.get(UNPROFITABLE_SKIPPED) ?? 0) + 1);
+          continue;
+        }
         let receipt: TransactionReceipt | null;
         try {
-          receipt = await (await c.liquidator.connect(c.keeper).liquidate(borrower, c.wethAddress, amount, [c.wethAddress, c.vusdAddress], 1n, deadline)).wait();
+          receipt = await (
+            await c.liquidator
+              .connect(c.keeper)
+              .liquidate(borrower, c.wethAddress, amount, [c.wethAddress, c.vusdAddress], 1n, deadline, TX)
+          ).wait();
         } catch (error) {
           const name = revertName(c.interfaces, error);
           if (NOT_LIQUIDATABLE.has(name)) break rounds;
@@ -98,8 +146,14 @@ export async function keeperStep(c: KeeperContext, candidates: string[], frozenL
             }
           })
           .find((parsed) => parsed?.name === "PositionLiquidated");
-        if (event === undefined || event === null) throw new Error(`flash liquidation of ${borrower} emitted no PositionLiquidated`);
-        liquidations.push({ borrower, repaidWad: event.args.debtRepaidWad, seized: event.args.collateralSeized, badDebtWad: event.args.badDebtWad });
+        if (event === undefined || event === null)
+          throw new Error(`flash liquidation of ${borrower} emitted no PositionLiquidated`);
+        liquidations.push({
+          borrower,
+          repaidWad: event.args.debtRepaidWad as bigint,
+          seized: event.args.collateralSeized as bigint,
+          badDebtWad: event.args.badDebtWad as bigint,
+        });
         continue rounds;
       }
       break; // no size was profitable

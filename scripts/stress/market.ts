@@ -18,7 +18,13 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import { MaxUint256, parseEther, parseUnits } from "ethers";
 
 import { TX } from "./publication.js";
-import type { MockConstantProductDex, MockUSDC, PegStabilityModule, VUSD, WETH9 } from "../../types/ethers-contracts/index.js";
+import type {
+  MockConstantProductDex,
+  MockUSDC,
+  PegStabilityModule,
+  VUSD,
+  WETH9,
+} from "../../types/ethers-contracts/index.js";
 
 export const FIRE_SALE_MODEL =
   "market price M = E x I (E: the scenario's exogenous path; I: cumulative fire-sale impact). Each step an arbitrageur trades the WETH/vUSD constant-product pool (0.3 % fee) back towards M (buying WETH with vUSD taken from the PSM, so only from its own vUSD while the PSM is frozen), then keepers flash-liquidate and sell into it; the step's sales move the pool from P_before to P_after and I <- I x P_after / P_before; impact decays: 1 - I <- (1 - I) x 2^(-dt / half-life).";
@@ -55,7 +61,14 @@ export class FireSaleMarket {
   /** Deploys the pool and seeds it at `priceUsd` with `depthWeth` WETH; funds the arbitrageur. */
   static async open(
     ethers: HardhatEthers,
-    c: { weth: WETH9; vusd: VUSD; psm: PegStabilityModule; usdc: MockUSDC; maker: HardhatEthersSigner; arb: HardhatEthersSigner },
+    c: {
+      weth: WETH9;
+      vusd: VUSD;
+      psm: PegStabilityModule;
+      usdc: MockUSDC;
+      maker: HardhatEthersSigner;
+      arb: HardhatEthersSigner;
+    },
     priceUsd: number,
     options: MarketOptions,
   ): Promise<FireSaleMarket> {
@@ -112,7 +125,18 @@ export class FireSaleMarket {
     if (price > targetUsd) {
       // WETH dear in the pool: sell WETH into it.
       const wethIn = (Math.sqrt(k / targetUsd) - fromWad(x)) / 0.997;
-      await (await this.dex.connect(this.arb).swapExactTokensForTokens(toWad(wethIn), 0n, [this.wethAddress, this.vusdAddress], this.arb.address, deadline, TX)).wait();
+      await (
+        await this.dex
+          .connect(this.arb)
+          .swapExactTokensForTokens(
+            toWad(wethIn),
+            0n,
+            [this.wethAddress, this.vusdAddress],
+            this.arb.address,
+            deadline,
+            TX,
+          )
+      ).wait();
     } else {
       // WETH cheap: buy it with vUSD, topping up from the PSM.
       let vusdIn = toWad((Math.sqrt(k * targetUsd) - fromWad(y)) / 0.997);
@@ -128,7 +152,11 @@ export class FireSaleMarket {
         if (now < vusdIn) vusdIn = now;
       }
       if (vusdIn > 0n) {
-        await (await this.dex.connect(this.arb).swapExactTokensForTokens(vusdIn, 0n, [this.vusdAddress, this.wethAddress], this.arb.address, deadline, TX)).wait();
+        await (
+          await this.dex
+            .connect(this.arb)
+            .swapExactTokensForTokens(vusdIn, 0n, [this.vusdAddress, this.wethAddress], this.arb.address, deadline, TX)
+        ).wait();
       }
     }
     this.beforeSales = await this.poolPrice();

@@ -88,7 +88,8 @@ export async function drawPopulation(options: PopulationOptions): Promise<Popula
     const check = validateApplication(model.featureNames, row);
     return check.ok ? [{ row, vector: check.features }] : [];
   });
-  if (rows.length < size) throw new Error(`the training data has ${rows.length} valid rows, fewer than ${size} borrowers`);
+  if (rows.length < size)
+    throw new Error(`the training data has ${rows.length} valid rows, fewer than ${size} borrowers`);
   const rng = new Rng(Rng.derive(options.seed, "population"));
   // A partial Fisher–Yates shuffle: the first `size` positions are a uniform sample without replacement.
   const order = rows.map((_, i) => i);
@@ -140,7 +141,12 @@ export async function drawPopulation(options: PopulationOptions): Promise<Popula
 }
 
 /** The vUSD a borrower asks for on `tier`'s terms at `priceUsd` per WETH (see POPULATION_DISTRIBUTIONS.leverage). */
-export function plannedDebtVusd(params: DeploymentParameters, borrower: Borrower, tier: number, priceUsd: number): number {
+export function plannedDebtVusd(
+  params: DeploymentParameters,
+  borrower: Borrower,
+  tier: number,
+  priceUsd: number,
+): number {
   const terms = params.tiers[tier]!;
   const wanted = borrower.utilisation * (terms.maxLtvBps / 10_000) * borrower.collateralWeth * priceUsd;
   const capped = Math.min(wanted, 0.95 * Number(terms.creditLimit));

@@ -1,7 +1,7 @@
 /**
  * Chainlink-like publication: a feed publishes a new round when the price it observes moved by at least its
  * deviation threshold from its last answer, or when its heartbeat is due; nothing inside an outage window. The two
- * ETH/USD sources differ in threshold and in latency (the fallback observes the market one step late), so in a fast
+ * ETH/USD sources differ in threshold and in latency (the fallback observes the market `--fallback-lag` seconds late, 60 by default), so in a fast
  * fall they can disagree beyond PRICE_SOURCE_TOLERANCE, as independent providers do.
  */
 import { parseUnits } from "ethers";
@@ -12,14 +12,19 @@ export interface FeedSpec {
   label: string;
   deviationBps: number;
   heartbeatSec: number;
-  /** Observes the market price this many steps late. */
-  lagSteps: number;
+  /** Observes the market price this many seconds late (a provider's latency). */
+  lagSec: number;
 }
 
 /** The stated publication rules (ETH/USD on Chainlink: 0.5 % / 1 h; heartbeats kept inside the pool's 1 h max age). */
-export const PRIMARY_FEED: FeedSpec = { label: "primary", deviationBps: 50, heartbeatSec: 3000, lagSteps: 0 };
-export const FALLBACK_FEED: FeedSpec = { label: "fallback", deviationBps: 100, heartbeatSec: 3000, lagSteps: 1 };
-export const STABLECOIN_FEED: FeedSpec = { label: "stablecoin", deviationBps: 25, heartbeatSec: 12 * 3600, lagSteps: 0 };
+export const PRIMARY_FEED: FeedSpec = { label: "primary", deviationBps: 50, heartbeatSec: 3000, lagSec: 0 };
+export const FALLBACK_FEED: FeedSpec = { label: "fallback", deviationBps: 100, heartbeatSec: 3000, lagSec: 60 };
+export const STABLECOIN_FEED: FeedSpec = {
+  label: "stablecoin",
+  deviationBps: 25,
+  heartbeatSec: 12 * 3600,
+  lagSec: 0,
+};
 
 const FEED_DECIMALS = 8;
 /** A fixed gas limit spares each transaction an `eth_estimateGas` round trip (the simulation's hot path). */
@@ -64,4 +69,16 @@ export class FeedPublisher {
     this.lastAnswerUsd = usd;
     this.lastPublishedAt = now;
   }
+}
+
+/**
+ * The market price `lagSec` before step `i` (history holds one price a step): geometric interpolation between the
+ * two steps around it, the first step's price before the start.
+ */
+export function laggedPrice(history: readonly number[], i: number, stepSec: number, lagSec: number): number {
+  const back = lagSec / stepSec;
+  const k = Math.floor(back);
+  const f = back - k;
+  const at = (j: number) => history[Math.max(0, j)]!;
+  return Math.pow(at(i - k), 1 - f) * Math.pow(at(i - k - 1), f);
 }

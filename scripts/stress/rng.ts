@@ -26,7 +26,9 @@ export class Rng {
   triangular(low: number, high: number, mode: number): number {
     const u = this.next();
     const c = (mode - low) / (high - low);
-    return u < c ? low + Math.sqrt(u * (high - low) * (mode - low)) : high - Math.sqrt((1 - u) * (high - low) * (high - mode));
+    return u < c
+      ? low + Math.sqrt(u * (high - low) * (mode - low))
+      : high - Math.sqrt((1 - u) * (high - low) * (high - mode));
   }
 
   /** A seed for an independent stream derived from this one and a label (so adding draws elsewhere does not shift it). */

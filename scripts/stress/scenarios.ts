@@ -27,7 +27,14 @@ export const SCENARIO_NAMES = ["march-2020", "flash-crash", "slow-bleed", "feed-
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Shape of log-price at each step from `shape` (a multiple of the start price at time t) plus noise. */
-function build(seed: number, name: string, durationSec: number, stepSec: number, hourlyVol: number, shape: (t: number) => number): number[] {
+function build(
+  seed: number,
+  name: string,
+  durationSec: number,
+  stepSec: number,
+  hourlyVol: number,
+  shape: (t: number) => number,
+): number[] {
   const rng = new Rng(Rng.derive(seed, `path:${name}`));
   const steps = Math.round(durationSec / stepSec);
   const sigma = hourlyVol * Math.sqrt(stepSec / HOUR);
@@ -41,7 +48,8 @@ function build(seed: number, name: string, durationSec: number, stepSec: number,
 }
 
 /** Geometric interpolation from `from` to `to` over [t0, t1]. */
-const geo = (t: number, t0: number, t1: number, from: number, to: number) => from * Math.pow(to / from, Math.min(1, Math.max(0, (t - t0) / (t1 - t0))));
+const geo = (t: number, t0: number, t1: number, from: number, to: number) =>
+  from * Math.pow(to / from, Math.min(1, Math.max(0, (t - t0) / (t1 - t0))));
 
 export function buildScenario(name: ScenarioName, seed: number, options: { quick?: boolean } = {}): Scenario {
   const quick = options.quick === true;
@@ -73,7 +81,8 @@ export function buildScenario(name: ScenarioName, seed: number, options: { quick
     case "flash-crash": {
       const stepSec = 5 * 60;
       const crashAt = 2 * HOUR;
-      const shape = (t: number) => (t < crashAt ? 1 : t <= crashAt + 2 * HOUR ? geo(t, crashAt, crashAt + 2 * HOUR, 0.65, 1) : 1);
+      const shape = (t: number) =>
+        t < crashAt ? 1 : t <= crashAt + 2 * HOUR ? geo(t, crashAt, crashAt + 2 * HOUR, 0.65, 1) : 1;
       const duration = 6 * HOUR;
       return {
         name,
@@ -118,7 +127,8 @@ export function buildScenario(name: ScenarioName, seed: number, options: { quick
       const path = build(seed, name, duration, stepSec, 0.004, (t) => geo(t, 0, duration, 1, 0.85));
       return {
         name,
-        description: "USD stablecoin depeg: the PSM's stablecoin at $0.95 for a day (hours 2 to 26) while ETH drifts -15 %",
+        description:
+          "USD stablecoin depeg: the PSM's stablecoin at $0.95 for a day (hours 2 to 26) while ETH drifts -15 %",
         durationSec: duration,
         stepSec,
         path,

@@ -5,14 +5,24 @@
  * use `borrow`), then plays the scenario step by step: the exogenous path with fire-sale impact, Chainlink-like
  * publication on both ETH/USD sources (and the PSM's stablecoin feed), a poke, the arbitrageur, the keepers.
  */
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { MaxUint256, Wallet, id, parseEther, parseUnits, type Interface } from "ethers";
 import { network } from "hardhat";
 
 import { hashCreditFile } from "../../oracle/src/protocol/credit-file.js";
 import { ruleId } from "../../oracle/src/protocol/rules.js";
-import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
-import { approveDataProviders, approveModel, deploySystem, openPsm, type ShippedModel } from "../deploy/deploy-system.js";
+import {
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  openPsm,
+  type ShippedModel,
+} from "../deploy/deploy-system.js";
 import { defaultParameters, type DeploymentParameters } from "../deploy/parameters.js";
 import { DEMO_PROVIDER, attestCreditFile } from "../lib/attested-application.js";
 import type { LendingPool } from "../../types/ethers-contracts/index.js";
@@ -20,10 +30,9 @@ import { keeperStep, type LiquidationRecord } from "./keeper.js";
 import { FireSaleMarket } from "./market.js";
 import { HF_BUCKETS, UNDERWATER_HF, WaitTracker, bucketOf, type StepSample } from "./metrics.js";
 import { plannedDebtVusd, type Borrower } from "./population.js";
-import { FALLBACK_FEED, FeedPublisher, PRIMARY_FEED, STABLECOIN_FEED, TX } from "./publication.js";
+import { FALLBACK_FEED, FeedPublisher, laggedPrice, PRIMARY_FEED, STABLECOIN_FEED, TX } from "./publication.js";
 import type { Scenario } from "./scenarios.js";
 
-const WAD = 10n ** 18n;
 const YEAR = 365 * 24 * 3600;
 const OPERATORS = 3;
 const THRESHOLD = 2;
@@ -41,6 +50,8 @@ export interface RunOptions {
   depthWeth: number;
   resilienceHalfLifeSec: number;
   keepers: boolean;
+  /** The fallback source's latency, seconds (it observes the market price this long ago). */
+  fallbackLagSec: number;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
   /** Called at the end, before the network closes: the test reads the chain's own record through it. */
@@ -138,15 +149,42 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   try {
     const { ethers, networkHelpers } = connection;
     const signers = await ethers.getSigners();
-    const [deployer, governance, regulator, guardian, attester, maker, arb, keeper, funder] = signers as HardhatEthersSigner[];
+    const [deployer, governance, regulator, guardian, attester, maker, arb, keeper, funder] = signers;
     if (funder === undefined) throw new Error("the in-process network needs at least 9 accounts");
     const operators = Array.from({ length: OPERATORS }, (_, i) => new Wallet(id(`verity:stress:operator:${i}`)));
     const params = stressParameters(operators.map((o) => o.address));
-    const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+    const roles = {
+      deployer: deployer!,
+      governance: governance!,
+      regulator: regulator!,
+      guardian: guardian!,
+      attester: attester!,
+    };
     const system = await deploySystem(ethers, roles, params);
-    const { pool, oracle, policy, vusd, weth, priceFeed, fallbackPriceFeed, psm, psmStablecoin, psmPriceFeed, flashMinter, wethAddress } = system;
-    if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined || psmStablecoin === undefined || psmPriceFeed === undefined) {
-      throw new Error("the stress test needs the local mocks (WETH, both ETH/USD feeds, the PSM's stablecoin and feed)");
+    const {
+      pool,
+      oracle,
+      policy,
+      vusd,
+      weth,
+      priceFeed,
+      fallbackPriceFeed,
+      psm,
+      psmStablecoin,
+      psmPriceFeed,
+      flashMinter,
+      wethAddress,
+    } = system;
+    if (
+      weth === undefined ||
+      priceFeed === undefined ||
+      fallbackPriceFeed === undefined ||
+      psmStablecoin === undefined ||
+      psmPriceFeed === undefined
+    ) {
+      throw new Error(
+        "the stress test needs the local mocks (WETH, both ETH/USD feeds, the PSM's stablecoin and feed)",
+      );
     }
     await approveModel(oracle, regulator!, options.model);
     await approveDataProviders(oracle, regulator!, params.dataProviders, options.featureNames);
@@ -168,12 +206,21 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
     await networkHelpers.setBalance(arb!.address, parseEther("1000000"));
     await networkHelpers.setBalance(maker!.address, parseEther(String(options.depthWeth + 1000)));
-    const market = await FireSaleMarket.open(ethers, { weth, vusd, psm, usdc: psmStablecoin, maker: maker!, arb: arb! }, startPrice, {
-      depthWeth: options.depthWeth,
-      resilienceHalfLifeSec: options.resilienceHalfLifeSec,
-    });
+    const market = await FireSaleMarket.open(
+      ethers,
+      { weth, vusd, psm, usdc: psmStablecoin, maker: maker!, arb: arb! },
+      startPrice,
+      {
+        depthWeth: options.depthWeth,
+        resilienceHalfLifeSec: options.resilienceHalfLifeSec,
+      },
+    );
     const vusdAddress = await vusd.getAddress();
-    const liquidator = await ethers.deployContract("FlashLiquidator", [await pool.getAddress(), await flashMinter.getAddress(), market.dexAddress, vusdAddress], deployer!);
+    const liquidator = await ethers.deployContract(
+      "FlashLiquidator",
+      [await pool.getAddress(), await flashMinter.getAddress(), market.dexAddress, vusdAddress],
+      deployer,
+    );
     await networkHelpers.setBalance(keeper!.address, parseEther("1000000"));
 
     // ---- positions
@@ -201,13 +248,17 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         originatedToday = 0;
       }
       originatedToday += amount;
-      await (await pool.connect(funder).deposit(wethAddress, parseEther(b.collateralWeth.toFixed(6)), b.address, TX)).wait();
+      await (
+        await pool.connect(funder).deposit(wethAddress, parseEther(b.collateralWeth.toFixed(6)), b.address, TX)
+      ).wait();
       await networkHelpers.setBalance(b.address, parseEther("10"));
       const signer = await ethers.getImpersonatedSigner(b.address);
       const amountWad = parseUnits(amount.toFixed(2), 18);
       if (mode === "scored" && b.approved) {
         const now = await latest();
-        const attested = await attestCreditFile(creditDomain, b.address, options.featureNames, b.features, { nowSec: now });
+        const attested = await attestCreditFile(creditDomain, b.address, options.featureNames, b.features, {
+          nowSec: now,
+        });
         const report: ScoreReport = {
           borrower: b.address,
           pdBps: b.pdBps,
@@ -219,7 +270,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           creditFileHash: hashCreditFile(creditDomain, attested.creditFile),
           provider: DEMO_PROVIDER.id,
         };
-        const signatures = packSignatures(await Promise.all(operators.slice(0, THRESHOLD).map((o) => signScoreReport(o, domain, report))));
+        const signatures = packSignatures(
+          await Promise.all(operators.slice(0, THRESHOLD).map((o) => signScoreReport(o, domain, report))),
+        );
         await (await pool.connect(signer).borrowWithReport(amountWad, report, signatures, TX)).wait();
       } else {
         await (await pool.connect(signer).borrow(amountWad, TX)).wait();
@@ -227,8 +280,20 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       const [debtWad, onChainTier] = await pool.positionOf(b.address);
       const terms = params.tiers[Number(onChainTier)]!;
       const debt = fromWad(debtWad);
-      mirrors.push({ borrower: b, tier: Number(onChainTier), ltBps: terms.liquidationThresholdBps, aprBps: terms.aprBps, collateral: b.collateralWeth, debt, startDebt: debt, liquidations: 0, repaid: 0, badDebt: 0 });
-      if ((b.index + 1) % 100 === 0) say(`  [${scenario.name}/${mode}] opened ${b.index + 1}/${borrowers.length} positions`);
+      mirrors.push({
+        borrower: b,
+        tier: Number(onChainTier),
+        ltBps: terms.liquidationThresholdBps,
+        aprBps: terms.aprBps,
+        collateral: b.collateralWeth,
+        debt,
+        startDebt: debt,
+        liquidations: 0,
+        repaid: 0,
+        badDebt: 0,
+      });
+      if ((b.index + 1) % 100 === 0)
+        say(`  [${scenario.name}/${mode}] opened ${b.index + 1}/${borrowers.length} positions`);
     }
     const byAddress = new Map(mirrors.map((m) => [m.borrower.address, m]));
     const [, surplusBefore, deficitBefore] = await pool.accounts();
@@ -237,8 +302,26 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     const setupSec = (performance.now() - started) / 1000;
 
     // ---- the scenario
-    const interfaces: Interface[] = [pool.interface, liquidator.interface, flashMinter.interface, market.dex.interface, policy.interface, vusd.interface];
-    const keeperContext = { pool, liquidator, keeper: keeper!, wethAddress, vusdAddress, interfaces };
+    const interfaces: Interface[] = [
+      pool.interface,
+      liquidator.interface,
+      flashMinter.interface,
+      market.dex.interface,
+      policy.interface,
+      vusd.interface,
+    ];
+    const keeperContext = {
+      pool,
+      dex: market.dex,
+      closeFactorBps: BigInt(params.pool.closeFactorBps),
+      liquidationBonusBps: BigInt(params.pool.liquidationBonusBps),
+      minDebtWad: parseUnits(params.pool.minDebt, 18),
+      liquidator,
+      keeper: keeper!,
+      wethAddress,
+      vusdAddress,
+      interfaces,
+    };
     const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
     const t0 = (await latest()) + 60;
     const waits = new WaitTracker();
@@ -263,7 +346,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       // Publication: primary (unless in an outage), fallback one step late, the PSM's stablecoin.
       const down = scenario.primaryOutages.some((o) => rel >= o.fromSec && rel < o.toSec);
       await primary.maybePublish(t, marketUsd, down);
-      await fallback.maybePublish(t, marketHistory[Math.max(0, i - FALLBACK_FEED.lagSteps)]!, false);
+      await fallback.maybePublish(t, laggedPrice(marketHistory, i, scenario.stepSec, options.fallbackLagSec), false);
       await stable.maybePublish(t, scenario.stablecoinUsd?.[i] ?? 1, false);
       await (await pool.pokePrice(wethAddress, TX)).wait();
       const [agreedWad, frozen] = await pool.priceStatusOf(wethAddress);
@@ -274,7 +357,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
       // The arbitrageur, then the keepers.
       await market.realign(marketUsd, now + 3600);
-      const underwater = mirrors.filter((m) => m.debt > 0 && (m.collateral * marketUsd * m.ltBps) / 10_000 / m.debt < UNDERWATER_HF).map((m) => m.borrower.index);
+      const underwater = mirrors
+        .filter((m) => m.debt > 0 && (m.collateral * marketUsd * m.ltBps) / 10_000 / m.debt < UNDERWATER_HF)
+        .map((m) => m.borrower.index);
       waits.observe(underwater, prevLive && live ? scenario.stepSec : 0, rel);
       prevLive = live;
       let stepLiquidations: LiquidationRecord[] = [];
@@ -282,11 +367,14 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       if (options.keepers) {
         const limit = frozen ? fromWad(frozenLimitWad) : 1;
         const candidates = mirrors
-          .map((m) => ({ m, hf: m.debt > 0 && m.collateral > 0 ? (m.collateral * agreedUsd * m.ltBps) / 10_000 / m.debt : Infinity }))
+          .map((m) => ({
+            m,
+            hf: m.debt > 0 && m.collateral > 0 ? (m.collateral * agreedUsd * m.ltBps) / 10_000 / m.debt : Infinity,
+          }))
           .filter((c) => c.hf < limit * 1.02)
           .sort((a, b) => a.hf - b.hf)
           .map((c) => c.m.borrower.address);
-        const result = await keeperStep(keeperContext, candidates, frozenLimitWad, frozen, now + 3600);
+        const result = await keeperStep(keeperContext, candidates, frozenLimitWad, frozen, agreedWad, now + 3600);
         stepLiquidations = result.liquidations;
         for (const [name, count] of result.failures) {
           failures[name] = (failures[name] ?? 0) + count;
@@ -312,7 +400,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       liquidatedVusd += stepVolume;
       const poolAfter = await market.afterSales(scenario.stepSec);
       const hfCounts = HF_BUCKETS.map(() => 0);
-      for (const m of mirrors) if (m.debt > 0) hfCounts[bucketOf((m.collateral * marketUsd * m.ltBps) / 10_000 / m.debt)]!++;
+      for (const m of mirrors)
+        if (m.debt > 0) hfCounts[bucketOf((m.collateral * marketUsd * m.ltBps) / 10_000 / m.debt)]!++;
       samples.push({
         t: rel,
         exogenousUsd: exo,
@@ -332,18 +421,25 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         underwater: underwater.length,
       });
       if (i % Math.max(1, Math.floor(steps / 10)) === 0 || i === steps) {
-        say(`  [${scenario.name}/${mode}] step ${i}/${steps}: ETH $${marketUsd.toFixed(0)} (impact ${((1 - market.impact) * 100).toFixed(2)} %), ${frozen ? "FROZEN, " : ""}liquidations ${liquidationCount}, bad debt ${fromWad(badDebtWad).toFixed(0)} vUSD`);
+        say(
+          `  [${scenario.name}/${mode}] step ${i}/${steps}: ETH $${marketUsd.toFixed(0)} (impact ${((1 - market.impact) * 100).toFixed(2)} %), ${frozen ? "FROZEN, " : ""}liquidations ${liquidationCount}, bad debt ${fromWad(badDebtWad).toFixed(0)} vUSD`,
+        );
       }
     }
     const simulateSec = (performance.now() - simStarted) / 1000;
-    if (options.inspect !== undefined) await options.inspect({ scenario: scenario.name, mode, pool, fromBlock, deficitBeforeWad: deficitBefore });
+    if (options.inspect !== undefined)
+      await options.inspect({ scenario: scenario.name, mode, pool, fromBlock, deficitBeforeWad: deficitBefore });
     const [, surplusAfter, deficitAfter] = await pool.accounts();
     const finalMarket = marketHistory[marketHistory.length - 1]!;
     const startDebt = mirrors.reduce((s, m) => s + m.startDebt, 0);
     const hours = (pred: (s: StepSample) => boolean) => (samples.filter(pred).length * scenario.stepSec) / 3600;
-    const stillUnder = mirrors.filter((m) => m.debt > 0 && (m.collateral * finalMarket * m.ltBps) / 10_000 / m.debt < 1);
+    const stillUnder = mirrors.filter(
+      (m) => m.debt > 0 && (m.collateral * finalMarket * m.ltBps) / 10_000 / m.debt < 1,
+    );
     const badDebt = fromWad(badDebtWad);
-    const debtByTier = params.tiers.map((_, tier) => mirrors.filter((m) => m.tier === tier).reduce((s, m) => s + m.startDebt, 0));
+    const debtByTier = params.tiers.map((_, tier) =>
+      mirrors.filter((m) => m.tier === tier).reduce((s, m) => s + m.startDebt, 0),
+    );
     let minDex = Infinity;
     let maxDex = -Infinity;
     let minMarket = Infinity;

@@ -15,6 +15,7 @@ const base: StressOptions = {
   depthWeth: 2000,
   resilienceHalfLifeSec: 6 * 3600,
   keepers: true,
+  fallbackLagSec: 60,
   baseline: false,
   quick: true,
 };
@@ -43,7 +44,13 @@ describe("stress test (npm run stress)", function () {
     const result = await runStress({ ...base, inspect: async (view) => void (chain = await readChain(view)) });
     const json = summarise(result);
     const march = json.scenarios["march-2020"]!;
-    for (const key of ["badDebtPctOfStartDebt", "maxUnderwaterWaitSec", "hoursFrozen", "liquidations", "runtimeSec"] as const) {
+    for (const key of [
+      "badDebtPctOfStartDebt",
+      "maxUnderwaterWaitSec",
+      "hoursFrozen",
+      "liquidations",
+      "runtimeSec",
+    ] as const) {
       expect(march[key], key).to.be.a("number").and.satisfy(Number.isFinite);
     }
     expect(JSON.parse(JSON.stringify(json))).to.deep.equal(json);
@@ -61,7 +68,9 @@ describe("stress test (npm run stress)", function () {
     expect((chain.eventsBadDebtWad - chain.deficitChangeWad) * 100n <= chain.eventsBadDebtWad * 2n).to.equal(true);
     const startDebt = march.startDebtVusd;
     const pct = (Number(chain.eventsBadDebtWad) / 1e18 / startDebt) * 100;
-    expect(Math.abs(march.badDebtPctOfStartDebt - pct) < 1e-3, `${march.badDebtPctOfStartDebt} % vs ${pct} %`).to.equal(true);
+    expect(Math.abs(march.badDebtPctOfStartDebt - pct) < 1e-3, `${march.badDebtPctOfStartDebt} % vs ${pct} %`).to.equal(
+      true,
+    );
 
     expect(march.maxUnderwaterWaitSec).to.be.at.most(3600);
     expect(march.hoursPaused).to.equal(0);
