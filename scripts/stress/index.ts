@@ -160,7 +160,10 @@ export function summarise(result: StressResult) {
         name,
         {
           ...headline(outcome.scored),
+          /** The done-when: no position below HF 0.95 waited over an hour while both sources were live. */
+          doneWhenMet: outcome.scored.maxUnderwaterWaitSec <= 3600,
           keepers: outcome.scored.keepers,
+          fallbackLagSec: result.options.fallbackLagSec,
           depthWeth: outcome.scored.depthWeth,
           unscoredTerms: outcome.unscored === undefined ? null : headline(outcome.unscored),
           extraCreditVusd:

@@ -73,6 +73,7 @@ describe("stress test (npm run stress)", function () {
     );
 
     expect(march.maxUnderwaterWaitSec).to.be.at.most(3600);
+    expect(march.doneWhenMet).to.equal(true);
     expect(march.hoursPaused).to.equal(0);
   });
 
@@ -81,6 +82,7 @@ describe("stress test (npm run stress)", function () {
     const march = summarise(result).scenarios["march-2020"]!;
     expect(march.liquidations).to.equal(0);
     expect(march.maxUnderwaterWaitSec).to.be.greaterThan(3600);
+    expect(march.doneWhenMet).to.equal(false);
     expect(march.positionsStillUnderwater).to.be.greaterThan(0);
   });
 });
