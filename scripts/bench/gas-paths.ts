@@ -302,8 +302,9 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
       for (const token of extraTokens) await (await pool.pokePrice(await token.getAddress())).wait();
     };
     const poolAddress = await pool.getAddress();
-    const [one, four, warmer] = [0, 1, 2].map((i) => new Wallet(id(`bench:gas collateral borrower ${i}`), ethers.provider));
-    for (const holder of [one!, four!, warmer!]) {
+    const wallet = (i: number) => new Wallet(id(`bench:gas collateral borrower ${i}`), ethers.provider);
+    const [one, four, warmer] = [wallet(0), wallet(1), wallet(2)];
+    for (const holder of [one, four, warmer]) {
       await (await deployer.sendTransaction({ to: holder.address, value: parseEther("20") })).wait();
       await (await weth.connect(holder).deposit({ value: parseEther("10") })).wait();
       await (await weth.connect(holder).approve(poolAddress, ethers.MaxUint256)).wait();
@@ -312,24 +313,24 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
       await (await oracle.submitScore(report, signatures)).wait();
     }
     for (const token of extraTokens) {
-      await (await token.mint(four!.address, parseUnits("2000", 6))).wait();
-      await (await token.connect(four!).approve(poolAddress, ethers.MaxUint256)).wait();
-      await (await pool.connect(four!).deposit(await token.getAddress(), parseUnits("2000", 6), four!.address)).wait();
+      await (await token.mint(four.address, parseUnits("2000", 6))).wait();
+      await (await token.connect(four).approve(poolAddress, ethers.MaxUint256)).wait();
+      await (await pool.connect(four).deposit(await token.getAddress(), parseUnits("2000", 6), four.address)).wait();
     }
     await refresh("3000");
     // The day's first borrow (the day's origination total) is someone else's: both measured borrows are later ones.
-    await (await pool.connect(warmer!).borrow(parseUnits("1000", 18))).wait();
-    results.borrow_1asset = await gasOf(pool.connect(one!).borrow(parseUnits("23000", 18)));
-    results.borrow_4assets = await gasOf(pool.connect(four!).borrow(parseUnits("27000", 18)));
-    results.withdraw_1asset = await gasOf(pool.connect(one!).withdraw(wethAddress, parseEther("0.1"), one!.address));
-    results.withdraw_4assets = await gasOf(pool.connect(four!).withdraw(wethAddress, parseEther("0.1"), four!.address));
+    await (await pool.connect(warmer).borrow(parseUnits("1000", 18))).wait();
+    results.borrow_1asset = await gasOf(pool.connect(one).borrow(parseUnits("23000", 18)));
+    results.borrow_4assets = await gasOf(pool.connect(four).borrow(parseUnits("27000", 18)));
+    results.withdraw_1asset = await gasOf(pool.connect(one).withdraw(wethAddress, parseEther("0.1"), one.address));
+    results.withdraw_4assets = await gasOf(pool.connect(four).withdraw(wethAddress, parseEther("0.1"), four.address));
     await refresh("2400");
     // The liquidator (alice's vUSD from other borrowers) repays 10,000 vUSD of each.
-    await (await vusd.connect(warmer!).transfer(liquidator.address, parseUnits("1000", 18))).wait();
-    await (await vusd.connect(one!).transfer(liquidator.address, parseUnits("23000", 18))).wait();
-    await (await vusd.connect(four!).transfer(liquidator.address, parseUnits("27000", 18))).wait();
-    results.liquidate_1asset = await gasOf(pool.connect(liquidator).liquidate(one!.address, wethAddress, parseUnits("10000", 18)));
-    results.liquidate_4assets = await gasOf(pool.connect(liquidator).liquidate(four!.address, wethAddress, parseUnits("10000", 18)));
+    await (await vusd.connect(warmer).transfer(liquidator.address, parseUnits("1000", 18))).wait();
+    await (await vusd.connect(one).transfer(liquidator.address, parseUnits("23000", 18))).wait();
+    await (await vusd.connect(four).transfer(liquidator.address, parseUnits("27000", 18))).wait();
+    results.liquidate_1asset = await gasOf(pool.connect(liquidator).liquidate(one.address, wethAddress, parseUnits("10000", 18)));
+    results.liquidate_4assets = await gasOf(pool.connect(liquidator).liquidate(four.address, wethAddress, parseUnits("10000", 18)));
   }
 
   return Object.fromEntries(GAS_PATHS.map((key) => [key, results[key]!])) as Record<GasPath, number>;

@@ -43,7 +43,7 @@ const NOT_ENFORCED = new Set(["psmSwapIn", "psmSwapOut"]);
  * x_1asset) / 3`, both positions taking the same steps in the same state (`gas-paths.ts`). The target is issue 16's;
  * shown, not yet enforced: each held asset's primary feed is read on each of these paths (a Chainlink-style read is
  * ~13.7k on its own, a cold balance 2.1k), so ≤ 15k needs an asset valued without its feed, which is not safe on
- * these paths (README, "Gas": what one more asset costs).
+ * these paths (README, "Collateral gas").
  */
 const EXTRA_ASSET_TARGET = 15_000;
 const EXTRA_ASSET_PATHS = ["borrow", "withdraw", "liquidate"] as const;
