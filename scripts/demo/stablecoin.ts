@@ -60,8 +60,11 @@ export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<S
   const usdcBefore = await psmStablecoin.balanceOf(c.user.address);
   await send(psm.connect(c.user).swapOut(WAD("400"), c.user.address));
   const paidUsdc = (await psmStablecoin.balanceOf(c.user.address)) - usdcBefore;
-  const [psmMintedWad, reserves] = await psm.balances();
-  say.ok(`swapOut 400 vUSD -> ${Number(paidUsdc) / 1e6} USDC; the PSM now holds ${Number(reserves) / 1e6} USDC backing ${fmtVusd(psmMintedWad)}`);
+  const [, reserves] = await psm.balances();
+  const [bufferWad, paidOutWad] = await psm.buffer();
+  say.ok(
+    `swapOut 400 vUSD -> ${Number(paidUsdc) / 1e6} USDC; the PSM now holds ${Number(reserves) / 1e6} USDC backing the ${fmtVusd(paidOutWad)} it paid out (buffer ${fmtVusd(bufferWad)} pre-minted)`,
+  );
 
   // ---------------------------------------------------------------- flash liquidation
   say.section("11. A keeper with no capital liquidates through a flash loan");

@@ -206,7 +206,10 @@ contract PsmHandler is IERC3156FlashBorrower {
         require(psmMintedWad <= capWad, "PSM minted above its cap");
         require(flashOutstandingWad == 0, "flash loan outstanding between transactions");
         require(usdc.balanceOf(TREASURY) == ghostSweptUnits, "treasury: swept stablecoin");
-        require(vusd.balanceOf(TREASURY) == ghostFlashFeesWad + ghostSweptVusdWad, "treasury: flash fees + PSM vUSD fees");
+        require(
+            vusd.balanceOf(TREASURY) == ghostFlashFeesWad + ghostSweptVusdWad,
+            "treasury: flash fees + PSM vUSD fees"
+        );
     }
 
     // ------------------------------------------------------------------ helpers
