@@ -30,13 +30,6 @@ const TARGETS: Record<string, number> = {
   psmSwapOut: 75_000,
 };
 const EXTRA_SIGNER_TARGET = 7_000;
-/**
- * Targets shown in the table (marked ✗ while missed) but not yet enforced by `--check`. The PSM's swaps no longer read
- * the policy (its rules are cached in the PSM, pushed on every executed rule); what remains is a Chainlink-style feed
- * read (~13.7k), the stablecoin's transferFrom (~17.8k), vUSD's mint with the facilitator record (~20.8k, of which a
- * first vUSD balance is 17.1k) and the PSM's own slot: README's PSM section has the breakdown (issue 12, open).
- */
-const NOT_ENFORCED = new Set(["psmSwapIn", "psmSwapOut"]);
 
 /**
  * What one more collateral asset adds to a borrow, a withdrawal (with debt) and a liquidation: `(x_4assets -
@@ -82,7 +75,7 @@ if (opts.json === true) {
     console.log(`| ${v.key.padEnd(20)} | ${v.value.toFixed(0).padStart(9)} | ${verdict.padEnd(12)} |`);
   }
 }
-const missed = verdicts.filter((v) => !v.met && !NOT_ENFORCED.has(v.key));
+const missed = verdicts.filter((v) => !v.met);
 if (opts.check === true && missed.length > 0) {
   console.error(`bench:gas --check: ${missed.map((v) => `${v.key} ${v.value.toFixed(0)} > ${v.target}`).join(", ")}`);
   process.exitCode = 1;
