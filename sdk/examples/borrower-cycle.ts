@@ -122,7 +122,12 @@ const REQUIRED = ["rpc", "address-book", "nodes", "bureau", "provider", "key"] a
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      ...Object.fromEntries(REQUIRED.map((name) => [name, { type: "string" as const }])),
+      rpc: { type: "string" },
+      "address-book": { type: "string" },
+      nodes: { type: "string" },
+      bureau: { type: "string" },
+      provider: { type: "string" },
+      key: { type: "string" },
       flow: { type: "string", default: "pull" },
       "wait-sec": { type: "string", default: "60" },
     },
