@@ -98,6 +98,32 @@ describe("e2e: the README's operator walkthrough, command by command (deploy, ke
     if (process.env.VERITY_E2E_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
   });
 
+  it("the README gives every command this walkthrough runs, with the flags it uses", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const documented = [
+      "npx hardhat node --hostname 127.0.0.1 --port",
+      "LOCALHOST_RPC_URL=http://127.0.0.1:",
+      "npm run deploy -- --network localhost",
+      "npm run oracle:keystore -- create --out oracle/data/operator-1.keystore.json --password-env VERITY_KEYSTORE_PASSWORD",
+      "npm run verity -- operators set --network localhost --operators 0x…,0x…,0x… --threshold 2",
+      "`--dry-run`",
+      "npm run verity -- node fund 0x… --network localhost",
+      "npm run verity -- node balance 0x… --network localhost",
+      "npm run verity -- providers approve <id> --name",
+      "--keys <the key's address> --assessment <file> --network localhost",
+      "--password-env VERITY_BUREAU_KEYSTORE_PASSWORD",
+      "--assign mnemonic:HARDHAT_MNEMONIC",
+      "npm run bureau -- import --config bureau/bureau-1.json --csv <file> --assign <how>",
+      "npm run oracle -- --config oracle/node-1.json",
+      "npm run bureau -- --config bureau/bureau-1.json",
+      "npx tsx sdk/examples/borrower-cycle.ts --rpc http://127.0.0.1:8545 --address-book deployments/localhost.json --nodes",
+      "--bureau http://127.0.0.1:8600 --provider <the bureau's provider id> --key <the borrower's private key>",
+      "with `--flow push`",
+    ];
+    const missing = documented.filter((command) => !readme.includes(command));
+    expect(missing, "commands this test runs that the README no longer gives").to.deep.equal([]);
+  });
+
   it("a new operator deploys, registers and funds three nodes, runs the bureau, and scores in both flows", async () => {
     // "Deploying": npm run deploy -- --network localhost
     const deployed = await npmRun("deploy", "--network", "localhost");
