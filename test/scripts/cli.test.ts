@@ -73,7 +73,7 @@ describe("ops CLI (npm run verity)", function () {
     const groups = ["operators", "node", "model", "providers", "rules", "breaker", "exposure", "fairness", "monitoring"];
     for (const group of groups) expect(root.out).to.contain(group);
     const commands = [
-      ["operators", "list"], ["operators", "set"], ["node", "balance"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"], ["providers", "list"], ["providers", "approve"], ["providers", "retire"],
+      ["operators", "list"], ["operators", "set"], ["node", "balance"], ["node", "fund"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"], ["providers", "list"], ["providers", "approve"], ["providers", "retire"],
       ["rules", "list"], ["rules", "pending"], ["rules", "schedule"], ["rules", "execute"], ["rules", "cancel"], ["breaker", "status"], ["breaker", "reset"],
       ["exposure", "snapshot"], ["fairness", "publish"], ["monitoring", "publish"], ["position"], ["decode-error"],
     ];
@@ -82,7 +82,7 @@ describe("ops CLI (npm run verity)", function () {
       expect(help.code, command.join(" ")).to.equal(0);
       expect(help.out, command.join(" ")).to.match(/^Usage: verity /);
     }
-    const writes = commands.filter(([g, c]) => ["set", "propose", "approve", "retire", "schedule", "execute", "cancel", "reset", "snapshot", "publish"].includes(c ?? g!));
+    const writes = commands.filter(([g, c]) => ["set", "fund", "propose", "approve", "retire", "schedule", "execute", "cancel", "reset", "snapshot", "publish"].includes(c ?? g!));
     for (const command of writes) expect((await verity(d, ...command, "--help")).out, command.join(" ")).to.contain("--dry-run");
   });
 
