@@ -1,10 +1,10 @@
 /**
  * Log decoding by a topic lookup built once: each catalogued event's topic maps to a decoder compiled from its
  * fragment, so a log costs one map lookup and a walk over its 32-byte words (no `Interface.parseLog`, which tries
- * every fragment and hashes each signature again, and no ethers `Result` proxies). Events whose data holds a
- * dynamic type (a string or an array of unknown length) are decoded by ethers' `AbiCoder`.
+ * every fragment and hashes each signature again, and no ethers `Result` proxies); strings, bytes and arrays of
+ * value types are read at their offsets. Data holding a tuple would be decoded by ethers' `AbiCoder` (none does).
  */
-import { AbiCoder, getAddress, Result, type EventFragment, type ParamType } from "ethers";
+import { AbiCoder, getAddress, Result, toUtf8String, type EventFragment, type ParamType } from "ethers";
 
 import { COMPLIANCE_CONTRACTS, eventFragments, type ComplianceContract } from "./catalogue.js";
 import type { ComplianceEvent, ComplianceEventName, ComplianceTargets } from "./types.js";
@@ -21,19 +21,21 @@ export interface RawLog {
 
 type WordDecoder = (hex: string, at: number) => unknown;
 
-interface StaticSlot {
+/** One top-level data parameter: its head word(s) and, for a dynamic one, the value at the offset its head holds. */
+interface Slot {
   name: string;
-  /** Words the value spans (a fixed-size array spans one per element). */
+  /** Words the head spans (a fixed-size array spans one per element; a dynamic value one offset word). */
   words: number;
-  decode: WordDecoder;
+  /** Reads the value from the data (`hex`, no 0x) given the head's position. */
+  decode: (hex: string, at: number) => unknown;
 }
 
 interface CompiledEvent {
   name: ComplianceEventName;
   contract: ComplianceContract;
   indexed: { name: string; decode: WordDecoder | null }[];
-  /** Static data: slots in order and the data's size in words; null when the data holds a dynamic type. */
-  staticData: { slots: StaticSlot[]; words: number } | null;
+  /** The data's slots and its head size in words; null when it holds a type decoded by ethers' AbiCoder (tuples). */
+  slots: { list: Slot[]; headWords: number } | null;
   dataInputs: ParamType[];
 }
 
@@ -71,27 +73,59 @@ function wordDecoder(type: ParamType): WordDecoder | null {
   return null;
 }
 
-/** A static slot (a value type, or a fixed-size array of them); null if the type is dynamic or a tuple. */
-function staticSlot(type: ParamType): StaticSlot | null {
+/** A word read as a length or offset, refused when it cannot be one (a malformed log). */
+function wordIndex(hex: string, at: number): number {
+  const value = Number.parseInt(hex.slice(at, at + 64), 16);
+  if (!Number.isSafeInteger(value) || at + 64 > hex.length) throw new Error(`bad offset or length at byte ${at / 2}`);
+  return value;
+}
+
+/** The slot of a data parameter; null for what only AbiCoder decodes (tuples, nested dynamic arrays). */
+function slotOf(type: ParamType): Slot | null {
+  const name = type.name;
   if (type.baseType === "array") {
     const child = type.arrayChildren;
+    const element = child === null ? null : wordDecoder(child);
+    if (element === null || type.arrayLength === null) return null;
     const length = type.arrayLength;
-    const element = child === null || length === null || length < 0 ? null : wordDecoder(child);
-    if (element === null || length === null) return null;
+    if (length >= 0) {
+      return { name, words: length, decode: (hex, at) => Array.from({ length }, (_, i) => element(hex, at + i * 64)) };
+    }
     return {
-      name: type.name,
-      words: length,
-      decode: (hex, at) => Array.from({ length }, (_, i) => element(hex, at + i * 64)),
+      name,
+      words: 1,
+      decode: (hex, at) => {
+        const start = wordIndex(hex, at) * 2;
+        const n = wordIndex(hex, start);
+        if (start + 64 + n * 64 > hex.length) throw new Error(`array ${name} runs past the data`);
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = element(hex, start + 64 + i * 64);
+        return out;
+      },
+    };
+  }
+  if (type.baseType === "string" || type.baseType === "bytes") {
+    const asString = type.baseType === "string";
+    return {
+      name,
+      words: 1,
+      decode: (hex, at) => {
+        const start = wordIndex(hex, at) * 2;
+        const n = wordIndex(hex, start);
+        if (start + 64 + n * 2 > hex.length) throw new Error(`${type.baseType} ${name} runs past the data`);
+        const bytes = "0x" + hex.slice(start + 64, start + 64 + n * 2).toLowerCase();
+        return asString ? toUtf8String(bytes) : bytes;
+      },
     };
   }
   const decode = wordDecoder(type);
-  return decode === null ? null : { name: type.name, words: 1, decode };
+  return decode === null ? null : { name, words: 1, decode };
 }
 
 function compile(contract: ComplianceContract, fragment: EventFragment): CompiledEvent {
   const dataInputs = fragment.inputs.filter((input) => input.indexed !== true);
-  const slots = dataInputs.map(staticSlot);
-  const allStatic = slots.every((slot) => slot !== null);
+  const slots = dataInputs.map(slotOf);
+  const handled = slots.every((slot) => slot !== null);
   return {
     name: fragment.name as ComplianceEventName,
     contract,
@@ -99,8 +133,8 @@ function compile(contract: ComplianceContract, fragment: EventFragment): Compile
     indexed: fragment.inputs
       .filter((input) => input.indexed === true)
       .map((input) => ({ name: input.name, decode: wordDecoder(input) })),
-    staticData: allStatic
-      ? { slots: slots as StaticSlot[], words: (slots as StaticSlot[]).reduce((sum, s) => sum + s.words, 0) }
+    slots: handled
+      ? { list: slots as Slot[], headWords: (slots as Slot[]).reduce((sum, s) => sum + s.words, 0) }
       : null,
     dataInputs,
   };
@@ -137,17 +171,21 @@ function decodeArgs(event: CompiledEvent, log: RawLog): Record<string, unknown> 
     const topic = log.topics[i + 1]!;
     args[input.name] = input.decode === null ? topic : input.decode(topic.slice(2), 0);
   });
-  if (event.staticData !== null) {
+  if (event.slots !== null) {
     const hex = log.data.slice(2);
-    if (hex.length < event.staticData.words * 64) {
+    if (hex.length < event.slots.headWords * 64) {
       throw new Error(
-        `${event.name} log ${logPlace(log)}: data is ${hex.length / 2} bytes, expected ${event.staticData.words * 32}`,
+        `${event.name} log ${logPlace(log)}: data is ${hex.length / 2} bytes, expected at least ${event.slots.headWords * 32}`,
       );
     }
     let at = 0;
-    for (const slot of event.staticData.slots) {
-      args[slot.name] = slot.decode(hex, at);
-      at += slot.words * 64;
+    try {
+      for (const slot of event.slots.list) {
+        args[slot.name] = slot.decode(hex, at);
+        at += slot.words * 64;
+      }
+    } catch (error) {
+      throw new Error(`${event.name} log ${logPlace(log)}: ${(error as Error).message}`, { cause: error });
     }
   } else {
     const values = AbiCoder.defaultAbiCoder().decode(event.dataInputs, log.data);
