@@ -266,18 +266,29 @@ export async function* streamComplianceEvents(
   let refusedAt = Infinity;
   let successes = 0;
   let refusals = 0;
+  const fetchRange = (from: number, to: number) => {
+    const promise = attempt(
+      () => getLogs(provider, decoder.addresses, from, to),
+      policy,
+      `eth_getLogs blocks ${from}–${to}`,
+      isRangeRefusal,
+    );
+    // Awaited later (or dropped if the reader stops early): no unhandled rejection meanwhile.
+    promise.catch(() => undefined);
+    return { from, to, promise };
+  };
+  // The next range's logs are requested while this one's are decoded, stamped and consumed.
+  let next: { from: number; to: number; promise: Promise<RawLog[]> } | null = null;
   let start = fromBlock;
   while (start <= toBlock) {
     if (signal?.aborted === true) throw abortError(signal);
     const end = Math.min(toBlock, start + chunk - 1);
+    const request: { from: number; to: number; promise: Promise<RawLog[]> } =
+      next !== null && next.from === start && next.to === end ? next : fetchRange(start, end);
+    next = null;
     let logs: RawLog[];
     try {
-      logs = await attempt(
-        () => getLogs(provider, decoder.addresses, start, end),
-        policy,
-        `eth_getLogs blocks ${start}–${end}`,
-        isRangeRefusal,
-      );
+      logs = await request.promise;
     } catch (error) {
       if (!isRangeRefusal(error)) throw error;
       if (end === start) {
@@ -289,6 +300,11 @@ export async function* streamComplianceEvents(
       successes = 0;
       continue;
     }
+    successes++;
+    const grown = Math.min(maxChunk, chunk + Math.max(1, Math.floor(chunk / 4)));
+    chunk = grown >= refusedAt && successes < 8 ? Math.max(chunk, refusedAt - 1) : grown;
+    if (successes >= 8) refusedAt = Infinity;
+    if (end < toBlock) next = fetchRange(end + 1, Math.min(toBlock, end + chunk));
     const events: ComplianceEvent[] = [];
     for (const log of logs) {
       const event = decoder.decode(log);
@@ -297,10 +313,6 @@ export async function* streamComplianceEvents(
     await stampTimes(provider, events, cache, concurrency, policy);
     // Blocks only move forward: a private cache need not keep the blocks behind.
     if (shared === undefined) cache.clear();
-    successes++;
-    const grown = Math.min(maxChunk, chunk + Math.max(1, Math.floor(chunk / 4)));
-    chunk = grown >= refusedAt && successes < 8 ? Math.max(chunk, refusedAt - 1) : grown;
-    if (successes >= 8) refusedAt = Infinity;
     options.onChunk?.({ fromBlock: start, toBlock: end, events: events.length, nextChunkBlocks: chunk, refusals });
     start = end + 1;
     if (events.length > 0) yield events;
