@@ -25,7 +25,7 @@ import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { analyse, type AnalysisContext } from "../../scripts/report/analyse.js";
-import { barChart, escapeXml, horizontalBarChart, niceAxis, timelineChart } from "../../scripts/report/charts.js";
+import { barChart, escapeXml, groupMarkers, horizontalBarChart, niceAxis, timeTicks, timelineChart, title as chartTitle } from "../../scripts/report/charts.js";
 import type { ComplianceEvent, EventArgs, EventName } from "../../scripts/report/events.js";
 import { formatRuleValue, formatVusd } from "../../scripts/report/format.js";
 import { buildComplianceReport, writeComplianceReport, type ComplianceReport } from "../../scripts/report/index.js";
@@ -887,6 +887,43 @@ class CappedProvider extends JsonRpcApiProvider {
     return answers;
   }
 }
+
+describe("report: charts that stay readable", () => {
+  const MONTH = 30 * 86_400;
+  it("time ticks adapt to the span: days over a month, seconds over a minute; never more than asked", () => {
+    const start = Date.UTC(2026, 10, 1) / 1000;
+    const month = timeTicks(start, start + MONTH, 6);
+    expect(month.length).to.be.within(2, 7);
+    for (const t of month) expect(t.label).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    const minute = timeTicks(start, start + 40, 6);
+    expect(minute.map((t) => t.label)).to.deep.equal(["00:00:00", "00:00:15", "00:00:30"]);
+    const hours = timeTicks(start + 100, start + 100 + 6 * 3600, 6);
+    for (const t of hours) expect(t.label).to.match(/^\d{2}-\d{2} \d{2}:00$/);
+  });
+
+  it("a timeline with events seconds apart in a month: marker numbers grouped so none overlap, the list capped", () => {
+    const start = 1_700_000_000;
+    const markers = Array.from({ length: 60 }, (_, i) => ({ at: start + 10 * 86_400 + i * 2, label: i % 2 === 0 ? "tripped" : "reset" }));
+    const svg = timelineChart({ title: "Circuit breaker over a month", start, end: start + MONTH, spans: [], markers, formatTime: String });
+    expectWellFormedSvg(svg);
+    const numbers = [...svg.matchAll(/<text x="([\d.]+)" y="56" text-anchor="middle" font-size="10"[^>]*>([^<]+)<\/text>/g)];
+    expect(numbers.map((m) => m[2])).to.deep.equal(["1–60"]);
+    expect(svg).to.include("… and 40 more (see the table)");
+    const xs = groupMarkers([0, 5, 10, 40, 41, 100], 18);
+    expect(xs).to.deep.equal([{ x: 0, first: 1, last: 3 }, { x: 40, first: 4, last: 5 }, { x: 100, first: 6, last: 6 }]);
+  });
+
+  it("a title longer than the chart is shrunk, then cut at a word, the full text kept as a tooltip", () => {
+    const long = "Exposure by tier at the end of the period, with every flow of debt booked to its tier, and more words";
+    const svg = chartTitle(560, long);
+    const shown = /font-weight="bold"[^>]*>([^<]+)<\/text>/.exec(svg)![1]!;
+    expect(shown.endsWith("…")).to.equal(true);
+    expect(shown.length * 6.6 * 1.4 * (12 / 16)).to.be.at.most(560);
+    expect(svg).to.include(`<title>${long}</title>`);
+    expect(svg).to.include('font-size="12"');
+    expect(chartTitle(560, "Short")).to.include('font-size="16"');
+  });
+});
 
 describe("report: supervision sections (hand-built)", () => {
   it("freeze periods: paired per asset, an unfreeze with no freeze opens at the start, a second freeze keeps the first", () => {
