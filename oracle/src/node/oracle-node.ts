@@ -132,6 +132,7 @@ export class OracleNode {
       log,
       metrics,
       tolerancePdBps: config.quorum.tolerancePdBps,
+      cosignHedgeDelayMs: config.quorum.hedgeDelayMs,
       reportValiditySec: config.report.validitySec,
       applicationMaxAgeSec: config.intake.applicationMaxAgeSec,
       creditFileMaxAgeSec: config.intake.creditFileMaxAgeSec,
