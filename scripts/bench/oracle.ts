@@ -447,6 +447,10 @@ async function runQuorumPhases(): Promise<Record<string, number | number[]>> {
       out[`quorumP99Ms_n${n}`] = round(percentile(sequential, 99));
       out[`quorumP50Ms_n${n}`] = round(percentile(sequential, 50));
       out[`quorumLoadAverage_n${n}`] = loadavg().map((l) => round(l));
+    } catch (error) {
+      // What the node processes said, before their folder goes: a crash or a refusal is named there.
+      const tails = children.map(({ child, stderrPath }) => `pid ${String(child.pid)} (exit ${String(child.exitCode)}): ${readFileSync(stderrPath, "utf8").slice(-1_500)}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\nnode processes' stderr:\n${tails.join("\n")}`, { cause: error });
     } finally {
       await stopProcesses();
     }
