@@ -250,7 +250,9 @@ async function startProcessCluster(count: number, threshold: number, prefix: str
       report: { validitySec: 86_400 },
       intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
       store: { path: join(workDir, `${ids[i]}.sqlite`) },
-      timing: { peerTimeoutMs: 5_000, coordinateTimeoutMs: 10_000, operatorSetTtlMs: 60_000 },
+      // Header and request bounds above the load client's own 15 s: on an overloaded shared machine a keep-alive
+      // connection whose last request took longer than headersTimeoutMs was reset at its next request.
+      timing: { peerTimeoutMs: 5_000, coordinateTimeoutMs: 10_000, operatorSetTtlMs: 60_000, headersTimeoutMs: 60_000, requestTimeoutMs: 120_000 },
       // Drift is watched as in production; no on-chain publication from a bench.
       monitoring: { publishOnChain: false },
       logLevel,
@@ -430,6 +432,7 @@ async function runQuorumPhases(): Promise<Record<string, number | number[]>> {
       const concWarm = await signApplications(opts.warmup);
       const concApps = await signApplications(opts.quorumRequests);
       const sequential = sortedCopy((await load(`${n} processes, k = ${k}, one at a time`, leaderUrl, seqWarm, seqApps, "sequential", k)).samplesMs);
+      progress(`n = ${n}, one at a time: p50 ${round(percentile(sequential, 50))} ms, p99 ${round(percentile(sequential, 99))} ms`);
       // CPU each node spent on the timed concurrent phase: the busiest node bounds the cluster's throughput when each
       // node has its own machine, as operators do (on this shared machine they compete for the same cores).
       let cpuBefore: (number | undefined)[] = [];
@@ -447,6 +450,7 @@ async function runQuorumPhases(): Promise<Record<string, number | number[]>> {
       out[`quorumP99Ms_n${n}`] = round(percentile(sequential, 99));
       out[`quorumP50Ms_n${n}`] = round(percentile(sequential, 50));
       out[`quorumLoadAverage_n${n}`] = loadavg().map((l) => round(l));
+      progress(`n = ${n}: ${JSON.stringify(Object.fromEntries(Object.entries(out).filter(([key]) => key.endsWith(`_n${n}`))))}`);
     } catch (error) {
       // What the node processes said, before their folder goes: a crash or a refusal is named there.
       const tails = children.map(({ child, stderrPath }) => `pid ${String(child.pid)} (exit ${String(child.exitCode)}): ${readFileSync(stderrPath, "utf8").slice(-1_500)}`);
