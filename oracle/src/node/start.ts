@@ -29,8 +29,9 @@ import { createMetrics, type OracleMetrics } from "../metrics/index.js";
 import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
 import { watchScorer, type DriftWatch } from "../monitoring/index.js";
 import { onChainPublisher, startDriftWatch } from "./drift.js";
+import { nodeOpenApiDocument } from "./openapi.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
-import { createOracleServer, healthRoute, metricsRoute, type ShutdownResult } from "../server/index.js";
+import { createOracleServer, healthRoute, metricsRoute, openApiRoute, type ShutdownResult } from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
 import { secp256k1, secp256k1LoadError } from "../signing/index.js";
 import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";
@@ -173,6 +174,7 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
         }),
         metricsRoute(metrics.registry),
         ...(drift === undefined ? [] : [drift.route()]),
+        openApiRoute(nodeOpenApiDocument()),
       ],
     });
     const address = await server.listen(config.listen.port, config.listen.host);
