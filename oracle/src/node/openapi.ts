@@ -5,6 +5,7 @@
 import { z } from "zod";
 
 import { pushAcceptedSchema, scoreBundleSchema } from "../../../sdk/src/oracle-nodes.js";
+import { clockDriftStatusSchema } from "../chain/index.js";
 import { applicationBodySchema, INTAKE_ERROR_STATUS } from "../intake/index.js";
 import { DRIFT_ROUTE_PATH, driftReportSchema } from "../monitoring/index.js";
 import {
@@ -29,6 +30,10 @@ function nodeCodes(...codes: (keyof typeof NODE_ERROR_STATUS)[]): Record<string,
 }
 
 const scoreBundle = scoreBundleSchema.meta({ id: "ScoreBundle" });
+/** The node's health: the clock is its clock-drift status. */
+const nodeHealthSchema = healthReportSchema
+  .extend({ clock: clockDriftStatusSchema.nullable() })
+  .meta({ id: "NodeHealthReport" });
 const json = <T extends z.ZodType>(schema: T) => ({ "application/json": { schema } });
 const OPERATOR_ONLY =
   "Operator-only: called by the other oracle nodes of the operator set, never by clients. The body is a PeerEnvelope signed by a current operator's key; anyone else gets 401 peer_unauthorized.";
@@ -105,11 +110,11 @@ export function nodeOpenApiDocument(version: string = NODE_API_VERSION): OpenApi
           tags: ["operations"],
           summary: "Model, chain, clock, funding and submissions at a glance",
           responses: {
-            "200": { description: "ok", content: json(healthReportSchema) },
+            "200": { description: "ok", content: json(nodeHealthSchema) },
             ...errorResponses({ host_not_allowed: 421, internal_error: 500 }),
             "503": {
               description: "degraded (a HealthReport naming its problems), or shutting_down (an ErrorEnvelope)",
-              content: json(z.union([healthReportSchema, errorEnvelopeSchema])),
+              content: json(z.union([nodeHealthSchema, errorEnvelopeSchema])),
             },
           },
         },

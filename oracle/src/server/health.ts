@@ -44,7 +44,8 @@ export const healthReportSchema = z
         z.strictObject({ error: z.string() }),
       ])
       .nullable(),
-    clock: z.strictObject({ problem: z.string().optional() }).nullable(),
+    /** The clock provider's status (the node: its clock against the chain's, see clockDriftStatusSchema). */
+    clock: z.looseObject({ problem: z.string().optional() }).nullable(),
     /** Why the node is degraded, one line each; empty when it is ok. */
     problems: z.array(z.string()).meta({ description: "Why the service is degraded, one line each; empty when ok" }),
   })
