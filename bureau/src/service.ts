@@ -13,6 +13,7 @@ import {
   createOracleServer,
   installGracefulShutdown,
   type OracleHttpServer,
+  type Route,
   type ShutdownResult,
 } from "../../oracle/src/server/index.js";
 import { digestSigner } from "../../oracle/src/signing/index.js";
@@ -33,6 +34,8 @@ export interface RunningBureau {
   store: BureauStore;
   metrics: BureauMetrics;
   server: OracleHttpServer;
+  /** The routes the bureau serves (method and path as routed), e.g. to check them against its OpenAPI document. */
+  routes: readonly Pick<Route, "method" | "path">[];
   /** Drains in-flight requests (config http.drainTimeoutMs), then closes the store; runs once. */
   shutdown(reason: string): Promise<ShutdownResult>;
 }
@@ -120,6 +123,7 @@ export async function startBureau(config: BureauConfig, options: StartBureauOpti
       store,
       metrics,
       server,
+      routes: routes.map(({ method, path }) => ({ method, path })),
       shutdown,
     };
   } catch (error) {

@@ -19,7 +19,9 @@ const bytes32 = z.string().refine((v) => isHexString(v, 32), "must be 32 bytes o
 const address = z
   .string()
   .refine((v) => isAddress(v), "must be an address")
-  .transform((v) => getAddress(v));
+  .transform((v) => getAddress(v))
+  // What the bureau's OpenAPI document says of it (the transform only checksums): a 20-byte hex address.
+  .meta({ override: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } });
 const uint64 = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const creditFileResponseSchema = z.strictObject({

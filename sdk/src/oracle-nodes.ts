@@ -17,7 +17,9 @@ const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex
 const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-  .transform((v) => getAddress(v));
+  .transform((v) => getAddress(v))
+  // What the OpenAPI documents say of it (the transform only checksums): a 20-byte hex address.
+  .meta({ override: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } });
 const decimal = z.string().regex(/^\d+$/, "must be a decimal string");
 const uint16 = z.int().min(0).max(0xffff);
 

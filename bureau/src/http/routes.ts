@@ -3,9 +3,10 @@
  * error envelope, drain). The route only translates: refusals become HttpErrors with their status and code.
  */
 import { metricsRoute } from "../../../oracle/src/server/index.js";
-import { healthRoute, HttpError, type Route } from "../../../oracle/src/server/index.js";
+import { healthRoute, HttpError, openApiRoute, type Route } from "../../../oracle/src/server/index.js";
 import { releaseCreditFile, ReleaseRefused, type ReleaseDependencies } from "../release/index.js";
 import type { BureauMetrics } from "./metrics.js";
+import { bureauOpenApiDocument } from "./openapi.js";
 
 export const CREDIT_FILES_PATH = "/v1/credit-files";
 
@@ -36,5 +37,6 @@ export function bureauRoutes(
     },
     healthRoute({ nodeId: `bureau:${deps.policy.providerId}`, checks: [deps.storeProblem] }),
     metricsRoute(deps.metrics.registry),
+    openApiRoute(bureauOpenApiDocument(CREDIT_FILES_PATH)),
   ];
 }

@@ -17,7 +17,11 @@ import type { ConsentRecord, StoredCreditFile } from "../store/index.js";
 import type { CheckedConsent } from "./consent.js";
 import { ReleaseRefused } from "./errors.js";
 
-/** The API's answer: the signed file, its fields by name in schema order, and the provider's signature. */
+/**
+ * The API's answer: the signed file, its fields by name in schema order, and the provider's signature. Documented
+ * (OpenAPI) by the schema the SDK parses it with, `creditFileResponseSchema`; the bureau's OpenAPI test checks
+ * real answers against it.
+ */
 export interface CreditFileRelease {
   creditFile: CreditFileMessage;
   fields: Record<string, number>;

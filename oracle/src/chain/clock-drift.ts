@@ -13,16 +13,19 @@
  * transactions; such a chain should allow blocks with the same timestamp (Hardhat's
  * `allowBlocksWithSameTimestamp`), or its nodes read their own clocks as behind.
  */
+import { z } from "zod";
 
-export interface ClockDriftStatus {
-  toleranceSec: number;
+/** What `/health` reports as `clock`. */
+export const clockDriftStatusSchema = z.strictObject({
+  toleranceSec: z.number(),
   /** Block whose arrival gave the latest measurement, if any yet. */
-  measuredAtBlock: number | null;
+  measuredAtBlock: z.int().nullable(),
   /** Bounds on (node clock − chain clock) in seconds at that block, when measured. */
-  offsetSec: { min: number; max: number } | null;
+  offsetSec: z.strictObject({ min: z.number(), max: z.number() }).nullable(),
   /** Set when the node's clock is beyond the tolerance for sure. */
-  problem?: string;
-}
+  problem: z.string().optional(),
+});
+export type ClockDriftStatus = z.infer<typeof clockDriftStatusSchema>;
 
 export class ClockDriftMonitor {
   private previousPoll: { head: number; askedAtSec: number } | undefined;

@@ -15,7 +15,7 @@ export { InsufficientFundsError, Submitter, type SubmitterHooks, type SubmitterO
 export { ChainUnavailableError, conciseError, decodeCustomError, describeChainError, ethersErrorCode, isInsufficientFunds, isTransientChainError, revertData } from "./errors.js";
 export { DEFAULT_FUNDING_HEADROOM, FundingMonitor, fundingNeededWei, SUBMIT_SCORE_GAS_BOUND, type FundingStatus } from "./funding.js";
 export { backoffDelay, confirmedHead, sleep, withTimeout, TimeoutError, type BackoffPolicy } from "./rpc.js";
-export { ClockDriftMonitor, type ClockDriftStatus } from "./clock-drift.js";
+export { ClockDriftMonitor, clockDriftStatusSchema, type ClockDriftStatus } from "./clock-drift.js";
 export { CachedChainRead, OperatorSetCache, type CachedChainReadOptions, type OperatorSetCacheOptions } from "./cached-read.js";
 export {
   DEFAULT_MAX_CACHED_PROVIDERS,

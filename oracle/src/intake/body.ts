@@ -39,7 +39,7 @@ const creditFileSchema = z.strictObject({
 /** Top-level fields that carry the attested file: missing, the refusal says a credit file is required. */
 const CREDIT_FILE_FIELDS: readonly PropertyKey[] = ["creditFile", "providerSignature"];
 
-const applicationBodySchema = z.strictObject({
+export const applicationBodySchema = z.strictObject({
   borrower: address,
   // Raw values are checked per feature against the model's list (orderFeatures), which names the feature.
   features: z.record(z.string(), z.unknown()),

@@ -1,6 +1,6 @@
 export { IntakeError, INTAKE_ERROR_STATUS, type IntakeErrorCode } from "./errors.js";
 export { hashApplicationFeatures, hashOrderedFeatures, orderFeatures } from "./features.js";
-export { parseApplicationBody, type ApplicationBody } from "./body.js";
+export { applicationBodySchema, parseApplicationBody, type ApplicationBody } from "./body.js";
 export {
   applicationTypedData,
   hashApplication,

@@ -8,11 +8,23 @@ import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log/index.js";
 import type { ApplicationScorer } from "../scoring/index.js";
 import type { Route } from "../server/index.js";
-import { DriftMonitor, type DriftMonitorOptions, type DriftSnapshot, type WindowName, type WindowReport } from "./monitor.js";
+import { z } from "zod";
+
+import { DriftMonitor, driftSnapshotSchema, type DriftMonitorOptions, type DriftSnapshot, type WindowName, type WindowReport } from "./monitor.js";
 import { DRIFT_LEVELS, type DriftLevel } from "./psi.js";
 import type { ModelReference } from "./reference.js";
 
 export const DRIFT_ROUTE_PATH = "/v1/monitoring/drift";
+
+/** The body of `GET /v1/monitoring/drift`: both windows, with the thresholds they are judged against. */
+export const driftReportSchema = driftSnapshotSchema
+  .extend({
+    modelId: z.string(),
+    referenceSha256: z.string(),
+    thresholds: z.record(z.string(), z.number()),
+  })
+  .meta({ id: "DriftReport" });
+export type DriftReport = z.infer<typeof driftReportSchema>;
 
 export interface DriftWatchOptions extends Omit<DriftMonitorOptions, "reference"> {
   reference: ModelReference;
@@ -76,7 +88,7 @@ export class DriftWatch {
   }
 
   /** The JSON route's body. */
-  report(): DriftSnapshot & { modelId: string; referenceSha256: string; thresholds: Record<string, number> } {
+  report(): DriftReport {
     const { warnPsi, criticalPsi, unitsWarnRatio, unitsCriticalRatio, windowApplications, minApplications } = this.options;
     return {
       modelId: this.options.modelId,

@@ -8,8 +8,9 @@
  * Pure: no I/O; the clock is injected.
  */
 import { keccak256, toUtf8Bytes } from "ethers";
+import { z } from "zod";
 
-import { psiFromCounts, psiLevel, worseLevel, type DriftLevel, type PsiThresholds } from "./psi.js";
+import { DRIFT_LEVELS, psiFromCounts, psiLevel, worseLevel, type DriftLevel, type PsiThresholds } from "./psi.js";
 import { binIndex, medianOfSorted, paymentRatio, payStatusCategory, statementPaidBy, utilisation, type ReferenceDistributions } from "./quantities.js";
 
 export interface DriftMonitorOptions extends PsiThresholds {
@@ -24,29 +25,40 @@ export interface DriftMonitorOptions extends PsiThresholds {
   now?: () => number;
 }
 
-export type WindowName = "rolling" | "day";
+export const windowNameSchema = z.enum(["rolling", "day"]);
+export type WindowName = z.infer<typeof windowNameSchema>;
 
-export interface WindowReport {
-  window: WindowName;
+const driftLevelSchema = z.enum(DRIFT_LEVELS as [DriftLevel, ...DriftLevel[]]);
+
+/** One window's drift, as `/v1/monitoring/drift` serves it (and its `summaryHash` goes on chain). */
+export const windowReportSchema = z.strictObject({
+  window: windowNameSchema,
   /** First and last application's time in the window (s), 0 when empty. */
-  start: number;
-  end: number;
-  applications: number;
+  start: z.number(),
+  end: z.number(),
+  applications: z.int(),
   /** False until the window holds `minApplications`: no PSI is judged on fewer. */
-  evaluated: boolean;
-  psi: Record<string, number>;
-  maxPsi: number;
-  maxPsiQuantity: string | null;
-  limitBal: { median: number | null; referenceMedian: number; ratio: number | null; level: DriftLevel };
-  level: DriftLevel;
+  evaluated: z.boolean(),
+  psi: z.record(z.string(), z.number()),
+  maxPsi: z.number(),
+  maxPsiQuantity: z.string().nullable(),
+  limitBal: z.strictObject({
+    median: z.number().nullable(),
+    referenceMedian: z.number(),
+    ratio: z.number().nullable(),
+    level: driftLevelSchema,
+  }),
+  level: driftLevelSchema,
   /** keccak256 of the report's canonical JSON (this field excluded): what goes on chain. */
-  summaryHash: string;
-}
+  summaryHash: z.string().regex(/^0x[0-9a-f]{64}$/),
+});
+export type WindowReport = z.infer<typeof windowReportSchema>;
 
-export interface DriftSnapshot {
-  level: DriftLevel;
-  windows: Record<WindowName, WindowReport>;
-}
+export const driftSnapshotSchema = z.strictObject({
+  level: driftLevelSchema,
+  windows: z.strictObject({ rolling: windowReportSchema, day: windowReportSchema }),
+});
+export type DriftSnapshot = z.infer<typeof driftSnapshotSchema>;
 
 interface Quantity {
   name: string;

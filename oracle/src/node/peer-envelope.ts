@@ -10,21 +10,20 @@ import { z } from "zod";
 import { recoverMessageSigner, type DigestSigner } from "../signing/index.js";
 import { NodeError } from "./errors.js";
 
-export interface PeerEnvelope {
-  sender: string;
-  /** Unix seconds when the sender signed. */
-  sentAt: number;
-  /** The message, as JSON text: signed byte for byte, parsed only after the signature checks out. */
-  payload: string;
-  signature: string;
-}
-
-const envelopeSchema = z.strictObject({
-  sender: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-  sentAt: z.int().nonnegative(),
-  payload: z.string(),
-  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
-});
+/**
+ * The body of every operator-only route: `payload` is the route's message as JSON text, signed byte for byte (with
+ * the route and `sentAt`) by `sender`, a current operator; parsed only after the signature checks out.
+ */
+export const peerEnvelopeSchema = z
+  .strictObject({
+    sender: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+    /** Unix seconds when the sender signed. */
+    sentAt: z.int().nonnegative(),
+    payload: z.string(),
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+  })
+  .meta({ id: "PeerEnvelope" });
+export type PeerEnvelope = z.infer<typeof peerEnvelopeSchema>;
 
 function peerMessage(route: string, sentAt: number, payload: string): string {
   return `verity-peer/1\n${route}\n${sentAt}\n${keccak256(toUtf8Bytes(payload))}`;
@@ -51,7 +50,7 @@ export function verifyPeerEnvelope(
   nowSec: number,
   maxSkewSec = 60,
 ): { sender: string; payload: unknown } {
-  const parsed = envelopeSchema.safeParse(raw);
+  const parsed = peerEnvelopeSchema.safeParse(raw);
   const deny = (why: string) => new NodeError("peer_unauthorized", `peer request refused: ${why}`);
   if (!parsed.success) throw deny("body must be a signed peer envelope { sender, sentAt, payload, signature }");
   const envelope = parsed.data;

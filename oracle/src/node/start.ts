@@ -29,8 +29,9 @@ import { createMetrics, type OracleMetrics } from "../metrics/index.js";
 import { loadCreditModel, loadValidationReport, pinModelToValidationReport } from "../model/index.js";
 import { watchScorer, type DriftWatch } from "../monitoring/index.js";
 import { onChainPublisher, startDriftWatch } from "./drift.js";
+import { nodeOpenApiDocument } from "./openapi.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
-import { createOracleServer, healthRoute, metricsRoute, type ShutdownResult } from "../server/index.js";
+import { createOracleServer, healthRoute, metricsRoute, openApiRoute, type Route, type ShutdownResult } from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
 import { secp256k1, secp256k1LoadError } from "../signing/index.js";
 import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";
@@ -75,6 +76,8 @@ export interface RunningNode {
   submitter: Submitter;
   /** Drift monitoring of the scored applications (undefined when `monitoring.enabled` is false). */
   drift: DriftWatch | undefined;
+  /** The routes the node serves (method and path as routed), e.g. to check them against its OpenAPI document. */
+  routes: readonly Pick<Route, "method" | "path">[];
   /** Idempotent: later calls return the first call's promise. */
   shutdown(reason: string): Promise<ShutdownResult>;
 }
@@ -150,6 +153,24 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
       ...(config.chain.startBlock === undefined ? {} : { startBlock: config.chain.startBlock }),
     });
 
+    const routes: Route[] = [
+      ...node.routes(),
+      healthRoute({
+        nodeId: config.nodeId,
+        modelId: () => model.modelId,
+        chainStatus: async () => {
+          const headBlock = await chain.provider.getBlockNumber();
+          const lastProcessedBlock = watcher.lastProcessedBlock;
+          return lastProcessedBlock === undefined ? { headBlock } : { headBlock, lastProcessedBlock };
+        },
+        clock: () => clockDrift.status(),
+        funding: () => funding.status(),
+        submissions: () => submitter.status(),
+      }),
+      metricsRoute(metrics.registry),
+      ...(drift === undefined ? [] : [drift.route()]),
+      openApiRoute(nodeOpenApiDocument()),
+    ];
     const server = createOracleServer({
       logger: log,
       metrics,
@@ -157,23 +178,7 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
       allowedHosts: config.listen.allowedHosts,
       headersTimeoutMs: config.timing.headersTimeoutMs,
       requestTimeoutMs: config.timing.requestTimeoutMs,
-      routes: [
-        ...node.routes(),
-        healthRoute({
-          nodeId: config.nodeId,
-          modelId: () => model.modelId,
-          chainStatus: async () => {
-            const headBlock = await chain.provider.getBlockNumber();
-            const lastProcessedBlock = watcher.lastProcessedBlock;
-            return lastProcessedBlock === undefined ? { headBlock } : { headBlock, lastProcessedBlock };
-          },
-          clock: () => clockDrift.status(),
-          funding: () => funding.status(),
-          submissions: () => submitter.status(),
-        }),
-        metricsRoute(metrics.registry),
-        ...(drift === undefined ? [] : [drift.route()]),
-      ],
+      routes,
     });
     const address = await server.listen(config.listen.port, config.listen.host);
     const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
@@ -224,7 +229,7 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
         return result;
       })());
 
-    return { node, url, address: wallet.address, modelId: model.modelId, store, metrics, log, watcher, submitter, drift, shutdown };
+    return { node, url, address: wallet.address, modelId: model.modelId, store, metrics, log, watcher, submitter, drift, routes: routes.map(({ method, path }) => ({ method, path })), shutdown };
   } catch (error) {
     for (const resource of opened.reverse()) resource.close();
     throw error;

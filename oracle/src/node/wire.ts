@@ -112,3 +112,18 @@ export const bundleSchema = z.object({
   signers: z.array(z.string()),
   reasons: z.array(z.object({ code: z.int(), text: z.string() })),
 });
+
+/** A co-signer's answer at `/v1/cosign`: its signature over the report's EIP-712 digest. */
+export const cosignatureSchema = z
+  .strictObject({
+    signer: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+    reportDigest: bytes32,
+  })
+  .meta({ id: "Cosignature" });
+
+/** A peer's answer at `/v1/peer/applications`: `stored` is false when it already held the application. */
+export const peerApplicationReceiptSchema = z
+  .strictObject({ applicationHash: bytes32, stored: z.boolean() })
+  .meta({ id: "PeerApplicationReceipt" });
+

@@ -5,6 +5,8 @@
  * injected so the server stays independent of the model and the chain; a slow or failing provider degrades the
  * answer instead of hanging it.
  */
+import { z } from "zod";
+
 import type { Route } from "./server.js";
 
 export interface ChainStatus {
@@ -30,15 +32,26 @@ export interface HealthProviders {
   timeoutMs?: number;
 }
 
-export interface HealthReport {
-  status: "ok" | "degraded";
-  nodeId: string;
-  modelId: string | null;
-  chain: { headBlock: number; lastProcessedBlock: number | null; lagBlocks: number | null } | { error: string } | null;
-  clock: { problem?: string } | null;
-  /** Why the node is degraded, one line each; empty when it is ok. */
-  problems: string[];
-}
+/** The body of `/health` (200 when `ok`, 503 when `degraded`). */
+export const healthReportSchema = z
+  .strictObject({
+    status: z.enum(["ok", "degraded"]),
+    nodeId: z.string(),
+    modelId: z.string().nullable(),
+    chain: z
+      .union([
+        z.strictObject({ headBlock: z.int(), lastProcessedBlock: z.int().nullable(), lagBlocks: z.int().nullable() }),
+        z.strictObject({ error: z.string() }),
+      ])
+      .nullable(),
+    /** The clock provider's status (the node: its clock against the chain's, see clockDriftStatusSchema). */
+    clock: z.looseObject({ problem: z.string().optional() }).nullable(),
+    /** Why the node is degraded, one line each; empty when it is ok. */
+    problems: z.array(z.string()).meta({ description: "Why the service is degraded, one line each; empty when ok" }),
+  })
+  .meta({ id: "HealthReport" });
+
+export type HealthReport = z.infer<typeof healthReportSchema>;
 
 export async function checkHealth(providers: HealthProviders): Promise<HealthReport> {
   const modelId = providers.modelId?.() ?? null;
