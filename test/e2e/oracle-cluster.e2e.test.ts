@@ -558,15 +558,26 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
       expect(status, JSON.stringify(json)).to.equal(201);
     });
 
-    it("a replayed nonce → 409 naming the nonce, on every node; the first application stays the only one", async () => {
+    it("a replayed nonce → 409 naming the nonce where it was seen, the same bundle elsewhere; the first application stays the only one", async () => {
       const borrower = signers[11]!;
       const body = await signedBody(borrower, { nonce: 42n });
-      expect((await post(`${procs[2]!.url}/v1/applications`, body)).status).to.equal(201);
+      const first = await post(`${procs[2]!.url}/v1/applications`, body);
+      expect(first.status).to.equal(201);
+      // The receiving node and the report's signers hold the nonce: 409. A node that never saw the application (only
+      // k − 1 peers are asked) forwards it to the leader, which answers with the bundle it already made.
+      const refusedAt: string[] = [];
       for (const node of procs) {
         const replay = await post(`${node.url}/v1/applications`, body);
+        if (replay.status === 201) {
+          expect(replay.json.reportDigest, "no second report").to.equal(first.json.reportDigest);
+          continue;
+        }
         expect(replay.status, JSON.stringify(replay.json)).to.equal(409);
         expect(replay.json.error.message).to.match(/nonce: 42 was already used/);
+        refusedAt.push(node.address);
       }
+      expect(refusedAt, "the receiving node refuses").to.include(procs[2]!.address);
+      expect(refusedAt, "every signer refuses").to.include.members(first.json.signers);
       const stored = openStoreReadOnly(procs[2]!, (db) => db.prepare("SELECT COUNT(*) AS n FROM applications WHERE borrower = ?").get(borrower.address) as { n: number });
       expect(stored.n).to.equal(1);
     });

@@ -204,7 +204,9 @@ const SENTENCES: Record<string, (a: Args, context: RevertContext) => string> = {
   OracleDuplicateSigner: (a) => `${String(a.signer)} signed twice (OracleDuplicateSigner)`,
   PegStabilityModulePaused: () => "The PSM is paused (PegStabilityModulePaused)",
   PegStabilityModuleExposureLimitExceeded: (a) =>
-    `The PSM may hold at most ${vusdAt(a.limitWad)} of reserves; this swap would make them ${vusdAt(a.reservesAfterWad)} (PSM_EXPOSURE_LIMIT)`,
+    `The PSM may have paid out at most ${vusdAt(a.limitWad)} against the stablecoin; this swap would make it ${vusdAt(a.paidOutAfterWad)} (PSM_EXPOSURE_LIMIT)`,
+  PegStabilityModuleBufferShort: (a) =>
+    `The PSM holds ${vusdAt(a.bufferWad)} of vUSD ready to pay out, less than the ${vusdAt(a.requestedWad)} asked: anyone can call fill() up to its cap (PegStabilityModuleBufferShort)`,
   PegStabilityModuleFrozen: (a) =>
     `The PSM's stablecoin price is frozen (${describeRule(String(a.reason)).name}: answer ${String(a.price)}, updated ${dateAt(a.updatedAt)}) (PegStabilityModuleFrozen)`,
   VUSDMinterCapExceeded: (a) =>
