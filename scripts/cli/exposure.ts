@@ -1,6 +1,7 @@
 /** `exposure snapshot`: publishes the pool's exposure (total debt, collateral, vUSD supply, debt per tier) as an event. */
 import type { Command } from "commander";
 
+import { tierDisplayName } from "../../oracle/src/protocol/tiers.js";
 import type { CliEnv } from "./context.js";
 import { inContext, writeOptions } from "./command.js";
 import { table, vusd } from "./units.js";
@@ -20,7 +21,8 @@ export function registerExposureGroup(program: Command, env: CliEnv): void {
       });
       if (receipt === undefined) return;
       const { args } = findEvent(receipt, ctx.pool.interface, "ExposureSnapshot");
-      const byTier = (args.debtByTierWad as bigint[]).map((debt, tier) => [`tier ${tier} debt`, vusd(debt)] as const);
+      const debts = args.debtByTierWad as bigint[];
+      const byTier = debts.map((debt, tier) => [`tier ${tierDisplayName(tier, debts.length)} debt`, vusd(debt)] as const);
       for (const line of table([
         ["total debt", vusd(args.totalDebtWad as bigint)],
         ["collateral value", vusd(args.totalCollateralValueWad as bigint)],

@@ -118,8 +118,8 @@ export {
   formatVusdPrecise,
   formatWad,
   NO_LIMIT_WAD,
-  tierLabel,
 } from "./units.js";
+export { tierDisplayName, tierLabel, tierName } from "./tiers.js";
 export { ERROR_SOURCES, errorDeclaredBy, verityErrors } from "./errors/sources.js";
 export {
   decodeRevert,

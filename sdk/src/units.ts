@@ -83,8 +83,4 @@ export function formatRuleValue(ruleName: string, value: bigint, options: { prec
   }
 }
 
-/** A tier index as the letter the deployment names it by: 0 → "Tier A". */
-export function tierLabel(tier: number | bigint): string {
-  const n = Number(tier);
-  return n >= 0 && n < 26 ? `Tier ${String.fromCharCode(65 + n)}` : `tier ${n}`;
-}
+export { tierLabel } from "./tiers.js";

@@ -464,7 +464,7 @@ describe("ops CLI (npm run verity)", function () {
       expect(snapshot.code, snapshot.err).to.equal(0);
       expect(snapshot.out).to.match(/total debt\s+5,000\.00 vUSD/);
       expect(snapshot.out).to.match(/collateral value\s+30,000\.00 vUSD/);
-      expect(snapshot.out).to.match(/tier 3 debt\s+5,000\.00 vUSD/);
+      expect(snapshot.out).to.match(/tier D \(unscored\) debt\s+5,000\.00 vUSD/);
       expect(await d.system.pool.queryFilter(d.system.pool.filters.ExposureSnapshot())).to.have.length(1);
     });
 

@@ -2,6 +2,7 @@
 import { formatUnits } from "ethers";
 
 import { describeRule } from "../../../oracle/src/protocol/rules.js";
+import { tierName } from "../../../sdk/src/tiers.js";
 
 const grouped = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
@@ -10,7 +11,7 @@ export const fmtBps = (bps: bigint | number) => `${(Number(bps) / 100).toFixed(2
 export const fmtHf = (hfWad: bigint) => (hfWad > 10n ** 30n ? "∞" : Number(formatUnits(hfWad, 18)).toFixed(3));
 export const short = (hex: string) => (hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);
 export const fmtTime = (unixSec: number) => new Date(unixSec * 1000).toISOString().replace("T", " ").slice(0, 19);
-export const tierLabel = (tier: number) => `${String.fromCharCode(65 + tier)} (tier ${tier})`;
+export const tierLabel = (tier: number) => tierName(tier);
 
 /** "1d 23h 59m 12s" for a duration in seconds (0 and less: "now"). */
 export function fmtDuration(seconds: number): string {
