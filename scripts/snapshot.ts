@@ -33,6 +33,7 @@ const DEPLOYED = [
   ["core/PegStabilityModule.sol", "PegStabilityModule"],
   ["core/SavingsVault.sol", "SavingsVault"],
   ["core/VusdFlashMinter.sol", "VusdFlashMinter"],
+  ["core/ComplianceReportRegistry.sol", "ComplianceReportRegistry"],
   ["periphery/FlashLiquidator.sol", "FlashLiquidator"],
   ["libraries/CollateralLogic.sol", "CollateralLogic"],
   ["libraries/ScoreNoticeLogic.sol", "ScoreNoticeLogic"],

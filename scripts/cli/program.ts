@@ -16,11 +16,12 @@ import { registerNodeGroup } from "./node.js";
 import { registerOperatorsGroup } from "./operators.js";
 import { registerPositionCommand } from "./position.js";
 import { registerProvidersGroup } from "./providers.js";
+import { registerReportGroup } from "./report.js";
 import { registerRulesGroup } from "./rules.js";
 
 export function buildProgram(env: CliEnv = processEnv): Command {
   const program = new Command("verity")
-    .description("Operate a deployed Verity system: operators, models, rules and their timelock, the circuit breaker, publications, positions")
+    .description("Operate a deployed Verity system: operators, models, rules and their timelock, the circuit breaker, publications, compliance report attestations, positions")
     .option("--network <name>", "a network in hardhat.config.ts (\"default\" is the in-process one)", "localhost")
     .option("--deployment <file>", "the address book (default: deployments/<network>.json)")
     .option("--rpc-url <url>", "JSON-RPC URL overriding the network's (e.g. a hardhat node on another port)")
@@ -36,6 +37,7 @@ export function buildProgram(env: CliEnv = processEnv): Command {
   registerExposureGroup(program, env);
   registerFairnessGroup(program, env);
   registerMonitoringGroup(program, env);
+  registerReportGroup(program, env);
   registerPositionCommand(program, env);
   registerDecodeErrorCommand(program, env);
   // Every group and subcommand reports usage errors through the same output and exit override.

@@ -35,7 +35,8 @@ export async function write(ctx: CliContext, options: WriteOptions, call: WriteC
   for (const line of table([...call.shown, ["from", `${from} (${senderText(call.need)})`], ["calldata", data]])) ctx.out(line);
   if (options.dryRun === true) {
     try {
-      await ctx.provider.call({ from, to, data });
+      // In the pending block, as the transaction would run (block.number is the next one's, as when it is sent).
+      await ctx.provider.call({ from, to, data, blockTag: "pending" });
     } catch (error) {
       throw new CliError(`dry run: the call would fail (${describeError(error)}); nothing sent`);
     }

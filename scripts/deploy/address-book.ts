@@ -39,6 +39,7 @@ export async function buildAddressBook(networkName: string, input: AddressBookIn
       vusdFlashMinter: await system.flashMinter.getAddress(),
       ...(system.dexRouterAddress === undefined ? {} : { dexRouter: system.dexRouterAddress }),
       ...(system.flashLiquidator === undefined ? {} : { flashLiquidator: await system.flashLiquidator.getAddress() }),
+      complianceReportRegistry: await system.complianceReportRegistry.getAddress(),
     },
     roles: {
       deployer: roles.deployer.address,

@@ -5,6 +5,7 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import { encodeBytes32String, parseUnits } from "ethers";
 
 import type {
+  ComplianceReportRegistry,
   CreditScoreOracle,
   FlashLiquidator,
   LendingPool,
@@ -60,6 +61,8 @@ export interface DeployedSystem {
   dexRouterAddress: string | undefined;
   /** The no-capital liquidation helper, deployed wherever there is a router. */
   flashLiquidator: FlashLiquidator | undefined;
+  /** Where the regulator attests compliance reports by their sha256 (`verity report attest`). */
+  complianceReportRegistry: ComplianceReportRegistry;
   deployedAtBlock: number;
 }
 
@@ -270,6 +273,11 @@ export async function deploySystem(
           [poolAddress, await flashMinter.getAddress(), dexRouterAddress, await vusd.getAddress()],
           deployer,
         );
+  const complianceReportRegistry = await ethers.deployContract(
+    "ComplianceReportRegistry",
+    [await policy.getAddress()],
+    deployer,
+  );
   if (params.oracle.operators.length > 0) {
     await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
   }
@@ -291,6 +299,7 @@ export async function deploySystem(
     dex,
     dexRouterAddress,
     flashLiquidator,
+    complianceReportRegistry,
     deployedAtBlock,
   };
 }

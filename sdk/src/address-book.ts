@@ -34,6 +34,8 @@ export const addressBookSchema = z.strictObject({
     dexRouter: address.optional(),
     /** The no-capital liquidation helper; absent without a router, and in older books. */
     flashLiquidator: address.optional(),
+    /** Where the regulator attests compliance reports; absent in address books written before it. */
+    complianceReportRegistry: address.optional(),
   }),
   roles: z.strictObject({
     deployer: address,

@@ -3,6 +3,7 @@ import type { ContractRunner } from "ethers";
 
 import {
   AggregatorV3Interface__factory,
+  ComplianceReportRegistry__factory,
   CreditScoreOracle__factory,
   LendingPool__factory,
   PegStabilityModule__factory,
@@ -12,6 +13,7 @@ import {
   VusdFlashMinter__factory,
   WETH9__factory,
   type AggregatorV3Interface,
+  type ComplianceReportRegistry,
   type CreditScoreOracle,
   type LendingPool,
   type PegStabilityModule,
@@ -25,6 +27,7 @@ import type { AddressBook } from "./address-book.js";
 
 export type {
   AggregatorV3Interface,
+  ComplianceReportRegistry,
   CreditScoreOracle,
   LendingPool,
   PegStabilityModule,
@@ -46,6 +49,7 @@ export interface VerityContracts {
   pegStabilityModule?: PegStabilityModule;
   savingsVault?: SavingsVault;
   vusdFlashMinter?: VusdFlashMinter;
+  complianceReportRegistry?: ComplianceReportRegistry;
 }
 
 /**
@@ -71,6 +75,9 @@ export function connectContracts(addressBook: AddressBook, runner: ContractRunne
     ...(c.vusdFlashMinter === undefined
       ? {}
       : { vusdFlashMinter: VusdFlashMinter__factory.connect(c.vusdFlashMinter, runner) }),
+    ...(c.complianceReportRegistry === undefined
+      ? {}
+      : { complianceReportRegistry: ComplianceReportRegistry__factory.connect(c.complianceReportRegistry, runner) }),
   };
 }
 

@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { encodeBytes32String, HDNodeWallet, id, parseEther, parseUnits, Wallet, ZeroHash } from "ethers";
+import { encodeBytes32String, HDNodeWallet, id, parseEther, parseUnits, Wallet, ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { buildAddressBook } from "../../scripts/deploy/address-book.js";
+import { buildComplianceReport, writeComplianceReport } from "../../scripts/report/index.js";
 import { approveDataProviders, approveModel, deploySystem, sha256File, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { runCli } from "../../scripts/cli/program.js";
@@ -42,7 +43,7 @@ async function deployed() {
   const dir = await mkdtemp(join(tmpdir(), "verity-cli-"));
   const bookPath = join(dir, "default.json");
   await writeFile(bookPath, JSON.stringify(book));
-  return { system, roles, operators, model, bookPath, dir, borrower: signers[6]!, stranger: signers[7]! };
+  return { system, roles, operators, model, book, bookPath, dir, borrower: signers[6]!, stranger: signers[7]! };
 }
 
 type Deployed = Awaited<ReturnType<typeof deployed>>;
@@ -70,19 +71,19 @@ describe("ops CLI (npm run verity)", function () {
   it("--help on the program, every group and every subcommand", async () => {
     const root = await verity(d, "--help");
     expect(root.code).to.equal(0);
-    const groups = ["operators", "node", "model", "providers", "rules", "breaker", "exposure", "fairness", "monitoring"];
+    const groups = ["operators", "node", "model", "providers", "rules", "breaker", "exposure", "fairness", "monitoring", "report"];
     for (const group of groups) expect(root.out).to.contain(group);
     const commands = [
       ["operators", "list"], ["operators", "set"], ["node", "balance"], ["node", "fund"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"], ["providers", "list"], ["providers", "approve"], ["providers", "retire"],
       ["rules", "list"], ["rules", "pending"], ["rules", "schedule"], ["rules", "execute"], ["rules", "cancel"], ["breaker", "status"], ["breaker", "reset"],
-      ["exposure", "snapshot"], ["fairness", "publish"], ["monitoring", "publish"], ["position"], ["decode-error"],
+      ["exposure", "snapshot"], ["fairness", "publish"], ["monitoring", "publish"], ["report", "attest"], ["report", "verify"], ["position"], ["decode-error"],
     ];
     for (const command of [...groups.map((g) => [g]), ...commands]) {
       const help = await verity(d, ...command, "--help");
       expect(help.code, command.join(" ")).to.equal(0);
       expect(help.out, command.join(" ")).to.match(/^Usage: verity /);
     }
-    const writes = commands.filter(([g, c]) => ["set", "fund", "propose", "approve", "retire", "schedule", "execute", "cancel", "reset", "snapshot", "publish"].includes(c ?? g!));
+    const writes = commands.filter(([g, c]) => ["set", "fund", "propose", "approve", "retire", "schedule", "execute", "cancel", "reset", "snapshot", "publish", "attest"].includes(c ?? g!));
     for (const command of writes) expect((await verity(d, ...command, "--help")).out, command.join(" ")).to.contain("--dry-run");
   });
 
@@ -532,6 +533,76 @@ describe("ops CLI (npm run verity)", function () {
       expect([event!.args.operator, event!.args.maxPsiBps, event!.args.applications]).to.deep.equal([d.operators[0]!.address, 3100n, 1000n]);
       expect((await verity(d, ...args, "--max-psi", "0.31", "--from", d.stranger.address)).err).to.contain(`needs an operator of the oracle's current operator set (version 1); ${d.stranger.address} is not one`);
       expect((await verity(d, ...args, "--max-psi", "high")).err).to.contain('--max-psi: "high" is not a PSI');
+    });
+  });
+  describe("report attest and verify", () => {
+    /** A real compliance report of this deployment, written as `npm run report` writes it (report.md and its .sha256). */
+    async function writtenReport() {
+      const report = await buildComplianceReport({ provider: ethers.provider, addressBook: d.book });
+      const written = await writeComplianceReport(report, await mkdtemp(join(d.dir, "report-")));
+      return { report, path: written.markdownPath, sha256: `0x${written.sha256}` };
+    }
+
+    it("attest (regulator) records the report's hash and its header's block range; verify prints who, when and which blocks", async () => {
+      const { report, path, sha256 } = await writtenReport();
+      expect((await verity(d, "report", "verify", "--file", path)).err).to.contain(`(sha256 ${sha256}) is not attested`);
+      const dry = await verity(d, "report", "attest", "--file", path, "--dry-run");
+      expect(dry.code, dry.err).to.equal(0);
+      expect(dry.out).to.contain("ComplianceReportRegistry.attestReport at");
+      expect(dry.out).to.match(new RegExp(`fromBlock\\s+${report.meta.fromBlock}\n`));
+      expect(dry.out).to.contain("dry run: the call succeeds in simulation; nothing sent");
+      expect((await d.system.complianceReportRegistry.attestationOf(sha256)).attester).to.equal(ZeroAddress);
+
+      const attested = await verity(d, "report", "attest", "--file", path, "--uri", "https://example.org/report.md");
+      expect(attested.code, attested.err).to.equal(0);
+      expect(attested.out).to.contain(`attested ${sha256} (blocks ${report.meta.fromBlock} to ${report.meta.toBlock}) by ${d.roles.regulator.address}`);
+      const stored = await d.system.complianceReportRegistry.attestationOf(sha256);
+      expect([stored.attester, stored.fromBlock, stored.toBlock]).to.deep.equal([d.roles.regulator.address, BigInt(report.meta.fromBlock), BigInt(report.meta.toBlock)]);
+
+      const verified = await verity(d, "report", "verify", "--file", path);
+      expect(verified.code, verified.err).to.equal(0);
+      expect(verified.out).to.contain(`attester     ${d.roles.regulator.address}`);
+      expect(verified.out).to.match(new RegExp(`blocks\\s+${report.meta.fromBlock} to ${report.meta.toBlock}\n`));
+      expect(verified.out).to.match(/attested at\s+\d{4}-\d\d-\d\dT[\d:]+Z/);
+      expect(verified.out).to.contain("uri          https://example.org/report.md");
+
+      const again = await verity(d, "report", "attest", "--file", path);
+      expect(again.code).to.equal(1);
+      expect(again.err).to.contain("ComplianceReportRegistryAlreadyAttested");
+    });
+
+    it("verify exits 1 for a tampered report, whether or not its .sha256 travels with it", async () => {
+      const { path } = await writtenReport();
+      expect((await verity(d, "report", "attest", "--file", path)).code).to.equal(0);
+      const original = await readFile(path, "utf8");
+      const tampered = original.replace(/- \*\*Period:\*\*/, "- **Period (edited):**");
+      expect(tampered).to.not.equal(original);
+      await writeFile(path, tampered);
+      const withSidecar = await verity(d, "report", "verify", "--file", path);
+      expect(withSidecar.code).to.equal(1);
+      expect(withSidecar.err).to.contain("the report changed after it was written");
+      const alone = join(d.dir, "tampered.md");
+      await writeFile(alone, tampered);
+      const withoutSidecar = await verity(d, "report", "verify", "--file", alone);
+      expect(withoutSidecar.code).to.equal(1);
+      expect(withoutSidecar.err).to.contain("is not attested");
+    });
+
+    it("attest refuses the wrong role, a range contradicting the header, a report without one unless flags give it, and a long uri", async () => {
+      const { report, path } = await writtenReport();
+      expect((await verity(d, "report", "attest", "--file", path, "--from", d.roles.governance.address)).err).to.contain("needs the regulator role (REGULATOR on SupervisionPolicy)");
+      expect((await verity(d, "report", "attest", "--file", path, "--to-block", String(report.meta.toBlock + 1))).err).to.contain(`covers blocks ${report.meta.fromBlock} to ${report.meta.toBlock}`);
+      expect((await verity(d, "report", "attest", "--file", path, "--uri", "x".repeat(257))).err).to.contain("--uri is 257 bytes; at most 256");
+      const bare = join(d.dir, "notes.md");
+      await writeFile(bare, "# a report with no period line\n");
+      expect((await verity(d, "report", "attest", "--file", bare)).err).to.contain("states no block range");
+      const head = await ethers.provider.getBlockNumber();
+      const future = await verity(d, "report", "attest", "--file", bare, "--from-block", "0", "--to-block", String(head + 10));
+      expect(future.code).to.equal(1);
+      expect(future.err).to.contain("ComplianceReportRegistryFutureBlock");
+      const flagged = await verity(d, "report", "attest", "--file", bare, "--from-block", "0", "--to-block", String(head));
+      expect(flagged.code, flagged.err).to.equal(0);
+      expect((await verity(d, "report", "attest", "--file", join(d.dir, "absent.md"))).err).to.contain("cannot read");
     });
   });
 });

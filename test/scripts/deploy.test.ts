@@ -131,6 +131,8 @@ describe("deploy: system deployment and wiring", () => {
       expect(book.contracts.psmStablecoin).to.equal(system.psmStablecoinAddress);
       expect(book.contracts.dexRouter).to.equal(system.dexRouterAddress);
       expect(book.contracts.flashLiquidator).to.equal(await system.flashLiquidator!.getAddress());
+      expect(book.contracts.complianceReportRegistry).to.equal(await system.complianceReportRegistry.getAddress());
+      expect(await system.complianceReportRegistry.policy()).to.equal(await system.policy.getAddress());
       expect(book.roles.regulator).to.equal(roles.regulator.address);
     } finally {
       process.chdir(cwd);

@@ -7,6 +7,7 @@ import { ErrorFragment, Interface, type InterfaceAbi } from "ethers";
 
 import {
   CollateralLogic__factory,
+  ComplianceReportRegistry__factory,
   CreditScoreOracle__factory,
   FlashLiquidator__factory,
   LendingPool__factory,
@@ -30,6 +31,7 @@ export const ERROR_SOURCES: Readonly<Record<string, InterfaceAbi>> = {
   SavingsVault: SavingsVault__factory.abi,
   VusdFlashMinter: VusdFlashMinter__factory.abi,
   FlashLiquidator: FlashLiquidator__factory.abi,
+  ComplianceReportRegistry: ComplianceReportRegistry__factory.abi,
 };
 
 function mergedErrors(): { iface: Interface; declaredBy: Map<string, string[]> } {
