@@ -34,14 +34,21 @@ const files = parseLcov(readFileSync(lcovPath, "utf8")).sort((a, b) => a.path.lo
 let covered = 0;
 let total = 0;
 for (const file of files) {
-  const uncovered = [...file.lines].filter(([, count]) => count === 0).map(([lineNo]) => lineNo).sort((a, b) => a - b);
+  const uncovered = [...file.lines]
+    .filter(([, count]) => count === 0)
+    .map(([lineNo]) => lineNo)
+    .sort((a, b) => a - b);
   const hit = file.lines.size - uncovered.length;
   covered += hit;
   total += file.lines.size;
   const pct = file.lines.size === 0 ? 100 : (100 * hit) / file.lines.size;
-  console.log(`${file.path}: ${pct.toFixed(2)} % of ${file.lines.size} lines${uncovered.length === 0 ? "" : `, uncovered:`}`);
+  console.log(
+    `${file.path}: ${pct.toFixed(2)} % of ${file.lines.size} lines${uncovered.length === 0 ? "" : `, uncovered:`}`,
+  );
   if (uncovered.length === 0) continue;
   const source = readFileSync(file.path, "utf8").split("\n");
   for (const lineNo of uncovered) console.log(`  ${String(lineNo).padStart(4)}  ${source[lineNo - 1]?.trim() ?? ""}`);
 }
-console.log(`total: ${total === 0 ? "0.00" : ((100 * covered) / total).toFixed(2)} % of ${total} lines (lines and statements only: Hardhat's coverage has no branch data)`);
+console.log(
+  `total: ${total === 0 ? "0.00" : ((100 * covered) / total).toFixed(2)} % of ${total} lines (lines and statements only: Hardhat's coverage has no branch data)`,
+);

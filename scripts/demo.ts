@@ -24,12 +24,27 @@ import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { MaxUint256, parseEther, parseUnits, type BaseContract, type ContractTransactionResponse, type Interface, type LogDescription, type TransactionReceipt } from "ethers";
+import {
+  MaxUint256,
+  parseEther,
+  parseUnits,
+  type BaseContract,
+  type ContractTransactionResponse,
+  type Interface,
+  type LogDescription,
+  type TransactionReceipt,
+} from "ethers";
 import { network } from "hardhat";
 
 import type { AddressBook } from "../oracle/src/protocol/address-book.js";
 import { buildAddressBook } from "./deploy/address-book.js";
-import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "./deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+} from "./deploy/deploy-system.js";
 import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
 import { playStablecoinScenes, type StablecoinScenes } from "./demo/stablecoin.js";
@@ -68,18 +83,57 @@ export interface DemoSummary {
   runtimeMs: number;
   addressBook: AddressBook;
   operators: string[];
-  good: { rowId: number; pdBps: number; tier: number; tierName: string; originatedTier: number; borrowedWad: bigint; interestWad: bigint; repaidWad: bigint; debtLeftWad: bigint; reasons: string[] };
+  good: {
+    rowId: number;
+    pdBps: number;
+    tier: number;
+    tierName: string;
+    originatedTier: number;
+    borrowedWad: bigint;
+    interestWad: bigint;
+    repaidWad: bigint;
+    debtLeftWad: bigint;
+    reasons: string[];
+  };
   risky: { rowId: number; pdBps: number; reasonCodes: number[]; reasons: string[]; borrowError: string };
   /** The applicant who edited a field of the attested file: every node's refusal. */
   editedFile: EditedFileOutcome;
   /** The credit bureau's own books at the end: files held and consented releases logged. */
   bureau: { creditFiles: number; releases: number };
   unscored: { tier: number; conservativeTier: number; borrowedWad: bigint };
-  ruleChange: { rule: string; oldValue: bigint; newValue: bigint; scheduled: boolean; executed: boolean; earlyError: string };
-  liquidation: { borrower: string; healthFactorBefore: bigint; healthFactorAfter: bigint; repaidWad: bigint; seized: bigint; bonusWad: bigint };
+  ruleChange: {
+    rule: string;
+    oldValue: bigint;
+    newValue: bigint;
+    scheduled: boolean;
+    executed: boolean;
+    earlyError: string;
+  };
+  liquidation: {
+    borrower: string;
+    healthFactorBefore: bigint;
+    healthFactorAfter: bigint;
+    repaidWad: bigint;
+    seized: bigint;
+    bonusWad: bigint;
+  };
   /** A jump only the primary feed shows: the asset is frozen (not the protocol) until the fallback confirms it. */
-  priceFreeze: { reason: string; primaryWad: bigint; fallbackWad: bigint; borrowError: string; pausedWhileFrozen: boolean; unfrozenAtWad: bigint };
-  circuitBreaker: { tripped: boolean; reason: string; by: string; borrowError: string; repaidWhilePaused: bigint; gracePeriodError: string };
+  priceFreeze: {
+    reason: string;
+    primaryWad: bigint;
+    fallbackWad: bigint;
+    borrowError: string;
+    pausedWhileFrozen: boolean;
+    unfrozenAtWad: bigint;
+  };
+  circuitBreaker: {
+    tripped: boolean;
+    reason: string;
+    by: string;
+    borrowError: string;
+    repaidWhilePaused: bigint;
+    gracePeriodError: string;
+  };
   /** A saver's yield in sVUSD (scripts/demo/savings.ts). */
   savings: SavingsSceneSummary;
   exposure: { totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint; debtByTierWad: bigint[] };
@@ -97,7 +151,16 @@ export interface DemoSummary {
   /** The PSM swap and the flash liquidation by a keeper with no capital (scripts/demo/stablecoin.ts). */
   stablecoin: StablecoinScenes;
   /** The regulator's compliance report (scripts/report) over the demo's blocks. */
-  report: { dir: string; markdownPath: string; events: number; loans: number; adverseActions: number; ruleChanges: number; liquidations: number; breakerTrips: number };
+  report: {
+    dir: string;
+    markdownPath: string;
+    events: number;
+    loans: number;
+    adverseActions: number;
+    ruleChanges: number;
+    liquidations: number;
+    breakerTrips: number;
+  };
 }
 
 /** Runs the whole story; shuts the nodes down and removes its temp dir whatever happens. */
@@ -117,8 +180,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const { ethers, networkHelpers } = connection;
     const signers = await ethers.getSigners();
     if (signers.length < 10) throw new Error("the in-process network needs at least 10 accounts");
-    const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, erin] = signers as [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner];
-    const roles = { deployer: deployer, governance: governance, regulator: regulator, guardian: guardian, attester: attester };
+    const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, erin] = signers as [
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+    ];
+    const roles = {
+      deployer: deployer,
+      governance: governance,
+      regulator: regulator,
+      guardian: guardian,
+      attester: attester,
+    };
     const params = defaultParameters;
     const system = await deploySystem(ethers, roles, params);
     const { vusd, oracle, policy, pool, weth, priceFeed, fallbackPriceFeed, wethAddress } = system;
@@ -127,16 +207,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     }
     const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
     await approveModel(oracle, roles.regulator, model);
-    await approveDataProviders(oracle, roles.regulator, params.dataProviders, await shippedFeatureNames(MODEL_CARD_PATH));
+    await approveDataProviders(
+      oracle,
+      roles.regulator,
+      params.dataProviders,
+      await shippedFeatureNames(MODEL_CARD_PATH),
+    );
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const poolAddress = await pool.getAddress();
     const addressBook = await buildAddressBook("in-process", { chainId, system, roles, model, modelApproved: true });
     const { savingsVault } = system;
-    const interfaces: Interface[] = [pool.interface, policy.interface, oracle.interface, vusd.interface, savingsVault.interface];
+    const interfaces: Interface[] = [
+      pool.interface,
+      policy.interface,
+      oracle.interface,
+      vusd.interface,
+      savingsVault.interface,
+    ];
     const contracts: BaseContract[] = [pool, policy, oracle, vusd, savingsVault];
-    say.ok(`deployed on chain ${chainId}: pool ${short(poolAddress)}, policy ${short(addressBook.contracts.supervisionPolicy)}, oracle ${short(addressBook.contracts.creditScoreOracle)}, vUSD ${short(addressBook.contracts.vusd)}`);
+    say.ok(
+      `deployed on chain ${chainId}: pool ${short(poolAddress)}, policy ${short(addressBook.contracts.supervisionPolicy)}, oracle ${short(addressBook.contracts.creditScoreOracle)}, vUSD ${short(addressBook.contracts.vusd)}`,
+    );
     say.ok(`regulator approved the shipped model ${model.modelId.slice(0, 18)}… (sha256 of credit-model.onnx)`);
-    say.ok(`regulator approved data provider "${DEMO_PROVIDER.name}" ${short(DEMO_PROVIDER.id)} (signing key ${short(DEMO_PROVIDER.signer.address)}) for the model's feature schema`);
+    say.ok(
+      `regulator approved data provider "${DEMO_PROVIDER.name}" ${short(DEMO_PROVIDER.id)} (signing key ${short(DEMO_PROVIDER.signer.address)}) for the model's feature schema`,
+    );
 
     // ---- helpers over the deployed system
     const send = async (tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> => {
@@ -164,10 +259,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const expectRevert = async (what: string, action: () => Promise<unknown>, expected: string): Promise<string> => {
       try {
         const result = await action();
-        if (result !== null && typeof result === "object" && "wait" in result) await (result as ContractTransactionResponse).wait();
+        if (result !== null && typeof result === "object" && "wait" in result)
+          await (result as ContractTransactionResponse).wait();
       } catch (error) {
         const decoded = describeRevert(interfaces, error);
-        if (decoded?.name !== expected) throw new Error(`${what}: expected a ${expected} revert, got ${decoded?.text ?? (error as Error).message}`, { cause: error });
+        if (decoded?.name !== expected)
+          throw new Error(`${what}: expected a ${expected} revert, got ${decoded?.text ?? (error as Error).message}`, {
+            cause: error,
+          });
         return decoded.text;
       }
       throw new Error(`${what}: expected a ${expected} revert, but it succeeded`);
@@ -204,23 +303,45 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     // ---- operators and nodes
     const { keystores, env } = await createOperatorKeystores(dir, OPERATORS);
     const operatorAddresses = keystores.map((k) => k.address);
-    for (const address of operatorAddresses) await send(deployer.sendTransaction({ to: address, value: parseEther("10") }) as Promise<never>);
+    for (const address of operatorAddresses)
+      await send(deployer.sendTransaction({ to: address, value: parseEther("10") }) as Promise<never>);
     const setReceipt = await send(oracle.connect(governance).setOperators(operatorAddresses, THRESHOLD));
     const setEvent = eventIn(setReceipt, "OperatorSetChanged");
-    say.ok(`governance registered operators ${operatorAddresses.map(short).join(", ")} with k = ${setEvent.args.threshold} (operator set v${setEvent.args.version}); keystores encrypted in a temp dir`);
-    nodes = await startCluster({ dir, keystores, env, modelPath: MODEL_PATH, threshold: THRESHOLD, provider: connection.provider, addressBook, now: chainNow, logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent" });
+    say.ok(
+      `governance registered operators ${operatorAddresses.map(short).join(", ")} with k = ${setEvent.args.threshold} (operator set v${setEvent.args.version}); keystores encrypted in a temp dir`,
+    );
+    nodes = await startCluster({
+      dir,
+      keystores,
+      env,
+      modelPath: MODEL_PATH,
+      threshold: THRESHOLD,
+      provider: connection.provider,
+      addressBook,
+      now: chainNow,
+      logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent",
+    });
     say.ok(`3 oracle nodes up (model checked against the chain): ${nodes.map((n) => n.url).join(", ")}`);
 
     const creditModel = await loadCreditModel(MODEL_PATH);
-    const reasonTexts = new Map(parseReasonCodes(JSON.parse(creditModel.metadata.reason_codes ?? "{}"), creditModel.featureNames).map((r) => [r.code, r.text]));
+    const reasonTexts = new Map(
+      parseReasonCodes(JSON.parse(creditModel.metadata.reason_codes ?? "{}"), creditModel.featureNames).map((r) => [
+        r.code,
+        r.text,
+      ]),
+    );
     const reasonText = (code: number) => reasonTexts.get(code) ?? `reason code ${code}`;
     const { good, risky, scanned } = await pickApplicants(creditModel);
-    say.ok(`applicants picked from the training data by scoring ${scanned} rows: good = row ${good.rowId} (PD ${(good.pd * 100).toFixed(2)} %), risky = row ${risky.rowId} (PD ${(risky.pd * 100).toFixed(2)} %)`);
+    say.ok(
+      `applicants picked from the training data by scoring ${scanned} rows: good = row ${good.rowId} (PD ${(good.pd * 100).toFixed(2)} %), risky = row ${risky.rowId} (PD ${(risky.pd * 100).toFixed(2)} %)`,
+    );
 
     // A market maker brings vUSD liquidity (borrowed against ETH), so others can buy vUSD for interest and liquidations.
     await depositWeth(dave, "40");
     await send(pool.connect(dave).borrow(parseUnits("20000", 18)));
-    say.ok(`market maker ${short(dave.address)} deposits 40 WETH and borrows 20,000.00 vUSD: vUSD liquidity for the story`);
+    say.ok(
+      `market maker ${short(dave.address)} deposits 40 WETH and borrows 20,000.00 vUSD: vUSD liquidity for the story`,
+    );
 
     // The credit bureau (the real service, with the key the deployment approved) holds each applicant's row.
     const bureauFiles = {
@@ -238,7 +359,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       ...bureauFiles,
       logLevel: (process.env.VERITY_DEMO_LOG as never) ?? "silent",
     });
-    say.ok(`credit bureau ${DEMO_PROVIDER.name} up at ${bureau.url} (provider ${short(DEMO_PROVIDER.id)}, approved on chain), holding the applicants' files`);
+    say.ok(
+      `credit bureau ${DEMO_PROVIDER.name} up at ${bureau.url} (provider ${short(DEMO_PROVIDER.id)}, approved on chain), holding the applicants' files`,
+    );
 
     /**
      * The borrower's dApp: signs an EIP-712 consent, fetches the file the bureau attests for the borrower over
@@ -248,10 +371,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const creditDataDomain = { chainId, verifyingContract: addressBook.contracts.creditScoreOracle };
     const runningBureau = bureau;
     const fetchCreditFile = (who: HardhatEthersSigner, _applicant: Applicant) =>
-      requestCreditFile({ url: runningBureau.url, signer: who, provider: DEMO_PROVIDER.id, ...creditDataDomain, nowSec: chainNow() });
+      requestCreditFile({
+        url: runningBureau.url,
+        signer: who,
+        provider: DEMO_PROVIDER.id,
+        ...creditDataDomain,
+        nowSec: chainNow(),
+      });
     const apply = async (who: HardhatEthersSigner, applicant: Applicant, node: RunningNode) => {
       const attested = await fetchCreditFile(who, applicant);
-      const body = await signApplication(creditDataDomain, who, creditModel.featureNames, attested, { nonce: nonce++, expiry: chainNow() + 600 });
+      const body = await signApplication(creditDataDomain, who, creditModel.featureNames, attested, {
+        nonce: nonce++,
+        expiry: chainNow() + 600,
+      });
       const response = await fetch(`${node.url}/v1/applications`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -259,22 +391,34 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         signal: AbortSignal.timeout(30_000),
       });
       const json = (await response.json()) as any;
-      if (response.status >= 300) throw new Error(`node ${node.url} refused the application: ${response.status} ${JSON.stringify(json.error ?? json)}`);
+      if (response.status >= 300)
+        throw new Error(
+          `node ${node.url} refused the application: ${response.status} ${JSON.stringify(json.error ?? json)}`,
+        );
       return json;
     };
 
     // ---------------------------------------------------------------- 1. good borrower
     say.section("1. A good borrower applies, is scored by the quorum, borrows on tier terms and repays");
-    say.step(`Alice ${short(alice.address)} wraps and deposits 10 WETH (at ${fmtUsd(parseUnits(String(ethUsd), 18))} per ETH)`);
+    say.step(
+      `Alice ${short(alice.address)} wraps and deposits 10 WETH (at ${fmtUsd(parseUnits(String(ethUsd), 18))} per ETH)`,
+    );
     await depositWeth(alice, "10");
-    say.step(`Alice's wallet signs an EIP-712 Application over training row ${good.rowId} (19 raw fields, hashed) and posts it to node-0 (pull flow)`);
+    say.step(
+      `Alice's wallet signs an EIP-712 Application over training row ${good.rowId} (19 raw fields, hashed) and posts it to node-0 (pull flow)`,
+    );
     const bundle = await apply(alice, good, nodes[0]!);
     const goodPd = Number(bundle.report.pdBps);
     const [goodTier] = await policy.tierOf(goodPd);
-    say.ok(`scored: PD ${fmtBps(goodPd)} → tier ${tierName(goodTier)}; co-signed by ${bundle.signers.length} of ${OPERATORS} operators (${bundle.signers.map(short).join(", ")}), leader ${short(bundle.leader)}`);
-    for (const reason of bundle.reasons as { code: number; text: string }[]) say.detail(`reason ${reason.code}: ${reason.text}`);
+    say.ok(
+      `scored: PD ${fmtBps(goodPd)} → tier ${tierName(goodTier)}; co-signed by ${bundle.signers.length} of ${OPERATORS} operators (${bundle.signers.map(short).join(", ")}), leader ${short(bundle.leader)}`,
+    );
+    for (const reason of bundle.reasons as { code: number; text: string }[])
+      say.detail(`reason ${reason.code}: ${reason.text}`);
     const goodTerms = await policy.termsOf(goodTier);
-    say.step(`tier ${tierShort(goodTier)} terms: max LTV ${fmtBps(goodTerms.maxLtvBps)}, liquidation threshold ${fmtBps(goodTerms.liquidationThresholdBps)}, APR ${fmtBps(goodTerms.aprBps)}, credit limit ${fmtVusd(goodTerms.creditLimitWad)}`);
+    say.step(
+      `tier ${tierShort(goodTier)} terms: max LTV ${fmtBps(goodTerms.maxLtvBps)}, liquidation threshold ${fmtBps(goodTerms.liquidationThresholdBps)}, APR ${fmtBps(goodTerms.aprBps)}, credit limit ${fmtVusd(goodTerms.creditLimitWad)}`,
+    );
     const goodBorrow = parseUnits("15000", 18);
     const report = {
       ...bundle.report,
@@ -282,26 +426,39 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       issuedAt: BigInt(bundle.report.issuedAt),
       validUntil: BigInt(bundle.report.validUntil),
     };
-    const originated = eventIn(await send(pool.connect(alice).borrowWithReport(goodBorrow, report, bundle.signatures)), "LoanOriginated");
-    say.ok(`borrowWithReport: score posted and LoanOriginated ${fmtVusd(originated.args.amountWad)} in tier ${tierShort(originated.args.tier)} at PD ${fmtBps(originated.args.pdBps)}, LTV ${fmtBps(originated.args.ltvBps)}`);
+    const originated = eventIn(
+      await send(pool.connect(alice).borrowWithReport(goodBorrow, report, bundle.signatures)),
+      "LoanOriginated",
+    );
+    say.ok(
+      `borrowWithReport: score posted and LoanOriginated ${fmtVusd(originated.args.amountWad)} in tier ${tierShort(originated.args.tier)} at PD ${fmtBps(originated.args.pdBps)}, LTV ${fmtBps(originated.args.ltvBps)}`,
+    );
     say.step("30 days pass…");
     await advance(30 * DAY);
     await publishPrice(ethUsd);
     const aliceBefore = await position(alice.address);
     const interest = aliceBefore.debtWad - goodBorrow;
-    say.step(`Alice owes ${fmtVusd(aliceBefore.debtWad)} (interest ${fmtVusd(interest)} at ${fmtBps(goodTerms.aprBps)} APR); she buys 100.00 vUSD from the market maker`);
+    say.step(
+      `Alice owes ${fmtVusd(aliceBefore.debtWad)} (interest ${fmtVusd(interest)} at ${fmtBps(goodTerms.aprBps)} APR); she buys 100.00 vUSD from the market maker`,
+    );
     await send(vusd.connect(dave).transfer(alice.address, parseUnits("100", 18)));
     await send(vusd.connect(alice).approve(poolAddress, MaxUint256));
     const repaidEvent = eventIn(await send(pool.connect(alice).repay(alice.address, MaxUint256)), "LoanRepaid");
-    say.ok(`LoanRepaid ${fmtVusd(repaidEvent.args.amountWad)} (interest ${fmtVusd(repaidEvent.args.interestWad)} to the protocol's surplus), debt left ${fmtVusd(repaidEvent.args.debtLeftWad)}`);
+    say.ok(
+      `LoanRepaid ${fmtVusd(repaidEvent.args.amountWad)} (interest ${fmtVusd(repaidEvent.args.interestWad)} to the protocol's surplus), debt left ${fmtVusd(repaidEvent.args.debtLeftWad)}`,
+    );
     await send(pool.connect(alice).withdraw(wethAddress, parseEther("10"), alice.address));
     say.ok(`Alice withdraws her 10 WETH; position closed`);
 
     // ---------------------------------------------------------------- 2. an edited credit file
     say.section("2. An applicant edits one field of the attested credit file: every node refuses it");
     importDemoFiles(bureau, bureauFiles);
-    say.step("the bureau refreshes its files: a month has passed, and nodes refuse data older than their maximum age (intake.creditFileMaxAgeSec)");
-    say.step(`Bob ${short(bob.address)} fetches his file from ${DEMO_PROVIDER.name} (training row ${risky.rowId}), changes one field and signs an application over the edited values`);
+    say.step(
+      "the bureau refreshes its files: a month has passed, and nodes refuse data older than their maximum age (intake.creditFileMaxAgeSec)",
+    );
+    say.step(
+      `Bob ${short(bob.address)} fetches his file from ${DEMO_PROVIDER.name} (training row ${risky.rowId}), changes one field and signs an application over the edited values`,
+    );
     const editedFile = await applyWithEditedFile({
       params: creditDataDomain,
       applicant: bob,
@@ -312,13 +469,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       expiry: chainNow() + 600,
     });
     say.detail(`${editedFile.field}: attested ${editedFile.attested}, claimed ${editedFile.claimed}`);
-    for (const refusal of editedFile.refusals) say.denied(`${refusal.node} → ${refusal.status} ${refusal.code}: ${refusal.message}`);
+    for (const refusal of editedFile.refusals)
+      say.denied(`${refusal.node} → ${refusal.status} ${refusal.code}: ${refusal.message}`);
 
     // ---------------------------------------------------------------- 3. risky applicant
     say.section("3. A risky applicant: adverse action with reason codes");
     say.step(`Bob signs an application over his file as attested and posts it to node-1`);
     const riskyBundle = await apply(bob, risky, nodes[1]!);
-    say.ok(`scored: PD ${fmtBps(riskyBundle.report.pdBps)}, co-signed by ${riskyBundle.signers.length} operators; Bob's dApp posts the report on chain (submitScore)`);
+    say.ok(
+      `scored: PD ${fmtBps(riskyBundle.report.pdBps)}, co-signed by ${riskyBundle.signers.length} operators; Bob's dApp posts the report on chain (submitScore)`,
+    );
     const riskyReport = {
       ...riskyBundle.report,
       operatorSetVersion: BigInt(riskyBundle.report.operatorSetVersion),
@@ -335,7 +495,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say.step("principal reasons (codes from the chain event, texts from the model's reason-code table):");
     for (const code of riskyCodes) say.detail(`${code}: ${reasonText(code)}`);
     await depositWeth(bob, "2");
-    const declined = await expectRevert("Bob's borrow", () => pool.connect(bob).borrow(parseUnits("500", 18)), "SupervisionRuleViolated");
+    const declined = await expectRevert(
+      "Bob's borrow",
+      () => pool.connect(bob).borrow(parseUnits("500", 18)),
+      "SupervisionRuleViolated",
+    );
     say.denied(`Bob deposits 2 WETH and tries to borrow 500.00 vUSD → reverted ${declined}`);
 
     // ---------------------------------------------------------------- 3. unscored borrower
@@ -347,39 +511,62 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const dTerms = await policy.termsOf(conservativeTier);
     const carolBorrow = parseUnits("7300", 18);
     const carolLoan = eventIn(await send(pool.connect(carol).borrow(carolBorrow)), "LoanOriginated");
-    say.ok(`LoanOriginated ${fmtVusd(carolLoan.args.amountWad)} in tier ${tierName(carolLoan.args.tier)}: max LTV ${fmtBps(dTerms.maxLtvBps)}, APR ${fmtBps(dTerms.aprBps)}, credit limit ${fmtVusd(dTerms.creditLimitWad)}; her LTV ${fmtBps(carolLoan.args.ltvBps)}`);
+    say.ok(
+      `LoanOriginated ${fmtVusd(carolLoan.args.amountWad)} in tier ${tierName(carolLoan.args.tier)}: max LTV ${fmtBps(dTerms.maxLtvBps)}, APR ${fmtBps(dTerms.aprBps)}, credit limit ${fmtVusd(dTerms.creditLimitWad)}; her LTV ${fmtBps(carolLoan.args.ltvBps)}`,
+    );
 
     // ---------------------------------------------------------------- 4. regulator changes a rule
     say.section("5. The regulator changes a rule through the timelock");
     const rule = "DEBT_CEILING";
     const newCeiling = parseUnits("5000000", 18);
-    const scheduled = eventIn(await send(policy.connect(regulator).scheduleRuleChange(ruleId(rule), newCeiling)), "RuleChangeScheduled");
+    const scheduled = eventIn(
+      await send(policy.connect(regulator).scheduleRuleChange(ruleId(rule), newCeiling)),
+      "RuleChangeScheduled",
+    );
     const changeId: string = scheduled.args.changeId;
-    say.ok(`RuleChangeScheduled ${describeRule(scheduled.args.rule).name}: ${fmtVusd(scheduled.args.oldValue)} → ${fmtVusd(scheduled.args.newValue)}, executable at ${fmtTime(scheduled.args.executableAt)} (visible on chain before it applies)`);
-    const early = await expectRevert("executing early", () => policy.connect(regulator).executeRuleChange(changeId), "SupervisionChangeNotReady");
+    say.ok(
+      `RuleChangeScheduled ${describeRule(scheduled.args.rule).name}: ${fmtVusd(scheduled.args.oldValue)} → ${fmtVusd(scheduled.args.newValue)}, executable at ${fmtTime(scheduled.args.executableAt)} (visible on chain before it applies)`,
+    );
+    const early = await expectRevert(
+      "executing early",
+      () => policy.connect(regulator).executeRuleChange(changeId),
+      "SupervisionChangeNotReady",
+    );
     say.denied(`executing it now → reverted ${early}`);
     const delay = Number(await policy.ruleValue(ruleId("TIMELOCK_DELAY")));
     say.step(`${delay / DAY} days (the timelock delay) pass…; the price feed publishes a fresh round`);
     await advance(delay);
     await publishPrice(ethUsd);
     const changed = eventIn(await send(policy.connect(regulator).executeRuleChange(changeId)), "RuleChanged");
-    say.ok(`RuleChanged ${describeRule(changed.args.rule).name}: ${fmtVusd(changed.args.oldValue)} → ${fmtVusd(changed.args.newValue)}; policy now reads ${fmtVusd(await policy.ruleValue(ruleId(rule)))}`);
+    say.ok(
+      `RuleChanged ${describeRule(changed.args.rule).name}: ${fmtVusd(changed.args.oldValue)} → ${fmtVusd(changed.args.newValue)}; policy now reads ${fmtVusd(await policy.ruleValue(ruleId(rule)))}`,
+    );
 
     // ---------------------------------------------------------------- 5. price drop → liquidation
     say.section("6. A price drop makes a leveraged position unhealthy; a liquidator steps in");
     const dropTo = Math.round(ethUsd * 0.75);
     const dropped = eventIn(await publishPrice(dropTo), "PriceAccepted");
-    say.ok(`ETH/USD ${fmtUsd(parseUnits("3000", 18))} → ${fmtUsd(dropped.args.priceWad)} (−25 %, within the ${fmtBps(await policy.ruleValue(ruleId("MAX_PRICE_DEVIATION")))} deviation bound): PriceAccepted`);
+    say.ok(
+      `ETH/USD ${fmtUsd(parseUnits("3000", 18))} → ${fmtUsd(dropped.args.priceWad)} (−25 %, within the ${fmtBps(await policy.ruleValue(ruleId("MAX_PRICE_DEVIATION")))} deviation bound): PriceAccepted`,
+    );
     const carolBefore = await position(carol.address);
-    say.step(`Carol: debt ${fmtVusd(carolBefore.debtWad)}, collateral ${fmtUsd(carolBefore.collateralValueWad)}, health factor ${fmtHf(carolBefore.healthFactorWad)} (< 1: liquidatable at the ${fmtBps(dTerms.liquidationThresholdBps)} threshold)`);
-    if (carolBefore.healthFactorWad >= 10n ** 18n) throw new Error("Carol's position should be unhealthy after the price drop");
+    say.step(
+      `Carol: debt ${fmtVusd(carolBefore.debtWad)}, collateral ${fmtUsd(carolBefore.collateralValueWad)}, health factor ${fmtHf(carolBefore.healthFactorWad)} (< 1: liquidatable at the ${fmtBps(dTerms.liquidationThresholdBps)} threshold)`,
+    );
+    if (carolBefore.healthFactorWad >= 10n ** 18n)
+      throw new Error("Carol's position should be unhealthy after the price drop");
     await send(vusd.connect(dave).transfer(erin.address, parseUnits("5000", 18)));
     await send(vusd.connect(erin).approve(poolAddress, MaxUint256));
-    const liquidated = eventIn(await send(pool.connect(erin).liquidate(carol.address, wethAddress, carolBefore.debtWad / 2n)), "PositionLiquidated");
+    const liquidated = eventIn(
+      await send(pool.connect(erin).liquidate(carol.address, wethAddress, carolBefore.debtWad / 2n)),
+      "PositionLiquidated",
+    );
     const seizedValue: bigint = (BigInt(liquidated.args.collateralSeized) * BigInt(dropped.args.priceWad)) / 10n ** 18n;
     const bonus: bigint = seizedValue - BigInt(liquidated.args.debtRepaidWad);
     const carolAfter = await position(carol.address);
-    say.ok(`Erin ${short(erin.address)} liquidates: PositionLiquidated — repaid ${fmtVusd(liquidated.args.debtRepaidWad)}, seized ${fmtEth(liquidated.args.collateralSeized)} (${fmtUsd(seizedValue)}, bonus ${fmtUsd(bonus)}), bad debt ${fmtVusd(liquidated.args.badDebtWad)}`);
+    say.ok(
+      `Erin ${short(erin.address)} liquidates: PositionLiquidated — repaid ${fmtVusd(liquidated.args.debtRepaidWad)}, seized ${fmtEth(liquidated.args.collateralSeized)} (${fmtUsd(seizedValue)}, bonus ${fmtUsd(bonus)}), bad debt ${fmtVusd(liquidated.args.badDebtWad)}`,
+    );
     say.step(`Carol after: debt ${fmtVusd(carolAfter.debtWad)}, health factor ${fmtHf(carolAfter.healthFactorWad)}`);
 
     // ---------------------------------------------------------------- 7. one-source jump → asset freeze; pause
@@ -388,24 +575,51 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await send(priceFeed.setAnswer(parseUnits(String(jumpTo), FEED_DECIMALS)));
     const frozen = eventIn(await send(pool.connect(deployer).pokePrice(wethAddress)), "AssetFrozen");
     const pausedWhileFrozen = await policy.paused();
-    say.ok(`the primary feed jumps to ${fmtUsd(parseUnits(String(jumpTo), 18))}, the fallback still reads ${fmtUsd(frozen.args.fallbackPriceWad)}; pokePrice → AssetFrozen(${describeRule(frozen.args.reason).name}); paused = ${pausedWhileFrozen}`);
-    const frozenBorrow = await expectRevert("borrowing against a frozen asset", () => pool.connect(dave).borrow(parseUnits("100", 18)), "LendingPoolAssetFrozen");
+    say.ok(
+      `the primary feed jumps to ${fmtUsd(parseUnits(String(jumpTo), 18))}, the fallback still reads ${fmtUsd(frozen.args.fallbackPriceWad)}; pokePrice → AssetFrozen(${describeRule(frozen.args.reason).name}); paused = ${pausedWhileFrozen}`,
+    );
+    const frozenBorrow = await expectRevert(
+      "borrowing against a frozen asset",
+      () => pool.connect(dave).borrow(parseUnits("100", 18)),
+      "LendingPoolAssetFrozen",
+    );
     say.denied(`the market maker tries to borrow 100.00 vUSD against ETH → reverted ${frozenBorrow}`);
     say.step("the fallback source confirms the new level; the next check lifts the freeze");
     const unfrozen = eventIn(await publishPrice(jumpTo), "AssetUnfrozen");
-    say.ok(`AssetUnfrozen at ${fmtUsd(unfrozen.args.priceWad)}: both sources agree within ${fmtBps(await policy.ruleValue(ruleId("PRICE_SOURCE_TOLERANCE")))}`);
+    say.ok(
+      `AssetUnfrozen at ${fmtUsd(unfrozen.args.priceWad)}: both sources agree within ${fmtBps(await policy.ruleValue(ruleId("PRICE_SOURCE_TOLERANCE")))}`,
+    );
     const tripped = eventIn(await send(policy.connect(guardian).pause()), "CircuitBreakerTripped");
-    say.ok(`the guardian pauses the protocol by hand: CircuitBreakerTripped(${describeRule(tripped.args.reason).name}); paused = ${await policy.paused()}`);
-    const pausedBorrow = await expectRevert("borrowing while paused", () => pool.connect(dave).borrow(parseUnits("100", 18)), "SupervisionPaused");
+    say.ok(
+      `the guardian pauses the protocol by hand: CircuitBreakerTripped(${describeRule(tripped.args.reason).name}); paused = ${await policy.paused()}`,
+    );
+    const pausedBorrow = await expectRevert(
+      "borrowing while paused",
+      () => pool.connect(dave).borrow(parseUnits("100", 18)),
+      "SupervisionPaused",
+    );
     say.denied(`the market maker tries to borrow 100.00 vUSD → reverted ${pausedBorrow}`);
-    const repaidPaused = eventIn(await send(vusd.connect(dave).approve(poolAddress, MaxUint256)).then(() => send(pool.connect(dave).repay(dave.address, parseUnits("1000", 18)))), "LoanRepaid");
+    const repaidPaused = eventIn(
+      await send(vusd.connect(dave).approve(poolAddress, MaxUint256)).then(() =>
+        send(pool.connect(dave).repay(dave.address, parseUnits("1000", 18))),
+      ),
+      "LoanRepaid",
+    );
     say.ok(`repaying still works while paused: LoanRepaid ${fmtVusd(repaidPaused.args.amountWad)}`);
     const reset = eventIn(await send(policy.connect(regulator).unpause()), "CircuitBreakerReset");
-    say.ok(`the regulator resets the breaker: CircuitBreakerReset, liquidations resume at ${fmtTime(reset.args.liquidationsResumeAt)}`);
-    const grace = await expectRevert("liquidations in the grace period", () => policy.requireLiquidationsAllowed(), "SupervisionLiquidationGracePeriod");
+    say.ok(
+      `the regulator resets the breaker: CircuitBreakerReset, liquidations resume at ${fmtTime(reset.args.liquidationsResumeAt)}`,
+    );
+    const grace = await expectRevert(
+      "liquidations in the grace period",
+      () => policy.requireLiquidationsAllowed(),
+      "SupervisionLiquidationGracePeriod",
+    );
     say.denied(`a liquidation now would revert ${grace}: borrowers get time to top up`);
     const resumed = eventIn(await send(pool.connect(dave).borrow(parseUnits("100", 18))), "LoanOriginated");
-    say.ok(`borrowing works again: LoanOriginated ${fmtVusd(resumed.args.amountWad)} (tier ${tierShort(resumed.args.tier)})`);
+    say.ok(
+      `borrowing works again: LoanOriginated ${fmtVusd(resumed.args.amountWad)} (tier ${tierShort(resumed.args.tier)})`,
+    );
 
     // ---------------------------------------------------------------- 8. a saver's yield
     say.section("8. A saver's yield: sVUSD earns its share of the interest borrowers actually pay");
@@ -436,13 +650,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       vusdSupplyWad: snapshot.args.vusdSupplyWad as bigint,
       debtByTierWad: [...snapshot.args.debtByTierWad] as bigint[],
     };
-    say.ok(`ExposureSnapshot: total debt ${fmtVusd(exposure.totalDebtWad)}, collateral ${fmtUsd(exposure.totalCollateralValueWad)}, vUSD supply ${fmtVusd(exposure.vusdSupplyWad)}`);
+    say.ok(
+      `ExposureSnapshot: total debt ${fmtVusd(exposure.totalDebtWad)}, collateral ${fmtUsd(exposure.totalCollateralValueWad)}, vUSD supply ${fmtVusd(exposure.vusdSupplyWad)}`,
+    );
     exposure.debtByTierWad.forEach((debt, tier) => say.detail(`tier ${tierShort(tier)}: ${fmtVusd(debt)}`));
     const [totalPrincipal, surplus, deficit] = await pool.accounts();
-    say.step(`accounts: principal ${fmtVusd(totalPrincipal)}, surplus ${fmtVusd(surplus)}, deficit ${fmtVusd(deficit)} (supply + surplus = principal + deficit: ${exposure.vusdSupplyWad + surplus === totalPrincipal + deficit ? "holds" : "BROKEN"})`);
+    say.step(
+      `accounts: principal ${fmtVusd(totalPrincipal)}, surplus ${fmtVusd(surplus)}, deficit ${fmtVusd(deficit)} (supply + surplus = principal + deficit: ${exposure.vusdSupplyWad + surplus === totalPrincipal + deficit ? "holds" : "BROKEN"})`,
+    );
 
     const head = await ethers.provider.getBlockNumber();
-    const logs = await ethers.provider.getLogs({ fromBlock: system.deployedAtBlock, toBlock: head, address: contracts.map((c) => c.target as string) });
+    const logs = await ethers.provider.getLogs({
+      fromBlock: system.deployedAtBlock,
+      toBlock: head,
+      address: contracts.map((c) => c.target as string),
+    });
     const events: Record<string, number> = {};
     const accountsWithPositions = new Set<string>();
     for (const log of logs) {
@@ -451,7 +673,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
           const parsed = iface.parseLog(log);
           if (parsed !== null) {
             events[parsed.name] = (events[parsed.name] ?? 0) + 1;
-            if (parsed.name === "CollateralDeposited" || parsed.name === "LoanOriginated") accountsWithPositions.add(parsed.args.borrower as string);
+            if (parsed.name === "CollateralDeposited" || parsed.name === "LoanOriginated")
+              accountsWithPositions.add(parsed.args.borrower as string);
             break;
           }
         } catch {
@@ -459,7 +682,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         }
       }
     }
-    const COMPLIANCE = ["LoanOriginated", "LoanRepaid", "PositionLiquidated", "ScorePosted", "AdverseAction", "RuleChangeScheduled", "RuleChanged", "ModelProposed", "ModelApproved", "DataProviderApproved", "CircuitBreakerTripped", "CircuitBreakerReset", "AssetFrozen", "AssetUnfrozen", "OperatorSetChanged", "SavingsYieldPaid", "ExposureSnapshot"];
+    const COMPLIANCE = [
+      "LoanOriginated",
+      "LoanRepaid",
+      "PositionLiquidated",
+      "ScorePosted",
+      "AdverseAction",
+      "RuleChangeScheduled",
+      "RuleChanged",
+      "ModelProposed",
+      "ModelApproved",
+      "DataProviderApproved",
+      "CircuitBreakerTripped",
+      "CircuitBreakerReset",
+      "AssetFrozen",
+      "AssetUnfrozen",
+      "OperatorSetChanged",
+      "SavingsYieldPaid",
+      "ExposureSnapshot",
+    ];
     say.step(`compliance events on chain, blocks ${system.deployedAtBlock}..${head}:`);
     say.detail(COMPLIANCE.map((name) => `${name} ${events[name] ?? 0}`).join(" · "));
 
@@ -468,14 +709,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const positions = await Promise.all(
       [...accountsWithPositions].map(async (borrower) => {
         const [debtWad, tier, collateralValueWad] = await pool.positionOf(borrower, atSnapshot);
-        return { borrower, debtWad, tier: Number(tier), collateralValueWad, principalWad: await pool.principalOf(borrower, atSnapshot) };
+        return {
+          borrower,
+          debtWad,
+          tier: Number(tier),
+          collateralValueWad,
+          principalWad: await pool.principalOf(borrower, atSnapshot),
+        };
       }),
     );
     const [booksPrincipal, booksSurplus, booksDeficit] = await pool.accounts(atSnapshot);
-    const books = { positions, totalPrincipalWad: booksPrincipal, surplusWad: booksSurplus, deficitWad: booksDeficit, vusdTotalSupplyWad: await vusd.totalSupply(atSnapshot) };
+    const books = {
+      positions,
+      totalPrincipalWad: booksPrincipal,
+      surplusWad: booksSurplus,
+      deficitWad: booksDeficit,
+      vusdTotalSupplyWad: await vusd.totalSupply(atSnapshot),
+    };
 
     say.step("the regulator's compliance report over the whole run (scripts/report)…");
-    const complianceReport = await buildComplianceReport({ provider: ethers.provider, addressBook, fromBlock: system.deployedAtBlock, toBlock: head });
+    const complianceReport = await buildComplianceReport({
+      provider: ethers.provider,
+      addressBook,
+      fromBlock: system.deployedAtBlock,
+      toBlock: head,
+    });
     const reportDir = join(options.reportsDir ?? REPORTS_DIR, `demo-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const written = await writeComplianceReport(complianceReport, reportDir);
     const analysis = complianceReport.analysis;
@@ -489,13 +747,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       liquidations: analysis.liquidations.count,
       breakerTrips: analysis.circuitBreaker.trips,
     };
-    say.ok(`compliance report written to ${relative(process.cwd(), written.markdownPath)} (${written.csvPaths.length} CSV files, ${written.chartPaths.length} charts)`);
-    say.detail(`blocks ${complianceReport.meta.fromBlock}–${complianceReport.meta.toBlock}: ${reportSummary.events} compliance events`);
-    say.detail(`loans originated: ${reportSummary.loans} (${formatVusd(analysis.exposure.totals.originatedWad)} vUSD); principal outstanding ${formatVusd(complianceReport.state.totalPrincipalWad)} vUSD`);
-    say.detail(`scores: ${analysis.scores.models.reduce((sum, m) => sum + m.scores, 0)}; adverse actions: ${reportSummary.adverseActions}; rule changes: ${reportSummary.ruleChanges}; liquidations: ${reportSummary.liquidations}; circuit-breaker trips: ${reportSummary.breakerTrips}${complianceReport.state.paused ? " (PAUSED now)" : ""}`);
+    say.ok(
+      `compliance report written to ${relative(process.cwd(), written.markdownPath)} (${written.csvPaths.length} CSV files, ${written.chartPaths.length} charts)`,
+    );
+    say.detail(
+      `blocks ${complianceReport.meta.fromBlock}–${complianceReport.meta.toBlock}: ${reportSummary.events} compliance events`,
+    );
+    say.detail(
+      `loans originated: ${reportSummary.loans} (${formatVusd(analysis.exposure.totals.originatedWad)} vUSD); principal outstanding ${formatVusd(complianceReport.state.totalPrincipalWad)} vUSD`,
+    );
+    say.detail(
+      `scores: ${analysis.scores.models.reduce((sum, m) => sum + m.scores, 0)}; adverse actions: ${reportSummary.adverseActions}; rule changes: ${reportSummary.ruleChanges}; liquidations: ${reportSummary.liquidations}; circuit-breaker trips: ${reportSummary.breakerTrips}${complianceReport.state.paused ? " (PAUSED now)" : ""}`,
+    );
 
     const [user, maker, victim] = signers.slice(10, 13);
-    if (user === undefined || maker === undefined || victim === undefined) throw new Error("the in-process network needs at least 13 accounts");
+    if (user === undefined || maker === undefined || victim === undefined)
+      throw new Error("the in-process network needs at least 13 accounts");
     const stablecoin = await playStablecoinScenes({
       ethers,
       time: networkHelpers.time,
@@ -525,11 +792,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         debtLeftWad: repaidEvent.args.debtLeftWad,
         reasons: (bundle.reasons as { text: string }[]).map((r) => r.text),
       },
-      risky: { rowId: risky.rowId, pdBps: riskyPd, reasonCodes: riskyCodes, reasons: riskyCodes.map(reasonText), borrowError: declined },
+      risky: {
+        rowId: risky.rowId,
+        pdBps: riskyPd,
+        reasonCodes: riskyCodes,
+        reasons: riskyCodes.map(reasonText),
+        borrowError: declined,
+      },
       editedFile,
       bureau: bureau.store.counts(),
       unscored: { tier: Number(carolLoan.args.tier), conservativeTier, borrowedWad: carolBorrow },
-      ruleChange: { rule, oldValue: changed.args.oldValue, newValue: changed.args.newValue, scheduled: true, executed: true, earlyError: early },
+      ruleChange: {
+        rule,
+        oldValue: changed.args.oldValue,
+        newValue: changed.args.newValue,
+        scheduled: true,
+        executed: true,
+        earlyError: early,
+      },
       liquidation: {
         borrower: carol.address,
         healthFactorBefore: carolBefore.healthFactorWad,
@@ -570,7 +850,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     rmSync(dir, { recursive: true, force: true });
     await connection?.close();
     const failed = results.filter((r) => r.status === "rejected").length;
-    if (nodes.length > 0) say.line(`  (${nodes.length - failed} of ${nodes.length} oracle nodes shut down cleanly; temp dir removed)`);
+    if (nodes.length > 0)
+      say.line(`  (${nodes.length - failed} of ${nodes.length} oracle nodes shut down cleanly; temp dir removed)`);
   }
 }
 
@@ -580,7 +861,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.exit(0);
   } catch (error) {
     console.error(`\n✘ demo failed: ${error instanceof Error ? error.message : String(error)}`);
-    if (error instanceof Error && error.stack !== undefined) console.error(error.stack.split("\n").slice(1, 6).join("\n"));
+    if (error instanceof Error && error.stack !== undefined)
+      console.error(error.stack.split("\n").slice(1, 6).join("\n"));
     process.exit(1);
   }
 }

@@ -25,7 +25,8 @@ interface CreateOptions {
 
 function parsePowerOfTwo(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 2 || (n & (n - 1)) !== 0) throw new InvalidArgumentError("must be a power of two ≥ 2");
+  if (!Number.isSafeInteger(n) || n < 2 || (n & (n - 1)) !== 0)
+    throw new InvalidArgumentError("must be a power of two ≥ 2");
   return n;
 }
 
@@ -33,7 +34,8 @@ async function importedKey(options: CreateOptions): Promise<string | undefined> 
   if (options.importStdin === true) return text(process.stdin);
   if (options.importEnv !== undefined) {
     const key = process.env[options.importEnv];
-    if (key === undefined || key === "") throw new Error(`environment variable ${options.importEnv} is not set or empty`);
+    if (key === undefined || key === "")
+      throw new Error(`environment variable ${options.importEnv} is not set or empty`);
     return key;
   }
   return undefined;

@@ -29,13 +29,25 @@ function parseThreshold(value: string): number {
 
 async function register(options: RegisterOptions): Promise<void> {
   const addressBook = await readAddressBook(options.deployment ?? addressBookPath(options.network));
-  const connection = await network.create(options.rpcUrl === undefined ? { network: options.network } : { network: options.network, override: { url: options.rpcUrl } });
+  const connection = await network.create(
+    options.rpcUrl === undefined
+      ? { network: options.network }
+      : { network: options.network, override: { url: options.rpcUrl } },
+  );
   try {
     const chainId = (await connection.ethers.provider.getNetwork()).chainId;
-    if (chainId !== BigInt(addressBook.chainId)) throw new Error(`network ${options.network} is chain ${chainId}, the address book's is ${addressBook.chainId}`);
+    if (chainId !== BigInt(addressBook.chainId))
+      throw new Error(`network ${options.network} is chain ${chainId}, the address book's is ${addressBook.chainId}`);
     const governance = await governanceSigner(await connection.ethers.getSigners(), addressBook);
-    const set = await registerOperators({ governance, addressBook, operators: options.operators, threshold: options.threshold });
-    process.stdout.write(`operator set version ${set.version}: ${set.threshold} of ${set.operators.join(", ")} (tx ${set.txHash})\n`);
+    const set = await registerOperators({
+      governance,
+      addressBook,
+      operators: options.operators,
+      threshold: options.threshold,
+    });
+    process.stdout.write(
+      `operator set version ${set.version}: ${set.threshold} of ${set.operators.join(", ")} (tx ${set.txHash})\n`,
+    );
   } finally {
     await connection.close();
   }

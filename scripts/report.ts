@@ -11,19 +11,32 @@
 import { Command } from "commander";
 
 import { blockNumber, failWith, openDeployment } from "./cli/deployment.js";
-import { buildComplianceReport, indexerEventSource, writeComplianceReport, type CollectProgress } from "./report/index.js";
+import {
+  buildComplianceReport,
+  indexerEventSource,
+  writeComplianceReport,
+  type CollectProgress,
+} from "./report/index.js";
 import { formatVusd } from "./report/format.js";
 
 const program = new Command()
   .name("report")
-  .description("Compliance report: exposure, concentration, scores, adverse actions, rule changes, liquidations, circuit breaker")
+  .description(
+    "Compliance report: exposure, concentration, scores, adverse actions, rule changes, liquidations, circuit breaker",
+  )
   .requiredOption("--network <name>", "network in hardhat.config.ts with an address book deployments/<name>.json")
   .option("--from-block <n>", "first block (default: the address book's deployedAtBlock)", blockNumber)
   .option("--to-block <n>", "last block (default: the chain head)", blockNumber)
   .option("--out <dir>", "output folder (default: reports/<network>-<timestamp>/)")
   .option("--indexer <url>", "read the events from this Verity indexer (npm run indexer) instead of scanning the chain")
   .parse();
-const options = program.opts<{ network: string; fromBlock?: number; toBlock?: number; out?: string; indexer?: string }>();
+const options = program.opts<{
+  network: string;
+  fromBlock?: number;
+  toBlock?: number;
+  out?: string;
+  indexer?: string;
+}>();
 
 const fail = failWith("report");
 const { addressBook, connection } = await openDeployment(options.network, fail);
@@ -32,7 +45,8 @@ const { ethers } = connection;
 let lastPhase = "";
 const progress = (p: CollectProgress) => {
   if (p.phase === "logs") console.log(`  logs: range ${p.done}/${p.total}, ${p.events} log(s) so far`);
-  else if (p.phase !== lastPhase) console.log(`  ${p.phase === "timestamps" ? "block times" : "state at the report block"}…`);
+  else if (p.phase !== lastPhase)
+    console.log(`  ${p.phase === "timestamps" ? "block times" : "state at the report block"}…`);
   lastPhase = p.phase;
 };
 
@@ -42,7 +56,9 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
-console.log(`Reading compliance events on ${options.network} (chain ${addressBook.chainId}) from the ${eventSource?.description ?? "chain"}…`);
+console.log(
+  `Reading compliance events on ${options.network} (chain ${addressBook.chainId}) from the ${eventSource?.description ?? "chain"}…`,
+);
 const report = await buildComplianceReport({
   provider: ethers.provider,
   eventSource,

@@ -122,9 +122,11 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ICreditScoreOracle
-    function submitScoreWithProof(ScoreReport calldata report, bytes calldata signatures, bytes calldata proof)
-        external
-    {
+    function submitScoreWithProof(
+        ScoreReport calldata report,
+        bytes calldata signatures,
+        bytes calldata proof
+    ) external {
         Config memory config = _config;
         if (config.hasVerifier) {
             // A view call (STATICCALL): the verifier cannot re-enter and change state.
@@ -140,7 +142,9 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ICreditScoreOracle
-    function scoreOf(address borrower)
+    function scoreOf(
+        address borrower
+    )
         external
         view
         returns (
@@ -162,11 +166,9 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ICreditScoreOracle
-    function loanScoreOf(address borrower)
-        external
-        view
-        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, uint64 postedAt, bool valid)
-    {
+    function loanScoreOf(
+        address borrower
+    ) external view returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, uint64 postedAt, bool valid) {
         PackedScore score = _scores[borrower];
         uint32 modelIndex = score.modelIndex();
         if (modelIndex == 0) return (pdBps, modelId, issuedAt, postedAt, false);
@@ -176,11 +178,9 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ICreditScoreOracle
-    function positionScoreOf(address borrower)
-        external
-        view
-        returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved)
-    {
+    function positionScoreOf(
+        address borrower
+    ) external view returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) {
         PackedScore score = _scores[borrower];
         uint32 modelIndex = score.modelIndex();
         if (modelIndex == 0) return (pdBps, issuedAt, validUntil, postedAt, false);
@@ -407,7 +407,9 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ICreditScoreOracle
-    function providerInfo(address provider)
+    function providerInfo(
+        address provider
+    )
         external
         view
         returns (
@@ -453,7 +455,15 @@ contract CreditScoreOracle is ICreditScoreOracle, AccessControl, EIP712 {
         if (_models[modelId].status == ModelStatus.None) revert OracleInvalidArgument("modelId");
         if (windowStart > windowEnd) revert OracleInvalidArgument("window");
         if (applications == 0) revert OracleInvalidArgument("applications");
-        emit MonitoringReportPublished(modelId, msg.sender, windowStart, windowEnd, applications, maxPsiBps, summaryHash);
+        emit MonitoringReportPublished(
+            modelId,
+            msg.sender,
+            windowStart,
+            windowEnd,
+            applications,
+            maxPsiBps,
+            summaryHash
+        );
     }
 
     // ---------------------------------------------------------------- operator set and hooks

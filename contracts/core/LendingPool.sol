@@ -19,7 +19,13 @@ import {ScoreNoticeLogic} from "../libraries/ScoreNoticeLogic.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
 import {
-    AssetSlot, CollateralConfig, CollateralRegistry, MAX_COLLATERAL_ASSETS, PoolConfig, Position, TierState
+    AssetSlot,
+    CollateralConfig,
+    CollateralRegistry,
+    MAX_COLLATERAL_ASSETS,
+    PoolConfig,
+    Position,
+    TierState
 } from "../types/PoolTypes.sol";
 import {ScoreReport} from "../types/ScoreTypes.sol";
 
@@ -82,13 +88,15 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// @param config the vUSD / oracle / policy addresses and the liquidation parameters.
     constructor(PoolConfig memory config) {
         if (
-            address(config.vusd) == address(0) || address(config.oracle) == address(0)
-                || address(config.policy) == address(0)
+            address(config.vusd) == address(0) ||
+            address(config.oracle) == address(0) ||
+            address(config.policy) == address(0)
         ) revert LendingPoolZeroAddress();
         if (config.closeFactorBps == 0 || config.closeFactorBps > WadRayMath.BPS) {
             revert LendingPoolInvalidConfig("closeFactorBps");
         }
-        if (config.liquidationBonusBps > MAX_LIQUIDATION_BONUS_BPS) revert LendingPoolInvalidConfig("liquidationBonusBps");
+        if (config.liquidationBonusBps > MAX_LIQUIDATION_BONUS_BPS)
+            revert LendingPoolInvalidConfig("liquidationBonusBps");
         vusd = config.vusd;
         oracle = config.oracle;
         policy = config.policy;
@@ -158,7 +166,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             uint256 debt = InterestIndex.debtOf(p.scaledDebt, ts.indexRay);
             uint256 required = HealthFactor.requiredCollateralWad(debt, terms.maxLtvBps);
             // Valued until the requirement is covered: the assets not reached are not priced (not needed).
-            (uint256 value,,) = _collateralValue(msg.sender, p.collateralMask, address(0), required);
+            (uint256 value, , ) = _collateralValue(msg.sender, p.collateralMask, address(0), required);
             if (value < required) revert LendingPoolInsufficientCollateral(msg.sender, value, required);
         }
 
@@ -174,12 +182,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILendingPool
-    function borrowWithReport(uint256 amountWad, ScoreReport calldata report, bytes calldata signatures)
-        external
-        nonReentrant
-    {
+    function borrowWithReport(
+        uint256 amountWad,
+        ScoreReport calldata report,
+        bytes calldata signatures
+    ) external nonReentrant {
         if (report.borrower != msg.sender) revert LendingPoolReportNotForCaller(report.borrower, msg.sender);
-        (,, uint64 storedIssuedAt,,) = oracle.loanScoreOf(msg.sender);
+        (, , uint64 storedIssuedAt, , ) = oracle.loanScoreOf(msg.sender);
         uint64 issuedAt = report.issuedAt;
         if (issuedAt > storedIssuedAt) {
             policy.requirePullReportFresh(issuedAt);
@@ -195,11 +204,14 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
 
     /// @inheritdoc ILendingPool
     /// @dev A failing permit is ignored (it may have been front-run); the allowance then decides.
-    function repayWithPermit(address borrower, uint256 amountWad, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        nonReentrant
-        returns (uint256 repaidWad)
-    {
+    function repayWithPermit(
+        address borrower,
+        uint256 amountWad,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant returns (uint256 repaidWad) {
         try vusd.permit(msg.sender, address(this), amountWad, deadline, v, r, s) {} catch {}
         return _repay(borrower, amountWad);
     }
@@ -294,15 +306,20 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- governance
 
     /// @inheritdoc ILendingPool
-    function listCollateral(address asset, address priceFeed, uint32 maxPriceAgeSec)
-        external
-        onlyRole(Roles.GOVERNANCE)
-    {
+    function listCollateral(
+        address asset,
+        address priceFeed,
+        uint32 maxPriceAgeSec
+    ) external onlyRole(Roles.GOVERNANCE) {
         CollateralLogic.list(_collateral, asset, priceFeed, maxPriceAgeSec);
     }
 
     /// @inheritdoc ILendingPool
-    function setFallbackFeed(address asset, address priceFeed, uint32 maxPriceAgeSec) external onlyRole(Roles.GOVERNANCE) {
+    function setFallbackFeed(
+        address asset,
+        address priceFeed,
+        uint32 maxPriceAgeSec
+    ) external onlyRole(Roles.GOVERNANCE) {
         CollateralLogic.setFallback(_collateral, asset, priceFeed, maxPriceAgeSec);
     }
 
@@ -332,11 +349,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ILendingPool
-    function positionOf(address borrower)
-        external
-        view
-        returns (uint256 debtWad, uint8 tier, uint256 collateralValueWad, uint256 healthFactorWad)
-    {
+    function positionOf(
+        address borrower
+    ) external view returns (uint256 debtWad, uint8 tier, uint256 collateralValueWad, uint256 healthFactorWad) {
         Position memory p = _positions[borrower];
         tier = p.tier;
         debtWad = InterestIndex.debtOf(p.scaledDebt, _accrued(tier).indexRay);
@@ -345,24 +360,29 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
             if (mask & 1 != 0) {
                 AssetSlot memory a = _collateral.assets[i];
                 collateralValueWad += HealthFactor.valueWad(
-                    collateralOf[borrower][a.asset], a.lastPriceWad, _collateral.configs[a.asset].tokenDecimals
+                    collateralOf[borrower][a.asset],
+                    a.lastPriceWad,
+                    _collateral.configs[a.asset].tokenDecimals
                 );
             }
             mask >>= 1;
         }
-        healthFactorWad =
-            HealthFactor.healthFactorWad(collateralValueWad, policy.termsOf(tier).liquidationThresholdBps, debtWad);
+        healthFactorWad = HealthFactor.healthFactorWad(
+            collateralValueWad,
+            policy.termsOf(tier).liquidationThresholdBps,
+            debtWad
+        );
     }
 
     /// @inheritdoc ILendingPool
-    function priceStatusOf(address asset)
-        external
-        view
-        returns (uint256 lastAgreedPriceWad, bool frozen, address fallbackFeed)
-    {
+    function priceStatusOf(
+        address asset
+    ) external view returns (uint256 lastAgreedPriceWad, bool frozen, address fallbackFeed) {
         CollateralConfig memory cfg = _collateral.configs[asset];
         return (
-            cfg.listed ? _collateral.assets[cfg.index].lastPriceWad : 0, cfg.frozen, _collateral.fallbacks[asset].priceFeed
+            cfg.listed ? _collateral.assets[cfg.index].lastPriceWad : 0,
+            cfg.frozen,
+            _collateral.fallbacks[asset].priceFeed
         );
     }
 
@@ -373,11 +393,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ILendingPool
-    function tierStateOf(uint8 tier)
-        external
-        view
-        returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal)
-    {
+    function tierStateOf(
+        uint8 tier
+    ) external view returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal) {
         TierState memory ts = _tiers[tier];
         return (ts.indexRay, ts.lastAccrualTs, ts.aprBps, ts.scaledDebt);
     }
@@ -417,10 +435,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @dev Reads the score, values the collateral and states the borrow for the policy.
-    function _borrowRequest(address borrower, Position memory p, TierState memory ts, uint256 amountWad)
-        private
-        returns (BorrowRequest memory req, bytes32 modelId)
-    {
+    function _borrowRequest(
+        address borrower,
+        Position memory p,
+        TierState memory ts,
+        uint256 amountWad
+    ) private returns (BorrowRequest memory req, bytes32 modelId) {
         uint16 pdBps;
         uint64 issuedAt;
         uint64 postedAt;
@@ -428,7 +448,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         (pdBps, modelId, issuedAt, postedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
-        (uint256 collateralValue,,) = _collateralValue(borrower, p.collateralMask, address(0), type(uint256).max);
+        (uint256 collateralValue, , ) = _collateralValue(borrower, p.collateralMask, address(0), type(uint256).max);
         req = BorrowRequest({
             borrower: borrower,
             pdBps: pdBps,
@@ -448,8 +468,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// state of `p`'s tier after the move.
     function _toCurrentTier(address borrower, Position memory p) private returns (TierState memory ts) {
         ts = _accrued(p.tier);
-        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) =
-            oracle.positionScoreOf(borrower);
+        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) = oracle
+            .positionScoreOf(borrower);
         uint8 tier = policy.tierForPosition(p.tier, pdBps, issuedAt, validUntil, postedAt, modelApproved);
         if (tier != p.tier) {
             ts = _rebase(borrower, p, ts, tier, 0);
@@ -461,10 +481,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// accrued state `oldTs`, debt = scaled x old index, new scaled = (debt + addWad) / new index, rounded up.
     /// Updates `p` in memory and both tiers' scaled totals; returns the new tier's accrued state for the caller to
     /// store.
-    function _rebase(address borrower, Position memory p, TierState memory oldTs, uint8 newTier, uint256 addWad)
-        private
-        returns (TierState memory ts)
-    {
+    function _rebase(
+        address borrower,
+        Position memory p,
+        TierState memory oldTs,
+        uint8 newTier,
+        uint256 addWad
+    ) private returns (TierState memory ts) {
         uint8 oldTier = p.tier;
         uint256 debt = InterestIndex.debtOf(p.scaledDebt, oldTs.indexRay);
         // unchecked: the tier's total includes the position's scaled debt.
@@ -505,11 +528,11 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @dev Interest first: the part of `repaid` above the principal outstanding is interest.
-    function _split(uint256 repaid, uint256 debt, uint256 principal)
-        private
-        pure
-        returns (uint256 interest, uint256 principalPart)
-    {
+    function _split(
+        uint256 repaid,
+        uint256 debt,
+        uint256 principal
+    ) private pure returns (uint256 interest, uint256 principalPart) {
         uint256 accrued = debt > principal ? debt - principal : 0;
         interest = repaid < accrued ? repaid : accrued;
         principalPart = repaid - interest;
@@ -587,12 +610,16 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         CollateralConfig memory cfg = _collateral.configs[asset];
         uint256 bonusBps = WadRayMath.BPS + liquidationBonusBps;
         seized = HealthFactor.amountForValue(
-            WadRayMath.mulDivDown(repaid, bonusBps, WadRayMath.BPS), priceWad, cfg.tokenDecimals
+            WadRayMath.mulDivDown(repaid, bonusBps, WadRayMath.BPS),
+            priceWad,
+            cfg.tokenDecimals
         );
         if (seized >= balance) {
             seized = balance;
             uint256 cover = WadRayMath.mulDivUp(
-                HealthFactor.valueWad(balance, priceWad, cfg.tokenDecimals), WadRayMath.BPS, bonusBps
+                HealthFactor.valueWad(balance, priceWad, cfg.tokenDecimals),
+                WadRayMath.BPS,
+                bonusBps
             );
             if (cover < repaid) repaid = cover;
             p.collateralMask &= ~uint16(1 << cfg.index);
@@ -602,10 +629,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// @dev Values `borrower`'s collateral for a liquidation seizing `asset` and checks the health factor: below 1,
     /// and below FROZEN_LIQUIDATION_HEALTH when `asset` is frozen (seized at its last agreed price: only a position
     /// so deep under water that the price's doubt cannot make it healthy). Returns `asset`'s price.
-    function _requireLiquidatable(address borrower, uint16 mask, address asset, uint16 thresholdBps, uint256 debt)
-        private
-        returns (uint256 priceWad)
-    {
+    function _requireLiquidatable(
+        address borrower,
+        uint16 mask,
+        address asset,
+        uint16 thresholdBps,
+        uint256 debt
+    ) private returns (uint256 priceWad) {
         uint256 value;
         bool frozen;
         (value, priceWad, frozen) = _collateralValue(borrower, mask, asset, type(uint256).max);
@@ -629,8 +659,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     function _accrued(uint8 tier) private view returns (TierState memory ts) {
         ts = _tiers[tier];
         if (ts.lastAccrualTs != block.timestamp) {
-            ts.indexRay =
-                uint104(InterestIndex.accrueSaturating(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs));
+            ts.indexRay = uint104(
+                InterestIndex.accrueSaturating(ts.indexRay, ts.aprBps, block.timestamp - ts.lastAccrualTs)
+            );
             ts.lastAccrualTs = uint40(block.timestamp);
         }
     }
@@ -645,10 +676,12 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), up to
     /// `enoughWad`, `focus`'s price and whether it is frozen; `focus` is the seized asset of a liquidation (the
     /// others valued leniently), zero otherwise.
-    function _collateralValue(address borrower, uint16 mask, address focus, uint256 enoughWad)
-        private
-        returns (uint256 valueWad, uint256 focusPriceWad, bool focusFrozen)
-    {
+    function _collateralValue(
+        address borrower,
+        uint16 mask,
+        address focus,
+        uint256 enoughWad
+    ) private returns (uint256 valueWad, uint256 focusPriceWad, bool focusFrozen) {
         return CollateralLogic.valueOf(_collateral, collateralOf[borrower], mask, focus, policy, enoughWad);
     }
 }

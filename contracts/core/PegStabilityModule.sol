@@ -200,7 +200,7 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
 
     /// @inheritdoc IPegStabilityModule
     function syncFreeze() external returns (bool frozen) {
-        (bytes32 reason, int256 price,) = _freezeReason(_rules.priceBandBps);
+        (bytes32 reason, int256 price, ) = _freezeReason(_rules.priceBandBps);
         frozen = reason != bytes32(0);
         if (frozen == frozenOnRecord) return frozen;
         frozenOnRecord = frozen;
@@ -362,13 +362,17 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
                 let price := mload(add(m, 0x20))
                 let updatedAt := mload(add(m, 0x60))
                 let age := 0
-                if gt(timestamp(), updatedAt) { age := sub(timestamp(), updatedAt) }
+                if gt(timestamp(), updatedAt) {
+                    age := sub(timestamp(), updatedAt)
+                }
                 let fresh := and(and(sgt(price, 0), iszero(iszero(updatedAt))), iszero(gt(age, maxAgeSec)))
                 // answeredInRound >= roundId
                 fresh := and(fresh, iszero(lt(mload(add(m, 0x80)), mload(m))))
                 if fresh {
                     let deviation := sub(price, oneUsd)
-                    if lt(price, oneUsd) { deviation := sub(oneUsd, price) }
+                    if lt(price, oneUsd) {
+                        deviation := sub(oneUsd, price)
+                    }
                     live := and(iszero(gt(deviation, oneUsd)), iszero(gt(mul(deviation, 10000), mul(bandBps, oneUsd))))
                 }
             }
@@ -404,8 +408,10 @@ contract PegStabilityModule is IPegStabilityModule, ReentrancyGuardTransient {
         }
         if (!ok) return (Rules.PSM_PRICE_STALE, 0, 0);
         if (
-            price <= 0 || updatedAt == 0 || answeredInRound < roundId
-                || (block.timestamp > updatedAt && block.timestamp - updatedAt > maxFeedAgeSec)
+            price <= 0 ||
+            updatedAt == 0 ||
+            answeredInRound < roundId ||
+            (block.timestamp > updatedAt && block.timestamp - updatedAt > maxFeedAgeSec)
         ) return (Rules.PSM_PRICE_STALE, price, updatedAt);
         uint256 priceUnsigned = uint256(price);
         uint256 deviation = priceUnsigned > _ONE_USD ? priceUnsigned - _ONE_USD : _ONE_USD - priceUnsigned;

@@ -127,9 +127,14 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             TierCaps memory caps = config.caps[t];
             _checkCaps(t, caps);
             _checkTermsWithin(t, terms, caps);
-            if (terms.maxPdBps > WadRayMath.BPS) revert SupervisionInvalidValue(Rules.tierRule(Rules.TIER_MAX_PD, t), terms.maxPdBps);
+            if (terms.maxPdBps > WadRayMath.BPS)
+                revert SupervisionInvalidValue(Rules.tierRule(Rules.TIER_MAX_PD, t), terms.maxPdBps);
             if (t > 0 && terms.maxPdBps <= prevMaxPd) {
-                revert SupervisionRuleViolated(Rules.tierRule(Rules.TIER_MAX_PD, t), uint256(prevMaxPd) + 1, terms.maxPdBps);
+                revert SupervisionRuleViolated(
+                    Rules.tierRule(Rules.TIER_MAX_PD, t),
+                    uint256(prevMaxPd) + 1,
+                    terms.maxPdBps
+                );
             }
             prevMaxPd = terms.maxPdBps;
             _terms.push(terms);
@@ -151,7 +156,14 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         _setGlobal(Rules.SCORE_NOTICE_PERIOD, r.scoreNoticePeriodSec);
         _setGlobal(Rules.ATTESTATION_REQUIRED, r.attestationRequired ? 1 : 0);
         _setGlobal(Rules.SAVINGS_SHARE, config.savingsShareBps);
-        _psm = PsmRules({feeInBps: 0, feeOutBps: 0, feeCapBps: 100, priceBandBps: 100, exposureLimitWad: 0, flashFeeBps: 0});
+        _psm = PsmRules({
+            feeInBps: 0,
+            feeOutBps: 0,
+            feeCapBps: 100,
+            priceBandBps: 100,
+            exposureLimitWad: 0,
+            flashFeeBps: 0
+        });
         // The price rules start at their defaults (2 % between sources; seize a frozen asset below HF 0.95) and
         // change like every rule, through the timelock.
         _priceSourceToleranceBps = 200;
@@ -201,14 +213,16 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function tierForScore(uint16 pdBps, uint64 issuedAt, uint64 postedAt, bool valid)
-        public
-        view
-        returns (uint8 tier, bool scored, bool declined)
-    {
+    function tierForScore(
+        uint16 pdBps,
+        uint64 issuedAt,
+        uint64 postedAt,
+        bool valid
+    ) public view returns (uint8 tier, bool scored, bool declined) {
         StoredRules memory r = _rules;
-        scored = TierMath.isFresh(valid, issuedAt, block.timestamp, r.maxScoreAgeSec)
-            && TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
+        scored =
+            TierMath.isFresh(valid, issuedAt, block.timestamp, r.maxScoreAgeSec) &&
+            TierMath.isPostedPromptly(issuedAt, postedAt, r.pullReportMaxAgeSec);
         if (!scored) return (_TIER_COUNT - 1, false, false);
         (tier, declined) = tierOf(pdBps);
     }
@@ -226,7 +240,7 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         // No score, or its model is no longer approved: no notice.
         if (!modelApproved) return conservative;
         // A declined PD maps to the conservative tier.
-        (tier,) = tierOf(pdBps);
+        (tier, ) = tierOf(pdBps);
         StoredRules memory r = _rules;
         uint256 expiresAt = _expiryOf(issuedAt, validUntil, r.maxScoreAgeSec);
         // A fresh score posted at once sets the tier; a held-back one (posted late) may only make it worse.
@@ -238,7 +252,10 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function scoreNoticeOf(uint64 issuedAt, uint64 validUntil) external view returns (uint64 expiredAt, uint64 noticeEndsAt) {
+    function scoreNoticeOf(
+        uint64 issuedAt,
+        uint64 validUntil
+    ) external view returns (uint64 expiredAt, uint64 noticeEndsAt) {
         // Both fit 64 bits: issuedAt and validUntil are, and the added periods are 32-bit.
         expiredAt = uint64(_expiryOf(issuedAt, validUntil, _rules.maxScoreAgeSec));
         noticeEndsAt = expiredAt + _scoreNoticePeriodSec;
@@ -306,7 +323,9 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @inheritdoc ISupervisionPolicy
-    function pendingChange(bytes32 changeId) external view returns (bytes32 rule, uint256 newValue, uint64 executableAt) {
+    function pendingChange(
+        bytes32 changeId
+    ) external view returns (bytes32 rule, uint256 newValue, uint64 executableAt) {
         PendingChange memory c = _pending[changeId];
         return (c.rule, c.newValue, c.executableAt);
     }
@@ -314,19 +333,18 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     // ---------------------------------------------------------------- the pool's hook
 
     /// @inheritdoc ISupervisionPolicy
-    function authorizeBorrow(BorrowRequest calldata request)
-        external
-        onlyRole(Roles.POOL)
-        returns (uint8 tier, bool scored, TierTerms memory terms)
-    {
+    function authorizeBorrow(
+        BorrowRequest calldata request
+    ) external onlyRole(Roles.POOL) returns (uint8 tier, bool scored, TierTerms memory terms) {
         HotState memory s = _state;
         if (s.paused) revert SupervisionPaused();
         StoredRules memory r = _rules;
 
         // A score prices new credit only if fresh and posted at once: a report held back and posted later (straight
         // to the oracle, which anyone may call) counts as none, so a better bundle cannot be kept for later.
-        scored = TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec)
-            && TierMath.isPostedPromptly(request.scoreIssuedAt, request.scorePostedAt, r.pullReportMaxAgeSec);
+        scored =
+            TierMath.isFresh(request.scoreValid, request.scoreIssuedAt, block.timestamp, r.maxScoreAgeSec) &&
+            TierMath.isPostedPromptly(request.scoreIssuedAt, request.scorePostedAt, r.pullReportMaxAgeSec);
         if (scored) {
             bool declined;
             (tier, declined) = tierOf(request.pdBps);
@@ -337,21 +355,28 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
 
         if (r.attestationRequired) {
             uint64 expiresAt = _attestations[request.borrower];
-            if (expiresAt <= block.timestamp) revert SupervisionRuleViolated(Rules.ELIGIBILITY, expiresAt, block.timestamp);
+            if (expiresAt <= block.timestamp)
+                revert SupervisionRuleViolated(Rules.ELIGIBILITY, expiresAt, block.timestamp);
         }
 
         terms = termsOf(tier);
         uint256 debtAfter = request.borrowerDebtAfterWad;
         if (debtAfter > terms.creditLimitWad) {
-            revert SupervisionRuleViolated(Rules.tierRule(Rules.TIER_CREDIT_LIMIT, tier), terms.creditLimitWad, debtAfter);
+            revert SupervisionRuleViolated(
+                Rules.tierRule(Rules.TIER_CREDIT_LIMIT, tier),
+                terms.creditLimitWad,
+                debtAfter
+            );
         }
         // Max debt rounds down: the protocol's favour.
-        uint256 maxDebt = request.collateralValueWad * terms.maxLtvBps / WadRayMath.BPS;
+        uint256 maxDebt = (request.collateralValueWad * terms.maxLtvBps) / WadRayMath.BPS;
         if (debtAfter > maxDebt) revert SupervisionRuleViolated(Rules.TIER_LTV, maxDebt, debtAfter);
-        if (debtAfter > r.borrowerCapWad) revert SupervisionRuleViolated(Rules.BORROWER_CAP, r.borrowerCapWad, debtAfter);
+        if (debtAfter > r.borrowerCapWad)
+            revert SupervisionRuleViolated(Rules.BORROWER_CAP, r.borrowerCapWad, debtAfter);
 
         uint256 totalAfter = request.totalPrincipalAfterWad;
-        if (totalAfter > r.debtCeilingWad) revert SupervisionRuleViolated(Rules.DEBT_CEILING, r.debtCeilingWad, totalAfter);
+        if (totalAfter > r.debtCeilingWad)
+            revert SupervisionRuleViolated(Rules.DEBT_CEILING, r.debtCeilingWad, totalAfter);
         if (totalAfter >= r.concentrationFloorWad) {
             uint256 principalAfter = request.borrowerPrincipalAfterWad;
             if (principalAfter * WadRayMath.BPS > totalAfter * r.concentrationCapBps) {
@@ -477,10 +502,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     // ---------------------------------------------------------------- eligibility
 
     /// @inheritdoc ISupervisionPolicy
-    function setAttestation(address borrower, uint64 expiresAt, bytes32 attestationHash)
-        external
-        onlyRole(Roles.ATTESTER)
-    {
+    function setAttestation(
+        address borrower,
+        uint64 expiresAt,
+        bytes32 attestationHash
+    ) external onlyRole(Roles.ATTESTER) {
         _attestations[borrower] = expiresAt;
         emit AttestationSet(borrower, expiresAt, attestationHash);
     }
@@ -524,7 +550,11 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     }
 
     /// @dev When a score stops being fresh (`TierMath.isFresh`): the earlier of its validUntil and MAX_SCORE_AGE.
-    function _expiryOf(uint64 issuedAt, uint64 validUntil, uint32 maxScoreAgeSec) private pure returns (uint256 expiresAt) {
+    function _expiryOf(
+        uint64 issuedAt,
+        uint64 validUntil,
+        uint32 maxScoreAgeSec
+    ) private pure returns (uint256 expiresAt) {
         expiresAt = uint256(issuedAt) + maxScoreAgeSec;
         if (validUntil < expiresAt) expiresAt = validUntil;
     }
@@ -532,28 +562,45 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @dev Splits a rule id into its kind, base id and tier; tier-scoped ids must name an existing tier.
     function _classify(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
         if (
-            rule == Rules.DEBT_CEILING || rule == Rules.BORROWER_CAP || rule == Rules.CONCENTRATION_CAP
-                || rule == Rules.CONCENTRATION_FLOOR || rule == Rules.DAILY_ORIGINATION_LIMIT
-                || rule == Rules.MAX_SCORE_AGE || rule == Rules.ATTESTATION_REQUIRED
-                || rule == Rules.MAX_PRICE_DEVIATION || rule == Rules.LIQUIDATION_GRACE_PERIOD
-                || rule == Rules.TIMELOCK_DELAY || rule == Rules.PULL_REPORT_MAX_AGE || rule == Rules.SCORE_NOTICE_PERIOD
-                || rule == Rules.SAVINGS_SHARE
-                || rule == Rules.PRICE_SOURCE_TOLERANCE || rule == Rules.FROZEN_LIQUIDATION_HEALTH
+            rule == Rules.DEBT_CEILING ||
+            rule == Rules.BORROWER_CAP ||
+            rule == Rules.CONCENTRATION_CAP ||
+            rule == Rules.CONCENTRATION_FLOOR ||
+            rule == Rules.DAILY_ORIGINATION_LIMIT ||
+            rule == Rules.MAX_SCORE_AGE ||
+            rule == Rules.ATTESTATION_REQUIRED ||
+            rule == Rules.MAX_PRICE_DEVIATION ||
+            rule == Rules.LIQUIDATION_GRACE_PERIOD ||
+            rule == Rules.TIMELOCK_DELAY ||
+            rule == Rules.PULL_REPORT_MAX_AGE ||
+            rule == Rules.SCORE_NOTICE_PERIOD ||
+            rule == Rules.SAVINGS_SHARE ||
+            rule == Rules.PRICE_SOURCE_TOLERANCE ||
+            rule == Rules.FROZEN_LIQUIDATION_HEALTH
         ) return (Kind.Global, rule, 0);
         if (
-            rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT || rule == Rules.PSM_FEE_CAP
-                || rule == Rules.PSM_PRICE_BAND || rule == Rules.PSM_EXPOSURE_LIMIT || rule == Rules.FLASH_FEE
+            rule == Rules.PSM_FEE_IN ||
+            rule == Rules.PSM_FEE_OUT ||
+            rule == Rules.PSM_FEE_CAP ||
+            rule == Rules.PSM_PRICE_BAND ||
+            rule == Rules.PSM_EXPOSURE_LIMIT ||
+            rule == Rules.FLASH_FEE
         ) return (Kind.Psm, rule, 0);
         base = rule & ~bytes32(uint256(0xff));
         tier = uint8(uint256(rule));
         if (tier >= _TIER_COUNT) return (Kind.Unknown, base, tier);
         if (
-            base == Rules.TIER_CAP_MAX_LTV || base == Rules.TIER_CAP_LIQUIDATION_THRESHOLD || base == Rules.TIER_CAP_APR
-                || base == Rules.TIER_CAP_CREDIT_LIMIT
+            base == Rules.TIER_CAP_MAX_LTV ||
+            base == Rules.TIER_CAP_LIQUIDATION_THRESHOLD ||
+            base == Rules.TIER_CAP_APR ||
+            base == Rules.TIER_CAP_CREDIT_LIMIT
         ) return (Kind.Cap, base, tier);
         if (
-            base == Rules.TIER_MAX_PD || base == Rules.TIER_MAX_LTV || base == Rules.TIER_LIQUIDATION_THRESHOLD
-                || base == Rules.TIER_APR || base == Rules.TIER_CREDIT_LIMIT
+            base == Rules.TIER_MAX_PD ||
+            base == Rules.TIER_MAX_LTV ||
+            base == Rules.TIER_LIQUIDATION_THRESHOLD ||
+            base == Rules.TIER_APR ||
+            base == Rules.TIER_CREDIT_LIMIT
         ) return (Kind.Term, base, tier);
         return (Kind.Unknown, base, tier);
     }
@@ -562,8 +609,12 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// to the regulator.
     function _requireScheduler(bytes32 rule) private view returns (Kind kind, bytes32 base, uint8 tier) {
         (kind, base, tier) = _classify(rule);
-        bool governed = kind == Kind.Term || rule == Rules.PSM_FEE_IN || rule == Rules.PSM_FEE_OUT
-            || rule == Rules.FLASH_FEE || rule == Rules.SAVINGS_SHARE;
+        bool governed =
+            kind == Kind.Term ||
+                rule == Rules.PSM_FEE_IN ||
+                rule == Rules.PSM_FEE_OUT ||
+                rule == Rules.FLASH_FEE ||
+                rule == Rules.SAVINGS_SHARE;
         bytes32 role = governed ? Roles.GOVERNANCE : Roles.REGULATOR;
         if (kind == Kind.Unknown || !hasRole(role, msg.sender)) revert SupervisionRuleNotSchedulable(rule, msg.sender);
     }
@@ -662,7 +713,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         if (kind == Kind.Cap) {
             TierCaps memory c = _caps[tier];
             if (base == Rules.TIER_CAP_MAX_LTV) {
-                if (v >= c.liquidationThresholdBps) revert SupervisionRuleViolated(rule, _below(c.liquidationThresholdBps), v);
+                if (v >= c.liquidationThresholdBps)
+                    revert SupervisionRuleViolated(rule, _below(c.liquidationThresholdBps), v);
             } else if (base == Rules.TIER_CAP_LIQUIDATION_THRESHOLD) {
                 if (v > WadRayMath.BPS) revert SupervisionRuleViolated(rule, WadRayMath.BPS, v);
                 if (v <= c.maxLtvBps) revert SupervisionRuleViolated(rule, uint256(c.maxLtvBps) + 1, v);
@@ -685,7 +737,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
             }
         } else if (base == Rules.TIER_MAX_LTV) {
             _checkWithinCap(Rules.TIER_CAP_MAX_LTV, tier, caps.maxLtvBps, v);
-            if (v >= t.liquidationThresholdBps) revert SupervisionRuleViolated(rule, _below(t.liquidationThresholdBps), v);
+            if (v >= t.liquidationThresholdBps)
+                revert SupervisionRuleViolated(rule, _below(t.liquidationThresholdBps), v);
         } else if (base == Rules.TIER_LIQUIDATION_THRESHOLD) {
             if (v > WadRayMath.BPS) revert SupervisionRuleViolated(rule, WadRayMath.BPS, v);
             _checkWithinCap(Rules.TIER_CAP_LIQUIDATION_THRESHOLD, tier, caps.liquidationThresholdBps, v);
@@ -754,7 +807,8 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         } else if (rule == Rules.PSM_PRICE_BAND) {
             if (v == 0 || v > RuleBounds.MAX_PSM_PRICE_BAND) revert SupervisionInvalidValue(rule, v);
         } else if (rule == Rules.FLASH_FEE) {
-            if (v > RuleBounds.MAX_FLASH_FEE_BPS) revert SupervisionRuleViolated(Rules.FLASH_FEE, RuleBounds.MAX_FLASH_FEE_BPS, v);
+            if (v > RuleBounds.MAX_FLASH_FEE_BPS)
+                revert SupervisionRuleViolated(Rules.FLASH_FEE, RuleBounds.MAX_FLASH_FEE_BPS, v);
         } else if (v > type(uint128).max) {
             revert SupervisionInvalidValue(rule, v);
         }
@@ -774,7 +828,9 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
         }
         if (caps.maxLtvBps >= caps.liquidationThresholdBps) {
             revert SupervisionRuleViolated(
-                Rules.tierRule(Rules.TIER_CAP_MAX_LTV, tier), _below(caps.liquidationThresholdBps), caps.maxLtvBps
+                Rules.tierRule(Rules.TIER_CAP_MAX_LTV, tier),
+                _below(caps.liquidationThresholdBps),
+                caps.maxLtvBps
             );
         }
     }
@@ -782,12 +838,19 @@ contract SupervisionPolicy is ISupervisionPolicy, AccessControl {
     /// @dev Constructor check of a tier's terms: within the caps, LTV < liquidation threshold.
     function _checkTermsWithin(uint8 tier, TierTerms memory terms, TierCaps memory caps) private pure {
         _checkWithinCap(Rules.TIER_CAP_MAX_LTV, tier, caps.maxLtvBps, terms.maxLtvBps);
-        _checkWithinCap(Rules.TIER_CAP_LIQUIDATION_THRESHOLD, tier, caps.liquidationThresholdBps, terms.liquidationThresholdBps);
+        _checkWithinCap(
+            Rules.TIER_CAP_LIQUIDATION_THRESHOLD,
+            tier,
+            caps.liquidationThresholdBps,
+            terms.liquidationThresholdBps
+        );
         _checkWithinCap(Rules.TIER_CAP_APR, tier, caps.aprBps, terms.aprBps);
         _checkWithinCap(Rules.TIER_CAP_CREDIT_LIMIT, tier, caps.creditLimitWad, terms.creditLimitWad);
         if (terms.maxLtvBps >= terms.liquidationThresholdBps) {
             revert SupervisionRuleViolated(
-                Rules.tierRule(Rules.TIER_MAX_LTV, tier), _below(terms.liquidationThresholdBps), terms.maxLtvBps
+                Rules.tierRule(Rules.TIER_MAX_LTV, tier),
+                _below(terms.liquidationThresholdBps),
+                terms.maxLtvBps
             );
         }
     }

@@ -18,7 +18,11 @@ interface IComplianceEvents {
 
     /// @notice Debt was repaid by `payer` on behalf of `borrower`; `interestWad` of `amountWad` went to surplus.
     event LoanRepaid(
-        address indexed borrower, address indexed payer, uint256 amountWad, uint256 interestWad, uint256 debtLeftWad
+        address indexed borrower,
+        address indexed payer,
+        uint256 amountWad,
+        uint256 interestWad,
+        uint256 debtLeftWad
     );
 
     /// @notice A position was liquidated; `badDebtWad` is debt left with no collateral (written off).
@@ -51,7 +55,11 @@ interface IComplianceEvents {
 
     /// @notice A rule change was scheduled; it can execute from `executableAt`.
     event RuleChangeScheduled(
-        bytes32 indexed changeId, bytes32 indexed rule, uint256 oldValue, uint256 newValue, uint64 executableAt
+        bytes32 indexed changeId,
+        bytes32 indexed rule,
+        uint256 oldValue,
+        uint256 newValue,
+        uint64 executableAt
     );
 
     /// @notice A scheduled rule change was cancelled before it executed.
@@ -74,7 +82,11 @@ interface IComplianceEvents {
     /// @param schemaHash keccak256(abi.encode(string[] featureNames)): the one feature schema the provider attests,
     /// @param dataQualityHash the sha256 of the regulator's data-quality assessment of the provider.
     event DataProviderApproved(
-        address indexed provider, string name, address[] signingKeys, bytes32 indexed schemaHash, bytes32 dataQualityHash
+        address indexed provider,
+        string name,
+        address[] signingKeys,
+        bytes32 indexed schemaHash,
+        bytes32 dataQualityHash
     );
 
     /// @notice The regulator retired a data provider: reports computed from its files are no longer accepted.
@@ -113,13 +125,21 @@ interface IComplianceEvents {
 
     /// @notice A snapshot of the protocol's exposure; `debtByTierWad[i]` is tier i's debt.
     event ExposureSnapshot(
-        uint256 totalDebtWad, uint256 totalCollateralValueWad, uint256 vusdSupplyWad, uint256[] debtByTierWad
+        uint256 totalDebtWad,
+        uint256 totalCollateralValueWad,
+        uint256 vusdSupplyWad,
+        uint256[] debtByTierWad
     );
 
     /// @notice A fairness report for a model over a period was published (metrics in bps, report by hash).
     /// @param eodBps equal-opportunity difference (absolute), @param dirBps disparate-impact ratio.
     event FairnessReportPublished(
-        bytes32 indexed modelId, uint64 periodStart, uint64 periodEnd, uint16 eodBps, uint16 dirBps, bytes32 reportHash
+        bytes32 indexed modelId,
+        uint64 periodStart,
+        uint64 periodEnd,
+        uint16 eodBps,
+        uint16 dirBps,
+        bytes32 reportHash
     );
 
     /// @notice An operator published the summary of a drift-monitoring window: the population stability index of
@@ -144,6 +164,10 @@ interface IComplianceEvents {
     /// @param owedWad what savers are still owed after this payout (a deficit or short surplus defers it);
     /// @param sharePriceWad vUSD per whole sVUSD after the payout, rounded down.
     event SavingsYieldPaid(
-        uint256 paidWad, uint256 interestBasisWad, uint16 shareBps, uint256 owedWad, uint256 sharePriceWad
+        uint256 paidWad,
+        uint256 interestBasisWad,
+        uint16 shareBps,
+        uint256 owedWad,
+        uint256 sharePriceWad
     );
 }

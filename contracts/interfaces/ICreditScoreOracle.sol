@@ -70,36 +70,46 @@ interface ICreditScoreOracle is IComplianceEvents {
     function submitScore(ScoreReport calldata report, bytes calldata signatures) external;
 
     /// @notice As `submitScore`, with a proof for the configured `IScoreVerifier`.
-    function submitScoreWithProof(ScoreReport calldata report, bytes calldata signatures, bytes calldata proof)
-        external;
+    function submitScoreWithProof(
+        ScoreReport calldata report,
+        bytes calldata signatures,
+        bytes calldata proof
+    ) external;
 
     /// @notice The EIP-712 digest the operators sign for `report`.
     function hashReport(ScoreReport calldata report) external view returns (bytes32);
 
     /// @notice The borrower's current score. `valid` is false when there is none, it expired, or its model is no
     /// longer approved; the other fields are still returned for inspection.
-    function scoreOf(address borrower)
+    function scoreOf(
+        address borrower
+    )
         external
         view
-        returns (uint16 pdBps, uint16[4] memory reasonCodes, bytes32 modelId, uint64 issuedAt, uint64 validUntil, bool valid);
+        returns (
+            uint16 pdBps,
+            uint16[4] memory reasonCodes,
+            bytes32 modelId,
+            uint64 issuedAt,
+            uint64 validUntil,
+            bool valid
+        );
 
     /// @notice The fields of `scoreOf` a lender prices a loan with, each equal to `scoreOf`'s (same `valid` rule),
     /// and when the score was posted (stored here; 0 without a score): a cheaper read for the pool, which has no
     /// use for the reason codes or `validUntil`. `postedAt` lets the policy tell a report used at once from one
     /// held back (`ISupervisionPolicy.authorizeBorrow`).
-    function loanScoreOf(address borrower)
-        external
-        view
-        returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, uint64 postedAt, bool valid);
+    function loanScoreOf(
+        address borrower
+    ) external view returns (uint16 pdBps, bytes32 modelId, uint64 issuedAt, uint64 postedAt, bool valid);
 
     /// @notice The fields that place an existing position on its current tier
     /// (`ISupervisionPolicy.tierForPosition`): PD, issue time, end of validity, when it was posted, and whether
     /// the score's model is still approved (all zero / false without a score). Unlike `valid`, expiry and model
     /// status are apart: an expired score gives notice, a retired model does not.
-    function positionScoreOf(address borrower)
-        external
-        view
-        returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved);
+    function positionScoreOf(
+        address borrower
+    ) external view returns (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved);
 
     // ---- model registry (regulator) ----
 
@@ -130,7 +140,9 @@ interface ICreditScoreOracle is IComplianceEvents {
     /// Emits `DataProviderRetired`; reverts `OracleProviderStatusTransition` unless the provider is approved.
     function retireProvider(address provider) external;
     /// @notice A provider's registry entry (status `None` and empty fields for an unknown id).
-    function providerInfo(address provider)
+    function providerInfo(
+        address provider
+    )
         external
         view
         returns (

@@ -28,7 +28,12 @@ interface ILendingPool is IComplianceEvents {
     event FallbackFeedSet(address indexed asset, address indexed priceFeed, uint32 maxPriceAgeSec);
     event SurplusMinted(address indexed to, uint256 amountWad);
     /// @notice Bad debt was written off: `coveredBySurplusWad` from surplus, the rest added to the deficit.
-    event BadDebtWrittenOff(address indexed borrower, uint256 principalWad, uint256 coveredBySurplusWad, uint256 deficitAddedWad);
+    event BadDebtWrittenOff(
+        address indexed borrower,
+        uint256 principalWad,
+        uint256 coveredBySurplusWad,
+        uint256 deficitAddedWad
+    );
     /// @notice A tier's index now accrues at `newAprBps` (the policy's effective APR).
     event TierRateSynced(uint8 indexed tier, uint16 oldAprBps, uint16 newAprBps);
 
@@ -96,9 +101,14 @@ interface ILendingPool is IComplianceEvents {
     /// Needs vUSD allowance to the pool. Works while paused. Returns the amount repaid.
     function repay(address borrower, uint256 amountWad) external returns (uint256 repaidWad);
     /// @notice As `repay`, approving the pool with an EIP-2612 permit in the same call.
-    function repayWithPermit(address borrower, uint256 amountWad, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        returns (uint256 repaidWad);
+    function repayWithPermit(
+        address borrower,
+        uint256 amountWad,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 repaidWad);
     /// @notice Liquidates an unhealthy position (health factor < 1): repays up to `debtToCoverWad` from the caller
     /// (close factor applies, unless what it would leave is below the minimum debt: then the whole debt may be
     /// repaid) and seizes `collateralAsset` worth the repaid debt plus the bonus, rounded down. If that asset runs
@@ -159,19 +169,17 @@ interface ILendingPool is IComplianceEvents {
     function interestToSurplusWad() external view returns (uint128);
 
     /// @notice `asset`'s last agreed price (wad; 0: none yet), whether it is frozen, and its fallback feed.
-    function priceStatusOf(address asset)
-        external
-        view
-        returns (uint256 lastAgreedPriceWad, bool frozen, address fallbackFeed);
+    function priceStatusOf(
+        address asset
+    ) external view returns (uint256 lastAgreedPriceWad, bool frozen, address fallbackFeed);
     /// @notice Total principal, surplus and deficit (the accounting identity's terms besides vUSD supply).
     function accounts() external view returns (uint256 totalPrincipalWad, uint256 surplusWad, uint256 deficitWad);
     /// @notice A borrower's collateral balance of `asset` (token units).
     function collateralOf(address borrower, address asset) external view returns (uint256);
     /// @notice A tier's rate index (ray), last accrual time, APR in force, and scaled debt total.
-    function tierStateOf(uint8 tier)
-        external
-        view
-        returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal);
+    function tierStateOf(
+        uint8 tier
+    ) external view returns (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, uint256 scaledDebtTotal);
 
     /// @notice Checks both of `asset`'s price sources now and records the outcome; never pauses anything. Both
     /// read a valid price (positive, complete, within their max age, from a feed that did not revert or run out of
@@ -188,8 +196,7 @@ interface ILendingPool is IComplianceEvents {
 
     /// @notice A borrower's debt (with interest), tier, collateral value and health factor (wad; max if no debt).
     /// Collateral is valued at the last accepted prices (a view cannot persist a check of the feed).
-    function positionOf(address borrower)
-        external
-        view
-        returns (uint256 debtWad, uint8 tier, uint256 collateralValueWad, uint256 healthFactorWad);
+    function positionOf(
+        address borrower
+    ) external view returns (uint256 debtWad, uint8 tier, uint256 collateralValueWad, uint256 healthFactorWad);
 }

@@ -37,9 +37,21 @@ import {IComplianceEvents} from "./IComplianceEvents.sol";
 /// regulator unpauses it.
 interface IPegStabilityModule is IComplianceEvents {
     /// @notice `account` swapped `stableAmount` stablecoin units in for `vusdOutWad` vUSD (fee `feeWad`) sent to `to`.
-    event PsmSwappedIn(address indexed account, address indexed to, uint256 stableAmount, uint256 vusdOutWad, uint256 feeWad);
+    event PsmSwappedIn(
+        address indexed account,
+        address indexed to,
+        uint256 stableAmount,
+        uint256 vusdOutWad,
+        uint256 feeWad
+    );
     /// @notice `account` burned `vusdInWad` vUSD for `stableOut` stablecoin units sent to `to` (fee `feeWad`).
-    event PsmSwappedOut(address indexed account, address indexed to, uint256 vusdInWad, uint256 stableOut, uint256 feeWad);
+    event PsmSwappedOut(
+        address indexed account,
+        address indexed to,
+        uint256 vusdInWad,
+        uint256 stableOut,
+        uint256 feeWad
+    );
 
     /// @notice The PSM copied the policy's rules (fees already bounded by PSM_FEE_CAP).
     event PsmRulesSynced(uint256 feeInBps, uint256 feeOutBps, uint256 priceBandBps, uint256 exposureLimitWad);

@@ -80,16 +80,18 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @return tier The tier the loan is priced in.
     /// @return scored Whether the score was used.
     /// @return terms That tier's effective terms.
-    function authorizeBorrow(BorrowRequest calldata request)
-        external
-        returns (uint8 tier, bool scored, TierTerms memory terms);
+    function authorizeBorrow(
+        BorrowRequest calldata request
+    ) external returns (uint8 tier, bool scored, TierTerms memory terms);
 
     /// @notice The tier a stored score maps to now (same rule as `authorizeBorrow`), without reverting: a
     /// declined PD returns the most conservative tier with `declined` true.
-    function tierForScore(uint16 pdBps, uint64 issuedAt, uint64 postedAt, bool valid)
-        external
-        view
-        returns (uint8 tier, bool scored, bool declined);
+    function tierForScore(
+        uint16 pdBps,
+        uint64 issuedAt,
+        uint64 postedAt,
+        bool valid
+    ) external view returns (uint8 tier, bool scored, bool declined);
 
     /// @notice The tier an existing position belongs on now (`LendingPool.rebase`, and every withdrawal, which
     /// re-bases first), given the tier it holds and its stored score (`ICreditScoreOracle.positionScoreOf`):
@@ -127,10 +129,9 @@ interface ISupervisionPolicy is IComplianceEvents {
     function originationOf() external view returns (uint64 day, uint256 dayStartPrincipalWad);
 
     /// @notice A scheduled change (zero `executableAt` if unknown, executed or cancelled).
-    function pendingChange(bytes32 changeId)
-        external
-        view
-        returns (bytes32 rule, uint256 newValue, uint64 executableAt);
+    function pendingChange(
+        bytes32 changeId
+    ) external view returns (bytes32 rule, uint256 newValue, uint64 executableAt);
 
     /// @notice Reverts unless liquidations are allowed now (not paused, grace period over).
     function requireLiquidationsAllowed() external view;
@@ -145,7 +146,10 @@ interface ISupervisionPolicy is IComplianceEvents {
     /// @notice When a score issued at `issuedAt`, valid until `validUntil`, expires (the earlier of `validUntil` and
     /// MAX_SCORE_AGE after issue) and when the notice its debt gets ends (SCORE_NOTICE_PERIOD later): until then a
     /// position keeps its tier (`tierForPosition`). The pool announces it (`ScoreExpiring`).
-    function scoreNoticeOf(uint64 issuedAt, uint64 validUntil) external view returns (uint64 expiredAt, uint64 noticeEndsAt);
+    function scoreNoticeOf(
+        uint64 issuedAt,
+        uint64 validUntil
+    ) external view returns (uint64 expiredAt, uint64 noticeEndsAt);
     /// @notice True while the circuit breaker is tripped.
     function paused() external view returns (bool);
 

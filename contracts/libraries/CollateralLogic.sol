@@ -11,7 +11,11 @@ import {HealthFactor} from "./HealthFactor.sol";
 import {Rules} from "./Rules.sol";
 import {WadRayMath} from "./WadRayMath.sol";
 import {
-    AssetSlot, CollateralConfig, CollateralRegistry, FallbackFeed, MAX_COLLATERAL_ASSETS
+    AssetSlot,
+    CollateralConfig,
+    CollateralRegistry,
+    FallbackFeed,
+    MAX_COLLATERAL_ASSETS
 } from "../types/PoolTypes.sol";
 
 /// @notice How a price check's outcome is used when the sources do not confirm it (`CollateralLogic._resolve`).
@@ -53,7 +57,8 @@ library CollateralLogic {
         uint8 index = cfg.index;
         if (!cfg.listed) {
             uint256 count = r.count;
-            if (count == MAX_COLLATERAL_ASSETS) revert ILendingPool.LendingPoolTooManyCollaterals(MAX_COLLATERAL_ASSETS);
+            if (count == MAX_COLLATERAL_ASSETS)
+                revert ILendingPool.LendingPoolTooManyCollaterals(MAX_COLLATERAL_ASSETS);
             // count < 16 fits a uint8.
             index = uint8(count);
             r.count = count + 1;
@@ -67,7 +72,12 @@ library CollateralLogic {
     /// `asset`'s second price source. The freeze state and the last agreed price are kept: the next check decides.
     /// @dev Reverts `LendingPoolCollateralNotListed`, `LendingPoolInvalidConfig("fallbackFeed")` (the primary
     /// itself: no second opinion), `LendingPoolInvalidConfig("maxPriceAgeSec")`, `LendingPoolUnsupportedDecimals`.
-    function setFallback(CollateralRegistry storage r, address asset, address priceFeed, uint32 maxPriceAgeSec) external {
+    function setFallback(
+        CollateralRegistry storage r,
+        address asset,
+        address priceFeed,
+        uint32 maxPriceAgeSec
+    ) external {
         CollateralConfig memory cfg = r.configs[asset];
         if (!cfg.listed) revert ILendingPool.LendingPoolCollateralNotListed(asset);
         if (priceFeed == cfg.priceFeed) revert ILendingPool.LendingPoolInvalidConfig("fallbackFeed");
@@ -102,14 +112,16 @@ library CollateralLogic {
     /// the primary cannot be read, else the lower of it and the last agreed price), for `Seized` the last agreed
     /// price (`frozen` true: the pool then requires FROZEN_LIQUIDATION_HEALTH; `LendingPoolAssetFrozen` if there is
     /// none), for `Poke` nothing.
-    function _resolve(CollateralRegistry storage r, ISupervisionPolicy policy, address asset, Use use)
-        private
-        returns (uint256 priceWad, bool frozen)
-    {
+    function _resolve(
+        CollateralRegistry storage r,
+        ISupervisionPolicy policy,
+        address asset,
+        Use use
+    ) private returns (uint256 priceWad, bool frozen) {
         CollateralConfig memory cfg = r.configs[asset];
         AssetSlot storage slot = r.assets[cfg.index];
         uint256 last = slot.lastPriceWad;
-        (uint256 primaryWad,) = feedPrice(asset, cfg, false);
+        (uint256 primaryWad, ) = feedPrice(asset, cfg, false);
         FallbackFeed memory fb = r.fallbacks[asset];
         uint256 fallbackWad;
         bytes32 reason;
@@ -119,7 +131,7 @@ library CollateralLogic {
                 reason = Rules.PRICE_DEVIATION;
             }
         } else {
-            (fallbackWad,) = feedPrice(
+            (fallbackWad, ) = feedPrice(
                 asset,
                 CollateralConfig(fb.priceFeed, fb.maxPriceAgeSec, 0, 0, fb.feedDecimals, true, false),
                 false
@@ -128,7 +140,10 @@ library CollateralLogic {
                 reason = Rules.PRICE_STALE;
             } else {
                 uint256 lower = primaryWad < fallbackWad ? primaryWad : fallbackWad;
-                if (deviationBps(lower, primaryWad + fallbackWad - lower) > policy.ruleValue(Rules.PRICE_SOURCE_TOLERANCE)) {
+                if (
+                    deviationBps(lower, primaryWad + fallbackWad - lower) >
+                    policy.ruleValue(Rules.PRICE_SOURCE_TOLERANCE)
+                ) {
                     reason = Rules.PRICE_SOURCE_TOLERANCE;
                 }
             }
@@ -179,8 +194,13 @@ library CollateralLogic {
         Bound memory bound = Bound(policy, false, 0);
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
-                (uint256 assetValueWad, address asset, uint256 priceWad, bool frozen) =
-                    _valueAt(r, balances, i, focus, bound);
+                (uint256 assetValueWad, address asset, uint256 priceWad, bool frozen) = _valueAt(
+                    r,
+                    balances,
+                    i,
+                    focus,
+                    bound
+                );
                 valueWad += assetValueWad;
                 if (asset == focus) (focusPriceWad, focusFrozen) = (priceWad, frozen);
                 if (valueWad >= enoughWad) break;
@@ -205,7 +225,11 @@ library CollateralLogic {
             asset,
             cfg,
             slot.lastPriceWad,
-            focus == address(0) ? Use.Strict : asset == focus ? Use.Seized : Use.Other,
+            focus == address(0)
+                ? Use.Strict
+                : asset == focus
+                    ? Use.Seized
+                    : Use.Other,
             bound
         );
         valueWad = HealthFactor.valueWad(balances[asset], priceWad, cfg.tokenDecimals);
@@ -253,7 +277,9 @@ library CollateralLogic {
         for (uint256 i = 0; i < count; ++i) {
             AssetSlot memory slot = r.assets[i];
             valueWad += HealthFactor.valueWad(
-                r.states[slot.asset].totalDeposited, slot.lastPriceWad, r.configs[slot.asset].tokenDecimals
+                r.states[slot.asset].totalDeposited,
+                slot.lastPriceWad,
+                r.configs[slot.asset].tokenDecimals
             );
         }
     }
@@ -266,16 +292,20 @@ library CollateralLogic {
     /// own revert data), or returns a zero price (and the round's `updatedAt`, 0 if the feed reverted).
     /// @dev A feed whose return data does not decode as a round still reverts (Solidity decodes it outside `try`);
     /// feeds are listed by governance, and a listed feed that answers garbage is a listing to fix, not an input.
-    function feedPrice(address asset, CollateralConfig memory cfg, bool strict)
-        internal
-        view
-        returns (uint256 priceWad, uint256 updatedAt)
-    {
+    function feedPrice(
+        address asset,
+        CollateralConfig memory cfg,
+        bool strict
+    ) internal view returns (uint256 priceWad, uint256 updatedAt) {
         uint80 roundId;
         int256 answer;
         uint80 answeredInRound;
         try AggregatorV3Interface(cfg.priceFeed).latestRoundData{gas: FEED_CALL_GAS}() returns (
-            uint80 roundId_, int256 answer_, uint256, uint256 updatedAt_, uint80 answeredInRound_
+            uint80 roundId_,
+            int256 answer_,
+            uint256,
+            uint256 updatedAt_,
+            uint80 answeredInRound_
         ) {
             (roundId, answer, updatedAt, answeredInRound) = (roundId_, answer_, updatedAt_, answeredInRound_);
         } catch (bytes memory reason) {

@@ -38,11 +38,11 @@ library HealthFactor {
 
     /// @notice Health factor (wad) = collateral value x liquidation threshold / debt, rounded down;
     /// `type(uint256).max` without debt. Below 1e18 the position can be liquidated.
-    function healthFactorWad(uint256 collateralValueWad, uint256 liquidationThresholdBps, uint256 debtWad)
-        internal
-        pure
-        returns (uint256)
-    {
+    function healthFactorWad(
+        uint256 collateralValueWad,
+        uint256 liquidationThresholdBps,
+        uint256 debtWad
+    ) internal pure returns (uint256) {
         if (debtWad == 0) return type(uint256).max;
         return collateralValueWad.mulDivDown(liquidationThresholdBps * WadRayMath.WAD, WadRayMath.BPS * debtWad);
     }

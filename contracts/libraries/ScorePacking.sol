@@ -19,13 +19,17 @@ library ScorePacking {
         uint40 issuedAt_,
         uint40 validUntil_
     ) internal pure returns (PackedScore) {
-        return PackedScore.wrap(
-            uint256(pdBps_) | (uint256(reasonCodes_[0]) << REASON_CODES_SHIFT)
-                | (uint256(reasonCodes_[1]) << (REASON_CODES_SHIFT + 16))
-                | (uint256(reasonCodes_[2]) << (REASON_CODES_SHIFT + 32))
-                | (uint256(reasonCodes_[3]) << (REASON_CODES_SHIFT + 48)) | (uint256(modelIndex_) << MODEL_INDEX_SHIFT)
-                | (uint256(issuedAt_) << ISSUED_AT_SHIFT) | (uint256(validUntil_) << VALID_UNTIL_SHIFT)
-        );
+        return
+            PackedScore.wrap(
+                uint256(pdBps_) |
+                    (uint256(reasonCodes_[0]) << REASON_CODES_SHIFT) |
+                    (uint256(reasonCodes_[1]) << (REASON_CODES_SHIFT + 16)) |
+                    (uint256(reasonCodes_[2]) << (REASON_CODES_SHIFT + 32)) |
+                    (uint256(reasonCodes_[3]) << (REASON_CODES_SHIFT + 48)) |
+                    (uint256(modelIndex_) << MODEL_INDEX_SHIFT) |
+                    (uint256(issuedAt_) << ISSUED_AT_SHIFT) |
+                    (uint256(validUntil_) << VALID_UNTIL_SHIFT)
+            );
     }
 
     /// @notice Packs `report` (read straight from calldata) with `modelIndex`; equals `pack` of its fields.
@@ -40,11 +44,17 @@ library ScorePacking {
             packed := or(
                 or(
                     or(and(calldataload(add(report, 0x20)), m16), shl(16, and(calldataload(add(report, 0x40)), m16))),
-                    or(shl(32, and(calldataload(add(report, 0x60)), m16)), shl(48, and(calldataload(add(report, 0x80)), m16)))
+                    or(
+                        shl(32, and(calldataload(add(report, 0x60)), m16)),
+                        shl(48, and(calldataload(add(report, 0x80)), m16))
+                    )
                 ),
                 or(
                     or(shl(64, and(calldataload(add(report, 0xa0)), m16)), shl(80, and(modelIndex_, 0xffffffff))),
-                    or(shl(112, and(calldataload(add(report, 0x100)), m40)), shl(152, and(calldataload(add(report, 0x120)), m40)))
+                    or(
+                        shl(112, and(calldataload(add(report, 0x100)), m40)),
+                        shl(152, and(calldataload(add(report, 0x120)), m40))
+                    )
                 )
             )
         }

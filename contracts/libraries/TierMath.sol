@@ -7,13 +7,14 @@ import {TierTerms, TierCaps} from "../types/PolicyTypes.sol";
 library TierMath {
     /// @notice Effective terms: governance's terms, each bounded by the regulator's cap.
     function bound(TierTerms memory terms, TierCaps memory caps) internal pure returns (TierTerms memory) {
-        return TierTerms({
-            maxPdBps: terms.maxPdBps,
-            maxLtvBps: _min16(terms.maxLtvBps, caps.maxLtvBps),
-            liquidationThresholdBps: _min16(terms.liquidationThresholdBps, caps.liquidationThresholdBps),
-            aprBps: _min16(terms.aprBps, caps.aprBps),
-            creditLimitWad: terms.creditLimitWad < caps.creditLimitWad ? terms.creditLimitWad : caps.creditLimitWad
-        });
+        return
+            TierTerms({
+                maxPdBps: terms.maxPdBps,
+                maxLtvBps: _min16(terms.maxLtvBps, caps.maxLtvBps),
+                liquidationThresholdBps: _min16(terms.liquidationThresholdBps, caps.liquidationThresholdBps),
+                aprBps: _min16(terms.aprBps, caps.aprBps),
+                creditLimitWad: terms.creditLimitWad < caps.creditLimitWad ? terms.creditLimitWad : caps.creditLimitWad
+            });
     }
 
     /// @notice Whether a score is used: valid at the oracle and at most `maxAgeSec` old (a score issued slightly

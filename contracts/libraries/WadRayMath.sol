@@ -11,7 +11,7 @@ library WadRayMath {
 
     /// @notice `a * b / d` rounded down.
     function mulDivDown(uint256 a, uint256 b, uint256 d) internal pure returns (uint256) {
-        return a * b / d;
+        return (a * b) / d;
     }
 
     /// @notice `a * b / d` rounded up.

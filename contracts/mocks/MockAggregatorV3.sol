@@ -41,12 +41,7 @@ contract MockAggregatorV3 is AggregatorV3Interface {
         return 4;
     }
 
-    function getRoundData(uint80 roundId)
-        external
-        view
-        override
-        returns (uint80, int256, uint256, uint256, uint80)
-    {
+    function getRoundData(uint80 roundId) external view override returns (uint80, int256, uint256, uint256, uint80) {
         Round memory r = _rounds[roundId];
         return (roundId, r.answer, r.startedAt, r.updatedAt, r.answeredInRound);
     }

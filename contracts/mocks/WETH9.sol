@@ -40,7 +40,7 @@ contract WETH9 {
             balanceOf[msg.sender] = bal - wad;
         }
         emit Withdrawal(msg.sender, wad);
-        (bool ok,) = msg.sender.call{value: wad}("");
+        (bool ok, ) = msg.sender.call{value: wad}("");
         if (!ok) revert WETH9EthTransferFailed();
     }
 

@@ -17,7 +17,7 @@ contract ScoreConsumerHarness {
 
     function consume(ScoreReport calldata report, bytes calldata signatures) external {
         oracle.submitScore(report, signatures);
-        (uint16 pdBps,,,,, bool valid) = oracle.scoreOf(report.borrower);
+        (uint16 pdBps, , , , , bool valid) = oracle.scoreOf(report.borrower);
         emit ScoreConsumed(report.borrower, pdBps, valid);
     }
 }

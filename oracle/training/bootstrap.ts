@@ -50,9 +50,11 @@ export interface RankedScores {
 }
 
 export function rankScores(scores: ArrayLike<number>): RankedScores {
-  const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number) || a - b);
+  const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[a] as number) - (scores[b] as number) || a - b,
+  );
   const groupEnd = new Int32Array(order.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1] as number] === scores[order[i] as number]) j++;
     for (let k = i; k <= j; k++) groupEnd[k] = j + 1;
@@ -67,7 +69,7 @@ export function weightedAuc(ranked: RankedScores, labels: ArrayLike<number>, wei
   let negativesBelow = 0;
   let positives = 0;
   let sum = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const end = groupEnd[i] as number;
     let groupPos = 0;
     let groupNeg = 0;
@@ -93,7 +95,12 @@ export interface AucComparison {
 }
 
 /** Paired bootstrap of the AUC difference between two scores of the same rows. */
-export function pairedAucBootstrap(model: ArrayLike<number>, baseline: ArrayLike<number>, labels: ArrayLike<number>, options: BootstrapOptions = DEFAULT_BOOTSTRAP): AucComparison {
+export function pairedAucBootstrap(
+  model: ArrayLike<number>,
+  baseline: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: BootstrapOptions = DEFAULT_BOOTSTRAP,
+): AucComparison {
   const a = rankScores(model);
   const b = rankScores(baseline);
   const ones = new Uint16Array(labels.length).fill(1);

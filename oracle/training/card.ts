@@ -43,25 +43,68 @@ export function checkTargets(r: TrainingReport): TargetCheck[] {
     { target: "network AUC", required: `≥ ${TARGETS.minAuc}`, measured: f4(net.auc), met: net.auc >= TARGETS.minAuc },
     { target: "ECE (10 bins)", required: `≤ ${TARGETS.maxEce}`, measured: f4(net.ece), met: net.ece <= TARGETS.maxEce },
   ];
-  for (const [label, c] of [["logistic (engineered)", r.aucComparison.logisticEngineered], ["monotone logistic", r.aucComparison.logisticMonotone]] as const) {
-    checks.push({ target: `ΔAUC vs ${label}, 95 % lower bound`, required: `> ${TARGETS.minDeltaAucLowerBound}`, measured: `${f4(c.delta.lo)} (Δ ${f4(c.delta.estimate)})`, met: c.delta.lo > TARGETS.minDeltaAucLowerBound });
+  for (const [label, c] of [
+    ["logistic (engineered)", r.aucComparison.logisticEngineered],
+    ["monotone logistic", r.aucComparison.logisticMonotone],
+  ] as const) {
+    checks.push({
+      target: `ΔAUC vs ${label}, 95 % lower bound`,
+      required: `> ${TARGETS.minDeltaAucLowerBound}`,
+      measured: `${f4(c.delta.lo)} (Δ ${f4(c.delta.estimate)})`,
+      met: c.delta.lo > TARGETS.minDeltaAucLowerBound,
+    });
   }
   for (const f of [r.fairness.sex, r.fairness.age]) {
     for (const g of f.groups) {
       if (g.group === f.reference) continue;
       const name = `${f.attribute} ${g.group} (vs ${f.reference})`;
-      checks.push({ target: `DIR ${name}`, required: `≥ ${TARGETS.minDir}`, measured: f4(g.dir.estimate), met: g.dir.estimate >= TARGETS.minDir });
-      checks.push({ target: `DIR ${name}, 95 % lower bound`, required: `≥ ${TARGETS.minDirLowerBound}`, measured: f4(g.dir.lo), met: g.dir.lo >= TARGETS.minDirLowerBound });
-      checks.push({ target: `abs(EOD) ${name}`, required: `≤ ${TARGETS.maxAbsEod}`, measured: f4(Math.abs(g.eod.estimate)), met: Math.abs(g.eod.estimate) <= TARGETS.maxAbsEod });
+      checks.push({
+        target: `DIR ${name}`,
+        required: `≥ ${TARGETS.minDir}`,
+        measured: f4(g.dir.estimate),
+        met: g.dir.estimate >= TARGETS.minDir,
+      });
+      checks.push({
+        target: `DIR ${name}, 95 % lower bound`,
+        required: `≥ ${TARGETS.minDirLowerBound}`,
+        measured: f4(g.dir.lo),
+        met: g.dir.lo >= TARGETS.minDirLowerBound,
+      });
+      checks.push({
+        target: `abs(EOD) ${name}`,
+        required: `≤ ${TARGETS.maxAbsEod}`,
+        measured: f4(Math.abs(g.eod.estimate)),
+        met: Math.abs(g.eod.estimate) <= TARGETS.maxAbsEod,
+      });
     }
   }
   const violations = r.robustness.sweeps.reduce((s, w) => s + w.violations, 0);
-  checks.push({ target: `direction sweeps: steps against a stated direction by > ${TARGETS.directionTolerance}`, required: `${TARGETS.maxDirectionViolations}`, measured: String(violations), met: violations <= TARGETS.maxDirectionViolations });
+  checks.push({
+    target: `direction sweeps: steps against a stated direction by > ${TARGETS.directionTolerance}`,
+    required: `${TARGETS.maxDirectionViolations}`,
+    measured: String(violations),
+    met: violations <= TARGETS.maxDirectionViolations,
+  });
   const cliff = r.robustness.cliff;
-  checks.push({ target: `max abs(ΔPD), any PAY_AMT* from 0 to NT$${cliff.amount}`, required: `≤ ${pp(TARGETS.maxCliff)}`, measured: pp(cliff.maxAbsChange), met: cliff.maxAbsChange <= TARGETS.maxCliff });
+  checks.push({
+    target: `max abs(ΔPD), any PAY_AMT* from 0 to NT$${cliff.amount}`,
+    required: `≤ ${pp(TARGETS.maxCliff)}`,
+    measured: pp(cliff.maxAbsChange),
+    met: cliff.maxAbsChange <= TARGETS.maxCliff,
+  });
   const g = r.robustness.gaming.latestMonth;
-  checks.push({ target: "crossAt100 (latest month's payment)", required: `${pct(TARGETS.maxCrossAt100)}`, measured: pct(g.at100.crossShare), met: g.at100.crossShare <= TARGETS.maxCrossAt100 });
-  checks.push({ target: "crossAt1000 (latest month's payment)", required: `≤ ${pct(TARGETS.maxCrossAt1000)}`, measured: pct(g.at1000.crossShare), met: g.at1000.crossShare <= TARGETS.maxCrossAt1000 });
+  checks.push({
+    target: "crossAt100 (latest month's payment)",
+    required: `${pct(TARGETS.maxCrossAt100)}`,
+    measured: pct(g.at100.crossShare),
+    met: g.at100.crossShare <= TARGETS.maxCrossAt100,
+  });
+  checks.push({
+    target: "crossAt1000 (latest month's payment)",
+    required: `≤ ${pct(TARGETS.maxCrossAt1000)}`,
+    measured: pct(g.at1000.crossShare),
+    met: g.at1000.crossShare <= TARGETS.maxCrossAt1000,
+  });
   return checks;
 }
 
@@ -81,7 +124,11 @@ function fairnessTable(f: FairnessReport): string {
   ].join("\n");
 }
 
-const DIRECTION_TEXT: Record<number, string> = { 1: "↑ non-decreasing (enforced)", [-1]: "↓ non-increasing (enforced)", 0: "none enforced" };
+const DIRECTION_TEXT: Record<number, string> = {
+  1: "↑ non-decreasing (enforced)",
+  [-1]: "↓ non-increasing (enforced)",
+  0: "none enforced",
+};
 
 function validationAtThreshold(r: TrainingReport) {
   return r.thresholdCandidates.find((t) => t.threshold === r.approvalPdThreshold);
@@ -247,7 +294,10 @@ ECE ${f4(net.ece)} (10 equal-width bins, weighted by bin size).
 
 | PD bin | rows | mean PD | observed default rate |
 | --- | ---: | ---: | ---: |
-${net.reliability.filter((b) => b.count > 0).map((b) => `| ${b.lo.toFixed(1)}–${b.hi.toFixed(1)} | ${b.count} | ${f4(b.meanPredicted)} | ${f4(b.observedRate)} |`).join("\n")}
+${net.reliability
+  .filter((b) => b.count > 0)
+  .map((b) => `| ${b.lo.toFixed(1)}–${b.hi.toFixed(1)} | ${b.count} | ${f4(b.meanPredicted)} | ${f4(b.observedRate)} |`)
+  .join("\n")}
 
 ![Reliability](plots/reliability.svg)
 
@@ -319,11 +369,15 @@ above the threshold crosses with any payment; what the model controls is how lit
 ${targets.map((t) => `| ${t.target} | ${t.required} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`).join("\n")}
 
 ${missed.length === 0 ? "All targets are met." : `**Missed:** ${missed.map((t) => `${t.target} = ${t.measured} (required ${t.required})`).join("; ")}.`}
-${missed.some((t) => t.target === "network AUC") ? `
+${
+  missed.some((t) => t.target === "network AUC")
+    ? `
 On validation (where every choice was made) the network reached AUC ${f4(r.validationAuc.network)}; the test split was not used to tune anything.
 Every model scores lower on this test split than on validation (logistic engineered ${f4(r.validationAuc.logisticEngineered)} → ${f4(r.test.logisticEngineered.auc)}, raw
 ${f4(r.validationAuc.logisticRaw)} → ${f4(r.test.logisticRaw.auc)}); the AUC's 95 % interval on it is ${ci(auc.logisticEngineered.auc)}. The data set's published ceiling
-(gradient boosting, with age, sex and education as inputs) is about 0.78–0.79.` : ""}
+(gradient boosting, with age, sex and education as inputs) is about 0.78–0.79.`
+    : ""
+}
 
 ## Reference distributions (for drift monitoring)
 From the ${ref.rows} training rows, in the metadata \`reference_distributions\` (JSON; its sha256 is \`${r.reference.sha256}\`,
@@ -357,21 +411,51 @@ onnxruntime-node vs TensorFlow.js on the ${r.parity.rows} test rows: max |Δpd| 
 `;
 }
 
-export function writeModelCard(outDir: string, r: TrainingReport, modelId: string, write: (file: string, text: string) => void): void {
+export function writeModelCard(
+  outDir: string,
+  r: TrainingReport,
+  modelId: string,
+  write: (file: string, text: string) => void,
+): void {
   mkdirSync(`${outDir}/plots`, { recursive: true });
   const roc = (points: { fpr: number; tpr: number }[]) => points.map((p) => ({ x: p.fpr, y: p.tpr }));
-  write(`${outDir}/plots/roc.svg`, lineChart("ROC, test split", "false positive rate", "true positive rate", [
-    { label: `network (AUC ${f4(r.test.network.auc)})`, points: roc(r.roc.network) },
-    { label: `logistic, engineered (${f4(r.test.logisticEngineered.auc)})`, points: roc(r.roc.logisticEngineered) },
-    { label: `logistic, raw (${f4(r.test.logisticRaw.auc)})`, points: roc(r.roc.logisticRaw) },
-    { label: "chance", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }], dashed: true },
-  ]));
-  const rel = (e: ModelEvaluation) => e.reliability.filter((b) => b.count > 0).map((b) => ({ x: b.meanPredicted, y: b.observedRate }));
-  write(`${outDir}/plots/reliability.svg`, lineChart("Reliability, test split", "mean predicted PD", "observed default rate", [
-    { label: `network (ECE ${f4(r.test.network.ece)})`, points: rel(r.test.network), markers: true },
-    { label: `logistic, engineered (${f4(r.test.logisticEngineered.ece)})`, points: rel(r.test.logisticEngineered), markers: true },
-    { label: "perfect calibration", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }], dashed: true },
-  ]));
+  write(
+    `${outDir}/plots/roc.svg`,
+    lineChart("ROC, test split", "false positive rate", "true positive rate", [
+      { label: `network (AUC ${f4(r.test.network.auc)})`, points: roc(r.roc.network) },
+      { label: `logistic, engineered (${f4(r.test.logisticEngineered.auc)})`, points: roc(r.roc.logisticEngineered) },
+      { label: `logistic, raw (${f4(r.test.logisticRaw.auc)})`, points: roc(r.roc.logisticRaw) },
+      {
+        label: "chance",
+        points: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+        dashed: true,
+      },
+    ]),
+  );
+  const rel = (e: ModelEvaluation) =>
+    e.reliability.filter((b) => b.count > 0).map((b) => ({ x: b.meanPredicted, y: b.observedRate }));
+  write(
+    `${outDir}/plots/reliability.svg`,
+    lineChart("Reliability, test split", "mean predicted PD", "observed default rate", [
+      { label: `network (ECE ${f4(r.test.network.ece)})`, points: rel(r.test.network), markers: true },
+      {
+        label: `logistic, engineered (${f4(r.test.logisticEngineered.ece)})`,
+        points: rel(r.test.logisticEngineered),
+        markers: true,
+      },
+      {
+        label: "perfect calibration",
+        points: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+        dashed: true,
+      },
+    ]),
+  );
   const groups = [...r.fairness.sex.groups, ...r.fairness.age.groups];
   const bars = groups.map((g) => ({
     label: g.group,
@@ -381,9 +465,24 @@ export function writeModelCard(outDir: string, r: TrainingReport, modelId: strin
       { name: "default rate", value: g.defaultRate },
     ],
   }));
-  write(`${outDir}/plots/fairness.svg`, barChart(`Approval at PD ≤ ${r.approvalPdThreshold} by sex and age band (test)`, "rate", bars));
-  write(`${outDir}/plots/dir.svg`, intervalChart(`DIR against the reference group, 95 % intervals (test)`, "DIR", groups.map((g) => ({ label: g.group, ...g.dir })), [TARGETS.minDirLowerBound, TARGETS.minDir], [0.6, 1.2]));
+  write(
+    `${outDir}/plots/fairness.svg`,
+    barChart(`Approval at PD ≤ ${r.approvalPdThreshold} by sex and age band (test)`, "rate", bars),
+  );
+  write(
+    `${outDir}/plots/dir.svg`,
+    intervalChart(
+      `DIR against the reference group, 95 % intervals (test)`,
+      "DIR",
+      groups.map((g) => ({ label: g.group, ...g.dir })),
+      [TARGETS.minDirLowerBound, TARGETS.minDir],
+      [0.6, 1.2],
+    ),
+  );
   const targets = checkTargets(r);
-  write(`${outDir}/MODEL_CARD.json`, `${JSON.stringify({ modelId, file: "credit-model.onnx", ...r, targets }, null, 2)}\n`);
+  write(
+    `${outDir}/MODEL_CARD.json`,
+    `${JSON.stringify({ modelId, file: "credit-model.onnx", ...r, targets }, null, 2)}\n`,
+  );
   write(`${outDir}/MODEL_CARD.md`, renderMarkdown(r, modelId));
 }

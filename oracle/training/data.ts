@@ -32,7 +32,10 @@ export function loadDataset(path = TRAINING_DATA_PATH, expectedSha256: string | 
   if (expectedSha256 !== null && sha256 !== expectedSha256) {
     throw new Error(`training data ${path} has sha256 ${sha256}, expected ${expectedSha256}`);
   }
-  const lines = bytes.toString("utf8").split("\n").filter((line) => line.length > 0);
+  const lines = bytes
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line.length > 0);
   const header = lines[0];
   if (header === undefined) throw new Error(`training data ${path} is empty`);
   const columns = header.split(",").map((name) => name.replace(/^"|"$/g, ""));

@@ -1,5 +1,17 @@
 /** Test-split evaluation of one model: discrimination, calibration and the decision at the approval threshold. */
-import { auc, brier, confusion, ece, ks, logLoss, reliability, rocCurve, type Confusion, type ReliabilityBin, type RocPoint } from "./metrics.js";
+import {
+  auc,
+  brier,
+  confusion,
+  ece,
+  ks,
+  logLoss,
+  reliability,
+  rocCurve,
+  type Confusion,
+  type ReliabilityBin,
+  type RocPoint,
+} from "./metrics.js";
 
 export interface ModelEvaluation {
   auc: number;

@@ -7,7 +7,13 @@
  * The attribute's DIR is the lowest group DIR and its EOD the group EOD of largest magnitude. Uncertainty: a
  * seeded row bootstrap of the split (`bootstrap.ts`), with the reference group held fixed.
  */
-import { DEFAULT_BOOTSTRAP, percentileInterval, resampleWeights, type BootstrapOptions, type Interval } from "./bootstrap.js";
+import {
+  DEFAULT_BOOTSTRAP,
+  percentileInterval,
+  resampleWeights,
+  type BootstrapOptions,
+  type Interval,
+} from "./bootstrap.js";
 
 export interface GroupStats {
   group: string;
@@ -41,8 +47,22 @@ interface Tally {
   pdSum: number;
 }
 
-function tally(groupIndex: Int32Array, groups: number, pd: ArrayLike<number>, labels: ArrayLike<number>, threshold: number, weights?: ArrayLike<number>): Tally[] {
-  const t = Array.from({ length: groups }, (): Tally => ({ n: 0, bad: 0, approved: 0, good: 0, goodApproved: 0, pdSum: 0 }));
+function tally(
+  groupIndex: Int32Array,
+  groups: number,
+  pd: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+  weights?: ArrayLike<number>,
+): Tally[] {
+  const t = Array.from({ length: groups }, (): Tally => ({
+    n: 0,
+    bad: 0,
+    approved: 0,
+    good: 0,
+    goodApproved: 0,
+    pdSum: 0,
+  }));
   for (let i = 0; i < groupIndex.length; i++) {
     const g = groupIndex[i] as number;
     if (g < 0) continue;
@@ -75,7 +95,13 @@ function ratios(t: Tally[], ref: number): { dir: number[]; eod: number[]; minDir
 }
 
 /** Point estimates only (threshold scans); `fairnessReport` adds intervals. */
-export function fairnessPoint(groupOf: (i: number) => string, groupOrder: readonly string[], pd: ArrayLike<number>, labels: ArrayLike<number>, threshold: number) {
+export function fairnessPoint(
+  groupOf: (i: number) => string,
+  groupOrder: readonly string[],
+  pd: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+) {
   const index = Int32Array.from({ length: pd.length }, (_, i) => groupOrder.indexOf(groupOf(i)));
   const t = tally(index, groupOrder.length, pd, labels, threshold);
   const ref = referenceGroup(t);
@@ -158,18 +184,24 @@ export const BASE_AGE_BANDS: readonly AgeBand[] = [
   { label: ">=60", from: 60, to: null },
 ];
 
-const bandLabel = (from: number, to: number | null) => (from === 0 ? `<${to}` : to === null ? `>=${from}` : `${from}-${to - 1}`);
+const bandLabel = (from: number, to: number | null) =>
+  from === 0 ? `<${to}` : to === null ? `>=${from}` : `${from}-${to - 1}`;
 
 /**
  * Merges every band with fewer than `minCount` people into its neighbour (the younger one, or the older one for
  * the first band), smallest first, until all bands are large enough or one is left.
  */
-export function mergeSmallBands(ages: ArrayLike<number>, minCount: number, bands: readonly AgeBand[] = BASE_AGE_BANDS): { bands: AgeBand[]; merged: string[] } {
+export function mergeSmallBands(
+  ages: ArrayLike<number>,
+  minCount: number,
+  bands: readonly AgeBand[] = BASE_AGE_BANDS,
+): { bands: AgeBand[]; merged: string[] } {
   let current = [...bands];
   const merged: string[] = [];
   const count = (b: AgeBand) => {
     let n = 0;
-    for (let i = 0; i < ages.length; i++) if ((ages[i] as number) >= b.from && (b.to === null || (ages[i] as number) < b.to)) n++;
+    for (let i = 0; i < ages.length; i++)
+      if ((ages[i] as number) >= b.from && (b.to === null || (ages[i] as number) < b.to)) n++;
     return n;
   };
   while (current.length > 1) {
@@ -180,8 +212,14 @@ export function mergeSmallBands(ages: ArrayLike<number>, minCount: number, bands
     const [lo, hi] = [Math.min(smallest, other), Math.max(smallest, other)];
     const a = current[lo] as AgeBand;
     const b = current[hi] as AgeBand;
-    merged.push(`${(current[smallest] as AgeBand).label} (${counts[smallest]} people) into ${(current[other] as AgeBand).label}`);
-    current = [...current.slice(0, lo), { label: bandLabel(a.from, b.to), from: a.from, to: b.to }, ...current.slice(hi + 1)];
+    merged.push(
+      `${(current[smallest] as AgeBand).label} (${counts[smallest]} people) into ${(current[other] as AgeBand).label}`,
+    );
+    current = [
+      ...current.slice(0, lo),
+      { label: bandLabel(a.from, b.to), from: a.from, to: b.to },
+      ...current.slice(hi + 1),
+    ];
   }
   return { bands: current, merged };
 }

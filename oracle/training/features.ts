@@ -28,7 +28,12 @@ export const BILL_COLUMNS = ["BILL_AMT1", "BILL_AMT2", "BILL_AMT3", "BILL_AMT4",
 export const PAYMENT_COLUMNS = ["PAY_AMT1", "PAY_AMT2", "PAY_AMT3", "PAY_AMT4", "PAY_AMT5", "PAY_AMT6"] as const;
 
 /** The model's `features` input, in this order (the ONNX metadata `feature_names`). */
-export const FEATURE_NAMES: readonly string[] = ["LIMIT_BAL", ...PAY_STATUS_COLUMNS, ...BILL_COLUMNS, ...PAYMENT_COLUMNS];
+export const FEATURE_NAMES: readonly string[] = [
+  "LIMIT_BAL",
+  ...PAY_STATUS_COLUMNS,
+  ...BILL_COLUMNS,
+  ...PAYMENT_COLUMNS,
+];
 
 /** +1: PD non-decreasing in the input; −1: non-increasing; 0: no direction enforced. */
 export type Direction = 1 | -1 | 0;
@@ -59,9 +64,14 @@ export type FeatureOp =
   | { kind: "rowMax"; out: string; x: string }
   | { kind: "concat"; out: string; xs: readonly string[] };
 
-const payStatusSteps = [-1, 0, 1, 2, 3].map(
-  (level): FeatureOp => ({ kind: "shiftClip", out: `pay_ge_${level}`.replace("-", "m"), x: "pay_status", offset: 1 - level, lo: 0, hi: 1 }),
-);
+const payStatusSteps = [-1, 0, 1, 2, 3].map((level): FeatureOp => ({
+  kind: "shiftClip",
+  out: `pay_ge_${level}`.replace("-", "m"),
+  x: "pay_status",
+  offset: 1 - level,
+  lo: 0,
+  hi: 1,
+}));
 
 /** Upper clip of amounts' positive part (NT$ 10 billion: far above any plausible field, finite in float32). */
 const NO_UPPER_BOUND = 1e10;
@@ -71,36 +81,45 @@ export type AmountScales = { readonly [K in keyof typeof AMOUNT_SCALES]: number 
 /** The feature ops for given amount scales (`FEATURE_OPS` uses `AMOUNT_SCALES`). */
 export function featureOps(scales: AmountScales = AMOUNT_SCALES): readonly FeatureOp[] {
   return [
-  // Unconstrained: bill statements only.
-  { kind: "gather", out: "bills", columns: BILL_COLUMNS },
-  { kind: "signedLog", out: "log_bills", x: "bills", scale: scales.bill },
-  { kind: "concat", out: "free", xs: ["log_bills"] },
-  // Risk columns, oriented so that each can only raise the PD.
-  { kind: "gather", out: "pay_status", columns: PAY_STATUS_COLUMNS },
-  ...payStatusSteps,
-  { kind: "shiftClip", out: "delay_tail", x: "pay_status", offset: -3, lo: 0, hi: 6 },
-  { kind: "shiftClip", out: "delay_months", x: "pay_status", offset: 0, lo: 0, hi: 9 },
-  { kind: "rowMax", out: "max_delay", x: "delay_months" },
-  { kind: "gather", out: "limit", columns: ["LIMIT_BAL"] },
-  { kind: "signedLog", out: "log_limit", x: "limit", scale: scales.limit },
-  { kind: "negate", out: "limit_risk", x: "log_limit" },
-  { kind: "shiftClip", out: "owed", x: "bills", offset: 0, lo: 0, hi: NO_UPPER_BOUND },
-  { kind: "safeDiv", out: "utilisation_raw", num: "owed", den: "limit", floor: 1 },
-  { kind: "shiftClip", out: "utilisation", x: "utilisation_raw", offset: 0, lo: 0, hi: 3 },
-  { kind: "rowMax", out: "max_utilisation", x: "utilisation" },
-  { kind: "gather", out: "payments", columns: PAYMENT_COLUMNS },
-  { kind: "signedLog", out: "log_payments", x: "payments", scale: scales.payment },
-  { kind: "negate", out: "payment_risk", x: "log_payments" },
-  { kind: "gather", out: "paying_payments", columns: PAYMENT_COLUMNS.slice(0, 5) },
-  { kind: "gather", out: "paid_bills", columns: BILL_COLUMNS.slice(1) },
-  { kind: "safeDiv", out: "coverage_raw", num: "paying_payments", den: "paid_bills", floor: scales.shortfallFloor },
-  { kind: "shiftClip", out: "coverage", x: "coverage_raw", offset: 0, lo: 0, hi: 1.5 },
-  { kind: "negate", out: "shortfall", x: "coverage" },
-  {
-    kind: "concat",
-    out: "mono",
-    xs: [...payStatusSteps.map((op) => op.out), "delay_tail", "max_delay", "limit_risk", "utilisation", "max_utilisation", "payment_risk", "shortfall"],
-  },
+    // Unconstrained: bill statements only.
+    { kind: "gather", out: "bills", columns: BILL_COLUMNS },
+    { kind: "signedLog", out: "log_bills", x: "bills", scale: scales.bill },
+    { kind: "concat", out: "free", xs: ["log_bills"] },
+    // Risk columns, oriented so that each can only raise the PD.
+    { kind: "gather", out: "pay_status", columns: PAY_STATUS_COLUMNS },
+    ...payStatusSteps,
+    { kind: "shiftClip", out: "delay_tail", x: "pay_status", offset: -3, lo: 0, hi: 6 },
+    { kind: "shiftClip", out: "delay_months", x: "pay_status", offset: 0, lo: 0, hi: 9 },
+    { kind: "rowMax", out: "max_delay", x: "delay_months" },
+    { kind: "gather", out: "limit", columns: ["LIMIT_BAL"] },
+    { kind: "signedLog", out: "log_limit", x: "limit", scale: scales.limit },
+    { kind: "negate", out: "limit_risk", x: "log_limit" },
+    { kind: "shiftClip", out: "owed", x: "bills", offset: 0, lo: 0, hi: NO_UPPER_BOUND },
+    { kind: "safeDiv", out: "utilisation_raw", num: "owed", den: "limit", floor: 1 },
+    { kind: "shiftClip", out: "utilisation", x: "utilisation_raw", offset: 0, lo: 0, hi: 3 },
+    { kind: "rowMax", out: "max_utilisation", x: "utilisation" },
+    { kind: "gather", out: "payments", columns: PAYMENT_COLUMNS },
+    { kind: "signedLog", out: "log_payments", x: "payments", scale: scales.payment },
+    { kind: "negate", out: "payment_risk", x: "log_payments" },
+    { kind: "gather", out: "paying_payments", columns: PAYMENT_COLUMNS.slice(0, 5) },
+    { kind: "gather", out: "paid_bills", columns: BILL_COLUMNS.slice(1) },
+    { kind: "safeDiv", out: "coverage_raw", num: "paying_payments", den: "paid_bills", floor: scales.shortfallFloor },
+    { kind: "shiftClip", out: "coverage", x: "coverage_raw", offset: 0, lo: 0, hi: 1.5 },
+    { kind: "negate", out: "shortfall", x: "coverage" },
+    {
+      kind: "concat",
+      out: "mono",
+      xs: [
+        ...payStatusSteps.map((op) => op.out),
+        "delay_tail",
+        "max_delay",
+        "limit_risk",
+        "utilisation",
+        "max_utilisation",
+        "payment_risk",
+        "shortfall",
+      ],
+    },
   ];
 }
 
@@ -109,14 +128,27 @@ export const FEATURE_OPS: readonly FeatureOp[] = featureOps();
 /** Human-readable names of the engineered columns, for the model card. */
 export function engineeredColumnNames(): { free: string[]; mono: string[] } {
   const free = BILL_COLUMNS.map((c) => `slog(${c}/${AMOUNT_SCALES.bill})`);
-  const steps = payStatusSteps.flatMap((op) => PAY_STATUS_COLUMNS.map((c) => `${c}>=${op.kind === "shiftClip" ? 1 - op.offset : ""}`));
+  const steps = payStatusSteps.flatMap((op) =>
+    PAY_STATUS_COLUMNS.map((c) => `${c}>=${op.kind === "shiftClip" ? 1 - op.offset : ""}`),
+  );
   const tail = PAY_STATUS_COLUMNS.map((c) => `max(${c}-3,0)`);
   const util = BILL_COLUMNS.map((c) => `max(${c},0)/LIMIT_BAL`);
   const payments = PAYMENT_COLUMNS.map((c) => `-ln(1+${c}/${AMOUNT_SCALES.payment})`);
-  const shortfall = PAYMENT_COLUMNS.slice(0, 5).map((c, i) => `-min(${c}/max(${BILL_COLUMNS[i + 1]},${AMOUNT_SCALES.shortfallFloor}),1.5)`);
+  const shortfall = PAYMENT_COLUMNS.slice(0, 5).map(
+    (c, i) => `-min(${c}/max(${BILL_COLUMNS[i + 1]},${AMOUNT_SCALES.shortfallFloor}),1.5)`,
+  );
   return {
     free,
-    mono: [...steps, ...tail, "max_delay", `-slog(LIMIT_BAL/${AMOUNT_SCALES.limit})`, ...util, "max_utilisation", ...payments, ...shortfall],
+    mono: [
+      ...steps,
+      ...tail,
+      "max_delay",
+      `-slog(LIMIT_BAL/${AMOUNT_SCALES.limit})`,
+      ...util,
+      "max_utilisation",
+      ...payments,
+      ...shortfall,
+    ],
   };
 }
 
@@ -178,7 +210,12 @@ export function columnDirections(ops: readonly FeatureOp[] = FEATURE_OPS): Map<s
       }
       case "rowMax": {
         const x = get(op.x);
-        out = [{ signs: x.reduce((acc, c) => combine(acc, c.signs), new Map<string, number>()), nonNegative: x.some((c) => c.nonNegative) }];
+        out = [
+          {
+            signs: x.reduce((acc, c) => combine(acc, c.signs), new Map<string, number>()),
+            nonNegative: x.some((c) => c.nonNegative),
+          },
+        ];
         break;
       }
       case "concat":
@@ -195,7 +232,10 @@ export function columnDirections(ops: readonly FeatureOp[] = FEATURE_OPS): Map<s
  * `mono` column moves with each constrained input in its direction (or not at all). With non-negative weights on
  * `mono` through non-decreasing activations, the PD then follows every stated direction.
  */
-export function checkFeatureDirections(ops: readonly FeatureOp[] = FEATURE_OPS, directions: Readonly<Record<string, Direction>> = INPUT_DIRECTIONS): void {
+export function checkFeatureDirections(
+  ops: readonly FeatureOp[] = FEATURE_OPS,
+  directions: Readonly<Record<string, Direction>> = INPUT_DIRECTIONS,
+): void {
   const blocks = columnDirections(ops);
   const names = engineeredColumnNames();
   const check = (block: "free" | "mono") => {
@@ -204,7 +244,10 @@ export function checkFeatureDirections(ops: readonly FeatureOp[] = FEATURE_OPS, 
         const wanted = directions[input] ?? 0;
         if (wanted === 0) continue;
         const ok = block === "mono" ? sign === wanted : false;
-        if (!ok) throw new Error(`feature ${block}[${c}] (${names[block][c] ?? "?"}) breaks the direction of ${input}: dependence ${sign}, wanted ${block === "mono" ? wanted : "none"}`);
+        if (!ok)
+          throw new Error(
+            `feature ${block}[${c}] (${names[block][c] ?? "?"}) breaks the direction of ${input}: dependence ${sign}, wanted ${block === "mono" ? wanted : "none"}`,
+          );
       }
     });
   };
@@ -247,7 +290,8 @@ export function evaluateFeatureOps(
         });
         const data = new Float32Array(rows * positions.length);
         for (let r = 0; r < rows; r++) {
-          for (let c = 0; c < positions.length; c++) data[r * positions.length + c] = raw[r * featureNames.length + (positions[c] as number)] as number;
+          for (let c = 0; c < positions.length; c++)
+            data[r * positions.length + c] = raw[r * featureNames.length + (positions[c] as number)] as number;
         }
         out = { rows, cols: positions.length, data };
         break;

@@ -13,7 +13,11 @@ const GOLDEN_QUANTILES = [0.02, 0.25, 0.5, 0.75, 0.98] as const;
 export const GOLDEN_PD_TOLERANCE = 1e-5;
 
 /** `raw` holds the candidates' raw fields, row-major, in `featureNames` order (e.g. the test split). */
-export async function goldenApplicants(model: Pick<CreditModel, "predict">, featureNames: readonly string[], raw: Float32Array): Promise<GoldenApplicants> {
+export async function goldenApplicants(
+  model: Pick<CreditModel, "predict">,
+  featureNames: readonly string[],
+  raw: Float32Array,
+): Promise<GoldenApplicants> {
   const width = featureNames.length;
   const pds = await model.predict(raw);
   const byPd = Array.from(pds.keys()).sort((a, b) => (pds[a] as number) - (pds[b] as number) || a - b);

@@ -2,10 +2,12 @@
 
 /** Area under the ROC curve by the rank-sum (Mann–Whitney) statistic; ties count one half. */
 export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[a] as number) - (scores[b] as number),
+  );
   let positives = 0;
   let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1] as number] === scores[order[i] as number]) j++;
     const midRank = (i + j) / 2 + 1;
@@ -30,7 +32,9 @@ export interface RocPoint {
 
 /** ROC curve from the highest threshold down (one point per distinct score). */
 export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): RocPoint[] {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number),
+  );
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
   const negatives = labels.length - positives;
@@ -101,7 +105,8 @@ export function reliability(scores: ArrayLike<number>, labels: ArrayLike<number>
 /** Expected calibration error: bin-size-weighted mean |observed − predicted| over 10 equal-width bins. */
 export function ece(scores: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): number {
   return reliability(scores, labels, bins).reduce(
-    (sum, bin) => (bin.count > 0 ? sum + (bin.count / scores.length) * Math.abs(bin.observedRate - bin.meanPredicted) : sum),
+    (sum, bin) =>
+      bin.count > 0 ? sum + (bin.count / scores.length) * Math.abs(bin.observedRate - bin.meanPredicted) : sum,
     0,
   );
 }

@@ -111,7 +111,12 @@ function weightTensors(weights: NetworkWeights): Record<string, tf.Tensor> {
 /** PD for standardised inputs with given weights, computed by TensorFlow.js (the "training library" output). */
 export function predictWithTf(weights: NetworkWeights, z: Block, m: Block): Float32Array {
   return tf.tidy(() => {
-    const logits = forwardLogits(weights.kind, weightTensors(weights), tf.tensor2d(z.data, [z.rows, z.cols]), tf.tensor2d(m.data, [m.rows, m.cols]));
+    const logits = forwardLogits(
+      weights.kind,
+      weightTensors(weights),
+      tf.tensor2d(z.data, [z.rows, z.cols]),
+      tf.tensor2d(m.data, [m.rows, m.cols]),
+    );
     return tf.sigmoid(logits).dataSync() as Float32Array;
   });
 }
@@ -128,14 +133,24 @@ export function ensembleLogitsWithTf(members: NetworkWeights[], z: Block, m: Blo
     const zt = tf.tensor2d(z.data, [z.rows, z.cols]);
     const mt = tf.tensor2d(m.data, [m.rows, m.cols]);
     const logits = members.map((w) => forwardLogits(w.kind, weightTensors(w), zt, mt));
-    return (logits.length === 1 ? (logits[0] as tf.Tensor) : tf.div(tf.addN(logits), logits.length)).dataSync() as Float32Array;
+    return (
+      logits.length === 1 ? (logits[0] as tf.Tensor) : tf.div(tf.addN(logits), logits.length)
+    ).dataSync() as Float32Array;
   });
 }
 
 /** The shipped model's PD, as TensorFlow.js computes it: sigmoid(scale · mean logit + bias). */
-export function predictEnsembleWithTf(members: NetworkWeights[], calibration: Calibration, z: Block, m: Block): Float32Array {
+export function predictEnsembleWithTf(
+  members: NetworkWeights[],
+  calibration: Calibration,
+  z: Block,
+  m: Block,
+): Float32Array {
   const logits = ensembleLogitsWithTf(members, z, m);
-  return tf.tidy(() => tf.sigmoid(tf.add(tf.mul(tf.tensor1d(logits), calibration.scale), calibration.bias)).dataSync() as Float32Array);
+  return tf.tidy(
+    () =>
+      tf.sigmoid(tf.add(tf.mul(tf.tensor1d(logits), calibration.scale), calibration.bias)).dataSync() as Float32Array,
+  );
 }
 
 /**
@@ -156,7 +171,11 @@ export function fitCalibration(logits: ArrayLike<number>, labels: ArrayLike<numb
   let b = 0;
   let current = loss(a, b);
   for (let iteration = 0; iteration < 100; iteration++) {
-    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+    let ga = 0,
+      gb = 0,
+      haa = 0,
+      hab = 0,
+      hbb = 0;
     for (let i = 0; i < logits.length; i++) {
       const x = logits[i] as number;
       const p = 1 / (1 + Math.exp(-(a * x + b)));
@@ -248,7 +267,8 @@ function parityPenalty(pd: tf.Tensor2D, goodByGroup: tf.Tensor2D): tf.Scalar {
 
 function snapshot(kind: NetworkKind, vars: Variables): NetworkWeights {
   const tensors: Record<string, NamedTensor> = {};
-  for (const [name, v] of Object.entries(vars)) tensors[name] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync()) };
+  for (const [name, v] of Object.entries(vars))
+    tensors[name] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync()) };
   return { kind, tensors };
 }
 
@@ -272,7 +292,9 @@ export function trainNetwork(
   const baseRate = train.y.reduce((s, v) => s + v, 0) / train.y.length;
   const vars = initialise(shape, options.seed, baseRate);
   const varList = Object.values(vars);
-  const penalised = Object.entries(vars).filter(([, v]) => v.shape.length === 2).map(([, v]) => v);
+  const penalised = Object.entries(vars)
+    .filter(([, v]) => v.shape.length === 2)
+    .map(([, v]) => v);
   const optimizer = tf.train.adam(options.learningRate);
   const zAll = tf.tensor2d(train.z.data, [train.z.rows, train.z.cols]);
   const mAll = tf.tensor2d(train.m.data, [train.m.rows, train.m.cols]);

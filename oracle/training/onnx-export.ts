@@ -25,7 +25,12 @@ class GraphBuilder {
 
   floats(name: string, dims: number[], values: ArrayLike<number>): string {
     const data = Float32Array.from(values as ArrayLike<number>);
-    this.initializers.push({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer) });
+    this.initializers.push({
+      name,
+      dims,
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      rawData: new Uint8Array(data.buffer),
+    });
     return name;
   }
 
@@ -35,7 +40,12 @@ class GraphBuilder {
 
   int64s(name: string, values: number[]): string {
     const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-    this.initializers.push({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) });
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      dataType: onnx.TensorProto.DataType.INT64,
+      rawData: new Uint8Array(data.buffer),
+    });
     return name;
   }
 
@@ -46,18 +56,29 @@ class GraphBuilder {
   }
 }
 
-const intAttr = (name: string, i: number): onnxProto.onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
-const intsAttr = (name: string, ints: number[]): onnxProto.onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
+const intAttr = (name: string, i: number): onnxProto.onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INT,
+  i,
+});
+const intsAttr = (name: string, ints: number[]): onnxProto.onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints,
+});
 
 function emitFeatureOps(g: GraphBuilder, ops: readonly FeatureOp[], featureNames: readonly string[]): void {
   for (const op of ops) {
     switch (op.kind) {
       case "gather": {
-        const idx = g.int64s(`${op.out}_columns`, op.columns.map((c) => {
-          const j = featureNames.indexOf(c);
-          if (j < 0) throw new Error(`feature ${c} is not among the model inputs`);
-          return j;
-        }));
+        const idx = g.int64s(
+          `${op.out}_columns`,
+          op.columns.map((c) => {
+            const j = featureNames.indexOf(c);
+            if (j < 0) throw new Error(`feature ${c} is not among the model inputs`);
+            return j;
+          }),
+        );
         g.node("Gather", [INPUT_NAME, idx], op.out, [intAttr("axis", 1)]);
         break;
       }
@@ -96,15 +117,29 @@ function emitNetwork(g: GraphBuilder, weights: NetworkWeights, z: string, m: str
     return g.floats(`${prefix}${name}`, t.shape, t.data);
   };
   if (weights.kind !== "mlp") {
-    return g.node("Add", [g.node("Add", [g.node("MatMul", [z, w("lin_wz")]), g.node("MatMul", [m, w("lin_wm")])]), w("out_b")], `${prefix}logit`);
+    return g.node(
+      "Add",
+      [g.node("Add", [g.node("MatMul", [z, w("lin_wz")]), g.node("MatMul", [m, w("lin_wm")])]), w("out_b")],
+      `${prefix}logit`,
+    );
   }
-  const freeHidden = g.node("Relu", [g.node("Add", [g.node("MatMul", [z, w("free_W1")]), w("free_b1")])], `${prefix}free_hidden`);
+  const freeHidden = g.node(
+    "Relu",
+    [g.node("Add", [g.node("MatMul", [z, w("free_W1")]), w("free_b1")])],
+    `${prefix}free_hidden`,
+  );
   const freeLogit = g.node("MatMul", [freeHidden, w("free_W2")], `${prefix}free_logit`);
-  const monoPre = g.node("Add", [g.node("Add", [g.node("MatMul", [m, w("mono_Wm")]), g.node("MatMul", [z, w("mono_Wz")])]), w("mono_b")]);
+  const monoPre = g.node("Add", [
+    g.node("Add", [g.node("MatMul", [m, w("mono_Wm")]), g.node("MatMul", [z, w("mono_Wz")])]),
+    w("mono_b"),
+  ]);
   const act = monoActivation((weights.tensors.mono_v?.shape[0] as number) ?? 0);
   const monoHidden = g.node(
     "Add",
-    [g.node("Mul", [g.node("Relu", [monoPre]), g.floats(`${prefix}mono_act_sign`, [act.sign.length], act.sign)]), g.node("Mul", [monoPre, g.floats(`${prefix}mono_act_linear`, [act.linear.length], act.linear)])],
+    [
+      g.node("Mul", [g.node("Relu", [monoPre]), g.floats(`${prefix}mono_act_sign`, [act.sign.length], act.sign)]),
+      g.node("Mul", [monoPre, g.floats(`${prefix}mono_act_linear`, [act.linear.length], act.linear)]),
+    ],
     `${prefix}mono_hidden`,
   );
   const monoLogit = g.node("MatMul", [monoHidden, w("mono_v")], `${prefix}mono_logit`);
@@ -128,14 +163,26 @@ export function buildOnnxModel(input: ExportInput): Uint8Array {
   const g = new GraphBuilder();
   emitFeatureOps(g, input.featureOps, input.featureNames);
   const standardised = (block: string, s: Standardiser, out: string) =>
-    g.node("Div", [g.node("Sub", [block, g.floats(`${block}_mean`, [1, s.mean.length], s.mean)]), g.floats(`${block}_std`, [1, s.std.length], s.std)], out);
+    g.node(
+      "Div",
+      [
+        g.node("Sub", [block, g.floats(`${block}_mean`, [1, s.mean.length], s.mean)]),
+        g.floats(`${block}_std`, [1, s.std.length], s.std),
+      ],
+      out,
+    );
   const z = standardised("free", input.freeStandardiser, "z");
   const m = standardised("mono", input.monoStandardiser, "m");
   if (input.members.length === 0) throw new Error("no network to export");
   const memberLogits = input.members.map((weights, k) => emitNetwork(g, weights, z, m, `net${k}_`));
-  const meanLogit = memberLogits.length === 1 ? (memberLogits[0] as string) : g.node("Mean", memberLogits, "mean_logit");
+  const meanLogit =
+    memberLogits.length === 1 ? (memberLogits[0] as string) : g.node("Mean", memberLogits, "mean_logit");
   const scaled = g.node("Mul", [meanLogit, g.floats("calibration_scale", [], [input.calibration.scale])]);
-  g.node("Sigmoid", [g.node("Add", [scaled, g.floats("calibration_bias", [], [input.calibration.bias])], "calibrated_logit")], OUTPUT_NAME);
+  g.node(
+    "Sigmoid",
+    [g.node("Add", [scaled, g.floats("calibration_bias", [], [input.calibration.bias])], "calibrated_logit")],
+    OUTPUT_NAME,
+  );
 
   const floatTensor = (dims: onnxProto.onnx.TensorShapeProto.IDimension[]): onnxProto.onnx.ITypeProto => ({
     tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims } },

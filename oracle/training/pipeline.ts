@@ -9,21 +9,66 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCreditModel, type GoldenApplicants } from "../src/model/index.js";
 import { DEFAULT_BOOTSTRAP, pairedAucBootstrap, type AucComparison, type BootstrapOptions } from "./bootstrap.js";
-import { columnValues, loadDataset, selectColumns, sha256Hex, subsetTarget, TRAINING_DATA_PATH, TRAINING_DATA_SHA256, type Dataset } from "./data.js";
-import { evaluateScores, thinRoc, type ModelEvaluation } from "./evaluate.js";
-import { SEX_GROUPS, ageBandOf, fairnessReport, mergeSmallBands, sexGroup, type AgeBand, type FairnessReport } from "./fairness.js";
 import {
-  AMOUNT_SCALES, FEATURE_NAMES, FEATURE_OPS, INPUT_DIRECTIONS, RAW_BASELINE_OPS, checkFeatureDirections, engineeredColumnNames, fitStandardiser, networkInputs, standardise,
-  type Block, type Direction, type FeatureOp, type Standardiser,
+  columnValues,
+  loadDataset,
+  selectColumns,
+  sha256Hex,
+  subsetTarget,
+  TRAINING_DATA_PATH,
+  TRAINING_DATA_SHA256,
+  type Dataset,
+} from "./data.js";
+import { evaluateScores, thinRoc, type ModelEvaluation } from "./evaluate.js";
+import {
+  SEX_GROUPS,
+  ageBandOf,
+  fairnessReport,
+  mergeSmallBands,
+  sexGroup,
+  type AgeBand,
+  type FairnessReport,
+} from "./fairness.js";
+import {
+  AMOUNT_SCALES,
+  FEATURE_NAMES,
+  FEATURE_OPS,
+  INPUT_DIRECTIONS,
+  RAW_BASELINE_OPS,
+  checkFeatureDirections,
+  engineeredColumnNames,
+  fitStandardiser,
+  networkInputs,
+  standardise,
+  type Block,
+  type Direction,
+  type FeatureOp,
+  type Standardiser,
 } from "./features.js";
 import { goldenApplicants } from "./golden.js";
 import { buildOnnxModel, IR_VERSION, OPSET_VERSION } from "./onnx-export.js";
 import {
-  ensembleLogitsWithTf, fitCalibration, nonNegativeParameters, predictEnsembleWithTf, predictWithTf, trainNetwork,
-  type Calibration, type EpochReport, type NetworkKind, type NetworkWeights, type TrainOptions,
+  ensembleLogitsWithTf,
+  fitCalibration,
+  nonNegativeParameters,
+  predictEnsembleWithTf,
+  predictWithTf,
+  trainNetwork,
+  type Calibration,
+  type EpochReport,
+  type NetworkKind,
+  type NetworkWeights,
+  type TrainOptions,
 } from "./network.js";
 import { referenceDistributions, type ReferenceDistributions } from "./reference.js";
-import { gamingReport, paymentCliff, sweepDirections, type DirectionSweep, type GamingReport, type PaymentCliff } from "./robustness.js";
+import {
+  gamingReport,
+  paymentCliff,
+  sweepDirections,
+  type DirectionSweep,
+  type GamingReport,
+  type PaymentCliff,
+} from "./robustness.js";
 import { DEFAULT_SPLIT, stratifiedSplit, type SplitOptions } from "./split.js";
 import { APPROVAL_PD_THRESHOLD, scanThresholds, type ThresholdCandidate } from "./threshold.js";
 import { useBackend, type BackendName } from "./tf-backend.js";
@@ -73,8 +118,26 @@ export const DEFAULT_OPTIONS: Omit<PipelineOptions, "modelPath" | "log"> = {
   split: DEFAULT_SPLIT,
   backend: "wasm",
   ensembleSize: 5,
-  network: { hiddenFree: 16, hiddenMono: 32, learningRate: 0.002, batchSize: 256, maxEpochs: 80, patience: 8, l2: 1e-4, seed: 7, ...EQUAL_OPPORTUNITY_PENALTY },
-  baseline: { learningRate: 0.01, batchSize: 256, maxEpochs: 60, patience: 6, l2: 1e-5, seed: 7, ...EQUAL_OPPORTUNITY_PENALTY },
+  network: {
+    hiddenFree: 16,
+    hiddenMono: 32,
+    learningRate: 0.002,
+    batchSize: 256,
+    maxEpochs: 80,
+    patience: 8,
+    l2: 1e-4,
+    seed: 7,
+    ...EQUAL_OPPORTUNITY_PENALTY,
+  },
+  baseline: {
+    learningRate: 0.01,
+    batchSize: 256,
+    maxEpochs: 60,
+    patience: 6,
+    l2: 1e-5,
+    seed: 7,
+    ...EQUAL_OPPORTUNITY_PENALTY,
+  },
   bootstrap: DEFAULT_BOOTSTRAP,
 };
 
@@ -89,7 +152,13 @@ interface Prepared {
 export interface TrainingReport {
   modelVersion: string;
   createdWith: { backend: BackendName; opset: number; irVersion: number; seed: number };
-  data: { path: string; sha256: string; rows: number; defaults: number; split: { seed: number; train: number; validation: number; test: number; testDefaultRate: number } };
+  data: {
+    path: string;
+    sha256: string;
+    rows: number;
+    defaults: number;
+    split: { seed: number; train: number; validation: number; test: number; testDefaultRate: number };
+  };
   features: {
     inputs: readonly string[];
     directions: Readonly<Record<string, Direction>>;
@@ -113,12 +182,28 @@ export interface TrainingReport {
   approvalPdThreshold: number;
   /** The validation scan of every threshold on the grid (the chosen one included). */
   thresholdCandidates: ThresholdCandidate[];
-  test: { network: ModelEvaluation; logisticEngineered: ModelEvaluation; logisticMonotone: ModelEvaluation; logisticRaw: ModelEvaluation };
+  test: {
+    network: ModelEvaluation;
+    logisticEngineered: ModelEvaluation;
+    logisticMonotone: ModelEvaluation;
+    logisticRaw: ModelEvaluation;
+  };
   validationAuc: { network: number; logisticEngineered: number; logisticMonotone: number; logisticRaw: number };
   /** Paired bootstrap on the test split: the network against each baseline. */
-  aucComparison: { logisticEngineered: AucComparison; logisticMonotone: AucComparison; logisticRaw: AucComparison; bootstrap: BootstrapOptions };
+  aucComparison: {
+    logisticEngineered: AucComparison;
+    logisticMonotone: AucComparison;
+    logisticRaw: AucComparison;
+    bootstrap: BootstrapOptions;
+  };
   roc: { network: RocPoint[]; logisticEngineered: RocPoint[]; logisticRaw: RocPoint[] };
-  fairness: { sex: FairnessReport; age: FairnessReport; ageBands: AgeBand[]; mergedBands: string[]; minBandSize: number };
+  fairness: {
+    sex: FairnessReport;
+    age: FairnessReport;
+    ageBands: AgeBand[];
+    mergedBands: string[];
+    minBandSize: number;
+  };
   parity: { rows: number; maxAbsDiff: number };
   robustness: { rows: number; sweeps: DirectionSweep[]; cliff: PaymentCliff; gaming: GamingReport };
   shapleyBaseline: { description: string; values: number[] };
@@ -128,11 +213,20 @@ export interface TrainingReport {
 
 type RocPoint = ReturnType<typeof thinRoc>[number];
 
-function prepare(data: Dataset, idx: Int32Array, ops: readonly FeatureOp[], stats?: { free: Standardiser; mono: Standardiser }) {
+function prepare(
+  data: Dataset,
+  idx: Int32Array,
+  ops: readonly FeatureOp[],
+  stats?: { free: Standardiser; mono: Standardiser },
+) {
   const raw = selectColumns(data, FEATURE_NAMES, idx);
   const { free, mono } = networkInputs(raw, FEATURE_NAMES, ops);
   const s = stats ?? { free: fitStandardiser(free), mono: fitStandardiser(mono) };
-  return { raw, prepared: { z: standardise(free, s.free), m: standardise(mono, s.mono), y: subsetTarget(data, idx) } as Prepared, stats: s };
+  return {
+    raw,
+    prepared: { z: standardise(free, s.free), m: standardise(mono, s.mono), y: subsetTarget(data, idx) } as Prepared,
+    stats: s,
+  };
 }
 
 function medianRow(raw: Float32Array, width: number): number[] {
@@ -143,7 +237,9 @@ function medianRow(raw: Float32Array, width: number): number[] {
   });
 }
 
-export async function runPipeline(options: PipelineOptions): Promise<{ report: TrainingReport; modelBytes: Uint8Array }> {
+export async function runPipeline(
+  options: PipelineOptions,
+): Promise<{ report: TrainingReport; modelBytes: Uint8Array }> {
   const log = options.log;
   checkFeatureDirections(FEATURE_OPS, INPUT_DIRECTIONS);
   await useBackend(options.backend);
@@ -151,7 +247,9 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
   log(`data: ${data.rows.length} rows, sha256 ${data.sha256}`);
   const split = stratifiedSplit(data.target, options.split);
   const trainIdx = options.trainRowLimit ? split.train.subarray(0, options.trainRowLimit) : split.train;
-  log(`split (seed ${options.split.seed}): train ${trainIdx.length}, validation ${split.validation.length}, test ${split.test.length}`);
+  log(
+    `split (seed ${options.split.seed}): train ${trainIdx.length}, validation ${split.validation.length}, test ${split.test.length}`,
+  );
 
   const train = prepare(data, trainIdx, FEATURE_OPS);
   const validation = prepare(data, split.validation, FEATURE_OPS, train.stats);
@@ -166,7 +264,10 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
   const ageOf = (values: Float64Array) => (i: number) => ageBandOf(bands, values[i] as number);
   const bandIndex = (idx: Int32Array) => {
     const of = ageOf(columnValues(data, "AGE", idx));
-    return { index: Int32Array.from({ length: idx.length }, (_, i) => bandLabels.indexOf(of(i))), count: bandLabels.length };
+    return {
+      index: Int32Array.from({ length: idx.length }, (_, i) => bandLabels.indexOf(of(i))),
+      count: bandLabels.length,
+    };
   };
   train.prepared.groups = bandIndex(trainIdx);
   rawTrain.prepared.groups = train.prepared.groups;
@@ -176,19 +277,41 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
     return trainNetwork(kind, tr, va, {
       ...opts,
       onEpoch: (e) =>
-        log(`  ${label} epoch ${String(e.epoch).padStart(3)}  loss ${e.trainLoss.toFixed(4)}  val loss ${e.validationLoss.toFixed(4)}  val AUC ${e.validationAuc.toFixed(4)}${e.best ? "  *" : ""}  (${(e.elapsedMs / 1000).toFixed(1)} s)`),
+        log(
+          `  ${label} epoch ${String(e.epoch).padStart(3)}  loss ${e.trainLoss.toFixed(4)}  val loss ${e.validationLoss.toFixed(4)}  val AUC ${e.validationAuc.toFixed(4)}${e.best ? "  *" : ""}  (${(e.elapsedMs / 1000).toFixed(1)} s)`,
+        ),
     });
   };
   const members = Array.from({ length: options.ensembleSize }, (_, k) =>
-    fit(`network ${k + 1}/${options.ensembleSize}`, "mlp", train.prepared, validation.prepared, { ...options.network, seed: options.network.seed + k }),
+    fit(`network ${k + 1}/${options.ensembleSize}`, "mlp", train.prepared, validation.prepared, {
+      ...options.network,
+      seed: options.network.seed + k,
+    }),
   );
   const memberWeights = members.map((member) => member.weights);
-  const calibration = fitCalibration(ensembleLogitsWithTf(memberWeights, validation.prepared.z, validation.prepared.m), validation.prepared.y);
-  log(`Platt scaling on validation: pd = sigmoid(${calibration.scale.toFixed(4)} · mean logit + ${calibration.bias.toFixed(4)})`);
+  const calibration = fitCalibration(
+    ensembleLogitsWithTf(memberWeights, validation.prepared.z, validation.prepared.m),
+    validation.prepared.y,
+  );
+  log(
+    `Platt scaling on validation: pd = sigmoid(${calibration.scale.toFixed(4)} · mean logit + ${calibration.bias.toFixed(4)})`,
+  );
   const ensemblePd = (p: Prepared) => predictEnsembleWithTf(memberWeights, calibration, p.z, p.m);
   const baselineOpts = { ...options.baseline, hiddenFree: 0, hiddenMono: 0 };
-  const logisticEngineered = fit("logistic (engineered features)", "logistic", train.prepared, validation.prepared, baselineOpts);
-  const logisticMonotone = fit("monotone logistic (engineered features)", "monotoneLogistic", train.prepared, validation.prepared, baselineOpts);
+  const logisticEngineered = fit(
+    "logistic (engineered features)",
+    "logistic",
+    train.prepared,
+    validation.prepared,
+    baselineOpts,
+  );
+  const logisticMonotone = fit(
+    "monotone logistic (engineered features)",
+    "monotoneLogistic",
+    train.prepared,
+    validation.prepared,
+    baselineOpts,
+  );
   const logisticRaw = fit("logistic (raw fields)", "logistic", rawTrain.prepared, rawValidation.prepared, baselineOpts);
 
   const predict = (w: NetworkWeights, p: Prepared) => predictWithTf(w, p.z, p.m);
@@ -205,7 +328,9 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
     { groupOf: ageOf(columnValues(data, "AGE", split.validation)), groups: bandLabels },
   );
   const atThreshold = candidates.find((c) => c.threshold === threshold) as ThresholdCandidate;
-  log(`validation at PD > ${threshold}: DIR sex ${atThreshold.dirSex.toFixed(3)}, age ${atThreshold.dirAge.toFixed(3)}; EOD sex ${atThreshold.eodSex.toFixed(3)}, age ${atThreshold.eodAge.toFixed(3)}`);
+  log(
+    `validation at PD > ${threshold}: DIR sex ${atThreshold.dirSex.toFixed(3)}, age ${atThreshold.dirAge.toFixed(3)}; EOD sex ${atThreshold.eodSex.toFixed(3)}, age ${atThreshold.eodAge.toFixed(3)}`,
+  );
 
   const testPd = ensemblePd(test.prepared);
   const testY = test.prepared.y;
@@ -234,8 +359,11 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
     mergedBands: merged,
     minBandSize: MIN_BAND_SIZE,
   };
-  const interval = (i: { estimate: number; lo: number; hi: number }) => `${i.estimate.toFixed(4)} [${i.lo.toFixed(4)}, ${i.hi.toFixed(4)}]`;
-  log(`test: network AUC ${evaluation.network.auc.toFixed(4)}, ΔAUC vs logistic (engineered) ${interval(aucComparison.logisticEngineered.delta)}, vs monotone logistic ${interval(aucComparison.logisticMonotone.delta)}, ECE ${evaluation.network.ece.toFixed(4)}`);
+  const interval = (i: { estimate: number; lo: number; hi: number }) =>
+    `${i.estimate.toFixed(4)} [${i.lo.toFixed(4)}, ${i.hi.toFixed(4)}]`;
+  log(
+    `test: network AUC ${evaluation.network.auc.toFixed(4)}, ΔAUC vs logistic (engineered) ${interval(aucComparison.logisticEngineered.delta)}, vs monotone logistic ${interval(aucComparison.logisticMonotone.delta)}, ECE ${evaluation.network.ece.toFixed(4)}`,
+  );
 
   const reasonCodes = JSON.parse(readFileSync(REASON_CODES_PATH, "utf8")) as unknown;
   const baselineValues = medianRow(train.raw, FEATURE_NAMES.length);
@@ -244,10 +372,30 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
   const metrics = {
     split: "test",
     test_rows: split.test.length,
-    network: { auc: evaluation.network.auc, ks: evaluation.network.ks, brier: evaluation.network.brier, ece: evaluation.network.ece },
-    logistic_engineered: { auc: evaluation.logisticEngineered.auc, ks: evaluation.logisticEngineered.ks, brier: evaluation.logisticEngineered.brier, ece: evaluation.logisticEngineered.ece },
-    logistic_monotone: { auc: evaluation.logisticMonotone.auc, ks: evaluation.logisticMonotone.ks, brier: evaluation.logisticMonotone.brier, ece: evaluation.logisticMonotone.ece },
-    logistic_raw: { auc: evaluation.logisticRaw.auc, ks: evaluation.logisticRaw.ks, brier: evaluation.logisticRaw.brier, ece: evaluation.logisticRaw.ece },
+    network: {
+      auc: evaluation.network.auc,
+      ks: evaluation.network.ks,
+      brier: evaluation.network.brier,
+      ece: evaluation.network.ece,
+    },
+    logistic_engineered: {
+      auc: evaluation.logisticEngineered.auc,
+      ks: evaluation.logisticEngineered.ks,
+      brier: evaluation.logisticEngineered.brier,
+      ece: evaluation.logisticEngineered.ece,
+    },
+    logistic_monotone: {
+      auc: evaluation.logisticMonotone.auc,
+      ks: evaluation.logisticMonotone.ks,
+      brier: evaluation.logisticMonotone.brier,
+      ece: evaluation.logisticMonotone.ece,
+    },
+    logistic_raw: {
+      auc: evaluation.logisticRaw.auc,
+      ks: evaluation.logisticRaw.ks,
+      brier: evaluation.logisticRaw.brier,
+      ece: evaluation.logisticRaw.ece,
+    },
     fairness: {
       eod_sex: fairness.sex.equalOpportunityDifference.estimate,
       dir_sex: fairness.sex.disparateImpactRatio.estimate,
@@ -262,7 +410,8 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
     monoStandardiser: train.stats.mono,
     members: memberWeights,
     calibration,
-    docString: "Verity credit model: probability of default from raw application fields (Taiwan credit-card data, Yeh & Lien 2009).",
+    docString:
+      "Verity credit model: probability of default from raw application fields (Taiwan credit-card data, Yeh & Lien 2009).",
     metadata: {
       feature_names: JSON.stringify(FEATURE_NAMES),
       feature_directions: JSON.stringify(FEATURE_NAMES.map((f) => INPUT_DIRECTIONS[f] ?? 0)),
@@ -282,7 +431,8 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
   const model = await loadCreditModel(options.modelPath);
   const ortPd = await model.predict(test.raw);
   let maxAbsDiff = 0;
-  for (let i = 0; i < ortPd.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs((ortPd[i] as number) - (testPd[i] as number)));
+  for (let i = 0; i < ortPd.length; i++)
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs((ortPd[i] as number) - (testPd[i] as number)));
   log(`onnxruntime vs tfjs on ${ortPd.length} test rows: max |Δpd| = ${maxAbsDiff.toExponential(2)}`);
   if (!(maxAbsDiff <= 1e-5)) throw new Error(`exported model disagrees with tfjs: max |Δpd| ${maxAbsDiff}`);
 
@@ -292,14 +442,24 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
   const sweeps = await sweepDirections(score, robustnessRaw);
   const cliff = await paymentCliff(score, robustnessRaw);
   const gaming = await gamingReport(score, robustnessRaw, threshold);
-  log(`direction sweeps on ${robustnessRows} test rows: ${sweeps.reduce((s, w) => s + w.violations, 0)} violations in ${sweeps.reduce((s, w) => s + w.steps, 0)} steps`);
+  log(
+    `direction sweeps on ${robustnessRows} test rows: ${sweeps.reduce((s, w) => s + w.violations, 0)} violations in ${sweeps.reduce((s, w) => s + w.steps, 0)} steps`,
+  );
   log(`payment cliff (0 → NT$${cliff.amount}): max |ΔPD| ${(cliff.maxAbsChange * 100).toFixed(3)} pp`);
-  log(`gaming (${gaming.applicants} applicants within ${gaming.band * 100} pp above the threshold): ${JSON.stringify(gaming.latestMonth)}`);
+  log(
+    `gaming (${gaming.applicants} applicants within ${gaming.band * 100} pp above the threshold): ${JSON.stringify(gaming.latestMonth)}`,
+  );
   const golden = await goldenApplicants(model, FEATURE_NAMES, test.raw);
 
-  const parameters = members.reduce((sum, member) => sum + Object.values(member.weights.tensors).reduce((s, t) => s + t.data.length, 0), 0);
-  const constrainedWeightsNonNegative = memberWeights.every((w) => nonNegativeParameters(w.kind).every((name) => (w.tensors[name]?.data ?? []).every((v) => v >= 0)));
-  if (!constrainedWeightsNonNegative) throw new Error("a sign-constrained weight is negative: the monotone construction is broken");
+  const parameters = members.reduce(
+    (sum, member) => sum + Object.values(member.weights.tensors).reduce((s, t) => s + t.data.length, 0),
+    0,
+  );
+  const constrainedWeightsNonNegative = memberWeights.every((w) =>
+    nonNegativeParameters(w.kind).every((name) => (w.tensors[name]?.data ?? []).every((v) => v >= 0)),
+  );
+  if (!constrainedWeightsNonNegative)
+    throw new Error("a sign-constrained weight is negative: the monotone construction is broken");
   const first = members[0] as (typeof members)[number];
   const report: TrainingReport = {
     modelVersion: MODEL_VERSION,
@@ -309,7 +469,13 @@ export async function runPipeline(options: PipelineOptions): Promise<{ report: T
       sha256: data.sha256,
       rows: data.rows.length,
       defaults: data.target.reduce((s, v) => s + v, 0),
-      split: { seed: options.split.seed, train: trainIdx.length, validation: split.validation.length, test: split.test.length, testDefaultRate: testY.reduce((s, v) => s + v, 0) / testY.length },
+      split: {
+        seed: options.split.seed,
+        train: trainIdx.length,
+        validation: split.validation.length,
+        test: split.test.length,
+        testDefaultRate: testY.reduce((s, v) => s + v, 0) / testY.length,
+      },
     },
     features: {
       inputs: FEATURE_NAMES,

@@ -28,9 +28,11 @@ function unitTicks(withX: boolean): string {
         ? `<line x1="${x}" y1="${MARGIN.top + plotH}" x2="${x}" y2="${MARGIN.top + plotH + 4}" stroke="#333"/>` +
           `<text x="${x}" y="${MARGIN.top + plotH + 16}" font-size="11" text-anchor="middle">${t}</text>`
         : "";
-      return xTick +
+      return (
+        xTick +
         `<line x1="${MARGIN.left - 4}" y1="${y}" x2="${MARGIN.left}" y2="${y}" stroke="#333"/>` +
-        `<text x="${MARGIN.left - 8}" y="${y + 4}" font-size="11" text-anchor="end">${t}</text>`;
+        `<text x="${MARGIN.left - 8}" y="${y + 4}" font-size="11" text-anchor="end">${t}</text>`
+      );
     })
     .join("");
 }
@@ -39,17 +41,21 @@ function unitTicks(withX: boolean): string {
 function svgDocument(title: string, yLabel: string, ticks: string, body: string, xLabel?: string): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const xLabelText = xLabel === undefined
-    ? ""
-    : `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" font-size="12" text-anchor="middle">${esc(xLabel)}</text>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">` +
+  const xLabelText =
+    xLabel === undefined
+      ? ""
+      : `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" font-size="12" text-anchor="middle">${esc(xLabel)}</text>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">` +
     `<rect width="100%" height="100%" fill="white"/>` +
     `<text x="${WIDTH / 2}" y="20" font-size="14" text-anchor="middle">${esc(title)}</text>` +
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>` +
     ticks +
     xLabelText +
     `<text x="14" y="${MARGIN.top + plotH / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${esc(yLabel)}</text>` +
-    body + `</svg>\n`;
+    body +
+    `</svg>\n`
+  );
 }
 
 export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
@@ -61,21 +67,33 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     .map((s, i) => {
       const colour = COLOURS[i % COLOURS.length] as string;
       const legendY = MARGIN.top + 16 + i * 16;
-      const legend = `<rect x="${MARGIN.left + plotW - 190}" y="${legendY - 9}" width="10" height="10" fill="${colour}"/>` +
+      const legend =
+        `<rect x="${MARGIN.left + plotW - 190}" y="${legendY - 9}" width="10" height="10" fill="${colour}"/>` +
         `<text x="${MARGIN.left + plotW - 175}" y="${legendY}" font-size="11">${esc(s.label)}</text>`;
       if (s.markers) {
-        return s.points.map((p) => `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3.5" fill="${colour}"/>`).join("") +
-          `<polyline fill="none" stroke="${colour}" stroke-width="1" points="${s.points.map((p) => `${px(p.x)},${py(p.y)}`).join(" ")}"/>` + legend;
+        return (
+          s.points.map((p) => `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3.5" fill="${colour}"/>`).join("") +
+          `<polyline fill="none" stroke="${colour}" stroke-width="1" points="${s.points.map((p) => `${px(p.x)},${py(p.y)}`).join(" ")}"/>` +
+          legend
+        );
       }
       const dash = s.dashed ? ` stroke-dasharray="5,4"` : "";
-      return `<polyline fill="none" stroke="${colour}" stroke-width="1.8"${dash} points="${s.points.map((p) => `${px(p.x)},${py(p.y)}`).join(" ")}"/>` + legend;
+      return (
+        `<polyline fill="none" stroke="${colour}" stroke-width="1.8"${dash} points="${s.points.map((p) => `${px(p.x)},${py(p.y)}`).join(" ")}"/>` +
+        legend
+      );
     })
     .join("");
   return svgDocument(title, yLabel, unitTicks(true), body, xLabel);
 }
 
 /** Grouped bars with values in [0, 1] and an optional horizontal reference line. */
-export function barChart(title: string, yLabel: string, bars: { label: string; values: { name: string; value: number }[] }[], reference?: number): string {
+export function barChart(
+  title: string,
+  yLabel: string,
+  bars: { label: string; values: { name: string; value: number }[] }[],
+  reference?: number,
+): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const groupW = plotW / bars.length;
@@ -84,18 +102,28 @@ export function barChart(title: string, yLabel: string, bars: { label: string; v
   let body = bars
     .map((bar, g) => {
       const x0 = MARGIN.left + g * groupW + groupW * 0.15;
-      return bar.values
-        .map((v, s) => {
-          const h = Math.min(Math.max(v.value, 0), 1) * plotH;
-          const x = x0 + s * barW;
-          return `<rect x="${x.toFixed(1)}" y="${(MARGIN.top + plotH - h).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLOURS[s % COLOURS.length]}"/>` +
-            `<text x="${(x + barW / 2).toFixed(1)}" y="${(MARGIN.top + plotH - h - 3).toFixed(1)}" font-size="9" text-anchor="middle">${fmt(v.value)}</text>`;
-        })
-        .join("") + `<text x="${(MARGIN.left + g * groupW + groupW / 2).toFixed(1)}" y="${MARGIN.top + plotH + 30}" font-size="11" text-anchor="middle">${esc(bar.label)}</text>`;
+      return (
+        bar.values
+          .map((v, s) => {
+            const h = Math.min(Math.max(v.value, 0), 1) * plotH;
+            const x = x0 + s * barW;
+            return (
+              `<rect x="${x.toFixed(1)}" y="${(MARGIN.top + plotH - h).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLOURS[s % COLOURS.length]}"/>` +
+              `<text x="${(x + barW / 2).toFixed(1)}" y="${(MARGIN.top + plotH - h - 3).toFixed(1)}" font-size="9" text-anchor="middle">${fmt(v.value)}</text>`
+            );
+          })
+          .join("") +
+        `<text x="${(MARGIN.left + g * groupW + groupW / 2).toFixed(1)}" y="${MARGIN.top + plotH + 30}" font-size="11" text-anchor="middle">${esc(bar.label)}</text>`
+      );
     })
     .join("");
   const names = bars[0]?.values.map((v) => v.name) ?? [];
-  body += names.map((n, s) => `<rect x="${MARGIN.left + 8}" y="${MARGIN.top + 8 + s * 16}" width="10" height="10" fill="${COLOURS[s % COLOURS.length]}"/><text x="${MARGIN.left + 22}" y="${MARGIN.top + 17 + s * 16}" font-size="11">${esc(n)}</text>`).join("");
+  body += names
+    .map(
+      (n, s) =>
+        `<rect x="${MARGIN.left + 8}" y="${MARGIN.top + 8 + s * 16}" width="10" height="10" fill="${COLOURS[s % COLOURS.length]}"/><text x="${MARGIN.left + 22}" y="${MARGIN.top + 17 + s * 16}" font-size="11">${esc(n)}</text>`,
+    )
+    .join("");
   if (reference !== undefined) {
     const y = (MARGIN.top + (1 - reference) * plotH).toFixed(1);
     body += `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#555" stroke-dasharray="4,3"/>`;
@@ -104,24 +132,41 @@ export function barChart(title: string, yLabel: string, bars: { label: string; v
 }
 
 /** Point estimates with interval whiskers on a [lo, hi] y axis, with dashed horizontal reference lines. */
-export function intervalChart(title: string, yLabel: string, items: { label: string; estimate: number; lo: number; hi: number }[], references: number[], range: [number, number]): string {
+export function intervalChart(
+  title: string,
+  yLabel: string,
+  items: { label: string; estimate: number; lo: number; hi: number }[],
+  references: number[],
+  range: [number, number],
+): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const [from, to] = range;
-  const py = (v: number) => (MARGIN.top + (1 - (Math.min(Math.max(v, from), to) - from) / (to - from)) * plotH).toFixed(1);
+  const py = (v: number) =>
+    (MARGIN.top + (1 - (Math.min(Math.max(v, from), to) - from) / (to - from)) * plotH).toFixed(1);
   const slot = plotW / items.length;
   const ticks = Array.from({ length: 7 }, (_, k) => from + (k * (to - from)) / 6)
-    .map((t) => `<line x1="${MARGIN.left - 4}" y1="${py(t)}" x2="${MARGIN.left}" y2="${py(t)}" stroke="#333"/><text x="${MARGIN.left - 8}" y="${(Number(py(t)) + 4).toFixed(1)}" font-size="11" text-anchor="end">${fmt(t)}</text>`)
+    .map(
+      (t) =>
+        `<line x1="${MARGIN.left - 4}" y1="${py(t)}" x2="${MARGIN.left}" y2="${py(t)}" stroke="#333"/><text x="${MARGIN.left - 8}" y="${(Number(py(t)) + 4).toFixed(1)}" font-size="11" text-anchor="end">${fmt(t)}</text>`,
+    )
     .join("");
-  const refs = references.map((v) => `<line x1="${MARGIN.left}" y1="${py(v)}" x2="${MARGIN.left + plotW}" y2="${py(v)}" stroke="#555" stroke-dasharray="4,3"/><text x="${MARGIN.left + plotW - 4}" y="${(Number(py(v)) - 3).toFixed(1)}" font-size="10" text-anchor="end">${fmt(v)}</text>`).join("");
+  const refs = references
+    .map(
+      (v) =>
+        `<line x1="${MARGIN.left}" y1="${py(v)}" x2="${MARGIN.left + plotW}" y2="${py(v)}" stroke="#555" stroke-dasharray="4,3"/><text x="${MARGIN.left + plotW - 4}" y="${(Number(py(v)) - 3).toFixed(1)}" font-size="10" text-anchor="end">${fmt(v)}</text>`,
+    )
+    .join("");
   const marks = items
     .map((item, i) => {
       const x = (MARGIN.left + (i + 0.5) * slot).toFixed(1);
-      return `<line x1="${x}" y1="${py(item.lo)}" x2="${x}" y2="${py(item.hi)}" stroke="${COLOURS[0]}" stroke-width="2"/>` +
+      return (
+        `<line x1="${x}" y1="${py(item.lo)}" x2="${x}" y2="${py(item.hi)}" stroke="${COLOURS[0]}" stroke-width="2"/>` +
         `<line x1="${(Number(x) - 6).toFixed(1)}" y1="${py(item.lo)}" x2="${(Number(x) + 6).toFixed(1)}" y2="${py(item.lo)}" stroke="${COLOURS[0]}" stroke-width="2"/>` +
         `<line x1="${(Number(x) - 6).toFixed(1)}" y1="${py(item.hi)}" x2="${(Number(x) + 6).toFixed(1)}" y2="${py(item.hi)}" stroke="${COLOURS[0]}" stroke-width="2"/>` +
         `<circle cx="${x}" cy="${py(item.estimate)}" r="4" fill="${COLOURS[1]}"/>` +
-        `<text x="${x}" y="${MARGIN.top + plotH + 30}" font-size="11" text-anchor="middle">${esc(item.label)}</text>`;
+        `<text x="${x}" y="${MARGIN.top + plotH + 30}" font-size="11" text-anchor="middle">${esc(item.label)}</text>`
+      );
     })
     .join("");
   return svgDocument(title, yLabel, ticks, refs + marks);

@@ -41,19 +41,32 @@ export function binAtDeciles(values: Float64Array, definition: string): BinnedDi
 export function referenceDistributions(raw: Float32Array, pd: ArrayLike<number>): ReferenceDistributions {
   const width = FEATURE_NAMES.length;
   const rows = raw.length / width;
-  const col = (name: string) => Float64Array.from({ length: rows }, (_, r) => raw[r * width + FEATURE_NAMES.indexOf(name)] as number);
+  const col = (name: string) =>
+    Float64Array.from({ length: rows }, (_, r) => raw[r * width + FEATURE_NAMES.indexOf(name)] as number);
   const limit = col("LIMIT_BAL");
   const utilisation = Object.fromEntries(
     BILL_COLUMNS.map((bill) => {
       const b = col(bill);
-      return [bill, binAtDeciles(b.map((v, r) => utilisationOf(v, limit[r] as number)), `max(${bill}, 0) / LIMIT_BAL`)];
+      return [
+        bill,
+        binAtDeciles(
+          b.map((v, r) => utilisationOf(v, limit[r] as number)),
+          `max(${bill}, 0) / LIMIT_BAL`,
+        ),
+      ];
     }),
   );
   const paymentRatio = Object.fromEntries(
     PAYMENT_COLUMNS.slice(0, 5).map((pay, k) => {
       const p = col(pay);
       const b = col(BILL_COLUMNS[k + 1] as string);
-      return [pay, binAtDeciles(p.map((v, r) => paymentRatioOf(v, b[r] as number)), `min(${pay} / max(${BILL_COLUMNS[k + 1]}, 1), 1.5)`)];
+      return [
+        pay,
+        binAtDeciles(
+          p.map((v, r) => paymentRatioOf(v, b[r] as number)),
+          `min(${pay} / max(${BILL_COLUMNS[k + 1]}, 1), 1.5)`,
+        ),
+      ];
     }),
   );
   const payStatus = Object.fromEntries(

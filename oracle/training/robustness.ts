@@ -16,15 +16,28 @@ const column = (name: string) => FEATURE_NAMES.indexOf(name);
 
 /** Grid of each constrained input, in increasing order (NT$ amounts span the intake's accepted range). */
 export const SWEEP_GRIDS: Readonly<Record<string, readonly number[]>> = Object.freeze({
-  LIMIT_BAL: [1, 1_000, 10_000, 20_000, 30_000, 50_000, 80_000, 100_000, 140_000, 200_000, 300_000, 500_000, 750_000, 1_000_000, 10_000_000],
+  LIMIT_BAL: [
+    1, 1_000, 10_000, 20_000, 30_000, 50_000, 80_000, 100_000, 140_000, 200_000, 300_000, 500_000, 750_000, 1_000_000,
+    10_000_000,
+  ],
   ...Object.fromEntries(
-    FEATURE_NAMES.filter((f) => f.startsWith("PAY_AMT")).map((f) => [f, [0, 1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 300_000, 1_000_000, 10_000_000]]),
+    FEATURE_NAMES.filter((f) => f.startsWith("PAY_AMT")).map((f) => [
+      f,
+      [0, 1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 300_000, 1_000_000, 10_000_000],
+    ]),
   ),
-  ...Object.fromEntries(FEATURE_NAMES.filter((f) => /^PAY_\d$/.test(f)).map((f) => [f, Array.from({ length: 12 }, (_, i) => i - 2)])),
+  ...Object.fromEntries(
+    FEATURE_NAMES.filter((f) => /^PAY_\d$/.test(f)).map((f) => [f, Array.from({ length: 12 }, (_, i) => i - 2)]),
+  ),
 });
 
 /** Scores `variants` edited copies of every applicant in bounded batches; `fill(row, a, v)` edits copy v of applicant a. */
-async function scoreVariants(score: Scorer, raw: Float32Array, variants: number, fill: (row: Float32Array, applicant: number, variant: number) => void): Promise<Float32Array> {
+async function scoreVariants(
+  score: Scorer,
+  raw: Float32Array,
+  variants: number,
+  fill: (row: Float32Array, applicant: number, variant: number) => void,
+): Promise<Float32Array> {
   const applicants = raw.length / WIDTH;
   const out = new Float32Array(applicants * variants);
   const perBatch = Math.max(1, Math.floor(65_536 / variants));
@@ -131,17 +144,27 @@ export interface GamingReport {
   anyMonth: Record<GamingCap, GamingScenario>;
 }
 
-const CAPS: Record<GamingCap, (limit: number) => number> = { at100: () => 100, at1000: () => 1_000, at10pctLimit: (limit) => 0.1 * limit };
+const CAPS: Record<GamingCap, (limit: number) => number> = {
+  at100: () => 100,
+  at1000: () => 1_000,
+  at10pctLimit: (limit) => 0.1 * limit,
+};
 
 /**
  * For applicants within `band` above the threshold: the share that an extra payment brings to the threshold or
  * below, trying every grid amount up to each cap (NT$100, NT$1,000, 10 % of the applicant's limit, each cap itself
  * included), and the median of the largest PD change it buys.
  */
-export async function gamingReport(score: Scorer, raw: Float32Array, threshold: number, band = 0.04): Promise<GamingReport> {
+export async function gamingReport(
+  score: Scorer,
+  raw: Float32Array,
+  threshold: number,
+  band = 0.04,
+): Promise<GamingReport> {
   const base = await score(raw);
   const chosen: number[] = [];
-  for (let a = 0; a < base.length; a++) if ((base[a] as number) > threshold && (base[a] as number) <= threshold + band) chosen.push(a);
+  for (let a = 0; a < base.length; a++)
+    if ((base[a] as number) > threshold && (base[a] as number) <= threshold + band) chosen.push(a);
   const applicants = new Float32Array(chosen.length * WIDTH);
   chosen.forEach((a, i) => applicants.set(raw.subarray(a * WIDTH, (a + 1) * WIDTH), i * WIDTH));
   const limitColumn = column("LIMIT_BAL");
@@ -176,5 +199,7 @@ function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

@@ -31,7 +31,9 @@ export function stratifiedSplit(target: Uint8Array, options: SplitOptions = DEFA
     shuffleInPlace(indices, random);
     const nTrain = Math.round(indices.length * options.trainFraction);
     const nValidation = Math.round(indices.length * options.validationFraction);
-    indices.forEach((index, i) => (i < nTrain ? parts.train : i < nTrain + nValidation ? parts.validation : parts.test).push(index));
+    indices.forEach((index, i) =>
+      (i < nTrain ? parts.train : i < nTrain + nValidation ? parts.validation : parts.test).push(index),
+    );
   }
   const sorted = (xs: number[]) => Int32Array.from(xs.sort((a, b) => a - b));
   return { train: sorted(parts.train), validation: sorted(parts.validation), test: sorted(parts.test) };

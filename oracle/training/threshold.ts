@@ -31,7 +31,13 @@ export interface GroupColumn {
   groups: readonly string[];
 }
 
-export function evaluateThreshold(threshold: number, pd: ArrayLike<number>, labels: ArrayLike<number>, sex: GroupColumn, age: GroupColumn): ThresholdCandidate {
+export function evaluateThreshold(
+  threshold: number,
+  pd: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  sex: GroupColumn,
+  age: GroupColumn,
+): ThresholdCandidate {
   const bySex = fairnessPoint(sex.groupOf, sex.groups, pd, labels, threshold);
   const byAge = fairnessPoint(age.groupOf, age.groups, pd, labels, threshold);
   let approved = 0;
@@ -51,11 +57,20 @@ export function evaluateThreshold(threshold: number, pd: ArrayLike<number>, labe
     dirAge: byAge.minDir,
     eodAge: byAge.worstEod,
   };
-  const fair = [c.dirSex, c.dirAge].every((d) => d >= FAIRNESS_TARGETS.minDir) && [c.eodSex, c.eodAge].every((e) => Math.abs(e) <= FAIRNESS_TARGETS.maxAbsEod);
+  const fair =
+    [c.dirSex, c.dirAge].every((d) => d >= FAIRNESS_TARGETS.minDir) &&
+    [c.eodSex, c.eodAge].every((e) => Math.abs(e) <= FAIRNESS_TARGETS.maxAbsEod);
   return { ...c, fair };
 }
 
-export function scanThresholds(pd: ArrayLike<number>, labels: ArrayLike<number>, sex: GroupColumn, age: GroupColumn): ThresholdCandidate[] {
+export function scanThresholds(
+  pd: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  sex: GroupColumn,
+  age: GroupColumn,
+): ThresholdCandidate[] {
   const steps = Math.round((THRESHOLD_GRID.to - THRESHOLD_GRID.from) / THRESHOLD_GRID.step);
-  return Array.from({ length: steps + 1 }, (_, k) => evaluateThreshold(Math.round((THRESHOLD_GRID.from + k * THRESHOLD_GRID.step) * 100) / 100, pd, labels, sex, age));
+  return Array.from({ length: steps + 1 }, (_, k) =>
+    evaluateThreshold(Math.round((THRESHOLD_GRID.from + k * THRESHOLD_GRID.step) * 100) / 100, pd, labels, sex, age),
+  );
 }

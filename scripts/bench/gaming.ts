@@ -32,7 +32,9 @@ const TARGETS: Partial<Record<GamingCap, number>> = { at100: 0, at1000: 0.1 };
 
 const program = new Command()
   .name("bench:gaming")
-  .description("Share of near-threshold applicants an extra payment of ≤ NT$100, ≤ NT$1,000 or ≤ 10 % of the limit brings below the approval threshold")
+  .description(
+    "Share of near-threshold applicants an extra payment of ≤ NT$100, ≤ NT$1,000 or ≤ 10 % of the limit brings below the approval threshold",
+  )
   .option("--json", "print one JSON object instead of a table")
   .option("--model <path>", "ONNX model file", MODEL_PATH)
   .parse();
@@ -41,8 +43,13 @@ const opts = program.opts<{ json?: boolean; model: string }>();
 const model = await loadCreditModel(opts.model);
 const data = loadDataset();
 const test = stratifiedSplit(data.target, DEFAULT_SPLIT).test;
-if (model.featureNames.join() !== FEATURE_NAMES.join()) throw new Error(`${opts.model}: feature_names differ from the training pipeline's`);
-const report = await gamingReport((raw) => model.predict(raw), selectColumns(data, FEATURE_NAMES, test), model.approvalPdThreshold);
+if (model.featureNames.join() !== FEATURE_NAMES.join())
+  throw new Error(`${opts.model}: feature_names differ from the training pipeline's`);
+const report = await gamingReport(
+  (raw) => model.predict(raw),
+  selectColumns(data, FEATURE_NAMES, test),
+  model.approvalPdThreshold,
+);
 
 const figures = (s: Record<GamingCap, GamingScenario>) => ({
   crossAt100: s.at100.crossShare,
@@ -68,15 +75,28 @@ if (opts.json) {
 } else {
   const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
   const pp = (v: number) => `${(v * 100).toFixed(3)} pp`;
-  console.log(`model ${model.modelId}; threshold ${report.threshold}; ${report.applicants} of ${test.length} test applicants with PD in (${report.threshold}, ${report.threshold + report.band}]`);
-  console.log("| extra payment      | PAY_AMT1: crossed | median ΔPD  | any month: crossed | median ΔPD  | target (PAY_AMT1) |");
-  console.log("|--------------------|-------------------|-------------|--------------------|-------------|-------------------|");
-  const labels: Record<GamingCap, string> = { at100: "≤ NT$100", at1000: "≤ NT$1,000", at10pctLimit: "≤ 10 % of limit" };
+  console.log(
+    `model ${model.modelId}; threshold ${report.threshold}; ${report.applicants} of ${test.length} test applicants with PD in (${report.threshold}, ${report.threshold + report.band}]`,
+  );
+  console.log(
+    "| extra payment      | PAY_AMT1: crossed | median ΔPD  | any month: crossed | median ΔPD  | target (PAY_AMT1) |",
+  );
+  console.log(
+    "|--------------------|-------------------|-------------|--------------------|-------------|-------------------|",
+  );
+  const labels: Record<GamingCap, string> = {
+    at100: "≤ NT$100",
+    at1000: "≤ NT$1,000",
+    at10pctLimit: "≤ 10 % of limit",
+  };
   for (const cap of ["at100", "at1000", "at10pctLimit"] as const) {
     const l = report.latestMonth[cap];
     const a = report.anyMonth[cap];
     const target = TARGETS[cap];
-    const verdict = target === undefined ? "—" : `${target === 0 ? "0 %" : `≤ ${pct(target)}`} ${l.crossShare <= target ? "✓" : "✗"}`;
-    console.log(`| ${labels[cap].padEnd(18)} | ${`${pct(l.crossShare)} (${l.crossed})`.padStart(17)} | ${pp(l.medianPdChange).padStart(11)} | ${`${pct(a.crossShare)} (${a.crossed})`.padStart(18)} | ${pp(a.medianPdChange).padStart(11)} | ${verdict.padEnd(17)} |`);
+    const verdict =
+      target === undefined ? "—" : `${target === 0 ? "0 %" : `≤ ${pct(target)}`} ${l.crossShare <= target ? "✓" : "✗"}`;
+    console.log(
+      `| ${labels[cap].padEnd(18)} | ${`${pct(l.crossShare)} (${l.crossed})`.padStart(17)} | ${pp(l.medianPdChange).padStart(11)} | ${`${pct(a.crossShare)} (${a.crossed})`.padStart(18)} | ${pp(a.medianPdChange).padStart(11)} | ${verdict.padEnd(17)} |`,
+    );
   }
 }

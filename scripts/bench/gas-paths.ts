@@ -12,7 +12,14 @@ import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } 
 
 import type { MockAggregatorV3, MockUSDC } from "../../types/ethers-contracts/index.js";
 import { defaultParameters } from "../deploy/parameters.js";
-import { approveDataProviders, approveModel, deploySystem, openPsm, shippedFeatureNames, shippedModel } from "../deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  openPsm,
+  shippedFeatureNames,
+  shippedModel,
+} from "../deploy/deploy-system.js";
 import { DEMO_PROVIDER } from "../lib/attested-application.js";
 import {
   packSignatures,
@@ -73,7 +80,12 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   await networkHelpers.time.increaseTo(CLOCK_START + 600);
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
+  await approveDataProviders(
+    system.oracle,
+    roles.regulator,
+    defaultParameters.dataProviders,
+    await shippedFeatureNames(),
+  );
   const { oracle, pool, vusd, weth, priceFeed, fallbackPriceFeed } = system;
   if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined) {
     throw new Error("local deployment must include the mocks");
@@ -90,7 +102,12 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   let operatorVersion = 0n;
 
   async function useThreshold(k: number): Promise<void> {
-    await (await oracle.connect(roles.governance).setOperators(operators.map((o) => o.address), k)).wait();
+    await (
+      await oracle.connect(roles.governance).setOperators(
+        operators.map((o) => o.address),
+        k,
+      )
+    ).wait();
     operatorVersion = (await oracle.operatorSet()).version;
   }
 
@@ -168,13 +185,19 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
   results.borrowAgain = await gasOf(pool.connect(alice).borrow(parseUnits("1000", 18)));
 
   // borrowWithReport (pull flow): deposit, then borrow passing a fresh report signed by k operators.
-  for (const [k, index] of [[1, 2], [3, 4], [5, 6]] as const) {
+  for (const [k, index] of [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ] as const) {
     await useThreshold(k);
     const borrower = borrowers[index]!;
     await fundCollateral(borrower, "10");
     await (await pool.connect(borrower).deposit(wethAddress, parseEther("10"), borrower.address)).wait();
     const [report, signatures] = await signedReport(borrower.address, k);
-    results[`borrowWithReport_k${k}`] = await gasOf(pool.connect(borrower).borrowWithReport(borrowAmount, report, signatures));
+    results[`borrowWithReport_k${k}`] = await gasOf(
+      pool.connect(borrower).borrowWithReport(borrowAmount, report, signatures),
+    );
   }
 
   // savingsDeposit: a saver's deposit into sVUSD that already has a saver (the seeder), with nothing to pay out yet.
@@ -217,7 +240,9 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await (await pool.connect(liquidator).deposit(wethAddress, parseEther("20"), liquidator.address)).wait();
     await (await pool.connect(liquidator).borrow(parseUnits("15000", 18))).wait();
     await (await vusd.connect(liquidator).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
-    results.liquidate = await gasOf(pool.connect(liquidator).liquidate(victim.address, wethAddress, parseUnits("12000", 18)));
+    results.liquidate = await gasOf(
+      pool.connect(liquidator).liquidate(victim.address, wethAddress, parseUnits("12000", 18)),
+    );
   }
 
   // PSM: the regulator's exposure limit executed after the timelock (which fills the PSM's vUSD buffer); the PSM
@@ -267,7 +292,9 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await (await weth.connect(maker).deposit({ value: parseEther("1000") })).wait();
     await (await weth.connect(maker).approve(dexAddress, ethers.MaxUint256)).wait();
     await (await vusd.connect(maker).approve(dexAddress, ethers.MaxUint256)).wait();
-    await (await dex.connect(maker).addLiquidity(wethAddress, vusdAddress, parseEther("1000"), parseUnits("1920000", 18))).wait();
+    await (
+      await dex.connect(maker).addLiquidity(wethAddress, vusdAddress, parseEther("1000"), parseUnits("1920000", 18))
+    ).wait();
     const flashLiquidator = await ethers.deployContract("FlashLiquidator", [
       await pool.getAddress(),
       await system.flashMinter.getAddress(),
@@ -296,10 +323,18 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     for (let i = 0; i < 3; i++) {
       const token = await ethers.deployContract("MockUSDC");
       const primary = await ethers.deployContract("MockAggregatorV3", [8, `TOKEN${i} / USD`, parseUnits("1", 8)]);
-      const fallback = await ethers.deployContract("MockAggregatorV3", [8, `TOKEN${i} / USD (fallback)`, parseUnits("1", 8)]);
+      const fallback = await ethers.deployContract("MockAggregatorV3", [
+        8,
+        `TOKEN${i} / USD (fallback)`,
+        parseUnits("1", 8),
+      ]);
       const tokenAddress = await token.getAddress();
-      await (await pool.connect(roles.governance).listCollateral(tokenAddress, await primary.getAddress(), 3600)).wait();
-      await (await pool.connect(roles.governance).setFallbackFeed(tokenAddress, await fallback.getAddress(), 3600)).wait();
+      await (
+        await pool.connect(roles.governance).listCollateral(tokenAddress, await primary.getAddress(), 3600)
+      ).wait();
+      await (
+        await pool.connect(roles.governance).setFallbackFeed(tokenAddress, await fallback.getAddress(), 3600)
+      ).wait();
       extraTokens.push(token);
       extraFeeds.push(primary, fallback);
     }
@@ -338,8 +373,12 @@ export async function measureGas(): Promise<Record<GasPath, number>> {
     await (await vusd.connect(warmer).transfer(liquidator.address, parseUnits("1000", 18))).wait();
     await (await vusd.connect(one).transfer(liquidator.address, parseUnits("23000", 18))).wait();
     await (await vusd.connect(four).transfer(liquidator.address, parseUnits("27000", 18))).wait();
-    results.liquidate_1asset = await gasOf(pool.connect(liquidator).liquidate(one.address, wethAddress, parseUnits("10000", 18)));
-    results.liquidate_4assets = await gasOf(pool.connect(liquidator).liquidate(four.address, wethAddress, parseUnits("10000", 18)));
+    results.liquidate_1asset = await gasOf(
+      pool.connect(liquidator).liquidate(one.address, wethAddress, parseUnits("10000", 18)),
+    );
+    results.liquidate_4assets = await gasOf(
+      pool.connect(liquidator).liquidate(four.address, wethAddress, parseUnits("10000", 18)),
+    );
   }
 
   return Object.fromEntries(GAS_PATHS.map((key) => [key, results[key]!])) as Record<GasPath, number>;

@@ -65,11 +65,15 @@ const verdictText = (key: string): string => {
 if (opts.json === true) {
   console.log(JSON.stringify(results));
 } else {
-  const rows = GAS_PATHS.map((key) => `| ${key.padEnd(20)} | ${String(results[key]).padStart(9)} | ${verdictText(key).padEnd(12)} |`);
+  const rows = GAS_PATHS.map(
+    (key) => `| ${key.padEnd(20)} | ${String(results[key]).padStart(9)} | ${verdictText(key).padEnd(12)} |`,
+  );
   console.log("| path                 |  gas used | target       |");
   console.log("|----------------------|-----------|--------------|");
   console.log(rows.join("\n"));
-  console.log(`| ${"per extra signer".padEnd(20)} | ${perSigner.toFixed(0).padStart(9)} | ${verdictText("per extra signer").padEnd(12)} |`);
+  console.log(
+    `| ${"per extra signer".padEnd(20)} | ${perSigner.toFixed(0).padStart(9)} | ${verdictText("per extra signer").padEnd(12)} |`,
+  );
   for (const v of perExtraAsset) {
     const verdict = v.met ? `≤ ${v.target} ✓` : `> ${v.target} ✗`;
     console.log(`| ${v.key.padEnd(20)} | ${v.value.toFixed(0).padStart(9)} | ${verdict.padEnd(12)} |`);

@@ -30,7 +30,8 @@ export interface LoadResult {
   wallMs: number;
 }
 
-type WorkerMessage = { type: "progress"; message: string } | { type: "result"; result: LoadResult } | { type: "error"; message: string };
+type WorkerMessage =
+  { type: "progress"; message: string } | { type: "result"; result: LoadResult } | { type: "error"; message: string };
 
 /** Runs `job` in a worker thread; `onProgress` gets its progress lines. */
 export function runLoad(job: LoadJob, onProgress: (message: string) => void): Promise<LoadResult> {
@@ -61,7 +62,12 @@ function post(agent: Agent, url: string, body: string, timeoutMs: number): Promi
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: timeoutMs },
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        timeout: timeoutMs,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -119,5 +125,10 @@ if (!isMainThread && parentPort !== null) {
   const port = parentPort;
   execute(workerData as LoadJob, (message) => port.postMessage({ type: "progress", message } satisfies WorkerMessage))
     .then((result) => port.postMessage({ type: "result", result } satisfies WorkerMessage))
-    .catch((error: unknown) => port.postMessage({ type: "error", message: error instanceof Error ? error.message : String(error) } satisfies WorkerMessage));
+    .catch((error: unknown) =>
+      port.postMessage({
+        type: "error",
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies WorkerMessage),
+    );
 }

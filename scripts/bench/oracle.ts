@@ -52,7 +52,13 @@ import { buildAddressBook } from "../deploy/address-book.js";
 import { freePort } from "../lib/free-port.js";
 import { runLoad, type LoadJob, type LoadResult } from "./load-client.js";
 import { serveJsonRpc } from "./rpc-server.js";
-import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+} from "../deploy/deploy-system.js";
 import { defaultParameters } from "../deploy/parameters.js";
 import { chainContext, readOperatorSet, type ChainContext } from "../../oracle/src/chain/index.js";
 import { LOG_LEVELS, parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
@@ -74,8 +80,15 @@ const program = new Command()
   .option("--warmup <n>", "untimed applications before each phase", (v) => nonNegativeInt("--warmup", v), 50)
   .option("--log-level <level>", `node log level (${LOG_LEVELS.join(", ")}); lines go to /dev/null`, "info")
   .option("--max-seconds <s>", "abort the whole run after this long", (v) => positiveInt("--max-seconds", v), 900)
-  .option("--quorum-requests <n>", "applications per timed phase of the n = 3/5/7 process clusters", (v) => positiveInt("--quorum-requests", v), 600)
-  .option("--hedge-delay-ms <ms>", "the process clusters' quorum.hedgeDelayMs (default: the node's)", (v) => positiveInt("--hedge-delay-ms", v))
+  .option(
+    "--quorum-requests <n>",
+    "applications per timed phase of the n = 3/5/7 process clusters",
+    (v) => positiveInt("--quorum-requests", v),
+    600,
+  )
+  .option("--hedge-delay-ms <ms>", "the process clusters' quorum.hedgeDelayMs (default: the node's)", (v) =>
+    positiveInt("--hedge-delay-ms", v),
+  )
   .option("--quorum-only", "run only the n = 3/5/7 process-cluster phases")
   .parse();
 const opts = program.opts<{
@@ -91,7 +104,8 @@ const opts = program.opts<{
   quorumOnly?: boolean;
 }>();
 const asJson = opts.json === true;
-if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel))
+  throw new Error(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
 const logLevel = opts.logLevel as NodeConfig["logLevel"];
 
 function positiveInt(name: string, value: string): number {
@@ -105,7 +119,13 @@ function nonNegativeInt(name: string, value: string): number {
   return n;
 }
 
-const TARGETS = { scoreP99Ms: 10, reportsPerSecond: 500, cosignedP99Ms: 30, quorumThroughputRatio: 0.8, quorumP99Ratio: 1.3 } as const;
+const TARGETS = {
+  scoreP99Ms: 10,
+  reportsPerSecond: 500,
+  cosignedP99Ms: 30,
+  quorumThroughputRatio: 0.8,
+  quorumP99Ratio: 1.3,
+} as const;
 /** The process clusters: n operators, threshold k. */
 const QUORUM_SHAPES = [
   { n: 3, k: 2 },
@@ -142,21 +162,48 @@ const connection = await network.create();
 const { ethers } = connection;
 const signers = await ethers.getSigners();
 const [deployer, governance, regulator, guardian, attester] = signers;
-const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
-const operators = Array.from({ length: 7 }, (_, i) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${10 + i}`));
+const roles = {
+  deployer: deployer!,
+  governance: governance!,
+  regulator: regulator!,
+  guardian: guardian!,
+  attester: attester!,
+};
+const operators = Array.from({ length: 7 }, (_, i) =>
+  HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${10 + i}`),
+);
 progress("deploying Verity on the in-process network");
-const system = await deploySystem(ethers, roles, { ...defaultParameters, oracle: { operators: [operators[0]!.address], threshold: 1 } });
+const system = await deploySystem(ethers, roles, {
+  ...defaultParameters,
+  oracle: { operators: [operators[0]!.address], threshold: 1 },
+});
 const shipped = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
 await approveModel(system.oracle, roles.regulator, shipped);
-await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames(MODEL_CARD_PATH));
+await approveDataProviders(
+  system.oracle,
+  roles.regulator,
+  defaultParameters.dataProviders,
+  await shippedFeatureNames(MODEL_CARD_PATH),
+);
 const oracleAddress = await system.oracle.getAddress();
 const chainId = (await ethers.provider.getNetwork()).chainId;
-const addressBook: AddressBook = await buildAddressBook("in-process", { chainId, system, roles, model: shipped, modelApproved: true });
+const addressBook: AddressBook = await buildAddressBook("in-process", {
+  chainId,
+  system,
+  roles,
+  model: shipped,
+  modelApproved: true,
+});
 const chain = (): ChainContext =>
-  chainContext(new BrowserProvider(connection.provider, Number(chainId), { pollingInterval: 100 }), oracleAddress, chainId, {
-    deployedAtBlock: system.deployedAtBlock,
-    rpcTimeoutMs: 10_000,
-  });
+  chainContext(
+    new BrowserProvider(connection.provider, Number(chainId), { pollingInterval: 100 }),
+    oracleAddress,
+    chainId,
+    {
+      deployedAtBlock: system.deployedAtBlock,
+      rpcTimeoutMs: 10_000,
+    },
+  );
 
 const { dir: workDir, cleanup } = (() => {
   const dir = mkdtempSync(join(tmpdir(), "verity-bench-oracle-"));
@@ -171,15 +218,28 @@ async function startCluster(count: number, threshold: number, prefix: string): P
   const nodes: RunningNode[] = [];
   for (let i = 0; i < count; i++) {
     const keystorePath = join(workDir, `${ids[i]}.keystore.json`);
-    await createKeystoreFile({ outPath: keystorePath, password: ENV[PASSWORD_ENV], privateKey: operators[i]!.privateKey, scryptN: 16 });
+    await createKeystoreFile({
+      outPath: keystorePath,
+      password: ENV[PASSWORD_ENV],
+      privateKey: operators[i]!.privateKey,
+      scryptN: 16,
+    });
     const config = parseConfig({
       nodeId: ids[i],
       operatorAddress: operators[i]!.address,
       listen: { host: "127.0.0.1", port: ports[i] },
       keystore: { path: keystorePath, passwordEnv: PASSWORD_ENV },
       model: { path: MODEL_PATH },
-      chain: { rpcUrl: "http://127.0.0.1:1", chainId: Number(chainId), deploymentFile: join(workDir, "unused.json"), confirmations: 0, pollIntervalMs: 1_000 },
-      peers: ports.flatMap((port, j) => (j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: operators[j]!.address }])),
+      chain: {
+        rpcUrl: "http://127.0.0.1:1",
+        chainId: Number(chainId),
+        deploymentFile: join(workDir, "unused.json"),
+        confirmations: 0,
+        pollIntervalMs: 1_000,
+      },
+      peers: ports.flatMap((port, j) =>
+        j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: operators[j]!.address }],
+      ),
       quorum: { threshold, tolerancePdBps: 5 },
       report: { validitySec: 86_400 },
       intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
@@ -227,7 +287,11 @@ async function chainRpcUrl(): Promise<string> {
 }
 
 /** Starts `count` node processes (operators 0..count−1, threshold k) and waits until each answers `/health`. */
-async function startProcessCluster(count: number, threshold: number, prefix: string): Promise<{ address: string; url: string; pid: number | undefined }[]> {
+async function startProcessCluster(
+  count: number,
+  threshold: number,
+  prefix: string,
+): Promise<{ address: string; url: string; pid: number | undefined }[]> {
   const url = await chainRpcUrl();
   const deploymentFile = join(workDir, "deployment.json");
   writeFileSync(deploymentFile, JSON.stringify(addressBook, null, 2));
@@ -236,7 +300,12 @@ async function startProcessCluster(count: number, threshold: number, prefix: str
   const started: { address: string; url: string; child: ChildProcess; stderrPath: string }[] = [];
   for (let i = 0; i < count; i++) {
     const keystorePath = join(workDir, `${ids[i]}.keystore.json`);
-    await createKeystoreFile({ outPath: keystorePath, password: ENV[PASSWORD_ENV], privateKey: operators[i]!.privateKey, scryptN: 16 });
+    await createKeystoreFile({
+      outPath: keystorePath,
+      password: ENV[PASSWORD_ENV],
+      privateKey: operators[i]!.privateKey,
+      scryptN: 16,
+    });
     const configPath = join(workDir, `${ids[i]}.json`);
     const config = {
       nodeId: ids[i],
@@ -245,14 +314,26 @@ async function startProcessCluster(count: number, threshold: number, prefix: str
       keystore: { path: keystorePath, passwordEnv: PASSWORD_ENV },
       model: { path: MODEL_PATH },
       chain: { rpcUrl: url, chainId: Number(chainId), deploymentFile, confirmations: 0, pollIntervalMs: 1_000 },
-      peers: ports.flatMap((port, j) => (j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: operators[j]!.address }])),
-      quorum: { threshold, tolerancePdBps: 5, ...(opts.hedgeDelayMs === undefined ? {} : { hedgeDelayMs: opts.hedgeDelayMs }) },
+      peers: ports.flatMap((port, j) =>
+        j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: operators[j]!.address }],
+      ),
+      quorum: {
+        threshold,
+        tolerancePdBps: 5,
+        ...(opts.hedgeDelayMs === undefined ? {} : { hedgeDelayMs: opts.hedgeDelayMs }),
+      },
       report: { validitySec: 86_400 },
       intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
       store: { path: join(workDir, `${ids[i]}.sqlite`) },
       // Header and request bounds above the load client's own 15 s: on an overloaded shared machine a keep-alive
       // connection whose last request took longer than headersTimeoutMs was reset at its next request.
-      timing: { peerTimeoutMs: 5_000, coordinateTimeoutMs: 10_000, operatorSetTtlMs: 60_000, headersTimeoutMs: 60_000, requestTimeoutMs: 120_000 },
+      timing: {
+        peerTimeoutMs: 5_000,
+        coordinateTimeoutMs: 10_000,
+        operatorSetTtlMs: 60_000,
+        headersTimeoutMs: 60_000,
+        requestTimeoutMs: 120_000,
+      },
       // Drift is watched as in production; no on-chain publication from a bench.
       monitoring: { publishOnChain: false },
       logLevel,
@@ -275,8 +356,11 @@ async function startProcessCluster(count: number, threshold: number, prefix: str
   for (const node of started) {
     for (;;) {
       if (node.child.exitCode !== null)
-        throw new Error(`node process ${node.url} exited (${node.child.exitCode}) at start: ${readFileSync(node.stderrPath, "utf8").slice(-2_000)}`);
-      if (Date.now() > until) throw new Error(`node process ${node.url} did not answer /health within ${PROCESS_START_TIMEOUT_MS} ms`);
+        throw new Error(
+          `node process ${node.url} exited (${node.child.exitCode}) at start: ${readFileSync(node.stderrPath, "utf8").slice(-2_000)}`,
+        );
+      if (Date.now() > until)
+        throw new Error(`node process ${node.url} did not answer /health within ${PROCESS_START_TIMEOUT_MS} ms`);
       checkDeadline("starting node processes");
       const up = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(2_000) }).then(
         () => true,
@@ -332,11 +416,27 @@ const BASE_FEATURES: Record<string, number> = {
   LIMIT_BAL: 360_000,
   AGE: 35,
   EDUCATION: 2,
-  PAY_0: -1, PAY_2: -1, PAY_3: -1, PAY_4: -1, PAY_5: -1, PAY_6: -1,
-  BILL_AMT1: 3_200, BILL_AMT2: 2_900, BILL_AMT3: 3_100, BILL_AMT4: 2_800, BILL_AMT5: 3_000, BILL_AMT6: 2_700,
-  PAY_AMT1: 2_900, PAY_AMT2: 3_100, PAY_AMT3: 2_800, PAY_AMT4: 3_000, PAY_AMT5: 2_700, PAY_AMT6: 3_300,
+  PAY_0: -1,
+  PAY_2: -1,
+  PAY_3: -1,
+  PAY_4: -1,
+  PAY_5: -1,
+  PAY_6: -1,
+  BILL_AMT1: 3_200,
+  BILL_AMT2: 2_900,
+  BILL_AMT3: 3_100,
+  BILL_AMT4: 2_800,
+  BILL_AMT5: 3_000,
+  BILL_AMT6: 2_700,
+  PAY_AMT1: 2_900,
+  PAY_AMT2: 3_100,
+  PAY_AMT3: 2_800,
+  PAY_AMT4: 3_000,
+  PAY_AMT5: 2_700,
+  PAY_AMT6: 3_300,
 };
-for (const name of featureNames) if (BASE_FEATURES[name] === undefined) throw new Error(`bench: no sample value for model feature ${name}`);
+for (const name of featureNames)
+  if (BASE_FEATURES[name] === undefined) throw new Error(`bench: no sample value for model feature ${name}`);
 
 interface SignedApplication {
   body: string;
@@ -366,15 +466,31 @@ async function signApplications(count: number): Promise<SignedApplication[]> {
     const i = applicationCounter++;
     const borrower = new Wallet(keccak256(zeroPadValue(toBeHex(0xbe7c4000n + BigInt(i)), 32)));
     const features = applicantFeatures(i);
-    const body = await attestedApplicationBody(params, borrower, featureNames, features, { nonce: BigInt(i + 1), expiry });
-    const message = { borrower: borrower.address, featuresHash: body.creditFile.fieldsHash, nonce: BigInt(i + 1), expiry };
+    const body = await attestedApplicationBody(params, borrower, featureNames, features, {
+      nonce: BigInt(i + 1),
+      expiry,
+    });
+    const message = {
+      borrower: borrower.address,
+      featuresHash: body.creditFile.fieldsHash,
+      nonce: BigInt(i + 1),
+      expiry,
+    };
     out.push({ body: JSON.stringify(body), applicationHash: hashApplication(params, message) });
   }
   return out;
 }
 
 /** Sends `apps` through the load worker (warm-up first, untimed); returns the timed phase's result. */
-async function load(name: string, target: (app: SignedApplication) => string, warmup: readonly SignedApplication[], apps: readonly SignedApplication[], mode: LoadJob["mode"], expectSigners: number, beforeTimed?: () => void): Promise<LoadResult> {
+async function load(
+  name: string,
+  target: (app: SignedApplication) => string,
+  warmup: readonly SignedApplication[],
+  apps: readonly SignedApplication[],
+  mode: LoadJob["mode"],
+  expectSigners: number,
+  beforeTimed?: () => void,
+): Promise<LoadResult> {
   const job = (jobName: string, list: readonly SignedApplication[]): LoadJob => ({
     name: jobName,
     requests: list.map((app) => ({ url: target(app), body: app.body })),
@@ -419,30 +535,52 @@ async function runQuorumPhases(): Promise<Record<string, number | number[]>> {
   for (const { n, k } of QUORUM_SHAPES) {
     checkDeadline(`the n = ${n} phase`);
     progress(`re-setting the operator set on chain: ${n} operators, threshold ${k}; starting ${n} node processes`);
-    await (await system.oracle.connect(roles.governance).setOperators(operators.slice(0, n).map((o) => o.address), k)).wait();
+    await (
+      await system.oracle.connect(roles.governance).setOperators(
+        operators.slice(0, n).map((o) => o.address),
+        k,
+      )
+    ).wait();
     const nodes = await startProcessCluster(n, k, `n${n}`);
     try {
       const set = await readOperatorSet(chain());
       const urlOf = new Map(nodes.map((node) => [node.address, node.url]));
       const leaderUrl = (app: SignedApplication) =>
-        urlOf.get(selectLeader({ operators: set.operators, requestKey: app.applicationHash, operatorSetVersion: set.version }).leader)!;
+        urlOf.get(
+          selectLeader({ operators: set.operators, requestKey: app.applicationHash, operatorSetVersion: set.version })
+            .leader,
+        )!;
       progress(`signing ${2 * opts.warmup + 2 * opts.quorumRequests} applications for the n = ${n} phases`);
       const seqWarm = await signApplications(opts.warmup);
       const seqApps = await signApplications(opts.quorumRequests);
       const concWarm = await signApplications(opts.warmup);
       const concApps = await signApplications(opts.quorumRequests);
-      const sequential = sortedCopy((await load(`${n} processes, k = ${k}, one at a time`, leaderUrl, seqWarm, seqApps, "sequential", k)).samplesMs);
-      progress(`n = ${n}, one at a time: p50 ${round(percentile(sequential, 50))} ms, p99 ${round(percentile(sequential, 99))} ms`);
+      const sequential = sortedCopy(
+        (await load(`${n} processes, k = ${k}, one at a time`, leaderUrl, seqWarm, seqApps, "sequential", k)).samplesMs,
+      );
+      progress(
+        `n = ${n}, one at a time: p50 ${round(percentile(sequential, 50))} ms, p99 ${round(percentile(sequential, 99))} ms`,
+      );
       // CPU each node spent on the timed concurrent phase: the busiest node bounds the cluster's throughput when each
       // node has its own machine, as operators do (on this shared machine they compete for the same cores).
       let cpuBefore: (number | undefined)[] = [];
-      const { wallMs } = await load(`${n} processes, k = ${k}, ${opts.concurrency} concurrent clients`, leaderUrl, concWarm, concApps, "concurrent", k, () => {
-        cpuBefore = nodes.map((node) => cpuSeconds(node.pid));
-      });
+      const { wallMs } = await load(
+        `${n} processes, k = ${k}, ${opts.concurrency} concurrent clients`,
+        leaderUrl,
+        concWarm,
+        concApps,
+        "concurrent",
+        k,
+        () => {
+          cpuBefore = nodes.map((node) => cpuSeconds(node.pid));
+        },
+      );
       const cpuUsed = nodes.map((node, i) => (cpuSeconds(node.pid) ?? NaN) - (cpuBefore[i] ?? NaN));
       if (cpuUsed.every(Number.isFinite)) {
         const busiest = cpuUsed.reduce((max, v) => Math.max(max, v), 0);
-        out[`quorumCpuMsPerReport_n${n}`] = round((cpuUsed.reduce((sum, v) => sum + v, 0) / opts.quorumRequests) * 1000);
+        out[`quorumCpuMsPerReport_n${n}`] = round(
+          (cpuUsed.reduce((sum, v) => sum + v, 0) / opts.quorumRequests) * 1000,
+        );
         out[`quorumBusiestNodeShare_n${n}`] = round(busiest / cpuUsed.reduce((sum, v) => sum + v, 0));
         out[`quorumOwnMachineThroughput_n${n}`] = round(opts.quorumRequests / busiest, 1);
       }
@@ -450,11 +588,19 @@ async function runQuorumPhases(): Promise<Record<string, number | number[]>> {
       out[`quorumP99Ms_n${n}`] = round(percentile(sequential, 99));
       out[`quorumP50Ms_n${n}`] = round(percentile(sequential, 50));
       out[`quorumLoadAverage_n${n}`] = loadavg().map((l) => round(l));
-      progress(`n = ${n}: ${JSON.stringify(Object.fromEntries(Object.entries(out).filter(([key]) => key.endsWith(`_n${n}`))))}`);
+      progress(
+        `n = ${n}: ${JSON.stringify(Object.fromEntries(Object.entries(out).filter(([key]) => key.endsWith(`_n${n}`))))}`,
+      );
     } catch (error) {
       // What the node processes said, before their folder goes: a crash or a refusal is named there.
-      const tails = children.map(({ child, stderrPath }) => `pid ${String(child.pid)} (exit ${String(child.exitCode)}): ${readFileSync(stderrPath, "utf8").slice(-1_500)}`);
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\nnode processes' stderr:\n${tails.join("\n")}`, { cause: error });
+      const tails = children.map(
+        ({ child, stderrPath }) =>
+          `pid ${String(child.pid)} (exit ${String(child.exitCode)}): ${readFileSync(stderrPath, "utf8").slice(-1_500)}`,
+      );
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\nnode processes' stderr:\n${tails.join("\n")}`,
+        { cause: error },
+      );
     } finally {
       await stopProcesses();
     }
@@ -506,26 +652,48 @@ async function run(): Promise<Results> {
   checkDeadline("signing");
 
   const soloUrl = () => single!.url;
-  const scoreSamples = sortedCopy((await load("one node, sequential", soloUrl, soloWarm, soloApps, "sequential", 1)).samplesMs);
-  const { wallMs } = await load(`one node, ${opts.concurrency} concurrent clients`, soloUrl, throughputWarm, throughputApps, "concurrent", 1);
+  const scoreSamples = sortedCopy(
+    (await load("one node, sequential", soloUrl, soloWarm, soloApps, "sequential", 1)).samplesMs,
+  );
+  const { wallMs } = await load(
+    `one node, ${opts.concurrency} concurrent clients`,
+    soloUrl,
+    throughputWarm,
+    throughputApps,
+    "concurrent",
+    1,
+  );
   await stopAll();
 
   // Phase 2: three nodes, k = 2.
   progress("re-setting the operator set on chain: 3 operators, threshold 2");
-  await (await system.oracle.connect(roles.governance).setOperators(operators.map((o) => o.address), 2)).wait();
+  await (
+    await system.oracle.connect(roles.governance).setOperators(
+      operators.map((o) => o.address),
+      2,
+    )
+  ).wait();
   const cluster = await startCluster(3, 2, "quorum");
   const set = await readOperatorSet(chain());
   const urlOf = new Map(cluster.map((node) => [node.address, node.url]));
   const leaderUrl = (app: SignedApplication) =>
-    urlOf.get(selectLeader({ operators: set.operators, requestKey: app.applicationHash, operatorSetVersion: set.version }).leader)!;
+    urlOf.get(
+      selectLeader({ operators: set.operators, requestKey: app.applicationHash, operatorSetVersion: set.version })
+        .leader,
+    )!;
   progress(`signing ${2 * opts.warmup + 2 * opts.requests} applications for the three-node phases`);
   const quorumWarm = await signApplications(opts.warmup);
   const quorumApps = await signApplications(opts.requests);
   const forwardWarm = await signApplications(opts.warmup);
   const forwardApps = await signApplications(opts.requests);
   checkDeadline("signing");
-  const cosignSamples = sortedCopy((await load("3 nodes, k = 2, to the leader", leaderUrl, quorumWarm, quorumApps, "sequential", 2)).samplesMs);
-  const forwardSamples = sortedCopy((await load("3 nodes, k = 2, to node 0", () => cluster[0]!.url, forwardWarm, forwardApps, "sequential", 2)).samplesMs);
+  const cosignSamples = sortedCopy(
+    (await load("3 nodes, k = 2, to the leader", leaderUrl, quorumWarm, quorumApps, "sequential", 2)).samplesMs,
+  );
+  const forwardSamples = sortedCopy(
+    (await load("3 nodes, k = 2, to node 0", () => cluster[0]!.url, forwardWarm, forwardApps, "sequential", 2))
+      .samplesMs,
+  );
   await stopAll();
   const quorum = await runQuorumPhases();
 
@@ -575,12 +743,37 @@ const verdicts = [
   ...(results.scoreP99Ms === undefined
     ? []
     : [
-        { metric: "scoreP99Ms", value: `${results.scoreP99Ms} ms`, target: `≤ ${TARGETS.scoreP99Ms}`, met: results.scoreP99Ms <= TARGETS.scoreP99Ms },
-        { metric: "reportsPerSecond", value: `${results.reportsPerSecond} /s`, target: `≥ ${TARGETS.reportsPerSecond}`, met: results.reportsPerSecond! >= TARGETS.reportsPerSecond },
-        { metric: "cosignedP99Ms", value: `${results.cosignedP99Ms} ms`, target: `≤ ${TARGETS.cosignedP99Ms}`, met: results.cosignedP99Ms! <= TARGETS.cosignedP99Ms },
+        {
+          metric: "scoreP99Ms",
+          value: `${results.scoreP99Ms} ms`,
+          target: `≤ ${TARGETS.scoreP99Ms}`,
+          met: results.scoreP99Ms <= TARGETS.scoreP99Ms,
+        },
+        {
+          metric: "reportsPerSecond",
+          value: `${results.reportsPerSecond} /s`,
+          target: `≥ ${TARGETS.reportsPerSecond}`,
+          met: results.reportsPerSecond! >= TARGETS.reportsPerSecond,
+        },
+        {
+          metric: "cosignedP99Ms",
+          value: `${results.cosignedP99Ms} ms`,
+          target: `≤ ${TARGETS.cosignedP99Ms}`,
+          met: results.cosignedP99Ms! <= TARGETS.cosignedP99Ms,
+        },
       ]),
-  { metric: "quorumThroughput n7/n3", value: `${throughputRatio}`, target: `≥ ${TARGETS.quorumThroughputRatio}`, met: throughputRatio >= TARGETS.quorumThroughputRatio },
-  { metric: "quorumP99Ms n7/n3", value: `${p99Ratio}`, target: `≤ ${TARGETS.quorumP99Ratio}`, met: p99Ratio <= TARGETS.quorumP99Ratio },
+  {
+    metric: "quorumThroughput n7/n3",
+    value: `${throughputRatio}`,
+    target: `≥ ${TARGETS.quorumThroughputRatio}`,
+    met: throughputRatio >= TARGETS.quorumThroughputRatio,
+  },
+  {
+    metric: "quorumP99Ms n7/n3",
+    value: `${p99Ratio}`,
+    target: `≤ ${TARGETS.quorumP99Ratio}`,
+    met: p99Ratio <= TARGETS.quorumP99Ratio,
+  },
 ];
 const verdictRow = (metric: string): [string, string, string, string] => {
   const v = verdicts.find((x) => x.metric === metric)!;
@@ -616,8 +809,11 @@ if (asJson) {
     verdictRow("quorumThroughput n7/n3"),
     verdictRow("quorumP99Ms n7/n3"),
   ];
-  const widths = [0, 1, 2].map((c) => rows.reduce((max, r) => Math.max(max, r[c]!.length), ["metric", "value", "target"][c]!.length));
-  const line = (r: readonly string[]) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3] ?? ""}`.trimEnd();
+  const widths = [0, 1, 2].map((c) =>
+    rows.reduce((max, r) => Math.max(max, r[c]!.length), ["metric", "value", "target"][c]!.length),
+  );
+  const line = (r: readonly string[]) =>
+    `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3] ?? ""}`.trimEnd();
   console.log(line(["metric", "value", "target", ""]));
   for (const r of rows) console.log(line(r));
   console.log(
@@ -627,7 +823,9 @@ if (asJson) {
 }
 const missed = verdicts.filter((v) => !v.met);
 if (opts.check === true && missed.length > 0) {
-  console.error(`bench:oracle --check: ${missed.map((v) => `${v.metric} ${v.value} (target ${v.target})`).join(", ")} missed`);
+  console.error(
+    `bench:oracle --check: ${missed.map((v) => `${v.metric} ${v.value} (target ${v.target})`).join(", ")} missed`,
+  );
   process.exit(1);
 }
 process.exit(0);

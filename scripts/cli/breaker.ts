@@ -17,20 +17,32 @@ export function registerBreakerGroup(program: Command, env: CliEnv): void {
         const [[paused, resumeAt], now, trips] = await Promise.all([
           ctx.policy.breakerState(),
           ctx.chainNow(),
-          ctx.eventsSinceDeployment((from, to) => ctx.policy.queryFilter(ctx.policy.filters.CircuitBreakerTripped(), from, to)),
+          ctx.eventsSinceDeployment((from, to) =>
+            ctx.policy.queryFilter(ctx.policy.filters.CircuitBreakerTripped(), from, to),
+          ),
         ]);
-        const rows: Array<[string, string]> = [["state", paused ? "TRIPPED: borrowing, withdrawals and liquidations are blocked" : "normal"]];
+        const rows: Array<[string, string]> = [
+          ["state", paused ? "TRIPPED: borrowing, withdrawals and liquidations are blocked" : "normal"],
+        ];
         const last = trips.at(-1);
         if (paused && last !== undefined) {
-          rows.push(["tripped", `${ruleLabel(last.args.reason)} by ${last.args.by} (detail ${last.args.detail}) in block ${last.blockNumber}`]);
+          rows.push([
+            "tripped",
+            `${ruleLabel(last.args.reason)} by ${last.args.by} (detail ${last.args.detail}) in block ${last.blockNumber}`,
+          ]);
         }
-        if (!paused && resumeAt > BigInt(now)) rows.push(["liquidations resume", `${isoDate(resumeAt)} (${relative(resumeAt, now)})`]);
+        if (!paused && resumeAt > BigInt(now))
+          rows.push(["liquidations resume", `${isoDate(resumeAt)} (${relative(resumeAt, now)})`]);
         if (ctx.psm !== undefined) rows.push(["PSM", (await ctx.psm.paused()) ? "paused" : "not paused"]);
         for (const line of table(rows)) ctx.out(line);
       }),
     );
 
-  writeOptions(group.command("reset").description("reset a tripped breaker (regulator); liquidations resume after the grace period")).action(
+  writeOptions(
+    group
+      .command("reset")
+      .description("reset a tripped breaker (regulator); liquidations resume after the grace period"),
+  ).action(
     inContext(env, async (ctx, options) => {
       if (!(await ctx.policy.paused())) throw new CliError("the circuit breaker is not tripped: nothing to reset");
       const receipt = await write(ctx, options, {

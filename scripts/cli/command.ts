@@ -6,8 +6,14 @@ import { withContext, type CliContext, type CliEnv, type GlobalOptions, type Wri
 /** `--from` and `--dry-run`, on every command that sends a transaction. */
 export function writeOptions(command: Command): Command {
   return command
-    .option("--from <address>", "send from this configured account (default: the holder of the role the command needs, per the address book)")
-    .option("--key <variable>", "sign with the private key in this Hardhat configuration variable (its keystore: npx hardhat keystore set <variable>; or the environment variable)")
+    .option(
+      "--from <address>",
+      "send from this configured account (default: the holder of the role the command needs, per the address book)",
+    )
+    .option(
+      "--key <variable>",
+      "sign with the private key in this Hardhat configuration variable (its keystore: npx hardhat keystore set <variable>; or the environment variable)",
+    )
     .option("--dry-run", "print the decoded call and its calldata and simulate it; send nothing");
 }
 

@@ -41,7 +41,9 @@ export interface CliEnv {
 export const processEnv: CliEnv = {
   connect: async (networkName, rpcUrl) => {
     try {
-      return await network.create(rpcUrl === undefined ? { network: networkName } : { network: networkName, override: { url: rpcUrl } });
+      return await network.create(
+        rpcUrl === undefined ? { network: networkName } : { network: networkName, override: { url: rpcUrl } },
+      );
     } catch (error) {
       throw new CliError(`cannot connect to network "${networkName}": ${(error as Error).message.split("\n")[0]}`);
     }
@@ -73,7 +75,11 @@ export async function readConfigurationVariable(name: string): Promise<string> {
   const fromEnvironment = process.env[name];
   if (fromEnvironment !== undefined) return fromEnvironment;
   return hooks.runHandlerChain("configurationVariables", "fetchValue", [configVariable(name)], () =>
-    Promise.reject(new CliError(`configuration variable ${name} is not set: store it with npx hardhat keystore set ${name}, or set the environment variable ${name}`)),
+    Promise.reject(
+      new CliError(
+        `configuration variable ${name} is not set: store it with npx hardhat keystore set ${name}, or set the environment variable ${name}`,
+      ),
+    ),
   );
 }
 
@@ -116,7 +122,10 @@ export class CliContext {
     this.oracle = CreditScoreOracle__factory.connect(contracts.creditScoreOracle, provider);
     this.policy = SupervisionPolicy__factory.connect(contracts.supervisionPolicy, provider);
     this.pool = LendingPool__factory.connect(contracts.lendingPool, provider);
-    this.psm = contracts.pegStabilityModule === undefined ? undefined : PegStabilityModule__factory.connect(contracts.pegStabilityModule, provider);
+    this.psm =
+      contracts.pegStabilityModule === undefined
+        ? undefined
+        : PegStabilityModule__factory.connect(contracts.pegStabilityModule, provider);
   }
 
   get provider(): HardhatEthers["provider"] {
@@ -138,12 +147,20 @@ export class CliContext {
    * Events from the deployment block to the head, `query(from, to)` over ranges of `chunkBlocks` (providers cap
    * `eth_getLogs` ranges), each call with a timeout and bounded retries as the compliance report's.
    */
-  async eventsSinceDeployment<T>(query: (fromBlock: number, toBlock: number) => Promise<T[]>, chunkBlocks = 5_000): Promise<T[]> {
+  async eventsSinceDeployment<T>(
+    query: (fromBlock: number, toBlock: number) => Promise<T[]>,
+    chunkBlocks = 5_000,
+  ): Promise<T[]> {
     const head = await this.provider.getBlockNumber();
     const events: T[] = [];
     for (let start = this.addressBook.deployedAtBlock; start <= head; start += chunkBlocks) {
       const end = Math.min(head, start + chunkBlocks - 1);
-      const chunk = await withRetry(() => query(start, end), { retries: 3, attemptTimeoutMs: 30_000, backoffMs: 500, label: `eth_getLogs blocks ${start}–${end}` });
+      const chunk = await withRetry(() => query(start, end), {
+        retries: 3,
+        attemptTimeoutMs: 30_000,
+        backoffMs: 500,
+        label: `eth_getLogs blocks ${start}–${end}`,
+      });
       for (const event of chunk) events.push(event);
     }
     return events;
@@ -176,26 +193,40 @@ export class CliContext {
     } else if (need.kind === "operator") {
       const [, , operators] = await this.oracle.operatorSet();
       const operator = accounts.find((a) => operators.includes(a.address));
-      if (operator === undefined) throw new CliError(`none of network "${this.networkName}"'s configured accounts is a current operator; pass --from`);
+      if (operator === undefined)
+        throw new CliError(
+          `none of network "${this.networkName}"'s configured accounts is a current operator; pass --from`,
+        );
       address = operator.address;
     } else {
       const first = accounts[0];
-      if (first === undefined) throw new CliError(`network "${this.networkName}" has no configured account to send from; pass --from with --dry-run to only print the call`);
+      if (first === undefined)
+        throw new CliError(
+          `network "${this.networkName}" has no configured account to send from; pass --from with --dry-run to only print the call`,
+        );
       address = first.address;
     }
     await this.requireAllowed(need, address);
     const signer = find(address);
     if (signer !== undefined) return { signer, address };
     if (options.dryRun === true) return { signer: new VoidSigner(address, this.provider), address };
-    throw new CliError(`--from ${address} is not among network "${this.networkName}"'s configured accounts (hardhat.config.ts); only --dry-run can name another address`);
+    throw new CliError(
+      `--from ${address} is not among network "${this.networkName}"'s configured accounts (hardhat.config.ts); only --dry-run can name another address`,
+    );
   }
 
   /** The sender whose private key a configuration variable holds (never printed). */
-  private async keySender(need: Requirement, variable: string, from: string | undefined): Promise<{ signer: Signer; address: string }> {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new CliError(`--key: "${variable}" is not a configuration variable name (letters, digits, _)`);
+  private async keySender(
+    need: Requirement,
+    variable: string,
+    from: string | undefined,
+  ): Promise<{ signer: Signer; address: string }> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
+      throw new CliError(`--key: "${variable}" is not a configuration variable name (letters, digits, _)`);
     const key = (await readConfigurationVariable(variable)).trim();
     const normalized = key.startsWith("0x") ? key : `0x${key}`;
-    if (!isHexString(normalized, 32)) throw new CliError(`--key: configuration variable ${variable} does not hold a private key (32 bytes of hex)`);
+    if (!isHexString(normalized, 32))
+      throw new CliError(`--key: configuration variable ${variable} does not hold a private key (32 bytes of hex)`);
     const wallet = new Wallet(normalized, this.provider);
     if (from !== undefined && parseAddress(from, "--from") !== wallet.address) {
       throw new CliError(`--from ${from} is not the address of the key in ${variable} (${wallet.address})`);
@@ -209,7 +240,8 @@ export class CliContext {
     if (need.kind === "anyone") return;
     if (need.kind === "operator") {
       const [version, , operators] = await this.oracle.operatorSet();
-      if (!operators.includes(address)) throw new CliError(`this command needs ${requirementText(need)} (version ${version}); ${address} is not one`);
+      if (!operators.includes(address))
+        throw new CliError(`this command needs ${requirementText(need)} (version ${version}); ${address} is not one`);
       return;
     }
     const contract = need.on === "CreditScoreOracle" ? this.oracle : this.policy;
@@ -220,7 +252,11 @@ export class CliContext {
 }
 
 /** Opens the network and its address book, checks they name the same chain and that the contracts are there, runs `fn`, closes. */
-export async function withContext<T>(env: CliEnv, options: GlobalOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(
+  env: CliEnv,
+  options: GlobalOptions,
+  fn: (ctx: CliContext) => Promise<T>,
+): Promise<T> {
   const bookPath = options.deployment ?? addressBookPath(options.network);
   // The network first: a misspelt network name is reported as such, not as a missing address book.
   const connection = await env.connect(options.network, options.rpcUrl);

@@ -7,7 +7,9 @@ import { decodeErrorData, describeErrorData } from "./errors.js";
 export function registerDecodeErrorCommand(program: Command, env: CliEnv): void {
   program
     .command("decode-error")
-    .description("decode revert data (0x + selector + arguments) from any Verity contract: its technical form, then a sentence; needs no network")
+    .description(
+      "decode revert data (0x + selector + arguments) from any Verity contract: its technical form, then a sentence; needs no network",
+    )
     .argument("<hex>", "the revert data")
     .action((hex: string) => {
       env.out(decodeErrorData(hex));

@@ -21,17 +21,27 @@ export { addressBookPath, type AddressBook };
  * Reads the address book at `bookPath` (default `deployments/<networkName>.json`); throws an Error naming the file
  * and what to do when it is missing or invalid.
  */
-export async function loadAddressBook(networkName: string, bookPath: string = addressBookPath(networkName)): Promise<AddressBook> {
+export async function loadAddressBook(
+  networkName: string,
+  bookPath: string = addressBookPath(networkName),
+): Promise<AddressBook> {
   try {
     await access(bookPath);
   } catch {
-    throw new Error(`no address book for network "${networkName}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${networkName}, or pass --deployment <file>)`);
+    throw new Error(
+      `no address book for network "${networkName}": ${bookPath} does not exist (deploy first: npm run deploy -- --network ${networkName}, or pass --deployment <file>)`,
+    );
   }
   return readAddressBook(bookPath);
 }
 
 /** Throws unless the connected chain is the one the address book was written for. */
-export function checkChainId(networkName: string, chainId: bigint | number, addressBook: AddressBook, bookPath: string): void {
+export function checkChainId(
+  networkName: string,
+  chainId: bigint | number,
+  addressBook: AddressBook,
+  bookPath: string,
+): void {
   assertAddressBookChain(addressBook, bookPath, BigInt(chainId), networkName);
 }
 
@@ -60,12 +70,15 @@ export interface DeploymentContext {
 }
 
 /** Reads `deployments/<networkName>.json`, connects to the network and checks that the chain ids agree. */
-export async function openDeployment(networkName: string, fail: (message: string) => never): Promise<DeploymentContext> {
+export async function openDeployment(
+  networkName: string,
+  fail: (message: string) => never,
+): Promise<DeploymentContext> {
   const bookPath = addressBookPath(networkName);
   const addressBook = await loadAddressBook(networkName, bookPath).catch((error: Error) => fail(error.message));
-  const connection = await network.create({ network: networkName }).catch((error: Error) =>
-    fail(`cannot connect to network "${networkName}": ${error.message}`),
-  );
+  const connection = await network
+    .create({ network: networkName })
+    .catch((error: Error) => fail(`cannot connect to network "${networkName}": ${error.message}`));
   const chainId = (await connection.ethers.provider.getNetwork()).chainId;
   try {
     checkChainId(networkName, chainId, addressBook, bookPath);

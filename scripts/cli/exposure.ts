@@ -9,7 +9,9 @@ import { findEvent, write } from "./write.js";
 
 export function registerExposureGroup(program: Command, env: CliEnv): void {
   const group = program.command("exposure").description("the protocol's exposure (LendingPool)");
-  writeOptions(group.command("snapshot").description("publish an ExposureSnapshot compliance event (anyone) and print it")).action(
+  writeOptions(
+    group.command("snapshot").description("publish an ExposureSnapshot compliance event (anyone) and print it"),
+  ).action(
     inContext(env, async (ctx, options) => {
       const receipt = await write(ctx, options, {
         contractName: "LendingPool",
@@ -22,13 +24,16 @@ export function registerExposureGroup(program: Command, env: CliEnv): void {
       if (receipt === undefined) return;
       const { args } = findEvent(receipt, ctx.pool.interface, "ExposureSnapshot");
       const debts = args.debtByTierWad as bigint[];
-      const byTier = debts.map((debt, tier) => [`tier ${tierDisplayName(tier, debts.length)} debt`, vusd(debt)] as const);
+      const byTier = debts.map(
+        (debt, tier) => [`tier ${tierDisplayName(tier, debts.length)} debt`, vusd(debt)] as const,
+      );
       for (const line of table([
         ["total debt", vusd(args.totalDebtWad as bigint)],
         ["collateral value", vusd(args.totalCollateralValueWad as bigint)],
         ["vUSD supply", vusd(args.vusdSupplyWad as bigint)],
         ...byTier,
-      ])) ctx.out(line);
+      ]))
+        ctx.out(line);
     }),
   );
 }

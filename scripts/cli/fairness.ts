@@ -14,7 +14,9 @@ export function registerFairnessGroup(program: Command, env: CliEnv): void {
   writeOptions(
     group
       .command("publish")
-      .description("publish a fairness report (regulator): FairnessReportPublished with the metrics and the report's hash")
+      .description(
+        "publish a fairness report (regulator): FairnessReportPublished with the metrics and the report's hash",
+      )
       .requiredOption("--model <modelId>", "the model's id (0x + 64 hex)")
       .requiredOption("--period-start <date>", "period start (ISO 8601 or unix seconds)")
       .requiredOption("--period-end <date>", "period end (ISO 8601 or unix seconds)")
@@ -23,14 +25,24 @@ export function registerFairnessGroup(program: Command, env: CliEnv): void {
       .option("--report <file>", "the report file; its sha256 is published")
       .option("--report-hash <hash>", "the report's hash, when the file is not at hand"),
   ).action(
-    inContext<{ model: string; periodStart: string; periodEnd: string; eod: string; dir: string; report?: string; reportHash?: string }>(env, async (ctx, options) => {
+    inContext<{
+      model: string;
+      periodStart: string;
+      periodEnd: string;
+      eod: string;
+      dir: string;
+      report?: string;
+      reportHash?: string;
+    }>(env, async (ctx, options) => {
       const modelId = parseBytes32(options.model, "--model");
       const periodStart = parseDate(options.periodStart, "--period-start");
       const periodEnd = parseDate(options.periodEnd, "--period-end");
-      if (periodStart >= periodEnd) throw new CliError(`--period-start ${isoDate(periodStart)} must be before --period-end ${isoDate(periodEnd)}`);
+      if (periodStart >= periodEnd)
+        throw new CliError(`--period-start ${isoDate(periodStart)} must be before --period-end ${isoDate(periodEnd)}`);
       const eodBps = parsePercent(options.eod, "--eod");
       const dirBps = parsePercent(options.dir, "--dir", { maxBps: 65_535 });
-      if ((options.report === undefined) === (options.reportHash === undefined)) throw new CliError("give exactly one of --report <file> and --report-hash <hash>");
+      if ((options.report === undefined) === (options.reportHash === undefined))
+        throw new CliError("give exactly one of --report <file> and --report-hash <hash>");
       let reportHash: string;
       if (options.report !== undefined) {
         await access(options.report).catch(() => {

@@ -34,7 +34,9 @@ async function statusLine(ctx: CliContext, modelId: string): Promise<string> {
 }
 
 export function registerModelGroup(program: Command, env: CliEnv): void {
-  const group = program.command("model").description("the model registry (CreditScoreOracle): propose, approve, retire");
+  const group = program
+    .command("model")
+    .description("the model registry (CreditScoreOracle): propose, approve, retire");
   const regulator = { kind: "role", role: "regulator", on: "CreditScoreOracle" } as const;
 
   group
@@ -42,14 +44,24 @@ export function registerModelGroup(program: Command, env: CliEnv): void {
     .description("every model ever proposed, with its status and validation report hash")
     .action(
       inContext(env, async (ctx) => {
-        const proposed = await ctx.eventsSinceDeployment((from, to) => ctx.oracle.queryFilter(ctx.oracle.filters.ModelProposed(), from, to));
+        const proposed = await ctx.eventsSinceDeployment((from, to) =>
+          ctx.oracle.queryFilter(ctx.oracle.filters.ModelProposed(), from, to),
+        );
         if (proposed.length === 0) ctx.out("no model proposed yet");
         for (const event of proposed) {
           const { modelId, modelIndex } = event.args;
           const [status, reportHash] = await ctx.oracle.modelInfo(modelId);
           const shipped = modelId === ctx.addressBook.model.modelId ? " (the address book's model)" : "";
           ctx.out(`model ${modelIndex}: ${modelId}${shipped}`);
-          for (const line of table([["status", STATUS[Number(status)]!], ["validation report", reportHash], ["proposed in block", String(event.blockNumber)]], "    ")) ctx.out(line);
+          for (const line of table(
+            [
+              ["status", STATUS[Number(status)]!],
+              ["validation report", reportHash],
+              ["proposed in block", String(event.blockNumber)],
+            ],
+            "    ",
+          ))
+            ctx.out(line);
         }
       }),
     );
@@ -57,7 +69,9 @@ export function registerModelGroup(program: Command, env: CliEnv): void {
   writeOptions(
     group
       .command("propose")
-      .description("propose a model from its ONNX file (regulator): modelId = sha256 of the file, with its validation report's sha256")
+      .description(
+        "propose a model from its ONNX file (regulator): modelId = sha256 of the file, with its validation report's sha256",
+      )
       .requiredOption("--onnx <file>", "the model's ONNX file")
       .option("--report <file>", "its validation report (default: MODEL_CARD.json beside the model)"),
   ).action(
@@ -68,7 +82,9 @@ export function registerModelGroup(program: Command, env: CliEnv): void {
         throw new CliError(error.message);
       });
       if (report.modelId !== modelId) {
-        throw new CliError(`validation report ${reportPath} is for model ${report.modelId}, but ${options.onnx} hashes to ${modelId}`);
+        throw new CliError(
+          `validation report ${reportPath} is for model ${report.modelId}, but ${options.onnx} hashes to ${modelId}`,
+        );
       }
       await write(ctx, options, {
         contractName: "CreditScoreOracle",
@@ -87,9 +103,15 @@ export function registerModelGroup(program: Command, env: CliEnv): void {
 
   for (const [name, method, description] of [
     ["approve", "approveModel", "approve a proposed model (regulator): its scores are accepted from now on"],
-    ["retire", "retireModel", "retire a proposed or approved model (regulator): its scores no longer count, positions priced on them move to the most conservative tier"],
+    [
+      "retire",
+      "retireModel",
+      "retire a proposed or approved model (regulator): its scores no longer count, positions priced on them move to the most conservative tier",
+    ],
   ] as const) {
-    writeOptions(group.command(name).description(description).argument("<model>", "model id (0x + 64 hex) or its ONNX file")).action(
+    writeOptions(
+      group.command(name).description(description).argument("<model>", "model id (0x + 64 hex) or its ONNX file"),
+    ).action(
       inContext(env, async (ctx, options, [model]) => {
         const modelId = await modelIdOf(model!, "<model>");
         await write(ctx, options, {

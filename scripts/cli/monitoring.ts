@@ -11,7 +11,8 @@ import { write } from "./write.js";
 
 /** A PSI (e.g. 0.31) in basis points, as the node publishes it (capped at 65535). */
 function psiBps(value: string): number {
-  if (!/^\d+(\.\d{1,4})?$/.test(value)) throw new CliError(`--max-psi: "${value}" is not a PSI (a decimal such as 0.31, at most four decimals)`);
+  if (!/^\d+(\.\d{1,4})?$/.test(value))
+    throw new CliError(`--max-psi: "${value}" is not a PSI (a decimal such as 0.31, at most four decimals)`);
   return Math.min(65_535, Math.round(Number(value) * 10_000));
 }
 
@@ -28,11 +29,19 @@ export function registerMonitoringGroup(program: Command, env: CliEnv): void {
       .requiredOption("--max-psi <psi>", "the window's largest PSI, e.g. 0.31")
       .requiredOption("--summary-hash <hash>", "keccak256 of the window's summary JSON (the node's summaryHash)"),
   ).action(
-    inContext<{ model: string; windowStart: string; windowEnd: string; applications: string; maxPsi: string; summaryHash: string }>(env, async (ctx, options) => {
+    inContext<{
+      model: string;
+      windowStart: string;
+      windowEnd: string;
+      applications: string;
+      maxPsi: string;
+      summaryHash: string;
+    }>(env, async (ctx, options) => {
       const modelId = parseBytes32(options.model, "--model");
       const windowStart = parseDate(options.windowStart, "--window-start");
       const windowEnd = parseDate(options.windowEnd, "--window-end");
-      if (windowStart > windowEnd) throw new CliError(`--window-start ${isoDate(windowStart)} is after --window-end ${isoDate(windowEnd)}`);
+      if (windowStart > windowEnd)
+        throw new CliError(`--window-start ${isoDate(windowStart)} is after --window-end ${isoDate(windowEnd)}`);
       const applications = parseInteger(options.applications, "--applications", 1, 2 ** 32 - 1);
       const maxPsiBps = psiBps(options.maxPsi);
       const summaryHash = parseBytes32(options.summaryHash, "--summary-hash");

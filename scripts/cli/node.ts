@@ -17,7 +17,8 @@ async function fundingNeed(ctx: CliContext): Promise<{ neededWei: bigint; maxFee
 
 /** An amount of ETH as typed (`0.05`, `1`); a clear error otherwise. */
 function parseEthAmount(value: string, what: string): bigint {
-  if (!/^\d+(\.\d{1,18})?$/.test(value.trim())) throw new CliError(`${what}: "${value}" is not an amount of ETH (e.g. 0.05)`);
+  if (!/^\d+(\.\d{1,18})?$/.test(value.trim()))
+    throw new CliError(`${what}: "${value}" is not an amount of ETH (e.g. 0.05)`);
   const wei = parseEther(value.trim());
   if (wei === 0n) throw new CliError(`${what}: the amount must be more than 0 ETH`);
   return wei;
@@ -44,10 +45,15 @@ export function registerNodeGroup(program: Command, env: CliEnv): void {
         ctx.out(`operator key ${address}`);
         for (const line of table([
           ["balance", eth(balanceWei)],
-          ["needs at least", `${eth(neededWei)} (${DEFAULT_FUNDING_HEADROOM} × ${SUBMIT_SCORE_GAS_BOUND} gas × max fee ${maxFeePerGas} wei)`],
+          [
+            "needs at least",
+            `${eth(neededWei)} (${DEFAULT_FUNDING_HEADROOM} × ${SUBMIT_SCORE_GAS_BOUND} gas × max fee ${maxFeePerGas} wei)`,
+          ],
           ["operator set", member ? `member of version ${version}` : `not in the current set (version ${version})`],
-        ])) ctx.out(line);
-        if (balanceWei < neededWei) throw new CliError(`${address} is short of funds: send it at least ${eth(neededWei - balanceWei)}`);
+        ]))
+          ctx.out(line);
+        if (balanceWei < neededWei)
+          throw new CliError(`${address} is short of funds: send it at least ${eth(neededWei - balanceWei)}`);
         ctx.out("  funded: enough to post reports");
       }),
     );
@@ -68,7 +74,11 @@ export function registerNodeGroup(program: Command, env: CliEnv): void {
       const amountWei = options.amount === undefined ? needed * 10n : parseEthAmount(options.amount, "--amount");
       const { signer, address: from } = await ctx.sender({ kind: "anyone" }, options);
       ctx.out(`send ${eth(amountWei)} to ${address}`);
-      for (const line of table([["from", from], ["node needs", `${eth(needed)} at the current max fee`]])) ctx.out(line);
+      for (const line of table([
+        ["from", from],
+        ["node needs", `${eth(needed)} at the current max fee`],
+      ]))
+        ctx.out(line);
       if (options.dryRun === true) {
         ctx.out("dry run: nothing sent");
         return;

@@ -54,7 +54,11 @@ export function registerOperatorsGroup(program: Command, env: CliEnv): void {
       });
       if (receipt === undefined) return;
       const event = findEvent(receipt, ctx.oracle.interface, "OperatorSetChanged");
-      for (const line of table([["operator set version", String(event.args.version)], ["threshold", `${event.args.threshold} of ${operators.length}`]])) ctx.out(line);
+      for (const line of table([
+        ["operator set version", String(event.args.version)],
+        ["threshold", `${event.args.threshold} of ${operators.length}`],
+      ]))
+        ctx.out(line);
     }),
   );
 }

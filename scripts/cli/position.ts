@@ -41,7 +41,10 @@ export function registerPositionCommand(program: Command, env: CliEnv): void {
           const amount = await ctx.pool.collateralOf(borrower, asset);
           if (amount === 0n) continue;
           const token = new Contract(asset, ERC20_METADATA, ctx.provider);
-          const [symbol, decimals] = (await Promise.all([token.getFunction("symbol")(), token.getFunction("decimals")()])) as [string, bigint];
+          const [symbol, decimals] = (await Promise.all([
+            token.getFunction("symbol")(),
+            token.getFunction("decimals")(),
+          ])) as [string, bigint];
           rows.push([`collateral ${symbol}`, `${formatUnits(amount, decimals)} ${symbol}`]);
         }
         if (rows.length === 0) rows.push(["collateral", "none"]);
@@ -66,7 +69,10 @@ export function registerPositionCommand(program: Command, env: CliEnv): void {
             ["reason codes", reasonCodes.filter((c) => c !== 0n).join(", ") || "none"],
             ["model", modelId],
             ["issued at", isoDate(issuedAt)],
-            ["valid until", `${isoDate(validUntil)} (${validUntil > BigInt(now) ? `expires ${relative(validUntil, now)}` : `expired ${relative(validUntil, now)}`})`],
+            [
+              "valid until",
+              `${isoDate(validUntil)} (${validUntil > BigInt(now) ? `expires ${relative(validUntil, now)}` : `expired ${relative(validUntil, now)}`})`,
+            ],
           );
         }
         ctx.out(`position of ${borrower}`);

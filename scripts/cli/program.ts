@@ -21,8 +21,10 @@ import { registerRulesGroup } from "./rules.js";
 
 export function buildProgram(env: CliEnv = processEnv): Command {
   const program = new Command("verity")
-    .description("Operate a deployed Verity system: operators, models, rules and their timelock, the circuit breaker, publications, compliance report attestations, positions")
-    .option("--network <name>", "a network in hardhat.config.ts (\"default\" is the in-process one)", "localhost")
+    .description(
+      "Operate a deployed Verity system: operators, models, rules and their timelock, the circuit breaker, publications, compliance report attestations, positions",
+    )
+    .option("--network <name>", 'a network in hardhat.config.ts ("default" is the in-process one)', "localhost")
     .option("--deployment <file>", "the address book (default: deployments/<network>.json)")
     .option("--rpc-url <url>", "JSON-RPC URL overriding the network's (e.g. a hardhat node on another port)")
     .showHelpAfterError()

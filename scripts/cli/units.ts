@@ -24,16 +24,23 @@ export function parseAddress(value: string, what: string): string {
 }
 
 export function parseBytes32(value: string, what: string): string {
-  if (!isHexString(value, 32)) throw new CliError(`${what}: "${value}" is not a 32-byte hex value (0x and 64 hex digits)`);
+  if (!isHexString(value, 32))
+    throw new CliError(`${what}: "${value}" is not a 32-byte hex value (0x and 64 hex digits)`);
   return value.toLowerCase();
 }
 
 /** A decimal vUSD amount ("250000", "1,250.5") to wad; "no limit" / "max" to the largest limit a rule holds. */
 export function parseVusd(value: string, what: string, options: { allowNoLimit?: boolean } = {}): bigint {
-  const text = value.trim().replace(/_/g, "").replace(/,/g, "").replace(/\s*vusd$/i, "");
+  const text = value
+    .trim()
+    .replace(/_/g, "")
+    .replace(/,/g, "")
+    .replace(/\s*vusd$/i, "");
   if (options.allowNoLimit === true && /^(no limit|none|max|unlimited)$/i.test(text)) return NO_LIMIT_WAD;
   if (!/^\d+(\.\d{1,18})?$/.test(text)) {
-    throw new CliError(`${what}: "${value}" is not a vUSD amount (a non-negative decimal with at most 18 decimals, e.g. 250000 or 1250.5)`);
+    throw new CliError(
+      `${what}: "${value}" is not a vUSD amount (a non-negative decimal with at most 18 decimals, e.g. 250000 or 1250.5)`,
+    );
   }
   return parseUnits(text, 18);
 }
@@ -67,7 +74,8 @@ export function parseDuration(value: string, what: string): number {
 export function parseDate(value: string, what: string): number {
   if (/^\d+$/.test(value)) return Number(value);
   const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new CliError(`${what}: "${value}" is not a date (ISO 8601, e.g. 2026-11-30T12:00:00Z, or unix seconds)`);
+  if (Number.isNaN(ms))
+    throw new CliError(`${what}: "${value}" is not a date (ISO 8601, e.g. 2026-11-30T12:00:00Z, or unix seconds)`);
   return Math.floor(ms / 1000);
 }
 

@@ -27,12 +27,17 @@ export interface WriteCall {
 }
 
 /** Sends `call` (or prints and simulates it on a dry run). Returns the receipt, or undefined on a dry run. */
-export async function write(ctx: CliContext, options: WriteOptions, call: WriteCall): Promise<TransactionReceipt | undefined> {
+export async function write(
+  ctx: CliContext,
+  options: WriteOptions,
+  call: WriteCall,
+): Promise<TransactionReceipt | undefined> {
   const { signer, address: from } = await ctx.sender(call.need, options);
   const to = await call.contract.getAddress();
   const data = call.contract.interface.encodeFunctionData(call.method, call.args);
   ctx.out(`${call.contractName}.${call.method} at ${to}`);
-  for (const line of table([...call.shown, ["from", `${from} (${senderText(call.need)})`], ["calldata", data]])) ctx.out(line);
+  for (const line of table([...call.shown, ["from", `${from} (${senderText(call.need)})`], ["calldata", data]]))
+    ctx.out(line);
   if (options.dryRun === true) {
     try {
       // In the pending block, as the transaction would run (block.number is the next one's, as when it is sent).

@@ -32,7 +32,10 @@ async function readRows(limit: number): Promise<Record<string, number>[]> {
  * The first row (in file order, among the first `scan` rows) with PD below `goodBelow` and the first with PD
  * above `riskyAbove`, scored in one batch with the model.
  */
-export async function pickApplicants(model: CreditModel, options: { goodBelow?: number; riskyAbove?: number; scan?: number } = {}) {
+export async function pickApplicants(
+  model: CreditModel,
+  options: { goodBelow?: number; riskyAbove?: number; scan?: number } = {},
+) {
   const goodBelow = options.goodBelow ?? 0.05;
   const riskyAbove = options.riskyAbove ?? 0.5;
   const rows = await readRows(options.scan ?? 2_000);

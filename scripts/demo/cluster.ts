@@ -59,8 +59,16 @@ export async function startCluster(options: ClusterOptions): Promise<RunningNode
         keystore: { path: keystore.path, passwordEnv: PASSWORD_ENV },
         model: { path: options.modelPath },
         // The chain connection is handed over in-process; rpcUrl and deploymentFile are not used.
-        chain: { rpcUrl: "http://127.0.0.1:1", chainId: addressBook.chainId, deploymentFile: join(dir, "unused.json"), confirmations: 0, pollIntervalMs: 100 },
-        peers: ports.flatMap((port, j) => (j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: keystores[j]!.address }])),
+        chain: {
+          rpcUrl: "http://127.0.0.1:1",
+          chainId: addressBook.chainId,
+          deploymentFile: join(dir, "unused.json"),
+          confirmations: 0,
+          pollIntervalMs: 100,
+        },
+        peers: ports.flatMap((port, j) =>
+          j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: keystores[j]!.address }],
+        ),
         quorum: { threshold: options.threshold, tolerancePdBps: 5 },
         report: { validitySec: 86_400 },
         intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
@@ -84,7 +92,13 @@ export async function startCluster(options: ClusterOptions): Promise<RunningNode
         logger: createLogger({ nodeId: config.nodeId, level: config.logLevel }),
         chain: chain(),
         addressBook,
-        timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000, now: options.now },
+        timing: {
+          peerTimeoutMs: 3_000,
+          coordinateTimeoutMs: 8_000,
+          leaderTimeoutSec: 8,
+          operatorSetTtlMs: 1_000,
+          now: options.now,
+        },
         drainTimeoutMs: 2_000,
         defaultMetrics: false,
       }),

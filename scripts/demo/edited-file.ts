@@ -51,7 +51,9 @@ export async function applyWithEditedFile(input: {
     });
     const json = (await response.json()) as { error?: { code?: string; message?: string } };
     if (response.status < 400 || json.error?.code === undefined) {
-      throw new Error(`${node.id} accepted an application whose ${EDITED_FIELD} differs from the attested file: ${response.status} ${JSON.stringify(json)}`);
+      throw new Error(
+        `${node.id} accepted an application whose ${EDITED_FIELD} differs from the attested file: ${response.status} ${JSON.stringify(json)}`,
+      );
     }
     refusals.push({ node: node.id, status: response.status, code: json.error.code, message: json.error.message ?? "" });
   }

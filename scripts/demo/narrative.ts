@@ -15,7 +15,8 @@ export function fmtWad(wad: bigint, unit = "vUSD"): string {
 }
 export const fmtVusd = (wad: bigint) => fmtWad(wad, "vUSD");
 export const fmtUsd = (wad: bigint) => `$${fmtWad(wad, "")}`;
-export const fmtEth = (wad: bigint, unit = "WETH") => `${Number(formatUnits(wad, 18)).toLocaleString("en-US", { maximumFractionDigits: 4 })} ${unit}`;
+export const fmtEth = (wad: bigint, unit = "WETH") =>
+  `${Number(formatUnits(wad, 18)).toLocaleString("en-US", { maximumFractionDigits: 4 })} ${unit}`;
 /** Basis points as a percentage, e.g. 415 → "4.15 %". */
 export const fmtBps = (bps: bigint | number) => `${(Number(bps) / 100).toFixed(2)} %`;
 /** A health factor (wad) with 3 decimals; "∞" without debt. */
@@ -24,7 +25,10 @@ export const fmtTime = (sec: bigint | number) => new Date(Number(sec) * 1000).to
 export const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
 /** A custom error decoded against the system's ABIs, as readable text (rule ids named, wad limits formatted). */
-export function describeRevert(interfaces: readonly Interface[], error: unknown): { name: string; text: string } | undefined {
+export function describeRevert(
+  interfaces: readonly Interface[],
+  error: unknown,
+): { name: string; text: string } | undefined {
   for (const iface of interfaces) {
     const custom = decodeCustomError(iface, error);
     if (custom === undefined) continue;
@@ -32,7 +36,10 @@ export function describeRevert(interfaces: readonly Interface[], error: unknown)
       const [rule, limit, actual] = custom.args as unknown as [string, bigint, bigint];
       const { name, tier } = describeRule(rule);
       const value = (v: bigint) => (v >= 10n ** 15n ? fmtVusd(v) : /PD|DECLINED/.test(name) ? fmtBps(v) : v.toString());
-      return { name: custom.name, text: `SupervisionRuleViolated(${name}${tier === undefined ? "" : ` tier ${tier}`}, limit ${value(limit)}, actual ${value(actual)})` };
+      return {
+        name: custom.name,
+        text: `SupervisionRuleViolated(${name}${tier === undefined ? "" : ` tier ${tier}`}, limit ${value(limit)}, actual ${value(actual)})`,
+      };
     }
     const args = custom.args.map((arg) => {
       if (typeof arg === "string" && /^0x[0-9a-f]{64}$/i.test(arg) && /^0x[0-9A-Z_]/.test(arg)) return arg;

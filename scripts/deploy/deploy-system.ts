@@ -76,7 +76,9 @@ const toWad = (amount: string): bigint => parseUnits(amount, 18);
 
 /** sha256 of a file as 0x-hex: a model's on-chain id, or its validation report's hash. */
 export async function sha256File(path: string): Promise<string> {
-  return `0x${createHash("sha256").update(await readFile(path)).digest("hex")}`;
+  return `0x${createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex")}`;
 }
 
 /** The shipped model's id (sha256 of the ONNX file) and the hash of its validation report (the model card). */
@@ -120,7 +122,10 @@ export async function lendingPoolFactory(ethers: HardhatEthers, deployer: Hardha
   const scoreNoticeLogic = await ethers.deployContract("ScoreNoticeLogic", [], deployer);
   return ethers.getContractFactory("LendingPool", {
     signer: deployer,
-    libraries: { CollateralLogic: await collateralLogic.getAddress(), ScoreNoticeLogic: await scoreNoticeLogic.getAddress() },
+    libraries: {
+      CollateralLogic: await collateralLogic.getAddress(),
+      ScoreNoticeLogic: await scoreNoticeLogic.getAddress(),
+    },
   });
 }
 
@@ -151,11 +156,7 @@ export async function deploySystem(
   const { deployer, governance, regulator, guardian, attester } = roles;
 
   const vusd = await ethers.deployContract("VUSD", [governance.address], deployer);
-  const oracle = await ethers.deployContract(
-    "CreditScoreOracle",
-    [governance.address, regulator.address],
-    deployer,
-  );
+  const oracle = await ethers.deployContract("CreditScoreOracle", [governance.address, regulator.address], deployer);
   const policy = await ethers.deployContract(
     "SupervisionPolicy",
     [
@@ -248,7 +249,11 @@ export async function deploySystem(
   await (
     await pool
       .connect(governance)
-      .setFallbackFeed(wethAddress, fallbackPriceFeedAddress, params.collateral.fallbackMaxPriceAgeSec ?? params.collateral.maxPriceAgeSec)
+      .setFallbackFeed(
+        wethAddress,
+        fallbackPriceFeedAddress,
+        params.collateral.fallbackMaxPriceAgeSec ?? params.collateral.maxPriceAgeSec,
+      )
   ).wait();
   const psmDeployment = await deployPsm(ethers, roles, params, { vusd, policy });
   const savingsVault = await deploySavingsVault(ethers, roles, { vusd, pool, policy });
@@ -257,7 +262,9 @@ export async function deploySystem(
     [await vusd.getAddress(), await policy.getAddress(), params.treasury ?? governance.address],
     deployer,
   );
-  await (await vusd.connect(governance).setMinterCap(await flashMinter.getAddress(), toWad(params.flash.minterCap))).wait();
+  await (
+    await vusd.connect(governance).setMinterCap(await flashMinter.getAddress(), toWad(params.flash.minterCap))
+  ).wait();
   // The DEX only where WETH is a mock (a local chain); the liquidator wherever there is a router to sell on.
   let dex: MockConstantProductDex | undefined;
   let dexRouterAddress = params.dex?.router;
@@ -325,7 +332,11 @@ async function deployPsm(
     psmStablecoinAddress = await psmStablecoin.getAddress();
   }
   if (psmPriceFeedAddress === undefined) {
-    psmPriceFeed = await ethers.deployContract("MockAggregatorV3", [FEED_DECIMALS, "USDC / USD", parseUnits("1", FEED_DECIMALS)], deployer);
+    psmPriceFeed = await ethers.deployContract(
+      "MockAggregatorV3",
+      [FEED_DECIMALS, "USDC / USD", parseUnits("1", FEED_DECIMALS)],
+      deployer,
+    );
     psmPriceFeedAddress = await psmPriceFeed.getAddress();
   }
   const psm = await ethers.deployContract(

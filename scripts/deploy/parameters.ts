@@ -13,7 +13,7 @@ import { tierName } from "../../oracle/src/protocol/tiers.js";
 
 const wad = z
   .string()
-  .regex(/^\d+(\.\d+)?$/, "a decimal vUSD amount, e.g. \"250000\"")
+  .regex(/^\d+(\.\d+)?$/, 'a decimal vUSD amount, e.g. "250000"')
   .describe("vUSD amount (converted to wad)");
 /** The policy stores its global wad limits in 96 bits: at most 2^96 - 1 wad (about 79.2 billion vUSD). */
 const MAX_RULE_WAD = 2n ** 96n - 1n;
@@ -56,7 +56,11 @@ export const deploymentParametersSchema = z.strictObject({
     /** A pull-flow report must be used within this many seconds of its issue (the policy allows 60..3600). */
     pullReportMaxAgeSec: z.number().int().min(60).max(3600),
     /** After a score expires, existing debt keeps its tier this many seconds (the policy allows up to 90 days). */
-    scoreNoticePeriodSec: z.number().int().min(0).max(90 * 24 * 3600),
+    scoreNoticePeriodSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(90 * 24 * 3600),
   }),
   pool: z.strictObject({
     closeFactorBps: bps.min(1),
@@ -81,7 +85,11 @@ export const deploymentParametersSchema = z.strictObject({
     stablecoin: address.optional(),
     priceFeed: address.optional(),
     /** The stablecoin feed's staleness threshold (its heartbeat plus a margin), at most a week. */
-    maxPriceAgeSec: z.number().int().positive().max(7 * 24 * 3600),
+    maxPriceAgeSec: z
+      .number()
+      .int()
+      .positive()
+      .max(7 * 24 * 3600),
     /** vUSD's cap for the PSM (governance). */
     minterCap: wad,
     /** PSM_EXPOSURE_LIMIT for the regulator to schedule (the policy starts it at 0: closed); `openPsm` locally. */
@@ -120,9 +128,7 @@ export const deploymentParametersSchema = z.strictObject({
       dataQualityHash: bytes32,
     }),
   ),
-  roles: z
-    .strictObject({ governance: address, regulator: address, guardian: address, attester: address })
-    .partial(),
+  roles: z.strictObject({ governance: address, regulator: address, guardian: address, attester: address }).partial(),
 });
 
 export type DeploymentParameters = z.infer<typeof deploymentParametersSchema>;

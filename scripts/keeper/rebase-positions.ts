@@ -85,8 +85,10 @@ export async function rebasePositions(options: KeeperOptions): Promise<KeeperRes
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const provider = pool.runner?.provider;
   if (provider == null) throw new Error("keeper: the pool contract has no provider");
-  const toBlock = options.toBlock ?? (await withRetry(() => provider.getBlockNumber(), { ...retry, label: "eth_blockNumber" }));
-  if (toBlock < options.fromBlock) throw new Error(`keeper: --from-block ${options.fromBlock} is after the chain head ${toBlock}`);
+  const toBlock =
+    options.toBlock ?? (await withRetry(() => provider.getBlockNumber(), { ...retry, label: "eth_blockNumber" }));
+  if (toBlock < options.fromBlock)
+    throw new Error(`keeper: --from-block ${options.fromBlock} is after the chain head ${toBlock}`);
 
   const borrowers = await findBorrowers(pool, options.fromBlock, toBlock, options.chunkBlocks ?? 5_000, retry);
   options.onProgress?.({ phase: "scan", fromBlock: options.fromBlock, toBlock, borrowers: borrowers.length });
@@ -94,7 +96,10 @@ export async function rebasePositions(options: KeeperOptions): Promise<KeeperRes
   let done = 0;
   let dueCount = 0;
   const tiers = await mapBounded(borrowers, READ_CONCURRENCY, async (borrower) => {
-    const result = await withRetry(() => heldAndCurrentTier(pool, borrower), { ...retry, label: `rebase.staticCall(${borrower})` });
+    const result = await withRetry(() => heldAndCurrentTier(pool, borrower), {
+      ...retry,
+      label: `rebase.staticCall(${borrower})`,
+    });
     done += 1;
     if (result !== null && result.heldTier !== result.currentTier) dueCount += 1;
     if (done % 50 === 0 || done === borrowers.length) {
@@ -177,7 +182,10 @@ export async function findDueNotices(
   });
   const oracle = ICreditScoreOracle__factory.connect(oracleAddress, provider);
   const policy = ISupervisionPolicy__factory.connect(policyAddress, provider);
-  const head = await withRetry(() => provider.getBlock(toBlock), { ...retry, label: `eth_getBlockByNumber ${toBlock}` });
+  const head = await withRetry(() => provider.getBlock(toBlock), {
+    ...retry,
+    label: `eth_getBlockByNumber ${toBlock}`,
+  });
   if (head === null) throw new Error(`keeper: block ${toBlock} not found`);
   const now = BigInt(head.timestamp);
 
@@ -185,9 +193,17 @@ export async function findDueNotices(
     const label = `notice of ${position.borrower}`;
     const score = await withRetry(() => oracle.positionScoreOf(position.borrower), { ...retry, label });
     if (!score.modelApproved) return null;
-    const [expiredAt, noticeEndsAt] = await withRetry(() => policy.scoreNoticeOf(score.issuedAt, score.validUntil), { ...retry, label });
+    const [expiredAt, noticeEndsAt] = await withRetry(() => policy.scoreNoticeOf(score.issuedAt, score.validUntil), {
+      ...retry,
+      label,
+    });
     if (now < expiredAt || now >= noticeEndsAt) return null;
-    return { borrower: position.borrower, tier: position.heldTier, expiredAt: Number(expiredAt), noticeEndsAt: Number(noticeEndsAt) };
+    return {
+      borrower: position.borrower,
+      tier: position.heldTier,
+      expiredAt: Number(expiredAt),
+      noticeEndsAt: Number(noticeEndsAt),
+    };
   });
   const due: DueNotice[] = [];
   for (const candidate of candidates) {
@@ -214,7 +230,8 @@ export async function findBorrowers(
   chunkBlocks: number,
   retry: Omit<RetryOptions, "label">,
 ): Promise<string[]> {
-  if (!Number.isInteger(chunkBlocks) || chunkBlocks < 1) throw new Error(`keeper: chunkBlocks must be a positive integer, got ${chunkBlocks}`);
+  if (!Number.isInteger(chunkBlocks) || chunkBlocks < 1)
+    throw new Error(`keeper: chunkBlocks must be a positive integer, got ${chunkBlocks}`);
   const seen = new Set<string>();
   for (let start = fromBlock; start <= toBlock; start += chunkBlocks) {
     const end = Math.min(start + chunkBlocks - 1, toBlock);

@@ -21,7 +21,11 @@ const program = new Command()
   .description("Re-base every lending position whose tier differs from its borrower's current tier")
   .requiredOption("--network <name>", "network in hardhat.config.ts with an address book deployments/<name>.json")
   .option("--dry-run", "list the positions that are due, send no transaction")
-  .option("--from-block <n>", "first block to scan for borrowers (default: the address book's deployedAtBlock)", blockNumber)
+  .option(
+    "--from-block <n>",
+    "first block to scan for borrowers (default: the address book's deployedAtBlock)",
+    blockNumber,
+  )
   .parse();
 const options = program.opts<{ network: string; dryRun?: boolean; fromBlock?: number }>();
 const dryRun = options.dryRun === true;
@@ -44,10 +48,17 @@ const progress = (p: KeeperProgress) => {
   if (p.phase === "scan") console.log(`  blocks ${p.fromBlock}–${p.toBlock}: ${p.borrowers} borrower(s)`);
   else if (p.phase === "check") console.log(`  checked ${p.done}/${p.total}: ${p.due} due`);
   else if (p.phase === "noticed") {
-    console.log(`  notice started for ${p.notice.borrower}: tier ${p.notice.tier} until ${new Date(p.notice.noticeEndsAt * 1000).toISOString()} (${p.txHash})`);
+    console.log(
+      `  notice started for ${p.notice.borrower}: tier ${p.notice.tier} until ${new Date(p.notice.noticeEndsAt * 1000).toISOString()} (${p.txHash})`,
+    );
   } else if (p.phase === "rebased") {
-    console.log(`  re-based ${p.position.borrower}: tier ${p.position.heldTier} -> ${p.position.currentTier} (${p.txHash})`);
-  } else console.log(`  FAILED ${p.position.borrower} (tier ${p.position.heldTier} -> ${p.position.currentTier}): ${p.error}`);
+    console.log(
+      `  re-based ${p.position.borrower}: tier ${p.position.heldTier} -> ${p.position.currentTier} (${p.txHash})`,
+    );
+  } else
+    console.log(
+      `  FAILED ${p.position.borrower} (tier ${p.position.heldTier} -> ${p.position.currentTier}): ${p.error}`,
+    );
 };
 
 console.log(
@@ -63,7 +74,8 @@ await connection.close();
 
 if (dryRun) {
   for (const p of result.due) console.log(`  due: ${p.borrower}: tier ${p.heldTier} -> ${p.currentTier}`);
-  for (const n of result.noticeDue) console.log(`  notice due: ${n.borrower}: score expired at ${new Date(n.expiredAt * 1000).toISOString()}`);
+  for (const n of result.noticeDue)
+    console.log(`  notice due: ${n.borrower}: score expired at ${new Date(n.expiredAt * 1000).toISOString()}`);
 }
 console.log(
   `${result.borrowers} borrower(s), ${result.withDebt} with debt, ${result.due.length} due, ${result.noticeDue.length} notice(s) due` +

@@ -9,7 +9,10 @@ import { CreditScoreOracle__factory } from "../../types/ethers-contracts/index.j
 
 /** Parses `0xA,0xB,…` into checksummed, distinct addresses; the message names the bad entry. */
 export function parseOperatorList(text: string): string[] {
-  const entries = text.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   if (entries.length === 0) throw new Error("--operators: give at least one address (comma-separated)");
   const operators = entries.map((entry) => {
     if (!isAddress(entry)) throw new Error(`--operators: "${entry}" is not an address`);
@@ -37,15 +40,25 @@ export interface RegisteredSet {
 /** Throws unless `threshold` is a valid k for `operatorCount` operators (1..n), naming the allowed range. */
 export function checkThreshold(threshold: number, operatorCount: number): void {
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > operatorCount) {
-    throw new Error(`--threshold must be an integer in 1..${operatorCount} (the number of operators), got ${threshold}`);
+    throw new Error(
+      `--threshold must be an integer in 1..${operatorCount} (the number of operators), got ${threshold}`,
+    );
   }
 }
 
 /** Replaces the operator set with `operators` and threshold `threshold`, signed by `governance`. */
-export async function registerOperators(options: { governance: Signer; addressBook: AddressBook; operators: string[]; threshold: number }): Promise<RegisteredSet> {
+export async function registerOperators(options: {
+  governance: Signer;
+  addressBook: AddressBook;
+  operators: string[];
+  threshold: number;
+}): Promise<RegisteredSet> {
   const { operators, threshold } = options;
   checkThreshold(threshold, operators.length);
-  const oracle = CreditScoreOracle__factory.connect(options.addressBook.contracts.creditScoreOracle, options.governance);
+  const oracle = CreditScoreOracle__factory.connect(
+    options.addressBook.contracts.creditScoreOracle,
+    options.governance,
+  );
   const tx = await oracle.setOperators(operators, threshold);
   await tx.wait();
   const [version, onChainThreshold, onChainOperators] = await oracle.operatorSet();

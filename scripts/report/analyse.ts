@@ -6,7 +6,14 @@ import { describeRule } from "../../oracle/src/protocol/rules.js";
 
 import { eventsNamed, type ComplianceEvent, type EventArgs, type EventMeta } from "./events.js";
 import { formatBps, formatTime, type RuleUnit } from "./format.js";
-import { fairnessPublications, freezePeriods, scoreNotices, type FairnessPublication, type FreezePeriod, type ScoreNotice } from "./supervision.js";
+import {
+  fairnessPublications,
+  freezePeriods,
+  scoreNotices,
+  type FairnessPublication,
+  type FreezePeriod,
+  type ScoreNotice,
+} from "./supervision.js";
 
 /** What the events alone cannot tell: the rulebook and positions at the report block, and reason-code texts. */
 export interface AnalysisContext {
@@ -94,7 +101,18 @@ export function dataProviders(events: readonly ComplianceEvent[]): ProviderRow[]
     const key = provider.toLowerCase();
     let row = rows.get(key);
     if (row === undefined) {
-      row = { provider, name: "(approved before the period)", status: "approved", signingKeys: [], schemaHash: "", dataQualityHash: "", approvedAtBlock: 0, retiredAtBlock: null, scores: 0, borrowers: 0 };
+      row = {
+        provider,
+        name: "(approved before the period)",
+        status: "approved",
+        signingKeys: [],
+        schemaHash: "",
+        dataQualityHash: "",
+        approvedAtBlock: 0,
+        retiredAtBlock: null,
+        scores: 0,
+        borrowers: 0,
+      };
       rows.set(key, row);
     }
     return row;
@@ -218,7 +236,12 @@ export function exposureByTier(events: readonly ComplianceEvent[], tierCount: nu
         break;
       }
       case "ExposureSnapshot":
-        snapshot = { blockNumber: e.blockNumber, timestamp: e.timestamp, ...e.args, debtByTierWad: [...e.args.debtByTierWad] };
+        snapshot = {
+          blockNumber: e.blockNumber,
+          timestamp: e.timestamp,
+          ...e.args,
+          debtByTierWad: [...e.args.debtByTierWad],
+        };
         break;
       default:
         break;
@@ -227,7 +250,8 @@ export function exposureByTier(events: readonly ComplianceEvent[], tierCount: nu
 
   const flows = [...byTier.values()].sort((a, b) => (a.tier ?? Infinity) - (b.tier ?? Infinity));
   for (const f of flows) {
-    f.netWad = f.originatedWad + f.rebasedInWad - f.rebasedOutWad - f.principalRepaidWad - f.liquidatedWad - f.badDebtWad;
+    f.netWad =
+      f.originatedWad + f.rebasedInWad - f.rebasedOutWad - f.principalRepaidWad - f.liquidatedWad - f.badDebtWad;
   }
   const totals = emptyFlows(null);
   for (const f of flows) {
@@ -353,7 +377,11 @@ export function scoresByModel(events: readonly ComplianceEvent[], context: Analy
   models.sort((a, b) => b.scores - a.scores || a.modelId.localeCompare(b.modelId));
   return {
     models,
-    histogram: pdHistogram(posted.map((e) => e.args.pdBps), context.pdBinBps ?? 250, context.approvalThresholdBps),
+    histogram: pdHistogram(
+      posted.map((e) => e.args.pdBps),
+      context.pdBinBps ?? 250,
+      context.approvalThresholdBps,
+    ),
     approvalThresholdBps: context.approvalThresholdBps,
     tierMaxPdBps: [...context.tierMaxPdBps],
   };
@@ -366,8 +394,12 @@ function median(sorted: readonly number[]): number {
 
 /** Bins of `binBps` from 0 up to past both the largest PD and `showUpToBps` (so the threshold is on the axis). */
 export function pdHistogram(pds: readonly number[], binBps: number, showUpToBps: number): PdBin[] {
-  if (!Number.isInteger(binBps) || binBps <= 0) throw new Error(`PD bin width must be a positive integer, got ${binBps}`);
-  const top = Math.min(10_000, pds.reduce((max, pd) => Math.max(max, pd + 1), showUpToBps + binBps));
+  if (!Number.isInteger(binBps) || binBps <= 0)
+    throw new Error(`PD bin width must be a positive integer, got ${binBps}`);
+  const top = Math.min(
+    10_000,
+    pds.reduce((max, pd) => Math.max(max, pd + 1), showUpToBps + binBps),
+  );
   const binCount = Math.ceil(top / binBps);
   const bins = Array.from({ length: binCount }, (_, i) => ({
     fromBps: i * binBps,
@@ -436,7 +468,6 @@ export function adverseActions(
 }
 
 // ---------------------------------------------------------------- rule changes
-
 
 const RULE_UNITS: Record<string, RuleUnit> = {
   DEBT_CEILING: "vusd",
@@ -528,7 +559,8 @@ export function ruleChanges(events: readonly ComplianceEvent[], endTimestamp: nu
     }
   }
   for (const row of rows.values()) {
-    if (row.status === "pending" && row.executableAt !== undefined && row.executableAt <= endTimestamp) row.status = "ready";
+    if (row.status === "pending" && row.executableAt !== undefined && row.executableAt <= endTimestamp)
+      row.status = "ready";
   }
   return [...rows.values()];
 }

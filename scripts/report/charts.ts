@@ -5,7 +5,7 @@
  * Every chart has a title, labelled axes and a <title> per bar with its exact value (shown as a tooltip).
  */
 
-const FONT = "font-family=\"Helvetica, Arial, sans-serif\"";
+const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 const BAR_COLOUR = "#3b6ea5";
 const ALERT_COLOUR = "#c0392b";
 const GRID_COLOUR = "#dddddd";
@@ -39,7 +39,10 @@ export function barChart(spec: BarChartSpec): string {
   const width = Math.max(560, 90 + spec.bars.length * 48);
   const height = 380;
   const plot = { left: 80, right: width - 20, top: 50, bottom: height - 90 };
-  const { max, ticks } = niceAxis(spec.bars.reduce((max, b) => Math.max(max, b.value), 0), spec.counts === true);
+  const { max, ticks } = niceAxis(
+    spec.bars.reduce((max, b) => Math.max(max, b.value), 0),
+    spec.counts === true,
+  );
   const y = (v: number) => plot.bottom - (v / max) * (plot.bottom - plot.top);
   const slot = (plot.right - plot.left) / Math.max(1, spec.bars.length);
   const rotate = spec.bars.some((b) => b.label.length * CHAR_PX > slot - 4);
@@ -60,7 +63,9 @@ export function barChart(spec: BarChartSpec): string {
         `<title>${escapeXml(`${bar.label}: ${format(bar.value)}`)}</title></rect>`,
     );
     if (spec.showValues !== false && bar.value > 0) {
-      parts.push(`<text x="${r(x + w / 2)}" y="${r(top - 4)}" text-anchor="middle" font-size="11" ${FONT}>${escapeXml(format(bar.value))}</text>`);
+      parts.push(
+        `<text x="${r(x + w / 2)}" y="${r(top - 4)}" text-anchor="middle" font-size="11" ${FONT}>${escapeXml(format(bar.value))}</text>`,
+      );
     }
     const cx = r(plot.left + (i + 0.5) * slot);
     parts.push(
@@ -102,7 +107,10 @@ export function horizontalBarChart(spec: HorizontalBarChartSpec): string {
   const width = labelWidth + 420;
   const plot = { left: labelWidth, right: width - 50, top: 50, bottom: 50 + Math.max(1, spec.bars.length) * rowHeight };
   const height = plot.bottom + 50;
-  const { max, ticks } = niceAxis(spec.bars.reduce((max, b) => Math.max(max, b.value), 0), true);
+  const { max, ticks } = niceAxis(
+    spec.bars.reduce((max, b) => Math.max(max, b.value), 0),
+    true,
+  );
   const x = (v: number) => plot.left + (v / max) * (plot.right - plot.left);
 
   const parts = [svgOpen(width, height), title(width, spec.title)];
@@ -113,7 +121,9 @@ export function horizontalBarChart(spec: HorizontalBarChartSpec): string {
     );
   }
   if (spec.bars.length === 0) {
-    parts.push(`<text x="${r((plot.left + plot.right) / 2)}" y="${plot.top + 18}" text-anchor="middle" font-size="12" ${FONT}>none in the period</text>`);
+    parts.push(
+      `<text x="${r((plot.left + plot.right) / 2)}" y="${plot.top + 18}" text-anchor="middle" font-size="12" ${FONT}>none in the period</text>`,
+    );
   }
   spec.bars.forEach((bar, i) => {
     const top = plot.top + i * rowHeight + 4;
@@ -150,7 +160,8 @@ export function timelineChart(spec: TimelineSpec): string {
   const plot = { left: 90, right: width - 30, top: 60, bottom: 150 };
   const height = 250 + (Math.min(spec.markers.length, MARKERS_LISTED) + 1) * 16;
   const span = Math.max(1, spec.end - spec.start);
-  const x = (t: number) => plot.left + ((Math.min(spec.end, Math.max(spec.start, t)) - spec.start) / span) * (plot.right - plot.left);
+  const x = (t: number) =>
+    plot.left + ((Math.min(spec.end, Math.max(spec.start, t)) - spec.start) / span) * (plot.right - plot.left);
   const lane = { runningY: plot.top + 10, pausedY: plot.top + 50, h: 30 };
 
   const parts = [svgOpen(width, height), title(width, spec.title)];
@@ -171,12 +182,19 @@ export function timelineChart(spec: TimelineSpec): string {
   spec.markers.forEach((m) => {
     const mx = r(x(m.at));
     const colour = m.alert === true ? ALERT_COLOUR : "#333333";
-    parts.push(`<line x1="${mx}" y1="${plot.top}" x2="${mx}" y2="${plot.bottom}" stroke="${colour}" stroke-dasharray="3 3"/>`);
+    parts.push(
+      `<line x1="${mx}" y1="${plot.top}" x2="${mx}" y2="${plot.bottom}" stroke="${colour}" stroke-dasharray="3 3"/>`,
+    );
   });
   // One number label per group of markers too close to tell apart.
-  for (const g of groupMarkers(spec.markers.map((m) => x(m.at)), 18)) {
+  for (const g of groupMarkers(
+    spec.markers.map((m) => x(m.at)),
+    18,
+  )) {
     const text = g.first === g.last ? String(g.first) : `${g.first}–${g.last}`;
-    parts.push(`<text x="${r(g.x)}" y="${plot.top - 4}" text-anchor="middle" font-size="10" fill="#333333" ${FONT}>${text}</text>`);
+    parts.push(
+      `<text x="${r(g.x)}" y="${plot.top - 4}" text-anchor="middle" font-size="10" fill="#333333" ${FONT}>${text}</text>`,
+    );
   }
   spec.markers.slice(0, MARKERS_LISTED).forEach((m, i) => {
     const colour = m.alert === true ? ALERT_COLOUR : "#333333";
@@ -202,7 +220,12 @@ export function timelineChart(spec: TimelineSpec): string {
 const MARKERS_LISTED = 20;
 
 /** Tick marks and labels along a time axis, spaced for the span (labels ~110 px apart, never overlapping). */
-function timeAxis(plot: { left: number; right: number; bottom: number }, start: number, end: number, x: (t: number) => number): string {
+function timeAxis(
+  plot: { left: number; right: number; bottom: number },
+  start: number,
+  end: number,
+  x: (t: number) => number,
+): string {
   const maxTicks = Math.max(2, Math.floor((plot.right - plot.left) / 110));
   return timeTicks(start, end, maxTicks)
     .map((t) => {
@@ -239,7 +262,8 @@ export function lineChart(spec: LineChartSpec): string {
   const margin = Math.max((high - low) * 0.1, high * 0.001);
   const [min, max] = [Math.max(0, low - margin), high + margin];
   const span = Math.max(1, spec.end - spec.start);
-  const x = (t: number) => plot.left + ((Math.min(spec.end, Math.max(spec.start, t)) - spec.start) / span) * (plot.right - plot.left);
+  const x = (t: number) =>
+    plot.left + ((Math.min(spec.end, Math.max(spec.start, t)) - spec.start) / span) * (plot.right - plot.left);
   const y = (v: number) => plot.bottom - ((v - min) / (max - min)) * (plot.bottom - plot.top);
 
   const parts = [svgOpen(width, height), title(width, spec.title)];
@@ -288,7 +312,9 @@ export function niceAxis(maxValue: number, integer = false): { max: number; tick
   if (!(maxValue > 0)) return { max: 1, ticks: [0, 1] };
   const rough = maxValue / 5;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const candidates = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).filter((s) => !integer || (s >= 1 && Number.isInteger(s)));
+  const candidates = [1, 2, 2.5, 5, 10]
+    .map((m) => m * magnitude)
+    .filter((s) => !integer || (s >= 1 && Number.isInteger(s)));
   const step = candidates.find((s) => s >= rough) ?? (integer ? Math.max(1, Math.ceil(rough)) : rough);
   const max = Math.ceil(maxValue / step) * step;
   const ticks: number[] = [];
@@ -339,10 +365,25 @@ const TIME_STEPS: { seconds: number; label: (d: Date) => string }[] = (() => {
   const dayHm = (d: Date) => `${iso(d).slice(5, 10)} ${hm(d)}`;
   const day = (d: Date) => iso(d).slice(0, 10);
   const steps: [number, (d: Date) => string][] = [
-    [1, hms], [5, hms], [15, hms], [30, hms],
-    [MINUTE, hm], [5 * MINUTE, hm], [15 * MINUTE, hm], [30 * MINUTE, hm],
-    [HOUR, dayHm], [3 * HOUR, dayHm], [6 * HOUR, dayHm], [12 * HOUR, dayHm],
-    [DAY, day], [2 * DAY, day], [7 * DAY, day], [14 * DAY, day], [30 * DAY, day], [91 * DAY, day], [365 * DAY, day],
+    [1, hms],
+    [5, hms],
+    [15, hms],
+    [30, hms],
+    [MINUTE, hm],
+    [5 * MINUTE, hm],
+    [15 * MINUTE, hm],
+    [30 * MINUTE, hm],
+    [HOUR, dayHm],
+    [3 * HOUR, dayHm],
+    [6 * HOUR, dayHm],
+    [12 * HOUR, dayHm],
+    [DAY, day],
+    [2 * DAY, day],
+    [7 * DAY, day],
+    [14 * DAY, day],
+    [30 * DAY, day],
+    [91 * DAY, day],
+    [365 * DAY, day],
   ];
   return steps.map(([seconds, label]) => ({ seconds, label }));
 })();
@@ -355,7 +396,11 @@ export function timeTicks(start: number, end: number, maxTicks: number): { at: n
   const span = Math.max(1, end - start);
   const step = TIME_STEPS.find((s) => span / s.seconds <= maxTicks) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
   const ticks: { at: number; label: string }[] = [];
-  for (let t = Math.ceil(start / step.seconds) * step.seconds; t <= end && ticks.length < maxTicks + 1; t += step.seconds) {
+  for (
+    let t = Math.ceil(start / step.seconds) * step.seconds;
+    t <= end && ticks.length < maxTicks + 1;
+    t += step.seconds
+  ) {
     ticks.push({ at: t, label: step.label(new Date(t * 1000)) });
   }
   return ticks;
@@ -383,7 +428,9 @@ function axes(plot: { left: number; right: number; top: number; bottom: number }
 }
 
 function formatNumber(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  return Number.isInteger(value)
+    ? value.toLocaleString("en-US")
+    : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
 }
 
 function truncate(text: string, max: number): string {

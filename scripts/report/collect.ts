@@ -64,8 +64,21 @@ type Converter<N extends EventName> = N extends keyof SdkArgs ? (a: SdkArgs[N]) 
 
 /** The sdk's arguments (every uint a bigint) as the report's plain values (bps, tiers and times as numbers). */
 const CONVERT: { [N in EventName]: Converter<N> } = {
-  LoanOriginated: (a) => ({ borrower: a.borrower, amountWad: a.amountWad, tier: num(a.tier), pdBps: num(a.pdBps), modelId: a.modelId, ltvBps: a.ltvBps }),
-  LoanRepaid: (a) => ({ borrower: a.borrower, payer: a.payer, amountWad: a.amountWad, interestWad: a.interestWad, debtLeftWad: a.debtLeftWad }),
+  LoanOriginated: (a) => ({
+    borrower: a.borrower,
+    amountWad: a.amountWad,
+    tier: num(a.tier),
+    pdBps: num(a.pdBps),
+    modelId: a.modelId,
+    ltvBps: a.ltvBps,
+  }),
+  LoanRepaid: (a) => ({
+    borrower: a.borrower,
+    payer: a.payer,
+    amountWad: a.amountWad,
+    interestWad: a.interestWad,
+    debtLeftWad: a.debtLeftWad,
+  }),
   PositionLiquidated: (a) => ({
     borrower: a.borrower,
     liquidator: a.liquidator,
@@ -86,14 +99,35 @@ const CONVERT: { [N in EventName]: Converter<N> } = {
     provider: a.provider,
     creditFileHash: a.creditFileHash,
   }),
-  AdverseAction: (a) => ({ borrower: a.borrower, modelId: a.modelId, pdBps: num(a.pdBps), reasonCodes: a.reasonCodes.map(num) }),
-  RuleChangeScheduled: (a) => ({ changeId: a.changeId, rule: a.rule, oldValue: a.oldValue, newValue: a.newValue, executableAt: num(a.executableAt) }),
+  AdverseAction: (a) => ({
+    borrower: a.borrower,
+    modelId: a.modelId,
+    pdBps: num(a.pdBps),
+    reasonCodes: a.reasonCodes.map(num),
+  }),
+  RuleChangeScheduled: (a) => ({
+    changeId: a.changeId,
+    rule: a.rule,
+    oldValue: a.oldValue,
+    newValue: a.newValue,
+    executableAt: num(a.executableAt),
+  }),
   RuleChangeCancelled: (a) => ({ changeId: a.changeId, rule: a.rule }),
   RuleChanged: (a) => ({ changeId: a.changeId, rule: a.rule, oldValue: a.oldValue, newValue: a.newValue }),
-  ModelProposed: (a) => ({ modelId: a.modelId, validationReportHash: a.validationReportHash, modelIndex: num(a.modelIndex) }),
+  ModelProposed: (a) => ({
+    modelId: a.modelId,
+    validationReportHash: a.validationReportHash,
+    modelIndex: num(a.modelIndex),
+  }),
   ModelApproved: (a) => ({ modelId: a.modelId }),
   ModelRetired: (a) => ({ modelId: a.modelId }),
-  DataProviderApproved: (a) => ({ provider: a.provider, name: a.name, signingKeys: a.signingKeys, schemaHash: a.schemaHash, dataQualityHash: a.dataQualityHash }),
+  DataProviderApproved: (a) => ({
+    provider: a.provider,
+    name: a.name,
+    signingKeys: a.signingKeys,
+    schemaHash: a.schemaHash,
+    dataQualityHash: a.dataQualityHash,
+  }),
   DataProviderRetired: (a) => ({ provider: a.provider }),
   CircuitBreakerTripped: (a) => ({ reason: a.reason, by: a.by, detail: a.detail }),
   CircuitBreakerReset: (a) => ({ by: a.by, liquidationsResumeAt: num(a.liquidationsResumeAt) }),
@@ -121,7 +155,13 @@ const CONVERT: { [N in EventName]: Converter<N> } = {
     maxPsiBps: num(a.maxPsiBps),
     summaryHash: a.summaryHash,
   }),
-  SavingsYieldPaid: (a) => ({ paidWad: a.paidWad, interestBasisWad: a.interestBasisWad, shareBps: num(a.shareBps), owedWad: a.owedWad, sharePriceWad: a.sharePriceWad }),
+  SavingsYieldPaid: (a) => ({
+    paidWad: a.paidWad,
+    interestBasisWad: a.interestBasisWad,
+    shareBps: num(a.shareBps),
+    owedWad: a.owedWad,
+    sharePriceWad: a.sharePriceWad,
+  }),
   Deposit: (a) => ({ sender: a.sender, owner: a.owner, assets: a.assets, shares: a.shares }),
   Withdraw: (a) => ({ sender: a.sender, receiver: a.receiver, owner: a.owner, assets: a.assets, shares: a.shares }),
   AssetFrozen: (a) => ({
@@ -132,7 +172,12 @@ const CONVERT: { [N in EventName]: Converter<N> } = {
     lastAgreedPriceWad: a.lastAgreedPriceWad,
   }),
   AssetUnfrozen: (a) => ({ asset: a.asset, priceWad: a.priceWad }),
-  ScoreExpiring: (a) => ({ borrower: a.borrower, tier: num(a.tier), expiredAt: num(a.expiredAt), noticeEndsAt: num(a.noticeEndsAt) }),
+  ScoreExpiring: (a) => ({
+    borrower: a.borrower,
+    tier: num(a.tier),
+    expiredAt: num(a.expiredAt),
+    noticeEndsAt: num(a.noticeEndsAt),
+  }),
 };
 
 /** The report's event for one of the sdk's; null for the sdk's events the report does not read (the PSM's). */
@@ -174,7 +219,13 @@ export async function* streamEvents(options: CollectOptions): AsyncGenerator<Com
     attemptTimeoutMs: retry.attemptTimeoutMs,
     backoffMs: retry.backoffMs,
     signal: options.signal,
-    onChunk: (p) => options.onProgress?.({ phase: "logs", done: p.toBlock - fromBlock + 1, total: toBlock - fromBlock + 1, events: total }),
+    onChunk: (p) =>
+      options.onProgress?.({
+        phase: "logs",
+        done: p.toBlock - fromBlock + 1,
+        total: toBlock - fromBlock + 1,
+        events: total,
+      }),
   })) {
     const events: ComplianceEvent[] = [];
     for (const event of chunk) {
@@ -200,7 +251,10 @@ export async function blockTimestamps(
   retry: Omit<RetryOptions, "label">,
 ): Promise<Map<number, number>> {
   const times = await mapBounded(blockNumbers, READ_CONCURRENCY, async (blockNumber) => {
-    const block = await withRetry(() => provider.getBlock(blockNumber), { ...retry, label: `eth_getBlockByNumber ${blockNumber}` });
+    const block = await withRetry(() => provider.getBlock(blockNumber), {
+      ...retry,
+      label: `eth_getBlockByNumber ${blockNumber}`,
+    });
     if (block === null) throw new Error(`block ${blockNumber} not found`);
     return block.timestamp;
   });
@@ -211,7 +265,13 @@ export async function blockTimestamps(
 /** A tier's terms (governance's, within the caps) and the regulator's caps at the report block. */
 export interface TierRules {
   tier: number;
-  terms: { maxPdBps: number; maxLtvBps: number; liquidationThresholdBps: number; aprBps: number; creditLimitWad: bigint };
+  terms: {
+    maxPdBps: number;
+    maxLtvBps: number;
+    liquidationThresholdBps: number;
+    aprBps: number;
+    creditLimitWad: bigint;
+  };
   caps: { maxLtvBps: number; liquidationThresholdBps: number; aprBps: number; creditLimitWad: bigint };
 }
 
@@ -231,7 +291,12 @@ export interface ChainState {
   /** The position of every borrower with a loan in the period, at the report block. */
   positions: PositionState[];
   /** Exposure read from state (for a period with no snapshot): `positions`' debt per tier, and vUSD's supply. */
-  stateExposure: { debtByTierWad: bigint[]; totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint | undefined };
+  stateExposure: {
+    debtByTierWad: bigint[];
+    totalDebtWad: bigint;
+    totalCollateralValueWad: bigint;
+    vusdSupplyWad: bigint | undefined;
+  };
   tierCount: number;
   tierMaxPdBps: number[];
   approvalThresholdBps: number;
@@ -267,7 +332,8 @@ export interface StablecoinModulesState {
 
 export async function readChainState(
   provider: Provider,
-  contracts: CollectOptions["contracts"] & Partial<Pick<AddressBook["contracts"], "pegStabilityModule" | "vusdFlashMinter" | "vusd">>,
+  contracts: CollectOptions["contracts"] &
+    Partial<Pick<AddressBook["contracts"], "pegStabilityModule" | "vusdFlashMinter" | "vusd">>,
   borrowers: readonly string[],
   blockTag: number,
   retryOptions: Partial<Omit<RetryOptions, "label">> = {},
@@ -283,7 +349,9 @@ export async function readChainState(
   const terms = await mapBounded([...Array(tierCount).keys()], READ_CONCURRENCY, (tier) =>
     call(`SupervisionPolicy.termsOf(${tier})`, () => policy.termsOf(tier, at)),
   );
-  const approvalThresholdBps = num(await call("SupervisionPolicy.approvalThresholdBps", () => policy.approvalThresholdBps(at)));
+  const approvalThresholdBps = num(
+    await call("SupervisionPolicy.approvalThresholdBps", () => policy.approvalThresholdBps(at)),
+  );
   const paused = await call("SupervisionPolicy.paused", () => policy.paused(at));
   const [totalPrincipalWad, surplusWad, deficitWad] = await call("LendingPool.accounts", () => pool.accounts(at));
   const [version, threshold, operators] = await call("CreditScoreOracle.operatorSet", () => oracle.operatorSet(at));
@@ -293,7 +361,13 @@ export async function readChainState(
   );
   const positions: PositionState[] = await mapBounded(unique, READ_CONCURRENCY, async (borrower) => {
     const p = await call(`LendingPool.positionOf(${borrower})`, () => pool.positionOf(borrower, at));
-    return { borrower, debtWad: p.debtWad, tier: num(p.tier), collateralValueWad: p.collateralValueWad, healthFactorWad: p.healthFactorWad };
+    return {
+      borrower,
+      debtWad: p.debtWad,
+      tier: num(p.tier),
+      collateralValueWad: p.collateralValueWad,
+      healthFactorWad: p.healthFactorWad,
+    };
   });
   const globals = await mapBounded(GLOBAL_RULE_NAMES, READ_CONCURRENCY, async (name) => ({
     name,
@@ -304,8 +378,19 @@ export async function readChainState(
   );
   const tiers: TierRules[] = terms.map((t, tier) => ({
     tier,
-    terms: { maxPdBps: num(t.maxPdBps), maxLtvBps: num(t.maxLtvBps), liquidationThresholdBps: num(t.liquidationThresholdBps), aprBps: num(t.aprBps), creditLimitWad: t.creditLimitWad },
-    caps: { maxLtvBps: num(caps[tier]!.maxLtvBps), liquidationThresholdBps: num(caps[tier]!.liquidationThresholdBps), aprBps: num(caps[tier]!.aprBps), creditLimitWad: caps[tier]!.creditLimitWad },
+    terms: {
+      maxPdBps: num(t.maxPdBps),
+      maxLtvBps: num(t.maxLtvBps),
+      liquidationThresholdBps: num(t.liquidationThresholdBps),
+      aprBps: num(t.aprBps),
+      creditLimitWad: t.creditLimitWad,
+    },
+    caps: {
+      maxLtvBps: num(caps[tier]!.maxLtvBps),
+      liquidationThresholdBps: num(caps[tier]!.liquidationThresholdBps),
+      aprBps: num(caps[tier]!.aprBps),
+      creditLimitWad: caps[tier]!.creditLimitWad,
+    },
   }));
   const debtByTierWad = Array.from({ length: tierCount }, () => 0n);
   let totalCollateralValueWad = 0n;
@@ -345,7 +430,12 @@ export async function readChainState(
     ...(stablecoinModules === undefined ? {} : { stablecoinModules }),
     rulebook: { globals, tiers },
     positions,
-    stateExposure: { debtByTierWad, totalDebtWad: debtByTierWad.reduce((a, b) => a + b, 0n), totalCollateralValueWad, vusdSupplyWad },
+    stateExposure: {
+      debtByTierWad,
+      totalDebtWad: debtByTierWad.reduce((a, b) => a + b, 0n),
+      totalCollateralValueWad,
+      vusdSupplyWad,
+    },
     tierCount,
     tierMaxPdBps: terms.map((t) => num(t.maxPdBps)),
     approvalThresholdBps,

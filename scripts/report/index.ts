@@ -56,13 +56,18 @@ export async function buildComplianceReport(options: BuildReportOptions): Promis
   const head = await withRetry(() => provider.getBlockNumber(), { ...RPC, label: "eth_blockNumber" });
   const fromBlock = options.fromBlock ?? addressBook.deployedAtBlock;
   const toBlock = options.toBlock ?? head;
-  for (const [name, value] of [["from block", fromBlock], ["to block", toBlock]] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  for (const [name, value] of [
+    ["from block", fromBlock],
+    ["to block", toBlock],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new Error(`${name} must be a non-negative integer, got ${value}`);
     if (value > head) throw new Error(`${name} ${value} is beyond the chain head (block ${head})`);
   }
   if (fromBlock > toBlock) throw new Error(`from block ${fromBlock} is after to block ${toBlock}`);
 
-  const eventSource = options.eventSource ?? chainEventSource(provider, { chunkBlocks: options.chunkBlocks, retry: RPC });
+  const eventSource =
+    options.eventSource ?? chainEventSource(provider, { chunkBlocks: options.chunkBlocks, retry: RPC });
   const events = await eventSource.collect({
     chainId: addressBook.chainId,
     contracts: addressBook.contracts,
@@ -120,7 +125,8 @@ export async function loadReasonTexts(path: string): Promise<Map<number, string>
   if (!Array.isArray(codes)) throw new Error(`reason codes ${path}: expected { codes: [{ code, text }] }`);
   return new Map(
     codes.map((c, i) => {
-      if (typeof c.code !== "number" || typeof c.text !== "string") throw new Error(`reason codes ${path}: codes[${i}] needs code and text`);
+      if (typeof c.code !== "number" || typeof c.text !== "string")
+        throw new Error(`reason codes ${path}: codes[${i}] needs code and text`);
       return [c.code, c.text] as const;
     }),
   );

@@ -21,15 +21,26 @@ export function renderCharts(report: ComplianceReport): RenderedChart[] {
 
   const snapshot = a.exposure.snapshot;
   const exposureTitle =
-    snapshot === undefined ? "Net outstanding by tier (event flows; no exposure snapshot in the period)" : `Debt by tier (exposure snapshot, block ${snapshot.blockNumber})`;
+    snapshot === undefined
+      ? "Net outstanding by tier (event flows; no exposure snapshot in the period)"
+      : `Debt by tier (exposure snapshot, block ${snapshot.blockNumber})`;
   const exposureBars =
     snapshot === undefined
-      ? a.exposure.flows.map((f) => ({ label: tierLabel(f.tier, state.tierMaxPdBps), value: Math.max(0, toVusd(f.netWad)) }))
+      ? a.exposure.flows.map((f) => ({
+          label: tierLabel(f.tier, state.tierMaxPdBps),
+          value: Math.max(0, toVusd(f.netWad)),
+        }))
       : snapshot.debtByTierWad.map((debt, t) => ({ label: tierLabel(t, state.tierMaxPdBps), value: toVusd(debt) }));
   charts.push({
     id: "exposure_by_tier",
     title: exposureTitle,
-    svg: barChart({ title: exposureTitle, xLabel: "risk tier (0 = best)", yLabel: "vUSD", bars: exposureBars, formatValue: vusdTick }),
+    svg: barChart({
+      title: exposureTitle,
+      xLabel: "risk tier (0 = best)",
+      yLabel: "vUSD",
+      bars: exposureBars,
+      formatValue: vusdTick,
+    }),
   });
 
   const reasonsTitle = `Adverse actions by principal reason (${a.adverseActions.count} actions)`;
@@ -54,7 +65,11 @@ export function renderCharts(report: ComplianceReport): RenderedChart[] {
       title: histogramTitle,
       xLabel: "probability of default, bin start (red: above the approval threshold)",
       yLabel: "scores",
-      bars: bins.map((b) => ({ label: `${(b.fromBps / 100).toFixed(1)}%`, value: b.count, alert: b.fromBps >= threshold })),
+      bars: bins.map((b) => ({
+        label: `${(b.fromBps / 100).toFixed(1)}%`,
+        value: b.count,
+        alert: b.fromBps >= threshold,
+      })),
       marker: { position: threshold / binBps, label: `approval threshold ${(threshold / 100).toFixed(2)}%` },
       showValues: true,
       counts: true,
@@ -95,7 +110,10 @@ export function renderCharts(report: ComplianceReport): RenderedChart[] {
       start: report.meta.startTimestamp,
       end: report.meta.endTimestamp,
       // The price starts at 1 vUSD per sVUSD and moves only with payouts (and donations) between them.
-      points: [{ at: report.meta.startTimestamp, value: 1 }, ...savings.sharePrices.map((p) => ({ at: p.timestamp, value: toVusd(p.sharePriceWad) }))],
+      points: [
+        { at: report.meta.startTimestamp, value: 1 },
+        ...savings.sharePrices.map((p) => ({ at: p.timestamp, value: toVusd(p.sharePriceWad) })),
+      ],
       formatValue: (v) => v.toFixed(4),
       formatTime: (t) => formatTime(t),
     }),

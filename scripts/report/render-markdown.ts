@@ -1,10 +1,22 @@
 /** The report as Markdown: a summary first, then one section per question a supervisor asks, with charts. */
-import { formatBps, formatDuration, formatShare, formatTime, formatTokenAmount, formatVusd, shortHex } from "./format.js";
+import {
+  formatBps,
+  formatDuration,
+  formatShare,
+  formatTime,
+  formatTokenAmount,
+  formatVusd,
+  shortHex,
+} from "./format.js";
 import type { ComplianceReport } from "./types.js";
 import type { RenderedChart } from "./render-charts.js";
 import type { Cell, Column, ReportTable } from "./tables.js";
 
-export function renderMarkdown(report: ComplianceReport, tables: readonly ReportTable[], charts: readonly RenderedChart[]): string {
+export function renderMarkdown(
+  report: ComplianceReport,
+  tables: readonly ReportTable[],
+  charts: readonly RenderedChart[],
+): string {
   const { meta, state, analysis: a } = report;
   const table = (id: string) => {
     const t = tables.find((x) => x.id === id);
@@ -25,7 +37,9 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
   const seized = a.liquidations.seizedByAsset
     .map((s) => {
       const asset = meta.assets[s.asset.toLowerCase()];
-      return asset === undefined ? `${s.amount} units of ${s.asset}` : `${formatTokenAmount(s.amount, asset.decimals)} ${asset.symbol}`;
+      return asset === undefined
+        ? `${s.amount} units of ${s.asset}`
+        : `${formatTokenAmount(s.amount, asset.decimals)} ${asset.symbol}`;
     })
     .join(", ");
   const out: string[] = [];
@@ -49,7 +63,7 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     snapshot === undefined
       ? "- **Exposure:** no exposure snapshot was published in the period."
       : `- **Exposure (snapshot, block ${snapshot.blockNumber}):** debt ${formatVusd(snapshot.totalDebtWad)} vUSD against collateral worth ` +
-        `${formatVusd(snapshot.totalCollateralValueWad)} vUSD; vUSD supply ${formatVusd(snapshot.vusdSupplyWad)}.`,
+          `${formatVusd(snapshot.totalCollateralValueWad)} vUSD; vUSD supply ${formatVusd(snapshot.vusdSupplyWad)}.`,
     `- **Concentration:** largest borrower ${formatShare(a.concentration.largestShare)} of principal, five largest ` +
       `${formatShare(a.concentration.top5Share)}, HHI ${a.concentration.hhi.toFixed(0)}.`,
     `- **Scores:** ${scores} posted by ${a.scores.models.length} model(s); ${a.adverseActions.count} adverse action(s) ` +
@@ -223,7 +237,9 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     "",
     `Paid ${formatVusd(a.savings.paidWad)} vUSD on ${formatVusd(a.savings.interestBasisWad)} vUSD of interest; still owed after ` +
       `the last check: ${formatVusd(a.savings.owedWad)} vUSD` +
-      (lastPrice === undefined ? "." : `; share price ${formatVusd(lastPrice.sharePriceWad)} vUSD per sVUSD at ${formatTime(lastPrice.timestamp)}.`),
+      (lastPrice === undefined
+        ? "."
+        : `; share price ${formatVusd(lastPrice.sharePriceWad)} vUSD per sVUSD at ${formatTime(lastPrice.timestamp)}.`),
     "",
     chart("savings_share_price"),
     table("savings"),
@@ -304,7 +320,9 @@ export function markdownTable(table: ReportTable): string {
   const lines = [
     `| ${columns.map(({ c }) => escapeMarkdownCell(c.header)).join(" | ")} |`,
     `| ${columns.map(({ c }) => (numeric(c) ? "---:" : "---")).join(" | ")} |`,
-    ...table.rows.map((row) => `| ${columns.map(({ c, i }) => escapeMarkdownCell(markdownCell(c, row[i] ?? null))).join(" | ")} |`),
+    ...table.rows.map(
+      (row) => `| ${columns.map(({ c, i }) => escapeMarkdownCell(markdownCell(c, row[i] ?? null))).join(" | ")} |`,
+    ),
   ];
   return lines.join("\n") + "\n";
 }
@@ -340,7 +358,8 @@ export function escapeMarkdownCell(text: string): string {
 function stablecoinModulesLine(state: ComplianceReport["state"], toBlock: number): string[] {
   const m = state.stablecoinModules;
   if (m === undefined) return [];
-  const flash = m.flashOutstandingWad === undefined ? "" : `; flash minter outstanding ${formatVusd(m.flashOutstandingWad)} vUSD`;
+  const flash =
+    m.flashOutstandingWad === undefined ? "" : `; flash minter outstanding ${formatVusd(m.flashOutstandingWad)} vUSD`;
   return [
     `- **Stablecoin modules at block ${toBlock}:** PSM reserves ${formatVusd(m.psmReserves * m.psmScale)} (in vUSD terms) ` +
       `backing ${formatVusd(m.psmPaidOutWad)} vUSD it paid out (it minted ${formatVusd(m.psmMintedWad)}, of which ` +

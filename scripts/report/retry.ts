@@ -26,7 +26,11 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
 }
 
 /** Maps `items` through `task` with at most `concurrency` calls in flight, keeping order. */
-export async function mapBounded<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

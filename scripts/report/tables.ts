@@ -129,7 +129,18 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
       ]),
       (() => {
         const t = a.exposure.totals;
-        return ["Total", t.loans, t.originatedWad, t.principalRepaidWad, t.interestRepaidWad, t.liquidatedWad, t.badDebtWad, t.rebasedInWad, t.rebasedOutWad, t.netWad];
+        return [
+          "Total",
+          t.loans,
+          t.originatedWad,
+          t.principalRepaidWad,
+          t.interestRepaidWad,
+          t.liquidatedWad,
+          t.badDebtWad,
+          t.rebasedInWad,
+          t.rebasedOutWad,
+          t.netWad,
+        ];
       })(),
     ],
   });
@@ -242,7 +253,9 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
       c.oldValue === undefined
         ? ""
         : formatRuleValue(c.oldValue, c.unit) +
-          (c.oldValueAtExecution === undefined ? "" : ` (was ${formatRuleValue(c.oldValueAtExecution, c.unit)} at execution)`),
+          (c.oldValueAtExecution === undefined
+            ? ""
+            : ` (was ${formatRuleValue(c.oldValueAtExecution, c.unit)} at execution)`),
       c.newValue === undefined ? "" : formatRuleValue(c.newValue, c.unit),
       c.scheduledAt?.timestamp ?? null,
       c.executableAt ?? null,
@@ -274,7 +287,9 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
         l.borrower,
         l.liquidator,
         l.debtRepaidWad,
-        meta === undefined ? `${l.collateralSeized} units of ${l.collateralAsset}` : `${formatTokenAmount(l.collateralSeized, meta.decimals)} ${meta.symbol}`,
+        meta === undefined
+          ? `${l.collateralSeized} units of ${l.collateralAsset}`
+          : `${formatTokenAmount(l.collateralSeized, meta.decimals)} ${meta.symbol}`,
         l.badDebtWad,
         l.txHash,
       ];
@@ -299,8 +314,7 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
       n + 1,
       i.trippedAt.timestamp,
       i.reason,
-      breakerDetail(i.reason, i.detail) +
-        (i.repeatedTrips > 0 ? `; ${i.repeatedTrips} more trip(s) while paused` : ""),
+      breakerDetail(i.reason, i.detail) + (i.repeatedTrips > 0 ? `; ${i.repeatedTrips} more trip(s) while paused` : ""),
       roleName(i.by, report),
       i.resetAt?.timestamp ?? null,
       i.resetAt === undefined ? "still paused" : roleName(i.resetAt.by, report),
@@ -502,7 +516,14 @@ function supervisionTables(
         { header: "Notice over by the end", kind: "text" },
         { header: "Block", kind: "int", csvOnly: true },
       ],
-      rows: a.scoreNotices.map((n) => [n.borrower, tier(n.tier), n.expiredAt, n.noticeEndsAt, n.endedByPeriodEnd ? "yes" : "no", n.blockNumber]),
+      rows: a.scoreNotices.map((n) => [
+        n.borrower,
+        tier(n.tier),
+        n.expiredAt,
+        n.noticeEndsAt,
+        n.endedByPeriodEnd ? "yes" : "no",
+        n.blockNumber,
+      ]),
     },
     {
       id: "fairness_reports",
@@ -517,7 +538,16 @@ function supervisionTables(
         { header: "Published", kind: "time" },
         { header: "Transaction", kind: "hex", csvOnly: true },
       ],
-      rows: a.fairness.map((f) => [f.modelId, f.periodStart, f.periodEnd, f.eodBps, f.dirBps, f.reportHash, f.timestamp, f.txHash]),
+      rows: a.fairness.map((f) => [
+        f.modelId,
+        f.periodStart,
+        f.periodEnd,
+        f.eodBps,
+        f.dirBps,
+        f.reportHash,
+        f.timestamp,
+        f.txHash,
+      ]),
     },
     {
       id: "exposure_state",

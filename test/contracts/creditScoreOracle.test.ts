@@ -85,7 +85,9 @@ async function deployOracleFixture() {
 
   await oracle.connect(regulator).proposeModel(MODEL_ID, VALIDATION_REPORT_HASH);
   await oracle.connect(regulator).approveModel(MODEL_ID);
-  await oracle.connect(regulator).approveProvider(PROVIDER_ID, "Test Bureau", [PROVIDER_KEY], SCHEMA_HASH, DATA_QUALITY_HASH);
+  await oracle
+    .connect(regulator)
+    .approveProvider(PROVIDER_ID, "Test Bureau", [PROVIDER_KEY], SCHEMA_HASH, DATA_QUALITY_HASH);
   // Five operators, threshold three; operators[5..6] are spare keys for set rotations.
   await oracle.connect(governance).setOperators(
     operators.slice(0, 5).map((w) => w.address),
@@ -114,7 +116,20 @@ async function deployOracleFixture() {
     return packSignatures(await Promise.all(signers.map((w) => signScoreReport(w, signingDomain, report))));
   }
 
-  return { oracle, oracleAddress, domain, deployer, governance, regulator, submitter, borrower, stranger, operators, makeReport, sign };
+  return {
+    oracle,
+    oracleAddress,
+    domain,
+    deployer,
+    governance,
+    regulator,
+    submitter,
+    borrower,
+    stranger,
+    operators,
+    makeReport,
+    sign,
+  };
 }
 
 /** The address `ecrecover` yields for `signature` over the oracle's digest of `report` (a stranger if forged). */
@@ -203,7 +218,14 @@ describe("CreditScoreOracle", function () {
       const reports: ScoreReport[] = [
         await makeReport(),
         await makeReport({ pdBps: 10_000, reasonCodes: [65535, 1, 65534, 2], operatorSetVersion: 2n ** 64n - 1n }),
-        await makeReport({ borrower: ethers.ZeroAddress, pdBps: 0, reasonCodes: [0, 0, 0, 0], modelId: ethers.ZeroHash, issuedAt: 0n, validUntil: 0n }),
+        await makeReport({
+          borrower: ethers.ZeroAddress,
+          pdBps: 0,
+          reasonCodes: [0, 0, 0, 0],
+          modelId: ethers.ZeroHash,
+          issuedAt: 0n,
+          validUntil: 0n,
+        }),
       ];
       for (const report of reports) {
         expect(await oracle.hashReport(report)).to.equal(hashScoreReport(domain, report));
@@ -246,7 +268,10 @@ describe("CreditScoreOracle", function () {
     it("rejects calldata with dirty high-order bits instead of hashing them", async function () {
       const { oracle, makeReport, sign, operators, submitter } = await networkHelpers.loadFixture(deployOracleFixture);
       const report = await makeReport();
-      const data = oracle.interface.encodeFunctionData("submitScore", [report, await sign(report, operators.slice(0, 3))]);
+      const data = oracle.interface.encodeFunctionData("submitScore", [
+        report,
+        await sign(report, operators.slice(0, 3)),
+      ]);
       // Word 1 of the report (pdBps) starts at 4 + 32 bytes; set its top byte.
       const dirty = data.slice(0, 2 + 2 * (4 + 32)) + "ff" + data.slice(2 + 2 * (4 + 32) + 2);
       await expect(submitter.sendTransaction({ to: await oracle.getAddress(), data: dirty })).to.be.revert(ethers);
@@ -256,7 +281,8 @@ describe("CreditScoreOracle", function () {
 
   describe("submitScore", function () {
     it("stores a report signed by k operators and emits ScorePosted", async function () {
-      const { oracle, makeReport, sign, operators, submitter, borrower } = await networkHelpers.loadFixture(deployOracleFixture);
+      const { oracle, makeReport, sign, operators, submitter, borrower } =
+        await networkHelpers.loadFixture(deployOracleFixture);
       const report = await makeReport();
       await expect(oracle.connect(submitter).submitScore(report, await sign(report, operators.slice(0, 3))))
         .to.emit(oracle, "ScorePosted")
@@ -293,7 +319,14 @@ describe("CreditScoreOracle", function () {
 
     it("reports no score for an unknown borrower", async function () {
       const { oracle, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
-      expect(await oracle.scoreOf(stranger.address)).to.deep.equal([0n, [0n, 0n, 0n, 0n], ethers.ZeroHash, 0n, 0n, false]);
+      expect(await oracle.scoreOf(stranger.address)).to.deep.equal([
+        0n,
+        [0n, 0n, 0n, 0n],
+        ethers.ZeroHash,
+        0n,
+        0n,
+        false,
+      ]);
     });
 
     it("reports a stored score as invalid once it expires", async function () {
@@ -307,7 +340,8 @@ describe("CreditScoreOracle", function () {
     });
 
     it("loanScoreOf returns scoreOf's pdBps, modelId, issuedAt and valid in every state, and when it was posted", async function () {
-      const { oracle, makeReport, sign, operators, borrower, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
+      const { oracle, makeReport, sign, operators, borrower, stranger } =
+        await networkHelpers.loadFixture(deployOracleFixture);
       let postedAt = 0n;
       const agree = async (who: string, valid: boolean) => {
         const full = await oracle.scoreOf(who);
@@ -321,7 +355,13 @@ describe("CreditScoreOracle", function () {
       await time.setNextBlockTimestamp(postedAt);
       await oracle.submitScore(first, await sign(first, operators.slice(0, 3)));
       await agree(borrower.address, true);
-      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([1234n, MODEL_ID, first.issuedAt, postedAt, true]);
+      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([
+        1234n,
+        MODEL_ID,
+        first.issuedAt,
+        postedAt,
+        true,
+      ]);
       const second = await makeReport({ issuedAt: first.issuedAt + 1n, pdBps: 9_000 });
       await oracle.submitScore(second, await sign(second, operators.slice(0, 3)));
       postedAt = BigInt(await time.latest());
@@ -331,11 +371,18 @@ describe("CreditScoreOracle", function () {
       await agree(borrower.address, true);
       await time.increaseTo(second.validUntil + 1n); // expired
       await agree(borrower.address, false);
-      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([9_000n, MODEL_ID, second.issuedAt, postedAt, false]);
+      expect(await oracle.loanScoreOf(borrower.address)).to.deep.equal([
+        9_000n,
+        MODEL_ID,
+        second.issuedAt,
+        postedAt,
+        false,
+      ]);
     });
 
     it("positionScoreOf keeps expiry apart from model status: expired stays approved, retired is not", async function () {
-      const { oracle, regulator, makeReport, sign, operators, borrower, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
+      const { oracle, regulator, makeReport, sign, operators, borrower, stranger } =
+        await networkHelpers.loadFixture(deployOracleFixture);
       expect(await oracle.positionScoreOf(stranger.address)).to.deep.equal([0n, 0n, 0n, 0n, false]);
       const report = await makeReport({ pdBps: 1234 });
       await oracle.submitScore(report, await sign(report, operators.slice(0, 3)));
@@ -350,7 +397,8 @@ describe("CreditScoreOracle", function () {
     });
 
     it("loanScoreOf turns invalid with scoreOf when the model is retired", async function () {
-      const { oracle, regulator, makeReport, sign, operators, borrower } = await networkHelpers.loadFixture(deployOracleFixture);
+      const { oracle, regulator, makeReport, sign, operators, borrower } =
+        await networkHelpers.loadFixture(deployOracleFixture);
       const report = await makeReport();
       await oracle.submitScore(report, await sign(report, operators.slice(0, 3)));
       expect((await oracle.loanScoreOf(borrower.address))[4]).to.equal(true);
@@ -392,7 +440,10 @@ describe("CreditScoreOracle", function () {
           .to.be.revertedWithCustomError(oracle, "OracleReportInvalid")
           .withArgs(field("validUntil"));
         const after = await makeReport({ issuedAt: now, validUntil: now + 1n });
-        await expect(oracle.submitScore(after, await sign(after, operators.slice(0, 3)))).to.emit(oracle, "ScorePosted");
+        await expect(oracle.submitScore(after, await sign(after, operators.slice(0, 3)))).to.emit(
+          oracle,
+          "ScorePosted",
+        );
       });
 
       it("rejects validUntil beyond uint40 (stored in 40 bits) and accepts the uint40 maximum", async function () {
@@ -453,7 +504,10 @@ describe("CreditScoreOracle", function () {
         await expect(oracle.submitScore(report, await sign(report, operators.slice(0, 2))))
           .to.be.revertedWithCustomError(oracle, "OracleBelowThreshold")
           .withArgs(2n, BigInt(THRESHOLD));
-        await expect(oracle.submitScore(report, await sign(report, operators.slice(0, 3)))).to.emit(oracle, "ScorePosted");
+        await expect(oracle.submitScore(report, await sign(report, operators.slice(0, 3)))).to.emit(
+          oracle,
+          "ScorePosted",
+        );
       });
 
       it("rejects a malleable (high-s) signature", async function () {
@@ -482,7 +536,8 @@ describe("CreditScoreOracle", function () {
       });
 
       it("rejects a report signed for another chain id", async function () {
-        const { oracle, oracleAddress, domain, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
+        const { oracle, oracleAddress, domain, makeReport, sign, operators } =
+          await networkHelpers.loadFixture(deployOracleFixture);
         const report = await makeReport();
         const otherChain = scoreReportDomain(domain.chainId + 1n, oracleAddress);
         const signatures = await sign(report, operators.slice(0, 3), otherChain);
@@ -492,7 +547,8 @@ describe("CreditScoreOracle", function () {
       });
 
       it("rejects a report signed for another contract address", async function () {
-        const { oracle, domain, makeReport, sign, operators, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
+        const { oracle, domain, makeReport, sign, operators, stranger } =
+          await networkHelpers.loadFixture(deployOracleFixture);
         const report = await makeReport();
         const otherContract = scoreReportDomain(domain.chainId, stranger.address);
         const signatures = await sign(report, operators.slice(0, 3), otherContract);
@@ -556,7 +612,8 @@ describe("CreditScoreOracle", function () {
 
     describe("models", function () {
       it("rejects a report from a proposed, not yet approved, model", async function () {
-        const { oracle, regulator, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
+        const { oracle, regulator, makeReport, sign, operators } =
+          await networkHelpers.loadFixture(deployOracleFixture);
         await oracle.connect(regulator).proposeModel(OTHER_MODEL_ID, VALIDATION_REPORT_HASH);
         const report = await makeReport({ modelId: OTHER_MODEL_ID });
         await expect(oracle.submitScore(report, await sign(report, operators.slice(0, 3))))
@@ -573,10 +630,13 @@ describe("CreditScoreOracle", function () {
       });
 
       it("rejects new reports from a retired model, and its stored scores stop counting", async function () {
-        const { oracle, regulator, makeReport, sign, operators, borrower } = await networkHelpers.loadFixture(deployOracleFixture);
+        const { oracle, regulator, makeReport, sign, operators, borrower } =
+          await networkHelpers.loadFixture(deployOracleFixture);
         const stored = await makeReport();
         await oracle.submitScore(stored, await sign(stored, operators.slice(0, 3)));
-        await expect(oracle.connect(regulator).retireModel(MODEL_ID)).to.emit(oracle, "ModelRetired").withArgs(MODEL_ID);
+        await expect(oracle.connect(regulator).retireModel(MODEL_ID))
+          .to.emit(oracle, "ModelRetired")
+          .withArgs(MODEL_ID);
         expect(await oracle.scoreOf(borrower.address)).to.deep.equal(scoreTuple(stored, false));
         const next = await makeReport({ issuedAt: stored.issuedAt + 1n });
         await expect(oracle.submitScore(next, await sign(next, operators.slice(0, 3))))
@@ -587,25 +647,36 @@ describe("CreditScoreOracle", function () {
 
     describe("operator set versions", function () {
       it("voids a report signed under a retired operator set version", async function () {
-        const { oracle, governance, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
+        const { oracle, governance, makeReport, sign, operators } =
+          await networkHelpers.loadFixture(deployOracleFixture);
         const underVersion1 = await makeReport();
         const signatures = await sign(underVersion1, operators.slice(0, 3));
         // Same members, new version: the version alone voids the old report.
-        await oracle.connect(governance).setOperators(operators.slice(0, 5).map((w) => w.address), THRESHOLD);
+        await oracle.connect(governance).setOperators(
+          operators.slice(0, 5).map((w) => w.address),
+          THRESHOLD,
+        );
         await expect(oracle.submitScore(underVersion1, signatures))
           .to.be.revertedWithCustomError(oracle, "OracleOperatorSetRetired")
           .withArgs(1n, 2n);
       });
 
       it("rejects removed operators under the new version and accepts the new members", async function () {
-        const { oracle, governance, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
-        await oracle.connect(governance).setOperators(operators.slice(2, 7).map((w) => w.address), THRESHOLD);
+        const { oracle, governance, makeReport, sign, operators } =
+          await networkHelpers.loadFixture(deployOracleFixture);
+        await oracle.connect(governance).setOperators(
+          operators.slice(2, 7).map((w) => w.address),
+          THRESHOLD,
+        );
         const report = await makeReport();
         expect(report.operatorSetVersion).to.equal(2n);
         await expect(oracle.submitScore(report, await sign(report, operators.slice(0, 3))))
           .to.be.revertedWithCustomError(oracle, "OracleUnknownSigner")
           .withArgs(operators[0]!.address);
-        await expect(oracle.submitScore(report, await sign(report, operators.slice(4, 7)))).to.emit(oracle, "ScorePosted");
+        await expect(oracle.submitScore(report, await sign(report, operators.slice(4, 7)))).to.emit(
+          oracle,
+          "ScorePosted",
+        );
       });
 
       it("rejects a report claiming a future version", async function () {
@@ -634,19 +705,22 @@ describe("CreditScoreOracle", function () {
       });
 
       it("accepts submitScoreWithProof with a proof the verifier accepts, and rejects a bad proof", async function () {
-        const { oracle, verifier, makeReport, sign, operators, borrower } = await networkHelpers.loadFixture(withVerifierFixture);
+        const { oracle, verifier, makeReport, sign, operators, borrower } =
+          await networkHelpers.loadFixture(withVerifierFixture);
         const report = await makeReport();
         const signatures = await sign(report, operators.slice(0, 3));
         const coder = ethers.AbiCoder.defaultAbiCoder();
         await expect(oracle.submitScoreWithProof(report, signatures, coder.encode(["address"], [ethers.ZeroAddress])))
           .to.be.revertedWithCustomError(oracle, "OracleVerifierRejected")
           .withArgs(await verifier.getAddress());
-        await expect(oracle.submitScoreWithProof(report, signatures, coder.encode(["address"], [borrower.address])))
-          .to.emit(oracle, "ScorePosted");
+        await expect(
+          oracle.submitScoreWithProof(report, signatures, coder.encode(["address"], [borrower.address])),
+        ).to.emit(oracle, "ScorePosted");
       });
 
       it("emits old and new verifier and goes back to no verifier with the zero address", async function () {
-        const { oracle, verifier, governance, makeReport, sign, operators } = await networkHelpers.loadFixture(withVerifierFixture);
+        const { oracle, verifier, governance, makeReport, sign, operators } =
+          await networkHelpers.loadFixture(withVerifierFixture);
         const verifierAddress = await verifier.getAddress();
         expect(await oracle.scoreVerifier()).to.equal(verifierAddress);
         await expect(oracle.connect(governance).setScoreVerifier(ethers.ZeroAddress))
@@ -741,7 +815,13 @@ describe("CreditScoreOracle", function () {
         await linked.setScoreOracle(base.oracleAddress);
         const other = await ethers.deployContract("ApprovalThresholdStub", [1_800]);
         await other.setScoreOracle(base.oracleAddress);
-        return { ...base, linked, linkedAddress: await linked.getAddress(), other, otherAddress: await other.getAddress() };
+        return {
+          ...base,
+          linked,
+          linkedAddress: await linked.getAddress(),
+          other,
+          otherAddress: await other.getAddress(),
+        };
       }
 
       it("starts with no policy and a zero copy", async function () {
@@ -827,7 +907,8 @@ describe("CreditScoreOracle", function () {
 
   describe("push and pull flows", function () {
     it("push: requestScore emits incrementing request ids; a node's submitScore answers", async function () {
-      const { oracle, makeReport, sign, operators, borrower, stranger, submitter } = await networkHelpers.loadFixture(deployOracleFixture);
+      const { oracle, makeReport, sign, operators, borrower, stranger, submitter } =
+        await networkHelpers.loadFixture(deployOracleFixture);
       const applicationHash = ethers.id("application #1");
       await expect(oracle.connect(borrower).requestScore(applicationHash))
         .to.emit(oracle, "ScoreRequested")
@@ -852,7 +933,8 @@ describe("CreditScoreOracle", function () {
     });
 
     it("pull: a contract forwards the signed report and reads the score in the same call", async function () {
-      const { oracle, oracleAddress, makeReport, sign, operators, borrower } = await networkHelpers.loadFixture(deployOracleFixture);
+      const { oracle, oracleAddress, makeReport, sign, operators, borrower } =
+        await networkHelpers.loadFixture(deployOracleFixture);
       const consumer = await ethers.deployContract("ScoreConsumerHarness", [oracleAddress]);
       const report = await makeReport({ pdBps: 777 });
       const tx = consumer.connect(borrower).consume(report, await sign(report, operators.slice(0, 3)));
@@ -866,18 +948,32 @@ describe("CreditScoreOracle", function () {
       const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
       const id = ethers.Wallet.createRandom().address;
       const keys = [ethers.Wallet.createRandom().address, ethers.Wallet.createRandom().address];
-      expect(await oracle.providerInfo(id)).to.deep.equal([BigInt(ProviderStatus.None), "", [], ethers.ZeroHash, ethers.ZeroHash]);
+      expect(await oracle.providerInfo(id)).to.deep.equal([
+        BigInt(ProviderStatus.None),
+        "",
+        [],
+        ethers.ZeroHash,
+        ethers.ZeroHash,
+      ]);
       await expect(oracle.connect(regulator).approveProvider(id, "Second Bureau", keys, SCHEMA_HASH, DATA_QUALITY_HASH))
         .to.emit(oracle, "DataProviderApproved")
         .withArgs(id, "Second Bureau", keys, SCHEMA_HASH, DATA_QUALITY_HASH);
-      expect(await oracle.providerInfo(id)).to.deep.equal([BigInt(ProviderStatus.Approved), "Second Bureau", keys, SCHEMA_HASH, DATA_QUALITY_HASH]);
+      expect(await oracle.providerInfo(id)).to.deep.equal([
+        BigInt(ProviderStatus.Approved),
+        "Second Bureau",
+        keys,
+        SCHEMA_HASH,
+        DATA_QUALITY_HASH,
+      ]);
     });
 
     it("re-approves an approved provider with new terms (key rotation), replacing the old keys", async function () {
       const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
       const rotated = ethers.Wallet.createRandom().address;
       const newAssessment = ethers.id("2027 assessment");
-      await expect(oracle.connect(regulator).approveProvider(PROVIDER_ID, "Test Bureau", [rotated], SCHEMA_HASH, newAssessment))
+      await expect(
+        oracle.connect(regulator).approveProvider(PROVIDER_ID, "Test Bureau", [rotated], SCHEMA_HASH, newAssessment),
+      )
         .to.emit(oracle, "DataProviderApproved")
         .withArgs(PROVIDER_ID, "Test Bureau", [rotated], SCHEMA_HASH, newAssessment);
       expect((await oracle.providerInfo(PROVIDER_ID))[2]).to.deep.equal([rotated]);
@@ -885,12 +981,18 @@ describe("CreditScoreOracle", function () {
 
     it("retires an approved provider and emits DataProviderRetired; retirement is final", async function () {
       const { oracle, regulator } = await networkHelpers.loadFixture(deployOracleFixture);
-      await expect(oracle.connect(regulator).retireProvider(PROVIDER_ID)).to.emit(oracle, "DataProviderRetired").withArgs(PROVIDER_ID);
+      await expect(oracle.connect(regulator).retireProvider(PROVIDER_ID))
+        .to.emit(oracle, "DataProviderRetired")
+        .withArgs(PROVIDER_ID);
       expect((await oracle.providerInfo(PROVIDER_ID))[0]).to.equal(BigInt(ProviderStatus.Retired));
       await expect(oracle.connect(regulator).retireProvider(PROVIDER_ID))
         .to.be.revertedWithCustomError(oracle, "OracleProviderStatusTransition")
         .withArgs(PROVIDER_ID, ProviderStatus.Retired, ProviderStatus.Retired);
-      await expect(oracle.connect(regulator).approveProvider(PROVIDER_ID, "Test Bureau", [PROVIDER_KEY], SCHEMA_HASH, DATA_QUALITY_HASH))
+      await expect(
+        oracle
+          .connect(regulator)
+          .approveProvider(PROVIDER_ID, "Test Bureau", [PROVIDER_KEY], SCHEMA_HASH, DATA_QUALITY_HASH),
+      )
         .to.be.revertedWithCustomError(oracle, "OracleProviderStatusTransition")
         .withArgs(PROVIDER_ID, ProviderStatus.Retired, ProviderStatus.Approved);
     });
@@ -908,17 +1010,26 @@ describe("CreditScoreOracle", function () {
       const id = ethers.Wallet.createRandom().address;
       const asRegulator = oracle.connect(regulator);
       const cases: [string, Promise<unknown>][] = [
-        ["provider", asRegulator.approveProvider(ethers.ZeroAddress, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)],
+        [
+          "provider",
+          asRegulator.approveProvider(ethers.ZeroAddress, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash),
+        ],
         ["name", asRegulator.approveProvider(id, "", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)],
         ["signingKeys", asRegulator.approveProvider(id, "B", [], SCHEMA_HASH, ethers.ZeroHash)],
-        ["signingKeys", asRegulator.approveProvider(id, "B", [PROVIDER_KEY, ethers.ZeroAddress], SCHEMA_HASH, ethers.ZeroHash)],
+        [
+          "signingKeys",
+          asRegulator.approveProvider(id, "B", [PROVIDER_KEY, ethers.ZeroAddress], SCHEMA_HASH, ethers.ZeroHash),
+        ],
         ["schemaHash", asRegulator.approveProvider(id, "B", [PROVIDER_KEY], ethers.ZeroHash, ethers.ZeroHash)],
       ];
       for (const [name, call] of cases) {
         await expect(call, name).to.be.revertedWithCustomError(oracle, "OracleInvalidArgument").withArgs(field(name));
       }
       // One of each on the accepted side: a one-letter name, one key, a zero assessment hash (not yet assessed).
-      await expect(asRegulator.approveProvider(id, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)).to.emit(oracle, "DataProviderApproved");
+      await expect(asRegulator.approveProvider(id, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)).to.emit(
+        oracle,
+        "DataProviderApproved",
+      );
     });
 
     it("accepts a report from an approved provider and refuses one from a never-approved provider", async function () {
@@ -929,7 +1040,10 @@ describe("CreditScoreOracle", function () {
         .to.be.revertedWithCustomError(oracle, "OracleProviderNotApproved")
         .withArgs(unknown, ProviderStatus.None);
       const accepted = await makeReport();
-      await expect(oracle.submitScore(accepted, await sign(accepted, operators.slice(0, 3)))).to.emit(oracle, "ScorePosted");
+      await expect(oracle.submitScore(accepted, await sign(accepted, operators.slice(0, 3)))).to.emit(
+        oracle,
+        "ScorePosted",
+      );
     });
 
     it("refuses a report from a provider retired after it was signed", async function () {
@@ -953,11 +1067,19 @@ describe("CreditScoreOracle", function () {
     it("binds the provider and the file into the signed digest: changing either voids the signatures", async function () {
       const { oracle, regulator, makeReport, sign, operators } = await networkHelpers.loadFixture(deployOracleFixture);
       const other = ethers.Wallet.createRandom().address;
-      await oracle.connect(regulator).approveProvider(other, "Other Bureau", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash);
+      await oracle
+        .connect(regulator)
+        .approveProvider(other, "Other Bureau", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash);
       const report = await makeReport();
       const signatures = await sign(report, operators.slice(0, 3));
-      for (const changed of [{ ...report, provider: other }, { ...report, creditFileHash: ethers.id("another file") }]) {
-        await expect(oracle.submitScore(changed, signatures)).to.be.revertedWithCustomError(oracle, "OracleUnknownSigner");
+      for (const changed of [
+        { ...report, provider: other },
+        { ...report, creditFileHash: ethers.id("another file") },
+      ]) {
+        await expect(oracle.submitScore(changed, signatures)).to.be.revertedWithCustomError(
+          oracle,
+          "OracleUnknownSigner",
+        );
       }
       await expect(oracle.submitScore(report, signatures)).to.emit(oracle, "ScorePosted");
     });
@@ -971,9 +1093,13 @@ describe("CreditScoreOracle", function () {
         .to.emit(oracle, "ModelProposed")
         .withArgs(OTHER_MODEL_ID, reportHash, 2n);
       expect(await oracle.modelInfo(OTHER_MODEL_ID)).to.deep.equal([BigInt(Status.Proposed), reportHash]);
-      await expect(oracle.connect(regulator).approveModel(OTHER_MODEL_ID)).to.emit(oracle, "ModelApproved").withArgs(OTHER_MODEL_ID);
+      await expect(oracle.connect(regulator).approveModel(OTHER_MODEL_ID))
+        .to.emit(oracle, "ModelApproved")
+        .withArgs(OTHER_MODEL_ID);
       expect((await oracle.modelInfo(OTHER_MODEL_ID))[0]).to.equal(BigInt(Status.Approved));
-      await expect(oracle.connect(regulator).retireModel(OTHER_MODEL_ID)).to.emit(oracle, "ModelRetired").withArgs(OTHER_MODEL_ID);
+      await expect(oracle.connect(regulator).retireModel(OTHER_MODEL_ID))
+        .to.emit(oracle, "ModelRetired")
+        .withArgs(OTHER_MODEL_ID);
       expect(await oracle.modelInfo(OTHER_MODEL_ID)).to.deep.equal([BigInt(Status.Retired), reportHash]);
     });
 
@@ -1067,11 +1193,17 @@ describe("CreditScoreOracle", function () {
         .to.be.revertedWithCustomError(oracle, "OracleInvalidArgument")
         .withArgs(field("applications"));
       // A member of a retired set is no longer an operator.
-      await oracle.connect(governance).setOperators(operators.slice(1, 6).map((w) => w.address), 3);
+      await oracle.connect(governance).setOperators(
+        operators.slice(1, 6).map((w) => w.address),
+        3,
+      );
       await expect(oracle.connect(member!).publishMonitoringReport(MODEL_ID, 100n, 200n, 1, 0, summaryHash))
         .to.be.revertedWithCustomError(oracle, "OracleCallerNotOperator")
         .withArgs(member!.address);
-      await expect(oracle.connect(spare!).publishMonitoringReport(MODEL_ID, 100n, 200n, 1, 0, summaryHash)).to.emit(oracle, "MonitoringReportPublished");
+      await expect(oracle.connect(spare!).publishMonitoringReport(MODEL_ID, 100n, 200n, 1, 0, summaryHash)).to.emit(
+        oracle,
+        "MonitoringReportPublished",
+      );
     });
   });
 
@@ -1121,14 +1253,20 @@ describe("CreditScoreOracle", function () {
       ["approveModel", REGULATOR, (o) => o.approveModel(OTHER_MODEL_ID)],
       ["retireModel", REGULATOR, (o) => o.retireModel(MODEL_ID)],
       ["publishFairnessReport", REGULATOR, (o) => o.publishFairnessReport(MODEL_ID, 1n, 2n, 0, 0, ethers.ZeroHash)],
-      ["approveProvider", REGULATOR, (o) => o.approveProvider(ethers.Wallet.createRandom().address, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash)],
+      [
+        "approveProvider",
+        REGULATOR,
+        (o) =>
+          o.approveProvider(ethers.Wallet.createRandom().address, "B", [PROVIDER_KEY], SCHEMA_HASH, ethers.ZeroHash),
+      ],
       ["retireProvider", REGULATOR, (o) => o.retireProvider(PROVIDER_ID)],
     ];
 
     for (const [name, role, call] of calls) {
       const roleName = role === GOVERNANCE ? "governance" : "regulator";
       it(`${name}: only ${roleName}; the other role, the deployer and a stranger are refused`, async function () {
-        const { oracle, deployer, governance, regulator, stranger } = await networkHelpers.loadFixture(deployOracleFixture);
+        const { oracle, deployer, governance, regulator, stranger } =
+          await networkHelpers.loadFixture(deployOracleFixture);
         await oracle.connect(regulator).proposeModel(OTHER_MODEL_ID, VALIDATION_REPORT_HASH);
         const other = role === GOVERNANCE ? regulator : governance;
         for (const caller of [other, deployer, stranger]) {

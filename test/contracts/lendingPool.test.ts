@@ -1,9 +1,31 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { BPS, DAY, GLOBAL, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, TERMS, WAD, WETH_PRICE, roleId, rule } from "./fixtures.js";
+import {
+  BPS,
+  DAY,
+  GLOBAL,
+  MAX_PRICE_AGE,
+  MODEL_ID,
+  POOL_PARAMS,
+  TERMS,
+  WAD,
+  WETH_PRICE,
+  roleId,
+  rule,
+} from "./fixtures.js";
 import { lendingPoolFactory } from "../../scripts/deploy/deploy-system.js";
-import { RAY, SPARE, accrue, debtOf, deploySystem, identityHolds, mulDivUp, poolScenarios, price8 } from "./poolFixtures.js";
+import {
+  RAY,
+  SPARE,
+  accrue,
+  debtOf,
+  deploySystem,
+  identityHolds,
+  mulDivUp,
+  poolScenarios,
+  price8,
+} from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -55,7 +77,7 @@ describe("LendingPool", () => {
 
     it("stays at least 300 bytes under EIP-170's 24,576-byte limit (and its linked library too)", async () => {
       const s = await loadFixture(system);
-      const size = async (address: string) => (ethers.getBytes(await ethers.provider.getCode(address))).length;
+      const size = async (address: string) => ethers.getBytes(await ethers.provider.getCode(address)).length;
       expect(await size(s.poolAddress)).to.be.at.most(24_576 - 300);
       const logic = await ethers.deployContract("CollateralLogic");
       expect(await size(await logic.getAddress())).to.be.at.most(24_576 - 300);
@@ -137,10 +159,9 @@ describe("LendingPool", () => {
       await expect(s.pool.connect(s.alice).deposit(badAddress, WAD, s.alice.address))
         .to.be.revertedWithCustomError(s.pool, "SafeERC20FailedOperation")
         .withArgs(badAddress);
-      await expect(s.pool.connect(s.alice).deposit(await s.weth.getAddress(), 0, s.alice.address)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolZeroAmount",
-      );
+      await expect(
+        s.pool.connect(s.alice).deposit(await s.weth.getAddress(), 0, s.alice.address),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolZeroAmount");
     });
 
     it("credits a fee-on-transfer token by what arrived", async () => {
@@ -163,7 +184,10 @@ describe("LendingPool", () => {
       await evil.mint(s.alice.address, 10n * WAD);
       await evil.connect(s.alice).approve(s.poolAddress, ethers.MaxUint256);
       await s.pool.connect(s.governance).listCollateral(evilAddress, await s.feed.getAddress(), 3600);
-      await evil.arm(s.poolAddress, s.pool.interface.encodeFunctionData("withdraw", [evilAddress, 1n, s.alice.address]));
+      await evil.arm(
+        s.poolAddress,
+        s.pool.interface.encodeFunctionData("withdraw", [evilAddress, 1n, s.alice.address]),
+      );
       await expect(s.pool.connect(s.alice).deposit(evilAddress, WAD, s.alice.address)).to.be.revertedWithCustomError(
         s.pool,
         "ReentrancyGuardReentrantCall",
@@ -243,7 +267,9 @@ describe("LendingPool", () => {
         .withArgs(s.bob.address, s.alice.address);
       const tx = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, report, signatures);
       await expect(tx).to.emit(s.oracle, "ScorePosted");
-      await expect(tx).to.emit(s.pool, "LoanOriginated").withArgs(s.bob.address, 1000n * WAD, 1, 300, MODEL_ID, 500);
+      await expect(tx)
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.bob.address, 1000n * WAD, 1, 300, MODEL_ID, 500);
       // A report already on chain (e.g. submitted by someone else first) is not resubmitted.
       const again = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, report, signatures);
       await expect(again).not.to.emit(s.oracle, "ScorePosted");
@@ -329,7 +355,9 @@ describe("LendingPool", () => {
       await s.score(s.bob.address, 700); // a newer, worse score is pushed first: tier 2
       const tx = s.pool.connect(s.bob).borrowWithReport(1000n * WAD, better.report, better.signatures);
       await expect(tx).not.to.emit(s.oracle, "ScorePosted");
-      await expect(tx).to.emit(s.pool, "LoanOriginated").withArgs(s.bob.address, 1000n * WAD, 2, 700, MODEL_ID, 500);
+      await expect(tx)
+        .to.emit(s.pool, "LoanOriginated")
+        .withArgs(s.bob.address, 1000n * WAD, 2, 700, MODEL_ID, 500);
     });
   });
 
@@ -388,7 +416,9 @@ describe("LendingPool", () => {
       const s = await loadFixture(deposited);
       const w = s.wethAddress;
       await s.setBothAnswers(price8(2100n));
-      await expect(s.pool.pokePrice(w)).to.emit(s.pool, "PriceAccepted").withArgs(w, 2100n * WAD);
+      await expect(s.pool.pokePrice(w))
+        .to.emit(s.pool, "PriceAccepted")
+        .withArgs(w, 2100n * WAD);
       const old = BigInt(await time.latest()) - 4000n;
       await s.feed.setRound(50, price8(2100n), old, 50);
       await expect(s.pool.pokePrice(w))
@@ -397,7 +427,9 @@ describe("LendingPool", () => {
       await expect(s.pool.pokePrice(w)).not.to.emit(s.pool, "AssetFrozen");
       expect(await s.policy.paused()).to.equal(false);
       await s.feed.setAnswer(price8(2100n));
-      await expect(s.pool.pokePrice(w)).to.emit(s.pool, "AssetUnfrozen").withArgs(w, 2100n * WAD);
+      await expect(s.pool.pokePrice(w))
+        .to.emit(s.pool, "AssetUnfrozen")
+        .withArgs(w, 2100n * WAD);
     });
   });
 
@@ -438,19 +470,27 @@ describe("LendingPool", () => {
       const deadline = BigInt(await time.latest()) + 3600n;
       const sig = ethers.Signature.from(
         await s.carol.signTypedData(
-          { name: "Verity USD", version: "1", chainId: (await ethers.provider.getNetwork()).chainId, verifyingContract: await s.vusd.getAddress() },
-          { Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ] },
+          {
+            name: "Verity USD",
+            version: "1",
+            chainId: (await ethers.provider.getNetwork()).chainId,
+            verifyingContract: await s.vusd.getAddress(),
+          },
+          {
+            Permit: [
+              { name: "owner", type: "address" },
+              { name: "spender", type: "address" },
+              { name: "value", type: "uint256" },
+              { name: "nonce", type: "uint256" },
+              { name: "deadline", type: "uint256" },
+            ],
+          },
           { owner: s.carol.address, spender: s.poolAddress, value: 200n * WAD, nonce: 0, deadline },
         ),
       );
-      await expect(s.pool.connect(s.carol).repayWithPermit(s.carol.address, 200n * WAD, deadline, sig.v, sig.r, sig.s))
-        .to.emit(s.pool, "LoanRepaid");
+      await expect(
+        s.pool.connect(s.carol).repayWithPermit(s.carol.address, 200n * WAD, deadline, sig.v, sig.r, sig.s),
+      ).to.emit(s.pool, "LoanRepaid");
       expect(await s.vusd.balanceOf(s.carol.address)).to.equal(SPARE + 300n * WAD);
     });
 
@@ -459,7 +499,10 @@ describe("LendingPool", () => {
       await s.policy.connect(s.guardian).pause();
       await s.pool.connect(s.alice).repay(s.alice.address, 100n * WAD);
       await s.pool.connect(s.alice).deposit(s.wethAddress, 1n * WAD, s.alice.address);
-      await expect(s.pool.connect(s.bob).borrow(1000n * WAD)).to.be.revertedWithCustomError(s.policy, "SupervisionPaused");
+      await expect(s.pool.connect(s.bob).borrow(1000n * WAD)).to.be.revertedWithCustomError(
+        s.policy,
+        "SupervisionPaused",
+      );
       await expect(s.pool.connect(s.bob).withdraw(s.wethAddress, 1n, s.bob.address)).to.be.revertedWithCustomError(
         s.policy,
         "SupervisionPaused",
@@ -534,10 +577,9 @@ describe("LendingPool", () => {
       await s.pool.connect(s.alice).borrow(8000n * WAD);
       await s.oracle.connect(s.regulator).retireModel(MODEL_ID);
       // 4 WETH out leaves $12,000: enough at tier 0's 80%, not at tier 3's 50% (16,000 and a little interest).
-      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolInsufficientCollateral",
-      );
+      await expect(
+        s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolInsufficientCollateral");
       await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 1n * WAD, s.alice.address))
         .to.emit(s.pool, "DebtRebased")
         .withArgs(s.alice.address, 0, 3, anyDebtLeft());
@@ -564,7 +606,10 @@ describe("LendingPool", () => {
       // Expired but within notice: a withdrawal still uses tier 0's 80% (4 WETH out leaves $12,000).
       await time.setNextBlockTimestamp(expiry + 1n);
       await s.feed.setAnswer(price8(WETH_PRICE));
-      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address)).not.to.emit(s.pool, "DebtRebased");
+      await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 4n * WAD, s.alice.address)).not.to.emit(
+        s.pool,
+        "DebtRebased",
+      );
       await time.setNextBlockTimestamp(expiry + NOTICE);
       await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "DebtRebased");
       expect((await s.pool.positionOf(s.alice.address)).tier).to.equal(0);
@@ -588,12 +633,13 @@ describe("LendingPool", () => {
       // The first touch after expiry gives notice; the debt keeps tier A, so it is not liquidatable.
       await time.setNextBlockTimestamp(expiry + 1n);
       const rebased = s.pool.rebase(s.alice.address);
-      await expect(rebased).to.emit(s.pool, "ScoreExpiring").withArgs(s.alice.address, 0, expiry, expiry + NOTICE);
+      await expect(rebased)
+        .to.emit(s.pool, "ScoreExpiring")
+        .withArgs(s.alice.address, 0, expiry, expiry + NOTICE);
       await expect(rebased).not.to.emit(s.pool, "DebtRebased");
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolPositionHealthy",
-      );
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy");
       await expect(s.pool.rebase(s.alice.address)).not.to.emit(s.pool, "ScoreExpiring"); // once per expiry
       // On the notice's last second the tier still holds; one second later the keeper re-bases it to tier D.
       await time.increaseTo(expiry + NOTICE - 10n);
@@ -627,7 +673,9 @@ describe("LendingPool", () => {
       await s.pool.connect(s.alice).borrow(1000n * WAD); // tier 0
       await s.score(s.alice.address, 700); // tier 2, not re-based yet
       await time.increase(MAX_AGE + 10n); // expired, within notice
-      await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 2, anyDebtLeft());
+      await expect(s.pool.rebase(s.alice.address))
+        .to.emit(s.pool, "DebtRebased")
+        .withArgs(s.alice.address, 0, 2, anyDebtLeft());
     });
 
     it("a bundle held back and posted late cannot improve a position's tier; one posted at once does", async () => {
@@ -638,7 +686,9 @@ describe("LendingPool", () => {
       await s.oracle.submitScore(held.report, held.signatures);
       await expect(s.pool.rebase(s.bob.address)).not.to.emit(s.pool, "DebtRebased");
       await s.score(s.bob.address, 100);
-      await expect(s.pool.rebase(s.bob.address)).to.emit(s.pool, "DebtRebased").withArgs(s.bob.address, 3, 0, anyDebtLeft());
+      await expect(s.pool.rebase(s.bob.address))
+        .to.emit(s.pool, "DebtRebased")
+        .withArgs(s.bob.address, 3, 0, anyDebtLeft());
     });
 
     it("rebase returns the held and the current tier, so a keeper can ask first (staticCall)", async () => {
@@ -673,9 +723,7 @@ describe("LendingPool", () => {
       const at = BigInt(await time.latest()) + 1n;
       const debt = await expectedDebt(s.pool, 0, at);
       await time.setNextBlockTimestamp(at);
-      await expect(s.pool.rebase(s.alice.address))
-        .to.emit(s.pool, "DebtRebased")
-        .withArgs(s.alice.address, 0, 1, debt);
+      await expect(s.pool.rebase(s.alice.address)).to.emit(s.pool, "DebtRebased").withArgs(s.alice.address, 0, 1, debt);
       const [index1] = await s.pool.tierStateOf(1);
       const [debtAfter, tier] = await s.pool.positionOf(s.alice.address);
       expect(tier).to.equal(1);
@@ -692,7 +740,9 @@ describe("LendingPool", () => {
       await s.score(s.alice.address, 300);
       await expect(s.pool.connect(s.alice).borrow(1000n * WAD)).to.emit(s.pool, "DebtRebased");
       const tx = await s.policy.connect(s.governance).scheduleRuleChange(rule("TIER_APR", 1), 1200);
-      const log = (await tx.wait())!.logs.map((l: any) => s.policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled")!;
+      const log = (await tx.wait())!.logs
+        .map((l: any) => s.policy.interface.parseLog(l))
+        .find((l: any) => l?.name === "RuleChangeScheduled")!;
       await time.increaseTo(log.args.executableAt);
       await s.policy.executeRuleChange(log.args.changeId);
       await expect(s.pool.syncTierRate(1)).to.emit(s.pool, "TierRateSynced").withArgs(1, TERMS[1].aprBps, 1200);
@@ -772,8 +822,9 @@ describe("LendingPool", () => {
       await s.policy.connect(s.guardian).pause();
       await s.policy.connect(s.regulator).unpause();
       const resumesAt = (await s.policy.breakerState()).liquidationsResumeAt;
-      await expect(s.pool.connect(s.liquidator).liquidate(s.carol.address, s.wethAddress, ethers.MaxUint256))
-        .to.be.revertedWithCustomError(s.policy, "SupervisionLiquidationGracePeriod");
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.carol.address, s.wethAddress, ethers.MaxUint256),
+      ).to.be.revertedWithCustomError(s.policy, "SupervisionLiquidationGracePeriod");
       await time.increaseTo(resumesAt - 2n);
       await s.feed.setAnswer(price8(1000n)); // the feed keeps publishing
       await time.setNextBlockTimestamp(resumesAt);
@@ -857,7 +908,9 @@ describe("LendingPool", () => {
       await expect(post(2001)).to.emit(s.oracle, "AdverseAction");
       const id = rule("TIER_MAX_PD", 3);
       const tx = await (await s.policy.connect(s.governance).scheduleRuleChange(id, 2500)).wait();
-      const scheduled = tx!.logs.map((l: any) => s.policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled")!;
+      const scheduled = tx!.logs
+        .map((l: any) => s.policy.interface.parseLog(l))
+        .find((l: any) => l?.name === "RuleChangeScheduled")!;
       await time.increaseTo(scheduled.args.executableAt);
       await expect(s.policy.executeRuleChange(scheduled.args.changeId))
         .to.emit(s.oracle, "ApprovalThresholdSynced")

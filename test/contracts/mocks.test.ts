@@ -45,7 +45,10 @@ describe("mocks", () => {
       await w.connect(alice).transfer(na, WAD);
       await noEth.mint(alice.address, 1n);
       await noEth.arm(wa, w.interface.encodeFunctionData("withdraw", [WAD]));
-      await expect(noEth.connect(alice).transfer(bob.address, 1n)).to.be.revertedWithCustomError(w, "WETH9EthTransferFailed");
+      await expect(noEth.connect(alice).transfer(bob.address, 1n)).to.be.revertedWithCustomError(
+        w,
+        "WETH9EthTransferFailed",
+      );
       expect(await w.balanceOf(na)).to.equal(WAD);
     });
 
@@ -59,7 +62,9 @@ describe("mocks", () => {
         .to.be.revertedWithCustomError(w, "WETH9InsufficientBalance")
         .withArgs(bob.address, WAD, WAD + 1n);
 
-      await expect(w.connect(alice).approve(carol.address, WAD)).to.emit(w, "Approval").withArgs(alice.address, carol.address, WAD);
+      await expect(w.connect(alice).approve(carol.address, WAD))
+        .to.emit(w, "Approval")
+        .withArgs(alice.address, carol.address, WAD);
       await expect(w.connect(carol).transferFrom(alice.address, carol.address, WAD + 1n))
         .to.be.revertedWithCustomError(w, "WETH9InsufficientAllowance")
         .withArgs(alice.address, carol.address, WAD, WAD + 1n);
@@ -79,7 +84,11 @@ describe("mocks", () => {
     it("keeps every round readable, and setRound sets each field of the latest one", async () => {
       const feed = await ethers.deployContract("MockAggregatorV3", [8, "ETH / USD", 2000n * 10n ** 8n]);
       const t1 = BigInt(await time.latest());
-      expect([await feed.decimals(), await feed.description(), await feed.version()]).to.deep.equal([8n, "ETH / USD", 4n]);
+      expect([await feed.decimals(), await feed.description(), await feed.version()]).to.deep.equal([
+        8n,
+        "ETH / USD",
+        4n,
+      ]);
       await feed.setAnswer(2100n * 10n ** 8n);
       const t2 = BigInt(await time.latest());
       expect(await feed.latestRoundData()).to.deep.equal([2n, 2100n * 10n ** 8n, t2, t2, 2n]);

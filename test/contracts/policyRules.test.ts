@@ -75,7 +75,9 @@ async function roundTrip(
       .withArgs(id, who.address);
   }
   const first = (await (await tx).wait())!.logs.map((l) => policy.interface.parseLog(l))[0]!.args.changeId as string;
-  await expect(policy.connect(owner).cancelRuleChange(first)).to.emit(policy, "RuleChangeCancelled").withArgs(first, id);
+  await expect(policy.connect(owner).cancelRuleChange(first))
+    .to.emit(policy, "RuleChangeCancelled")
+    .withArgs(first, id);
   expect((await policy.pendingChange(first)).executableAt).to.equal(0);
   await expect(policy.connect(owner).cancelRuleChange(first))
     .to.be.revertedWithCustomError(policy, "SupervisionChangeUnknown")
@@ -157,15 +159,33 @@ const termMax = (t: number, name: RuleName) => {
   }[name as string]!;
 };
 
-const CAP_NAMES: RuleName[] = ["TIER_CAP_MAX_LTV", "TIER_CAP_LIQUIDATION_THRESHOLD", "TIER_CAP_APR", "TIER_CAP_CREDIT_LIMIT"];
-const TERM_NAMES: RuleName[] = ["TIER_MAX_PD", "TIER_MAX_LTV", "TIER_LIQUIDATION_THRESHOLD", "TIER_APR", "TIER_CREDIT_LIMIT"];
+const CAP_NAMES: RuleName[] = [
+  "TIER_CAP_MAX_LTV",
+  "TIER_CAP_LIQUIDATION_THRESHOLD",
+  "TIER_CAP_APR",
+  "TIER_CAP_CREDIT_LIMIT",
+];
+const TERM_NAMES: RuleName[] = [
+  "TIER_MAX_PD",
+  "TIER_MAX_LTV",
+  "TIER_LIQUIDATION_THRESHOLD",
+  "TIER_APR",
+  "TIER_CREDIT_LIMIT",
+];
 
 describe("SupervisionPolicy rules", () => {
   describe("global rules (regulator)", () => {
     for (const [name, oldValue, newValue] of GLOBALS) {
       it(`${name}: schedule, delay - 1, delay, read back; only the regulator`, async () => {
         const f = await loadFixture(base);
-        await roundTrip(f, ruleId(name), f.regulator, [f.governance, f.guardian, f.attester, f.outsider], oldValue, newValue);
+        await roundTrip(
+          f,
+          ruleId(name),
+          f.regulator,
+          [f.governance, f.guardian, f.attester, f.outsider],
+          oldValue,
+          newValue,
+        );
       });
     }
 
@@ -201,7 +221,10 @@ describe("SupervisionPolicy rules", () => {
         ["FROZEN_LIQUIDATION_HEALTH", 10_000n],
       ];
       for (const [name, v] of valid) {
-        await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v)).to.emit(policy, "RuleChangeScheduled");
+        await expect(policy.connect(regulator).scheduleRuleChange(ruleId(name), v)).to.emit(
+          policy,
+          "RuleChangeScheduled",
+        );
       }
       const invalid: [RuleName, bigint][] = [
         ["DEBT_CEILING", U128_MAX + 1n],
@@ -325,7 +348,11 @@ describe("SupervisionPolicy rules", () => {
         const x = TERMS[t]!;
         const c = CAPS[t]!;
         const cases: [string, bigint, readonly [string, bigint, bigint]][] = [
-          [tierRuleId("TIER_APR", t), BigInt(c.aprBps + 1), violated(tierRuleId("TIER_CAP_APR", t), c.aprBps, c.aprBps + 1)],
+          [
+            tierRuleId("TIER_APR", t),
+            BigInt(c.aprBps + 1),
+            violated(tierRuleId("TIER_CAP_APR", t), c.aprBps, c.aprBps + 1),
+          ],
           [
             tierRuleId("TIER_CREDIT_LIMIT", t),
             c.creditLimitWad + 1n,
@@ -344,7 +371,11 @@ describe("SupervisionPolicy rules", () => {
           [
             tierRuleId("TIER_LIQUIDATION_THRESHOLD", t),
             BigInt(c.liquidationThresholdBps + 1),
-            violated(tierRuleId("TIER_CAP_LIQUIDATION_THRESHOLD", t), c.liquidationThresholdBps, c.liquidationThresholdBps + 1),
+            violated(
+              tierRuleId("TIER_CAP_LIQUIDATION_THRESHOLD", t),
+              c.liquidationThresholdBps,
+              c.liquidationThresholdBps + 1,
+            ),
           ],
           [
             tierRuleId("TIER_LIQUIDATION_THRESHOLD", t),
@@ -476,9 +507,17 @@ describe("SupervisionPolicy rules", () => {
     it("refuses ids that are not schedulable rules, for every role, and ruleValue names them", async () => {
       const { policy, governance, regulator } = await loadFixture(base);
       const notRules = [
-        ...(["TIER_LTV", "CREDIT_DECLINED", "ELIGIBILITY", "CIRCUIT_BREAKER", "PRICE_STALE", "PRICE_DEVIATION", "MANUAL"] as const).map(
-          (n) => ruleId(n),
-        ),
+        ...(
+          [
+            "TIER_LTV",
+            "CREDIT_DECLINED",
+            "ELIGIBILITY",
+            "CIRCUIT_BREAKER",
+            "PRICE_STALE",
+            "PRICE_DEVIATION",
+            "MANUAL",
+          ] as const
+        ).map((n) => ruleId(n)),
         ethers.encodeBytes32String("NOT_A_RULE"),
         ethers.ZeroHash,
         tierRuleId("DEBT_CEILING", 1), // a global name with a tier byte
@@ -514,7 +553,11 @@ describe("SupervisionPolicy rules", () => {
       const capLtvAtThreshold = CAPS.map((c, i) => (i === 2 ? { ...c, maxLtvBps: c.liquidationThresholdBps } : c));
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, {}, TERMS, capLtvAtThreshold)]))
         .to.be.revertedWithCustomError(F, "SupervisionRuleViolated")
-        .withArgs(tierRuleId("TIER_CAP_MAX_LTV", 2), CAPS[2].liquidationThresholdBps - 1, CAPS[2].liquidationThresholdBps);
+        .withArgs(
+          tierRuleId("TIER_CAP_MAX_LTV", 2),
+          CAPS[2].liquidationThresholdBps - 1,
+          CAPS[2].liquidationThresholdBps,
+        );
       const pdAtMax = TERMS.map((t, i) => (i === 3 ? { ...t, maxPdBps: 10_000 } : t));
       const ok = await ethers.deployContract("SupervisionPolicy", [policyConfig(a, {}, pdAtMax)]);
       expect(await ok.approvalThresholdBps()).to.equal(10_000);

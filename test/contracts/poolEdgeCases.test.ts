@@ -55,25 +55,43 @@ describe("LendingPool edge cases", () => {
       const stranger = await ethers.deployContract("TestERC20", ["Stranger", "STR", 18]);
       const sa = await stranger.getAddress();
       const pool = s.pool;
-      await expect(pool.connect(s.alice).deposit(s.wethAddress, WAD, ethers.ZeroAddress)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAddress");
-      await expect(pool.connect(s.alice).withdraw(s.wethAddress, WAD, ethers.ZeroAddress)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAddress");
-      await expect(pool.connect(s.alice).withdraw(s.wethAddress, 0, s.alice.address)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
+      await expect(pool.connect(s.alice).deposit(s.wethAddress, WAD, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        pool,
+        "LendingPoolZeroAddress",
+      );
+      await expect(
+        pool.connect(s.alice).withdraw(s.wethAddress, WAD, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(pool, "LendingPoolZeroAddress");
+      await expect(pool.connect(s.alice).withdraw(s.wethAddress, 0, s.alice.address)).to.be.revertedWithCustomError(
+        pool,
+        "LendingPoolZeroAmount",
+      );
       await expect(pool.connect(s.alice).withdraw(sa, WAD, s.alice.address))
         .to.be.revertedWithCustomError(pool, "LendingPoolCollateralNotListed")
         .withArgs(sa);
       await expect(pool.connect(s.alice).withdraw(s.wethAddress, 10n * WAD + 1n, s.alice.address))
         .to.be.revertedWithCustomError(pool, "LendingPoolInsufficientBalance")
         .withArgs(s.alice.address, s.wethAddress, 10n * WAD, 10n * WAD + 1n);
-      await expect(pool.connect(s.alice).repay(s.liquidator.address, 0)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
+      await expect(pool.connect(s.alice).repay(s.liquidator.address, 0)).to.be.revertedWithCustomError(
+        pool,
+        "LendingPoolZeroAmount",
+      );
       await expect(pool.connect(s.alice).repay(s.bob.address, WAD))
         .to.be.revertedWithCustomError(pool, "LendingPoolNoDebt")
         .withArgs(s.bob.address);
-      await expect(pool.connect(s.liquidator).liquidate(s.bob.address, s.wethAddress, 0)).to.be.revertedWithCustomError(pool, "LendingPoolZeroAmount");
+      await expect(pool.connect(s.liquidator).liquidate(s.bob.address, s.wethAddress, 0)).to.be.revertedWithCustomError(
+        pool,
+        "LendingPoolZeroAmount",
+      );
       await expect(pool.connect(s.liquidator).liquidate(s.bob.address, s.wethAddress, WAD))
         .to.be.revertedWithCustomError(pool, "LendingPoolNoDebt")
         .withArgs(s.bob.address);
-      await expect(pool.rebase(s.bob.address)).to.be.revertedWithCustomError(pool, "LendingPoolNoDebt").withArgs(s.bob.address);
-      await expect(pool.pokePrice(sa)).to.be.revertedWithCustomError(pool, "LendingPoolCollateralNotListed").withArgs(sa);
+      await expect(pool.rebase(s.bob.address))
+        .to.be.revertedWithCustomError(pool, "LendingPoolNoDebt")
+        .withArgs(s.bob.address);
+      await expect(pool.pokePrice(sa))
+        .to.be.revertedWithCustomError(pool, "LendingPoolCollateralNotListed")
+        .withArgs(sa);
       await expect(pool.connect(s.governance).mintSurplus(ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(
         pool,
         "LendingPoolZeroAddress",
@@ -111,8 +129,14 @@ describe("LendingPool edge cases", () => {
       const s = await loadFixture(deposited);
       const g = s.pool.connect(s.governance);
       const feed = await s.feed.getAddress();
-      await expect(g.listCollateral(ethers.ZeroAddress, feed, 1)).to.be.revertedWithCustomError(s.pool, "LendingPoolZeroAddress");
-      await expect(g.listCollateral(s.wethAddress, ethers.ZeroAddress, 1)).to.be.revertedWithCustomError(s.pool, "LendingPoolZeroAddress");
+      await expect(g.listCollateral(ethers.ZeroAddress, feed, 1)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolZeroAddress",
+      );
+      await expect(g.listCollateral(s.wethAddress, ethers.ZeroAddress, 1)).to.be.revertedWithCustomError(
+        s.pool,
+        "LendingPoolZeroAddress",
+      );
       await expect(g.listCollateral(s.wethAddress, feed, 0))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolInvalidConfig")
         .withArgs(ethers.encodeBytes32String("maxPriceAgeSec"));
@@ -145,7 +169,9 @@ describe("LendingPool edge cases", () => {
       await expect(g.listCollateral(await extra.getAddress(), feed, MAX_PRICE_AGE))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolTooManyCollaterals")
         .withArgs(16);
-      await expect(g.listCollateral(tokens[14]!, feed, 60)).to.emit(s.pool, "CollateralListed").withArgs(tokens[14]!, feed, 60);
+      await expect(g.listCollateral(tokens[14]!, feed, 60))
+        .to.emit(s.pool, "CollateralListed")
+        .withArgs(tokens[14]!, feed, 60);
       await expect(g.listCollateral(s.wethAddress, feed, 60)).to.emit(s.pool, "CollateralListed");
     });
 
@@ -241,7 +267,12 @@ describe("LendingPool edge cases", () => {
       await time.setNextBlockTimestamp(at);
       await expect(s.pool.publishExposureSnapshot())
         .to.emit(s.pool, "ExposureSnapshot")
-        .withArgs(debts.reduce((a, b) => a + b), collateral, supply, debts);
+        .withArgs(
+          debts.reduce((a, b) => a + b),
+          collateral,
+          supply,
+          debts,
+        );
     });
   });
 
@@ -260,7 +291,7 @@ describe("LendingPool edge cases", () => {
         // Seized at the last agreed $1,820, only below HF 0.95: Alice's 0.967 is not deep enough.
         await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD))
           .to.be.revertedWithCustomError(s.pool, "LendingPoolFrozenLiquidationHealth")
-          .withArgs(s.alice.address, 95n * WAD / 100n, anyValue);
+          .withArgs(s.alice.address, (95n * WAD) / 100n, anyValue);
       }
       // Carol has no debt: her withdrawal needs no price.
       await s.pool.connect(s.carol).deposit(s.wethAddress, WAD, s.carol.address);
@@ -308,7 +339,11 @@ describe("LendingPool edge cases", () => {
       const at = BigInt(await time.latest()) + 1n;
       const [index, last, apr, scaled] = await s.pool.tierStateOf(0);
       const repaid = mulDivDown(debtOf(scaled, accrue(index, apr, at - last)), 5000n, BPS);
-      const seized = mulDivDown(mulDivDown(repaid, BPS + BigInt(POOL_PARAMS.liquidationBonusBps), BPS), WAD, 1820n * WAD);
+      const seized = mulDivDown(
+        mulDivDown(repaid, BPS + BigInt(POOL_PARAMS.liquidationBonusBps), BPS),
+        WAD,
+        1820n * WAD,
+      );
       await time.setNextBlockTimestamp(at);
       await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256))
         .to.emit(s.pool, "PositionLiquidated")
@@ -348,10 +383,9 @@ describe("LendingPool edge cases", () => {
       // 2,000 JNK at $1 lifts Alice's health factor above 1 (20,200 x 85% > 16,000).
       const s = await loadFixture(richJunk);
       await s.pool.pokePrice(s.wethAddress);
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolPositionHealthy",
-      );
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy");
       // Its feed goes stale: it counts as zero, and Alice (0.967 on WETH alone) can be liquidated.
       const stale = BigInt(await time.latest()) - BigInt(MAX_PRICE_AGE) - 1n;
       await s.junkFeed.setRound(40, price8(1n), stale, 40);
@@ -361,21 +395,19 @@ describe("LendingPool edge cases", () => {
       );
       // ... jumps up instead (x100): it counts at the last accepted $1, Alice stays healthy.
       await s.junkFeed.setAnswer(price8(100n));
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolPositionHealthy",
-      );
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy");
     });
 
     it("another asset that falls 40 % in one update counts at the new, lower price: the position it propped up is liquidated", async () => {
       // 900 JNK at $1 lift Alice (0.967 on WETH alone) just above 1; at $0.60 they no longer do.
       const s = await loadFixture(someJunk);
       await s.pool.pokePrice(s.wethAddress);
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolPositionHealthy",
-      );
-      await s.junkFeed.setAnswer(price8(1n) * 60n / 100n); // -40 %: beyond the deviation bound, not yet accepted
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy");
+      await s.junkFeed.setAnswer((price8(1n) * 60n) / 100n); // -40 %: beyond the deviation bound, not yet accepted
       await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, 1000n * WAD)).to.emit(
         s.pool,
         "PositionLiquidated",
@@ -387,10 +419,9 @@ describe("LendingPool edge cases", () => {
       const s = await loadFixture(oneWei);
       const stale = BigInt(await time.latest()) - BigInt(MAX_PRICE_AGE) - 1n;
       await s.junkFeed.setRound(41, price8(1n), stale, 41);
-      await expect(s.pool.connect(s.liquidator).liquidate(s.alice.address, s.ja, 1000n * WAD)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolFrozenLiquidationHealth",
-      );
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.alice.address, s.ja, 1000n * WAD),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolFrozenLiquidationHealth");
       await expect(s.pool.connect(s.alice).withdraw(s.wethAddress, 1n, s.alice.address))
         .to.be.revertedWithCustomError(s.pool, "LendingPoolPriceStale")
         .withArgs(s.ja, stale, MAX_PRICE_AGE);
@@ -450,10 +481,9 @@ describe("LendingPool edge cases", () => {
       await s.pool.pokePrice(s.ea);
       await s.feed.setAnswer(price8(1660n)); // health factor 0.996
       await s.evil.arm(s.poolAddress, s.pool.interface.encodeFunctionData("repay", [s.carol.address, WAD]));
-      await expect(s.pool.connect(s.liquidator).liquidate(s.carol.address, s.ea, 1000n * WAD)).to.be.revertedWithCustomError(
-        s.pool,
-        "ReentrancyGuardReentrantCall",
-      );
+      await expect(
+        s.pool.connect(s.liquidator).liquidate(s.carol.address, s.ea, 1000n * WAD),
+      ).to.be.revertedWithCustomError(s.pool, "ReentrancyGuardReentrantCall");
       await s.evil.arm(ethers.ZeroAddress, "0x");
       await expect(s.pool.connect(s.liquidator).liquidate(s.carol.address, s.ea, 1000n * WAD)).to.emit(
         s.pool,
@@ -500,10 +530,9 @@ describe("LendingPool edge cases", () => {
         .withArgs(s.carol.address, (10_000n * 10n ** 6n - 1n) * 10n ** 12n, mulDivUp(debt, BPS, 5000n));
       // After repaying 1,000 the position needs about $8,000: 1,999 USDC can go, 2,000 cannot.
       await s.pool.connect(s.carol).repay(s.carol.address, 1_000n * WAD);
-      await expect(s.pool.connect(s.carol).withdraw(s.ua, 2_000n * 10n ** 6n, s.carol.address)).to.be.revertedWithCustomError(
-        s.pool,
-        "LendingPoolInsufficientCollateral",
-      );
+      await expect(
+        s.pool.connect(s.carol).withdraw(s.ua, 2_000n * 10n ** 6n, s.carol.address),
+      ).to.be.revertedWithCustomError(s.pool, "LendingPoolInsufficientCollateral");
       await expect(s.pool.connect(s.carol).withdraw(s.ua, 1_999n * 10n ** 6n, s.carol.address))
         .to.emit(s.pool, "CollateralWithdrawn")
         .withArgs(s.carol.address, s.ua, s.carol.address, 1_999n * 10n ** 6n);
@@ -518,7 +547,11 @@ describe("LendingPool edge cases", () => {
       const price = (81n * WAD) / 100n; // health factor 10,000 x 0.81 x 60% / 5,000 = 0.972
       await s.usdcFeed.setAnswer(price);
       const repaid = 2_500n * WAD;
-      const seized = mulDivDown(mulDivDown(repaid, BPS + BigInt(POOL_PARAMS.liquidationBonusBps), BPS), 10n ** 6n, price);
+      const seized = mulDivDown(
+        mulDivDown(repaid, BPS + BigInt(POOL_PARAMS.liquidationBonusBps), BPS),
+        10n ** 6n,
+        price,
+      );
       expect(seized).to.equal(3_240_740_740n);
       await expect(s.pool.connect(s.liquidator).liquidate(s.carol.address, s.ua, repaid))
         .to.emit(s.pool, "PositionLiquidated")

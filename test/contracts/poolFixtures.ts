@@ -2,10 +2,25 @@
 // with reports co-signed by two operators through the oracle's own EIP-712 signing module.
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+import {
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
 import { deployLendingPool } from "../../scripts/deploy/deploy-system.js";
 
-import { DAY, FEED_DECIMALS, MAX_PRICE_AGE, MODEL_ID, POOL_PARAMS, WAD, WETH_PRICE, deployPolicy, roleId } from "./fixtures.js";
+import {
+  DAY,
+  FEED_DECIMALS,
+  MAX_PRICE_AGE,
+  MODEL_ID,
+  POOL_PARAMS,
+  WAD,
+  WETH_PRICE,
+  deployPolicy,
+  roleId,
+} from "./fixtures.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 
 export const mulDivUp = (a: bigint, b: bigint, d: bigint) => (a * b + d - 1n) / d;
@@ -22,14 +37,23 @@ export async function deploySystem(ethers: HardhatEthers) {
   const operators = [signers[9]!, signers[10]!];
   const vusd = await ethers.deployContract("VUSD", [f.governance.address]);
   const oracle = await ethers.deployContract("CreditScoreOracle", [f.governance.address, f.regulator.address]);
-  await oracle.connect(f.governance).setOperators(operators.map((o) => o.address), 2);
+  await oracle.connect(f.governance).setOperators(
+    operators.map((o) => o.address),
+    2,
+  );
   await f.policy.connect(f.regulator).setScoreOracle(await oracle.getAddress());
   await oracle.connect(f.governance).setPolicy(await f.policy.getAddress());
   await oracle.connect(f.regulator).proposeModel(MODEL_ID, ethers.ZeroHash);
   await oracle.connect(f.regulator).approveModel(MODEL_ID);
   await oracle
     .connect(f.regulator)
-    .approveProvider(DEMO_PROVIDER.id, DEMO_PROVIDER.name, [DEMO_PROVIDER.signer.address], ethers.id("schema"), DEMO_PROVIDER.dataQualityHash);
+    .approveProvider(
+      DEMO_PROVIDER.id,
+      DEMO_PROVIDER.name,
+      [DEMO_PROVIDER.signer.address],
+      ethers.id("schema"),
+      DEMO_PROVIDER.dataQualityHash,
+    );
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
   const pool = await deployLendingPool(ethers, f.governance, {
     vusd: await vusd.getAddress(),
@@ -42,11 +66,21 @@ export async function deploySystem(ethers: HardhatEthers) {
   await vusd.connect(f.governance).setMinterCap(poolAddress, 10n ** 30n);
 
   const weth = await ethers.deployContract("WETH9");
-  const feed = await ethers.deployContract("MockAggregatorV3", [Number(FEED_DECIMALS), "ETH / USD", price8(WETH_PRICE)]);
+  const feed = await ethers.deployContract("MockAggregatorV3", [
+    Number(FEED_DECIMALS),
+    "ETH / USD",
+    price8(WETH_PRICE),
+  ]);
   await pool.connect(f.governance).listCollateral(await weth.getAddress(), await feed.getAddress(), MAX_PRICE_AGE);
   // The second, independent source: consulted for a move beyond MAX_PRICE_DEVIATION, a bad primary, a frozen asset.
-  const fallbackFeed = await ethers.deployContract("MockAggregatorV3", [Number(FEED_DECIMALS), "ETH / USD (fallback)", price8(WETH_PRICE)]);
-  await pool.connect(f.governance).setFallbackFeed(await weth.getAddress(), await fallbackFeed.getAddress(), MAX_PRICE_AGE);
+  const fallbackFeed = await ethers.deployContract("MockAggregatorV3", [
+    Number(FEED_DECIMALS),
+    "ETH / USD (fallback)",
+    price8(WETH_PRICE),
+  ]);
+  await pool
+    .connect(f.governance)
+    .setFallbackFeed(await weth.getAddress(), await fallbackFeed.getAddress(), MAX_PRICE_AGE);
   /** Both sources publish `answer8` (a move they confirm). */
   async function setBothAnswers(answer8: bigint) {
     await feed.setAnswer(answer8);

@@ -21,7 +21,8 @@ type System = Awaited<ReturnType<typeof deploySystem>>;
 async function deposited() {
   const s = await deploySystem(ethers);
   const wethAddress = await s.weth.getAddress();
-  for (const who of [s.alice, s.bob, s.carol]) await s.pool.connect(who).deposit(wethAddress, COLLATERAL_ETH * WAD, who.address);
+  for (const who of [s.alice, s.bob, s.carol])
+    await s.pool.connect(who).deposit(wethAddress, COLLATERAL_ETH * WAD, who.address);
   return { ...s, wethAddress };
 }
 
@@ -62,14 +63,26 @@ describe("LendingPool limits (SupervisionPolicy rules through borrow)", () => {
     ]);
     await s.score(s.alice.address, ALICE_PD);
     const limit0 = 10_000n * WAD;
-    await expectViolation(s.pool.connect(s.alice).borrow(limit0 + 1n), s, tierRuleId("TIER_CREDIT_LIMIT", 0), limit0, limit0 + 1n);
+    await expectViolation(
+      s.pool.connect(s.alice).borrow(limit0 + 1n),
+      s,
+      tierRuleId("TIER_CREDIT_LIMIT", 0),
+      limit0,
+      limit0 + 1n,
+    );
     await expect(s.pool.connect(s.alice).borrow(limit0))
       .to.emit(s.pool, "LoanOriginated")
       .withArgs(s.alice.address, limit0, 0, ALICE_PD, MODEL_ID, ltvBps(limit0, COLLATERAL_VALUE));
 
     const limit3 = 5_000n * WAD;
     expect((await s.policy.termsOf(3)).creditLimitWad).to.equal(limit3);
-    await expectViolation(s.pool.connect(s.bob).borrow(limit3 + 1n), s, tierRuleId("TIER_CREDIT_LIMIT", 3), limit3, limit3 + 1n);
+    await expectViolation(
+      s.pool.connect(s.bob).borrow(limit3 + 1n),
+      s,
+      tierRuleId("TIER_CREDIT_LIMIT", 3),
+      limit3,
+      limit3 + 1n,
+    );
     await expect(s.pool.connect(s.bob).borrow(limit3))
       .to.emit(s.pool, "LoanOriginated")
       .withArgs(s.bob.address, limit3, 3, 0, ethers.ZeroHash, ltvBps(limit3, COLLATERAL_VALUE));
@@ -109,7 +122,13 @@ describe("LendingPool limits (SupervisionPolicy rules through borrow)", () => {
     // Interest does not count against the ceiling, but any new principal does.
     await time.increase(30n * DAY);
     await s.feed.setAnswer(price8(WETH_PRICE));
-    await expectViolation(s.pool.connect(s.carol).borrow(100n * WAD), s, g("DEBT_CEILING"), ceiling, ceiling + 100n * WAD);
+    await expectViolation(
+      s.pool.connect(s.carol).borrow(100n * WAD),
+      s,
+      g("DEBT_CEILING"),
+      ceiling,
+      ceiling + 100n * WAD,
+    );
   });
 
   describe("CONCENTRATION_CAP from CONCENTRATION_FLOOR", () => {
@@ -166,7 +185,13 @@ describe("LendingPool limits (SupervisionPolicy rules through borrow)", () => {
     await s.pool.connect(s.alice).borrow(6_000n * WAD);
     expect(await s.policy.originationOf()).to.deep.equal([k - 1n, 0n]); // nothing outstanding before the day's first borrow
     await time.setNextBlockTimestamp(midnight - 1n);
-    await expectViolation(s.pool.connect(s.bob).borrow(4_000n * WAD + 1n), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1n);
+    await expectViolation(
+      s.pool.connect(s.bob).borrow(4_000n * WAD + 1n),
+      s,
+      g("DAILY_ORIGINATION_LIMIT"),
+      limit,
+      limit + 1n,
+    );
     await s.pool.connect(s.bob).borrow(4_000n * WAD);
     expect(BigInt(await time.latest())).to.equal(midnight - 1n);
     expect(await s.policy.originationOf()).to.deep.equal([k - 1n, 0n]);
@@ -204,7 +229,13 @@ describe("LendingPool limits (SupervisionPolicy rules through borrow)", () => {
       }
       expect(await s.pool.principalOf(s.alice.address)).to.equal(0);
       expect(BigInt(await time.latest()) / DAY).to.equal(s.day); // all on one UTC day
-      await expectViolation(s.pool.connect(s.bob).borrow(limit + 1n), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1n);
+      await expectViolation(
+        s.pool.connect(s.bob).borrow(limit + 1n),
+        s,
+        g("DAILY_ORIGINATION_LIMIT"),
+        limit,
+        limit + 1n,
+      );
       await expect(s.pool.connect(s.bob).borrow(limit)).to.emit(s.pool, "LoanOriginated");
     });
 
@@ -215,10 +246,18 @@ describe("LendingPool limits (SupervisionPolicy rules through borrow)", () => {
       const principalBefore = await s.pool.principalOf(s.alice.address);
       await s.pool.connect(s.alice).repay(s.alice.address, 4_000n * WAD);
       const given = principalBefore - (await s.pool.principalOf(s.alice.address));
-      expect(given).to.be.lessThan(4_000n * WAD).and.greaterThan(3_999n * WAD);
+      expect(given)
+        .to.be.lessThan(4_000n * WAD)
+        .and.greaterThan(3_999n * WAD);
       const [day, dayStart] = await s.policy.originationOf();
       expect([day, dayStart]).to.deep.equal([s.day, earlier]); // principal outstanding at the day's first borrow
-      await expectViolation(s.pool.connect(s.bob).borrow(given + 1n), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1n);
+      await expectViolation(
+        s.pool.connect(s.bob).borrow(given + 1n),
+        s,
+        g("DAILY_ORIGINATION_LIMIT"),
+        limit,
+        limit + 1n,
+      );
       await expect(s.pool.connect(s.bob).borrow(given)).to.emit(s.pool, "LoanOriginated");
     });
 
@@ -231,10 +270,22 @@ describe("LendingPool limits (SupervisionPolicy rules through borrow)", () => {
       const [day, dayStart] = await s.policy.originationOf();
       expect(day).to.equal(s.day + 1n);
       expect(dayStart).to.equal(earlier + limit); // total principal at the day's first borrow, before it
-      await expectViolation(s.pool.connect(s.carol).borrow(1000n * WAD), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 1000n * WAD);
+      await expectViolation(
+        s.pool.connect(s.carol).borrow(1000n * WAD),
+        s,
+        g("DAILY_ORIGINATION_LIMIT"),
+        limit,
+        limit + 1000n * WAD,
+      );
       await s.pool.connect(s.alice).repay(s.alice.address, ethers.MaxUint256); // yesterday's loan repaid today
       await expect(s.pool.connect(s.carol).borrow(limit)).to.emit(s.pool, "LoanOriginated");
-      await expectViolation(s.pool.connect(s.carol).borrow(100n * WAD), s, g("DAILY_ORIGINATION_LIMIT"), limit, limit + 100n * WAD);
+      await expectViolation(
+        s.pool.connect(s.carol).borrow(100n * WAD),
+        s,
+        g("DAILY_ORIGINATION_LIMIT"),
+        limit,
+        limit + 100n * WAD,
+      );
     });
   });
 

@@ -81,7 +81,12 @@ describe("PegStabilityModule", function () {
 
     it("rejects zero addresses, a zero or too long feed age, and a stablecoin with more than 18 decimals", async function () {
       const { psm, vusd, usdc, feed, policy } = await networkHelpers.loadFixture(deployPsmFixture);
-      const args = [await vusd.getAddress(), await usdc.getAddress(), await feed.getAddress(), await policy.getAddress()];
+      const args = [
+        await vusd.getAddress(),
+        await usdc.getAddress(),
+        await feed.getAddress(),
+        await policy.getAddress(),
+      ];
       const names = ["VUSD", "STABLECOIN", "PRICE_FEED", "POLICY"];
       for (let i = 0; i < 4; i++) {
         const bad = [...args];
@@ -213,8 +218,10 @@ describe("PegStabilityModule", function () {
       const { psm, usdc, alice } = await networkHelpers.loadFixture(deployPsmFixture);
       await expect(psm.connect(alice).swapIn(ethers.MaxUint256, alice.address)).to.be.revertedWithPanic(0x11);
       await usdc.mint(alice.address, ethers.MaxUint256 / SCALE);
-      await expect(psm.connect(alice).swapIn(ethers.MaxUint256 / SCALE, alice.address))
-        .to.be.revertedWithCustomError(psm, "PegStabilityModuleExposureLimitExceeded");
+      await expect(psm.connect(alice).swapIn(ethers.MaxUint256 / SCALE, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "PegStabilityModuleExposureLimitExceeded",
+      );
     });
   });
 
@@ -278,7 +285,10 @@ describe("PegStabilityModule", function () {
     it("lets governance schedule fees up to the cap, not one bps above, and not the regulator or anyone else", async function () {
       const { policy, governance, regulator, outsider } = await networkHelpers.loadFixture(deployPsmFixture);
       for (const name of ["PSM_FEE_IN", "PSM_FEE_OUT"]) {
-        await expect(policy.connect(governance).scheduleRuleChange(rule(name), 100)).to.emit(policy, "RuleChangeScheduled");
+        await expect(policy.connect(governance).scheduleRuleChange(rule(name), 100)).to.emit(
+          policy,
+          "RuleChangeScheduled",
+        );
         await expect(policy.connect(governance).scheduleRuleChange(rule(name), 101))
           .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
           .withArgs(rule("PSM_FEE_CAP"), 100, 101);
@@ -293,7 +303,9 @@ describe("PegStabilityModule", function () {
     it("re-checks a fee against the cap at execution: a cap lowered in between blocks it", async function () {
       const { policy, governance, regulator } = await networkHelpers.loadFixture(deployPsmFixture);
       const tx = await policy.connect(governance).scheduleRuleChange(rule("PSM_FEE_IN"), 80);
-      const log = (await tx.wait())!.logs.map((l) => policy.interface.parseLog(l)).find((l) => l?.name === "RuleChangeScheduled");
+      const log = (await tx.wait())!.logs
+        .map((l) => policy.interface.parseLog(l))
+        .find((l) => l?.name === "RuleChangeScheduled");
       await scheduleAndExecute(policy, regulator, "PSM_FEE_CAP", 50);
       await expect(policy.executeRuleChange(log!.args.changeId))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
@@ -313,26 +325,36 @@ describe("PegStabilityModule", function () {
         ["PSM_EXPOSURE_LIMIT", 2n ** 128n - 1n, [2n ** 128n]],
       ];
       for (const [name, max, bad] of bounds) {
-        await expect(policy.connect(regulator).scheduleRuleChange(rule(name), max)).to.emit(policy, "RuleChangeScheduled");
+        await expect(policy.connect(regulator).scheduleRuleChange(rule(name), max)).to.emit(
+          policy,
+          "RuleChangeScheduled",
+        );
         for (const v of bad) {
           await expect(policy.connect(regulator).scheduleRuleChange(rule(name), v))
             .to.be.revertedWithCustomError(policy, "SupervisionInvalidValue")
             .withArgs(rule(name), v);
         }
       }
-      await expect(policy.connect(regulator).scheduleRuleChange(rule("PSM_PRICE_BAND"), 1)).to.emit(policy, "RuleChangeScheduled");
+      await expect(policy.connect(regulator).scheduleRuleChange(rule("PSM_PRICE_BAND"), 1)).to.emit(
+        policy,
+        "RuleChangeScheduled",
+      );
     });
 
     it("changes a rule only after the delay, emitting RuleChanged with old and new values; ruleValue reads it", async function () {
       const { policy, governance } = await networkHelpers.loadFixture(deployPsmFixture);
       const tx = await policy.connect(governance).scheduleRuleChange(rule("PSM_FEE_OUT"), 25);
       await expect(tx).to.emit(policy, "RuleChangeScheduled");
-      const log = (await tx.wait())!.logs.map((l) => policy.interface.parseLog(l)).find((l) => l?.name === "RuleChangeScheduled");
+      const log = (await tx.wait())!.logs
+        .map((l) => policy.interface.parseLog(l))
+        .find((l) => l?.name === "RuleChangeScheduled");
       const id = log!.args.changeId;
       await networkHelpers.time.increase(DELAY - 2);
       await expect(policy.executeRuleChange(id)).to.be.revertedWithCustomError(policy, "SupervisionChangeNotReady");
       await networkHelpers.time.increase(1);
-      await expect(policy.executeRuleChange(id)).to.emit(policy, "RuleChanged").withArgs(id, rule("PSM_FEE_OUT"), 0, 25);
+      await expect(policy.executeRuleChange(id))
+        .to.emit(policy, "RuleChanged")
+        .withArgs(id, rule("PSM_FEE_OUT"), 0, 25);
       expect(await policy.ruleValue(rule("PSM_FEE_OUT"))).to.equal(25n);
       expect((await policy.psmRules()).feeOutBps).to.equal(25n);
     });
@@ -343,9 +365,13 @@ describe("PegStabilityModule", function () {
       const { psm, policy, regulator } = await networkHelpers.loadFixture(feesFixture);
       expect(await psm.rules()).to.deep.equal([30n, 50n, 100n, EXPOSURE]);
       const tx = await policy.connect(regulator).scheduleRuleChange(rule("PSM_FEE_CAP"), 40);
-      const log = (await tx.wait())!.logs.map((l) => policy.interface.parseLog(l)).find((l) => l?.name === "RuleChangeScheduled");
+      const log = (await tx.wait())!.logs
+        .map((l) => policy.interface.parseLog(l))
+        .find((l) => l?.name === "RuleChangeScheduled");
       await networkHelpers.time.increase(DELAY);
-      await expect(policy.executeRuleChange(log!.args.changeId)).to.emit(psm, "PsmRulesSynced").withArgs(30, 40, 100, EXPOSURE);
+      await expect(policy.executeRuleChange(log!.args.changeId))
+        .to.emit(psm, "PsmRulesSynced")
+        .withArgs(30, 40, 100, EXPOSURE);
       await scheduleAndExecute(policy, regulator, "PSM_PRICE_BAND", 250);
       await scheduleAndExecute(policy, regulator, "PSM_EXPOSURE_LIMIT", 7n * WAD);
       expect(await psm.rules()).to.deep.equal([30n, 40n, 250n, 7n * WAD]);
@@ -387,7 +413,10 @@ describe("PegStabilityModule", function () {
 
     it("FLASH_FEE: governance schedules up to 100 bps, not 101, and nobody else", async function () {
       const { policy, governance, regulator } = await networkHelpers.loadFixture(deployPsmFixture);
-      await expect(policy.connect(governance).scheduleRuleChange(rule("FLASH_FEE"), 100)).to.emit(policy, "RuleChangeScheduled");
+      await expect(policy.connect(governance).scheduleRuleChange(rule("FLASH_FEE"), 100)).to.emit(
+        policy,
+        "RuleChangeScheduled",
+      );
       await expect(policy.connect(governance).scheduleRuleChange(rule("FLASH_FEE"), 101))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
         .withArgs(rule("FLASH_FEE"), 100, 101);
@@ -449,7 +478,9 @@ describe("PegStabilityModule", function () {
       await expect(psm.connect(alice).swapIn(1, alice.address))
         .to.be.revertedWithCustomError(psm, "PegStabilityModuleExposureLimitExceeded")
         .withArgs(0, SCALE);
-      await expect(psm.connect(alice).trim()).to.emit(psm, "PsmBufferTrimmed").withArgs(10n * WAD, 0n);
+      await expect(psm.connect(alice).trim())
+        .to.emit(psm, "PsmBufferTrimmed")
+        .withArgs(10n * WAD, 0n);
       expect(await psm.buffer()).to.deep.equal([0n, 0n, 0n]);
       expect(await psm.balances()).to.deep.equal([0n, 0n]);
     });
@@ -469,7 +500,9 @@ describe("PegStabilityModule", function () {
         .withArgs(0, SCALE);
       expect(await psm.balances()).to.deep.equal([50n * WAD, 50n * USDC]);
       await vusd.connect(governance).setMinterCap(psmAddress, 60n * WAD);
-      await expect(psm.connect(outsider).fill()).to.emit(psm, "PsmBufferFilled").withArgs(10n * WAD, 60n * WAD);
+      await expect(psm.connect(outsider).fill())
+        .to.emit(psm, "PsmBufferFilled")
+        .withArgs(10n * WAD, 60n * WAD);
       await psm.connect(alice).swapIn(10n * USDC, alice.address);
       expect(await psm.buffer()).to.deep.equal([0n, 60n * WAD, 60n * WAD]);
       expect((await vusd.minterOf(psmAddress))[1]).to.equal(60n * WAD);
@@ -505,7 +538,10 @@ describe("PegStabilityModule", function () {
       await feed.setAnswer(ONE_USD - ONE_USD / 50n);
       await psm.connect(alice).swapIn(USDC, alice.address);
       await feed.setAnswer(ONE_USD - ONE_USD / 50n - 1n);
-      await expect(psm.connect(alice).swapIn(USDC, alice.address)).to.be.revertedWithCustomError(psm, "PegStabilityModuleFrozen");
+      await expect(psm.connect(alice).swapIn(USDC, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "PegStabilityModuleFrozen",
+      );
     });
 
     it("swaps with a round exactly maxFeedAgeSec old and freezes one second later", async function () {
@@ -629,7 +665,8 @@ describe("PegStabilityModule", function () {
 
   describe("pause (guardian / regulator) and roles", function () {
     it("lets the guardian or the regulator pause, only the regulator unpause; others are refused", async function () {
-      const { psm, guardian, regulator, governance, outsider, alice } = await networkHelpers.loadFixture(deployPsmFixture);
+      const { psm, guardian, regulator, governance, outsider, alice } =
+        await networkHelpers.loadFixture(deployPsmFixture);
       for (const who of [governance, outsider]) {
         await expect(psm.connect(who).pause())
           .to.be.revertedWithCustomError(psm, "PegStabilityModuleUnauthorized")
@@ -638,8 +675,14 @@ describe("PegStabilityModule", function () {
       await expect(psm.connect(guardian).pause())
         .to.emit(psm, "CircuitBreakerTripped")
         .withArgs(rule("MANUAL"), guardian.address, 0);
-      await expect(psm.connect(alice).swapIn(USDC, alice.address)).to.be.revertedWithCustomError(psm, "PegStabilityModulePaused");
-      await expect(psm.connect(alice).swapOut(WAD, alice.address)).to.be.revertedWithCustomError(psm, "PegStabilityModulePaused");
+      await expect(psm.connect(alice).swapIn(USDC, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "PegStabilityModulePaused",
+      );
+      await expect(psm.connect(alice).swapOut(WAD, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "PegStabilityModulePaused",
+      );
       for (const who of [guardian, governance]) {
         await expect(psm.connect(who).unpause())
           .to.be.revertedWithCustomError(psm, "PegStabilityModuleUnauthorized")

@@ -2,18 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
-import {
-  CAPS,
-  DAY,
-  GLOBAL,
-  TERMS,
-  WAD,
-  actors,
-  deployPolicy,
-  policyConfig,
-  roleId,
-  rule,
-} from "./fixtures.js";
+import { CAPS, DAY, GLOBAL, TERMS, WAD, actors, deployPolicy, policyConfig, roleId, rule } from "./fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;
@@ -77,7 +66,9 @@ async function req(over: Partial<Req> = {}): Promise<Req> {
 async function schedule(policy: any, signer: any, ruleId: string, value: bigint) {
   const tx = await policy.connect(signer).scheduleRuleChange(ruleId, value);
   const receipt = await tx.wait();
-  const log = receipt!.logs.map((l: any) => policy.interface.parseLog(l)).find((l: any) => l?.name === "RuleChangeScheduled");
+  const log = receipt!.logs
+    .map((l: any) => policy.interface.parseLog(l))
+    .find((l: any) => l?.name === "RuleChangeScheduled");
   return { changeId: log.args.changeId as string, executableAt: log.args.executableAt as bigint };
 }
 
@@ -126,7 +117,9 @@ describe("SupervisionPolicy", () => {
           .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
           .withArgs(rule("PULL_REPORT_MAX_AGE"), bad);
       }
-      await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { scoreNoticePeriodSec: 90 * 86_400 + 1 })]))
+      await expect(
+        ethers.deployContract("SupervisionPolicy", [policyConfig(a, { scoreNoticePeriodSec: 90 * 86_400 + 1 })]),
+      )
         .to.be.revertedWithCustomError(F, "SupervisionInvalidValue")
         .withArgs(rule("SCORE_NOTICE_PERIOD"), 90 * 86_400 + 1);
       await expect(ethers.deployContract("SupervisionPolicy", [policyConfig(a, { timelockDelaySec: 3599 })]))
@@ -234,8 +227,14 @@ describe("SupervisionPolicy", () => {
       const age = BigInt(GLOBAL.maxScoreAgeSec);
       const notice = BigInt(GLOBAL.scoreNoticePeriodSec);
       const far = now + 365n * DAY;
-      const tier = async (held: number, pd: number, issuedAt: bigint, validUntil: bigint, approved = true, postedAt = issuedAt) =>
-        Number(await policy.tierForPosition(held, pd, issuedAt, validUntil, postedAt, approved));
+      const tier = async (
+        held: number,
+        pd: number,
+        issuedAt: bigint,
+        validUntil: bigint,
+        approved = true,
+        postedAt = issuedAt,
+      ) => Number(await policy.tierForPosition(held, pd, issuedAt, validUntil, postedAt, approved));
       // Fresh: the score's tier, better or worse than the held one; a declined PD: the conservative tier.
       expect(await tier(3, 100, now, far)).to.equal(0);
       expect(await tier(0, 700, now, far)).to.equal(2);
@@ -318,7 +317,10 @@ describe("SupervisionPolicy", () => {
         .to.emit(policy, "RuleChangeCancelled")
         .withArgs(changeId, rule("BORROWER_CAP"));
       await time.increase(DELAY);
-      await expect(policy.executeRuleChange(changeId)).to.be.revertedWithCustomError(policy, "SupervisionChangeUnknown");
+      await expect(policy.executeRuleChange(changeId)).to.be.revertedWithCustomError(
+        policy,
+        "SupervisionChangeUnknown",
+      );
       const pending = await policy.pendingChange(changeId);
       expect(pending.executableAt).to.equal(0);
     });
@@ -532,14 +534,22 @@ describe("SupervisionPolicy", () => {
 
     it("has no automatic trip: pausing is the guardian's and the regulator's alone (a bad price freezes an asset instead)", async () => {
       const { policy, carol, guardian, regulator, outsider } = await loadFixture(base);
-      expect(policy.interface.fragments.some((f) => f.type === "function" && (f as { name?: string }).name === "tripCircuitBreaker")).to.equal(false);
+      expect(
+        policy.interface.fragments.some(
+          (f) => f.type === "function" && (f as { name?: string }).name === "tripCircuitBreaker",
+        ),
+      ).to.equal(false);
       for (const who of [carol, outsider]) {
         await expect(policy.connect(who).pause())
           .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
           .withArgs(who.address, roleId(ethers, "GUARDIAN"));
       }
-      await expect(policy.connect(regulator).pause()).to.emit(policy, "CircuitBreakerTripped").withArgs(rule("MANUAL"), regulator.address, 0);
-      await expect(policy.connect(guardian).pause()).to.emit(policy, "CircuitBreakerTripped").withArgs(rule("MANUAL"), guardian.address, 0);
+      await expect(policy.connect(regulator).pause())
+        .to.emit(policy, "CircuitBreakerTripped")
+        .withArgs(rule("MANUAL"), regulator.address, 0);
+      await expect(policy.connect(guardian).pause())
+        .to.emit(policy, "CircuitBreakerTripped")
+        .withArgs(rule("MANUAL"), guardian.address, 0);
     });
 
     it("makes the pool role granted by the regulator only", async () => {
@@ -619,9 +629,13 @@ describe("SupervisionPolicy", () => {
       // Posted PULL_REPORT_MAX_AGE after its issue: a score; one second later: a held-back bundle, none.
       const issued = BigInt(await time.latest()) - 1000n;
       const delay = BigInt(GLOBAL.pullReportMaxAgeSec);
-      r = await p.authorizeBorrow.staticCall(await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay }));
+      r = await p.authorizeBorrow.staticCall(
+        await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay }),
+      );
       expect([Number(r.tier), r.scored]).to.deep.equal([1, true]);
-      r = await p.authorizeBorrow.staticCall(await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay + 1n }));
+      r = await p.authorizeBorrow.staticCall(
+        await req({ pdBps: 300, scoreIssuedAt: issued, scorePostedAt: issued + delay + 1n }),
+      );
       expect([Number(r.tier), r.scored]).to.deep.equal([3, false]);
       await expect(p.authorizeBorrow(await req({ pdBps: 2001 })))
         .to.be.revertedWithCustomError(policy, "SupervisionRuleViolated")
@@ -670,7 +684,9 @@ describe("SupervisionPolicy", () => {
         await req({ totalPrincipalAfterWad: floor - 1n, borrowerPrincipalAfterWad: floor - 1n }),
       );
       // At the floor: 25% allowed, a wei more is not (actual rounded up to 2501 bps).
-      await p.authorizeBorrow.staticCall(await req({ totalPrincipalAfterWad: floor, borrowerPrincipalAfterWad: floor / 4n }));
+      await p.authorizeBorrow.staticCall(
+        await req({ totalPrincipalAfterWad: floor, borrowerPrincipalAfterWad: floor / 4n }),
+      );
       await expect(
         p.authorizeBorrow(await req({ totalPrincipalAfterWad: floor, borrowerPrincipalAfterWad: floor / 4n + 1n })),
       )
@@ -809,12 +825,18 @@ describe("SupervisionPolicy", () => {
       const f = await loadFixture(withOracle);
       // Linked on the policy's side only (the deployment's first step): the rule still changes.
       await f.policy.connect(f.regulator).setScoreOracle(f.oracleAddress);
-      await expect(run(f, f.governance, rule("TIER_MAX_PD", 3), 2500n)).not.to.emit(f.oracle, "ApprovalThresholdSynced");
+      await expect(run(f, f.governance, rule("TIER_MAX_PD", 3), 2500n)).not.to.emit(
+        f.oracle,
+        "ApprovalThresholdSynced",
+      );
       await f.oracle.connect(f.governance).setPolicy(f.policyAddress);
       expect(await f.oracle.approvalThresholdBps()).to.equal(2500);
       // The oracle is pointed away (no policy): the policy's changes still execute, and the copy stays cleared.
       await f.oracle.connect(f.governance).setPolicy(ethers.ZeroAddress);
-      await expect(run(f, f.governance, rule("TIER_MAX_PD", 3), 2200n)).not.to.emit(f.oracle, "ApprovalThresholdSynced");
+      await expect(run(f, f.governance, rule("TIER_MAX_PD", 3), 2200n)).not.to.emit(
+        f.oracle,
+        "ApprovalThresholdSynced",
+      );
       expect(await f.oracle.approvalThresholdBps()).to.equal(0);
       await expect(f.oracle.connect(f.governance).setPolicy(f.policyAddress))
         .to.emit(f.oracle, "ApprovalThresholdSynced")

@@ -12,7 +12,14 @@ const UINT120_MAX = (1n << 120n) - 1n;
 async function deployVusdFixture() {
   const signers = await ethers.getSigners();
   if (signers.length < 6) throw new Error("need 6 accounts");
-  const [deployer, governance, minter, otherMinter, alice, bob] = signers as [Signer, Signer, Signer, Signer, Signer, Signer];
+  const [deployer, governance, minter, otherMinter, alice, bob] = signers as [
+    Signer,
+    Signer,
+    Signer,
+    Signer,
+    Signer,
+    Signer,
+  ];
   const vusd = await ethers.deployContract("VUSD", [governance.address], deployer);
   await vusd.connect(governance).setMinterCap(minter.address, CAP);
   return { vusd, deployer, governance, minter, otherMinter, alice, bob };
@@ -59,9 +66,10 @@ describe("VUSD", function () {
 
     it("rejects a zero minter address", async function () {
       const { vusd, governance } = await networkHelpers.loadFixture(deployVusdFixture);
-      await expect(
-        vusd.connect(governance).setMinterCap(ethers.ZeroAddress, CAP),
-      ).to.be.revertedWithCustomError(vusd, "VUSDZeroAddress");
+      await expect(vusd.connect(governance).setMinterCap(ethers.ZeroAddress, CAP)).to.be.revertedWithCustomError(
+        vusd,
+        "VUSDZeroAddress",
+      );
     });
 
     it("stores caps above uint120 as the uint120 maximum (unlimited)", async function () {

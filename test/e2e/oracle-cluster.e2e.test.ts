@@ -23,7 +23,14 @@ import { network } from "hardhat";
 
 import { DatabaseSync } from "../../oracle/src/store/sqlite.js";
 import { addressBookSchema, type AddressBook } from "../../oracle/src/protocol/address-book.js";
-import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel, type DeployedSystem } from "../../scripts/deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+  type DeployedSystem,
+} from "../../scripts/deploy/deploy-system.js";
 import { attestedApplicationBody, DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { hashCreditFile, type CreditFileMessage } from "../../oracle/src/protocol/credit-file.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
@@ -62,8 +69,12 @@ const killAllNow = () => {
 };
 process.on("exit", killAllNow);
 
-function exited(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+function exited(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolveExit) => {
     const timer = setTimeout(() => resolveExit(undefined), timeoutMs);
     child.once("exit", (code, signal) => {
@@ -74,7 +85,10 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<{ code: number 
 }
 
 /** SIGTERM, then SIGKILL when it has not exited within `graceMs`. */
-async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+async function stopChild(
+  child: ChildProcess,
+  graceMs = 5_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   killGroup(child, "SIGTERM");
   let result = await exited(child, graceMs);
   if (result === undefined) {
@@ -105,7 +119,12 @@ function tail(path: string, lines = 25): string {
   }
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 150): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  everyMs = 150,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -116,7 +135,9 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T 
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -229,7 +250,8 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     await waitFor(
       `${node.id} /health 200`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`${node.id} exited with ${child.exitCode}: ${tail(`${node.logBase}.err.log`, 5)}`);
+        if (child.exitCode !== null)
+          throw new Error(`${node.id} exited with ${child.exitCode}: ${tail(`${node.logBase}.err.log`, 5)}`);
         return (await health(node)).status === 200 ? true : undefined;
       },
       40_000,
@@ -247,17 +269,31 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
   }
 
   function requestStatus(node: OracleProc, requestId: bigint): string | undefined {
-    return openStoreReadOnly(node, (db) => (db.prepare("SELECT status FROM score_requests WHERE request_id = ?").get(requestId.toString()) as { status: string } | undefined)?.status);
+    return openStoreReadOnly(
+      node,
+      (db) =>
+        (
+          db.prepare("SELECT status FROM score_requests WHERE request_id = ?").get(requestId.toString()) as
+            { status: string } | undefined
+        )?.status,
+    );
   }
 
   async function scorePostedCount(borrower: string): Promise<number> {
-    return (await readOracle.queryFilter(readOracle.filters.ScorePosted!(borrower), addressBook.deployedAtBlock)).length;
+    return (await readOracle.queryFilter(readOracle.filters.ScorePosted!(borrower), addressBook.deployedAtBlock))
+      .length;
   }
 
   /** The demo provider's file of `fields` (default: the features, or GOOD_FEATURES), signed into an application. */
   async function signedBody(
     borrower: HardhatEthersSigner,
-    options: { features?: Record<string, unknown>; fields?: Record<string, number>; nonce?: bigint; expiry?: number; signer?: HardhatEthersSigner } = {},
+    options: {
+      features?: Record<string, unknown>;
+      fields?: Record<string, number>;
+      nonce?: bigint;
+      expiry?: number;
+      signer?: HardhatEthersSigner;
+    } = {},
   ) {
     const fields = options.fields ?? (options.features as Record<string, number> | undefined) ?? GOOD_FEATURES;
     return attestedApplicationBody({ chainId, verifyingContract: oracleAddress }, borrower, FEATURE_NAMES, fields, {
@@ -287,7 +323,10 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
 
   /** Push flow: the application is stored on every node, then the borrower calls requestScore directly. */
   async function pushApplication(borrower: HardhatEthersSigner, via: OracleProc): Promise<string> {
-    const { status, json } = await post(`${via.url}/v1/applications`, { ...(await signedBody(borrower)), flow: "push" });
+    const { status, json } = await post(`${via.url}/v1/applications`, {
+      ...(await signedBody(borrower)),
+      flow: "push",
+    });
     expect(status, JSON.stringify(json)).to.equal(202);
     return json.applicationHash as string;
   }
@@ -305,7 +344,12 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
   async function leaderOf(requestKey: bigint | string): Promise<OracleProc> {
     const [version, , operators] = (await readOracle.operatorSet!()) as [bigint, bigint, string[]];
     const key = typeof requestKey === "bigint" ? requestKeyFromRequestId(requestKey) : requestKey;
-    const { leader } = selectLeader({ operators: operators.map((o) => getAddress(o)), requestKey: key, operatorSetVersion: version, round: 0 });
+    const { leader } = selectLeader({
+      operators: operators.map((o) => getAddress(o)),
+      requestKey: key,
+      operatorSetVersion: version,
+      round: 0,
+    });
     return procs.find((p) => p.address === leader)!;
   }
 
@@ -321,8 +365,18 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
   }
 
   /** Posted exactly once: the event appears, every running node settles the request, and no second one follows. */
-  async function expectPostedOnce(borrower: string, requestId: bigint, running: OracleProc[], timeoutMs = 30_000): Promise<void> {
-    await waitFor(`ScorePosted for ${borrower}`, async () => ((await scorePostedCount(borrower)) >= 1 ? true : undefined), timeoutMs, 200);
+  async function expectPostedOnce(
+    borrower: string,
+    requestId: bigint,
+    running: OracleProc[],
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    await waitFor(
+      `ScorePosted for ${borrower}`,
+      async () => ((await scorePostedCount(borrower)) >= 1 ? true : undefined),
+      timeoutMs,
+      200,
+    );
     await waitFor(
       `request ${requestId} submitted on every node`,
       () => (running.every((node) => requestStatus(node, requestId) === "submitted") ? true : undefined),
@@ -332,7 +386,10 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     expect(await scorePostedCount(borrower), "ScorePosted events for the borrower").to.equal(1);
     // No failed submissions (a revert loop would leave failures or many attempts behind).
     for (const node of running) {
-      const rows = openStoreReadOnly(node, (db) => db.prepare("SELECT status, attempts FROM submissions").all() as { status: string; attempts: number }[]);
+      const rows = openStoreReadOnly(
+        node,
+        (db) => db.prepare("SELECT status, attempts FROM submissions").all() as { status: string; attempts: number }[],
+      );
       for (const row of rows) {
         expect(row.status, `${node.id} submission`).to.not.equal("failed");
         expect(row.attempts, `${node.id} submission attempts`).to.be.at.most(3);
@@ -349,12 +406,23 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     // 1. The JSON-RPC server.
     const rpcPort = await freePort();
     rpcUrl = `http://127.0.0.1:${rpcPort}`;
-    hardhatNode = spawnLogged([join(ROOT, "node_modules/hardhat/dist/src/cli.js"), "node", "--hostname", "127.0.0.1", "--port", String(rpcPort)], join(dir, "hardhat-node"));
+    hardhatNode = spawnLogged(
+      [
+        join(ROOT, "node_modules/hardhat/dist/src/cli.js"),
+        "node",
+        "--hostname",
+        "127.0.0.1",
+        "--port",
+        String(rpcPort),
+      ],
+      join(dir, "hardhat-node"),
+    );
     provider = new JsonRpcProvider(rpcUrl, Network.from(31337), { staticNetwork: true, pollingInterval: 200 });
     await waitFor(
       "hardhat node eth_chainId",
       async () => {
-        if (hardhatNode.exitCode !== null) throw new Error(`hardhat node exited: ${tail(join(dir, "hardhat-node.err.log"), 10)}`);
+        if (hardhatNode.exitCode !== null)
+          throw new Error(`hardhat node exited: ${tail(join(dir, "hardhat-node.err.log"), 10)}`);
         return BigInt(await provider.send("eth_chainId", [])) === 31337n ? true : undefined;
       },
       40_000,
@@ -364,18 +432,35 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     // 2. Fresh operator keys, funded; the system deployed with them as the operator set (k = 2).
     const operatorAddresses: string[] = [];
     for (let i = 0; i < 3; i++) {
-      operatorAddresses.push(await createKeystoreFile({ outPath: join(dir, `node-${i}.keystore.json`), password: PASSWORD, scryptN: 16 }));
+      operatorAddresses.push(
+        await createKeystoreFile({ outPath: join(dir, `node-${i}.keystore.json`), password: PASSWORD, scryptN: 16 }),
+      );
     }
     const connection = await network.create({ network: "localhost", override: { url: rpcUrl } });
     const { ethers } = connection;
     signers = await ethers.getSigners();
-    const [deployer, governance, regulator, guardian, attester] = signers as [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner];
+    const [deployer, governance, regulator, guardian, attester] = signers as [
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+      HardhatEthersSigner,
+    ];
     const roles = { deployer, governance, regulator, guardian, attester };
-    system = await deploySystem(ethers, roles, { ...defaultParameters, oracle: { operators: operatorAddresses, threshold: 2 } });
+    system = await deploySystem(ethers, roles, {
+      ...defaultParameters,
+      oracle: { operators: operatorAddresses, threshold: 2 },
+    });
     const model = await shippedModel(MODEL_PATH, join(ROOT, "oracle/model/MODEL_CARD.json"));
     await approveModel(system.oracle, regulator, model);
-    await approveDataProviders(system.oracle, regulator, defaultParameters.dataProviders, await shippedFeatureNames(join(ROOT, "oracle/model/MODEL_CARD.json")));
-    for (const operator of operatorAddresses) await (await deployer.sendTransaction({ to: operator, value: parseEther("10") })).wait();
+    await approveDataProviders(
+      system.oracle,
+      regulator,
+      defaultParameters.dataProviders,
+      await shippedFeatureNames(join(ROOT, "oracle/model/MODEL_CARD.json")),
+    );
+    for (const operator of operatorAddresses)
+      await (await deployer.sendTransaction({ to: operator, value: parseEther("10") })).wait();
     modelId = model.modelId;
     oracleAddress = await system.oracle.getAddress();
     chainId = (await ethers.provider.getNetwork()).chainId;
@@ -424,7 +509,13 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
       keystore: { path: `node-${node.index}.keystore.json`, passwordEnv: PASSWORD_ENV },
       model: { path: MODEL_PATH },
       // confirmations 1, as in the example config: `hardhat node` automines, so no block follows a request's own.
-      chain: { rpcUrl: `http://127.0.0.1:${proxy.port}`, chainId: Number(chainId), deploymentFile: "deployment.json", confirmations: 1, pollIntervalMs: 200 },
+      chain: {
+        rpcUrl: `http://127.0.0.1:${proxy.port}`,
+        chainId: Number(chainId),
+        deploymentFile: "deployment.json",
+        confirmations: 1,
+        pollIntervalMs: 200,
+      },
       peers: procs.filter((p) => p.address !== node.address).map((p) => ({ id: p.id, url: p.url, address: p.address })),
       quorum: { threshold: 2, tolerancePdBps: 5 },
       report: { validitySec: 86_400 },
@@ -439,7 +530,9 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     if (this.currentTest?.state !== "failed") return;
     failed = true;
     for (const node of procs ?? []) {
-      console.log(`--- ${node.id} (${node.logBase}.*.log) ---\n${tail(`${node.logBase}.out.log`)}\n${tail(`${node.logBase}.err.log`, 10)}`);
+      console.log(
+        `--- ${node.id} (${node.logBase}.*.log) ---\n${tail(`${node.logBase}.out.log`)}\n${tail(`${node.logBase}.err.log`, 10)}`,
+      );
     }
   });
 
@@ -451,7 +544,8 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     process.off("SIGINT", signalHandler);
     process.off("SIGTERM", signalHandler);
     if (dir !== undefined) {
-      if (process.env.VERITY_E2E_KEEP === "1" || (failed && process.env.CI === undefined)) console.log(`e2e temp dir kept: ${dir}`);
+      if (process.env.VERITY_E2E_KEEP === "1" || (failed && process.env.CI === undefined))
+        console.log(`e2e temp dir kept: ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -470,12 +564,20 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     await (await system.weth!.connect(borrower).deposit({ value: 2n * WAD })).wait();
     await (await system.weth!.connect(borrower).approve(await pool.getAddress(), 2n * WAD)).wait();
     await (await pool.deposit(system.wethAddress, 2n * WAD, borrower.address)).wait();
-    const report = { ...json.report, operatorSetVersion: BigInt(json.report.operatorSetVersion), issuedAt: BigInt(json.report.issuedAt), validUntil: BigInt(json.report.validUntil) };
+    const report = {
+      ...json.report,
+      operatorSetVersion: BigInt(json.report.operatorSetVersion),
+      issuedAt: BigInt(json.report.issuedAt),
+      validUntil: BigInt(json.report.validUntil),
+    };
     await (await pool.borrowWithReport(parseUnits("1000", 18), report, json.signatures)).wait();
     expect(await system.vusd.balanceOf(borrower.address)).to.equal(parseUnits("1000", 18));
     expect((await system.oracle.scoreOf(borrower.address)).valid).to.equal(true);
     // The posted score points at the attested file and its provider.
-    const [posted] = await readOracle.queryFilter(readOracle.filters.ScorePosted!(borrower.address), addressBook.deployedAtBlock);
+    const [posted] = await readOracle.queryFilter(
+      readOracle.filters.ScorePosted!(borrower.address),
+      addressBook.deployedAtBlock,
+    );
     const file = body.creditFile as CreditFileMessage;
     expect([(posted as any).args.provider, (posted as any).args.creditFileHash]).to.deep.equal([
       DEMO_PROVIDER.id,
@@ -487,15 +589,28 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     const borrower = signers[12]!;
     for (const [i, node] of procs.entries()) {
       // The file attests PAY_0 = -1 (paid duly); the applicant signs an application claiming -2 (no consumption).
-      const edited = await signedBody(borrower, { nonce: 7_000_000n + BigInt(i), fields: GOOD_FEATURES, features: { ...GOOD_FEATURES, PAY_0: -2 } });
+      const edited = await signedBody(borrower, {
+        nonce: 7_000_000n + BigInt(i),
+        fields: GOOD_FEATURES,
+        features: { ...GOOD_FEATURES, PAY_0: -2 },
+      });
       for (const flow of ["pull", "push"]) {
         const { status, json } = await post(`${node.url}/v1/applications`, { ...edited, flow });
-        expect([status, json.error?.code], `${node.id} ${flow}: ${JSON.stringify(json)}`).to.deep.equal([422, "credit_file_fields_mismatch"]);
-        expect(json.error.message).to.match(/^creditFile\.fieldsHash: the application's features \(hash 0x[0-9a-f]{64}\) are not the fields the provider attested/);
+        expect([status, json.error?.code], `${node.id} ${flow}: ${JSON.stringify(json)}`).to.deep.equal([
+          422,
+          "credit_file_fields_mismatch",
+        ]);
+        expect(json.error.message).to.match(
+          /^creditFile\.fieldsHash: the application's features \(hash 0x[0-9a-f]{64}\) are not the fields the provider attested/,
+        );
       }
     }
     for (const node of procs) {
-      const stored = openStoreReadOnly(node, (db) => db.prepare("SELECT COUNT(*) AS n FROM used_nonces WHERE borrower = ?").get(borrower.address) as { n: number });
+      const stored = openStoreReadOnly(
+        node,
+        (db) =>
+          db.prepare("SELECT COUNT(*) AS n FROM used_nonces WHERE borrower = ?").get(borrower.address) as { n: number },
+      );
       expect(stored.n, `${node.id} used_nonces`).to.equal(0);
     }
     // The same applicant, with the file as attested, is scored.
@@ -507,7 +622,10 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     const { creditFile: _file, providerSignature: _signature, ...selfDeclared } = await signedBody(signers[13]!);
     for (const node of procs) {
       const { status, json } = await post(`${node.url}/v1/applications`, selfDeclared);
-      expect([status, json.error?.code], `${node.id}: ${JSON.stringify(json)}`).to.deep.equal([400, "credit_file_required"]);
+      expect([status, json.error?.code], `${node.id}: ${JSON.stringify(json)}`).to.deep.equal([
+        400,
+        "credit_file_required",
+      ]);
     }
   });
 
@@ -522,13 +640,54 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     type Build = (borrower: HardhatEthersSigner, nonce: bigint) => Promise<unknown>;
     const cases: [string, Build, number, RegExp][] = [
       ["invalid JSON", async () => "{ not json", 400, /invalid_json|not valid JSON/],
-      ["a missing field", async (b, nonce) => { const { signature: _s, ...rest } = await signedBody(b, { nonce }); return rest; }, 400, /signature: required/],
-      ["a missing feature", async (b, nonce) => { const { PAY_0: _p, ...features } = GOOD_FEATURES; return { ...(await signedBody(b, { nonce })), features }; }, 400, /features\.PAY_0: required/],
-      ["a NaN feature", async (b, nonce) => ({ ...(await signedBody(b, { nonce })), features: { ...GOOD_FEATURES, LIMIT_BAL: "NaN" } }), 400, /features\.LIMIT_BAL: must be a number/],
-      ["a non-number feature", async (b, nonce) => ({ ...(await signedBody(b, { nonce })), features: { ...GOOD_FEATURES, PAY_AMT2: null } }), 400, /features\.PAY_AMT2: must be a number/],
-      ["an out-of-range feature", async (b, nonce) => signedBody(b, { nonce, features: { ...GOOD_FEATURES, PAY_0: 12 } }), 422, /features\.PAY_0: .*outside \[-2, 9\]/],
-      ["a wrong signer", async (b, nonce) => signedBody(b, { nonce, signer: signers[15]! }), 401, /signature: signed by 0x[0-9a-fA-F]{40}, not by the borrower/],
-      ["an oversized body", async (b, nonce) => ({ ...(await signedBody(b, { nonce })), padding: "x".repeat(20_000) }), 413, /exceeds the limit of 16384 bytes/],
+      [
+        "a missing field",
+        async (b, nonce) => {
+          const { signature: _s, ...rest } = await signedBody(b, { nonce });
+          return rest;
+        },
+        400,
+        /signature: required/,
+      ],
+      [
+        "a missing feature",
+        async (b, nonce) => {
+          const { PAY_0: _p, ...features } = GOOD_FEATURES;
+          return { ...(await signedBody(b, { nonce })), features };
+        },
+        400,
+        /features\.PAY_0: required/,
+      ],
+      [
+        "a NaN feature",
+        async (b, nonce) => ({ ...(await signedBody(b, { nonce })), features: { ...GOOD_FEATURES, LIMIT_BAL: "NaN" } }),
+        400,
+        /features\.LIMIT_BAL: must be a number/,
+      ],
+      [
+        "a non-number feature",
+        async (b, nonce) => ({ ...(await signedBody(b, { nonce })), features: { ...GOOD_FEATURES, PAY_AMT2: null } }),
+        400,
+        /features\.PAY_AMT2: must be a number/,
+      ],
+      [
+        "an out-of-range feature",
+        async (b, nonce) => signedBody(b, { nonce, features: { ...GOOD_FEATURES, PAY_0: 12 } }),
+        422,
+        /features\.PAY_0: .*outside \[-2, 9\]/,
+      ],
+      [
+        "a wrong signer",
+        async (b, nonce) => signedBody(b, { nonce, signer: signers[15]! }),
+        401,
+        /signature: signed by 0x[0-9a-fA-F]{40}, not by the borrower/,
+      ],
+      [
+        "an oversized body",
+        async (b, nonce) => ({ ...(await signedBody(b, { nonce })), padding: "x".repeat(20_000) }),
+        413,
+        /exceeds the limit of 16384 bytes/,
+      ],
     ];
     const BASE_NONCE = 5_000_000n;
 
@@ -546,8 +705,12 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
       const borrower = signers[10]!;
       for (const node of procs) {
         const rows = openStoreReadOnly(node, (db) => ({
-          nonces: db.prepare("SELECT COUNT(*) AS n FROM used_nonces WHERE borrower = ?").get(borrower.address) as { n: number },
-          applications: db.prepare("SELECT COUNT(*) AS n FROM applications WHERE borrower = ?").get(borrower.address) as { n: number },
+          nonces: db.prepare("SELECT COUNT(*) AS n FROM used_nonces WHERE borrower = ?").get(borrower.address) as {
+            n: number;
+          },
+          applications: db
+            .prepare("SELECT COUNT(*) AS n FROM applications WHERE borrower = ?")
+            .get(borrower.address) as { n: number },
         }));
         expect(rows.nonces.n, `${node.id} used_nonces`).to.equal(0);
         expect(rows.applications.n, `${node.id} applications`).to.equal(0);
@@ -578,7 +741,13 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
       }
       expect(refusedAt, "the receiving node refuses").to.include(procs[2]!.address);
       expect(refusedAt, "every signer refuses").to.include.members(first.json.signers);
-      const stored = openStoreReadOnly(procs[2]!, (db) => db.prepare("SELECT COUNT(*) AS n FROM applications WHERE borrower = ?").get(borrower.address) as { n: number });
+      const stored = openStoreReadOnly(
+        procs[2]!,
+        (db) =>
+          db.prepare("SELECT COUNT(*) AS n FROM applications WHERE borrower = ?").get(borrower.address) as {
+            n: number;
+          },
+      );
       expect(stored.n).to.equal(1);
     });
   });
@@ -593,13 +762,28 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     const tamperedId = `0x${createHash("sha256").update(bytes).digest("hex")}`;
     expect(tamperedId).to.not.equal(modelId);
 
-    const node: OracleProc = { ...procs[0]!, id: "node-tampered", port: await freePort(), configPath: join(dir, "node-tampered.json"), logBase: join(dir, "node-tampered") };
+    const node: OracleProc = {
+      ...procs[0]!,
+      id: "node-tampered",
+      port: await freePort(),
+      configPath: join(dir, "node-tampered.json"),
+      logBase: join(dir, "node-tampered"),
+    };
     copyFileSync(join(dir, "node-0.keystore.json"), join(dir, "node-tampered.keystore.json"));
     writeFileSync(
       node.configPath,
-      JSON.stringify(nodeConfig(node, { keystore: { path: "node-tampered.keystore.json", passwordEnv: PASSWORD_ENV }, model: { path: tamperedPath }, store: { path: "node-tampered.sqlite" } })),
+      JSON.stringify(
+        nodeConfig(node, {
+          keystore: { path: "node-tampered.keystore.json", passwordEnv: PASSWORD_ENV },
+          model: { path: tamperedPath },
+          store: { path: "node-tampered.sqlite" },
+        }),
+      ),
     );
-    const child = spawnLogged(["--import", "tsx", "oracle/src/main.ts", "--config", node.configPath], node.logBase, { ...process.env, [PASSWORD_ENV]: PASSWORD });
+    const child = spawnLogged(["--import", "tsx", "oracle/src/main.ts", "--config", node.configPath], node.logBase, {
+      ...process.env,
+      [PASSWORD_ENV]: PASSWORD,
+    });
     const result = await exited(child, 30_000);
     if (result === undefined) await stopChild(child, 1_000);
     expect(result, "exited within 30 s").to.not.equal(undefined);
@@ -621,10 +805,17 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     const expiry = Math.floor(Date.now() / 1000) + 600;
     // One application whose round-0 leader is the stopped node (the receiving node must move on to round 1), one
     // led by the receiving node itself, and one by the other live node.
-    for (const [index, leader] of [[12, down], [13, procs[0]!], [14, procs[1]!]] as const) {
+    for (const [index, leader] of [
+      [12, down],
+      [13, procs[0]!],
+      [14, procs[1]!],
+    ] as const) {
       const borrower = signers[index]!;
       const nonce = await nonceLedBy(borrower.address, leader, expiry);
-      const { status, json } = await post(`${procs[0]!.url}/v1/applications`, await signedBody(borrower, { nonce, expiry }));
+      const { status, json } = await post(
+        `${procs[0]!.url}/v1/applications`,
+        await signedBody(borrower, { nonce, expiry }),
+      );
       expect(status, `round-0 leader ${leader.id}: ${JSON.stringify(json)}`).to.equal(201);
       expect((await leaderOf(json.requestKey)).id, "computed leader").to.equal(leader.id);
       expect(json.signers).to.have.members([procs[0]!.address, procs[1]!.address]);
@@ -661,10 +852,15 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
     proxy.cut();
     try {
       for (const node of procs) {
-        const { json } = await waitFor(`${node.id} /health 503`, async () => {
-          const h = await health(node);
-          return h.status === 503 ? h : undefined;
-        }, 10_000, 200);
+        const { json } = await waitFor(
+          `${node.id} /health 503`,
+          async () => {
+            const h = await health(node);
+            return h.status === 503 ? h : undefined;
+          },
+          10_000,
+          200,
+        );
         expect(json.status).to.equal("degraded");
         expect(json.chain).to.have.property("error");
       }
@@ -673,7 +869,13 @@ describe("oracle cluster end to end (3 node processes, k = 2, hardhat node over 
       await new Promise((r) => setTimeout(r, 2_000));
       expect(await scorePostedCount(borrower.address), "nothing posted during the outage").to.equal(0);
       proxy.restore();
-      for (const node of procs) await waitFor(`${node.id} /health 200 again`, async () => ((await health(node)).status === 200 ? true : undefined), 15_000, 250);
+      for (const node of procs)
+        await waitFor(
+          `${node.id} /health 200 again`,
+          async () => ((await health(node)).status === 200 ? true : undefined),
+          15_000,
+          250,
+        );
       await expectPostedOnce(borrower.address, requestId, procs, 30_000);
     } finally {
       proxy.restore();

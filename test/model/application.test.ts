@@ -3,9 +3,25 @@ import { FEATURE_RANGES, validateApplication, applicationToFeatures } from "../.
 import { FEATURE_NAMES } from "../../oracle/training/features.js";
 
 const valid = (): Record<string, unknown> => ({
-  LIMIT_BAL: 50_000, PAY_0: 0, PAY_2: 0, PAY_3: -1, PAY_4: -2, PAY_5: 2, PAY_6: 0,
-  BILL_AMT1: 12_000, BILL_AMT2: -300, BILL_AMT3: 0, BILL_AMT4: 8000, BILL_AMT5: 7000, BILL_AMT6: 5e5,
-  PAY_AMT1: 1000, PAY_AMT2: 0, PAY_AMT3: 2000, PAY_AMT4: 0, PAY_AMT5: 0, PAY_AMT6: 100,
+  LIMIT_BAL: 50_000,
+  PAY_0: 0,
+  PAY_2: 0,
+  PAY_3: -1,
+  PAY_4: -2,
+  PAY_5: 2,
+  PAY_6: 0,
+  BILL_AMT1: 12_000,
+  BILL_AMT2: -300,
+  BILL_AMT3: 0,
+  BILL_AMT4: 8000,
+  BILL_AMT5: 7000,
+  BILL_AMT6: 5e5,
+  PAY_AMT1: 1000,
+  PAY_AMT2: 0,
+  PAY_AMT3: 2000,
+  PAY_AMT4: 0,
+  PAY_AMT5: 0,
+  PAY_AMT6: 100,
   SEX: 2, // ignored: not a model input
 });
 
@@ -42,7 +58,8 @@ describe("application validation", () => {
   }
 
   it("exports documented ranges for every model feature and AGE", () => {
-    for (const f of [...FEATURE_NAMES, "AGE"]) expect(FEATURE_RANGES[f], f).to.include.keys("min", "max", "integer", "description");
+    for (const f of [...FEATURE_NAMES, "AGE"])
+      expect(FEATURE_RANGES[f], f).to.include.keys("min", "max", "integer", "description");
     expect(FEATURE_RANGES.AGE).to.include({ min: 18, max: 100 });
   });
 });

@@ -37,11 +37,15 @@ function tfjsPredictFromOnnx(bytes: Uint8Array, raw: Float32Array): Float32Array
   const members: NetworkWeights[] = [];
   for (let k = 0; tensors.has(`net${k}_out_b`); k++) {
     const weights: NetworkWeights = { kind: "mlp", tensors: {} };
-    for (const [name, t] of tensors) if (name.startsWith(`net${k}_`)) weights.tensors[name.slice(`net${k}_`.length)] = t;
+    for (const [name, t] of tensors)
+      if (name.startsWith(`net${k}_`)) weights.tensors[name.slice(`net${k}_`.length)] = t;
     members.push(weights);
   }
   expect(members.length).to.be.greaterThan(0);
-  const calibration = { scale: get("calibration_scale").data[0] as number, bias: get("calibration_bias").data[0] as number };
+  const calibration = {
+    scale: get("calibration_scale").data[0] as number,
+    bias: get("calibration_bias").data[0] as number,
+  };
   return predictEnsembleWithTf(members, calibration, z, m);
 }
 
@@ -65,7 +69,10 @@ describe("credit model (committed ONNX file)", function () {
   it("carries the training split's reference distributions, the hash of which the card records", async () => {
     const model = await committedModel();
     const text = model.metadata.reference_distributions as string;
-    const card = JSON.parse(readFileSync(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url), "utf8")) as { modelId: string; reference: { sha256: string } };
+    const card = JSON.parse(readFileSync(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url), "utf8")) as {
+      modelId: string;
+      reference: { sha256: string };
+    };
     expect(card.modelId).to.equal(model.modelId);
     expect(createHash("sha256").update(text).digest("hex")).to.equal(card.reference.sha256);
     const ref = JSON.parse(text) as ReferenceDistributions;
@@ -75,11 +82,22 @@ describe("credit model (committed ONNX file)", function () {
     expect(Object.keys(ref.paymentRatio)).to.have.length(5);
     for (const d of binned) {
       expect(d.shares).to.have.length(d.edges.length + 1);
-      expectClose(d.shares.reduce((a, b) => a + b, 0), 1, 1e-4, d.definition);
+      expectClose(
+        d.shares.reduce((a, b) => a + b, 0),
+        1,
+        1e-4,
+        d.definition,
+      );
       for (let i = 1; i < d.edges.length; i++) expect(d.edges[i]).to.be.greaterThan(d.edges[i - 1] as number);
     }
     expect(ref.score.edges).to.have.length(9); // PDs have no ties at the deciles
-    for (const shares of Object.values(ref.payStatus.shares)) expectClose(shares.reduce((a, b) => a + b, 0), 1, 1e-4, "PAY_* mix");
+    for (const shares of Object.values(ref.payStatus.shares))
+      expectClose(
+        shares.reduce((a, b) => a + b, 0),
+        1,
+        1e-4,
+        "PAY_* mix",
+      );
     expect(Object.keys(ref.payStatus.shares)).to.deep.equal(["PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6"]);
     expect(ref.limitBal.median).to.equal(JSON.parse(model.metadata.shapley_baseline as string)[0]);
   });
@@ -127,7 +145,10 @@ describe("loadCreditModel rejects bad files", function () {
     await expectRejection(loadCreditModel(path.join(dir, "nope.onnx")), /cannot read the file \(ENOENT\)/);
   });
   it("garbled bytes", async () => {
-    await expectRejection(loadCreditModel(write("garbled.onnx", Buffer.from("this is not a protobuf model at all"))), /not a valid ONNX file/);
+    await expectRejection(
+      loadCreditModel(write("garbled.onnx", Buffer.from("this is not a protobuf model at all"))),
+      /not a valid ONNX file/,
+    );
   });
   it("missing metadata", async () => {
     const m = good();

@@ -1,6 +1,12 @@
 /** The validation toolkit on small known inputs: bootstrap AUC, group fairness with intervals, bands, bins, Platt. */
 import { expect } from "chai";
-import { pairedAucBootstrap, percentileInterval, rankScores, resampleWeights, weightedAuc } from "../../oracle/training/bootstrap.js";
+import {
+  pairedAucBootstrap,
+  percentileInterval,
+  rankScores,
+  resampleWeights,
+  weightedAuc,
+} from "../../oracle/training/bootstrap.js";
 import { BASE_AGE_BANDS, ageBandOf, fairnessReport, mergeSmallBands } from "../../oracle/training/fairness.js";
 import { auc } from "../../oracle/training/metrics.js";
 import { fitCalibration } from "../../oracle/training/network.js";
@@ -26,7 +32,11 @@ describe("model evaluation toolkit", () => {
     const twice = new Uint16Array(y.length).fill(1);
     twice[0] = 2;
     const dup = (x: ArrayLike<number>) => Float64Array.from([...Array.from(x), x[0] as number]);
-    expectClose(weightedAuc(rankScores(weak), y, twice), auc(dup(weak), Uint8Array.from([...y, y[0] as number])), 1e-12);
+    expectClose(
+      weightedAuc(rankScores(weak), y, twice),
+      auc(dup(weak), Uint8Array.from([...y, y[0] as number])),
+      1e-12,
+    );
   });
 
   it("resamples are seeded multinomial draws of n rows", () => {
@@ -47,7 +57,10 @@ describe("model evaluation toolkit", () => {
   });
 
   it("percentile intervals interpolate", () => {
-    const i = percentileInterval(5, Array.from({ length: 101 }, (_, k) => k));
+    const i = percentileInterval(
+      5,
+      Array.from({ length: 101 }, (_, k) => k),
+    );
     expect(i.estimate).to.equal(5);
     expectClose(i.lo, 2.5, 1e-9);
     expectClose(i.hi, 97.5, 1e-9);

@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { explainApplication, coalitionBatch, exactGroupShapley, parseReasonCodes, selectReasonCodes, MAX_REASON_CODES } from "../../oracle/src/explain/index.js";
+import {
+  explainApplication,
+  coalitionBatch,
+  exactGroupShapley,
+  parseReasonCodes,
+  selectReasonCodes,
+  MAX_REASON_CODES,
+} from "../../oracle/src/explain/index.js";
 import { FEATURE_NAMES } from "../../oracle/training/features.js";
 import { committedModel, rowOf, testSplit, expectClose } from "./helpers.js";
 
@@ -43,8 +50,15 @@ describe("explanations (exact group Shapley through onnxruntime)", function () {
       const e = await explainApplication(model, rowOf(raw, (i * 131) % rows));
       expect(e.reasonCodes.length).to.be.at.most(MAX_REASON_CODES);
       expect(e.reasons.map((r) => r.code)).to.deep.equal(e.reasonCodes);
-      const byCode = new Map(JSON.parse(readFileSync(TABLE_PATH, "utf8")).codes.map((c: { code: number; group: string }) => [c.code, c.group]));
-      const values = e.reasonCodes.map((code) => e.attributions.find((a) => a.feature === byCode.get(code))?.value as number);
+      const byCode = new Map(
+        JSON.parse(readFileSync(TABLE_PATH, "utf8")).codes.map((c: { code: number; group: string }) => [
+          c.code,
+          c.group,
+        ]),
+      );
+      const values = e.reasonCodes.map(
+        (code) => e.attributions.find((a) => a.feature === byCode.get(code))?.value as number,
+      );
       for (let k = 0; k < values.length; k++) {
         expect(values[k]).to.be.greaterThan(0);
         if (k > 0) expect(values[k]).to.be.at.most(values[k - 1] as number);
@@ -71,7 +85,13 @@ describe("explanations (exact group Shapley through onnxruntime)", function () {
     const x = rowOf(testSplit().raw, 5);
     const first = await explainApplication(model, x);
     let calls = 0;
-    const counted = { ...model, predict: (rows: Float32Array | number[][]) => { calls++; return model.predict(rows); } };
+    const counted = {
+      ...model,
+      predict: (rows: Float32Array | number[][]) => {
+        calls++;
+        return model.predict(rows);
+      },
+    };
     const runs = 50;
     for (let i = 0; i < runs; i++) expect(await explainApplication(counted, x)).to.deep.equal(first);
     expect(calls).to.equal(runs);
@@ -83,7 +103,8 @@ describe("explanations (exact group Shapley through onnxruntime)", function () {
     const base = [0, 0, 0, 0];
     const f = (rows: Float32Array) => {
       const out = new Float32Array(rows.length / 4);
-      for (let r = 0; r < out.length; r++) out[r] = 2 * (rows[r * 4] as number) + (rows[r * 4 + 1] as number) * (rows[r * 4 + 3] as number);
+      for (let r = 0; r < out.length; r++)
+        out[r] = 2 * (rows[r * 4] as number) + (rows[r * 4 + 1] as number) * (rows[r * 4 + 3] as number);
       return Promise.resolve(out);
     };
     expect(coalitionBatch(x, base, groups).length).to.equal(8 * 4);
@@ -91,7 +112,12 @@ describe("explanations (exact group Shapley through onnxruntime)", function () {
     expectClose(s.values[0]!, 2, 1e-9);
     expectClose(s.values[1]!, 4, 1e-6); // x1·x3 = 8 shared equally
     expectClose(s.values[2]!, 4, 1e-6);
-    expect(selectReasonCodes(parseReasonCodes(JSON.parse(readFileSync(TABLE_PATH, "utf8")), FEATURE_NAMES), [0, -1, 0.2, 0.1, 0.3, 0, 0.05, 0.01]).map((c) => c.code)).to.deep.equal([5, 3, 4, 7]);
+    expect(
+      selectReasonCodes(
+        parseReasonCodes(JSON.parse(readFileSync(TABLE_PATH, "utf8")), FEATURE_NAMES),
+        [0, -1, 0.2, 0.1, 0.3, 0, 0.05, 0.01],
+      ).map((c) => c.code),
+    ).to.deep.equal([5, 3, 4, 7]);
   });
 
   it("rejects a table with a feature in two groups or a code 0", () => {

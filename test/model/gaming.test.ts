@@ -9,10 +9,15 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function benchJson(): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    execFile("node_modules/.bin/tsx", ["scripts/bench/gaming.ts", "--json"], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as Record<string, unknown>);
-    });
+    execFile(
+      "node_modules/.bin/tsx",
+      ["scripts/bench/gaming.ts", "--json"],
+      { cwd: ROOT, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as Record<string, unknown>);
+      },
+    );
   });
 }
 
@@ -24,7 +29,14 @@ describe("npm run bench:gaming (scripts/bench/gaming.ts)", function () {
     const model = await committedModel();
     expect(bench.modelId).to.equal(model.modelId);
     expect(bench.threshold).to.equal(model.approvalPdThreshold);
-    for (const key of ["crossAt100", "crossAt1000", "crossAt10pctLimit", "medianPdChangeAt100", "medianPdChangeAt1000", "medianPdChangeAt10pctLimit"]) {
+    for (const key of [
+      "crossAt100",
+      "crossAt1000",
+      "crossAt10pctLimit",
+      "medianPdChangeAt100",
+      "medianPdChangeAt1000",
+      "medianPdChangeAt10pctLimit",
+    ]) {
       expect(bench[key], key).to.be.a("number");
       expect((bench.anyMonth as Record<string, unknown>)[key], `anyMonth.${key}`).to.be.a("number");
     }
@@ -37,11 +49,17 @@ describe("npm run bench:gaming (scripts/bench/gaming.ts)", function () {
     expect(bench.medianPdChangeAt100 as number).to.be.at.most(0);
 
     const card = JSON.parse(readFileSync(new URL("../../oracle/model/MODEL_CARD.json", import.meta.url), "utf8")) as {
-      robustness: { gaming: { applicants: number; latestMonth: Record<string, { crossShare: number; medianPdChange: number }> } };
+      robustness: {
+        gaming: { applicants: number; latestMonth: Record<string, { crossShare: number; medianPdChange: number }> };
+      };
     };
     const g = card.robustness.gaming;
     expect(g.applicants).to.equal(bench.applicants);
-    expect([g.latestMonth.at100?.crossShare, g.latestMonth.at1000?.crossShare, g.latestMonth.at10pctLimit?.crossShare]).to.deep.equal([bench.crossAt100, bench.crossAt1000, bench.crossAt10pctLimit]);
+    expect([
+      g.latestMonth.at100?.crossShare,
+      g.latestMonth.at1000?.crossShare,
+      g.latestMonth.at10pctLimit?.crossShare,
+    ]).to.deep.equal([bench.crossAt100, bench.crossAt1000, bench.crossAt10pctLimit]);
     expect(g.latestMonth.at1000?.medianPdChange).to.equal(bench.medianPdChangeAt1000);
   });
 });

@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import onnxProto from "onnx-proto";
-import { checkFeatureDirections, columnDirections, FEATURE_NAMES, FEATURE_OPS, INPUT_DIRECTIONS, type FeatureOp } from "../../oracle/training/features.js";
+import {
+  checkFeatureDirections,
+  columnDirections,
+  FEATURE_NAMES,
+  FEATURE_OPS,
+  INPUT_DIRECTIONS,
+  type FeatureOp,
+} from "../../oracle/training/features.js";
 import { paymentCliff, sweepDirections, SWEEP_GRIDS } from "../../oracle/training/robustness.js";
 import { committedModel, MODEL_PATH, testSplit } from "./helpers.js";
 
@@ -25,7 +32,9 @@ describe("robustness: the PD follows every stated direction, and a token payment
     const { raw, rows } = testSplit();
     const sweeps = await sweepDirections((x) => model.predict(x), raw, 1e-6);
     expect(sweeps.map((s) => s.column).sort()).to.deep.equal(Object.keys(SWEEP_GRIDS).sort());
-    expect(sweeps.map((s) => s.column).sort()).to.deep.equal(FEATURE_NAMES.filter((f) => INPUT_DIRECTIONS[f] !== 0).sort());
+    expect(sweeps.map((s) => s.column).sort()).to.deep.equal(
+      FEATURE_NAMES.filter((f) => INPUT_DIRECTIONS[f] !== 0).sort(),
+    );
     for (const s of sweeps) {
       expect(s.steps, s.column).to.equal(rows * ((SWEEP_GRIDS[s.column]?.length ?? 0) - 1));
       expect(s.violations, `${s.column}: largest move against its direction ${s.worst}`).to.equal(0);
@@ -49,7 +58,11 @@ describe("robustness: the PD follows every stated direction, and a token payment
     };
     let members = 0;
     for (; floats(`net${members}_mono_Wm`) !== undefined; members++) {
-      for (const name of ["mono_Wm", "mono_v"]) expect((floats(`net${members}_${name}`) as number[]).reduce((min, w) => Math.min(min, w), Infinity), `net${members}_${name}`).to.be.at.least(0);
+      for (const name of ["mono_Wm", "mono_v"])
+        expect(
+          (floats(`net${members}_${name}`) as number[]).reduce((min, w) => Math.min(min, w), Infinity),
+          `net${members}_${name}`,
+        ).to.be.at.least(0);
       const sign = floats(`net${members}_mono_act_sign`) as number[];
       const linear = floats(`net${members}_mono_act_linear`) as number[];
       // act(x) = sign·relu(x) + linear·x is non-decreasing only as relu (1, 0) or min(x, 0) (−1, 1).
@@ -62,14 +75,25 @@ describe("robustness: the PD follows every stated direction, and a token payment
   it("the direction check catches a feature that would break a direction", () => {
     const withOp = (replace: (op: FeatureOp) => FeatureOp) => FEATURE_OPS.map(replace);
     // Utilisation of the signed bill: a credit balance divided by a larger limit rises towards 0.
-    const signedUtilisation = withOp((op) => (op.kind === "safeDiv" && op.out === "utilisation_raw" ? { ...op, num: "bills" } : op));
+    const signedUtilisation = withOp((op) =>
+      op.kind === "safeDiv" && op.out === "utilisation_raw" ? { ...op, num: "bills" } : op,
+    );
     expect(() => checkFeatureDirections(signedUtilisation)).to.throw(/breaks the direction of LIMIT_BAL/);
     // A payment amount in the unconstrained block.
-    const freePayments: FeatureOp[] = [...FEATURE_OPS, { kind: "concat", out: "free", xs: ["log_bills", "log_payments"] }];
+    const freePayments: FeatureOp[] = [
+      ...FEATURE_OPS,
+      { kind: "concat", out: "free", xs: ["log_bills", "log_payments"] },
+    ];
     expect(() => checkFeatureDirections(freePayments)).to.throw(/free\[6\].*breaks the direction of PAY_AMT1/);
     // A payment that raises risk.
-    const wrongSign = withOp((op) => (op.kind === "negate" && op.out === "payment_risk" ? { kind: "shiftClip", out: op.out, x: op.x, offset: 0, lo: -1e9, hi: 1e9 } : op));
-    expect(() => checkFeatureDirections(wrongSign)).to.throw(/breaks the direction of PAY_AMT1: dependence 1, wanted -1/);
+    const wrongSign = withOp((op) =>
+      op.kind === "negate" && op.out === "payment_risk"
+        ? { kind: "shiftClip", out: op.out, x: op.x, offset: 0, lo: -1e9, hi: 1e9 }
+        : op,
+    );
+    expect(() => checkFeatureDirections(wrongSign)).to.throw(
+      /breaks the direction of PAY_AMT1: dependence 1, wanted -1/,
+    );
     const mono = columnDirections().get("mono") ?? [];
     expect(mono.length).to.be.greaterThan(0);
   });

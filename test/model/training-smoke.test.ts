@@ -34,8 +34,17 @@ describe("training pipeline (smoke: a tiny model through the real code)", functi
     expect(report.robustness.rows).to.equal(200);
     expect(report.network.constrainedWeightsNonNegative).to.equal(true);
     expect(report.network.calibration.scale).to.be.greaterThan(0);
-    expect(report.aucComparison.logisticEngineered.delta.lo).to.be.at.most(report.aucComparison.logisticEngineered.delta.hi);
-    for (const f of ["MODEL_CARD.md", "MODEL_CARD.json", "plots/roc.svg", "plots/reliability.svg", "plots/fairness.svg", "plots/dir.svg"]) {
+    expect(report.aucComparison.logisticEngineered.delta.lo).to.be.at.most(
+      report.aucComparison.logisticEngineered.delta.hi,
+    );
+    for (const f of [
+      "MODEL_CARD.md",
+      "MODEL_CARD.json",
+      "plots/roc.svg",
+      "plots/reliability.svg",
+      "plots/fairness.svg",
+      "plots/dir.svg",
+    ]) {
       expect(existsSync(path.join(out, f)), f).to.equal(true);
     }
     const model = await loadCreditModel(modelPath);
@@ -45,7 +54,13 @@ describe("training pipeline (smoke: a tiny model through the real code)", functi
 
   it("refuses data whose sha256 differs", async () => {
     try {
-      await runPipeline({ ...DEFAULT_OPTIONS, backend: "cpu", expectedSha256: "0".repeat(64), modelPath: "/nonexistent/x.onnx", log: () => {} });
+      await runPipeline({
+        ...DEFAULT_OPTIONS,
+        backend: "cpu",
+        expectedSha256: "0".repeat(64),
+        modelPath: "/nonexistent/x.onnx",
+        log: () => {},
+      });
       expect.fail("expected a rejection");
     } catch (error) {
       expect((error as Error).message).to.match(/has sha256 9a1c19f2.*expected 0000/);

@@ -15,7 +15,13 @@ import onnxProto from "onnx-proto";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { buildAddressBook } from "../../scripts/deploy/address-book.js";
 import { freePort } from "../../scripts/lib/free-port.js";
-import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+} from "../../scripts/deploy/deploy-system.js";
 import { attestedApplicationBody, type ApplicationOptions } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { chainContext, type ChainContext } from "../../oracle/src/chain/index.js";
@@ -38,9 +44,24 @@ export const TEST_ENV = { [PASSWORD_ENV]: "correct horse battery staple" };
 /** A good applicant in the model's raw fields (whole NT$). */
 export const GOOD_FEATURES: Record<string, number> = {
   LIMIT_BAL: 360_000,
-  PAY_0: -1, PAY_2: -1, PAY_3: -1, PAY_4: -1, PAY_5: -1, PAY_6: -1,
-  BILL_AMT1: 3_200, BILL_AMT2: 2_900, BILL_AMT3: 3_100, BILL_AMT4: 2_800, BILL_AMT5: 3_000, BILL_AMT6: 2_700,
-  PAY_AMT1: 2_900, PAY_AMT2: 3_100, PAY_AMT3: 2_800, PAY_AMT4: 3_000, PAY_AMT5: 2_700, PAY_AMT6: 3_300,
+  PAY_0: -1,
+  PAY_2: -1,
+  PAY_3: -1,
+  PAY_4: -1,
+  PAY_5: -1,
+  PAY_6: -1,
+  BILL_AMT1: 3_200,
+  BILL_AMT2: 2_900,
+  BILL_AMT3: 3_100,
+  BILL_AMT4: 2_800,
+  BILL_AMT5: 3_000,
+  BILL_AMT6: 2_700,
+  PAY_AMT1: 2_900,
+  PAY_AMT2: 3_100,
+  PAY_AMT3: 2_800,
+  PAY_AMT4: 3_000,
+  PAY_AMT5: 2_700,
+  PAY_AMT6: 3_300,
 };
 
 export async function deployChain(options: { approve?: boolean; operators?: number; threshold?: number } = {}) {
@@ -51,7 +72,13 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
   const { ethers } = connection;
   const signers = await ethers.getSigners();
   const [deployer, governance, regulator, guardian, attester] = signers;
-  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const roles = {
+    deployer: deployer!,
+    governance: governance!,
+    regulator: regulator!,
+    guardian: guardian!,
+    attester: attester!,
+  };
   const operators = Array.from({ length: options.operators ?? 3 }, (_, i) => operatorWallet(i));
   const system = await deploySystem(ethers, roles, {
     ...defaultParameters,
@@ -59,7 +86,12 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
   });
   const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
   if (options.approve !== false) await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames(MODEL_CARD_PATH));
+  await approveDataProviders(
+    system.oracle,
+    roles.regulator,
+    defaultParameters.dataProviders,
+    await shippedFeatureNames(MODEL_CARD_PATH),
+  );
   const oracleAddress = await system.oracle.getAddress();
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const addressBook: AddressBook = await buildAddressBook("in-process", {
@@ -75,10 +107,18 @@ export async function deployChain(options: { approve?: boolean; operators?: numb
    * With an `outage` switch, every RPC call hangs while `outage.down` (as a dead RPC behind a firewall does).
    */
   const chain = (rpcTimeoutMs = 10_000, outage?: RpcOutage): ChainContext =>
-    chainContext(new BrowserProvider(withOutage(connection.provider as unknown as Eip1193Provider, outage), Number(chainId), { pollingInterval: 100, cacheTimeout: -1 }), oracleAddress, chainId, {
-      deployedAtBlock: system.deployedAtBlock,
-      rpcTimeoutMs,
-    });
+    chainContext(
+      new BrowserProvider(withOutage(connection.provider as unknown as Eip1193Provider, outage), Number(chainId), {
+        pollingInterval: 100,
+        cacheTimeout: -1,
+      }),
+      oracleAddress,
+      chainId,
+      {
+        deployedAtBlock: system.deployedAtBlock,
+        rpcTimeoutMs,
+      },
+    );
   return { connection, ethers, signers, roles, system, operators, model, oracleAddress, chainId, addressBook, chain };
 }
 
@@ -113,14 +153,24 @@ function withOutage(provider: Eip1193Provider, outage: RpcOutage | undefined): E
 }
 
 /** Writes keystores and configs for `count` operator nodes in `dir` (scrypt N lowered for test speed). */
-export async function clusterConfigs(dir: string, fixture: ChainFixture, count = 3, overrides: Partial<NodeConfig> = {}): Promise<NodeConfig[]> {
+export async function clusterConfigs(
+  dir: string,
+  fixture: ChainFixture,
+  count = 3,
+  overrides: Partial<NodeConfig> = {},
+): Promise<NodeConfig[]> {
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const ids = ports.map((_, i) => `node-${i}`);
   const configs: NodeConfig[] = [];
   for (let i = 0; i < count; i++) {
     const wallet = fixture.operators[i]!;
     const keystorePath = join(dir, `${ids[i]}.keystore.json`);
-    await createKeystoreFile({ outPath: keystorePath, password: TEST_ENV[PASSWORD_ENV], privateKey: wallet.privateKey, scryptN: 16 });
+    await createKeystoreFile({
+      outPath: keystorePath,
+      password: TEST_ENV[PASSWORD_ENV],
+      privateKey: wallet.privateKey,
+      scryptN: 16,
+    });
     configs.push(
       parseConfig({
         nodeId: ids[i],
@@ -128,8 +178,16 @@ export async function clusterConfigs(dir: string, fixture: ChainFixture, count =
         listen: { host: "127.0.0.1", port: ports[i] },
         keystore: { path: keystorePath, passwordEnv: PASSWORD_ENV },
         model: { path: MODEL_PATH },
-        chain: { rpcUrl: "http://127.0.0.1:1", chainId: Number(fixture.chainId), deploymentFile: join(dir, "unused.json"), confirmations: 0, pollIntervalMs: 150 },
-        peers: ports.flatMap((port, j) => (j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: fixture.operators[j]!.address }])),
+        chain: {
+          rpcUrl: "http://127.0.0.1:1",
+          chainId: Number(fixture.chainId),
+          deploymentFile: join(dir, "unused.json"),
+          confirmations: 0,
+          pollIntervalMs: 150,
+        },
+        peers: ports.flatMap((port, j) =>
+          j === i ? [] : [{ id: ids[j], url: `http://127.0.0.1:${port}`, address: fixture.operators[j]!.address }],
+        ),
         quorum: { threshold: 2, tolerancePdBps: 5 },
         report: { validitySec: 86_400 },
         intake: { maxBodyBytes: 16_384, applicationMaxAgeSec: 900 },
@@ -142,10 +200,17 @@ export async function clusterConfigs(dir: string, fixture: ChainFixture, count =
   return configs;
 }
 
-export function startTestNode(config: NodeConfig, fixture: ChainFixture, options: StartNodeOptions = {}): Promise<RunningNode> {
+export function startTestNode(
+  config: NodeConfig,
+  fixture: ChainFixture,
+  options: StartNodeOptions = {},
+): Promise<RunningNode> {
   return startNode(config, {
     env: TEST_ENV,
-    logger: createLogger({ nodeId: config.nodeId, level: (process.env.VERITY_TEST_LOG as NodeConfig["logLevel"]) ?? "silent" }),
+    logger: createLogger({
+      nodeId: config.nodeId,
+      level: (process.env.VERITY_TEST_LOG as NodeConfig["logLevel"]) ?? "silent",
+    }),
     chain: fixture.chain(),
     addressBook: fixture.addressBook,
     timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000 },
@@ -175,14 +240,23 @@ let nonceCounter = 1n;
 export async function signedBody(
   fixture: Pick<ChainFixture, "chainId" | "oracleAddress">,
   borrower: HardhatEthersSigner,
-  options: Partial<Omit<ApplicationOptions, "signer">> & { fields?: Record<string, number>; signer?: HardhatEthersSigner } = {},
+  options: Partial<Omit<ApplicationOptions, "signer">> & {
+    fields?: Record<string, number>;
+    signer?: HardhatEthersSigner;
+  } = {},
 ) {
   const fields = options.fields ?? (options.features as Record<string, number> | undefined) ?? GOOD_FEATURES;
-  return attestedApplicationBody({ chainId: fixture.chainId, verifyingContract: fixture.oracleAddress }, borrower, Object.keys(GOOD_FEATURES), fields, {
-    ...options,
-    nonce: options.nonce ?? nonceCounter++,
-    expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
-  });
+  return attestedApplicationBody(
+    { chainId: fixture.chainId, verifyingContract: fixture.oracleAddress },
+    borrower,
+    Object.keys(GOOD_FEATURES),
+    fields,
+    {
+      ...options,
+      nonce: options.nonce ?? nonceCounter++,
+      expiry: options.expiry ?? Math.floor(Date.now() / 1000) + 600,
+    },
+  );
 }
 
 /** POSTs `body` as JSON (or `body` as is when `raw`) and returns the status and parsed answer. */
@@ -200,7 +274,10 @@ export async function postJson(url: string, body: unknown, raw = false) {
  * Copies the model to `dir` with its metadata `feature_names` reordered by `reorder` (default: reversed): the
  * same graph, which still reads its inputs in the original order, under another sha256. Returns the copy's path.
  */
-export function reorderedFeatureNamesModelCopy(dir: string, reorder: (names: string[]) => string[] = (names) => [...names].reverse()): string {
+export function reorderedFeatureNamesModelCopy(
+  dir: string,
+  reorder: (names: string[]) => string[] = (names) => [...names].reverse(),
+): string {
   const proto = onnx.ModelProto.decode(readFileSync(MODEL_PATH));
   const entry = proto.metadataProps.find((prop) => prop.key === "feature_names");
   if (entry === undefined) throw new Error("the model has no feature_names metadata");
@@ -211,7 +288,11 @@ export function reorderedFeatureNamesModelCopy(dir: string, reorder: (names: str
 }
 
 /** Writes a copy of the shipped model card edited by `edit` to `dir/name`; returns its path and sha256. */
-export function editedModelCard(dir: string, name: string, edit: (card: Record<string, any>) => void): { path: string; sha256: string } {
+export function editedModelCard(
+  dir: string,
+  name: string,
+  edit: (card: Record<string, any>) => void,
+): { path: string; sha256: string } {
   const card = JSON.parse(readFileSync(MODEL_CARD_PATH, "utf8")) as Record<string, any>;
   edit(card);
   const path = join(dir, name);

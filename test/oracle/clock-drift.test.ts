@@ -17,7 +17,9 @@ describe("ClockDriftMonitor", () => {
 
   it("measures nothing on the first poll or while the head stays, however old the head block is (an idle chain)", async () => {
     const monitor = new ClockDriftMonitor(60, () => T);
-    expect(await poll(monitor, 10, T, T - 3_600), "first poll: no earlier poll to bound the block's age").to.equal(undefined);
+    expect(await poll(monitor, 10, T, T - 3_600), "first poll: no earlier poll to bound the block's age").to.equal(
+      undefined,
+    );
     expect(await poll(monitor, 10, T + 5, T - 3_600), "same head").to.equal(undefined);
     expect(monitor.status()).to.deep.equal({ toleranceSec: 60, measuredAtBlock: null, offsetSec: null });
   });
@@ -33,7 +35,9 @@ describe("ClockDriftMonitor", () => {
     const ahead = new ClockDriftMonitor(60, () => T);
     await poll(ahead, 1, T + 120, 0);
     await poll(ahead, 2, T + 121, T);
-    expect(ahead.status().problem).to.equal("this node's clock is at least 119 s ahead of the chain's (tolerance 60 s)");
+    expect(ahead.status().problem).to.equal(
+      "this node's clock is at least 119 s ahead of the chain's (tolerance 60 s)",
+    );
     const behind = new ClockDriftMonitor(60, () => T);
     await poll(behind, 1, T - 120, 0);
     await poll(behind, 2, T - 119, T);

@@ -3,7 +3,14 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { ConfigError, hedgeDelayMsOf, loadConfig, MONITORING_DEFAULTS, parseConfig, type NodeConfigInput } from "../../oracle/src/config/index.js";
+import {
+  ConfigError,
+  hedgeDelayMsOf,
+  loadConfig,
+  MONITORING_DEFAULTS,
+  parseConfig,
+  type NodeConfigInput,
+} from "../../oracle/src/config/index.js";
 import { tempDir, TEST_ADDRESSES } from "./helpers.js";
 
 const [OWN, PEER_A, PEER_B] = TEST_ADDRESSES;
@@ -55,7 +62,10 @@ describe("oracle config", () => {
   it("defaults intake.creditFileMaxAgeSec to 30 days, takes 1 s, and refuses 0", () => {
     expect(parseConfig(validConfig()).intake.creditFileMaxAgeSec).to.equal(30 * 24 * 3600);
     expect(parseConfig(withEdit((c) => (c.intake.creditFileMaxAgeSec = 1))).intake.creditFileMaxAgeSec).to.equal(1);
-    expectConfigError(withEdit((c) => (c.intake.creditFileMaxAgeSec = 0)), "config.intake.creditFileMaxAgeSec");
+    expectConfigError(
+      withEdit((c) => (c.intake.creditFileMaxAgeSec = 0)),
+      "config.intake.creditFileMaxAgeSec",
+    );
   });
 
   it("accepts a valid config, applies defaults and checksums addresses", () => {
@@ -78,20 +88,42 @@ describe("oracle config", () => {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
     });
-    const timing = parseConfig(withEdit((c) => (c.timing = { peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90 }))).timing;
-    expect(timing).to.deep.include({ peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90, maxClockSkewSec: 60 });
+    const timing = parseConfig(
+      withEdit((c) => (c.timing = { peerTimeoutMs: 20_000, coordinateTimeoutMs: 45_000, leaderTimeoutSec: 90 })),
+    ).timing;
+    expect(timing).to.deep.include({
+      peerTimeoutMs: 20_000,
+      coordinateTimeoutMs: 45_000,
+      leaderTimeoutSec: 90,
+      maxClockSkewSec: 60,
+    });
   });
 
   it("fills the monitoring section with its defaults (minApplications = windowApplications) and names a bad field", () => {
-    expect(parseConfig(validConfig()).monitoring).to.deep.equal({ ...MONITORING_DEFAULTS, minApplications: MONITORING_DEFAULTS.windowApplications });
+    expect(parseConfig(validConfig()).monitoring).to.deep.equal({
+      ...MONITORING_DEFAULTS,
+      minApplications: MONITORING_DEFAULTS.windowApplications,
+    });
     const monitoring = (m: Record<string, unknown>) => withEdit((c) => (c.monitoring = m));
-    expect(parseConfig(monitoring({ windowApplications: 200, minApplications: 50 })).monitoring).to.deep.include({ windowApplications: 200, minApplications: 50 });
+    expect(parseConfig(monitoring({ windowApplications: 200, minApplications: 50 })).monitoring).to.deep.include({
+      windowApplications: 200,
+      minApplications: 50,
+    });
     expectConfigError(monitoring({ windowApplications: 9 }), "config.monitoring.windowApplications: must be ≥ 10");
-    expectConfigError(monitoring({ windowApplications: 100, minApplications: 101 }), "config.monitoring.minApplications: must be ≤ monitoring.windowApplications (100)");
-    expectConfigError(monitoring({ warnPsi: 0.3 }), "config.monitoring.criticalPsi: must be greater than monitoring.warnPsi (0.3)");
+    expectConfigError(
+      monitoring({ windowApplications: 100, minApplications: 101 }),
+      "config.monitoring.minApplications: must be ≤ monitoring.windowApplications (100)",
+    );
+    expectConfigError(
+      monitoring({ warnPsi: 0.3 }),
+      "config.monitoring.criticalPsi: must be greater than monitoring.warnPsi (0.3)",
+    );
     expectConfigError(monitoring({ warnPsi: 0 }), "config.monitoring.warnPsi: must be > 0");
     expectConfigError(monitoring({ unitsWarnRatio: 1 }), "config.monitoring.unitsWarnRatio: must be > 1");
-    expectConfigError(monitoring({ unitsCriticalRatio: 1.2 }), "config.monitoring.unitsCriticalRatio: must be greater than monitoring.unitsWarnRatio (1.5)");
+    expectConfigError(
+      monitoring({ unitsCriticalRatio: 1.2 }),
+      "config.monitoring.unitsCriticalRatio: must be greater than monitoring.unitsWarnRatio (1.5)",
+    );
     expectConfigError(monitoring({ windowSize: 10 }), "config.monitoring");
   });
 
@@ -99,24 +131,47 @@ describe("oracle config", () => {
     const timing = (t: Record<string, number>) => withEdit((c) => (c.timing = t));
     expect(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 })).timing.peerTimeoutMs).to.equal(100);
     expectConfigError(timing({ peerTimeoutMs: 99 }), "config.timing.peerTimeoutMs: must be ≥ 100 (ms)");
-    expect(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 })).quorum.hedgeDelayMs, "optional").to.equal(undefined);
-    expect(hedgeDelayMsOf(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 }))), "half a short peer timeout").to.equal(50);
+    expect(
+      parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 })).quorum.hedgeDelayMs,
+      "optional",
+    ).to.equal(undefined);
+    expect(
+      hedgeDelayMsOf(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 }))),
+      "half a short peer timeout",
+    ).to.equal(50);
     expect(hedgeDelayMsOf(parseConfig(timing({}))), "1 s by default").to.equal(1_000);
-    expectConfigError(timing({ peerTimeoutMs: 6_000, coordinateTimeoutMs: 6_000 }), "config.timing.coordinateTimeoutMs: must be greater than timing.peerTimeoutMs (6000)");
+    expectConfigError(
+      timing({ peerTimeoutMs: 6_000, coordinateTimeoutMs: 6_000 }),
+      "config.timing.coordinateTimeoutMs: must be greater than timing.peerTimeoutMs (6000)",
+    );
     expect(parseConfig(timing({ peerTimeoutMs: 5_999, leaderTimeoutSec: 6 })).timing.leaderTimeoutSec).to.equal(6);
-    expectConfigError(timing({ peerTimeoutMs: 6_000, leaderTimeoutSec: 6 }), "config.timing.leaderTimeoutSec: must be longer than timing.peerTimeoutMs (6000 ms)");
+    expectConfigError(
+      timing({ peerTimeoutMs: 6_000, leaderTimeoutSec: 6 }),
+      "config.timing.leaderTimeoutSec: must be longer than timing.peerTimeoutMs (6000 ms)",
+    );
     expect(parseConfig(timing({ maxClockSkewSec: 300 })).timing.maxClockSkewSec).to.equal(300);
     expectConfigError(timing({ maxClockSkewSec: 301 }), "config.timing.maxClockSkewSec: must be ≤ 300 (s)");
     expect(parseConfig(timing({ operatorSetTtlMs: 0 })).timing.operatorSetTtlMs).to.equal(0);
     expectConfigError(timing({ operatorSetTtlMs: -1 }), "config.timing.operatorSetTtlMs: must be ≥ 0");
-    expect(parseConfig(timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 5_000 })).timing.operatorSetMaxStaleMs).to.equal(5_000);
-    expectConfigError(timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 4_999 }), "config.timing.operatorSetMaxStaleMs: must be ≥ timing.operatorSetTtlMs (5000)");
-    expectConfigError(timing({ operatorSetMaxStaleMs: 3_600_001 }), "config.timing.operatorSetMaxStaleMs: must be ≤ 3600000 (ms)");
+    expect(
+      parseConfig(timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 5_000 })).timing.operatorSetMaxStaleMs,
+    ).to.equal(5_000);
+    expectConfigError(
+      timing({ operatorSetTtlMs: 5_000, operatorSetMaxStaleMs: 4_999 }),
+      "config.timing.operatorSetMaxStaleMs: must be ≥ timing.operatorSetTtlMs (5000)",
+    );
+    expectConfigError(
+      timing({ operatorSetMaxStaleMs: 3_600_001 }),
+      "config.timing.operatorSetMaxStaleMs: must be ≤ 3600000 (ms)",
+    );
     expect(parseConfig(timing({ checkpointIntervalMs: 10 })).timing.checkpointIntervalMs).to.equal(10);
     expectConfigError(timing({ checkpointIntervalMs: 9 }), "config.timing.checkpointIntervalMs: must be ≥ 10 (ms)");
     expect(parseConfig(timing({ headersTimeoutMs: 100, requestTimeoutMs: 100 })).timing.headersTimeoutMs).to.equal(100);
     expectConfigError(timing({ headersTimeoutMs: 99 }), "config.timing.headersTimeoutMs: must be ≥ 100 (ms)");
-    expectConfigError(timing({ headersTimeoutMs: 2_000, requestTimeoutMs: 1_999 }), "config.timing.headersTimeoutMs: must be ≤ timing.requestTimeoutMs (1999)");
+    expectConfigError(
+      timing({ headersTimeoutMs: 2_000, requestTimeoutMs: 1_999 }),
+      "config.timing.headersTimeoutMs: must be ≤ timing.requestTimeoutMs (1999)",
+    );
     expectConfigError(timing({ leaderTimeoutSecs: 30 }), "config.timing.leaderTimeoutSecs: unknown field");
   });
 
@@ -129,18 +184,30 @@ describe("oracle config", () => {
     expect(parseConfig(quorum(10)).quorum.hedgeDelayMs).to.equal(10);
     expectConfigError(quorum(9), "config.quorum.hedgeDelayMs: must be ≥ 10 (ms)");
     expectConfigError(quorum(2.5), "config.quorum.hedgeDelayMs: must be an integer");
-    expect(parseConfig(quorum(59_999, { peerTimeoutMs: 60_000, coordinateTimeoutMs: 90_000, leaderTimeoutSec: 120 })).quorum.hedgeDelayMs).to.equal(59_999);
-    expectConfigError(quorum(60_001, { peerTimeoutMs: 70_000, coordinateTimeoutMs: 90_000, leaderTimeoutSec: 120 }), "config.quorum.hedgeDelayMs: must be ≤ 60000 (ms)");
+    expect(
+      parseConfig(quorum(59_999, { peerTimeoutMs: 60_000, coordinateTimeoutMs: 90_000, leaderTimeoutSec: 120 })).quorum
+        .hedgeDelayMs,
+    ).to.equal(59_999);
+    expectConfigError(
+      quorum(60_001, { peerTimeoutMs: 70_000, coordinateTimeoutMs: 90_000, leaderTimeoutSec: 120 }),
+      "config.quorum.hedgeDelayMs: must be ≤ 60000 (ms)",
+    );
     expect(parseConfig(quorum(4_999)).quorum.hedgeDelayMs).to.equal(4_999);
     expectConfigError(quorum(5_000), "config.quorum.hedgeDelayMs: must be less than timing.peerTimeoutMs (5000)");
   });
 
   it("names the threshold when it exceeds the operator count", () => {
-    expectConfigError(withEdit((c) => (c.quorum.threshold = 4)), "config.quorum.threshold: must be ≤ number of operators (3)");
+    expectConfigError(
+      withEdit((c) => (c.quorum.threshold = 4)),
+      "config.quorum.threshold: must be ≤ number of operators (3)",
+    );
   });
 
   it("rejects a threshold of zero", () => {
-    expectConfigError(withEdit((c) => (c.quorum.threshold = 0)), "config.quorum.threshold: must be ≥ 1");
+    expectConfigError(
+      withEdit((c) => (c.quorum.threshold = 0)),
+      "config.quorum.threshold: must be ≥ 1",
+    );
   });
 
   it("accepts a threshold equal to the operator count", () => {
@@ -155,10 +222,22 @@ describe("oracle config", () => {
   });
 
   it("rejects duplicate peer ids, addresses and urls", () => {
-    expectConfigError(withEdit((c) => (c.peers[1].id = "node-1")), "config.peers[1].id: duplicates peers[0].id");
-    expectConfigError(withEdit((c) => (c.peers[1].address = PEER_A)), "config.peers[1].address: duplicates peers[0].address");
-    expectConfigError(withEdit((c) => (c.peers[1].url = "http://127.0.0.1:8081")), "config.peers[1].url: duplicates peers[0].url");
-    expectConfigError(withEdit((c) => (c.peers[0].id = "node-0")), "config.peers[0].id: must differ from this node's own nodeId");
+    expectConfigError(
+      withEdit((c) => (c.peers[1].id = "node-1")),
+      "config.peers[1].id: duplicates peers[0].id",
+    );
+    expectConfigError(
+      withEdit((c) => (c.peers[1].address = PEER_A)),
+      "config.peers[1].address: duplicates peers[0].address",
+    );
+    expectConfigError(
+      withEdit((c) => (c.peers[1].url = "http://127.0.0.1:8081")),
+      "config.peers[1].url: duplicates peers[0].url",
+    );
+    expectConfigError(
+      withEdit((c) => (c.peers[0].id = "node-0")),
+      "config.peers[0].id: must differ from this node's own nodeId",
+    );
   });
 
   it("requires exactly one keystore password source", () => {
@@ -166,28 +245,61 @@ describe("oracle config", () => {
       withEdit((c) => (c.keystore.passwordFile = "secret.txt")),
       "config.keystore: must name exactly one password source, passwordEnv or passwordFile (found 2)",
     );
-    expectConfigError(withEdit((c) => delete c.keystore.passwordEnv), "(found 0)");
+    expectConfigError(
+      withEdit((c) => delete c.keystore.passwordEnv),
+      "(found 0)",
+    );
   });
 
   it("refuses a keystore password in the file itself (unknown field)", () => {
-    expectConfigError(withEdit((c) => (c.keystore.password = "hunter2")), "config.keystore.password: unknown field");
+    expectConfigError(
+      withEdit((c) => (c.keystore.password = "hunter2")),
+      "config.keystore.password: unknown field",
+    );
   });
 
   it("keeps the API on loopback unless the host is explicitly allowed", () => {
-    expectConfigError(withEdit((c) => (c.listen.host = "0.0.0.0")), "config.listen.host:", "not a loopback address");
-    const exposed = parseConfig(withEdit((c) => (c.listen = { host: "10.0.0.5", port: 8080, allowedHosts: ["10.0.0.5"] })));
+    expectConfigError(
+      withEdit((c) => (c.listen.host = "0.0.0.0")),
+      "config.listen.host:",
+      "not a loopback address",
+    );
+    const exposed = parseConfig(
+      withEdit((c) => (c.listen = { host: "10.0.0.5", port: 8080, allowedHosts: ["10.0.0.5"] })),
+    );
     expect(exposed.listen.host).to.equal("10.0.0.5");
     expect(parseConfig(withEdit((c) => (c.listen.host = "::1"))).listen.host).to.equal("::1");
-    expectConfigError(withEdit((c) => (c.listen.host = "example.com")), "config.listen.host: must be an IP address");
+    expectConfigError(
+      withEdit((c) => (c.listen.host = "example.com")),
+      "config.listen.host: must be an IP address",
+    );
   });
 
   it("names missing and mistyped fields", () => {
-    expectConfigError(withEdit((c) => delete c.chain.chainId), "config.chain.chainId: required");
-    expectConfigError(withEdit((c) => (c.chain.confirmations = 1.5)), "config.chain.confirmations: must be an integer");
-    expectConfigError(withEdit((c) => (c.peers[0].url = "ftp://x")), "config.peers[0].url: must be an http(s) URL");
-    expectConfigError(withEdit((c) => (c.peers[0].address = "0x1234")), "config.peers[0].address: must be a 20-byte hex address");
-    expectConfigError(withEdit((c) => (c.logLevel = "loud")), "config.logLevel:");
-    expectConfigError(withEdit((c) => (c.store.path = " ")), "config.store.path: must not be empty (a file path, relative to the config file's folder)");
+    expectConfigError(
+      withEdit((c) => delete c.chain.chainId),
+      "config.chain.chainId: required",
+    );
+    expectConfigError(
+      withEdit((c) => (c.chain.confirmations = 1.5)),
+      "config.chain.confirmations: must be an integer",
+    );
+    expectConfigError(
+      withEdit((c) => (c.peers[0].url = "ftp://x")),
+      "config.peers[0].url: must be an http(s) URL",
+    );
+    expectConfigError(
+      withEdit((c) => (c.peers[0].address = "0x1234")),
+      "config.peers[0].address: must be a 20-byte hex address",
+    );
+    expectConfigError(
+      withEdit((c) => (c.logLevel = "loud")),
+      "config.logLevel:",
+    );
+    expectConfigError(
+      withEdit((c) => (c.store.path = " ")),
+      "config.store.path: must not be empty (a file path, relative to the config file's folder)",
+    );
   });
 
   describe("loadConfig", () => {
@@ -204,8 +316,18 @@ describe("oracle config", () => {
       expect(config.store.path).to.equal(join(dir, "data/node.sqlite"));
       expect(config.chain.deploymentFile).to.equal(join(dir, "deployments/localhost.json"));
       expect(config.model.validationReportPath, "optional: beside the model by default").to.equal(undefined);
-      writeFileSync(path, JSON.stringify(withEdit((c) => (c.model = { path: "model/credit-model.onnx", validationReportPath: "model/MODEL_CARD.json" }))));
-      expect((await loadConfig(path)).model).to.deep.equal({ path: join(dir, "model/credit-model.onnx"), validationReportPath: join(dir, "model/MODEL_CARD.json") });
+      writeFileSync(
+        path,
+        JSON.stringify(
+          withEdit(
+            (c) => (c.model = { path: "model/credit-model.onnx", validationReportPath: "model/MODEL_CARD.json" }),
+          ),
+        ),
+      );
+      expect((await loadConfig(path)).model).to.deep.equal({
+        path: join(dir, "model/credit-model.onnx"),
+        validationReportPath: join(dir, "model/MODEL_CARD.json"),
+      });
     });
 
     it("accepts the shipped example config", async () => {
@@ -223,15 +345,31 @@ describe("oracle config", () => {
       const readme = readFileSync("README.md", "utf8");
       const out = /npm run oracle:keystore -- create --out ([^\s`]+)/.exec(readme)?.[1];
       expect(out, "README shows the keystore command").to.be.a("string");
-      expect(join(process.cwd(), out!), "README's --out (run from the repo root) = example's keystore.path").to.equal(config.keystore.path);
+      expect(join(process.cwd(), out!), "README's --out (run from the repo root) = example's keystore.path").to.equal(
+        config.keystore.path,
+      );
       const copy = /cp oracle\/node\.example\.json ([^\s`]+)/.exec(readme)?.[1];
       expect(copy, "README shows where the config is copied").to.be.a("string");
-      expect(join(process.cwd(), copy!, ".."), "the copy sits beside the example, so its relative paths still hold").to.equal(join(process.cwd(), "oracle"));
-      const files = [config.keystore.path, config.store.path, `${config.store.path}-wal`, `${config.store.path}-shm`, copy!, "data/operator-2.keystore.json", "some/where/node.sqlite"];
+      expect(
+        join(process.cwd(), copy!, ".."),
+        "the copy sits beside the example, so its relative paths still hold",
+      ).to.equal(join(process.cwd(), "oracle"));
+      const files = [
+        config.keystore.path,
+        config.store.path,
+        `${config.store.path}-wal`,
+        `${config.store.path}-shm`,
+        copy!,
+        "data/operator-2.keystore.json",
+        "some/where/node.sqlite",
+      ];
       for (const file of files) {
         const path = relative(process.cwd(), file);
         // check-ignore exits 0 when the path is ignored (non-zero throws).
-        expect(() => execFileSync("git", ["check-ignore", "-q", "--no-index", path]), `${path} is git-ignored`).not.to.throw();
+        expect(
+          () => execFileSync("git", ["check-ignore", "-q", "--no-index", path]),
+          `${path} is git-ignored`,
+        ).not.to.throw();
       }
     });
 

@@ -25,13 +25,17 @@ describe("oracle consensus", () => {
       expect(order.map((a) => BigInt(a))).to.deep.equal(order.map((a) => BigInt(a)).sort((x, y) => (x < y ? -1 : 1)));
       const key = requestKeyFromRequestId(7n);
       const a = selectLeader({ operators: addresses, requestKey: key, operatorSetVersion: 1n });
-      const b = selectLeader({ operators: [...addresses].reverse().map((x) => x.toLowerCase()), requestKey: key, operatorSetVersion: 1n });
+      const b = selectLeader({
+        operators: [...addresses].reverse().map((x) => x.toLowerCase()),
+        requestKey: key,
+        operatorSetVersion: 1n,
+      });
       expect(b.leader).to.equal(a.leader);
     });
 
     it("is keccak256(requestKey ‖ uint64 version) mod n, and rounds pass leadership on in order", () => {
       const key = requestKeyFromRequestId(7n);
-      const seed = BigInt(keccak256(`${key}${(1n).toString(16).padStart(16, "0")}`));
+      const seed = BigInt(keccak256(`${key}${1n.toString(16).padStart(16, "0")}`));
       const selection = selectLeader({ operators: addresses, requestKey: key, operatorSetVersion: 1n });
       expect(selection.index).to.equal(Number(seed % 4n));
       const next = selectLeader({ operators: addresses, requestKey: key, operatorSetVersion: 1n, round: 1 });
@@ -43,7 +47,11 @@ describe("oracle consensus", () => {
     it("spreads leadership over every operator", () => {
       const counts = new Map<string, number>();
       for (let id = 0n; id < 200n; id++) {
-        const { leader } = selectLeader({ operators: addresses, requestKey: requestKeyFromRequestId(id), operatorSetVersion: 3n });
+        const { leader } = selectLeader({
+          operators: addresses,
+          requestKey: requestKeyFromRequestId(id),
+          operatorSetVersion: 3n,
+        });
         counts.set(leader, (counts.get(leader) ?? 0) + 1);
       }
       expect(counts.size).to.equal(4);
@@ -82,8 +90,16 @@ describe("oracle consensus", () => {
       creditFile: { creditFileHash: report.creditFileHash, provider: report.provider.toLowerCase() },
     };
     const own = { pdBps: 1_000, reasonCodes: [4, 2] };
-    const codes = (edit: Partial<ScoreReportFields>, ownEdit: Partial<typeof own> = {}, ctx: Partial<ProposalCheckContext> = {}) => {
-      const verdict = validateProposal({ leader, report: { ...report, ...edit } }, { ...own, ...ownEdit }, { ...context, ...ctx });
+    const codes = (
+      edit: Partial<ScoreReportFields>,
+      ownEdit: Partial<typeof own> = {},
+      ctx: Partial<ProposalCheckContext> = {},
+    ) => {
+      const verdict = validateProposal(
+        { leader, report: { ...report, ...edit } },
+        { ...own, ...ownEdit },
+        { ...context, ...ctx },
+      );
       return verdict.ok ? [] : verdict.problems.map((p) => p.code);
     };
 
@@ -133,14 +149,19 @@ describe("oracle consensus", () => {
     });
 
     it("requires the credit file this node verified: same digest, same provider", () => {
-      expect(codes({ creditFileHash: keccak256(toUtf8Bytes("an edited file")) })).to.deep.equal(["credit_file_mismatch"]);
+      expect(codes({ creditFileHash: keccak256(toUtf8Bytes("an edited file")) })).to.deep.equal([
+        "credit_file_mismatch",
+      ]);
       expect(codes({ provider: addresses[1]! })).to.deep.equal(["credit_file_mismatch"]);
       expect(codes({ creditFileHash: report.creditFileHash.toUpperCase().replace("0X", "0x") })).to.deep.equal([]);
       expect(codes({}, {}, { creditFile: undefined })).to.deep.equal(["credit_file_mismatch"]);
     });
 
     it("reports every problem at once", () => {
-      expect(codes({ pdBps: 2_000, operatorSetVersion: 9n })).to.deep.equal(["operator_set_mismatch", "pd_disagreement"]);
+      expect(codes({ pdBps: 2_000, operatorSetVersion: 9n })).to.deep.equal([
+        "operator_set_mismatch",
+        "pd_disagreement",
+      ]);
     });
 
     it("pads reason codes to four slots and refuses more than four", () => {
@@ -167,8 +188,14 @@ describe("oracle consensus", () => {
     it("refuses outsiders, mismatched claims and malformed or malleable signatures", () => {
       const collector = new SignatureCollector(DIGEST, addresses.slice(0, 3), 3);
       const outsider = new Wallet(keccak256(toUtf8Bytes("outsider")));
-      expect(collector.add(outsider.signingKey.sign(DIGEST).serialized)).to.deep.equal({ outcome: "unknown_signer", signer: outsider.address });
-      expect(collector.add(sign(0), addresses[1])).to.deep.include({ outcome: "signer_mismatch", signer: addresses[0] });
+      expect(collector.add(outsider.signingKey.sign(DIGEST).serialized)).to.deep.equal({
+        outcome: "unknown_signer",
+        signer: outsider.address,
+      });
+      expect(collector.add(sign(0), addresses[1])).to.deep.include({
+        outcome: "signer_mismatch",
+        signer: addresses[0],
+      });
       expect(collector.add("0x1234").outcome).to.equal("invalid_signature");
       const { r, s, v } = Signature.from(sign(1));
       const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -187,8 +214,15 @@ describe("oracle consensus", () => {
     it("takes the node's own signature without recovery, but still only from a member and only once", () => {
       const collector = new SignatureCollector(DIGEST, addresses.slice(0, 3), 2);
       const outsider = new Wallet(keccak256(toUtf8Bytes("outsider")));
-      expect(collector.addOwn(outsider.signingKey.sign(DIGEST).serialized, outsider.address)).to.deep.equal({ outcome: "unknown_signer", signer: outsider.address });
-      expect(collector.addOwn(sign(1), addresses[1]!.toLowerCase())).to.deep.equal({ outcome: "added", signer: addresses[1], collected: 1 });
+      expect(collector.addOwn(outsider.signingKey.sign(DIGEST).serialized, outsider.address)).to.deep.equal({
+        outcome: "unknown_signer",
+        signer: outsider.address,
+      });
+      expect(collector.addOwn(sign(1), addresses[1]!.toLowerCase())).to.deep.equal({
+        outcome: "added",
+        signer: addresses[1],
+        collected: 1,
+      });
       expect(collector.addOwn(sign(1), addresses[1]!)).to.deep.equal({ outcome: "duplicate", signer: addresses[1] });
       // A peer's copy of the same operator's signature is a duplicate too.
       expect(collector.add(sign(1))).to.deep.equal({ outcome: "duplicate", signer: addresses[1] });

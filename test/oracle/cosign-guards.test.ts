@@ -12,7 +12,14 @@ import type { ChainContext } from "../../oracle/src/chain/index.js";
 import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
 import type { StoredApplication } from "../../oracle/src/store/index.js";
-import { clusterConfigs, deployChain, postJson, signedBody, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import {
+  clusterConfigs,
+  deployChain,
+  postJson,
+  signedBody,
+  startTestNode,
+  type ChainFixture,
+} from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
 
 describe("co-signer guards against a rogue leader (2 operators, k = 2)", function () {
@@ -34,7 +41,17 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
     chains = configs.map(() => fixture.chain());
     nodes = await Promise.all(
       configs.map((config, i) =>
-        startTestNode(config, fixture, { chain: chains[i]!, watch: false, timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000, now: () => clock } }),
+        startTestNode(config, fixture, {
+          chain: chains[i]!,
+          watch: false,
+          timing: {
+            peerTimeoutMs: 3_000,
+            coordinateTimeoutMs: 8_000,
+            leaderTimeoutSec: 8,
+            operatorSetTtlMs: 1_000,
+            now: () => clock,
+          },
+        }),
       ),
     );
   });
@@ -46,7 +63,10 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
 
   /** A push application of `borrower`, held by both nodes (the receiving node broadcast it). */
   async function pushApplication(borrower: HardhatEthersSigner, expiry = clock + 600): Promise<StoredApplication> {
-    const { status, json } = await postJson(`${nodes[0]!.url}/v1/applications`, { ...(await signedBody(fixture, borrower, { expiry })), flow: "push" });
+    const { status, json } = await postJson(`${nodes[0]!.url}/v1/applications`, {
+      ...(await signedBody(fixture, borrower, { expiry })),
+      flow: "push",
+    });
     expect(status, JSON.stringify(json)).to.equal(202);
     expect(nodes[1]!.store.getApplication(json.applicationHash), "node 1 holds it").to.not.equal(undefined);
     return nodes[0]!.store.getApplication(json.applicationHash)!;
@@ -55,7 +75,11 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
   /** Makes a request on chain, and waits (bounded) until the honest node's provider has seen its block. */
   async function requestOnChain(borrower: HardhatEthersSigner, applicationHash: string): Promise<bigint> {
     const receipt = await (await fixture.system.oracle.connect(borrower).requestScore(applicationHash)).wait();
-    const [event] = await fixture.system.oracle.queryFilter(fixture.system.oracle.filters.ScoreRequested(borrower.address), receipt!.blockNumber, receipt!.blockNumber);
+    const [event] = await fixture.system.oracle.queryFilter(
+      fixture.system.oracle.filters.ScoreRequested(borrower.address),
+      receipt!.blockNumber,
+      receipt!.blockNumber,
+    );
     const deadline = Date.now() + 5_000;
     while ((await chains[1]!.provider.getBlockNumber()) < receipt!.blockNumber) {
       if (Date.now() > deadline) throw new Error("node 1's provider did not see the request's block within 5 s");
@@ -65,12 +89,27 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
   }
 
   /** The rogue (node 0) leads a report for `application` in the round it leads; returns the outcome. */
-  async function rogueLeads(input: { flow: "push"; application: StoredApplication; requestId: bigint } | { flow: "pull"; application: StoredApplication }) {
-    const requestKey = input.flow === "push" ? requestKeyFromRequestId(input.requestId) : input.application.applicationHash;
+  async function rogueLeads(
+    input:
+      | { flow: "push"; application: StoredApplication; requestId: bigint }
+      | { flow: "pull"; application: StoredApplication },
+  ) {
+    const requestKey =
+      input.flow === "push" ? requestKeyFromRequestId(input.requestId) : input.application.applicationHash;
     const set = await nodes[0]!.node.operatorSet();
-    const round = [0, 1].find((r) => selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: r }).leader === nodes[0]!.address)!;
+    const round = [0, 1].find(
+      (r) =>
+        selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: r }).leader ===
+        nodes[0]!.address,
+    )!;
     return nodes[0]!.node
-      .lead({ flow: input.flow, application: input.application, requestKey, round, ...(input.flow === "push" ? { chainRequestId: input.requestId } : {}) })
+      .lead({
+        flow: input.flow,
+        application: input.application,
+        requestKey,
+        round,
+        ...(input.flow === "push" ? { chainRequestId: input.requestId } : {}),
+      })
       .then(
         (bundle) => ({ signed: true as const, bundle }),
         (error: Error & { code?: string }) => ({ signed: false as const, code: error.code, message: error.message }),
@@ -86,7 +125,10 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
 
   it("a push report for a request id never made on chain", async () => {
     const application = await pushApplication(fixture.signers[5]!);
-    expectRefused(await rogueLeads({ flow: "push", application, requestId: 777_777n }), /push_request_refused: push request 777777: no such request on chain/);
+    expectRefused(
+      await rogueLeads({ flow: "push", application, requestId: 777_777n }),
+      /push_request_refused: push request 777777: no such request on chain/,
+    );
   });
 
   it("a push report from another application of the borrower than the one requested", async () => {
@@ -94,7 +136,10 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
     const requested = await pushApplication(borrower);
     const earlier = await pushApplication(borrower);
     const requestId = await requestOnChain(borrower, requested.applicationHash);
-    expectRefused(await rogueLeads({ flow: "push", application: earlier, requestId }), new RegExp(`requested for application ${requested.applicationHash}, not ${earlier.applicationHash}`));
+    expectRefused(
+      await rogueLeads({ flow: "push", application: earlier, requestId }),
+      new RegExp(`requested for application ${requested.applicationHash}, not ${earlier.applicationHash}`),
+    );
   });
 
   it("a push report for a request made by someone else", async () => {
@@ -102,7 +147,10 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
     const application = await pushApplication(victim);
     // The rogue requests a score for the victim's application from its own address.
     const requestId = await requestOnChain(fixture.signers[8]!, application.applicationHash);
-    expectRefused(await rogueLeads({ flow: "push", application, requestId }), new RegExp(`requested by ${fixture.signers[8]!.address}, not by the application's borrower ${victim.address}`));
+    expectRefused(
+      await rogueLeads({ flow: "push", application, requestId }),
+      new RegExp(`requested by ${fixture.signers[8]!.address}, not by the application's borrower ${victim.address}`),
+    );
   });
 
   it("a push report for a request already answered; an open one is co-signed, also when read from the watcher's store", async () => {
@@ -110,14 +158,26 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
     const application = await pushApplication(borrower);
     const requestId = await requestOnChain(borrower, application.applicationHash);
     await nodes[1]!.watcher.poll();
-    expect(nodes[1]!.store.getScoreRequest(requestId), "recorded by node 1's watcher: the check reads its store").to.not.equal(undefined);
+    expect(
+      nodes[1]!.store.getScoreRequest(requestId),
+      "recorded by node 1's watcher: the check reads its store",
+    ).to.not.equal(undefined);
     const first = await rogueLeads({ flow: "push", application, requestId });
     expect(first.signed, JSON.stringify(first)).to.equal(true);
     if (!first.signed) return;
-    const report = { ...first.bundle.report, reasonCodes: [...first.bundle.report.reasonCodes] as [number, number, number, number], operatorSetVersion: BigInt(first.bundle.report.operatorSetVersion), issuedAt: BigInt(first.bundle.report.issuedAt), validUntil: BigInt(first.bundle.report.validUntil) };
+    const report = {
+      ...first.bundle.report,
+      reasonCodes: [...first.bundle.report.reasonCodes] as [number, number, number, number],
+      operatorSetVersion: BigInt(first.bundle.report.operatorSetVersion),
+      issuedAt: BigInt(first.bundle.report.issuedAt),
+      validUntil: BigInt(first.bundle.report.validUntil),
+    };
     await (await fixture.system.oracle.submitScore(report, first.bundle.signatures)).wait();
     clock += 31; // past the window in which the rogue would re-collect for its first proposal
-    expectRefused(await rogueLeads({ flow: "push", application, requestId }), /already answered: a score for 0x[0-9a-fA-F]{40} was posted at or after block \d+/);
+    expectRefused(
+      await rogueLeads({ flow: "push", application, requestId }),
+      /already answered: a score for 0x[0-9a-fA-F]{40} was posted at or after block \d+/,
+    );
   });
 
   it("any report, pull or push, for an application that has expired", async () => {
@@ -138,7 +198,12 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
     clock += 6;
     try {
       const set = await nodes[0]!.node.operatorSet();
-      const { leader } = selectLeader({ operators: set.operators, requestKey: requestKeyFromRequestId(requestId), operatorSetVersion: set.version, round: 0 });
+      const { leader } = selectLeader({
+        operators: set.operators,
+        requestKey: requestKeyFromRequestId(requestId),
+        operatorSetVersion: set.version,
+        round: 0,
+      });
       const leaderNode = nodes.find((node) => node.address === leader)!;
       await leaderNode.node.processPushRequests();
       expect(leaderNode.store.getScoreRequest(requestId)?.status).to.equal("failed");
@@ -150,10 +215,12 @@ describe("co-signer guards against a rogue leader (2 operators, k = 2)", functio
 
   it("a push proposal without its request id is refused as malformed (400), not a crash", async () => {
     const application = await pushApplication(fixture.signers[11]!);
-    const outcome = await nodes[0]!.node.lead({ flow: "push", application, requestKey: `0x${"00".repeat(31)}01`, round: 0 }).then(
-      () => "signed",
-      (error: Error) => error.message,
-    );
+    const outcome = await nodes[0]!.node
+      .lead({ flow: "push", application, requestKey: `0x${"00".repeat(31)}01`, round: 0 })
+      .then(
+        () => "signed",
+        (error: Error) => error.message,
+      );
     expect(outcome).to.match(/node-1: invalid_peer_payload: a push proposal must name its on-chain requestId/);
   });
 });

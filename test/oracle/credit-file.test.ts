@@ -52,7 +52,9 @@ describe("credit data EIP-712 types", () => {
     const typed = consentTypedData(domain, message);
     const digest = hashConsent(domain, message);
     expect(digest).to.equal(TypedDataEncoder.hash(typed.domain, typed.types, typed.message));
-    expect(recoverDigestSigner(digest, await borrower.signTypedData(typed.domain, typed.types, typed.message))).to.equal(borrower.address);
+    expect(
+      recoverDigestSigner(digest, await borrower.signTypedData(typed.domain, typed.types, typed.message)),
+    ).to.equal(borrower.address);
     expect(hashConsent({ ...domain, chainId: 1n }, message)).to.not.equal(digest);
     expect(hashConsent(domain, { ...message, nonce: message.nonce + 1n })).to.not.equal(digest);
   });

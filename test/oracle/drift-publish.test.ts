@@ -20,7 +20,9 @@ describe("drift monitoring: on-chain publication by the node", function () {
     fixture = await deployChain();
     let dir: string;
     ({ dir, cleanup } = tempDir("drift-publish"));
-    const [config] = await clusterConfigs(dir, fixture, 3, { monitoring: { ...MONITORING_DEFAULTS, windowApplications: 10, minApplications: 10 } });
+    const [config] = await clusterConfigs(dir, fixture, 3, {
+      monitoring: { ...MONITORING_DEFAULTS, windowApplications: 10, minApplications: 10 },
+    });
     node = await startTestNode(config!, fixture, { watch: false });
   });
 
@@ -30,7 +32,9 @@ describe("drift monitoring: on-chain publication by the node", function () {
   });
 
   it("a currency-unit error (amounts ÷ 30) goes critical and the node posts the window's summary, once", async () => {
-    const unitError = Object.fromEntries(Object.entries(GOOD_FEATURES).map(([name, v]) => [name, /AMT|LIMIT/.test(name) ? Math.round(v / 30) : v]));
+    const unitError = Object.fromEntries(
+      Object.entries(GOOD_FEATURES).map(([name, v]) => [name, /AMT|LIMIT/.test(name) ? Math.round(v / 30) : v]),
+    );
     const features = FEATURE_NAMES.map((name) => unitError[name] as number);
     for (let i = 0; i < 12; i++) node.drift!.observe(features, 0.3);
     const oracle = fixture.chain().oracle;

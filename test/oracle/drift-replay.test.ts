@@ -7,7 +7,12 @@ import { expect } from "chai";
 
 import { MONITORING_DEFAULTS } from "../../oracle/src/config/index.js";
 import { loadCreditModel, type CreditModel } from "../../oracle/src/model/index.js";
-import { DriftMonitor, parseReference, type DriftSnapshot, type ReferenceDistributions } from "../../oracle/src/monitoring/index.js";
+import {
+  DriftMonitor,
+  parseReference,
+  type DriftSnapshot,
+  type ReferenceDistributions,
+} from "../../oracle/src/monitoring/index.js";
 import { loadDataset, selectColumns } from "../../oracle/training/data.js";
 import { FEATURE_NAMES } from "../../oracle/training/features.js";
 import { referenceDistributions } from "../../oracle/training/reference.js";
@@ -44,7 +49,13 @@ describe("drift monitoring: replay of the validation split through the model", f
 
   async function replay(raw: Float32Array): Promise<Replay> {
     const pd = await model.predict(raw);
-    const monitor = new DriftMonitor({ reference, featureNames: model.featureNames, ...MONITORING_DEFAULTS, minApplications: WINDOW, now: () => 1_700_000_000 });
+    const monitor = new DriftMonitor({
+      reference,
+      featureNames: model.featureNames,
+      ...MONITORING_DEFAULTS,
+      minApplications: WINDOW,
+      now: () => 1_700_000_000,
+    });
     const snapshots: DriftSnapshot[] = [];
     for (let r = 0; r < pd.length; r++) {
       monitor.observe(Array.from(raw.subarray(r * WIDTH, (r + 1) * WIDTH)), pd[r] as number);
@@ -55,7 +66,8 @@ describe("drift monitoring: replay of the validation split through the model", f
 
   const transformed = (raw: Float32Array, columns: number[], f: (v: number) => number) => {
     const out = Float32Array.from(raw);
-    for (let r = 0; r < out.length / WIDTH; r++) for (const c of columns) out[r * WIDTH + c] = f(out[r * WIDTH + c] as number);
+    for (let r = 0; r < out.length / WIDTH; r++)
+      for (const c of columns) out[r * WIDTH + c] = f(out[r * WIDTH + c] as number);
     return out;
   };
 
@@ -70,8 +82,12 @@ describe("drift monitoring: replay of the validation split through the model", f
 
   it("the validation split as it is stays below PSI 0.10 in every quantity and window", async () => {
     const { snapshots } = await replay(validation);
-    const maxPsi = snapshots.flatMap((s) => Object.values(s.windows)).reduce((max, w) => Math.max(max, w.maxPsi), -Infinity);
-    console.log(`      baseline: max PSI ${maxPsi.toFixed(4)} over ${snapshots.length} rolling snapshots and the day window`);
+    const maxPsi = snapshots
+      .flatMap((s) => Object.values(s.windows))
+      .reduce((max, w) => Math.max(max, w.maxPsi), -Infinity);
+    console.log(
+      `      baseline: max PSI ${maxPsi.toFixed(4)} over ${snapshots.length} rolling snapshots and the day window`,
+    );
     expect(maxPsi).to.be.below(0.1);
     expect(snapshots.every((s) => s.level === "ok")).to.equal(true);
     expect(snapshots.at(-1)?.windows.day.applications).to.equal(validation.length / WIDTH);
@@ -82,7 +98,9 @@ describe("drift monitoring: replay of the validation split through the model", f
     const { psi, level } = firstFull.windows.rolling;
     const utilisation = Object.entries(psi).filter(([q]) => q.startsWith("utilisation."));
     const worst = utilisation.reduce((max, [, v]) => Math.max(max, v), -Infinity);
-    console.log(`      bills × 1.3: utilisation PSI ${utilisation.map(([q, v]) => `${q.slice(12)} ${v.toFixed(3)}`).join(", ")}; score PSI ${psi.score?.toFixed(4)}`);
+    console.log(
+      `      bills × 1.3: utilisation PSI ${utilisation.map(([q, v]) => `${q.slice(12)} ${v.toFixed(3)}`).join(", ")}; score PSI ${psi.score?.toFixed(4)}`,
+    );
     expect(worst).to.be.at.least(0.1);
     expect(level).to.not.equal("ok");
   });
@@ -90,7 +108,9 @@ describe("drift monitoring: replay of the validation split through the model", f
   it("amounts ÷ 30 (a currency-unit error) is critical within one window, the units check included", async () => {
     const { firstFull } = await replay(transformed(validation, AMOUNT_COLUMNS, (v) => Math.round(v / 30)));
     const { maxPsi, maxPsiQuantity, level, limitBal } = firstFull.windows.rolling;
-    console.log(`      amounts ÷ 30: max PSI ${maxPsi.toFixed(3)} (${maxPsiQuantity}); median LIMIT_BAL ratio ${limitBal.ratio}`);
+    console.log(
+      `      amounts ÷ 30: max PSI ${maxPsi.toFixed(3)} (${maxPsiQuantity}); median LIMIT_BAL ratio ${limitBal.ratio}`,
+    );
     expect(level).to.equal("critical");
     expect(maxPsi).to.be.at.least(0.25);
     expect(limitBal.level).to.equal("critical");

@@ -5,7 +5,14 @@ import { expect } from "chai";
 import { Registry } from "prom-client";
 
 import { createLogger } from "../../oracle/src/log/index.js";
-import { DRIFT_ROUTE_PATH, DriftWatch, maxPsiBps, parseReference, watchScorer, type WindowReport } from "../../oracle/src/monitoring/index.js";
+import {
+  DRIFT_ROUTE_PATH,
+  DriftWatch,
+  maxPsiBps,
+  parseReference,
+  watchScorer,
+  type WindowReport,
+} from "../../oracle/src/monitoring/index.js";
 import type { ApplicationScore } from "../../oracle/src/scoring/index.js";
 
 const FEATURES = ["LIMIT_BAL", "PAY_0", "BILL_AMT1", "BILL_AMT2", "PAY_AMT1"];
@@ -14,7 +21,8 @@ const REFERENCE = JSON.stringify({
   version: 1,
   source: "test",
   rows: 100,
-  binRule: "bin 0 holds v < edges[0]; bin i holds edges[i-1] <= v < edges[i]; the last bin holds v >= edges[edges.length-1]",
+  binRule:
+    "bin 0 holds v < edges[0]; bin i holds edges[i-1] <= v < edges[i]; the last bin holds v >= edges[edges.length-1]",
   score: two("model PD", 0.2),
   utilisation: { BILL_AMT1: two("u", 0.5) },
   paymentRatio: { PAY_AMT1: two("p", 0.1) },
@@ -57,7 +65,17 @@ function setup(publish?: (report: WindowReport) => Promise<void>) {
 describe("drift monitoring: the node's watch", () => {
   it("feeds every application the scorer scores, with its unquantised PD", async () => {
     const { watch } = setup();
-    const scorer = watchScorer(async (features) => ({ pdBps: 5000, pd: features[0] === 50_000 ? 0.1 : 0.5, reasonCodes: [], reasons: [], inferenceMs: 1 }) as ApplicationScore, watch);
+    const scorer = watchScorer(
+      async (features) =>
+        ({
+          pdBps: 5000,
+          pd: features[0] === 50_000 ? 0.1 : 0.5,
+          reasonCodes: [],
+          reasons: [],
+          inferenceMs: 1,
+        }) as ApplicationScore,
+      watch,
+    );
     for (const row of [low, high, low, high]) await scorer(row);
     const { rolling } = watch.report().windows;
     expect(rolling.applications).to.equal(4);
@@ -132,7 +150,10 @@ describe("drift monitoring: the node's watch", () => {
     for (let i = 0; i < 4; i++) watch.observe(high, 0.5);
     await new Promise((resolve) => setImmediate(resolve));
     const failures = lines.filter((l) => l.msg === "could not publish the drift window on chain");
-    expect(failures.map((l) => [l.window, l.reason])).to.deep.equal([["rolling", "rpc down"], ["day", "rpc down"]]);
+    expect(failures.map((l) => [l.window, l.reason])).to.deep.equal([
+      ["rolling", "rpc down"],
+      ["day", "rpc down"],
+    ]);
     expect(watch.report().windows.rolling.applications).to.equal(4);
   });
 });

@@ -3,7 +3,17 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 import { expect } from "chai";
-import { concat, hashMessage, keccak256, Signature, toBeHex, toUtf8Bytes, TypedDataEncoder, Wallet, zeroPadValue } from "ethers";
+import {
+  concat,
+  hashMessage,
+  keccak256,
+  Signature,
+  toBeHex,
+  toUtf8Bytes,
+  TypedDataEncoder,
+  Wallet,
+  zeroPadValue,
+} from "ethers";
 
 import {
   APPLICATION_TYPES,
@@ -30,7 +40,11 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 
 describe("oracle secp256k1 back end", () => {
   it("is libsecp256k1 where the addon ships a prebuild (linux-x64 here), ethers with the reason otherwise", () => {
-    const prebuild = join(dirname(createRequire(import.meta.url).resolve("secp256k1/package.json")), "prebuilds", `${process.platform}-${process.arch}`);
+    const prebuild = join(
+      dirname(createRequire(import.meta.url).resolve("secp256k1/package.json")),
+      "prebuilds",
+      `${process.platform}-${process.arch}`,
+    );
     if (existsSync(prebuild)) {
       expect(secp256k1LoadError, secp256k1LoadError?.message).to.equal(undefined);
       expect(secp256k1.backend).to.equal("libsecp256k1");
@@ -84,7 +98,10 @@ describe("oracle secp256k1 back end", () => {
       expect(() => implementation.recoverAddress(digests[0]!, highS), `${implementation.backend}: high s`).to.throw();
       expect(() => implementation.recoverAddress(digests[0]!, badV), `${implementation.backend}: v = 31`).to.throw();
       expect(() => implementation.recoverAddress(digests[0]!, zeroR), `${implementation.backend}: r = 0`).to.throw();
-      expect(() => implementation.recoverAddress("0x1234", Signature.from({ r, s, v }).serialized), `${implementation.backend}: 2-byte digest`).to.throw();
+      expect(
+        () => implementation.recoverAddress("0x1234", Signature.from({ r, s, v }).serialized),
+        `${implementation.backend}: 2-byte digest`,
+      ).to.throw();
     }
   });
 
@@ -113,7 +130,9 @@ describe("EIP-712 digests (struct words written directly)", () => {
   it("hashScoreReport equals TypedDataEncoder.hash for every report and each domain it has seen", () => {
     for (let i = 0; i < keys.length; i++) {
       for (const d of [domain, otherDomain]) {
-        expect(hashScoreReport(d, report(i))).to.equal(TypedDataEncoder.hash(d, SCORE_REPORT_TYPES, { ...report(i), reasonCodes: [...report(i).reasonCodes] }));
+        expect(hashScoreReport(d, report(i))).to.equal(
+          TypedDataEncoder.hash(d, SCORE_REPORT_TYPES, { ...report(i), reasonCodes: [...report(i).reasonCodes] }),
+        );
       }
     }
     expect(hashScoreReport(domain, report(0))).to.not.equal(hashScoreReport(otherDomain, report(0)));
@@ -121,21 +140,46 @@ describe("EIP-712 digests (struct words written directly)", () => {
 
   it("accepts each member up to its type's limit and refuses it one past, naming the member", () => {
     const max16 = { ...report(1), pdBps: 0xffff, reasonCodes: [0xffff, 0, 0, 0] as ScoreReport["reasonCodes"] };
-    expect(hashScoreReport(domain, max16)).to.equal(TypedDataEncoder.hash(domain, SCORE_REPORT_TYPES, { ...max16, reasonCodes: [...max16.reasonCodes] }));
-    const max64 = { ...report(1), operatorSetVersion: 2n ** 64n - 1n, issuedAt: 2n ** 64n - 1n, validUntil: 2n ** 64n - 1n };
-    expect(hashScoreReport(domain, max64)).to.equal(TypedDataEncoder.hash(domain, SCORE_REPORT_TYPES, { ...max64, reasonCodes: [...max64.reasonCodes] }));
-    expect(() => hashScoreReport(domain, { ...report(1), pdBps: 0x10000 })).to.throw("EIP-712 pdBps: not a uint16 (65536)");
+    expect(hashScoreReport(domain, max16)).to.equal(
+      TypedDataEncoder.hash(domain, SCORE_REPORT_TYPES, { ...max16, reasonCodes: [...max16.reasonCodes] }),
+    );
+    const max64 = {
+      ...report(1),
+      operatorSetVersion: 2n ** 64n - 1n,
+      issuedAt: 2n ** 64n - 1n,
+      validUntil: 2n ** 64n - 1n,
+    };
+    expect(hashScoreReport(domain, max64)).to.equal(
+      TypedDataEncoder.hash(domain, SCORE_REPORT_TYPES, { ...max64, reasonCodes: [...max64.reasonCodes] }),
+    );
+    expect(() => hashScoreReport(domain, { ...report(1), pdBps: 0x10000 })).to.throw(
+      "EIP-712 pdBps: not a uint16 (65536)",
+    );
     expect(() => hashScoreReport(domain, { ...report(1), pdBps: -1 })).to.throw("EIP-712 pdBps: not a uint16 (-1)");
     expect(() => hashScoreReport(domain, { ...report(1), pdBps: 1.5 })).to.throw("EIP-712 pdBps: not a uint16 (1.5)");
-    expect(() => hashScoreReport(domain, { ...report(1), reasonCodes: [0x10000, 0, 0, 0] })).to.throw("EIP-712 reasonCodes[0]: not a uint16");
-    expect(() => hashScoreReport(domain, { ...report(1), reasonCodes: [1, 2, 3] as never })).to.throw("4 codes expected, got 3");
-    expect(() => hashScoreReport(domain, { ...report(1), issuedAt: 2n ** 64n })).to.throw("EIP-712 issuedAt: not a uint64");
-    expect(() => hashScoreReport(domain, { ...report(1), modelId: "0x1234" })).to.throw("EIP-712 modelId: not 32 bytes");
-    expect(() => hashScoreReport(domain, { ...report(1), borrower: "0x12" })).to.throw("EIP-712 borrower: not an address");
+    expect(() => hashScoreReport(domain, { ...report(1), reasonCodes: [0x10000, 0, 0, 0] })).to.throw(
+      "EIP-712 reasonCodes[0]: not a uint16",
+    );
+    expect(() => hashScoreReport(domain, { ...report(1), reasonCodes: [1, 2, 3] as never })).to.throw(
+      "4 codes expected, got 3",
+    );
+    expect(() => hashScoreReport(domain, { ...report(1), issuedAt: 2n ** 64n })).to.throw(
+      "EIP-712 issuedAt: not a uint64",
+    );
+    expect(() => hashScoreReport(domain, { ...report(1), modelId: "0x1234" })).to.throw(
+      "EIP-712 modelId: not 32 bytes",
+    );
+    expect(() => hashScoreReport(domain, { ...report(1), borrower: "0x12" })).to.throw(
+      "EIP-712 borrower: not an address",
+    );
     // A mixed-case address with a wrong checksum is refused, as ethers refuses it.
     const badChecksum = keys[1]!.address.replace(/[a-f]/, (c) => c.toUpperCase());
-    expect(() => hashScoreReport(domain, { ...report(1), borrower: badChecksum })).to.throw("EIP-712 borrower: not an address");
-    expect(hashScoreReport(domain, { ...report(1), borrower: keys[1]!.address.toLowerCase() })).to.equal(hashScoreReport(domain, report(1)));
+    expect(() => hashScoreReport(domain, { ...report(1), borrower: badChecksum })).to.throw(
+      "EIP-712 borrower: not an address",
+    );
+    expect(hashScoreReport(domain, { ...report(1), borrower: keys[1]!.address.toLowerCase() })).to.equal(
+      hashScoreReport(domain, report(1)),
+    );
   });
 
   it("hashes only a complete struct: one member short or one too many is an error", () => {
@@ -148,9 +192,16 @@ describe("EIP-712 digests (struct words written directly)", () => {
   it("hashApplication equals TypedDataEncoder.hash over the intake domain", () => {
     const params = { chainId: 31_337n, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
     for (let i = 0; i < 8; i++) {
-      const message: ApplicationMessage = { borrower: keys[i]!.address, featuresHash: digests[i]!, nonce: BigInt(i), expiry: 1_750_000_000 + i };
+      const message: ApplicationMessage = {
+        borrower: keys[i]!.address,
+        featuresHash: digests[i]!,
+        nonce: BigInt(i),
+        expiry: 1_750_000_000 + i,
+      };
       const { domain: intakeDomain } = applicationTypedData(params, message);
-      expect(hashApplication(params, message)).to.equal(TypedDataEncoder.hash(intakeDomain, APPLICATION_TYPES, message));
+      expect(hashApplication(params, message)).to.equal(
+        TypedDataEncoder.hash(intakeDomain, APPLICATION_TYPES, message),
+      );
     }
   });
 });

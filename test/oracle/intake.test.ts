@@ -12,7 +12,12 @@ import {
   type IntakeContext,
   type ReceivedApplication,
 } from "../../oracle/src/intake/index.js";
-import { creditFileTypedData, featureSchemaHash, hashCreditFile, type CreditFileMessage } from "../../oracle/src/protocol/credit-file.js";
+import {
+  creditFileTypedData,
+  featureSchemaHash,
+  hashCreditFile,
+  type CreditFileMessage,
+} from "../../oracle/src/protocol/credit-file.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { signedApplicationBody, TEST_CHAIN, TEST_FEATURE_NAMES, TEST_FEATURES, testProviders } from "./helpers.js";
 
@@ -61,18 +66,38 @@ describe("oracle intake", () => {
     });
 
     it("equals keccak256 of ethers' AbiCoder encoding, for no features and for a spread of values", () => {
-      const abiHash = (values: number[]) => keccak256(AbiCoder.defaultAbiCoder().encode(["int256[]"], [values.map((v) => BigInt(v))]));
-      const spread = [0, 1, -1, 255, -256, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 123_456_789_012, -987_654_321_098, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+      const abiHash = (values: number[]) =>
+        keccak256(AbiCoder.defaultAbiCoder().encode(["int256[]"], [values.map((v) => BigInt(v))]));
+      const spread = [
+        0,
+        1,
+        -1,
+        255,
+        -256,
+        2 ** 31,
+        -(2 ** 31) - 1,
+        2 ** 32,
+        123_456_789_012,
+        -987_654_321_098,
+        Number.MAX_SAFE_INTEGER,
+        -Number.MAX_SAFE_INTEGER,
+      ];
       const names = spread.map((_, i) => `F${i}`);
-      expect(hashApplicationFeatures(names, Object.fromEntries(names.map((n, i) => [n, spread[i]])))).to.equal(abiHash(spread));
+      expect(hashApplicationFeatures(names, Object.fromEntries(names.map((n, i) => [n, spread[i]])))).to.equal(
+        abiHash(spread),
+      );
       expect(hashApplicationFeatures([], {})).to.equal(abiHash([]));
     });
 
     it("accepts the largest safe integers and refuses fractions, unsafe integers and strings", async () => {
       const names = ["X"];
-      expect(hashApplicationFeatures(names, { X: Number.MAX_SAFE_INTEGER })).to.equal(referenceFeaturesHash([Number.MAX_SAFE_INTEGER]));
-      expect(hashApplicationFeatures(names, { X: -Number.MAX_SAFE_INTEGER })).to.equal(referenceFeaturesHash([-Number.MAX_SAFE_INTEGER]));
-      const fraction = (await intakeError(() => hashApplicationFeatures(names, { X: 1.5 })));
+      expect(hashApplicationFeatures(names, { X: Number.MAX_SAFE_INTEGER })).to.equal(
+        referenceFeaturesHash([Number.MAX_SAFE_INTEGER]),
+      );
+      expect(hashApplicationFeatures(names, { X: -Number.MAX_SAFE_INTEGER })).to.equal(
+        referenceFeaturesHash([-Number.MAX_SAFE_INTEGER]),
+      );
+      const fraction = await intakeError(() => hashApplicationFeatures(names, { X: 1.5 }));
       expect(fraction.code).to.equal("not_an_integer");
       expect(fraction.message).to.include("features.X");
       expect((await intakeError(() => hashApplicationFeatures(names, { X: 2 ** 53 }))).code).to.equal("not_an_integer");
@@ -80,11 +105,17 @@ describe("oracle intake", () => {
     });
 
     it("names missing and unknown features", async () => {
-      const missing = (await intakeError(() => hashApplicationFeatures(TEST_FEATURE_NAMES, { ...TEST_FEATURES, AGE: undefined as never })));
+      const missing = await intakeError(() =>
+        hashApplicationFeatures(TEST_FEATURE_NAMES, { ...TEST_FEATURES, AGE: undefined as never }),
+      );
       expect(missing.code).to.equal("missing_field");
       const { AGE: _age, ...withoutAge } = TEST_FEATURES;
-      expect((await intakeError(() => hashApplicationFeatures(TEST_FEATURE_NAMES, withoutAge))).message).to.equal("features.AGE: required");
-      const unknown = (await intakeError(() => hashApplicationFeatures(TEST_FEATURE_NAMES, { ...TEST_FEATURES, SEX: 2 })));
+      expect((await intakeError(() => hashApplicationFeatures(TEST_FEATURE_NAMES, withoutAge))).message).to.equal(
+        "features.AGE: required",
+      );
+      const unknown = await intakeError(() =>
+        hashApplicationFeatures(TEST_FEATURE_NAMES, { ...TEST_FEATURES, SEX: 2 }),
+      );
       expect(unknown.code).to.equal("unknown_field");
       expect(unknown.message).to.include("features.SEX");
     });
@@ -109,14 +140,23 @@ describe("oracle intake", () => {
       const verified = await verifyApplication(body, context());
       expect(verified.signature).to.equal(body.signature);
       const rebuilt = applicationBodyOf(TEST_FEATURE_NAMES, verified);
-      expect(rebuilt).to.deep.equal({ ...body, features: Object.fromEntries(TEST_FEATURE_NAMES.map((n) => [n, (body.features as Record<string, number>)[n]])) });
+      expect(rebuilt).to.deep.equal({
+        ...body,
+        features: Object.fromEntries(TEST_FEATURE_NAMES.map((n) => [n, (body.features as Record<string, number>)[n]])),
+      });
       expect(await verifyApplication(rebuilt, context())).to.deep.equal(verified);
-      expect(() => applicationBodyOf(TEST_FEATURE_NAMES.slice(1), verified)).to.throw("application has 4 feature values, the model 3 features");
+      expect(() => applicationBodyOf(TEST_FEATURE_NAMES.slice(1), verified)).to.throw(
+        "application has 4 feature values, the model 3 features",
+      );
     });
 
     it("rejects a signature by someone else as wrong_signer", async () => {
-      const body = await signedApplicationBody(borrower, { nowSec: NOW, expiry: NOW + 600, signer: Wallet.createRandom() });
-      const error = (await intakeError(() => verifyApplication(body, context())));
+      const body = await signedApplicationBody(borrower, {
+        nowSec: NOW,
+        expiry: NOW + 600,
+        signer: Wallet.createRandom(),
+      });
+      const error = await intakeError(() => verifyApplication(body, context()));
       expect([error.code, error.status]).to.deep.equal(["wrong_signer", 401]);
     });
 
@@ -126,7 +166,9 @@ describe("oracle intake", () => {
       expect((await intakeError(() => verifyApplication(tampered, context()))).code).to.equal("wrong_signer");
       expect((await intakeError(() => verifyApplication(body, context({ chainId: 1 })))).code).to.equal("wrong_signer");
       const otherOracle = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
-      expect((await intakeError(() => verifyApplication(body, context({ verifyingContract: otherOracle })))).code).to.equal("wrong_signer");
+      expect(
+        (await intakeError(() => verifyApplication(body, context({ verifyingContract: otherOracle })))).code,
+      ).to.equal("wrong_signer");
     });
 
     it("rejects a malformed signature as bad_signature", async () => {
@@ -150,33 +192,61 @@ describe("oracle intake", () => {
       const body = await signedApplicationBody(borrower, { nowSec: NOW, expiry: NOW + 600 });
       const { nonce: _nonce, ...noNonce } = body;
       expect((await intakeError(() => verifyApplication(noNonce, context()))).message).to.equal("nonce: required");
-      expect((await intakeError(() => verifyApplication({ ...body, nonce: 5 }, context()))).code).to.equal("invalid_field");
-      expect((await intakeError(() => verifyApplication({ ...body, nonce: "-1" }, context()))).message).to.include("nonce: must be a uint256");
-      expect((await intakeError(() => verifyApplication({ ...body, expiry: "soon" }, context()))).code).to.equal("not_a_number");
-      expect((await intakeError(() => verifyApplication({ ...body, borrower: "0x12" }, context()))).message).to.include("borrower:");
-      expect((await intakeError(() => verifyApplication({ ...body, extra: 1 }, context()))).code).to.equal("unknown_field");
-      expect((await intakeError(() => verifyApplication([], context()))).message).to.equal("body: must be a JSON object");
+      expect((await intakeError(() => verifyApplication({ ...body, nonce: 5 }, context()))).code).to.equal(
+        "invalid_field",
+      );
+      expect((await intakeError(() => verifyApplication({ ...body, nonce: "-1" }, context()))).message).to.include(
+        "nonce: must be a uint256",
+      );
+      expect((await intakeError(() => verifyApplication({ ...body, expiry: "soon" }, context()))).code).to.equal(
+        "not_a_number",
+      );
+      expect((await intakeError(() => verifyApplication({ ...body, borrower: "0x12" }, context()))).message).to.include(
+        "borrower:",
+      );
+      expect((await intakeError(() => verifyApplication({ ...body, extra: 1 }, context()))).code).to.equal(
+        "unknown_field",
+      );
+      expect((await intakeError(() => verifyApplication([], context()))).message).to.equal(
+        "body: must be a JSON object",
+      );
     });
 
     it("answers a 4xx IntakeError, never a crash, for nonces BigInt cannot read and for deeply nested values", async () => {
       const body = await signedApplicationBody(borrower, { nowSec: NOW, expiry: NOW + 600 });
       for (const nonce of ["1e3", "NaN", "１２３", "0x10", " 1", "1".repeat(79)]) {
-        const error = (await intakeError(() => verifyApplication({ ...body, nonce }, context())));
+        const error = await intakeError(() => verifyApplication({ ...body, nonce }, context()));
         expect([error.code, error.status], nonce).to.deep.equal(["invalid_field", 400]);
         expect(error.message, nonce).to.match(/^nonce: must be a uint256/);
       }
       let nested: unknown = 1;
       for (let i = 0; i < 5_000; i++) nested = [nested];
-      const deepFeature = (await intakeError(() => verifyApplication({ ...body, features: { ...TEST_FEATURES, AGE: nested } }, context())));
-      expect([deepFeature.code, deepFeature.status, deepFeature.message]).to.deep.equal(["not_a_number", 400, "features.AGE: must be a number, got an array"]);
+      const deepFeature = await intakeError(() =>
+        verifyApplication({ ...body, features: { ...TEST_FEATURES, AGE: nested } }, context()),
+      );
+      expect([deepFeature.code, deepFeature.status, deepFeature.message]).to.deep.equal([
+        "not_a_number",
+        400,
+        "features.AGE: must be a number, got an array",
+      ]);
     });
 
     it("applies the injected model range check after the signature", async () => {
-      const body = await signedApplicationBody(borrower, { nowSec: NOW, expiry: NOW + 600, features: { ...TEST_FEATURES, AGE: 12 } });
+      const body = await signedApplicationBody(borrower, {
+        nowSec: NOW,
+        expiry: NOW + 600,
+        features: { ...TEST_FEATURES, AGE: 12 },
+      });
       const validateFeatures = (f: Readonly<Record<string, number>>) =>
-        (f.AGE ?? 0) < 18 ? { ok: false as const, field: "AGE", error: `AGE = ${f.AGE} is outside [18, 100]` } : { ok: true as const };
-      const error = (await intakeError(() => verifyApplication(body, context({ validateFeatures }))));
-      expect([error.code, error.status, error.message]).to.deep.equal(["out_of_range", 422, "features.AGE: AGE = 12 is outside [18, 100]"]);
+        (f.AGE ?? 0) < 18
+          ? { ok: false as const, field: "AGE", error: `AGE = ${f.AGE} is outside [18, 100]` }
+          : { ok: true as const };
+      const error = await intakeError(() => verifyApplication(body, context({ validateFeatures })));
+      expect([error.code, error.status, error.message]).to.deep.equal([
+        "out_of_range",
+        422,
+        "features.AGE: AGE = 12 is outside [18, 100]",
+      ]);
     });
   });
 
@@ -212,7 +282,9 @@ describe("oracle intake", () => {
       const raw = await body();
       const [code, status, message] = await codeOf(raw, { providers: testProviders({ status: "retired" }) });
       expect([code, status]).to.deep.equal(["provider_not_approved", 403]);
-      expect(message).to.include(`creditFile.provider: ${DEMO_PROVIDER.id} is not an approved data provider on chain (status retired)`);
+      expect(message).to.include(
+        `creditFile.provider: ${DEMO_PROVIDER.id} is not an approved data provider on chain (status retired)`,
+      );
       const unknown = await body({ file: { provider: Wallet.createRandom().address } });
       expect((await codeOf(unknown))[0]).to.equal("provider_not_approved");
     });
@@ -222,7 +294,9 @@ describe("oracle intake", () => {
       const byNewKey = await body({ fileSigner: rotated });
       const [code, status, message] = await codeOf(byNewKey);
       expect([code, status]).to.deep.equal(["provider_signature_invalid", 401]);
-      expect(message).to.include(`signed by ${rotated.address}, which is not one of provider ${DEMO_PROVIDER.id}'s approved signing keys`);
+      expect(message).to.include(
+        `signed by ${rotated.address}, which is not one of provider ${DEMO_PROVIDER.id}'s approved signing keys`,
+      );
       const bothKeys = testProviders({ signingKeys: [DEMO_PROVIDER.signer.address, rotated.address] });
       expect((await verifyApplication(byNewKey, context({ providers: bothKeys }))).borrower).to.equal(borrower.address);
       const malformed = { ...(await body()), providerSignature: `0x${"00".repeat(64)}1b` };
@@ -237,7 +311,10 @@ describe("oracle intake", () => {
       expect(elsewhere[0]).to.equal("wrong_signer");
       const foreignFile = await body();
       const typed = creditFileTypedData({ ...TEST_CHAIN, chainId: 1 }, foreignFile.creditFile as CreditFileMessage);
-      const moved = { ...foreignFile, providerSignature: await DEMO_PROVIDER.signer.signTypedData(typed.domain, typed.types, { ...typed.message }) };
+      const moved = {
+        ...foreignFile,
+        providerSignature: await DEMO_PROVIDER.signer.signTypedData(typed.domain, typed.types, { ...typed.message }),
+      };
       expect((await codeOf(moved))[0]).to.equal("provider_signature_invalid");
     });
 
@@ -252,7 +329,9 @@ describe("oracle intake", () => {
       expect((await verifyApplication(atLimit, context())).creditFile.asOf).to.equal(NOW - FILE_MAX_AGE);
       const [code, status, message] = await codeOf(await body({ file: { asOf: NOW - FILE_MAX_AGE - 1 } }));
       expect([code, status]).to.deep.equal(["credit_file_too_old", 422]);
-      expect(message).to.include(`creditFile.asOf: data as of ${NOW - FILE_MAX_AGE - 1} is older than ${FILE_MAX_AGE} s`);
+      expect(message).to.include(
+        `creditFile.asOf: data as of ${NOW - FILE_MAX_AGE - 1} is older than ${FILE_MAX_AGE} s`,
+      );
     });
 
     it("takes a file on its last valid second, and refuses it a second later", async () => {
@@ -260,19 +339,25 @@ describe("oracle intake", () => {
       expect((await verifyApplication(lastSecond, context())).creditFile.validUntil).to.equal(NOW);
       const [code, status, message] = await codeOf(await body({ file: { validUntil: NOW - 1 } }));
       expect([code, status]).to.deep.equal(["credit_file_expired", 422]);
-      expect(message).to.equal(`creditFile.validUntil: the provider vouched for the file until ${NOW - 1}, now is ${NOW}`);
+      expect(message).to.equal(
+        `creditFile.validUntil: the provider vouched for the file until ${NOW - 1}, now is ${NOW}`,
+      );
     });
 
     it("refuses a file of another feature schema than the model's", async () => {
       const reordered = featureSchemaHash([...TEST_FEATURE_NAMES].reverse());
       const [code, status, message] = await codeOf(await body({ file: { schemaHash: reordered } }));
       expect([code, status]).to.deep.equal(["credit_file_schema_mismatch", 422]);
-      expect(message).to.include(`creditFile.schemaHash: ${reordered} is not the model's feature schema ${featureSchemaHash(TEST_FEATURE_NAMES)}`);
+      expect(message).to.include(
+        `creditFile.schemaHash: ${reordered} is not the model's feature schema ${featureSchemaHash(TEST_FEATURE_NAMES)}`,
+      );
     });
 
     it("refuses a provider attesting a schema it is not approved for", async () => {
       const approvedFor = featureSchemaHash(["LIMIT_BAL"]);
-      const [code, status, message] = await codeOf(await body(), { providers: testProviders({ schemaHash: approvedFor }) });
+      const [code, status, message] = await codeOf(await body(), {
+        providers: testProviders({ schemaHash: approvedFor }),
+      });
       expect([code, status]).to.deep.equal(["provider_schema_mismatch", 422]);
       expect(message).to.include(`is approved to attest schema ${approvedFor}`);
     });
@@ -281,7 +366,9 @@ describe("oracle intake", () => {
       const edited = await body({ fields: TEST_FEATURES, features: { ...TEST_FEATURES, PAY_0: -2 } });
       const [code, status, message] = await codeOf(edited);
       expect([code, status]).to.deep.equal(["credit_file_fields_mismatch", 422]);
-      expect(message).to.match(/^creditFile\.fieldsHash: the application's features \(hash 0x[0-9a-f]{64}\) are not the fields the provider attested/);
+      expect(message).to.match(
+        /^creditFile\.fieldsHash: the application's features \(hash 0x[0-9a-f]{64}\) are not the fields the provider attested/,
+      );
       const same = await body({ fields: TEST_FEATURES, features: { ...TEST_FEATURES } });
       expect((await verifyApplication(same, context())).features).to.deep.equal([50_000, 35, -1, -1200]);
     });
@@ -316,7 +403,7 @@ describe("oracle intake", () => {
       };
       const body = await signedApplicationBody(borrower, { nowSec: NOW, nonce: 3n, expiry: NOW + 600 });
       expect((await acceptApplication(body, context(), recorder)).receivedAt).to.equal(NOW);
-      const replay = (await intakeError(() => acceptApplication(body, context(), recorder)));
+      const replay = await intakeError(() => acceptApplication(body, context(), recorder));
       expect([replay.code, replay.status]).to.deep.equal(["replayed_nonce", 409]);
       expect(recorded).to.have.length(1);
     });

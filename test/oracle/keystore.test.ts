@@ -72,9 +72,9 @@ describe("oracle keystore", function () {
 
   it("names a missing keystore file, a missing env var and an unreadable password file", async () => {
     const missing = join(dir, "absent.json");
-    expect((await rejection(loadOperatorWallet({ path: missing, passwordEnv: "P" }, { env: { P: "x" } }))).message).to.equal(
-      `keystore file not found: ${missing}`,
-    );
+    expect(
+      (await rejection(loadOperatorWallet({ path: missing, passwordEnv: "P" }, { env: { P: "x" } }))).message,
+    ).to.equal(`keystore file not found: ${missing}`);
     const { path } = await keystoreAt("op.json");
     expect((await rejection(loadOperatorWallet({ path, passwordEnv: "OP_PASSWORD" }, { env: {} }))).message).to.include(
       "environment variable OP_PASSWORD is not set",
@@ -88,14 +88,18 @@ describe("oracle keystore", function () {
   it("rejects a keystore for another account than the configured operator", async () => {
     const { path, address } = await keystoreAt("op.json");
     const other = Wallet.createRandom().address;
-    const error = await rejection(loadOperatorWallet({ path, passwordEnv: "P" }, { env: { P: PASSWORD }, expectedAddress: other }));
+    const error = await rejection(
+      loadOperatorWallet({ path, passwordEnv: "P" }, { env: { P: PASSWORD }, expectedAddress: other }),
+    );
     expect(error.message).to.include(`holds the key of ${address}, but the config's operatorAddress is ${other}`);
   });
 
   it("rejects a file that is not a keystore", async () => {
     const path = join(dir, "junk.json");
     writeFileSync(path, "not json");
-    expect((await rejection(loadOperatorWallet({ path, passwordEnv: "P" }, { env: { P: "x" } }))).message).to.include("is not valid JSON");
+    expect((await rejection(loadOperatorWallet({ path, passwordEnv: "P" }, { env: { P: "x" } }))).message).to.include(
+      "is not valid JSON",
+    );
     writeFileSync(path, JSON.stringify({ hello: "world" }));
     expect((await rejection(loadOperatorWallet({ path, passwordEnv: "P" }, { env: { P: "x" } }))).message).to.include(
       "is not a valid encrypted keystore",
@@ -127,7 +131,17 @@ describe("oracle keystore", function () {
     const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
     const child = execFile(
       tsx,
-      ["scripts/oracle-keystore.ts", "create", "--out", out, "--password-env", "OP_PASSWORD", "--import-stdin", "--scrypt-n", String(FAST_SCRYPT_N)],
+      [
+        "scripts/oracle-keystore.ts",
+        "create",
+        "--out",
+        out,
+        "--password-env",
+        "OP_PASSWORD",
+        "--import-stdin",
+        "--scrypt-n",
+        String(FAST_SCRYPT_N),
+      ],
       { env: { ...process.env, OP_PASSWORD: PASSWORD }, timeout: 15_000 },
     );
     child.stdin?.end(`${KEY}\n`);

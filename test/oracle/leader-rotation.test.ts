@@ -11,7 +11,15 @@ import type { NodeConfig } from "../../oracle/src/config/index.js";
 import { selectLeader } from "../../oracle/src/consensus/index.js";
 import { hashApplication, hashApplicationFeatures } from "../../oracle/src/intake/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
-import { clusterConfigs, deployChain, GOOD_FEATURES, postJson, signedBody, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import {
+  clusterConfigs,
+  deployChain,
+  GOOD_FEATURES,
+  postJson,
+  signedBody,
+  startTestNode,
+  type ChainFixture,
+} from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
 
 const TIMING = { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000 };
@@ -45,16 +53,29 @@ describe("pull-flow forwarding past a faulty leader (3 operators, k = 2)", funct
       const body = await signedBody(fixture, borrower);
       const applicationHash = hashApplication(
         { chainId: fixture.chainId, verifyingContract: fixture.oracleAddress },
-        { borrower: borrower.address, featuresHash: hashApplicationFeatures(Object.keys(GOOD_FEATURES), body.features as Record<string, number>), nonce: BigInt(body.nonce), expiry: body.expiry },
+        {
+          borrower: borrower.address,
+          featuresHash: hashApplicationFeatures(Object.keys(GOOD_FEATURES), body.features as Record<string, number>),
+          nonce: BigInt(body.nonce),
+          expiry: body.expiry,
+        },
       );
-      const { leader } = selectLeader({ operators: set.operators, requestKey: applicationHash, operatorSetVersion: set.version, round: 0 });
+      const { leader } = selectLeader({
+        operators: set.operators,
+        requestKey: applicationHash,
+        operatorSetVersion: set.version,
+        round: 0,
+      });
       if (leader === fixture.operators[2]!.address) return body;
     }
     throw new Error("no application led by operator 2 in 60 tries");
   }
 
   async function expectScoredByTheHonestTwo(signerIndex: number) {
-    const { status, json } = await postJson(`${honest[0]!.url}/v1/applications`, await applicationLedByOperator2(signerIndex));
+    const { status, json } = await postJson(
+      `${honest[0]!.url}/v1/applications`,
+      await applicationLedByOperator2(signerIndex),
+    );
     expect(status, JSON.stringify(json)).to.equal(201);
     expect(json.signers).to.have.members([honest[0]!.address, honest[1]!.address]);
   }
@@ -64,7 +85,10 @@ describe("pull-flow forwarding past a faulty leader (3 operators, k = 2)", funct
     const server: Server = createServer((req, res) => {
       req.resume();
       req.on("end", () => {
-        const { status, body } = req.url === "/v1/peer/coordinate" ? answer : { status: 503, body: { error: { code: "down", message: "down" } } };
+        const { status, body } =
+          req.url === "/v1/peer/coordinate"
+            ? answer
+            : { status: 503, body: { error: { code: "down", message: "down" } } };
         res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
       });
     });
@@ -78,18 +102,31 @@ describe("pull-flow forwarding past a faulty leader (3 operators, k = 2)", funct
   }
 
   it("a leader that answers with a made-up 4xx: the next round's leader scores it", async () => {
-    await withFakeOperator2({ status: 409, body: { error: { code: "replayed_nonce", message: "nonce: 1 was already used" } } }, () => expectScoredByTheHonestTwo(5));
+    await withFakeOperator2(
+      { status: 409, body: { error: { code: "replayed_nonce", message: "nonce: 1 was already used" } } },
+      () => expectScoredByTheHonestTwo(5),
+    );
   });
 
   it("a leader that returns a bundle that does not check out: the next round's leader scores it", async () => {
-    const bogus = { reportDigest: `0x${"11".repeat(32)}`, requestKey: `0x${"22".repeat(32)}`, leader: fixture.operators[2]!.address, report: {}, signatures: "0x", signers: [], reasons: [] };
+    const bogus = {
+      reportDigest: `0x${"11".repeat(32)}`,
+      requestKey: `0x${"22".repeat(32)}`,
+      leader: fixture.operators[2]!.address,
+      report: {},
+      signatures: "0x",
+      signers: [],
+      reasons: [],
+    };
     await withFakeOperator2({ status: 201, body: bogus }, () => expectScoredByTheHonestTwo(6));
   });
 
   describe("a leader whose clock is 120 s ahead (beyond the 60 s tolerance)", () => {
     let skewed: RunningNode;
     before(async () => {
-      skewed = await startTestNode(configs[2]!, fixture, { timing: { ...TIMING, now: () => Math.floor(Date.now() / 1000) + CLOCK_AHEAD_SEC } });
+      skewed = await startTestNode(configs[2]!, fixture, {
+        timing: { ...TIMING, now: () => Math.floor(Date.now() / 1000) + CLOCK_AHEAD_SEC },
+      });
     });
     after(() => skewed.shutdown("test done"));
 
@@ -109,7 +146,9 @@ describe("pull-flow forwarding past a faulty leader (3 operators, k = 2)", funct
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(health.status, JSON.stringify(health)).to.equal("degraded");
-      expect(health.clock.problem).to.match(/this node's clock is at least \d+ s ahead of the chain's \(tolerance 60 s\)/);
+      expect(health.clock.problem).to.match(
+        /this node's clock is at least \d+ s ahead of the chain's \(tolerance 60 s\)/,
+      );
       for (const node of honest) {
         const response = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(3_000) });
         expect(response.status, node.url).to.equal(200);

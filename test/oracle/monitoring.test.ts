@@ -1,7 +1,14 @@
 /** Drift monitoring, pure parts (no chain): PSI, binning, windows, units check, reference parsing. */
 import { expect } from "chai";
 
-import { DriftMonitor, parseReference, PSI_EPSILON, psiFromCounts, psiLevel, type DriftMonitorOptions } from "../../oracle/src/monitoring/index.js";
+import {
+  DriftMonitor,
+  parseReference,
+  PSI_EPSILON,
+  psiFromCounts,
+  psiLevel,
+  type DriftMonitorOptions,
+} from "../../oracle/src/monitoring/index.js";
 import { binIndex, type ReferenceDistributions } from "../../oracle/src/monitoring/quantities.js";
 
 const FEATURES = ["LIMIT_BAL", "PAY_0", "BILL_AMT1", "BILL_AMT2", "PAY_AMT1"];
@@ -11,7 +18,8 @@ const REFERENCE: ReferenceDistributions = {
   version: 1,
   source: "test",
   rows: 100,
-  binRule: "bin 0 holds v < edges[0]; bin i holds edges[i-1] <= v < edges[i]; the last bin holds v >= edges[edges.length-1]",
+  binRule:
+    "bin 0 holds v < edges[0]; bin i holds edges[i-1] <= v < edges[i]; the last bin holds v >= edges[edges.length-1]",
   score: { definition: "model PD", edges: [0.2], shares: [0.5, 0.5] },
   utilisation: { BILL_AMT1: { definition: "u", edges: [0.5], shares: [0.5, 0.5] } },
   paymentRatio: { PAY_AMT1: { definition: "p", edges: [0.1], shares: [0.5, 0.5] } },
@@ -49,7 +57,11 @@ describe("drift monitoring: PSI", () => {
 
   it("counts an empty bin as PSI_EPSILON on either side, so the index stays finite", () => {
     const e = PSI_EPSILON;
-    expectClose(psiFromCounts([0.5, 0.5], [10, 0]), (1 - 0.5) * Math.log(1 / 0.5) + (e - 0.5) * Math.log(e / 0.5), 1e-12);
+    expectClose(
+      psiFromCounts([0.5, 0.5], [10, 0]),
+      (1 - 0.5) * Math.log(1 / 0.5) + (e - 0.5) * Math.log(e / 0.5),
+      1e-12,
+    );
     expectClose(psiFromCounts([1, 0], [5, 5]), (0.5 - 1) * Math.log(0.5) + (0.5 - e) * Math.log(0.5 / e), 1e-12);
   });
 
@@ -91,7 +103,12 @@ describe("drift monitoring: windows", () => {
     for (let i = 0; i < 4; i++) m.observe([50_000, 0, 45_000, 5_000, 3_000], 0.1);
     const { psi } = m.snapshot().windows.rolling;
     const allInOneBin = psiFromCounts([0.5, 0.5], [4, 0]);
-    expect(psi).to.deep.include({ "utilisation.BILL_AMT1": round(allInOneBin), "paymentRatio.PAY_AMT1": round(allInOneBin), score: round(allInOneBin), limitBal: round(allInOneBin) });
+    expect(psi).to.deep.include({
+      "utilisation.BILL_AMT1": round(allInOneBin),
+      "paymentRatio.PAY_AMT1": round(allInOneBin),
+      score: round(allInOneBin),
+      limitBal: round(allInOneBin),
+    });
     expect(psi["payStatus.PAY_0"]).to.equal(round(psiFromCounts([0, 0, 0.5, 0.5, 0, 0], [0, 0, 4, 0, 0, 0])));
   });
 
@@ -124,14 +141,23 @@ describe("drift monitoring: windows", () => {
       for (let i = 0; i < 4; i++) m.observe([limit, 0, 0, 0, 0], 0.1);
       return m.snapshot().windows.rolling.limitBal.level;
     };
-    expect([100_000, 66_667, 66_666, 33_334, 33_333, 300_000].map(check)).to.deep.equal(["ok", "ok", "warn", "warn", "critical", "critical"]);
+    expect([100_000, 66_667, 66_666, 33_334, 33_333, 300_000].map(check)).to.deep.equal([
+      "ok",
+      "ok",
+      "warn",
+      "warn",
+      "critical",
+      "critical",
+    ]);
   });
 
   it("hashes the window summary: same data, same hash; different data, different hash", () => {
     const a = monitor().m;
     const b = monitor().m;
     for (const m of [a, b]) for (let i = 0; i < 4; i++) m.observe(high, 0.5);
-    expect(a.snapshot().windows.rolling.summaryHash).to.match(/^0x[0-9a-f]{64}$/).and.equal(b.snapshot().windows.rolling.summaryHash);
+    expect(a.snapshot().windows.rolling.summaryHash)
+      .to.match(/^0x[0-9a-f]{64}$/)
+      .and.equal(b.snapshot().windows.rolling.summaryHash);
     b.observe(low, 0.1);
     expect(b.snapshot().windows.rolling.summaryHash).to.not.equal(a.snapshot().windows.rolling.summaryHash);
   });

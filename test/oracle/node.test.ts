@@ -11,7 +11,15 @@ import { parseUnits } from "ethers";
 import type { NodeConfig } from "../../oracle/src/config/index.js";
 import { requestKeyFromRequestId, selectLeader } from "../../oracle/src/consensus/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
-import { clusterConfigs, deployChain, GOOD_FEATURES, postJson as post, signedBody, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import {
+  clusterConfigs,
+  deployChain,
+  GOOD_FEATURES,
+  postJson as post,
+  signedBody,
+  startTestNode,
+  type ChainFixture,
+} from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
 
 const WAD = 10n ** 18n;
@@ -57,7 +65,9 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     expect(json.report.reasonCodes).to.have.length(4);
     for (const reason of json.reasons) expect(reason.text).to.be.a("string").and.not.equal("");
 
-    const fetched = await fetch(`${nodes[1]!.url}/v1/scores/${borrower.address}`, { signal: AbortSignal.timeout(5_000) });
+    const fetched = await fetch(`${nodes[1]!.url}/v1/scores/${borrower.address}`, {
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(fetched.status).to.equal(200);
     const bundle = (await fetched.json()) as any;
     expect(bundle.reportDigest).to.equal(json.reportDigest);
@@ -71,7 +81,12 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     await (await system.weth!.connect(borrower).deposit({ value: 2n * WAD })).wait();
     await (await system.weth!.connect(borrower).approve(await pool.getAddress(), 2n * WAD)).wait();
     await (await pool.deposit(fixture.system.wethAddress, 2n * WAD, borrower.address)).wait();
-    const report = { ...bundle.report, operatorSetVersion: BigInt(bundle.report.operatorSetVersion), issuedAt: BigInt(bundle.report.issuedAt), validUntil: BigInt(bundle.report.validUntil) };
+    const report = {
+      ...bundle.report,
+      operatorSetVersion: BigInt(bundle.report.operatorSetVersion),
+      issuedAt: BigInt(bundle.report.issuedAt),
+      validUntil: BigInt(bundle.report.validUntil),
+    };
     await (await pool.borrowWithReport(parseUnits("1000", 18), report, bundle.signatures)).wait();
     expect(await system.vusd.balanceOf(borrower.address)).to.equal(parseUnits("1000", 18));
     const score = await system.oracle.scoreOf(borrower.address);
@@ -85,38 +100,165 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, { ...body, flow: "push" });
     expect(status, JSON.stringify(json)).to.equal(202);
     expect(json.distributedTo).to.have.length(2);
-    for (const node of nodes) expect(node.store.getApplication(json.applicationHash), "every node holds it").to.not.equal(undefined);
+    for (const node of nodes)
+      expect(node.store.getApplication(json.applicationHash), "every node holds it").to.not.equal(undefined);
 
     await (await fixture.system.oracle.connect(borrower).requestScore(json.applicationHash)).wait();
-    await waitFor("score posted", async () => ((await fixture.system.oracle.scoreOf(borrower.address)).valid ? true : undefined));
+    await waitFor("score posted", async () =>
+      (await fixture.system.oracle.scoreOf(borrower.address)).valid ? true : undefined,
+    );
     await waitFor("every node marks the request submitted", async () =>
-      nodes.every((node) => node.store.listScoreRequests("submitted").some((r) => r.borrower === borrower.address)) ? true : undefined,
+      nodes.every((node) => node.store.listScoreRequests("submitted").some((r) => r.borrower === borrower.address))
+        ? true
+        : undefined,
     );
     const posted = await fixture.system.oracle.queryFilter(fixture.system.oracle.filters.ScorePosted(borrower.address));
     expect(posted).to.have.length(1);
   });
 
   describe("application API refuses bad input with a 4xx naming the problem, storing nothing", () => {
-    const cases: [string, (f: ChainFixture, b: HardhatEthersSigner, nonce: bigint) => Promise<unknown>, number, RegExp][] = [
+    const cases: [
+      string,
+      (f: ChainFixture, b: HardhatEthersSigner, nonce: bigint) => Promise<unknown>,
+      number,
+      RegExp,
+    ][] = [
       ["invalid JSON", async () => "{ not json", 400, /invalid_json|not valid JSON/],
-      ["a missing field", async (f, b, nonce) => { const { signature: _s, ...rest } = await signedBody(f, b, { nonce }); return rest; }, 400, /signature: required/],
-      ["a missing feature", async (f, b, nonce) => { const body = await signedBody(f, b, { nonce }); const { PAY_0: _p, ...features } = GOOD_FEATURES; return { ...body, features }; }, 400, /features\.PAY_0: required/],
-      ["a NaN feature", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, BILL_AMT1: "NaN" } }), 400, /features\.BILL_AMT1: must be a number/],
-      ["a null feature", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, PAY_AMT2: null } }), 400, /features\.PAY_AMT2: must be a number/],
-      ["a fractional amount", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, BILL_AMT2: 10.5 } }), 400, /features\.BILL_AMT2: must be an integer/],
-      ["an out-of-range feature", async (f, b, nonce) => signedBody(f, b, { nonce, features: { ...GOOD_FEATURES, PAY_0: 12 } }), 422, /features\.PAY_0: .*outside \[-2, 9\]/],
-      ["an unknown feature", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, SEX: 2 } }), 400, /features\.SEX: not a feature/],
-      ["a wrong signer", async (f, b, nonce) => signedBody(f, b, { nonce, signer: f.signers[8]! }), 401, /signature: signed by 0x[0-9a-fA-F]{40}, not by the borrower/],
-      ["tampered features", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, LIMIT_BAL: 900_000 } }), 401, /not by the borrower/],
-      ["an expired application", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) - 5 }), 400, /expiry: application expired/],
-      ["an expiry too far ahead", async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) + 86_400 }), 400, /expiry: .* more than 900 s ahead/],
-      ["an unknown flow", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), flow: "carrier-pigeon" }), 400, /flow: must be "pull" or "push"/],
-      ["a nonce in exponent notation", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "1e3" }), 400, /nonce: must be a uint256 as a decimal string/],
-      ["a NaN nonce", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "NaN" }), 400, /nonce: must be a uint256 as a decimal string/],
-      ["a nonce in full-width digits", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "１２３" }), 400, /nonce: must be a uint256 as a decimal string/],
-      ["a feature nested 3,000 levels deep", async (f, b, nonce) => JSON.stringify({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, BILL_AMT1: "DEEP" } }).replace('"DEEP"', `${"[".repeat(3_000)}1${"]".repeat(3_000)}`), 400, /nested deeper than \d+ levels/],
-      ["a flow nested 3,000 levels deep", async (f, b, nonce) => JSON.stringify({ ...(await signedBody(f, b, { nonce })), flow: "DEEP" }).replace('"DEEP"', `${"[".repeat(3_000)}1${"]".repeat(3_000)}`), 400, /nested deeper than \d+ levels/],
-      ["an oversized body", async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), padding: "x".repeat(20_000) }), 413, /exceeds the limit of 16384 bytes/],
+      [
+        "a missing field",
+        async (f, b, nonce) => {
+          const { signature: _s, ...rest } = await signedBody(f, b, { nonce });
+          return rest;
+        },
+        400,
+        /signature: required/,
+      ],
+      [
+        "a missing feature",
+        async (f, b, nonce) => {
+          const body = await signedBody(f, b, { nonce });
+          const { PAY_0: _p, ...features } = GOOD_FEATURES;
+          return { ...body, features };
+        },
+        400,
+        /features\.PAY_0: required/,
+      ],
+      [
+        "a NaN feature",
+        async (f, b, nonce) => ({
+          ...(await signedBody(f, b, { nonce })),
+          features: { ...GOOD_FEATURES, BILL_AMT1: "NaN" },
+        }),
+        400,
+        /features\.BILL_AMT1: must be a number/,
+      ],
+      [
+        "a null feature",
+        async (f, b, nonce) => ({
+          ...(await signedBody(f, b, { nonce })),
+          features: { ...GOOD_FEATURES, PAY_AMT2: null },
+        }),
+        400,
+        /features\.PAY_AMT2: must be a number/,
+      ],
+      [
+        "a fractional amount",
+        async (f, b, nonce) => ({
+          ...(await signedBody(f, b, { nonce })),
+          features: { ...GOOD_FEATURES, BILL_AMT2: 10.5 },
+        }),
+        400,
+        /features\.BILL_AMT2: must be an integer/,
+      ],
+      [
+        "an out-of-range feature",
+        async (f, b, nonce) => signedBody(f, b, { nonce, features: { ...GOOD_FEATURES, PAY_0: 12 } }),
+        422,
+        /features\.PAY_0: .*outside \[-2, 9\]/,
+      ],
+      [
+        "an unknown feature",
+        async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), features: { ...GOOD_FEATURES, SEX: 2 } }),
+        400,
+        /features\.SEX: not a feature/,
+      ],
+      [
+        "a wrong signer",
+        async (f, b, nonce) => signedBody(f, b, { nonce, signer: f.signers[8]! }),
+        401,
+        /signature: signed by 0x[0-9a-fA-F]{40}, not by the borrower/,
+      ],
+      [
+        "tampered features",
+        async (f, b, nonce) => ({
+          ...(await signedBody(f, b, { nonce })),
+          features: { ...GOOD_FEATURES, LIMIT_BAL: 900_000 },
+        }),
+        401,
+        /not by the borrower/,
+      ],
+      [
+        "an expired application",
+        async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) - 5 }),
+        400,
+        /expiry: application expired/,
+      ],
+      [
+        "an expiry too far ahead",
+        async (f, b, nonce) => signedBody(f, b, { nonce, expiry: Math.floor(Date.now() / 1000) + 86_400 }),
+        400,
+        /expiry: .* more than 900 s ahead/,
+      ],
+      [
+        "an unknown flow",
+        async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), flow: "carrier-pigeon" }),
+        400,
+        /flow: must be "pull" or "push"/,
+      ],
+      [
+        "a nonce in exponent notation",
+        async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "1e3" }),
+        400,
+        /nonce: must be a uint256 as a decimal string/,
+      ],
+      [
+        "a NaN nonce",
+        async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "NaN" }),
+        400,
+        /nonce: must be a uint256 as a decimal string/,
+      ],
+      [
+        "a nonce in full-width digits",
+        async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), nonce: "１２３" }),
+        400,
+        /nonce: must be a uint256 as a decimal string/,
+      ],
+      [
+        "a feature nested 3,000 levels deep",
+        async (f, b, nonce) =>
+          JSON.stringify({
+            ...(await signedBody(f, b, { nonce })),
+            features: { ...GOOD_FEATURES, BILL_AMT1: "DEEP" },
+          }).replace('"DEEP"', `${"[".repeat(3_000)}1${"]".repeat(3_000)}`),
+        400,
+        /nested deeper than \d+ levels/,
+      ],
+      [
+        "a flow nested 3,000 levels deep",
+        async (f, b, nonce) =>
+          JSON.stringify({ ...(await signedBody(f, b, { nonce })), flow: "DEEP" }).replace(
+            '"DEEP"',
+            `${"[".repeat(3_000)}1${"]".repeat(3_000)}`,
+          ),
+        400,
+        /nested deeper than \d+ levels/,
+      ],
+      [
+        "an oversized body",
+        async (f, b, nonce) => ({ ...(await signedBody(f, b, { nonce })), padding: "x".repeat(20_000) }),
+        413,
+        /exceeds the limit of 16384 bytes/,
+      ],
     ];
     for (const [name, build, expectedStatus, message] of cases) {
       it(`${name} → ${expectedStatus}`, async () => {
@@ -126,15 +268,25 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
         const { status, json } = await post(`${nodes[2]!.url}/v1/applications`, body, typeof body === "string");
         expect(status, JSON.stringify(json)).to.equal(expectedStatus);
         expect(json.error.message).to.match(message);
-        for (const node of nodes) expect(node.store.isNonceUsed(borrower.address, nonce), `${node.address} stored nothing`).to.equal(false);
+        for (const node of nodes)
+          expect(node.store.isNonceUsed(borrower.address, nonce), `${node.address} stored nothing`).to.equal(false);
       });
     }
 
     it("a body sent as text/plain, a form or multipart (a browser's pre-flight-free request) → 415, nothing stored", async () => {
       const borrower = fixture.signers[7]!;
       const body = JSON.stringify(await signedBody(fixture, borrower, { nonce: 2_000_000n }));
-      for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
-        const response = await fetch(`${nodes[2]!.url}/v1/applications`, { method: "POST", headers: { "content-type": contentType }, body, signal: AbortSignal.timeout(5_000) });
+      for (const contentType of [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+      ]) {
+        const response = await fetch(`${nodes[2]!.url}/v1/applications`, {
+          method: "POST",
+          headers: { "content-type": contentType },
+          body,
+          signal: AbortSignal.timeout(5_000),
+        });
         expect(response.status, contentType).to.equal(415);
         expect(((await response.json()) as any).error.message).to.match(/Content-Type must be application\/json/);
       }
@@ -161,7 +313,9 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
       }
       expect(refusedAt).to.include(nodes[0]!.address);
       expect(refusedAt).to.include.members(first.json.signers);
-      expect(new Set(nodes[0]!.store.listProposals(first.json.requestKey).map((p) => p.reportDigest))).to.have.length(1);
+      expect(new Set(nodes[0]!.store.listProposals(first.json.requestKey).map((p) => p.reportDigest))).to.have.length(
+        1,
+      );
     });
   });
 
@@ -170,12 +324,20 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     for (let trial = 0; trial < 3; trial++) {
       const nonce = 3_000_000n + BigInt(trial);
       // Distinct applications (different fields, so different hashes and leaders) and one exact duplicate.
-      const bodies = await Promise.all(Array.from({ length: 8 }, (_, i) => signedBody(fixture, borrower, { nonce, features: { ...GOOD_FEATURES, LIMIT_BAL: 300_000 + i * 10_000 } })));
+      const bodies = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          signedBody(fixture, borrower, { nonce, features: { ...GOOD_FEATURES, LIMIT_BAL: 300_000 + i * 10_000 } }),
+        ),
+      );
       bodies.push(bodies[0]!);
       const answers = await Promise.all(bodies.map((body) => post(`${nodes[trial]!.url}/v1/applications`, body)));
       const statuses = answers.map((a) => a.status).sort();
-      expect(statuses, `trial ${trial}: ${JSON.stringify(answers.map((a) => a.json.error?.message ?? "bundle"))}`).to.deep.equal([201, ...Array(8).fill(409)]);
-      for (const answer of answers.filter((a) => a.status === 409)) expect(answer.json.error.code).to.equal("replayed_nonce");
+      expect(
+        statuses,
+        `trial ${trial}: ${JSON.stringify(answers.map((a) => a.json.error?.message ?? "bundle"))}`,
+      ).to.deep.equal([201, ...Array(8).fill(409)]);
+      for (const answer of answers.filter((a) => a.status === 409))
+        expect(answer.json.error.code).to.equal("replayed_nonce");
     }
   });
 
@@ -185,7 +347,13 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     expect(health.modelId).to.equal(fixture.model.modelId);
     expect(health.chain.headBlock).to.be.a("number");
     const metrics = await (await fetch(`${nodes[0]!.url}/metrics`)).text();
-    for (const name of ["verity_oracle_requests_total", "verity_oracle_request_duration_seconds", "verity_oracle_inference_duration_seconds", "verity_oracle_submissions_total", "verity_oracle_errors_total"]) {
+    for (const name of [
+      "verity_oracle_requests_total",
+      "verity_oracle_request_duration_seconds",
+      "verity_oracle_inference_duration_seconds",
+      "verity_oracle_submissions_total",
+      "verity_oracle_errors_total",
+    ]) {
       expect(metrics).to.include(name);
     }
   });
@@ -195,7 +363,13 @@ describe("oracle node quorum (3 nodes, k = 2, real HTTP)", function () {
     expect(drift.modelId).to.equal(fixture.model.modelId);
     expect(drift.windows.rolling.applications).to.be.greaterThan(0);
     expect(drift.windows.rolling.applications).to.equal(nodes[0]!.drift!.report().windows.rolling.applications);
-    expect(Object.keys(drift.windows.rolling.psi)).to.include.members(["score", "utilisation.BILL_AMT1", "paymentRatio.PAY_AMT1", "payStatus.PAY_0", "limitBal"]);
+    expect(Object.keys(drift.windows.rolling.psi)).to.include.members([
+      "score",
+      "utilisation.BILL_AMT1",
+      "paymentRatio.PAY_AMT1",
+      "payStatus.PAY_0",
+      "limitBal",
+    ]);
     const metrics = await (await fetch(`${nodes[0]!.url}/metrics`)).text();
     expect(metrics).to.include('verity_oracle_drift_psi{window="rolling",quantity="score"}');
     expect(metrics).to.include('verity_oracle_drift_level{window="day"}');
@@ -227,7 +401,18 @@ describe("oracle node quorum with a disagreeing peer", function () {
     const configs = await clusterConfigs(dir, fixture);
     nodes = await Promise.all(
       configs.map((config, i) =>
-        startTestNode(config, fixture, i === 2 ? { wrapScorer: (scorer) => async (features) => { const score = await scorer(features); return { ...score, pdBps: score.pdBps + 50 }; } } : {}),
+        startTestNode(
+          config,
+          fixture,
+          i === 2
+            ? {
+                wrapScorer: (scorer) => async (features) => {
+                  const score = await scorer(features);
+                  return { ...score, pdBps: score.pdBps + 50 };
+                },
+              }
+            : {},
+        ),
       ),
     );
   });
@@ -263,7 +448,16 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
   let clock = 0;
   // No push loop: each test drives the leader's passes (`lead()`) itself.
   const start = (config: NodeConfig) =>
-    startTestNode(config, fixture, { watch: false, timing: { peerTimeoutMs: 3_000, coordinateTimeoutMs: 8_000, leaderTimeoutSec: 8, operatorSetTtlMs: 1_000, now: () => clock } });
+    startTestNode(config, fixture, {
+      watch: false,
+      timing: {
+        peerTimeoutMs: 3_000,
+        coordinateTimeoutMs: 8_000,
+        leaderTimeoutSec: 8,
+        operatorSetTtlMs: 1_000,
+        now: () => clock,
+      },
+    });
   let fixture: ChainFixture;
   let configs: NodeConfig[];
   let nodes: RunningNode[];
@@ -289,19 +483,33 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
    * push loop.
    */
   async function pushRequestLedByNode0(borrower: HardhatEthersSigner) {
-    const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, { ...(await signedBody(fixture, borrower)), flow: "push" });
+    const { status, json } = await post(`${nodes[0]!.url}/v1/applications`, {
+      ...(await signedBody(fixture, borrower)),
+      flow: "push",
+    });
     expect(status, JSON.stringify(json)).to.equal(202);
     const applicationHash = json.applicationHash as string;
     const application = nodes[0]!.store.getApplication(json.applicationHash)!;
     const receipt = await (await fixture.system.oracle.connect(borrower).requestScore(applicationHash)).wait();
-    const [requested] = await fixture.system.oracle.queryFilter(fixture.system.oracle.filters.ScoreRequested(borrower.address), receipt!.blockNumber, receipt!.blockNumber);
+    const [requested] = await fixture.system.oracle.queryFilter(
+      fixture.system.oracle.filters.ScoreRequested(borrower.address),
+      receipt!.blockNumber,
+      receipt!.blockNumber,
+    );
     const chainRequestId = requested!.args.requestId;
     const requestKey = requestKeyFromRequestId(chainRequestId);
     const set = await nodes[0]!.node.operatorSet();
-    const round = [0, 1].find((r) => selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: r }).leader === nodes[0]!.address)!;
+    const round = [0, 1].find(
+      (r) =>
+        selectLeader({ operators: set.operators, requestKey, operatorSetVersion: set.version, round: r }).leader ===
+        nodes[0]!.address,
+    )!;
     const lead = () => nodes[0]!.node.lead({ flow: "push", application, requestKey, round, chainRequestId });
     const failedPass = async () => {
-      const error = await lead().then(() => undefined, (e: unknown) => e as Error & { code?: string });
+      const error = await lead().then(
+        () => undefined,
+        (e: unknown) => e as Error & { code?: string },
+      );
       expect(error?.code).to.equal("quorum_not_met");
       return nodes[0]!.store.listProposals(requestKey);
     };
@@ -340,6 +548,8 @@ describe("oracle node push-flow retries (2 nodes, k = 2)", function () {
     expect(nodes[1].store.getApplication(applicationHash), "the peer never got the broadcast").to.equal(undefined);
     const bundle = await lead();
     expect(bundle.signers).to.have.members([nodes[0]!.address, nodes[1].address]);
-    expect(nodes[1].store.getApplication(applicationHash)?.signature, "verified and kept by the peer").to.be.a("string");
+    expect(nodes[1].store.getApplication(applicationHash)?.signature, "verified and kept by the peer").to.be.a(
+      "string",
+    );
   });
 });

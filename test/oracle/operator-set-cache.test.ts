@@ -48,7 +48,9 @@ describe("OperatorSetCache", () => {
     const served = await Promise.all(Array.from({ length: 50 }, () => c.get()));
     expect(served.every((set) => set === SET)).to.equal(true);
     await new Promise((resolve) => setImmediate(resolve));
-    expect([reads, refreshFailures.length], "one background read for 50 requests, one failure logged").to.deep.equal([1, 1]);
+    expect([reads, refreshFailures.length], "one background read for 50 requests, one failure logged").to.deep.equal([
+      1, 1,
+    ]);
     expect(refreshFailures[0]).to.be.instanceOf(ChainUnavailableError);
     nowMs = 5_500;
     await c.get();

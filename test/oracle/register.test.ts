@@ -34,7 +34,18 @@ describe("oracle:register (operator set, as governance)", function () {
 
   it("refuses a threshold above the operator count, and a network without the governance key", async () => {
     const governance = await governanceSigner(fixture.signers, fixture.addressBook);
-    await expectRejection(registerOperators({ governance, addressBook: fixture.addressBook, operators: [Wallet.createRandom().address], threshold: 2 }), /--threshold must be an integer in 1\.\.1/);
-    await expectRejection(governanceSigner(fixture.signers.slice(2), fixture.addressBook), /is not among the network's configured accounts/);
+    await expectRejection(
+      registerOperators({
+        governance,
+        addressBook: fixture.addressBook,
+        operators: [Wallet.createRandom().address],
+        threshold: 2,
+      }),
+      /--threshold must be an integer in 1\.\.1/,
+    );
+    await expectRejection(
+      governanceSigner(fixture.signers.slice(2), fixture.addressBook),
+      /is not among the network's configured accounts/,
+    );
   });
 });

@@ -5,7 +5,15 @@
 import { expect } from "chai";
 
 import type { RunningNode } from "../../oracle/src/node/index.js";
-import { clusterConfigs, deployChain, postJson, RpcOutage, signedBody, startTestNode, type ChainFixture } from "./chain-fixture.js";
+import {
+  clusterConfigs,
+  deployChain,
+  postJson,
+  RpcOutage,
+  signedBody,
+  startTestNode,
+  type ChainFixture,
+} from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
 
 const RPC_TIMEOUT_MS = 1_000;
@@ -42,7 +50,10 @@ describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
     );
     // Each node reads the data provider's registry entry once before the outage, as it would in service.
     for (const [i, node] of nodes.entries()) {
-      const { status, json } = await postJson(`${node.url}/v1/applications`, await signedBody(fixture, fixture.signers[15 + i]!));
+      const { status, json } = await postJson(
+        `${node.url}/v1/applications`,
+        await signedBody(fixture, fixture.signers[15 + i]!),
+      );
       expect(status, JSON.stringify(json)).to.equal(201);
     }
   });
@@ -57,7 +68,10 @@ describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
     outage.begin();
     const outageStarted = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 2 * TTL_MS));
-    const { status, json } = await postJson(`${nodes[0]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[5]!));
+    const { status, json } = await postJson(
+      `${nodes[0]!.url}/v1/applications`,
+      await signedBody(fixture, fixture.signers[5]!),
+    );
     expect(Date.now() - outageStarted, "served within the stale window").to.be.below(MAX_STALE_MS);
     expect(status, JSON.stringify(json)).to.equal(201);
     expect(json.signers).to.have.length(2);
@@ -69,20 +83,28 @@ describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
     expect(first.status, JSON.stringify(first.json)).to.equal(503);
     expect(first.json.error.code).to.equal("chain_unavailable");
     // Intake reads the provider's registry entry first: it is the cause named.
-    expect(first.json.error.message).to.match(/cannot read data provider 0x[0-9a-fA-F]{40} from the chain \(oracle\.providerInfo timed out after 1000 ms\)/);
+    expect(first.json.error.message).to.match(
+      /cannot read data provider 0x[0-9a-fA-F]{40} from the chain \(oracle\.providerInfo timed out after 1000 ms\)/,
+    );
     const started = Date.now();
     const second = await postJson(`${nodes[1]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
     expect([second.status, second.json.error.code]).to.deep.equal([503, "chain_unavailable"]);
     const third = await postJson(`${nodes[1]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
     expect([third.status, third.json.error.code]).to.deep.equal([503, "chain_unavailable"]);
-    expect(Date.now() - started, "the second node waits out at most one RPC timeout over two calls, then fails fast").to.be.below(2 * RPC_TIMEOUT_MS);
+    expect(
+      Date.now() - started,
+      "the second node waits out at most one RPC timeout over two calls, then fails fast",
+    ).to.be.below(2 * RPC_TIMEOUT_MS);
   });
 
   it("scores again once the RPC is back", async () => {
     outage.end();
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const { status, json } = await postJson(`${nodes[2]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[7]!));
+      const { status, json } = await postJson(
+        `${nodes[2]!.url}/v1/applications`,
+        await signedBody(fixture, fixture.signers[7]!),
+      );
       if (status === 201) break;
       expect(json.error.code).to.equal("chain_unavailable");
       if (Date.now() > deadline) throw new Error(`the node did not recover within 10 s: ${JSON.stringify(json)}`);

@@ -64,7 +64,11 @@ function testApp(store: OracleStore, metrics: OracleMetrics, slow: { release?: (
         throw new Error("database password=hunter2 leaked into an exception");
       },
     },
-    healthRoute({ nodeId: "node-0", modelId: () => "0xmodel", chainStatus: async () => ({ headBlock: 120, lastProcessedBlock: 118 }) }),
+    healthRoute({
+      nodeId: "node-0",
+      modelId: () => "0xmodel",
+      chainStatus: async () => ({ headBlock: 120, lastProcessedBlock: 118 }),
+    }),
     metricsRoute(metrics.registry),
   ];
   return routes;
@@ -106,7 +110,9 @@ describe("oracle server", function () {
   const get = (path: string) => fetch(`${base}${path}`, { signal: TIMEOUT(5_000) });
 
   it("accepts a signed application, scores it, and refuses its replay with 409", async () => {
-    const body = JSON.stringify(await signedApplicationBody(borrower, { expiry: Math.floor(Date.now() / 1000) + 300, features: SECRET_FEATURES }));
+    const body = JSON.stringify(
+      await signedApplicationBody(borrower, { expiry: Math.floor(Date.now() / 1000) + 300, features: SECRET_FEATURES }),
+    );
     const first = await post("/applications", body);
     expect(first.status).to.equal(201);
     const json = (await first.json()) as { applicationHash: string; pdBps: number; reasonCodes: number[] };
@@ -115,12 +121,18 @@ describe("oracle server", function () {
     const replay = await post("/applications", body);
     expect(replay.status).to.equal(409);
     expect(await replay.json()).to.deep.equal({
-      error: { code: "replayed_nonce", message: `nonce: 1 was already used by ${borrower.address}; sign the application with a new nonce` },
+      error: {
+        code: "replayed_nonce",
+        message: `nonce: 1 was already used by ${borrower.address}; sign the application with a new nonce`,
+      },
     });
   });
 
   it("answers intake errors in the envelope with their status", async () => {
-    const wrongSigner = await signedApplicationBody(borrower, { expiry: Math.floor(Date.now() / 1000) + 300, signer: Wallet.createRandom() });
+    const wrongSigner = await signedApplicationBody(borrower, {
+      expiry: Math.floor(Date.now() / 1000) + 300,
+      signer: Wallet.createRandom(),
+    });
     const response = await post("/applications", JSON.stringify(wrongSigner));
     expect(response.status).to.equal(401);
     expect(((await response.json()) as { error: { code: string } }).error.code).to.equal("wrong_signer");
@@ -143,7 +155,11 @@ describe("oracle server", function () {
 
     // Chunked upload without a Content-Length: the limit is enforced while reading.
     const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${base}/applications`, { method: "POST", headers: { "content-type": "application/json" }, timeout: 5_000 });
+      const req = httpRequest(`${base}/applications`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        timeout: 5_000,
+      });
       req.on("response", (res) => {
         let text = "";
         res.on("data", (d) => (text += d));
@@ -165,14 +181,33 @@ describe("oracle server", function () {
       code: "invalid_json",
       message: `request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
     });
-    expect(nestingDepthExceeds(`{"a":"${"[{".repeat(100)}\\"["}`, 2), "brackets inside strings (and escaped quotes)").to.equal(false);
-    expect(nestingDepthExceeds(`${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`, MAX_JSON_DEPTH)).to.equal(false);
+    expect(
+      nestingDepthExceeds(`{"a":"${"[{".repeat(100)}\\"["}`, 2),
+      "brackets inside strings (and escaped quotes)",
+    ).to.equal(false);
+    expect(nestingDepthExceeds(`${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`, MAX_JSON_DEPTH)).to.equal(
+      false,
+    );
   });
 
   it("answers 415 to a POST body that is not declared JSON (a browser's simple request), before reading it", async () => {
-    const body = JSON.stringify(await signedApplicationBody(borrower, { nonce: 9n, expiry: Math.floor(Date.now() / 1000) + 300 }));
-    for (const contentType of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", undefined]) {
-      const response = await rawRequest(base, { method: "POST", path: "/applications", body, headers: contentType === undefined ? {} : { "content-type": contentType } });
+    const body = JSON.stringify(
+      await signedApplicationBody(borrower, { nonce: 9n, expiry: Math.floor(Date.now() / 1000) + 300 }),
+    );
+    for (const contentType of [
+      "text/plain",
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonp",
+      undefined,
+    ]) {
+      const response = await rawRequest(base, {
+        method: "POST",
+        path: "/applications",
+        body,
+        headers: contentType === undefined ? {} : { "content-type": contentType },
+      });
       expect(response.status, String(contentType)).to.equal(415);
       expect(JSON.parse(response.body).error.code, String(contentType)).to.equal("unsupported_media_type");
     }
@@ -182,13 +217,26 @@ describe("oracle server", function () {
   });
 
   it("answers 421 to a Host header naming none of its hosts (DNS rebinding), on every route", async () => {
-    for (const [method, path] of [["GET", "/health"], ["POST", "/applications"]] as const) {
-      const evil = await rawRequest(base, { method, path, body: "{}", headers: { host: "attacker.example:80", "content-type": "application/json" } });
+    for (const [method, path] of [
+      ["GET", "/health"],
+      ["POST", "/applications"],
+    ] as const) {
+      const evil = await rawRequest(base, {
+        method,
+        path,
+        body: "{}",
+        headers: { host: "attacker.example:80", "content-type": "application/json" },
+      });
       expect(evil.status, path).to.equal(421);
-      expect(JSON.parse(evil.body).error).to.deep.equal({ code: "host_not_allowed", message: 'Host "attacker.example" is not one of this node\'s hosts; list it in listen.allowedHosts to serve it' });
+      expect(JSON.parse(evil.body).error).to.deep.equal({
+        code: "host_not_allowed",
+        message: 'Host "attacker.example" is not one of this node\'s hosts; list it in listen.allowedHosts to serve it',
+      });
     }
     for (const host of ["127.0.0.1", `localhost:${new URL(base).port}`, "[::1]:80"]) {
-      expect((await rawRequest(base, { method: "GET", path: "/health", headers: { host } })).status, host).to.equal(200);
+      expect((await rawRequest(base, { method: "GET", path: "/health", headers: { host } })).status, host).to.equal(
+        200,
+      );
     }
   });
 
@@ -216,7 +264,9 @@ describe("oracle server", function () {
 
   it("exposes request, error and inference metrics", async () => {
     await post("/applications", "{ not json");
-    const body = JSON.stringify(await signedApplicationBody(borrower, { nonce: 9n, expiry: Math.floor(Date.now() / 1000) + 300 }));
+    const body = JSON.stringify(
+      await signedApplicationBody(borrower, { nonce: 9n, expiry: Math.floor(Date.now() / 1000) + 300 }),
+    );
     await post("/applications", body);
     await get("/nope/at/all");
     const text = await (await get("/metrics")).text();
@@ -230,7 +280,13 @@ describe("oracle server", function () {
   });
 
   it("logs one structured line per request with id, route, status and latency, never applicant data", async () => {
-    const body = JSON.stringify(await signedApplicationBody(borrower, { nonce: 11n, expiry: Math.floor(Date.now() / 1000) + 300, features: SECRET_FEATURES }));
+    const body = JSON.stringify(
+      await signedApplicationBody(borrower, {
+        nonce: 11n,
+        expiry: Math.floor(Date.now() / 1000) + 300,
+        features: SECRET_FEATURES,
+      }),
+    );
     const response = await fetch(`${base}/applications`, {
       method: "POST",
       body,
@@ -239,9 +295,19 @@ describe("oracle server", function () {
     });
     expect(response.headers.get("x-request-id")).to.equal("req-42");
     await get("/boom");
-    const lines = logs.join("").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = logs
+      .join("")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const intake = lines.find((line) => line.requestId === "req-42");
-    expect(intake).to.deep.include({ nodeId: "node-0", route: "/applications", status: 201, featureCount: 4, msg: "request" });
+    expect(intake).to.deep.include({
+      nodeId: "node-0",
+      route: "/applications",
+      status: 201,
+      featureCount: 4,
+      msg: "request",
+    });
     expect(intake?.latencyMs).to.be.a("number");
     expect(intake?.featuresHash).to.match(/^0x[0-9a-f]{64}$/);
     const all = logs.join("");
@@ -355,19 +421,31 @@ describe("oracle server bounds", function () {
   });
 
   it("serves a host listed in allowedHosts, in any case and with any port", async () => {
-    const response = await rawRequest(`http://127.0.0.1:${port}`, { method: "POST", path: "/echo", body: "[1]", headers: { host: "Oracle-1.EXAMPLE:8443", "content-type": "application/json" } });
+    const response = await rawRequest(`http://127.0.0.1:${port}`, {
+      method: "POST",
+      path: "/echo",
+      body: "[1]",
+      headers: { host: "Oracle-1.EXAMPLE:8443", "content-type": "application/json" },
+    });
     expect([response.status, response.body]).to.deep.equal([200, "[1]"]);
   });
 });
 
 /** An HTTP request with full control of its headers (fetch sets Host and Content-Type itself). */
-function rawRequest(base: string, options: { method: "GET" | "POST"; path: string; body?: string; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
+function rawRequest(
+  base: string,
+  options: { method: "GET" | "POST"; path: string; body?: string; headers?: Record<string, string> },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${options.path}`, { method: options.method, headers: options.headers ?? {}, timeout: 5_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-    });
+    const req = httpRequest(
+      `${base}${options.path}`,
+      { method: options.method, headers: options.headers ?? {}, timeout: 5_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("request timed out")));
     req.on("error", reject);
     req.end(options.method === "POST" ? (options.body ?? "") : undefined);

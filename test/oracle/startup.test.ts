@@ -44,7 +44,12 @@ describe("oracle node start-up", function () {
     const [config] = await clusterConfigs(own, approved);
     const running = await startTestNode(config!, approved, { watch: false, timing: { now: () => chainNow } });
     try {
-      const request = { requestId: 7n, borrower: approved.signers[5]!.address, applicationHash: `0x${"ab".repeat(32)}`, blockNumber: 1 };
+      const request = {
+        requestId: 7n,
+        borrower: approved.signers[5]!.address,
+        applicationHash: `0x${"ab".repeat(32)}`,
+        blockNumber: 1,
+      };
       running.store.recordScoreRequests("clock-test", [request], 1);
       expect(running.store.getScoreRequest(7n)!.updatedAt).to.equal(chainNow);
     } finally {
@@ -82,7 +87,10 @@ describe("oracle node start-up", function () {
     /** Approves `modelPath` on the shared deployment with `report` as its validation report. */
     async function approve(modelPath: string, report: { sha256: string }) {
       const modelId = (await loadCreditModel(modelPath)).modelId;
-      await approveModel(approved.system.oracle, approved.roles.regulator, { modelId, validationReportHash: report.sha256 });
+      await approveModel(approved.system.oracle, approved.roles.regulator, {
+        modelId,
+        validationReportHash: report.sha256,
+      });
       return modelId;
     }
 
@@ -134,7 +142,9 @@ describe("oracle node start-up", function () {
         const [config] = await clusterConfigs(own, approved);
         await expectRejection(
           startTestNode({ ...config!, model: { path: MODEL_PATH, validationReportPath: card.path } }, approved),
-          new RegExp(`validation report .*card.json has sha256 ${card.sha256}, but the chain approved the model with validationReportHash ${approved.model.validationReportHash}`),
+          new RegExp(
+            `validation report .*card.json has sha256 ${card.sha256}, but the chain approved the model with validationReportHash ${approved.model.validationReportHash}`,
+          ),
         );
       } finally {
         done();
@@ -147,9 +157,18 @@ describe("oracle node start-up", function () {
     try {
       const twoOperators = await deployChain({ operators: 2, threshold: 2 });
       // Three configs, but the chain only knows operators 0 and 1: node 2 is an outsider.
-      const configs = await clusterConfigs(own, { ...twoOperators, operators: [...twoOperators.operators, approved.operators[2]!] });
-      await expectRejection(startTestNode(configs[2]!, twoOperators), /operatorAddress 0x[0-9a-fA-F]{40} is not in the on-chain operator set/);
-      await expectRejection(startTestNode(configs[0]!, twoOperators), /peer\(s\) node-2 .* not in the on-chain operator set/);
+      const configs = await clusterConfigs(own, {
+        ...twoOperators,
+        operators: [...twoOperators.operators, approved.operators[2]!],
+      });
+      await expectRejection(
+        startTestNode(configs[2]!, twoOperators),
+        /operatorAddress 0x[0-9a-fA-F]{40} is not in the on-chain operator set/,
+      );
+      await expectRejection(
+        startTestNode(configs[0]!, twoOperators),
+        /peer\(s\) node-2 .* not in the on-chain operator set/,
+      );
     } finally {
       done();
     }
@@ -159,7 +178,10 @@ describe("oracle node start-up", function () {
     const { dir: own, cleanup: done } = tempDir("startup-password");
     try {
       const [config] = await clusterConfigs(own, approved);
-      await expectRejection(startTestNode(config!, approved, { env: {} }), /environment variable VERITY_TEST_KEYSTORE_PASSWORD is not set/);
+      await expectRejection(
+        startTestNode(config!, approved, { env: {} }),
+        /environment variable VERITY_TEST_KEYSTORE_PASSWORD is not set/,
+      );
     } finally {
       done();
     }
@@ -170,22 +192,32 @@ describe("oracle node start-up", function () {
     const { Writable } = await import("node:stream");
     const { createLogger } = await import("../../oracle/src/log/index.js");
     const lines: { level: string; msg: string; neededEth?: string }[] = [];
-    const destination = new Writable({ write: (chunk, _encoding, next) => (lines.push(JSON.parse(String(chunk))), next()) });
+    const destination = new Writable({
+      write: (chunk, _encoding, next) => (lines.push(JSON.parse(String(chunk))), next()),
+    });
     const [config] = await clusterConfigs(own, approved);
     const balance = await approved.ethers.provider.getBalance(config!.operatorAddress);
     await approved.connection.networkHelpers.setBalance(config!.operatorAddress, 1_000n);
     try {
-      const node = await startTestNode(config!, approved, { logger: createLogger({ nodeId: "n", level: "warn", destination }) });
+      const node = await startTestNode(config!, approved, {
+        logger: createLogger({ nodeId: "n", level: "warn", destination }),
+      });
       try {
         const warning = lines.find((line) => line.level === "warn" && line.msg.startsWith("low balance"));
-        expect(warning?.msg).to.match(new RegExp(`^low balance: operator ${config!.operatorAddress} holds 0\\.000000000000001 ETH, needs ≥ [0-9.]+ ETH`));
+        expect(warning?.msg).to.match(
+          new RegExp(
+            `^low balance: operator ${config!.operatorAddress} holds 0\\.000000000000001 ETH, needs ≥ [0-9.]+ ETH`,
+          ),
+        );
         expect(Number(warning?.neededEth)).to.be.greaterThan(0);
         const response = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(5_000) });
         const health = (await response.json()) as { status: string; problems: string[] };
         expect(response.status).to.equal(503);
         expect(health.status).to.equal("degraded");
         expect(health.problems.join("\n")).to.match(/^low balance: operator/m);
-        expect(await (await fetch(`${node.url}/metrics`)).text()).to.match(/^verity_oracle_operator_balance_wei 1000$/m);
+        expect(await (await fetch(`${node.url}/metrics`)).text()).to.match(
+          /^verity_oracle_operator_balance_wei 1000$/m,
+        );
       } finally {
         await node.shutdown("test");
       }
@@ -200,7 +232,10 @@ describe("oracle node start-up", function () {
     try {
       const [config] = await clusterConfigs(own, approved);
       const node = await startTestNode(config!, approved);
-      const health = (await (await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(5_000) })).json()) as { status: string; modelId: string };
+      const health = (await (await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(5_000) })).json()) as {
+        status: string;
+        modelId: string;
+      };
       expect(health.status).to.equal("ok");
       expect(health.modelId).to.equal(approved.model.modelId);
       const result = await node.shutdown("SIGTERM");
@@ -224,8 +259,12 @@ describe("npm run oracle (CLI)", function () {
       const path = `${dir}/node.json`;
       writeFileSync(path, JSON.stringify({ nodeId: "n", operatorAddress: "0x1234" }));
       const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile("node_modules/.bin/tsx", ["oracle/src/main.ts", "--config", path], { timeout: 30_000 }, (error, _stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
+        const child = execFile(
+          "node_modules/.bin/tsx",
+          ["oracle/src/main.ts", "--config", path],
+          { timeout: 30_000 },
+          (error, _stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
         );
         child.stdin?.end();
       });
@@ -246,8 +285,12 @@ describe("npm run oracle (CLI)", function () {
       // The shipped example, as an operator copies it: its relative paths resolve against this folder.
       writeFileSync(path, readFileSync("oracle/node.example.json", "utf8"));
       const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile("node_modules/.bin/tsx", ["oracle/src/main.ts", "--config", path], { timeout: 30_000 }, (error, _stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
+        const child = execFile(
+          "node_modules/.bin/tsx",
+          ["oracle/src/main.ts", "--config", path],
+          { timeout: 30_000 },
+          (error, _stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
         );
         child.stdin?.end();
       });

@@ -85,7 +85,9 @@ describe("oracle store", () => {
     store.close();
     const db = new DatabaseSync(path);
     expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).to.equal("wal");
-    expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).to.equal(MIGRATIONS.length);
+    expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).to.equal(
+      MIGRATIONS.length,
+    );
     db.close();
   });
 
@@ -170,7 +172,12 @@ describe("oracle store", () => {
   });
 
   describe("score requests and the chain cursor", () => {
-    const request = (id: bigint, blockNumber: number) => ({ requestId: id, borrower: BORROWER, applicationHash: hash(Number(id)), blockNumber });
+    const request = (id: bigint, blockNumber: number) => ({
+      requestId: id,
+      borrower: BORROWER,
+      applicationHash: hash(Number(id)),
+      blockNumber,
+    });
 
     it("records requests with the cursor and ignores a re-read range", () => {
       expect(store.getCursor("ScoreRequested")).to.equal(undefined);
@@ -184,7 +191,10 @@ describe("oracle store", () => {
 
     it("never moves the cursor backwards, and then records nothing", () => {
       store.recordScoreRequests("ScoreRequested", [], 50);
-      expectStoreError(() => store.recordScoreRequests("ScoreRequested", [request(3n, 30)], 40), "cannot move back from block 50 to 40");
+      expectStoreError(
+        () => store.recordScoreRequests("ScoreRequested", [request(3n, 30)], 40),
+        "cannot move back from block 50 to 40",
+      );
       expect(store.getScoreRequest(3n), "rolled back with the cursor").to.equal(undefined);
     });
 
@@ -195,11 +205,15 @@ describe("oracle store", () => {
 
   describe("proposals, signatures and submissions", () => {
     beforeEach(() => {
-      expect(store.saveProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: LEADER, report })).to.equal("created");
+      expect(store.saveProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: LEADER, report })).to.equal(
+        "created",
+      );
     });
 
     it("saves a proposal once and round-trips every report field", () => {
-      expect(store.saveProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: PEER, report })).to.equal("exists");
+      expect(store.saveProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: PEER, report })).to.equal(
+        "exists",
+      );
       const saved = store.getProposal(DIGEST);
       expect(saved?.leader).to.equal(LEADER);
       expect(saved?.report).to.deep.equal(report);
@@ -213,16 +227,34 @@ describe("oracle store", () => {
         { signer: PEER, signature: "0xaa" },
         { signer: LEADER, signature: "0xcc" },
       ]);
-      expectStoreError(() => store.addSignature(hash(0xee), { signer: PEER, signature: "0xaa" }), "is not in the store");
+      expectStoreError(
+        () => store.addSignature(hash(0xee), { signer: PEER, signature: "0xaa" }),
+        "is not in the store",
+      );
     });
 
     it("records a new proposal with its signer's signature at once, and keeps the first of each on a repeat", () => {
       const other = hash(0xd2);
-      store.saveSignedProposal({ reportDigest: other, requestKey: hash(2), leader: PEER, report }, { signer: PEER, signature: "0xaa" });
-      store.saveSignedProposal({ reportDigest: other, requestKey: hash(2), leader: LEADER, report }, { signer: PEER, signature: "0xbb" });
-      store.saveSignedProposal({ reportDigest: DIGEST, requestKey: hash(1), leader: PEER, report }, { signer: LEADER, signature: "0xcc" });
-      expect(store.getProposal(other)).to.deep.include({ leader: PEER, signatures: [{ signer: PEER, signature: "0xaa" }] });
-      expect(store.getProposal(DIGEST)).to.deep.include({ leader: LEADER, signatures: [{ signer: LEADER, signature: "0xcc" }] });
+      store.saveSignedProposal(
+        { reportDigest: other, requestKey: hash(2), leader: PEER, report },
+        { signer: PEER, signature: "0xaa" },
+      );
+      store.saveSignedProposal(
+        { reportDigest: other, requestKey: hash(2), leader: LEADER, report },
+        { signer: PEER, signature: "0xbb" },
+      );
+      store.saveSignedProposal(
+        { reportDigest: DIGEST, requestKey: hash(1), leader: PEER, report },
+        { signer: LEADER, signature: "0xcc" },
+      );
+      expect(store.getProposal(other)).to.deep.include({
+        leader: PEER,
+        signatures: [{ signer: PEER, signature: "0xaa" }],
+      });
+      expect(store.getProposal(DIGEST)).to.deep.include({
+        leader: LEADER,
+        signatures: [{ signer: LEADER, signature: "0xcc" }],
+      });
     });
 
     it("creates one submission per digest and walks it pending → sent → sent (bump) → confirmed", () => {
@@ -234,7 +266,10 @@ describe("oracle store", () => {
       const bumped = store.markSubmissionSent(DIGEST, { txHash: hash(0x72), txNonce: 7 });
       expect([bumped.status, bumped.txHash, bumped.attempts]).to.deep.equal(["sent", hash(0x72), 2]);
       expect(store.markSubmissionConfirmed(DIGEST).status).to.equal("confirmed");
-      expectStoreError(() => store.markSubmissionSent(DIGEST, { txHash: hash(0x73), txNonce: 8 }), 'cannot go from "confirmed" to "sent"');
+      expectStoreError(
+        () => store.markSubmissionSent(DIGEST, { txHash: hash(0x73), txNonce: 8 }),
+        'cannot go from "confirmed" to "sent"',
+      );
       expectStoreError(() => store.markSubmissionFailed(DIGEST, "late"), 'cannot go from "confirmed" to "failed"');
     });
 
@@ -242,7 +277,10 @@ describe("oracle store", () => {
       store.ensureSubmission(DIGEST);
       expectStoreError(() => store.markSubmissionConfirmed(DIGEST), 'cannot go from "pending" to "confirmed"');
       const failed = store.markSubmissionFailed(DIGEST, "OracleReportNotNewer(1750000000, 1750000100)");
-      expect([failed.status, failed.lastError]).to.deep.equal(["failed", "OracleReportNotNewer(1750000000, 1750000100)"]);
+      expect([failed.status, failed.lastError]).to.deep.equal([
+        "failed",
+        "OracleReportNotNewer(1750000000, 1750000100)",
+      ]);
       expect(store.listSubmissions("failed").map((s) => s.reportDigest)).to.deep.equal([DIGEST]);
     });
 
@@ -253,7 +291,11 @@ describe("oracle store", () => {
 
   it("persists everything across close and reopen", () => {
     store.recordApplication(application(1n));
-    store.recordScoreRequests("ScoreRequested", [{ requestId: 5n, borrower: BORROWER, applicationHash: hash(1), blockNumber: 9 }], 9);
+    store.recordScoreRequests(
+      "ScoreRequested",
+      [{ requestId: 5n, borrower: BORROWER, applicationHash: hash(1), blockNumber: 9 }],
+      9,
+    );
     store.saveProposal({ reportDigest: DIGEST, requestKey: hash(5), leader: LEADER, report });
     store.addSignature(DIGEST, { signer: LEADER, signature: "0xcc" });
     store.ensureSubmission(DIGEST);
@@ -277,7 +319,8 @@ describe("oracle store: background WAL checkpoints", () => {
   beforeEach(() => ({ dir, cleanup } = tempDir("checkpoint")));
   afterEach(() => cleanup());
 
-  const autocheckpoint = (db: DatabaseSync) => (db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+  const autocheckpoint = (db: DatabaseSync) =>
+    (db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
   function walDatabase(path: string): DatabaseSync {
     const db = new DatabaseSync(path);
     db.exec("PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, payload TEXT)");
@@ -299,12 +342,17 @@ describe("oracle store: background WAL checkpoints", () => {
   it("turns the connection's automatic checkpoints off and copies the log back from the worker", async () => {
     const db = walDatabase(join(dir, "a.sqlite"));
     const results: CheckpointResult[] = [];
-    const checkpointer = startCheckpointer(db, join(dir, "a.sqlite"), { intervalMs: 20, onCheckpoint: (r) => results.push(r) });
+    const checkpointer = startCheckpointer(db, join(dir, "a.sqlite"), {
+      intervalMs: 20,
+      onCheckpoint: (r) => results.push(r),
+    });
     try {
       expect(autocheckpoint(db)).to.equal(0);
       const insert = db.prepare("INSERT INTO t (payload) VALUES (?)");
       for (let i = 0; i < 200; i++) insert.run("x".repeat(500));
-      const done = await until("a complete checkpoint of the new frames", () => results.find((r) => r.busy === 0 && r.log > 0 && r.checkpointed === r.log));
+      const done = await until("a complete checkpoint of the new frames", () =>
+        results.find((r) => r.busy === 0 && r.log > 0 && r.checkpointed === r.log),
+      );
       expect(done.log).to.be.greaterThan(0);
       expect(checkpointer.running).to.equal(true);
     } finally {
@@ -321,7 +369,10 @@ describe("oracle store: background WAL checkpoints", () => {
     const db = walDatabase(join(dir, "b.sqlite"));
     const problems: Error[] = [];
     // The worker opens its own connection: a path it cannot open makes it fail at once.
-    const checkpointer = startCheckpointer(db, join(dir, "missing-dir", "b.sqlite"), { intervalMs: 20, onProblem: (e) => problems.push(e) });
+    const checkpointer = startCheckpointer(db, join(dir, "missing-dir", "b.sqlite"), {
+      intervalMs: 20,
+      onProblem: (e) => problems.push(e),
+    });
     const problem = await until("the checkpointer's failure", () => problems[0]);
     expect(problem.message).to.match(/background WAL checkpointer of .*missing-dir.* (crashed|exited)/);
     expect(checkpointer.running).to.equal(false);
@@ -333,7 +384,9 @@ describe("oracle store: background WAL checkpoints", () => {
   it("refuses an interval that is not a positive integer", () => {
     const db = walDatabase(join(dir, "c.sqlite"));
     try {
-      expect(() => startCheckpointer(db, join(dir, "c.sqlite"), { intervalMs: 0 })).to.throw("checkpoint interval must be a positive integer (ms), got 0");
+      expect(() => startCheckpointer(db, join(dir, "c.sqlite"), { intervalMs: 0 })).to.throw(
+        "checkpoint interval must be a positive integer (ms), got 0",
+      );
       expect(autocheckpoint(db)).to.equal(DEFAULT_WAL_AUTOCHECKPOINT_PAGES);
     } finally {
       db.close();
@@ -344,7 +397,8 @@ describe("oracle store: background WAL checkpoints", () => {
     const path = join(dir, "node.sqlite");
     const store = openStore(path, { backgroundCheckpoints: { intervalMs: 20 } });
     expect(store.backgroundCheckpointing).to.equal(true);
-    for (let nonce = 1n; nonce <= 50n; nonce++) expect(store.recordApplication(application(nonce))).to.equal("recorded");
+    for (let nonce = 1n; nonce <= 50n; nonce++)
+      expect(store.recordApplication(application(nonce))).to.equal("recorded");
     await store.stopBackgroundCheckpoints();
     expect(store.backgroundCheckpointing).to.equal(false);
     store.close();

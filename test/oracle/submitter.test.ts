@@ -11,7 +11,13 @@ import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { decodeCustomError, SUBMIT_SCORE_GAS_BOUND, Submitter } from "../../oracle/src/chain/index.js";
 import { toReasonCodeSlots } from "../../oracle/src/consensus/index.js";
 import { createLogger } from "../../oracle/src/log/index.js";
-import { hashScoreReport, packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+import {
+  hashScoreReport,
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
 import { openStore, type OracleStore } from "../../oracle/src/store/index.js";
 import { deployChain, type ChainFixture } from "./chain-fixture.js";
 import { tempDir } from "./helpers.js";
@@ -63,13 +69,24 @@ describe("submitter: idempotent report submission", function () {
     const reportDigest = hashScoreReport(domain, report);
     store.saveProposal({ reportDigest, requestKey: reportDigest, leader: fixture.operators[0]!.address, report });
     for (const operator of fixture.operators.slice(0, 2)) {
-      store.addSignature(reportDigest, { signer: operator.address, signature: await signScoreReport(operator, domain, report) });
+      store.addSignature(reportDigest, {
+        signer: operator.address,
+        signature: await signScoreReport(operator, domain, report),
+      });
     }
     return { report, reportDigest };
   }
 
   const submitter = (hooks = {}) =>
-    new Submitter({ chain: fixture.chain(), store, wallet: fixture.operators[0]!, log, maxAttempts: 3, ...fast, hooks });
+    new Submitter({
+      chain: fixture.chain(),
+      store,
+      wallet: fixture.operators[0]!,
+      log,
+      maxAttempts: 3,
+      ...fast,
+      hooks,
+    });
   const postedCount = async (borrower: string) =>
     (await fixture.system.oracle.queryFilter(fixture.system.oracle.filters.ScorePosted(borrower))).length;
 
@@ -80,22 +97,39 @@ describe("submitter: idempotent report submission", function () {
     let broadcasts = 0;
     const broadcast = chain.provider.broadcastTransaction.bind(chain.provider);
     chain.provider.broadcastTransaction = (signed) => ((broadcasts += 1), broadcast(signed));
-    const poor = new Submitter({ chain, store, wallet: unfunded, log, maxAttempts: 3, ...fast, fundingBackoff: { baseDelayMs: 1_000, maxDelayMs: 4_000 } });
+    const poor = new Submitter({
+      chain,
+      store,
+      wallet: unfunded,
+      log,
+      maxAttempts: 3,
+      ...fast,
+      fundingBackoff: { baseDelayMs: 1_000, maxDelayMs: 4_000 },
+    });
 
     const error = await poor.submit(reportDigest).then(
       () => expect.fail("an unfunded submission must not succeed"),
       (e: unknown) => e as Error & { code?: string; neededWei?: bigint; availableWei?: bigint },
     );
     expect(error.code).to.equal("INSUFFICIENT_FUNDS");
-    expect(error.message).to.match(new RegExp(`^INSUFFICIENT_FUNDS: operator ${unfunded.address} holds 0\\.0 ETH, a submitScore needs up to [0-9.]+ ETH`));
+    expect(error.message).to.match(
+      new RegExp(
+        `^INSUFFICIENT_FUNDS: operator ${unfunded.address} holds 0\\.0 ETH, a submitScore needs up to [0-9.]+ ETH`,
+      ),
+    );
     expect(error.message.length, "no multi-KB ethers dump").to.be.lessThan(300);
     expect(error.availableWei).to.equal(0n);
     expect(error.neededWei! > 0n).to.equal(true);
-    expect(store.getSubmission(reportDigest)!.status, "the report waits for funding, it is not given up").not.to.equal("failed");
+    expect(store.getSubmission(reportDigest)!.status, "the report waits for funding, it is not given up").not.to.equal(
+      "failed",
+    );
     expect(poor.status().problem).to.match(/^INSUFFICIENT_FUNDS/);
 
     // Within the backoff a retry answers at once from memory: no new transaction, no RPC storm.
-    const again = await poor.submit(reportDigest).then(() => undefined, (e: unknown) => e as Error);
+    const again = await poor.submit(reportDigest).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(again?.message).to.equal(error.message);
     expect(broadcasts).to.equal(1);
 
@@ -161,7 +195,11 @@ describe("submitter: idempotent report submission", function () {
   it("a report someone else already posted is confirmed by other, with no transaction", async () => {
     const { report, reportDigest } = await storedReport();
     const proposal = store.getProposal(reportDigest)!;
-    await (await fixture.system.oracle.connect(fixture.signers[15]!).submitScore(report, packSignatures(proposal.signatures.map((s) => s.signature)))).wait();
+    await (
+      await fixture.system.oracle
+        .connect(fixture.signers[15]!)
+        .submitScore(report, packSignatures(proposal.signatures.map((s) => s.signature)))
+    ).wait();
     const nonceBefore = await fixture.ethers.provider.getTransactionCount(fixture.operators[0]!.address);
     const result = await submitter().submit(reportDigest);
     expect(result.status).to.equal("confirmed");
@@ -193,4 +231,3 @@ describe("submitter: idempotent report submission", function () {
     expect(result.lastError).to.match(/OracleReportExpired/);
   });
 });
-

@@ -21,7 +21,8 @@ describe("ScoreRequested watcher", function () {
   /** ethers dedupes identical provider calls for 250 ms; a poll right after mining may see the previous head. */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
   const request = async (signerIndex: number, tag: string) =>
-    (await (await fixture.system.oracle.connect(fixture.signers[signerIndex]!).requestScore(id(tag))).wait())!.blockNumber;
+    (await (await fixture.system.oracle.connect(fixture.signers[signerIndex]!).requestScore(id(tag))).wait())!
+      .blockNumber;
 
   it("records requests in bounded ranges, waits for confirmations, and resumes from its cursor after a restart", async () => {
     const { dir, cleanup } = tempDir("watcher");
@@ -29,7 +30,14 @@ describe("ScoreRequested watcher", function () {
       const path = `${dir}/node.sqlite`;
       let store = openStore(path);
       const watcherOn = (s: typeof store) =>
-        new ScoreRequestWatcher({ chain: fixture.chain(), store: s, log, confirmations: 3, pollIntervalMs: 100, maxBlockRange: 3 });
+        new ScoreRequestWatcher({
+          chain: fixture.chain(),
+          store: s,
+          log,
+          confirmations: 3,
+          pollIntervalMs: 100,
+          maxBlockRange: 3,
+        });
 
       const first = await request(5, "application-1");
       await request(6, "application-2");
@@ -56,7 +64,11 @@ describe("ScoreRequested watcher", function () {
       found = await watcher.poll();
       expect(found.map((r) => r.applicationHash)).to.deep.equal([id("application-3")]);
       const pending = store.listScoreRequests("pending");
-      expect(pending.map((r) => r.applicationHash)).to.deep.equal([id("application-1"), id("application-2"), id("application-3")]);
+      expect(pending.map((r) => r.applicationHash)).to.deep.equal([
+        id("application-1"),
+        id("application-2"),
+        id("application-3"),
+      ]);
       expect(new Set(pending.map((r) => r.requestId.toString())).size).to.equal(3);
       expect(pending[2]!.borrower).to.equal(fixture.signers[7]!.address);
       store.close();
@@ -69,7 +81,13 @@ describe("ScoreRequested watcher", function () {
     const { dir, cleanup } = tempDir("watcher-automine");
     const store = openStore(`${dir}/node.sqlite`);
     try {
-      const watcher = new ScoreRequestWatcher({ chain: fixture.chain(), store, log, confirmations: 1, pollIntervalMs: 100 });
+      const watcher = new ScoreRequestWatcher({
+        chain: fixture.chain(),
+        store,
+        log,
+        confirmations: 1,
+        pollIntervalMs: 100,
+      });
       const mined = await request(9, "application-automine");
       await settle();
       // No block after the request's: it has exactly 1 confirmation.
@@ -94,7 +112,14 @@ describe("ScoreRequested watcher", function () {
         if (failures-- > 0) throw Object.assign(new Error("connection reset"), { code: "NETWORK_ERROR" });
         return realGetBlockNumber();
       };
-      const watcher = new ScoreRequestWatcher({ chain, store, log, confirmations: 0, pollIntervalMs: 100, backoff: { baseDelayMs: 20, maxDelayMs: 50 } });
+      const watcher = new ScoreRequestWatcher({
+        chain,
+        store,
+        log,
+        confirmations: 0,
+        pollIntervalMs: 100,
+        backoff: { baseDelayMs: 20, maxDelayMs: 50 },
+      });
       await request(8, "application-loop");
       watcher.start();
       const deadline = Date.now() + 10_000;

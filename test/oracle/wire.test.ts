@@ -18,7 +18,11 @@ const REPORT = {
 describe("oracle peer wire", () => {
   it("reads a report's uint64 fields from decimal strings", () => {
     const parsed = reportSchema.parse(REPORT);
-    expect([parsed.operatorSetVersion, parsed.issuedAt, parsed.validUntil]).to.deep.equal([1n, 1_750_000_000n, 1_750_086_400n]);
+    expect([parsed.operatorSetVersion, parsed.issuedAt, parsed.validUntil]).to.deep.equal([
+      1n,
+      1_750_000_000n,
+      1_750_086_400n,
+    ]);
     expect(parsed.provider, "checksummed").to.equal("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
   });
 

@@ -13,7 +13,14 @@ import { network } from "hardhat";
 
 import { buildAddressBook } from "../../scripts/deploy/address-book.js";
 import { buildComplianceReport, writeComplianceReport } from "../../scripts/report/index.js";
-import { approveDataProviders, approveModel, deploySystem, sha256File, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  sha256File,
+  shippedFeatureNames,
+  shippedModel,
+} from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { runCli } from "../../scripts/cli/program.js";
 import { describeRevert } from "../../sdk/src/index.js";
@@ -23,7 +30,12 @@ import { withContext, type CliEnv } from "../../scripts/cli/context.js";
 import { verityErrors } from "../../scripts/cli/errors.js";
 import { Roles } from "../../oracle/src/protocol/roles.js";
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
-import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+import {
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 const MODEL_PATH = "oracle/model/credit-model.onnx";
@@ -33,13 +45,33 @@ const DAY = 86_400;
 async function deployed() {
   const signers = await ethers.getSigners();
   const [deployer, governance, regulator, guardian, attester] = signers;
-  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const roles = {
+    deployer: deployer!,
+    governance: governance!,
+    regulator: regulator!,
+    guardian: guardian!,
+    attester: attester!,
+  };
   const operators = [signers[10]!, signers[11]!];
-  const system = await deploySystem(ethers, roles, { ...defaultParameters, oracle: { operators: operators.map((o) => o.address), threshold: 2 } });
+  const system = await deploySystem(ethers, roles, {
+    ...defaultParameters,
+    oracle: { operators: operators.map((o) => o.address), threshold: 2 },
+  });
   const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
   await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
-  const book = await buildAddressBook("default", { chainId: (await ethers.provider.getNetwork()).chainId, system, roles, model, modelApproved: true });
+  await approveDataProviders(
+    system.oracle,
+    roles.regulator,
+    defaultParameters.dataProviders,
+    await shippedFeatureNames(),
+  );
+  const book = await buildAddressBook("default", {
+    chainId: (await ethers.provider.getNetwork()).chainId,
+    system,
+    roles,
+    model,
+    modelApproved: true,
+  });
   const dir = await mkdtemp(join(tmpdir(), "verity-cli-"));
   const bookPath = join(dir, "default.json");
   await writeFile(bookPath, JSON.stringify(book));
@@ -52,7 +84,11 @@ type Deployed = Awaited<ReturnType<typeof deployed>>;
 async function verity(d: Deployed, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const env: CliEnv = { connect: async () => ({ ethers, close: async () => {} }), out: (l) => out.push(l), err: (l) => err.push(l) };
+  const env: CliEnv = {
+    connect: async () => ({ ethers, close: async () => {} }),
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  };
   const code = await runCli(["--network", "default", "--deployment", d.bookPath, ...args], env);
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -71,28 +107,86 @@ describe("ops CLI (npm run verity)", function () {
   it("--help on the program, every group and every subcommand", async () => {
     const root = await verity(d, "--help");
     expect(root.code).to.equal(0);
-    const groups = ["operators", "node", "model", "providers", "rules", "breaker", "exposure", "fairness", "monitoring", "report"];
+    const groups = [
+      "operators",
+      "node",
+      "model",
+      "providers",
+      "rules",
+      "breaker",
+      "exposure",
+      "fairness",
+      "monitoring",
+      "report",
+    ];
     for (const group of groups) expect(root.out).to.contain(group);
     const commands = [
-      ["operators", "list"], ["operators", "set"], ["node", "balance"], ["node", "fund"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"], ["providers", "list"], ["providers", "approve"], ["providers", "retire"],
-      ["rules", "list"], ["rules", "pending"], ["rules", "schedule"], ["rules", "execute"], ["rules", "cancel"], ["breaker", "status"], ["breaker", "reset"],
-      ["exposure", "snapshot"], ["fairness", "publish"], ["monitoring", "publish"], ["report", "attest"], ["report", "verify"], ["position"], ["decode-error"],
+      ["operators", "list"],
+      ["operators", "set"],
+      ["node", "balance"],
+      ["node", "fund"],
+      ["model", "list"],
+      ["model", "propose"],
+      ["model", "approve"],
+      ["model", "retire"],
+      ["providers", "list"],
+      ["providers", "approve"],
+      ["providers", "retire"],
+      ["rules", "list"],
+      ["rules", "pending"],
+      ["rules", "schedule"],
+      ["rules", "execute"],
+      ["rules", "cancel"],
+      ["breaker", "status"],
+      ["breaker", "reset"],
+      ["exposure", "snapshot"],
+      ["fairness", "publish"],
+      ["monitoring", "publish"],
+      ["report", "attest"],
+      ["report", "verify"],
+      ["position"],
+      ["decode-error"],
     ];
     for (const command of [...groups.map((g) => [g]), ...commands]) {
       const help = await verity(d, ...command, "--help");
       expect(help.code, command.join(" ")).to.equal(0);
       expect(help.out, command.join(" ")).to.match(/^Usage: verity /);
     }
-    const writes = commands.filter(([g, c]) => ["set", "fund", "propose", "approve", "retire", "schedule", "execute", "cancel", "reset", "snapshot", "publish", "attest"].includes(c ?? g!));
-    for (const command of writes) expect((await verity(d, ...command, "--help")).out, command.join(" ")).to.contain("--dry-run");
+    const writes = commands.filter(([g, c]) =>
+      [
+        "set",
+        "fund",
+        "propose",
+        "approve",
+        "retire",
+        "schedule",
+        "execute",
+        "cancel",
+        "reset",
+        "snapshot",
+        "publish",
+        "attest",
+      ].includes(c ?? g!),
+    );
+    for (const command of writes)
+      expect((await verity(d, ...command, "--help")).out, command.join(" ")).to.contain("--dry-run");
   });
 
   it("refuses an unknown network and a missing address book, naming them", async () => {
     const out: string[] = [];
-    const env: CliEnv = { connect: async (name) => (name === "default" ? { ethers, close: async () => {} } : Promise.reject(new Error(`network "${name}" is not defined`))), out: (l) => out.push(l), err: (l) => out.push(l) };
+    const env: CliEnv = {
+      connect: async (name) =>
+        name === "default"
+          ? { ethers, close: async () => {} }
+          : Promise.reject(new Error(`network "${name}" is not defined`)),
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+    };
     expect(await runCli(["--network", "nowhere", "rules", "list"], env)).to.equal(1);
     expect(out.join("\n")).to.contain('network "nowhere" is not defined');
-    expect(await runCli(["--network", "default", "--deployment", join(d.dir, "missing.json"), "rules", "list"], env)).to.equal(1);
+    expect(
+      await runCli(["--network", "default", "--deployment", join(d.dir, "missing.json"), "rules", "list"], env),
+    ).to.equal(1);
     expect(out.join("\n")).to.contain("missing.json does not exist");
   });
 
@@ -109,27 +203,53 @@ describe("ops CLI (npm run verity)", function () {
     const head = await ethers.provider.getBlockNumber();
     expect(ranges[0]![0]).to.equal(d.system.deployedAtBlock);
     expect(ranges.at(-1)![1]).to.equal(head);
-    expect(ranges.every(([from, to], i) => to - from < 4 && (i === 0 || from === ranges[i - 1]![1] + 1))).to.equal(true);
+    expect(ranges.every(([from, to], i) => to - from < 4 && (i === 0 || from === ranges[i - 1]![1] + 1))).to.equal(
+      true,
+    );
   });
 
   describe("decode-error", () => {
     it("decodes any contract's custom error with its arguments in their units", async () => {
-      const data = verityErrors.encodeErrorResult("SupervisionRuleViolated", [encodeBytes32String("DEBT_CEILING"), parseEther("10000000"), parseEther("10000001.5")]);
+      const data = verityErrors.encodeErrorResult("SupervisionRuleViolated", [
+        encodeBytes32String("DEBT_CEILING"),
+        parseEther("10000000"),
+        parseEther("10000001.5"),
+      ]);
       const decoded = await verity(d, "decode-error", data);
       expect(decoded.code).to.equal(0);
       const [technical, sentence] = decoded.out.split("\n");
-      expect(technical).to.equal("SupervisionRuleViolated (SupervisionPolicy): rule DEBT_CEILING, limit 10,000,000.00 vUSD, actual 10,000,001.50 vUSD");
+      expect(technical).to.equal(
+        "SupervisionRuleViolated (SupervisionPolicy): rule DEBT_CEILING, limit 10,000,000.00 vUSD, actual 10,000,001.50 vUSD",
+      );
       // The second line is the SDK's sentence for the same data (what a dApp shows the borrower).
       expect(sentence).to.equal(`  ${describeRevert({ data })}`);
       expect(sentence).to.match(/10,000,000\.00 vUSD/);
-      const byOneWei = verityErrors.encodeErrorResult("SupervisionRuleViolated", [encodeBytes32String("BORROWER_CAP"), parseEther("1000000"), parseEther("1000000") + 1n]);
-      expect((await verity(d, "decode-error", byOneWei)).out).to.contain("limit 1,000,000.00 vUSD, actual 1,000,000.00 vUSD (exactly 1000000.000000000000000001)");
-      const notReady = verityErrors.encodeErrorResult("SupervisionChangeNotReady", [ZeroHash, 1_800_000_000, 1_799_999_000]);
-      expect((await verity(d, "decode-error", notReady)).out).to.contain("executableAt 2027-01-15T08:00:00Z (1800000000)");
+      const byOneWei = verityErrors.encodeErrorResult("SupervisionRuleViolated", [
+        encodeBytes32String("BORROWER_CAP"),
+        parseEther("1000000"),
+        parseEther("1000000") + 1n,
+      ]);
+      expect((await verity(d, "decode-error", byOneWei)).out).to.contain(
+        "limit 1,000,000.00 vUSD, actual 1,000,000.00 vUSD (exactly 1000000.000000000000000001)",
+      );
+      const notReady = verityErrors.encodeErrorResult("SupervisionChangeNotReady", [
+        ZeroHash,
+        1_800_000_000,
+        1_799_999_000,
+      ]);
+      expect((await verity(d, "decode-error", notReady)).out).to.contain(
+        "executableAt 2027-01-15T08:00:00Z (1800000000)",
+      );
       const status = verityErrors.encodeErrorResult("OracleModelStatusTransition", [ZeroHash, 2, 1]);
       expect((await verity(d, "decode-error", status)).out).to.contain("from Approved, to Proposed");
-      const pool = verityErrors.encodeErrorResult("LendingPoolInsufficientCollateral", [d.borrower.address, parseEther("100"), parseEther("150")]);
-      expect((await verity(d, "decode-error", pool)).out.split("\n")[0]).to.equal(`LendingPoolInsufficientCollateral (LendingPool): borrower ${d.borrower.address}, collateralValueWad 100.00 vUSD, requiredWad 150.00 vUSD`);
+      const pool = verityErrors.encodeErrorResult("LendingPoolInsufficientCollateral", [
+        d.borrower.address,
+        parseEther("100"),
+        parseEther("150"),
+      ]);
+      expect((await verity(d, "decode-error", pool)).out.split("\n")[0]).to.equal(
+        `LendingPoolInsufficientCollateral (LendingPool): borrower ${d.borrower.address}, collateralValueWad 100.00 vUSD, requiredWad 150.00 vUSD`,
+      );
     });
 
     it("refuses data that is not a Verity error", async () => {
@@ -160,11 +280,27 @@ describe("ops CLI (npm run verity)", function () {
     it("refuses another role's key, a bad address and a threshold above n; a dry run prints the calldata and sends nothing", async () => {
       const fresh = [Wallet.createRandom().address, Wallet.createRandom().address];
       const before = await nonces(d.roles.governance.address, d.roles.regulator.address);
-      const wrongRole = await verity(d, "operators", "set", "--operators", fresh.join(","), "--threshold", "1", "--from", d.roles.regulator.address);
+      const wrongRole = await verity(
+        d,
+        "operators",
+        "set",
+        "--operators",
+        fresh.join(","),
+        "--threshold",
+        "1",
+        "--from",
+        d.roles.regulator.address,
+      );
       expect(wrongRole.code).to.equal(1);
-      expect(wrongRole.err).to.contain(`needs the governance role (GOVERNANCE on CreditScoreOracle); ${d.roles.regulator.address} does not hold it`);
-      expect((await verity(d, "operators", "set", "--operators", `${fresh[0]},0x1234`, "--threshold", "1")).err).to.contain('"0x1234" is not an address');
-      expect((await verity(d, "operators", "set", "--operators", fresh.join(","), "--threshold", "3")).err).to.contain("--threshold must be an integer in 1..2");
+      expect(wrongRole.err).to.contain(
+        `needs the governance role (GOVERNANCE on CreditScoreOracle); ${d.roles.regulator.address} does not hold it`,
+      );
+      expect(
+        (await verity(d, "operators", "set", "--operators", `${fresh[0]},0x1234`, "--threshold", "1")).err,
+      ).to.contain('"0x1234" is not an address');
+      expect((await verity(d, "operators", "set", "--operators", fresh.join(","), "--threshold", "3")).err).to.contain(
+        "--threshold must be an integer in 1..2",
+      );
       const dry = await verity(d, "operators", "set", "--operators", fresh.join(","), "--threshold", "2", "--dry-run");
       expect(dry.code, dry.err).to.equal(0);
       expect(dry.out).to.contain(d.system.oracle.interface.encodeFunctionData("setOperators", [fresh, 2]));
@@ -219,7 +355,18 @@ describe("ops CLI (npm run verity)", function () {
       expect(listed.out).to.match(/status\s+Approved/);
       const assessment = join(d.dir, "assessment.md");
       await writeFile(assessment, "data-quality assessment of the bank's bureau feed\n");
-      const approved = await verity(d, "providers", "approve", bank.address, "--name", "Bank of Example", "--keys", bankKey.address, "--assessment", assessment);
+      const approved = await verity(
+        d,
+        "providers",
+        "approve",
+        bank.address,
+        "--name",
+        "Bank of Example",
+        "--keys",
+        bankKey.address,
+        "--assessment",
+        assessment,
+      );
       expect(approved.code, approved.err).to.equal(0);
       const [status, name, keys, schemaHash, dataQualityHash] = await d.system.oracle.providerInfo(bank.address);
       expect([status, name, [...keys]]).to.deep.equal([1n, "Bank of Example", [bankKey.address]]);
@@ -233,16 +380,86 @@ describe("ops CLI (npm run verity)", function () {
 
     it("refuses bad input, a retirement the registry cannot make (decoded), the wrong role, and a dry run sends nothing", async () => {
       const hash = `0x${"ab".repeat(32)}`;
-      expect((await verity(d, "providers", "approve", "bank", "--name", "B", "--keys", bankKey.address, "--assessment", hash)).err).to.contain('<provider>: "bank" is not an address');
-      expect((await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", `${bankKey.address},0x12`, "--assessment", hash)).err).to.contain("--keys[1]");
-      expect((await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", bankKey.address, "--assessment", "no-such-file")).err).to.contain('"no-such-file" is neither a 32-byte hash');
+      expect(
+        (
+          await verity(
+            d,
+            "providers",
+            "approve",
+            "bank",
+            "--name",
+            "B",
+            "--keys",
+            bankKey.address,
+            "--assessment",
+            hash,
+          )
+        ).err,
+      ).to.contain('<provider>: "bank" is not an address');
+      expect(
+        (
+          await verity(
+            d,
+            "providers",
+            "approve",
+            bank.address,
+            "--name",
+            "B",
+            "--keys",
+            `${bankKey.address},0x12`,
+            "--assessment",
+            hash,
+          )
+        ).err,
+      ).to.contain("--keys[1]");
+      expect(
+        (
+          await verity(
+            d,
+            "providers",
+            "approve",
+            bank.address,
+            "--name",
+            "B",
+            "--keys",
+            bankKey.address,
+            "--assessment",
+            "no-such-file",
+          )
+        ).err,
+      ).to.contain('"no-such-file" is neither a 32-byte hash');
       const never = await verity(d, "providers", "retire", bank.address);
       expect(never.code).to.equal(1);
       expect(never.err).to.contain("OracleProviderStatusTransition");
-      const wrongRole = await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", bankKey.address, "--assessment", hash, "--from", d.roles.governance.address);
+      const wrongRole = await verity(
+        d,
+        "providers",
+        "approve",
+        bank.address,
+        "--name",
+        "B",
+        "--keys",
+        bankKey.address,
+        "--assessment",
+        hash,
+        "--from",
+        d.roles.governance.address,
+      );
       expect(wrongRole.err).to.contain("needs the regulator role");
       const [before] = await nonces(d.roles.regulator.address);
-      const dry = await verity(d, "providers", "approve", bank.address, "--name", "B", "--keys", bankKey.address, "--assessment", hash, "--dry-run");
+      const dry = await verity(
+        d,
+        "providers",
+        "approve",
+        bank.address,
+        "--name",
+        "B",
+        "--keys",
+        bankKey.address,
+        "--assessment",
+        hash,
+        "--dry-run",
+      );
       expect(dry.code, dry.err).to.equal(0);
       expect(dry.out).to.contain("nothing sent");
       expect(await nonces(d.roles.regulator.address)).to.deep.equal([before]);
@@ -280,10 +497,18 @@ describe("ops CLI (npm run verity)", function () {
       expect(mismatch.err).to.contain(`is for model ${d.model.modelId}, but ${other.onnx} hashes to ${other.modelId}`);
       const again = await verity(d, "model", "propose", "--onnx", MODEL_PATH);
       expect(again.code).to.equal(1);
-      expect(again.err).to.contain(`reverted: OracleModelStatusTransition (CreditScoreOracle): modelId ${d.model.modelId}, from Approved, to Proposed`);
-      expect((await verity(d, "model", "approve", other.modelId, "--from", d.roles.governance.address)).err).to.contain("needs the regulator role");
-      expect((await verity(d, "model", "approve", "0x1234")).err).to.contain('<model>: "0x1234" is not a 32-byte hex value');
-      expect((await verity(d, "model", "approve", "no-such.onnx")).err).to.contain('"no-such.onnx" is neither a model id (0x and 64 hex digits) nor a readable ONNX file');
+      expect(again.err).to.contain(
+        `reverted: OracleModelStatusTransition (CreditScoreOracle): modelId ${d.model.modelId}, from Approved, to Proposed`,
+      );
+      expect((await verity(d, "model", "approve", other.modelId, "--from", d.roles.governance.address)).err).to.contain(
+        "needs the regulator role",
+      );
+      expect((await verity(d, "model", "approve", "0x1234")).err).to.contain(
+        '<model>: "0x1234" is not a 32-byte hex value',
+      );
+      expect((await verity(d, "model", "approve", "no-such.onnx")).err).to.contain(
+        '"no-such.onnx" is neither a model id (0x and 64 hex digits) nor a readable ONNX file',
+      );
       const [before] = await nonces(d.roles.regulator.address);
       const dry = await verity(d, "model", "propose", "--onnx", other.onnx, "--dry-run");
       expect(dry.out).to.contain(`modelId               ${other.modelId}`);
@@ -302,7 +527,9 @@ describe("ops CLI (npm run verity)", function () {
       expect(listed.out).to.match(/TIMELOCK_DELAY\s+2 d 0 h \(172800 s\)/);
       expect(listed.out).to.match(/ATTESTATION_REQUIRED\s+no/);
       expect(listed.out).to.match(/PSM_EXPOSURE_LIMIT\s+0\.00 vUSD/);
-      expect(listed.out).to.match(/0\s+5\.00%\s+80\.00% \(85\.00%\)\s+85\.00% \(90\.00%\)\s+4\.00% \(8\.00%\)\s+1,000,000\.00 vUSD \(2,000,000\.00 vUSD\)/);
+      expect(listed.out).to.match(
+        /0\s+5\.00%\s+80\.00% \(85\.00%\)\s+85\.00% \(90\.00%\)\s+4\.00% \(8\.00%\)\s+1,000,000\.00 vUSD \(2,000,000\.00 vUSD\)/,
+      );
       expect(listed.out).to.contain("PD above 28.00%: credit declined");
     });
 
@@ -317,7 +544,9 @@ describe("ops CLI (npm run verity)", function () {
       expect(pending.out).to.contain("DEBT_CEILING: 10,000,000.00 vUSD -> 12,000,000.00 vUSD");
       const early = await verity(d, "rules", "execute", changeId);
       expect(early.code).to.equal(1);
-      expect(early.err).to.match(/cannot execute before \d{4}-\d\d-\d\dT[\d:]+Z \(in 2 d 0 h\): the timelock has not passed/);
+      expect(early.err).to.match(
+        /cannot execute before \d{4}-\d\d-\d\dT[\d:]+Z \(in 2 d 0 h\): the timelock has not passed/,
+      );
       expect(await d.system.policy.ruleValue(ruleId("DEBT_CEILING"))).to.equal(parseEther("10000000"));
       await networkHelpers.time.increase(2 * DAY);
       expect((await verity(d, "rules", "pending")).out).to.contain("ready to execute");
@@ -337,20 +566,36 @@ describe("ops CLI (npm run verity)", function () {
       expect(dry.out).to.contain(`from      ${multisig} (regulator, REGULATOR on SupervisionPolicy)`);
       expect(dry.out).to.contain("dry run: the call succeeds in simulation; nothing sent");
       const send = await verity(d, "rules", "schedule", "DEBT_CEILING", "12000000", "--from", multisig);
-      expect(send.err).to.contain(`--from ${multisig} is not among network "default"'s configured accounts (hardhat.config.ts); only --dry-run can name another address`);
+      expect(send.err).to.contain(
+        `--from ${multisig} is not among network "default"'s configured accounts (hardhat.config.ts); only --dry-run can name another address`,
+      );
     });
 
     it("tier terms go to governance, caps to the regulator; cancel needs the scheduler's role", async () => {
-      const asRegulator = await verity(d, "rules", "schedule", "TIER_APR", "5%", "--tier", "0", "--from", d.roles.regulator.address);
+      const asRegulator = await verity(
+        d,
+        "rules",
+        "schedule",
+        "TIER_APR",
+        "5%",
+        "--tier",
+        "0",
+        "--from",
+        d.roles.regulator.address,
+      );
       expect(asRegulator.err).to.contain("needs the governance role (GOVERNANCE on SupervisionPolicy)");
       const term = await verity(d, "rules", "schedule", "tier_apr", "5%", "--tier", "0");
       expect(term.code, term.err).to.equal(0);
       expect(term.out).to.contain("TIER_APR (tier 0)");
-      expect(term.out).to.contain(`from      ${d.roles.governance.address} (governance, GOVERNANCE on SupervisionPolicy)`);
+      expect(term.out).to.contain(
+        `from      ${d.roles.governance.address} (governance, GOVERNANCE on SupervisionPolicy)`,
+      );
       const changeId = /change id\s+(0x[0-9a-f]{64})/.exec(term.out)![1]!;
       expect((await d.system.policy.pendingChange(changeId)).newValue).to.equal(500n);
       expect((await d.system.policy.pendingChange(changeId)).rule).to.equal(tierRuleId("TIER_APR", 0));
-      expect((await verity(d, "rules", "cancel", changeId, "--from", d.roles.regulator.address)).err).to.contain("needs the governance role");
+      expect((await verity(d, "rules", "cancel", changeId, "--from", d.roles.regulator.address)).err).to.contain(
+        "needs the governance role",
+      );
       expect((await verity(d, "rules", "cancel", changeId)).out).to.contain(`cancelled ${changeId}`);
       expect((await d.system.policy.pendingChange(changeId)).executableAt).to.equal(0n);
       const cap = await verity(d, "rules", "schedule", "TIER_CAP_MAX_LTV", "86%", "--tier", "0");
@@ -366,25 +611,47 @@ describe("ops CLI (npm run verity)", function () {
       const tolerance = await verity(d, "rules", "schedule", "PRICE_SOURCE_TOLERANCE", "3%");
       expect(tolerance.out).to.contain(`${d.roles.regulator.address} (regulator, REGULATOR on SupervisionPolicy)`);
       const listed = await verity(d, "rules", "list");
-      for (const rule of ["PRICE_SOURCE_TOLERANCE", "FROZEN_LIQUIDATION_HEALTH", "SAVINGS_SHARE", "FLASH_FEE"]) expect(listed.out).to.contain(rule);
+      for (const rule of ["PRICE_SOURCE_TOLERANCE", "FROZEN_LIQUIDATION_HEALTH", "SAVINGS_SHARE", "FLASH_FEE"])
+        expect(listed.out).to.contain(rule);
     });
 
     it("refuses a bad rule, value or tier, decodes a value the contract refuses, and a dry run schedules nothing", async () => {
-      expect((await verity(d, "rules", "schedule", "DEBT_LIMIT", "1")).err).to.contain('"DEBT_LIMIT" is not a rule; rules: DEBT_CEILING');
-      expect((await verity(d, "rules", "schedule", "CONCENTRATION_CAP", "12.345%")).err).to.contain("not a percentage with at most two decimals");
-      expect((await verity(d, "rules", "schedule", "CONCENTRATION_CAP", "120%")).err).to.contain("120% is above 100.00%");
+      expect((await verity(d, "rules", "schedule", "DEBT_LIMIT", "1")).err).to.contain(
+        '"DEBT_LIMIT" is not a rule; rules: DEBT_CEILING',
+      );
+      expect((await verity(d, "rules", "schedule", "CONCENTRATION_CAP", "12.345%")).err).to.contain(
+        "not a percentage with at most two decimals",
+      );
+      expect((await verity(d, "rules", "schedule", "CONCENTRATION_CAP", "120%")).err).to.contain(
+        "120% is above 100.00%",
+      );
       expect((await verity(d, "rules", "schedule", "DEBT_CEILING", "-5")).err).to.contain('"-5" is not a vUSD amount');
-      expect((await verity(d, "rules", "schedule", "TIMELOCK_DELAY", "2 weeks")).err).to.contain('"2 weeks" is not a duration');
-      expect((await verity(d, "rules", "schedule", "TIER_APR", "5%")).err).to.contain("TIER_APR is a tier rule: pass --tier <n>");
-      expect((await verity(d, "rules", "schedule", "TIER_APR", "5%", "--tier", "4")).err).to.contain('--tier: "4" is not an integer in 0..3');
-      expect((await verity(d, "rules", "schedule", "DEBT_CEILING", "5", "--tier", "1")).err).to.contain("DEBT_CEILING is a global rule: it takes no --tier");
+      expect((await verity(d, "rules", "schedule", "TIMELOCK_DELAY", "2 weeks")).err).to.contain(
+        '"2 weeks" is not a duration',
+      );
+      expect((await verity(d, "rules", "schedule", "TIER_APR", "5%")).err).to.contain(
+        "TIER_APR is a tier rule: pass --tier <n>",
+      );
+      expect((await verity(d, "rules", "schedule", "TIER_APR", "5%", "--tier", "4")).err).to.contain(
+        '--tier: "4" is not an integer in 0..3',
+      );
+      expect((await verity(d, "rules", "schedule", "DEBT_CEILING", "5", "--tier", "1")).err).to.contain(
+        "DEBT_CEILING is a global rule: it takes no --tier",
+      );
       const refused = await verity(d, "rules", "schedule", "MAX_PRICE_DEVIATION", "0%");
       expect(refused.code).to.equal(1);
-      expect(refused.err).to.contain("reverted: SupervisionInvalidValue (SupervisionPolicy): rule MAX_PRICE_DEVIATION, value 0.00%");
+      expect(refused.err).to.contain(
+        "reverted: SupervisionInvalidValue (SupervisionPolicy): rule MAX_PRICE_DEVIATION, value 0.00%",
+      );
       const before = await nonces(d.roles.regulator.address);
       const dry = await verity(d, "rules", "schedule", "DEBT_CEILING", "12000000", "--dry-run");
       expect(dry.code, dry.err).to.equal(0);
-      expect(dry.out).to.contain(d.system.policy.interface.encodeFunctionData("scheduleRuleChange", [ruleId("DEBT_CEILING"), parseEther("12000000")]));
+      expect(dry.out).to.contain(
+        d.system.policy.interface.encodeFunctionData("scheduleRuleChange", [
+          ruleId("DEBT_CEILING"),
+          parseEther("12000000"),
+        ]),
+      );
       expect(await nonces(d.roles.regulator.address)).to.deep.equal(before);
       expect((await verity(d, "rules", "pending")).out).to.contain("no pending rule change");
       const dryFailing = await verity(d, "rules", "schedule", "MAX_PRICE_DEVIATION", "0%", "--dry-run");
@@ -395,12 +662,16 @@ describe("ops CLI (npm run verity)", function () {
   describe("breaker", () => {
     it("status and reset: refuses a reset when not tripped or by the guardian; the regulator resets it", async () => {
       expect((await verity(d, "breaker", "status")).out).to.match(/state\s+normal/);
-      expect((await verity(d, "breaker", "reset")).err).to.contain("the circuit breaker is not tripped: nothing to reset");
+      expect((await verity(d, "breaker", "reset")).err).to.contain(
+        "the circuit breaker is not tripped: nothing to reset",
+      );
       await (await d.system.policy.connect(d.roles.guardian).pause()).wait();
       const tripped = await verity(d, "breaker", "status");
       expect(tripped.out).to.contain("TRIPPED");
       expect(tripped.out).to.contain(`MANUAL by ${d.roles.guardian.address}`);
-      expect((await verity(d, "breaker", "reset", "--from", d.roles.guardian.address)).err).to.contain("needs the regulator role (REGULATOR on SupervisionPolicy)");
+      expect((await verity(d, "breaker", "reset", "--from", d.roles.guardian.address)).err).to.contain(
+        "needs the regulator role (REGULATOR on SupervisionPolicy)",
+      );
       const dry = await verity(d, "breaker", "reset", "--dry-run");
       expect(dry.out).to.contain(d.system.policy.interface.encodeFunctionData("unpause"));
       expect(await d.system.policy.paused()).to.equal(true);
@@ -415,7 +686,11 @@ describe("ops CLI (npm run verity)", function () {
   describe("keys from a configuration variable (--key)", () => {
     const VARIABLE = "VERITY_CLI_TEST_REGULATOR_KEY";
     /** Hardhat's default account 2: the regulator here. */
-    const regulatorKey = HDNodeWallet.fromPhrase("test test test test test test test test test test test junk", undefined, "m/44'/60'/0'/0/2").privateKey;
+    const regulatorKey = HDNodeWallet.fromPhrase(
+      "test test test test test test test test test test test junk",
+      undefined,
+      "m/44'/60'/0'/0/2",
+    ).privateKey;
     afterEach(() => {
       delete process.env[VARIABLE];
     });
@@ -428,9 +703,23 @@ describe("ops CLI (npm run verity)", function () {
       expect(reset.out).to.contain(`from      ${d.roles.regulator.address} (regulator`);
       expect(reset.out + reset.err).not.to.contain(regulatorKey.slice(2));
       expect(await d.system.policy.paused()).to.equal(false);
-      const wrongRole = await verity(d, "operators", "set", "--operators", d.operators[0]!.address, "--threshold", "1", "--key", VARIABLE);
-      expect(wrongRole.err).to.contain(`needs the governance role (GOVERNANCE on CreditScoreOracle); ${d.roles.regulator.address} does not hold it`);
-      expect((await verity(d, "exposure", "snapshot", "--key", VARIABLE, "--from", d.roles.guardian.address)).err).to.contain(`is not the address of the key in ${VARIABLE}`);
+      const wrongRole = await verity(
+        d,
+        "operators",
+        "set",
+        "--operators",
+        d.operators[0]!.address,
+        "--threshold",
+        "1",
+        "--key",
+        VARIABLE,
+      );
+      expect(wrongRole.err).to.contain(
+        `needs the governance role (GOVERNANCE on CreditScoreOracle); ${d.roles.regulator.address} does not hold it`,
+      );
+      expect(
+        (await verity(d, "exposure", "snapshot", "--key", VARIABLE, "--from", d.roles.guardian.address)).err,
+      ).to.contain(`is not the address of the key in ${VARIABLE}`);
     });
 
     it("refuses a variable that holds no private key, or is not set, naming it", async () => {
@@ -442,7 +731,9 @@ describe("ops CLI (npm run verity)", function () {
       const unset = await verity(d, "exposure", "snapshot", "--key", VARIABLE);
       expect(unset.code).to.equal(1);
       expect(unset.err).to.contain(VARIABLE);
-      expect((await verity(d, "exposure", "snapshot", "--key", "not-a-name")).err).to.contain('"not-a-name" is not a configuration variable name');
+      expect((await verity(d, "exposure", "snapshot", "--key", "not-a-name")).err).to.contain(
+        '"not-a-name" is not a configuration variable name',
+      );
     });
   });
 
@@ -452,7 +743,9 @@ describe("ops CLI (npm run verity)", function () {
       const pool = await system.pool.getAddress();
       await (await system.weth!.connect(borrower).deposit({ value: parseEther("10") })).wait();
       await (await system.weth!.connect(borrower).approve(pool, parseEther("10"))).wait();
-      await (await system.pool.connect(borrower).deposit(system.wethAddress, parseEther("10"), borrower.address)).wait();
+      await (
+        await system.pool.connect(borrower).deposit(system.wethAddress, parseEther("10"), borrower.address)
+      ).wait();
       await (await system.pool.connect(borrower).borrow(parseUnits("5000", 18))).wait();
     }
 
@@ -511,27 +804,83 @@ describe("ops CLI (npm run verity)", function () {
     });
 
     it("fairness publish (regulator) emits the report in bps; refuses a bad percentage, a reversed period and the wrong role", async () => {
-      const args = ["fairness", "publish", "--model", d.model.modelId, "--period-start", "2026-10-01", "--period-end", "2026-11-01", "--eod", "2.5%", "--dir", "92%"];
+      const args = [
+        "fairness",
+        "publish",
+        "--model",
+        d.model.modelId,
+        "--period-start",
+        "2026-10-01",
+        "--period-end",
+        "2026-11-01",
+        "--eod",
+        "2.5%",
+        "--dir",
+        "92%",
+      ];
       const hash = `0x${"ab".repeat(32)}`;
       const published = await verity(d, ...args, "--report-hash", hash);
       expect(published.code, published.err).to.equal(0);
       const [event] = await d.system.oracle.queryFilter(d.system.oracle.filters.FairnessReportPublished());
-      expect([event!.args.eodBps, event!.args.dirBps, event!.args.periodStart, event!.args.reportHash]).to.deep.equal([250n, 9200n, 1_790_812_800n, hash]);
-      expect((await verity(d, ...args.slice(0, -4), "--eod", "101%", "--dir", "92%", "--report-hash", hash)).err).to.contain("101% is above 100.00%");
-      const reversed = ["fairness", "publish", "--model", d.model.modelId, "--period-start", "2026-11-01", "--period-end", "2026-10-01", "--eod", "1%", "--dir", "90%", "--report-hash", hash];
+      expect([event!.args.eodBps, event!.args.dirBps, event!.args.periodStart, event!.args.reportHash]).to.deep.equal([
+        250n,
+        9200n,
+        1_790_812_800n,
+        hash,
+      ]);
+      expect(
+        (await verity(d, ...args.slice(0, -4), "--eod", "101%", "--dir", "92%", "--report-hash", hash)).err,
+      ).to.contain("101% is above 100.00%");
+      const reversed = [
+        "fairness",
+        "publish",
+        "--model",
+        d.model.modelId,
+        "--period-start",
+        "2026-11-01",
+        "--period-end",
+        "2026-10-01",
+        "--eod",
+        "1%",
+        "--dir",
+        "90%",
+        "--report-hash",
+        hash,
+      ];
       expect((await verity(d, ...reversed)).err).to.contain("must be before --period-end");
-      expect((await verity(d, ...args, "--report-hash", hash, "--from", d.roles.governance.address)).err).to.contain("needs the regulator role (REGULATOR on CreditScoreOracle)");
+      expect((await verity(d, ...args, "--report-hash", hash, "--from", d.roles.governance.address)).err).to.contain(
+        "needs the regulator role (REGULATOR on CreditScoreOracle)",
+      );
       expect((await verity(d, ...args)).err).to.contain("give exactly one of --report <file> and --report-hash <hash>");
     });
 
     it("monitoring publish (a current operator) emits the window; refuses a non-operator and a bad PSI", async () => {
       const summaryHash = `0x${"cd".repeat(32)}`;
-      const args = ["monitoring", "publish", "--model", d.model.modelId, "--window-start", "2026-11-29T00:00:00Z", "--window-end", "2026-11-30T00:00:00Z", "--applications", "1000", "--summary-hash", summaryHash];
+      const args = [
+        "monitoring",
+        "publish",
+        "--model",
+        d.model.modelId,
+        "--window-start",
+        "2026-11-29T00:00:00Z",
+        "--window-end",
+        "2026-11-30T00:00:00Z",
+        "--applications",
+        "1000",
+        "--summary-hash",
+        summaryHash,
+      ];
       const published = await verity(d, ...args, "--max-psi", "0.31");
       expect(published.code, published.err).to.equal(0);
       const [event] = await d.system.oracle.queryFilter(d.system.oracle.filters.MonitoringReportPublished());
-      expect([event!.args.operator, event!.args.maxPsiBps, event!.args.applications]).to.deep.equal([d.operators[0]!.address, 3100n, 1000n]);
-      expect((await verity(d, ...args, "--max-psi", "0.31", "--from", d.stranger.address)).err).to.contain(`needs an operator of the oracle's current operator set (version 1); ${d.stranger.address} is not one`);
+      expect([event!.args.operator, event!.args.maxPsiBps, event!.args.applications]).to.deep.equal([
+        d.operators[0]!.address,
+        3100n,
+        1000n,
+      ]);
+      expect((await verity(d, ...args, "--max-psi", "0.31", "--from", d.stranger.address)).err).to.contain(
+        `needs an operator of the oracle's current operator set (version 1); ${d.stranger.address} is not one`,
+      );
       expect((await verity(d, ...args, "--max-psi", "high")).err).to.contain('--max-psi: "high" is not a PSI');
     });
   });
@@ -545,7 +894,9 @@ describe("ops CLI (npm run verity)", function () {
 
     it("attest (regulator) records the report's hash and its header's block range; verify prints who, when and which blocks", async () => {
       const { report, path, sha256 } = await writtenReport();
-      expect((await verity(d, "report", "verify", "--file", path)).err).to.contain(`(sha256 ${sha256}) is not attested`);
+      expect((await verity(d, "report", "verify", "--file", path)).err).to.contain(
+        `(sha256 ${sha256}) is not attested`,
+      );
       const dry = await verity(d, "report", "attest", "--file", path, "--dry-run");
       expect(dry.code, dry.err).to.equal(0);
       expect(dry.out).to.contain("ComplianceReportRegistry.attestReport at");
@@ -555,9 +906,15 @@ describe("ops CLI (npm run verity)", function () {
 
       const attested = await verity(d, "report", "attest", "--file", path, "--uri", "https://example.org/report.md");
       expect(attested.code, attested.err).to.equal(0);
-      expect(attested.out).to.contain(`attested ${sha256} (blocks ${report.meta.fromBlock} to ${report.meta.toBlock}) by ${d.roles.regulator.address}`);
+      expect(attested.out).to.contain(
+        `attested ${sha256} (blocks ${report.meta.fromBlock} to ${report.meta.toBlock}) by ${d.roles.regulator.address}`,
+      );
       const stored = await d.system.complianceReportRegistry.attestationOf(sha256);
-      expect([stored.attester, stored.fromBlock, stored.toBlock]).to.deep.equal([d.roles.regulator.address, BigInt(report.meta.fromBlock), BigInt(report.meta.toBlock)]);
+      expect([stored.attester, stored.fromBlock, stored.toBlock]).to.deep.equal([
+        d.roles.regulator.address,
+        BigInt(report.meta.fromBlock),
+        BigInt(report.meta.toBlock),
+      ]);
 
       const verified = await verity(d, "report", "verify", "--file", path);
       expect(verified.code, verified.err).to.equal(0);
@@ -590,17 +947,43 @@ describe("ops CLI (npm run verity)", function () {
 
     it("attest refuses the wrong role, a range contradicting the header, a report without one unless flags give it, and a long uri", async () => {
       const { report, path } = await writtenReport();
-      expect((await verity(d, "report", "attest", "--file", path, "--from", d.roles.governance.address)).err).to.contain("needs the regulator role (REGULATOR on SupervisionPolicy)");
-      expect((await verity(d, "report", "attest", "--file", path, "--to-block", String(report.meta.toBlock + 1))).err).to.contain(`covers blocks ${report.meta.fromBlock} to ${report.meta.toBlock}`);
-      expect((await verity(d, "report", "attest", "--file", path, "--uri", "x".repeat(257))).err).to.contain("--uri is 257 bytes; at most 256");
+      expect(
+        (await verity(d, "report", "attest", "--file", path, "--from", d.roles.governance.address)).err,
+      ).to.contain("needs the regulator role (REGULATOR on SupervisionPolicy)");
+      expect(
+        (await verity(d, "report", "attest", "--file", path, "--to-block", String(report.meta.toBlock + 1))).err,
+      ).to.contain(`covers blocks ${report.meta.fromBlock} to ${report.meta.toBlock}`);
+      expect((await verity(d, "report", "attest", "--file", path, "--uri", "x".repeat(257))).err).to.contain(
+        "--uri is 257 bytes; at most 256",
+      );
       const bare = join(d.dir, "notes.md");
       await writeFile(bare, "# a report with no period line\n");
       expect((await verity(d, "report", "attest", "--file", bare)).err).to.contain("states no block range");
       const head = await ethers.provider.getBlockNumber();
-      const future = await verity(d, "report", "attest", "--file", bare, "--from-block", "0", "--to-block", String(head + 10));
+      const future = await verity(
+        d,
+        "report",
+        "attest",
+        "--file",
+        bare,
+        "--from-block",
+        "0",
+        "--to-block",
+        String(head + 10),
+      );
       expect(future.code).to.equal(1);
       expect(future.err).to.contain("ComplianceReportRegistryFutureBlock");
-      const flagged = await verity(d, "report", "attest", "--file", bare, "--from-block", "0", "--to-block", String(head));
+      const flagged = await verity(
+        d,
+        "report",
+        "attest",
+        "--file",
+        bare,
+        "--from-block",
+        "0",
+        "--to-block",
+        String(head),
+      );
       expect(flagged.code, flagged.err).to.equal(0);
       expect((await verity(d, "report", "attest", "--file", join(d.dir, "absent.md"))).err).to.contain("cannot read");
     });

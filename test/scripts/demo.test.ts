@@ -42,7 +42,10 @@ describe("npm run demo (scripts/demo.ts)", function () {
     const { risky } = summary;
     expect(risky.pdBps).to.be.above(2800);
     expect(risky.reasonCodes.length).to.be.within(1, 4);
-    for (const text of risky.reasons) expect(text).to.be.a("string").and.not.match(/^reason code/);
+    for (const text of risky.reasons)
+      expect(text)
+        .to.be.a("string")
+        .and.not.match(/^reason code/);
     expect(risky.borrowError).to.match(/^SupervisionRuleViolated\(CREDIT_DECLINED/);
     expect(summary.events.AdverseAction).to.equal(1);
   });
@@ -53,7 +56,9 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(editedFile.refusals.map((r) => r.node)).to.deep.equal(["node-0", "node-1", "node-2"]);
     for (const refusal of editedFile.refusals) {
       expect([refusal.status, refusal.code]).to.deep.equal([422, "credit_file_fields_mismatch"]);
-      expect(refusal.message).to.match(/^creditFile\.fieldsHash: the application's features .* are not the fields the provider attested/);
+      expect(refusal.message).to.match(
+        /^creditFile\.fieldsHash: the application's features .* are not the fields the provider attested/,
+      );
     }
   });
 
@@ -127,7 +132,9 @@ describe("npm run demo (scripts/demo.ts)", function () {
     exposure.debtByTierWad.forEach((tierDebt, tier) => {
       const inTier = books.positions.filter((p) => p.tier === tier);
       const sum = inTier.reduce((a, p) => a + p.debtWad, 0n);
-      expect(within(sum, tierDebt, inTier.length), `tier ${tier}: positions ${sum}, snapshot ${tierDebt}`).to.equal(true);
+      expect(within(sum, tierDebt, inTier.length), `tier ${tier}: positions ${sum}, snapshot ${tierDebt}`).to.equal(
+        true,
+      );
     });
     const debtSum = books.positions.reduce((a, p) => a + p.debtWad, 0n);
     expect(within(debtSum, exposure.totalDebtWad, books.positions.length)).to.equal(true);

@@ -4,11 +4,22 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { Wallet, id, parseEther, parseUnits } from "ethers";
 
-import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+} from "../../scripts/deploy/deploy-system.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { rebasePositions, type KeeperProgress } from "../../scripts/keeper/rebase-positions.js";
-import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+import {
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 const DAY = 86_400n;
@@ -24,7 +35,13 @@ const CONSERVATIVE = defaultParameters.tiers.length - 1;
 async function scenario() {
   const signers = await ethers.getSigners();
   const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, keeper] = signers;
-  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const roles = {
+    deployer: deployer!,
+    governance: governance!,
+    regulator: regulator!,
+    guardian: guardian!,
+    attester: attester!,
+  };
   const operators = [Wallet.createRandom(), Wallet.createRandom()];
   const system = await deploySystem(ethers, roles, {
     ...defaultParameters,
@@ -32,7 +49,12 @@ async function scenario() {
   });
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
+  await approveDataProviders(
+    system.oracle,
+    roles.regulator,
+    defaultParameters.dataProviders,
+    await shippedFeatureNames(),
+  );
   const { oracle, pool, vusd, weth } = system;
   const poolAddress = await pool.getAddress();
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
@@ -67,7 +89,18 @@ async function scenario() {
   await (await pool.connect(dave!).repay(dave!.address, ethers.MaxUint256)).wait();
   await score(bob!.address, 300);
   await score(carol!.address, 1500);
-  return { system, pool, oracle, score, regulator: roles.regulator, keeper: keeper!, alice: alice!, bob: bob!, carol: carol!, dave: dave! };
+  return {
+    system,
+    pool,
+    oracle,
+    score,
+    regulator: roles.regulator,
+    keeper: keeper!,
+    alice: alice!,
+    bob: bob!,
+    carol: carol!,
+    dave: dave!,
+  };
 }
 
 describe("keeper: rebase positions whose tier differs from the current one", function () {
@@ -97,7 +130,11 @@ describe("keeper: rebase positions whose tier differs from the current one", fun
   it("re-bases each due position once (DebtRebased), and a second run finds none", async () => {
     const s = await networkHelpers.loadFixture(scenario);
     const progress: KeeperProgress[] = [];
-    const result = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, onProgress: (p) => progress.push(p) });
+    const result = await rebasePositions({
+      pool: s.pool.connect(s.keeper),
+      fromBlock: s.system.deployedAtBlock,
+      onProgress: (p) => progress.push(p),
+    });
     expect(result.rebased.map((r) => [r.borrower, r.heldTier, r.currentTier])).to.deep.equal([
       [s.bob.address, CONSERVATIVE, 0],
       [s.carol.address, 0, 2],
@@ -106,7 +143,11 @@ describe("keeper: rebase positions whose tier differs from the current one", fun
     for (const r of result.rebased) {
       const receipt = await ethers.provider.getTransactionReceipt(r.txHash);
       const rebased = receipt!.logs.map((l) => s.pool.interface.parseLog(l)).find((l) => l?.name === "DebtRebased")!;
-      expect([rebased.args.borrower, Number(rebased.args.oldTier), Number(rebased.args.newTier)]).to.deep.equal([r.borrower, r.heldTier, r.currentTier]);
+      expect([rebased.args.borrower, Number(rebased.args.oldTier), Number(rebased.args.newTier)]).to.deep.equal([
+        r.borrower,
+        r.heldTier,
+        r.currentTier,
+      ]);
     }
     expect(progress.filter((p) => p.phase === "rebased")).to.have.length(2);
     expect((await s.pool.positionOf(s.bob.address)).tier).to.equal(0n);
@@ -133,10 +174,18 @@ describe("keeper: rebase positions whose tier differs from the current one", fun
     const expiry = (await s.oracle.scoreOf(s.alice.address)).issuedAt + BigInt(defaultParameters.rules.maxScoreAgeSec);
     const notice = BigInt(defaultParameters.rules.scoreNoticePeriodSec);
     await networkHelpers.time.increaseTo(expiry + notice - 10n);
-    const within = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    const within = await rebasePositions({
+      pool: s.pool.connect(s.keeper),
+      fromBlock: s.system.deployedAtBlock,
+      dryRun: true,
+    });
     expect(within.due).to.deep.equal([]);
     await networkHelpers.time.increaseTo(expiry + notice + 1n);
-    const after = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    const after = await rebasePositions({
+      pool: s.pool.connect(s.keeper),
+      fromBlock: s.system.deployedAtBlock,
+      dryRun: true,
+    });
     expect(after.due.map((d) => d.borrower)).to.include(s.alice.address);
     expect(after.due.every((d) => d.currentTier === CONSERVATIVE)).to.equal(true);
   });
@@ -148,27 +197,44 @@ describe("keeper: rebase positions whose tier differs from the current one", fun
     const notice = BigInt(defaultParameters.rules.scoreNoticePeriodSec);
     // Before the expiry: no notice is due.
     await networkHelpers.time.increaseTo(expiry - 10n);
-    const before = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    const before = await rebasePositions({
+      pool: s.pool.connect(s.keeper),
+      fromBlock: s.system.deployedAtBlock,
+      dryRun: true,
+    });
     expect(before.noticeDue).to.deep.equal([]);
     // Expired, within the notice: every scored position with debt (alice, bob, carol: issued in the same minute or
     // so) is due for notice, none for a re-base; a dry run sends nothing.
     await networkHelpers.time.increaseTo(expiry + 60n);
-    const planned = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    const planned = await rebasePositions({
+      pool: s.pool.connect(s.keeper),
+      fromBlock: s.system.deployedAtBlock,
+      dryRun: true,
+    });
     expect(planned.due).to.deep.equal([]);
     const alice = planned.noticeDue.find((n) => n.borrower === s.alice.address);
-    expect(alice).to.deep.equal({ borrower: s.alice.address, tier: 0, expiredAt: Number(expiry), noticeEndsAt: Number(expiry + notice) });
+    expect(alice).to.deep.equal({
+      borrower: s.alice.address,
+      tier: 0,
+      expiredAt: Number(expiry),
+      noticeEndsAt: Number(expiry + notice),
+    });
     const sent = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock });
     expect(sent.failed).to.deep.equal([]);
     expect(sent.noticed.map((n) => n.borrower)).to.deep.equal(planned.noticeDue.map((n) => n.borrower));
     const aliceTx = sent.noticed.find((n) => n.borrower === s.alice.address)!;
     const receipt = await ethers.provider.getTransactionReceipt(aliceTx.txHash);
     const events = receipt!.logs.map((l) => s.pool.interface.parseLog(l)).filter((l) => l?.name === "ScoreExpiring");
-    expect(events.map((e) => [e!.args.borrower, Number(e!.args.tier), e!.args.expiredAt, e!.args.noticeEndsAt])).to.deep.equal([
-      [s.alice.address, 0, expiry, expiry + notice],
-    ]);
+    expect(
+      events.map((e) => [e!.args.borrower, Number(e!.args.tier), e!.args.expiredAt, e!.args.noticeEndsAt]),
+    ).to.deep.equal([[s.alice.address, 0, expiry, expiry + notice]]);
     expect((await s.pool.positionOf(s.alice.address)).tier).to.equal(0n); // the debt keeps its tier
     // Given once: the next run finds no notice due.
-    const again = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    const again = await rebasePositions({
+      pool: s.pool.connect(s.keeper),
+      fromBlock: s.system.deployedAtBlock,
+      dryRun: true,
+    });
     expect(again.noticeDue).to.deep.equal([]);
   });
 
@@ -183,7 +249,9 @@ describe("keeper: rebase positions whose tier differs from the current one", fun
   it("CLI: names the missing address book and exits 1", async () => {
     const { code, stderr } = await run(["scripts/keeper/rebase.ts", "--network", "nowhere", "--dry-run"]);
     expect(code).to.equal(1);
-    expect(stderr).to.contain('keeper:rebase: no address book for network "nowhere": deployments/nowhere.json does not exist');
+    expect(stderr).to.contain(
+      'keeper:rebase: no address book for network "nowhere": deployments/nowhere.json does not exist',
+    );
   });
 });
 

@@ -4,7 +4,10 @@ import { defaultParameters, deploymentParametersSchema } from "../../scripts/dep
 
 describe("deployment parameters", () => {
   it("accepts a global wad limit up to 2^96 - 1 wad (the policy's 96-bit storage) and rejects one wei more", () => {
-    const withRule = (field: "debtCeiling" | "borrowerCap" | "concentrationFloor" | "dailyOriginationLimit", v: string) =>
+    const withRule = (
+      field: "debtCeiling" | "borrowerCap" | "concentrationFloor" | "dailyOriginationLimit",
+      v: string,
+    ) =>
       deploymentParametersSchema.safeParse({ ...defaultParameters, rules: { ...defaultParameters.rules, [field]: v } })
         .success;
     for (const field of ["debtCeiling", "borrowerCap", "concentrationFloor", "dailyOriginationLimit"] as const) {
@@ -19,7 +22,12 @@ describe("deployment parameters", () => {
     const withRule = (field: "pullReportMaxAgeSec" | "scoreNoticePeriodSec", v: number) =>
       deploymentParametersSchema.safeParse({ ...defaultParameters, rules: { ...defaultParameters.rules, [field]: v } })
         .success;
-    expect([59, 60, 3600, 3601].map((v) => withRule("pullReportMaxAgeSec", v))).to.deep.equal([false, true, true, false]);
+    expect([59, 60, 3600, 3601].map((v) => withRule("pullReportMaxAgeSec", v))).to.deep.equal([
+      false,
+      true,
+      true,
+      false,
+    ]);
     expect([-1, 0, 90 * 86_400, 90 * 86_400 + 1].map((v) => withRule("scoreNoticePeriodSec", v))).to.deep.equal([
       false,
       true,

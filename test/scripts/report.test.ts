@@ -20,12 +20,27 @@ import {
   type JsonRpcResult,
 } from "ethers";
 
-import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import {
+  approveDataProviders,
+  approveModel,
+  deploySystem,
+  shippedFeatureNames,
+  shippedModel,
+} from "../../scripts/deploy/deploy-system.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { analyse, type AnalysisContext } from "../../scripts/report/analyse.js";
-import { barChart, escapeXml, groupMarkers, horizontalBarChart, niceAxis, timeTicks, timelineChart, title as chartTitle } from "../../scripts/report/charts.js";
+import {
+  barChart,
+  escapeXml,
+  groupMarkers,
+  horizontalBarChart,
+  niceAxis,
+  timeTicks,
+  timelineChart,
+  title as chartTitle,
+} from "../../scripts/report/charts.js";
 import type { ComplianceEvent, EventArgs, EventName } from "../../scripts/report/events.js";
 import { formatRuleValue, formatVusd } from "../../scripts/report/format.js";
 import { buildComplianceReport, writeComplianceReport, type ComplianceReport } from "../../scripts/report/index.js";
@@ -36,7 +51,12 @@ import { GLOBAL_RULE_NAMES, ruleId, tierRuleId } from "../../oracle/src/protocol
 import { tierDisplayName, tierName } from "../../oracle/src/protocol/tiers.js";
 import { positionsAtRisk } from "../../scripts/report/supervision.js";
 import { buildTables, tierLabel } from "../../scripts/report/tables.js";
-import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
+import {
+  packSignatures,
+  scoreReportDomain,
+  signScoreReport,
+  type ScoreReport,
+} from "../../oracle/src/signing/index.js";
 
 const WAD = 10n ** 18n;
 const wad = (vusd: number | string) => parseUnits(String(vusd), 18);
@@ -89,8 +109,25 @@ describe("report: analyse at scale (no spread of an unbounded array anywhere on 
     for (let i = 0; i < N; i += 1) {
       const borrower = `0x${(i + 1).toString(16).padStart(40, "0")}`;
       events.push(
-        ev("ScorePosted", i, { borrower, modelId: MODEL_A, pdBps: i % 10_000, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider: PROVIDER_A, creditFileHash: MODEL_B }),
-        ev("LoanOriginated", i, { borrower, amountWad: wad(1), tier: i % 3, pdBps: i % 10_000, modelId: MODEL_A, ltvBps: 5000n }),
+        ev("ScorePosted", i, {
+          borrower,
+          modelId: MODEL_A,
+          pdBps: i % 10_000,
+          reasonCodes: [1, 0, 0, 0],
+          issuedAt: 1,
+          validUntil: 2,
+          operatorSetVersion: 1n,
+          provider: PROVIDER_A,
+          creditFileHash: MODEL_B,
+        }),
+        ev("LoanOriginated", i, {
+          borrower,
+          amountWad: wad(1),
+          tier: i % 3,
+          pdBps: i % 10_000,
+          modelId: MODEL_A,
+          ltvBps: 5000n,
+        }),
       );
     }
     const { scores, exposure } = analyse(events, context({ pdBinBps: 1000 }));
@@ -113,14 +150,27 @@ describe("report: analyse at scale (no spread of an unbounded array anywhere on 
           ? ev("AssetFrozen", i, { asset, reason, primaryPriceWad: 0n, fallbackPriceWad: 1n, lastAgreedPriceWad: 1n })
           : ev("AssetUnfrozen", i, { asset, priceWad: 1n }),
         ev("ScoreExpiring", i, { borrower: asset, tier: 1, expiredAt: 1, noticeEndsAt: 2 }),
-        ev("FairnessReportPublished", i, { modelId: MODEL_A, periodStart: 1, periodEnd: 2, eodBps: 1, dirBps: 1, reportHash: MODEL_B }),
+        ev("FairnessReportPublished", i, {
+          modelId: MODEL_A,
+          periodStart: 1,
+          periodEnd: 2,
+          eodBps: 1,
+          dirBps: 1,
+          reportHash: MODEL_B,
+        }),
       );
     }
     const a = analyse(events, context());
     expect(a.freezes).to.have.length(N / 2);
     expect(a.scoreNotices).to.have.length(N);
     expect(a.fairness).to.have.length(N);
-    const positions = Array.from({ length: N }, (_, i) => ({ borrower: ALICE, debtWad: 1n, tier: 0, collateralValueWad: 0n, healthFactorWad: BigInt(i) }));
+    const positions = Array.from({ length: N }, (_, i) => ({
+      borrower: ALICE,
+      debtWad: 1n,
+      tier: 0,
+      collateralValueWad: 0n,
+      healthFactorWad: BigInt(i),
+    }));
     expect(positionsAtRisk(positions)).to.have.length(N);
   });
 });
@@ -128,10 +178,35 @@ describe("report: analyse at scale (no spread of an unbounded array anywhere on 
 describe("report: analyse (hand-built events)", () => {
   it("exposure by tier: flows per tier follow re-basings, and the latest snapshot wins", () => {
     const events = [
-      ev("LoanOriginated", 10, { borrower: ALICE, amountWad: wad(1000), tier: 0, pdBps: 300, modelId: MODEL_A, ltvBps: 5000n }),
-      ev("LoanOriginated", 11, { borrower: BOB, amountWad: wad(500), tier: 1, pdBps: 900, modelId: MODEL_A, ltvBps: 4000n }),
-      ev("ExposureSnapshot", 12, { totalDebtWad: wad(1), totalCollateralValueWad: wad(2), vusdSupplyWad: wad(1), debtByTierWad: [wad(1), 0n, 0n] }),
-      ev("LoanRepaid", 20, { borrower: ALICE, payer: ALICE, amountWad: wad(210), interestWad: wad(10), debtLeftWad: wad(800) }),
+      ev("LoanOriginated", 10, {
+        borrower: ALICE,
+        amountWad: wad(1000),
+        tier: 0,
+        pdBps: 300,
+        modelId: MODEL_A,
+        ltvBps: 5000n,
+      }),
+      ev("LoanOriginated", 11, {
+        borrower: BOB,
+        amountWad: wad(500),
+        tier: 1,
+        pdBps: 900,
+        modelId: MODEL_A,
+        ltvBps: 4000n,
+      }),
+      ev("ExposureSnapshot", 12, {
+        totalDebtWad: wad(1),
+        totalCollateralValueWad: wad(2),
+        vusdSupplyWad: wad(1),
+        debtByTierWad: [wad(1), 0n, 0n],
+      }),
+      ev("LoanRepaid", 20, {
+        borrower: ALICE,
+        payer: ALICE,
+        amountWad: wad(210),
+        interestWad: wad(10),
+        debtLeftWad: wad(800),
+      }),
       // Alice's debt (800 + interest 2) moves to tier 2, then she is liquidated there.
       ev("DebtRebased", 30, { borrower: ALICE, oldTier: 0, newTier: 2, debtWad: wad(802) }),
       ev("PositionLiquidated", 31, {
@@ -168,7 +243,12 @@ describe("report: analyse (hand-built events)", () => {
       netWad: wad(-2),
     });
     expect(t1!.netWad).to.equal(wad(500));
-    expect(t2).to.deep.include({ rebasedInWad: wad(802), liquidatedWad: wad(400), badDebtWad: wad(2), netWad: wad(400) });
+    expect(t2).to.deep.include({
+      rebasedInWad: wad(802),
+      liquidatedWad: wad(400),
+      badDebtWad: wad(2),
+      netWad: wad(400),
+    });
     expect(unknown).to.deep.include({ tier: null, principalRepaidWad: wad(50), netWad: wad(-50) });
     expect(exposure.totals).to.deep.include({ loans: 2, originatedWad: wad(1500), netWad: wad(848) });
   });
@@ -194,7 +274,17 @@ describe("report: analyse (hand-built events)", () => {
 
   it("scores by model: count, PD statistics, tier mix, declined; PD histogram bins", () => {
     const score = (block: number, borrower: string, modelId: string, pdBps: number) =>
-      ev("ScorePosted", block, { borrower, modelId, pdBps, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider: PROVIDER_A, creditFileHash: MODEL_B });
+      ev("ScorePosted", block, {
+        borrower,
+        modelId,
+        pdBps,
+        reasonCodes: [1, 0, 0, 0],
+        issuedAt: 1,
+        validUntil: 2,
+        operatorSetVersion: 1n,
+        provider: PROVIDER_A,
+        creditFileHash: MODEL_B,
+      });
     const events = [
       score(1, ALICE, MODEL_A, 300),
       score(2, BOB, MODEL_A, 1200),
@@ -204,8 +294,28 @@ describe("report: analyse (hand-built events)", () => {
     ];
     const { scores } = analyse(events, context({ pdBinBps: 1000 }));
     expect(scores.models).to.deep.equal([
-      { modelId: MODEL_A, scores: 4, borrowers: 3, meanPdBps: 1250, medianPdBps: 850, minPdBps: 300, maxPdBps: 3000, tierMix: [2, 1, 0], declined: 1 },
-      { modelId: MODEL_B, scores: 1, borrowers: 1, meanPdBps: 2000, medianPdBps: 2000, minPdBps: 2000, maxPdBps: 2000, tierMix: [0, 0, 1], declined: 0 },
+      {
+        modelId: MODEL_A,
+        scores: 4,
+        borrowers: 3,
+        meanPdBps: 1250,
+        medianPdBps: 850,
+        minPdBps: 300,
+        maxPdBps: 3000,
+        tierMix: [2, 1, 0],
+        declined: 1,
+      },
+      {
+        modelId: MODEL_B,
+        scores: 1,
+        borrowers: 1,
+        meanPdBps: 2000,
+        medianPdBps: 2000,
+        minPdBps: 2000,
+        maxPdBps: 2000,
+        tierMix: [0, 0, 1],
+        declined: 0,
+      },
     ]);
     expect(scores.histogram).to.deep.equal([
       { fromBps: 0, toBps: 1000, count: 2 },
@@ -218,9 +328,25 @@ describe("report: analyse (hand-built events)", () => {
   it("data providers: approvals (latest terms win), retirement, and scores per provider", () => {
     const PROVIDER_B = "0x00000000000000000000000000000000000000b2";
     const posted = (block: number, borrower: string, provider: string) =>
-      ev("ScorePosted", block, { borrower, modelId: MODEL_A, pdBps: 300, reasonCodes: [1, 0, 0, 0], issuedAt: 1, validUntil: 2, operatorSetVersion: 1n, provider, creditFileHash: MODEL_B });
+      ev("ScorePosted", block, {
+        borrower,
+        modelId: MODEL_A,
+        pdBps: 300,
+        reasonCodes: [1, 0, 0, 0],
+        issuedAt: 1,
+        validUntil: 2,
+        operatorSetVersion: 1n,
+        provider,
+        creditFileHash: MODEL_B,
+      });
     const approved = (block: number, provider: string, name: string, key: string) =>
-      ev("DataProviderApproved", block, { provider, name, signingKeys: [key], schemaHash: MODEL_A, dataQualityHash: MODEL_B });
+      ev("DataProviderApproved", block, {
+        provider,
+        name,
+        signingKeys: [key],
+        schemaHash: MODEL_A,
+        dataQualityHash: MODEL_B,
+      });
     const events = [
       approved(1, PROVIDER_A, "Bureau A", ALICE),
       approved(2, PROVIDER_B, "Bureau B", BOB),
@@ -232,7 +358,18 @@ describe("report: analyse (hand-built events)", () => {
       ev("DataProviderRetired", 8, { provider: PROVIDER_B }),
     ];
     const { providers } = analyse(events, context());
-    expect(providers.map((p) => [p.provider, p.name, p.status, p.approvedAtBlock, p.retiredAtBlock, p.signingKeys, p.scores, p.borrowers])).to.deep.equal([
+    expect(
+      providers.map((p) => [
+        p.provider,
+        p.name,
+        p.status,
+        p.approvedAtBlock,
+        p.retiredAtBlock,
+        p.signingKeys,
+        p.scores,
+        p.borrowers,
+      ]),
+    ).to.deep.equal([
       [PROVIDER_A, "Bureau A", "approved", 7, null, [CAROL], 3, 2],
       [PROVIDER_B, "Bureau B", "retired", 2, 8, [BOB], 1, 1],
     ]);
@@ -263,13 +400,42 @@ describe("report: analyse (hand-built events)", () => {
   it("rule changes: scheduled joined to executed / cancelled; pending vs ready; decoded names, tiers and units", () => {
     const id = (n: number) => "0x" + n.toString(16).padStart(64, "0");
     const events = [
-      ev("RuleChangeScheduled", 1, { changeId: id(1), rule: ruleId("DEBT_CEILING"), oldValue: wad(10_000_000), newValue: wad(20_000_000), executableAt: 1_000_100 }),
-      ev("RuleChangeScheduled", 2, { changeId: id(2), rule: tierRuleId("TIER_APR", 1), oldValue: 700n, newValue: 800n, executableAt: 1_000_100 }),
-      ev("RuleChangeScheduled", 3, { changeId: id(3), rule: ruleId("MAX_SCORE_AGE"), oldValue: 100n, newValue: 200n, executableAt: 9_999_999 }),
-      ev("RuleChangeScheduled", 4, { changeId: id(4), rule: ruleId("TIMELOCK_DELAY"), oldValue: 10n, newValue: 20n, executableAt: 1_000_100 }),
+      ev("RuleChangeScheduled", 1, {
+        changeId: id(1),
+        rule: ruleId("DEBT_CEILING"),
+        oldValue: wad(10_000_000),
+        newValue: wad(20_000_000),
+        executableAt: 1_000_100,
+      }),
+      ev("RuleChangeScheduled", 2, {
+        changeId: id(2),
+        rule: tierRuleId("TIER_APR", 1),
+        oldValue: 700n,
+        newValue: 800n,
+        executableAt: 1_000_100,
+      }),
+      ev("RuleChangeScheduled", 3, {
+        changeId: id(3),
+        rule: ruleId("MAX_SCORE_AGE"),
+        oldValue: 100n,
+        newValue: 200n,
+        executableAt: 9_999_999,
+      }),
+      ev("RuleChangeScheduled", 4, {
+        changeId: id(4),
+        rule: ruleId("TIMELOCK_DELAY"),
+        oldValue: 10n,
+        newValue: 20n,
+        executableAt: 1_000_100,
+      }),
       ev("RuleChangeCancelled", 5, { changeId: id(2), rule: tierRuleId("TIER_APR", 1) }),
       // Another change moved the ceiling in between: the old value at execution differs.
-      ev("RuleChanged", 20, { changeId: id(1), rule: ruleId("DEBT_CEILING"), oldValue: wad(15_000_000), newValue: wad(20_000_000) }),
+      ev("RuleChanged", 20, {
+        changeId: id(1),
+        rule: ruleId("DEBT_CEILING"),
+        oldValue: wad(15_000_000),
+        newValue: wad(20_000_000),
+      }),
       // Scheduled before the period.
       ev("RuleChanged", 21, { changeId: id(5), rule: ruleId("ATTESTATION_REQUIRED"), oldValue: 0n, newValue: 1n }),
     ];
@@ -281,7 +447,11 @@ describe("report: analyse (hand-built events)", () => {
       ["TIMELOCK_DELAY", undefined, "seconds", "ready"],
       ["ATTESTATION_REQUIRED", undefined, "flag", "executed"],
     ]);
-    expect(rows[0]).to.deep.include({ oldValue: wad(10_000_000), newValue: wad(20_000_000), oldValueAtExecution: wad(15_000_000) });
+    expect(rows[0]).to.deep.include({
+      oldValue: wad(10_000_000),
+      newValue: wad(20_000_000),
+      oldValueAtExecution: wad(15_000_000),
+    });
     expect(rows[0]!.resolvedAt!.blockNumber).to.equal(20);
     expect(rows[4]).to.deep.include({ oldValue: 0n, newValue: 1n });
     expect(rows[4]!.scheduledAt).to.equal(undefined);
@@ -303,7 +473,11 @@ describe("report: analyse (hand-built events)", () => {
         badDebtWad: wad(bad),
       });
     const { liquidations } = analyse(
-      [liquidation(1, ALICE, POOL, 100, "0.5", 0), liquidation(2, ALICE, POOL, 50, "0.25", 7), liquidation(3, BOB, REGULATOR, 10, "1", 0)],
+      [
+        liquidation(1, ALICE, POOL, 100, "0.5", 0),
+        liquidation(2, ALICE, POOL, 50, "0.25", 7),
+        liquidation(3, BOB, REGULATOR, 10, "1", 0),
+      ],
       context(),
     );
     expect(liquidations).to.deep.include({ count: 3, borrowers: 2, debtRepaidWad: wad(160), badDebtWad: wad(7) });
@@ -316,8 +490,20 @@ describe("report: analyse (hand-built events)", () => {
   it("savings: deposits, withdrawals and payouts totalled; share price after each payout; owed as of the last check", () => {
     const events = [
       ev("Deposit", 1, { sender: ALICE, owner: ALICE, assets: wad(1000), shares: wad(1000) * 10n ** 6n }),
-      ev("SavingsYieldPaid", 2, { paidWad: wad(50), interestBasisWad: wad(100), shareBps: 5000, owedWad: 0n, sharePriceWad: wad("1.05") }),
-      ev("SavingsYieldPaid", 3, { paidWad: 0n, interestBasisWad: wad(40), shareBps: 5000, owedWad: wad(20), sharePriceWad: wad("1.05") }),
+      ev("SavingsYieldPaid", 2, {
+        paidWad: wad(50),
+        interestBasisWad: wad(100),
+        shareBps: 5000,
+        owedWad: 0n,
+        sharePriceWad: wad("1.05"),
+      }),
+      ev("SavingsYieldPaid", 3, {
+        paidWad: 0n,
+        interestBasisWad: wad(40),
+        shareBps: 5000,
+        owedWad: wad(20),
+        sharePriceWad: wad("1.05"),
+      }),
       ev("Withdraw", 4, { sender: ALICE, receiver: BOB, owner: ALICE, assets: wad(525), shares: wad(500) * 10n ** 6n }),
     ];
     const { savings } = analyse(events, context());
@@ -335,7 +521,12 @@ describe("report: analyse (hand-built events)", () => {
       { timestamp: 1_000_000 + 24, sharePriceWad: wad("1.05") },
       { timestamp: 1_000_000 + 36, sharePriceWad: wad("1.05") },
     ]);
-    expect(savings.rows.map((r) => r.event)).to.deep.equal(["Deposit", "SavingsYieldPaid", "SavingsYieldPaid", "Withdraw"]);
+    expect(savings.rows.map((r) => r.event)).to.deep.equal([
+      "Deposit",
+      "SavingsYieldPaid",
+      "SavingsYieldPaid",
+      "Withdraw",
+    ]);
   });
 
   it("circuit breaker: trips paired with resets, repeated trips, time paused, still paused at the end", () => {
@@ -371,10 +562,21 @@ describe("report: analyse (hand-built events)", () => {
 
   it("drift monitoring: a published window appears in the governance table with its PSI and summary hash", () => {
     const summaryHash = "0x" + "cd".repeat(32);
-    const event = ev("MonitoringReportPublished", 50, { modelId: MODEL_A, operator: BOB, windowStart: 1_000_100, windowEnd: 1_000_500, applications: 1000, maxPsiBps: 8676, summaryHash });
+    const event = ev("MonitoringReportPublished", 50, {
+      modelId: MODEL_A,
+      operator: BOB,
+      windowStart: 1_000_100,
+      windowEnd: 1_000_500,
+      applications: 1000,
+      maxPsiBps: 8676,
+      summaryHash,
+    });
     const [row] = analyse([event], context()).governance;
     expect(row?.event).to.equal("MonitoringReportPublished");
-    expect(row?.detail).to.include(`model ${MODEL_A}, operator ${BOB}: 1000 applications`).and.include("largest PSI 0.8676").and.include(`summary ${summaryHash}`);
+    expect(row?.detail)
+      .to.include(`model ${MODEL_A}, operator ${BOB}: 1000 applications`)
+      .and.include("largest PSI 0.8676")
+      .and.include(`summary ${summaryHash}`);
   });
 });
 
@@ -414,7 +616,16 @@ describe("report: CSV, Markdown and SVG rendering", () => {
 
   it("SVG charts are well-formed, titled, labelled and escape their text", () => {
     const charts = [
-      barChart({ title: "Debt <by> tier & more", xLabel: "tier", yLabel: "vUSD", bars: [{ label: "A", value: 5 }, { label: "B", value: 0 }], marker: { position: 1, label: "x" } }),
+      barChart({
+        title: "Debt <by> tier & more",
+        xLabel: "tier",
+        yLabel: "vUSD",
+        bars: [
+          { label: "A", value: 5 },
+          { label: "B", value: 0 },
+        ],
+        marker: { position: 1, label: "x" },
+      }),
       horizontalBarChart({ title: "Reasons", xLabel: "actions", bars: [{ label: `1: "late" <payment>`, value: 3 }] }),
       horizontalBarChart({ title: "Reasons", xLabel: "actions", bars: [] }),
       timelineChart({
@@ -453,7 +664,10 @@ describe("report: CSV, Markdown and SVG rendering", () => {
     const hang = () => new Promise<never>(() => {});
     await withRetry(hang, { retries: 1, attemptTimeoutMs: 20, backoffMs: 1, label: "eth_getLogs blocks 1–2" }).then(
       () => expect.fail("should time out"),
-      (error: Error) => expect(error.message).to.equal("eth_getLogs blocks 1–2 failed after 2 attempts: eth_getLogs blocks 1–2 timed out after 20 ms"),
+      (error: Error) =>
+        expect(error.message).to.equal(
+          "eth_getLogs blocks 1–2 failed after 2 attempts: eth_getLogs blocks 1–2 timed out after 20 ms",
+        ),
     );
   });
 });
@@ -461,7 +675,7 @@ describe("report: CSV, Markdown and SVG rendering", () => {
 /** Checks the XML is well formed: one root <svg>, tags balanced, attributes quoted, no raw & or <. */
 function expectWellFormedSvg(svg: string): void {
   const body = svg.replace(/^<\?xml[^>]*\?>\s*/, "");
-  expect(body.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).to.equal(true);
+  expect(body.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).to.equal(true);
   const stack: string[] = [];
   const tag = /<(\/?)([a-zA-Z][\w-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
   let match: RegExpExecArray | null;
@@ -493,18 +707,34 @@ async function mined(tx: Promise<ContractTransactionResponse>) {
 async function scenario() {
   const signers = await ethers.getSigners();
   const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, liquidator] = signers;
-  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const roles = {
+    deployer: deployer!,
+    governance: governance!,
+    regulator: regulator!,
+    guardian: guardian!,
+    attester: attester!,
+  };
   const system = await deploySystem(ethers, roles, defaultParameters);
   const model = await shippedModel();
   await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(system.oracle, roles.regulator, defaultParameters.dataProviders, await shippedFeatureNames());
+  await approveDataProviders(
+    system.oracle,
+    roles.regulator,
+    defaultParameters.dataProviders,
+    await shippedFeatureNames(),
+  );
   const { oracle, pool, policy, vusd, weth, priceFeed } = system;
   if (weth === undefined || priceFeed === undefined) throw new Error("local deployment has mocks");
   const poolAddress = await pool.getAddress();
 
   // Three operators, two signatures required.
   const operators = Array.from({ length: 3 }, () => Wallet.createRandom());
-  await mined(oracle.connect(roles.governance).setOperators(operators.map((o) => o.address), 2));
+  await mined(
+    oracle.connect(roles.governance).setOperators(
+      operators.map((o) => o.address),
+      2,
+    ),
+  );
   const [version] = await oracle.operatorSet();
   const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
   async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
@@ -520,7 +750,9 @@ async function scenario() {
       creditFileHash: id(`credit file of ${borrower} at ${now}`),
       provider: DEMO_PROVIDER.id,
     };
-    const signatures = packSignatures(await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))));
+    const signatures = packSignatures(
+      await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))),
+    );
     await mined(oracle.submitScore(report, signatures));
   }
   await score(alice!.address, 300, [5, 7, 0, 0]); // tier A
@@ -542,9 +774,14 @@ async function scenario() {
   const repayReceipt = await mined(pool.connect(bob!).repay(bob!.address, wad(5_000)));
 
   // Rule changes: one executed after the timelock, one cancelled, one left pending.
-  const changeIdOf = (receipt: Awaited<ReturnType<typeof mined>>) => policy.interface.parseLog(receipt.logs[0]!)!.args.changeId as string;
-  const ceilingId = changeIdOf(await mined(policy.connect(roles.regulator).scheduleRuleChange(ruleId("DEBT_CEILING"), wad(20_000_000))));
-  const aprId = changeIdOf(await mined(policy.connect(roles.governance).scheduleRuleChange(tierRuleId("TIER_APR", 1), 800)));
+  const changeIdOf = (receipt: Awaited<ReturnType<typeof mined>>) =>
+    policy.interface.parseLog(receipt.logs[0]!)!.args.changeId as string;
+  const ceilingId = changeIdOf(
+    await mined(policy.connect(roles.regulator).scheduleRuleChange(ruleId("DEBT_CEILING"), wad(20_000_000))),
+  );
+  const aprId = changeIdOf(
+    await mined(policy.connect(roles.governance).scheduleRuleChange(tierRuleId("TIER_APR", 1), 800)),
+  );
   await mined(policy.connect(roles.governance).cancelRuleChange(aprId));
   await networkHelpers.time.increase(defaultParameters.rules.timelockDelaySec);
   await mined(policy.executeRuleChange(ceilingId));
@@ -588,15 +825,26 @@ async function scenario() {
     model: { ...model, approved: true },
   };
   const report = await buildComplianceReport({ provider: ethers.provider, addressBook, chunkBlocks: 7 });
-  const block = async (receipt: { blockNumber: number }) => (await ethers.provider.getBlock(receipt.blockNumber))!.timestamp;
+  const block = async (receipt: { blockNumber: number }) =>
+    (await ethers.provider.getBlock(receipt.blockNumber))!.timestamp;
   return {
     report,
     addressBook,
     model,
     system,
-    actors: { alice: alice!, bob: bob!, carol: carol!, dave: dave!, liquidator: liquidator!, regulator: roles.regulator, guardian: roles.guardian },
+    actors: {
+      alice: alice!,
+      bob: bob!,
+      carol: carol!,
+      dave: dave!,
+      liquidator: liquidator!,
+      regulator: roles.regulator,
+      guardian: roles.guardian,
+    },
     seized,
-    repayLog: pool.interface.parseLog(repayReceipt.logs.find((l) => l.address === poolAddress && pool.interface.parseLog(l)?.name === "LoanRepaid")!)!,
+    repayLog: pool.interface.parseLog(
+      repayReceipt.logs.find((l) => l.address === poolAddress && pool.interface.parseLog(l)?.name === "LoanRepaid")!,
+    )!,
     snapshotLog: pool.interface.parseLog(snapshotReceipt.logs.find((l) => l.address === poolAddress)!)!,
     tripTime: await block(tripReceipt),
     resetTime: await block(resetReceipt),
@@ -639,10 +887,22 @@ describe("report: integration on the in-process network", function () {
     expect(exposure.snapshot!.debtByTierWad).to.deep.equal([...emitted.debtByTierWad]);
     expect(exposure.snapshot!.debtByTierWad[2]).to.equal(0n);
     const [a, b, c, d] = exposure.flows;
-    expect(a).to.deep.include({ tier: 0, loans: 1, originatedWad: wad(20_000), liquidatedWad: wad(10_000), badDebtWad: 0n });
+    expect(a).to.deep.include({
+      tier: 0,
+      loans: 1,
+      originatedWad: wad(20_000),
+      liquidatedWad: wad(10_000),
+      badDebtWad: 0n,
+    });
     expect(a!.netWad).to.equal(wad(10_000));
     const interest = s.repayLog.args.interestWad as bigint;
-    expect(b).to.deep.include({ tier: 1, loans: 1, originatedWad: wad(15_000), principalRepaidWad: wad(5_000) - interest, interestRepaidWad: interest });
+    expect(b).to.deep.include({
+      tier: 1,
+      loans: 1,
+      originatedWad: wad(15_000),
+      principalRepaidWad: wad(5_000) - interest,
+      interestRepaidWad: interest,
+    });
     expect(c).to.deep.include({ tier: 2, loans: 0, netWad: 0n });
     expect(d).to.deep.include({ tier: 3, loans: 1, originatedWad: wad(12_000), netWad: wad(12_000) });
     expect(exposure.flows).to.have.length(4);
@@ -650,14 +910,16 @@ describe("report: integration on the in-process network", function () {
 
   it("concentration: principal read at the report block, shares and HHI", async () => {
     const { pool } = s.system;
-    const principals = await Promise.all([s.actors.alice, s.actors.bob, s.actors.liquidator].map((x) => pool.principalOf(x.address)));
+    const principals = await Promise.all(
+      [s.actors.alice, s.actors.bob, s.actors.liquidator].map((x) => pool.principalOf(x.address)),
+    );
     const total = principals.reduce((sum, p) => sum + p, 0n);
     const { concentration } = report.analysis;
     expect(concentration.borrowers).to.equal(3);
     expect(concentration.totalPrincipalWad).to.equal(total);
     expect(total).to.equal(report.state.totalPrincipalWad);
     expect(concentration.top[0]).to.deep.include({ borrower: s.actors.liquidator.address, principalWad: wad(12_000) });
-    const naiveHhi = principals.reduce((sum, p) => sum + (100 * Number(p) / Number(total)) ** 2, 0);
+    const naiveHhi = principals.reduce((sum, p) => sum + ((100 * Number(p)) / Number(total)) ** 2, 0);
     // (the Hardhat chai matchers take closeTo to be bigint-only)
     expect(Math.abs(concentration.hhi - naiveHhi)).to.be.below(0.01);
     expect(Math.abs(concentration.largestShare - Number(wad(12_000)) / Number(total))).to.be.below(1e-9);
@@ -665,7 +927,17 @@ describe("report: integration on the in-process network", function () {
 
   it("scores by model: four scores of the shipped model, tier mix and the two declined", () => {
     expect(report.analysis.scores.models).to.deep.equal([
-      { modelId: s.model.modelId, scores: 4, borrowers: 4, meanPdBps: 2175, medianPdBps: 2200, minPdBps: 300, maxPdBps: 4000, tierMix: [1, 1, 0, 0], declined: 2 },
+      {
+        modelId: s.model.modelId,
+        scores: 4,
+        borrowers: 4,
+        meanPdBps: 2175,
+        medianPdBps: 2200,
+        minPdBps: 300,
+        maxPdBps: 4000,
+        tierMix: [1, 1, 0, 0],
+        declined: 2,
+      },
     ]);
     expect(report.analysis.scores.approvalThresholdBps).to.equal(2800);
     const counted = report.analysis.scores.histogram.reduce((sum, bin) => sum + bin.count, 0);
@@ -697,9 +969,14 @@ describe("report: integration on the in-process network", function () {
       ["MAX_SCORE_AGE", undefined, "pending"],
     ]);
     expect(rows[0]).to.deep.include({ oldValue: wad(10_000_000), newValue: wad(20_000_000) });
-    expect(rows[0]!.resolvedAt!.timestamp - rows[0]!.scheduledAt!.timestamp).to.be.at.least(defaultParameters.rules.timelockDelaySec);
+    expect(rows[0]!.resolvedAt!.timestamp - rows[0]!.scheduledAt!.timestamp).to.be.at.least(
+      defaultParameters.rules.timelockDelaySec,
+    );
     expect(rows[1]).to.deep.include({ oldValue: 700n, newValue: 800n });
-    expect(rows[2]).to.deep.include({ oldValue: BigInt(defaultParameters.rules.maxScoreAgeSec), newValue: 7n * 86_400n });
+    expect(rows[2]).to.deep.include({
+      oldValue: BigInt(defaultParameters.rules.maxScoreAgeSec),
+      newValue: 7n * 86_400n,
+    });
   });
 
   it("liquidations: one, 10,000 vUSD repaid, the WETH the liquidator received, no bad debt", () => {
@@ -712,11 +989,18 @@ describe("report: integration on the in-process network", function () {
 
   it("circuit breaker: a MANUAL trip by the guardian, reset by the regulator", () => {
     const { circuitBreaker } = report.analysis;
-    expect(circuitBreaker).to.deep.include({ trips: 1, resets: 1, pausedAtEnd: false, pausedSec: s.resetTime - s.tripTime });
+    expect(circuitBreaker).to.deep.include({
+      trips: 1,
+      resets: 1,
+      pausedAtEnd: false,
+      pausedSec: s.resetTime - s.tripTime,
+    });
     const [interval] = circuitBreaker.intervals;
     expect(interval).to.deep.include({ reason: "MANUAL", detail: 0n, by: s.actors.guardian.address });
     expect(interval!.resetAt!.by).to.equal(s.actors.regulator.address);
-    expect(interval!.resetAt!.liquidationsResumeAt).to.equal(s.resetTime + defaultParameters.rules.liquidationGracePeriodSec);
+    expect(interval!.resetAt!.liquidationsResumeAt).to.equal(
+      s.resetTime + defaultParameters.rules.liquidationGracePeriodSec,
+    );
     expect(report.state.paused).to.equal(false);
   });
 
@@ -727,7 +1011,11 @@ describe("report: integration on the in-process network", function () {
   });
 
   it("governance: the model proposal and approval and the operator set", () => {
-    expect(report.analysis.governance.map((g) => g.event)).to.deep.equal(["ModelProposed", "ModelApproved", "OperatorSetChanged"]);
+    expect(report.analysis.governance.map((g) => g.event)).to.deep.equal([
+      "ModelProposed",
+      "ModelApproved",
+      "OperatorSetChanged",
+    ]);
     expect(report.state.operatorSet).to.deep.include({ threshold: 2 });
   });
 
@@ -761,25 +1049,34 @@ describe("report: integration on the in-process network", function () {
         "scores_by_model",
       ].map((id) => `${id}.csv`),
     );
-    expect((await readdir(join(dir, "charts"))).sort()).to.deep.equal(
-      [
-        "adverse_action_reasons.svg",
-        "circuit_breaker_timeline.svg",
-        "exposure_by_tier.svg",
-        "pd_histogram.svg",
-        "savings_share_price.svg",
-      ],
-    );
+    expect((await readdir(join(dir, "charts"))).sort()).to.deep.equal([
+      "adverse_action_reasons.svg",
+      "circuit_breaker_timeline.svg",
+      "exposure_by_tier.svg",
+      "pd_histogram.svg",
+      "savings_share_price.svg",
+    ]);
     for (const path of written.chartPaths) expectWellFormedSvg(await readFile(path, "utf8"));
     const markdown = await readFile(written.markdownPath, "utf8");
-    for (const text of ["## 1. Exposure by tier", "## 10. Data providers", `| ${DEMO_PROVIDER.id} | ${DEMO_PROVIDER.name} | approved |`, "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |", "MANUAL", "Most recent payment was late or not made in full", "![", "csv/rule_changes.csv"]) {
+    for (const text of [
+      "## 1. Exposure by tier",
+      "## 10. Data providers",
+      `| ${DEMO_PROVIDER.id} | ${DEMO_PROVIDER.name} | approved |`,
+      "| DEBT_CEILING |  | executed | 10,000,000.00 vUSD | 20,000,000.00 vUSD |",
+      "MANUAL",
+      "Most recent payment was late or not made in full",
+      "![",
+      "csv/rule_changes.csv",
+    ]) {
       expect(markdown).to.include(text);
     }
     const ruleCsv = await readFile(join(dir, "csv", "rule_changes.csv"), "utf8");
     expect(ruleCsv.split("\r\n")[1]).to.match(/^DEBT_CEILING,,executed,"10,000,000.00 vUSD","20,000,000.00 vUSD",/);
     if (process.env.REPORT_TEST_KEEP !== undefined) console.log(`report written to ${written.markdownPath}`);
     // The report's sha256: returned, and written beside it in sha256sum format.
-    const digest = createHash("sha256").update(await readFile(written.markdownPath)).digest("hex");
+    const digest = createHash("sha256")
+      .update(await readFile(written.markdownPath))
+      .digest("hex");
     expect(written.sha256).to.equal(digest);
     expect(await readFile(`${written.markdownPath}.sha256`, "utf8")).to.equal(`${digest}  report.md\n`);
   });
@@ -790,7 +1087,8 @@ describe("report: integration on the in-process network", function () {
     expect(globals.get("DEBT_CEILING")).to.equal(wad(20_000_000)); // the executed change
     expect(globals.get("MAX_SCORE_AGE")).to.equal(BigInt(defaultParameters.rules.maxScoreAgeSec)); // still pending
     const policy = s.system.policy;
-    for (const name of GLOBAL_RULE_NAMES) expect(globals.get(name), name).to.equal(await policy.ruleValue(ruleId(name)));
+    for (const name of GLOBAL_RULE_NAMES)
+      expect(globals.get(name), name).to.equal(await policy.ruleValue(ruleId(name)));
     expect(report.state.rulebook.tiers).to.have.length(defaultParameters.tiers.length);
     report.state.rulebook.tiers.forEach((t, i) => {
       expect(t.terms.maxPdBps).to.equal(defaultParameters.tiers[i]!.maxPdBps);
@@ -818,13 +1116,17 @@ describe("report: integration on the in-process network", function () {
 
   it("fairness: says explicitly that nothing was published; freezes: WETH frozen by the lone primary jump, still frozen", async () => {
     const markdown = renderMarkdown(report, buildTables(report), []);
-    expect(markdown).to.include("## 13. Fairness\n\n**Nothing was published:** no `FairnessReportPublished` event in the period.");
+    expect(markdown).to.include(
+      "## 13. Fairness\n\n**Nothing was published:** no `FairnessReportPublished` event in the period.",
+    );
     expect(report.analysis.freezes).to.have.length(1);
     const freeze = report.analysis.freezes[0]!;
     expect(freeze.asset).to.equal(s.system.wethAddress);
     expect(freeze.unfrozenAt).to.equal(null);
     expect(freeze.durationSec).to.equal(report.meta.endTimestamp - freeze.frozenAt);
-    expect(markdown).to.match(/\| WETH \| PRICE_SOURCE_TOLERANCE \| [^|]+ UTC \| {2}\| still frozen \| 10 min 0\d s \| 2,200.00 \|/);
+    expect(markdown).to.match(
+      /\| WETH \| PRICE_SOURCE_TOLERANCE \| [^|]+ UTC \| {2}\| still frozen \| 10 min 0\d s \| 2,200.00 \|/,
+    );
   });
 
   it("exposure from state when no snapshot was published in the period", async () => {
@@ -854,7 +1156,12 @@ describe("report: integration on the in-process network", function () {
     const capped = new CappedProvider((from, to) =>
       to - from + 1 > 4 ? { code: -32005, message: "query returned more than 10000 results" } : null,
     );
-    const viaCapped = await buildComplianceReport({ provider: capped, addressBook: s.addressBook, toBlock: report.meta.toBlock, chunkBlocks: 50 });
+    const viaCapped = await buildComplianceReport({
+      provider: capped,
+      addressBook: s.addressBook,
+      toBlock: report.meta.toBlock,
+      chunkBlocks: 50,
+    });
     expect(viaCapped.events).to.deep.equal(report.events);
     expect(capped.refused).to.be.greaterThan(0);
   });
@@ -903,18 +1210,35 @@ describe("report: charts that stay readable", () => {
 
   it("a timeline with events seconds apart in a month: marker numbers grouped so none overlap, the list capped", () => {
     const start = 1_700_000_000;
-    const markers = Array.from({ length: 60 }, (_, i) => ({ at: start + 10 * 86_400 + i * 2, label: i % 2 === 0 ? "tripped" : "reset" }));
-    const svg = timelineChart({ title: "Circuit breaker over a month", start, end: start + MONTH, spans: [], markers, formatTime: String });
+    const markers = Array.from({ length: 60 }, (_, i) => ({
+      at: start + 10 * 86_400 + i * 2,
+      label: i % 2 === 0 ? "tripped" : "reset",
+    }));
+    const svg = timelineChart({
+      title: "Circuit breaker over a month",
+      start,
+      end: start + MONTH,
+      spans: [],
+      markers,
+      formatTime: String,
+    });
     expectWellFormedSvg(svg);
-    const numbers = [...svg.matchAll(/<text x="([\d.]+)" y="56" text-anchor="middle" font-size="10"[^>]*>([^<]+)<\/text>/g)];
+    const numbers = [
+      ...svg.matchAll(/<text x="([\d.]+)" y="56" text-anchor="middle" font-size="10"[^>]*>([^<]+)<\/text>/g),
+    ];
     expect(numbers.map((m) => m[2])).to.deep.equal(["1–60"]);
     expect(svg).to.include("… and 40 more (see the table)");
     const xs = groupMarkers([0, 5, 10, 40, 41, 100], 18);
-    expect(xs).to.deep.equal([{ x: 0, first: 1, last: 3 }, { x: 40, first: 4, last: 5 }, { x: 100, first: 6, last: 6 }]);
+    expect(xs).to.deep.equal([
+      { x: 0, first: 1, last: 3 },
+      { x: 40, first: 4, last: 5 },
+      { x: 100, first: 6, last: 6 },
+    ]);
   });
 
   it("a title longer than the chart is shrunk, then cut at a word, the full text kept as a tooltip", () => {
-    const long = "Exposure by tier at the end of the period, with every flow of debt booked to its tier, and more words";
+    const long =
+      "Exposure by tier at the end of the period, with every flow of debt booked to its tier, and more words";
     const svg = chartTitle(560, long);
     const shown = /font-weight="bold"[^>]*>([^<]+)<\/text>/.exec(svg)![1]!;
     expect(shown.endsWith("…")).to.equal(true);
@@ -932,10 +1256,28 @@ describe("report: supervision sections (hand-built)", () => {
     const reason = encodeBytes32String("PRICE_DEVIATION");
     const events = [
       ev("AssetUnfrozen", 5, { asset: USDC, priceWad: wad(1) }),
-      ev("AssetFrozen", 10, { asset: WETH, reason, primaryPriceWad: wad(3200), fallbackPriceWad: wad(2200), lastAgreedPriceWad: wad(2200) }),
-      ev("AssetFrozen", 11, { asset: WETH, reason: encodeBytes32String("PRICE_STALE"), primaryPriceWad: 0n, fallbackPriceWad: wad(2200), lastAgreedPriceWad: wad(2200) }),
+      ev("AssetFrozen", 10, {
+        asset: WETH,
+        reason,
+        primaryPriceWad: wad(3200),
+        fallbackPriceWad: wad(2200),
+        lastAgreedPriceWad: wad(2200),
+      }),
+      ev("AssetFrozen", 11, {
+        asset: WETH,
+        reason: encodeBytes32String("PRICE_STALE"),
+        primaryPriceWad: 0n,
+        fallbackPriceWad: wad(2200),
+        lastAgreedPriceWad: wad(2200),
+      }),
       ev("AssetUnfrozen", 20, { asset: WETH, priceWad: wad(3100) }),
-      ev("AssetFrozen", 30, { asset: WETH, reason, primaryPriceWad: wad(1), fallbackPriceWad: wad(2), lastAgreedPriceWad: wad(3100) }),
+      ev("AssetFrozen", 30, {
+        asset: WETH,
+        reason,
+        primaryPriceWad: wad(1),
+        fallbackPriceWad: wad(2),
+        lastAgreedPriceWad: wad(3100),
+      }),
     ];
     const { freezes } = analyse(events, context());
     expect(freezes.map((f) => [f.asset, f.frozenBlock, f.unfrozenBlock, f.durationSec])).to.deep.equal([
@@ -951,7 +1293,14 @@ describe("report: supervision sections (hand-built)", () => {
     const events = [
       ev("ScoreExpiring", 3, { borrower: ALICE, tier: 1, expiredAt: 1_000_000, noticeEndsAt: 1_000_100 }),
       ev("ScoreExpiring", 4, { borrower: BOB, tier: 0, expiredAt: 1_000_000, noticeEndsAt: 9_999_999 }),
-      ev("FairnessReportPublished", 6, { modelId: MODEL_A, periodStart: 1, periodEnd: 2, eodBps: 250, dirBps: 9200, reportHash: MODEL_B }),
+      ev("FairnessReportPublished", 6, {
+        modelId: MODEL_A,
+        periodStart: 1,
+        periodEnd: 2,
+        eodBps: 250,
+        dirBps: 9200,
+        reportHash: MODEL_B,
+      }),
     ];
     const a = analyse(events, context());
     expect(a.scoreNotices.map((n) => [n.borrower, n.tier, n.endedByPeriodEnd])).to.deep.equal([
@@ -959,13 +1308,25 @@ describe("report: supervision sections (hand-built)", () => {
       [BOB, 0, false],
     ]);
     expect(a.fairness).to.have.length(1);
-    expect(a.fairness[0]).to.include({ modelId: MODEL_A, eodBps: 250, dirBps: 9200, reportHash: MODEL_B, blockNumber: 6 });
+    expect(a.fairness[0]).to.include({
+      modelId: MODEL_A,
+      eodBps: 250,
+      dirBps: 9200,
+      reportHash: MODEL_B,
+      blockNumber: 6,
+    });
     expect(analyse([], context()).fairness).to.deep.equal([]);
   });
 
   it("positions at risk: debt and health factor strictly below 1.1, the weakest first", () => {
     const hf = (x: string) => parseUnits(x, 18);
-    const position = (borrower: string, debtWad: bigint, healthFactorWad: bigint) => ({ borrower, debtWad, tier: 0, collateralValueWad: 0n, healthFactorWad });
+    const position = (borrower: string, debtWad: bigint, healthFactorWad: bigint) => ({
+      borrower,
+      debtWad,
+      tier: 0,
+      collateralValueWad: 0n,
+      healthFactorWad,
+    });
     const risky = positionsAtRisk([
       position(ALICE, wad(1), hf("1.0999")),
       position(BOB, wad(1), hf("1.1")),

@@ -47,7 +47,7 @@ contract MathReferenceTest {
     MathWrapper internal wrapper = new MathWrapper();
 
     function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
-        return lo + x % (hi - lo + 1);
+        return lo + (x % (hi - lo + 1));
     }
 
     // ---------------------------------------------------------------- WadRayMath
@@ -82,7 +82,11 @@ contract MathReferenceTest {
 
     // ---------------------------------------------------------------- InterestIndex
 
-    function testFuzz_accrue_matchesReferenceAndRoundsUp(uint256 indexRay, uint256 aprBps, uint256 elapsed) public pure {
+    function testFuzz_accrue_matchesReferenceAndRoundsUp(
+        uint256 indexRay,
+        uint256 aprBps,
+        uint256 elapsed
+    ) public pure {
         indexRay = _bound(indexRay, WadRayMath.RAY, MAX_INDEX);
         aprBps = _bound(aprBps, 0, type(uint16).max);
         elapsed = _bound(elapsed, 0, 50 * 365 days);
@@ -97,7 +101,12 @@ contract MathReferenceTest {
         if (aprBps != 0 && elapsed != 0) require(next > indexRay, "positive rate and time must grow the index");
     }
 
-    function testFuzz_accrue_isMonotoneInTimeAndRate(uint256 indexRay, uint256 aprBps, uint256 t1, uint256 t2) public pure {
+    function testFuzz_accrue_isMonotoneInTimeAndRate(
+        uint256 indexRay,
+        uint256 aprBps,
+        uint256 t1,
+        uint256 t2
+    ) public pure {
         indexRay = _bound(indexRay, WadRayMath.RAY, MAX_INDEX);
         aprBps = _bound(aprBps, 0, type(uint16).max - 1);
         t1 = _bound(t1, 0, 10 * 365 days);
@@ -122,13 +131,17 @@ contract MathReferenceTest {
         require(down == MathRef.floorDiv(amount * WadRayMath.RAY, indexRay), "scaleDown != floor");
         // Borrowing `amount` owes at least `amount`; repaying `amount` removes at most `amount` of debt.
         require(InterestIndex.debtOf(up, indexRay) >= amount, "borrower owes less than borrowed");
-        require(down * indexRay / WadRayMath.RAY <= amount, "repayment removes more than paid");
+        require((down * indexRay) / WadRayMath.RAY <= amount, "repayment removes more than paid");
         require(InterestIndex.debtOf(up, indexRay) == MathRef.ceilDiv(up * indexRay, WadRayMath.RAY), "debtOf != ceil");
     }
 
     // ---------------------------------------------------------------- HealthFactor
 
-    function testFuzz_value_roundTripNeverCreatesCollateral(uint256 amount, uint256 priceWad, uint8 decimals) public pure {
+    function testFuzz_value_roundTripNeverCreatesCollateral(
+        uint256 amount,
+        uint256 priceWad,
+        uint8 decimals
+    ) public pure {
         decimals = uint8(_bound(decimals, 0, 18));
         amount = _bound(amount, 0, MAX_AMOUNT);
         priceWad = _bound(priceWad, 1, 1e30);
@@ -147,10 +160,17 @@ contract MathReferenceTest {
         // The required collateral supports the debt; one wei less does not.
         require(HealthFactor.maxDebtWad(required, ltvBps) >= debt, "required does not support the debt");
         if (required != 0) require(HealthFactor.maxDebtWad(required - 1, ltvBps) < debt, "required is not minimal");
-        require(HealthFactor.maxDebtWad(debt, ltvBps) == MathRef.floorDiv(debt * ltvBps, WadRayMath.BPS), "max != floor");
+        require(
+            HealthFactor.maxDebtWad(debt, ltvBps) == MathRef.floorDiv(debt * ltvBps, WadRayMath.BPS),
+            "max != floor"
+        );
     }
 
-    function testFuzz_loanToValue_roundsUpAndHealthFactorDown(uint256 debt, uint256 value, uint256 thresholdBps) public pure {
+    function testFuzz_loanToValue_roundsUpAndHealthFactorDown(
+        uint256 debt,
+        uint256 value,
+        uint256 thresholdBps
+    ) public pure {
         debt = _bound(debt, 1, MAX_AMOUNT);
         value = _bound(value, 1, MAX_AMOUNT);
         thresholdBps = _bound(thresholdBps, 0, WadRayMath.BPS);
@@ -177,12 +197,20 @@ contract MathReferenceTest {
         TierTerms memory e = TierMath.bound(terms, caps);
         require(e.maxPdBps == terms.maxPdBps, "PD bound is the term's");
         require(e.maxLtvBps == MathRef.min(terms.maxLtvBps, caps.maxLtvBps), "ltv");
-        require(e.liquidationThresholdBps == MathRef.min(terms.liquidationThresholdBps, caps.liquidationThresholdBps), "lt");
+        require(
+            e.liquidationThresholdBps == MathRef.min(terms.liquidationThresholdBps, caps.liquidationThresholdBps),
+            "lt"
+        );
         require(e.aprBps == MathRef.min(terms.aprBps, caps.aprBps), "apr");
         require(e.creditLimitWad == MathRef.min(terms.creditLimitWad, caps.creditLimitWad), "credit");
     }
 
-    function testFuzz_isFresh_matchesAgeDefinition(bool valid, uint64 issuedAt, uint64 nowTs, uint32 maxAge) public pure {
+    function testFuzz_isFresh_matchesAgeDefinition(
+        bool valid,
+        uint64 issuedAt,
+        uint64 nowTs,
+        uint32 maxAge
+    ) public pure {
         bool fresh = TierMath.isFresh(valid, issuedAt, nowTs, maxAge);
         uint256 age = issuedAt >= nowTs ? 0 : uint256(nowTs) - issuedAt;
         require(fresh == (valid && age <= maxAge), "fresh != valid and age <= max");

@@ -22,7 +22,7 @@ contract PoolLongHorizonTest is SystemDeployer {
         _enact(GOVERNANCE, Rules.tierRule(Rules.TIER_APR, TIER), MAX_APR_BPS);
         feed.setAnswer(int256(INITIAL_PRICE));
         pool.syncTierRate(TIER);
-        (,, uint16 aprBps,) = pool.tierStateOf(TIER);
+        (, , uint16 aprBps, ) = pool.tierStateOf(TIER);
         require(aprBps == MAX_APR_BPS, "tier not at the highest APR");
 
         // This contract borrows 1,000 vUSD against 10 WETH ($30,000) in the tier.
@@ -45,7 +45,7 @@ contract PoolLongHorizonTest is SystemDeployer {
             vm.warp(block.timestamp + 1 days);
             pool.syncTierRate(TIER);
         }
-        (uint256 indexRay,,,) = pool.tierStateOf(TIER);
+        (uint256 indexRay, , , ) = pool.tierStateOf(TIER);
         require(indexRay == InterestIndex.MAX_INDEX_RAY, "daily compounding did not saturate within two years");
         for (uint256 year = 3; year <= 100; ++year) {
             vm.warp(block.timestamp + 365 days);
@@ -65,7 +65,7 @@ contract PoolLongHorizonTest is SystemDeployer {
         uint256 end = block.timestamp + CENTURY;
         while (block.timestamp < end) {
             seed = uint256(keccak256(abi.encode(seed)));
-            uint256 step = 1 + seed % (5 * 365 days);
+            uint256 step = 1 + (seed % (5 * 365 days));
             vm.warp(block.timestamp + step < end ? block.timestamp + step : end);
             if (seed & 1 == 0) pool.syncTierRate(TIER);
         }
@@ -78,12 +78,16 @@ contract PoolLongHorizonTest is SystemDeployer {
     function _everyCallWorks(bool compounded) internal {
         feed.setAnswer(int256(INITIAL_PRICE)); // the feed kept publishing
         pool.syncTierRate(TIER);
-        (uint256 indexRay, uint64 lastAccrualTs,,) = pool.tierStateOf(TIER);
-        require(indexRay <= InterestIndex.MAX_INDEX_RAY && indexRay >= 656e27, "index below a century's simple interest");
-        if (compounded) require(indexRay == InterestIndex.MAX_INDEX_RAY, "index not saturated after a century at 655 %");
+        (uint256 indexRay, uint64 lastAccrualTs, , ) = pool.tierStateOf(TIER);
+        require(
+            indexRay <= InterestIndex.MAX_INDEX_RAY && indexRay >= 656e27,
+            "index below a century's simple interest"
+        );
+        if (compounded)
+            require(indexRay == InterestIndex.MAX_INDEX_RAY, "index not saturated after a century at 655 %");
         require(lastAccrualTs == block.timestamp, "accrual time not advanced");
 
-        (uint256 debt,,, uint256 healthFactor) = pool.positionOf(address(this));
+        (uint256 debt, , , uint256 healthFactor) = pool.positionOf(address(this));
         // 1,000 borrowed at an index a few days old (the timelock's wait): scaled debt above 990.
         require(debt >= 990e18 * (indexRay / 1e27), "debt did not grow with the index");
         require(healthFactor < 1e18, "a position hundreds of times its principal is healthy");
@@ -97,7 +101,7 @@ contract PoolLongHorizonTest is SystemDeployer {
         pool.repay(address(this), 500e18);
         vusd.transfer(LIQUIDATOR, 2_000e18);
         vm.stopPrank();
-        (uint256 lateDebt,,,) = pool.positionOf(LATE_BORROWER);
+        (uint256 lateDebt, , , ) = pool.positionOf(LATE_BORROWER);
         // Borrowed and repaid in the same block: no interest. Rounding favours the protocol by at most one scaled
         // unit (worth the index: 20,282 wei at saturation) on the borrow and one on the repayment.
         require(lateDebt >= 4_000e18 && lateDebt <= 4_000e18 + 2 * (indexRay / 1e27) + 1, "late borrower's debt");
@@ -130,11 +134,14 @@ contract PoolLongHorizonTest is SystemDeployer {
         require(saturatedOnDay > 500 && saturatedOnDay < 600, "saturation day");
     }
 
-    function testFuzz_accrueSaturating_isAccrueCappedAtTheMax(uint256 indexRay, uint256 aprBps, uint256 elapsed)
-        public
-        pure
-    {
-        indexRay = InterestIndex.INITIAL_INDEX_RAY + indexRay % (InterestIndex.MAX_INDEX_RAY - InterestIndex.INITIAL_INDEX_RAY + 1);
+    function testFuzz_accrueSaturating_isAccrueCappedAtTheMax(
+        uint256 indexRay,
+        uint256 aprBps,
+        uint256 elapsed
+    ) public pure {
+        indexRay =
+            InterestIndex.INITIAL_INDEX_RAY +
+            (indexRay % (InterestIndex.MAX_INDEX_RAY - InterestIndex.INITIAL_INDEX_RAY + 1));
         aprBps = aprBps % (uint256(type(uint16).max) + 1);
         elapsed = elapsed % (uint256(type(uint40).max) + 1); // any stored timestamp difference
         uint256 uncapped = InterestIndex.accrue(indexRay, aprBps, elapsed);
@@ -154,7 +161,7 @@ contract PoolLongHorizonTest is SystemDeployer {
     function _enact(address role, bytes32 rule, uint256 value) internal {
         vm.prank(role);
         bytes32 changeId = policy.scheduleRuleChange(rule, value);
-        (,, uint64 executableAt) = policy.pendingChange(changeId);
+        (, , uint64 executableAt) = policy.pendingChange(changeId);
         vm.warp(executableAt);
         policy.executeRuleChange(changeId);
     }

@@ -8,24 +8,30 @@ import {PackedScore, ScoreReport} from "../../contracts/types/ScoreTypes.sol";
 /// @notice The naive EIP-712 struct hash, field by field with `abi.encode` (the reference).
 library ScoreReportHashingRef {
     function hash(ScoreReport memory report) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                keccak256(
-                    "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil,bytes32 creditFileHash,address provider)"
-                ),
-                report.borrower,
-                report.pdBps,
-                keccak256(
-                    abi.encode(report.reasonCodes[0], report.reasonCodes[1], report.reasonCodes[2], report.reasonCodes[3])
-                ),
-                report.modelId,
-                report.operatorSetVersion,
-                report.issuedAt,
-                report.validUntil,
-                report.creditFileHash,
-                report.provider
-            )
-        );
+        return
+            keccak256(
+                abi.encode(
+                    keccak256(
+                        "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil,bytes32 creditFileHash,address provider)"
+                    ),
+                    report.borrower,
+                    report.pdBps,
+                    keccak256(
+                        abi.encode(
+                            report.reasonCodes[0],
+                            report.reasonCodes[1],
+                            report.reasonCodes[2],
+                            report.reasonCodes[3]
+                        )
+                    ),
+                    report.modelId,
+                    report.operatorSetVersion,
+                    report.issuedAt,
+                    report.validUntil,
+                    report.creditFileHash,
+                    report.provider
+                )
+            );
     }
 }
 
@@ -47,7 +53,15 @@ contract ScoreReportHashingTest {
         address provider
     ) public view {
         ScoreReport memory report = ScoreReport(
-            borrower, pdBps, reasonCodes, modelId, operatorSetVersion, issuedAt, validUntil, creditFileHash, provider
+            borrower,
+            pdBps,
+            reasonCodes,
+            modelId,
+            operatorSetVersion,
+            issuedAt,
+            validUntil,
+            creditFileHash,
+            provider
         );
         require(this.hashCalldata(report) == ScoreReportHashingRef.hash(report), "struct hash differs");
     }
@@ -84,19 +98,27 @@ contract ScoreReportHashingTest {
         uint32 modelIndex
     ) public view {
         ScoreReport memory report = ScoreReport(
-            borrower, pdBps, reasonCodes, modelId, operatorSetVersion, issuedAt, validUntil, keccak256("file"), borrower
+            borrower,
+            pdBps,
+            reasonCodes,
+            modelId,
+            operatorSetVersion,
+            issuedAt,
+            validUntil,
+            keccak256("file"),
+            borrower
         );
         require(
-            PackedScore.unwrap(this.packCalldata(report, modelIndex))
-                == PackedScore.unwrap(ScorePacking.pack(pdBps, reasonCodes, modelIndex, issuedAt, validUntil)),
+            PackedScore.unwrap(this.packCalldata(report, modelIndex)) ==
+                PackedScore.unwrap(ScorePacking.pack(pdBps, reasonCodes, modelIndex, issuedAt, validUntil)),
             "packCalldata differs from pack"
         );
     }
 
     function test_typehash_isTheEip712TypeString() public pure {
         require(
-            ScoreReportHashing.SCORE_REPORT_TYPEHASH
-                == keccak256(
+            ScoreReportHashing.SCORE_REPORT_TYPEHASH ==
+                keccak256(
                     "ScoreReport(address borrower,uint16 pdBps,uint16[4] reasonCodes,bytes32 modelId,uint64 operatorSetVersion,uint64 issuedAt,uint64 validUntil,bytes32 creditFileHash,address provider)"
                 ),
             "typehash"

@@ -17,8 +17,15 @@ export class StartupRefusedError extends Error {
 }
 
 /** A model's registry entry on chain: its status and the hash of its validation report. */
-export async function modelInfo(chain: ChainContext, modelId: string): Promise<{ status: ModelStatusName; validationReportHash: string }> {
-  const [status, validationReportHash] = await withTimeout(chain.oracle.modelInfo(modelId), chain.rpcTimeoutMs, "oracle.modelInfo");
+export async function modelInfo(
+  chain: ChainContext,
+  modelId: string,
+): Promise<{ status: ModelStatusName; validationReportHash: string }> {
+  const [status, validationReportHash] = await withTimeout(
+    chain.oracle.modelInfo(modelId),
+    chain.rpcTimeoutMs,
+    "oracle.modelInfo",
+  );
   const index = Number(status);
   return { status: MODEL_STATUS_NAMES[index] ?? `Unknown(${index})`, validationReportHash };
 }
@@ -31,7 +38,11 @@ export async function modelStatus(chain: ChainContext, modelId: string): Promise
  * Throws a StartupRefusedError naming the modelId and its on-chain status unless it is Approved; returns the
  * validation report hash the model was approved with (the node pins the model to that report).
  */
-export async function assertModelApproved(chain: ChainContext, modelId: string, modelPath?: string): Promise<{ validationReportHash: string }> {
+export async function assertModelApproved(
+  chain: ChainContext,
+  modelId: string,
+  modelPath?: string,
+): Promise<{ validationReportHash: string }> {
   const { status, validationReportHash } = await modelInfo(chain, modelId);
   if (status !== "Approved") {
     const file = modelPath === undefined ? "the model file" : `model file ${modelPath}`;
@@ -51,7 +62,11 @@ export interface OperatorSet {
 }
 
 export async function readOperatorSet(chain: ChainContext): Promise<OperatorSet> {
-  const [version, threshold, operators] = await withTimeout(chain.oracle.operatorSet(), chain.rpcTimeoutMs, "oracle.operatorSet");
+  const [version, threshold, operators] = await withTimeout(
+    chain.oracle.operatorSet(),
+    chain.rpcTimeoutMs,
+    "oracle.operatorSet",
+  );
   return { version, threshold: Number(threshold), operators: operators.map((o) => getAddress(o)) };
 }
 
@@ -67,7 +82,9 @@ export function checkOperatorMembership(
   configuredThreshold: number,
 ): string[] {
   if (set.operators.length === 0) {
-    throw new StartupRefusedError("refusing to start: the oracle has no operator set yet (governance must call setOperators)");
+    throw new StartupRefusedError(
+      "refusing to start: the oracle has no operator set yet (governance must call setOperators)",
+    );
   }
   const members = new Set(set.operators);
   if (!members.has(getAddress(own))) {
@@ -88,7 +105,9 @@ export function checkOperatorMembership(
   }
   const warnings: string[] = [];
   if (configuredThreshold !== set.threshold) {
-    warnings.push(`config.quorum.threshold is ${configuredThreshold}, the chain's is ${set.threshold}; using the chain's`);
+    warnings.push(
+      `config.quorum.threshold is ${configuredThreshold}, the chain's is ${set.threshold}; using the chain's`,
+    );
   }
   return warnings;
 }

@@ -41,25 +41,42 @@ export class ClockDriftMonitor {
    * Records a head poll asked at `askedAtSec` and answered at `answeredAtSec` (node clock). When the head is new
    * since the previous poll, reads its timestamp (`timestampOf`, one RPC call per new head) and measures.
    */
-  async onHeadPolled(poll: { head: number; askedAtSec: number; answeredAtSec: number }, timestampOf: (block: number) => Promise<number>): Promise<void> {
+  async onHeadPolled(
+    poll: { head: number; askedAtSec: number; answeredAtSec: number },
+    timestampOf: (block: number) => Promise<number>,
+  ): Promise<void> {
     const previous = this.previousPoll;
     this.previousPoll = { head: poll.head, askedAtSec: poll.askedAtSec };
     if (previous === undefined || poll.head <= previous.head) return;
     const timestamp = await timestampOf(poll.head);
     // The block did not exist when the previous poll was answered (so it is younger than that poll's request)
     // and did when this one was. Whole seconds on both sides: each reading is floored, so each bound widens by one.
-    this.latest = { block: poll.head, min: previous.askedAtSec - timestamp - 1, max: poll.answeredAtSec + 1 - timestamp };
+    this.latest = {
+      block: poll.head,
+      min: previous.askedAtSec - timestamp - 1,
+      max: poll.answeredAtSec + 1 - timestamp,
+    };
   }
 
   status(): ClockDriftStatus {
     const latest = this.latest;
-    const base = { toleranceSec: this.toleranceSec, measuredAtBlock: latest?.block ?? null, offsetSec: latest === undefined ? null : { min: latest.min, max: latest.max } };
+    const base = {
+      toleranceSec: this.toleranceSec,
+      measuredAtBlock: latest?.block ?? null,
+      offsetSec: latest === undefined ? null : { min: latest.min, max: latest.max },
+    };
     if (latest === undefined) return base;
     if (latest.min > this.toleranceSec) {
-      return { ...base, problem: `this node's clock is at least ${latest.min} s ahead of the chain's (tolerance ${this.toleranceSec} s)` };
+      return {
+        ...base,
+        problem: `this node's clock is at least ${latest.min} s ahead of the chain's (tolerance ${this.toleranceSec} s)`,
+      };
     }
     if (latest.max < -this.toleranceSec) {
-      return { ...base, problem: `this node's clock is at least ${-latest.max} s behind the chain's (tolerance ${this.toleranceSec} s)` };
+      return {
+        ...base,
+        problem: `this node's clock is at least ${-latest.max} s behind the chain's (tolerance ${this.toleranceSec} s)`,
+      };
     }
     return base;
   }

@@ -47,11 +47,21 @@ export async function connectChain(
   // staticNetwork: the chain id is checked once below, not re-detected (and retried forever) on every call.
   // cacheTimeout -1: ethers otherwise answers a repeated call from a 250 ms cache, and a co-signer deciding whether
   // a push request is still open must see a score posted a moment ago.
-  const provider = new JsonRpcProvider(request, Network.from(chain.chainId), { staticNetwork: true, cacheTimeout: -1, pollingInterval: chain.pollIntervalMs });
+  const provider = new JsonRpcProvider(request, Network.from(chain.chainId), {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    pollingInterval: chain.pollIntervalMs,
+  });
   try {
-    const served = await withTimeout(provider.send("eth_chainId", []) as Promise<string>, rpcTimeoutMs, `eth_chainId at ${chain.rpcUrl}`);
+    const served = await withTimeout(
+      provider.send("eth_chainId", []) as Promise<string>,
+      rpcTimeoutMs,
+      `eth_chainId at ${chain.rpcUrl}`,
+    );
     if (BigInt(served) !== BigInt(chain.chainId)) {
-      throw new ChainMismatchError(`RPC ${chain.rpcUrl} serves chain ${BigInt(served)}, config.chain.chainId is ${chain.chainId}`);
+      throw new ChainMismatchError(
+        `RPC ${chain.rpcUrl} serves chain ${BigInt(served)}, config.chain.chainId is ${chain.chainId}`,
+      );
     }
   } catch (error) {
     provider.destroy();

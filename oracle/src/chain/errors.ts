@@ -5,7 +5,13 @@
 import { isError, type ErrorDescription, type Interface } from "ethers";
 
 /** Ethers error codes worth another attempt: the same call may well succeed a moment later. */
-const TRANSIENT_CODES = new Set(["TIMEOUT", "NETWORK_ERROR", "SERVER_ERROR", "NONCE_EXPIRED", "REPLACEMENT_UNDERPRICED"]);
+const TRANSIENT_CODES = new Set([
+  "TIMEOUT",
+  "NETWORK_ERROR",
+  "SERVER_ERROR",
+  "NONCE_EXPIRED",
+  "REPLACEMENT_UNDERPRICED",
+]);
 
 /** The ethers v6 error code of `error` (e.g. "NONCE_EXPIRED"), or undefined for anything else. */
 export function ethersErrorCode(error: unknown): string | undefined {
@@ -52,7 +58,11 @@ export function describeChainError(iface: Interface | undefined, error: unknown)
   const custom = iface === undefined ? undefined : decodeCustomError(iface, error);
   if (custom !== undefined) return `${custom.name}(${custom.args.map(String).join(", ")})`;
   const code = ethersErrorCode(error);
-  const message = isError(error, "CALL_EXCEPTION") ? (error.shortMessage ?? error.message) : error instanceof Error ? error.message : String(error);
+  const message = isError(error, "CALL_EXCEPTION")
+    ? (error.shortMessage ?? error.message)
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return code === undefined ? message : `${code}: ${message.split("\n")[0]}`;
 }
 

@@ -35,7 +35,15 @@ export class FundingMonitor {
   readonly headroom: bigint;
   private last: FundingStatus | undefined;
 
-  constructor(private readonly options: { chain: ChainContext; address: string; log: Logger; metrics?: OracleMetrics; headroom?: bigint }) {
+  constructor(
+    private readonly options: {
+      chain: ChainContext;
+      address: string;
+      log: Logger;
+      metrics?: OracleMetrics;
+      headroom?: bigint;
+    },
+  ) {
     this.headroom = options.headroom ?? DEFAULT_FUNDING_HEADROOM;
   }
 
@@ -52,7 +60,11 @@ export class FundingMonitor {
     const status: FundingStatus = { balanceWei, neededWei };
     if (balanceWei < neededWei) {
       status.problem = `low balance: operator ${address} holds ${formatEther(balanceWei)} ETH, needs ≥ ${formatEther(neededWei)} ETH to post reports (${this.headroom} × submitScore gas ${SUBMIT_SCORE_GAS_BOUND} × max fee ${maxFeePerGas} wei)`;
-      if (this.last?.problem === undefined) log.warn({ operator: address, balanceEth: formatEther(balanceWei), neededEth: formatEther(neededWei) }, `${status.problem}; fund it`);
+      if (this.last?.problem === undefined)
+        log.warn(
+          { operator: address, balanceEth: formatEther(balanceWei), neededEth: formatEther(neededWei) },
+          `${status.problem}; fund it`,
+        );
     } else if (this.last?.problem !== undefined) {
       log.info({ operator: address, balanceEth: formatEther(balanceWei) }, "operator balance sufficient again");
     }

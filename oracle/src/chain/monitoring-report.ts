@@ -17,10 +17,18 @@ export interface MonitoringReportFields {
 }
 
 /** Sends the report and resolves with the transaction hash once it is mined. */
-export async function publishMonitoringReport(chain: ChainContext, wallet: OperatorWallet, report: MonitoringReportFields): Promise<string> {
+export async function publishMonitoringReport(
+  chain: ChainContext,
+  wallet: OperatorWallet,
+  report: MonitoringReportFields,
+): Promise<string> {
   const oracle = chain.oracle.connect(wallet.connect(chain.provider));
   const { modelId, windowStart, windowEnd, applications, maxPsiBps, summaryHash } = report;
-  const tx = await withTimeout(oracle.publishMonitoringReport(modelId, windowStart, windowEnd, applications, maxPsiBps, summaryHash), chain.rpcTimeoutMs, "publishMonitoringReport");
+  const tx = await withTimeout(
+    oracle.publishMonitoringReport(modelId, windowStart, windowEnd, applications, maxPsiBps, summaryHash),
+    chain.rpcTimeoutMs,
+    "publishMonitoringReport",
+  );
   const receipt = await withTimeout(tx.wait(1), chain.rpcTimeoutMs * 4, "publishMonitoringReport receipt");
   if (receipt?.status !== 1) throw new Error(`publishMonitoringReport ${tx.hash} reverted`);
   return tx.hash;

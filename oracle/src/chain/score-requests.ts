@@ -10,7 +10,12 @@ import type { ChainContext } from "./connect.js";
 import { withTimeout } from "./rpc.js";
 
 /** The request `requestId` if a `ScoreRequested` for it lies in blocks `fromBlock..toBlock`. */
-export async function findScoreRequest(chain: ChainContext, requestId: bigint, fromBlock: number, toBlock: number): Promise<ScoreRequest | undefined> {
+export async function findScoreRequest(
+  chain: ChainContext,
+  requestId: bigint,
+  fromBlock: number,
+  toBlock: number,
+): Promise<ScoreRequest | undefined> {
   if (fromBlock > toBlock) return undefined;
   const events = await withTimeout(
     chain.oracle.queryFilter(chain.oracle.filters.ScoreRequested(undefined, requestId), fromBlock, toBlock),
@@ -19,11 +24,20 @@ export async function findScoreRequest(chain: ChainContext, requestId: bigint, f
   );
   const [event] = events;
   if (event === undefined) return undefined;
-  return { requestId: event.args.requestId, borrower: getAddress(event.args.borrower), applicationHash: event.args.applicationHash, blockNumber: event.blockNumber };
+  return {
+    requestId: event.args.requestId,
+    borrower: getAddress(event.args.borrower),
+    applicationHash: event.args.applicationHash,
+    blockNumber: event.blockNumber,
+  };
 }
 
 /** True when a score for `borrower` was posted at or after `fromBlock`: the request made there is answered. */
 export async function scorePostedSince(chain: ChainContext, borrower: string, fromBlock: number): Promise<boolean> {
-  const posted = await withTimeout(chain.oracle.queryFilter(chain.oracle.filters.ScorePosted(borrower), fromBlock), chain.rpcTimeoutMs, "queryFilter ScorePosted");
+  const posted = await withTimeout(
+    chain.oracle.queryFilter(chain.oracle.filters.ScorePosted(borrower), fromBlock),
+    chain.rpcTimeoutMs,
+    "queryFilter ScorePosted",
+  );
   return posted.length > 0;
 }

@@ -26,7 +26,14 @@ import type { OracleMetrics } from "../metrics/index.js";
 import { packSignatures } from "../signing/index.js";
 import type { OracleStore, StoredProposal, Submission } from "../store/index.js";
 import type { ChainContext } from "./connect.js";
-import { conciseError, decodeCustomError, describeChainError, ethersErrorCode, isInsufficientFunds, isTransientChainError } from "./errors.js";
+import {
+  conciseError,
+  decodeCustomError,
+  describeChainError,
+  ethersErrorCode,
+  isInsufficientFunds,
+  isTransientChainError,
+} from "./errors.js";
 import { backoffDelay, sleep, TimeoutError, withTimeout, type BackoffPolicy } from "./rpc.js";
 
 export interface SubmitterHooks {
@@ -71,7 +78,10 @@ export class InsufficientFundsError extends Error {
     readonly retryInMs: number,
   ) {
     const holds = availableWei === undefined ? "" : ` holds ${formatEther(availableWei)} ETH,`;
-    const needs = neededWei === undefined ? " cannot pay for gas" : ` a submitScore needs up to ${formatEther(neededWei)} ETH (gas limit × max fee)`;
+    const needs =
+      neededWei === undefined
+        ? " cannot pay for gas"
+        : ` a submitScore needs up to ${formatEther(neededWei)} ETH (gas limit × max fee)`;
     // No retry time in the message: identical failures make identical lines, which the log rate-limits.
     super(`INSUFFICIENT_FUNDS: operator ${operator}${holds}${needs}; fund it`);
   }
@@ -130,7 +140,8 @@ export class Submitter {
   /** Why /health should call the node degraded: the key cannot pay, or submissions keep failing. */
   status(): { problem?: string } {
     if (this.unfunded !== undefined) return { problem: this.unfunded.error.message };
-    if (this.failuresInARow >= FAILING_AFTER) return { problem: `submissions failing: ${this.failuresInARow} in a row; last: ${this.lastFailure}` };
+    if (this.failuresInARow >= FAILING_AFTER)
+      return { problem: `submissions failing: ${this.failuresInARow} in a row; last: ${this.lastFailure}` };
     return {};
   }
 
@@ -169,7 +180,11 @@ export class Submitter {
         const reason = conciseError(error);
         const suppressed = this.repeatedLog.admit(reason);
         const retryInMs = error instanceof InsufficientFundsError ? { retryInMs: error.retryInMs } : {};
-        if (suppressed !== undefined) log.error({ reason, ...retryInMs, reportDigest: submission.reportDigest, suppressed }, "resuming submission failed; will retry");
+        if (suppressed !== undefined)
+          log.error(
+            { reason, ...retryInMs, reportDigest: submission.reportDigest, suppressed },
+            "resuming submission failed; will retry",
+          );
         // The key cannot pay for any of them: the rest would be refused the same way.
         if (error instanceof InsufficientFundsError) break;
       }
@@ -195,13 +210,19 @@ export class Submitter {
         }
         const posted = await this.postedIssuedAt(proposal);
         if (posted >= proposal.report.issuedAt) {
-          return this.confirmedByOther(digest, `chain holds a score issued at ${posted} ≥ report's ${proposal.report.issuedAt}`);
+          return this.confirmedByOther(
+            digest,
+            `chain holds a score issued at ${posted} ≥ report's ${proposal.report.issuedAt}`,
+          );
         }
         submission = await this.send(proposal, { reuseNonce, bumpFees });
       } catch (error) {
         const custom = decodeCustomError(this.options.chain.oracle.interface, error);
         if (custom?.name === "OracleReportNotNewer") {
-          return this.confirmedByOther(digest, `contract: ${describeChainError(this.options.chain.oracle.interface, error)}`);
+          return this.confirmedByOther(
+            digest,
+            `contract: ${describeChainError(this.options.chain.oracle.interface, error)}`,
+          );
         }
         if (custom !== undefined || error instanceof PermanentSubmitError) {
           return this.failed(digest, `reverted: ${describeChainError(this.options.chain.oracle.interface, error)}`);
@@ -214,7 +235,10 @@ export class Submitter {
         bumpFees = code === "REPLACEMENT_UNDERPRICED" || (bumpFees && code !== "NONCE_EXPIRED");
         this.options.metrics?.errorsTotal.inc({ code: `submit_${code ?? "unknown"}`.toLowerCase() });
         const delay = backoffDelay(attempt, this.backoff);
-        log.warn({ reportDigest: digest, attempt, code, reason, retryInMs: delay }, "submission attempt failed; retrying");
+        log.warn(
+          { reportDigest: digest, attempt, code, reason, retryInMs: delay },
+          "submission attempt failed; retrying",
+        );
         await sleep(delay);
         submission = store.getSubmission(digest)!;
       }
@@ -243,7 +267,10 @@ export class Submitter {
     }
     if (receipt !== null) {
       if (receipt.status === 1) return { done: true, submission: this.confirmed(proposal.reportDigest, receipt) };
-      this.options.log.warn({ reportDigest: proposal.reportDigest, txHash }, "stored transaction reverted; re-checking");
+      this.options.log.warn(
+        { reportDigest: proposal.reportDigest, txHash },
+        "stored transaction reverted; re-checking",
+      );
       return { done: false, reuseNonce: undefined, stuck: false };
     }
     const used = await this.rpc(chain.provider.getTransactionCount(wallet.address, "latest"), "getTransactionCount");
@@ -251,7 +278,10 @@ export class Submitter {
     return { done: false, reuseNonce, stuck };
   }
 
-  private async send(proposal: StoredProposal, opts: { reuseNonce: number | undefined; bumpFees: boolean }): Promise<Submission> {
+  private async send(
+    proposal: StoredProposal,
+    opts: { reuseNonce: number | undefined; bumpFees: boolean },
+  ): Promise<Submission> {
     const { chain, store, wallet, hooks, log } = this.options;
     const digest = proposal.reportDigest;
     const data = chain.oracle.interface.encodeFunctionData("submitScore", [
@@ -261,7 +291,9 @@ export class Submitter {
     const request: TransactionRequest = { from: wallet.address, to: chain.oracleAddress, data };
     // The simulation surfaces the contract's custom error (e.g. OracleReportNotNewer) before any gas is spent.
     const gas = await this.rpc(chain.provider.estimateGas(request), "estimateGas");
-    const nonce = opts.reuseNonce ?? (await this.rpc(chain.provider.getTransactionCount(wallet.address, "pending"), "getTransactionCount"));
+    const nonce =
+      opts.reuseNonce ??
+      (await this.rpc(chain.provider.getTransactionCount(wallet.address, "pending"), "getTransactionCount"));
     const fees = await this.rpc(chain.provider.getFeeData(), "getFeeData");
     const bump = (value: bigint) => (opts.bumpFees ? (value * (100n + this.feeBumpPercent)) / 100n : value);
     const priority = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
@@ -288,14 +320,18 @@ export class Submitter {
     if (receipt.status === 1) return this.confirmed(digest, receipt);
     // Mined but reverted: the usual cause is a race with another submitter; the re-check tells.
     const posted = await this.postedIssuedAt(proposal);
-    if (posted >= proposal.report.issuedAt) return this.confirmedByOther(digest, `own tx ${txHash} reverted; chain holds issuedAt ${posted}`);
+    if (posted >= proposal.report.issuedAt)
+      return this.confirmedByOther(digest, `own tx ${txHash} reverted; chain holds issuedAt ${posted}`);
     throw new PermanentSubmitError(`transaction ${txHash} reverted`);
   }
 
   private async waitForReceipt(txHash: string): Promise<TransactionReceipt> {
     const deadline = Date.now() + this.receiptTimeoutMs;
     for (;;) {
-      const receipt = await this.rpc(this.options.chain.provider.getTransactionReceipt(txHash), "getTransactionReceipt");
+      const receipt = await this.rpc(
+        this.options.chain.provider.getTransactionReceipt(txHash),
+        "getTransactionReceipt",
+      );
       if (receipt !== null) return receipt;
       if (Date.now() >= deadline) throw new TimeoutError(`no receipt for ${txHash} within ${this.receiptTimeoutMs} ms`);
       await sleep(this.receiptPollMs);
@@ -313,7 +349,10 @@ export class Submitter {
 
   private confirmed(digest: string, receipt: TransactionReceipt): Submission {
     this.options.metrics?.submissionsTotal.inc({ result: "confirmed" });
-    this.options.log.info({ reportDigest: digest, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed.toString() }, "report posted on chain");
+    this.options.log.info(
+      { reportDigest: digest, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed.toString() },
+      "report posted on chain",
+    );
     return this.options.store.markSubmissionConfirmed(digest);
   }
 

@@ -59,7 +59,9 @@ export class ScoreRequestWatcher {
     const head = await withTimeout(chain.provider.getBlockNumber(), chain.rpcTimeoutMs, "getBlockNumber");
     this.headBlock = head;
     if (clock !== undefined && askedAtSec !== undefined) {
-      await clock.onHeadPolled({ head, askedAtSec, answeredAtSec: clock.now() }, (block) => blockTimestamp(chain, block));
+      await clock.onHeadPolled({ head, askedAtSec, answeredAtSec: clock.now() }, (block) =>
+        blockTimestamp(chain, block),
+      );
     }
     const safeHead = confirmedHead(head, confirmations);
     const found: ScoreRequest[] = [];
@@ -80,7 +82,11 @@ export class ScoreRequestWatcher {
         blockNumber: event.blockNumber,
       }));
       store.recordScoreRequests(SCORE_REQUESTED_STREAM, requests, to);
-      if (requests.length > 0) this.options.log.info({ from, to, requests: requests.map((r) => r.requestId.toString()) }, "score requests recorded");
+      if (requests.length > 0)
+        this.options.log.info(
+          { from, to, requests: requests.map((r) => r.requestId.toString()) },
+          "score requests recorded",
+        );
       for (const request of requests) found.push(request);
     }
     return found;

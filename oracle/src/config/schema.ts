@@ -21,12 +21,18 @@ const nonEmpty = z.string().trim().min(1, "must not be empty");
  * A file path. A relative one is resolved against the config file's folder, not the working directory
  * (`loadConfig`); errors about the file name the resolved path, this field and the config file.
  */
-export const filePathSchema = z.string().trim().min(1, "must not be empty (a file path, relative to the config file's folder)");
+export const filePathSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty (a file path, relative to the config file's folder)");
 
 /** An EVM address, normalised to its EIP-55 checksum form so comparisons are plain string equality. */
 export const addressSchema = z
   .string()
-  .refine((value) => isAddress(value), "must be a 20-byte hex address (0x…; mixed case must be a valid EIP-55 checksum)")
+  .refine(
+    (value) => isAddress(value),
+    "must be a 20-byte hex address (0x…; mixed case must be a valid EIP-55 checksum)",
+  )
   .transform((value) => getAddress(value));
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
@@ -52,7 +58,11 @@ export const listenSchema = z
   })
   .superRefine((listen, ctx) => {
     if (listen.host !== "localhost" && isIP(listen.host) === 0) {
-      ctx.addIssue({ code: "custom", path: ["host"], message: `must be an IP address or "localhost", got "${listen.host}"` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["host"],
+        message: `must be an IP address or "localhost", got "${listen.host}"`,
+      });
     } else if (!isLoopbackHost(listen.host) && !listen.allowedHosts.includes(listen.host)) {
       ctx.addIssue({
         code: "custom",
@@ -101,7 +111,10 @@ const peerSchema = z.strictObject({ id: nonEmpty, url: httpUrl, address: address
 export const HEDGE_DELAY_DEFAULT_MS = 1_000;
 
 /** The hedge delay a node uses: the configured one, or the default for its peer timeout. */
-export function hedgeDelayMsOf(config: { quorum: { hedgeDelayMs?: number | undefined }; timing: { peerTimeoutMs: number } }): number {
+export function hedgeDelayMsOf(config: {
+  quorum: { hedgeDelayMs?: number | undefined };
+  timing: { peerTimeoutMs: number };
+}): number {
   return config.quorum.hedgeDelayMs ?? Math.min(HEDGE_DELAY_DEFAULT_MS, Math.floor(config.timing.peerTimeoutMs / 2));
 }
 
@@ -146,7 +159,10 @@ const timingSchema = z
     /** Bound on one peer call: a co-signature, a forwarded application, a push-flow broadcast. */
     peerTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.peerTimeoutMs),
     /** Bound on a forwarded application: the leader scores it and gathers co-signatures within this time. */
-    coordinateTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.coordinateTimeoutMs),
+    coordinateTimeoutMs: z
+      .int("must be an integer")
+      .min(100, "must be ≥ 100 (ms)")
+      .default(TIMING_DEFAULTS.coordinateTimeoutMs),
     /** Push flow: how long a round's leader has to post before the next round's leader takes over. */
     leaderTimeoutSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(TIMING_DEFAULTS.leaderTimeoutSec),
     /** How long the on-chain operator set is cached (0: read it on every request). */
@@ -155,29 +171,61 @@ const timingSchema = z
      * During an RPC outage, how long the last operator set read is still served (reports carry its version, so
      * a report from a set retired meanwhile is refused on chain); beyond it applications get 503.
      */
-    operatorSetMaxStaleMs: nonNegativeInt.max(3_600_000, "must be ≤ 3600000 (ms)").default(TIMING_DEFAULTS.operatorSetMaxStaleMs),
+    operatorSetMaxStaleMs: nonNegativeInt
+      .max(3_600_000, "must be ≤ 3600000 (ms)")
+      .default(TIMING_DEFAULTS.operatorSetMaxStaleMs),
     /** Clock difference tolerated between operators (report issuedAt, peer envelopes). */
-    maxClockSkewSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").max(MAX_SKEW_SEC, `must be ≤ ${MAX_SKEW_SEC} (s): the oracle contract's issuedAt skew`).default(TIMING_DEFAULTS.maxClockSkewSec),
+    maxClockSkewSec: z
+      .int("must be an integer")
+      .min(1, "must be ≥ 1 (s)")
+      .max(MAX_SKEW_SEC, `must be ≤ ${MAX_SKEW_SEC} (s): the oracle contract's issuedAt skew`)
+      .default(TIMING_DEFAULTS.maxClockSkewSec),
     /** Slow-loris bound: a client gets this long to send its request headers. */
-    headersTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.headersTimeoutMs),
+    headersTimeoutMs: z
+      .int("must be an integer")
+      .min(100, "must be ≥ 100 (ms)")
+      .default(TIMING_DEFAULTS.headersTimeoutMs),
     /** Slow-loris bound: a client gets this long to send its whole request (headers and body). */
-    requestTimeoutMs: z.int("must be an integer").min(100, "must be ≥ 100 (ms)").default(TIMING_DEFAULTS.requestTimeoutMs),
+    requestTimeoutMs: z
+      .int("must be an integer")
+      .min(100, "must be ≥ 100 (ms)")
+      .default(TIMING_DEFAULTS.requestTimeoutMs),
     /** Time between background checkpoints of the store's write-ahead log. */
-    checkpointIntervalMs: z.int("must be an integer").min(10, "must be ≥ 10 (ms)").max(60_000, "must be ≤ 60000 (ms)").default(TIMING_DEFAULTS.checkpointIntervalMs),
+    checkpointIntervalMs: z
+      .int("must be an integer")
+      .min(10, "must be ≥ 10 (ms)")
+      .max(60_000, "must be ≤ 60000 (ms)")
+      .default(TIMING_DEFAULTS.checkpointIntervalMs),
   })
   .superRefine((timing, ctx) => {
     // A forwarded application waits for the leader, which itself waits up to peerTimeoutMs for co-signers.
     if (timing.coordinateTimeoutMs <= timing.peerTimeoutMs) {
-      ctx.addIssue({ code: "custom", path: ["coordinateTimeoutMs"], message: `must be greater than timing.peerTimeoutMs (${timing.peerTimeoutMs})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["coordinateTimeoutMs"],
+        message: `must be greater than timing.peerTimeoutMs (${timing.peerTimeoutMs})`,
+      });
     }
     if (timing.operatorSetMaxStaleMs < timing.operatorSetTtlMs) {
-      ctx.addIssue({ code: "custom", path: ["operatorSetMaxStaleMs"], message: `must be ≥ timing.operatorSetTtlMs (${timing.operatorSetTtlMs})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["operatorSetMaxStaleMs"],
+        message: `must be ≥ timing.operatorSetTtlMs (${timing.operatorSetTtlMs})`,
+      });
     }
     if (timing.headersTimeoutMs > timing.requestTimeoutMs) {
-      ctx.addIssue({ code: "custom", path: ["headersTimeoutMs"], message: `must be ≤ timing.requestTimeoutMs (${timing.requestTimeoutMs})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["headersTimeoutMs"],
+        message: `must be ≤ timing.requestTimeoutMs (${timing.requestTimeoutMs})`,
+      });
     }
     if (timing.leaderTimeoutSec * 1000 <= timing.peerTimeoutMs) {
-      ctx.addIssue({ code: "custom", path: ["leaderTimeoutSec"], message: `must be longer than timing.peerTimeoutMs (${timing.peerTimeoutMs} ms)` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["leaderTimeoutSec"],
+        message: `must be longer than timing.peerTimeoutMs (${timing.peerTimeoutMs} ms)`,
+      });
     }
   });
 
@@ -200,26 +248,49 @@ const monitoringSchema = z
   .strictObject({
     enabled: z.boolean("must be true or false").default(MONITORING_DEFAULTS.enabled),
     /** Size of the rolling window, in applications. */
-    windowApplications: z.int("must be an integer").min(10, "must be ≥ 10").max(1_000_000, "must be ≤ 1000000").default(MONITORING_DEFAULTS.windowApplications),
+    windowApplications: z
+      .int("must be an integer")
+      .min(10, "must be ≥ 10")
+      .max(1_000_000, "must be ≤ 1000000")
+      .default(MONITORING_DEFAULTS.windowApplications),
     /** Applications a window needs before it is judged (default: windowApplications). */
     minApplications: z.int("must be an integer").min(10, "must be ≥ 10").optional(),
     warnPsi: psiThreshold.default(MONITORING_DEFAULTS.warnPsi),
     criticalPsi: psiThreshold.default(MONITORING_DEFAULTS.criticalPsi),
     /** Median LIMIT_BAL over the reference median (or its inverse) at which the units check warns / is critical. */
     unitsWarnRatio: z.number("must be a number").gt(1, "must be > 1").default(MONITORING_DEFAULTS.unitsWarnRatio),
-    unitsCriticalRatio: z.number("must be a number").gt(1, "must be > 1").default(MONITORING_DEFAULTS.unitsCriticalRatio),
+    unitsCriticalRatio: z
+      .number("must be a number")
+      .gt(1, "must be > 1")
+      .default(MONITORING_DEFAULTS.unitsCriticalRatio),
     /** A window that stays at warn or critical is logged again at most this often. */
-    alertIntervalSec: z.int("must be an integer").min(1, "must be ≥ 1 (s)").default(MONITORING_DEFAULTS.alertIntervalSec),
+    alertIntervalSec: z
+      .int("must be an integer")
+      .min(1, "must be ≥ 1 (s)")
+      .default(MONITORING_DEFAULTS.alertIntervalSec),
     /** Publish a critical window's summary on chain (`publishMonitoringReport`), at most once per window. */
     publishOnChain: z.boolean("must be true or false").default(MONITORING_DEFAULTS.publishOnChain),
   })
   .superRefine((m, ctx) => {
-    if (m.criticalPsi <= m.warnPsi) ctx.addIssue({ code: "custom", path: ["criticalPsi"], message: `must be greater than monitoring.warnPsi (${m.warnPsi})` });
+    if (m.criticalPsi <= m.warnPsi)
+      ctx.addIssue({
+        code: "custom",
+        path: ["criticalPsi"],
+        message: `must be greater than monitoring.warnPsi (${m.warnPsi})`,
+      });
     if (m.unitsCriticalRatio <= m.unitsWarnRatio) {
-      ctx.addIssue({ code: "custom", path: ["unitsCriticalRatio"], message: `must be greater than monitoring.unitsWarnRatio (${m.unitsWarnRatio})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["unitsCriticalRatio"],
+        message: `must be greater than monitoring.unitsWarnRatio (${m.unitsWarnRatio})`,
+      });
     }
     if (m.minApplications !== undefined && m.minApplications > m.windowApplications) {
-      ctx.addIssue({ code: "custom", path: ["minApplications"], message: `must be ≤ monitoring.windowApplications (${m.windowApplications})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["minApplications"],
+        message: `must be ≤ monitoring.windowApplications (${m.windowApplications})`,
+      });
     }
   })
   .transform((m) => ({ ...m, minApplications: m.minApplications ?? m.windowApplications }));
@@ -281,7 +352,13 @@ export const nodeConfigSchema = z
 type Peer = z.infer<typeof peerSchema>;
 
 /** Flags a peer whose `field` repeats an earlier peer's or equals this node's own value. */
-function reportDuplicates(ctx: z.RefinementCtx, peers: Peer[], field: keyof Peer, own: string[], ownName: string): void {
+function reportDuplicates(
+  ctx: z.RefinementCtx,
+  peers: Peer[],
+  field: keyof Peer,
+  own: string[],
+  ownName: string,
+): void {
   const seen = new Map<string, number>();
   peers.forEach((peer, index) => {
     // URLs and addresses compare case-insensitively: two spellings of one endpoint are still one operator.

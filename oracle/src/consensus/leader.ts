@@ -48,7 +48,8 @@ export function selectLeader(params: {
   round?: number;
 }): LeaderSelection {
   const round = params.round ?? 0;
-  if (!Number.isSafeInteger(round) || round < 0) throw new Error(`leader selection: round must be a non-negative integer, got ${round}`);
+  if (!Number.isSafeInteger(round) || round < 0)
+    throw new Error(`leader selection: round must be a non-negative integer, got ${round}`);
   if (params.operatorSetVersion < 0n || params.operatorSetVersion > UINT64_MAX) {
     throw new Error(`leader selection: operatorSetVersion must be a uint64, got ${params.operatorSetVersion}`);
   }

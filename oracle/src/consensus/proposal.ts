@@ -51,9 +51,11 @@ export interface ProposalCheckContext {
 
 /** Pads reason codes to the report's four slots with 0 ("no code"); throws on more than four or a non-uint16. */
 export function toReasonCodeSlots(codes: readonly number[]): ScoreReportFields["reasonCodes"] {
-  if (codes.length > REASON_CODE_SLOTS) throw new Error(`a report carries at most ${REASON_CODE_SLOTS} reason codes, got ${codes.length}`);
+  if (codes.length > REASON_CODE_SLOTS)
+    throw new Error(`a report carries at most ${REASON_CODE_SLOTS} reason codes, got ${codes.length}`);
   for (const code of codes) {
-    if (!Number.isInteger(code) || code < 0 || code > 0xffff) throw new Error(`reason code must be a uint16, got ${code}`);
+    if (!Number.isInteger(code) || code < 0 || code > 0xffff)
+      throw new Error(`reason code must be a uint16, got ${code}`);
   }
   const padded = [...codes, 0, 0, 0, 0].slice(0, REASON_CODE_SLOTS);
   return padded as unknown as ScoreReportFields["reasonCodes"];
@@ -74,7 +76,10 @@ export function validateProposal(
   const problem = (code: ProposalProblemCode, message: string) => problems.push({ code, message });
 
   if (!sameAddress(proposal.leader, context.expectedLeader)) {
-    problem("wrong_leader", `proposed by ${proposal.leader}, but the leader for this request is ${context.expectedLeader}`);
+    problem(
+      "wrong_leader",
+      `proposed by ${proposal.leader}, but the leader for this request is ${context.expectedLeader}`,
+    );
   }
   if (!sameAddress(report.borrower, context.borrower)) {
     problem("wrong_borrower", `report is for ${report.borrower}, the request is for ${context.borrower}`);
@@ -102,13 +107,19 @@ export function validateProposal(
   if (own !== undefined) {
     const ownCodes = toReasonCodeSlots(own.reasonCodes);
     if (report.reasonCodes.length !== REASON_CODE_SLOTS || ownCodes.some((code, i) => report.reasonCodes[i] !== code)) {
-      problem("reason_codes_mismatch", `reason codes [${report.reasonCodes.join(",")}] differ from own [${ownCodes.join(",")}]`);
+      problem(
+        "reason_codes_mismatch",
+        `reason codes [${report.reasonCodes.join(",")}] differ from own [${ownCodes.join(",")}]`,
+      );
     }
   }
   const file = context.creditFile;
   if (file === undefined) {
     problem("credit_file_mismatch", "this node holds no verified credit file for the application");
-  } else if (report.creditFileHash.toLowerCase() !== file.creditFileHash.toLowerCase() || !sameAddress(report.provider, file.provider)) {
+  } else if (
+    report.creditFileHash.toLowerCase() !== file.creditFileHash.toLowerCase() ||
+    !sameAddress(report.provider, file.provider)
+  ) {
     problem(
       "credit_file_mismatch",
       `report names file ${report.creditFileHash} of provider ${report.provider}; the application's verified file is ${file.creditFileHash} of ${file.provider}`,

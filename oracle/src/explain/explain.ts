@@ -41,12 +41,16 @@ function setupFor(model: CreditModel): ExplainerSetup {
   if (cached) return cached;
   const { reason_codes: codesJson, shapley_baseline: baselineJson } = model.metadata;
   if (codesJson === undefined || baselineJson === undefined) {
-    throw new Error(`credit model ${model.modelId}: metadata "reason_codes" and "shapley_baseline" are required to explain`);
+    throw new Error(
+      `credit model ${model.modelId}: metadata "reason_codes" and "shapley_baseline" are required to explain`,
+    );
   }
   const table = parseReasonCodes(JSON.parse(codesJson), model.featureNames);
   const baseline = JSON.parse(baselineJson) as unknown;
   if (!Array.isArray(baseline) || baseline.length !== model.featureNames.length || !baseline.every(Number.isFinite)) {
-    throw new Error(`credit model ${model.modelId}: metadata "shapley_baseline" must be ${model.featureNames.length} numbers`);
+    throw new Error(
+      `credit model ${model.modelId}: metadata "shapley_baseline" must be ${model.featureNames.length} numbers`,
+    );
   }
   const groups = table.map((entry) => entry.features.map((f) => model.featureNames.indexOf(f)));
   const setup = { table, baseline: baseline as number[], groups };
@@ -65,7 +69,11 @@ export async function explainApplication(model: CreditModel, features: number[])
   return {
     pd: shapley.fx,
     baselinePd: shapley.fBaseline,
-    attributions: table.map((entry, i) => ({ feature: entry.group, features: entry.features, value: shapley.values[i] as number })),
+    attributions: table.map((entry, i) => ({
+      feature: entry.group,
+      features: entry.features,
+      value: shapley.values[i] as number,
+    })),
     reasonCodes: chosen.map((c) => c.code),
     reasons: chosen.map((c) => ({ code: c.code, text: c.text })),
   };

@@ -24,11 +24,14 @@ export function parseReasonCodes(json: unknown, featureNames: readonly string[])
   const owner = new Map<string, string>();
   const table = codes.map((entry: unknown, i): ReasonCode => {
     const e = entry as Partial<ReasonCode>;
-    if (!Number.isInteger(e.code) || (e.code as number) < 1 || (e.code as number) > 0xffff) throw new Error(`reason codes[${i}]: code must be an integer in 1..65535`);
+    if (!Number.isInteger(e.code) || (e.code as number) < 1 || (e.code as number) > 0xffff)
+      throw new Error(`reason codes[${i}]: code must be an integer in 1..65535`);
     if (seenCodes.has(e.code as number)) throw new Error(`reason codes[${i}]: duplicate code ${e.code}`);
     seenCodes.add(e.code as number);
-    if (typeof e.group !== "string" || typeof e.text !== "string" || e.text.length === 0) throw new Error(`reason codes[${i}]: group and text are required`);
-    if (!Array.isArray(e.features) || e.features.length === 0) throw new Error(`reason codes[${i}]: features must be a non-empty array`);
+    if (typeof e.group !== "string" || typeof e.text !== "string" || e.text.length === 0)
+      throw new Error(`reason codes[${i}]: group and text are required`);
+    if (!Array.isArray(e.features) || e.features.length === 0)
+      throw new Error(`reason codes[${i}]: features must be a non-empty array`);
     for (const f of e.features) {
       if (!featureNames.includes(f)) throw new Error(`reason codes[${i}]: ${f} is not a model feature`);
       if (owner.has(f)) throw new Error(`reason codes[${i}]: ${f} is already in group ${owner.get(f)}`);

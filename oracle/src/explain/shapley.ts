@@ -19,7 +19,11 @@ export interface ShapleyResult {
 export const MAX_EXACT_GROUPS = 12;
 
 /** Coalition rows for `x` against `baseline`, flat row-major: 2^G rows of F values. */
-export function coalitionBatch(x: readonly number[], baseline: readonly number[], groups: readonly (readonly number[])[]): Float32Array {
+export function coalitionBatch(
+  x: readonly number[],
+  baseline: readonly number[],
+  groups: readonly (readonly number[])[],
+): Float32Array {
   const width = x.length;
   const rows = 1 << groups.length;
   const batch = new Float32Array(rows * width);
@@ -41,9 +45,11 @@ function factorials(n: number): number[] {
 /** Shapley values from the scores of all 2^G coalitions (index = bit mask of groups taken from x). */
 export function shapleyFromCoalitions(scores: ArrayLike<number>, groupCount: number): ShapleyResult {
   const full = (1 << groupCount) - 1;
-  if (scores.length !== full + 1) throw new Error(`shapley: expected ${full + 1} coalition scores, got ${scores.length}`);
+  if (scores.length !== full + 1)
+    throw new Error(`shapley: expected ${full + 1} coalition scores, got ${scores.length}`);
   const fact = factorials(groupCount);
-  const weight = (size: number) => ((fact[size] as number) * (fact[groupCount - size - 1] as number)) / (fact[groupCount] as number);
+  const weight = (size: number) =>
+    ((fact[size] as number) * (fact[groupCount - size - 1] as number)) / (fact[groupCount] as number);
   const values = new Array<number>(groupCount).fill(0);
   for (let mask = 0; mask <= full; mask++) {
     let size = 0;
@@ -64,8 +70,10 @@ export async function exactGroupShapley(
   baseline: readonly number[],
   groups: readonly (readonly number[])[],
 ): Promise<ShapleyResult> {
-  if (x.length !== baseline.length) throw new Error(`shapley: applicant has ${x.length} features, baseline ${baseline.length}`);
-  if (groups.length === 0 || groups.length > MAX_EXACT_GROUPS) throw new Error(`shapley: ${groups.length} groups (1..${MAX_EXACT_GROUPS} supported)`);
+  if (x.length !== baseline.length)
+    throw new Error(`shapley: applicant has ${x.length} features, baseline ${baseline.length}`);
+  if (groups.length === 0 || groups.length > MAX_EXACT_GROUPS)
+    throw new Error(`shapley: ${groups.length} groups (1..${MAX_EXACT_GROUPS} supported)`);
   const scores = await predict(coalitionBatch(x, baseline, groups));
   return shapleyFromCoalitions(scores, groups.length);
 }

@@ -18,7 +18,11 @@ export interface ApplicationRecorder {
 }
 
 /** Verifies `raw` and records it; throws an IntakeError (`replayed_nonce` when the nonce was already used). */
-export async function acceptApplication(raw: unknown, context: IntakeContext, recorder: ApplicationRecorder): Promise<ReceivedApplication> {
+export async function acceptApplication(
+  raw: unknown,
+  context: IntakeContext,
+  recorder: ApplicationRecorder,
+): Promise<ReceivedApplication> {
   const application: ReceivedApplication = { ...(await verifyApplication(raw, context)), receivedAt: context.nowSec };
   if (recorder.recordApplication(application) === "replayed_nonce") {
     throw new IntakeError(

@@ -84,10 +84,15 @@ export interface VerifiedApplication {
  */
 export function applicationBodyOf(
   featureNames: readonly string[],
-  application: Pick<VerifiedApplication, "borrower" | "features" | "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature">,
+  application: Pick<
+    VerifiedApplication,
+    "borrower" | "features" | "nonce" | "expiry" | "signature" | "creditFile" | "providerSignature"
+  >,
 ): Record<string, unknown> {
   if (application.features.length !== featureNames.length) {
-    throw new Error(`application has ${application.features.length} feature values, the model ${featureNames.length} features`);
+    throw new Error(
+      `application has ${application.features.length} feature values, the model ${featureNames.length} features`,
+    );
   }
   return {
     borrower: application.borrower,
@@ -135,7 +140,9 @@ export async function verifyApplication(raw: unknown, context: IntakeContext): P
   );
 
   if (context.validateFeatures !== undefined) {
-    const check = context.validateFeatures(Object.fromEntries(context.featureNames.map((name, i) => [name, features[i] as number])));
+    const check = context.validateFeatures(
+      Object.fromEntries(context.featureNames.map((name, i) => [name, features[i] as number])),
+    );
     if (!check.ok) throw new IntakeError("out_of_range", `features.${check.field}: ${check.error}`);
   }
 

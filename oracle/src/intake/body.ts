@@ -60,7 +60,10 @@ function pathOf(path: readonly PropertyKey[]): string {
 function toIntakeError(raw: unknown, issue: z.core.$ZodIssue): IntakeError {
   const field = pathOf(issue.path);
   if (issue.code === "unrecognized_keys") {
-    return new IntakeError("unknown_field", `${issue.keys.map((k) => pathOf([...issue.path, k])).join(", ")}: unknown field`);
+    return new IntakeError(
+      "unknown_field",
+      `${issue.keys.map((k) => pathOf([...issue.path, k])).join(", ")}: unknown field`,
+    );
   }
   if (issue.code === "invalid_type") {
     if (valueAt(raw, issue.path) === undefined) {
@@ -72,7 +75,8 @@ function toIntakeError(raw: unknown, issue: z.core.$ZodIssue): IntakeError {
       }
       return new IntakeError("missing_field", `${field}: required`);
     }
-    const code: IntakeErrorCode = issue.expected === "number" || issue.expected === "int" ? "not_a_number" : "invalid_field";
+    const code: IntakeErrorCode =
+      issue.expected === "number" || issue.expected === "int" ? "not_a_number" : "invalid_field";
     return new IntakeError(code, `${field}: expected ${issue.expected}`);
   }
   return new IntakeError("invalid_field", `${field}: ${issue.message}`);

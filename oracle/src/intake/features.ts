@@ -34,6 +34,9 @@ export function hashOrderedFeatures(values: readonly number[]): string {
 }
 
 /** The `featuresHash` a borrower signs for `features`, in the model's `featureNames` order. */
-export function hashApplicationFeatures(featureNames: readonly string[], features: Readonly<Record<string, unknown>>): string {
+export function hashApplicationFeatures(
+  featureNames: readonly string[],
+  features: Readonly<Record<string, unknown>>,
+): string {
   return asIntakeError(() => sdkHashApplicationFeatures(featureNames, features));
 }

@@ -16,7 +16,8 @@ export const DEFAULT_SCRYPT_N = 1 << 17;
 export function parsePrivateKey(text: string): string {
   const trimmed = text.trim();
   const hex = trimmed.startsWith("0x") ? trimmed : `0x${trimmed}`;
-  if (!isHexString(hex, 32)) throw new KeystoreError("imported private key must be 32 bytes of hex (64 hex digits, optional 0x)");
+  if (!isHexString(hex, 32))
+    throw new KeystoreError("imported private key must be 32 bytes of hex (64 hex digits, optional 0x)");
   if (BigInt(hex) === 0n) throw new KeystoreError("imported private key must not be zero");
   try {
     return new Wallet(hex).privateKey;
@@ -42,12 +43,11 @@ export async function createKeystoreFile(options: {
     throw new KeystoreError(`scrypt N must be a power of two ≥ 2, got ${scryptN}`);
   }
   if (options.password === "") throw new KeystoreError("keystore password must not be empty");
-  const wallet = options.privateKey === undefined ? Wallet.createRandom() : new Wallet(parsePrivateKey(options.privateKey));
-  const json = await encryptKeystoreJson(
-    { address: wallet.address, privateKey: wallet.privateKey },
-    options.password,
-    { scrypt: { N: scryptN } },
-  );
+  const wallet =
+    options.privateKey === undefined ? Wallet.createRandom() : new Wallet(parsePrivateKey(options.privateKey));
+  const json = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, options.password, {
+    scrypt: { N: scryptN },
+  });
   try {
     await mkdir(dirname(options.outPath), { recursive: true, mode: 0o700 });
     await writeFile(options.outPath, json, { flag: "wx", mode: 0o600 });

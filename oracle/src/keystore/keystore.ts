@@ -25,7 +25,10 @@ export interface PasswordSource {
  * Reads the keystore password from the configured source. A password file may end in one newline (editors and
  * `echo` add it); anything else is part of the password.
  */
-export async function readKeystorePassword(source: PasswordSource, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function readKeystorePassword(
+  source: PasswordSource,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   if (source.passwordEnv !== undefined) {
     const password = env[source.passwordEnv];
     if (password === undefined || password === "") {
@@ -69,7 +72,10 @@ export async function loadOperatorWallet(
     json = await readFile(keystore.path, "utf8");
   } catch (error) {
     const code = errnoCode(error);
-    const message = code === "ENOENT" ? `keystore file not found: ${keystore.path}` : `cannot read keystore file ${keystore.path}: ${code}`;
+    const message =
+      code === "ENOENT"
+        ? `keystore file not found: ${keystore.path}`
+        : `cannot read keystore file ${keystore.path}: ${code}`;
     throw new KeystoreError(message, { cause: error });
   }
   const password = await readKeystorePassword(keystore, options.env);
@@ -92,7 +98,8 @@ async function decryptKeystore(path: string, json: string, password: string): Pr
     return await Wallet.fromEncryptedJson(json, password);
   } catch (error) {
     // ethers redacts the password in its own errors; this message is written here so it cannot depend on that.
-    if (isIncorrectPassword(error)) throw new KeystoreError(`keystore file ${path}: incorrect password`, { cause: error });
+    if (isIncorrectPassword(error))
+      throw new KeystoreError(`keystore file ${path}: incorrect password`, { cause: error });
     throw new KeystoreError(`keystore file ${path} is not a valid encrypted keystore: ${shortReason(error)}`, {
       cause: error,
     });
@@ -105,7 +112,8 @@ function isIncorrectPassword(error: unknown): boolean {
 
 /** ethers' `shortMessage` when present (its full message appends the argument value). */
 function shortReason(error: unknown): string {
-  if (error instanceof Error && "shortMessage" in error && typeof error.shortMessage === "string") return error.shortMessage;
+  if (error instanceof Error && "shortMessage" in error && typeof error.shortMessage === "string")
+    return error.shortMessage;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -12,7 +12,13 @@ const { onnx } = onnxProto;
 
 export const MODEL_INPUT_NAME = "features";
 export const MODEL_OUTPUT_NAME = "pd";
-export const REQUIRED_METADATA = ["feature_names", "approval_pd_threshold", "model_version", "training_data_sha256", "metrics"] as const;
+export const REQUIRED_METADATA = [
+  "feature_names",
+  "approval_pd_threshold",
+  "model_version",
+  "training_data_sha256",
+  "metrics",
+] as const;
 
 export interface CreditModel {
   /** 0x-prefixed sha256 of the file bytes: the model's on-chain id. */
@@ -34,13 +40,15 @@ function fail(path: string, problem: string): never {
 type ValueInfo = onnxProto.onnx.IValueInfoProto;
 
 function checkTensor(path: string, info: ValueInfo | undefined, name: string, width: number | null): void {
-  if (info?.name !== name) fail(path, `expected ${name === MODEL_INPUT_NAME ? "input" : "output"} "${name}", found "${info?.name ?? "none"}"`);
+  if (info?.name !== name)
+    fail(path, `expected ${name === MODEL_INPUT_NAME ? "input" : "output"} "${name}", found "${info?.name ?? "none"}"`);
   const tensor = info.type?.tensorType;
   if (tensor?.elemType !== onnx.TensorProto.DataType.FLOAT) fail(path, `"${name}" must be float32`);
   const dims = tensor.shape?.dim ?? [];
   if (dims.length !== 2) fail(path, `"${name}" must have shape [N, ${width ?? "F"}], found rank ${dims.length}`);
   const second: unknown = dims[1]?.dimValue;
-  if (width !== null && Number(second) !== width) fail(path, `"${name}" must have shape [N, ${width}], found [N, ${String(second)}]`);
+  if (width !== null && Number(second) !== width)
+    fail(path, `"${name}" must have shape [N, ${width}], found [N, ${String(second)}]`);
 }
 
 function parseJson<T>(path: string, key: string, text: string, check: (v: unknown) => v is T, what: string): T {
@@ -54,7 +62,8 @@ function parseJson<T>(path: string, key: string, text: string, check: (v: unknow
   return value;
 }
 
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === "string" && s.length > 0);
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === "string" && s.length > 0);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Reads, validates and opens a credit model; throws an Error naming the problem. */
@@ -81,17 +90,26 @@ export async function loadCreditModel(path: string): Promise<CreditModel> {
   const metadata: Record<string, string> = {};
   for (const prop of proto.metadataProps) if (prop.key) metadata[prop.key] = prop.value ?? "";
   for (const key of REQUIRED_METADATA) if (metadata[key] === undefined) fail(path, `missing metadata "${key}"`);
-  const featureNames = parseJson(path, "feature_names", metadata.feature_names as string, isStringArray, "a JSON array of column names");
+  const featureNames = parseJson(
+    path,
+    "feature_names",
+    metadata.feature_names as string,
+    isStringArray,
+    "a JSON array of column names",
+  );
   if (new Set(featureNames).size !== featureNames.length) fail(path, `metadata "feature_names" has duplicates`);
   const approvalPdThreshold = Number(metadata.approval_pd_threshold);
-  if (!(approvalPdThreshold > 0 && approvalPdThreshold < 1)) fail(path, `metadata "approval_pd_threshold" must be a number in (0, 1)`);
+  if (!(approvalPdThreshold > 0 && approvalPdThreshold < 1))
+    fail(path, `metadata "approval_pd_threshold" must be a number in (0, 1)`);
   parseJson(path, "metrics", metadata.metrics as string, isObject, "a JSON object");
-  if (!/^[0-9a-f]{64}$/.test(metadata.training_data_sha256 as string)) fail(path, `metadata "training_data_sha256" must be 64 hex digits`);
+  if (!/^[0-9a-f]{64}$/.test(metadata.training_data_sha256 as string))
+    fail(path, `metadata "training_data_sha256" must be 64 hex digits`);
 
   const inputs = graphInputs.filter((i) => !initializers.has(i.name));
   if (inputs.length !== 1) fail(path, `expected exactly one input "${MODEL_INPUT_NAME}", found ${inputs.length}`);
   checkTensor(path, inputs[0], MODEL_INPUT_NAME, featureNames.length);
-  if (graphOutputs.length !== 1) fail(path, `expected exactly one output "${MODEL_OUTPUT_NAME}", found ${graphOutputs.length}`);
+  if (graphOutputs.length !== 1)
+    fail(path, `expected exactly one output "${MODEL_OUTPUT_NAME}", found ${graphOutputs.length}`);
   checkTensor(path, graphOutputs[0], MODEL_OUTPUT_NAME, 1);
 
   let session: ort.InferenceSession;
@@ -106,7 +124,8 @@ export async function loadCreditModel(path: string): Promise<CreditModel> {
   async function predict(rows: Float32Array | number[][]): Promise<Float32Array> {
     let flat: Float32Array;
     if (rows instanceof Float32Array) {
-      if (rows.length % width !== 0) throw new Error(`predict: ${rows.length} values is not a multiple of ${width} features`);
+      if (rows.length % width !== 0)
+        throw new Error(`predict: ${rows.length} values is not a multiple of ${width} features`);
       flat = rows;
     } else {
       flat = new Float32Array(rows.length * width);
@@ -116,7 +135,8 @@ export async function loadCreditModel(path: string): Promise<CreditModel> {
       });
     }
     for (let i = 0; i < flat.length; i++) {
-      if (!Number.isFinite(flat[i])) throw new Error(`predict: row ${Math.floor(i / width)} feature ${featureNames[i % width]} is not finite`);
+      if (!Number.isFinite(flat[i]))
+        throw new Error(`predict: row ${Math.floor(i / width)} feature ${featureNames[i % width]} is not finite`);
     }
     const n = flat.length / width;
     if (n === 0) return new Float32Array(0);

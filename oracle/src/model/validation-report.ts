@@ -64,7 +64,9 @@ export async function loadValidationReport(path: string): Promise<ValidationRepo
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new ModelPinningError(`validation report ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new ModelPinningError(
+      `validation report ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   let json: unknown;
   try {
@@ -75,10 +77,13 @@ export async function loadValidationReport(path: string): Promise<ValidationRepo
   const parsed = validationReportSchema.safeParse(json);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
-    throw new ModelPinningError(`validation report ${path}: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+    throw new ModelPinningError(
+      `validation report ${path}: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`,
+    );
   }
   const featureNames = parsed.data.features.inputs;
-  if (new Set(featureNames).size !== featureNames.length) throw new ModelPinningError(`validation report ${path}: features.inputs has duplicates`);
+  if (new Set(featureNames).size !== featureNames.length)
+    throw new ModelPinningError(`validation report ${path}: features.inputs has duplicates`);
   return {
     path,
     sha256: `0x${createHash("sha256").update(bytes).digest("hex")}`,
@@ -94,10 +99,16 @@ export async function loadValidationReport(path: string): Promise<ValidationRepo
  * and returns the model with its feature order taken from the report. Throws a ModelPinningError naming the
  * first mismatch.
  */
-export async function pinModelToValidationReport(model: CreditModel, report: ValidationReport, approvedReportHash: string): Promise<CreditModel> {
+export async function pinModelToValidationReport(
+  model: CreditModel,
+  report: ValidationReport,
+  approvedReportHash: string,
+): Promise<CreditModel> {
   const refuse = (problem: string) => new ModelPinningError(`refusing to serve model ${model.modelId}: ${problem}`);
   if (report.sha256 !== approvedReportHash.toLowerCase()) {
-    throw refuse(`validation report ${report.path} has sha256 ${report.sha256}, but the chain approved the model with validationReportHash ${approvedReportHash}`);
+    throw refuse(
+      `validation report ${report.path} has sha256 ${report.sha256}, but the chain approved the model with validationReportHash ${approvedReportHash}`,
+    );
   }
   if (report.modelId !== model.modelId) throw refuse(`validation report ${report.path} is for model ${report.modelId}`);
   const firstDifference = report.featureNames.findIndex((name, i) => model.featureNames[i] !== name);
@@ -120,7 +131,9 @@ async function checkGoldenApplicants(model: CreditModel, report: ValidationRepor
     const names = Object.keys(applicant.features);
     const unknown = names.find((name) => !report.featureNames.includes(name));
     if (unknown !== undefined || names.length !== report.featureNames.length) {
-      throw new ModelPinningError(`validation report ${report.path}: golden applicant ${i} must give exactly the features ${report.featureNames.join(", ")}`);
+      throw new ModelPinningError(
+        `validation report ${report.path}: golden applicant ${i} must give exactly the features ${report.featureNames.join(", ")}`,
+      );
     }
     return report.featureNames.map((name) => applicant.features[name] as number);
   });

@@ -10,7 +10,14 @@ import type { ApplicationScorer } from "../scoring/index.js";
 import type { Route } from "../server/index.js";
 import { z } from "zod";
 
-import { DriftMonitor, driftSnapshotSchema, type DriftMonitorOptions, type DriftSnapshot, type WindowName, type WindowReport } from "./monitor.js";
+import {
+  DriftMonitor,
+  driftSnapshotSchema,
+  type DriftMonitorOptions,
+  type DriftSnapshot,
+  type WindowName,
+  type WindowReport,
+} from "./monitor.js";
 import { DRIFT_LEVELS, type DriftLevel } from "./psi.js";
 import type { ModelReference } from "./reference.js";
 
@@ -40,7 +47,8 @@ export interface DriftWatchOptions extends Omit<DriftMonitorOptions, "reference"
 }
 
 /** A window's largest PSI in basis points, as the chain takes it (uint16, capped). */
-export const maxPsiBps = (report: Pick<WindowReport, "maxPsi">): number => Math.min(0xffff, Math.round(report.maxPsi * 10_000));
+export const maxPsiBps = (report: Pick<WindowReport, "maxPsi">): number =>
+  Math.min(0xffff, Math.round(report.maxPsi * 10_000));
 
 export class DriftWatch {
   readonly monitor: DriftMonitor;
@@ -82,14 +90,19 @@ export class DriftWatch {
       const context = { window: window.window, maxPsi: window.maxPsi, summaryHash: window.summaryHash };
       publish(window).then(
         () => this.options.log.info(context, "drift window published on chain"),
-        (error: unknown) => this.options.log.error({ ...context, reason: error instanceof Error ? error.message : String(error) }, "could not publish the drift window on chain"),
+        (error: unknown) =>
+          this.options.log.error(
+            { ...context, reason: error instanceof Error ? error.message : String(error) },
+            "could not publish the drift window on chain",
+          ),
       );
     }
   }
 
   /** The JSON route's body. */
   report(): DriftReport {
-    const { warnPsi, criticalPsi, unitsWarnRatio, unitsCriticalRatio, windowApplications, minApplications } = this.options;
+    const { warnPsi, criticalPsi, unitsWarnRatio, unitsCriticalRatio, windowApplications, minApplications } =
+      this.options;
     return {
       modelId: this.options.modelId,
       referenceSha256: this.options.reference.sha256,
@@ -99,7 +112,11 @@ export class DriftWatch {
   }
 
   route(): Route {
-    return { method: "GET", path: DRIFT_ROUTE_PATH, handler: () => Promise.resolve({ status: 200, json: this.report() }) };
+    return {
+      method: "GET",
+      path: DRIFT_ROUTE_PATH,
+      handler: () => Promise.resolve({ status: 200, json: this.report() }),
+    };
   }
 
   private alert(snapshot: DriftSnapshot): void {
@@ -134,7 +151,8 @@ export class DriftWatch {
       registers,
       collect() {
         this.reset();
-        for (const w of Object.values(snapshotOnce().windows)) for (const [quantity, psi] of Object.entries(w.psi)) this.set({ window: w.window, quantity }, psi);
+        for (const w of Object.values(snapshotOnce().windows))
+          for (const [quantity, psi] of Object.entries(w.psi)) this.set({ window: w.window, quantity }, psi);
       },
     });
     new Gauge({
@@ -143,7 +161,8 @@ export class DriftWatch {
       labelNames: ["window"] as const,
       registers,
       collect() {
-        for (const w of Object.values(snapshotOnce().windows)) this.set({ window: w.window }, DRIFT_LEVELS.indexOf(w.level));
+        for (const w of Object.values(snapshotOnce().windows))
+          this.set({ window: w.window }, DRIFT_LEVELS.indexOf(w.level));
       },
     });
     new Gauge({
@@ -162,7 +181,8 @@ export class DriftWatch {
       registers,
       collect() {
         this.reset();
-        for (const w of Object.values(snapshotOnce().windows)) if (w.limitBal.ratio !== null) this.set({ window: w.window }, w.limitBal.ratio);
+        for (const w of Object.values(snapshotOnce().windows))
+          if (w.limitBal.ratio !== null) this.set({ window: w.window }, w.limitBal.ratio);
       },
     });
   }

@@ -11,7 +11,15 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
 
 import { DRIFT_LEVELS, psiFromCounts, psiLevel, worseLevel, type DriftLevel, type PsiThresholds } from "./psi.js";
-import { binIndex, medianOfSorted, paymentRatio, payStatusCategory, statementPaidBy, utilisation, type ReferenceDistributions } from "./quantities.js";
+import {
+  binIndex,
+  medianOfSorted,
+  paymentRatio,
+  payStatusCategory,
+  statementPaidBy,
+  utilisation,
+  type ReferenceDistributions,
+} from "./quantities.js";
 
 export interface DriftMonitorOptions extends PsiThresholds {
   reference: ReferenceDistributions;
@@ -103,27 +111,44 @@ export class DriftMonitor {
     const { reference, featureNames } = options;
     const column = (name: string) => {
       const index = featureNames.indexOf(name);
-      if (index < 0) throw new Error(`drift monitor: the model has no input "${name}" that the reference distributions use`);
+      if (index < 0)
+        throw new Error(`drift monitor: the model has no input "${name}" that the reference distributions use`);
       return index;
     };
     this.limitColumn = column("LIMIT_BAL");
     const limit = this.limitColumn;
     this.quantities = [
-      { name: "score", shares: reference.score.shares, bin: (row) => binIndex(reference.score.edges, row[featureNames.length] as number) },
+      {
+        name: "score",
+        shares: reference.score.shares,
+        bin: (row) => binIndex(reference.score.edges, row[featureNames.length] as number),
+      },
       ...Object.entries(reference.utilisation).map(([bill, d]): Quantity => {
         const b = column(bill);
-        return { name: `utilisation.${bill}`, shares: d.shares, bin: (row) => binIndex(d.edges, utilisation(row[b] as number, row[limit] as number)) };
+        return {
+          name: `utilisation.${bill}`,
+          shares: d.shares,
+          bin: (row) => binIndex(d.edges, utilisation(row[b] as number, row[limit] as number)),
+        };
       }),
       ...Object.entries(reference.paymentRatio).map(([pay, d]): Quantity => {
         const p = column(pay);
         const s = column(statementPaidBy(pay));
-        return { name: `paymentRatio.${pay}`, shares: d.shares, bin: (row) => binIndex(d.edges, paymentRatio(row[p] as number, row[s] as number)) };
+        return {
+          name: `paymentRatio.${pay}`,
+          shares: d.shares,
+          bin: (row) => binIndex(d.edges, paymentRatio(row[p] as number, row[s] as number)),
+        };
       }),
       ...Object.entries(reference.payStatus.shares).map(([status, shares]): Quantity => {
         const c = column(status);
         return { name: `payStatus.${status}`, shares, bin: (row) => payStatusCategory(row[c] as number) };
       }),
-      { name: "limitBal", shares: reference.limitBal.shares, bin: (row) => binIndex(reference.limitBal.edges, row[limit] as number) },
+      {
+        name: "limitBal",
+        shares: reference.limitBal.shares,
+        bin: (row) => binIndex(reference.limitBal.edges, row[limit] as number),
+      },
     ];
     this.rolling = new WindowCounts(this.quantities);
     this.day = new WindowCounts(this.quantities);
@@ -139,7 +164,11 @@ export class DriftMonitor {
   observe(features: readonly number[], pd: number): void {
     const at = this.now();
     const row = [...features, pd];
-    const observation: Observation = { at, bins: this.quantities.map((q) => q.bin(row)), limit: features[this.limitColumn] as number };
+    const observation: Observation = {
+      at,
+      bins: this.quantities.map((q) => q.bin(row)),
+      limit: features[this.limitColumn] as number,
+    };
 
     this.rollingBuffer.push(observation);
     this.rolling.add(observation, 1);
@@ -204,7 +233,10 @@ export class DriftMonitor {
   }
 }
 
-function unitsCheck(ratio: number, options: Pick<DriftMonitorOptions, "unitsWarnRatio" | "unitsCriticalRatio">): DriftLevel {
+function unitsCheck(
+  ratio: number,
+  options: Pick<DriftMonitorOptions, "unitsWarnRatio" | "unitsCriticalRatio">,
+): DriftLevel {
   const off = ratio > 0 ? Math.max(ratio, 1 / ratio) : Number.POSITIVE_INFINITY;
   return off >= options.unitsCriticalRatio ? "critical" : off >= options.unitsWarnRatio ? "warn" : "ok";
 }

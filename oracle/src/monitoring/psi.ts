@@ -9,7 +9,8 @@ export const PSI_EPSILON = 1e-4;
 
 /** PSI of bin `counts` (the window) against reference `expectedShares`; 0 when the window is empty. */
 export function psiFromCounts(expectedShares: readonly number[], counts: readonly number[]): number {
-  if (expectedShares.length !== counts.length) throw new Error(`psi: ${counts.length} bins against ${expectedShares.length} reference bins`);
+  if (expectedShares.length !== counts.length)
+    throw new Error(`psi: ${counts.length} bins against ${expectedShares.length} reference bins`);
   const total = counts.reduce((sum, c) => sum + c, 0);
   if (total === 0) return 0;
   let psi = 0;
@@ -35,4 +36,5 @@ export function psiLevel(psi: number, thresholds: PsiThresholds): DriftLevel {
 }
 
 /** The worse of two levels. */
-export const worseLevel = (a: DriftLevel, b: DriftLevel): DriftLevel => (DRIFT_LEVELS.indexOf(a) >= DRIFT_LEVELS.indexOf(b) ? a : b);
+export const worseLevel = (a: DriftLevel, b: DriftLevel): DriftLevel =>
+  DRIFT_LEVELS.indexOf(a) >= DRIFT_LEVELS.indexOf(b) ? a : b;

@@ -4,7 +4,8 @@
  * Pure: no training or runtime dependencies.
  */
 
-export const BIN_RULE = "bin 0 holds v < edges[0]; bin i holds edges[i-1] <= v < edges[i]; the last bin holds v >= edges[edges.length-1]";
+export const BIN_RULE =
+  "bin 0 holds v < edges[0]; bin i holds edges[i-1] <= v < edges[i]; the last bin holds v >= edges[edges.length-1]";
 
 /** Repayment-status categories of the `PAY_*` mix: codes −2, −1, 0, 1, 2 and ≥ 3. */
 export const PAY_CATEGORIES = ["-2", "-1", "0", "1", "2", ">=3"] as const;
@@ -40,10 +41,12 @@ export function binIndex(edges: readonly number[], value: number): number {
 export const utilisation = (bill: number, limit: number): number => Math.max(bill, 0) / Math.max(limit, 1);
 
 /** Payment ratio: `min(PAY_AMTk / max(BILL_AMT(k+1), 1), 1.5)`, the payment against the statement it pays. */
-export const paymentRatio = (payment: number, statement: number): number => Math.min(payment / Math.max(statement, 1), 1.5);
+export const paymentRatio = (payment: number, statement: number): number =>
+  Math.min(payment / Math.max(statement, 1), 1.5);
 
 /** The statement column a payment column pays: `PAY_AMTk` → `BILL_AMT(k+1)`. */
-export const statementPaidBy = (paymentColumn: string): string => `BILL_AMT${Number(paymentColumn.replace("PAY_AMT", "")) + 1}`;
+export const statementPaidBy = (paymentColumn: string): string =>
+  `BILL_AMT${Number(paymentColumn.replace("PAY_AMT", "")) + 1}`;
 
 /** Index into `PAY_CATEGORIES` of a repayment status code (rounded, clamped to −2 … 3). */
 export const payStatusCategory = (status: number): number => Math.min(Math.max(Math.round(status), -2), 3) + 2;
@@ -52,5 +55,7 @@ export const payStatusCategory = (status: number): number => Math.min(Math.max(M
 export function medianOfSorted(sorted: ArrayLike<number>): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
-  return n % 2 === 1 ? (sorted[(n - 1) / 2] as number) : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+  return n % 2 === 1
+    ? (sorted[(n - 1) / 2] as number)
+    : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
 }

@@ -21,7 +21,9 @@ const referenceSchema = z.object({
   utilisation: z.record(z.string().regex(/^BILL_AMT\d$/), binned),
   paymentRatio: z.record(z.string().regex(/^PAY_AMT\d$/), binned),
   payStatus: z.object({
-    categories: z.array(z.string()).refine((c) => c.join() === PAY_CATEGORIES.join(), `must be ${PAY_CATEGORIES.join(", ")}`),
+    categories: z
+      .array(z.string())
+      .refine((c) => c.join() === PAY_CATEGORIES.join(), `must be ${PAY_CATEGORIES.join(", ")}`),
     shares: z.record(z.string().regex(/^PAY_\d$/), z.array(z.number().min(0).max(1)).length(PAY_CATEGORIES.length)),
   }),
   limitBal: binned.and(z.object({ median: z.number().positive() })),
@@ -44,7 +46,9 @@ export function parseReference(json: string): ModelReference {
   const parsed = referenceSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`metadata "${REFERENCE_METADATA_KEY}" at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+    throw new Error(
+      `metadata "${REFERENCE_METADATA_KEY}" at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
+    );
   }
   return { distributions: parsed.data, sha256: createHash("sha256").update(json).digest("hex") };
 }

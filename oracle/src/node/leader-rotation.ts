@@ -23,7 +23,9 @@ export interface LeaderRotation<T> {
 }
 
 /** The first round's result; throws NodeError `no_leader_available` listing every round's failure. */
-export async function firstSuccessfulRound<T>(rotation: LeaderRotation<T>): Promise<{ result: T; round: number; leader: string }> {
+export async function firstSuccessfulRound<T>(
+  rotation: LeaderRotation<T>,
+): Promise<{ result: T; round: number; leader: string }> {
   const failures: string[] = [];
   for (let round = 0; round < rotation.rounds; round++) {
     const leader = rotation.leaderOf(round);

@@ -36,7 +36,12 @@ export function toJson(value: unknown): string {
 
 export function signPeerEnvelope(signer: DigestSigner, route: string, payload: unknown, nowSec: number): PeerEnvelope {
   const text = toJson(payload);
-  return { sender: signer.address, sentAt: nowSec, payload: text, signature: signer.signMessage(peerMessage(route, nowSec, text)) };
+  return {
+    sender: signer.address,
+    sentAt: nowSec,
+    payload: text,
+    signature: signer.signMessage(peerMessage(route, nowSec, text)),
+  };
 }
 
 /**
@@ -54,14 +59,16 @@ export function verifyPeerEnvelope(
   const deny = (why: string) => new NodeError("peer_unauthorized", `peer request refused: ${why}`);
   if (!parsed.success) throw deny("body must be a signed peer envelope { sender, sentAt, payload, signature }");
   const envelope = parsed.data;
-  if (Math.abs(nowSec - envelope.sentAt) > maxSkewSec) throw deny(`sentAt ${envelope.sentAt} is more than ${maxSkewSec} s from now (${nowSec})`);
+  if (Math.abs(nowSec - envelope.sentAt) > maxSkewSec)
+    throw deny(`sentAt ${envelope.sentAt} is more than ${maxSkewSec} s from now (${nowSec})`);
   let signer: string;
   try {
     signer = recoverMessageSigner(peerMessage(route, envelope.sentAt, envelope.payload), envelope.signature);
   } catch {
     throw deny("signature is not valid");
   }
-  if (signer !== getAddress(envelope.sender)) throw deny(`signed by ${signer}, not by the stated sender ${envelope.sender}`);
+  if (signer !== getAddress(envelope.sender))
+    throw deny(`signed by ${signer}, not by the stated sender ${envelope.sender}`);
   if (!operators.includes(signer)) throw deny(`${signer} is not in the on-chain operator set`);
   try {
     return { sender: signer, payload: JSON.parse(envelope.payload) };

@@ -40,23 +40,36 @@ export async function checkOpenPushRequest(
     const request = stored ?? (await requestAfterCursor(claim.requestId, context));
     if (request === undefined) throw refuse("no such request on chain (ScoreRequested) in confirmed blocks");
     if (getAddress(request.borrower) !== getAddress(claim.borrower)) {
-      throw refuse(`requested by ${getAddress(request.borrower)}, not by the application's borrower ${getAddress(claim.borrower)}`);
+      throw refuse(
+        `requested by ${getAddress(request.borrower)}, not by the application's borrower ${getAddress(claim.borrower)}`,
+      );
     }
     if (request.applicationHash.toLowerCase() !== claim.applicationHash.toLowerCase()) {
       throw refuse(`requested for application ${request.applicationHash}, not ${claim.applicationHash}`);
     }
-    if (stored?.status === "submitted" || (await scorePostedSince(context.chain, request.borrower, request.blockNumber))) {
-      throw refuse(`already answered: a score for ${getAddress(request.borrower)} was posted at or after block ${request.blockNumber}`);
+    if (
+      stored?.status === "submitted" ||
+      (await scorePostedSince(context.chain, request.borrower, request.blockNumber))
+    ) {
+      throw refuse(
+        `already answered: a score for ${getAddress(request.borrower)} was posted at or after block ${request.blockNumber}`,
+      );
     }
     return request;
   } catch (error) {
     if (error instanceof NodeError) throw error;
-    throw new ChainUnavailableError(`cannot check push request ${claim.requestId} on chain (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new ChainUnavailableError(
+      `cannot check push request ${claim.requestId} on chain (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
   }
 }
 
 /** The request from the confirmed blocks this node's watcher has not read yet. */
-async function requestAfterCursor(requestId: bigint, context: PushRequestCheckContext): Promise<ScoreRequest | undefined> {
+async function requestAfterCursor(
+  requestId: bigint,
+  context: PushRequestCheckContext,
+): Promise<ScoreRequest | undefined> {
   const { chain, store } = context;
   const cursor = store.getCursor(SCORE_REQUESTED_STREAM);
   const fromBlock = cursor === undefined ? (context.startBlock ?? chain.deployedAtBlock) : cursor + 1;

@@ -31,7 +31,14 @@ import { watchScorer, type DriftWatch } from "../monitoring/index.js";
 import { onChainPublisher, startDriftWatch } from "./drift.js";
 import { nodeOpenApiDocument } from "./openapi.js";
 import { createScorer, type ApplicationScorer } from "../scoring/index.js";
-import { createOracleServer, healthRoute, metricsRoute, openApiRoute, type Route, type ShutdownResult } from "../server/index.js";
+import {
+  createOracleServer,
+  healthRoute,
+  metricsRoute,
+  openApiRoute,
+  type Route,
+  type ShutdownResult,
+} from "../server/index.js";
 import { openStore, type OracleStore } from "../store/index.js";
 import { secp256k1, secp256k1LoadError } from "../signing/index.js";
 import { OracleNode, type OracleNodeOptions } from "./oracle-node.js";
@@ -53,9 +60,19 @@ export interface StartNodeOptions {
   /** Overrides `config.timing` (tests: short timeouts, an injected clock). */
   timing?: Pick<
     OracleNodeOptions,
-    "peerTimeoutMs" | "coordinateTimeoutMs" | "leaderTimeoutSec" | "operatorSetTtlMs" | "operatorSetMaxStaleMs" | "providerTtlMs" | "providerMaxStaleMs" | "maxClockSkewSec" | "now"
+    | "peerTimeoutMs"
+    | "coordinateTimeoutMs"
+    | "leaderTimeoutSec"
+    | "operatorSetTtlMs"
+    | "operatorSetMaxStaleMs"
+    | "providerTtlMs"
+    | "providerMaxStaleMs"
+    | "maxClockSkewSec"
+    | "now"
   >;
-  submitter?: Partial<Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">>;
+  submitter?: Partial<
+    Pick<SubmitterOptions, "maxAttempts" | "backoff" | "receiptTimeoutMs" | "receiptPollMs" | "hooks">
+  >;
   /** Run the ScoreRequested watcher and push loop (default true). */
   watch?: boolean;
   /** Collect process metrics (CPU, memory, event loop) too; default true (in-process test clusters turn it off). */
@@ -90,10 +107,20 @@ export function startNode(config: NodeConfig, options: StartNodeOptions = {}): P
 async function assembleNode(config: NodeConfig, options: StartNodeOptions): Promise<RunningNode> {
   const log = options.logger ?? createLogger({ nodeId: config.nodeId, level: config.logLevel });
   if (secp256k1LoadError === undefined) log.info({ backend: secp256k1.backend }, "secp256k1 back end");
-  else log.warn({ backend: secp256k1.backend, err: secp256k1LoadError }, "libsecp256k1 addon did not load; signatures use the slower pure-JS back end");
-  const wallet = await loadOperatorWallet(config.keystore, { env: options.env ?? process.env, expectedAddress: config.operatorAddress });
+  else
+    log.warn(
+      { backend: secp256k1.backend, err: secp256k1LoadError },
+      "libsecp256k1 addon did not load; signatures use the slower pure-JS back end",
+    );
+  const wallet = await loadOperatorWallet(config.keystore, {
+    env: options.env ?? process.env,
+    expectedAddress: config.operatorAddress,
+  });
   const modelFile = await loadCreditModel(config.model.path);
-  log.info({ modelId: modelFile.modelId, modelVersion: modelFile.modelVersion, features: modelFile.featureNames.length }, "model loaded");
+  log.info(
+    { modelId: modelFile.modelId, modelVersion: modelFile.modelVersion, features: modelFile.featureNames.length },
+    "model loaded",
+  );
 
   const addressBook = options.addressBook ?? (await readAddressBook(config.chain.deploymentFile));
   const chain = options.chain ?? (await connectChain(config.chain, addressBook));
@@ -101,12 +128,21 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
   try {
     const { validationReportHash } = await assertModelApproved(chain, modelFile.modelId, config.model.path);
     // The input order and golden applicants come from the report the regulator approved, not the file's metadata.
-    const validationReport = await loadValidationReport(config.model.validationReportPath ?? join(dirname(config.model.path), DEFAULT_VALIDATION_REPORT_FILE));
+    const validationReport = await loadValidationReport(
+      config.model.validationReportPath ?? join(dirname(config.model.path), DEFAULT_VALIDATION_REPORT_FILE),
+    );
     const model = await pinModelToValidationReport(modelFile, validationReport, validationReportHash);
-    log.info({ validationReport: validationReport.path, goldenApplicants: validationReport.golden.applicants.length }, "model pinned to its approved validation report");
+    log.info(
+      { validationReport: validationReport.path, goldenApplicants: validationReport.golden.applicants.length },
+      "model pinned to its approved validation report",
+    );
     const set = await readOperatorSet(chain);
-    for (const warning of checkOperatorMembership(set, wallet.address, config.peers, config.quorum.threshold)) log.warn(warning);
-    log.info({ operatorSetVersion: set.version.toString(), threshold: set.threshold, operators: set.operators.length }, "chain checks passed");
+    for (const warning of checkOperatorMembership(set, wallet.address, config.peers, config.quorum.threshold))
+      log.warn(warning);
+    log.info(
+      { operatorSetVersion: set.version.toString(), threshold: set.threshold, operators: set.operators.length },
+      "chain checks passed",
+    );
 
     // One clock for the node and its store: the push loop compares request timestamps from the store with the
     // node's `now`, and an injected clock (a chain that jumps ahead) must drive both.
@@ -136,12 +172,44 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
     const submitter = new Submitter({ chain, store, wallet, log, metrics, ...options.submitter });
     // The key pays for push-flow submissions: say at start (and on /health) when it cannot.
     const funding = new FundingMonitor({ chain, address: wallet.address, log, metrics });
-    await funding.check().catch((error: unknown) => log.warn({ reason: conciseError(error) }, "could not check the operator's balance"));
-    const { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec } = config.timing;
-    const coordinatorTiming = { peerTimeoutMs, coordinateTimeoutMs, leaderTimeoutSec, operatorSetTtlMs, operatorSetMaxStaleMs, maxClockSkewSec };
-    const node = new OracleNode({ config, wallet, model, scorer, chain, store, submitter, log, metrics, initialOperatorSet: set, ...coordinatorTiming, ...options.timing });
+    await funding
+      .check()
+      .catch((error: unknown) => log.warn({ reason: conciseError(error) }, "could not check the operator's balance"));
+    const {
+      peerTimeoutMs,
+      coordinateTimeoutMs,
+      leaderTimeoutSec,
+      operatorSetTtlMs,
+      operatorSetMaxStaleMs,
+      maxClockSkewSec,
+    } = config.timing;
+    const coordinatorTiming = {
+      peerTimeoutMs,
+      coordinateTimeoutMs,
+      leaderTimeoutSec,
+      operatorSetTtlMs,
+      operatorSetMaxStaleMs,
+      maxClockSkewSec,
+    };
+    const node = new OracleNode({
+      config,
+      wallet,
+      model,
+      scorer,
+      chain,
+      store,
+      submitter,
+      log,
+      metrics,
+      initialOperatorSet: set,
+      ...coordinatorTiming,
+      ...options.timing,
+    });
     const nodeClock = options.timing?.now ?? (() => Math.floor(Date.now() / 1000));
-    const clockDrift = new ClockDriftMonitor(options.timing?.maxClockSkewSec ?? config.timing.maxClockSkewSec, nodeClock);
+    const clockDrift = new ClockDriftMonitor(
+      options.timing?.maxClockSkewSec ?? config.timing.maxClockSkewSec,
+      nodeClock,
+    );
     const watcher = new ScoreRequestWatcher({
       chain,
       store,
@@ -229,7 +297,20 @@ async function assembleNode(config: NodeConfig, options: StartNodeOptions): Prom
         return result;
       })());
 
-    return { node, url, address: wallet.address, modelId: model.modelId, store, metrics, log, watcher, submitter, drift, routes: routes.map(({ method, path }) => ({ method, path })), shutdown };
+    return {
+      node,
+      url,
+      address: wallet.address,
+      modelId: model.modelId,
+      store,
+      metrics,
+      log,
+      watcher,
+      submitter,
+      drift,
+      routes: routes.map(({ method, path }) => ({ method, path })),
+      shutdown,
+    };
   } catch (error) {
     for (const resource of opened.reverse()) resource.close();
     throw error;

@@ -21,7 +21,10 @@ const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex
 const uint16 = z.int().min(0).max(0xffff);
 
 export const reportSchema = z.strictObject({
-  borrower: z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((v) => getAddress(v)),
+  borrower: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/)
+    .transform((v) => getAddress(v)),
   pdBps: z.int().min(0).max(10_000),
   reasonCodes: z.tuple([uint16, uint16, uint16, uint16]),
   modelId: bytes32,
@@ -29,7 +32,10 @@ export const reportSchema = z.strictObject({
   issuedAt: uint64,
   validUntil: uint64,
   creditFileHash: bytes32,
-  provider: z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((v) => getAddress(v)),
+  provider: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/)
+    .transform((v) => getAddress(v)),
 });
 
 /** A report as JSON: what `toJson` writes and `reportSchema` reads back. */
@@ -126,4 +132,3 @@ export const cosignatureSchema = z
 export const peerApplicationReceiptSchema = z
   .strictObject({ applicationHash: bytes32, stored: z.boolean() })
   .meta({ id: "PeerApplicationReceipt" });
-

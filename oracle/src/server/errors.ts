@@ -29,7 +29,9 @@ export interface ClientFacingError {
 export function isClientFacingError(error: unknown): error is ClientFacingError {
   if (!(error instanceof Error)) return false;
   const { status, code } = error as Error & { status?: unknown; code?: unknown };
-  return typeof status === "number" && Number.isInteger(status) && status >= 400 && status < 600 && typeof code === "string";
+  return (
+    typeof status === "number" && Number.isInteger(status) && status >= 400 && status < 600 && typeof code === "string"
+  );
 }
 
 /** The JSON body of every error response. */

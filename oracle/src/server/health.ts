@@ -75,8 +75,16 @@ export async function checkHealth(providers: HealthProviders): Promise<HealthRep
   if (providers.modelId !== undefined && modelId === null) problems.push("no model loaded");
   if (chain !== null && "error" in chain) problems.push(`chain: ${chain.error}`);
   const others = (providers.checks ?? []).map((check) => check());
-  for (const check of [clock, providers.funding?.(), providers.submissions?.(), ...others]) if (check?.problem !== undefined) problems.push(check.problem);
-  return { status: problems.length === 0 ? "ok" : "degraded", nodeId: providers.nodeId, modelId, chain, clock, problems };
+  for (const check of [clock, providers.funding?.(), providers.submissions?.(), ...others])
+    if (check?.problem !== undefined) problems.push(check.problem);
+  return {
+    status: problems.length === 0 ? "ok" : "degraded",
+    nodeId: providers.nodeId,
+    modelId,
+    chain,
+    clock,
+    problems,
+  };
 }
 
 export function healthRoute(providers: HealthProviders): Route {

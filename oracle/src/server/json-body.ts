@@ -17,7 +17,9 @@ export function parseJsonBody(bytes: Buffer, maxDepth = MAX_JSON_DEPTH): unknown
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

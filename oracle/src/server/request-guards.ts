@@ -34,7 +34,11 @@ const UNSPECIFIED_ADDRESSES = new Set(["0.0.0.0", "::"]);
  * port) except the unspecified addresses.
  */
 export function hostGuard(allowedHosts: readonly string[]): (hostHeader: string | undefined) => void {
-  const allowed = new Set(allowedHosts.map((host) => hostnameOf(host) ?? host.toLowerCase()).filter((host) => !UNSPECIFIED_ADDRESSES.has(host)));
+  const allowed = new Set(
+    allowedHosts
+      .map((host) => hostnameOf(host) ?? host.toLowerCase())
+      .filter((host) => !UNSPECIFIED_ADDRESSES.has(host)),
+  );
   return (hostHeader) => {
     const hostname = hostHeader === undefined ? undefined : hostnameOf(hostHeader);
     if (hostname !== undefined && (isLoopbackName(hostname) || allowed.has(hostname))) return;

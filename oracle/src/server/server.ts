@@ -90,9 +90,15 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
     routes.set(route.path, byMethod);
   }
 
-  const patterns = [...routes.keys()].filter((path) => path.includes("/:")).map((path) => ({ path, segments: path.split("/") }));
+  const patterns = [...routes.keys()]
+    .filter((path) => path.includes("/:"))
+    .map((path) => ({ path, segments: path.split("/") }));
 
-  function matchRoute(pathname: string): { byMethod: Map<HttpMethod, Route> | undefined; pattern: string; params: Record<string, string> } {
+  function matchRoute(pathname: string): {
+    byMethod: Map<HttpMethod, Route> | undefined;
+    pattern: string;
+    params: Record<string, string>;
+  } {
     const exact = routes.get(pathname);
     if (exact !== undefined) return { byMethod: exact, pattern: pathname, params: {} };
     const segments = pathname.split("/");
@@ -169,7 +175,15 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
         requireJsonContentType(req.headers["content-type"]);
         body = parseJsonBody(await readBody(req, res, options.maxBodyBytes));
       }
-      const response = await route.handler({ requestId, body, query: url.searchParams, params, headers: req.headers, log, logFields });
+      const response = await route.handler({
+        requestId,
+        body,
+        query: url.searchParams,
+        params,
+        headers: req.headers,
+        log,
+        logFields,
+      });
       send(res, response);
     } catch (error) {
       errorCode = sendError(res, error, log);
@@ -179,7 +193,14 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
       options.metrics.requestDurationSeconds.observe({ route: routeLabel }, seconds);
       if (errorCode !== undefined) options.metrics.errorsTotal.inc({ code: errorCode });
       log.info(
-        { method: req.method, route: routeLabel, status: res.statusCode, latencyMs: Math.round(seconds * 1e6) / 1e3, ...logFields, ...(errorCode ? { errorCode } : {}) },
+        {
+          method: req.method,
+          route: routeLabel,
+          status: res.statusCode,
+          latencyMs: Math.round(seconds * 1e6) / 1e3,
+          ...logFields,
+          ...(errorCode ? { errorCode } : {}),
+        },
         "request",
       );
     }
@@ -258,13 +279,19 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
     };
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("error", (error) => reject(new HttpError(400, "body_read_failed", `could not read the request body: ${error.message}`, { cause: error })));
+    req.once("error", (error) =>
+      reject(
+        new HttpError(400, "body_read_failed", `could not read the request body: ${error.message}`, { cause: error }),
+      ),
+    );
   });
 }
 
 function send(res: ServerResponse, response: RouteResponse): void {
   if ("json" in response) {
-    const text = JSON.stringify(response.json, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+    const text = JSON.stringify(response.json, (_key, value: unknown) =>
+      typeof value === "bigint" ? value.toString() : value,
+    );
     res.writeHead(response.status, { "content-type": "application/json; charset=utf-8" }).end(text);
   } else {
     res.writeHead(response.status, { "content-type": response.contentType }).end(response.text);

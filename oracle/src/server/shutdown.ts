@@ -30,9 +30,13 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): {
 
   const shutdown = (reason: string): Promise<ShutdownResult> => {
     running ??= (async () => {
-      options.log.info({ reason, inFlight: options.server.inFlight, drainTimeoutMs: options.drainTimeoutMs }, "shutting down");
+      options.log.info(
+        { reason, inFlight: options.server.inFlight, drainTimeoutMs: options.drainTimeoutMs },
+        "shutting down",
+      );
       const result = await options.server.shutdown(options.drainTimeoutMs);
-      if (!result.drained) options.log.warn({ abandoned: result.abandoned }, "drain bound reached; closed remaining connections");
+      if (!result.drained)
+        options.log.warn({ abandoned: result.abandoned }, "drain bound reached; closed remaining connections");
       for (const closer of options.closers ?? []) {
         try {
           await closer.close();

@@ -66,7 +66,9 @@ export function libsecp256k1(native: NativeSecp256k1): Secp256k1 {
       try {
         publicKey = native.ecdsaRecover(rs, parsed.yParity, digest32(digest), false);
       } catch (error) {
-        throw new Error(`secp256k1: no public key recovers from this signature (${(error as Error).message})`, { cause: error });
+        throw new Error(`secp256k1: no public key recovers from this signature (${(error as Error).message})`, {
+          cause: error,
+        });
       }
       // The address is the last 20 bytes of keccak256(x ‖ y). (ethers' computeAddress would first re-validate the
       // point in pure JS, which costs more than the recovery itself.)
@@ -125,6 +127,10 @@ export function digestSigner(holder: PrivateKeyHolder, implementation: Secp256k1
 }
 
 /** The signer of an EIP-191 personal message (what ethers' `verifyMessage` returns). */
-export function recoverMessageSigner(message: string, signature: SignatureLike, implementation: Secp256k1 = secp256k1): string {
+export function recoverMessageSigner(
+  message: string,
+  signature: SignatureLike,
+  implementation: Secp256k1 = secp256k1,
+): string {
   return implementation.recoverAddress(hashMessage(message), signature);
 }

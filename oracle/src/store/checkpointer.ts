@@ -75,12 +75,14 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-type WorkerMessage = { type: "checkpointed"; result: CheckpointResult } | { type: "error"; message: string } | { type: "stopped" };
+type WorkerMessage =
+  { type: "checkpointed"; result: CheckpointResult } | { type: "error"; message: string } | { type: "stopped" };
 
 /** Starts checkpointing `path` in a worker; `db` is the node's connection, whose automatic checkpoints are turned off. */
 export function startCheckpointer(db: DatabaseSync, path: string, options: CheckpointerOptions = {}): Checkpointer {
   const intervalMs = options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
-  if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) throw new Error(`checkpoint interval must be a positive integer (ms), got ${intervalMs}`);
+  if (!Number.isSafeInteger(intervalMs) || intervalMs < 1)
+    throw new Error(`checkpoint interval must be a positive integer (ms), got ${intervalMs}`);
   db.exec("PRAGMA wal_autocheckpoint = 0");
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -102,9 +104,12 @@ export function startCheckpointer(db: DatabaseSync, path: string, options: Check
   };
   worker.on("message", (message: WorkerMessage) => {
     if (message.type === "checkpointed") options.onCheckpoint?.(message.result);
-    else if (message.type === "error") handBack(new Error(`background WAL checkpoint of ${path} failed: ${message.message}`));
+    else if (message.type === "error")
+      handBack(new Error(`background WAL checkpoint of ${path} failed: ${message.message}`));
   });
-  worker.once("error", (error) => handBack(new Error(`background WAL checkpointer of ${path} crashed: ${error.message}`, { cause: error })));
+  worker.once("error", (error) =>
+    handBack(new Error(`background WAL checkpointer of ${path} crashed: ${error.message}`, { cause: error })),
+  );
   worker.once("exit", (code) => {
     if (stopping === undefined) handBack(new Error(`background WAL checkpointer of ${path} exited with code ${code}`));
   });

@@ -14,4 +14,11 @@ export {
 } from "./store.js";
 export { StoreError, inTransaction, openDatabase } from "./database.js";
 export { MIGRATIONS } from "./migrations.js";
-export { DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer, type CheckpointerOptions, type CheckpointResult } from "./checkpointer.js";
+export {
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+  startCheckpointer,
+  type Checkpointer,
+  type CheckpointerOptions,
+  type CheckpointResult,
+} from "./checkpointer.js";

@@ -90,7 +90,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): OracleS
   const db = openDatabase(path);
   let checkpointer: Checkpointer | undefined;
   try {
-    if (options.backgroundCheckpoints !== undefined) checkpointer = startCheckpointer(db, path, options.backgroundCheckpoints);
+    if (options.backgroundCheckpoints !== undefined)
+      checkpointer = startCheckpointer(db, path, options.backgroundCheckpoints);
   } catch (error) {
     db.close();
     throw error;
@@ -142,44 +143,44 @@ export class OracleStore implements ApplicationRecorder {
   /** Claims (borrower, nonce) and saves the application in one transaction. */
   recordApplication(application: ReceivedApplication): "recorded" | "replayed_nonce" {
     return inTransaction(this.db, () => {
-      const claimed = this
-        .statement(
-          `INSERT INTO used_nonces (borrower, nonce, application_hash, used_at) VALUES (?, ?, ?, ?)
+      const claimed = this.statement(
+        `INSERT INTO used_nonces (borrower, nonce, application_hash, used_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (borrower, nonce) DO NOTHING`,
-        )
-        .run(application.borrower, application.nonce.toString(), application.applicationHash, this.now());
+      ).run(application.borrower, application.nonce.toString(), application.applicationHash, this.now());
       if (Number(claimed.changes) === 0) return "replayed_nonce";
-      this
-        .statement(
-          `INSERT INTO applications
+      this.statement(
+        `INSERT INTO applications
              (application_hash, borrower, nonce, expiry, features_hash, features_json, received_at, signature,
               credit_file_json, provider_signature, credit_file_hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          application.applicationHash,
-          application.borrower,
-          application.nonce.toString(),
-          application.expiry,
-          application.featuresHash,
-          JSON.stringify(application.features),
-          application.receivedAt,
-          application.signature,
-          JSON.stringify(application.creditFile),
-          application.providerSignature,
-          application.creditFileHash,
-        );
+      ).run(
+        application.applicationHash,
+        application.borrower,
+        application.nonce.toString(),
+        application.expiry,
+        application.featuresHash,
+        JSON.stringify(application.features),
+        application.receivedAt,
+        application.signature,
+        JSON.stringify(application.creditFile),
+        application.providerSignature,
+        application.creditFileHash,
+      );
       return "recorded";
     });
   }
 
   /** True when (borrower, nonce) has been claimed by an accepted application (read-only; no claim is made). */
   isNonceUsed(borrower: string, nonce: bigint): boolean {
-    return this.statement("SELECT 1 FROM used_nonces WHERE borrower = ? AND nonce = ?").get(borrower, nonce.toString()) !== undefined;
+    return (
+      this.statement("SELECT 1 FROM used_nonces WHERE borrower = ? AND nonce = ?").get(borrower, nonce.toString()) !==
+      undefined
+    );
   }
 
   getApplication(applicationHash: string): StoredApplication | undefined {
-    const row = this.statement("SELECT * FROM applications WHERE application_hash = ?").get(applicationHash) as Row | undefined;
+    const row = this.statement("SELECT * FROM applications WHERE application_hash = ?").get(applicationHash) as
+      Row | undefined;
     if (row === undefined) return undefined;
     return {
       applicationHash: row.application_hash as string,
@@ -190,7 +191,9 @@ export class OracleStore implements ApplicationRecorder {
       features: JSON.parse(row.features_json as string) as number[],
       receivedAt: row.received_at as number,
       ...(typeof row.signature === "string" ? { signature: row.signature } : {}),
-      ...(typeof row.credit_file_json === "string" && typeof row.provider_signature === "string" && typeof row.credit_file_hash === "string"
+      ...(typeof row.credit_file_json === "string" &&
+      typeof row.provider_signature === "string" &&
+      typeof row.credit_file_hash === "string"
         ? {
             creditFile: JSON.parse(row.credit_file_json) as CreditFileMessage,
             providerSignature: row.provider_signature,
@@ -218,40 +221,48 @@ export class OracleStore implements ApplicationRecorder {
          VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (request_id) DO NOTHING`,
       );
       for (const request of requests) {
-        insert.run(request.requestId.toString(), request.borrower, request.applicationHash, request.blockNumber, this.now());
+        insert.run(
+          request.requestId.toString(),
+          request.borrower,
+          request.applicationHash,
+          request.blockNumber,
+          this.now(),
+        );
       }
-      this
-        .statement(
-          `INSERT INTO chain_cursor (stream, last_processed_block, updated_at) VALUES (?, ?, ?)
+      this.statement(
+        `INSERT INTO chain_cursor (stream, last_processed_block, updated_at) VALUES (?, ?, ?)
            ON CONFLICT (stream) DO UPDATE SET last_processed_block = excluded.last_processed_block, updated_at = excluded.updated_at`,
-        )
-        .run(stream, throughBlock, this.now());
+      ).run(stream, throughBlock, this.now());
     });
   }
 
   /** Last fully processed block of `stream`, or undefined before the first range. */
   getCursor(stream: string): number | undefined {
-    const row = this.statement("SELECT last_processed_block FROM chain_cursor WHERE stream = ?").get(stream) as Row | undefined;
+    const row = this.statement("SELECT last_processed_block FROM chain_cursor WHERE stream = ?").get(stream) as
+      Row | undefined;
     return row === undefined ? undefined : (row.last_processed_block as number);
   }
 
   setScoreRequestStatus(requestId: bigint, status: ScoreRequestStatus): void {
-    const result = this
-      .statement("UPDATE score_requests SET status = ?, updated_at = ? WHERE request_id = ?")
-      .run(status, this.now(), requestId.toString());
+    const result = this.statement("UPDATE score_requests SET status = ?, updated_at = ? WHERE request_id = ?").run(
+      status,
+      this.now(),
+      requestId.toString(),
+    );
     if (Number(result.changes) === 0) throw new StoreError(`score request ${requestId} is not in the store`);
   }
 
   getScoreRequest(requestId: bigint): StoredScoreRequest | undefined {
-    const row = this.statement("SELECT * FROM score_requests WHERE request_id = ?").get(requestId.toString()) as Row | undefined;
+    const row = this.statement("SELECT * FROM score_requests WHERE request_id = ?").get(requestId.toString()) as
+      Row | undefined;
     return row === undefined ? undefined : toScoreRequest(row);
   }
 
   /** Requests in `status`, oldest block first. */
   listScoreRequests(status: ScoreRequestStatus): StoredScoreRequest[] {
-    const rows = this
-      .statement("SELECT * FROM score_requests WHERE status = ? ORDER BY block_number, rowid")
-      .all(status) as Row[];
+    const rows = this.statement("SELECT * FROM score_requests WHERE status = ? ORDER BY block_number, rowid").all(
+      status,
+    ) as Row[];
     return rows.map(toScoreRequest);
   }
 
@@ -260,27 +271,25 @@ export class OracleStore implements ApplicationRecorder {
   /** Saves a proposal once; a second save of the same digest is a no-op ("exists"). */
   saveProposal(proposal: Proposal): "created" | "exists" {
     const { report } = proposal;
-    const result = this
-      .statement(
-        `INSERT INTO proposals (report_digest, request_key, leader, borrower, pd_bps, reason_codes_json, model_id,
+    const result = this.statement(
+      `INSERT INTO proposals (report_digest, request_key, leader, borrower, pd_bps, reason_codes_json, model_id,
                                 operator_set_version, issued_at, valid_until, created_at, credit_file_hash, provider)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_digest) DO NOTHING`,
-      )
-      .run(
-        proposal.reportDigest,
-        proposal.requestKey,
-        proposal.leader,
-        report.borrower,
-        report.pdBps,
-        JSON.stringify(report.reasonCodes),
-        report.modelId,
-        report.operatorSetVersion.toString(),
-        report.issuedAt.toString(),
-        report.validUntil.toString(),
-        this.now(),
-        report.creditFileHash,
-        report.provider,
-      );
+    ).run(
+      proposal.reportDigest,
+      proposal.requestKey,
+      proposal.leader,
+      report.borrower,
+      report.pdBps,
+      JSON.stringify(report.reasonCodes),
+      report.modelId,
+      report.operatorSetVersion.toString(),
+      report.issuedAt.toString(),
+      report.validUntil.toString(),
+      this.now(),
+      report.creditFileHash,
+      report.provider,
+    );
     return Number(result.changes) === 1 ? "created" : "exists";
   }
 
@@ -295,28 +304,29 @@ export class OracleStore implements ApplicationRecorder {
   /** Adds a co-signature (first one per signer wins); returns how many distinct signers the proposal has. */
   addSignature(reportDigest: string, signature: OperatorSignature): number {
     return inTransaction(this.db, () => {
-      if (!this.hasProposal(reportDigest)) throw new StoreError(`cannot add a signature: proposal ${reportDigest} is not in the store`);
+      if (!this.hasProposal(reportDigest))
+        throw new StoreError(`cannot add a signature: proposal ${reportDigest} is not in the store`);
       this.insertSignature(reportDigest, signature);
-      const row = this.statement("SELECT COUNT(*) AS n FROM proposal_signatures WHERE report_digest = ?").get(reportDigest) as Row;
+      const row = this.statement("SELECT COUNT(*) AS n FROM proposal_signatures WHERE report_digest = ?").get(
+        reportDigest,
+      ) as Row;
       return row.n as number;
     });
   }
 
   private insertSignature(reportDigest: string, signature: OperatorSignature): void {
-    this
-      .statement(
-        `INSERT INTO proposal_signatures (report_digest, signer, signature, added_at) VALUES (?, ?, ?, ?)
+    this.statement(
+      `INSERT INTO proposal_signatures (report_digest, signer, signature, added_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (report_digest, signer) DO NOTHING`,
-      )
-      .run(reportDigest, signature.signer, signature.signature, this.now());
+    ).run(reportDigest, signature.signer, signature.signature, this.now());
   }
 
   getProposal(reportDigest: string): StoredProposal | undefined {
     const row = this.statement("SELECT * FROM proposals WHERE report_digest = ?").get(reportDigest) as Row | undefined;
     if (row === undefined) return undefined;
-    const signatures = this
-      .statement("SELECT signer, signature FROM proposal_signatures WHERE report_digest = ? ORDER BY rowid")
-      .all(reportDigest) as Row[];
+    const signatures = this.statement(
+      "SELECT signer, signature FROM proposal_signatures WHERE report_digest = ? ORDER BY rowid",
+    ).all(reportDigest) as Row[];
     return {
       reportDigest: row.report_digest as string,
       requestKey: row.request_key as string,
@@ -343,20 +353,20 @@ export class OracleStore implements ApplicationRecorder {
    * bundle of the pull flow.
    */
   latestSignedProposal(borrower: string, minSignatures: number): StoredProposal | undefined {
-    const row = this
-      .statement(
-        `SELECT p.report_digest FROM proposals p
+    const row = this.statement(
+      `SELECT p.report_digest FROM proposals p
          WHERE p.borrower = ?
            AND (SELECT COUNT(*) FROM proposal_signatures s WHERE s.report_digest = p.report_digest) >= ?
          ORDER BY CAST(p.issued_at AS INTEGER) DESC, p.rowid DESC LIMIT 1`,
-      )
-      .get(borrower, minSignatures) as Row | undefined;
+    ).get(borrower, minSignatures) as Row | undefined;
     return row === undefined ? undefined : this.getProposal(row.report_digest as string);
   }
 
   /** Proposals made for `requestKey` (request id or application hash), oldest first. */
   listProposals(requestKey: string): StoredProposal[] {
-    const rows = this.statement("SELECT report_digest FROM proposals WHERE request_key = ? ORDER BY rowid").all(requestKey) as Row[];
+    const rows = this.statement("SELECT report_digest FROM proposals WHERE request_key = ? ORDER BY rowid").all(
+      requestKey,
+    ) as Row[];
     return rows.map((row) => this.getProposal(row.report_digest as string)!);
   }
 
@@ -371,17 +381,16 @@ export class OracleStore implements ApplicationRecorder {
    * or two code paths that race, get the same row back, and the caller resumes from its status.
    */
   ensureSubmission(reportDigest: string): Submission {
-    if (!this.hasProposal(reportDigest)) throw new StoreError(`cannot submit: proposal ${reportDigest} is not in the store`);
+    if (!this.hasProposal(reportDigest))
+      throw new StoreError(`cannot submit: proposal ${reportDigest} is not in the store`);
     const now = this.now();
     inTransaction(
       this.db,
       () =>
-        this
-          .statement(
-            `INSERT INTO submissions (report_digest, status, created_at, updated_at) VALUES (?, 'pending', ?, ?)
+        this.statement(
+          `INSERT INTO submissions (report_digest, status, created_at, updated_at) VALUES (?, 'pending', ?, ?)
              ON CONFLICT (report_digest) DO NOTHING`,
-          )
-          .run(reportDigest, now, now),
+        ).run(reportDigest, now, now),
       { durable: true },
     );
     return this.requireSubmission(reportDigest);
@@ -397,7 +406,10 @@ export class OracleStore implements ApplicationRecorder {
 
   /** This node's transaction was mined and posted the report. */
   markSubmissionConfirmed(reportDigest: string): Submission {
-    return this.transition(reportDigest, ["sent"], "confirmed", { sql: "last_error = NULL, confirmed_by = 'self'", params: [] });
+    return this.transition(reportDigest, ["sent"], "confirmed", {
+      sql: "last_error = NULL, confirmed_by = 'self'",
+      params: [],
+    });
   }
 
   /**
@@ -417,12 +429,15 @@ export class OracleStore implements ApplicationRecorder {
   }
 
   getSubmission(reportDigest: string): Submission | undefined {
-    const row = this.statement("SELECT * FROM submissions WHERE report_digest = ?").get(reportDigest) as Row | undefined;
+    const row = this.statement("SELECT * FROM submissions WHERE report_digest = ?").get(reportDigest) as
+      Row | undefined;
     return row === undefined ? undefined : toSubmission(row);
   }
 
   listSubmissions(status: SubmissionStatus): Submission[] {
-    const rows = this.statement("SELECT * FROM submissions WHERE status = ? ORDER BY created_at, rowid").all(status) as Row[];
+    const rows = this.statement("SELECT * FROM submissions WHERE status = ? ORDER BY created_at, rowid").all(
+      status,
+    ) as Row[];
     return rows.map(toSubmission);
   }
 
@@ -439,16 +454,23 @@ export class OracleStore implements ApplicationRecorder {
     to: SubmissionStatus,
     set: { sql: string; params: (string | number)[] },
   ): Submission {
-    return inTransaction(this.db, () => {
-      const current = this.requireSubmission(reportDigest);
-      if (!from.includes(current.status)) {
-        throw new StoreError(`submission ${reportDigest} cannot go from "${current.status}" to "${to}"`);
-      }
-      this
-        .statement(`UPDATE submissions SET status = ?, ${set.sql}, updated_at = ? WHERE report_digest = ?`)
-        .run(to, ...set.params, this.now(), reportDigest);
-      return this.requireSubmission(reportDigest);
-    }, { durable: true });
+    return inTransaction(
+      this.db,
+      () => {
+        const current = this.requireSubmission(reportDigest);
+        if (!from.includes(current.status)) {
+          throw new StoreError(`submission ${reportDigest} cannot go from "${current.status}" to "${to}"`);
+        }
+        this.statement(`UPDATE submissions SET status = ?, ${set.sql}, updated_at = ? WHERE report_digest = ?`).run(
+          to,
+          ...set.params,
+          this.now(),
+          reportDigest,
+        );
+        return this.requireSubmission(reportDigest);
+      },
+      { durable: true },
+    );
   }
 }
 

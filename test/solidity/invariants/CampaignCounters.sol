@@ -103,8 +103,9 @@ abstract contract CampaignCounters {
 
     constructor() {
         require(
-            uint256(type(Action).max) + 1 == ACTIONS && uint256(type(Reason).max) + 1 == REASONS
-                && uint256(type(Path).max) + 1 == PATHS,
+            uint256(type(Action).max) + 1 == ACTIONS &&
+                uint256(type(Reason).max) + 1 == REASONS &&
+                uint256(type(Path).max) + 1 == PATHS,
             "CampaignCounters: an enum's size constant is stale"
         );
     }
@@ -163,14 +164,14 @@ abstract contract CampaignCounters {
         if (selector == ILendingPool.LendingPoolAssetFrozen.selector) return Reason.AssetFrozen;
         if (selector == ILendingPool.LendingPoolFrozenLiquidationHealth.selector) return Reason.FrozenLiquidationHealth;
         if (
-            selector == ILendingPool.LendingPoolPriceInvalid.selector
-                || selector == ILendingPool.LendingPoolPriceRoundIncomplete.selector
+            selector == ILendingPool.LendingPoolPriceInvalid.selector ||
+            selector == ILendingPool.LendingPoolPriceRoundIncomplete.selector
         ) return Reason.OtherPrice;
         if (selector == ILendingPool.LendingPoolInsufficientSurplus.selector) return Reason.InsufficientSurplus;
         if (selector == ILendingPool.LendingPoolOverflow.selector) return Reason.Overflow;
         if (
-            selector == IERC20Errors.ERC20InsufficientBalance.selector
-                || selector == IERC20Errors.ERC20InsufficientAllowance.selector
+            selector == IERC20Errors.ERC20InsufficientBalance.selector ||
+            selector == IERC20Errors.ERC20InsufficientAllowance.selector
         ) return Reason.TokenBalanceOrAllowance;
         if (selector == 0x4e487b71) return Reason.Panic; // Panic(uint256)
         return Reason.Other;

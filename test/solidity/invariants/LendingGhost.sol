@@ -113,11 +113,11 @@ abstract contract LendingGhost {
     }
 
     /// @dev Interest first: what is repaid above the principal outstanding is interest.
-    function _split(uint256 repaid, uint256 debt, uint256 principal)
-        internal
-        pure
-        returns (uint256 interest, uint256 principalPart)
-    {
+    function _split(
+        uint256 repaid,
+        uint256 debt,
+        uint256 principal
+    ) internal pure returns (uint256 interest, uint256 principalPart) {
         uint256 accrued = debt > principal ? debt - principal : 0;
         interest = repaid < accrued ? repaid : accrued;
         principalPart = repaid - interest;
@@ -190,7 +190,7 @@ abstract contract LendingGhost {
         uint256 debt = _mulDivUp(p.scaledDebt, g.indexRay, RAY);
         s.repaidWad = amountWad < debt ? amountWad : debt;
         s.inFull = s.repaidWad == debt;
-        uint256 scaledRemoved = s.inFull ? p.scaledDebt : s.repaidWad * RAY / g.indexRay;
+        uint256 scaledRemoved = s.inFull ? p.scaledDebt : (s.repaidWad * RAY) / g.indexRay;
         uint256 principalPart;
         (s.interestWad, principalPart) = _split(s.repaidWad, debt, p.principalWad);
         p.scaledDebt -= scaledRemoved;
@@ -201,22 +201,22 @@ abstract contract LendingGhost {
     }
 
     /// @dev The liquidation the pool should perform for `coverWad` at `priceWad` (an 18-decimal collateral).
-    function _quoteLiquidation(address borrower, uint256 coverWad, uint256 priceWad)
-        internal
-        view
-        returns (LiquidationQuote memory q)
-    {
+    function _quoteLiquidation(
+        address borrower,
+        uint256 coverWad,
+        uint256 priceWad
+    ) internal view returns (LiquidationQuote memory q) {
         GhostPosition storage p = _ghostPositions[borrower];
         q.debtWad = _ghostDebt(borrower);
-        uint256 maxRepay = q.debtWad * _closeFactorBps / BPS;
+        uint256 maxRepay = (q.debtWad * _closeFactorBps) / BPS;
         if (q.debtWad - maxRepay < _minDebtWad) maxRepay = q.debtWad;
         q.repaidWad = coverWad < maxRepay ? coverWad : maxRepay;
         uint256 bonusBps = BPS + _liquidationBonusBps;
-        q.seized = (q.repaidWad * bonusBps / BPS) * WAD / priceWad;
+        q.seized = (((q.repaidWad * bonusBps) / BPS) * WAD) / priceWad;
         if (q.seized >= p.collateral) {
             q.seized = p.collateral;
             q.collateralExhausted = true;
-            uint256 coverable = _mulDivUp(p.collateral * priceWad / WAD, BPS, bonusBps);
+            uint256 coverable = _mulDivUp((p.collateral * priceWad) / WAD, BPS, bonusBps);
             if (coverable < q.repaidWad) q.repaidWad = coverable;
         }
         uint256 leftover = q.debtWad - q.repaidWad;
@@ -230,7 +230,7 @@ abstract contract LendingGhost {
         GhostTier storage g = _ghostTiers[p.tier];
         s.repaidWad = q.repaidWad;
         s.inFull = q.repaidWad == q.debtWad;
-        uint256 scaledRemoved = s.inFull || q.badDebt ? p.scaledDebt : q.repaidWad * RAY / g.indexRay;
+        uint256 scaledRemoved = s.inFull || q.badDebt ? p.scaledDebt : (q.repaidWad * RAY) / g.indexRay;
         uint256 principalPart;
         (s.interestWad, principalPart) = _split(q.repaidWad, q.debtWad, p.principalWad);
         p.scaledDebt -= scaledRemoved;

@@ -88,9 +88,10 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     uint256 internal constant FROZEN_LIQUIDATION_HEALTH_WAD = 0.95e18;
     uint64 internal _lastIssuedAt;
 
-    constructor(LendingSystem memory s, uint32 maxPriceAgeSec_)
-        LendingGhost(s.pool.closeFactorBps(), s.pool.liquidationBonusBps(), s.pool.minDebtWad())
-    {
+    constructor(
+        LendingSystem memory s,
+        uint32 maxPriceAgeSec_
+    ) LendingGhost(s.pool.closeFactorBps(), s.pool.liquidationBonusBps(), s.pool.minDebtWad()) {
         vusd = s.vusd;
         oracle = s.oracle;
         policy = s.policy;
@@ -101,17 +102,17 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         modelId = s.modelId;
         maxPriceAgeSec = maxPriceAgeSec_;
         _operatorKeys = s.operatorKeys;
-        (, int256 answer,,,) = s.feed.latestRoundData();
+        (, int256 answer, , , ) = s.feed.latestRoundData();
         _price8 = uint256(answer);
         _tierCount = s.policy.tierCount();
         for (uint8 t = 0; t < _tierCount; ++t) {
-            (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps,) = s.pool.tierStateOf(t);
+            (uint256 indexRay, uint64 lastAccrualTs, uint16 aprBps, ) = s.pool.tierStateOf(t);
             _ghostTiers[t] = GhostTier(indexRay, lastAccrualTs, aprBps, 0);
         }
         for (uint256 i = 0; i < LARGE_BORROWERS + SMALL_BORROWERS; ++i) {
             address actor = address(uint160(0xB0B0 + i));
             actors.push(actor);
-            (, uint8 tier,,) = s.pool.positionOf(actor);
+            (, uint8 tier, , ) = s.pool.positionOf(actor);
             _ghostPositions[actor].tier = tier;
         }
     }
@@ -159,16 +160,16 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _attempt(Action.Borrow);
         uint256 mode = modeSeed % 3;
         address actor = mode == 2 ? _smallBorrower(actorSeed) : _largeBorrower(actorSeed);
-        (uint256 debt,, uint256 value,) = pool.positionOf(actor);
+        (uint256 debt, , uint256 value, ) = pool.positionOf(actor);
         uint256 random = _random(amountSeed);
         uint256 amount;
         if (mode == 0) {
             amount = _bound(random, _minDebtWad, 60_000e18);
             if (random & 1 == 0) _topUpCollateral(actor, amount);
         } else if (mode == 1) {
-            (uint8 tier,) = _currentTier(actor);
-            uint256 maxDebt = value * policy.termsOf(tier).maxLtvBps / BPS;
-            amount = maxDebt > debt + 1e18 ? maxDebt - debt - random % ((maxDebt - debt) / 200 + 1) : 1e18;
+            (uint8 tier, ) = _currentTier(actor);
+            uint256 maxDebt = (value * policy.termsOf(tier).maxLtvBps) / BPS;
+            amount = maxDebt > debt + 1e18 ? maxDebt - debt - (random % ((maxDebt - debt) / 200 + 1)) : 1e18;
         } else {
             uint256 low = debt + 1e18 > _minDebtWad ? debt + 1e18 : _minDebtWad;
             amount = low < 2 * _minDebtWad ? _bound(random, low, 2 * _minDebtWad - 1) - debt : 1e18;
@@ -183,7 +184,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _attempt(Action.BorrowWithReport);
         address actor = _largeBorrower(actorSeed);
         (ScoreReport memory report, bytes memory signatures) = _signedReport(actor, uint16(_bound(pdSeed, 0, 3_200)));
-        (uint8 tier,,) = policy.tierForScore(report.pdBps, report.issuedAt, uint64(block.timestamp), true);
+        (uint8 tier, , ) = policy.tierForScore(report.pdBps, report.issuedAt, uint64(block.timestamp), true);
         uint256 amount = _bound(_random(amountSeed), _minDebtWad, 30_000e18);
         bool moves = _movesTier(actor, tier);
         vm.prank(actor);
@@ -203,12 +204,12 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function borrowToCeiling(uint256 actorSeed, uint256 overshootSeed) external {
         _attempt(Action.BorrowToCeiling);
         uint256 ceiling = policy.ruleValue(Rules.DEBT_CEILING);
-        (uint256 total,,) = pool.accounts();
+        (uint256 total, , ) = pool.accounts();
         uint256 remaining = ceiling > total ? ceiling - total : 0;
         (address actor, uint256 room) = _roomiestActor(actorSeed, total, remaining);
         uint256 amount = room;
         if (overshootSeed % 4 == 0 || room == 0) amount = remaining + _bound(_random(overshootSeed), 1e18, 5_000e18);
-        (uint256 debt,,,) = pool.positionOf(actor);
+        (uint256 debt, , , ) = pool.positionOf(actor);
         if (debt + amount < _minDebtWad) amount = _minDebtWad - debt;
         _topUpCollateral(actor, amount);
         _borrow(Action.BorrowToCeiling, actor, amount);
@@ -222,7 +223,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function repay(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
         _attempt(Action.Repay);
         address actor = _actor(actorSeed);
-        (uint256 debt,,,) = pool.positionOf(actor);
+        (uint256 debt, , , ) = pool.positionOf(actor);
         if (debt == 0) return _skip(Action.Repay);
         uint256 mode = modeSeed % 5;
         uint256 random = _random(amountSeed);
@@ -263,7 +264,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @notice One source glitches (WETH freezes at its last agreed price), then a liquidator goes for a position as
     /// `liquidate` does: deep positions (HF < 0.95) must be liquidated, shallower ones refused by the deep-health rule.
     function liquidateFrozen(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
-        (, bool frozen,) = pool.priceStatusOf(address(weth));
+        (, bool frozen, ) = pool.priceStatusOf(address(weth));
         if (!frozen) {
             // Double or half, whichever stays within the price range (a clamped glitch could be a small move).
             uint256 glitch = _price8 * 2 <= MAX_PRICE_8 ? _price8 * 2 : _price8 / 2;
@@ -289,9 +290,12 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function _liquidate(Action action, uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) internal {
         _attempt(action);
         uint256 target = actorSeed % 8;
-        address borrower = target == 7
-            ? _borrowerWithDebt(actorSeed >> 3)
-            : target < 5 ? _leastHealthy(0, actors.length) : _leastHealthy(LARGE_BORROWERS, actors.length);
+        address borrower =
+            target == 7
+                ? _borrowerWithDebt(actorSeed >> 3)
+                : target < 5
+                    ? _leastHealthy(0, actors.length)
+                    : _leastHealthy(LARGE_BORROWERS, actors.length);
         if (borrower == address(0)) return _skip(action);
         LiquidationPlan memory plan = _planLiquidation(borrower, modeSeed, amountSeed);
         _topUpVusd(LIQUIDATOR, plan.q.repaidWad);
@@ -323,13 +327,13 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
 
     /// @dev Mode 0: the most one liquidation may repay; 1: a random amount; 2: amount = max. Prices at what the pool
     /// will use: the last agreed price while WETH is frozen, else the market's.
-    function _planLiquidation(address borrower, uint256 modeSeed, uint256 amountSeed)
-        internal
-        view
-        returns (LiquidationPlan memory plan)
-    {
+    function _planLiquidation(
+        address borrower,
+        uint256 modeSeed,
+        uint256 amountSeed
+    ) internal view returns (LiquidationPlan memory plan) {
         plan.borrower = borrower;
-        (uint256 debt,, uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
+        (uint256 debt, , uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
         uint256 priceWad;
         (priceWad, plan.frozen) = _liquidationPriceWad();
         plan.cover = type(uint256).max;
@@ -341,8 +345,11 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         plan.healthyInBothTiers = healthFactor >= WAD && currentTierHealth >= WAD;
         // A frozen asset is seized at its last agreed price, only from a position below FROZEN_LIQUIDATION_HEALTH.
         plan.deep = healthFactor < FROZEN_LIQUIDATION_HEALTH_WAD;
-        plan.mustSucceed = plan.unhealthyInBothTiers && _liquidationsAllowed()
-            && (plan.frozen ? plan.deep : _priceFresh()) && !plan.q.leftoverBelowMinimum;
+        plan.mustSucceed =
+            plan.unhealthyInBothTiers &&
+            _liquidationsAllowed() &&
+            (plan.frozen ? plan.deep : _priceFresh()) &&
+            !plan.q.leftoverBelowMinimum;
     }
 
     /// @dev A refused liquidation's reason must fit the position: "healthy" only for a healthy one, the deep-health
@@ -365,7 +372,9 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _attempt(Action.Warp);
         uint256 random = _random(secondsSeed);
         bool long = random & 1 == 1;
-        vm.warp(block.timestamp + (long ? _bound(random >> 1, 1 days, 30 days) : _bound(random >> 1, 1 minutes, 6 hours)));
+        vm.warp(
+            block.timestamp + (long ? _bound(random >> 1, 1 days, 30 days) : _bound(random >> 1, 1 minutes, 6 hours))
+        );
         _publishAndPoke(_price8);
         if (long && policy.paused()) _unpause();
         _succeed(Action.Warp);
@@ -376,8 +385,13 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function movePrice(uint256 moveSeed) external {
         _attempt(Action.MovePrice);
         uint256 moveBps = _bound(_random(moveSeed) >> 1, 1, SAFE_MOVE_BPS);
-        bool up = _price8 < 1_500e8 ? true : _price8 > 6_000e8 ? false : moveSeed % 2 == 0;
-        _publishAndPoke(up ? _price8 * (BPS + moveBps) / BPS : _price8 * BPS / (BPS + moveBps));
+        bool up =
+            _price8 < 1_500e8
+                ? true
+                : _price8 > 6_000e8
+                    ? false
+                    : moveSeed % 2 == 0;
+        _publishAndPoke(up ? (_price8 * (BPS + moveBps)) / BPS : (_price8 * BPS) / (BPS + moveBps));
         _succeed(Action.MovePrice);
         _afterAction();
     }
@@ -388,13 +402,19 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _attempt(Action.AimPrice);
         address borrower = _borrowerWithDebt(actorSeed);
         if (borrower == address(0)) return _skip(Action.AimPrice);
-        (,,, uint256 healthFactor) = pool.positionOf(borrower);
+        (, , , uint256 healthFactor) = pool.positionOf(borrower);
         uint256 target = _bound(_random(healthSeed), 0.3e18, 1.1e18);
-        uint256 low = _price8 * BPS / (BPS + SAFE_MOVE_BPS);
-        uint256 high = _price8 * (BPS + SAFE_MOVE_BPS) / BPS;
+        uint256 low = (_price8 * BPS) / (BPS + SAFE_MOVE_BPS);
+        uint256 high = (_price8 * (BPS + SAFE_MOVE_BPS)) / BPS;
         // A position left with dust collateral and debt has a health factor of 0: only a rise moves it.
-        uint256 next = healthFactor == 0 ? high : _price8 * target / healthFactor;
-        _publishAndPoke(next < low ? low : next > high ? high : next);
+        uint256 next = healthFactor == 0 ? high : (_price8 * target) / healthFactor;
+        _publishAndPoke(
+            next < low
+                ? low
+                : next > high
+                    ? high
+                    : next
+        );
         _succeed(Action.AimPrice);
         _afterAction();
     }
@@ -415,11 +435,11 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             _succeed(Action.ShockPrice);
             return _afterAction();
         }
-        (uint256 agreedBefore,,) = pool.priceStatusOf(address(weth));
+        (uint256 agreedBefore, , ) = pool.priceStatusOf(address(weth));
         if (kind == 0 || kind == 1) {
             uint256 jumpBps = _bound(random >> 2, 3_100, 6_000);
-            uint256 up = _price8 * (BPS + jumpBps) / BPS;
-            uint256 down = _price8 * (BPS - jumpBps) / BPS;
+            uint256 up = (_price8 * (BPS + jumpBps)) / BPS;
+            uint256 down = (_price8 * (BPS - jumpBps)) / BPS;
             // Near a price bound the jump goes the other way (a clamped jump could be a small move or none).
             uint256 jumped = (random & 1 == 0 && up <= MAX_PRICE_8) || down < MIN_PRICE_8 ? up : down;
             if (kind == 0) {
@@ -436,7 +456,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             (random & 1 == 0 ? feed : fallbackFeed).setAnswer(int256(_price8));
         }
         (bool wasFrozen, bool isFrozen) = _poke();
-        (uint256 agreed,,) = pool.priceStatusOf(address(weth));
+        (uint256 agreed, , ) = pool.priceStatusOf(address(weth));
         if (kind == 0) {
             if (isFrozen || agreed != _priceWad()) _violate("a jump both sources confirm was not accepted");
             _hit(Path.ConfirmedJump);
@@ -453,7 +473,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// agree on) and, if paused, the regulator resets the breaker.
     function recover() external {
         _attempt(Action.Recover);
-        (, bool frozen,) = pool.priceStatusOf(address(weth));
+        (, bool frozen, ) = pool.priceStatusOf(address(weth));
         bool paused = policy.paused();
         if (!frozen && !paused) return _skip(Action.Recover);
         _publishAndPoke(_price8);
@@ -469,14 +489,13 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _attempt(Action.ChangeScore);
         address actor = _actor(actorSeed);
         (ScoreReport memory report, bytes memory signatures) = _signedReport(actor, uint16(_bound(pdSeed, 0, 3_200)));
-        try oracle.submitScore(report, signatures) {}
-        catch (bytes memory err) {
+        try oracle.submitScore(report, signatures) {} catch (bytes memory err) {
             _reject(Action.ChangeScore, err);
             _violate("submitScore: a valid report was refused");
             return _afterAction();
         }
         if (_ghostPositions[actor].scaledDebt != 0) {
-            (uint8 tier,) = _currentTier(actor);
+            (uint8 tier, ) = _currentTier(actor);
             bool moves = _movesTier(actor, tier);
             try pool.rebase(actor) {
                 if (moves) {
@@ -514,7 +533,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         }
         vm.prank(GOVERNANCE);
         bytes32 changeId = policy.scheduleRuleChange(rule, value);
-        (,, uint64 executableAt) = policy.pendingChange(changeId);
+        (, , uint64 executableAt) = policy.pendingChange(changeId);
         vm.warp(executableAt);
         _publishAndPoke(_price8);
         policy.executeRuleChange(changeId);
@@ -529,7 +548,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @notice Governance mints part of the surplus (interest received) to the treasury.
     function mintSurplus(uint256 amountSeed) external {
         _attempt(Action.MintSurplus);
-        (, uint256 surplus,) = pool.accounts();
+        (, uint256 surplus, ) = pool.accounts();
         if (surplus == 0) return _skip(Action.MintSurplus);
         uint256 amount = _bound(amountSeed, 1, surplus);
         vm.prank(GOVERNANCE);
@@ -578,7 +597,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         for (uint256 i = 0; i < actors.length; ++i) {
             address actor = actors[i];
             GhostPosition storage p = _ghostPositions[actor];
-            (uint256 debt, uint8 tier,,) = pool.positionOf(actor);
+            (uint256 debt, uint8 tier, , ) = pool.positionOf(actor);
             require(debt == _ghostDebt(actor), "ghost: a position's debt");
             require(tier == p.tier, "ghost: a position's tier");
             require(pool.principalOf(actor) == p.principalWad, "ghost: a position's principal");
@@ -593,7 +612,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     // ------------------------------------------------------------------ internals
 
     function _borrow(Action action, address actor, uint256 amountWad) internal returns (bool ok) {
-        (uint8 tier,) = _currentTier(actor);
+        (uint8 tier, ) = _currentTier(actor);
         bool moves = _movesTier(actor, tier);
         vm.prank(actor);
         try pool.borrow(amountWad) {
@@ -609,9 +628,9 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     function _bookBorrow(address actor, uint256 amountWad, uint8 tier, bool movesTier) internal {
         _ghostBorrow(actor, amountWad, tier, policy.termsOf(tier).aprBps);
         if (movesTier) _hit(Path.TierChange);
-        (uint256 debt, uint8 bookedTier, uint256 value,) = pool.positionOf(actor);
+        (uint256 debt, uint8 bookedTier, uint256 value, ) = pool.positionOf(actor);
         if (debt * BPS > value * policy.termsOf(bookedTier).maxLtvBps) borrowAboveTierLtv = true;
-        (uint256 total,,) = pool.accounts();
+        (uint256 total, , ) = pool.accounts();
         if (total == policy.ruleValue(Rules.DEBT_CEILING)) _hit(Path.BorrowAtDebtCeiling);
     }
 
@@ -625,7 +644,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// does not model it) is accepted only if it is the policy's current one.
     function _afterAction() internal {
         for (uint8 t = 0; t < _tierCount; ++t) {
-            (, uint64 lastAccrualTs, uint16 aprBps,) = pool.tierStateOf(t);
+            (, uint64 lastAccrualTs, uint16 aprBps, ) = pool.tierStateOf(t);
             GhostTier storage g = _ghostTiers[t];
             if (lastAccrualTs == block.timestamp) _ghostAccrue(t);
             if (aprBps == g.aprBps) continue;
@@ -636,12 +655,12 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         }
         for (uint256 i = 0; i < actors.length; ++i) {
             address actor = actors[i];
-            (, uint8 tier,,) = pool.positionOf(actor);
+            (, uint8 tier, , ) = pool.positionOf(actor);
             GhostPosition storage p = _ghostPositions[actor];
             if (tier == p.tier) continue;
             // A borrow moves a position to its score's tier; a withdrawal or rebase to the tier the position belongs
             // on now (`tierForPosition`: an expired score's notice period, a held-back score only making it worse).
-            (uint8 current,) = _currentTier(actor);
+            (uint8 current, ) = _currentTier(actor);
             if (tier != current && tier != _positionTier(actor, p.tier)) {
                 _violate("a position moved to a tier its score does not map to");
             }
@@ -669,7 +688,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @dev The amount of collateral `actor` can withdraw leaving its position `marginBps` above its tier's LTV edge
     /// (1 when there is none, which the pool refuses).
     function _withdrawableToEdge(address actor, uint256 marginBps) internal view returns (uint256) {
-        (uint256 debt, uint8 tier,,) = pool.positionOf(actor);
+        (uint256 debt, uint8 tier, , ) = pool.positionOf(actor);
         uint256 requiredValue = _mulDivUp(debt, BPS + marginBps, policy.termsOf(tier).maxLtvBps);
         uint256 required = _mulDivUp(requiredValue, WAD, _priceWad());
         uint256 balance = pool.collateralOf(actor, address(weth));
@@ -692,24 +711,24 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
 
     /// @dev The tier `actor`'s stored score maps to now (the most conservative one when unscored or stale).
     function _currentTier(address actor) internal view returns (uint8 tier, bool declined) {
-        (uint16 pdBps,, uint64 issuedAt, uint64 postedAt, bool valid) = oracle.loanScoreOf(actor);
-        (tier,, declined) = policy.tierForScore(pdBps, issuedAt, postedAt, valid);
+        (uint16 pdBps, , uint64 issuedAt, uint64 postedAt, bool valid) = oracle.loanScoreOf(actor);
+        (tier, , declined) = policy.tierForScore(pdBps, issuedAt, postedAt, valid);
     }
 
     /// @dev The tier a position holding `heldTier` belongs on now (withdrawals and `rebase` move it there).
     function _positionTier(address actor, uint8 heldTier) internal view returns (uint8) {
-        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) =
-            oracle.positionScoreOf(actor);
+        (uint16 pdBps, uint64 issuedAt, uint64 validUntil, uint64 postedAt, bool modelApproved) = oracle
+            .positionScoreOf(actor);
         return policy.tierForPosition(heldTier, pdBps, issuedAt, validUntil, postedAt, modelApproved);
     }
 
-    function _healthFactorInCurrentTier(address borrower, uint256 valueWad, uint256 debtWad)
-        internal
-        view
-        returns (uint256)
-    {
-        (uint8 tier,) = _currentTier(borrower);
-        return valueWad * policy.termsOf(tier).liquidationThresholdBps * WAD / (BPS * debtWad);
+    function _healthFactorInCurrentTier(
+        address borrower,
+        uint256 valueWad,
+        uint256 debtWad
+    ) internal view returns (uint256) {
+        (uint8 tier, ) = _currentTier(borrower);
+        return (valueWad * policy.termsOf(tier).liquidationThresholdBps * WAD) / (BPS * debtWad);
     }
 
     function _liquidationsAllowed() internal view returns (bool) {
@@ -718,14 +737,14 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     }
 
     function _priceFresh() internal view returns (bool) {
-        (,,, uint256 updatedAt,) = feed.latestRoundData();
+        (, , , uint256 updatedAt, ) = feed.latestRoundData();
         return block.timestamp <= updatedAt + maxPriceAgeSec;
     }
 
     /// @dev The price the pool values WETH at in a liquidation: the last agreed one while frozen, else the market's.
     function _liquidationPriceWad() internal view returns (uint256 priceWad, bool frozen) {
         uint256 agreed;
-        (agreed, frozen,) = pool.priceStatusOf(address(weth));
+        (agreed, frozen, ) = pool.priceStatusOf(address(weth));
         priceWad = frozen ? agreed : _priceWad();
     }
 
@@ -736,14 +755,14 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @dev The large borrower (score not declined) that may borrow the most towards the ceiling, from `seed` on,
     /// and that amount: `remaining` cut to the concentration cap (total principal after the borrow as the base),
     /// the borrower cap and the tier's credit limit.
-    function _roomiestActor(uint256 seed, uint256 total, uint256 remaining)
-        internal
-        view
-        returns (address best, uint256 bestRoom)
-    {
+    function _roomiestActor(
+        uint256 seed,
+        uint256 total,
+        uint256 remaining
+    ) internal view returns (address best, uint256 bestRoom) {
         best = _largeBorrower(seed);
         for (uint256 i = 0; i < LARGE_BORROWERS; ++i) {
-            address actor = _largeBorrower(seed % LARGE_BORROWERS + i);
+            address actor = _largeBorrower((seed % LARGE_BORROWERS) + i);
             (uint8 tier, bool declined) = _currentTier(actor);
             if (declined) continue;
             uint256 room = _roomUnderLimits(actor, tier, total, remaining);
@@ -751,21 +770,22 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         }
     }
 
-    function _roomUnderLimits(address actor, uint8 tier, uint256 total, uint256 remaining)
-        internal
-        view
-        returns (uint256 room)
-    {
+    function _roomUnderLimits(
+        address actor,
+        uint8 tier,
+        uint256 total,
+        uint256 remaining
+    ) internal view returns (uint256 room) {
         room = remaining;
         uint256 own = pool.principalOf(actor);
         uint256 capBps = policy.ruleValue(Rules.CONCENTRATION_CAP);
         if (total + room >= policy.ruleValue(Rules.CONCENTRATION_FLOOR)) {
             // own + x <= (total + x) * cap  <=>  x <= (total * cap - own) / (1 - cap)
-            uint256 allowed = total * capBps / BPS;
-            uint256 concentrationRoom = allowed > own ? (allowed - own) * BPS / (BPS - capBps) : 0;
+            uint256 allowed = (total * capBps) / BPS;
+            uint256 concentrationRoom = allowed > own ? ((allowed - own) * BPS) / (BPS - capBps) : 0;
             if (concentrationRoom < room) room = concentrationRoom;
         }
-        (uint256 debt,,,) = pool.positionOf(actor);
+        (uint256 debt, , , ) = pool.positionOf(actor);
         uint256 limit = policy.termsOf(tier).creditLimitWad;
         uint256 cap = policy.ruleValue(Rules.BORROWER_CAP);
         if (cap < limit) limit = cap;
@@ -775,8 +795,8 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
 
     /// @dev Deposits enough collateral for `actor` to borrow `amountWad` more within its tier's LTV (plus 1 %).
     function _topUpCollateral(address actor, uint256 amountWad) internal {
-        (uint256 debt,, uint256 value,) = pool.positionOf(actor);
-        (uint8 tier,) = _currentTier(actor);
+        (uint256 debt, , uint256 value, ) = pool.positionOf(actor);
+        (uint8 tier, ) = _currentTier(actor);
         uint256 needed = _mulDivUp(debt + amountWad, BPS + 100, policy.termsOf(tier).maxLtvBps);
         if (needed > value) _deposit(actor, _mulDivUp(needed - value, WAD, _priceWad()));
     }
@@ -812,7 +832,12 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     }
 
     function _clampPrice(uint256 price8) internal pure returns (uint256) {
-        return price8 < MIN_PRICE_8 ? MIN_PRICE_8 : price8 > MAX_PRICE_8 ? MAX_PRICE_8 : price8;
+        return
+            price8 < MIN_PRICE_8
+                ? MIN_PRICE_8
+                : price8 > MAX_PRICE_8
+                    ? MAX_PRICE_8
+                    : price8;
     }
 
     function _publishAndPoke(uint256 price8) internal {
@@ -823,23 +848,22 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @dev A keeper's poke: never reverts, never pauses or unpauses; an unfreeze it causes is counted.
     function _poke() internal returns (bool wasFrozen, bool isFrozen) {
         bool wasPaused = policy.paused();
-        (, wasFrozen,) = pool.priceStatusOf(address(weth));
-        try pool.pokePrice(address(weth)) {}
-        catch {
+        (, wasFrozen, ) = pool.priceStatusOf(address(weth));
+        try pool.pokePrice(address(weth)) {} catch {
             _violate("pokePrice reverted");
         }
         if (policy.paused() != wasPaused) _violate("a price changed the circuit breaker");
-        (, isFrozen,) = pool.priceStatusOf(address(weth));
+        (, isFrozen, ) = pool.priceStatusOf(address(weth));
         if (wasFrozen && !isFrozen) _hit(Path.Unfreeze);
     }
 
-    function _signedReport(address actor, uint16 pdBps)
-        internal
-        returns (ScoreReport memory report, bytes memory signatures)
-    {
+    function _signedReport(
+        address actor,
+        uint16 pdBps
+    ) internal returns (ScoreReport memory report, bytes memory signatures) {
         if (block.timestamp <= _lastIssuedAt) vm.warp(_lastIssuedAt + 1);
         _lastIssuedAt = uint64(block.timestamp);
-        (uint64 version,,) = oracle.operatorSet();
+        (uint64 version, , ) = oracle.operatorSet();
         report = ScoreReport({
             borrower: actor,
             pdBps: pdBps,
@@ -867,7 +891,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     }
 
     function _smallBorrower(uint256 seed) internal view returns (address) {
-        return actors[LARGE_BORROWERS + seed % SMALL_BORROWERS];
+        return actors[LARGE_BORROWERS + (seed % SMALL_BORROWERS)];
     }
 
     /// @dev Among actors[from..to), the one with debt whose health factor is lowest, or address(0).
@@ -875,7 +899,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         uint256 lowestHealth = type(uint256).max;
         for (uint256 i = from; i < to; ++i) {
             if (_ghostPositions[actors[i]].scaledDebt == 0) continue;
-            (,,, uint256 healthFactor) = pool.positionOf(actors[i]);
+            (, , , uint256 healthFactor) = pool.positionOf(actors[i]);
             if (healthFactor < lowestHealth || lowest == address(0)) (lowest, lowestHealth) = (actors[i], healthFactor);
         }
     }
@@ -883,7 +907,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     /// @dev The first actor from `seed` on with debt, or address(0).
     function _borrowerWithDebt(uint256 seed) internal view returns (address) {
         for (uint256 i = 0; i < actors.length; ++i) {
-            address actor = actors[(seed % actors.length + i) % actors.length];
+            address actor = actors[((seed % actors.length) + i) % actors.length];
             if (_ghostPositions[actor].scaledDebt != 0) return actor;
         }
         return address(0);

@@ -46,7 +46,8 @@ contract LendingInvariantsTest is SystemDeployer {
     function setUp() public {
         _deploySystem();
         handler = new LendingInvariantsHandler(
-            LendingSystem(vusd, oracle, policy, pool, weth, feed, fallbackFeed, keccak256("model"), operatorKeys), MAX_PRICE_AGE_SEC
+            LendingSystem(vusd, oracle, policy, pool, weth, feed, fallbackFeed, keccak256("model"), operatorKeys),
+            MAX_PRICE_AGE_SEC
         );
         // The handler is also the market: a capped vUSD minter besides the pool (as the PSM will be).
         vm.prank(GOVERNANCE);
@@ -85,7 +86,13 @@ contract LendingInvariantsTest is SystemDeployer {
         vm.writeFile(
             TALLY_PATH,
             string.concat(
-                '{"runs":', vm.toString(runs), ',"calls":', _jsonArray(calls), ',"paths":', _jsonArray(paths), "}"
+                '{"runs":',
+                vm.toString(runs),
+                ',"calls":',
+                _jsonArray(calls),
+                ',"paths":',
+                _jsonArray(paths),
+                "}"
             )
         );
         if (runs < CAMPAIGN_RUNS) return;
@@ -153,15 +160,22 @@ contract LendingInvariantsTest is SystemDeployer {
             TierTerms memory e = policy.termsOf(t);
             TierCaps memory c = policy.capsOf(t);
             require(e.maxPdBps == policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_PD, t)), "effective max PD");
-            require(e.maxLtvBps == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_LTV, t)), c.maxLtvBps), "effective LTV");
             require(
-                e.liquidationThresholdBps
-                    == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_LIQUIDATION_THRESHOLD, t)), c.liquidationThresholdBps),
+                e.maxLtvBps == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_MAX_LTV, t)), c.maxLtvBps),
+                "effective LTV"
+            );
+            require(
+                e.liquidationThresholdBps ==
+                    _min(
+                        policy.ruleValue(Rules.tierRule(Rules.TIER_LIQUIDATION_THRESHOLD, t)),
+                        c.liquidationThresholdBps
+                    ),
                 "effective liquidation threshold"
             );
             require(e.aprBps == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_APR, t)), c.aprBps), "effective APR");
             require(
-                e.creditLimitWad == _min(policy.ruleValue(Rules.tierRule(Rules.TIER_CREDIT_LIMIT, t)), c.creditLimitWad),
+                e.creditLimitWad ==
+                    _min(policy.ruleValue(Rules.tierRule(Rules.TIER_CREDIT_LIMIT, t)), c.creditLimitWad),
                 "effective credit limit"
             );
         }
@@ -189,7 +203,11 @@ contract LendingInvariantsTest is SystemDeployer {
             for (uint256 r = 3; r < slots; ++r) {
                 if (calls[base + r] == 0) continue;
                 reasons = string.concat(
-                    reasons, bytes(reasons).length == 0 ? "" : ", ", handler.reasonName(r - 3), " ", vm.toString(calls[base + r])
+                    reasons,
+                    bytes(reasons).length == 0 ? "" : ", ",
+                    handler.reasonName(r - 3),
+                    " ",
+                    vm.toString(calls[base + r])
                 );
             }
             out = string.concat(

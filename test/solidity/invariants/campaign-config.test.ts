@@ -11,7 +11,9 @@ import { expect } from "chai";
 describe("invariant campaign configuration (LendingInvariants.t.sol)", function () {
   const source = readFileSync(new URL("./LendingInvariants.t.sol", import.meta.url), "utf8");
   const inline = (key: string): number[] =>
-    [...source.matchAll(new RegExp(`hardhat-config:\\s*invariant\\.${key}\\s*=\\s*(\\d+)`, "g"))].map((m) => Number(m[1]));
+    [...source.matchAll(new RegExp(`hardhat-config:\\s*invariant\\.${key}\\s*=\\s*(\\d+)`, "g"))].map((m) =>
+      Number(m[1]),
+    );
   const constant = (name: string): number => {
     const match = source.match(new RegExp(`uint256 internal constant ${name} = (\\d+);`));
     if (match === null) throw new Error(`${name} not found`);
