@@ -19,11 +19,11 @@ const spreadIntoCall = (callee) => ({
   message: UNBOUNDED_SPREAD,
 });
 
-/** Type-aware rules where they pay: the oracle node and the scripts. Tests get the syntactic set (see below). */
-const TYPE_CHECKED = ["oracle/src/**/*.ts", "scripts/**/*.ts"];
+/** Type-aware rules where they pay: the oracle node, the scripts and the app. Tests get the syntactic set (see below). */
+const TYPE_CHECKED = ["oracle/src/**/*.ts", "scripts/**/*.ts", "app/src/**/*.{ts,tsx}"];
 
 export default tseslint.config(
-  { ignores: ["artifacts/", "cache/", "coverage/", "types/", "reports/", "node_modules/"] },
+  { ignores: ["artifacts/", "cache/", "coverage/", "types/", "reports/", "node_modules/", "app/dist/"] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

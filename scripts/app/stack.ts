@@ -1,0 +1,195 @@
+/**
+ * The whole local stack behind the dApp, in one call (`npm run app`, and the browser tests in test/app/):
+ *
+ * - `hardhat node --hostname 127.0.0.1` on a free port (a child process; the wallet and the dashboard talk
+ *   JSON-RPC to it as they would to any chain);
+ * - the system deployed with the deploy code (scripts/deploy), the shipped model and the demo bureau approved;
+ * - the credit bureau and three oracle nodes (k = 2), the real services, in this process, each on real HTTP on
+ *   127.0.0.1 (scripts/demo/bureau.ts, scripts/demo/cluster.ts), talking to the node over JSON-RPC;
+ * - a few borrowers seeded through the real flows (scripts/app/seed.ts);
+ * - the app (app/) served by Vite on 127.0.0.1, either its dev server or a preview of the built bundle, with
+ *   `config.json` (the address book and the service URLs) served beside it; the bureau, the nodes and the
+ *   JSON-RPC endpoint are reached through the app's own origin (`/svc/...`, a proxy), since these services send
+ *   no CORS headers.
+ *
+ * `stop()` undoes everything that started, in reverse order, and removes the temp dir; a failure while starting
+ * stops what had already started before rethrowing.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+import { network } from "hardhat";
+import { createServer, preview, type InlineConfig, type Plugin, type PreviewServer, type ViteDevServer } from "vite";
+
+import type { RunningBureau } from "../../bureau/src/service.js";
+import type { RunningNode } from "../../oracle/src/node/index.js";
+import { freePort } from "../lib/free-port.js";
+import { startHardhatNode } from "./processes.js";
+import { seedStack, type SeededStack } from "./seed.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+export const APP_ROOT = join(ROOT, "app");
+
+/** What the app reads at start from `config.json` beside its bundle (app/src/config.ts validates it). */
+export interface AppConfig {
+  /** The deployment's address book (deployments/<network>.json), inline. */
+  addressBook: SeededStack["addressBook"];
+  /** JSON-RPC endpoint for reads that need no wallet (the dashboard). */
+  rpcUrl: string;
+  bureauUrl: string;
+  oracleNodeUrls: string[];
+  indexerUrl?: string;
+  /** Seconds between the dashboard's refreshes (a new block is looked for this often). */
+  pollIntervalSec?: number;
+}
+
+export interface StackOptions {
+  /** "dev": Vite's dev server (transforms on request); "preview": build app/dist, then serve it. Default "dev". */
+  appMode?: "dev" | "preview";
+  /** pino level of the bureau and the nodes (default "silent"). */
+  logLevel?: "silent" | "info" | "debug";
+  /** Progress lines (default: none). */
+  say?: (line: string) => void;
+}
+
+export interface RunningStack extends SeededStack {
+  rpcUrl: string;
+  appUrl: string;
+  bureauUrl: string;
+  oracleNodeUrls: string[];
+  /** The hardhat node's log file. */
+  chainLog: string;
+  /** What `config.json` holds. */
+  appConfig: AppConfig;
+  /** A Hardhat connection to the node (its unlocked accounts as signers), for tests and scripts. */
+  connection: Awaited<ReturnType<typeof network.create>>;
+  stop(): Promise<void>;
+}
+
+/** Serves `config.json` and proxies `/svc/<name>/…` to the local services (dev server and preview alike). */
+function stackPlugin(config: AppConfig): Plugin {
+  const body = JSON.stringify(config, null, 2);
+  const serveConfig = (server: ViteDevServer | PreviewServer) => {
+    server.middlewares.use("/config.json", (_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.setHeader("cache-control", "no-store");
+      res.end(body);
+    });
+  };
+  return { name: "verity-stack-config", configureServer: serveConfig, configurePreviewServer: serveConfig };
+}
+
+function proxyTable(routes: Record<string, string>) {
+  return Object.fromEntries(
+    Object.entries(routes).map(([prefix, target]) => [
+      prefix,
+      { target, changeOrigin: true, rewrite: (path: string) => path.slice(prefix.length) || "/" },
+    ]),
+  );
+}
+
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const say = options.say ?? (() => undefined);
+  const logLevel = options.logLevel ?? "silent";
+  const dir = mkdtempSync(join(tmpdir(), "verity-app-"));
+  const cleanups: { what: string; run: () => Promise<unknown> }[] = [
+    { what: "temp dir", run: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) },
+  ];
+  const stop = async () => {
+    const errors: string[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup.run();
+      } catch (error) {
+        errors.push(`${cleanup.what}: ${(error as Error).message}`);
+      }
+    }
+    if (errors.length > 0) throw new Error(`the stack did not stop cleanly: ${errors.join("; ")}`);
+  };
+  try {
+    const chainLog = join(dir, "hardhat-node.log");
+    const chain = await startHardhatNode(await freePort(), chainLog);
+    cleanups.push({ what: "hardhat node", run: () => chain.stop() });
+    say(`hardhat node at ${chain.url}`);
+
+    const connection = await network.create({ network: "localhost", override: { url: chain.url } });
+    cleanups.push({ what: "hardhat connection", run: () => connection.close() });
+
+    const services: { nodes: RunningNode[]; bureau?: RunningBureau } = { nodes: [] };
+    cleanups.push({
+      what: "oracle nodes",
+      run: () => Promise.all(services.nodes.map((node) => node.shutdown("stack stopped"))),
+    });
+    cleanups.push({ what: "bureau", run: () => Promise.resolve(services.bureau?.shutdown("stack stopped")) });
+    const seeded = await seedStack({
+      connection,
+      dir,
+      logLevel,
+      say,
+      onServices: (started) => Object.assign(services, started),
+    });
+    if (services.bureau === undefined) throw new Error("the seed started no bureau");
+    const bureauUrl = services.bureau.url;
+    const oracleNodeUrls = services.nodes.map((node) => node.url);
+
+    const routes: Record<string, string> = { "/svc/rpc": chain.url, "/svc/bureau": bureauUrl };
+    oracleNodeUrls.forEach((url, i) => (routes[`/svc/oracle-${i}`] = url));
+    const appConfig: AppConfig = {
+      addressBook: seeded.addressBook,
+      rpcUrl: "/svc/rpc",
+      bureauUrl: "/svc/bureau",
+      oracleNodeUrls: oracleNodeUrls.map((_, i) => `/svc/oracle-${i}`),
+      pollIntervalSec: 1,
+    };
+    const appUrl = await serveApp(options.appMode ?? "dev", appConfig, routes, (close) =>
+      cleanups.push({ what: "app server", run: close }),
+    );
+    say(`app at ${appUrl}`);
+    return {
+      ...seeded,
+      rpcUrl: chain.url,
+      appUrl,
+      bureauUrl,
+      oracleNodeUrls,
+      chainLog,
+      appConfig,
+      connection,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch((stopError: unknown) => {
+      throw new Error(`${(error as Error).message}; and then: ${(stopError as Error).message}`, { cause: error });
+    });
+    throw error;
+  }
+}
+
+async function serveApp(
+  mode: "dev" | "preview",
+  config: AppConfig,
+  routes: Record<string, string>,
+  onClose: (close: () => Promise<void>) => void,
+): Promise<string> {
+  const port = await freePort();
+  const inline: InlineConfig = {
+    configFile: join(APP_ROOT, "vite.config.ts"),
+    root: APP_ROOT,
+    logLevel: "warn",
+    clearScreen: false,
+    plugins: [stackPlugin(config)],
+    server: { host: "127.0.0.1", port, strictPort: true, proxy: proxyTable(routes), hmr: false },
+    preview: { host: "127.0.0.1", port, strictPort: true, proxy: proxyTable(routes) },
+  };
+  if (mode === "dev") {
+    const server = await createServer(inline);
+    onClose(() => server.close());
+    await server.listen();
+  } else {
+    const { build } = await import("vite");
+    await build({ ...inline, logLevel: "warn" });
+    const server = await preview(inline);
+    onClose(() => server.close());
+  }
+  return `http://127.0.0.1:${port}`;
+}
