@@ -1,47 +1,27 @@
 /**
- * Reads the compliance events of the pool, the policy and the oracle from the chain, in bounded block ranges,
- * decoded with the TypeChain interfaces, each with its block number, block time and transaction hash; and the few
- * facts at the report block that events cannot give (tier bounds, approval threshold, principal per borrower).
+ * Reads the compliance events of the pool, the policy, the oracle and the savings vault from the chain through
+ * the sdk's reader (`sdk/src/events`: a topic lookup built once, chunks that adapt to what the provider accepts,
+ * block times fetched once per block), converted chunk by chunk to the report's plain values; and the few facts
+ * at the report block that events cannot give (tier bounds, approval threshold, principal per borrower, ...).
  */
-import { getAddress, type Interface, type Log, type Provider, type Result } from "ethers";
+import { getAddress, type Provider } from "ethers";
 
 import {
   CreditScoreOracle__factory,
-  ICreditScoreOracle__factory,
   PegStabilityModule__factory,
   VusdFlashMinter__factory,
-  ILendingPool__factory,
-  ISavingsVault__factory,
-  ISupervisionPolicy__factory,
   LendingPool__factory,
   SupervisionPolicy__factory,
 } from "../../types/ethers-contracts/index.js";
-import type {
-  AdverseActionEvent,
-  DataProviderApprovedEvent,
-  DataProviderRetiredEvent,
-  CircuitBreakerResetEvent,
-  CircuitBreakerTrippedEvent,
-  DebtRebasedEvent,
-  ExposureSnapshotEvent,
-  FairnessReportPublishedEvent,
-  MonitoringReportPublishedEvent,
-  LoanOriginatedEvent,
-  LoanRepaidEvent,
-  ModelApprovedEvent,
-  ModelProposedEvent,
-  ModelRetiredEvent,
-  OperatorSetChangedEvent,
-  PositionLiquidatedEvent,
-  RuleChangeCancelledEvent,
-  RuleChangedEvent,
-  RuleChangeScheduledEvent,
-  ScorePostedEvent,
-} from "../../types/ethers-contracts/interfaces/ILendingPool.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
+import {
+  streamComplianceEvents,
+  type ComplianceContract,
+  type ComplianceEvent as SdkEvent,
+  type ComplianceEventArgs as SdkArgs,
+} from "../../sdk/src/events/index.js";
 
-import { byChainOrder } from "./analyse.js";
-import { EMITTER, type ComplianceEvent, type EventArgs, type EventMeta, type EventName, type EventSource } from "./events.js";
+import { type ComplianceEvent, type EventArgs, type EventName, type EventSource } from "./events.js";
 import { mapBounded, withRetry, type RetryOptions } from "./retry.js";
 
 export interface CollectOptions {
@@ -49,10 +29,11 @@ export interface CollectOptions {
   contracts: Pick<AddressBook["contracts"], "lendingPool" | "supervisionPolicy" | "creditScoreOracle" | "savingsVault">;
   fromBlock: number;
   toBlock: number;
-  /** Blocks per `eth_getLogs` call (providers cap the range; 5,000 suits most). */
+  /** Blocks per `eth_getLogs` call to start with (halved where the provider refuses; 5,000 suits most). */
   chunkBlocks?: number;
   retry?: Partial<Omit<RetryOptions, "label">>;
   onProgress?: (progress: CollectProgress) => void;
+  signal?: AbortSignal;
 }
 
 export interface CollectProgress {
@@ -68,185 +49,146 @@ const READ_CONCURRENCY = 8;
 /** ethers decodes uintN as bigint; tiers, bps and timestamps fit a number. */
 const num = (value: bigint) => Number(value);
 
-/** Plain values from the decoded arguments, typed by TypeChain's output objects. */
-const DECODERS: { [N in EventName]: (args: Result) => EventArgs[N] } = {
-  LoanOriginated: (r) => {
-    const a = r as unknown as LoanOriginatedEvent.OutputObject;
-    return { borrower: a.borrower, amountWad: a.amountWad, tier: num(a.tier), pdBps: num(a.pdBps), modelId: a.modelId, ltvBps: a.ltvBps };
-  },
-  LoanRepaid: (r) => {
-    const a = r as unknown as LoanRepaidEvent.OutputObject;
-    return { borrower: a.borrower, payer: a.payer, amountWad: a.amountWad, interestWad: a.interestWad, debtLeftWad: a.debtLeftWad };
-  },
-  PositionLiquidated: (r) => {
-    const a = r as unknown as PositionLiquidatedEvent.OutputObject;
-    return {
-      borrower: a.borrower,
-      liquidator: a.liquidator,
-      collateralAsset: a.collateralAsset,
-      debtRepaidWad: a.debtRepaidWad,
-      collateralSeized: a.collateralSeized,
-      badDebtWad: a.badDebtWad,
-    };
-  },
-  DebtRebased: (r) => {
-    const a = r as unknown as DebtRebasedEvent.OutputObject;
-    return { borrower: a.borrower, oldTier: num(a.oldTier), newTier: num(a.newTier), debtWad: a.debtWad };
-  },
-  ScorePosted: (r) => {
-    const a = r as unknown as ScorePostedEvent.OutputObject;
-    return {
-      borrower: a.borrower,
-      modelId: a.modelId,
-      pdBps: num(a.pdBps),
-      reasonCodes: [...a.reasonCodes].map(num),
-      issuedAt: num(a.issuedAt),
-      validUntil: num(a.validUntil),
-      operatorSetVersion: a.operatorSetVersion,
-      provider: a.provider,
-      creditFileHash: a.creditFileHash,
-    };
-  },
-  AdverseAction: (r) => {
-    const a = r as unknown as AdverseActionEvent.OutputObject;
-    return { borrower: a.borrower, modelId: a.modelId, pdBps: num(a.pdBps), reasonCodes: [...a.reasonCodes].map(num) };
-  },
-  RuleChangeScheduled: (r) => {
-    const a = r as unknown as RuleChangeScheduledEvent.OutputObject;
-    return { changeId: a.changeId, rule: a.rule, oldValue: a.oldValue, newValue: a.newValue, executableAt: num(a.executableAt) };
-  },
-  RuleChangeCancelled: (r) => {
-    const a = r as unknown as RuleChangeCancelledEvent.OutputObject;
-    return { changeId: a.changeId, rule: a.rule };
-  },
-  RuleChanged: (r) => {
-    const a = r as unknown as RuleChangedEvent.OutputObject;
-    return { changeId: a.changeId, rule: a.rule, oldValue: a.oldValue, newValue: a.newValue };
-  },
-  ModelProposed: (r) => {
-    const a = r as unknown as ModelProposedEvent.OutputObject;
-    return { modelId: a.modelId, validationReportHash: a.validationReportHash, modelIndex: num(a.modelIndex) };
-  },
-  ModelApproved: (r) => ({ modelId: (r as unknown as ModelApprovedEvent.OutputObject).modelId }),
-  ModelRetired: (r) => ({ modelId: (r as unknown as ModelRetiredEvent.OutputObject).modelId }),
-  DataProviderApproved: (r) => {
-    const a = r as unknown as DataProviderApprovedEvent.OutputObject;
-    return { provider: a.provider, name: a.name, signingKeys: [...a.signingKeys], schemaHash: a.schemaHash, dataQualityHash: a.dataQualityHash };
-  },
-  DataProviderRetired: (r) => ({ provider: (r as unknown as DataProviderRetiredEvent.OutputObject).provider }),
-  CircuitBreakerTripped: (r) => {
-    const a = r as unknown as CircuitBreakerTrippedEvent.OutputObject;
-    return { reason: a.reason, by: a.by, detail: a.detail };
-  },
-  CircuitBreakerReset: (r) => {
-    const a = r as unknown as CircuitBreakerResetEvent.OutputObject;
-    return { by: a.by, liquidationsResumeAt: num(a.liquidationsResumeAt) };
-  },
-  OperatorSetChanged: (r) => {
-    const a = r as unknown as OperatorSetChangedEvent.OutputObject;
-    return { version: a.version, operators: [...a.operators], threshold: num(a.threshold) };
-  },
-  ExposureSnapshot: (r) => {
-    const a = r as unknown as ExposureSnapshotEvent.OutputObject;
-    return {
-      totalDebtWad: a.totalDebtWad,
-      totalCollateralValueWad: a.totalCollateralValueWad,
-      vusdSupplyWad: a.vusdSupplyWad,
-      debtByTierWad: [...a.debtByTierWad],
-    };
-  },
-  FairnessReportPublished: (r) => {
-    const a = r as unknown as FairnessReportPublishedEvent.OutputObject;
-    return {
-      modelId: a.modelId,
-      periodStart: num(a.periodStart),
-      periodEnd: num(a.periodEnd),
-      eodBps: num(a.eodBps),
-      dirBps: num(a.dirBps),
-      reportHash: a.reportHash,
-    };
-  },
-  SavingsYieldPaid: (r) => {
-    const a = r as unknown as EventArgs["SavingsYieldPaid"] & { shareBps: bigint };
-    return { paidWad: a.paidWad, interestBasisWad: a.interestBasisWad, shareBps: num(a.shareBps), owedWad: a.owedWad, sharePriceWad: a.sharePriceWad };
-  },
-  Deposit: (r) => {
-    const a = r as unknown as EventArgs["Deposit"];
-    return { sender: a.sender, owner: a.owner, assets: a.assets, shares: a.shares };
-  },
-  Withdraw: (r) => {
-    const a = r as unknown as EventArgs["Withdraw"];
-    return { sender: a.sender, receiver: a.receiver, owner: a.owner, assets: a.assets, shares: a.shares };
-  },
-  MonitoringReportPublished: (r) => {
-    const a = r as unknown as MonitoringReportPublishedEvent.OutputObject;
-    return {
-      modelId: a.modelId,
-      operator: a.operator,
-      windowStart: num(a.windowStart),
-      windowEnd: num(a.windowEnd),
-      applications: num(a.applications),
-      maxPsiBps: num(a.maxPsiBps),
-      summaryHash: a.summaryHash,
-    };
-  },
+/** The report's name of each emitting contract (the PSM's events are read from state, not here). */
+const SOURCE_OF: Record<ComplianceContract, EventSource | null> = {
+  lendingPool: "pool",
+  supervisionPolicy: "policy",
+  creditScoreOracle: "oracle",
+  savingsVault: "savings",
+  pegStabilityModule: null,
 };
 
-/** Decodes one log of a known contract; null for events outside the compliance record (deposits, prices, ...). */
-export function decodeLog(
-  log: Pick<Log, "topics" | "data" | "blockNumber" | "transactionHash" | "index">,
-  source: EventSource,
-  iface: Interface,
-  timestamp: number,
-): ComplianceEvent | null {
-  const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
-  if (parsed === null || !(parsed.name in DECODERS)) return null;
-  const name = parsed.name as EventName;
-  if (EMITTER[name] !== source) return null;
-  const meta: EventMeta = { source, blockNumber: log.blockNumber, timestamp, txHash: log.transactionHash, logIndex: log.index };
-  return { ...meta, name, args: DECODERS[name](parsed.args) } as ComplianceEvent;
+type Converter<N extends EventName> = N extends keyof SdkArgs ? (a: SdkArgs[N]) => EventArgs[N] : never;
+
+/** The sdk's arguments (every uint a bigint) as the report's plain values (bps, tiers and times as numbers). */
+const CONVERT: { [N in EventName]: Converter<N> } = {
+  LoanOriginated: (a) => ({ borrower: a.borrower, amountWad: a.amountWad, tier: num(a.tier), pdBps: num(a.pdBps), modelId: a.modelId, ltvBps: a.ltvBps }),
+  LoanRepaid: (a) => ({ borrower: a.borrower, payer: a.payer, amountWad: a.amountWad, interestWad: a.interestWad, debtLeftWad: a.debtLeftWad }),
+  PositionLiquidated: (a) => ({
+    borrower: a.borrower,
+    liquidator: a.liquidator,
+    collateralAsset: a.collateralAsset,
+    debtRepaidWad: a.debtRepaidWad,
+    collateralSeized: a.collateralSeized,
+    badDebtWad: a.badDebtWad,
+  }),
+  DebtRebased: (a) => ({ borrower: a.borrower, oldTier: num(a.oldTier), newTier: num(a.newTier), debtWad: a.debtWad }),
+  ScorePosted: (a) => ({
+    borrower: a.borrower,
+    modelId: a.modelId,
+    pdBps: num(a.pdBps),
+    reasonCodes: a.reasonCodes.map(num),
+    issuedAt: num(a.issuedAt),
+    validUntil: num(a.validUntil),
+    operatorSetVersion: a.operatorSetVersion,
+    provider: a.provider,
+    creditFileHash: a.creditFileHash,
+  }),
+  AdverseAction: (a) => ({ borrower: a.borrower, modelId: a.modelId, pdBps: num(a.pdBps), reasonCodes: a.reasonCodes.map(num) }),
+  RuleChangeScheduled: (a) => ({ changeId: a.changeId, rule: a.rule, oldValue: a.oldValue, newValue: a.newValue, executableAt: num(a.executableAt) }),
+  RuleChangeCancelled: (a) => ({ changeId: a.changeId, rule: a.rule }),
+  RuleChanged: (a) => ({ changeId: a.changeId, rule: a.rule, oldValue: a.oldValue, newValue: a.newValue }),
+  ModelProposed: (a) => ({ modelId: a.modelId, validationReportHash: a.validationReportHash, modelIndex: num(a.modelIndex) }),
+  ModelApproved: (a) => ({ modelId: a.modelId }),
+  ModelRetired: (a) => ({ modelId: a.modelId }),
+  DataProviderApproved: (a) => ({ provider: a.provider, name: a.name, signingKeys: a.signingKeys, schemaHash: a.schemaHash, dataQualityHash: a.dataQualityHash }),
+  DataProviderRetired: (a) => ({ provider: a.provider }),
+  CircuitBreakerTripped: (a) => ({ reason: a.reason, by: a.by, detail: a.detail }),
+  CircuitBreakerReset: (a) => ({ by: a.by, liquidationsResumeAt: num(a.liquidationsResumeAt) }),
+  OperatorSetChanged: (a) => ({ version: a.version, operators: a.operators, threshold: num(a.threshold) }),
+  ExposureSnapshot: (a) => ({
+    totalDebtWad: a.totalDebtWad,
+    totalCollateralValueWad: a.totalCollateralValueWad,
+    vusdSupplyWad: a.vusdSupplyWad,
+    debtByTierWad: a.debtByTierWad,
+  }),
+  FairnessReportPublished: (a) => ({
+    modelId: a.modelId,
+    periodStart: num(a.periodStart),
+    periodEnd: num(a.periodEnd),
+    eodBps: num(a.eodBps),
+    dirBps: num(a.dirBps),
+    reportHash: a.reportHash,
+  }),
+  MonitoringReportPublished: (a) => ({
+    modelId: a.modelId,
+    operator: a.operator,
+    windowStart: num(a.windowStart),
+    windowEnd: num(a.windowEnd),
+    applications: num(a.applications),
+    maxPsiBps: num(a.maxPsiBps),
+    summaryHash: a.summaryHash,
+  }),
+  SavingsYieldPaid: (a) => ({ paidWad: a.paidWad, interestBasisWad: a.interestBasisWad, shareBps: num(a.shareBps), owedWad: a.owedWad, sharePriceWad: a.sharePriceWad }),
+  Deposit: (a) => ({ sender: a.sender, owner: a.owner, assets: a.assets, shares: a.shares }),
+  Withdraw: (a) => ({ sender: a.sender, receiver: a.receiver, owner: a.owner, assets: a.assets, shares: a.shares }),
+  AssetFrozen: (a) => ({
+    asset: a.asset,
+    reason: a.reason,
+    primaryPriceWad: a.primaryPriceWad,
+    fallbackPriceWad: a.fallbackPriceWad,
+    lastAgreedPriceWad: a.lastAgreedPriceWad,
+  }),
+  AssetUnfrozen: (a) => ({ asset: a.asset, priceWad: a.priceWad }),
+  ScoreExpiring: (a) => ({ borrower: a.borrower, tier: num(a.tier), expiredAt: num(a.expiredAt), noticeEndsAt: num(a.noticeEndsAt) }),
+};
+
+/** The report's event for one of the sdk's; null for the sdk's events the report does not read (the PSM's). */
+export function toReportEvent(event: SdkEvent): ComplianceEvent | null {
+  const source = SOURCE_OF[event.contract];
+  const convert = (CONVERT as Record<string, ((a: unknown) => unknown) | undefined>)[event.name];
+  if (source === null || convert === undefined) return null;
+  return {
+    name: event.name,
+    source,
+    blockNumber: event.blockNumber,
+    timestamp: event.timestamp,
+    txHash: event.transactionHash,
+    logIndex: event.logIndex,
+    args: convert(event.args),
+  } as ComplianceEvent;
+}
+
+/**
+ * The compliance events between `fromBlock` and `toBlock` (inclusive), in chain order, one array per chunk of
+ * blocks read (the chunk adapts to the provider: see `streamComplianceEvents`).
+ */
+export async function* streamEvents(options: CollectOptions): AsyncGenerator<ComplianceEvent[], void, undefined> {
+  const { provider, contracts, fromBlock, toBlock } = options;
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  let total = 0;
+  // Only the contracts the report reads: an address book's `contracts` also names the PSM.
+  const targets = {
+    lendingPool: contracts.lendingPool,
+    supervisionPolicy: contracts.supervisionPolicy,
+    creditScoreOracle: contracts.creditScoreOracle,
+    ...(contracts.savingsVault === undefined ? {} : { savingsVault: contracts.savingsVault }),
+  };
+  for await (const chunk of streamComplianceEvents(provider, targets, {
+    fromBlock,
+    toBlock,
+    chunkBlocks: options.chunkBlocks,
+    retries: retry.retries,
+    attemptTimeoutMs: retry.attemptTimeoutMs,
+    backoffMs: retry.backoffMs,
+    signal: options.signal,
+    onChunk: (p) => options.onProgress?.({ phase: "logs", done: p.toBlock - fromBlock + 1, total: toBlock - fromBlock + 1, events: total }),
+  })) {
+    const events: ComplianceEvent[] = [];
+    for (const event of chunk) {
+      const converted = toReportEvent(event);
+      if (converted !== null) events.push(converted);
+    }
+    total += events.length;
+    yield events;
+  }
 }
 
 /** Every compliance event between `fromBlock` and `toBlock` (inclusive), in chain order. */
 export async function collectEvents(options: CollectOptions): Promise<ComplianceEvent[]> {
-  const { provider, contracts, fromBlock, toBlock } = options;
-  const chunk = options.chunkBlocks ?? 5_000;
-  if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`chunkBlocks must be a positive integer, got ${chunk}`);
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
-  const sources = new Map<string, { source: EventSource; iface: Interface }>([
-    [contracts.lendingPool.toLowerCase(), { source: "pool", iface: ILendingPool__factory.createInterface() }],
-    [contracts.supervisionPolicy.toLowerCase(), { source: "policy", iface: ISupervisionPolicy__factory.createInterface() }],
-    [contracts.creditScoreOracle.toLowerCase(), { source: "oracle", iface: ICreditScoreOracle__factory.createInterface() }],
-  ]);
-  // Address books written before the savings vault have none.
-  if (contracts.savingsVault !== undefined) {
-    sources.set(contracts.savingsVault.toLowerCase(), { source: "savings", iface: ISavingsVault__factory.createInterface() });
-  }
-
-  const logs: Log[] = [];
-  const ranges: [number, number][] = [];
-  for (let start = fromBlock; start <= toBlock; start += chunk) ranges.push([start, Math.min(toBlock, start + chunk - 1)]);
-  for (const [index, [start, end]] of ranges.entries()) {
-    const found = await withRetry(
-      () => provider.getLogs({ address: [...sources.keys()], fromBlock: start, toBlock: end }),
-      { ...retry, label: `eth_getLogs blocks ${start}–${end}` },
-    );
-    for (const log of found) logs.push(log);
-    options.onProgress?.({ phase: "logs", done: index + 1, total: ranges.length, events: logs.length });
-  }
-
-  // Decode first, so block times are fetched only for blocks with compliance events.
-  const decoded = logs.flatMap((log) => {
-    const known = sources.get(log.address.toLowerCase());
-    const event = known === undefined ? null : decodeLog(log, known.source, known.iface, 0);
-    return event === null ? [] : [event];
-  });
-  const blockNumbers = [...new Set(decoded.map((e) => e.blockNumber))];
-  const timestamps = await blockTimestamps(provider, blockNumbers, retry, (done) =>
-    options.onProgress?.({ phase: "timestamps", done, total: blockNumbers.length, events: decoded.length }),
-  );
-  const events = decoded.map((e) => ({ ...e, timestamp: timestamps.get(e.blockNumber)! }));
-  return events.sort(byChainOrder);
+  const all: ComplianceEvent[] = [];
+  for await (const chunk of streamEvents(options)) for (const event of chunk) all.push(event);
+  return all;
 }
 
 /** Block number -> block time, fetched with bounded concurrency. */
@@ -254,13 +196,10 @@ export async function blockTimestamps(
   provider: Provider,
   blockNumbers: readonly number[],
   retry: Omit<RetryOptions, "label">,
-  onDone?: (done: number) => void,
 ): Promise<Map<number, number>> {
-  let done = 0;
   const times = await mapBounded(blockNumbers, READ_CONCURRENCY, async (blockNumber) => {
     const block = await withRetry(() => provider.getBlock(blockNumber), { ...retry, label: `eth_getBlockByNumber ${blockNumber}` });
     if (block === null) throw new Error(`block ${blockNumber} not found`);
-    onDone?.(++done);
     return block.timestamp;
   });
   return new Map(blockNumbers.map((blockNumber, i) => [blockNumber, times[i]!]));

@@ -84,6 +84,17 @@ export interface EventArgs {
   /** ERC-4626 `Deposit` and `Withdraw` of the savings vault: vUSD in or out, sVUSD shares (24 decimals) minted or burnt. */
   Deposit: { sender: string; owner: string; assets: bigint; shares: bigint };
   Withdraw: { sender: string; receiver: string; owner: string; assets: bigint; shares: bigint };
+  /** The pool froze a collateral asset (its price sources disagree) and lifted the freeze. */
+  AssetFrozen: {
+    asset: string;
+    reason: string;
+    primaryPriceWad: bigint;
+    fallbackPriceWad: bigint;
+    lastAgreedPriceWad: bigint;
+  };
+  AssetUnfrozen: { asset: string; priceWad: bigint };
+  /** A borrower's score expired: their debt keeps `tier` until `noticeEndsAt`. */
+  ScoreExpiring: { borrower: string; tier: number; expiredAt: number; noticeEndsAt: number };
   MonitoringReportPublished: {
     modelId: string;
     operator: string;
@@ -121,6 +132,9 @@ export const EVENT_NAMES = [
   "SavingsYieldPaid",
   "Deposit",
   "Withdraw",
+  "AssetFrozen",
+  "AssetUnfrozen",
+  "ScoreExpiring",
 ] as const satisfies readonly EventName[];
 
 /** Which contract emits which event: a log of a known name from another contract is not part of the record. */
@@ -130,6 +144,9 @@ export const EMITTER: Record<EventName, EventSource> = {
   PositionLiquidated: "pool",
   DebtRebased: "pool",
   ExposureSnapshot: "pool",
+  AssetFrozen: "pool",
+  AssetUnfrozen: "pool",
+  ScoreExpiring: "pool",
   RuleChangeScheduled: "policy",
   RuleChangeCancelled: "policy",
   RuleChanged: "policy",

@@ -3,18 +3,12 @@
  * that the indexer follows the same deployment and has indexed up to the report block, then pages through
  * `/compliance-events` and decodes each stored log with the same ABI and decoder as the chain scan.
  */
-import { Interface } from "ethers";
-
-import {
-  ICreditScoreOracle__factory,
-  ILendingPool__factory,
-  ISupervisionPolicy__factory,
-} from "../../types/ethers-contracts/index.js";
 import type { EventPage, IndexedDeployment } from "../../indexer/wire.js";
+import { complianceDecoder } from "../../sdk/src/events/index.js";
 
 import { byChainOrder } from "./analyse.js";
-import { decodeLog } from "./collect.js";
-import type { ComplianceEvent, EventSource } from "./events.js";
+import { toReportEvent } from "./collect.js";
+import type { ComplianceEvent } from "./events.js";
 import { withRetry, type RetryOptions } from "./retry.js";
 import type { ComplianceEventSource, EventQuery } from "./source.js";
 
@@ -84,17 +78,11 @@ export function indexerEventSource(
         );
       }
 
-      const interfaces: Record<string, { source: EventSource; iface: Interface }> = {
-        [expected.LendingPool.toLowerCase()]: { source: "pool", iface: ILendingPool__factory.createInterface() },
-        [expected.SupervisionPolicy.toLowerCase()]: {
-          source: "policy",
-          iface: ISupervisionPolicy__factory.createInterface(),
-        },
-        [expected.CreditScoreOracle.toLowerCase()]: {
-          source: "oracle",
-          iface: ICreditScoreOracle__factory.createInterface(),
-        },
-      };
+      const decoder = complianceDecoder({
+        lendingPool: expected.LendingPool,
+        supervisionPolicy: expected.SupervisionPolicy,
+        creditScoreOracle: expected.CreditScoreOracle,
+      });
       const events: ComplianceEvent[] = [];
       let after: string | null = null;
       do {
@@ -107,23 +95,19 @@ export function indexerEventSource(
         if (after !== null) params.after = after;
         const page: EventPage = await getJson<EventPage>("/compliance-events", params);
         for (const row of page.events) {
-          const known = interfaces[row.contract.toLowerCase()];
-          if (known === undefined || known.source !== row.source) {
-            throw new Error(
-              `the indexer returned a ${row.name} of ${row.source} ${row.contract}, not a contract of this address book`,
-            );
-          }
           const log = {
+            address: row.contract,
             topics: row.topics,
             data: row.data,
             blockNumber: row.blockNumber,
             transactionHash: row.txHash,
-            index: row.logIndex,
+            logIndex: row.logIndex,
           };
-          const event = decodeLog(log, known.source, known.iface, row.timestamp);
-          if (event === null || event.name !== row.name) {
+          const decoded = decoder.decode(log, row.timestamp);
+          const event = decoded === null ? null : toReportEvent(decoded);
+          if (event === null || event.name !== row.name || event.source !== row.source) {
             throw new Error(
-              `the indexer's ${row.name} at block ${row.blockNumber} log ${row.logIndex} does not decode as a compliance event of ${row.source}`,
+              `the indexer's ${row.name} of ${row.source} ${row.contract} at block ${row.blockNumber} log ${row.logIndex} does not decode as a compliance event of this address book's ${row.source}`,
             );
           }
           events.push(event);

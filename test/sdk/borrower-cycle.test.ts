@@ -44,6 +44,86 @@ describe("sdk: a borrower's cycle against the in-process stack (sdk/examples/bor
     expect(await vusd.nonces(stack.borrower.address)).to.equal(1n);
   });
 
+  it("the node client moves on from an unreachable node, and a refused application is final (not retried)", async () => {
+    const urls = stack.nodes.map((n) => n.url);
+    const client = new sdk.OracleNodesClient({ nodes: ["http://127.0.0.1:1", ...urls] });
+    const { node, bundle } = await client.latestBundle(stack.borrower.address);
+    expect(node).to.equal(urls[0]);
+    expect(bundle.report.borrower).to.equal(stack.borrower.address);
+    const contracts = sdk.connectContracts(stack.addressBook, stack.borrower);
+    const domain = sdk.creditDataDomainOf(stack.addressBook);
+    const nowSec = (await stack.connection.ethers.provider.getBlock("latest"))!.timestamp;
+    const file = await sdk.requestCreditFile({
+      url: stack.bureau.url,
+      signer: stack.borrower,
+      provider: stack.providerId,
+      ...domain,
+      nowSec,
+    });
+    const body = await sdk.signApplication(domain, stack.borrower, sdk.featureNamesOf(file), file, {
+      nonce: 99n,
+      expiry: nowSec + 600,
+      signer: stack.marketMaker,
+    });
+    const refused = await client.submitApplication(body).then(
+      () => undefined,
+      (e: unknown) => e as sdk.OracleNodeError,
+    );
+    expect(refused).to.be.instanceOf(sdk.OracleNodeError);
+    // The unreachable node was skipped; the first real node's 401 ended it (a 4xx is the application's fault).
+    expect([refused!.node, refused!.status, refused!.code]).to.deep.equal([urls[0], 401, "wrong_signer"]);
+    expect(contracts.lendingPool.target).to.equal(stack.addressBook.contracts.lendingPool);
+  });
+
+  it("push flow: the node takes the application, the borrower calls requestScore, and a node posts the score on chain", async () => {
+    const signer = stack.borrower;
+    const contracts = sdk.connectContracts(stack.addressBook, signer);
+    const domain = sdk.creditDataDomainOf(stack.addressBook);
+    const provider = stack.connection.ethers.provider;
+    const nowSec = (await provider.getBlock("latest"))!.timestamp;
+    const file = await sdk.requestCreditFile({
+      url: stack.bureau.url,
+      signer,
+      provider: stack.providerId,
+      ...domain,
+      nowSec,
+    });
+    const body = await sdk.signApplication(domain, signer, sdk.featureNamesOf(file), file, {
+      nonce: 4242n,
+      expiry: nowSec + 600,
+    });
+    const client = new sdk.OracleNodesClient({ nodes: stack.nodes.map((n) => n.url) });
+    const { accepted } = await client.requestPush(body);
+    expect(accepted.applicationHash).to.equal(sdk.verifyApplicationSignature(domain, sdk.featureNamesOf(file), body));
+    const fromBlock = await provider.getBlockNumber();
+    await sdk.requestPushScore(contracts, signer, accepted.applicationHash);
+    const posted = contracts.creditScoreOracle.filters.ScorePosted(signer.address);
+    let events: unknown[] = [];
+    for (let i = 0; i < 100 && events.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      events = await contracts.creditScoreOracle.queryFilter(posted, fromBlock);
+    }
+    expect(events, "no ScorePosted within 20 s of requestScore").to.have.length(1);
+  });
+
+  it("the bureau client names the bureau's refusal of a consent for another provider", async () => {
+    const domain = sdk.creditDataDomainOf(stack.addressBook);
+    const error = await sdk
+      .requestCreditFile({
+        url: stack.bureau.url,
+        signer: stack.borrower,
+        provider: stack.marketMaker.address,
+        ...domain,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as sdk.BureauClientError,
+      );
+    expect(error).to.be.instanceOf(sdk.BureauClientError);
+    expect(error!.status).to.be.within(400, 499);
+    expect(error!.message).to.match(/provider/);
+  });
+
   it("a borrow above the tier's max LTV is refused with the tier, its max LTV and this borrow's LTV in %", async () => {
     const signer = stack.borrower;
     const contracts = sdk.connectContracts(stack.addressBook, signer);
