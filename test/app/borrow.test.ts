@@ -90,9 +90,17 @@ describe("the borrower's pages in Chromium (test/app/borrow)", function () {
   async function expectPositionMatchesChain(page: Page, account: string): Promise<number> {
     const blockText = (await page.getByTestId("position-block").textContent()) ?? "";
     const block = Number(/at block (\d+)/.exec(blockText)?.[1]);
-    const [debtWad, , , healthFactorWad] = await stack.system.pool.positionOf(account, { blockTag: block });
+    const { pool, policy } = stack.system;
+    const [debtWad, tier, , healthFactorWad] = await pool.positionOf(account, { blockTag: block });
     expect(await page.getByTestId("debt").textContent()).to.equal(sdk.formatVusd(debtWad));
     expect(await page.getByTestId("health-factor").textContent()).to.equal(sdk.formatHealthFactor(healthFactorWad));
+    // Health factor 1 when collateral × price × threshold = debt: price = debt / (collateral × threshold).
+    const collateralWei = await pool.collateralOf(account, stack.addressBook.contracts.weth, { blockTag: block });
+    const thresholdBps = (await policy.termsOf(tier, { blockTag: block })).liquidationThresholdBps;
+    const priceWad = (debtWad * 10_000n * 10n ** 18n) / (BigInt(thresholdBps) * collateralWei);
+    expect(await page.getByTestId("liquidation-price").textContent()).to.match(
+      new RegExp(`^${sdk.formatWad(priceWad).replace(/\./g, "\\.")} USD per ETH `),
+    );
     return block;
   }
 
