@@ -1,7 +1,10 @@
-/** The app's shell: header with navigation, then the page for the current route. */
+/** The app's shell: header with navigation, then the page for the current route (the dashboard loads on demand). */
+import { lazy, Suspense } from "react";
+
 import { BorrowPage } from "./borrow/BorrowPage.js";
 import { Link, usePath } from "./router.js";
-import { SupervisorPage } from "./supervisor/SupervisorPage.js";
+
+const SupervisorPage = lazy(async () => ({ default: (await import("./supervisor/SupervisorPage.js")).SupervisorPage }));
 
 export function App() {
   const path = usePath().replace(/\/+$/, "") || "/";
@@ -19,7 +22,15 @@ export function App() {
           </Link>
         </nav>
       </header>
-      <main>{supervisor ? <SupervisorPage /> : <BorrowPage />}</main>
+      <main>
+        {supervisor ? (
+          <Suspense fallback={<p className="muted">Loading the dashboard…</p>}>
+            <SupervisorPage />
+          </Suspense>
+        ) : (
+          <BorrowPage />
+        )}
+      </main>
     </>
   );
 }

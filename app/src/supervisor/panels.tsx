@@ -1,6 +1,7 @@
 /** The dashboard's panels, each a view of `ChainState` and/or the events, with its CSV export. */
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 
+import { describeRule } from "../../../oracle/src/protocol/rules.js";
 import { CsvButton } from "../ui/csv.js";
 import {
   fmtArg,
@@ -28,7 +29,7 @@ import {
   secondsUntil,
   type EventFilter,
 } from "./data/derive.js";
-import { COMPLIANCE_EVENTS, type ComplianceEvent } from "./data/events.js";
+import type { ComplianceEvent } from "./data/events.js";
 import type { ChainState } from "./data/state.js";
 
 const wadNumber = (wad: bigint) => Number(wad / 10n ** 14n) / 10_000;
@@ -423,10 +424,20 @@ export function RegistriesPanel({ state }: { state: ChainState }) {
 
 const SUBJECT_ARGS = new Set(["borrower", "modelId", "rule"]);
 
+const RULE_VALUE_ARGS = new Set(["oldValue", "newValue"]);
+
+/** The event's other arguments as `name=value`; a rule's old and new values in the rule's unit. */
 function details(event: ComplianceEvent): string {
+  const rule = typeof event.args.rule === "string" ? describeRule(event.args.rule) : undefined;
   return Object.entries(event.args)
     .filter(([name]) => !SUBJECT_ARGS.has(name))
-    .map(([name, value]) => `${name}=${fmtArg(name, value)}`)
+    .map(([name, value]) => {
+      const text =
+        rule !== undefined && rule.tier === undefined && RULE_VALUE_ARGS.has(name) && typeof value === "bigint"
+          ? fmtRuleValue(rule.name, value)
+          : fmtArg(name, value);
+      return `${name}=${text}`;
+    })
     .join(" ");
 }
 
@@ -434,10 +445,7 @@ const SHOWN = 200;
 
 export function EventsPanel(props: { events: readonly ComplianceEvent[]; fromBlock: number; toBlock: number }) {
   const [filter, setFilter] = useState<EventFilter>(NO_FILTER);
-  const compliance = useMemo(() => {
-    const names = new Set<string>(COMPLIANCE_EVENTS);
-    return props.events.filter((e) => names.has(e.name));
-  }, [props.events]);
+  const compliance = props.events;
   const filtered = useMemo(() => compliance.filter((e) => matches(e, filter)).reverse(), [compliance, filter]);
   const models = distinctArg(compliance, "modelId");
   const rules = distinctArg(compliance, "rule", "reason");

@@ -1,7 +1,7 @@
 /**
  * The dashboard's view of the chain at one block: what events cannot tell or tell only piecemeal (rules in force,
  * tier terms, the breaker, each asset's price status, positions with their health factors, the registries), read
- * with the contracts' view functions at the head block, plus what the events give (who has a position, which
+ * with the contracts' view functions at the head block, plus what the events give (who has borrowed, which
  * models, providers, assets and scheduled changes exist).
  */
 import { GLOBAL_RULE_NAMES, describeRule, ruleId } from "../../../../oracle/src/protocol/rules.js";
@@ -95,10 +95,10 @@ export async function readState(
   const scheduled = new Map<string, ComplianceEvent>();
   for (const event of events) {
     const a = event.args;
-    if (event.name === "CollateralDeposited" || event.name === "LoanOriginated") borrowers.add(str(a.borrower));
+    if (event.name === "LoanOriginated") borrowers.add(str(a.borrower));
     else if (event.name === "ModelProposed") models.add(str(a.modelId));
     else if (event.name === "DataProviderApproved") providers.add(str(a.provider));
-    else if (event.name === "CollateralListed") assets.add(str(a.asset));
+    else if (event.name === "AssetFrozen" || event.name === "AssetUnfrozen") assets.add(str(a.asset));
     else if (event.name === "RuleChangeScheduled") scheduled.set(str(a.changeId), event);
     else if (event.name === "RuleChanged" || event.name === "RuleChangeCancelled") scheduled.delete(str(a.changeId));
   }
