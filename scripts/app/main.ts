@@ -5,7 +5,7 @@
  */
 import { Command, Option } from "commander";
 
-import { startStack } from "./stack.js";
+import { keepPricesFresh, startStack } from "./stack.js";
 
 const program = new Command("npm run app")
   .description(
@@ -41,11 +41,14 @@ const lines = [
   "  Ctrl-C stops everything.",
 ];
 console.log(lines.join("\n"));
+// The mock feeds republish every 10 minutes, so lending keeps working past the pool's one-hour price age.
+const stopKeeper = keepPricesFresh(stack, 10 * 60_000, (error) => console.error(`  price keeper: ${error.message}`));
 
 let stopping = false;
 const shutdown = (signal: string) => {
   if (stopping) return;
   stopping = true;
+  stopKeeper();
   console.log(`\n${signal}: stopping the stack…`);
   stack.stop().then(
     () => {

@@ -193,3 +193,38 @@ async function serveApp(
   }
   return `http://127.0.0.1:${port}`;
 }
+
+/**
+ * The local feeds are mocks that publish only when told; the pool refuses a price older than its maximum age (an
+ * hour by default), so a stack left running would stop lending. Every `intervalMs` both feeds republish their
+ * latest answer (a fresh round, same price) and the pool is poked, from the deployer's account. Returns `stop`.
+ * For `npm run app` only: tests that move prices themselves should not race a keeper.
+ */
+export function keepPricesFresh(stack: RunningStack, intervalMs: number, onError: (error: Error) => void): () => void {
+  const { priceFeed, fallbackPriceFeed, pool, wethAddress } = stack.system;
+  if (priceFeed === undefined || fallbackPriceFeed === undefined) throw new Error("the stack's feeds are not mocks");
+  const deployer = stack.roles.deployer;
+  let running = false;
+  let stopped = false;
+  const refresh = async () => {
+    if (running) return;
+    running = true;
+    try {
+      for (const feed of [priceFeed, fallbackPriceFeed]) {
+        const [, answer] = await feed.latestRoundData();
+        await (await feed.connect(deployer).setAnswer(answer)).wait();
+      }
+      await (await pool.connect(deployer).pokePrice(wethAddress)).wait();
+    } catch (error) {
+      // A round in flight when the stack stops fails with it: not worth reporting.
+      if (!stopped) onError(error as Error);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void refresh(), intervalMs);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}

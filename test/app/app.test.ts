@@ -86,6 +86,8 @@ describe("the dApp and the supervisor dashboard in Chromium (test/app)", functio
     expect(await page.getByTestId("registries").textContent()).to.contain("Verity Demo Bureau");
     expect(await page.getByTestId("publications").textContent()).to.contain("fairness");
     await screenshot(page, "supervisor");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "supervisor-phone");
     expect(errors, errors.join("\n")).to.deep.equal([]);
   });
 

@@ -45,10 +45,11 @@ export function BarChart(props: { title: string; bars: Bar[]; lines?: { at: numb
           </text>
         </g>
       ))}
-      {(props.lines ?? []).map((line) => (
+      {(props.lines ?? []).map((line, i) => (
         <g key={line.label}>
           <line x1={x(line.at)} x2={x(line.at)} y1={0} y2={height - 16} className="ref" />
-          <text x={x(line.at)} y={height - 4} textAnchor="middle" className="muted">
+          {/* Neighbouring lines' labels sit on alternate sides so close values stay readable. */}
+          <text x={x(line.at)} y={height - 4} textAnchor={i % 2 === 0 ? "end" : "start"} className="muted">
             {line.label}
           </text>
         </g>
