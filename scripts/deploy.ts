@@ -7,15 +7,19 @@
  *
  * Parameters: `deployments/params/<network>.json` overrides the defaults in scripts/deploy/parameters.ts.
  * On a local chain the first five accounts hold deployer, governance, regulator, guardian and attester, mocks
- * stand in for WETH and the Chainlink feed, and the shipped model is proposed and approved. Elsewhere the role
+ * stand in for WETH and the Chainlink feed, and the shipped model is proposed and approved; the PSM is opened and the
+ * mock DEX (for the FlashLiquidator) seeded (`dex.seedWeth`, 200 WETH by default, at the ETH feed's price). Elsewhere the role
  * holders and external addresses come from the parameters file and the deployer key from Hardhat's
  * configuration variables / keystore.
  */
+import { formatUnits } from "ethers";
 import { network } from "hardhat";
 
 import {
   approveDataProviders,
   deploySystem,
+  openPsm,
+  seedLocalDex,
   shippedFeatureNames,
   shippedModel,
   approveModel,
@@ -61,6 +65,18 @@ if (isLocal) {
   console.log(`Approved the shipped model ${model.modelId}`);
   await approveDataProviders(system.oracle, roles.regulator, params.dataProviders, await shippedFeatureNames());
   for (const provider of params.dataProviders) console.log(`Approved data provider ${provider.name} (${provider.id})`);
+}
+if (isLocal) {
+  // The PSM opens (the regulator's exposure limit, after the timelock: the chain's clock moves on), the mock feeds
+  // are refreshed after the wait, and the mock DEX's WETH/vUSD pool is seeded at the ETH feed's price.
+  await openPsm(system, roles.regulator, params, connection.networkHelpers.time);
+  for (const feed of [system.priceFeed, system.fallbackPriceFeed]) {
+    if (feed !== undefined) await (await feed.setAnswer((await feed.latestRoundData())[1])).wait();
+  }
+  const seeded = await seedLocalDex(system, deployer, params);
+  console.log(
+    `Opened the PSM; seeded the mock DEX's WETH/vUSD pool with ${formatUnits(seeded.wethWei, 18)} WETH and ${formatUnits(seeded.vusdWad, 18)} vUSD`,
+  );
 }
 const path = await writeAddressBook(networkName, { chainId, system, roles, model, modelApproved: isLocal });
 console.log(`Address book written to ${path}:`);

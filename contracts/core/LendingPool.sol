@@ -11,7 +11,6 @@ import {ILendingPool} from "../interfaces/ILendingPool.sol";
 import {ISupervisionPolicy} from "../interfaces/ISupervisionPolicy.sol";
 import {IVUSD} from "../interfaces/IVUSD.sol";
 import {CollateralLogic} from "../libraries/CollateralLogic.sol";
-import {CollateralValuation} from "../libraries/CollateralValuation.sol";
 import {HealthFactor} from "../libraries/HealthFactor.sol";
 import {InterestIndex} from "../libraries/InterestIndex.sol";
 import {Roles} from "../libraries/Roles.sol";
@@ -20,7 +19,7 @@ import {ScoreNoticeLogic} from "../libraries/ScoreNoticeLogic.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {BorrowRequest, TierTerms} from "../types/PolicyTypes.sol";
 import {
-    CollateralConfig, CollateralRegistry, MAX_COLLATERAL_ASSETS, PoolConfig, Position, TierState
+    AssetSlot, CollateralConfig, CollateralRegistry, MAX_COLLATERAL_ASSETS, PoolConfig, Position, TierState
 } from "../types/PoolTypes.sol";
 import {ScoreReport} from "../types/ScoreTypes.sol";
 
@@ -157,8 +156,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         if (balance == amount || p.tier != heldTier) _positions[msg.sender] = p;
         if (p.scaledDebt != 0) {
             uint256 debt = InterestIndex.debtOf(p.scaledDebt, ts.indexRay);
-            (uint256 value,,) = _collateralValue(msg.sender, p.collateralMask, address(0), false);
             uint256 required = HealthFactor.requiredCollateralWad(debt, terms.maxLtvBps);
+            // Valued until the requirement is covered: the assets not reached are not priced (not needed).
+            (uint256 value,,) = _collateralValue(msg.sender, p.collateralMask, address(0), required);
             if (value < required) revert LendingPoolInsufficientCollateral(msg.sender, value, required);
         }
 
@@ -343,9 +343,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         uint16 mask = p.collateralMask;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
-                address asset = _collateral.assets[i];
+                AssetSlot memory a = _collateral.assets[i];
                 collateralValueWad += HealthFactor.valueWad(
-                    collateralOf[borrower][asset], _collateral.states[asset].lastPriceWad, _collateral.configs[asset].tokenDecimals
+                    collateralOf[borrower][a.asset], a.lastPriceWad, _collateral.configs[a.asset].tokenDecimals
                 );
             }
             mask >>= 1;
@@ -360,8 +360,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         view
         returns (uint256 lastAgreedPriceWad, bool frozen, address fallbackFeed)
     {
+        CollateralConfig memory cfg = _collateral.configs[asset];
         return (
-            _collateral.states[asset].lastPriceWad, _collateral.configs[asset].frozen, _collateral.fallbacks[asset].priceFeed
+            cfg.listed ? _collateral.assets[cfg.index].lastPriceWad : 0, cfg.frozen, _collateral.fallbacks[asset].priceFeed
         );
     }
 
@@ -427,7 +428,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         (pdBps, modelId, issuedAt, postedAt, valid) = oracle.loanScoreOf(borrower);
         uint256 debtAfter = InterestIndex.debtOf(p.scaledDebt, ts.indexRay) + amountWad;
         if (debtAfter < minDebtWad) revert LendingPoolDebtBelowMinimum(debtAfter, minDebtWad);
-        (uint256 collateralValue,,) = _collateralValue(borrower, p.collateralMask, address(0), false);
+        (uint256 collateralValue,,) = _collateralValue(borrower, p.collateralMask, address(0), type(uint256).max);
         req = BorrowRequest({
             borrower: borrower,
             pdBps: pdBps,
@@ -607,7 +608,7 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     {
         uint256 value;
         bool frozen;
-        (value, priceWad, frozen) = _collateralValue(borrower, mask, asset, true);
+        (value, priceWad, frozen) = _collateralValue(borrower, mask, asset, type(uint256).max);
         uint256 hf = HealthFactor.healthFactorWad(value, thresholdBps, debt);
         if (hf >= WadRayMath.WAD) revert LendingPoolPositionHealthy(borrower, hf);
         if (frozen) {
@@ -641,12 +642,13 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
         ts.aprBps = aprBps;
     }
 
-    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), `focus`'s price and
-    /// whether it is frozen; `forLiquidation`: `focus` is the seized asset, the others valued leniently.
-    function _collateralValue(address borrower, uint16 mask, address focus, bool forLiquidation)
+    /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), up to
+    /// `enoughWad`, `focus`'s price and whether it is frozen; `focus` is the seized asset of a liquidation (the
+    /// others valued leniently), zero otherwise.
+    function _collateralValue(address borrower, uint16 mask, address focus, uint256 enoughWad)
         private
         returns (uint256 valueWad, uint256 focusPriceWad, bool focusFrozen)
     {
-        return CollateralValuation.valueOf(_collateral, collateralOf[borrower], mask, focus, policy, forLiquidation);
+        return CollateralLogic.valueOf(_collateral, collateralOf[borrower], mask, focus, policy, enoughWad);
     }
 }

@@ -11,10 +11,10 @@ import {HealthFactor} from "./HealthFactor.sol";
 import {Rules} from "./Rules.sol";
 import {WadRayMath} from "./WadRayMath.sol";
 import {
-    CollateralConfig, CollateralRegistry, CollateralState, FallbackFeed, MAX_COLLATERAL_ASSETS
+    AssetSlot, CollateralConfig, CollateralRegistry, FallbackFeed, MAX_COLLATERAL_ASSETS
 } from "../types/PoolTypes.sol";
 
-/// @notice How a price check's outcome is used when the sources do not confirm it (`CollateralLogic.resolve`).
+/// @notice How a price check's outcome is used when the sources do not confirm it (`CollateralLogic._resolve`).
 enum Use {
     Strict, // borrow, withdraw: revert
     Other, // an asset not seized in a liquidation: freeze, value in the protocol's favour
@@ -24,18 +24,17 @@ enum Use {
 
 /// @title The lending pool's collateral registry: listing, price checks and valuation
 /// @notice Errors and events are `ILendingPool`'s: the code runs as the pool.
-/// @dev Two kinds of functions, by how often they run. The `external` ones (listing, `pokePrice`, the two-source
-/// price check `resolve`, the exposure snapshot's total) are cold paths: the pool reaches them by DELEGATECALL into a
-/// deployed, linked copy of this library (one more call's cost), which keeps their bytecode out of the pool's, under
-/// EIP-170's 24,576 bytes. The hot paths (the common price check and valuation, on every borrow, withdrawal and
-/// liquidation) are `CollateralValuation`'s internal functions, compiled into the pool, so they pay no extra call.
-/// All of them act on the pool's storage (`CollateralRegistry`).
+/// @dev The pool reaches every `external` function here by DELEGATECALL into a deployed, linked copy of this
+/// library (one more call's cost, once per operation), which keeps their bytecode out of the pool's, under
+/// EIP-170's 24,576 bytes: listing, `pokePrice`, the exposure snapshot's total, and the valuation of a position
+/// (`valueOf`, on every borrow, withdrawal with debt and liquidation), whose price checks take the rare path
+/// (`_resolve`) without a further call. All of them act on the pool's storage (`CollateralRegistry`).
 library CollateralLogic {
     /// @notice Gas a price feed's `latestRoundData` may use (a Chainlink proxy and aggregator take under 30,000): a
     /// feed that burns more counts as reverting, and cannot take a transaction's whole gas with it.
     uint256 internal constant FEED_CALL_GAS = 100_000;
 
-    // ---------------------------------------------------------------- cold paths (linked, DELEGATECALL)
+    // ---------------------------------------------------------------- listing and pokes
 
     /// @notice `LendingPool.listCollateral` after its governance check: lists `asset` at the next index, or
     /// updates a listed asset's feed and max age (its index and deposits kept, its reference price reset and any
@@ -57,11 +56,10 @@ library CollateralLogic {
             if (count == MAX_COLLATERAL_ASSETS) revert ILendingPool.LendingPoolTooManyCollaterals(MAX_COLLATERAL_ASSETS);
             // count < 16 fits a uint8.
             index = uint8(count);
-            r.assets[count] = asset;
             r.count = count + 1;
         }
         r.configs[asset] = CollateralConfig(priceFeed, maxPriceAgeSec, index, tokenDecimals, feedDecimals, true, false);
-        r.states[asset].lastPriceWad = 0;
+        r.assets[index] = AssetSlot(asset, 0);
         emit ILendingPool.CollateralListed(asset, priceFeed, maxPriceAgeSec);
     }
 
@@ -83,7 +81,7 @@ library CollateralLogic {
         emit ILendingPool.FallbackFeedSet(asset, priceFeed, maxPriceAgeSec);
     }
 
-    /// @notice `LendingPool.pokePrice`: checks both of `asset`'s sources now (`resolve` with `Use.Poke`), so a
+    /// @notice `LendingPool.pokePrice`: checks both of `asset`'s sources now (`_resolve` with `Use.Poke`), so a
     /// keeper or simulation sees a disagreement even while the primary moves within MAX_PRICE_DEVIATION, and
     /// persists the outcome: the agreed price accepted and any freeze lifted, or the asset frozen. Never pauses.
     /// @dev Reverts `LendingPoolCollateralNotListed`.
@@ -104,20 +102,13 @@ library CollateralLogic {
     /// the primary cannot be read, else the lower of it and the last agreed price), for `Seized` the last agreed
     /// price (`frozen` true: the pool then requires FROZEN_LIQUIDATION_HEALTH; `LendingPoolAssetFrozen` if there is
     /// none), for `Poke` nothing.
-    function resolve(CollateralRegistry storage r, ISupervisionPolicy policy, address asset, Use use)
-        external
-        returns (uint256 priceWad, bool frozen)
-    {
-        return _resolve(r, policy, asset, use);
-    }
-
     function _resolve(CollateralRegistry storage r, ISupervisionPolicy policy, address asset, Use use)
         private
         returns (uint256 priceWad, bool frozen)
     {
         CollateralConfig memory cfg = r.configs[asset];
-        CollateralState storage st = r.states[asset];
-        uint256 last = st.lastPriceWad;
+        AssetSlot storage slot = r.assets[cfg.index];
+        uint256 last = slot.lastPriceWad;
         (uint256 primaryWad,) = feedPrice(asset, cfg, false);
         FallbackFeed memory fb = r.fallbacks[asset];
         uint256 fallbackWad;
@@ -148,7 +139,7 @@ library CollateralLogic {
                 r.configs[asset].frozen = false;
                 emit IComplianceEvents.AssetUnfrozen(asset, primaryWad);
             }
-            if (primaryWad != last) acceptPrice(asset, st, primaryWad);
+            if (primaryWad != last) acceptPrice(asset, slot, primaryWad);
             return (primaryWad, false);
         }
         if (use == Use.Strict) {
@@ -164,20 +155,113 @@ library CollateralLogic {
         return (last, true);
     }
 
+    /// @notice Values the assets in `mask` (bit i = asset i) of a borrower whose balances are `balances`, at
+    /// checked prices (`checkedPrice`), in index order, and stops once the value reaches `enoughWad`; also returns
+    /// `focus`'s price (0 if not reached) and whether it is frozen; `focus` is the asset a liquidation seizes,
+    /// the zero address for a borrow or withdrawal. Rounded down. Stopping early only leaves value
+    /// out, so the result is never more than the full value: a caller that only needs to know whether the value
+    /// covers `enoughWad` (a withdrawal) passes its requirement, and the assets it does not reach are not priced
+    /// (an unreadable or frozen one then does not block it: the withdrawal does not need its price); a caller that
+    /// needs the whole value (a borrow: the policy and `LoanOriginated` use it; a liquidation: the full health
+    /// factor) passes `type(uint256).max`. In a liquidation `focus` is `Use.Seized` (frozen, it is valued at the
+    /// last agreed price) and every other asset `Use.Other`, so no asset a borrower chose to add can make the
+    /// liquidation revert. Otherwise every asset is `Use.Strict`.
+    /// @dev MAX_PRICE_DEVIATION is read from the policy at most once per valuation (`Bound`), however many of the
+    /// assets' prices moved.
+    function valueOf(
+        CollateralRegistry storage r,
+        mapping(address asset => uint256) storage balances,
+        uint16 mask,
+        address focus,
+        ISupervisionPolicy policy,
+        uint256 enoughWad
+    ) external returns (uint256 valueWad, uint256 focusPriceWad, bool focusFrozen) {
+        Bound memory bound = Bound(policy, false, 0);
+        for (uint256 i = 0; mask != 0; ++i) {
+            if (mask & 1 != 0) {
+                (uint256 assetValueWad, address asset, uint256 priceWad, bool frozen) =
+                    _valueAt(r, balances, i, focus, bound);
+                valueWad += assetValueWad;
+                if (asset == focus) (focusPriceWad, focusFrozen) = (priceWad, frozen);
+                if (valueWad >= enoughWad) break;
+            }
+            mask >>= 1;
+        }
+    }
+
+    /// @dev Asset `i`'s balance in `balances` at its checked price (`valueOf`'s loop body).
+    function _valueAt(
+        CollateralRegistry storage r,
+        mapping(address asset => uint256) storage balances,
+        uint256 i,
+        address focus,
+        Bound memory bound
+    ) private returns (uint256 valueWad, address asset, uint256 priceWad, bool frozen) {
+        AssetSlot memory slot = r.assets[i];
+        asset = slot.asset;
+        CollateralConfig memory cfg = r.configs[asset];
+        (priceWad, frozen) = checkedPrice(
+            r,
+            asset,
+            cfg,
+            slot.lastPriceWad,
+            focus == address(0) ? Use.Strict : asset == focus ? Use.Seized : Use.Other,
+            bound
+        );
+        valueWad = HealthFactor.valueWad(balances[asset], priceWad, cfg.tokenDecimals);
+    }
+
+    /// @notice MAX_PRICE_DEVIATION, read from the policy when a valuation first needs it.
+    struct Bound {
+        ISupervisionPolicy policy;
+        bool read;
+        uint256 maxDeviationBps;
+    }
+
+    /// @notice The price of `asset` for a user operation. The common case stays in the pool: an asset that is not
+    /// frozen, whose primary feed reads a valid price within MAX_PRICE_DEVIATION of the last agreed one (or the
+    /// first price), is priced by the primary alone, and that price becomes the agreed one; the policy is asked
+    /// for the bound only when a price changed, once per valuation (`bound`). Anything else takes the rare path
+    /// (`_resolve`: both sources decide).
+    function checkedPrice(
+        CollateralRegistry storage r,
+        address asset,
+        CollateralConfig memory cfg,
+        uint256 last,
+        Use use,
+        Bound memory bound
+    ) private returns (uint256 priceWad, bool frozen) {
+        if (!cfg.frozen) {
+            (priceWad, ) = feedPrice(asset, cfg, false);
+            if (priceWad != 0) {
+                if (priceWad == last) return (priceWad, false);
+                if (last != 0 && !bound.read) {
+                    (bound.read, bound.maxDeviationBps) = (true, bound.policy.ruleValue(Rules.MAX_PRICE_DEVIATION));
+                }
+                if (last == 0 || deviationBps(last, priceWad) <= bound.maxDeviationBps) {
+                    acceptPrice(asset, r.assets[cfg.index], priceWad);
+                    return (priceWad, false);
+                }
+            }
+        }
+        return _resolve(r, bound.policy, asset, use);
+    }
+
     /// @notice Every listed asset's total deposits at its last accepted price (no feed reads), wad, rounded down.
     function totalValueWad(CollateralRegistry storage r) external view returns (uint256 valueWad) {
         uint256 count = r.count;
         for (uint256 i = 0; i < count; ++i) {
-            address asset = r.assets[i];
-            CollateralState memory st = r.states[asset];
-            valueWad += HealthFactor.valueWad(st.totalDeposited, st.lastPriceWad, r.configs[asset].tokenDecimals);
+            AssetSlot memory slot = r.assets[i];
+            valueWad += HealthFactor.valueWad(
+                r.states[slot.asset].totalDeposited, slot.lastPriceWad, r.configs[slot.asset].tokenDecimals
+            );
         }
     }
 
     // ---------------------------------------------------------------- helpers (compiled into their caller)
 
     /// @notice The feed's latest answer in wad (feed decimals <= 18 at listing), if positive and at most
-    /// `type(uint128).max` in wad, from a complete round and not older than the asset's max age. Otherwise reverts
+    /// `type(uint96).max` in wad (`AssetSlot`), from a complete round and not older than the asset's max age. Otherwise reverts
     /// with the named error when `strict` (a reverting feed, or one using more than FEED_CALL_GAS: with the feed's
     /// own revert data), or returns a zero price (and the round's `updatedAt`, 0 if the feed reverted).
     /// @dev A feed whose return data does not decode as a round still reverts (Solidity decodes it outside `try`);
@@ -206,8 +290,8 @@ library CollateralLogic {
             }
             return (0, 0);
         }
-        // answer > 0 here: the cast is exact; the bound keeps the wad price within the 128 bits it is stored in.
-        if (answer <= 0 || uint256(answer) > type(uint128).max / 10 ** (18 - cfg.feedDecimals)) {
+        // answer > 0 here: the cast is exact; the bound keeps the wad price within the 96 bits it is stored in.
+        if (answer <= 0 || uint256(answer) > type(uint96).max / 10 ** (18 - cfg.feedDecimals)) {
             if (strict) revert ILendingPool.LendingPoolPriceInvalid(asset, answer);
         } else if (updatedAt == 0 || answeredInRound < roundId) {
             if (strict) revert ILendingPool.LendingPoolPriceRoundIncomplete(asset, roundId, answeredInRound);
@@ -218,9 +302,9 @@ library CollateralLogic {
         }
     }
 
-    /// @dev `priceWad` comes from `feedPrice`, which bounds it to 128 bits: the cast is exact.
-    function acceptPrice(address asset, CollateralState storage st, uint256 priceWad) internal {
-        st.lastPriceWad = uint128(priceWad);
+    /// @dev `priceWad` comes from `feedPrice`, which bounds it to 96 bits: the cast is exact.
+    function acceptPrice(address asset, AssetSlot storage slot, uint256 priceWad) internal {
+        slot.lastPriceWad = uint96(priceWad);
         emit ILendingPool.PriceAccepted(asset, priceWad);
     }
 

@@ -49,23 +49,31 @@ struct FallbackFeed {
     uint8 feedDecimals;
 }
 
-/// @notice A collateral asset's last accepted price and total deposits (one slot).
+/// @notice A collateral asset's total deposits.
 struct CollateralState {
-    uint128 lastPriceWad;
     uint128 totalDeposited;
+}
+
+/// @notice A listed asset at its registry index, with its last accepted (agreed) price: one slot, which the
+/// valuation reads for each asset a position holds (the asset names its balance and config).
+/// @dev uint96 holds a price up to 79,228,162,514 vUSD per whole token (`CollateralLogic.feedPrice` treats a feed
+/// answer above it as invalid).
+struct AssetSlot {
+    address asset;
+    uint96 lastPriceWad;
 }
 
 /// @dev Largest number of collateral assets (one bit each in a position's `collateralMask`).
 uint256 constant MAX_COLLATERAL_ASSETS = 16;
 
 /// @notice The pool's collateral registry (`CollateralLogic` acts on it).
-/// @dev `assets` lists the listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`);
-/// the first `count` entries are set. A fixed-size array: reading asset i costs one SLOAD (no length to load), and
-/// a uint16 mask can only name indices below MAX_COLLATERAL_ASSETS.
+/// @dev `assets` lists the listed assets by index (`CollateralConfig.index`, the bit in `Position.collateralMask`)
+/// with their last accepted prices; the first `count` entries are set. A fixed-size array: reading asset i and its
+/// price costs one SLOAD (no length to load), and a uint16 mask can only name indices below MAX_COLLATERAL_ASSETS.
 struct CollateralRegistry {
     mapping(address asset => CollateralConfig) configs;
     mapping(address asset => CollateralState) states;
-    address[MAX_COLLATERAL_ASSETS] assets;
+    AssetSlot[MAX_COLLATERAL_ASSETS] assets;
     uint256 count;
     mapping(address asset => FallbackFeed) fallbacks;
 }

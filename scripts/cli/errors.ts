@@ -19,6 +19,16 @@ export function decodeErrorData(data: string): string {
   }
 }
 
+/** The same revert data as a sentence (the SDK's `describeRevert`: the rule, the limit and the actual value). */
+export function describeErrorData(data: string): string {
+  try {
+    return decodeRevertData(data).sentence;
+  } catch (error) {
+    if (error instanceof RevertDecodeError) throw new CliError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 /** One line for any error: a CliError's message, a decoded revert, or the ethers message. */
 export function describeError(error: unknown): string {
   if (error instanceof CliError) return error.message;

@@ -2,9 +2,26 @@
 import type { Command } from "commander";
 
 import { DEFAULT_FUNDING_HEADROOM, fundingNeededWei, SUBMIT_SCORE_GAS_BOUND } from "../../oracle/src/chain/funding.js";
-import type { CliEnv } from "./context.js";
-import { inContext } from "./command.js";
+import { parseEther } from "ethers";
+
+import type { CliContext, CliEnv } from "./context.js";
+import { inContext, writeOptions } from "./command.js";
 import { CliError, eth, parseAddress, table } from "./units.js";
+
+/** What the node needs to post reports at the current max fee (the node's own rule). */
+async function fundingNeed(ctx: CliContext): Promise<{ neededWei: bigint; maxFeePerGas: bigint }> {
+  const fees = await ctx.provider.getFeeData();
+  const maxFeePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
+  return { neededWei: fundingNeededWei(maxFeePerGas), maxFeePerGas };
+}
+
+/** An amount of ETH as typed (`0.05`, `1`); a clear error otherwise. */
+function parseEthAmount(value: string, what: string): bigint {
+  if (!/^\d+(\.\d{1,18})?$/.test(value.trim())) throw new CliError(`${what}: "${value}" is not an amount of ETH (e.g. 0.05)`);
+  const wei = parseEther(value.trim());
+  if (wei === 0n) throw new CliError(`${what}: the amount must be more than 0 ETH`);
+  return wei;
+}
 
 export function registerNodeGroup(program: Command, env: CliEnv): void {
   const group = program.command("node").description("an oracle node's operator key");
@@ -18,13 +35,11 @@ export function registerNodeGroup(program: Command, env: CliEnv): void {
     .action(
       inContext(env, async (ctx, _options, [addressArg]) => {
         const address = parseAddress(addressArg!, "<address>");
-        const [balanceWei, fees, [version, , operators]] = await Promise.all([
+        const [balanceWei, { neededWei, maxFeePerGas }, [version, , operators]] = await Promise.all([
           ctx.provider.getBalance(address),
-          ctx.provider.getFeeData(),
+          fundingNeed(ctx),
           ctx.oracle.operatorSet(),
         ]);
-        const maxFeePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
-        const neededWei = fundingNeededWei(maxFeePerGas);
         const member = operators.includes(address);
         ctx.out(`operator key ${address}`);
         for (const line of table([
@@ -36,4 +51,33 @@ export function registerNodeGroup(program: Command, env: CliEnv): void {
         ctx.out("  funded: enough to post reports");
       }),
     );
+
+  writeOptions(
+    group
+      .command("fund")
+      .description(
+        "send ETH to an operator key from one of the network's configured accounts (default: the first; --from or --key picks another); " +
+          "the default amount is 10 × what the node needs to post reports, at the current max fee",
+      )
+      .argument("<address>", "the operator's address")
+      .option("--amount <eth>", "ETH to send, e.g. 0.05"),
+  ).action(
+    inContext<{ amount?: string }>(env, async (ctx, options, [addressArg]) => {
+      const address = parseAddress(addressArg!, "<address>");
+      const { neededWei: needed } = await fundingNeed(ctx);
+      const amountWei = options.amount === undefined ? needed * 10n : parseEthAmount(options.amount, "--amount");
+      const { signer, address: from } = await ctx.sender({ kind: "anyone" }, options);
+      ctx.out(`send ${eth(amountWei)} to ${address}`);
+      for (const line of table([["from", from], ["node needs", `${eth(needed)} at the current max fee`]])) ctx.out(line);
+      if (options.dryRun === true) {
+        ctx.out("dry run: nothing sent");
+        return;
+      }
+      const tx = await signer.sendTransaction({ to: address, value: amountWei });
+      const receipt = await tx.wait();
+      if (receipt === null || receipt.status !== 1) throw new CliError(`transaction ${tx.hash} failed`);
+      ctx.out(`sent: transaction ${receipt.hash} in block ${receipt.blockNumber}`);
+      ctx.out(`  balance now  ${eth(await ctx.provider.getBalance(address))}`);
+    }),
+  );
 }

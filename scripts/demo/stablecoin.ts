@@ -1,18 +1,24 @@
 /**
  * The demo's stablecoin scenes (called from scripts/demo.ts after the regulator's report): a swap through the peg
  * stability module both ways, and a keeper with no capital liquidating through the flash minter, the liquidation
- * helper and a constant-product pool seeded with vUSD that a market maker took from the PSM.
+ * helper and the deployed constant-product pool, seeded with vUSD that a market maker took from the PSM.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { MaxUint256, Wallet, id, parseEther, parseUnits, type TransactionReceipt } from "ethers";
+import { MaxUint256, Wallet, formatEther, id, parseEther, parseUnits, type TransactionReceipt } from "ethers";
 
-import { openPsm, type DeployedSystem } from "../deploy/deploy-system.js";
+import { openPsm, seedLocalDex, type DeployedSystem } from "../deploy/deploy-system.js";
 import type { DeploymentParameters } from "../deploy/parameters.js";
-import { fmtVusd, type Narrative } from "./narrative.js";
+import { fmtVusd, short, type Narrative } from "./narrative.js";
 
 export interface StablecoinScenes {
   psm: { swappedInUsdc: bigint; mintedWad: bigint; redeemedWad: bigint; paidUsdc: bigint };
-  flashLiquidation: { keeper: string; repaidWad: bigint; seized: bigint; profitWad: bigint; flashOutstandingWad: bigint };
+  flashLiquidation: {
+    keeper: string;
+    repaidWad: bigint;
+    seized: bigint;
+    profitWad: bigint;
+    flashOutstandingWad: bigint;
+  };
 }
 
 export interface StablecoinSceneContext {
@@ -60,8 +66,11 @@ export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<S
   const usdcBefore = await psmStablecoin.balanceOf(c.user.address);
   await send(psm.connect(c.user).swapOut(WAD("400"), c.user.address));
   const paidUsdc = (await psmStablecoin.balanceOf(c.user.address)) - usdcBefore;
-  const [psmMintedWad, reserves] = await psm.balances();
-  say.ok(`swapOut 400 vUSD -> ${Number(paidUsdc) / 1e6} USDC; the PSM now holds ${Number(reserves) / 1e6} USDC backing ${fmtVusd(psmMintedWad)}`);
+  const [, reserves] = await psm.balances();
+  const [bufferWad, paidOutWad] = await psm.buffer();
+  say.ok(
+    `swapOut 400 vUSD -> ${Number(paidUsdc) / 1e6} USDC; the PSM now holds ${Number(reserves) / 1e6} USDC backing the ${fmtVusd(paidOutWad)} it paid out (buffer ${fmtVusd(bufferWad)} pre-minted)`,
+  );
 
   // ---------------------------------------------------------------- flash liquidation
   say.section("11. A keeper with no capital liquidates through a flash loan");
@@ -78,7 +87,9 @@ export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<S
   await send(pool.connect(c.victim).deposit(wethAddress, parseEther("10"), c.victim.address));
   const borrowWad = (10n * priceWad * BigInt(lastTier.maxLtvBps) * 99n) / 10_000n / 100n;
   await send(pool.connect(c.victim).borrow(borrowWad));
-  say.step(`an unscored borrower takes ${fmtVusd(borrowWad)} against 10 WETH at $${Number(answer) / 1e8} (the conservative tier's LTV)`);
+  say.step(
+    `an unscored borrower takes ${fmtVusd(borrowWad)} against 10 WETH at $${Number(answer) / 1e8} (the conservative tier's LTV)`,
+  );
   const fallen = (BigInt(answer) * 75n) / 100n;
   // A fall both sources confirm: a real move, so liquidations proceed at it.
   await send(priceFeed.setAnswer(fallen));
@@ -86,36 +97,51 @@ export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<S
   await send(pool.pokePrice(wethAddress));
   say.step(`ETH falls 25 % to $${Number(fallen) / 1e8}: the position is below a health factor of 1`);
 
-  // A constant-product pool at the new price, seeded by a market maker with vUSD taken from the PSM.
-  const dex = await ethers.deployContract("MockConstantProductDex");
-  const dexAddress = await dex.getAddress();
-  const depthWeth = parseEther("200");
-  const depthVusd = (depthWeth * fallen * 10n ** 10n) / 10n ** 18n;
-  await send(psmStablecoin.mint(c.maker.address, depthVusd / 10n ** 12n + USDC("1")));
-  await send(psmStablecoin.connect(c.maker).approve(psmAddress, MaxUint256));
-  await send(psm.connect(c.maker).swapIn(depthVusd / 10n ** 12n + USDC("1"), c.maker.address));
-  await send(weth.connect(c.maker).deposit({ value: depthWeth }));
-  await send(weth.connect(c.maker).approve(dexAddress, MaxUint256));
-  await send(vusd.connect(c.maker).approve(dexAddress, MaxUint256));
-  await send(dex.connect(c.maker).addLiquidity(wethAddress, vusdAddress, depthWeth, depthVusd));
-  const liquidator = await ethers.deployContract("FlashLiquidator", [await pool.getAddress(), await flashMinter.getAddress(), dexAddress, vusdAddress]);
-  say.step(`a WETH/vUSD pool 200 WETH deep (its vUSD from the PSM) and the FlashLiquidator are deployed`);
+  // The deployed constant-product pool, seeded now at the new price by a market maker with vUSD taken from the PSM,
+  // and the deployed FlashLiquidator.
+  const { dex, flashLiquidator: liquidator } = system;
+  if (dex === undefined || liquidator === undefined)
+    throw new Error("the local deployment has the mock DEX and the FlashLiquidator");
+  const seeded = await seedLocalDex(system, c.maker, c.params);
+  say.step(
+    `the deployed WETH/vUSD pool ${short(await dex.getAddress())} is seeded ${formatEther(seeded.wethWei)} WETH deep (its vUSD from the PSM); the deployed FlashLiquidator ${short(await liquidator.getAddress())} sells on it`,
+  );
 
   const keeper = new Wallet(id("demo keeper"), ethers.provider);
   await send(c.funder.sendTransaction({ to: keeper.address, value: parseEther("1") }));
   say.step(`keeper ${keeper.address.slice(0, 10)}…: 1 ETH for gas, 0 vUSD, 0 WETH, no position`);
   const repayWad = borrowWad / 2n;
   const deadline = (await c.time.latest()) + 600;
-  const receipt = await send(liquidator.connect(keeper).liquidate(c.victim.address, wethAddress, repayWad, [wethAddress, vusdAddress], 1n, deadline));
-  const event = receipt.logs.map((log) => { try { return liquidator.interface.parseLog(log); } catch { return null; } }).find((l) => l?.name === "FlashLiquidated");
+  const receipt = await send(
+    liquidator
+      .connect(keeper)
+      .liquidate(c.victim.address, wethAddress, repayWad, [wethAddress, vusdAddress], 1n, deadline),
+  );
+  const event = receipt.logs
+    .map((log) => {
+      try {
+        return liquidator.interface.parseLog(log);
+      } catch {
+        return null;
+      }
+    })
+    .find((l) => l?.name === "FlashLiquidated");
   if (event === undefined || event === null) throw new Error("FlashLiquidated was not emitted");
   const profitWad: bigint = event.args.profitWad;
   const flashOutstandingWad = await flashMinter.outstandingWad();
-  say.ok(`one transaction: flash-mint ${fmtVusd(repayWad)}, liquidate, sell ${Number(event.args.seized) / 1e18} WETH on the pool, repay; the keeper keeps ${fmtVusd(profitWad)}`);
+  say.ok(
+    `one transaction: flash-mint ${fmtVusd(repayWad)}, liquidate, sell ${Number(event.args.seized) / 1e18} WETH on the pool, repay; the keeper keeps ${fmtVusd(profitWad)}`,
+  );
   say.detail(`flash minter outstanding afterwards: ${fmtVusd(flashOutstandingWad)}`);
 
   return {
     psm: { swappedInUsdc: USDC("1000"), mintedWad, redeemedWad: WAD("400"), paidUsdc },
-    flashLiquidation: { keeper: keeper.address, repaidWad: repayWad, seized: event.args.seized, profitWad, flashOutstandingWad },
+    flashLiquidation: {
+      keeper: keeper.address,
+      repaidWad: repayWad,
+      seized: event.args.seized,
+      profitWad,
+      flashOutstandingWad,
+    },
   };
 }

@@ -37,6 +37,8 @@ export async function buildAddressBook(networkName: string, input: AddressBookIn
       psmStablecoinUsdPriceFeed: system.psmPriceFeedAddress,
       savingsVault: await system.savingsVault.getAddress(),
       vusdFlashMinter: await system.flashMinter.getAddress(),
+      ...(system.dexRouterAddress === undefined ? {} : { dexRouter: system.dexRouterAddress }),
+      ...(system.flashLiquidator === undefined ? {} : { flashLiquidator: await system.flashLiquidator.getAddress() }),
     },
     roles: {
       deployer: roles.deployer.address,

@@ -6,8 +6,10 @@ import { encodeBytes32String, parseUnits } from "ethers";
 
 import type {
   CreditScoreOracle,
+  FlashLiquidator,
   LendingPool,
   MockAggregatorV3,
+  MockConstantProductDex,
   MockUSDC,
   PegStabilityModule,
   SavingsVault,
@@ -51,6 +53,13 @@ export interface DeployedSystem {
   savingsVault: SavingsVault;
   /** The ERC-3156 vUSD flash minter (a capped vUSD minter). */
   flashMinter: VusdFlashMinter;
+  /** The local chain's constant-product DEX (undefined when the parameters name a real router). */
+  dex: MockConstantProductDex | undefined;
+  /** The router the flash liquidator sells on: `params.dex.router`, else the local mock; undefined off a local chain
+   * without a router. */
+  dexRouterAddress: string | undefined;
+  /** The no-capital liquidation helper, deployed wherever there is a router. */
+  flashLiquidator: FlashLiquidator | undefined;
   deployedAtBlock: number;
 }
 
@@ -246,6 +255,21 @@ export async function deploySystem(
     deployer,
   );
   await (await vusd.connect(governance).setMinterCap(await flashMinter.getAddress(), toWad(params.flash.minterCap))).wait();
+  // The DEX only where WETH is a mock (a local chain); the liquidator wherever there is a router to sell on.
+  let dex: MockConstantProductDex | undefined;
+  let dexRouterAddress = params.dex?.router;
+  if (dexRouterAddress === undefined && weth !== undefined) {
+    dex = await ethers.deployContract("MockConstantProductDex", [], deployer);
+    dexRouterAddress = await dex.getAddress();
+  }
+  const flashLiquidator =
+    dexRouterAddress === undefined
+      ? undefined
+      : await ethers.deployContract(
+          "FlashLiquidator",
+          [poolAddress, await flashMinter.getAddress(), dexRouterAddress, await vusd.getAddress()],
+          deployer,
+        );
   if (params.oracle.operators.length > 0) {
     await (await oracle.connect(governance).setOperators(params.oracle.operators, params.oracle.threshold)).wait();
   }
@@ -264,6 +288,9 @@ export async function deploySystem(
     ...psmDeployment,
     savingsVault,
     flashMinter,
+    dex,
+    dexRouterAddress,
+    flashLiquidator,
     deployedAtBlock,
   };
 }
@@ -358,6 +385,47 @@ export async function openPsm(
   if (system.psmPriceFeed !== undefined) {
     await (await system.psmPriceFeed.setAnswer(parseUnits("1", FEED_DECIMALS))).wait();
   }
+}
+
+/** WETH/vUSD depth of the local DEX's pool when the parameters do not say (`dex.seedWeth`). */
+export const DEFAULT_DEX_SEED_WETH = 200;
+
+/**
+ * Local chains only, once the PSM is open (`openPsm`): seeds the mock DEX's WETH/vUSD pool `params.dex.seedWeth` WETH
+ * deep (200 by default) at the ETH feed's current price, so its price starts at the oracle's. The seeder mints mock
+ * USDC and swaps it in at the PSM for the vUSD side (no minter of its own) and wraps ETH for the WETH side.
+ * @returns the depth added, in WETH and vUSD wei.
+ */
+export async function seedLocalDex(
+  system: DeployedSystem,
+  seeder: HardhatEthersSigner,
+  params: DeploymentParameters,
+): Promise<{ wethWei: bigint; vusdWad: bigint }> {
+  const { dex, weth, priceFeed, psm, psmStablecoin, vusd } = system;
+  if (dex === undefined || weth === undefined || priceFeed === undefined || psmStablecoin === undefined) {
+    throw new Error("seedLocalDex: only on a local chain (the mock DEX, WETH, ETH feed and USDC)");
+  }
+  const [, , , exposureLimitWad] = await psm.rules();
+  if (exposureLimitWad === 0n) {
+    throw new Error("seedLocalDex: the PSM is closed (PSM_EXPOSURE_LIMIT is 0): open it first (openPsm)");
+  }
+  const wethWei = parseUnits(String(params.dex?.seedWeth ?? DEFAULT_DEX_SEED_WETH), 18);
+  const [, answer] = await priceFeed.latestRoundData();
+  const vusdWad = (wethWei * answer * 10n ** BigInt(18 - FEED_DECIMALS)) / 10n ** 18n;
+  const scale = await psm.SCALE();
+  const [feeInBps] = await psm.rules();
+  // Enough stablecoin for `vusdWad` after the PSM's fee in (rounded up by one unit).
+  const usdcUnits = (vusdWad * 10_000n) / ((10_000n - feeInBps) * scale) + 1n;
+  const dexAddress = await dex.getAddress();
+  const psmAddress = await psm.getAddress();
+  await (await psmStablecoin.connect(seeder).mint(seeder.address, usdcUnits)).wait();
+  await (await psmStablecoin.connect(seeder).approve(psmAddress, usdcUnits)).wait();
+  await (await psm.connect(seeder).swapIn(usdcUnits, seeder.address)).wait();
+  await (await weth.connect(seeder).deposit({ value: wethWei })).wait();
+  await (await weth.connect(seeder).approve(dexAddress, wethWei)).wait();
+  await (await vusd.connect(seeder).approve(dexAddress, vusdWad)).wait();
+  await (await dex.connect(seeder).addLiquidity(system.wethAddress, await vusd.getAddress(), wethWei, vusdWad)).wait();
+  return { wethWei, vusdWad };
 }
 
 /** The regulator proposes and approves a model (on a local chain the regulator's key is at hand). */

@@ -93,6 +93,13 @@ export const deploymentParametersSchema = z.strictObject({
   }),
   /** The ERC-3156 vUSD flash minter: vUSD's cap for it (governance), the most one flash loan can be. */
   flash: z.strictObject({ minterCap: wad }),
+  /**
+   * The DEX the FlashLiquidator sells seized collateral on: `router` a Uniswap V2-style router (required for the
+   * liquidator off a local chain; without it none is deployed there); on a local chain, when absent, a
+   * MockConstantProductDex is deployed and `seedLocalDex` seeds its WETH/vUSD pool `seedWeth` WETH deep at the ETH
+   * feed's price. Absent: the mock and 200 WETH on a local chain.
+   */
+  dex: z.strictObject({ router: address.optional(), seedWeth: z.number().positive().max(1_000_000) }).optional(),
   /** Where the PSM's and the flash minter's fees go (`sweepFees`, flash fees); governance's address when absent. */
   treasury: address.optional(),
   oracle: z.strictObject({
@@ -178,6 +185,7 @@ export const defaultParameters: DeploymentParameters = {
   psm: { maxPriceAgeSec: 25 * 3600, minterCap: "5000000", exposureLimit: "5000000" },
   savings: { shareBps: 5000 },
   flash: { minterCap: "10000000" },
+  dex: { seedWeth: 200 },
   oracle: { operators: [], threshold: 0 },
   dataProviders: [
     {

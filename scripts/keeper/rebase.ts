@@ -1,6 +1,7 @@
 /**
  * Rebase keeper: moves every position whose held tier differs from its current tier (newer score, retired model,
- * expired score past its notice period) onto its current tier, one `LendingPool.rebase` call each.
+ * expired score past its notice period) onto its current tier, one `LendingPool.rebase` call each, and starts the
+ * notice (`ScoreExpiring`) of every position whose score has expired with no notice given yet (also `rebase`).
  *
  *   npm run keeper:rebase -- --network localhost --dry-run   # list the due positions, send nothing
  *   npm run keeper:rebase -- --network localhost             # re-base them (the network's first account pays)
@@ -42,7 +43,9 @@ const pool = LendingPool__factory.connect(poolAddress, keeper ?? ethers.provider
 const progress = (p: KeeperProgress) => {
   if (p.phase === "scan") console.log(`  blocks ${p.fromBlock}–${p.toBlock}: ${p.borrowers} borrower(s)`);
   else if (p.phase === "check") console.log(`  checked ${p.done}/${p.total}: ${p.due} due`);
-  else if (p.phase === "rebased") {
+  else if (p.phase === "noticed") {
+    console.log(`  notice started for ${p.notice.borrower}: tier ${p.notice.tier} until ${new Date(p.notice.noticeEndsAt * 1000).toISOString()} (${p.txHash})`);
+  } else if (p.phase === "rebased") {
     console.log(`  re-based ${p.position.borrower}: tier ${p.position.heldTier} -> ${p.position.currentTier} (${p.txHash})`);
   } else console.log(`  FAILED ${p.position.borrower} (tier ${p.position.heldTier} -> ${p.position.currentTier}): ${p.error}`);
 };
@@ -60,9 +63,12 @@ await connection.close();
 
 if (dryRun) {
   for (const p of result.due) console.log(`  due: ${p.borrower}: tier ${p.heldTier} -> ${p.currentTier}`);
+  for (const n of result.noticeDue) console.log(`  notice due: ${n.borrower}: score expired at ${new Date(n.expiredAt * 1000).toISOString()}`);
 }
 console.log(
-  `${result.borrowers} borrower(s), ${result.withDebt} with debt, ${result.due.length} due` +
-    (dryRun ? " (dry run: nothing sent)" : `, ${result.rebased.length} re-based, ${result.failed.length} failed`),
+  `${result.borrowers} borrower(s), ${result.withDebt} with debt, ${result.due.length} due, ${result.noticeDue.length} notice(s) due` +
+    (dryRun
+      ? " (dry run: nothing sent)"
+      : `, ${result.rebased.length} re-based, ${result.noticed.length} notice(s) started, ${result.failed.length} failed`),
 );
 if (result.failed.length > 0) process.exit(1);

@@ -224,12 +224,17 @@ export interface ChainState {
 
 /** The PSM's books and the flash minter's outstanding loan: the identity's terms besides the pool's. */
 export interface StablecoinModulesState {
-  /** Stablecoin units the PSM holds as reserves (its own books, donations excluded). */
+  /** Stablecoin units the PSM holds as reserves (its balance). */
   psmReserves: bigint;
   /** 10^(18 - stablecoin decimals): vUSD wad per stablecoin unit. */
   psmScale: bigint;
+  /** vUSD's minter record for the PSM (the identity's term): its pre-minted buffer plus the vUSD it paid out. */
   psmMintedWad: bigint;
-  /** reserves * scale - minted: fees not yet swept to the treasury. */
+  /** vUSD the PSM holds (pre-minted, not in users' hands). */
+  psmBufferWad: bigint;
+  /** vUSD the PSM paid out and did not take back: what its reserves back. */
+  psmPaidOutWad: bigint;
+  /** reserves * scale + buffer - minted: fees not yet swept to the treasury. */
   psmSurplusWad: bigint;
   /** 0 unless the report block is inside a flash loan (never, between transactions). */
   flashOutstandingWad: bigint | undefined;
@@ -266,6 +271,7 @@ export async function readChainState(
     const psm = PegStabilityModule__factory.connect(contracts.pegStabilityModule, provider);
     const [psmMintedWad, psmReserves] = await call("PegStabilityModule.balances", () => psm.balances(at));
     const psmScale = await call("PegStabilityModule.SCALE", () => psm.SCALE(at));
+    const [psmBufferWad, psmPaidOutWad] = await call("PegStabilityModule.buffer", () => psm.buffer(at));
     const flashMinterAddress = contracts.vusdFlashMinter;
     const flashOutstandingWad =
       flashMinterAddress === undefined
@@ -277,7 +283,9 @@ export async function readChainState(
       psmReserves,
       psmScale,
       psmMintedWad,
-      psmSurplusWad: psmReserves * psmScale - psmMintedWad,
+      psmBufferWad,
+      psmPaidOutWad,
+      psmSurplusWad: psmReserves * psmScale + psmBufferWad - psmMintedWad,
       flashOutstandingWad,
     };
   }

@@ -269,6 +269,7 @@ function stablecoinModulesLine(state: ComplianceReport["state"], toBlock: number
   const flash = m.flashOutstandingWad === undefined ? "" : `; flash minter outstanding ${formatVusd(m.flashOutstandingWad)} vUSD`;
   return [
     `- **Stablecoin modules at block ${toBlock}:** PSM reserves ${formatVusd(m.psmReserves * m.psmScale)} (in vUSD terms) ` +
-      `backing ${formatVusd(m.psmMintedWad)} vUSD it minted, unswept fees ${formatVusd(m.psmSurplusWad)}${flash}.`,
+      `backing ${formatVusd(m.psmPaidOutWad)} vUSD it paid out (it minted ${formatVusd(m.psmMintedWad)}, of which ` +
+      `${formatVusd(m.psmBufferWad)} is its pre-minted buffer), unswept fees ${formatVusd(m.psmSurplusWad)}${flash}.`,
   ];
 }

@@ -30,6 +30,10 @@ export const addressBookSchema = z.strictObject({
     savingsVault: address.optional(),
     /** Absent in address books written before the flash minter. */
     vusdFlashMinter: address.optional(),
+    /** The router FlashLiquidator sells on (the mock DEX on a local chain); absent without one, and in older books. */
+    dexRouter: address.optional(),
+    /** The no-capital liquidation helper; absent without a router, and in older books. */
+    flashLiquidator: address.optional(),
   }),
   roles: z.strictObject({
     deployer: address,

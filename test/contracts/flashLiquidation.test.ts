@@ -266,10 +266,12 @@ describe("Arbitrage through the PSM and a constant-product pool", function () {
       "PegStabilityModuleFrozen",
     );
     await a.feed.setAnswer(10n ** 8n);
-    // 1,000,000 of the 3,000,000 cap is minted: 2,000,000 more fits, one unit more does not.
+    // The buffer was filled to the 3,000,000 cap (below the exposure limit) and 1,000,000 of it is paid out:
+    // 2,000,000 more fits, one unit more finds the buffer empty (no more than the cap reaches users).
     await a.psm.connect(a.bot).swapIn(2_000_000n * USDC, a.bot.address);
     await expect(a.psm.connect(a.bot).swapIn(1n, a.bot.address))
-      .to.be.revertedWithCustomError(a.vusd, "VUSDMinterCapExceeded")
-      .withArgs(await a.psm.getAddress(), 3_000_000n * WAD, 3_000_000n * WAD + SCALE);
+      .to.be.revertedWithCustomError(a.psm, "PegStabilityModuleBufferShort")
+      .withArgs(0n, SCALE);
+    expect((await a.vusd.minterOf(await a.psm.getAddress()))[1]).to.equal(3_000_000n * WAD);
   });
 });

@@ -28,8 +28,8 @@ async function enact(s: System, signer: any, id: string, value: bigint, priceUsd
   await s.feed.setAnswer(price8(priceUsd));
 }
 
-/** The smallest 8-decimal answer whose wad price does not fit the 128 bits a price is stored in. */
-const OUT_OF_RANGE = (2n ** 128n - 1n) / 10n ** 10n + 1n;
+/** The smallest 8-decimal answer whose wad price does not fit the 96 bits a price is stored in (`AssetSlot`). */
+const OUT_OF_RANGE = (2n ** 96n - 1n) / 10n ** 10n + 1n;
 
 /** The bad rounds a feed can return, and the error a strict read reverts with. */
 async function badRounds(s: System, w: string) {

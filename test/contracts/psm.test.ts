@@ -70,7 +70,9 @@ describe("PegStabilityModule", function () {
     it("reads the stablecoin's decimals into SCALE and starts empty, unpaused, with the policy's default rules", async function () {
       const { psm, policy } = await networkHelpers.loadFixture(deployPsmFixture);
       expect(await psm.SCALE()).to.equal(SCALE);
-      expect(await psm.balances()).to.deep.equal([0n, 0n]);
+      // Linked and opened, the PSM filled its buffer to min(cap, exposure limit): minted = buffer, nothing paid out.
+      expect(await psm.balances()).to.deep.equal([MINTER_CAP, 0n]);
+      expect(await psm.buffer()).to.deep.equal([MINTER_CAP, 0n, MINTER_CAP]);
       expect(await psm.paused()).to.equal(false);
       const r = await policy.psmRules();
       expect([r.feeInBps, r.feeOutBps, r.feeCapBps, r.priceBandBps]).to.deep.equal([0n, 0n, 100n, 100n]);
@@ -116,11 +118,13 @@ describe("PegStabilityModule", function () {
         .withArgs(alice.address, bob.address, amount, amount * SCALE, 0n);
       expect(await vusd.balanceOf(bob.address)).to.equal(amount * SCALE);
       expect(await usdc.balanceOf(await psm.getAddress())).to.equal(amount);
-      expect(await psm.balances()).to.deep.equal([amount * SCALE, amount]);
-      expect((await vusd.minterOf(await psm.getAddress()))[1]).to.equal(amount * SCALE);
+      // A swap moves tokens only: the minter record stays, the buffer paid the vUSD out.
+      expect(await psm.balances()).to.deep.equal([MINTER_CAP, amount]);
+      expect(await psm.buffer()).to.deep.equal([MINTER_CAP - amount * SCALE, amount * SCALE, MINTER_CAP]);
+      expect((await vusd.minterOf(await psm.getAddress()))[1]).to.equal(MINTER_CAP);
     });
 
-    it("swaps out 1:1 and keeps vUSD's minter record equal to its own", async function () {
+    it("swaps out 1:1, taking the vUSD back into the buffer (vUSD's minter record unchanged)", async function () {
       const { psm, vusd, usdc, alice, bob } = await networkHelpers.loadFixture(deployPsmFixture);
       await psm.connect(alice).swapIn(1000n * USDC, alice.address);
       const before = await usdc.balanceOf(bob.address);
@@ -129,8 +133,9 @@ describe("PegStabilityModule", function () {
         .withArgs(alice.address, bob.address, 400n * WAD, 400n * USDC, 0n);
       expect((await usdc.balanceOf(bob.address)) - before).to.equal(400n * USDC);
       expect(await vusd.balanceOf(alice.address)).to.equal(600n * WAD);
-      expect(await psm.balances()).to.deep.equal([600n * WAD, 600n * USDC]);
-      expect((await vusd.minterOf(await psm.getAddress()))[1]).to.equal(600n * WAD);
+      expect(await psm.balances()).to.deep.equal([MINTER_CAP, 600n * USDC]);
+      expect((await psm.buffer())[1]).to.equal(600n * WAD);
+      expect((await vusd.minterOf(await psm.getAddress()))[1]).to.equal(MINTER_CAP);
     });
 
     it("floors a swap out below one stablecoin unit: the dust stays as surplus; a payout of 0 reverts", async function () {
@@ -161,17 +166,18 @@ describe("PegStabilityModule", function () {
         .withArgs(ethers.encodeBytes32String("TO"));
     });
 
-    it("redeems only vUSD it minted: one wei more than its outstanding mint reverts", async function () {
-      const { psm, vusd, governance, alice, bob } = await networkHelpers.loadFixture(deployPsmFixture);
+    it("redeems vUSD from any minter into the buffer, paying from its reserves and never past them", async function () {
+      const { psm, vusd, usdc, governance, alice, bob } = await networkHelpers.loadFixture(deployPsmFixture);
       await psm.connect(alice).swapIn(100n * USDC, alice.address);
-      // vUSD from another minter (the pool) cannot drain the PSM's fee surplus.
+      // vUSD from another minter (the pool) joins the buffer; the reserves pay it.
       await vusd.connect(governance).setMinterCap(bob.address, WAD);
       await vusd.connect(bob).mint(alice.address, WAD);
-      await expect(psm.connect(alice).swapOut(100n * WAD + 1n, alice.address))
-        .to.be.revertedWithCustomError(psm, "PegStabilityModuleExceedsMinted")
-        .withArgs(100n * WAD, 100n * WAD + 1n);
+      await expect(psm.connect(alice).swapOut(100n * WAD + SCALE, alice.address))
+        .to.be.revertedWithCustomError(usdc, "ERC20InsufficientBalance")
+        .withArgs(await psm.getAddress(), 100n * USDC, 100n * USDC + 1n);
       await psm.connect(alice).swapOut(100n * WAD, alice.address);
-      expect(await psm.balances()).to.deep.equal([0n, 0n]);
+      expect(await psm.balances()).to.deep.equal([MINTER_CAP, 0n]);
+      expect(await psm.buffer()).to.deep.equal([MINTER_CAP, 0n, MINTER_CAP]);
     });
 
     it("needs the caller's vUSD allowance and balance to swap out", async function () {
@@ -204,8 +210,9 @@ describe("PegStabilityModule", function () {
     });
 
     it("reverts (no wrap-around) on an amount whose wad value overflows", async function () {
-      const { psm, alice } = await networkHelpers.loadFixture(deployPsmFixture);
+      const { psm, usdc, alice } = await networkHelpers.loadFixture(deployPsmFixture);
       await expect(psm.connect(alice).swapIn(ethers.MaxUint256, alice.address)).to.be.revertedWithPanic(0x11);
+      await usdc.mint(alice.address, ethers.MaxUint256 / SCALE);
       await expect(psm.connect(alice).swapIn(ethers.MaxUint256 / SCALE, alice.address))
         .to.be.revertedWithCustomError(psm, "PegStabilityModuleExposureLimitExceeded");
     });
@@ -394,27 +401,28 @@ describe("PegStabilityModule", function () {
   });
 
   describe("fee surplus swept to the treasury", function () {
-    it("sends the whole units of reserves * SCALE - minted to the treasury (anyone), keeping every vUSD redeemable", async function () {
+    it("sends the whole units of reserves * SCALE + buffer - minted to the treasury (anyone), keeping every vUSD redeemable", async function () {
       const { psm, vusd, usdc, alice, outsider } = await networkHelpers.loadFixture(feesFixture);
       await psm.connect(alice).swapIn(1000n * USDC, alice.address); // fee 3 USDC kept
       await psm.connect(alice).swapOut(100n * WAD, alice.address); // fee 0.5 vUSD: 0.5 USDC more kept
       const [mintedWad, reserves] = await psm.balances();
-      const expected = (reserves * SCALE - mintedWad) / SCALE;
+      const [bufferWad] = await psm.buffer();
+      expect(await psm.surplusWad()).to.equal(reserves * SCALE + bufferWad - mintedWad);
+      const expected = (reserves * SCALE + bufferWad - mintedWad) / SCALE;
       expect(expected).to.equal(3_500_000n);
       await expect(psm.connect(outsider).sweepFees()).to.emit(psm, "PsmFeesSwept").withArgs(TREASURY, expected);
       expect(await usdc.balanceOf(TREASURY)).to.equal(expected);
-      const [, reservesAfter] = await psm.balances();
-      expect(reservesAfter * SCALE - mintedWad).to.be.lessThan(SCALE);
+      expect(await psm.surplusWad()).to.be.lessThan(SCALE);
       await expect(psm.connect(outsider).sweepFees()).to.not.emit(psm, "PsmFeesSwept");
       // Every vUSD the PSM minted still redeems (at the fee): the backing was never swept.
       const held = await vusd.balanceOf(alice.address);
       await psm.connect(alice).swapOut(held, alice.address);
-      expect((await psm.balances())[0]).to.equal(0n);
+      expect((await psm.buffer())[1]).to.equal(0n);
     });
   });
 
   describe("exposure limit and minter cap", function () {
-    it("accepts reserves exactly at the exposure limit and refuses one unit more", async function () {
+    it("pays out vUSD exactly up to the exposure limit and refuses one unit more (the buffer was trimmed to it)", async function () {
       const { psm, policy, regulator, feed, alice } = await networkHelpers.loadFixture(deployPsmFixture);
       await scheduleAndExecute(policy, regulator, "PSM_EXPOSURE_LIMIT", 300n * WAD);
       await feed.setAnswer(ONE_USD);
@@ -423,7 +431,8 @@ describe("PegStabilityModule", function () {
         .to.be.revertedWithCustomError(psm, "PegStabilityModuleExposureLimitExceeded")
         .withArgs(300n * WAD, (300n * USDC + 1n) * SCALE);
       await psm.connect(alice).swapIn(100n * USDC, alice.address);
-      expect((await psm.balances())[1]).to.equal(300n * USDC);
+      expect(await psm.balances()).to.deep.equal([300n * WAD, 300n * USDC]);
+      expect(await psm.buffer()).to.deep.equal([0n, 300n * WAD, 300n * WAD]);
     });
 
     it("takes nothing while the exposure limit is 0 (the regulator closed it); swaps out still work", async function () {
@@ -435,16 +444,35 @@ describe("PegStabilityModule", function () {
         .to.be.revertedWithCustomError(psm, "PegStabilityModuleExposureLimitExceeded")
         .withArgs(0, (10n * USDC + 1n) * SCALE);
       await psm.connect(alice).swapOut(10n * WAD, alice.address);
+      // The vUSD swapped back out into the buffer is not paid out again past the limit: a swap in trims first.
+      expect(await psm.buffer()).to.deep.equal([10n * WAD, 0n, 0n]);
+      await expect(psm.connect(alice).swapIn(1, alice.address))
+        .to.be.revertedWithCustomError(psm, "PegStabilityModuleExposureLimitExceeded")
+        .withArgs(0, SCALE);
+      await expect(psm.connect(alice).trim()).to.emit(psm, "PsmBufferTrimmed").withArgs(10n * WAD, 0n);
+      expect(await psm.buffer()).to.deep.equal([0n, 0n, 0n]);
+      expect(await psm.balances()).to.deep.equal([0n, 0n]);
     });
 
-    it("mints up to vUSD's cap for the PSM and not one wei past it", async function () {
-      const { psm, vusd, governance, alice } = await networkHelpers.loadFixture(deployPsmFixture);
-      await vusd.connect(governance).setMinterCap(await psm.getAddress(), 50n * WAD);
+    it("never lets more than vUSD's cap reach users: fill stops at the cap, trim burns the buffer down to a lower one", async function () {
+      const { psm, vusd, governance, alice, outsider } = await networkHelpers.loadFixture(deployPsmFixture);
+      const psmAddress = await psm.getAddress();
+      // Filled at the cap (500,000), below the exposure limit: fill has nothing more to mint.
+      expect(await psm.connect(outsider).fill.staticCall()).to.equal(0n);
+      await vusd.connect(governance).setMinterCap(psmAddress, 50n * WAD);
+      await expect(psm.connect(outsider).trim())
+        .to.emit(psm, "PsmBufferTrimmed")
+        .withArgs(MINTER_CAP - 50n * WAD, 50n * WAD);
       await psm.connect(alice).swapIn(50n * USDC, alice.address);
       await expect(psm.connect(alice).swapIn(1, alice.address))
-        .to.be.revertedWithCustomError(vusd, "VUSDMinterCapExceeded")
-        .withArgs(await psm.getAddress(), 50n * WAD, 50n * WAD + SCALE);
+        .to.be.revertedWithCustomError(psm, "PegStabilityModuleBufferShort")
+        .withArgs(0, SCALE);
       expect(await psm.balances()).to.deep.equal([50n * WAD, 50n * USDC]);
+      await vusd.connect(governance).setMinterCap(psmAddress, 60n * WAD);
+      await expect(psm.connect(outsider).fill()).to.emit(psm, "PsmBufferFilled").withArgs(10n * WAD, 60n * WAD);
+      await psm.connect(alice).swapIn(10n * USDC, alice.address);
+      expect(await psm.buffer()).to.deep.equal([0n, 60n * WAD, 60n * WAD]);
+      expect((await vusd.minterOf(psmAddress))[1]).to.equal(60n * WAD);
     });
   });
 
@@ -556,19 +584,25 @@ describe("PegStabilityModule", function () {
         TREASURY,
       ]);
       await f.vusd.connect(f.governance).setMinterCap(await psm.getAddress(), MINTER_CAP);
+      await psm.fill();
       return { ...f, psm, token };
     }
 
-    it("stops a token that calls back into a swap (reentrancy guard)", async function () {
+    it("keeps the books whole when the stablecoin calls back into the PSM during a swap (swaps keep no state)", async function () {
       const { psm, token, alice } = await psmWith(() => ethers.deployContract("ReentrantToken"));
+      const psmAddress = await psm.getAddress();
       await token.mint(alice.address, 10n ** 18n);
-      await token.connect(alice).approve(await psm.getAddress(), ethers.MaxUint256);
+      await token.connect(alice).approve(psmAddress, ethers.MaxUint256);
       await psm.connect(alice).swapIn(10n ** 17n, alice.address); // unarmed: works (SCALE 1 for 18 decimals)
-      await token.arm(await psm.getAddress(), psm.interface.encodeFunctionData("swapIn", [1, alice.address]));
-      await expect(psm.connect(alice).swapIn(10n ** 17n, alice.address)).to.be.revertedWithCustomError(
-        psm,
-        "ReentrancyGuardReentrantCall",
-      );
+      // Armed: every transfer of the token sweeps the PSM's surplus in the middle of the swap.
+      await token.arm(psmAddress, psm.interface.encodeFunctionData("sweepFees"));
+      await psm.connect(alice).swapIn(10n ** 17n, alice.address);
+      const [bufferWad, paidOutWad] = await psm.buffer();
+      expect(paidOutWad).to.equal(2n * 10n ** 17n);
+      expect(await token.balanceOf(psmAddress)).to.equal(2n * 10n ** 17n); // no fee: nothing was surplus to sweep
+      expect(await psm.surplusWad()).to.equal(0n);
+      expect(bufferWad + paidOutWad).to.equal(MINTER_CAP);
+      expect(await psm.connect(alice).sweepFees.staticCall()).to.equal(0n); // nothing to sweep: no transfer
     });
 
     it("reverts when the token returns false instead of moving funds (SafeERC20)", async function () {
@@ -577,7 +611,7 @@ describe("PegStabilityModule", function () {
       await expect(psm.connect(alice).swapIn(10n ** 18n, alice.address))
         .to.be.revertedWithCustomError(psm, "SafeERC20FailedOperation")
         .withArgs(await token.getAddress());
-      expect(await psm.balances()).to.deep.equal([0n, 0n]);
+      expect(await psm.balances()).to.deep.equal([MINTER_CAP, 0n]);
     });
   });
 
@@ -618,7 +652,7 @@ describe("PegStabilityModule", function () {
       await psm.connect(alice).swapIn(USDC, alice.address);
     });
 
-    it("keeps reserves * SCALE >= minted (surplus never negative) over a sequence of swaps with fees", async function () {
+    it("keeps reserves * SCALE + buffer >= minted (surplus never negative) over a sequence of swaps with fees", async function () {
       const { psm, usdc, vusd, alice, bob } = await networkHelpers.loadFixture(feesFixture);
       const psmAddress = await psm.getAddress();
       const amounts = [1n, 999_999n, 123_456_789n, 3n, 10n ** 9n];
@@ -628,10 +662,13 @@ describe("PegStabilityModule", function () {
         const bal = await vusd.balanceOf(user.address);
         if (bal / 3n >= SCALE * 2n) await psm.connect(user).swapOut(bal / 3n, user.address);
         const [minted, reserves] = await psm.balances();
-        expect(reserves * SCALE >= minted).to.equal(true);
+        const [bufferWad, paidOutWad] = await psm.buffer();
+        expect(reserves * SCALE + bufferWad >= minted).to.equal(true);
+        expect(reserves * SCALE >= paidOutWad).to.equal(true);
         expect(await usdc.balanceOf(psmAddress)).to.equal(reserves);
+        expect(await vusd.balanceOf(psmAddress)).to.equal(bufferWad);
         expect((await vusd.minterOf(psmAddress))[1]).to.equal(minted);
-        expect(await psm.surplusWad()).to.equal(reserves * SCALE - minted);
+        expect(await psm.surplusWad()).to.equal(reserves * SCALE + bufferWad - minted);
       }
     });
   });

@@ -15,6 +15,7 @@ import { buildAddressBook } from "../../scripts/deploy/address-book.js";
 import { approveDataProviders, approveModel, deploySystem, sha256File, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { runCli } from "../../scripts/cli/program.js";
+import { describeRevert } from "../../sdk/src/index.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { featureSchemaHash } from "../../oracle/src/protocol/credit-file.js";
 import { withContext, type CliEnv } from "../../scripts/cli/context.js";
@@ -72,7 +73,7 @@ describe("ops CLI (npm run verity)", function () {
     const groups = ["operators", "node", "model", "providers", "rules", "breaker", "exposure", "fairness", "monitoring"];
     for (const group of groups) expect(root.out).to.contain(group);
     const commands = [
-      ["operators", "list"], ["operators", "set"], ["node", "balance"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"], ["providers", "list"], ["providers", "approve"], ["providers", "retire"],
+      ["operators", "list"], ["operators", "set"], ["node", "balance"], ["node", "fund"], ["model", "list"], ["model", "propose"], ["model", "approve"], ["model", "retire"], ["providers", "list"], ["providers", "approve"], ["providers", "retire"],
       ["rules", "list"], ["rules", "pending"], ["rules", "schedule"], ["rules", "execute"], ["rules", "cancel"], ["breaker", "status"], ["breaker", "reset"],
       ["exposure", "snapshot"], ["fairness", "publish"], ["monitoring", "publish"], ["position"], ["decode-error"],
     ];
@@ -81,7 +82,7 @@ describe("ops CLI (npm run verity)", function () {
       expect(help.code, command.join(" ")).to.equal(0);
       expect(help.out, command.join(" ")).to.match(/^Usage: verity /);
     }
-    const writes = commands.filter(([g, c]) => ["set", "propose", "approve", "retire", "schedule", "execute", "cancel", "reset", "snapshot", "publish"].includes(c ?? g!));
+    const writes = commands.filter(([g, c]) => ["set", "fund", "propose", "approve", "retire", "schedule", "execute", "cancel", "reset", "snapshot", "publish"].includes(c ?? g!));
     for (const command of writes) expect((await verity(d, ...command, "--help")).out, command.join(" ")).to.contain("--dry-run");
   });
 
@@ -115,7 +116,11 @@ describe("ops CLI (npm run verity)", function () {
       const data = verityErrors.encodeErrorResult("SupervisionRuleViolated", [encodeBytes32String("DEBT_CEILING"), parseEther("10000000"), parseEther("10000001.5")]);
       const decoded = await verity(d, "decode-error", data);
       expect(decoded.code).to.equal(0);
-      expect(decoded.out).to.equal("SupervisionRuleViolated (SupervisionPolicy): rule DEBT_CEILING, limit 10,000,000.00 vUSD, actual 10,000,001.50 vUSD");
+      const [technical, sentence] = decoded.out.split("\n");
+      expect(technical).to.equal("SupervisionRuleViolated (SupervisionPolicy): rule DEBT_CEILING, limit 10,000,000.00 vUSD, actual 10,000,001.50 vUSD");
+      // The second line is the SDK's sentence for the same data (what a dApp shows the borrower).
+      expect(sentence).to.equal(`  ${describeRevert({ data })}`);
+      expect(sentence).to.match(/10,000,000\.00 vUSD/);
       const byOneWei = verityErrors.encodeErrorResult("SupervisionRuleViolated", [encodeBytes32String("BORROWER_CAP"), parseEther("1000000"), parseEther("1000000") + 1n]);
       expect((await verity(d, "decode-error", byOneWei)).out).to.contain("limit 1,000,000.00 vUSD, actual 1,000,000.00 vUSD (exactly 1000000.000000000000000001)");
       const notReady = verityErrors.encodeErrorResult("SupervisionChangeNotReady", [ZeroHash, 1_800_000_000, 1_799_999_000]);
@@ -123,7 +128,7 @@ describe("ops CLI (npm run verity)", function () {
       const status = verityErrors.encodeErrorResult("OracleModelStatusTransition", [ZeroHash, 2, 1]);
       expect((await verity(d, "decode-error", status)).out).to.contain("from Approved, to Proposed");
       const pool = verityErrors.encodeErrorResult("LendingPoolInsufficientCollateral", [d.borrower.address, parseEther("100"), parseEther("150")]);
-      expect((await verity(d, "decode-error", pool)).out).to.equal(`LendingPoolInsufficientCollateral (LendingPool): borrower ${d.borrower.address}, collateralValueWad 100.00 vUSD, requiredWad 150.00 vUSD`);
+      expect((await verity(d, "decode-error", pool)).out.split("\n")[0]).to.equal(`LendingPoolInsufficientCollateral (LendingPool): borrower ${d.borrower.address}, collateralValueWad 100.00 vUSD, requiredWad 150.00 vUSD`);
     });
 
     it("refuses data that is not a Verity error", async () => {
@@ -180,6 +185,25 @@ describe("ops CLI (npm run verity)", function () {
       expect(short.out).to.contain("balance         0.0 ETH");
       expect(short.err).to.contain(`${empty} is short of funds: send it at least`);
       expect((await verity(d, "node", "balance", "0xnope")).err).to.contain('<address>: "0xnope" is not an address');
+    });
+
+    it("fund sends a new operator key what it needs (10 × the node's rule by default, or --amount), and then balance says funded", async () => {
+      const key = Wallet.createRandom().address;
+      const dry = await verity(d, "node", "fund", key, "--dry-run");
+      expect(dry.code, dry.err).to.equal(0);
+      expect(dry.out).to.contain("dry run: nothing sent");
+      expect(await ethers.provider.getBalance(key)).to.equal(0n);
+      const funded = await verity(d, "node", "fund", key);
+      expect(funded.code, funded.err).to.equal(0);
+      expect(funded.out).to.match(/sent: transaction 0x[0-9a-f]{64}/);
+      const balance = await verity(d, "node", "balance", key);
+      expect(balance.code, balance.err).to.equal(0);
+      expect(balance.out).to.contain("funded: enough to post reports");
+      const other = Wallet.createRandom().address;
+      expect((await verity(d, "node", "fund", other, "--amount", "0.25")).code).to.equal(0);
+      expect(await ethers.provider.getBalance(other)).to.equal(parseEther("0.25"));
+      const bad = await verity(d, "node", "fund", other, "--amount", "lots");
+      expect([bad.code, bad.err]).to.deep.equal([1, 'verity: --amount: "lots" is not an amount of ETH (e.g. 0.05)']);
     });
   });
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { parseUnits } from "ethers";
 
-import { approveModel, deploySystem, openPsm, shippedModel } from "../../scripts/deploy/deploy-system.js";
+import { approveModel, deploySystem, openPsm, seedLocalDex, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { defaultParameters, loadDeploymentParameters } from "../../scripts/deploy/parameters.js";
 import { readAddressBook } from "../../oracle/src/protocol/address-book.js";
 import { writeAddressBook } from "../../scripts/deploy/address-book.js";
@@ -17,7 +17,13 @@ const { ethers, networkHelpers } = await network.create();
 
 async function deployedFixture() {
   const [deployer, governance, regulator, guardian, attester] = await ethers.getSigners();
-  const roles = { deployer: deployer!, governance: governance!, regulator: regulator!, guardian: guardian!, attester: attester! };
+  const roles = {
+    deployer: deployer!,
+    governance: governance!,
+    regulator: regulator!,
+    guardian: guardian!,
+    attester: attester!,
+  };
   const system = await deploySystem(ethers, roles, defaultParameters);
   return { system, roles };
 }
@@ -59,6 +65,42 @@ describe("deploy: system deployment and wiring", () => {
     expect(await vusd.balanceOf(user!.address)).to.equal(10n ** 18n);
   });
 
+  it("deploys the mock DEX and the FlashLiquidator on a local chain, and seeds the pool 200 WETH deep at the feed's price", async () => {
+    const { system, roles } = await networkHelpers.loadFixture(deployedFixture);
+    const { dex, flashLiquidator, vusd, pool, flashMinter, priceFeed } = system;
+    if (dex === undefined || flashLiquidator === undefined)
+      throw new Error("a local deployment has the DEX and the liquidator");
+    expect(system.dexRouterAddress).to.equal(await dex.getAddress());
+    expect(await flashLiquidator.router()).to.equal(await dex.getAddress());
+    expect(await flashLiquidator.pool()).to.equal(await pool.getAddress());
+    expect(await flashLiquidator.flashMinter()).to.equal(await flashMinter.getAddress());
+    expect(await flashLiquidator.vusd()).to.equal(await vusd.getAddress());
+    await expectRejection(seedLocalDex(system, roles.deployer, defaultParameters), /open it first \(openPsm\)/);
+    await openPsm(system, roles.regulator, defaultParameters, networkHelpers.time);
+    await priceFeed!.setAnswer(parseUnits(String(defaultParameters.collateral.mockEthUsd), 8));
+    const seeded = await seedLocalDex(system, roles.deployer, defaultParameters);
+    const [wethReserve, vusdReserve] = await dex.reservesOf(system.wethAddress, await vusd.getAddress());
+    expect(wethReserve).to.equal(parseUnits("200", 18));
+    expect(vusdReserve).to.equal(parseUnits(String(200 * defaultParameters.collateral.mockEthUsd), 18));
+    expect(seeded).to.deep.equal({ wethWei: wethReserve, vusdWad: vusdReserve });
+  });
+
+  it("deploys no DEX where a router is given, and points the liquidator at that router", async () => {
+    const [deployer, governance, regulator, guardian, attester, routerStandIn] = await ethers.getSigners();
+    const roles = {
+      deployer: deployer!,
+      governance: governance!,
+      regulator: regulator!,
+      guardian: guardian!,
+      attester: attester!,
+    };
+    const params = { ...defaultParameters, dex: { router: routerStandIn!.address, seedWeth: 1 } };
+    const system = await deploySystem(ethers, roles, params);
+    expect(system.dex).to.equal(undefined);
+    expect(system.dexRouterAddress).to.equal(routerStandIn!.address);
+    expect(await system.flashLiquidator!.router()).to.equal(routerStandIn!.address);
+  });
+
   it("links the policy and the oracle both ways; the oracle's threshold copy is the policy's", async () => {
     const { system } = await networkHelpers.loadFixture(deployedFixture);
     expect(await system.policy.scoreOracle()).to.equal(await system.oracle.getAddress());
@@ -87,6 +129,8 @@ describe("deploy: system deployment and wiring", () => {
       expect(book.contracts.lendingPool).to.equal(await system.pool.getAddress());
       expect(book.contracts.pegStabilityModule).to.equal(await system.psm.getAddress());
       expect(book.contracts.psmStablecoin).to.equal(system.psmStablecoinAddress);
+      expect(book.contracts.dexRouter).to.equal(system.dexRouterAddress);
+      expect(book.contracts.flashLiquidator).to.equal(await system.flashLiquidator!.getAddress());
       expect(book.roles.regulator).to.equal(roles.regulator.address);
     } finally {
       process.chdir(cwd);
@@ -134,4 +178,3 @@ describe("deploy: parameters and address book validation", () => {
     await expectRejection(readAddressBook(path), /book\.json: deployedAtBlock/);
   });
 });
-

@@ -141,6 +141,37 @@ describe("keeper: rebase positions whose tier differs from the current one", fun
     expect(after.due.every((d) => d.currentTier === CONSERVATIVE)).to.equal(true);
   });
 
+  it("starts the notice of an expired score nobody touched (ScoreExpiring, tier kept), once per expiry", async () => {
+    const s = await networkHelpers.loadFixture(scenario);
+    await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock });
+    const expiry = (await s.oracle.scoreOf(s.alice.address)).issuedAt + BigInt(defaultParameters.rules.maxScoreAgeSec);
+    const notice = BigInt(defaultParameters.rules.scoreNoticePeriodSec);
+    // Before the expiry: no notice is due.
+    await networkHelpers.time.increaseTo(expiry - 10n);
+    const before = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    expect(before.noticeDue).to.deep.equal([]);
+    // Expired, within the notice: every scored position with debt (alice, bob, carol: issued in the same minute or
+    // so) is due for notice, none for a re-base; a dry run sends nothing.
+    await networkHelpers.time.increaseTo(expiry + 60n);
+    const planned = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    expect(planned.due).to.deep.equal([]);
+    const alice = planned.noticeDue.find((n) => n.borrower === s.alice.address);
+    expect(alice).to.deep.equal({ borrower: s.alice.address, tier: 0, expiredAt: Number(expiry), noticeEndsAt: Number(expiry + notice) });
+    const sent = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock });
+    expect(sent.failed).to.deep.equal([]);
+    expect(sent.noticed.map((n) => n.borrower)).to.deep.equal(planned.noticeDue.map((n) => n.borrower));
+    const aliceTx = sent.noticed.find((n) => n.borrower === s.alice.address)!;
+    const receipt = await ethers.provider.getTransactionReceipt(aliceTx.txHash);
+    const events = receipt!.logs.map((l) => s.pool.interface.parseLog(l)).filter((l) => l?.name === "ScoreExpiring");
+    expect(events.map((e) => [e!.args.borrower, Number(e!.args.tier), e!.args.expiredAt, e!.args.noticeEndsAt])).to.deep.equal([
+      [s.alice.address, 0, expiry, expiry + notice],
+    ]);
+    expect((await s.pool.positionOf(s.alice.address)).tier).to.equal(0n); // the debt keeps its tier
+    // Given once: the next run finds no notice due.
+    const again = await rebasePositions({ pool: s.pool.connect(s.keeper), fromBlock: s.system.deployedAtBlock, dryRun: true });
+    expect(again.noticeDue).to.deep.equal([]);
+  });
+
   it("refuses a scan that starts after the chain head", async () => {
     const s = await networkHelpers.loadFixture(scenario);
     const head = await ethers.provider.getBlockNumber();

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { parseEther, parseUnits } from "ethers";
 
-import { borrowerCycle } from "../../sdk/examples/borrower-cycle.js";
+import { borrowerCycle, pushScore } from "../../sdk/examples/borrower-cycle.js";
 import * as sdk from "../../sdk/src/index.js";
 import { startStack, type Stack } from "./stack.js";
 
@@ -75,35 +75,28 @@ describe("sdk: a borrower's cycle against the in-process stack (sdk/examples/bor
     expect(contracts.lendingPool.target).to.equal(stack.addressBook.contracts.lendingPool);
   });
 
-  it("push flow: the node takes the application, the borrower calls requestScore, and a node posts the score on chain", async () => {
+  it("push flow (the example's --flow push): the node takes the application, the borrower calls requestScore, and a node posts the score on chain", async () => {
     const signer = stack.borrower;
-    const contracts = sdk.connectContracts(stack.addressBook, signer);
-    const domain = sdk.creditDataDomainOf(stack.addressBook);
-    const provider = stack.connection.ethers.provider;
-    const nowSec = (await provider.getBlock("latest"))!.timestamp;
-    const file = await sdk.requestCreditFile({
-      url: stack.bureau.url,
+    const lines: string[] = [];
+    const posted = await pushScore({
       signer,
+      addressBook: stack.addressBook,
+      nodes: stack.nodes.map((n) => n.url),
+      bureauUrl: stack.bureau.url,
       provider: stack.providerId,
-      ...domain,
-      nowSec,
+      waitMs: 30_000,
+      log: (line) => lines.push(line),
     });
-    const body = await sdk.signApplication(domain, signer, sdk.featureNamesOf(file), file, {
-      nonce: 4242n,
-      expiry: nowSec + 600,
-    });
-    const client = new sdk.OracleNodesClient({ nodes: stack.nodes.map((n) => n.url) });
-    const { accepted } = await client.requestPush(body);
-    expect(accepted.applicationHash).to.equal(sdk.verifyApplicationSignature(domain, sdk.featureNamesOf(file), body));
-    const fromBlock = await provider.getBlockNumber();
-    await sdk.requestPushScore(contracts, signer, accepted.applicationHash);
-    const posted = contracts.creditScoreOracle.filters.ScorePosted(signer.address);
-    let events: unknown[] = [];
-    for (let i = 0; i < 100 && events.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      events = await contracts.creditScoreOracle.queryFilter(posted, fromBlock);
-    }
-    expect(events, "no ScorePosted within 20 s of requestScore").to.have.length(1);
+    const contracts = sdk.connectContracts(stack.addressBook, signer);
+    const [pdBps, , , , , valid] = await contracts.creditScoreOracle.scoreOf(signer.address);
+    expect([posted.pdBps, valid]).to.deep.equal([Number(pdBps), true]);
+    const events = await contracts.creditScoreOracle.queryFilter(
+      contracts.creditScoreOracle.filters.ScorePosted(signer.address),
+      posted.blockNumber,
+      posted.blockNumber,
+    );
+    expect(events).to.have.length(1);
+    expect(lines.join("\n")).to.match(/score posted in block \d+: PD \d+\.\d\d %/);
   });
 
   it("the bureau client names the bureau's refusal of a consent for another provider", async () => {

@@ -49,6 +49,8 @@ contract PsmHandler is IERC3156FlashBorrower {
     uint256 public ghostDonated;
     uint256 public ghostSweptUnits;
     uint256 public ghostFlashFeesWad;
+    /// @dev vUSD the PSM swept to the treasury (fees paid in vUSD beyond what it minted).
+    uint256 public ghostSweptVusdWad;
     uint256 public swapsIn;
     uint256 public swapsOut;
     uint256 public flashLoans;
@@ -98,8 +100,8 @@ contract PsmHandler is IERC3156FlashBorrower {
         } catch {}
     }
 
-    /// @notice An actor holding vUSD from elsewhere tries to redeem one wei more than the PSM minted (it must refuse,
-    /// even while it holds fee surplus that could pay it).
+    /// @notice An actor holding vUSD from elsewhere tries to redeem more than the PSM minted: it pays from its reserves
+    /// only (the stablecoin refuses a payout past them), and the books must stay whole either way.
     function swapOutPastMinted(uint256 actorSeed) external {
         address actor = _actor(actorSeed);
         (uint256 mintedWad, ) = psm.balances();
@@ -137,7 +139,9 @@ contract PsmHandler is IERC3156FlashBorrower {
     }
 
     function sweep() external {
+        uint256 treasuryVusdBefore = vusd.balanceOf(TREASURY);
         ghostSweptUnits += psm.sweepFees();
+        ghostSweptVusdWad += vusd.balanceOf(TREASURY) - treasuryVusdBefore;
     }
 
     function donate(uint256 amount) external {
@@ -190,14 +194,22 @@ contract PsmHandler is IERC3156FlashBorrower {
         );
         (, uint256 recordWad) = vusd.minterOf(address(psm));
         require(recordWad == psmMintedWad, "vUSD's minter record for the PSM != the PSM's minted");
-        require(reserves * SCALE >= psmMintedWad, "PSM reserves do not back its minted vUSD");
-        require(psm.surplusWad() == reserves * SCALE - psmMintedWad, "PSM surplus");
-        require(usdc.balanceOf(address(psm)) == reserves + ghostDonated, "PSM reserves != balance - donations");
+        (uint256 bufferWad, uint256 paidOutWad, ) = psm.buffer();
+        require(vusd.balanceOf(address(psm)) == bufferWad, "PSM buffer != its vUSD balance");
+        require(usdc.balanceOf(address(psm)) == reserves, "PSM reserves != its stablecoin balance");
+        require(reserves * SCALE + bufferWad >= psmMintedWad, "PSM reserves + buffer do not back its minted vUSD");
+        require(reserves * SCALE >= paidOutWad, "PSM reserves do not back the vUSD it paid out");
+        require(psm.surplusWad() == reserves * SCALE + bufferWad - psmMintedWad, "PSM surplus");
         (, , , uint256 limitWad) = psm.rules();
-        require(reserves * SCALE <= limitWad, "PSM reserves above the exposure limit");
+        require(paidOutWad <= limitWad, "PSM paid out above the exposure limit");
+        (uint256 capWad, ) = vusd.minterOf(address(psm));
+        require(psmMintedWad <= capWad, "PSM minted above its cap");
         require(flashOutstandingWad == 0, "flash loan outstanding between transactions");
         require(usdc.balanceOf(TREASURY) == ghostSweptUnits, "treasury: swept stablecoin");
-        require(vusd.balanceOf(TREASURY) == ghostFlashFeesWad, "treasury: flash fees");
+        require(
+            vusd.balanceOf(TREASURY) == ghostFlashFeesWad + ghostSweptVusdWad,
+            "treasury: flash fees + PSM vUSD fees"
+        );
     }
 
     // ------------------------------------------------------------------ helpers

@@ -16,9 +16,9 @@ import {Rules} from "../../../contracts/libraries/Rules.sol";
 /// - the accounting identity with every minter's term, exact in wad: vUSD.totalSupply() + pool surplus ==
 ///   pool principal + pool deficit + market-minted + PSM minted + flash outstanding (the pool's terms stay 0 here;
 ///   the lending campaign covers them);
-/// - vUSD's minter record for the PSM equals the PSM's `mintedWad`, its reserves back it (reserves * 1e12 >=
-///   minted), its surplus is the difference, a donation never counts as reserves, reserves stay within
-///   PSM_EXPOSURE_LIMIT;
+/// - the PSM's `mintedWad` is vUSD's minter record for it (buffer + paid out) and within its cap; its reserves and
+///   buffer back it (reserves * 1e12 + buffer >= minted, so reserves back every vUSD paid out); its surplus is the
+///   difference (donations included); the vUSD paid out stays within PSM_EXPOSURE_LIMIT;
 /// - the flash minter has nothing outstanding between transactions; the treasury holds exactly the swept fees.
 contract PsmInvariantsHandler is PsmHandler {
     constructor(PsmSystem memory s) PsmHandler(s) {}
