@@ -86,16 +86,20 @@ export interface Position {
 const WAD = 10n ** 18n;
 
 /**
- * The ETH price at which `debtWad` meets `collateralWei` × price × threshold: HF = value × LT / debt = 1. The
- * position's only collateral is WETH (the one listed asset), so its value is amount × price.
+ * The ETH price at which the health factor reaches 1, other collateral valued as now: HF = value × LT / debt, so
+ * (collateral × price + other) × LT = debt, price = (debt − other × LT) / (collateral × LT) (bps scaled). Undefined
+ * without debt or WETH, or when the other collateral alone covers the debt.
  */
 export function liquidationPriceWad(
   debtWad: bigint,
   collateralWei: bigint,
+  otherCollateralValueWad: bigint,
   liquidationThresholdBps: bigint,
 ): bigint | undefined {
   if (debtWad === 0n || collateralWei === 0n || liquidationThresholdBps === 0n) return undefined;
-  return (debtWad * 10_000n * WAD) / (liquidationThresholdBps * collateralWei);
+  const shortfall = debtWad * 10_000n - otherCollateralValueWad * liquidationThresholdBps;
+  if (shortfall <= 0n) return undefined;
+  return (shortfall * WAD) / (liquidationThresholdBps * collateralWei);
 }
 
 export async function readPosition(read: ReadSide, account: string, block: number): Promise<Position> {
@@ -120,7 +124,11 @@ export async function readPosition(read: ReadSide, account: string, block: numbe
     aprBps: BigInt(raw.aprBps),
     creditLimitWad: BigInt(raw.creditLimitWad),
   };
-  const liquidation = liquidationPriceWad(debtWad, collateralWei, terms.liquidationThresholdBps);
+  const ethPriceWad = priceStatus[0];
+  // WETH has 18 decimals: its value is amount × price; the rest of the collateral value is other assets'.
+  const wethValueWad = (collateralWei * ethPriceWad) / WAD;
+  const otherValueWad = collateralValueWad > wethValueWad ? collateralValueWad - wethValueWad : 0n;
+  const liquidation = liquidationPriceWad(debtWad, collateralWei, otherValueWad, terms.liquidationThresholdBps);
   return {
     block,
     blockTimeSec: header.timestamp,
@@ -132,7 +140,7 @@ export async function readPosition(read: ReadSide, account: string, block: numbe
     tier,
     terms,
     healthFactorWad,
-    ethPriceWad: priceStatus[0],
+    ethPriceWad,
     ...(liquidation === undefined ? {} : { liquidationPriceWad: liquidation }),
     ...(collateralValueWad === 0n ? {} : { ltvBps: (debtWad * 10_000n) / collateralValueWad }),
   };

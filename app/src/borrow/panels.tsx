@@ -93,7 +93,9 @@ export function PositionPanel({ position, error }: { position?: Position; error?
           <dt>Liquidation price</dt>
           <dd data-testid="liquidation-price">
             {position.liquidationPriceWad === undefined
-              ? "none (no debt)"
+              ? position.debtWad === 0n
+                ? "none (no debt)"
+                : "none: no ETH price brings the health factor to 1 (no WETH, or other collateral covers the debt)"
               : `${usd(position.liquidationPriceWad)} per ETH (liquidation threshold ${sdk.formatBps(position.terms.liquidationThresholdBps)})`}
           </dd>
           <dt>ETH price</dt>
