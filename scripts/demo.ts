@@ -47,6 +47,7 @@ import { parseReasonCodes } from "../oracle/src/explain/reason-codes.js";
 import { loadCreditModel } from "../oracle/src/model/index.js";
 import type { RunningNode } from "../oracle/src/node/index.js";
 import { describeRule, ruleId } from "../oracle/src/protocol/rules.js";
+import { tierDisplayName, tierName as tierLetter } from "../oracle/src/protocol/tiers.js";
 
 const MODEL_PATH = fileURLToPath(new URL("../oracle/model/credit-model.onnx", import.meta.url));
 const MODEL_CARD_PATH = fileURLToPath(new URL("../oracle/model/MODEL_CARD.json", import.meta.url));
@@ -187,8 +188,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       await send(fallbackPriceFeed.setAnswer(parseUnits(String(usd), FEED_DECIMALS)));
       return send(pool.connect(deployer).pokePrice(wethAddress));
     };
-    const tierName = (tier: number | bigint) => params.tiers[Number(tier)]?.name ?? `tier ${tier}`;
-    const tierShort = (tier: number | bigint) => tierName(tier).split(" ")[0]!;
+    const tierName = (tier: number | bigint) => tierDisplayName(Number(tier), params.tiers.length);
+    const tierShort = (tier: number | bigint) => tierLetter(Number(tier));
     const depositWeth = async (who: HardhatEthersSigner, ether: string) => {
       const amount = parseEther(ether);
       await send(weth.connect(who).deposit({ value: amount }));

@@ -7,8 +7,9 @@
  *
  * Parameters: `deployments/params/<network>.json` overrides the defaults in scripts/deploy/parameters.ts.
  * On a local chain the first five accounts hold deployer, governance, regulator, guardian and attester, mocks
- * stand in for WETH and the Chainlink feed, and the shipped model is proposed and approved; the PSM is opened and the
- * mock DEX (for the FlashLiquidator) seeded (`dex.seedWeth`, 200 WETH by default, at the ETH feed's price). Elsewhere the role
+ * stand in for WETH and the Chainlink feed, and the shipped model is proposed and approved; on the in-process chain the PSM is
+ * opened and the mock DEX (for the FlashLiquidator) seeded (`dex.seedWeth`, 200 WETH by default, at the ETH feed's
+ * price); a `hardhat node`'s clock is not moved past the timelock, so there the PSM stays closed. Elsewhere the role
  * holders and external addresses come from the parameters file and the deployer key from Hardhat's
  * configuration variables / keystore.
  */
@@ -66,7 +67,18 @@ if (isLocal) {
   await approveDataProviders(system.oracle, roles.regulator, params.dataProviders, await shippedFeatureNames());
   for (const provider of params.dataProviders) console.log(`Approved data provider ${provider.name} (${provider.id})`);
 }
-if (isLocal) {
+// Opening the PSM takes the timelock's wait (the chain's clock moves on two days). Only Hardhat's in-process chain
+// is ours alone to move; a `hardhat node` is shared with oracle nodes and a bureau that check its clock against
+// theirs, so there the PSM and the DEX are left for the regulator to open through the timelock.
+const inProcess = connection.networkConfig.type === "edr-simulated";
+if (isLocal && !inProcess) {
+  console.log(
+    "The PSM stays closed and the mock DEX unseeded: moving a shared chain's clock past the timelock would put it " +
+      "days ahead of the oracle nodes' and the bureau's. Open it with `npm run verity -- rules schedule " +
+      "PSM_EXPOSURE_LIMIT <vUSD>` and `rules execute` once the timelock has passed.",
+  );
+}
+if (isLocal && inProcess) {
   // The PSM opens (the regulator's exposure limit, after the timelock: the chain's clock moves on), the mock feeds
   // are refreshed after the wait, and the mock DEX's WETH/vUSD pool is seeded at the ETH feed's price.
   await openPsm(system, roles.regulator, params, connection.networkHelpers.time);

@@ -59,6 +59,7 @@ await connection.close();
 const a = report.analysis;
 console.log(`
 Report written to ${written.markdownPath} (${written.csvPaths.length} CSV files, ${written.chartPaths.length} charts)
+  sha256 of report.md: ${written.sha256} (also in report.md.sha256)
   blocks ${report.meta.fromBlock}–${report.meta.toBlock}: ${report.events.length} compliance events
   loans originated: ${a.exposure.totals.loans} (${formatVusd(a.exposure.totals.originatedWad)} vUSD); principal outstanding ${formatVusd(report.state.totalPrincipalWad)} vUSD
   scores: ${a.scores.models.reduce((s, m) => s + m.scores, 0)}; adverse actions: ${a.adverseActions.count}

@@ -187,7 +187,16 @@ async function serveApp(
     await server.listen();
   } else {
     const { build } = await import("vite");
-    await build({ ...inline, logLevel: "warn" });
+    // Vite picks React's development or production build by NODE_ENV, which mocha's runs set to "test": build for
+    // production whatever the caller's NODE_ENV, then put it back.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = "production";
+    try {
+      await build(inline);
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     const server = await preview(inline);
     onClose(() => server.close());
   }

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 
 import { DEMO_PROVIDER } from "../lib/attested-application.js";
+import { tierName } from "../../oracle/src/protocol/tiers.js";
 
 /**
  * Deployment parameters: the rulebook the system starts with, and where external dependencies live.
@@ -130,7 +131,7 @@ export type DeploymentParameters = z.infer<typeof deploymentParametersSchema>;
 export const defaultParameters: DeploymentParameters = {
   tiers: [
     {
-      name: "A",
+      name: tierName(0),
       maxPdBps: 500,
       maxLtvBps: 8000,
       liquidationThresholdBps: 8500,
@@ -139,7 +140,7 @@ export const defaultParameters: DeploymentParameters = {
       caps: { maxLtvBps: 8500, liquidationThresholdBps: 9000, aprBps: 800, creditLimit: "2000000" },
     },
     {
-      name: "B",
+      name: tierName(1),
       maxPdBps: 1200,
       maxLtvBps: 7000,
       liquidationThresholdBps: 7800,
@@ -148,7 +149,7 @@ export const defaultParameters: DeploymentParameters = {
       caps: { maxLtvBps: 7500, liquidationThresholdBps: 8300, aprBps: 1200, creditLimit: "500000" },
     },
     {
-      name: "C",
+      name: tierName(2),
       maxPdBps: 2000,
       maxLtvBps: 6000,
       liquidationThresholdBps: 7000,
@@ -157,7 +158,7 @@ export const defaultParameters: DeploymentParameters = {
       caps: { maxLtvBps: 6500, liquidationThresholdBps: 7500, aprBps: 1800, creditLimit: "200000" },
     },
     {
-      name: "D (most conservative; unscored borrowers)",
+      name: tierName(3),
       maxPdBps: 2800,
       maxLtvBps: 5000,
       liquidationThresholdBps: 6200,

@@ -6,6 +6,7 @@ import { describeRule } from "../../oracle/src/protocol/rules.js";
 
 import { eventsNamed, type ComplianceEvent, type EventArgs, type EventMeta } from "./events.js";
 import { formatBps, formatTime, type RuleUnit } from "./format.js";
+import { fairnessPublications, freezePeriods, scoreNotices, type FairnessPublication, type FreezePeriod, type ScoreNotice } from "./supervision.js";
 
 /** What the events alone cannot tell: the rulebook and positions at the report block, and reason-code texts. */
 export interface AnalysisContext {
@@ -40,6 +41,9 @@ export interface ComplianceAnalysis {
   governance: GovernanceRow[];
   savings: SavingsAnalysis;
   providers: ProviderRow[];
+  freezes: FreezePeriod[];
+  scoreNotices: ScoreNotice[];
+  fairness: FairnessPublication[];
 }
 
 export function analyse(events: readonly ComplianceEvent[], context: AnalysisContext): ComplianceAnalysis {
@@ -58,6 +62,9 @@ export function analyse(events: readonly ComplianceEvent[], context: AnalysisCon
     governance: governance(ordered),
     savings: savings(ordered),
     providers: dataProviders(ordered),
+    freezes: freezePeriods(ordered, context.startTimestamp, context.endTimestamp),
+    scoreNotices: scoreNotices(ordered, context.endTimestamp),
+    fairness: fairnessPublications(ordered),
   };
 }
 

@@ -148,7 +148,7 @@ export interface TimelineSpec {
 export function timelineChart(spec: TimelineSpec): string {
   const width = 760;
   const plot = { left: 90, right: width - 30, top: 60, bottom: 150 };
-  const height = 250 + spec.markers.length * 16;
+  const height = 250 + (Math.min(spec.markers.length, MARKERS_LISTED) + 1) * 16;
   const span = Math.max(1, spec.end - spec.start);
   const x = (t: number) => plot.left + ((Math.min(spec.end, Math.max(spec.start, t)) - spec.start) / span) * (plot.right - plot.left);
   const lane = { runningY: plot.top + 10, pausedY: plot.top + 50, h: 30 };
@@ -168,23 +168,51 @@ export function timelineChart(spec: TimelineSpec): string {
         `<title>${escapeXml(s.label)}</title></rect>`,
     );
   }
-  spec.markers.forEach((m, i) => {
+  spec.markers.forEach((m) => {
     const mx = r(x(m.at));
     const colour = m.alert === true ? ALERT_COLOUR : "#333333";
+    parts.push(`<line x1="${mx}" y1="${plot.top}" x2="${mx}" y2="${plot.bottom}" stroke="${colour}" stroke-dasharray="3 3"/>`);
+  });
+  // One number label per group of markers too close to tell apart.
+  for (const g of groupMarkers(spec.markers.map((m) => x(m.at)), 18)) {
+    const text = g.first === g.last ? String(g.first) : `${g.first}–${g.last}`;
+    parts.push(`<text x="${r(g.x)}" y="${plot.top - 4}" text-anchor="middle" font-size="10" fill="#333333" ${FONT}>${text}</text>`);
+  }
+  spec.markers.slice(0, MARKERS_LISTED).forEach((m, i) => {
+    const colour = m.alert === true ? ALERT_COLOUR : "#333333";
     parts.push(
-      `<line x1="${mx}" y1="${plot.top}" x2="${mx}" y2="${plot.bottom}" stroke="${colour}" stroke-dasharray="3 3"/>`,
-      `<text x="${mx}" y="${plot.top - 4}" text-anchor="middle" font-size="10" fill="${colour}" ${FONT}>${i + 1}</text>`,
       `<text x="${plot.left}" y="${plot.bottom + 62 + i * 16}" font-size="11" fill="${colour}" ${FONT}>${escapeXml(`${i + 1}: ${spec.formatTime(m.at)} — ${m.label}`)}</text>`,
     );
   });
+  if (spec.markers.length > MARKERS_LISTED) {
+    parts.push(
+      `<text x="${plot.left}" y="${plot.bottom + 62 + MARKERS_LISTED * 16}" font-size="11" ${FONT}>${escapeXml(`… and ${spec.markers.length - MARKERS_LISTED} more (see the table)`)}</text>`,
+    );
+  }
+  parts.push(`<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#333333"/>`);
+  parts.push(timeAxis(plot, spec.start, spec.end, x));
   parts.push(
-    `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#333333"/>`,
-    `<text x="${plot.left}" y="${plot.bottom + 16}" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.start))}</text>`,
-    `<text x="${plot.right}" y="${plot.bottom + 16}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.end))}</text>`,
     `<text x="${r((plot.left + plot.right) / 2)}" y="${plot.bottom + 36}" text-anchor="middle" font-size="12" ${FONT}>time (UTC)</text>`,
     "</svg>",
   );
   return parts.join("\n") + "\n";
+}
+
+/** Markers listed under the timeline; the rest are counted (the table lists them all). */
+const MARKERS_LISTED = 20;
+
+/** Tick marks and labels along a time axis, spaced for the span (labels ~110 px apart, never overlapping). */
+function timeAxis(plot: { left: number; right: number; bottom: number }, start: number, end: number, x: (t: number) => number): string {
+  const maxTicks = Math.max(2, Math.floor((plot.right - plot.left) / 110));
+  return timeTicks(start, end, maxTicks)
+    .map((t) => {
+      const tx = r(x(t.at));
+      return (
+        `<line x1="${tx}" y1="${plot.bottom}" x2="${tx}" y2="${plot.bottom + 5}" stroke="#333333"/>` +
+        `<text x="${tx}" y="${plot.bottom + 18}" text-anchor="middle" font-size="10" ${FONT}>${escapeXml(t.label)}</text>`
+      );
+    })
+    .join("\n");
 }
 
 export interface LineChartSpec {
@@ -234,8 +262,7 @@ export function lineChart(spec: LineChartSpec): string {
   if (path.length > 0) parts.push(`<path d="${path.join(" ")}" fill="none" stroke="${BAR_COLOUR}" stroke-width="2"/>`);
   parts.push(
     axes(plot),
-    `<text x="${plot.left}" y="${plot.bottom + 16}" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.start))}</text>`,
-    `<text x="${plot.right}" y="${plot.bottom + 16}" text-anchor="end" font-size="11" ${FONT}>${escapeXml(spec.formatTime(spec.end))}</text>`,
+    timeAxis(plot, spec.start, spec.end, x),
     `<text x="${r((plot.left + plot.right) / 2)}" y="${height - 20}" text-anchor="middle" font-size="12" ${FONT}>time (UTC)</text>`,
     `<text x="16" y="${r((plot.top + plot.bottom) / 2)}" text-anchor="middle" font-size="12" ${FONT} transform="rotate(-90 16 ${r((plot.top + plot.bottom) / 2)})">${escapeXml(spec.yLabel)}</text>`,
     "</svg>",
@@ -277,8 +304,75 @@ function svgOpen(width: number, height: number): string {
   );
 }
 
-function title(width: number, text: string): string {
-  return `<text x="${width / 2}" y="28" text-anchor="middle" font-size="16" font-weight="bold" ${FONT}>${escapeXml(text)}</text>`;
+/** Bold 16 px characters are ~1.4 x the 12 px estimate. */
+const TITLE_CHAR_PX = CHAR_PX * 1.4;
+
+/**
+ * The chart's title, fitted to `width`: shrunk down to 12 px, then cut at a word with an ellipsis (the full title
+ * stays in a <title> tooltip and in the Markdown's alt text).
+ */
+export function title(width: number, text: string): string {
+  const room = width - 20;
+  let size = 16;
+  while (size > 12 && text.length * TITLE_CHAR_PX * (size / 16) > room) size -= 1;
+  const maxChars = Math.floor(room / (TITLE_CHAR_PX * (size / 16)));
+  let shown = text;
+  if (text.length > maxChars) {
+    const cut = text.slice(0, maxChars - 1);
+    const space = cut.lastIndexOf(" ");
+    shown = `${space > maxChars / 2 ? cut.slice(0, space) : cut}…`;
+  }
+  return (
+    `<g><title>${escapeXml(text)}</title>` +
+    `<text x="${width / 2}" y="28" text-anchor="middle" font-size="${size}" font-weight="bold" ${FONT}>${escapeXml(shown)}</text></g>`
+  );
+}
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86_400;
+/** Tick steps from a second to a year, each with how its labels are written. */
+const TIME_STEPS: { seconds: number; label: (d: Date) => string }[] = (() => {
+  const iso = (d: Date) => d.toISOString();
+  const hms = (d: Date) => iso(d).slice(11, 19);
+  const hm = (d: Date) => iso(d).slice(11, 16);
+  const dayHm = (d: Date) => `${iso(d).slice(5, 10)} ${hm(d)}`;
+  const day = (d: Date) => iso(d).slice(0, 10);
+  const steps: [number, (d: Date) => string][] = [
+    [1, hms], [5, hms], [15, hms], [30, hms],
+    [MINUTE, hm], [5 * MINUTE, hm], [15 * MINUTE, hm], [30 * MINUTE, hm],
+    [HOUR, dayHm], [3 * HOUR, dayHm], [6 * HOUR, dayHm], [12 * HOUR, dayHm],
+    [DAY, day], [2 * DAY, day], [7 * DAY, day], [14 * DAY, day], [30 * DAY, day], [91 * DAY, day], [365 * DAY, day],
+  ];
+  return steps.map(([seconds, label]) => ({ seconds, label }));
+})();
+
+/**
+ * Time-axis ticks for [start, end] at a step chosen for the span (seconds apart to years), at most `maxTicks`,
+ * aligned to whole steps in UTC, each labelled at the step's precision.
+ */
+export function timeTicks(start: number, end: number, maxTicks: number): { at: number; label: string }[] {
+  const span = Math.max(1, end - start);
+  const step = TIME_STEPS.find((s) => span / s.seconds <= maxTicks) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
+  const ticks: { at: number; label: string }[] = [];
+  for (let t = Math.ceil(start / step.seconds) * step.seconds; t <= end && ticks.length < maxTicks + 1; t += step.seconds) {
+    ticks.push({ at: t, label: step.label(new Date(t * 1000)) });
+  }
+  return ticks;
+}
+
+/**
+ * Markers closer than `minPx` on the axis share one label (e.g. "3–7"), so numbers never overlap when events are
+ * seconds apart in a long period. Returns each group's first x and the 1-based numbers it holds.
+ */
+export function groupMarkers(xs: readonly number[], minPx: number): { x: number; first: number; last: number }[] {
+  const groups: { x: number; first: number; last: number }[] = [];
+  xs.forEach((x, i) => {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && x - last.x < minPx) last.last = i + 1;
+    else groups.push({ x, first: i + 1, last: i + 1 });
+  });
+  return groups;
 }
 
 function axes(plot: { left: number; right: number; top: number; bottom: number }): string {

@@ -12,7 +12,9 @@ import {
   VusdFlashMinter__factory,
   LendingPool__factory,
   SupervisionPolicy__factory,
+  VUSD__factory,
 } from "../../types/ethers-contracts/index.js";
+import { GLOBAL_RULE_NAMES, ruleId } from "../../oracle/src/protocol/rules.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import {
   streamComplianceEvents,
@@ -206,7 +208,30 @@ export async function blockTimestamps(
 }
 
 /** What the report needs from state at the report block. */
+/** A tier's terms (governance's, within the caps) and the regulator's caps at the report block. */
+export interface TierRules {
+  tier: number;
+  terms: { maxPdBps: number; maxLtvBps: number; liquidationThresholdBps: number; aprBps: number; creditLimitWad: bigint };
+  caps: { maxLtvBps: number; liquidationThresholdBps: number; aprBps: number; creditLimitWad: bigint };
+}
+
+/** A borrower's position at the report block (`LendingPool.positionOf`). */
+export interface PositionState {
+  borrower: string;
+  debtWad: bigint;
+  tier: number;
+  collateralValueWad: bigint;
+  /** Collateral value times liquidation threshold over debt, in wad (max uint256 with no debt). */
+  healthFactorWad: bigint;
+}
+
 export interface ChainState {
+  /** Every global rule (oracle/src/protocol/rules.ts names) and the tier table, as in force at the report block. */
+  rulebook: { globals: { name: string; value: bigint }[]; tiers: TierRules[] };
+  /** The position of every borrower with a loan in the period, at the report block. */
+  positions: PositionState[];
+  /** Exposure read from state (for a period with no snapshot): `positions`' debt per tier, and vUSD's supply. */
+  stateExposure: { debtByTierWad: bigint[]; totalDebtWad: bigint; totalCollateralValueWad: bigint; vusdSupplyWad: bigint | undefined };
   tierCount: number;
   tierMaxPdBps: number[];
   approvalThresholdBps: number;
@@ -242,7 +267,7 @@ export interface StablecoinModulesState {
 
 export async function readChainState(
   provider: Provider,
-  contracts: CollectOptions["contracts"] & Partial<Pick<AddressBook["contracts"], "pegStabilityModule" | "vusdFlashMinter">>,
+  contracts: CollectOptions["contracts"] & Partial<Pick<AddressBook["contracts"], "pegStabilityModule" | "vusdFlashMinter" | "vusd">>,
   borrowers: readonly string[],
   blockTag: number,
   retryOptions: Partial<Omit<RetryOptions, "label">> = {},
@@ -266,6 +291,33 @@ export async function readChainState(
   const principals = await mapBounded(unique, READ_CONCURRENCY, (borrower) =>
     call(`LendingPool.principalOf(${borrower})`, () => pool.principalOf(borrower, at)),
   );
+  const positions: PositionState[] = await mapBounded(unique, READ_CONCURRENCY, async (borrower) => {
+    const p = await call(`LendingPool.positionOf(${borrower})`, () => pool.positionOf(borrower, at));
+    return { borrower, debtWad: p.debtWad, tier: num(p.tier), collateralValueWad: p.collateralValueWad, healthFactorWad: p.healthFactorWad };
+  });
+  const globals = await mapBounded(GLOBAL_RULE_NAMES, READ_CONCURRENCY, async (name) => ({
+    name,
+    value: await call(`SupervisionPolicy.ruleValue(${name})`, () => policy.ruleValue(ruleId(name), at)),
+  }));
+  const caps = await mapBounded([...Array(tierCount).keys()], READ_CONCURRENCY, (tier) =>
+    call(`SupervisionPolicy.capsOf(${tier})`, () => policy.capsOf(tier, at)),
+  );
+  const tiers: TierRules[] = terms.map((t, tier) => ({
+    tier,
+    terms: { maxPdBps: num(t.maxPdBps), maxLtvBps: num(t.maxLtvBps), liquidationThresholdBps: num(t.liquidationThresholdBps), aprBps: num(t.aprBps), creditLimitWad: t.creditLimitWad },
+    caps: { maxLtvBps: num(caps[tier]!.maxLtvBps), liquidationThresholdBps: num(caps[tier]!.liquidationThresholdBps), aprBps: num(caps[tier]!.aprBps), creditLimitWad: caps[tier]!.creditLimitWad },
+  }));
+  const debtByTierWad = Array.from({ length: tierCount }, () => 0n);
+  let totalCollateralValueWad = 0n;
+  for (const p of positions) {
+    if (p.tier < tierCount) debtByTierWad[p.tier] = debtByTierWad[p.tier]! + p.debtWad;
+    totalCollateralValueWad += p.collateralValueWad;
+  }
+  const vusdAddress = contracts.vusd;
+  const vusdSupplyWad =
+    vusdAddress === undefined
+      ? undefined
+      : await call("VUSD.totalSupply", () => VUSD__factory.connect(vusdAddress, provider).totalSupply(at));
   let stablecoinModules: StablecoinModulesState | undefined;
   if (contracts.pegStabilityModule !== undefined) {
     const psm = PegStabilityModule__factory.connect(contracts.pegStabilityModule, provider);
@@ -291,6 +343,9 @@ export async function readChainState(
   }
   return {
     ...(stablecoinModules === undefined ? {} : { stablecoinModules }),
+    rulebook: { globals, tiers },
+    positions,
+    stateExposure: { debtByTierWad, totalDebtWad: debtByTierWad.reduce((a, b) => a + b, 0n), totalCollateralValueWad, vusdSupplyWad },
     tierCount,
     tierMaxPdBps: terms.map((t) => num(t.maxPdBps)),
     approvalThresholdBps,

@@ -6,6 +6,7 @@
  *
  * `collect` reads (chain), `analyse` computes (pure), `tables` / `render-*` / `charts` present.
  */
+import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +128,8 @@ export async function loadReasonTexts(path: string): Promise<Map<number, string>
 
 export interface WrittenReport {
   markdownPath: string;
+  /** sha256 of `report.md` (hex, no 0x), also written to `report.md.sha256` in `sha256sum` format. */
+  sha256: string;
   csvPaths: string[];
   chartPaths: string[];
 }
@@ -151,8 +154,11 @@ export async function writeComplianceReport(report: ComplianceReport, outDir: st
     chartPaths.push(path);
   }
   const markdownPath = join(outDir, "report.md");
-  await writeFile(markdownPath, renderMarkdown(report, tables, charts));
-  return { markdownPath, csvPaths, chartPaths };
+  const markdown = renderMarkdown(report, tables, charts);
+  await writeFile(markdownPath, markdown);
+  const sha256 = createHash("sha256").update(markdown, "utf8").digest("hex");
+  await writeFile(`${markdownPath}.sha256`, `${sha256}  report.md\n`);
+  return { markdownPath, sha256, csvPaths, chartPaths };
 }
 
 export { analyse } from "./analyse.js";

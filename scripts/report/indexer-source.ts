@@ -107,7 +107,7 @@ export function indexerEventSource(
           const event = decoded === null ? null : toReportEvent(decoded);
           if (event === null || event.name !== row.name || event.source !== row.source) {
             throw new Error(
-              `the indexer's ${row.name} of ${row.source} ${row.contract} at block ${row.blockNumber} log ${row.logIndex} does not decode as a compliance event of this address book's ${row.source}`,
+              `the indexer's ${row.name} at block ${row.blockNumber} log ${row.logIndex} does not decode as a compliance event of ${row.source}`,
             );
           }
           events.push(event);

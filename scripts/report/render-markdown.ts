@@ -66,6 +66,15 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
       `${formatVusd(a.savings.paidWad)} vUSD from surplus on ${formatVusd(a.savings.interestBasisWad)} vUSD of interest received.`,
   );
   for (const line of stablecoinModulesLine(state, meta.toBlock)) out.push(line);
+  const atRisk = tables.find((t) => t.id === "positions_at_risk")?.rows.length ?? 0;
+  const pendingCount = tables.find((t) => t.id === "pending_changes")?.rows.length ?? 0;
+  const stillFrozen = a.freezes.filter((f) => f.unfrozenAt === null).length;
+  out.push(
+    `- **Positions at risk (health factor below 1.1 at block ${meta.toBlock}):** ${atRisk}.`,
+    `- **Pending rule changes:** ${pendingCount} (section 11).`,
+    `- **Fairness:** ${a.fairness.length === 0 ? "nothing was published in the period" : `${a.fairness.length} report(s) published`}.`,
+    `- **Asset freezes:** ${a.freezes.length} (${stillFrozen} still frozen at the end); expired-score notices: ${a.scoreNotices.length}.`,
+  );
   out.push("");
 
   out.push("## 1. Exposure by tier", "");
@@ -81,6 +90,19 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
       "",
       table("exposure_snapshot"),
       csv("exposure_snapshot"),
+      "",
+    );
+  }
+  if (snapshot === undefined) {
+    const se = state.stateExposure;
+    out.push(
+      `No exposure snapshot was published in the period, so exposure is read from state at block ${meta.toBlock}: the debt ` +
+        `(with interest) of every borrower with a loan in the period (\`LendingPool.positionOf\`), by the tier it is in. Total ` +
+        `${formatVusd(se.totalDebtWad)} vUSD against collateral worth ${formatVusd(se.totalCollateralValueWad)} vUSD` +
+        (se.vusdSupplyWad === undefined ? "." : `; vUSD supply ${formatVusd(se.vusdSupplyWad)}.`),
+      "",
+      table("exposure_state"),
+      csv("exposure_state"),
       "",
     );
   }
@@ -216,6 +238,58 @@ export function renderMarkdown(report: ComplianceReport, tables: readonly Report
     "",
     table("data_providers"),
     csv("data_providers"),
+    "",
+  );
+
+  out.push("## 11. Rules in force and pending changes", "");
+  out.push(
+    `The rulebook as in force at block ${meta.toBlock} (\`SupervisionPolicy.ruleValue\`, \`termsOf\`, \`capsOf\`; names as in ` +
+      "`oracle/src/protocol/rules.ts`), then the changes scheduled in the period and neither executed nor cancelled, with " +
+      "when each can execute.",
+    "",
+    table("rules_global"),
+    csv("rules_global"),
+    "",
+    table("rules_tiers"),
+    csv("rules_tiers"),
+    "",
+    `Credit is declined above PD ${formatBps(state.approvalThresholdBps)}.`,
+    "",
+    table("pending_changes"),
+    csv("pending_changes"),
+    "",
+  );
+
+  out.push("## 12. Positions at risk", "");
+  out.push(
+    `Positions with debt whose health factor is below 1.1 at block ${meta.toBlock} (\`LendingPool.positionOf\` for every ` +
+      "borrower with a loan in the period), the weakest first; below 1.0 a position can be liquidated.",
+    "",
+    table("positions_at_risk"),
+    csv("positions_at_risk"),
+    "",
+  );
+
+  out.push("## 13. Fairness", "");
+  out.push(
+    a.fairness.length === 0
+      ? "**Nothing was published:** no `FairnessReportPublished` event in the period."
+      : "Fairness reports published in the period (`CreditScoreOracle.publishFairnessReport`): metrics in percent, the report by hash.",
+    "",
+  );
+  if (a.fairness.length > 0) out.push(table("fairness_reports"), csv("fairness_reports"), "");
+
+  out.push("## 14. Asset freezes and expired-score notices", "");
+  out.push(
+    "A collateral asset is frozen while its price sources disagree (`AssetFrozen`, `AssetUnfrozen`): no credit against " +
+      "it and no withdrawal that needs its price. A borrower whose score expired keeps their tier until the notice ends " +
+      "(`ScoreExpiring`), then moves to the last tier unless a fresh score is posted.",
+    "",
+    table("asset_freezes"),
+    csv("asset_freezes"),
+    "",
+    table("score_notices"),
+    csv("score_notices"),
     "",
   );
 

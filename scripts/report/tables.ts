@@ -4,6 +4,12 @@
  */
 import type { ComplianceReport } from "./types.js";
 import { formatRuleValue, formatTokenAmount } from "./format.js";
+import { decodeBytes32String } from "ethers";
+
+import { tierDisplayName } from "../../oracle/src/protocol/tiers.js";
+
+import { ruleUnit } from "./analyse.js";
+import { positionsAtRisk } from "./supervision.js";
 
 export type ColumnKind =
   | "text"
@@ -38,10 +44,22 @@ export interface ReportTable {
   rows: Cell[][];
 }
 
+/** "Tier A (PD ≤ 5.00%)": the one tier naming (`oracle/src/protocol/tiers.ts`) with the tier's PD bound. */
 export function tierLabel(tier: number | null, tierMaxPdBps: readonly number[]): string {
   if (tier === null) return "unknown (loan before the period)";
+  const name = `Tier ${tierDisplayName(tier, tierMaxPdBps.length)}`;
   const bound = tierMaxPdBps[tier];
-  return bound === undefined ? `Tier ${tier}` : `Tier ${tier} (PD ≤ ${(bound / 100).toFixed(2)}%)`;
+  return bound === undefined ? name : `${name} (PD ≤ ${(bound / 100).toFixed(2)}%)`;
+}
+
+/** A bytes32 rule id that is a short name (PRICE_STALE, ...), else the hex. */
+function ruleIdText(id: string): string {
+  if (id === "") return "";
+  try {
+    return decodeBytes32String(id);
+  } catch {
+    return id;
+  }
 }
 
 export function buildTables(report: ComplianceReport): ReportTable[] {
@@ -359,7 +377,158 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
     ]),
   });
 
-  return tables;
+  return tables.concat(supervisionTables(report, tier, asset));
+}
+
+/** Rules in force, pending changes, positions at risk, freezes, score notices, fairness, exposure from state. */
+function supervisionTables(
+  report: ComplianceReport,
+  tier: (t: number | null) => string,
+  asset: (address: string) => { symbol: string; decimals: number } | undefined,
+): ReportTable[] {
+  const { analysis: a, state } = report;
+  const assetName = (address: string) => asset(address)?.symbol ?? address;
+  const pct = (bps: number) => formatRuleValue(BigInt(bps), "bps");
+  const limit = (wad: bigint) => formatRuleValue(wad, "vusd");
+  return [
+    {
+      id: "rules_global",
+      title: "Global rules in force",
+      columns: [
+        { header: "Rule", kind: "text" },
+        { header: "Value", kind: "text" },
+        { header: "Value (raw)", kind: "text", csvOnly: true },
+      ],
+      rows: state.rulebook.globals.map((r) => [r.name, formatRuleValue(r.value, ruleUnit(r.name)), r.value.toString()]),
+    },
+    {
+      id: "rules_tiers",
+      title: "Tier terms in force (the regulator's cap in brackets)",
+      columns: [
+        { header: "Tier", kind: "text" },
+        { header: "TIER_MAX_PD", kind: "text" },
+        { header: "TIER_MAX_LTV (cap)", kind: "text" },
+        { header: "TIER_LIQUIDATION_THRESHOLD (cap)", kind: "text" },
+        { header: "TIER_APR (cap)", kind: "text" },
+        { header: "TIER_CREDIT_LIMIT (cap)", kind: "text" },
+      ],
+      rows: state.rulebook.tiers.map((t) => [
+        tier(t.tier),
+        pct(t.terms.maxPdBps),
+        `${pct(t.terms.maxLtvBps)} (${pct(t.caps.maxLtvBps)})`,
+        `${pct(t.terms.liquidationThresholdBps)} (${pct(t.caps.liquidationThresholdBps)})`,
+        `${pct(t.terms.aprBps)} (${pct(t.caps.aprBps)})`,
+        `${limit(t.terms.creditLimitWad)} (${limit(t.caps.creditLimitWad)})`,
+      ]),
+    },
+    {
+      id: "pending_changes",
+      title: "Pending rule changes (scheduled, not executed or cancelled)",
+      columns: [
+        { header: "Rule", kind: "text" },
+        { header: "Tier", kind: "text" },
+        { header: "Old value", kind: "text" },
+        { header: "New value", kind: "text" },
+        { header: "Executable from (ETA)", kind: "time" },
+        { header: "Status at the end block", kind: "text" },
+        { header: "Change id", kind: "hex", csvOnly: true },
+      ],
+      rows: a.ruleChanges
+        .filter((c) => c.status === "pending" || c.status === "ready")
+        .map((c) => [
+          c.rule,
+          c.tier === undefined ? "" : tier(c.tier),
+          c.oldValue === undefined ? "" : formatRuleValue(c.oldValue, c.unit),
+          c.newValue === undefined ? "" : formatRuleValue(c.newValue, c.unit),
+          c.executableAt ?? null,
+          c.status === "ready" ? "executable, not executed" : "in its timelock",
+          c.changeId,
+        ]),
+    },
+    {
+      id: "positions_at_risk",
+      title: "Positions at risk (health factor below 1.1 at the end block)",
+      columns: [
+        { header: "Borrower", kind: "text" },
+        { header: "Tier", kind: "text" },
+        { header: "Debt (vUSD)", kind: "vusd" },
+        { header: "Collateral value (vUSD)", kind: "vusd" },
+        { header: "Health factor", kind: "text" },
+      ],
+      rows: positionsAtRisk(state.positions).map((p) => [
+        p.borrower,
+        tier(p.tier),
+        p.debtWad,
+        p.collateralValueWad,
+        (Number(p.healthFactorWad / 10n ** 14n) / 10_000).toFixed(4),
+      ]),
+    },
+    {
+      id: "asset_freezes",
+      title: "Collateral asset freezes",
+      columns: [
+        { header: "Asset", kind: "text" },
+        { header: "Reason", kind: "text" },
+        { header: "Frozen at", kind: "time" },
+        { header: "Unfrozen at", kind: "time" },
+        { header: "Status at the end", kind: "text" },
+        { header: "Frozen for", kind: "duration" },
+        { header: "Last agreed price (vUSD)", kind: "vusd" },
+        { header: "Price after (vUSD)", kind: "vusd" },
+        { header: "Frozen block", kind: "int", csvOnly: true },
+        { header: "Unfrozen block", kind: "int", csvOnly: true },
+      ],
+      rows: a.freezes.map((f) => [
+        assetName(f.asset),
+        f.frozenBlock < 0 ? "(frozen before the period)" : ruleIdText(f.reason),
+        f.frozenAt,
+        f.unfrozenAt,
+        f.unfrozenAt === null ? "still frozen" : "lifted",
+        f.durationSec,
+        f.frozenBlock < 0 ? null : f.lastAgreedPriceWad,
+        f.priceAfterWad,
+        f.frozenBlock < 0 ? null : f.frozenBlock,
+        f.unfrozenBlock,
+      ]),
+    },
+    {
+      id: "score_notices",
+      title: "Expired scores on notice (ScoreExpiring)",
+      columns: [
+        { header: "Borrower", kind: "text" },
+        { header: "Tier kept", kind: "text" },
+        { header: "Score expired", kind: "time" },
+        { header: "Notice ends", kind: "time" },
+        { header: "Notice over by the end", kind: "text" },
+        { header: "Block", kind: "int", csvOnly: true },
+      ],
+      rows: a.scoreNotices.map((n) => [n.borrower, tier(n.tier), n.expiredAt, n.noticeEndsAt, n.endedByPeriodEnd ? "yes" : "no", n.blockNumber]),
+    },
+    {
+      id: "fairness_reports",
+      title: "Fairness reports published",
+      columns: [
+        { header: "Model", kind: "hex" },
+        { header: "From", kind: "time" },
+        { header: "To", kind: "time" },
+        { header: "Equal-opportunity difference", kind: "bps" },
+        { header: "Disparate-impact ratio", kind: "bps" },
+        { header: "Report hash", kind: "hex" },
+        { header: "Published", kind: "time" },
+        { header: "Transaction", kind: "hex", csvOnly: true },
+      ],
+      rows: a.fairness.map((f) => [f.modelId, f.periodStart, f.periodEnd, f.eodBps, f.dirBps, f.reportHash, f.timestamp, f.txHash]),
+    },
+    {
+      id: "exposure_state",
+      title: "Exposure read from state at the end block",
+      columns: [
+        { header: "Tier", kind: "text" },
+        { header: "Debt (vUSD)", kind: "vusd" },
+      ],
+      rows: state.stateExposure.debtByTierWad.map((debt, t) => [tier(t), debt]),
+    },
+  ];
 }
 
 /** What a trip's `detail` means for its reason (manual pauses; PRICE_* trips from deployments before the asset freeze). */

@@ -24,7 +24,8 @@ describe("the dApp and the supervisor dashboard in Chromium (test/app)", functio
   before(async function () {
     this.timeout(600_000);
     browser = await launchChromium();
-    stack = await startStack();
+    // The built bundle (what ships), not the dev server, whose on-demand dependency optimisation may reload a page.
+    stack = await startStack({ appMode: "preview" });
   });
 
   after(async () => {

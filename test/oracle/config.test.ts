@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { ConfigError, loadConfig, MONITORING_DEFAULTS, parseConfig, type NodeConfigInput } from "../../oracle/src/config/index.js";
+import { ConfigError, hedgeDelayMsOf, loadConfig, MONITORING_DEFAULTS, parseConfig, type NodeConfigInput } from "../../oracle/src/config/index.js";
 import { tempDir, TEST_ADDRESSES } from "./helpers.js";
 
 const [OWN, PEER_A, PEER_B] = TEST_ADDRESSES;
@@ -99,6 +99,9 @@ describe("oracle config", () => {
     const timing = (t: Record<string, number>) => withEdit((c) => (c.timing = t));
     expect(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 })).timing.peerTimeoutMs).to.equal(100);
     expectConfigError(timing({ peerTimeoutMs: 99 }), "config.timing.peerTimeoutMs: must be ≥ 100 (ms)");
+    expect(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 })).quorum.hedgeDelayMs, "optional").to.equal(undefined);
+    expect(hedgeDelayMsOf(parseConfig(timing({ peerTimeoutMs: 100, coordinateTimeoutMs: 101 }))), "half a short peer timeout").to.equal(50);
+    expect(hedgeDelayMsOf(parseConfig(timing({}))), "1 s by default").to.equal(1_000);
     expectConfigError(timing({ peerTimeoutMs: 6_000, coordinateTimeoutMs: 6_000 }), "config.timing.coordinateTimeoutMs: must be greater than timing.peerTimeoutMs (6000)");
     expect(parseConfig(timing({ peerTimeoutMs: 5_999, leaderTimeoutSec: 6 })).timing.leaderTimeoutSec).to.equal(6);
     expectConfigError(timing({ peerTimeoutMs: 6_000, leaderTimeoutSec: 6 }), "config.timing.leaderTimeoutSec: must be longer than timing.peerTimeoutMs (6000 ms)");
@@ -115,6 +118,21 @@ describe("oracle config", () => {
     expectConfigError(timing({ headersTimeoutMs: 99 }), "config.timing.headersTimeoutMs: must be ≥ 100 (ms)");
     expectConfigError(timing({ headersTimeoutMs: 2_000, requestTimeoutMs: 1_999 }), "config.timing.headersTimeoutMs: must be ≤ timing.requestTimeoutMs (1999)");
     expectConfigError(timing({ leaderTimeoutSecs: 30 }), "config.timing.leaderTimeoutSecs: unknown field");
+  });
+
+  it("bounds quorum.hedgeDelayMs to 10..60000 ms and below timing.peerTimeoutMs", () => {
+    const quorum = (hedgeDelayMs: number, timing: Record<string, number> = {}) =>
+      withEdit((c) => {
+        c.quorum.hedgeDelayMs = hedgeDelayMs;
+        c.timing = timing;
+      });
+    expect(parseConfig(quorum(10)).quorum.hedgeDelayMs).to.equal(10);
+    expectConfigError(quorum(9), "config.quorum.hedgeDelayMs: must be ≥ 10 (ms)");
+    expectConfigError(quorum(2.5), "config.quorum.hedgeDelayMs: must be an integer");
+    expect(parseConfig(quorum(59_999, { peerTimeoutMs: 60_000, coordinateTimeoutMs: 90_000, leaderTimeoutSec: 120 })).quorum.hedgeDelayMs).to.equal(59_999);
+    expectConfigError(quorum(60_001, { peerTimeoutMs: 70_000, coordinateTimeoutMs: 90_000, leaderTimeoutSec: 120 }), "config.quorum.hedgeDelayMs: must be ≤ 60000 (ms)");
+    expect(parseConfig(quorum(4_999)).quorum.hedgeDelayMs).to.equal(4_999);
+    expectConfigError(quorum(5_000), "config.quorum.hedgeDelayMs: must be less than timing.peerTimeoutMs (5000)");
   });
 
   it("names the threshold when it exceeds the operator count", () => {

@@ -4,21 +4,38 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
+import { createHash } from "node:crypto";
+
+import {
+  JsonRpcApiProvider,
+  Network,
+  Wallet,
+  encodeBytes32String,
+  id,
+  parseEther,
+  parseUnits,
+  type ContractTransactionResponse,
+  type JsonRpcError,
+  type JsonRpcPayload,
+  type JsonRpcResult,
+} from "ethers";
 
 import { approveDataProviders, approveModel, deploySystem, shippedFeatureNames, shippedModel } from "../../scripts/deploy/deploy-system.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { analyse, type AnalysisContext } from "../../scripts/report/analyse.js";
-import { barChart, escapeXml, horizontalBarChart, niceAxis, timelineChart } from "../../scripts/report/charts.js";
+import { barChart, escapeXml, groupMarkers, horizontalBarChart, niceAxis, timeTicks, timelineChart, title as chartTitle } from "../../scripts/report/charts.js";
 import type { ComplianceEvent, EventArgs, EventName } from "../../scripts/report/events.js";
 import { formatRuleValue, formatVusd } from "../../scripts/report/format.js";
 import { buildComplianceReport, writeComplianceReport, type ComplianceReport } from "../../scripts/report/index.js";
-import { escapeMarkdownCell } from "../../scripts/report/render-markdown.js";
+import { escapeMarkdownCell, renderMarkdown } from "../../scripts/report/render-markdown.js";
 import { csvCell, escapeCsvField, renderCsv } from "../../scripts/report/render-csv.js";
 import { withRetry } from "../../scripts/report/retry.js";
-import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
+import { GLOBAL_RULE_NAMES, ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
+import { tierDisplayName, tierName } from "../../oracle/src/protocol/tiers.js";
+import { positionsAtRisk } from "../../scripts/report/supervision.js";
+import { buildTables, tierLabel } from "../../scripts/report/tables.js";
 import { packSignatures, scoreReportDomain, signScoreReport, type ScoreReport } from "../../oracle/src/signing/index.js";
 
 const WAD = 10n ** 18n;
@@ -82,6 +99,29 @@ describe("report: analyse at scale (no spread of an unbounded array anywhere on 
     expect(scores.histogram.reduce((sum, bin) => sum + bin.count, 0)).to.equal(N);
     expect(exposure.totals.originatedWad).to.equal(wad(N));
     expect(exposure.totals.loans).to.equal(N);
+  });
+
+  it("analyses 1,000,000 freezes, score notices and fairness reports, and ranks 1,000,000 positions", function () {
+    this.timeout(120_000);
+    const N = 1_000_000;
+    const events: ComplianceEvent[] = [];
+    const reason = encodeBytes32String("PRICE_STALE");
+    for (let i = 0; i < N; i += 1) {
+      const asset = `0x${((Math.floor(i / 2) % 1000) + 1).toString(16).padStart(40, "0")}`;
+      events.push(
+        i % 2 === 0
+          ? ev("AssetFrozen", i, { asset, reason, primaryPriceWad: 0n, fallbackPriceWad: 1n, lastAgreedPriceWad: 1n })
+          : ev("AssetUnfrozen", i, { asset, priceWad: 1n }),
+        ev("ScoreExpiring", i, { borrower: asset, tier: 1, expiredAt: 1, noticeEndsAt: 2 }),
+        ev("FairnessReportPublished", i, { modelId: MODEL_A, periodStart: 1, periodEnd: 2, eodBps: 1, dirBps: 1, reportHash: MODEL_B }),
+      );
+    }
+    const a = analyse(events, context());
+    expect(a.freezes).to.have.length(N / 2);
+    expect(a.scoreNotices).to.have.length(N);
+    expect(a.fairness).to.have.length(N);
+    const positions = Array.from({ length: N }, (_, i) => ({ borrower: ALICE, debtWad: 1n, tier: 0, collateralValueWad: 0n, healthFactorWad: BigInt(i) }));
+    expect(positionsAtRisk(positions)).to.have.length(N);
   });
 });
 
@@ -699,17 +739,25 @@ describe("report: integration on the in-process network", function () {
       [
         "adverse_action_reasons",
         "adverse_actions",
+        "asset_freezes",
         "circuit_breaker",
         "concentration",
         "data_providers",
         "event_counts",
         "exposure_flows",
         "exposure_snapshot",
+        "exposure_state",
+        "fairness_reports",
         "governance",
         "liquidations",
         "pd_distribution",
+        "pending_changes",
+        "positions_at_risk",
         "rule_changes",
+        "rules_global",
+        "rules_tiers",
         "savings",
+        "score_notices",
         "scores_by_model",
       ].map((id) => `${id}.csv`),
     );
@@ -730,5 +778,208 @@ describe("report: integration on the in-process network", function () {
     const ruleCsv = await readFile(join(dir, "csv", "rule_changes.csv"), "utf8");
     expect(ruleCsv.split("\r\n")[1]).to.match(/^DEBT_CEILING,,executed,"10,000,000.00 vUSD","20,000,000.00 vUSD",/);
     if (process.env.REPORT_TEST_KEEP !== undefined) console.log(`report written to ${written.markdownPath}`);
+    // The report's sha256: returned, and written beside it in sha256sum format.
+    const digest = createHash("sha256").update(await readFile(written.markdownPath)).digest("hex");
+    expect(written.sha256).to.equal(digest);
+    expect(await readFile(`${written.markdownPath}.sha256`, "utf8")).to.equal(`${digest}  report.md\n`);
+  });
+
+  it("rules in force at the end block: every global rule by name in its unit, the tier table, pending changes with ETA", async () => {
+    const globals = new Map(report.state.rulebook.globals.map((r) => [r.name, r.value]));
+    expect([...globals.keys()]).to.deep.equal([...GLOBAL_RULE_NAMES]);
+    expect(globals.get("DEBT_CEILING")).to.equal(wad(20_000_000)); // the executed change
+    expect(globals.get("MAX_SCORE_AGE")).to.equal(BigInt(defaultParameters.rules.maxScoreAgeSec)); // still pending
+    const policy = s.system.policy;
+    for (const name of GLOBAL_RULE_NAMES) expect(globals.get(name), name).to.equal(await policy.ruleValue(ruleId(name)));
+    expect(report.state.rulebook.tiers).to.have.length(defaultParameters.tiers.length);
+    report.state.rulebook.tiers.forEach((t, i) => {
+      expect(t.terms.maxPdBps).to.equal(defaultParameters.tiers[i]!.maxPdBps);
+      expect(t.terms.aprBps).to.equal(defaultParameters.tiers[i]!.aprBps);
+      expect(t.caps.maxLtvBps).to.equal(defaultParameters.tiers[i]!.caps.maxLtvBps);
+    });
+    const tables = buildTables(report);
+    const pending = tables.find((t) => t.id === "pending_changes")!;
+    expect(pending.rows.map((r) => r[0])).to.deep.equal(["MAX_SCORE_AGE"]);
+    const scheduled = report.analysis.ruleChanges.find((c) => c.rule === "MAX_SCORE_AGE")!;
+    expect(pending.rows[0]![4]).to.equal(scheduled.executableAt);
+    expect(pending.rows[0]![3]).to.equal("7 d 0 h (604800 s)");
+    const tiers = tables.find((t) => t.id === "rules_tiers")!;
+    expect(tiers.rows[0]!.slice(0, 3)).to.deep.equal(["Tier A (PD ≤ 5.00%)", "5.00%", "80.00% (85.00%)"]);
+  });
+
+  it("positions at risk: health factor below 1.1 at the end block, from state (alice after her liquidation)", () => {
+    const atRisk = positionsAtRisk(report.state.positions);
+    expect(atRisk.map((p) => p.borrower)).to.deep.equal([s.actors.alice.address]);
+    expect(atRisk[0]!.healthFactorWad < 11n * 10n ** 17n).to.equal(true);
+    const others = report.state.positions.filter((p) => p.borrower !== s.actors.alice.address && p.debtWad > 0n);
+    expect(others.length).to.be.greaterThan(0);
+    for (const p of others) expect(p.healthFactorWad >= 11n * 10n ** 17n, p.borrower).to.equal(true);
+  });
+
+  it("fairness: says explicitly that nothing was published; freezes: WETH frozen by the lone primary jump, still frozen", async () => {
+    const markdown = renderMarkdown(report, buildTables(report), []);
+    expect(markdown).to.include("## 13. Fairness\n\n**Nothing was published:** no `FairnessReportPublished` event in the period.");
+    expect(report.analysis.freezes).to.have.length(1);
+    const freeze = report.analysis.freezes[0]!;
+    expect(freeze.asset).to.equal(s.system.wethAddress);
+    expect(freeze.unfrozenAt).to.equal(null);
+    expect(freeze.durationSec).to.equal(report.meta.endTimestamp - freeze.frozenAt);
+    expect(markdown).to.match(/\| WETH \| PRICE_SOURCE_TOLERANCE \| [^|]+ UTC \| {2}\| still frozen \| 10 min 0\d s \| 2,200.00 \|/);
+  });
+
+  it("exposure from state when no snapshot was published in the period", async () => {
+    const before = await buildComplianceReport({
+      provider: ethers.provider,
+      addressBook: s.addressBook,
+      toBlock: report.analysis.exposure.snapshot!.blockNumber - 1,
+    });
+    expect(before.analysis.exposure.snapshot).to.equal(undefined);
+    const pool = s.system.pool;
+    const at = { blockTag: before.meta.toBlock };
+    const expected = Array.from({ length: before.state.tierCount }, () => 0n);
+    for (const who of [s.actors.alice, s.actors.bob, s.actors.liquidator]) {
+      const p = await pool.positionOf(who.address, at);
+      expected[Number(p.tier)]! += p.debtWad;
+    }
+    expect(before.state.stateExposure.debtByTierWad).to.deep.equal(expected);
+    expect(before.state.stateExposure.vusdSupplyWad).to.equal(await s.system.vusd.totalSupply(at));
+    const markdown = renderMarkdown(before, buildTables(before), []);
+    expect(markdown).to.include("No exposure snapshot was published in the period, so exposure is read from state");
+    expect(markdown).to.include("csv/exposure_state.csv");
+    // With a snapshot, the report shows the pool's own figure instead.
+    expect(renderMarkdown(report, buildTables(report), [])).to.not.include("exposure is read from state");
+  });
+
+  it("a provider refusing large ranges (Infura's error through ethers) gives the same report events", async () => {
+    const capped = new CappedProvider((from, to) =>
+      to - from + 1 > 4 ? { code: -32005, message: "query returned more than 10000 results" } : null,
+    );
+    const viaCapped = await buildComplianceReport({ provider: capped, addressBook: s.addressBook, toBlock: report.meta.toBlock, chunkBlocks: 50 });
+    expect(viaCapped.events).to.deep.equal(report.events);
+    expect(capped.refused).to.be.greaterThan(0);
+  });
+});
+
+/** The in-process node behind ethers' JSON-RPC provider, answering eth_getLogs as a capped hosted provider does. */
+class CappedProvider extends JsonRpcApiProvider {
+  refused = 0;
+  constructor(private readonly refuse: (from: number, to: number) => JsonRpcError["error"] | null) {
+    super(Network.from(31337n), { staticNetwork: Network.from(31337n), batchMaxCount: 1 });
+  }
+  async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<(JsonRpcResult | JsonRpcError)[]> {
+    const answers: (JsonRpcResult | JsonRpcError)[] = [];
+    for (const p of Array.isArray(payload) ? payload : [payload]) {
+      if (p.method === "eth_getLogs") {
+        const [filter] = p.params as [{ fromBlock: string; toBlock: string }];
+        const error = this.refuse(Number(filter.fromBlock), Number(filter.toBlock));
+        if (error !== null) {
+          this.refused++;
+          answers.push({ id: p.id, error });
+          continue;
+        }
+      }
+      try {
+        answers.push({ id: p.id, result: await ethers.provider.send(p.method, p.params as unknown[]) });
+      } catch (error) {
+        answers.push({ id: p.id, error: { code: -32603, message: (error as Error).message } });
+      }
+    }
+    return answers;
+  }
+}
+
+describe("report: charts that stay readable", () => {
+  const MONTH = 30 * 86_400;
+  it("time ticks adapt to the span: days over a month, seconds over a minute; never more than asked", () => {
+    const start = Date.UTC(2026, 10, 1) / 1000;
+    const month = timeTicks(start, start + MONTH, 6);
+    expect(month.length).to.be.within(2, 7);
+    for (const t of month) expect(t.label).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    const minute = timeTicks(start, start + 40, 6);
+    expect(minute.map((t) => t.label)).to.deep.equal(["00:00:00", "00:00:15", "00:00:30"]);
+    const hours = timeTicks(start + 100, start + 100 + 6 * 3600, 6);
+    for (const t of hours) expect(t.label).to.match(/^\d{2}-\d{2} \d{2}:00$/);
+  });
+
+  it("a timeline with events seconds apart in a month: marker numbers grouped so none overlap, the list capped", () => {
+    const start = 1_700_000_000;
+    const markers = Array.from({ length: 60 }, (_, i) => ({ at: start + 10 * 86_400 + i * 2, label: i % 2 === 0 ? "tripped" : "reset" }));
+    const svg = timelineChart({ title: "Circuit breaker over a month", start, end: start + MONTH, spans: [], markers, formatTime: String });
+    expectWellFormedSvg(svg);
+    const numbers = [...svg.matchAll(/<text x="([\d.]+)" y="56" text-anchor="middle" font-size="10"[^>]*>([^<]+)<\/text>/g)];
+    expect(numbers.map((m) => m[2])).to.deep.equal(["1–60"]);
+    expect(svg).to.include("… and 40 more (see the table)");
+    const xs = groupMarkers([0, 5, 10, 40, 41, 100], 18);
+    expect(xs).to.deep.equal([{ x: 0, first: 1, last: 3 }, { x: 40, first: 4, last: 5 }, { x: 100, first: 6, last: 6 }]);
+  });
+
+  it("a title longer than the chart is shrunk, then cut at a word, the full text kept as a tooltip", () => {
+    const long = "Exposure by tier at the end of the period, with every flow of debt booked to its tier, and more words";
+    const svg = chartTitle(560, long);
+    const shown = /font-weight="bold"[^>]*>([^<]+)<\/text>/.exec(svg)![1]!;
+    expect(shown.endsWith("…")).to.equal(true);
+    expect(shown.length * 6.6 * 1.4 * (12 / 16)).to.be.at.most(560);
+    expect(svg).to.include(`<title>${long}</title>`);
+    expect(svg).to.include('font-size="12"');
+    expect(chartTitle(560, "Short")).to.include('font-size="16"');
+  });
+});
+
+describe("report: supervision sections (hand-built)", () => {
+  it("freeze periods: paired per asset, an unfreeze with no freeze opens at the start, a second freeze keeps the first", () => {
+    const WETH = "0x" + "e7".repeat(20);
+    const USDC = "0x" + "0c".repeat(20);
+    const reason = encodeBytes32String("PRICE_DEVIATION");
+    const events = [
+      ev("AssetUnfrozen", 5, { asset: USDC, priceWad: wad(1) }),
+      ev("AssetFrozen", 10, { asset: WETH, reason, primaryPriceWad: wad(3200), fallbackPriceWad: wad(2200), lastAgreedPriceWad: wad(2200) }),
+      ev("AssetFrozen", 11, { asset: WETH, reason: encodeBytes32String("PRICE_STALE"), primaryPriceWad: 0n, fallbackPriceWad: wad(2200), lastAgreedPriceWad: wad(2200) }),
+      ev("AssetUnfrozen", 20, { asset: WETH, priceWad: wad(3100) }),
+      ev("AssetFrozen", 30, { asset: WETH, reason, primaryPriceWad: wad(1), fallbackPriceWad: wad(2), lastAgreedPriceWad: wad(3100) }),
+    ];
+    const { freezes } = analyse(events, context());
+    expect(freezes.map((f) => [f.asset, f.frozenBlock, f.unfrozenBlock, f.durationSec])).to.deep.equal([
+      [USDC, -1, 5, 12 * 5],
+      [WETH, 10, 20, 12 * 10],
+      [WETH, 30, null, 1_000_000 + 12 * 1000 - (1_000_000 + 12 * 30)],
+    ]);
+    expect(freezes[1]!.reason).to.equal(reason);
+    expect(freezes[1]!.priceAfterWad).to.equal(wad(3100));
+  });
+
+  it("score notices and fairness publications are listed as emitted; nothing published is said so", () => {
+    const events = [
+      ev("ScoreExpiring", 3, { borrower: ALICE, tier: 1, expiredAt: 1_000_000, noticeEndsAt: 1_000_100 }),
+      ev("ScoreExpiring", 4, { borrower: BOB, tier: 0, expiredAt: 1_000_000, noticeEndsAt: 9_999_999 }),
+      ev("FairnessReportPublished", 6, { modelId: MODEL_A, periodStart: 1, periodEnd: 2, eodBps: 250, dirBps: 9200, reportHash: MODEL_B }),
+    ];
+    const a = analyse(events, context());
+    expect(a.scoreNotices.map((n) => [n.borrower, n.tier, n.endedByPeriodEnd])).to.deep.equal([
+      [ALICE, 1, true],
+      [BOB, 0, false],
+    ]);
+    expect(a.fairness).to.have.length(1);
+    expect(a.fairness[0]).to.include({ modelId: MODEL_A, eodBps: 250, dirBps: 9200, reportHash: MODEL_B, blockNumber: 6 });
+    expect(analyse([], context()).fairness).to.deep.equal([]);
+  });
+
+  it("positions at risk: debt and health factor strictly below 1.1, the weakest first", () => {
+    const hf = (x: string) => parseUnits(x, 18);
+    const position = (borrower: string, debtWad: bigint, healthFactorWad: bigint) => ({ borrower, debtWad, tier: 0, collateralValueWad: 0n, healthFactorWad });
+    const risky = positionsAtRisk([
+      position(ALICE, wad(1), hf("1.0999")),
+      position(BOB, wad(1), hf("1.1")),
+      position(CAROL, wad(1), hf("0.8")),
+      position(POOL, 0n, 0n),
+    ]);
+    expect(risky.map((p) => p.borrower)).to.deep.equal([CAROL, ALICE]);
+  });
+
+  it("one tier naming: A, B, C, D (unscored), used by the parameters and the report", () => {
+    expect([0, 1, 2, 3].map((t) => tierDisplayName(t, 4))).to.deep.equal(["A", "B", "C", "D (unscored)"]);
+    expect(defaultParameters.tiers.map((t) => t.name)).to.deep.equal(["A", "B", "C", "D"]);
+    expect(tierLabel(0, [500, 1200, 2000, 2800])).to.equal("Tier A (PD ≤ 5.00%)");
+    expect(tierLabel(3, [500, 1200, 2000, 2800])).to.equal("Tier D (unscored) (PD ≤ 28.00%)");
+    expect(() => tierName(26)).to.throw(/tier must be 0..25/);
   });
 });

@@ -8,6 +8,8 @@ export {
   LOG_LEVELS,
   TIMING_DEFAULTS,
   MONITORING_DEFAULTS,
+  HEDGE_DELAY_DEFAULT_MS,
+  hedgeDelayMsOf,
   type NodeConfig,
   type NodeConfigInput,
   type PeerConfig,

@@ -94,9 +94,26 @@ const chainSchema = z.strictObject({
 
 const peerSchema = z.strictObject({ id: nonEmpty, url: httpUrl, address: addressSchema });
 
+/**
+ * Default `quorum.hedgeDelayMs`: a peer that usually answers in milliseconds and is silent for 1 s is slow; half
+ * of `timing.peerTimeoutMs` when that is shorter.
+ */
+export const HEDGE_DELAY_DEFAULT_MS = 1_000;
+
+/** The hedge delay a node uses: the configured one, or the default for its peer timeout. */
+export function hedgeDelayMsOf(config: { quorum: { hedgeDelayMs?: number | undefined }; timing: { peerTimeoutMs: number } }): number {
+  return config.quorum.hedgeDelayMs ?? Math.min(HEDGE_DELAY_DEFAULT_MS, Math.floor(config.timing.peerTimeoutMs / 2));
+}
+
 const quorumSchema = z.strictObject({
   threshold: z.int("must be an integer").min(1, "must be ≥ 1"),
   tolerancePdBps: z.int("must be an integer").min(0, "must be in 0..10000").max(10_000, "must be in 0..10000"),
+  /**
+   * The leader asks k − 1 peers to co-sign; when one of them has not answered after this long, it asks the next
+   * peer as well (a refusal or a failure asks the next one at once). Below `timing.peerTimeoutMs`; default
+   * `hedgeDelayMsOf`.
+   */
+  hedgeDelayMs: z.int("must be an integer").min(10, "must be ≥ 10 (ms)").max(60_000, "must be ≤ 60000 (ms)").optional(),
 });
 
 const MAX_SKEW_SEC = Number(MAX_ISSUED_AT_SKEW_SEC);
@@ -247,6 +264,13 @@ export const nodeConfigSchema = z
         code: "custom",
         path: ["quorum", "threshold"],
         message: `must be ≤ number of operators (${operators})`,
+      });
+    }
+    if (config.quorum.hedgeDelayMs !== undefined && config.quorum.hedgeDelayMs >= config.timing.peerTimeoutMs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["quorum", "hedgeDelayMs"],
+        message: `must be less than timing.peerTimeoutMs (${config.timing.peerTimeoutMs}): a peer is given up on after that anyway`,
       });
     }
     reportDuplicates(ctx, config.peers, "id", [config.nodeId], "nodeId");

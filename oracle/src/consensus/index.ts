@@ -7,6 +7,7 @@ export {
   type ProposalProblemCode,
   type ProposalVerdict,
 } from "./proposal.js";
+export { cosignerOrder } from "./cosigners.js";
 export { SignatureCollector, type CollectOutcome } from "./collector.js";
 export {
   MAX_PD_BPS,

@@ -59,10 +59,14 @@ export function toReasonCodeSlots(codes: readonly number[]): ScoreReportFields["
   return padded as unknown as ScoreReportFields["reasonCodes"];
 }
 
-/** Checks every rule and returns all the problems found, so a refusal can be logged in full. */
+/**
+ * Checks every rule and returns all the problems found, so a refusal can be logged in full. With `own` undefined,
+ * every rule but the two that compare with this node's own score (PD within tolerance, same reason codes): a peer
+ * runs those first and scores only a proposal that passes them.
+ */
 export function validateProposal(
   proposal: { leader: string; report: ScoreReportFields },
-  own: OwnScore,
+  own: OwnScore | undefined,
   context: ProposalCheckContext,
 ): ProposalVerdict {
   const { report } = proposal;
@@ -86,7 +90,7 @@ export function validateProposal(
   }
   if (!Number.isInteger(report.pdBps) || report.pdBps < 0 || report.pdBps > MAX_PD_BPS) {
     problem("pd_out_of_range", `pdBps ${report.pdBps} is not an integer in 0..${MAX_PD_BPS}`);
-  } else {
+  } else if (own !== undefined) {
     const gap = Math.abs(report.pdBps - own.pdBps);
     if (gap > context.tolerancePdBps) {
       problem(
@@ -95,9 +99,11 @@ export function validateProposal(
       );
     }
   }
-  const ownCodes = toReasonCodeSlots(own.reasonCodes);
-  if (report.reasonCodes.length !== REASON_CODE_SLOTS || ownCodes.some((code, i) => report.reasonCodes[i] !== code)) {
-    problem("reason_codes_mismatch", `reason codes [${report.reasonCodes.join(",")}] differ from own [${ownCodes.join(",")}]`);
+  if (own !== undefined) {
+    const ownCodes = toReasonCodeSlots(own.reasonCodes);
+    if (report.reasonCodes.length !== REASON_CODE_SLOTS || ownCodes.some((code, i) => report.reasonCodes[i] !== code)) {
+      problem("reason_codes_mismatch", `reason codes [${report.reasonCodes.join(",")}] differ from own [${ownCodes.join(",")}]`);
+    }
   }
   const file = context.creditFile;
   if (file === undefined) {

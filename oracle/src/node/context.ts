@@ -46,6 +46,11 @@ export interface NodeContext {
   store: OracleStore;
   log: Logger;
   metrics: Pick<OracleMetrics, "errorsTotal" | "inferenceDurationSeconds">;
+  /**
+   * How long a leader waits for an asked peer before asking the next one as well (it asks only k − 1 peers, and
+   * one more for each that refuses, fails or stays silent this long).
+   */
+  cosignHedgeDelayMs: number;
   /** PD difference (bps) within which a peer co-signs the leader's report. */
   tolerancePdBps: number;
   reportValiditySec: number;

@@ -1,21 +1,25 @@
 /**
- * Co-signing, both sides. The leader scores, builds and signs the report, and asks every peer in parallel with
- * the proposal and, when it has it, the borrower-signed application; signatures are checked on arrival
- * (`SignatureCollector`) and the leader stops at k. A peer verifies the borrower's signature itself (or uses the
- * application it verified and stored), refuses it once expired, re-scores, checks the proposal
- * (`validateProposal`: expected leader, model, operator set, PD within the tolerance, identical reason codes,
- * times), for a push report checks the request on chain (made by the borrower for this application, still open),
- * and only then signs.
+ * Co-signing, both sides. The leader scores, builds and signs the report, and asks only the k − 1 peers it needs
+ * (the first of this request's `cosignerOrder`) with the proposal and, when it has it, the borrower-signed
+ * application; a peer that refuses, fails, or is silent for `quorum.hedgeDelayMs` is replaced by the next one
+ * (`quorum-requests.ts`). Signatures are checked on arrival (`SignatureCollector`) and the leader stops at k. A peer
+ * verifies the borrower's signature itself (or uses the application it verified and stored), refuses it once
+ * expired, checks the proposal (`validateProposal`: expected leader, model, operator set, credit file, times) before
+ * it spends an inference on it, then re-scores and checks PD within the tolerance and identical reason codes, for a
+ * push report checks the request on chain (made by the borrower for this application, still open), and only then
+ * signs.
  */
 import { getAddress } from "ethers";
 
 import type { OperatorSet } from "../chain/index.js";
 import {
+  cosignerOrder,
   requestKeyFromRequestId,
   selectLeader,
   SignatureCollector,
   toReasonCodeSlots,
   validateProposal,
+  type ProposalProblem,
   type ScoreReportFields,
 } from "../consensus/index.js";
 import { IntakeError, type VerifiedApplication } from "../intake/index.js";
@@ -26,6 +30,7 @@ import { bundleOf, toSigningReport } from "./bundles.js";
 import type { NodeContext } from "./context.js";
 import { NodeError } from "./errors.js";
 import { describePeerFailure, type PeerClient } from "./peer-client.js";
+import { requestHedged } from "./quorum-requests.js";
 import { reportToJson, type CosignPayload, type CosignProposal, type ScoreBundle } from "./wire.js";
 
 export interface LeadInput {
@@ -86,41 +91,57 @@ export class CosignFlow {
       );
 
     const signed = new Set(collector.signatures().map((s) => s.signer));
-    const peers = this.context.peers.filter(
-      (peer) => set.operators.includes(peer.address) && !signed.has(peer.address),
-    );
+    // The peers to ask, in this request's order (`cosignerOrder`): only those configured, never one that signed.
+    const peerOf = new Map(this.context.peers.map((peer) => [peer.address, peer]));
+    const candidates = cosignerOrder({
+      operators: set.operators,
+      leader: address,
+      requestKey: input.requestKey,
+      operatorSetVersion: set.version,
+      round: input.round,
+    }).flatMap((operator) => {
+      const peer = peerOf.get(operator);
+      return peer === undefined || signed.has(operator) ? [] : [peer];
+    });
     const refusals: string[] = [];
-    // With k = 1 the node's own signature is the quorum: no peer to ask.
-    if (!collector.complete && peers.length > 0) {
-      await this.peerClient.requestCosignatures(
-        peers,
-        this.cosignProposal(input, report),
-        (peer, answer) => {
-          if (answer.kind !== "signed") {
-            refusals.push(`${peer.id}: ${describePeerFailure(answer)}`);
-            return false;
-          }
-          const outcome = collector.add(answer.signature, answer.signer);
-          if (outcome.outcome === "added")
-            store.addSignature(reportDigest, {
-              signer: outcome.signer,
-              signature: collector.signatures().at(-1)!.signature,
-            });
-          else if (outcome.outcome !== "already_complete") refusals.push(`${peer.id}: signature ${outcome.outcome}`);
-          return collector.complete;
-        },
-        input.requestId,
+    const needed = set.threshold - collector.signatures().length;
+    // With k = 1 the node's own signature is the quorum: no peer is asked.
+    const { asked } = await requestHedged({
+      candidates,
+      needed,
+      hedgeDelayMs: this.context.cosignHedgeDelayMs,
+      ask: this.peerClient.cosignRequest(this.cosignProposal(input, report), input.requestId),
+      onAnswer: (peer, answer) => {
+        if (answer.kind !== "signed") {
+          refusals.push(`${peer.id}: ${describePeerFailure(answer)}`);
+          return false;
+        }
+        const outcome = collector.add(answer.signature, answer.signer);
+        if (outcome.outcome === "added") {
+          store.addSignature(reportDigest, {
+            signer: outcome.signer,
+            signature: collector.signatures().at(-1)!.signature,
+          });
+          return true;
+        }
+        if (outcome.outcome !== "already_complete") refusals.push(`${peer.id}: signature ${outcome.outcome}`);
+        return false;
+      },
+    });
+    if (!collector.complete && needed > candidates.length)
+      refusals.push(
+        `only ${candidates.length} peer(s) to ask for the ${needed} missing signature(s) (${set.operators.length} operators, ${this.context.peers.length} configured peers)`,
       );
-    }
     if (!collector.complete) {
       metrics.errorsTotal.inc({ code: "quorum_not_met" });
-      log.warn({ reportDigest, refusals }, "quorum not met");
+      log.warn({ reportDigest, refusals, asked: asked.map((peer) => peer.id) }, "quorum not met");
       throw new NodeError(
         "quorum_not_met",
         `collected ${collector.signatures().length} of ${set.threshold} signatures; ${refusals.join("; ") || "no peer answered"}`,
       );
     }
-    if (refusals.length > 0) log.info({ reportDigest, refusals }, "some peers did not co-sign");
+    if (refusals.length > 0)
+      log.info({ reportDigest, refusals, asked: asked.map((peer) => peer.id) }, "some peers did not co-sign");
     log.info(
       {
         reportDigest,
@@ -156,8 +177,6 @@ export class CosignFlow {
         `requestKey ${proposal.requestKey} does not match the ${proposal.flow} request (${expectedKey})`,
       );
     }
-    const own = await context.scorer(application.features);
-    context.metrics.inferenceDurationSeconds.observe(own.inferenceMs / 1000);
     const { leader: expectedLeader } = selectLeader({
       operators: set.operators,
       requestKey: proposal.requestKey,
@@ -165,7 +184,7 @@ export class CosignFlow {
       round: proposal.round,
     });
     const report: ScoreReportFields = proposal.report;
-    const verdict = validateProposal({ leader: sender, report }, own, {
+    const checks = {
       expectedLeader,
       borrower: application.borrower,
       modelId: context.model.modelId,
@@ -178,12 +197,19 @@ export class CosignFlow {
         application.creditFileHash === undefined
           ? undefined
           : { creditFileHash: application.creditFileHash, provider: application.creditFile?.provider ?? "" },
-    });
-    if (!verdict.ok) {
+    };
+    const refuse = (problems: ProposalProblem[]) => {
       context.metrics.errorsTotal.inc({ code: "cosign_refused" });
-      logFields.refused = verdict.problems.map((p) => p.code);
-      throw new NodeError("proposal_rejected", verdict.problems.map((p) => `${p.code}: ${p.message}`).join("; "));
-    }
+      logFields.refused = problems.map((p) => p.code);
+      return new NodeError("proposal_rejected", problems.map((p) => `${p.code}: ${p.message}`).join("; "));
+    };
+    // Every rule that needs no score first: a proposal refused for them costs this node no inference.
+    const unscored = validateProposal({ leader: sender, report }, undefined, checks);
+    if (!unscored.ok) throw refuse(unscored.problems);
+    const own = await context.scorer(application.features);
+    context.metrics.inferenceDurationSeconds.observe(own.inferenceMs / 1000);
+    const verdict = validateProposal({ leader: sender, report }, own, checks);
+    if (!verdict.ok) throw refuse(verdict.problems);
     if (proposal.flow === "push" && proposal.requestId !== undefined) {
       // Last, as it costs RPC calls: a push report only for an open request the borrower made for this application.
       await context.chain.checkOpenPushRequest({

@@ -26,38 +26,29 @@ const MAX_RELAYED_MESSAGE = 200;
 export class HttpPeerClient implements PeerClient {
   constructor(private readonly options: HttpPeerClientOptions) {}
 
-  async requestCosignatures(
-    peers: readonly PeerConfig[],
-    proposal: CosignProposal,
-    onAnswer: (peer: PeerConfig, answer: CosignAnswer) => boolean,
-    requestId?: string,
-  ): Promise<void> {
-    if (peers.length === 0) return;
+  cosignRequest(proposal: CosignProposal, requestId?: string) {
     const envelope = signPeerEnvelope(this.options.signer, ROUTES.cosign, proposal, this.options.now());
-    await new Promise<void>((resolve) => {
-      let pending = peers.length;
-      let enough = false;
-      for (const peer of peers) {
-        void postJson(`${peer.url}${ROUTES.cosign}`, envelope, this.options.peerTimeoutMs, requestId)
-          .then((response): CosignAnswer => {
-            if (response.status !== 200) return refusal(response);
-            const answer = response.body as { signer?: unknown; signature?: unknown } | undefined;
-            return {
-              kind: "signed",
-              signer: typeof answer?.signer === "string" ? answer.signer : undefined,
-              signature: String(answer?.signature),
-            };
-          })
-          .catch((error: unknown): CosignAnswer => ({ kind: "unreachable", message: (error as Error).message }))
-          .then((answer) => {
-            if (!enough) enough = onAnswer(peer, answer);
-          })
-          .finally(() => {
-            pending -= 1;
-            if (enough || pending === 0) resolve();
-          });
+    return async (peer: PeerConfig, signal: AbortSignal): Promise<CosignAnswer> => {
+      let response: PeerResponse;
+      try {
+        response = await postJson(
+          `${peer.url}${ROUTES.cosign}`,
+          envelope,
+          this.options.peerTimeoutMs,
+          requestId,
+          signal,
+        );
+      } catch (error) {
+        return { kind: "unreachable", message: (error as Error).message };
       }
-    });
+      if (response.status !== 200) return refusal(response);
+      const answer = response.body as { signer?: unknown; signature?: unknown } | undefined;
+      return {
+        kind: "signed",
+        signer: typeof answer?.signer === "string" ? answer.signer : undefined,
+        signature: String(answer?.signature),
+      };
+    };
   }
 
   async forwardToLeader(leader: PeerConfig, payload: CoordinatePayload, requestId: string): Promise<ForwardAnswer> {
@@ -103,18 +94,20 @@ export class HttpPeerClient implements PeerClient {
   }
 }
 
-/** POSTs `body` as JSON to `url` within `timeoutMs`; network failures and timeouts throw. */
+/** POSTs `body` as JSON to `url` within `timeoutMs` (or until `signal` aborts); network failures and timeouts throw. */
 export async function postJson(
   url: string,
   body: unknown,
   timeoutMs: number,
   requestId?: string,
+  signal?: AbortSignal,
 ): Promise<PeerResponse> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(requestId === undefined ? {} : { "x-request-id": requestId }) },
     body: toJson(body),
-    signal: AbortSignal.timeout(timeoutMs),
+    signal:
+      signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
   });
   const text = await response.text();
   let parsed: unknown;

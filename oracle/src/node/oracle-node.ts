@@ -19,7 +19,7 @@ import {
   type OperatorSet,
   type Submitter,
 } from "../chain/index.js";
-import { TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
+import { hedgeDelayMsOf, TIMING_DEFAULTS, type NodeConfig } from "../config/index.js";
 import { parseReasonCodes } from "../explain/index.js";
 import type { OperatorWallet } from "../keystore/index.js";
 import type { Logger } from "../log/index.js";
@@ -132,6 +132,7 @@ export class OracleNode {
       log,
       metrics,
       tolerancePdBps: config.quorum.tolerancePdBps,
+      cosignHedgeDelayMs: hedgeDelayMsOf(config),
       reportValiditySec: config.report.validitySec,
       applicationMaxAgeSec: config.intake.applicationMaxAgeSec,
       creditFileMaxAgeSec: config.intake.creditFileMaxAgeSec,

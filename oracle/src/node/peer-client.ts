@@ -1,5 +1,5 @@
 /**
- * What the flows need from the other operators, and nothing about how it travels: ask peers to co-sign, forward
+ * What the flows need from the other operators, and nothing about how it travels: ask a peer to co-sign, forward
  * an application to a round's leader, broadcast a push-flow application. The node uses the HTTP implementation
  * (`http-peer-client.ts`: signed envelopes, timeouts); unit tests use an in-memory one that can disagree, time
  * out or return bad signatures. Peer failures are answers, not exceptions: what a peer does wrong is the flow's
@@ -20,15 +20,14 @@ export type ForwardAnswer = { kind: "bundle"; body: unknown } | PeerFailure;
 
 export interface PeerClient {
   /**
-   * Sends `proposal` to every peer at once and hands each answer to `onAnswer` as it arrives; resolves once every
-   * peer has answered or `onAnswer` returned true (enough: later answers are dropped).
+   * Prepares one co-sign request (signed once) for the peers the leader will ask: `ask(peer, signal)` sends it to
+   * that peer and resolves with its answer, or a failure when it does not answer in time or `signal` aborts; it
+   * never rejects. Which peers are asked, and when, is the leader's (`quorum-requests.ts`).
    */
-  requestCosignatures(
-    peers: readonly PeerConfig[],
+  cosignRequest(
     proposal: CosignProposal,
-    onAnswer: (peer: PeerConfig, answer: CosignAnswer) => boolean,
     requestId?: string,
-  ): Promise<void>;
+  ): (peer: PeerConfig, signal: AbortSignal) => Promise<CosignAnswer>;
   /** Forwards a borrower-signed application to the leader of `payload.round`. */
   forwardToLeader(leader: PeerConfig, payload: CoordinatePayload, requestId: string): Promise<ForwardAnswer>;
   /** Hands a push-flow application to every peer; one result per peer, in `peers` order. */

@@ -16,6 +16,7 @@ import type { CosignFlow } from "./cosign-flow.js";
 import { NodeError } from "./errors.js";
 import { firstSuccessfulRound, LeaderRoundFailure } from "./leader-rotation.js";
 import type { PeerClient } from "./peer-client.js";
+import type { StoredProposal } from "../store/index.js";
 import type { CoordinatePayload, ScoreBundle } from "./wire.js";
 
 /** A leader's error message is relayed in the borrower's final error only this long. */
@@ -94,6 +95,13 @@ export class PullFlow {
     if (leader !== context.address)
       throw new NodeError("not_leader", `this node is not the leader of round ${round}; ${leader} is`);
     acceptOrKnown(context, verified);
+    // This node led the application to a quorum already (the application sent again through a node that never
+    // saw it): the same bundle, not a second report.
+    const earlier = this.ownSignedProposal(verified.applicationHash, set);
+    if (earlier !== undefined) {
+      logFields.earlierReport = earlier.reportDigest;
+      return bundleOf(earlier, set.threshold, context.reasonTexts);
+    }
     return this.cosign.lead({
       flow: "pull",
       application: verified,
@@ -102,6 +110,21 @@ export class PullFlow {
       round,
       requestId,
     });
+  }
+
+  /** This node's own proposal for `requestKey` with k signatures of the current set, still valid; or undefined. */
+  private ownSignedProposal(requestKey: string, set: OperatorSet): StoredProposal | undefined {
+    const now = BigInt(this.context.now());
+    return this.context.store
+      .listProposals(requestKey)
+      .filter(
+        (p) =>
+          p.leader === this.context.address &&
+          p.signatures.length >= set.threshold &&
+          p.report.operatorSetVersion === set.version &&
+          p.report.validUntil > now,
+      )
+      .at(-1);
   }
 
   /** The borrower's newest bundle with k signatures at this node; NodeError `not_found` when there is none. */

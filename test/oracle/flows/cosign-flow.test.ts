@@ -2,7 +2,12 @@
 import { expect } from "chai";
 import { recoverAddress, Wallet } from "ethers";
 
-import { requestKeyFromRequestId, selectLeader, toReasonCodeSlots } from "../../../oracle/src/consensus/index.js";
+import {
+  cosignerOrder,
+  requestKeyFromRequestId,
+  selectLeader,
+  toReasonCodeSlots,
+} from "../../../oracle/src/consensus/index.js";
 import type { VerifiedApplication } from "../../../oracle/src/intake/index.js";
 import { storeIfNew, verifySignedApplication } from "../../../oracle/src/node/applications.js";
 import { toSigningReport } from "../../../oracle/src/node/bundles.js";
@@ -11,8 +16,10 @@ import { NodeError } from "../../../oracle/src/node/errors.js";
 import { cosignPayloadSchema, reportToJson } from "../../../oracle/src/node/wire.js";
 import { hashScoreReport } from "../../../oracle/src/signing/index.js";
 import {
+  ALL_PEERS,
   DEFAULT_SCORE,
   DOMAIN,
+  FAKE_PEER_TIMEOUT_MS,
   FakePeerClient,
   MODEL_ID,
   OPERATOR_WALLETS,
@@ -65,11 +72,12 @@ describe("co-sign flow: the leader's side (fake peers)", () => {
     expect(stored[0]!.signatures.map((s) => s.signer)).to.deep.equal(bundle.signers);
   });
 
-  it("stops at k: a peer that times out is not waited for once the others made the quorum", async () => {
-    peers.cosign.set(PEERS[0]!.address, "timeout");
+  it("stops at k: a silent peer is hedged by the next, whose signature completes the quorum", async () => {
+    const [first, second] = orderFor(node, application.applicationHash, 0);
+    peers.cosign.set(first!, "silent");
     const bundle = await lead();
-    expect(bundle.signers).to.have.length(2);
-    expect(peers.calls, "the timed-out peer's answer was never needed").to.deep.equal([`cosign:${PEERS[1]!.id}`]);
+    expect(bundle.signers).to.deep.equal([OPERATOR_WALLETS[0]!.address, second]);
+    expect(peers.asked).to.deep.equal([[first, second]]);
   });
 
   it("sends the borrower-signed application with the proposal, so a peer verifies it itself", async () => {
@@ -121,6 +129,126 @@ describe("co-sign flow: the leader's side (fake peers)", () => {
     expect(peers.proposals[1]!.requestId).to.equal("7");
   });
 });
+
+/** The co-signers the node under test asks, in order, when it leads `requestKey`'s round `round`. */
+function orderFor(node: TestNode, requestKey: string, round: number): string[] {
+  return cosignerOrder({
+    operators: node.set.operators,
+    leader: node.context.address,
+    requestKey,
+    operatorSetVersion: node.set.version,
+    round,
+  });
+}
+
+describe("co-sign flow: the leader asks only the k − 1 peers it needs (n = 7, k = 5)", () => {
+  let node: TestNode;
+  let peers: FakePeerClient;
+  let flow: CosignFlow;
+  let application: VerifiedApplication;
+  let order: string[];
+
+  beforeEach(async () => {
+    node = testNode({ operators: 7, threshold: 5 });
+    peers = new FakePeerClient(node);
+    flow = new CosignFlow(node.context, peers);
+    application = await verifySignedApplication(
+      node.context,
+      await signedApplication(borrower, { expiry: node.clock.now + 600 }),
+    );
+    order = orderFor(node, application.applicationHash, 0);
+  });
+  afterEach(() => node.cleanup());
+
+  const lead = (requestKey = application.applicationHash, round = 0) =>
+    flow.lead({ flow: "pull", application, requestKey, round });
+  const signersOf = (bundle: { signers: string[] }) => bundle.signers.slice(1);
+
+  it("asks exactly four peers when they all agree, and the other two stay idle", async () => {
+    const bundle = await lead();
+    expect(peers.asked).to.deep.equal([order.slice(0, 4)]);
+    expect(bundle.signers).to.have.length(5);
+    expect(new Set(signersOf(bundle))).to.deep.equal(new Set(order.slice(0, 4)));
+  });
+
+  it("a refusal asks exactly one more peer", async () => {
+    peers.cosign.set(order[1]!, "disagree");
+    const bundle = await lead();
+    expect(peers.asked).to.deep.equal([order.slice(0, 5)]);
+    expect(new Set(signersOf(bundle))).to.deep.equal(new Set([order[0], order[2], order[3], order[4]]));
+  });
+
+  it("a signature that does not count asks exactly one more peer", async () => {
+    peers.cosign.set(order[0]!, "bad_signature");
+    await lead();
+    expect(peers.asked).to.deep.equal([order.slice(0, 5)]);
+  });
+
+  it("a silent peer asks exactly one more after the hedge delay, and its abort asks no one else", async () => {
+    peers.cosign.set(order[2]!, "silent");
+    const bundle = await lead();
+    expect(peers.asked).to.deep.equal([order.slice(0, 5)]);
+    expect(signersOf(bundle)).to.not.include(order[2]);
+  });
+
+  it("with a hedge delay longer than the peer timeout, the timeout itself asks exactly one more", async () => {
+    node.context.cosignHedgeDelayMs = 10 * FAKE_PEER_TIMEOUT_MS;
+    peers.cosign.set(order[3]!, "timeout");
+    await lead();
+    expect(peers.asked).to.deep.equal([order.slice(0, 5)]);
+  });
+
+  it("fails with quorum_not_met once fewer peers remain than signatures are missing, asking none twice", async () => {
+    peers.cosign.set(order[0]!, "disagree");
+    peers.cosign.set(order[1]!, "timeout");
+    peers.cosign.set(order[4]!, "garbage_signature");
+    const error = await rejection(lead());
+    expect(error.code).to.equal("quorum_not_met");
+    expect(error.message).to.match(/^collected 4 of 5 signatures/);
+    expect(error.message).to.include(`${idOf(order[0]!)}: proposal_rejected`);
+    expect(error.message).to.include(`${idOf(order[4]!)}: signature invalid_signature`);
+    const asked = peers.asked[0]!;
+    expect(new Set(asked).size, "no peer asked twice").to.equal(asked.length);
+    expect(asked).to.have.length(6);
+  });
+
+  it("fails at once, asking no one, when fewer than k − 1 peers are configured", async () => {
+    node.context.peers = ALL_PEERS.slice(0, 3);
+    const error = await rejection(lead());
+    expect(error.code).to.equal("quorum_not_met");
+    expect(error.message).to.include("only 3 peer(s) to ask for the 4 missing signature(s)");
+    expect(peers.calls).to.deep.equal([]);
+  });
+
+  it("never asks a peer twice, whatever mix of refusals, silences and bad signatures", async () => {
+    const behaviours = ["disagree", "timeout", "bad_signature", "agree", "garbage_signature", "agree"] as const;
+    for (let shift = 0; shift < 6; shift++) {
+      peers.cosign.clear();
+      order.forEach((address, i) => peers.cosign.set(address, behaviours[(i + shift) % 6]!));
+      await lead().catch((error: unknown) => expect((error as NodeError).code).to.equal("quorum_not_met"));
+      const asked = peers.asked.at(-1)!;
+      expect(new Set(asked).size, `shift ${shift}: ${asked.join(",")}`).to.equal(asked.length);
+    }
+  });
+
+  it("different requests and rounds ask different peers, and every peer does a share", async () => {
+    const sets = new Set<string>();
+    const perPeer = new Map<string, number>();
+    for (let i = 0; i < 24; i++) {
+      await lead(requestKeyFromRequestId(BigInt(1_000 + i)), i % 3);
+      const asked = peers.asked.at(-1)!;
+      expect(asked).to.have.length(4);
+      sets.add([...asked].sort().join(","));
+      for (const address of asked) perPeer.set(address, (perPeer.get(address) ?? 0) + 1);
+    }
+    expect(sets.size, "distinct sets of asked peers").to.be.greaterThan(2);
+    expect([...perPeer.keys()].sort()).to.deep.equal([...order].sort());
+  });
+});
+
+function idOf(address: string): string {
+  return ALL_PEERS.find((peer) => peer.address === address)!.id;
+}
 
 describe("co-sign flow: the peer's side", () => {
   let node: TestNode;
@@ -181,6 +309,27 @@ describe("co-sign flow: the peer's side", () => {
     });
     return { leader, payload, digest: hashScoreReport(DOMAIN, toSigningReport(report)) };
   }
+
+  it("refuses a proposal that fails a rule needing no score before it spends an inference on it", async () => {
+    let scored = 0;
+    const scorer = node.context.scorer;
+    node.context.scorer = (features) => {
+      scored += 1;
+      return scorer(features);
+    };
+    const wrongLeader = await proposal();
+    const outsider = OPERATOR_WALLETS.find((w) => w.address !== wrongLeader.leader)!.address;
+    const error = await rejection(flow.cosign(outsider, wrongLeader.payload));
+    expect(error.message).to.match(/^wrong_leader: /);
+    const stale = await proposal();
+    node.clock.now += 3_600;
+    expect((await rejection(flow.cosign(stale.leader, stale.payload))).code).to.equal("application_expired");
+    expect(scored, "no inference for a refused proposal").to.equal(0);
+    node.clock.now -= 3_600;
+    const fine = await proposal();
+    await flow.cosign(fine.leader, fine.payload);
+    expect(scored, "one inference for a proposal that passed the other rules").to.equal(1);
+  });
 
   it("signs a proposal within the tolerance from the round's leader, over the report's digest", async () => {
     const { leader, payload, digest } = await proposal({ pdBps: DEFAULT_SCORE.pdBps + 50 });

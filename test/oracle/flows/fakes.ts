@@ -44,16 +44,26 @@ export const DEFAULT_SCORE: ApplicationScore = {
   inferenceMs: 1,
 };
 
+/**
+ * The fake peers' timeout and the test node's hedge delay: a silent peer is hedged long before it times out, and a
+ * timer set later for less fires earlier, so the order of events does not depend on the machine's speed.
+ */
+export const FAKE_PEER_TIMEOUT_MS = 200;
+export const FAKE_HEDGE_DELAY_MS = 20;
+
 /** The node's clock at the start of every test (Unix seconds). */
 export const START_SEC = 1_800_000_000;
 
-/** Operator keys (fixed, so a failure reproduces); the node under test is operator 0. */
-export const OPERATOR_WALLETS = [1, 2, 3].map((i) => new Wallet(`0x${i.toString(16).padStart(64, "0")}`));
-export const PEERS: PeerConfig[] = OPERATOR_WALLETS.slice(1).map((wallet, i) => ({
+/** Operator keys (fixed, so a failure reproduces); the node under test is operator 0. Up to seven operators. */
+export const OPERATOR_WALLETS = [1, 2, 3, 4, 5, 6, 7].map((i) => new Wallet(`0x${i.toString(16).padStart(64, "0")}`));
+/** Every other operator as a configured peer; `testNode` configures those of its operator set. */
+export const ALL_PEERS: PeerConfig[] = OPERATOR_WALLETS.slice(1).map((wallet, i) => ({
   id: `node-${i + 2}`,
   url: `http://peer-${i + 2}.invalid`,
   address: wallet.address,
 }));
+/** The peers of the default three-operator node. */
+export const PEERS: PeerConfig[] = ALL_PEERS.slice(0, 2);
 
 export interface TestNode {
   context: NodeContext;
@@ -66,7 +76,12 @@ export interface TestNode {
 }
 
 export function testNode(
-  options: { threshold?: number; operators?: number; score?: (features: number[]) => ApplicationScore } = {},
+  options: {
+    threshold?: number;
+    operators?: number;
+    score?: (features: number[]) => ApplicationScore;
+    hedgeDelayMs?: number;
+  } = {},
 ): TestNode {
   const { dir, cleanup } = tempDir("flow");
   const clock = { now: START_SEC };
@@ -105,7 +120,7 @@ export function testNode(
         schemaHash: featureSchemaHash(FEATURE_NAMES),
       }),
     },
-    peers: PEERS,
+    peers: ALL_PEERS.slice(0, (options.operators ?? 3) - 1),
     model: { modelId: MODEL_ID, featureNames: FEATURE_NAMES },
     reasonTexts: new Map([
       [1, "payment history"],
@@ -116,6 +131,7 @@ export function testNode(
     log: createLogger({ nodeId: "node-1", level: "silent" }),
     metrics: createMetrics(),
     tolerancePdBps: 50,
+    cosignHedgeDelayMs: options.hedgeDelayMs ?? FAKE_HEDGE_DELAY_MS,
     reportValiditySec: 3600,
     applicationMaxAgeSec: 3600,
     creditFileMaxAgeSec: 30 * 86_400,
@@ -159,39 +175,47 @@ export async function signedApplication(
 }
 
 /** How a fake peer answers a co-sign request. */
-export type CosignBehaviour = "agree" | "disagree" | "timeout" | "bad_signature" | "garbage_signature";
+export type CosignBehaviour = "agree" | "disagree" | "timeout" | "silent" | "bad_signature" | "garbage_signature";
 /** How a fake peer leads a forwarded application. */
 export type ForwardBehaviour = "lead" | "down" | "refuse" | "bad_signatures" | "other_file";
 
 const TIMEOUT: PeerFailure = { kind: "unreachable", message: "The operation was aborted due to timeout" };
 
 /**
- * The other operators, in memory. Each peer answers as scripted; a peer that times out answers last, as a real
- * timeout would, so a leader that has its k already never waits for it.
+ * The other operators, in memory. Each peer answers as scripted and at once, except one that times out: it answers
+ * `unreachable` after FAKE_PEER_TIMEOUT_MS, or as soon as the leader aborts the request (as fetch does); a silent
+ * one only on the abort.
  */
 export class FakePeerClient implements PeerClient {
   readonly cosign = new Map<string, CosignBehaviour>();
   readonly forward = new Map<string, ForwardBehaviour>();
   readonly down = new Set<string>();
-  /** Every call, in order: `cosign:<peer id>` (an answer handed to the leader), `forward:<id>`, `broadcast:<id>`. */
+  /** Every call, in order: `cosign:<peer id>` (a co-sign request sent), `forward:<id>`, `broadcast:<id>`. */
   readonly calls: string[] = [];
+  /** One per co-sign round: the proposal, and the peers asked in it, in order. */
   readonly proposals: CosignProposal[] = [];
+  readonly asked: string[][] = [];
 
   constructor(private readonly node: TestNode) {}
 
-  async requestCosignatures(
-    peers: readonly PeerConfig[],
-    proposal: CosignProposal,
-    onAnswer: (peer: PeerConfig, answer: CosignAnswer) => boolean,
-  ): Promise<void> {
+  cosignRequest(proposal: CosignProposal) {
     this.proposals.push(proposal);
-    const byArrival = [...peers].sort(
-      (a, b) => Number(this.behaviour(a) === "timeout") - Number(this.behaviour(b) === "timeout"),
-    );
-    for (const peer of byArrival) {
+    const askedThisRound: string[] = [];
+    this.asked.push(askedThisRound);
+    return (peer: PeerConfig, signal: AbortSignal): Promise<CosignAnswer> => {
       this.calls.push(`cosign:${peer.id}`);
-      if (onAnswer(peer, this.cosignAnswer(peer, proposal))) return;
-    }
+      askedThisRound.push(peer.address);
+      const behaviour = this.behaviour(peer);
+      if (behaviour !== "timeout" && behaviour !== "silent") return Promise.resolve(this.cosignAnswer(peer, proposal));
+      return new Promise((resolve) => {
+        // A silent peer answers only when the leader gives up on it: a leader that waits for it never finishes.
+        const timer = behaviour === "timeout" ? setTimeout(() => resolve(TIMEOUT), FAKE_PEER_TIMEOUT_MS) : undefined;
+        signal.addEventListener("abort", () => {
+          if (timer !== undefined) clearTimeout(timer);
+          resolve({ kind: "unreachable", message: "This operation was aborted" });
+        });
+      });
+    };
   }
 
   async forwardToLeader(leader: PeerConfig, payload: CoordinatePayload): Promise<ForwardAnswer> {
@@ -242,6 +266,7 @@ export class FakePeerClient implements PeerClient {
           message: "pd_out_of_range: own PD differs by 900 bps",
         };
       case "timeout":
+      case "silent":
         return TIMEOUT;
       case "bad_signature":
         return {

@@ -121,6 +121,15 @@ describe("pull flow (fake peers)", () => {
     expect(error?.message).to.include(leaders[0]);
   });
 
+  it("answers an application it already led to a quorum with the same bundle, asking no peer again", async () => {
+    const { raw } = await applicationLedBy((l) => l[0] === self);
+    const first = await flow.coordinateForwarded(PEERS[0]!.address, { round: 0, application: raw }, "req-8");
+    node.clock.now += 5;
+    const again = await flow.coordinateForwarded(PEERS[1]!.address, { round: 0, application: raw }, "req-9");
+    expect(again).to.deep.equal(first);
+    expect(peers.proposals, "one co-sign round").to.have.length(1);
+  });
+
   it("has no bundle for a borrower it never scored", async () => {
     const error = await flow.latestBundle(Wallet.createRandom().address).then(
       () => undefined,
