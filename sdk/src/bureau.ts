@@ -14,6 +14,7 @@ import {
   type CreditDataDomainParams,
   type CreditFileMessage,
 } from "./eip712/credit-file.js";
+import { serviceUrl } from "./service-url.js";
 
 const bytes32 = z.string().refine((v) => isHexString(v, 32), "must be 32 bytes of hex");
 const address = z
@@ -106,7 +107,7 @@ export async function requestCreditFile(options: RequestCreditFileOptions): Prom
   const { consent, signature } = await signConsent(options);
   let response: Response;
   try {
-    response = await fetch(new URL("/v1/credit-files", options.url), {
+    response = await fetch(serviceUrl(options.url, "/v1/credit-files"), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(consentRequestBody(consent, signature)),

@@ -130,6 +130,7 @@ export {
   type DecodedRevert,
   type RevertContext,
 } from "./errors/decoder.js";
+export { serviceUrl } from "./service-url.js";
 export {
   BureauClientError,
   consentRequestBody,

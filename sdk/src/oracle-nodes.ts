@@ -12,6 +12,7 @@ import { z } from "zod";
 
 import type { ApplicationBodyJson } from "./eip712/application.js";
 import type { ScoreReport } from "./eip712/score-report.js";
+import { serviceUrl } from "./service-url.js";
 
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex");
 const address = z
@@ -178,7 +179,7 @@ export class OracleNodesClient {
   ): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(new URL(path, node), {
+      response = await fetch(serviceUrl(node, path), {
         method,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -108,10 +108,14 @@ export async function injectWallet(
         const tx = params[0] as { from?: string; to?: string; data?: string; value?: string; gas?: string };
         if (tx.from !== undefined && tx.from.toLowerCase() !== wallet.address.toLowerCase())
           throw { code: 4100, message: `the wallet holds ${wallet.address}, not ${tx.from}` } satisfies RpcError;
+        // The nonce asked of the node directly: ethers' provider reuses an identical request's answer for 250 ms,
+        // so a second transaction sent right after the first was mined would get the first one's nonce.
+        const nonce = Number(await provider.send("eth_getTransactionCount", [wallet.address, "pending"]));
         const sent = await wallet.sendTransaction({
           to: tx.to,
           data: tx.data,
           value: tx.value,
+          nonce,
           ...(tx.gas === undefined ? {} : { gasLimit: tx.gas }),
         });
         return sent.hash;
