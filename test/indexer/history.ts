@@ -210,8 +210,9 @@ export async function bulkEvents(
       onProgress?.(done);
     }
   } finally {
-    await rpc(url, "evm_setAutomine", [true]);
-    await rpc(url, "hardhat_setLoggingEnabled", [true]);
+    // After a long history the node can take a while to answer again (its logging comes back on): a longer bound.
+    await rpc(url, "evm_setAutomine", [true], 300_000);
+    await rpc(url, "hardhat_setLoggingEnabled", [true], 300_000);
   }
-  return Number(await rpc<string>(url, "eth_blockNumber")) - startBlock;
+  return Number(await rpc<string>(url, "eth_blockNumber", [], 300_000)) - startBlock;
 }
