@@ -6,26 +6,31 @@ import { createConfig } from "ponder";
 import { http } from "viem";
 
 import { readSettings } from "./settings.js";
-import { CONTRACTS, interfaceAbi, type ContractName } from "./vocabulary.js";
+import { COMPLIANCE_CONTRACTS, PONDER_NAMES, REQUIRED_CONTRACTS, interfaceAbi } from "./vocabulary.js";
 
 const settings = readSettings();
 const { addressBook } = settings;
 
-function contract(name: ContractName) {
-  const address = addressBook.contracts[CONTRACTS[name].addressKey];
-  if (address === undefined)
-    throw new Error(`indexer: address book ${settings.deploymentPath} has no contracts.${CONTRACTS[name].addressKey}`);
-  return {
-    chain: "chain" as const,
-    abi: interfaceAbi(name),
-    address: address as `0x${string}`,
-    startBlock: addressBook.deployedAtBlock,
-  };
+for (const name of REQUIRED_CONTRACTS) {
+  if (addressBook.contracts[name] === undefined)
+    throw new Error(`indexer: address book ${settings.deploymentPath} has no contracts.${name}`);
 }
 
-// Address books written before the peg stability module have none: its events are then simply not indexed.
-const psm =
-  addressBook.contracts.pegStabilityModule === undefined ? {} : { PegStabilityModule: contract("PegStabilityModule") };
+// Address books written before the savings vault, the PSM or the report registry lack them: their events are then
+// simply not indexed.
+const contracts = Object.fromEntries(
+  COMPLIANCE_CONTRACTS.flatMap((name) => {
+    const address = addressBook.contracts[name];
+    if (address === undefined) return [];
+    const entry = {
+      chain: "chain" as const,
+      abi: interfaceAbi(name),
+      address: address as `0x${string}`,
+      startBlock: addressBook.deployedAtBlock,
+    };
+    return [[PONDER_NAMES[name], entry]];
+  }),
+);
 
 export default createConfig({
   database: settings.database,
@@ -41,10 +46,5 @@ export default createConfig({
       ...(settings.getLogsBlockRange !== undefined ? { ethGetLogsBlockRange: settings.getLogsBlockRange } : {}),
     },
   },
-  contracts: {
-    LendingPool: contract("LendingPool"),
-    SupervisionPolicy: contract("SupervisionPolicy"),
-    CreditScoreOracle: contract("CreditScoreOracle"),
-    ...psm,
-  },
+  contracts,
 });

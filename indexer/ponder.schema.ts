@@ -10,7 +10,7 @@ export const complianceEvent = onchainTable(
   (t) => ({
     id: t.text().primaryKey(),
     name: t.text().notNull(),
-    /** "pool", "policy", "oracle" or "psm". */
+    /** The SDK's short name of the emitting contract (INDEXER_SOURCES): "pool", "policy", "oracle", "savings", "psm", "registry". */
     source: t.text().notNull(),
     contract: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),

@@ -3,7 +3,7 @@ import { ponder } from "ponder:registry";
 import schema from "ponder:schema";
 
 import { readSettings } from "../settings.js";
-import { CONTRACTS, INDEXED_EVENTS, type ContractName } from "../vocabulary.js";
+import { COMPLIANCE_CONTRACTS, EVENTS_BY_CONTRACT, INDEXER_SOURCES, PONDER_NAMES } from "../vocabulary.js";
 
 type Hex = `0x${string}`;
 
@@ -41,14 +41,14 @@ const register = ponder.on.bind(ponder) as unknown as (
 ) => void;
 const { addressBook } = readSettings();
 
-for (const contract of Object.keys(INDEXED_EVENTS) as ContractName[]) {
-  if (addressBook.contracts[CONTRACTS[contract].addressKey] === undefined) continue; // not in this deployment (ponder.config.ts)
-  for (const name of INDEXED_EVENTS[contract]) {
-    register(`${contract}:${name}`, async ({ event, context }) => {
+for (const contract of COMPLIANCE_CONTRACTS) {
+  if (addressBook.contracts[contract] === undefined) continue; // not in this deployment (ponder.config.ts)
+  for (const name of EVENTS_BY_CONTRACT[contract]) {
+    register(`${PONDER_NAMES[contract]}:${name}`, async ({ event, context }) => {
       await context.db.insert(schema.complianceEvent).values({
         id: event.id,
         name,
-        source: CONTRACTS[contract].source,
+        source: INDEXER_SOURCES[contract],
         contract: event.log.address.toLowerCase() as Hex,
         blockNumber: event.block.number,
         logIndex: event.log.logIndex,

@@ -685,7 +685,7 @@ export interface GovernanceRow {
   detail: string;
 }
 
-/** Model registry, operator-set, fairness and drift-monitoring events, in order. */
+/** Model registry, operator-set, fairness, drift-monitoring and report-attestation events, in order. */
 export function governance(events: readonly ComplianceEvent[]): GovernanceRow[] {
   const rows: GovernanceRow[] = [];
   for (const e of events) {
@@ -712,6 +712,12 @@ export function governance(events: readonly ComplianceEvent[]): GovernanceRow[] 
           `input drift, model ${e.args.modelId}, operator ${e.args.operator}: ${e.args.applications} applications ` +
           `${formatTime(e.args.windowStart)} to ${formatTime(e.args.windowEnd)}, largest PSI ${(e.args.maxPsiBps / 10_000).toFixed(4)}, ` +
           `summary ${e.args.summaryHash}`;
+        break;
+      case "ComplianceReportAttested":
+        detail =
+          `report sha256 ${e.args.reportSha256.slice(2)} covering blocks ${e.args.fromBlock}–${e.args.toBlock}, ` +
+          `attested by ${e.args.attester}` +
+          (e.args.uri === "" ? "" : `, at ${e.args.uri}`);
         break;
       default:
         break;

@@ -26,9 +26,15 @@ import {
 import { type ComplianceEvent, type EventArgs, type EventName, type EventSource } from "./events.js";
 import { mapBounded, withRetry, type RetryOptions } from "./retry.js";
 
+/** The contracts whose events the report reads (the savings vault and the report registry when deployed). */
+export type ReportContracts = Pick<
+  AddressBook["contracts"],
+  "lendingPool" | "supervisionPolicy" | "creditScoreOracle" | "savingsVault" | "complianceReportRegistry"
+>;
+
 export interface CollectOptions {
   provider: Provider;
-  contracts: Pick<AddressBook["contracts"], "lendingPool" | "supervisionPolicy" | "creditScoreOracle" | "savingsVault">;
+  contracts: ReportContracts;
   fromBlock: number;
   toBlock: number;
   /** Blocks per `eth_getLogs` call to start with (halved where the provider refuses; 5,000 suits most). */
@@ -58,6 +64,7 @@ const SOURCE_OF: Record<ComplianceContract, EventSource | null> = {
   creditScoreOracle: "oracle",
   savingsVault: "savings",
   pegStabilityModule: null,
+  complianceReportRegistry: "registry",
 };
 
 type Converter<N extends EventName> = N extends keyof SdkArgs ? (a: SdkArgs[N]) => EventArgs[N] : never;
@@ -178,6 +185,13 @@ const CONVERT: { [N in EventName]: Converter<N> } = {
     expiredAt: num(a.expiredAt),
     noticeEndsAt: num(a.noticeEndsAt),
   }),
+  ComplianceReportAttested: (a) => ({
+    reportSha256: a.reportSha256,
+    attester: a.attester,
+    fromBlock: num(a.fromBlock),
+    toBlock: num(a.toBlock),
+    uri: a.uri,
+  }),
 };
 
 /** The report's event for one of the sdk's; null for the sdk's events the report does not read (the PSM's). */
@@ -210,6 +224,9 @@ export async function* streamEvents(options: CollectOptions): AsyncGenerator<Com
     supervisionPolicy: contracts.supervisionPolicy,
     creditScoreOracle: contracts.creditScoreOracle,
     ...(contracts.savingsVault === undefined ? {} : { savingsVault: contracts.savingsVault }),
+    ...(contracts.complianceReportRegistry === undefined
+      ? {}
+      : { complianceReportRegistry: contracts.complianceReportRegistry }),
   };
   for await (const chunk of streamComplianceEvents(provider, targets, {
     fromBlock,

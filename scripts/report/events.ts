@@ -6,7 +6,7 @@
  */
 
 /** Which contract of the address book emitted the event. */
-export type EventSource = "pool" | "policy" | "oracle" | "savings";
+export type EventSource = "pool" | "policy" | "oracle" | "savings" | "registry";
 
 export interface EventMeta {
   source: EventSource;
@@ -95,6 +95,8 @@ export interface EventArgs {
   AssetUnfrozen: { asset: string; priceWad: bigint };
   /** A borrower's score expired: their debt keeps `tier` until `noticeEndsAt`. */
   ScoreExpiring: { borrower: string; tier: number; expiredAt: number; noticeEndsAt: number };
+  /** The regulator attested a compliance report's sha256 and the blocks it covers (ComplianceReportRegistry). */
+  ComplianceReportAttested: { reportSha256: string; attester: string; fromBlock: number; toBlock: number; uri: string };
   MonitoringReportPublished: {
     modelId: string;
     operator: string;
@@ -135,6 +137,7 @@ export const EVENT_NAMES = [
   "AssetFrozen",
   "AssetUnfrozen",
   "ScoreExpiring",
+  "ComplianceReportAttested",
 ] as const satisfies readonly EventName[];
 
 /** Which contract emits which event: a log of a known name from another contract is not part of the record. */
@@ -165,6 +168,7 @@ export const EMITTER: Record<EventName, EventSource> = {
   SavingsYieldPaid: "savings",
   Deposit: "savings",
   Withdraw: "savings",
+  ComplianceReportAttested: "registry",
 };
 
 /** One decoded event: `name` narrows `args`. */

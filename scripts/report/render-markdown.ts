@@ -218,7 +218,7 @@ export function renderMarkdown(
     "",
   );
 
-  out.push("## 8. Model registry, operators and fairness", "");
+  out.push("## 8. Model registry, operators, fairness and attested reports", "");
   out.push(
     `Operator set at block ${meta.toBlock}: version ${state.operatorSet.version}, ${state.operatorSet.threshold} of ` +
       `${state.operatorSet.operators.length} signatures required.`,

@@ -5,15 +5,13 @@
  */
 import type { Provider } from "ethers";
 
-import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
-
-import { collectEvents, type CollectProgress } from "./collect.js";
+import { collectEvents, type CollectProgress, type ReportContracts } from "./collect.js";
 import type { ComplianceEvent } from "./events.js";
 import type { RetryOptions } from "./retry.js";
 
 export interface EventQuery {
   chainId: number;
-  contracts: Pick<AddressBook["contracts"], "lendingPool" | "supervisionPolicy" | "creditScoreOracle">;
+  contracts: ReportContracts;
   fromBlock: number;
   toBlock: number;
   onProgress?: (progress: CollectProgress) => void;
@@ -22,7 +20,10 @@ export interface EventQuery {
 export interface ComplianceEventSource {
   /** Names the source in messages and in the report's metadata, e.g. "chain" or "indexer http://…". */
   readonly description: string;
-  /** Every compliance event of the pool, policy and oracle in [fromBlock, toBlock], in chain order, with block times. */
+  /**
+   * Every compliance event of the pool, policy, oracle, savings vault and report registry in [fromBlock, toBlock],
+   * in chain order, with block times.
+   */
   collect(query: EventQuery): Promise<ComplianceEvent[]>;
 }
 

@@ -352,7 +352,7 @@ export function buildTables(report: ComplianceReport): ReportTable[] {
 
   tables.push({
     id: "governance",
-    title: "Model registry, operator set and fairness reports",
+    title: "Model registry, operator set, fairness and monitoring reports, report attestations",
     columns: [
       { header: "Block", kind: "int" },
       { header: "Time", kind: "time" },

@@ -139,6 +139,13 @@ export async function deployWithScenario(url: string): Promise<{ addressBook: Ad
   await ethers.provider.send("evm_increaseTime", [600]);
   await mined(policy.connect(roles.regulator).unpause());
   await mined(pool.publishExposureSnapshot());
+  // The regulator attests a report of the blocks so far (ComplianceReportRegistry).
+  const attestedTo = await ethers.provider.getBlockNumber();
+  await mined(
+    system.complianceReportRegistry
+      .connect(roles.regulator)
+      .attestReport(id("compliance report, first period"), system.deployedAtBlock, attestedTo, ""),
+  );
 
   const addressBook = await buildAddressBook("localhost", { chainId, system, roles, model, modelApproved: true });
   return { addressBook, connection };

@@ -16,6 +16,15 @@ import { expect } from "chai";
 
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { buildComplianceReport, indexerEventSource, type ComplianceReport } from "../../scripts/report/index.js";
+import { readHandles } from "../../app/src/supervisor/data/contracts.js";
+import {
+  eventsOverBlocks,
+  exposureByTier,
+  positionsAtRisk,
+  reasonCounts,
+} from "../../app/src/supervisor/data/derive.js";
+import { EventReader, eventSourceFor } from "../../app/src/supervisor/data/events.js";
+import { readState } from "../../app/src/supervisor/data/state.js";
 import { freePort } from "../../scripts/lib/free-port.js";
 
 import { bulkEvents, deployWithScenario, type Connection } from "./history.js";
@@ -140,6 +149,7 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
       "RuleChangeCancelled",
       "CircuitBreakerTripped",
       "CircuitBreakerReset",
+      "ComplianceReportAttested",
     ]) {
       expect(count(name), name).to.be.greaterThan(0);
     }
@@ -163,6 +173,46 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
       });
       expect(fromIndexer.events).to.have.length(totalEvents);
       expect(figures(fromIndexer)).to.deep.equal(figures(chainReport));
+    });
+
+    it("the supervisor dashboard's figures from the indexer equal those from the chain (its data layer, as the page runs it)", async () => {
+      const config = { addressBook, rpcUrl };
+      /** One refresh of the dashboard, as useDashboard does it, and what its panels derive from it. */
+      async function dashboard(indexerUrl?: string) {
+        const handles = readHandles({ ...config, ...(indexerUrl === undefined ? {} : { indexerUrl }) });
+        try {
+          const reader = new EventReader(handles, eventSourceFor(handles, indexerUrl));
+          const at = await reader.source.head();
+          await reader.readTo(at);
+          const state = await readState(handles, reader.events, at);
+          return {
+            source: reader.source.description,
+            figures: {
+              head: at,
+              events: reader.events,
+              state: { ...state, readAtMs: 0 },
+              reasonCounts: reasonCounts(reader.events),
+              exposureByTier: exposureByTier(state),
+              positionsAtRisk: positionsAtRisk(state),
+              eventsOverBlocks: eventsOverBlocks(reader.events, addressBook.deployedAtBlock, at),
+            },
+          };
+        } finally {
+          handles.provider.destroy();
+        }
+      }
+      const fromChain = await dashboard();
+      const fromIndexer = await dashboard(indexer!.url);
+      expect([fromChain.source, fromIndexer.source]).to.deep.equal(["the chain", `the indexer at ${indexer!.url}`]);
+      expect(fromIndexer.figures.head).to.equal(head);
+      expect(fromIndexer.figures.events.length).to.be.greaterThan(BULK);
+      expect(fromIndexer.figures.events.map((e) => e.name)).to.include.members([
+        "ComplianceReportAttested",
+        "AdverseAction",
+        "PositionLiquidated",
+      ]);
+      expect(fromIndexer.figures.reasonCounts).to.not.deep.equal([]);
+      expect(fromIndexer.figures).to.deep.equal(fromChain.figures);
     });
 
     it("follows a reorg: the dropped branch's events go, the new branch's come, the figures match the chain's again", async () => {
@@ -208,7 +258,7 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
         () => expect.fail("should refuse"),
         (error: Error) =>
           expect(error.message).to.equal(
-            `the indexer at ${indexer!.url} follows LendingPool ${addressBook.contracts.lendingPool.toLowerCase()}, the address book has ${addressBook.contracts.vusd}`,
+            `the indexer at ${indexer!.url} follows lendingPool ${addressBook.contracts.lendingPool.toLowerCase()}, the address book has ${addressBook.contracts.vusd}`,
           ),
       );
     });

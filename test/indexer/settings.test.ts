@@ -79,11 +79,12 @@ describe("report: the indexer reader against a stand-in indexer", () => {
   let server: Server;
   let url: string;
   let indexedTo = 100;
-  let page: EventPage = { events: [], next: null };
+  let page: EventPage | Record<string, unknown> = { events: [], next: null };
+  let asked: URLSearchParams | undefined;
   const deployment: IndexedDeployment = {
     chainId: 31337,
     deployedAtBlock: 5,
-    contracts: { LendingPool: A(4), SupervisionPolicy: A(3), CreditScoreOracle: A(2) },
+    contracts: { lendingPool: A(4), supervisionPolicy: A(3), creditScoreOracle: A(2) },
   };
   const query = {
     chainId: 31337,
@@ -95,7 +96,9 @@ describe("report: the indexer reader against a stand-in indexer", () => {
 
   before(async () => {
     server = createServer((req, res) => {
-      const path = new URL(req.url!, "http://x").pathname;
+      const target = new URL(req.url!, "http://x");
+      const path = target.pathname;
+      if (path === "/compliance-events") asked = target.searchParams;
       const body =
         path === "/deployment"
           ? deployment
@@ -162,8 +165,33 @@ describe("report: the indexer reader against a stand-in indexer", () => {
     page = { events: [], next: null };
   });
 
-  it("an empty history is an empty list; a bad URL is refused at once", async () => {
+  it("an answer of another shape is an error naming the field", async () => {
+    page = { events: [{ source: "pool", name: "LoanRepaid", blockNumber: "7" }], next: null };
+    await indexerEventSource(url, fast)
+      .collect(query)
+      .then(
+        () => expect.fail("should refuse"),
+        (error: Error) => expect(error.message).to.match(/unexpected answer: events\.0\.contract: /),
+      );
+    page = { events: [], next: null };
+  });
+
+  it("refuses an indexer that does not follow a contract of the address book, naming it", async () => {
+    const withRegistry = { ...query, contracts: { ...query.contracts, complianceReportRegistry: A(9) } };
+    await indexerEventSource(url, fast)
+      .collect(withRegistry)
+      .then(
+        () => expect.fail("should refuse"),
+        (error: Error) =>
+          expect(error.message).to.equal(
+            `the indexer at ${url} follows complianceReportRegistry (none), the address book has ${A(9)}`,
+          ),
+      );
+  });
+
+  it("an empty history is an empty list, asked of the book's contracts only; a bad URL is refused at once", async () => {
     expect(await indexerEventSource(url, fast).collect(query)).to.deep.equal([]);
+    expect(asked?.get("sources")).to.equal("pool,policy,oracle");
     expect(() => indexerEventSource("localhost:42069")).to.throw('indexer URL "localhost:42069" must be http(s)');
   });
 });

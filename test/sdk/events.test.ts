@@ -50,6 +50,7 @@ import { ILendingPool__factory } from "../../types/ethers-contracts/factories/in
 import { ICreditScoreOracle__factory } from "../../types/ethers-contracts/factories/interfaces/ICreditScoreOracle__factory.js";
 import { ISavingsVault__factory } from "../../types/ethers-contracts/factories/interfaces/ISavingsVault__factory.js";
 import { ISupervisionPolicy__factory } from "../../types/ethers-contracts/factories/interfaces/ISupervisionPolicy__factory.js";
+import { IComplianceReportRegistry__factory } from "../../types/ethers-contracts/factories/interfaces/IComplianceReportRegistry__factory.js";
 import { IPegStabilityModule__factory } from "../../types/ethers-contracts/factories/interfaces/IPegStabilityModule__factory.js";
 
 const connection = await network.create();
@@ -133,6 +134,13 @@ async function scenario() {
   await mined(pool.pokePrice(system.wethAddress));
   await mined(policy.connect(roles.guardian).pause());
   await mined(policy.connect(roles.regulator).unpause());
+  await mined(system.psm.syncRules());
+  const attestedTo = await ethers.provider.getBlockNumber();
+  await mined(
+    system.complianceReportRegistry
+      .connect(roles.regulator)
+      .attestReport(id("report.md"), system.deployedAtBlock, attestedTo, "https://reports.example/q1.md"),
+  );
   // Bulk: one ExposureSnapshot per block, to have ranges worth refusing.
   for (let i = 0; i < 40; i++) await mined(pool.publishExposureSnapshot());
   const targets: ComplianceTargets = {
@@ -141,6 +149,7 @@ async function scenario() {
     creditScoreOracle: await oracle.getAddress(),
     savingsVault: vaultAddress,
     pegStabilityModule: await system.psm.getAddress(),
+    complianceReportRegistry: await system.complianceReportRegistry.getAddress(),
   };
   return { targets, fromBlock: system.deployedAtBlock, toBlock: await ethers.provider.getBlockNumber() };
 }
@@ -151,6 +160,7 @@ const IFACES: Record<ComplianceContract, Interface> = {
   creditScoreOracle: ICreditScoreOracle__factory.createInterface(),
   savingsVault: ISavingsVault__factory.createInterface(),
   pegStabilityModule: IPegStabilityModule__factory.createInterface(),
+  complianceReportRegistry: IComplianceReportRegistry__factory.createInterface(),
 };
 
 /** The reference: every log of the targets through ethers' `parseLog`, kept when its contract emits it. */
@@ -254,6 +264,8 @@ describe("sdk events: the compliance events reader", function () {
       "ModelApproved",
       "Deposit",
       "Withdraw",
+      "PsmRulesSynced",
+      "ComplianceReportAttested",
     ]) {
       expect(names, name).to.include(name);
     }
@@ -417,7 +429,7 @@ describe("sdk events: the compliance events reader", function () {
 });
 
 describe("sdk events: browser-safe", () => {
-  it("imports only ethers, its own files and the generated TypeChain interfaces (no node:, no scripts/)", async () => {
+  it("imports only ethers, zod, its own files and the generated TypeChain interfaces (no node:, no scripts/)", async () => {
     const { readdir, readFile } = await import("node:fs/promises");
     const dir = new URL("../../sdk/src/events/", import.meta.url);
     const files = (await readdir(dir)).filter((f) => f.endsWith(".ts"));
@@ -427,6 +439,7 @@ describe("sdk events: browser-safe", () => {
       for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
         expect(
           specifier === "ethers" ||
+            specifier === "zod" ||
             /^\.\/[\w-]+\.js$/.test(specifier!) ||
             /^\.\.\/\.\.\/\.\.\/types\/ethers-contracts\/(factories\/)?interfaces\//.test(specifier!),
           `${file} imports ${specifier}`,

@@ -27,7 +27,8 @@ export function SupervisorPage() {
     <div className="dashboard">
       <h1>Supervisor dashboard</h1>
       <p className="muted">
-        {config.addressBook.network} (chain {config.addressBook.chainId}) · read-only, from the chain ·{" "}
+        {config.addressBook.network} (chain {config.addressBook.chainId}) · read-only · events from{" "}
+        <span data-testid="event-source">{data.source === "" ? "…" : data.source}</span> ·{" "}
         {state === undefined ? (
           "loading…"
         ) : (

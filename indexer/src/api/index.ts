@@ -1,6 +1,8 @@
 /**
  * The indexer's HTTP API (bound where `ponder start --hostname` says): the compliance events in chain order,
- * keyset-paged, for the compliance report; what deployment is indexed; and Ponder's GraphQL for ad-hoc queries.
+ * keyset-paged, for the compliance report and the supervisor dashboard (the SDK's `indexerReader`); what
+ * deployment is indexed; and Ponder's GraphQL for ad-hoc queries. Ponder itself answers CORS for every origin, so
+ * a dashboard served elsewhere reads it directly.
  */
 import { Hono } from "hono";
 import { and, asc, eq, gt, gte, inArray, lte, or, graphql } from "ponder";
@@ -8,12 +10,12 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 
 import { readSettings } from "../../settings.js";
-import { CONTRACTS, type ContractName } from "../../vocabulary.js";
+import { COMPLIANCE_CONTRACTS, INDEXER_SOURCES } from "../../vocabulary.js";
 import { MAX_PAGE, type EventPage, type IndexedDeployment } from "../../wire.js";
 
 const { addressBook } = readSettings();
 const table = schema.complianceEvent;
-const SOURCES = new Set<string>(Object.values(CONTRACTS).map((c) => c.source));
+const SOURCES = new Set<string>(Object.values(INDEXER_SOURCES));
 
 class BadRequest extends Error {}
 
@@ -32,11 +34,8 @@ const app = new Hono();
 
 app.get("/deployment", (c) => {
   const contracts: Record<string, string> = {};
-  for (const [name, { addressKey }] of Object.entries(CONTRACTS) as [
-    ContractName,
-    (typeof CONTRACTS)[ContractName],
-  ][]) {
-    const address = addressBook.contracts[addressKey];
+  for (const name of COMPLIANCE_CONTRACTS) {
+    const address = addressBook.contracts[name];
     if (address !== undefined) contracts[name] = address.toLowerCase();
   }
   const body: IndexedDeployment = {

@@ -28,10 +28,15 @@ import type {
   ScoreExpiringEvent,
   ScorePostedEvent,
 } from "../../../types/ethers-contracts/interfaces/ILendingPool.js";
+import type { ComplianceReportAttestedEvent } from "../../../types/ethers-contracts/interfaces/IComplianceReportRegistry.js";
 import type {
+  PsmBufferFilledEvent,
+  PsmBufferTrimmedEvent,
   PsmFeesSweptEvent,
+  PsmRulesSyncedEvent,
   PsmSwappedInEvent,
   PsmSwappedOutEvent,
+  PsmVusdFeesSweptEvent,
 } from "../../../types/ethers-contracts/interfaces/IPegStabilityModule.js";
 import type { DepositEvent, WithdrawEvent } from "../../../types/ethers-contracts/interfaces/ISavingsVault.js";
 
@@ -68,6 +73,11 @@ export interface ComplianceEventArgs {
   PsmSwappedIn: PsmSwappedInEvent.OutputObject;
   PsmSwappedOut: PsmSwappedOutEvent.OutputObject;
   PsmFeesSwept: PsmFeesSweptEvent.OutputObject;
+  PsmVusdFeesSwept: PsmVusdFeesSweptEvent.OutputObject;
+  PsmBufferFilled: PsmBufferFilledEvent.OutputObject;
+  PsmBufferTrimmed: PsmBufferTrimmedEvent.OutputObject;
+  PsmRulesSynced: PsmRulesSyncedEvent.OutputObject;
+  ComplianceReportAttested: ComplianceReportAttestedEvent.OutputObject;
 }
 
 export type ComplianceEventName = keyof ComplianceEventArgs;
@@ -100,6 +110,6 @@ export type ComplianceEvent = {
 /** One event named `N`. */
 export type ComplianceEventOf<N extends ComplianceEventName> = Extract<ComplianceEvent, { name: N }>;
 
-/** The addresses to read: an address book's `contracts` fits (the savings vault and the PSM are optional). */
+/** The addresses to read: an address book's `contracts` fits (the savings vault, the PSM and the registry are optional). */
 export type ComplianceTargets = Record<"lendingPool" | "supervisionPolicy" | "creditScoreOracle", string> &
-  Partial<Record<"savingsVault" | "pegStabilityModule", string>>;
+  Partial<Record<"savingsVault" | "pegStabilityModule" | "complianceReportRegistry", string>>;

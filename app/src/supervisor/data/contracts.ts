@@ -8,11 +8,25 @@ import { ICreditScoreOracle__factory } from "../../../../types/ethers-contracts/
 import { ILendingPool__factory } from "../../../../types/ethers-contracts/factories/interfaces/ILendingPool__factory.js";
 import { ISavingsVault__factory } from "../../../../types/ethers-contracts/factories/interfaces/ISavingsVault__factory.js";
 import { ISupervisionPolicy__factory } from "../../../../types/ethers-contracts/factories/interfaces/ISupervisionPolicy__factory.js";
-import type { AppConfig } from "../../config.js";
+import type { ComplianceTargets } from "../../../../sdk/src/events/index.js";
+
+/**
+ * What the dashboard reads of its config: the deployment and the JSON-RPC endpoint (an `AppConfig` fits; so does
+ * an SDK address book, which is how the tests drive this data layer in Node).
+ */
+export interface DashboardDeployment {
+  addressBook: {
+    chainId: number;
+    deployedAtBlock: number;
+    contracts: ComplianceTargets & { weth: string };
+    model: { modelId: string };
+  };
+  rpcUrl: string;
+}
 
 export type ReadHandles = ReturnType<typeof readHandles>;
 
-export function readHandles(config: AppConfig) {
+export function readHandles(config: DashboardDeployment) {
   const { addressBook } = config;
   const network = Network.from(addressBook.chainId);
   const provider = new JsonRpcProvider(config.rpcUrl, network, { staticNetwork: network, batchMaxCount: 50 });
