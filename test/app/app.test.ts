@@ -4,6 +4,8 @@
  * with the test wallet (test/app/wallet.ts) injected as an extension would. Screenshots of each page go to
  * reports/screenshots/.
  */
+import { readFileSync } from "node:fs";
+
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { parseUnits } from "ethers";
@@ -14,6 +16,9 @@ import { launchChromium, pageErrors, screenshot } from "./browser.js";
 import { injectWallet } from "./wallet.js";
 
 const UI_TIMEOUT_MS = 30_000;
+const REASON_TABLE = JSON.parse(
+  readFileSync(new URL("../../oracle/model/reason-codes.json", import.meta.url), "utf8"),
+) as { codes: { code: number; text: string }[] };
 
 describe("the dApp and the supervisor dashboard in Chromium (test/app)", function () {
   this.timeout(600_000);
@@ -81,6 +86,16 @@ describe("the dApp and the supervisor dashboard in Chromium (test/app)", functio
     ).to.equal(null);
     expect(await atRisk.locator("tbody td").first().getAttribute("title")).to.equal(carol);
     await page.getByTestId("adverse-actions").getByRole("heading", { name: "Adverse actions: 1" }).waitFor();
+    expect(await page.getByTestId("event-source").textContent()).to.equal("the chain");
+    // Bob's reason codes with the shipped table's texts (the chain stores only the codes).
+    const reasonRows = page.getByTestId("reason-texts").locator("tbody tr");
+    expect(await reasonRows.count()).to.be.greaterThan(0);
+    for (const row of await reasonRows.all()) {
+      const [code, , text] = await row.locator("td").allTextContents();
+      const entry = REASON_TABLE.codes.find((c) => c.code === Number(code));
+      expect(entry, `reason code ${code}`).to.not.equal(undefined);
+      expect(text).to.equal(entry!.text);
+    }
     await page.getByTestId(`pending-${stack.pendingChangeId}`).waitFor();
     expect(await page.getByTestId("breaker").textContent()).to.contain("operating");
     expect(await page.getByTestId("asset-WETH").textContent()).to.contain("unfrozen");

@@ -30,6 +30,7 @@ import {
   type EventFilter,
 } from "./data/derive.js";
 import type { ComplianceEvent } from "./data/events.js";
+import { REASON_TABLE_VERSION, reasonText } from "./data/reasons.js";
 import type { ChainState } from "./data/state.js";
 
 const wadNumber = (wad: bigint) => Number(wad / 10n ** 14n) / 10_000;
@@ -303,16 +304,20 @@ export function AdverseActionsPanel({ events }: { events: readonly ComplianceEve
       actions={
         <CsvButton
           fileName="adverse-actions.csv"
-          header={["block", "time", "borrower", "model_id", "pd_bps", "reason_codes"]}
+          header={["block", "time", "borrower", "model_id", "pd_bps", "reason_codes", "reason_texts"]}
           rows={() =>
-            actions.map((e) => [
-              e.blockNumber,
-              fmtTime(e.timestamp),
-              String(e.args.borrower),
-              String(e.args.modelId),
-              String(e.args.pdBps),
-              (e.args.reasonCodes as bigint[]).join(" "),
-            ])
+            actions.map((e) => {
+              const codes = (e.args.reasonCodes as bigint[]).map(Number).filter((code) => code !== 0);
+              return [
+                e.blockNumber,
+                fmtTime(e.timestamp),
+                String(e.args.borrower),
+                String(e.args.modelId),
+                String(e.args.pdBps),
+                codes.join(" "),
+                codes.map((code) => reasonText(code) ?? `code ${code}`).join("; "),
+              ];
+            })
           }
         />
       }
@@ -321,6 +326,27 @@ export function AdverseActionsPanel({ events }: { events: readonly ComplianceEve
         title="How often each reason code was given"
         bars={counts.map((c) => ({ label: `reason ${c.code}`, value: c.count }))}
       />
+      {counts.length > 0 && (
+        <table data-testid="reason-texts">
+          <caption>Reason codes given (texts from the shipped model's table, version {REASON_TABLE_VERSION})</caption>
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Given</th>
+              <th scope="col">Adverse-action text</th>
+            </tr>
+          </thead>
+          <tbody>
+            {counts.map((c) => (
+              <tr key={c.code}>
+                <td>{c.code}</td>
+                <td>{c.count}</td>
+                <td>{reasonText(c.code) ?? "(not in the table)"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </Panel>
   );
 }
