@@ -176,6 +176,35 @@ describe("report: the indexer reader against a stand-in indexer", () => {
     page = { events: [], next: null };
   });
 
+  it("refuses pages that break the wire's promises: out of range, out of order, a cursor that does not advance", async () => {
+    const row = (blockNumber: number, logIndex: number) => ({
+      source: "pool",
+      name: "LoanRepaid",
+      contract: A(4),
+      blockNumber,
+      logIndex,
+      timestamp: 1,
+      txHash: `0x${"ab".repeat(32)}`,
+      topics: [`0x${"00".repeat(32)}`],
+      data: "0x",
+    });
+    const refusal = async (bad: EventPage, why: string) => {
+      page = bad;
+      await indexerEventSource(url, fast)
+        .collect(query)
+        .then(
+          () => expect.fail(`should refuse: ${why}`),
+          (error: Error) =>
+            expect(error.message).to.equal(`the indexer's page of compliance events is inconsistent: ${why}`),
+        );
+    };
+    await refusal({ events: [row(101, 0)], next: null }, "block 101 is outside 5–100");
+    await refusal({ events: [row(4, 0)], next: null }, "block 4 is outside 5–100");
+    await refusal({ events: [row(7, 3), row(7, 1)], next: null }, "block 7 log 1 does not come after block 7 log 3");
+    await refusal({ events: [], next: "5:0" }, `cursor "5:0" is not the position of a full page's last event`);
+    page = { events: [], next: null };
+  });
+
   it("refuses an indexer that does not follow a contract of the address book, naming it", async () => {
     const withRegistry = { ...query, contracts: { ...query.contracts, complianceReportRegistry: A(9) } };
     await indexerEventSource(url, fast)

@@ -123,6 +123,42 @@ function targetAddresses(targets: ComplianceTargets): [ComplianceContract, strin
   });
 }
 
+/** (block, log index) order. */
+function after([blockA, logA]: readonly [number, number], [blockB, logB]: readonly [number, number]): boolean {
+  return blockA > blockB || (blockA === blockB && logA > logB);
+}
+
+/**
+ * Refuses a page that breaks the wire's promises (an indexer with a bug, or a hostile one, must not make a reader
+ * loop or return events out of range): at most `limit` rows, inside the range, in strict chain order after what was
+ * read, and a `next` cursor that is the last row's position, given only on a full page.
+ */
+function checkPage(
+  page: EventPage,
+  range: { fromBlock: number; toBlock: number },
+  previous: readonly [number, number],
+  limit: number,
+): void {
+  const problem = (why: string) => new Error(`the indexer's page of compliance events is inconsistent: ${why}`);
+  if (page.events.length > limit) throw problem(`${page.events.length} events, more than the ${limit} asked for`);
+  let position = previous;
+  for (const row of page.events) {
+    if (row.blockNumber < range.fromBlock || row.blockNumber > range.toBlock)
+      throw problem(`block ${row.blockNumber} is outside ${range.fromBlock}–${range.toBlock}`);
+    const here: [number, number] = [row.blockNumber, row.logIndex];
+    if (!after(here, position))
+      throw problem(
+        `block ${row.blockNumber} log ${row.logIndex} does not come after block ${position[0]} log ${position[1]}`,
+      );
+    position = here;
+  }
+  if (page.next !== null) {
+    const last = page.events.at(-1);
+    if (last === undefined || page.events.length < limit || page.next !== `${last.blockNumber}:${last.logIndex}`)
+      throw problem(`cursor "${page.next}" is not the position of a full page's last event`);
+  }
+}
+
 /** A reader of one indexer. Throws at once for a URL that is not http(s). */
 export function indexerReader(url: string, options: IndexerReaderOptions = {}) {
   let base: URL;
@@ -230,6 +266,8 @@ export function indexerReader(url: string, options: IndexerReaderOptions = {}) {
       const sources = wanted.map((contract) => INDEXER_SOURCES[contract]).join(",");
       let after: string | null = null;
       let total = 0;
+      /** The last (block, log index) read: every page must go on strictly after it, so a bad cursor cannot loop. */
+      let position: [number, number] = [-1, -1];
       do {
         const params: Record<string, string> = {
           fromBlock: String(range.fromBlock),
@@ -239,6 +277,7 @@ export function indexerReader(url: string, options: IndexerReaderOptions = {}) {
         };
         if (after !== null) params.after = after;
         const page: EventPage = await getJson("/compliance-events", eventPageSchema, params);
+        checkPage(page, range, position, pageSize);
         const events: ComplianceEvent[] = [];
         for (const row of page.events) {
           const decoded = decoder.decode(
@@ -259,6 +298,8 @@ export function indexerReader(url: string, options: IndexerReaderOptions = {}) {
           events.push(decoded);
         }
         total += events.length;
+        const last = page.events.at(-1);
+        if (last !== undefined) position = [last.blockNumber, last.logIndex];
         after = page.next;
         yield events;
         range.onPage?.({ reachedBlock: page.events.at(-1)?.blockNumber ?? range.toBlock, events: total });
