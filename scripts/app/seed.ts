@@ -24,6 +24,7 @@ import { loadCreditModel } from "../../oracle/src/model/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { ruleId } from "../../oracle/src/protocol/rules.js";
+import { reportFromJson, type ReportJson } from "../../sdk/src/oracle-nodes.js";
 import type { DeployedSystem } from "../deploy/deploy-system.js";
 import { pickApplicants, type Applicant } from "../demo/applicants.js";
 import { startDemoBureau } from "../demo/bureau.js";
@@ -162,30 +163,10 @@ export async function seedStack(input: SeedInput): Promise<SeededStack> {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
-    const json = (await response.json()) as {
-      report: {
-        borrower: string;
-        pdBps: number;
-        reasonCodes: number[];
-        modelId: string;
-        operatorSetVersion: string;
-        issuedAt: string;
-        validUntil: string;
-        creditFileHash: string;
-        provider: string;
-      };
-      signatures: string;
-    };
+    const json = (await response.json()) as { report: ReportJson; signatures: string };
     if (response.status >= 300)
       throw new Error(`node-0 refused ${who.address}'s application: ${response.status} ${JSON.stringify(json)}`);
-    const report = {
-      ...json.report,
-      reasonCodes: json.report.reasonCodes as [number, number, number, number],
-      operatorSetVersion: BigInt(json.report.operatorSetVersion),
-      issuedAt: BigInt(json.report.issuedAt),
-      validUntil: BigInt(json.report.validUntil),
-    };
-    return { report, signatures: json.signatures };
+    return { report: reportFromJson(json.report), signatures: json.signatures };
   };
 
   await depositWeth(alice, "10");
