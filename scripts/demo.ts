@@ -37,18 +37,16 @@ import {
 import { network } from "hardhat";
 
 import type { AddressBook } from "../oracle/src/protocol/address-book.js";
-import { buildAddressBook } from "./deploy/address-book.js";
-import {
-  approveDataProviders,
-  approveModel,
-  deploySystem,
-  shippedFeatureNames,
-  shippedModel,
-} from "./deploy/deploy-system.js";
-import { defaultParameters } from "./deploy/parameters.js";
 import { pickApplicants, type Applicant } from "./demo/applicants.js";
 import { playStablecoinScenes, type StablecoinScenes } from "./demo/stablecoin.js";
-import { createOperatorKeystores, startCluster } from "./demo/cluster.js";
+import {
+  deployLocalSystem,
+  mined as send,
+  MODEL_PATH,
+  OPERATORS,
+  registerOperators,
+  startOracleNodes,
+} from "./demo/local-stack.js";
 import { savingsScene, type SavingsSceneSummary } from "./demo/savings.js";
 import { applyWithEditedFile, type EditedFileOutcome } from "./demo/edited-file.js";
 import { DEMO_PROVIDER, signApplication } from "./lib/attested-application.js";
@@ -64,13 +62,9 @@ import type { RunningNode } from "../oracle/src/node/index.js";
 import { describeRule, ruleId } from "../oracle/src/protocol/rules.js";
 import { tierDisplayName, tierName as tierLetter } from "../oracle/src/protocol/tiers.js";
 
-const MODEL_PATH = fileURLToPath(new URL("../oracle/model/credit-model.onnx", import.meta.url));
-const MODEL_CARD_PATH = fileURLToPath(new URL("../oracle/model/MODEL_CARD.json", import.meta.url));
 const REPORTS_DIR = fileURLToPath(new URL("../reports/", import.meta.url));
 const FEED_DECIMALS = 8;
 const DAY = 24 * 3600;
-const OPERATORS = 3;
-const THRESHOLD = 2;
 
 export interface DemoOptions {
   /** Print nothing (the test). */
@@ -199,23 +193,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       guardian: guardian,
       attester: attester,
     };
-    const params = defaultParameters;
-    const system = await deploySystem(ethers, roles, params);
+    const { system, params, model, chainId, addressBook } = await deployLocalSystem(ethers, roles, "in-process");
     const { vusd, oracle, policy, pool, weth, priceFeed, fallbackPriceFeed, wethAddress } = system;
-    if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined) {
-      throw new Error("the local deployment must include the WETH and price-feed mocks");
-    }
-    const model = await shippedModel(MODEL_PATH, MODEL_CARD_PATH);
-    await approveModel(oracle, roles.regulator, model);
-    await approveDataProviders(
-      oracle,
-      roles.regulator,
-      params.dataProviders,
-      await shippedFeatureNames(MODEL_CARD_PATH),
-    );
-    const chainId = (await ethers.provider.getNetwork()).chainId;
     const poolAddress = await pool.getAddress();
-    const addressBook = await buildAddressBook("in-process", { chainId, system, roles, model, modelApproved: true });
     const { savingsVault } = system;
     const interfaces: Interface[] = [
       pool.interface,
@@ -234,11 +214,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     );
 
     // ---- helpers over the deployed system
-    const send = async (tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> => {
-      const receipt = await (await tx).wait();
-      if (receipt === null || receipt.status !== 1) throw new Error("transaction was not mined");
-      return receipt;
-    };
     const eventsIn = (receipt: TransactionReceipt, name: string): LogDescription[] =>
       receipt.logs.flatMap((log) => {
         for (const contract of contracts) {
@@ -301,21 +276,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     };
 
     // ---- operators and nodes
-    const { keystores, env } = await createOperatorKeystores(dir, OPERATORS);
-    const operatorAddresses = keystores.map((k) => k.address);
-    for (const address of operatorAddresses)
-      await send(deployer.sendTransaction({ to: address, value: parseEther("10") }) as Promise<never>);
-    const setReceipt = await send(oracle.connect(governance).setOperators(operatorAddresses, THRESHOLD));
-    const setEvent = eventIn(setReceipt, "OperatorSetChanged");
+    const operators = await registerOperators({ dir, oracle, deployer, governance });
+    const { keystores, env, addresses: operatorAddresses } = operators;
+    const setEvent = eventIn(operators.receipt, "OperatorSetChanged");
     say.ok(
       `governance registered operators ${operatorAddresses.map(short).join(", ")} with k = ${setEvent.args.threshold} (operator set v${setEvent.args.version}); keystores encrypted in a temp dir`,
     );
-    nodes = await startCluster({
+    nodes = await startOracleNodes({
       dir,
       keystores,
       env,
-      modelPath: MODEL_PATH,
-      threshold: THRESHOLD,
       provider: connection.provider,
       addressBook,
       now: chainNow,

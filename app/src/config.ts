@@ -1,43 +1,17 @@
 /**
  * The deployment the app talks to, read at start from `config.json` beside the bundle (so one static build serves
- * any deployment): the address book (inline, or a URL relative to config.json) and the service URLs. Validated
- * once with zod; a bad file stops the app with a message naming the field.
+ * any deployment): the address book (inline, or a URL relative to config.json; the SDK's schema of
+ * `deployments/<network>.json`, sdk/src/address-book.ts) and the service URLs. Validated once with zod; a bad file
+ * stops the app with a message naming the file and the field.
  */
-import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
-const address = z
-  .string()
-  .refine((value) => isAddress(value), "not an address")
-  .transform((value) => getAddress(value));
-const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "not a 32-byte hex value");
+import { addressBookSchema, type AddressBook } from "../../sdk/src/address-book.js";
+
 /** An absolute http(s) URL, or a path on the app's own origin (the local stack proxies its services). */
 const serviceUrl = z
   .string()
   .refine((value) => /^(https?:\/\/|\/)/.test(value), "must be an http(s) URL or start with /");
-
-/** The fields of `deployments/<network>.json` the app uses (scripts/deploy/address-book.ts writes it). */
-export const addressBookSchema = z.object({
-  network: z.string().min(1),
-  chainId: z.number().int().positive(),
-  deployedAtBlock: z.number().int().nonnegative(),
-  contracts: z.object({
-    vusd: address,
-    creditScoreOracle: address,
-    supervisionPolicy: address,
-    lendingPool: address,
-    weth: address,
-    wethUsdPriceFeed: address,
-    wethUsdFallbackPriceFeed: address,
-    pegStabilityModule: address.optional(),
-    psmStablecoin: address.optional(),
-    savingsVault: address.optional(),
-    vusdFlashMinter: address.optional(),
-  }),
-  roles: z.record(z.string(), address),
-  model: z.object({ modelId: bytes32, validationReportHash: bytes32, approved: z.boolean() }),
-});
-export type AddressBook = z.infer<typeof addressBookSchema>;
 
 const configFileSchema = z.strictObject({
   addressBook: z.union([addressBookSchema, z.string().min(1)]),

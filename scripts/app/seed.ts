@@ -15,7 +15,7 @@
  * borrowers, and 10–14 are left untouched for the dApp's users (the browser tests' wallets).
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { HDNodeWallet, MaxUint256, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
+import { HDNodeWallet, MaxUint256, id, parseEther, parseUnits } from "ethers";
 import type { network } from "hardhat";
 
 import { requestCreditFile } from "../../bureau/src/client.js";
@@ -24,25 +24,14 @@ import { loadCreditModel } from "../../oracle/src/model/index.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { ruleId } from "../../oracle/src/protocol/rules.js";
-import { buildAddressBook } from "../deploy/address-book.js";
-import {
-  approveDataProviders,
-  approveModel,
-  deploySystem,
-  shippedFeatureNames,
-  shippedModel,
-  type DeployedSystem,
-} from "../deploy/deploy-system.js";
-import { defaultParameters } from "../deploy/parameters.js";
+import { reportFromJson, type ReportJson } from "../../sdk/src/oracle-nodes.js";
+import type { DeployedSystem } from "../deploy/deploy-system.js";
 import { pickApplicants, type Applicant } from "../demo/applicants.js";
 import { startDemoBureau } from "../demo/bureau.js";
-import { createOperatorKeystores, startCluster } from "../demo/cluster.js";
+import { deployLocalSystem, mined, MODEL_PATH, registerOperators, startOracleNodes } from "../demo/local-stack.js";
 import { DEMO_PROVIDER, signApplication } from "../lib/attested-application.js";
 
-const MODEL_PATH = "oracle/model/credit-model.onnx";
 const FEED_DECIMALS = 8;
-const OPERATORS = 3;
-const THRESHOLD = 2;
 /** `hardhat node`'s accounts come from this public mnemonic; their keys are no secret (test accounts only). */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -85,12 +74,6 @@ export interface SeedInput {
   onServices: (services: { nodes: RunningNode[]; bureau: RunningBureau }) => void;
 }
 
-async function mined(tx: Promise<ContractTransactionResponse>) {
-  const receipt = await (await tx).wait();
-  if (receipt === null || receipt.status !== 1) throw new Error("transaction was not mined");
-  return receipt;
-}
-
 export async function seedStack(input: SeedInput): Promise<SeededStack> {
   const { connection, say } = input;
   const { ethers } = connection;
@@ -115,29 +98,12 @@ export async function seedStack(input: SeedInput): Promise<SeededStack> {
     HardhatEthersSigner,
   ];
   const roles = { deployer, governance, regulator, guardian, attester };
-  const params = defaultParameters;
-  const system = await deploySystem(ethers, roles, params);
+  const { system, model, featureNames, chainId, addressBook } = await deployLocalSystem(ethers, roles, "localhost");
   const { oracle, pool, policy, weth, priceFeed, fallbackPriceFeed, wethAddress } = system;
-  if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined)
-    throw new Error("the local deployment must include the WETH and price-feed mocks");
-  const model = await shippedModel();
-  await approveModel(oracle, regulator, model);
-  const featureNames = await shippedFeatureNames();
-  await approveDataProviders(oracle, regulator, params.dataProviders, featureNames);
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  const addressBook = await buildAddressBook("localhost", { chainId, system, roles, model, modelApproved: true });
   say(`deployed on chain ${chainId}: pool ${addressBook.contracts.lendingPool}`);
 
   // Operators and their nodes; the bureau with files for the seeded borrowers and the dApp's accounts.
-  const { keystores, env } = await createOperatorKeystores(input.dir, OPERATORS);
-  for (const keystore of keystores)
-    await mined(deployer.sendTransaction({ to: keystore.address, value: parseEther("10") }) as never);
-  await mined(
-    oracle.connect(governance).setOperators(
-      keystores.map((k) => k.address),
-      THRESHOLD,
-    ),
-  );
+  const { keystores, env } = await registerOperators({ dir: input.dir, oracle, deployer, governance });
   const nowSec = () => Math.floor(Date.now() / 1000);
   const creditModel = await loadCreditModel(MODEL_PATH);
   const { good, risky } = await pickApplicants(creditModel);
@@ -161,12 +127,10 @@ export async function seedStack(input: SeedInput): Promise<SeededStack> {
   });
   let nodes: RunningNode[] = [];
   input.onServices({ nodes, bureau });
-  nodes = await startCluster({
+  nodes = await startOracleNodes({
     dir: input.dir,
     keystores,
     env,
-    modelPath: MODEL_PATH,
-    threshold: THRESHOLD,
     provider: connection.provider,
     addressBook,
     now: nowSec,
@@ -199,30 +163,10 @@ export async function seedStack(input: SeedInput): Promise<SeededStack> {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
-    const json = (await response.json()) as {
-      report: {
-        borrower: string;
-        pdBps: number;
-        reasonCodes: number[];
-        modelId: string;
-        operatorSetVersion: string;
-        issuedAt: string;
-        validUntil: string;
-        creditFileHash: string;
-        provider: string;
-      };
-      signatures: string;
-    };
+    const json = (await response.json()) as { report: ReportJson; signatures: string };
     if (response.status >= 300)
       throw new Error(`node-0 refused ${who.address}'s application: ${response.status} ${JSON.stringify(json)}`);
-    const report = {
-      ...json.report,
-      reasonCodes: json.report.reasonCodes as [number, number, number, number],
-      operatorSetVersion: BigInt(json.report.operatorSetVersion),
-      issuedAt: BigInt(json.report.issuedAt),
-      validUntil: BigInt(json.report.validUntil),
-    };
-    return { report, signatures: json.signatures };
+    return { report: reportFromJson(json.report), signatures: json.signatures };
   };
 
   await depositWeth(alice, "10");

@@ -50,6 +50,7 @@ import { pino } from "pino";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { buildAddressBook } from "../deploy/address-book.js";
 import { freePort } from "../lib/free-port.js";
+import { GOOD_FEATURES } from "../lib/sample-applicant.js";
 import { runLoad, type LoadJob, type LoadResult } from "./load-client.js";
 import { serveJsonRpc } from "./rpc-server.js";
 import {
@@ -412,31 +413,8 @@ async function stopProcesses(): Promise<void> {
 
 const model = await loadCreditModel(MODEL_PATH);
 const featureNames = [...model.featureNames];
-const BASE_FEATURES: Record<string, number> = {
-  LIMIT_BAL: 360_000,
-  AGE: 35,
-  EDUCATION: 2,
-  PAY_0: -1,
-  PAY_2: -1,
-  PAY_3: -1,
-  PAY_4: -1,
-  PAY_5: -1,
-  PAY_6: -1,
-  BILL_AMT1: 3_200,
-  BILL_AMT2: 2_900,
-  BILL_AMT3: 3_100,
-  BILL_AMT4: 2_800,
-  BILL_AMT5: 3_000,
-  BILL_AMT6: 2_700,
-  PAY_AMT1: 2_900,
-  PAY_AMT2: 3_100,
-  PAY_AMT3: 2_800,
-  PAY_AMT4: 3_000,
-  PAY_AMT5: 2_700,
-  PAY_AMT6: 3_300,
-};
 for (const name of featureNames)
-  if (BASE_FEATURES[name] === undefined) throw new Error(`bench: no sample value for model feature ${name}`);
+  if (GOOD_FEATURES[name] === undefined) throw new Error(`bench: no sample value for model feature ${name}`);
 
 interface SignedApplication {
   body: string;
@@ -447,7 +425,7 @@ let applicationCounter = 0;
 /** Applicants vary (limit, repayment status, bills) so no two rows are the same. */
 function applicantFeatures(i: number): Record<string, number> {
   const features: Record<string, number> = {};
-  for (const name of featureNames) features[name] = BASE_FEATURES[name]!;
+  for (const name of featureNames) features[name] = GOOD_FEATURES[name]!;
   features.LIMIT_BAL = 20_000 + (i % 97) * 10_000;
   features.PAY_0 = (i % 5) - 2;
   features.PAY_2 = (i % 3) - 1;
@@ -612,7 +590,7 @@ async function measureOrt(): Promise<{ single: number; batch: number }> {
   // The node's own session options (load-model.ts): one intra-op and one inter-op thread.
   const session = await ort.InferenceSession.create(MODEL_PATH, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const width = featureNames.length;
-  const row = Float32Array.from(featureNames.map((name) => BASE_FEATURES[name]!));
+  const row = Float32Array.from(featureNames.map((name) => GOOD_FEATURES[name]!));
   const batchRows = 256;
   const batch = new Float32Array(batchRows * width);
   for (let r = 0; r < batchRows; r++) batch.set(row, r * width);

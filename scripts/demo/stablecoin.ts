@@ -4,10 +4,11 @@
  * helper and the deployed constant-product pool, seeded with vUSD that a market maker took from the PSM.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { MaxUint256, Wallet, formatEther, id, parseEther, parseUnits, type TransactionReceipt } from "ethers";
+import { MaxUint256, Wallet, formatEther, id, parseEther, parseUnits } from "ethers";
 
 import { openPsm, seedLocalDex, type DeployedSystem } from "../deploy/deploy-system.js";
 import type { DeploymentParameters } from "../deploy/parameters.js";
+import { mined as send } from "./local-stack.js";
 import { fmtVusd, short, type Narrative } from "./narrative.js";
 
 export interface StablecoinScenes {
@@ -37,12 +38,6 @@ export interface StablecoinSceneContext {
 
 const USDC = (amount: string) => parseUnits(amount, 6);
 const WAD = (amount: string) => parseUnits(amount, 18);
-
-async function send(tx: Promise<{ wait(): Promise<TransactionReceipt | null> }>): Promise<TransactionReceipt> {
-  const receipt = await (await tx).wait();
-  if (receipt === null || receipt.status !== 1) throw new Error("transaction was not mined");
-  return receipt;
-}
 
 export async function playStablecoinScenes(c: StablecoinSceneContext): Promise<StablecoinScenes> {
   const { ethers, system, say } = c;

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "not an address");
 
 export const addressBookSchema = z.strictObject({
   network: z.string(),

@@ -1,43 +1,24 @@
 /**
  * A compliance history on a `hardhat node` over JSON-RPC, made with the real contracts: the system deployed with
- * the deploy code; a scenario touching every kind of event the report analyses (scores and adverse actions,
- * loans, a repayment, a liquidation, rule changes scheduled / executed / cancelled, a circuit-breaker trip and
- * reset, exposure snapshots); then bulk events to a target count by the cheapest real paths:
- * `LendingPool.publishExposureSnapshot()` (anyone, one `ExposureSnapshot` each) and the regulator's
+ * the deploy code (test/helpers/scored-system.ts); a scenario touching every kind of event the report analyses
+ * (scores and adverse actions, loans, a repayment, a liquidation, rule changes scheduled / executed / cancelled, a
+ * circuit-breaker trip and reset, exposure snapshots); then bulk events to a target count by the cheapest real
+ * paths: `LendingPool.publishExposureSnapshot()` (anyone, one `ExposureSnapshot` each) and the regulator's
  * `SupervisionPolicy.scheduleRuleChange` (one `RuleChangeScheduled` each), sent unsigned from the node's unlocked
  * accounts in JSON-RPC batches with automine off, many transactions per mined block.
  */
-import { Interface, Wallet, id, parseEther, parseUnits, type ContractTransactionResponse } from "ethers";
+import { Interface, parseUnits } from "ethers";
 import { network } from "hardhat";
 
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
 import { buildAddressBook } from "../../scripts/deploy/address-book.js";
-import {
-  approveDataProviders,
-  approveModel,
-  deploySystem,
-  shippedFeatureNames,
-  shippedModel,
-} from "../../scripts/deploy/deploy-system.js";
-import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { ruleId, tierRuleId } from "../../oracle/src/protocol/rules.js";
-import {
-  packSignatures,
-  scoreReportDomain,
-  signScoreReport,
-  type ScoreReport,
-} from "../../oracle/src/signing/index.js";
+import { deployScoredSystem, mined } from "../helpers/scored-system.js";
 
 import { rpc } from "./processes.js";
 
 const wad = (n: number) => BigInt(n) * 10n ** 18n;
-
-async function mined(tx: Promise<ContractTransactionResponse>) {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("not mined");
-  return receipt;
-}
 
 export type Connection = Awaited<ReturnType<typeof network.create>>;
 
@@ -45,72 +26,17 @@ export type Connection = Awaited<ReturnType<typeof network.create>>;
 export async function deployWithScenario(url: string): Promise<{ addressBook: AddressBook; connection: Connection }> {
   const connection = await network.create({ network: "localhost", override: { url } });
   const { ethers } = connection;
-  const signers = await ethers.getSigners();
-  const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, liquidator] = signers;
-  const roles = {
-    deployer: deployer!,
-    governance: governance!,
-    regulator: regulator!,
-    guardian: guardian!,
-    attester: attester!,
-  };
-  const system = await deploySystem(ethers, roles, defaultParameters);
-  const model = await shippedModel();
-  await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(
-    system.oracle,
-    roles.regulator,
-    defaultParameters.dataProviders,
-    await shippedFeatureNames(),
-  );
-  const { oracle, pool, policy, vusd, weth, priceFeed, fallbackPriceFeed } = system;
-  if (weth === undefined || priceFeed === undefined || fallbackPriceFeed === undefined)
-    throw new Error("a local deployment has mocks");
-  const poolAddress = await pool.getAddress();
-
-  const operators = Array.from({ length: 3 }, () => Wallet.createRandom());
-  await mined(
-    oracle.connect(roles.governance).setOperators(
-      operators.map((o) => o.address),
-      2,
-    ),
-  );
-  const [version] = await oracle.operatorSet();
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  const domain = scoreReportDomain(chainId, await oracle.getAddress());
-  const latest = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-  async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
-    const now = await latest();
-    const report: ScoreReport = {
-      borrower,
-      pdBps,
-      reasonCodes,
-      modelId: model.modelId,
-      operatorSetVersion: version,
-      issuedAt: now,
-      validUntil: now + 90n * 86_400n,
-      creditFileHash: id(`credit file of ${borrower}`),
-      provider: DEMO_PROVIDER.id,
-    };
-    const signatures = packSignatures(
-      await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))),
-    );
-    await mined(oracle.submitScore(report, signatures));
-  }
+  const { system, roles, accounts, model, chainId, score, depositWeth } = await deployScoredSystem(ethers);
+  const [alice, bob, carol, dave, liquidator] = accounts;
+  const { pool, policy, priceFeed, fallbackPriceFeed } = system;
   await score(alice!.address, 300, [5, 7, 0, 0]);
   await score(bob!.address, 900, [3, 0, 0, 0]);
   await score(carol!.address, 3500, [2, 5, 1, 0]); // adverse action
   await score(dave!.address, 4000, [2, 3, 0, 0]); // adverse action
 
-  async function depositWeth(who: typeof alice, ether: string) {
-    await mined(weth!.connect(who!).deposit({ value: parseEther(ether) }));
-    await mined(weth!.connect(who!).approve(poolAddress, ethers.MaxUint256));
-    await mined(vusd.connect(who!).approve(poolAddress, ethers.MaxUint256));
-    await mined(pool.connect(who!).deposit(system.wethAddress, parseEther(ether), who!.address));
-  }
-  await depositWeth(alice, "10");
+  await depositWeth(alice!, "10");
   await mined(pool.connect(alice!).borrow(wad(20_000)));
-  await depositWeth(bob, "10");
+  await depositWeth(bob!, "10");
   await mined(pool.connect(bob!).borrow(wad(15_000)));
   await mined(pool.connect(bob!).repay(bob!.address, wad(5_000)));
 
@@ -130,7 +56,7 @@ export async function deployWithScenario(url: string): Promise<{ addressBook: Ad
   await mined(priceFeed.setAnswer(parseUnits("2200", 8)));
   await mined(fallbackPriceFeed.setAnswer(parseUnits("2200", 8)));
   await mined(pool.pokePrice(system.wethAddress));
-  await depositWeth(liquidator, "20");
+  await depositWeth(liquidator!, "20");
   await mined(pool.connect(liquidator!).borrow(wad(12_000)));
   await mined(pool.connect(liquidator!).liquidate(alice!.address, system.wethAddress, wad(10_000)));
 

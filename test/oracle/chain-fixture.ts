@@ -23,6 +23,7 @@ import {
   shippedModel,
 } from "../../scripts/deploy/deploy-system.js";
 import { attestedApplicationBody, type ApplicationOptions } from "../../scripts/lib/attested-application.js";
+import { GOOD_FEATURES } from "../../scripts/lib/sample-applicant.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import { chainContext, type ChainContext } from "../../oracle/src/chain/index.js";
 import { parseConfig, type NodeConfig } from "../../oracle/src/config/index.js";
@@ -41,28 +42,7 @@ export const operatorWallet = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, u
 export const PASSWORD_ENV = "VERITY_TEST_KEYSTORE_PASSWORD";
 export const TEST_ENV = { [PASSWORD_ENV]: "correct horse battery staple" };
 
-/** A good applicant in the model's raw fields (whole NT$). */
-export const GOOD_FEATURES: Record<string, number> = {
-  LIMIT_BAL: 360_000,
-  PAY_0: -1,
-  PAY_2: -1,
-  PAY_3: -1,
-  PAY_4: -1,
-  PAY_5: -1,
-  PAY_6: -1,
-  BILL_AMT1: 3_200,
-  BILL_AMT2: 2_900,
-  BILL_AMT3: 3_100,
-  BILL_AMT4: 2_800,
-  BILL_AMT5: 3_000,
-  BILL_AMT6: 2_700,
-  PAY_AMT1: 2_900,
-  PAY_AMT2: 3_100,
-  PAY_AMT3: 2_800,
-  PAY_AMT4: 3_000,
-  PAY_AMT5: 2_700,
-  PAY_AMT6: 3_300,
-};
+export { GOOD_FEATURES };
 
 export async function deployChain(options: { approve?: boolean; operators?: number; threshold?: number } = {}) {
   // Blocks may share a timestamp, as on a live chain: by default the simulated chain stamps each block at least a

@@ -9,24 +9,14 @@ import { createHash } from "node:crypto";
 import {
   JsonRpcApiProvider,
   Network,
-  Wallet,
   encodeBytes32String,
-  id,
   parseEther,
   parseUnits,
-  type ContractTransactionResponse,
   type JsonRpcError,
   type JsonRpcPayload,
   type JsonRpcResult,
 } from "ethers";
 
-import {
-  approveDataProviders,
-  approveModel,
-  deploySystem,
-  shippedFeatureNames,
-  shippedModel,
-} from "../../scripts/deploy/deploy-system.js";
 import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { defaultParameters } from "../../scripts/deploy/parameters.js";
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";
@@ -51,12 +41,7 @@ import { GLOBAL_RULE_NAMES, ruleId, tierRuleId } from "../../oracle/src/protocol
 import { tierDisplayName, tierName } from "../../oracle/src/protocol/tiers.js";
 import { positionsAtRisk } from "../../scripts/report/supervision.js";
 import { buildTables, tierLabel } from "../../scripts/report/tables.js";
-import {
-  packSignatures,
-  scoreReportDomain,
-  signScoreReport,
-  type ScoreReport,
-} from "../../oracle/src/signing/index.js";
+import { deployScoredSystem, mined } from "../helpers/scored-system.js";
 
 const WAD = 10n ** 18n;
 const wad = (vusd: number | string) => parseUnits(String(vusd), 18);
@@ -698,78 +683,20 @@ function expectWellFormedSvg(svg: string): void {
 
 const { ethers, networkHelpers } = await network.create();
 
-async function mined(tx: Promise<ContractTransactionResponse>) {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("not mined");
-  return receipt;
-}
-
 async function scenario() {
-  const signers = await ethers.getSigners();
-  const [deployer, governance, regulator, guardian, attester, alice, bob, carol, dave, liquidator] = signers;
-  const roles = {
-    deployer: deployer!,
-    governance: governance!,
-    regulator: regulator!,
-    guardian: guardian!,
-    attester: attester!,
-  };
-  const system = await deploySystem(ethers, roles, defaultParameters);
-  const model = await shippedModel();
-  await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(
-    system.oracle,
-    roles.regulator,
-    defaultParameters.dataProviders,
-    await shippedFeatureNames(),
-  );
-  const { oracle, pool, policy, vusd, weth, priceFeed } = system;
-  if (weth === undefined || priceFeed === undefined) throw new Error("local deployment has mocks");
-  const poolAddress = await pool.getAddress();
+  const { system, roles, accounts, model, score, depositWeth, poolAddress } = await deployScoredSystem(ethers);
+  const [alice, bob, carol, dave, liquidator] = accounts;
+  const { oracle, pool, policy, vusd, weth, priceFeed, fallbackPriceFeed } = system;
 
-  // Three operators, two signatures required.
-  const operators = Array.from({ length: 3 }, () => Wallet.createRandom());
-  await mined(
-    oracle.connect(roles.governance).setOperators(
-      operators.map((o) => o.address),
-      2,
-    ),
-  );
-  const [version] = await oracle.operatorSet();
-  const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
-  async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
-    const now = BigInt(await networkHelpers.time.latest());
-    const report: ScoreReport = {
-      borrower,
-      pdBps,
-      reasonCodes,
-      modelId: model.modelId,
-      operatorSetVersion: version,
-      issuedAt: now,
-      validUntil: now + 90n * 86_400n,
-      creditFileHash: id(`credit file of ${borrower} at ${now}`),
-      provider: DEMO_PROVIDER.id,
-    };
-    const signatures = packSignatures(
-      await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))),
-    );
-    await mined(oracle.submitScore(report, signatures));
-  }
   await score(alice!.address, 300, [5, 7, 0, 0]); // tier A
   await score(bob!.address, 900, [3, 0, 0, 0]); // tier B
   await score(carol!.address, 3500, [2, 5, 1, 0]); // above the 28 % approval threshold: adverse action
   await score(dave!.address, 4000, [2, 3, 0, 0]); // adverse action
 
-  async function depositWeth(who: typeof alice, ether: string) {
-    await mined(weth!.connect(who!).deposit({ value: parseEther(ether) }));
-    await mined(weth!.connect(who!).approve(poolAddress, ethers.MaxUint256));
-    await mined(vusd.connect(who!).approve(poolAddress, ethers.MaxUint256));
-    await mined(pool.connect(who!).deposit(system.wethAddress, parseEther(ether), who!.address));
-  }
   // ETH at $3,000: alice borrows 20,000 on $30,000 (tier A, 80 % max LTV); bob 15,000 then repays 5,000.
-  await depositWeth(alice, "10");
+  await depositWeth(alice!, "10");
   await mined(pool.connect(alice!).borrow(wad(20_000)));
-  await depositWeth(bob, "10");
+  await depositWeth(bob!, "10");
   await mined(pool.connect(bob!).borrow(wad(15_000)));
   const repayReceipt = await mined(pool.connect(bob!).repay(bob!.address, wad(5_000)));
 
@@ -788,9 +715,9 @@ async function scenario() {
 
   // ETH falls to $2,200 (26.7 %, inside the 30 % bound): alice's health factor drops below 1.
   await mined(priceFeed.setAnswer(parseUnits("2200", 8)));
-  await mined(system.fallbackPriceFeed!.setAnswer(parseUnits("2200", 8))); // both sources show the fall
+  await mined(fallbackPriceFeed.setAnswer(parseUnits("2200", 8))); // both sources show the fall
   await mined(pool.pokePrice(system.wethAddress));
-  await depositWeth(liquidator, "20");
+  await depositWeth(liquidator!, "20");
   await mined(pool.connect(liquidator!).borrow(wad(12_000))); // unscored: tier D
   const wethBefore = await weth.balanceOf(liquidator!.address);
   await mined(pool.connect(liquidator!).liquidate(alice!.address, system.wethAddress, wad(10_000)));

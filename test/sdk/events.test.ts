@@ -11,32 +11,13 @@ import {
   JsonRpcApiProvider,
   Network,
   Result,
-  Wallet,
-  id,
-  parseEther,
   parseUnits,
-  type ContractTransactionResponse,
   type JsonRpcError,
   type JsonRpcPayload,
   type JsonRpcResult,
 } from "ethers";
 
-import {
-  approveDataProviders,
-  approveModel,
-  deploySystem,
-  shippedFeatureNames,
-  shippedModel,
-} from "../../scripts/deploy/deploy-system.js";
-import { defaultParameters } from "../../scripts/deploy/parameters.js";
-import { DEMO_PROVIDER } from "../../scripts/lib/attested-application.js";
 import { ruleId } from "../../oracle/src/protocol/rules.js";
-import {
-  packSignatures,
-  scoreReportDomain,
-  signScoreReport,
-  type ScoreReport,
-} from "../../oracle/src/signing/index.js";
 import {
   EVENTS_BY_CONTRACT,
   isRangeRefusal,
@@ -52,74 +33,20 @@ import { ISavingsVault__factory } from "../../types/ethers-contracts/factories/i
 import { ISupervisionPolicy__factory } from "../../types/ethers-contracts/factories/interfaces/ISupervisionPolicy__factory.js";
 import { IComplianceReportRegistry__factory } from "../../types/ethers-contracts/factories/interfaces/IComplianceReportRegistry__factory.js";
 import { IPegStabilityModule__factory } from "../../types/ethers-contracts/factories/interfaces/IPegStabilityModule__factory.js";
+import { deployScoredSystem, mined } from "../helpers/scored-system.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const wad = (n: number) => parseUnits(String(n), 18);
 
-async function mined(tx: Promise<ContractTransactionResponse>) {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("not mined");
-  return receipt;
-}
-
 /** Every kind of event the reader decodes by hand or by AbiCoder: static data, fixed arrays, strings, dynamic arrays. */
 async function scenario() {
-  const [deployer, governance, regulator, guardian, attester, alice, bob, saver] = await ethers.getSigners();
-  const roles = {
-    deployer: deployer!,
-    governance: governance!,
-    regulator: regulator!,
-    guardian: guardian!,
-    attester: attester!,
-  };
-  const system = await deploySystem(ethers, roles, defaultParameters);
-  const model = await shippedModel();
-  await approveModel(system.oracle, roles.regulator, model);
-  await approveDataProviders(
-    system.oracle,
-    roles.regulator,
-    defaultParameters.dataProviders,
-    await shippedFeatureNames(),
-  );
-  const { oracle, pool, policy, vusd, weth, priceFeed, savingsVault } = system;
-  if (weth === undefined || priceFeed === undefined) throw new Error("local deployment has mocks");
-  const poolAddress = await pool.getAddress();
-  const operators = Array.from({ length: 3 }, () => Wallet.createRandom());
-  await mined(
-    oracle.connect(roles.governance).setOperators(
-      operators.map((o) => o.address),
-      2,
-    ),
-  );
-  const [version] = await oracle.operatorSet();
-  const domain = scoreReportDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
-  async function score(borrower: string, pdBps: number, reasonCodes: ScoreReport["reasonCodes"]) {
-    const now = BigInt(await networkHelpers.time.latest());
-    const report: ScoreReport = {
-      borrower,
-      pdBps,
-      reasonCodes,
-      modelId: model.modelId,
-      operatorSetVersion: version,
-      issuedAt: now,
-      validUntil: now + 90n * 86_400n,
-      creditFileHash: id(`credit file of ${borrower} at ${now}`),
-      provider: DEMO_PROVIDER.id,
-    };
-    const signatures = packSignatures(
-      await Promise.all(operators.slice(0, 2).map((o) => signScoreReport(o, domain, report))),
-    );
-    await mined(oracle.submitScore(report, signatures));
-  }
+  const { system, roles, accounts, score, depositWeth, poolAddress } = await deployScoredSystem(ethers);
+  const [alice, bob, saver] = accounts;
+  const { oracle, pool, policy, vusd, priceFeed, fallbackPriceFeed, savingsVault } = system;
   await score(alice!.address, 300, [5, 7, 0, 0]);
   await score(bob!.address, 3500, [2, 5, 1, 0]); // adverse action
-  for (const who of [alice!, saver!]) {
-    await mined(weth.connect(who).deposit({ value: parseEther("10") }));
-    await mined(weth.connect(who).approve(poolAddress, ethers.MaxUint256));
-    await mined(vusd.connect(who).approve(poolAddress, ethers.MaxUint256));
-    await mined(pool.connect(who).deposit(system.wethAddress, parseEther("10"), who.address));
-  }
+  for (const who of [alice!, saver!]) await depositWeth(who, "10");
   await mined(pool.connect(alice!).borrow(wad(10_000)));
   await mined(pool.connect(alice!).repay(alice!.address, wad(1_000)));
   await mined(pool.connect(saver!).borrow(wad(2_000)));
@@ -130,7 +57,7 @@ async function scenario() {
   await mined(policy.connect(roles.regulator).scheduleRuleChange(ruleId("MAX_SCORE_AGE"), 7 * 86_400));
   await mined(priceFeed.setAnswer(parseUnits("3400", 8))); // the primary alone moves: the asset freezes
   await mined(pool.pokePrice(system.wethAddress));
-  await mined(system.fallbackPriceFeed!.setAnswer(parseUnits("3400", 8))); // sources agree again
+  await mined(fallbackPriceFeed.setAnswer(parseUnits("3400", 8))); // sources agree again
   await mined(pool.pokePrice(system.wethAddress));
   await mined(policy.connect(roles.guardian).pause());
   await mined(policy.connect(roles.regulator).unpause());

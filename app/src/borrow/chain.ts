@@ -11,31 +11,6 @@ import * as sdk from "../../../sdk/src/index.js";
 import type { AppConfig } from "../config.js";
 import { liquidationPriceWad, WAD } from "./liquidation.js";
 
-const ROLE_NAMES = ["deployer", "governance", "regulator", "guardian", "attester"] as const;
-
-/**
- * The SDK's address book from the app's config. The config validates the fields the app uses (the SDK's calls here
- * read only `chainId` and `contracts`); `deployedAt` is not in config.json's schema and is left empty.
- */
-export function sdkAddressBook(book: AppConfig["addressBook"]): sdk.AddressBook {
-  const roles = Object.fromEntries(
-    ROLE_NAMES.map((name) => {
-      const address = book.roles[name];
-      if (address === undefined) throw new Error(`config.json: addressBook.roles.${name} is missing`);
-      return [name, address];
-    }),
-  ) as sdk.AddressBook["roles"];
-  return {
-    network: book.network,
-    chainId: book.chainId,
-    deployedAtBlock: book.deployedAtBlock,
-    deployedAt: "",
-    contracts: book.contracts,
-    roles,
-    model: book.model,
-  };
-}
-
 export interface ReadSide {
   provider: JsonRpcProvider;
   addressBook: sdk.AddressBook;
@@ -54,7 +29,7 @@ export function useReadSide(config: AppConfig): ReadSide {
     const network = Network.from(config.addressBook.chainId);
     const provider = new JsonRpcProvider(config.rpcUrl, network, { staticNetwork: network, batchMaxCount: 20 });
     provider.pollingInterval = config.pollIntervalSec * 1000;
-    const addressBook = sdkAddressBook(config.addressBook);
+    const { addressBook } = config;
     const watchBlocks = (onBlock: (block: number) => void) => {
       const watcher = new JsonRpcProvider(config.rpcUrl, network, { staticNetwork: network });
       watcher.pollingInterval = config.pollIntervalSec * 1000;
