@@ -7,7 +7,7 @@
  * `SupervisionPolicy.scheduleRuleChange` (one `RuleChangeScheduled` each), sent unsigned from the node's unlocked
  * accounts in JSON-RPC batches with automine off, many transactions per mined block.
  */
-import { Interface, parseUnits } from "ethers";
+import { Interface, id, parseUnits } from "ethers";
 import { network } from "hardhat";
 
 import type { AddressBook } from "../../oracle/src/protocol/address-book.js";

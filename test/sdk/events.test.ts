@@ -11,6 +11,7 @@ import {
   JsonRpcApiProvider,
   Network,
   Result,
+  id,
   parseUnits,
   type JsonRpcError,
   type JsonRpcPayload,
