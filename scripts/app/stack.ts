@@ -15,7 +15,7 @@
  * `stop()` undoes everything that started, in reverse order, and removes the temp dir; a failure while starting
  * stops what had already started before rethrowing.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -25,7 +25,7 @@ import { createServer, preview, type InlineConfig, type Plugin, type PreviewServ
 import type { RunningBureau } from "../../bureau/src/service.js";
 import type { RunningNode } from "../../oracle/src/node/index.js";
 import { freePort } from "../lib/free-port.js";
-import { startHardhatNode } from "./processes.js";
+import { startHardhatNode, startIndexer } from "./processes.js";
 import { seedStack, type SeededStack } from "./seed.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -51,6 +51,11 @@ export interface StackOptions {
   logLevel?: "silent" | "info" | "debug";
   /** Progress lines (default: none). */
   say?: (line: string) => void;
+  /**
+   * Also run the compliance indexer (Ponder on PGlite, a child process) and point the dashboard at it
+   * (`indexerUrl`); it has indexed the seeded history before this resolves. Default false.
+   */
+  indexer?: boolean;
 }
 
 export interface RunningStack extends SeededStack {
@@ -60,6 +65,9 @@ export interface RunningStack extends SeededStack {
   oracleNodeUrls: string[];
   /** The hardhat node's log file. */
   chainLog: string;
+  /** With `indexer`: its URL (the dashboard reads it directly: Ponder answers CORS) and log file. */
+  indexerUrl?: string;
+  indexerLog?: string;
   /** What `config.json` holds. */
   appConfig: AppConfig;
   /** A Hardhat connection to the node (its unlocked accounts as signers), for tests and scripts. */
@@ -135,11 +143,35 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     const routes: Record<string, string> = { "/svc/rpc": chain.url, "/svc/bureau": bureauUrl };
     oracleNodeUrls.forEach((url, i) => (routes[`/svc/oracle-${i}`] = url));
+    let indexer: { url: string; log: string } | undefined;
+    if (options.indexer === true) {
+      const deploymentPath = join(dir, "localhost.json");
+      writeFileSync(deploymentPath, `${JSON.stringify(seeded.addressBook, null, 2)}\n`);
+      const log = join(dir, "indexer.log");
+      const started = await startIndexer({
+        rpcUrl: chain.url,
+        deploymentPath,
+        pgliteDir: join(dir, "pglite"),
+        port: await freePort(),
+        log,
+      });
+      cleanups.push({ what: "indexer", run: () => started.stop() });
+      const head = Number(await connection.ethers.provider.getBlockNumber());
+      const deadline = Date.now() + 120_000;
+      while ((await started.indexedBlock()) < head) {
+        if (Date.now() > deadline)
+          throw new Error(`the indexer did not reach block ${head} within 120 s (log: ${log})`);
+        await new Promise((wake) => setTimeout(wake, 250));
+      }
+      indexer = { url: started.url, log };
+      say(`indexer at ${started.url} (indexed to block ${head})`);
+    }
     const appConfig: AppConfig = {
       addressBook: seeded.addressBook,
       rpcUrl: "/svc/rpc",
       bureauUrl: "/svc/bureau",
       oracleNodeUrls: oracleNodeUrls.map((_, i) => `/svc/oracle-${i}`),
+      ...(indexer === undefined ? {} : { indexerUrl: indexer.url }),
       pollIntervalSec: 1,
     };
     const appUrl = await serveApp(options.appMode ?? "dev", appConfig, routes, (close) =>
@@ -153,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       bureauUrl,
       oracleNodeUrls,
       chainLog,
+      ...(indexer === undefined ? {} : { indexerUrl: indexer.url, indexerLog: indexer.log }),
       appConfig,
       connection,
       stop,
