@@ -31,7 +31,9 @@
  *
  * Every application is a fresh borrower wallet with its own nonce, signed before the timed phase (signing is the
  * client's cost). The clients run in a worker thread (load-client.ts): their own event loop and core, so the node
- * under test does not share its event loop with the load generator. The node logs at `--log-level` (default info, as in production) into /dev/null.
+ * under test does not share its event loop with the load generator. The node logs at `--log-level` (default info, as in production) into /dev/null,
+ * or, for the process clusters, into `--node-logs <dir>` (one log and one stderr file per node, kept after the run).
+ * `--quorum-sizes 7` runs only the n = 7 cluster (or any list of 3, 5, 7).
  * Bounded: `--requests` per phase and a whole-run deadline (`--max-seconds`); every server is shut down at the end.
  */
 import { spawn, type ChildProcess } from "node:child_process";
