@@ -6,6 +6,7 @@
  * node:http with one keep-alive agent; every answer must be a 201 bundle carrying `expectSigners` signatures.
  */
 import { Agent, request as httpRequest } from "node:http";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
@@ -58,8 +59,16 @@ export function runLoad(job: LoadJob, onProgress: (message: string) => void): Pr
   });
 }
 
+/** The agent's own bound on an idle connection; the node's keep-alive hint (5 s) is shorter, so it decides. */
+const IDLE_CONNECTION_BOUND_MS = 60_000;
+
+/** When each keep-alive socket was last handed back to its agent's free pool (`performance.now()`). */
+const freeSince = new WeakMap<Socket, number>();
+
 function post(agent: Agent, url: string, body: string, timeoutMs: number): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
+    /** What the request's connection had been doing, for its error: reused after how long idle, or new. */
+    let connection = "before it had a connection";
     const req = httpRequest(
       url,
       {
@@ -81,8 +90,17 @@ function post(agent: Agent, url: string, body: string, timeoutMs: number): Promi
         res.once("error", reject);
       },
     );
+    req.once("socket", (socket: Socket) => {
+      const since = freeSince.get(socket);
+      connection =
+        req.reusedSocket && since !== undefined
+          ? `on a reused keep-alive connection idle for ${Math.round(performance.now() - since)} ms`
+          : "on a new connection";
+    });
     req.once("timeout", () => req.destroy(new Error(`request to ${url} timed out after ${timeoutMs} ms`)));
-    req.once("error", reject);
+    // A network error names the connection's history: a reset of a reused connection that sat idle about as long as
+    // the server's keep-alive timeout is the server closing it as the request went out.
+    req.once("error", (error) => reject(new Error(`${error.message} (${connection})`, { cause: error })));
     req.end(body);
   });
 }
@@ -95,7 +113,16 @@ function checkBundle(status: number, json: any, signersExpected: number): void {
 }
 
 async function execute(job: LoadJob, progress: (message: string) => void): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: job.mode === "sequential" ? 1 : job.concurrency });
+  // Node's Agent applies a server's `Keep-Alive: timeout=N` hint (dropping an idle connection at N − 1 s, before the
+  // server closes it) only when it has a `timeout` of its own: without one it reuses idle connections forever, and
+  // one reused as the node closes it is reset. The bound must differ from the requests' own timeout, or the agent
+  // leaves a reused socket with the idle bound instead of the request's (Node's setRequestSocket).
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: job.mode === "sequential" ? 1 : job.concurrency,
+    timeout: IDLE_CONNECTION_BOUND_MS,
+  });
+  agent.on("free", (socket: Socket) => freeSince.set(socket, performance.now()));
   const samplesMs: number[] = [];
   let next = 0;
   const client = async () => {

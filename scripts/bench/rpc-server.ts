@@ -5,6 +5,8 @@
  */
 import { createServer, type Server } from "node:http";
 
+import { closeKeepAliveConnectionsOnlyWhenSilent } from "../../oracle/src/server/index.js";
+
 export interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
 }
@@ -58,6 +60,9 @@ export function serveJsonRpc(provider: Eip1193, port: number): Promise<Server> {
       });
     });
   });
+  // The bench's main thread signs applications between phases, holding this server's event loop for seconds while
+  // the node processes keep polling; the node's own server rule keeps those polls from being reset when it resumes.
+  closeKeepAliveConnectionsOnlyWhenSilent(server);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve(server));

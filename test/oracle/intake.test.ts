@@ -9,6 +9,7 @@ import {
   hashApplicationFeatures,
   IntakeError,
   verifyApplication,
+  verifyCreditFile,
   type IntakeContext,
   type ReceivedApplication,
 } from "../../oracle/src/intake/index.js";
@@ -351,6 +352,25 @@ describe("oracle intake", () => {
       expect(message).to.include(
         `creditFile.schemaHash: ${reordered} is not the model's feature schema ${featureSchemaHash(TEST_FEATURE_NAMES)}`,
       );
+    });
+
+    it("checks the file's schema against the model's feature list of this call, not one it saw before", async () => {
+      const raw = await body();
+      const creditFile = raw.creditFile as CreditFileMessage;
+      const input = {
+        borrower: borrower.address,
+        featuresHash: creditFile.fieldsHash,
+        creditFile,
+        providerSignature: raw.providerSignature as string,
+      };
+      expect((await verifyCreditFile(input, context())).creditFile).to.deep.equal(creditFile);
+      const otherModel = [...TEST_FEATURE_NAMES].reverse();
+      const error = await intakeError(() => verifyCreditFile(input, context({ featureNames: otherModel })));
+      expect([error.code, error.message]).to.deep.equal([
+        "credit_file_schema_mismatch",
+        `creditFile.schemaHash: ${creditFile.schemaHash} is not the model's feature schema ${featureSchemaHash(otherModel)}`,
+      ]);
+      expect((await verifyCreditFile(input, context())).creditFile).to.deep.equal(creditFile);
     });
 
     it("refuses a provider attesting a schema it is not approved for", async () => {

@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { Worker } from "node:worker_threads";
 
 import { expect } from "chai";
 import { Wallet } from "ethers";
@@ -430,6 +431,123 @@ describe("oracle server bounds", function () {
     expect([response.status, response.body]).to.deep.equal([200, "[1]"]);
   });
 });
+
+describe("oracle server keep-alive", function () {
+  this.timeout(10_000);
+  /** Short, so the test need not wait Node's 5 s; no buffer, so the deadline is exactly this. */
+  const KEEP_ALIVE_MS = 100;
+  let app: OracleHttpServer;
+  let port: number;
+
+  beforeEach(async () => {
+    const routes: Route[] = [{ method: "GET", path: "/ping", handler: () => ({ status: 200, json: { pong: true } }) }];
+    app = createOracleServer({
+      routes,
+      logger: createLogger({ nodeId: "node-0", level: "silent" }),
+      metrics: createMetrics(),
+      maxBodyBytes: MAX_BODY,
+    });
+    app.server.keepAliveTimeout = KEEP_ALIVE_MS;
+    app.server.keepAliveTimeoutBuffer = 0;
+    port = (await app.listen(0, "127.0.0.1")).port;
+  });
+  afterEach(async () => {
+    if (app.server.listening) await app.shutdown(1_000);
+  });
+
+  it("serves a request that reached an idle connection while its event loop was busy past the keep-alive deadline", async () => {
+    // The client runs in a worker thread, so it can send while this thread (the server's event loop) is busy. It
+    // sends one request, and a second on the same connection when told; it reports each answer's status line, or
+    // how the connection failed. The server's loop is then held past the idle deadline with the second request
+    // unread in the socket's buffer: the timers phase sees the deadline before the poll phase sees the request, as
+    // on a node busy scoring when a pooled connection is reused at the boundary.
+    const sent = new Int32Array(new SharedArrayBuffer(4));
+    const client = new Worker(KEEP_ALIVE_CLIENT, { eval: true, workerData: { port, sent } });
+    const outcome = new Promise<{ statuses: string[]; failure?: string }>((resolve, reject) => {
+      client.on("message", (message: { type: string; statuses: string[]; failure?: string }) => {
+        if (message.type === "first") {
+          client.postMessage("send");
+          const started = performance.now();
+          // Busy (bounded): until the second request is written, then past the deadline with a margin.
+          while (Atomics.load(sent, 0) === 0 && performance.now() - started < 5_000);
+          while (performance.now() - started < 3 * KEEP_ALIVE_MS);
+        } else resolve(message);
+      });
+      client.once("error", reject);
+    });
+    try {
+      expect(await outcome).to.deep.equal({ type: "done", statuses: ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK"] });
+    } finally {
+      await client.terminate();
+    }
+  });
+
+  it("still closes an idle connection on which nothing arrives, after the keep-alive timeout", async () => {
+    const socket = connect(port, "127.0.0.1");
+    const closed = new Promise<string>((resolve, reject) => {
+      let received = "";
+      const giveUp = setTimeout(() => reject(new Error("an idle connection stayed open for 3 s")), 3_000);
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => (received += chunk));
+      socket.on("error", reject);
+      socket.on("close", () => {
+        clearTimeout(giveUp);
+        resolve(received);
+      });
+    });
+    socket.write("GET /ping HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+    try {
+      expect(await closed).to.match(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\{"pong":true\}\r\n0\r\n\r\n$/);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
+
+/**
+ * The keep-alive test's client (a worker, CommonJS): one raw connection to `workerData.port`; `GET /ping`, then a
+ * second `GET /ping` when the parent posts "send" (setting `workerData.sent[0]` once it is written). Posts
+ * `{ type: "first" }` after the first answer, then `{ type: "done", statuses }` after the second, or
+ * `{ type: "done", statuses, failure }` if the connection fails or closes first.
+ */
+const KEEP_ALIVE_CLIENT = `
+const { connect } = require("node:net");
+const { parentPort, workerData } = require("node:worker_threads");
+const request = "GET /ping HTTP/1.1\\r\\nhost: 127.0.0.1\\r\\n\\r\\n";
+const statuses = [];
+let buffer = "";
+let finished = false;
+const finish = (failure) => {
+  if (finished) return;
+  finished = true;
+  parentPort.postMessage(failure === undefined ? { type: "done", statuses } : { type: "done", statuses, failure });
+  socket.destroy();
+};
+const socket = connect(workerData.port, "127.0.0.1", () => socket.write(request));
+socket.setEncoding("utf8");
+socket.on("data", (chunk) => {
+  buffer += chunk;
+  for (;;) {
+    const end = buffer.indexOf("\\r\\n\\r\\n");
+    if (end < 0) return;
+    // The server answers in chunks: an answer ends with the last chunk's CRLF and the empty chunk.
+    const last = buffer.indexOf("\\r\\n0\\r\\n\\r\\n", end);
+    if (last < 0) return;
+    statuses.push(buffer.slice(0, buffer.indexOf("\\r\\n")));
+    buffer = buffer.slice(last + 7);
+    if (statuses.length === 1) parentPort.postMessage({ type: "first" });
+    else finish();
+  }
+});
+socket.on("error", (error) => finish(error.code ?? error.message));
+socket.on("close", () => finish("closed by the server"));
+parentPort.on("message", () =>
+  socket.write(request, () => {
+    Atomics.store(workerData.sent, 0, 1);
+    Atomics.notify(workerData.sent, 0);
+  }),
+);
+`;
 
 /** An HTTP request with full control of its headers (fetch sets Host and Content-Type itself). */
 function rawRequest(

@@ -123,7 +123,8 @@ const quorumSchema = z.strictObject({
   tolerancePdBps: z.int("must be an integer").min(0, "must be in 0..10000").max(10_000, "must be in 0..10000"),
   /**
    * The leader asks k − 1 peers to co-sign; when one of them has not answered after this long, it asks the next
-   * peer as well (a refusal or a failure asks the next one at once). Below `timing.peerTimeoutMs`; default
+   * peer as well (a refusal or a failure asks the next one at once). A floor: when the peers answer slower lately,
+   * the leader waits twice their recent p95 instead (`node/hedge-delay.ts`). Below `timing.peerTimeoutMs`; default
    * `hedgeDelayMsOf`.
    */
   hedgeDelayMs: z.int("must be an integer").min(10, "must be ≥ 10 (ms)").max(60_000, "must be ≤ 60000 (ms)").optional(),

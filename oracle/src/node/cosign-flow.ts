@@ -1,8 +1,8 @@
 /**
  * Co-signing, both sides. The leader scores, builds and signs the report, and asks only the k − 1 peers it needs
  * (the first of this request's `cosignerOrder`) with the proposal and, when it has it, the borrower-signed
- * application; a peer that refuses, fails, or is silent for `quorum.hedgeDelayMs` is replaced by the next one
- * (`quorum-requests.ts`). Signatures are checked on arrival (`SignatureCollector`) and the leader stops at k. A peer
+ * application; a peer that refuses, fails, or is silent for the hedge delay (`quorum.hedgeDelayMs`, longer when the
+ * peers answer slower lately: `hedge-delay.ts`) is replaced by the next one (`quorum-requests.ts`). Signatures are checked on arrival (`SignatureCollector`) and the leader stops at k. A peer
  * verifies the borrower's signature itself (or uses the application it verified and stored), refuses it once
  * expired, checks the proposal (`validateProposal`: expected leader, model, operator set, credit file, times) before
  * it spends an inference on it, then re-scores and checks PD within the tolerance and identical reason codes, for a
@@ -30,6 +30,7 @@ import { bundleOf, toSigningReport } from "./bundles.js";
 import type { NodeContext } from "./context.js";
 import { NodeError } from "./errors.js";
 import { describePeerFailure, type PeerClient } from "./peer-client.js";
+import { AdaptiveHedgeDelay } from "./hedge-delay.js";
 import { requestHedged } from "./quorum-requests.js";
 import { reportToJson, type CosignPayload, type CosignProposal, type ScoreBundle } from "./wire.js";
 
@@ -61,6 +62,9 @@ export interface Cosignature {
 }
 
 export class CosignFlow {
+  /** The co-sign round trips this node saw answered lately, which set its hedge delay (`hedge-delay.ts`). */
+  private readonly hedgeDelay = new AdaptiveHedgeDelay();
+
   constructor(
     private readonly context: NodeContext,
     private readonly peerClient: PeerClient,
@@ -106,11 +110,18 @@ export class CosignFlow {
     const refusals: string[] = [];
     const needed = set.threshold - collector.signatures().length;
     // With k = 1 the node's own signature is the quorum: no peer is asked.
+    const ask = this.peerClient.cosignRequest(this.cosignProposal(input, report), input.requestId);
     const { asked } = await requestHedged({
       candidates,
       needed,
-      hedgeDelayMs: this.context.cosignHedgeDelayMs,
-      ask: this.peerClient.cosignRequest(this.cosignProposal(input, report), input.requestId),
+      hedgeDelayMs: this.hedgeDelay.delayMs(this.context.cosignHedgeDelayMs),
+      ask: async (peer, signal) => {
+        const started = performance.now();
+        const answer = await ask(peer, signal);
+        // Only a peer that answered says how long answers take; a silence, failure or abort says nothing.
+        if (answer.kind !== "unreachable") this.hedgeDelay.record(performance.now() - started);
+        return answer;
+      },
       onAnswer: (peer, answer) => {
         if (answer.kind !== "signed") {
           refusals.push(`${peer.id}: ${describePeerFailure(answer)}`);

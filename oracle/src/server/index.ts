@@ -1,4 +1,5 @@
 export {
+  closeKeepAliveConnectionsOnlyWhenSilent,
   createOracleServer,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,

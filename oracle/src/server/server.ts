@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 import type { Logger } from "../log/index.js";
 import type { OracleMetrics } from "../metrics/index.js";
@@ -146,6 +146,8 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
     },
   );
 
+  closeKeepAliveConnectionsOnlyWhenSilent(server);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const incomingId = req.headers["x-request-id"];
@@ -235,6 +237,31 @@ export function createOracleServer(options: OracleServerOptions): OracleHttpServ
       return { drained, abandoned };
     },
   };
+}
+
+/**
+ * Makes `server` close an idle keep-alive connection only if nothing arrived on it, rather than whenever its idle
+ * timer fires. Node fires that timer (`keepAliveTimeout`, plus its `keepAliveTimeoutBuffer`) in the event loop's
+ * timers phase, before the poll phase reads what the socket received meanwhile: when the loop was busy past the
+ * deadline (scoring, a co-sign round's crypto, a core shared with other processes), a client's next request is
+ * already in the socket's receive buffer, and closing the socket then makes the kernel answer it with a reset. The
+ * client gets `ECONNRESET` for a request the server never looked at; a client that ignores the `Keep-Alive: timeout`
+ * hint (a Node `Agent` without `timeout`, most proxies, Go's and Python's pools) reuses connections up to that
+ * deadline. Here the server looks once more after the next poll phase (`setImmediate`): a connection whose byte count
+ * moved is carrying a request and stays open (Node re-arms its idle timer when that request ends); a silent one is
+ * closed, as Node would have. The reset is then left only to a request still on the wire as the server closes, the
+ * race every HTTP/1.1 server has and a client avoids by honouring the hint.
+ *
+ * With a `timeout` listener on the server, Node leaves timed-out sockets to it; the only socket timeout this server
+ * sets is the keep-alive one (`server.timeout` stays 0; header and request bounds are enforced separately).
+ */
+export function closeKeepAliveConnectionsOnlyWhenSilent(server: Server): void {
+  server.on("timeout", (socket: Socket) => {
+    const bytesRead = socket.bytesRead;
+    setImmediate(() => {
+      if (!socket.destroyed && socket.bytesRead === bytesRead) socket.destroy();
+    });
+  });
 }
 
 /** How often Node sweeps connections for the header and request timeouts: a tenth of the bound, 10 ms..1 s. */

@@ -12,6 +12,7 @@ import type { VerifiedApplication } from "../../../oracle/src/intake/index.js";
 import { storeIfNew, verifySignedApplication } from "../../../oracle/src/node/applications.js";
 import { toSigningReport } from "../../../oracle/src/node/bundles.js";
 import { CosignFlow } from "../../../oracle/src/node/cosign-flow.js";
+import { HEDGE_MIN_SAMPLES } from "../../../oracle/src/node/hedge-delay.js";
 import { NodeError } from "../../../oracle/src/node/errors.js";
 import { cosignPayloadSchema, reportToJson } from "../../../oracle/src/node/wire.js";
 import { hashScoreReport } from "../../../oracle/src/signing/index.js";
@@ -189,6 +190,24 @@ describe("co-sign flow: the leader asks only the k − 1 peers it needs (n = 7, 
     const bundle = await lead();
     expect(peers.asked).to.deep.equal([order.slice(0, 5)]);
     expect(signersOf(bundle)).to.not.include(order[2]);
+  });
+
+  it("hedges peers that are all slow only until it has seen them answer that slowly, then asks exactly four", async () => {
+    for (const address of order) peers.cosign.set(address, "slow");
+    // Each early round hedges all four asked peers after the configured 20 ms and so asks all six; every answer
+    // teaches the node that peers take ~50 ms. Bounded: the delay adapts after HEDGE_MIN_SAMPLES answers.
+    const rounds = Math.ceil(HEDGE_MIN_SAMPLES / 4) + 1;
+    for (let i = 0; i < rounds; i++) await lead();
+    expect(peers.asked[0]).to.deep.equal(order);
+    expect(peers.asked.at(-1)).to.deep.equal(order.slice(0, 4));
+  });
+
+  it("still hedges a silent peer at the configured delay once it has seen the others answer", async () => {
+    for (let i = 0; i < Math.ceil(HEDGE_MIN_SAMPLES / 4) + 1; i++) await lead();
+    peers.cosign.set(order[1]!, "silent");
+    const bundle = await lead();
+    expect(peers.asked.at(-1)).to.deep.equal(order.slice(0, 5));
+    expect(signersOf(bundle)).to.not.include(order[1]);
   });
 
   it("with a hedge delay longer than the peer timeout, the timeout itself asks exactly one more", async () => {

@@ -50,6 +50,8 @@ export const DEFAULT_SCORE: ApplicationScore = {
  */
 export const FAKE_PEER_TIMEOUT_MS = 200;
 export const FAKE_HEDGE_DELAY_MS = 20;
+/** A "slow" peer's answer time: past the hedge delay, well within the timeout. */
+export const FAKE_SLOW_MS = 50;
 
 /** The node's clock at the start of every test (Unix seconds). */
 export const START_SEC = 1_800_000_000;
@@ -175,7 +177,8 @@ export async function signedApplication(
 }
 
 /** How a fake peer answers a co-sign request. */
-export type CosignBehaviour = "agree" | "disagree" | "timeout" | "silent" | "bad_signature" | "garbage_signature";
+export type CosignBehaviour =
+  "agree" | "slow" | "disagree" | "timeout" | "silent" | "bad_signature" | "garbage_signature";
 /** How a fake peer leads a forwarded application. */
 export type ForwardBehaviour = "lead" | "down" | "refuse" | "bad_signatures" | "other_file";
 
@@ -184,7 +187,7 @@ const TIMEOUT: PeerFailure = { kind: "unreachable", message: "The operation was 
 /**
  * The other operators, in memory. Each peer answers as scripted and at once, except one that times out: it answers
  * `unreachable` after FAKE_PEER_TIMEOUT_MS, or as soon as the leader aborts the request (as fetch does); a silent
- * one only on the abort.
+ * one only on the abort; a slow one agrees after FAKE_SLOW_MS (or answers the abort).
  */
 export class FakePeerClient implements PeerClient {
   readonly cosign = new Map<string, CosignBehaviour>();
@@ -206,10 +209,16 @@ export class FakePeerClient implements PeerClient {
       this.calls.push(`cosign:${peer.id}`);
       askedThisRound.push(peer.address);
       const behaviour = this.behaviour(peer);
-      if (behaviour !== "timeout" && behaviour !== "silent") return Promise.resolve(this.cosignAnswer(peer, proposal));
+      if (behaviour !== "timeout" && behaviour !== "silent" && behaviour !== "slow")
+        return Promise.resolve(this.cosignAnswer(peer, proposal));
       return new Promise((resolve) => {
         // A silent peer answers only when the leader gives up on it: a leader that waits for it never finishes.
-        const timer = behaviour === "timeout" ? setTimeout(() => resolve(TIMEOUT), FAKE_PEER_TIMEOUT_MS) : undefined;
+        const timer =
+          behaviour === "timeout"
+            ? setTimeout(() => resolve(TIMEOUT), FAKE_PEER_TIMEOUT_MS)
+            : behaviour === "slow"
+              ? setTimeout(() => resolve(this.cosignAnswer(peer, proposal)), FAKE_SLOW_MS)
+              : undefined;
         signal.addEventListener("abort", () => {
           if (timer !== undefined) clearTimeout(timer);
           resolve({ kind: "unreachable", message: "This operation was aborted" });
@@ -257,6 +266,7 @@ export class FakePeerClient implements PeerClient {
     const key = walletOf(peer.address).signingKey;
     switch (this.behaviour(peer)) {
       case "agree":
+      case "slow":
         return { kind: "signed", signer: peer.address, signature: key.sign(digest).serialized };
       case "disagree":
         return {
