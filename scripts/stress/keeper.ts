@@ -1,8 +1,9 @@
 /**
  * Keepers: every step they flash-liquidate (FlashLiquidator + the vUSD flash minter, selling the seized WETH into
- * the DEX pool) every position the pool would liquidate: HF below 1 at the last agreed price, or below
- * FROZEN_LIQUIDATION_HEALTH while the asset is frozen. They act on the pool's own answer (`positionOf`), worst first,
- * and repeat on a position (close factor) while it stays liquidatable, at most `MAX_ROUNDS` times a step.
+ * the DEX pool) every position the pool would liquidate: HF below 1 at the last agreed price, or, while the asset is
+ * frozen, below FROZEN_LIQUIDATION_HEALTH at the price the pool seizes it at (`seizurePriceWad`). They act on the
+ * pool's own answer (`positionOf`, rescaled to that price), worst first, and repeat on a position (close factor)
+ * while it stays liquidatable, at most `MAX_ROUNDS` times a step.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Interface, TransactionReceipt } from "ethers";
@@ -12,6 +13,22 @@ import { TX } from "./publication.js";
 
 const MAX_ROUNDS = 6;
 const WAD = 10n ** 18n;
+
+/**
+ * The price at which the pool seizes WETH in a liquidation (`CollateralLogic._frozenSeizurePrice`): the last agreed
+ * price unless the asset is frozen and both sources are live (`primaryWad`, `fallbackWad`: null when not live), then
+ * the higher of the two, never above the last agreed price.
+ */
+export function seizurePriceWad(
+  agreedWad: bigint,
+  frozen: boolean,
+  primaryWad: bigint | null,
+  fallbackWad: bigint | null,
+): bigint {
+  if (!frozen || primaryWad === null || fallbackWad === null) return agreedWad;
+  const higher = primaryWad > fallbackWad ? primaryWad : fallbackWad;
+  return higher < agreedWad ? higher : agreedWad;
+}
 
 export interface LiquidationRecord {
   borrower: string;
@@ -106,6 +123,7 @@ export async function keeperStep(
   candidates: string[],
   frozenLimitWad: bigint,
   frozen: boolean,
+  agreedWad: bigint,
   priceWad: bigint,
   deadline: number,
 ): Promise<KeeperStepResult> {
@@ -115,7 +133,8 @@ export async function keeperStep(
   for (const borrower of candidates) {
     rounds: for (let round = 0; round < MAX_ROUNDS; round++) {
       const [debtWad, , collateralValueWad, hfWad] = await c.pool.positionOf(borrower);
-      if (debtWad === 0n || collateralValueWad === 0n || hfWad >= limit) break;
+      // positionOf values WETH at the last agreed price; the pool's liquidation may seize it at a lower one.
+      if (debtWad === 0n || collateralValueWad === 0n || (hfWad * priceWad) / agreedWad >= limit) break;
       const asked = debtWad + debtWad / 1000n + WAD;
       for (const [num, den] of SIZES) {
         const amount = num === den ? asked : (debtWad * num) / (2n * den);
