@@ -194,6 +194,12 @@ interface ILendingPool is IComplianceEvents {
     /// prices (no feed reads, so it never reverts), vUSD supply, and each tier's debt. Anyone may call.
     function publishExposureSnapshot() external;
 
+    /// @notice The share of a position's debt one liquidation may repay, bps (all of it when the rest would be below
+    /// `minDebtWad`).
+    function closeFactorBps() external view returns (uint16);
+    /// @notice The smallest debt a position may keep (wad): a borrow or liquidation leaving less reverts.
+    function minDebtWad() external view returns (uint256);
+
     /// @notice A borrower's debt (with interest), tier, collateral value and health factor (wad; max if no debt).
     /// Collateral is valued at the last accepted prices (a view cannot persist a check of the feed).
     function positionOf(

@@ -87,10 +87,10 @@ export const UNPROFITABLE_SKIPPED = "unprofitable sale (not sent)";
 const UNPROFITABLE = new Set(["ERC20InsufficientBalance", "FlashLiquidatorProfitTooLow"]);
 
 /**
- * Liquidates `candidates` (addresses) that the pool says are liquidatable now. The amount asked is the debt plus a
- * margin: the debt grows by a second's interest between the keeper's read and its transaction, and asking exactly
- * the read debt would leave a dust remainder the pool refuses (`LendingPoolDebtBelowMinimum`); the pool repays at
- * most its close factor (all of the debt when the rest would be dust) and the flash loan's unused part is returned.
+ * Liquidates `candidates` (addresses) that the pool says are liquidatable now. The full size asks for the debt the
+ * keeper read: it grows by some interest before the transaction, and `FlashLiquidator` sizes its loan from the
+ * pool's maximum liquidation in that block (`loanWad`: the close factor's share, or all of the debt when the rest
+ * would be dust), so no interest dust is left for the pool to refuse (`LendingPoolDebtBelowMinimum`).
  */
 /**
  * What a keeper checks before sending (two view calls, cheaper than a reverting transaction): the repayment the
@@ -135,9 +135,8 @@ export async function keeperStep(
       const [debtWad, , collateralValueWad, hfWad] = await c.pool.positionOf(borrower);
       // positionOf values WETH at the last agreed price; the pool's liquidation may seize it at a lower one.
       if (debtWad === 0n || collateralValueWad === 0n || (hfWad * priceWad) / agreedWad >= limit) break;
-      const asked = debtWad + debtWad / 1000n + WAD;
       for (const [num, den] of SIZES) {
-        const amount = num === den ? asked : (debtWad * num) / (2n * den);
+        const amount = num === den ? debtWad : (debtWad * num) / (2n * den);
         if (!(await profitable(c, borrower, debtWad, amount, priceWad))) {
           failures.set(UNPROFITABLE_SKIPPED, (failures.get(UNPROFITABLE_SKIPPED) ?? 0) + 1);
           continue;
