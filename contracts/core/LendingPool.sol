@@ -627,8 +627,9 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @dev Values `borrower`'s collateral for a liquidation seizing `asset` and checks the health factor: below 1,
-    /// and below FROZEN_LIQUIDATION_HEALTH when `asset` is frozen (seized at its last agreed price: only a position
-    /// so deep under water that the price's doubt cannot make it healthy). Returns `asset`'s price.
+    /// and below FROZEN_LIQUIDATION_HEALTH when `asset` is frozen (seized at the higher live source capped at the
+    /// last agreed price, or at the last agreed price: `CollateralLogic._frozenSeizurePrice`; only a position so
+    /// deep under water that the price's doubt cannot make it healthy). Returns `asset`'s price.
     function _requireLiquidatable(
         address borrower,
         uint16 mask,

@@ -58,8 +58,9 @@ interface ILendingPool is IComplianceEvents {
     /// read; with no fallback listed, the primary moved beyond MAX_PRICE_DEVIATION). Borrow and withdraw revert;
     /// a liquidation seizing it reverts only if no price was ever agreed.
     error LendingPoolAssetFrozen(address asset, uint256 primaryPriceWad, uint256 fallbackPriceWad);
-    /// @notice The liquidation seizes a frozen asset at its last agreed price, which needs the position's health
-    /// factor below FROZEN_LIQUIDATION_HEALTH (`limitWad`).
+    /// @notice The liquidation seizes a frozen asset (at the higher of its two live sources capped at the last
+    /// agreed price, else the last agreed price), which needs the position's health factor at that price below
+    /// FROZEN_LIQUIDATION_HEALTH (`limitWad`).
     error LendingPoolFrozenLiquidationHealth(address borrower, uint256 limitWad, uint256 healthFactorWad);
     /// @notice A price feed call failed for want of gas the caller withheld (not a failing feed).
     error LendingPoolFeedCallStarved(address priceFeed);
@@ -116,9 +117,10 @@ interface ILendingPool is IComplianceEvents {
     /// the debt is bad debt: written off against surplus, the remainder recorded as deficit.
     /// Prices (two sources per asset, `pokePrice`): a move both sources confirm is real and liquidations proceed at
     /// it. If `collateralAsset`, the one seized, is frozen (its sources disagree, or one cannot be read), it is
-    /// seized at its last agreed price and only from a position whose health factor is below
-    /// FROZEN_LIQUIDATION_HEALTH (`LendingPoolFrozenLiquidationHealth` otherwise; `LendingPoolAssetFrozen` if no
-    /// price was ever agreed). No other asset a borrower chose to add can block or delay their liquidation: one
+    /// seized, with both sources live, at the higher of the two, never above the last agreed price (one source
+    /// alone cannot lower it), else at the last agreed price, and only from a position whose health factor at that
+    /// price is below FROZEN_LIQUIDATION_HEALTH (`LendingPoolFrozenLiquidationHealth` otherwise;
+    /// `LendingPoolAssetFrozen` if no price was ever agreed). No other asset a borrower chose to add can block or delay their liquidation: one
     /// whose price is not confirmed is frozen and counts in the protocol's favour (0 if its primary cannot be read,
     /// else the lower of the primary and the last agreed price). A freeze found here is recorded (`AssetFrozen`).
     /// Terms: the position's held tier (`positionOf`); anyone may `rebase` it onto its current tier first.
@@ -193,6 +195,12 @@ interface ILendingPool is IComplianceEvents {
     /// @notice Emits an `ExposureSnapshot`: total debt with interest, collateral valued at the last accepted
     /// prices (no feed reads, so it never reverts), vUSD supply, and each tier's debt. Anyone may call.
     function publishExposureSnapshot() external;
+
+    /// @notice The share of a position's debt one liquidation may repay, bps (all of it when the rest would be below
+    /// `minDebtWad`).
+    function closeFactorBps() external view returns (uint16);
+    /// @notice The smallest debt a position may keep (wad): a borrow or liquidation leaving less reverts.
+    function minDebtWad() external view returns (uint256);
 
     /// @notice A borrower's debt (with interest), tier, collateral value and health factor (wad; max if no debt).
     /// Collateral is valued at the last accepted prices (a view cannot persist a check of the feed).

@@ -109,9 +109,10 @@ library CollateralLogic {
     /// by `use`: `Strict` (borrow, withdraw) reverts (the primary's own error if it cannot be read, else
     /// `LendingPoolAssetFrozen`; a revert cannot persist a freeze); the others freeze the asset (`AssetFrozen`)
     /// and return, for `Other` (an asset not seized in a liquidation), the value in the protocol's favour (0 if
-    /// the primary cannot be read, else the lower of it and the last agreed price), for `Seized` the last agreed
-    /// price (`frozen` true: the pool then requires FROZEN_LIQUIDATION_HEALTH; `LendingPoolAssetFrozen` if there is
-    /// none), for `Poke` nothing.
+    /// the primary cannot be read, else the lower of it and the last agreed price), for `Seized` the higher of the
+    /// two sources' prices when both are live, never above the last agreed price, else the last agreed price
+    /// (`_frozenSeizurePrice`; `frozen` true: the pool then requires FROZEN_LIQUIDATION_HEALTH at that price;
+    /// `LendingPoolAssetFrozen` if there is no agreed price yet), for `Poke` nothing.
     function _resolve(
         CollateralRegistry storage r,
         ISupervisionPolicy policy,
@@ -167,7 +168,27 @@ library CollateralLogic {
             emit IComplianceEvents.AssetFrozen(asset, reason, primaryWad, fallbackWad, last);
         }
         if (use == Use.Other) return (primaryWad < last ? primaryWad : last, true);
-        return (last, true);
+        return (_frozenSeizurePrice(last, primaryWad, fallbackWad), true);
+    }
+
+    /// @notice The price at which a liquidation seizes a frozen asset whose last agreed price is `last` (not 0),
+    /// given what its sources read now (`primaryWad`, `fallbackWad`; 0 = not live: unreadable, invalid, stale or
+    /// not listed): with **both sources live** (they disagree beyond PRICE_SOURCE_TOLERANCE: else the asset would
+    /// not be frozen), the **higher** of the two, **never above `last`**; with one source or none live, `last`.
+    /// @dev Why, as an attacker would try it. A lower price makes a position easier to liquidate and a seizure
+    /// larger, so a price below `last` needs both sources: one feed pushed down alone (rogue, glitching or
+    /// manipulated) leaves the honest one as the higher, and the seizure stays at the honest price or `last`. One
+    /// feed pushed up alone, to shield a position, gets at most `last`: today's value for a frozen asset, no worse.
+    /// With one source dead, the live one is unconfirmed and could be the rogue one: `last`, as before. The result
+    /// is never above `last`, so every liquidation `last` allowed is still allowed, and the position must still be
+    /// below FROZEN_LIQUIDATION_HEALTH at this price (the sources disagree: a margin against both being off, and
+    /// against a liquidator front-running the round that unfreezes the asset). Only liquidations use it: nothing
+    /// is accepted as the agreed price (a borrow or withdrawal still reverts on a frozen asset) and the freeze
+    /// lifts only when the sources confirm each other.
+    function _frozenSeizurePrice(uint256 last, uint256 primaryWad, uint256 fallbackWad) private pure returns (uint256) {
+        if (primaryWad == 0 || fallbackWad == 0) return last;
+        uint256 higher = primaryWad > fallbackWad ? primaryWad : fallbackWad;
+        return higher < last ? higher : last;
     }
 
     /// @notice Values the assets in `mask` (bit i = asset i) of a borrower whose balances are `balances`, at
@@ -179,8 +200,9 @@ library CollateralLogic {
     /// (an unreadable or frozen one then does not block it: the withdrawal does not need its price); a caller that
     /// needs the whole value (a borrow: the policy and `LoanOriginated` use it; a liquidation: the full health
     /// factor) passes `type(uint256).max`. In a liquidation `focus` is `Use.Seized` (frozen, it is valued at the
-    /// last agreed price) and every other asset `Use.Other`, so no asset a borrower chose to add can make the
-    /// liquidation revert. Otherwise every asset is `Use.Strict`.
+    /// higher of its two live sources capped at the last agreed price, or with one source live at the last agreed
+    /// price: `_frozenSeizurePrice`) and every other asset `Use.Other`, so no asset a borrower chose to add can
+    /// make the liquidation revert. Otherwise every asset is `Use.Strict`.
     /// @dev MAX_PRICE_DEVIATION is read from the policy at most once per valuation (`Bound`), however many of the
     /// assets' prices moved.
     function valueOf(

@@ -19,6 +19,7 @@ contract FlashLiquidator is IERC3156FlashBorrower, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     bytes32 private constant CALLBACK_SUCCESS = keccak256("ERC3156FlashBorrower.onFlashLoan");
+    uint256 private constant BPS = 10_000;
 
     /// @notice What the liquidation earned the caller, in vUSD (the flash fee already paid).
     event FlashLiquidated(
@@ -55,9 +56,10 @@ contract FlashLiquidator is IERC3156FlashBorrower, ReentrancyGuardTransient {
 
     /// @notice Liquidates `borrower` up to `debtToCoverWad` with flash-minted vUSD, sells the seized `collateral`
     /// along `path` (collateral first, vUSD last) before `deadline`, repays the loan and its fee, and sends the rest
-    /// to the caller. Anyone.
+    /// to the caller. Anyone. The loan is sized in this block (`loanWad`): a keeper may pass the debt it read a
+    /// block ago, or more (`type(uint256).max`), for "as much as the pool allows".
     /// @dev Reverts `FlashLiquidatorBadPath`, `FlashLiquidatorProfitTooLow`, the pool's liquidation errors, the
-    /// router's errors (`deadline`), and the flash minter's (a cap too small for `debtToCoverWad`).
+    /// router's errors (`deadline`), and the flash minter's (a cap too small for the loan).
     /// @return profitWad the vUSD sent to the caller.
     function liquidate(
         address borrower,
@@ -73,12 +75,34 @@ contract FlashLiquidator is IERC3156FlashBorrower, ReentrancyGuardTransient {
                 path.length == 0 ? address(0) : path[path.length - 1]
             );
         }
-        flashMinter.flashLoan(this, address(vusd), debtToCoverWad, abi.encode(borrower, collateral, path, deadline));
+        flashMinter.flashLoan(
+            this,
+            address(vusd),
+            loanWad(borrower, debtToCoverWad),
+            abi.encode(borrower, collateral, path, deadline)
+        );
         uint256 seized = _lastSeized;
         profitWad = vusd.balanceOf(address(this));
         if (profitWad < minProfitWad) revert FlashLiquidatorProfitTooLow(minProfitWad, profitWad);
         vusd.safeTransfer(msg.sender, profitWad);
         emit FlashLiquidated(msg.sender, borrower, collateral, seized, profitWad);
+    }
+
+    /// @notice The vUSD `liquidate` borrows for `debtToCoverWad`: the pool's maximum liquidation of `borrower` now
+    /// (its close factor's share of the debt accrued to this block, all of it when the rest would be below the
+    /// minimum debt, as `LendingPool` computes it) when `debtToCoverWad` reaches it or would leave the position
+    /// less than the minimum debt; else `debtToCoverWad`. So the debt a keeper read a block ago, which interest has
+    /// since outgrown, closes a position the dust rule closes in full instead of leaving interest dust the pool
+    /// refuses (`LendingPoolDebtBelowMinimum`), and no loan (and flash fee) is larger than the pool will use. With
+    /// no debt, `debtToCoverWad` (the pool then says why).
+    function loanWad(address borrower, uint256 debtToCoverWad) public view returns (uint256) {
+        (uint256 debtWad, , , ) = pool.positionOf(borrower);
+        if (debtWad == 0) return debtToCoverWad;
+        uint256 minDebtWad = pool.minDebtWad();
+        uint256 maxWad = (debtWad * pool.closeFactorBps()) / BPS; // debt < 2^128: no overflow
+        if (debtWad - maxWad < minDebtWad) maxWad = debtWad;
+        if (debtToCoverWad >= maxWad || debtWad - debtToCoverWad < minDebtWad) return maxWad;
+        return debtToCoverWad;
     }
 
     /// @inheritdoc IERC3156FlashBorrower

@@ -1,8 +1,9 @@
 /**
  * Keepers: every step they flash-liquidate (FlashLiquidator + the vUSD flash minter, selling the seized WETH into
- * the DEX pool) every position the pool would liquidate: HF below 1 at the last agreed price, or below
- * FROZEN_LIQUIDATION_HEALTH while the asset is frozen. They act on the pool's own answer (`positionOf`), worst first,
- * and repeat on a position (close factor) while it stays liquidatable, at most `MAX_ROUNDS` times a step.
+ * the DEX pool) every position the pool would liquidate: HF below 1 at the last agreed price, or, while the asset is
+ * frozen, below FROZEN_LIQUIDATION_HEALTH at the price the pool seizes it at (`seizurePriceWad`). They act on the
+ * pool's own answer (`positionOf`, rescaled to that price), worst first, and repeat on a position (close factor)
+ * while it stays liquidatable, at most `MAX_ROUNDS` times a step.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Interface, TransactionReceipt } from "ethers";
@@ -12,6 +13,22 @@ import { TX } from "./publication.js";
 
 const MAX_ROUNDS = 6;
 const WAD = 10n ** 18n;
+
+/**
+ * The price at which the pool seizes WETH in a liquidation (`CollateralLogic._frozenSeizurePrice`): the last agreed
+ * price unless the asset is frozen and both sources are live (`primaryWad`, `fallbackWad`: null when not live), then
+ * the higher of the two, never above the last agreed price.
+ */
+export function seizurePriceWad(
+  agreedWad: bigint,
+  frozen: boolean,
+  primaryWad: bigint | null,
+  fallbackWad: bigint | null,
+): bigint {
+  if (!frozen || primaryWad === null || fallbackWad === null) return agreedWad;
+  const higher = primaryWad > fallbackWad ? primaryWad : fallbackWad;
+  return higher < agreedWad ? higher : agreedWad;
+}
 
 export interface LiquidationRecord {
   borrower: string;
@@ -70,10 +87,10 @@ export const UNPROFITABLE_SKIPPED = "unprofitable sale (not sent)";
 const UNPROFITABLE = new Set(["ERC20InsufficientBalance", "FlashLiquidatorProfitTooLow"]);
 
 /**
- * Liquidates `candidates` (addresses) that the pool says are liquidatable now. The amount asked is the debt plus a
- * margin: the debt grows by a second's interest between the keeper's read and its transaction, and asking exactly
- * the read debt would leave a dust remainder the pool refuses (`LendingPoolDebtBelowMinimum`); the pool repays at
- * most its close factor (all of the debt when the rest would be dust) and the flash loan's unused part is returned.
+ * Liquidates `candidates` (addresses) that the pool says are liquidatable now. The full size asks for the debt the
+ * keeper read: it grows by some interest before the transaction, and `FlashLiquidator` sizes its loan from the
+ * pool's maximum liquidation in that block (`loanWad`: the close factor's share, or all of the debt when the rest
+ * would be dust), so no interest dust is left for the pool to refuse (`LendingPoolDebtBelowMinimum`).
  */
 /**
  * What a keeper checks before sending (two view calls, cheaper than a reverting transaction): the repayment the
@@ -106,6 +123,7 @@ export async function keeperStep(
   candidates: string[],
   frozenLimitWad: bigint,
   frozen: boolean,
+  agreedWad: bigint,
   priceWad: bigint,
   deadline: number,
 ): Promise<KeeperStepResult> {
@@ -115,10 +133,10 @@ export async function keeperStep(
   for (const borrower of candidates) {
     rounds: for (let round = 0; round < MAX_ROUNDS; round++) {
       const [debtWad, , collateralValueWad, hfWad] = await c.pool.positionOf(borrower);
-      if (debtWad === 0n || collateralValueWad === 0n || hfWad >= limit) break;
-      const asked = debtWad + debtWad / 1000n + WAD;
+      // positionOf values WETH at the last agreed price; the pool's liquidation may seize it at a lower one.
+      if (debtWad === 0n || collateralValueWad === 0n || (hfWad * priceWad) / agreedWad >= limit) break;
       for (const [num, den] of SIZES) {
-        const amount = num === den ? asked : (debtWad * num) / (2n * den);
+        const amount = num === den ? debtWad : (debtWad * num) / (2n * den);
         if (!(await profitable(c, borrower, debtWad, amount, priceWad))) {
           failures.set(UNPROFITABLE_SKIPPED, (failures.get(UNPROFITABLE_SKIPPED) ?? 0) + 1);
           continue;

@@ -27,6 +27,8 @@ export const STABLECOIN_FEED: FeedSpec = {
 };
 
 const FEED_DECIMALS = 8;
+/** A feed answer (8 decimals) times this is wad. */
+export const FEED_TO_WAD = 10n ** BigInt(18 - FEED_DECIMALS);
 /** A fixed gas limit spares each transaction an `eth_estimateGas` round trip (the simulation's hot path). */
 export const TX = { gasLimit: 3_000_000n };
 

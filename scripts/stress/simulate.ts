@@ -26,11 +26,19 @@ import {
 import { defaultParameters, type DeploymentParameters } from "../deploy/parameters.js";
 import { DEMO_PROVIDER, attestCreditFile } from "../lib/attested-application.js";
 import type { LendingPool } from "../../types/ethers-contracts/index.js";
-import { keeperStep, type LiquidationRecord } from "./keeper.js";
+import { keeperStep, type LiquidationRecord, seizurePriceWad } from "./keeper.js";
 import { FireSaleMarket } from "./market.js";
 import { HF_BUCKETS, UNDERWATER_HF, WaitTracker, bucketOf, type StepSample } from "./metrics.js";
 import { plannedDebtVusd, type Borrower } from "./population.js";
-import { FALLBACK_FEED, FeedPublisher, laggedPrice, PRIMARY_FEED, STABLECOIN_FEED, TX } from "./publication.js";
+import {
+  FALLBACK_FEED,
+  FEED_TO_WAD,
+  FeedPublisher,
+  laggedPrice,
+  PRIMARY_FEED,
+  STABLECOIN_FEED,
+  TX,
+} from "./publication.js";
 import type { Scenario } from "./scenarios.js";
 
 const YEAR = 365 * 24 * 3600;
@@ -353,7 +361,14 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       const paused = await policy.paused();
       const now = await latest();
       const live = primary.isFresh(now, maxPriceAge) && fallback.isFresh(now, maxPriceAge);
+      const priceWad = seizurePriceWad(
+        agreedWad,
+        frozen,
+        primary.isFresh(now, maxPriceAge) ? (await priceFeed.latestRoundData())[1] * FEED_TO_WAD : null,
+        fallback.isFresh(now, maxPriceAge) ? (await fallbackPriceFeed.latestRoundData())[1] * FEED_TO_WAD : null,
+      );
       const agreedUsd = fromWad(agreedWad);
+      const seizureUsd = fromWad(priceWad);
 
       // The arbitrageur, then the keepers.
       await market.realign(marketUsd, now + 3600);
@@ -369,12 +384,20 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         const candidates = mirrors
           .map((m) => ({
             m,
-            hf: m.debt > 0 && m.collateral > 0 ? (m.collateral * agreedUsd * m.ltBps) / 10_000 / m.debt : Infinity,
+            hf: m.debt > 0 && m.collateral > 0 ? (m.collateral * seizureUsd * m.ltBps) / 10_000 / m.debt : Infinity,
           }))
           .filter((c) => c.hf < limit * 1.02)
           .sort((a, b) => a.hf - b.hf)
           .map((c) => c.m.borrower.address);
-        const result = await keeperStep(keeperContext, candidates, frozenLimitWad, frozen, agreedWad, now + 3600);
+        const result = await keeperStep(
+          keeperContext,
+          candidates,
+          frozenLimitWad,
+          frozen,
+          agreedWad,
+          priceWad,
+          now + 3600,
+        );
         stepLiquidations = result.liquidations;
         for (const [name, count] of result.failures) {
           failures[name] = (failures[name] ?? 0) + count;

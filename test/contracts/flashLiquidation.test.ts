@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { WAD, deployPolicy } from "./fixtures.js";
-import { identityHolds, poolScenarios } from "./poolFixtures.js";
+import { identityHolds, poolScenarios, price8 } from "./poolFixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { underwater } = poolScenarios(ethers);
@@ -113,6 +113,86 @@ describe("FlashLiquidator: liquidation with no capital", function () {
     )
       .to.be.revertedWithCustomError(s.liquidator, "FlashLiquidatorBadPath")
       .withArgs(vusdAddress, s.wethAddress);
+  });
+
+  describe("the loan is sized from the pool's maximum liquidation in the liquidation's block", function () {
+    const MIN_DEBT = 100n * WAD;
+
+    /** Bob keeps 0.2 WETH and owes 150 vUSD; both sources fall to $1,000 (HF 0.8): the close factor's half would
+     * leave 75 < the minimum debt, so the pool's maximum is all of the debt. */
+    async function smallPosition() {
+      const s = await flashLiquidationFixture();
+      await s.pool.connect(s.bob).withdraw(s.wethAddress, (98n * WAD) / 10n, s.bob.address);
+      await s.pool.connect(s.bob).borrow(150n * WAD);
+      await s.setBothAnswers(price8(1_000n));
+      await s.pool.pokePrice(s.wethAddress);
+      return s;
+    }
+
+    it("a keeper passing the debt it read a block ago closes a dust-rule position in full (no interest dust left)", async function () {
+      const s = await networkHelpers.loadFixture(smallPosition);
+      const vusdAddress = await s.vusd.getAddress();
+      const [debtRead] = await s.pool.positionOf(s.bob.address);
+      await networkHelpers.time.increase(60); // a minute of interest between the keeper's read and its transaction
+      const tx = s.liquidator
+        .connect(s.keeper)
+        .liquidate(s.bob.address, s.wethAddress, debtRead, [s.wethAddress, vusdAddress], 0, await deadline());
+      await expect(tx).to.emit(s.liquidator, "FlashLiquidated");
+      const receipt = (await (await tx).wait())!;
+      const liquidated = receipt.logs
+        .map((log) => s.pool.interface.parseLog(log))
+        .find((parsed) => parsed?.name === "PositionLiquidated")!;
+      expect(liquidated.args.debtRepaidWad > debtRead).to.equal(true, "the interest accrued since the read");
+      expect((await s.pool.positionOf(s.bob.address))[0]).to.equal(0n);
+      expect(await s.flashMinter.outstandingWad()).to.equal(0n);
+    });
+
+    it("borrows the pool's maximum for an amount at or above it (type(uint256).max too), or one leaving less than the minimum debt; else the amount", async function () {
+      const s = await networkHelpers.loadFixture(smallPosition);
+      // Views at one block: the same debt as the pool's.
+      const [bobDebt] = await s.pool.positionOf(s.bob.address);
+      expect(await s.liquidator.loanWad(s.bob.address, bobDebt - MIN_DEBT)).to.equal(bobDebt - MIN_DEBT);
+      expect(await s.liquidator.loanWad(s.bob.address, bobDebt - MIN_DEBT + 1n)).to.equal(bobDebt);
+      expect(await s.liquidator.loanWad(s.bob.address, ethers.MaxUint256)).to.equal(bobDebt);
+      const [aliceDebt] = await s.pool.positionOf(s.alice.address); // 16,000: the close factor's half
+      const half = aliceDebt / 2n;
+      expect(await s.liquidator.loanWad(s.alice.address, half - 1n)).to.equal(half - 1n);
+      expect(await s.liquidator.loanWad(s.alice.address, half)).to.equal(half);
+      expect(await s.liquidator.loanWad(s.alice.address, ethers.MaxUint256)).to.equal(half);
+      // No debt: the amount, and the pool says why.
+      expect(await s.liquidator.loanWad(s.carol.address, 7n)).to.equal(7n);
+    });
+
+    it("type(uint256).max liquidates the pool's maximum with a loan of exactly that", async function () {
+      const s = await networkHelpers.loadFixture(smallPosition);
+      const vusdAddress = await s.vusd.getAddress();
+      const tx = await s.liquidator
+        .connect(s.keeper)
+        .liquidate(
+          s.alice.address,
+          s.wethAddress,
+          ethers.MaxUint256,
+          [s.wethAddress, vusdAddress],
+          0,
+          await deadline(),
+        );
+      const receipt = (await tx.wait())!;
+      const parsed = receipt.logs.map((log) => {
+        for (const c of [s.pool, s.flashMinter])
+          try {
+            const p = c.interface.parseLog(log);
+            if (p !== null) return p;
+          } catch {
+            // another contract's event
+          }
+        return null;
+      });
+      const minted = parsed.find((p) => p?.name === "FlashMinted")!;
+      const liquidated = parsed.find((p) => p?.name === "PositionLiquidated")!;
+      expect(minted.args.amountWad).to.equal(liquidated.args.debtRepaidWad);
+      const [debtAfter] = await s.pool.positionOf(s.alice.address);
+      expect(debtAfter > 0n).to.equal(true, "the close factor's half stays");
+    });
   });
 
   it("cannot liquidate a healthy position, and takes no loan it did not start", async function () {

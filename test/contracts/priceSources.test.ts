@@ -278,4 +278,139 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
       expect(await s.policy.paused()).to.equal(false);
     });
   });
+  describe("seizing a frozen asset while both sources are live: the higher live price, never above the agreed one", () => {
+    type Feed = "primary" | "fallback";
+    /**
+     * Alice (10 WETH, 16,000 debt) is liquidated at timestamp `at`; `edge8` is the lowest price at which her health
+     * factor is >= 0.95 then. `agreed` is set through both sources (then the last agreed price), the sources then
+     * read `primary` and `fallback` (each a function of `edge8`); `dead` lets that source's round age past its max
+     * age first (not live), the other publishing just before the liquidation; `poke` records the freeze first.
+     */
+    async function seizure(prices: {
+      agreed?: (edge8: bigint) => bigint;
+      primary: (edge8: bigint) => bigint;
+      fallback: (edge8: bigint) => bigint;
+      dead?: Feed;
+      poke?: boolean;
+    }) {
+      const s = await deposited();
+      await s.pool.connect(s.alice).borrow(16_000n * WAD);
+      const at = BigInt(await time.latest()) + (prices.dead === undefined ? 10n : BigInt(MAX_PRICE_AGE) + 10n);
+      const debt = await aliceDebtAt(s, at);
+      const edge8 = ceilDiv(9500n * debt, TIER0_LT * 10n * 10n ** 10n);
+      const agreed8 = prices.agreed?.(edge8) ?? price8(WETH_PRICE);
+      await s.setBothAnswers(agreed8);
+      await s.pool.pokePrice(s.wethAddress);
+      expect((await s.pool.priceStatusOf(s.wethAddress))[0]).to.equal(agreed8 * 10n ** 10n);
+      if (prices.dead !== undefined) await time.setNextBlockTimestamp(at - 2n);
+      if (prices.dead !== "primary") await s.feed.setAnswer(prices.primary(edge8));
+      if (prices.dead !== "fallback") await s.fallbackFeed.setAnswer(prices.fallback(edge8));
+      if (prices.poke === true) {
+        await s.pool.pokePrice(s.wethAddress); // a keeper records the freeze: the liquidation takes the frozen path
+        expect((await s.pool.priceStatusOf(s.wethAddress))[1]).to.equal(true);
+      }
+      await time.setNextBlockTimestamp(at);
+      const liquidate = () => s.pool.connect(s.liquidator).liquidate(s.alice.address, s.wethAddress, ethers.MaxUint256);
+      const hfAt = (price8_: bigint) => mulDivDown(10n * price8_ * 10n ** 10n * TIER0_LT, WAD, BPS * debt);
+      return { ...s, debt, edge8, agreedWad: agreed8 * 10n ** 10n, liquidate, hfAt };
+    }
+
+    for (const higher of ["primary", "fallback"] as const) {
+      const lower: Feed = higher === "primary" ? "fallback" : "primary";
+      it(`both down, the ${higher} higher: liquidates just below HF 0.95 at the ${higher}'s price, not the ${lower}'s`, async () => {
+        const s = await seizure({
+          [higher]: (e: bigint) => e - 1n,
+          [lower]: (e: bigint) => e / 2n,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint });
+        const priceWad = (s.edge8 - 1n) * 10n ** 10n;
+        const { repaid, seized } = liquidationAmounts(s.debt, priceWad);
+        const [primaryWad, fallbackWad] =
+          higher === "primary" ? [priceWad, (s.edge8 / 2n) * 10n ** 10n] : [(s.edge8 / 2n) * 10n ** 10n, priceWad];
+        await expect(s.liquidate())
+          .to.emit(s.pool, "AssetFrozen")
+          .withArgs(s.wethAddress, ruleId("PRICE_SOURCE_TOLERANCE"), primaryWad, fallbackWad, s.agreedWad)
+          .and.to.emit(s.pool, "PositionLiquidated")
+          .withArgs(s.alice.address, s.liquidator.address, s.wethAddress, repaid, seized, 0);
+        // Only the liquidation used the live price: the agreed price stays, the asset stays frozen.
+        expect((await s.pool.priceStatusOf(s.wethAddress)).slice(0, 2)).to.deep.equal([s.agreedWad, true]);
+      });
+
+      it(`both down, the ${higher} higher at HF 0.95 exactly: refused (FROZEN_LIQUIDATION_HEALTH at the ${higher}'s price)`, async () => {
+        const s = await seizure({
+          [higher]: (e: bigint) => e,
+          [lower]: (e: bigint) => e / 2n,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint });
+        await expect(s.liquidate())
+          .to.be.revertedWithCustomError(s.pool, "LendingPoolFrozenLiquidationHealth")
+          .withArgs(s.alice.address, (95n * WAD) / 100n, s.hfAt(s.edge8));
+      });
+
+      it(`the ${lower} alone pushed down (the ${higher} at the agreed price): no liquidation at the pushed price`, async () => {
+        const s = await seizure({
+          [higher]: () => price8(WETH_PRICE),
+          [lower]: (e: bigint) => e / 2n,
+          poke: true,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint; poke: boolean });
+        await expect(s.liquidate())
+          .to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy")
+          .withArgs(s.alice.address, s.hfAt(price8(WETH_PRICE)));
+      });
+    }
+
+    it("both above the agreed price: valued at the agreed price (never above it), which liquidates just below HF 0.95", async () => {
+      const s = await seizure({ agreed: (e) => e - 1n, primary: (e) => e * 2n, fallback: (e) => e + e / 10n });
+      const { repaid, seized } = liquidationAmounts(s.debt, s.agreedWad);
+      await expect(s.liquidate())
+        .to.emit(s.pool, "PositionLiquidated")
+        .withArgs(s.alice.address, s.liquidator.address, s.wethAddress, repaid, seized, 0);
+    });
+
+    it("the higher live price one unit above the agreed price: still the agreed price", async () => {
+      const s = await seizure({ agreed: (e) => e - 1n, primary: (e) => e / 2n, fallback: (e) => e });
+      const { repaid, seized } = liquidationAmounts(s.debt, s.agreedWad);
+      await expect(s.liquidate())
+        .to.emit(s.pool, "PositionLiquidated")
+        .withArgs(s.alice.address, s.liquidator.address, s.wethAddress, repaid, seized, 0);
+    });
+
+    for (const dead of ["primary", "fallback"] as const) {
+      const live: Feed = dead === "primary" ? "fallback" : "primary";
+      it(`the ${dead} dead, the ${live} live and deep: the agreed price as before (a healthy position is not liquidated)`, async () => {
+        const s = await seizure({
+          dead,
+          [live]: (e: bigint) => e / 2n,
+          [dead]: () => 0n,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint; dead: Feed });
+        await expect(s.liquidate())
+          .to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy")
+          .withArgs(s.alice.address, s.hfAt(price8(WETH_PRICE)));
+      });
+
+      it(`the ${dead} dead, the ${live} live and deep: a position below HF 0.95 at the agreed price is seized at it`, async () => {
+        const s = await seizure({
+          dead,
+          agreed: (e) => e - 1n,
+          [live]: (e: bigint) => e / 2n,
+          [dead]: () => 0n,
+        } as {
+          primary: (e: bigint) => bigint;
+          fallback: (e: bigint) => bigint;
+          dead: Feed;
+          agreed: (e: bigint) => bigint;
+        });
+        const { repaid, seized } = liquidationAmounts(s.debt, s.agreedWad);
+        await expect(s.liquidate())
+          .to.emit(s.pool, "AssetFrozen")
+          .withArgs(
+            s.wethAddress,
+            ruleId("PRICE_STALE"),
+            dead === "primary" ? 0n : (s.edge8 / 2n) * 10n ** 10n,
+            dead === "fallback" ? 0n : (s.edge8 / 2n) * 10n ** 10n,
+            s.agreedWad,
+          )
+          .and.to.emit(s.pool, "PositionLiquidated")
+          .withArgs(s.alice.address, s.liquidator.address, s.wethAddress, repaid, seized, 0);
+      });
+    }
+  });
 });

@@ -24,15 +24,23 @@ interface ChainRecord {
   eventsBadDebtWad: bigint;
   eventsCount: number;
   deficitChangeWad: bigint;
+  /** The pool's write-offs (`BadDebtWrittenOff`): principal, the part surplus covered, the part added to the deficit. */
+  writtenOffWad: bigint;
+  coveredBySurplusWad: bigint;
+  deficitAddedWad: bigint;
 }
 
 async function readChain(view: ChainView): Promise<ChainRecord> {
   const events = await view.pool.queryFilter(view.pool.filters.PositionLiquidated(), view.fromBlock);
+  const writeOffs = await view.pool.queryFilter(view.pool.filters.BadDebtWrittenOff(), view.fromBlock);
   const [, , deficitAfter] = await view.pool.accounts();
   return {
     eventsBadDebtWad: events.reduce((sum, e) => sum + e.args.badDebtWad, 0n),
     eventsCount: events.length,
     deficitChangeWad: deficitAfter - view.deficitBeforeWad,
+    writtenOffWad: writeOffs.reduce((sum, e) => sum + e.args.principalWad, 0n),
+    coveredBySurplusWad: writeOffs.reduce((sum, e) => sum + e.args.coveredBySurplusWad, 0n),
+    deficitAddedWad: writeOffs.reduce((sum, e) => sum + e.args.deficitAddedWad, 0n),
   };
 }
 
@@ -59,13 +67,16 @@ describe("stress test (npm run stress)", function () {
 
     expect(march.liquidations).to.be.greaterThan(0);
     expect(march.liquidations).to.equal(chain.eventsCount);
-    // Bad debt as the pool booked it, and the deficit it left: the write-off takes surplus first, so the deficit
-    // grows by at most the bad debt, and (hours of interest being small) by nearly all of it.
+    // Bad debt as the pool booked it, and the deficit it left: the pool writes off the principal of the bad debt
+    // (hours of interest being small, nearly all of it), surplus first, the rest into the deficit, which interest
+    // repaid later pays down.
     expect(BigInt(march.badDebtWad)).to.equal(chain.eventsBadDebtWad);
     expect(BigInt(march.deficitChangeWad)).to.equal(chain.deficitChangeWad);
-    expect(chain.deficitChangeWad > 0n).to.equal(true, "the crash should leave a deficit");
-    expect(chain.deficitChangeWad <= chain.eventsBadDebtWad).to.equal(true);
-    expect((chain.eventsBadDebtWad - chain.deficitChangeWad) * 100n <= chain.eventsBadDebtWad * 2n).to.equal(true);
+    expect(chain.eventsBadDebtWad > 0n).to.equal(true, "the crash should leave bad debt");
+    expect(chain.writtenOffWad <= chain.eventsBadDebtWad).to.equal(true);
+    expect((chain.eventsBadDebtWad - chain.writtenOffWad) * 100n <= chain.eventsBadDebtWad * 2n).to.equal(true);
+    expect(chain.coveredBySurplusWad + chain.deficitAddedWad).to.equal(chain.writtenOffWad);
+    expect(chain.deficitChangeWad <= chain.deficitAddedWad).to.equal(true);
     const startDebt = march.startDebtVusd;
     const pct = (Number(chain.eventsBadDebtWad) / 1e18 / startDebt) * 100;
     expect(Math.abs(march.badDebtPctOfStartDebt - pct) < 1e-3, `${march.badDebtPctOfStartDebt} % vs ${pct} %`).to.equal(
@@ -75,6 +86,22 @@ describe("stress test (npm run stress)", function () {
     expect(march.maxUnderwaterWaitSec).to.be.at.most(3600);
     expect(march.doneWhenMet).to.equal(true);
     expect(march.hoursPaused).to.equal(0);
+  });
+
+  it("the fallback 5 minutes late: WETH freezes in the -30 % hour, and positions are liquidated at the higher live price", async () => {
+    // The full March-2020 path (10-minute steps): 5 minutes of a -30 % hour put the sources ~3 % apart, beyond
+    // PRICE_SOURCE_TOLERANCE, so WETH freezes while both are live. Seized at the last agreed (pre-crash) price,
+    // nobody was below HF 0.95 and positions waited 3,000 s, leaving 1.65 % bad debt; seized at the higher live
+    // price (the late source, ~3 % above the market: within the 5 % bonus, so keepers' sales cover their loans),
+    // they are liquidated within a step.
+    const result = await runStress({ ...base, quick: false, depthWeth: 5000, fallbackLagSec: 300 });
+    const outcome = result.scenarios["march-2020"]!;
+    const march = summarise(result).scenarios["march-2020"]!;
+    expect(march.hoursFrozen).to.be.greaterThan(0);
+    expect(outcome.scored.samples.some((s) => s.frozen && s.live)).to.equal(true);
+    expect(march.liquidations).to.be.greaterThan(0);
+    expect(march.maxUnderwaterWaitSec).to.be.at.most(outcome.stepSec);
+    expect(march.badDebtPctOfStartDebt).to.equal(0);
   });
 
   it("the same crash without keepers: positions below HF 0.95 wait beyond an hour (the metric can fail)", async () => {

@@ -742,6 +742,9 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     }
 
     /// @dev The price the pool values WETH at in a liquidation: the last agreed one while frozen, else the market's.
+    /// Frozen, the pool takes the higher of two live sources capped at the last agreed price; here that is always
+    /// the agreed price: every publication is poked (the agreed price is the market's), a glitch sets the other
+    /// source to the market, and a silenced source is not live (priceSources.test.ts covers lower live prices).
     function _liquidationPriceWad() internal view returns (uint256 priceWad, bool frozen) {
         uint256 agreed;
         (agreed, frozen, ) = pool.priceStatusOf(address(weth));
