@@ -17,13 +17,17 @@ export interface HedgedRequests<P> {
   hedgeDelayMs: number;
   /** Sends the request to one peer; `signal` aborts once the outcome is known. Must not reject. */
   ask(peer: P, signal: AbortSignal): Promise<CosignAnswer>;
-  /** Judges one answer: true when it added a signature. */
+  /**
+   * Judges one answer: true when it added a signature. If it throws (the store refusing a write, say, once the node
+   * is shutting down), the requests stop and the promise rejects with that error.
+   */
   onAnswer(peer: P, answer: CosignAnswer): boolean;
 }
 
 /**
- * Resolves with the peers asked (in order) once `needed` answers added a signature or no more can; never rejects.
- * Whether the quorum was met is the caller's collector's to say.
+ * Resolves with the peers asked (in order) once `needed` answers added a signature or no more can. Whether the
+ * quorum was met is the caller's collector's to say. Rejects only with an error `onAnswer` threw: an answer arrives
+ * on a peer request's own promise, so a throw there would otherwise be an unhandled rejection, which ends the process.
  */
 export function requestHedged<P>(options: HedgedRequests<P>): Promise<{ asked: P[] }> {
   const { candidates, hedgeDelayMs } = options;
@@ -38,13 +42,16 @@ export function requestHedged<P>(options: HedgedRequests<P>): Promise<{ asked: P
   let counted = 0;
   let done = false;
 
-  return new Promise((resolve) => {
-    const finish = () => {
-      if (done) return;
+  return new Promise((resolve, reject) => {
+    const stop = () => {
       done = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       controller.abort();
+    };
+    const finish = () => {
+      if (done) return;
+      stop();
       resolve({ asked });
     };
     /** Asks more peers while fewer are counted on than signatures are missing; finishes when that cannot help. */
@@ -78,7 +85,13 @@ export function requestHedged<P>(options: HedgedRequests<P>): Promise<{ asked: P
           inFlight -= 1;
           if (done) return;
           release();
-          if (options.onAnswer(peer, answer)) needed -= 1;
+          try {
+            if (options.onAnswer(peer, answer)) needed -= 1;
+          } catch (error) {
+            stop();
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
           topUp();
         });
     };
