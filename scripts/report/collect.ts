@@ -21,6 +21,7 @@ import {
   type ComplianceContract,
   type ComplianceEvent as SdkEvent,
   type ComplianceEventArgs as SdkArgs,
+  type ComplianceTargets,
 } from "../../sdk/src/events/index.js";
 
 import { type ComplianceEvent, type EventArgs, type EventName, type EventSource } from "./events.js";
@@ -31,6 +32,19 @@ export type ReportContracts = Pick<
   AddressBook["contracts"],
   "lendingPool" | "supervisionPolicy" | "creditScoreOracle" | "savingsVault" | "complianceReportRegistry"
 >;
+
+/** Only the contracts the report reads, as the SDK's readers take them: an address book's `contracts` also names the PSM. */
+export function reportTargets(contracts: ReportContracts): ComplianceTargets {
+  return {
+    lendingPool: contracts.lendingPool,
+    supervisionPolicy: contracts.supervisionPolicy,
+    creditScoreOracle: contracts.creditScoreOracle,
+    ...(contracts.savingsVault === undefined ? {} : { savingsVault: contracts.savingsVault }),
+    ...(contracts.complianceReportRegistry === undefined
+      ? {}
+      : { complianceReportRegistry: contracts.complianceReportRegistry }),
+  };
+}
 
 export interface CollectOptions {
   provider: Provider;
@@ -218,17 +232,7 @@ export async function* streamEvents(options: CollectOptions): AsyncGenerator<Com
   const { provider, contracts, fromBlock, toBlock } = options;
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   let total = 0;
-  // Only the contracts the report reads: an address book's `contracts` also names the PSM.
-  const targets = {
-    lendingPool: contracts.lendingPool,
-    supervisionPolicy: contracts.supervisionPolicy,
-    creditScoreOracle: contracts.creditScoreOracle,
-    ...(contracts.savingsVault === undefined ? {} : { savingsVault: contracts.savingsVault }),
-    ...(contracts.complianceReportRegistry === undefined
-      ? {}
-      : { complianceReportRegistry: contracts.complianceReportRegistry }),
-  };
-  for await (const chunk of streamComplianceEvents(provider, targets, {
+  for await (const chunk of streamComplianceEvents(provider, reportTargets(contracts), {
     fromBlock,
     toBlock,
     chunkBlocks: options.chunkBlocks,

@@ -4,10 +4,10 @@
  * block, then pages through `/compliance-events` and decodes each stored log with the same decoder as the chain
  * scan, so everything downstream is the same.
  */
-import { indexerReader, type ComplianceTargets } from "../../sdk/src/events/index.js";
+import { indexerReader } from "../../sdk/src/events/index.js";
 
 import { byChainOrder } from "./analyse.js";
-import { toReportEvent } from "./collect.js";
+import { reportTargets, toReportEvent } from "./collect.js";
 import type { ComplianceEvent } from "./events.js";
 import type { RetryOptions } from "./retry.js";
 import type { ComplianceEventSource, EventQuery } from "./source.js";
@@ -22,16 +22,7 @@ export function indexerEventSource(
   return {
     description: `indexer ${new URL(reader.url).origin}`,
     async collect(query: EventQuery): Promise<ComplianceEvent[]> {
-      const { contracts } = query;
-      const targets: ComplianceTargets = {
-        lendingPool: contracts.lendingPool,
-        supervisionPolicy: contracts.supervisionPolicy,
-        creditScoreOracle: contracts.creditScoreOracle,
-        ...(contracts.savingsVault === undefined ? {} : { savingsVault: contracts.savingsVault }),
-        ...(contracts.complianceReportRegistry === undefined
-          ? {}
-          : { complianceReportRegistry: contracts.complianceReportRegistry }),
-      };
+      const targets = reportTargets(query.contracts);
       await reader.checkFollows(query.chainId, targets);
       const indexed = await reader.indexedBlock(query.chainId);
       if (indexed < query.toBlock) {

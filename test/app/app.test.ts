@@ -12,7 +12,7 @@ import { parseUnits } from "ethers";
 
 import { ruleId } from "../../oracle/src/protocol/rules.js";
 import { startStack, type RunningStack } from "../../scripts/app/stack.js";
-import { launchChromium, pageErrors, screenshot } from "./browser.js";
+import { headBlockShown, launchChromium, pageErrors, screenshot } from "./browser.js";
 import { injectWallet } from "./wallet.js";
 
 const UI_TIMEOUT_MS = 30_000;
@@ -47,13 +47,6 @@ describe("the dApp and the supervisor dashboard in Chromium (test/app)", functio
     const injected = wallet === undefined ? undefined : await injectWallet(page, { ...wallet, rpcUrl: stack.rpcUrl });
     await page.goto(`${stack.appUrl}${path}`, { timeout: UI_TIMEOUT_MS });
     return { page, errors, injected };
-  }
-
-  async function headBlockShown(page: Page): Promise<number> {
-    const text = await page.getByTestId("head-block").textContent();
-    const match = /block (\d+)/.exec(text ?? "");
-    if (match === null) throw new Error(`the dashboard shows no head block: ${text}`);
-    return Number(match[1]);
   }
 
   it("finds the injected wallet by EIP-6963, connects it and switches it to the deployment's chain", async () => {

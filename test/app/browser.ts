@@ -40,3 +40,11 @@ export function pageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** The block the supervisor dashboard says it shows (its `head-block` line). */
+export async function headBlockShown(page: Page): Promise<number> {
+  const text = await page.getByTestId("head-block").textContent();
+  const match = /block (\d+)/.exec(text ?? "");
+  if (match === null) throw new Error(`the dashboard shows no head block: ${text}`);
+  return Number(match[1]);
+}

@@ -10,7 +10,7 @@ import { parseUnits } from "ethers";
 
 import { readComplianceEvents } from "../../sdk/src/events/index.js";
 import { startStack, type RunningStack } from "../../scripts/app/stack.js";
-import { launchChromium, pageErrors, screenshot } from "./browser.js";
+import { headBlockShown, launchChromium, pageErrors, screenshot } from "./browser.js";
 
 const UI_TIMEOUT_MS = 30_000;
 
@@ -31,13 +31,6 @@ describe("the supervisor dashboard on the compliance indexer, in Chromium (test/
     await browser?.close();
     await stack?.stop();
   });
-
-  async function headBlockShown(p: Page): Promise<number> {
-    const text = await p.getByTestId("head-block").textContent();
-    const match = /block (\d+)/.exec(text ?? "");
-    if (match === null) throw new Error(`the dashboard shows no head block: ${text}`);
-    return Number(match[1]);
-  }
 
   it("reads the indexer, shows the seeded book and the chain's count of compliance events", async () => {
     expect(stack.appConfig.indexerUrl).to.equal(stack.indexerUrl);
