@@ -124,7 +124,7 @@ function targetAddresses(targets: ComplianceTargets): [ComplianceContract, strin
 }
 
 /** (block, log index) order. */
-function after([blockA, logA]: readonly [number, number], [blockB, logB]: readonly [number, number]): boolean {
+function isAfter([blockA, logA]: readonly [number, number], [blockB, logB]: readonly [number, number]): boolean {
   return blockA > blockB || (blockA === blockB && logA > logB);
 }
 
@@ -146,7 +146,7 @@ function checkPage(
     if (row.blockNumber < range.fromBlock || row.blockNumber > range.toBlock)
       throw problem(`block ${row.blockNumber} is outside ${range.fromBlock}–${range.toBlock}`);
     const here: [number, number] = [row.blockNumber, row.logIndex];
-    if (!after(here, position))
+    if (!isAfter(here, position))
       throw problem(
         `block ${row.blockNumber} log ${row.logIndex} does not come after block ${position[0]} log ${position[1]}`,
       );
