@@ -1,7 +1,8 @@
 /**
  * The dashboard's live data: on each poll, if the event source (the chain, or the indexer when the config names
- * one) has a new head, reads the new blocks' events and the chain's state at that same block. One loop per mounted dashboard, created inside the effect (a fresh reader each time, so
- * React's double-mount in development never reads twice into one list).
+ * one) has a new head, reads the new blocks' events and the chain's state at that same block. One loop per mounted
+ * dashboard, created inside the effect (a fresh reader each time, so React's double-mount in development never
+ * reads twice into one list).
  */
 import { useEffect, useState } from "react";
 
