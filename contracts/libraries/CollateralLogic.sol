@@ -21,7 +21,7 @@ import {
 /// @notice How a price check's outcome is used when the sources do not confirm it (`CollateralLogic._resolve`).
 enum Use {
     Strict, // borrow, withdraw: revert
-    Other, // an asset not seized in a liquidation: freeze, value as if seized (`_frozenSeizurePrice`)
+    Other, // an asset not seized in a liquidation: freeze, value as if seized (no fallback: in the protocol's favour)
     Seized, // the asset a liquidation seizes: freeze, `_frozenSeizurePrice` (none without an agreed price)
     Poke // pokePrice: freeze
 }
@@ -112,7 +112,9 @@ library CollateralLogic {
     /// sources' prices when both are live, never above the last agreed price, else the last agreed price
     /// (`_frozenSeizurePrice`; `frozen` true: for `Seized` the pool then requires FROZEN_LIQUIDATION_HEALTH at
     /// that price; `Seized` reverts `LendingPoolAssetFrozen` if there is no agreed price yet, `Other` is then
-    /// worth 0), for `Poke` nothing.
+    /// worth 0), except an `Other` asset with no fallback listed: the value in the protocol's favour (0 if the
+    /// primary cannot be read, else the lower of it and the last agreed price: its only source, dead or after a
+    /// real fall beyond MAX_PRICE_DEVIATION, may never confirm a price again); for `Poke` nothing.
     function _resolve(
         CollateralRegistry storage r,
         ISupervisionPolicy policy,
@@ -167,6 +169,8 @@ library CollateralLogic {
             r.configs[asset].frozen = true;
             emit IComplianceEvents.AssetFrozen(asset, reason, primaryWad, fallbackWad, last);
         }
+        // With no fallback there is no second source to tell a rogue primary from a real move.
+        if (use == Use.Other && fb.priceFeed == address(0)) return (primaryWad < last ? primaryWad : last, true);
         return (_frozenSeizurePrice(last, primaryWad, fallbackWad), true);
     }
 
@@ -187,7 +191,8 @@ library CollateralLogic {
     /// lifts only when the sources confirm each other. A frozen asset the liquidation does not seize gets the same
     /// price (it was the lower of the primary and `last`, 0 with the primary dead): else one feed pushed down alone
     /// lowers the health factor and opens a liquidation on the borrower's other assets. Never above `last`, so a
-    /// position that `last` leaves liquidatable stays so; below it only when both live sources say so.
+    /// position that `last` leaves liquidatable stays so; below it only when both live sources say so. (Not for
+    /// an unseized asset with no fallback listed: `_resolve`.)
     function _frozenSeizurePrice(uint256 last, uint256 primaryWad, uint256 fallbackWad) private pure returns (uint256) {
         if (primaryWad == 0 || fallbackWad == 0) return last;
         uint256 higher = primaryWad > fallbackWad ? primaryWad : fallbackWad;
