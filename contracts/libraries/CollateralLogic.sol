@@ -21,8 +21,8 @@ import {
 /// @notice How a price check's outcome is used when the sources do not confirm it (`CollateralLogic._resolve`).
 enum Use {
     Strict, // borrow, withdraw: revert
-    Other, // an asset not seized in a liquidation: freeze, value in the protocol's favour
-    Seized, // the asset a liquidation seizes: freeze, price at the last agreed price
+    Other, // an asset not seized in a liquidation: freeze, value as if seized (no fallback: in the protocol's favour)
+    Seized, // the asset a liquidation seizes: freeze, `_frozenSeizurePrice` (none without an agreed price)
     Poke // pokePrice: freeze
 }
 
@@ -108,11 +108,13 @@ library CollateralLogic {
     /// Confirmed: the primary's price becomes the agreed one and a freeze is lifted (`AssetUnfrozen`). Otherwise,
     /// by `use`: `Strict` (borrow, withdraw) reverts (the primary's own error if it cannot be read, else
     /// `LendingPoolAssetFrozen`; a revert cannot persist a freeze); the others freeze the asset (`AssetFrozen`)
-    /// and return, for `Other` (an asset not seized in a liquidation), the value in the protocol's favour (0 if
-    /// the primary cannot be read, else the lower of it and the last agreed price), for `Seized` the higher of the
-    /// two sources' prices when both are live, never above the last agreed price, else the last agreed price
-    /// (`_frozenSeizurePrice`; `frozen` true: the pool then requires FROZEN_LIQUIDATION_HEALTH at that price;
-    /// `LendingPoolAssetFrozen` if there is no agreed price yet), for `Poke` nothing.
+    /// and return, for a liquidation's assets (`Seized`, and `Other`: one not seized), the higher of the two
+    /// sources' prices when both are live, never above the last agreed price, else the last agreed price
+    /// (`_frozenSeizurePrice`; `frozen` true: for `Seized` the pool then requires FROZEN_LIQUIDATION_HEALTH at
+    /// that price; `Seized` reverts `LendingPoolAssetFrozen` if there is no agreed price yet, `Other` is then
+    /// worth 0), except an `Other` asset with no fallback listed: the value in the protocol's favour (0 if the
+    /// primary cannot be read, else the lower of it and the last agreed price: its only source, dead or after a
+    /// real fall beyond MAX_PRICE_DEVIATION, may never confirm a price again); for `Poke` nothing.
     function _resolve(
         CollateralRegistry storage r,
         ISupervisionPolicy policy,
@@ -167,11 +169,13 @@ library CollateralLogic {
             r.configs[asset].frozen = true;
             emit IComplianceEvents.AssetFrozen(asset, reason, primaryWad, fallbackWad, last);
         }
-        if (use == Use.Other) return (primaryWad < last ? primaryWad : last, true);
+        // With no fallback there is no second source to tell a rogue primary from a real move.
+        if (use == Use.Other && fb.priceFeed == address(0)) return (primaryWad < last ? primaryWad : last, true);
         return (_frozenSeizurePrice(last, primaryWad, fallbackWad), true);
     }
 
-    /// @notice The price at which a liquidation seizes a frozen asset whose last agreed price is `last` (not 0),
+    /// @notice The price at which a liquidation values a frozen asset, seized or not, whose last agreed price is
+    /// `last` (0 for an asset never priced since its listing: then 0, worth nothing unless seized, which reverts),
     /// given what its sources read now (`primaryWad`, `fallbackWad`; 0 = not live: unreadable, invalid, stale or
     /// not listed): with **both sources live** (they disagree beyond PRICE_SOURCE_TOLERANCE: else the asset would
     /// not be frozen), the **higher** of the two, **never above `last`**; with one source or none live, `last`.
@@ -184,7 +188,11 @@ library CollateralLogic {
     /// below FROZEN_LIQUIDATION_HEALTH at this price (the sources disagree: a margin against both being off, and
     /// against a liquidator front-running the round that unfreezes the asset). Only liquidations use it: nothing
     /// is accepted as the agreed price (a borrow or withdrawal still reverts on a frozen asset) and the freeze
-    /// lifts only when the sources confirm each other.
+    /// lifts only when the sources confirm each other. A frozen asset the liquidation does not seize gets the same
+    /// price (it was the lower of the primary and `last`, 0 with the primary dead): else one feed pushed down alone
+    /// lowers the health factor and opens a liquidation on the borrower's other assets. Never above `last`, so a
+    /// position that `last` leaves liquidatable stays so; below it only when both live sources say so. (Not for
+    /// an unseized asset with no fallback listed: `_resolve`.)
     function _frozenSeizurePrice(uint256 last, uint256 primaryWad, uint256 fallbackWad) private pure returns (uint256) {
         if (primaryWad == 0 || fallbackWad == 0) return last;
         uint256 higher = primaryWad > fallbackWad ? primaryWad : fallbackWad;
@@ -199,10 +207,10 @@ library CollateralLogic {
     /// covers `enoughWad` (a withdrawal) passes its requirement, and the assets it does not reach are not priced
     /// (an unreadable or frozen one then does not block it: the withdrawal does not need its price); a caller that
     /// needs the whole value (a borrow: the policy and `LoanOriginated` use it; a liquidation: the full health
-    /// factor) passes `type(uint256).max`. In a liquidation `focus` is `Use.Seized` (frozen, it is valued at the
-    /// higher of its two live sources capped at the last agreed price, or with one source live at the last agreed
-    /// price: `_frozenSeizurePrice`) and every other asset `Use.Other`, so no asset a borrower chose to add can
-    /// make the liquidation revert. Otherwise every asset is `Use.Strict`.
+    /// factor) passes `type(uint256).max`. In a liquidation `focus` is `Use.Seized` and every other asset
+    /// `Use.Other`, so no asset a borrower chose to add can make the liquidation revert; a frozen one, seized or
+    /// not, is valued at the higher of its two live sources capped at the last agreed price, or with one source
+    /// live at the last agreed price (`_frozenSeizurePrice`). Otherwise every asset is `Use.Strict`.
     /// @dev MAX_PRICE_DEVIATION is read from the policy at most once per valuation (`Bound`), however many of the
     /// assets' prices moved.
     function valueOf(

@@ -1,5 +1,6 @@
 // Two price sources per collateral asset: a move both confirm is real; a move only one shows, or a source that
 // cannot be read, freezes the asset (not the protocol); deep-underwater positions are still liquidated.
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
 
@@ -410,6 +411,108 @@ describe("Price sources: confirm, freeze, liquidate deep positions", () => {
           )
           .and.to.emit(s.pool, "PositionLiquidated")
           .withArgs(s.alice.address, s.liquidator.address, s.wethAddress, repaid, seized, 0);
+      });
+    }
+  });
+
+  describe("a frozen asset a liquidation does not seize: valued as if seized (the higher live price, never above the agreed one)", () => {
+    type Feed = "primary" | "fallback";
+    const SEC_WAD = 2_000n * WAD; // Alice's second asset, $1, no fallback: the one the liquidation seizes
+    /**
+     * Alice holds 10 WETH and 2,000 SEC ($1) and owes 16,000 (HF 1.17 at WETH's agreed $2,000); she is liquidated
+     * at timestamp `at`, seizing SEC, while WETH is frozen (a keeper's poke records it). `edge8` is the lowest WETH
+     * price at which her health factor is >= 1 then (SEC at $1). WETH's sources then read `primary` and `fallback`
+     * (functions of `edge8`); `dead` lets that source's round age past its max age first (not live).
+     */
+    async function otherFrozen(prices: {
+      agreed?: (edge8: bigint) => bigint;
+      primary: (edge8: bigint) => bigint;
+      fallback: (edge8: bigint) => bigint;
+      dead?: Feed;
+    }) {
+      const s = await deposited();
+      const token = await ethers.deployContract("TestERC20", ["Second", "SEC", 18]);
+      const secFeed = await ethers.deployContract("MockAggregatorV3", [8, "SEC / USD", price8(1n)]);
+      const ta = await token.getAddress();
+      await s.pool.connect(s.governance).listCollateral(ta, await secFeed.getAddress(), MAX_PRICE_AGE);
+      await token.mint(s.alice.address, SEC_WAD);
+      await token.connect(s.alice).approve(s.poolAddress, ethers.MaxUint256);
+      await s.pool.connect(s.alice).deposit(ta, SEC_WAD, s.alice.address);
+      await s.pool.pokePrice(ta);
+      await s.pool.connect(s.alice).borrow(16_000n * WAD);
+      const at = BigInt(await time.latest()) + (prices.dead === undefined ? 10n : BigInt(MAX_PRICE_AGE) + 10n);
+      const debt = await aliceDebtAt(s, at);
+      // HF = floor((10 x price + 2,000) x 8500 / (10000 x debt)) >= 1  <=>  (10 x price + 2,000) x 8500 >= 10000 x debt.
+      const edge8 = ceilDiv(BPS * debt - SEC_WAD * TIER0_LT, TIER0_LT * 10n * 10n ** 10n);
+      const agreed8 = prices.agreed?.(edge8) ?? price8(WETH_PRICE);
+      await s.setBothAnswers(agreed8);
+      await s.pool.pokePrice(s.wethAddress);
+      expect((await s.pool.priceStatusOf(s.wethAddress))[0]).to.equal(agreed8 * 10n ** 10n);
+      await time.setNextBlockTimestamp(at - 5n);
+      if (prices.dead !== "primary") await s.feed.setAnswer(prices.primary(edge8));
+      if (prices.dead !== "fallback") await s.fallbackFeed.setAnswer(prices.fallback(edge8));
+      await secFeed.setAnswer(price8(1n)); // SEC live at $1 (not frozen: seized at its own price)
+      await s.pool.pokePrice(s.wethAddress); // a keeper records the freeze
+      expect((await s.pool.priceStatusOf(s.wethAddress))[1]).to.equal(true);
+      await time.setNextBlockTimestamp(at);
+      const liquidate = () => s.pool.connect(s.liquidator).liquidate(s.alice.address, ta, ethers.MaxUint256);
+      const hfAt = (wethPrice8: bigint) =>
+        mulDivDown((10n * wethPrice8 * 10n ** 10n + SEC_WAD) * TIER0_LT, WAD, BPS * debt);
+      return { ...s, ta, debt, edge8, agreedWad: agreed8 * 10n ** 10n, liquidate, hfAt };
+    }
+
+    for (const higher of ["primary", "fallback"] as const) {
+      const lower: Feed = higher === "primary" ? "fallback" : "primary";
+      it(`the ${lower} alone pushed down (the ${higher} at the agreed price): the position stays healthy`, async () => {
+        const s = await otherFrozen({
+          [higher]: () => price8(WETH_PRICE),
+          [lower]: (e: bigint) => e / 2n,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint });
+        await expect(s.liquidate())
+          .to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy")
+          .withArgs(s.alice.address, s.hfAt(price8(WETH_PRICE)));
+      });
+
+      it(`both down, the ${higher} higher just below HF 1: the other asset is liquidated (at HF 1 exactly: not)`, async () => {
+        const below = await otherFrozen({
+          [higher]: (e: bigint) => e - 1n,
+          [lower]: (e: bigint) => e / 2n,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint });
+        expect(below.hfAt(below.edge8 - 1n) < WAD).to.equal(true);
+        await expect(below.liquidate())
+          .to.emit(below.pool, "PositionLiquidated")
+          .withArgs(below.alice.address, below.liquidator.address, below.ta, anyValue, SEC_WAD, 0);
+        // The agreed price stays, WETH stays frozen.
+        expect((await below.pool.priceStatusOf(below.wethAddress)).slice(0, 2)).to.deep.equal([below.agreedWad, true]);
+
+        const at = await otherFrozen({
+          [higher]: (e: bigint) => e,
+          [lower]: (e: bigint) => e / 2n,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint });
+        await expect(at.liquidate())
+          .to.be.revertedWithCustomError(at.pool, "LendingPoolPositionHealthy")
+          .withArgs(at.alice.address, at.hfAt(at.edge8));
+      });
+    }
+
+    it("both above the agreed price: valued at the agreed price (never above it)", async () => {
+      const s = await otherFrozen({ agreed: (e) => e - 1n, primary: (e) => e * 2n, fallback: (e) => e + e / 10n });
+      await expect(s.liquidate())
+        .to.emit(s.pool, "PositionLiquidated")
+        .withArgs(s.alice.address, s.liquidator.address, s.ta, anyValue, SEC_WAD, 0);
+    });
+
+    for (const dead of ["primary", "fallback"] as const) {
+      const live: Feed = dead === "primary" ? "fallback" : "primary";
+      it(`the ${dead} dead, the ${live} live and deep: the agreed price (the position stays healthy)`, async () => {
+        const s = await otherFrozen({
+          dead,
+          [live]: (e: bigint) => e / 2n,
+          [dead]: () => 0n,
+        } as { primary: (e: bigint) => bigint; fallback: (e: bigint) => bigint; dead: Feed });
+        await expect(s.liquidate())
+          .to.be.revertedWithCustomError(s.pool, "LendingPoolPositionHealthy")
+          .withArgs(s.alice.address, s.hfAt(price8(WETH_PRICE)));
       });
     }
   });

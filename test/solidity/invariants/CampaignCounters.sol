@@ -28,7 +28,8 @@ abstract contract CampaignCounters {
         Recover,
         ChangeScore,
         ChangeTierTerm,
-        MintSurplus
+        MintSurplus,
+        DriftSource
     }
 
     /// @dev Why a call was rejected. `SupervisionRuleViolated` is split by the rule it names.
@@ -84,13 +85,15 @@ abstract contract CampaignCounters {
         BorrowAtDebtCeiling,
         BorrowRejectedByDebtCeiling,
         SurplusMinted,
-        PullScoreBorrow
+        PullScoreBorrow,
+        FreezeSourcesOutOfStep,
+        FrozenLiquidationBelowAgreed
     }
 
     /// @dev The enums' sizes (array lengths must be literal constants; the constructor checks them).
-    uint256 internal constant ACTIONS = 16;
+    uint256 internal constant ACTIONS = 17;
     uint256 internal constant REASONS = 24;
-    uint256 internal constant PATHS = 25;
+    uint256 internal constant PATHS = 27;
     uint256 public constant ACTION_COUNT = ACTIONS;
     /// @dev Per action: attempted, succeeded, skipped, then one slot per reason.
     uint256 internal constant ATTEMPTED = 0;
@@ -214,7 +217,8 @@ abstract contract CampaignCounters {
             "recover",
             "changeScore",
             "changeTierTerm",
-            "mintSurplus"
+            "mintSurplus",
+            "driftSource"
         ];
         return names[action];
     }
@@ -275,7 +279,9 @@ abstract contract CampaignCounters {
             "borrow up to the debt ceiling",
             "borrow refused: DEBT_CEILING",
             "surplus minted",
-            "borrow with a pulled score"
+            "borrow with a pulled score",
+            "freeze: sources out of step (one moved alone)",
+            "liquidation of a frozen asset below its agreed price"
         ];
         return names[path];
     }

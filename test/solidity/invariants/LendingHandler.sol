@@ -8,6 +8,7 @@ import {LendingPool} from "../../../contracts/core/LendingPool.sol";
 import {WETH9} from "../../../contracts/mocks/WETH9.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {ScoreReport} from "../../../contracts/types/ScoreTypes.sol";
+import {HealthFactor} from "../../../contracts/libraries/HealthFactor.sol";
 import {Rules} from "../../../contracts/libraries/Rules.sol";
 import {Cheats, CHEATS_ADDRESS} from "../Cheats.sol";
 import {DATA_PROVIDER} from "./SystemDeployer.sol";
@@ -58,6 +59,8 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     uint256 internal constant SMALL_BORROWERS = 2;
     /// @dev The largest price step that stays inside MAX_PRICE_DEVIATION (30 %): up x, or down to 1 / (1 + x).
     uint256 internal constant SAFE_MOVE_BPS = 2_800;
+    /// @dev The largest step of one source alone (`driftSource`): five times PRICE_SOURCE_TOLERANCE.
+    uint256 internal constant DRIFT_BPS = 1_000;
     uint256 internal constant MIN_PRICE_8 = 100e8;
     uint256 internal constant MAX_PRICE_8 = 100_000e8;
     uint256 internal constant FEED_TO_WAD = 1e10;
@@ -261,14 +264,28 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         _liquidate(Action.Liquidate, actorSeed, modeSeed, amountSeed);
     }
 
-    /// @notice One source glitches (WETH freezes at its last agreed price), then a liquidator goes for a position as
-    /// `liquidate` does: deep positions (HF < 0.95) must be liquidated, shallower ones refused by the deep-health rule.
+    /// @notice WETH freezes, one time in two by a glitch of one source (seized at its last agreed price), else by a
+    /// crash both sources show out of step (seized at the lagging source's price, below the agreed one); then a
+    /// liquidator goes for a position as `liquidate` does: deep positions (HF < 0.95 at the seizure price) must be
+    /// liquidated, shallower ones refused by the deep-health rule.
     function liquidateFrozen(uint256 actorSeed, uint256 modeSeed, uint256 amountSeed) external {
         (, bool frozen, ) = pool.priceStatusOf(address(weth));
         if (!frozen) {
-            // Double or half, whichever stays within the price range (a clamped glitch could be a small move).
-            uint256 glitch = _price8 * 2 <= MAX_PRICE_8 ? _price8 * 2 : _price8 / 2;
-            (actorSeed & 1 == 0 ? feed : fallbackFeed).setAnswer(int256(glitch));
+            uint256 random = _random(actorSeed ^ amountSeed);
+            if (random & 1 == 0 || _price8 < 2 * MIN_PRICE_8) {
+                // Double or half, whichever stays within the price range (a clamped glitch could be a small move).
+                uint256 glitch = _price8 * 2 <= MAX_PRICE_8 ? _price8 * 2 : _price8 / 2;
+                (actorSeed & 1 == 0 ? feed : fallbackFeed).setAnswer(int256(glitch));
+            } else {
+                // The market falls 5-25 %: one source (either) shows it, the other half of it, more than
+                // PRICE_SOURCE_TOLERANCE apart (at least 2.6 %), both live and below the agreed price.
+                uint256 fallBps = _bound(random >> 2, 500, 2_500);
+                uint256 ahead8 = (_price8 * (BPS - fallBps)) / BPS;
+                MockAggregatorV3 first = random & 2 == 0 ? feed : fallbackFeed;
+                first.setAnswer(int256(ahead8));
+                (first == feed ? fallbackFeed : feed).setAnswer(int256((_price8 * (BPS - fallBps / 2)) / BPS));
+                _price8 = ahead8;
+            }
             (, frozen) = _poke();
             if (!frozen) _violate("a one-source glitch left the asset unfrozen");
         }
@@ -283,6 +300,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         bool unhealthyInBothTiers;
         bool healthyInBothTiers;
         bool frozen;
+        bool belowAgreed; // frozen, seized at a live price below the last agreed one
         bool deep; // health factor below FROZEN_LIQUIDATION_HEALTH
         bool mustSucceed;
     }
@@ -309,6 +327,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             if (plan.frozen) {
                 if (!plan.deep) _violate("liquidate: a frozen asset seized above the deep-health threshold");
                 _hit(Path.FrozenLiquidation);
+                if (plan.belowAgreed) _hit(Path.FrozenLiquidationBelowAgreed);
             }
             if (plan.q.leftoverBelowMinimum) _violate("liquidate: left a debt below the minimum with collateral");
             Settlement memory s = _ghostLiquidate(borrower, plan.q);
@@ -326,16 +345,23 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
     }
 
     /// @dev Mode 0: the most one liquidation may repay; 1: a random amount; 2: amount = max. Prices at what the pool
-    /// will use: the last agreed price while WETH is frozen, else the market's.
+    /// will use (`_liquidationPriceWad`): while WETH is frozen that may be below the agreed price `positionOf` values
+    /// it at, so the health factors are taken at it.
     function _planLiquidation(
         address borrower,
         uint256 modeSeed,
         uint256 amountSeed
     ) internal view returns (LiquidationPlan memory plan) {
         plan.borrower = borrower;
-        (uint256 debt, , uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
+        (uint256 debt, uint8 tier, uint256 value, uint256 healthFactor) = pool.positionOf(borrower);
         uint256 priceWad;
-        (priceWad, plan.frozen) = _liquidationPriceWad();
+        uint256 agreedWad;
+        (priceWad, plan.frozen, agreedWad) = _liquidationPriceWad();
+        if (plan.frozen && priceWad != agreedWad) {
+            plan.belowAgreed = true;
+            value = HealthFactor.valueWad(pool.collateralOf(borrower, address(weth)), priceWad, 18);
+            healthFactor = HealthFactor.healthFactorWad(value, policy.termsOf(tier).liquidationThresholdBps, debt);
+        }
         plan.cover = type(uint256).max;
         if (modeSeed % 3 == 0) plan.cover = _quoteLiquidation(borrower, type(uint256).max, priceWad).repaidWad;
         else if (modeSeed % 3 == 1) plan.cover = _bound(_random(amountSeed), 1, debt);
@@ -343,7 +369,7 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         uint256 currentTierHealth = _healthFactorInCurrentTier(borrower, value, debt);
         plan.unhealthyInBothTiers = healthFactor < WAD && currentTierHealth < WAD;
         plan.healthyInBothTiers = healthFactor >= WAD && currentTierHealth >= WAD;
-        // A frozen asset is seized at its last agreed price, only from a position below FROZEN_LIQUIDATION_HEALTH.
+        // A frozen asset is seized only from a position below FROZEN_LIQUIDATION_HEALTH at its seizure price.
         plan.deep = healthFactor < FROZEN_LIQUIDATION_HEALTH_WAD;
         plan.mustSucceed =
             plan.unhealthyInBothTiers &&
@@ -466,6 +492,40 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
             if (!wasFrozen) _hit(kind == 1 ? Path.FreezeOneSourceJump : Path.FreezeStaleSource);
         }
         _succeed(Action.ShockPrice);
+        _afterAction();
+    }
+
+    /// @notice One source alone moves by up to DRIFT_BPS (either, either way, drifting back towards $1,500-6,000)
+    /// while the other keeps its answer: a provider ahead of or behind the market. A keeper pokes: sources more
+    /// than PRICE_SOURCE_TOLERANCE apart freeze the asset (its agreed price kept), sources back within it unfreeze
+    /// it at the primary's price, which the market then is. Several drifts can leave both sources below the agreed
+    /// price yet apart: the frozen asset is then seized at the higher of them (`_liquidationPriceWad`).
+    function driftSource(uint256 sourceSeed, uint256 moveSeed) external {
+        _attempt(Action.DriftSource);
+        MockAggregatorV3 moved = sourceSeed & 1 == 0 ? feed : fallbackFeed;
+        (, int256 answer, , , ) = moved.latestRoundData();
+        uint256 from8 = uint256(answer);
+        uint256 moveBps = _bound(_random(moveSeed) >> 1, 1, DRIFT_BPS);
+        bool up =
+            from8 < 1_500e8
+                ? true
+                : from8 > 6_000e8
+                    ? false
+                    : moveSeed % 2 == 0;
+        (uint256 agreedBefore, , ) = pool.priceStatusOf(address(weth));
+        moved.setAnswer(int256(_clampPrice(up ? (from8 * (BPS + moveBps)) / BPS : (from8 * BPS) / (BPS + moveBps))));
+        (bool wasFrozen, bool isFrozen) = _poke();
+        (uint256 agreed, , ) = pool.priceStatusOf(address(weth));
+        if (isFrozen) {
+            if (agreed != agreedBefore) _violate("driftSource: a frozen asset's agreed price moved");
+            if (!wasFrozen) _hit(Path.FreezeSourcesOutOfStep);
+        } else {
+            (, int256 primary8, , , ) = feed.latestRoundData();
+            if (agreed != uint256(primary8) * FEED_TO_WAD)
+                _violate("driftSource: confirmed sources, primary not agreed");
+            _price8 = uint256(primary8);
+        }
+        _succeed(Action.DriftSource);
         _afterAction();
     }
 
@@ -741,14 +801,26 @@ abstract contract LendingHandler is LendingGhost, CampaignCounters {
         return block.timestamp <= updatedAt + maxPriceAgeSec;
     }
 
-    /// @dev The price the pool values WETH at in a liquidation: the last agreed one while frozen, else the market's.
-    /// Frozen, the pool takes the higher of two live sources capped at the last agreed price; here that is always
-    /// the agreed price: every publication is poked (the agreed price is the market's), a glitch sets the other
-    /// source to the market, and a silenced source is not live (priceSources.test.ts covers lower live prices).
-    function _liquidationPriceWad() internal view returns (uint256 priceWad, bool frozen) {
-        uint256 agreed;
-        (agreed, frozen, ) = pool.priceStatusOf(address(weth));
-        priceWad = frozen ? agreed : _priceWad();
+    /// @dev The price the pool values WETH at in a liquidation (`CollateralLogic._frozenSeizurePrice`), and the
+    /// last agreed one: not frozen, the market's (every publication is poked: the agreed price is the market's);
+    /// frozen, the higher of the two sources when both are live, never above the agreed price, else the agreed
+    /// price. Below the agreed price only after `driftSource` moved both sources down out of step.
+    function _liquidationPriceWad() internal view returns (uint256 priceWad, bool frozen, uint256 agreedWad) {
+        (agreedWad, frozen, ) = pool.priceStatusOf(address(weth));
+        if (!frozen) return (_priceWad(), false, agreedWad);
+        uint256 primaryWad = _liveWad(feed);
+        uint256 fallbackWad = _liveWad(fallbackFeed);
+        if (primaryWad == 0 || fallbackWad == 0) return (agreedWad, true, agreedWad);
+        uint256 higher = primaryWad > fallbackWad ? primaryWad : fallbackWad;
+        priceWad = higher < agreedWad ? higher : agreedWad;
+    }
+
+    /// @dev `source`'s answer in wad if the pool counts it live (positive and within its max age), else 0; the
+    /// handler publishes only complete rounds within [MIN_PRICE_8, MAX_PRICE_8].
+    function _liveWad(MockAggregatorV3 source) internal view returns (uint256) {
+        (, int256 answer, , uint256 updatedAt, ) = source.latestRoundData();
+        if (answer <= 0 || block.timestamp > updatedAt + maxPriceAgeSec) return 0;
+        return uint256(answer) * FEED_TO_WAD;
     }
 
     function _priceWad() internal view returns (uint256) {

@@ -119,7 +119,7 @@ contract LendingInvariantsTest is SystemDeployer {
     /// @notice How often the campaign must take each path: about a third of the fewest seen in campaigns of this size
     /// (the runner's sequences differ from one execution to the next, so the margin absorbs their spread).
     function minimumOf(CampaignCounters.Path path) public pure returns (uint256) {
-        uint16[25] memory minimums = [
+        uint16[27] memory minimums = [
             uint16(150), // repay, partial
             40, // repay, in full
             40, // repay while paused
@@ -144,7 +144,9 @@ contract LendingInvariantsTest is SystemDeployer {
             30, // borrow up to the debt ceiling
             40, // borrow refused: DEBT_CEILING
             150, // surplus minted
-            60 // borrow with a pulled score
+            60, // borrow with a pulled score
+            170, // freeze: sources out of step (one source moved alone)
+            20 // liquidation of a frozen asset below its agreed price
         ];
         return minimums[uint256(path)];
     }
