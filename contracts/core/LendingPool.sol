@@ -675,8 +675,8 @@ contract LendingPool is ILendingPool, ReentrancyGuardTransient {
     }
 
     /// @dev `borrower`'s collateral in `mask` at checked prices (`CollateralLogic.valueOf`), up to
-    /// `enoughWad`, `focus`'s price and whether it is frozen; `focus` is the seized asset of a liquidation (the
-    /// others valued leniently), zero otherwise.
+    /// `enoughWad`, `focus`'s price and whether it is frozen; `focus` is the seized asset of a liquidation (a frozen
+    /// asset, seized or not, is valued from its live sources as `CollateralLogic` documents), zero otherwise.
     function _collateralValue(
         address borrower,
         uint16 mask,
