@@ -111,6 +111,8 @@ export type ChainFixture = Awaited<ReturnType<typeof deployChain>>;
 export class RpcOutage {
   private readonly hung = new Set<(error: Error) => void>();
   down = false;
+  /** JSON-RPC requests made while down (each hangs until the caller's timeout or the outage's end). */
+  requestsWhileDown = 0;
 
   begin(): void {
     this.down = true;
@@ -123,6 +125,7 @@ export class RpcOutage {
   }
 
   hang(): Promise<never> {
+    this.requestsWhileDown += 1;
     return new Promise((_, reject) => this.hung.add(reject));
   }
 }

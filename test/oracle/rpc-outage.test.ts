@@ -17,11 +17,12 @@ import {
 import { tempDir } from "./helpers.js";
 
 const RPC_TIMEOUT_MS = 1_000;
-const TTL_MS = 200;
-const MAX_STALE_MS = 2_500;
+const TTL_MS = 1_000;
+/** Long enough that the first test's application lands inside it on a loaded machine (no wall-clock assert). */
+const MAX_STALE_MS = 8_000;
 
 describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
   const outage = new RpcOutage();
   let fixture: ChainFixture;
   let nodes: RunningNode[];
@@ -66,13 +67,11 @@ describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
 
   it("scores from the last operator set read while it is younger than operatorSetMaxStaleMs", async () => {
     outage.begin();
-    const outageStarted = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 2 * TTL_MS));
     const { status, json } = await postJson(
       `${nodes[0]!.url}/v1/applications`,
       await signedBody(fixture, fixture.signers[5]!),
     );
-    expect(Date.now() - outageStarted, "served within the stale window").to.be.below(MAX_STALE_MS);
     expect(status, JSON.stringify(json)).to.equal(201);
     expect(json.signers).to.have.length(2);
   });
@@ -86,15 +85,13 @@ describe("pull flow during an RPC outage (3 nodes, k = 2)", function () {
     expect(first.json.error.message).to.match(
       /cannot read data provider 0x[0-9a-fA-F]{40} from the chain \(oracle\.providerInfo timed out after 1000 ms\)/,
     );
-    const started = Date.now();
+    // The second node waits out one RPC timeout, then fails fast: its next application asks the RPC nothing.
     const second = await postJson(`${nodes[1]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
     expect([second.status, second.json.error.code]).to.deep.equal([503, "chain_unavailable"]);
+    const askedBefore = outage.requestsWhileDown;
     const third = await postJson(`${nodes[1]!.url}/v1/applications`, await signedBody(fixture, fixture.signers[6]!));
     expect([third.status, third.json.error.code]).to.deep.equal([503, "chain_unavailable"]);
-    expect(
-      Date.now() - started,
-      "the second node waits out at most one RPC timeout over two calls, then fails fast",
-    ).to.be.below(2 * RPC_TIMEOUT_MS);
+    expect(outage.requestsWhileDown, "JSON-RPC requests made for the third application").to.equal(askedBefore);
   });
 
   it("scores again once the RPC is back", async () => {
