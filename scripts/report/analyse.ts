@@ -2,7 +2,7 @@
  * Pure analysis of a list of compliance events: no chain, no I/O, so every number in a report can be checked
  * against a hand-built list. Amounts stay in wad (bigint) and rates in bps until rendering.
  */
-import { describeRule } from "../../oracle/src/protocol/rules.js";
+import { describeRule, ruleUnit } from "../../oracle/src/protocol/rules.js";
 
 import { eventsNamed, type ComplianceEvent, type EventArgs, type EventMeta } from "./events.js";
 import { formatBps, formatTime, type RuleUnit } from "./format.js";
@@ -469,43 +469,8 @@ export function adverseActions(
 
 // ---------------------------------------------------------------- rule changes
 
-const RULE_UNITS: Record<string, RuleUnit> = {
-  DEBT_CEILING: "vusd",
-  BORROWER_CAP: "vusd",
-  CONCENTRATION_FLOOR: "vusd",
-  DAILY_ORIGINATION_LIMIT: "vusd",
-  TIER_CAP_CREDIT_LIMIT: "vusd",
-  TIER_CREDIT_LIMIT: "vusd",
-  CONCENTRATION_CAP: "bps",
-  MAX_PRICE_DEVIATION: "bps",
-  TIER_CAP_MAX_LTV: "bps",
-  TIER_CAP_LIQUIDATION_THRESHOLD: "bps",
-  TIER_CAP_APR: "bps",
-  TIER_MAX_PD: "bps",
-  TIER_MAX_LTV: "bps",
-  TIER_LIQUIDATION_THRESHOLD: "bps",
-  TIER_APR: "bps",
-  MAX_SCORE_AGE: "seconds",
-  LIQUIDATION_GRACE_PERIOD: "seconds",
-  TIMELOCK_DELAY: "seconds",
-  PULL_REPORT_MAX_AGE: "seconds",
-  SCORE_NOTICE_PERIOD: "seconds",
-  ATTESTATION_REQUIRED: "flag",
-  PSM_FEE_IN: "bps",
-  PSM_FEE_OUT: "bps",
-  PSM_FEE_CAP: "bps",
-  PSM_PRICE_BAND: "bps",
-  PSM_EXPOSURE_LIMIT: "vusd",
-  FLASH_FEE: "bps",
-  SAVINGS_SHARE: "bps",
-  PRICE_SOURCE_TOLERANCE: "bps",
-  FROZEN_LIQUIDATION_HEALTH: "bps",
-};
-
-/** The unit a rule's value is stated in (`contracts/libraries/Rules.sol`); unknown rules are shown raw (bps-free). */
-export function ruleUnit(name: string): RuleUnit | undefined {
-  return RULE_UNITS[name];
-}
+/** The unit a rule's value is stated in: the SDK's rule table (`sdk/src/rules.ts`), one for the report, CLI and SDK. */
+export { ruleUnit };
 
 export type RuleChangeStatus = "executed" | "cancelled" | "pending" | "ready";
 

@@ -1,22 +1,23 @@
-/** Formatting shared by the Markdown, CSV and chart renderers: one place decides how a wad or a bps reads. */
+/**
+ * Formatting shared by the Markdown, CSV and chart renderers: one place decides how a wad or a bps reads. Wads and
+ * durations read as the SDK's sentences read them (`sdk/src/units.ts`); the report's own forms (a bps without the
+ * space, CSV amounts without grouping) are here.
+ */
 import { formatUnits } from "ethers";
 
-/** The unit a rule's value is in, which decides how it reads. */
-export type RuleUnit = "vusd" | "bps" | "seconds" | "flag";
+import type { RuleUnit } from "../../sdk/src/rules.js";
+import { formatDuration, formatWad } from "../../sdk/src/units.js";
+
+export { formatDuration, type RuleUnit };
 
 /** Wad limits use type(uint128).max for "no limit" (`contracts/types/PolicyTypes.sol`). */
 const NO_LIMIT_WAD = (1n << 128n) - 1n;
 
 /** A wad amount as vUSD: `1,234.56` (two decimals, rounded half up) or, `exact`, every significant digit. */
 export function formatVusd(wad: bigint, options: { exact?: boolean; grouping?: boolean } = {}): string {
-  if (options.exact === true) return trimZeros(formatUnits(wad, 18));
-  const negative = wad < 0n;
-  const abs = negative ? -wad : wad;
-  const cents = (abs + 5n * 10n ** 15n) / 10n ** 16n;
-  const whole = (cents / 100n).toString();
-  const fraction = (cents % 100n).toString().padStart(2, "0");
-  const grouped = options.grouping === false ? whole : whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}${grouped}.${fraction}`;
+  if (options.exact === true) return formatWad(wad, { exact: true });
+  const grouped = formatWad(wad);
+  return options.grouping === false ? grouped.replaceAll(",", "") : grouped;
 }
 
 /** A token amount in its own decimals, every significant digit. */
@@ -42,18 +43,6 @@ export function formatShare(share: number): string {
 export function formatTime(seconds: number, style: "human" | "iso" = "human"): string {
   const iso = new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
   return style === "iso" ? iso : `${iso.replace("T", " ").replace("Z", "")} UTC`;
-}
-
-/** A duration: "2 d 3 h", "1 h 05 min", "42 s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const days = Math.floor(s / 86_400);
-  const hours = Math.floor((s % 86_400) / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  if (days > 0) return `${days} d ${hours} h`;
-  if (hours > 0) return `${hours} h ${String(minutes).padStart(2, "0")} min`;
-  if (minutes > 0) return `${minutes} min ${String(s % 60).padStart(2, "0")} s`;
-  return `${s} s`;
 }
 
 /** A rule value in its unit: "250,000.00 vUSD", "80.00%", "2 d 0 h (172800 s)", "yes", "no limit". */
