@@ -1,21 +1,2 @@
-/** EIP-712 `ScoreReport`: defined in the SDK (`sdk/src/eip712/score-report.ts`); re-exported for the node. */
-export {
-  hashScoreReport,
-  MAX_ISSUED_AT_SKEW_SEC,
-  MAX_PD_BPS,
-  packSignatures,
-  REASON_CODE_COUNT,
-  recoverScoreReportSigners,
-  SCORE_REPORT_DOMAIN_NAME,
-  SCORE_REPORT_DOMAIN_VERSION,
-  SCORE_REPORT_TYPE,
-  SCORE_REPORT_TYPES,
-  scoreReportDomain,
-  signScoreReport,
-  SIGNATURE_BYTES,
-  structHashScoreReport,
-  verifyScoreReport,
-  type ScoreReport,
-  type ScoreReportDomain,
-  type TypedDataSigner,
-} from "../../../sdk/src/eip712/score-report.js";
+/** EIP-712 `ScoreReport`: defined in the SDK (`sdk/src/eip712/score-report.ts`); re-exported whole for the node. */
+export * from "../../../sdk/src/eip712/score-report.js";
