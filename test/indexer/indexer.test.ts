@@ -244,6 +244,38 @@ describe(`compliance indexer (Ponder) on a hardhat node, ${BULK.toLocaleString("
       expect(figures(fromIndexer)).to.deep.equal(figures(fromChain));
     });
 
+    it("its API refuses a crafted query with 400 naming the parameter, and pages a sources filter it accepts", async () => {
+      const get = async (query: string) => {
+        const response = await fetch(`${indexer!.url}/compliance-events?${query}`, {
+          signal: AbortSignal.timeout(10_000),
+        });
+        return { status: response.status, body: (await response.json()) as { error?: string; events?: unknown[] } };
+      };
+      const refusals: [string, string][] = [
+        ["toBlock=10", "fromBlock is required"],
+        ["fromBlock=abc&toBlock=10", 'fromBlock must be a non-negative integer, got "abc"'],
+        ["fromBlock=-1&toBlock=10", 'fromBlock must be a non-negative integer, got "-1"'],
+        [
+          "fromBlock=0&toBlock=99999999999999999999",
+          'toBlock must be a non-negative integer, got "99999999999999999999"',
+        ],
+        ["fromBlock=0&toBlock=10&limit=0", "limit must be 1–10000, got 0"],
+        ["fromBlock=0&toBlock=10&limit=10001", "limit must be 1–10000, got 10001"],
+        ["fromBlock=0&toBlock=10&sources=pool,evil", "unknown source(s) evil; known: "],
+        ["fromBlock=0&toBlock=10&after=1-2", 'after must be <block>:<logIndex>, got "1-2"'],
+      ];
+      for (const [query, message] of refusals) {
+        const { status, body } = await get(query);
+        expect([status, body.error?.startsWith(message)], `${query}: ${JSON.stringify(body)}`).to.deep.equal([
+          400,
+          true,
+        ]);
+      }
+      const registry = await get(`fromBlock=0&toBlock=${head}&sources=registry`);
+      expect(registry.status).to.equal(200);
+      expect(registry.body.events).to.have.length(1); // the history's one attestation
+    });
+
     it("refuses an address book of another deployment, naming the contract and both addresses", async () => {
       const other = {
         ...addressBook,
